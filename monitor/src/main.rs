@@ -1,2 +1,49 @@
-static OBJ: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/monitor"));
-fn main() { println!("{}", OBJ.len()); }
+//! The `monitor` command line: `run` is the daemon; `read`, `filter` and
+//! `fields` work offline.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// eBPF/XDP live network monitor that sees traffic the way Wireshark does.
+#[derive(Debug, Parser)]
+#[command(name = "monitor", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Attach to interfaces and serve metrics (the daemon).
+    Run(monitor::daemon::RunArgs),
+    /// Read a pcap/pcapng file through the same pipeline (tshark's flags).
+    Read(monitor::read::ReadArgs),
+    /// Work with display filters.
+    #[command(subcommand)]
+    Filter(monitor::filter::FilterCmd),
+    /// List every known field (like `tshark -G fields`).
+    Fields,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Run(args) => monitor::daemon::main(args),
+        Cmd::Read(args) => monitor::read::main(args),
+        Cmd::Filter(cmd) => monitor::filter::main(cmd),
+        Cmd::Fields => {
+            for f in monitor::dissect::registry() {
+                println!("{}\t{:?}\t{}", f.name, f.ty, f.desc);
+            }
+            Ok(0)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("monitor: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

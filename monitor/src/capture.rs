@@ -1,0 +1,1 @@
+//! Capture files: streaming pcap/pcapng reader (and, later, the pcapng writer).

@@ -1,0 +1,145 @@
+//! The field model shared by the dissectors, the display-filter language and
+//! the output formats: a field has a name, a Wireshark type and a display
+//! base (its [`FieldDef`], one static table per dissector), and a dissected
+//! packet is a flat list of [`Field`] occurrences in tree order.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Wireshark field types (`FT_*`), as far as this project uses them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldType {
+    /// `FT_PROTOCOL`: a protocol layer (`tcp`, `dns`); its value is the layer's bytes.
+    Protocol,
+    /// `FT_NONE`: a label with no value (`http.request`); only existence is testable.
+    None,
+    /// `FT_BOOLEAN`.
+    Bool,
+    /// `FT_UINT8..FT_UINT64`, also used for bitfields (`tcp.flags.syn` is a Bool).
+    UInt,
+    /// `FT_INT8..FT_INT64`.
+    Int,
+    /// `FT_FLOAT`/`FT_DOUBLE`.
+    Float,
+    /// `FT_BYTES`.
+    Bytes,
+    /// `FT_STRING`/`FT_STRINGZ`.
+    String,
+    /// `FT_IPv4`.
+    Ipv4,
+    /// `FT_IPv6`.
+    Ipv6,
+    /// `FT_ETHER`.
+    Ether,
+    /// `FT_ABSOLUTE_TIME`, seconds since the epoch.
+    AbsTime,
+    /// `FT_RELATIVE_TIME`, seconds.
+    RelTime,
+    /// `FT_FRAMENUM`.
+    FrameNum,
+}
+
+/// How tshark prints an integer field (`BASE_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Base {
+    /// Not an integer, or decimal.
+    Dec,
+    /// `0x` and zero-padded to the field's width in hex digits.
+    Hex(u8),
+    /// Decimal with the hex in parentheses in text output; `-T fields` prints decimal.
+    DecHex,
+    /// Hex with the decimal in parentheses; `-T fields` prints hex.
+    HexDec(u8),
+}
+
+/// Static description of one field: the registry is the union of every
+/// dissector's `FIELDS` table.
+#[derive(Debug)]
+pub struct FieldDef {
+    /// Display-filter name, e.g. `tcp.srcport`.
+    pub name: &'static str,
+    /// Wireshark type.
+    pub ty: FieldType,
+    /// Display base for integers.
+    pub base: Base,
+    /// Human description (as Wireshark's field list has it).
+    pub desc: &'static str,
+}
+
+impl FieldDef {
+    /// A field definition; `const` so dissectors can build static tables.
+    pub const fn new(name: &'static str, ty: FieldType, base: Base, desc: &'static str) -> Self {
+        Self { name, ty, base, desc }
+    }
+}
+
+/// One value of a field occurrence.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// No value (protocols shown as existence, `FT_NONE`).
+    None,
+    /// Boolean.
+    Bool(bool),
+    /// Unsigned integer (also frame numbers).
+    UInt(u64),
+    /// Signed integer.
+    Int(i64),
+    /// Floating point (also relative and absolute times, in seconds).
+    Float(f64),
+    /// Raw bytes (also the bytes of a protocol layer).
+    Bytes(Vec<u8>),
+    /// Text.
+    Str(String),
+    /// IPv4 address.
+    Ipv4(Ipv4Addr),
+    /// IPv6 address.
+    Ipv6(Ipv6Addr),
+    /// MAC address.
+    Ether([u8; 6]),
+}
+
+/// One occurrence of a field in a dissected packet.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Which field.
+    pub def: &'static FieldDef,
+    /// Its value.
+    pub value: Value,
+}
+
+/// A dissected packet: every field occurrence in tree order, plus the
+/// columns tshark's one-line summary shows.
+#[derive(Clone, Debug, Default)]
+pub struct Dissection {
+    /// Field occurrences in the order tshark's tree shows them.
+    pub fields: Vec<Field>,
+    /// Source column.
+    pub src: String,
+    /// Destination column.
+    pub dst: String,
+    /// Protocol column.
+    pub protocol: String,
+    /// Info column.
+    pub info: String,
+    /// True when some layer was cut short or invalid ("Malformed Packet").
+    pub malformed: bool,
+}
+
+impl Dissection {
+    /// Append a field occurrence.
+    pub fn push(&mut self, def: &'static FieldDef, value: Value) {
+        self.fields.push(Field { def, value });
+    }
+
+    /// Every value of the named field, in tree order.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.fields
+            .iter()
+            .filter(move |f| f.def.name == name)
+            .map(|f| &f.value)
+    }
+
+    /// True when the named field or protocol occurs at least once.
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|f| f.def.name == name)
+    }
+}

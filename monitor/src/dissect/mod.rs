@@ -1,0 +1,18 @@
+//! Protocol dissectors: bytes and a timestamp in, a [`Dissection`] out.
+//!
+//! No I/O happens here; state that spans packets (reassembly, TCP
+//! conversations) lives in a value the caller owns and passes in.
+
+pub mod field;
+
+pub use field::{Base, Dissection, Field, FieldDef, FieldType, Value};
+
+/// Every field any dissector can produce, in one table.
+pub fn registry() -> impl Iterator<Item = &'static FieldDef> {
+    std::iter::empty()
+}
+
+/// Look a field up by its display-filter name.
+pub fn lookup(name: &str) -> Option<&'static FieldDef> {
+    registry().find(|f| f.name == name)
+}

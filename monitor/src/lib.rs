@@ -1,0 +1,24 @@
+//! monitor: an eBPF/XDP live network monitor that sees traffic the way
+//! Wireshark does.
+//!
+//! Data flows one way through these modules:
+//!
+//! ```text
+//! ebpf (kernel programs, loader) ──► daemon::ring ──┐
+//!                                                    ├─► record::PacketRecord ─► dissect ─► filter ─► tcp_analysis ─► metrics / recorder
+//! capture (pcap/pcapng files) ───────────────────────┘
+//! ```
+//!
+//! The dissectors, the display-filter evaluator and the TCP analyzer take
+//! bytes and timestamps as arguments and do no I/O, so capture files and the
+//! live ring buffer drive the same code.
+#![warn(missing_docs)]
+
+pub mod capture;
+pub mod daemon;
+pub mod dissect;
+pub mod ebpf;
+pub mod filter;
+pub mod read;
+pub mod record;
+pub mod tcp_analysis;
