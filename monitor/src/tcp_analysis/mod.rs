@@ -6,7 +6,10 @@
 
 use std::net::IpAddr;
 
-use crate::dissect::Dissection;
+use crate::dissect::{Dissection, FieldDef};
+
+/// Fields the analyzer produces (`tcp.stream`, `tcp.seq`, `tcp.analysis.*`, …).
+pub static FIELDS: &[&FieldDef] = &[];
 
 /// Nanoseconds since the Unix epoch.
 pub type Nanos = i64;
