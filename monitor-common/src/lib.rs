@@ -94,7 +94,11 @@ pub struct Config {
 impl Config {
     /// Threshold for a sampling fraction in `[0, 1]`.
     pub fn threshold_for(fraction: f64) -> u64 {
-        let f = if fraction.is_nan() { 0.0 } else { fraction.clamp(0.0, 1.0) };
+        let f = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
         (f * (1u64 << 32) as f64) as u64
     }
 }

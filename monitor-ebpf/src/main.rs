@@ -172,10 +172,10 @@ where
         let copied = if cap == 0 {
             0
         } else {
-            let n = cap & (2 * MAX_SNAPLEN - 1);
-            if n == 0 || n > N as u32 {
-                0
-            } else if load((*rec).data.as_mut_ptr() as *mut _, n) == 0 {
+            // N is a power of two and 1 <= cap <= N, so this is cap; written
+            // this way the verifier sees 1 <= n <= N on the exact value passed.
+            let n = ((cap - 1) & (N as u32 - 1)) + 1;
+            if load((*rec).data.as_mut_ptr() as *mut _, n) == 0 {
                 n
             } else {
                 0

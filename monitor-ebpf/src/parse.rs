@@ -42,10 +42,13 @@ pub struct Parsed {
     pub vlan_depth: u8,
 }
 
+/// Read one byte. The check covers two bytes: LLVM turns a one-byte check
+/// `p + 1 > end` into `p >= end`, which gives the verifier no range when the
+/// pointer has a variable offset. No header byte we read is a frame's last.
 #[inline(always)]
 fn load_u8(f: &Frame, off: usize) -> Option<u8> {
     let p = f.data + off;
-    if p + 1 > f.data_end {
+    if p + 2 > f.data_end {
         return None;
     }
     // SAFETY: bounds checked against data_end just above.
@@ -59,7 +62,9 @@ fn load_be16(f: &Frame, off: usize) -> Option<u16> {
         return None;
     }
     // SAFETY: bounds checked against data_end just above.
-    Some(u16::from_be(unsafe { core::ptr::read_unaligned(p as *const u16) }))
+    Some(u16::from_be(unsafe {
+        core::ptr::read_unaligned(p as *const u16)
+    }))
 }
 
 /// Parse a frame. Truncated headers stop the parse where they begin.

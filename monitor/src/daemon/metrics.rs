@@ -1,0 +1,257 @@
+//! Prometheus metrics: kernel counters summed over CPUs at scrape time, plus
+//! the daemon's own counters. Labels are bounded (interface, direction,
+//! protocol); never addresses or ports.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use monitor_common::{direction, proto};
+use prometheus::{
+    core::{Collector, Desc},
+    proto::{Counter, LabelPair, Metric, MetricFamily, MetricType},
+    IntCounterVec, Opts, Registry,
+};
+
+use super::Iface;
+use crate::{
+    ebpf::{CounterMap, Totals},
+    record::Direction,
+};
+
+/// Every metric the daemon exports.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    kernel: Arc<KernelCollector>,
+    /// Samples received from the ring buffer.
+    pub samples: IntCounterVec,
+    /// Samples whose Ethernet/IP/transport headers did not parse.
+    pub sample_errors: IntCounterVec,
+    names: HashMap<u32, String>,
+}
+
+impl Metrics {
+    /// Register every metric; known label combinations start at zero.
+    pub fn new(ifaces: &[Iface], counters: CounterMap) -> anyhow::Result<Self> {
+        let registry = Registry::new();
+        let names: HashMap<u32, String> =
+            ifaces.iter().map(|i| (i.index, i.name.clone())).collect();
+        let kernel = Arc::new(KernelCollector::new(counters, names.clone()));
+        registry.register(Box::new(KernelCollectorRef(kernel.clone())))?;
+        let samples = IntCounterVec::new(
+            Opts::new(
+                "monitor_samples_total",
+                "Sampled packets received by the daemon from the ring buffer.",
+            ),
+            &["iface", "direction"],
+        )?;
+        let sample_errors = IntCounterVec::new(
+            Opts::new(
+                "monitor_sample_parse_errors_total",
+                "Sampled packets whose headers could not be parsed.",
+            ),
+            &["iface", "direction"],
+        )?;
+        let build = IntCounterVec::new(
+            Opts::new(
+                "monitor_build_info",
+                "Build information; the value is always 1.",
+            ),
+            &["version", "kernel"],
+        )?;
+        build
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), &kernel_release()])
+            .inc();
+        registry.register(Box::new(samples.clone()))?;
+        registry.register(Box::new(sample_errors.clone()))?;
+        registry.register(Box::new(build))?;
+        for i in ifaces {
+            for d in direction::NAMES {
+                samples.with_label_values(&[&i.name, d]);
+                sample_errors.with_label_values(&[&i.name, d]);
+            }
+        }
+        Ok(Self {
+            registry,
+            kernel,
+            samples,
+            sample_errors,
+            names,
+        })
+    }
+
+    /// Interface name of an ifindex (the index itself when unknown).
+    pub fn iface_name(&self, ifindex: u32) -> String {
+        self.names
+            .get(&ifindex)
+            .cloned()
+            .unwrap_or_else(|| ifindex.to_string())
+    }
+
+    /// Count a received sample.
+    pub fn sample(&self, ifindex: u32, dir: Direction, parsed: bool) {
+        let name = self.iface_name(ifindex);
+        self.samples.with_label_values(&[&name, dir.as_str()]).inc();
+        if !parsed {
+            self.sample_errors
+                .with_label_values(&[&name, dir.as_str()])
+                .inc();
+        }
+    }
+
+    /// Kernel totals per (interface name, direction label).
+    pub fn kernel_totals(&self) -> Vec<(String, &'static str, Totals)> {
+        self.kernel.snapshot()
+    }
+
+    /// Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let families = self.registry.gather();
+        prometheus::TextEncoder::new()
+            .encode_to_string(&families)
+            .unwrap_or_default()
+    }
+}
+
+fn kernel_release() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Reads the per-CPU counter map at scrape time.
+#[derive(Debug)]
+struct KernelCollector {
+    map: Mutex<CounterMap>,
+    names: HashMap<u32, String>,
+    descs: Vec<Desc>,
+}
+
+struct KernelCollectorRef(Arc<KernelCollector>);
+
+const FAMILIES: [(&str, &str); 6] = [
+    ("monitor_packets_total", "Frames seen by the kernel programs."),
+    ("monitor_bytes_total", "Bytes seen by the kernel programs (frame length)."),
+    (
+        "monitor_protocol_packets_total",
+        "Frames per protocol: link level (arp, ipv4, ipv6, other), vlan-tagged, and transport (tcp, udp, icmp, icmpv6, ip_other).",
+    ),
+    (
+        "monitor_kernel_samples_total",
+        "Sample records the kernel programs wrote to the ring buffer.",
+    ),
+    (
+        "monitor_ringbuf_dropped_total",
+        "Sample records lost because the ring buffer was full.",
+    ),
+    ("monitor_interfaces", "Interfaces being monitored."),
+];
+
+impl KernelCollector {
+    fn new(map: CounterMap, names: HashMap<u32, String>) -> Self {
+        let descs = FAMILIES
+            .iter()
+            .map(|(n, h)| {
+                let labels = match *n {
+                    "monitor_protocol_packets_total" => vec!["iface", "direction", "protocol"],
+                    "monitor_interfaces" => vec![],
+                    _ => vec!["iface", "direction"],
+                };
+                Desc::new(
+                    n.to_string(),
+                    h.to_string(),
+                    labels.into_iter().map(String::from).collect(),
+                    HashMap::new(),
+                )
+                .expect("static metric description is valid")
+            })
+            .collect();
+        Self {
+            map: Mutex::new(map),
+            names,
+            descs,
+        }
+    }
+
+    fn snapshot(&self) -> Vec<(String, &'static str, Totals)> {
+        let totals = match self.map.lock() {
+            Ok(m) => m.totals(),
+            Err(_) => HashMap::new(),
+        };
+        let mut out = Vec::new();
+        let mut idx: Vec<_> = self.names.iter().collect();
+        idx.sort_by_key(|(i, _)| **i);
+        for (ifindex, name) in idx {
+            for (d, dname) in direction::NAMES.iter().enumerate() {
+                let t = totals
+                    .get(&(*ifindex, d as u32))
+                    .copied()
+                    .unwrap_or_default();
+                out.push((name.clone(), *dname, t));
+            }
+        }
+        out
+    }
+}
+
+fn label(name: &str, value: &str) -> LabelPair {
+    let mut l = LabelPair::default();
+    l.set_name(name.to_string());
+    l.set_value(value.to_string());
+    l
+}
+
+fn counter(labels: Vec<LabelPair>, v: u64) -> Metric {
+    let mut c = Counter::default();
+    c.set_value(v as f64);
+    let mut m = Metric::default();
+    m.set_label(labels);
+    m.set_counter(c);
+    m
+}
+
+impl Collector for KernelCollectorRef {
+    fn desc(&self) -> Vec<&Desc> {
+        self.0.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let snap = self.0.snapshot();
+        let mut fams: Vec<MetricFamily> = FAMILIES
+            .iter()
+            .map(|(n, h)| {
+                let mut f = MetricFamily::default();
+                f.set_name(n.to_string());
+                f.set_help(h.to_string());
+                f.set_field_type(if *n == "monitor_interfaces" {
+                    MetricType::GAUGE
+                } else {
+                    MetricType::COUNTER
+                });
+                f
+            })
+            .collect();
+        for (iface, dir, t) in &snap {
+            let base = || vec![label("direction", dir), label("iface", iface)];
+            fams[0].mut_metric().push(counter(base(), t.packets));
+            fams[1].mut_metric().push(counter(base(), t.bytes));
+            for (p, pname) in proto::NAMES.iter().enumerate() {
+                let mut l = base();
+                l.push(label("protocol", pname));
+                fams[2].mut_metric().push(counter(l, t.proto[p]));
+            }
+            fams[3].mut_metric().push(counter(base(), t.samples));
+            fams[4]
+                .mut_metric()
+                .push(counter(base(), t.ringbuf_dropped));
+        }
+        let mut g = prometheus::proto::Gauge::default();
+        g.set_value(self.0.names.len() as f64);
+        let mut m = Metric::default();
+        m.set_gauge(g);
+        fams[5].mut_metric().push(m);
+        fams
+    }
+}

@@ -1,0 +1,116 @@
+//! The ring-buffer reader: turns kernel records into [`PacketRecord`]s and
+//! hands them to the pipeline.
+
+use std::{os::fd::AsRawFd as _, sync::Arc};
+
+use aya::maps::{MapData, RingBuf};
+use monitor_common::{record_kind, RecordHeader, RECORD_HEADER_LEN};
+use tokio::{io::unix::AsyncFd, sync::watch};
+
+use super::Metrics;
+use crate::record::{Direction, PacketRecord};
+
+/// Converts kernel CLOCK_BOOTTIME nanoseconds to wall-clock nanoseconds,
+/// with the offset measured once at start.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    offset_ns: i64,
+}
+
+impl Clock {
+    /// Measure the offset between CLOCK_REALTIME and CLOCK_BOOTTIME now.
+    pub fn new() -> Self {
+        fn now(clock: libc::clockid_t) -> i64 {
+            let mut ts = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            // SAFETY: valid clock id and out pointer.
+            unsafe { libc::clock_gettime(clock, &mut ts) };
+            ts.tv_sec * 1_000_000_000 + ts.tv_nsec
+        }
+        // Bracket the boot-time read by two real-time reads to halve the error.
+        let r1 = now(libc::CLOCK_REALTIME);
+        let b = now(libc::CLOCK_BOOTTIME);
+        let r2 = now(libc::CLOCK_REALTIME);
+        Self {
+            offset_ns: r1 + (r2 - r1) / 2 - b,
+        }
+    }
+
+    /// Wall-clock nanoseconds of a kernel timestamp.
+    pub fn wall(&self, boot_ns: u64) -> i64 {
+        boot_ns as i64 + self.offset_ns
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Decode one ring-buffer record. `None` for unknown kinds or short records.
+pub fn decode(bytes: &[u8], clock: &Clock) -> Option<PacketRecord> {
+    if bytes.len() < RECORD_HEADER_LEN {
+        return None;
+    }
+    // SAFETY: length checked; RecordHeader is plain old data.
+    let hdr: RecordHeader = unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
+    if hdr.kind != record_kind::SAMPLE {
+        return None;
+    }
+    let data = bytes.get(RECORD_HEADER_LEN..RECORD_HEADER_LEN + hdr.cap_len as usize)?;
+    Some(PacketRecord {
+        ts_ns: clock.wall(hdr.ts_ns),
+        iface: hdr.ifindex,
+        direction: Some(if hdr.direction == 0 {
+            Direction::Ingress
+        } else {
+            Direction::Egress
+        }),
+        orig_len: hdr.orig_len,
+        data: data.to_vec(),
+    })
+}
+
+/// Read records until `stop` turns true.
+pub async fn read(ring: RingBuf<MapData>, metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) {
+    let clock = Clock::new();
+    tracing::debug!(fd = ring.as_raw_fd(), "reading ring buffer");
+    // SAFETY: the ring buffer owns its fd and stays inside the AsyncFd until
+    // the AsyncFd is dropped, so the fd outlives its registration.
+    let mut fd = match unsafe { AsyncFd::register(ring) } {
+        Ok(fd) => fd,
+        Err(e) => {
+            let e = e.into_parts().1;
+            tracing::error!(error = %e, "cannot poll the ring buffer");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            guard = fd.readable_mut() => {
+                let Ok(mut guard) = guard else { return };
+                let ring = guard.get_inner_mut();
+                while let Some(item) = ring.next() {
+                    if let Some(rec) = decode(&item, &clock) {
+                        handle(&rec, &metrics);
+                    }
+                }
+                guard.clear_ready();
+            }
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+fn handle(rec: &PacketRecord, metrics: &Metrics) {
+    let parsed = etherparse::SlicedPacket::from_ethernet(&rec.data).is_ok()
+        || rec.data.len() < rec.orig_len as usize;
+    metrics.sample(
+        rec.iface,
+        rec.direction.unwrap_or(Direction::Ingress),
+        parsed,
+    );
+}
