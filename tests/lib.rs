@@ -1,1 +1,407 @@
-pub fn x() {}
+//! Helpers for monitor's end-to-end tests: network namespaces with veth
+//! pairs (unique names per run, removed on drop), the daemon as a child
+//! process, Prometheus text scraping, and a small capture reader.
+//!
+//! These tests need root. They only use addresses on the veths they create.
+
+use std::{
+    collections::HashMap,
+    io::{Read as _, Write as _},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
+    time::{Duration, Instant},
+};
+
+/// Root of the workspace.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The sample captures shipped beside the checkout.
+pub fn captures_dir() -> PathBuf {
+    workspace().join("../shared/captures")
+}
+
+/// Path of the `monitor` binary under test (`MONITOR_BIN`, else target/debug).
+pub fn monitor_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("MONITOR_BIN") {
+        return PathBuf::from(p);
+    }
+    let p = workspace().join("target/debug/monitor");
+    assert!(
+        p.exists(),
+        "{} not built: run `cargo build -p monitor` first (cargo xtask test does)",
+        p.display()
+    );
+    p
+}
+
+/// Panic unless running as root: these tests attach programs and make namespaces.
+pub fn require_root() {
+    // SAFETY: no arguments, no side effects.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "this end-to-end test needs root (run `cargo xtask test` as root)"
+    );
+}
+
+/// Run a command, panic with its stderr on failure.
+pub fn sh(args: &[&str]) -> Output {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Run a command, ignore failure.
+pub fn sh_ok(args: &[&str]) -> bool {
+    Command::new(args[0])
+        .args(&args[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+static SEQ: AtomicU32 = AtomicU32::new(0);
+
+/// A network namespace holding one end of a veth pair; the other end stays
+/// in the test's namespace. Both ends have IPv6 off and static neighbours,
+/// so the only traffic is what the test sends.
+#[derive(Debug)]
+pub struct Netns {
+    /// Namespace name.
+    pub ns: String,
+    /// Host-side veth (the monitored interface).
+    pub host_if: String,
+    /// Namespace-side veth.
+    pub ns_if: String,
+    /// Host-side IPv4 address.
+    pub host_ip: String,
+    /// Namespace-side IPv4 address.
+    pub ns_ip: String,
+    children: Vec<Child>,
+}
+
+impl Netns {
+    /// Create the namespace and veth pair.
+    pub fn new(tag: &str) -> Self {
+        require_root();
+        let pid = std::process::id();
+        let n = SEQ.fetch_add(1, Ordering::SeqCst);
+        let id = format!("{}{}", pid % 100_000, n);
+        let ns = format!("mon-{tag}-{id}");
+        let host_if = format!("mh{id}");
+        let ns_if = format!("mn{id}");
+        let octet2 = 100 + (pid % 100) as u32;
+        let octet3 = (pid / 100 % 200 + n) % 250;
+        let host_ip = format!("10.{octet2}.{octet3}.1");
+        let ns_ip = format!("10.{octet2}.{octet3}.2");
+        let me = Self {
+            ns: ns.clone(),
+            host_if: host_if.clone(),
+            ns_if: ns_if.clone(),
+            host_ip: host_ip.clone(),
+            ns_ip: ns_ip.clone(),
+            children: Vec::new(),
+        };
+        sh(&["ip", "netns", "add", &ns]);
+        sh(&[
+            "ip", "link", "add", &host_if, "type", "veth", "peer", "name", &ns_if, "netns", &ns,
+        ]);
+        for (dev, inside) in [(&host_if, false), (&ns_if, true)] {
+            let sysctl = format!("net.ipv6.conf.{dev}.disable_ipv6=1");
+            me.run(inside, &["sysctl", "-qw", &sysctl]);
+            me.run(
+                inside,
+                &[
+                    "ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off",
+                ],
+            );
+        }
+        me.run(
+            false,
+            &[
+                "ip",
+                "addr",
+                "add",
+                &format!("{host_ip}/24"),
+                "dev",
+                &host_if,
+            ],
+        );
+        me.run(
+            true,
+            &["ip", "addr", "add", &format!("{ns_ip}/24"), "dev", &ns_if],
+        );
+        me.run(false, &["ip", "link", "set", &host_if, "up"]);
+        me.run(true, &["ip", "link", "set", &ns_if, "up"]);
+        me.run(true, &["ip", "link", "set", "lo", "up"]);
+        let host_mac = me.mac(false);
+        let ns_mac = me.mac(true);
+        me.run(
+            false,
+            &[
+                "ip",
+                "neigh",
+                "replace",
+                &ns_ip,
+                "lladdr",
+                &ns_mac,
+                "dev",
+                &host_if,
+                "nud",
+                "permanent",
+            ],
+        );
+        me.run(
+            true,
+            &[
+                "ip",
+                "neigh",
+                "replace",
+                &host_ip,
+                "lladdr",
+                &host_mac,
+                "dev",
+                &ns_if,
+                "nud",
+                "permanent",
+            ],
+        );
+        me
+    }
+
+    /// Run a command on the host side (`inside == false`) or in the namespace.
+    pub fn run(&self, inside: bool, args: &[&str]) -> Output {
+        if inside {
+            let mut v = vec!["ip", "netns", "exec", &self.ns];
+            v.extend_from_slice(args);
+            sh(&v)
+        } else {
+            sh(args)
+        }
+    }
+
+    /// MAC address of the host-side or namespace-side veth.
+    pub fn mac(&self, inside: bool) -> String {
+        let dev = if inside { &self.ns_if } else { &self.host_if };
+        let out = self.run(inside, &["cat", &format!("/sys/class/net/{dev}/address")]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Start a long-running process inside the namespace; killed on drop.
+    pub fn spawn_inside(&mut self, args: &[&str]) {
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn in namespace");
+        self.children.push(child);
+    }
+
+    /// Host-side interface index.
+    pub fn host_ifindex(&self) -> u32 {
+        let s = std::fs::read_to_string(format!("/sys/class/net/{}/ifindex", self.host_if))
+            .expect("ifindex");
+        s.trim().parse().expect("ifindex number")
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        sh_ok(&["ip", "link", "del", &self.host_if]);
+        sh_ok(&["ip", "netns", "del", &self.ns]);
+    }
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// The daemon as a child process; stopped with SIGTERM on drop.
+#[derive(Debug)]
+pub struct Daemon {
+    child: Option<Child>,
+    /// Address of its HTTP server.
+    pub addr: String,
+}
+
+impl Daemon {
+    /// Start `monitor run` with `args` (plus `--listen`) and wait until
+    /// `/metrics` answers.
+    pub fn start(args: &[&str]) -> Self {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let child = Command::new(monitor_bin())
+            .arg("run")
+            .args(args)
+            .args(["--listen", &addr])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn monitor");
+        let mut d = Self {
+            child: Some(child),
+            addr,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if http_get(&d.addr, "/metrics").is_some() {
+                return d;
+            }
+            if let Some(status) = d.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("monitor exited early: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("monitor did not serve /metrics within 30 s");
+    }
+
+    /// Scrape `/metrics` into `name{labels}` → value.
+    pub fn scrape(&self) -> Metrics {
+        Metrics::parse(&http_get(&self.addr, "/metrics").expect("scrape /metrics"))
+    }
+
+    /// Send SIGTERM and wait; returns the exit code.
+    pub fn stop(mut self) -> i32 {
+        self.terminate()
+    }
+
+    fn terminate(&mut self) -> i32 {
+        let Some(mut child) = self.child.take() else {
+            return -1;
+        };
+        // SAFETY: plain kill(2) on our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(Some(st)) = child.try_wait() {
+                return st.code().unwrap_or(-1);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return -1;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// GET a path over plain HTTP/1.0; `None` when the connection fails.
+pub fn http_get(addr: &str, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    let (_, b) = body.split_once("\r\n\r\n")?;
+    Some(b.to_string())
+}
+
+/// Parsed Prometheus text exposition.
+#[derive(Debug, Default)]
+pub struct Metrics(pub HashMap<String, f64>);
+
+impl Metrics {
+    /// Parse the text format (one `name{labels} value` per line).
+    pub fn parse(text: &str) -> Self {
+        let mut m = HashMap::new();
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            if let Some((k, v)) = line.rsplit_once(' ') {
+                if let Ok(v) = v.parse() {
+                    m.insert(k.to_string(), v);
+                }
+            }
+        }
+        Self(m)
+    }
+
+    /// Value of a series whose labels are given in the exporter's order
+    /// (alphabetical), e.g. `get("monitor_packets_total", &[("direction","egress"),("iface","x")])`.
+    pub fn get(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+        let key = if l.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}{{{}}}", l.join(","))
+        };
+        *self
+            .0
+            .get(&key)
+            .unwrap_or_else(|| panic!("series {key} not exported"))
+    }
+}
+
+/// One frame of a capture file.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Captured bytes.
+    pub data: Vec<u8>,
+    /// Original length.
+    pub orig_len: u32,
+}
+
+/// Read every frame of a pcap or pcapng file.
+pub fn read_capture(path: &Path) -> Vec<Frame> {
+    use pcap_parser::*;
+    let file = std::fs::File::open(path).expect("open capture");
+    let mut reader = create_reader(1 << 20, file).expect("capture header");
+    let mut frames = Vec::new();
+    loop {
+        match reader.next() {
+            Ok((offset, block)) => {
+                match block {
+                    PcapBlockOwned::Legacy(b) => frames.push(Frame {
+                        data: b.data[..b.caplen as usize].to_vec(),
+                        orig_len: b.origlen,
+                    }),
+                    PcapBlockOwned::NG(Block::EnhancedPacket(b)) => frames.push(Frame {
+                        data: b.data[..b.caplen as usize].to_vec(),
+                        orig_len: b.origlen,
+                    }),
+                    PcapBlockOwned::NG(Block::SimplePacket(b)) => frames.push(Frame {
+                        data: b.data.to_vec(),
+                        orig_len: b.origlen,
+                    }),
+                    _ => {}
+                }
+                reader.consume(offset);
+            }
+            Err(PcapError::Eof) => break,
+            Err(PcapError::Incomplete(_)) => reader.refill().expect("refill"),
+            Err(e) => panic!("{}: {e:?}", path.display()),
+        }
+    }
+    frames
+}

@@ -10,8 +10,8 @@ use crate::Frame;
 
 /// Marker for "no transport protocol recognised".
 pub const NONE: u8 = 0xff;
-/// Maximum VLAN tags followed (802.1ad outer + 802.1Q inner).
-pub const MAX_VLAN: usize = 2;
+/// Maximum VLAN tags followed (802.1ad/802.1Q stacks seen in the wild go to three).
+pub const MAX_VLAN: usize = 4;
 /// Maximum IPv6 extension headers followed before giving up.
 pub const MAX_IPV6_EXT: usize = 4;
 
