@@ -53,6 +53,13 @@ pub fn monitor_xdp(ctx: XdpContext) -> u32 {
     xdp_action::XDP_PASS
 }
 
+/// Baseline for benchmarks: passes every frame and does nothing else. It is
+/// only loaded by the benchmark, never attached by the daemon.
+#[xdp]
+pub fn bare_pass(_ctx: XdpContext) -> u32 {
+    xdp_action::XDP_PASS
+}
+
 /// Egress: runs on every transmitted frame; always lets it continue.
 #[classifier]
 pub fn monitor_tc(ctx: TcContext) -> i32 {

@@ -20,6 +20,8 @@ pub static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), 
 
 /// Name of the XDP program in [`OBJECT`].
 pub const XDP_PROGRAM: &str = "monitor_xdp";
+/// Name of the do-nothing XDP program used as a benchmark baseline.
+pub const BARE_PROGRAM: &str = "bare_pass";
 /// Name of the TC program in [`OBJECT`].
 pub const TC_PROGRAM: &str = "monitor_tc";
 
@@ -179,6 +181,19 @@ impl Programs {
             .program_mut(XDP_PROGRAM)
             .context("XDP program missing")?
             .try_into()?)
+    }
+
+    /// The do-nothing XDP baseline (loaded on first use), for benchmarks.
+    pub fn bare(&mut self) -> anyhow::Result<&mut Xdp> {
+        let prog: &mut Xdp = self
+            .ebpf
+            .program_mut(BARE_PROGRAM)
+            .context("baseline program missing")?
+            .try_into()?;
+        if prog.fd().is_err() {
+            prog.load().context("loading the baseline program")?;
+        }
+        Ok(prog)
     }
 
     /// The TC program, for BPF_PROG_TEST_RUN.

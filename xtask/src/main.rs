@@ -1,1 +1,102 @@
-fn main() {}
+//! `cargo xtask …`: set up a machine, run every test, run the demo, run
+//! the benchmarks. Each task installs what it needs first, so the same two
+//! commands work on a fresh Debian machine and are quick on a warm one.
+
+mod demo;
+mod setup;
+
+use std::process::Command;
+
+use anyhow::{bail, Context as _};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xtask")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Install prerequisites: Debian packages, toolchain components, bpf-linker.
+    Setup,
+    /// Install what is missing, then run formatting, lints and every test (needs root).
+    Test,
+    /// Install what is missing, build, and monitor real traffic in a demo namespace.
+    Demo {
+        /// Stop after this many seconds (default: until Ctrl-C).
+        #[arg(long)]
+        duration: Option<u64>,
+        /// Address for /metrics.
+        #[arg(long, default_value = "127.0.0.1:9477")]
+        listen: String,
+    },
+    /// Install what is missing and run the benchmarks (needs root).
+    Bench,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().cmd {
+        Cmd::Setup => setup::run(),
+        Cmd::Test => {
+            setup::run()?;
+            test()
+        }
+        Cmd::Demo { duration, listen } => {
+            setup::run()?;
+            demo::run(duration, &listen)
+        }
+        Cmd::Bench => {
+            setup::run()?;
+            require_root("benchmarks load eBPF programs")?;
+            cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])
+        }
+    }
+}
+
+/// Run cargo with the workspace's toolchain; fail on a non-zero exit.
+pub fn cargo(args: &[&str]) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("+ cargo {}", args.join(" "));
+    let st = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace())
+        .status()
+        .context("running cargo")?;
+    if !st.success() {
+        bail!("cargo {} failed ({st})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// The workspace root.
+pub fn workspace() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn require_root(why: &str) -> anyhow::Result<()> {
+    // SAFETY: no arguments.
+    if unsafe { libc::geteuid() } != 0 {
+        bail!("run as root: {why}");
+    }
+    Ok(())
+}
+
+fn test() -> anyhow::Result<()> {
+    require_root("the end-to-end tests attach XDP/TC programs in network namespaces")?;
+    cargo(&["fmt", "--all", "--", "--check"])?;
+    cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&["build", "-p", "monitor"])?;
+    cargo(&[
+        "test",
+        "-p",
+        "monitor-common",
+        "-p",
+        "monitor",
+        "-p",
+        "xtask",
+    ])?;
+    // The end-to-end tests share the kernel; run them one at a time.
+    cargo(&["test", "-p", "monitor-tests", "--", "--test-threads=1"])
+}

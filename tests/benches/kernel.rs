@@ -1,0 +1,132 @@
+//! Per-packet kernel cost of the monitor programs, measured with
+//! BPF_PROG_TEST_RUN against a bare XDP_PASS program in the same run.
+//!
+//! `cargo xtask bench` (root). Figures are the kernel's own per-run
+//! average over `REPEAT` runs, for a mix of corpus frames.
+
+use aya::programs::{TestRun as _, TestRunOptions};
+use monitor::ebpf::Programs;
+use monitor_tests::{captures_dir, read_capture};
+
+const REPEAT: u32 = 20_000;
+
+fn frames() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (file, idx) in [
+        ("tcp_handshake.pcapng", 0usize),
+        ("dns_lab.pcapng", 0),
+        ("arp_resolution.pcapng", 0),
+        ("http_ipv4_and_ipv6.pcapng", 0),
+        ("vlan_icmp.pcap", 0),
+        ("icmpv6_neighbor_solicitation.pcapng", 0),
+    ] {
+        let f = read_capture(&captures_dir().join(file));
+        if let Some(fr) = f.get(idx) {
+            out.push((
+                file.to_string(),
+                fr.data[..fr.data.len().min(3000)].to_vec(),
+            ));
+        }
+    }
+    out
+}
+
+fn per_packet(run: &mut dyn FnMut(&[u8], u32) -> f64, frames: &[(String, Vec<u8>)]) -> f64 {
+    let mut total = 0.0;
+    for (_, data) in frames {
+        // Warm up, then measure.
+        run(data, 1000);
+        total += run(data, REPEAT);
+    }
+    total / frames.len() as f64
+}
+
+fn main() {
+    // SAFETY: no arguments.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("kernel benchmark skipped: needs root");
+        return;
+    }
+    let frames = frames();
+    let mut progs = Programs::load(1 << 26).expect("load");
+    let mut ring = progs.take_ring().expect("ring");
+    let mut results = Vec::new();
+
+    let bare = per_packet(
+        &mut |d, n| {
+            let opts = TestRunOptions {
+                data_in: Some(d),
+                repeat: n,
+                ..Default::default()
+            };
+            progs
+                .bare()
+                .unwrap()
+                .test_run(opts)
+                .unwrap()
+                .duration
+                .as_nanos() as f64
+        },
+        &frames,
+    );
+    results.push(("bare XDP_PASS (baseline)", bare));
+
+    for (label, sample) in [
+        ("monitor XDP, sampling off", 0.0),
+        ("monitor XDP, every packet sampled (256 B)", 1.0),
+    ] {
+        progs.configure(sample, 256).unwrap();
+        let ns = per_packet(
+            &mut |d, n| {
+                // Drain between batches so the ring always has room (64 MiB
+                // holds more than one batch).
+                while ring.next().is_some() {}
+                let opts = TestRunOptions {
+                    data_in: Some(d),
+                    repeat: n,
+                    ..Default::default()
+                };
+                progs
+                    .xdp()
+                    .unwrap()
+                    .test_run(opts)
+                    .unwrap()
+                    .duration
+                    .as_nanos() as f64
+            },
+            &frames,
+        );
+        results.push((label, ns));
+    }
+    progs.configure(0.0, 256).unwrap();
+    let tc = per_packet(
+        &mut |d, n| {
+            let opts = TestRunOptions {
+                data_in: Some(d),
+                repeat: n,
+                ..Default::default()
+            };
+            progs
+                .tc()
+                .unwrap()
+                .test_run(opts)
+                .unwrap()
+                .duration
+                .as_nanos() as f64
+        },
+        &frames,
+    );
+    results.push(("monitor TC, sampling off", tc));
+
+    println!(
+        "kernel per-packet cost over {} frames x {REPEAT} runs (BPF_PROG_TEST_RUN):",
+        frames.len()
+    );
+    for (label, ns) in &results {
+        println!(
+            "  {label:<45} {ns:>7.1} ns/packet  {:>5.2}x baseline  (+{:.1} ns)",
+            ns / bare,
+            ns - bare
+        );
+    }
+}
