@@ -74,12 +74,15 @@ fn must(args: &[&str]) -> anyhow::Result<()> {
 
 /// A tiny DNS-like responder: answers every datagram with the same bytes,
 /// QR bit set.
-const RESPONDER: &str = "import socket\n\
-s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n\
-s.bind(('0.0.0.0',53))\n\
-while True:\n\
-    d,a=s.recvfrom(4096)\n\
-    if len(d)>2: s.sendto(d[:2]+bytes([d[2]|0x80])+d[3:],a)\n";
+const RESPONDER: &str = r#"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 53))
+while True:
+    d, a = s.recvfrom(4096)
+    if len(d) > 2:
+        s.sendto(d[:2] + bytes([d[2] | 0x80]) + d[3:], a)
+"#;
 
 /// A DNS query for `name` (type A).
 fn dns_query(id: u16, name: &str) -> Vec<u8> {
