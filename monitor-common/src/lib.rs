@@ -76,6 +76,13 @@ pub struct Counters {
     pub samples: u64,
     /// Sample records lost because the ring buffer was full.
     pub ringbuf_dropped: u64,
+    /// TCP header records written to the TCP ring buffer.
+    pub tcp_records: u64,
+    /// TCP header records lost because the TCP ring buffer was full.
+    pub tcp_records_dropped: u64,
+    /// Packets for which rule evaluation ran out of steps (the remaining
+    /// rules were taken as matching, so their kernel verdict stays a superset).
+    pub rule_steps_exhausted: u64,
 }
 
 /// Run-time settings, in array map `CONFIG` at index 0.
@@ -87,8 +94,9 @@ pub struct Config {
     pub sample_threshold: u64,
     /// Bytes of each sampled packet to copy (capped at [`MAX_SNAPLEN`]).
     pub snaplen: u32,
-    /// Reserved, zero.
-    pub _reserved: u32,
+    /// Non-zero: write a TCP header record for every TCP segment the TCP
+    /// scope rule accepts (to ring buffer `TCP_EVENTS`).
+    pub tcp_records: u32,
 }
 
 impl Config {
@@ -113,6 +121,9 @@ pub const DEFAULT_SNAPLEN: u32 = 256;
 pub mod record_kind {
     /// A sampled packet: [`super::RecordHeader`] then `cap_len` bytes.
     pub const SAMPLE: u8 = 1;
+    /// A TCP segment's headers (link, IP and TCP with options, no payload),
+    /// for TCP analysis: [`super::RecordHeader`] then `cap_len` bytes.
+    pub const TCP_HEADERS: u8 = 2;
 }
 
 /// Fixed header of every ring-buffer record. The packet bytes follow it.
@@ -133,13 +144,231 @@ pub struct RecordHeader {
     pub direction: u8,
     /// Reserved, zero.
     pub _pad: [u8; 2],
+    /// Bit `r` set when rule slot `r` matched in the kernel (a superset of
+    /// the exact verdict for rules the kernel cannot decide exactly).
+    pub rules: u32,
+    /// Reserved, zero.
+    pub _pad2: u32,
 }
 
 /// Size of [`RecordHeader`] in bytes.
 pub const RECORD_HEADER_LEN: usize = core::mem::size_of::<RecordHeader>();
 
+/// Interface slots: per-interface counters live in arrays indexed by a
+/// slot that user space assigns (map `IFACE_SLOTS`: ifindex → slot).
+pub mod iface {
+    /// Number of slots; the last one collects interfaces without a slot.
+    pub const MAX_SLOTS: u32 = 16;
+    /// Slot for interfaces user space did not register (e.g. test runs).
+    pub const UNKNOWN_SLOT: u32 = MAX_SLOTS - 1;
+}
+
+/// Index of an interface slot and direction in the `COUNTERS` array.
+pub const fn counter_index(slot: u32, dir: u32) -> u32 {
+    slot * 2 + dir
+}
+
+/// Rules compiled from display filters, evaluated in the kernel.
+///
+/// A rule is a small decision graph of [`RuleNode`]s with forward-only jumps;
+/// the programs walk it for every frame. Rule sets are double-buffered:
+/// user space fills the inactive generation, then flips `RULE_GEN`, so a
+/// reload never leaves a window without rules.
+pub mod rules {
+    /// Rule slots (bits of [`super::RecordHeader::rules`]).
+    pub const MAX_RULES: u32 = 32;
+    /// The extra slot after the rules: the TCP analysis scope.
+    pub const TCP_SCOPE_SLOT: u32 = MAX_RULES;
+    /// Slots per generation (rules + TCP scope).
+    pub const SLOTS: u32 = MAX_RULES + 1;
+    /// Nodes per rule.
+    pub const MAX_NODES: u32 = 64;
+    /// Node evaluations per frame over all rules; when they run out, the
+    /// remaining rules count as matching (a superset) and
+    /// `rule_steps_exhausted` is counted.
+    pub const MAX_STEPS: u32 = 512;
+    /// Jump target: the rule matches.
+    pub const ACCEPT: u16 = 0xffff;
+    /// Jump target: the rule does not match.
+    pub const REJECT: u16 = 0xfffe;
+
+    /// Index of node `i` of `slot` in generation `gen` of the `RULE_NODES` array.
+    pub const fn node_index(gen: u32, slot: u32, i: u32) -> u32 {
+        (gen * SLOTS + slot) * MAX_NODES + i
+    }
+
+    /// Index of `slot` of generation `gen` in the `RULE_SLOTS` array.
+    pub const fn slot_index(gen: u32, slot: u32) -> u32 {
+        gen * SLOTS + slot
+    }
+
+    /// Fields the kernel parser extracts. Values are unsigned integers of up
+    /// to 128 bits, `(hi, lo)`; addresses are big-endian numbers (so CIDR is
+    /// a mask and ordering matches Wireshark's).
+    pub mod field {
+        /// `frame.len`.
+        pub const FRAME_LEN: u8 = 0;
+        /// `eth.dst`.
+        pub const ETH_DST: u8 = 1;
+        /// `eth.src`.
+        pub const ETH_SRC: u8 = 2;
+        /// `eth.type` (after VLAN tags, as Wireshark's last `eth.type`/`vlan.etype`).
+        pub const ETH_TYPE: u8 = 3;
+        /// `vlan.id` of the outer tag.
+        pub const VLAN_ID: u8 = 4;
+        /// `ip.src`.
+        pub const IP_SRC: u8 = 5;
+        /// `ip.dst`.
+        pub const IP_DST: u8 = 6;
+        /// `ip.proto`.
+        pub const IP_PROTO: u8 = 7;
+        /// `ip.ttl`.
+        pub const IP_TTL: u8 = 8;
+        /// `ipv6.src`.
+        pub const IPV6_SRC: u8 = 9;
+        /// `ipv6.dst`.
+        pub const IPV6_DST: u8 = 10;
+        /// `ipv6.nxt`.
+        pub const IPV6_NXT: u8 = 11;
+        /// `ipv6.hlim`.
+        pub const IPV6_HLIM: u8 = 12;
+        /// `tcp.srcport`.
+        pub const TCP_SRCPORT: u8 = 13;
+        /// `tcp.dstport`.
+        pub const TCP_DSTPORT: u8 = 14;
+        /// `tcp.flags` (12 bits).
+        pub const TCP_FLAGS: u8 = 15;
+        /// `tcp.len` (payload length from the IP lengths).
+        pub const TCP_LEN: u8 = 16;
+        /// `udp.srcport`.
+        pub const UDP_SRCPORT: u8 = 17;
+        /// `udp.dstport`.
+        pub const UDP_DSTPORT: u8 = 18;
+        /// `icmp.type`.
+        pub const ICMP_TYPE: u8 = 19;
+        /// `icmp.code`.
+        pub const ICMP_CODE: u8 = 20;
+        /// `icmpv6.type`.
+        pub const ICMPV6_TYPE: u8 = 21;
+        /// `icmpv6.code`.
+        pub const ICMPV6_CODE: u8 = 22;
+        /// `ip.len`.
+        pub const IP_LEN: u8 = 23;
+        /// `udp.length`.
+        pub const UDP_LENGTH: u8 = 24;
+        /// `tcp.hdr_len`.
+        pub const TCP_HDR_LEN: u8 = 25;
+        /// The protocol-presence bits ([`super::proto_bit`]); always present.
+        pub const PROTOCOLS: u8 = 26;
+        /// Number of fields.
+        pub const COUNT: u8 = 27;
+    }
+
+    /// Bits of the [`field::PROTOCOLS`] value.
+    pub mod proto_bit {
+        /// Ethernet (always).
+        pub const ETH: u64 = 1 << 0;
+        /// At least one VLAN tag.
+        pub const VLAN: u64 = 1 << 1;
+        /// ARP.
+        pub const ARP: u64 = 1 << 2;
+        /// IPv4.
+        pub const IP: u64 = 1 << 3;
+        /// IPv6.
+        pub const IPV6: u64 = 1 << 4;
+        /// TCP header present.
+        pub const TCP: u64 = 1 << 5;
+        /// UDP header present.
+        pub const UDP: u64 = 1 << 6;
+        /// ICMP header present.
+        pub const ICMP: u64 = 1 << 7;
+        /// ICMPv6 header present.
+        pub const ICMPV6: u64 = 1 << 8;
+    }
+
+    /// Node operations. A node on an absent field takes its false edge.
+    pub mod op {
+        /// The field is present (its value is ignored).
+        pub const PRESENT: u8 = 0;
+        /// `(v & mask) == value`.
+        pub const EQ: u8 = 1;
+        /// `(v & mask) != value`.
+        pub const NE: u8 = 2;
+        /// `(v & mask) < value`.
+        pub const LT: u8 = 3;
+        /// `(v & mask) <= value`.
+        pub const LE: u8 = 4;
+        /// `(v & mask) > value`.
+        pub const GT: u8 = 5;
+        /// `(v & mask) >= value`.
+        pub const GE: u8 = 6;
+        /// `(v & mask) != 0`.
+        pub const ANY_BITS: u8 = 7;
+    }
+
+    /// One node of a rule's decision graph.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct RuleNode {
+        /// One of [`field`].
+        pub field: u8,
+        /// One of [`op`].
+        pub op: u8,
+        /// Reserved, zero.
+        pub _pad: u16,
+        /// Next node when the test holds ([`ACCEPT`], [`REJECT`] or a later index).
+        pub jt: u16,
+        /// Next node when it does not (or the field is absent).
+        pub jf: u16,
+        /// Comparison value, high and low 64 bits.
+        pub value: [u64; 2],
+        /// Mask applied to the field first, high and low 64 bits.
+        pub mask: [u64; 2],
+    }
+
+    /// Header of one generation of rules (array `RULE_SETS`, index = generation).
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct RuleSet {
+        /// Bit `s` set when slot `s` holds a rule (bit [`TCP_SCOPE_SLOT`] for the scope).
+        pub active: u64,
+    }
+
+    /// Header of one rule slot.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct RuleSlot {
+        /// Nodes in use; 0 means the slot is empty.
+        pub n_nodes: u32,
+        /// Reserved, zero.
+        pub _pad: u32,
+        /// Sample a matching frame when `prandom < sample_threshold`
+        /// (see [`super::Config::threshold_for`]).
+        pub sample_threshold: u64,
+    }
+
+    /// Per-CPU packet and byte counts of one rule.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct RuleCounter {
+        /// Matching frames.
+        pub packets: u64,
+        /// Their bytes.
+        pub bytes: u64,
+    }
+
+    /// Index of a rule counter in `RULE_COUNTERS`.
+    pub const fn counter_index(iface_slot: u32, rule: u32, dir: u32) -> u32 {
+        (iface_slot * MAX_RULES + rule) * 2 + dir
+    }
+}
+
 #[cfg(feature = "user")]
 mod pod {
+    unsafe impl aya::Pod for super::rules::RuleNode {}
+    unsafe impl aya::Pod for super::rules::RuleSlot {}
+    unsafe impl aya::Pod for super::rules::RuleSet {}
+    unsafe impl aya::Pod for super::rules::RuleCounter {}
     // SAFETY: all types are repr(C), Copy, and every bit pattern is valid.
     unsafe impl aya::Pod for super::CounterKey {}
     unsafe impl aya::Pod for super::Counters {}

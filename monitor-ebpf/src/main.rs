@@ -2,40 +2,83 @@
 //! for egress, sharing one set of maps.
 //!
 //! Both do the same thing on every frame, and never change its fate:
-//! 1. parse Ethernet, up to two VLAN tags, ARP, IPv4 (with options), IPv6
-//!    (with up to [`parse::MAX_IPV6_EXT`] extension headers), TCP, UDP, ICMP and
-//!    ICMPv6 into a small [`parse::Parsed`] record (bounded, verifier friendly);
+//! 1. parse Ethernet, VLAN tags, ARP, IPv4 (with options), IPv6 (with up to
+//!    [`parse::MAX_IPV6_EXT`] extension headers), TCP, UDP, ICMP and ICMPv6
+//!    into a small [`parse::Parsed`] record (bounded, verifier friendly);
 //! 2. add the frame to the per-CPU counters of its interface and direction;
-//! 3. for a configured fraction of frames, copy the first `snaplen` bytes into
-//!    a ring-buffer record; a failed reservation is counted, never silent.
+//! 3. walk the compiled display-filter rules ([`rules`]) and count the
+//!    frame for every rule that matches;
+//! 4. for a configured fraction of frames (globally, or per matching rule),
+//!    copy the first `snaplen` bytes into a ring-buffer record;
+//! 5. for TCP segments in the TCP analysis scope, write a header-only record
+//!    to a second ring buffer.
+//!
+//! Every failed ring-buffer reservation is counted, never silent.
 #![no_std]
 #![no_main]
 
 mod parse;
+mod rules;
 
 use aya_ebpf::{
     bindings::{xdp_action, TC_ACT_UNSPEC},
     helpers::{bpf_get_prandom_u32, bpf_ktime_get_boot_ns},
     macros::{classifier, map, xdp},
-    maps::{Array, PerCpuHashMap, RingBuf},
+    maps::{Array, HashMap, PerCpuArray, RingBuf},
     programs::{TcContext, XdpContext},
     EbpfContext,
 };
 use monitor_common::{
-    direction, proto, record_kind, Config, CounterKey, Counters, RecordHeader, MAX_SNAPLEN,
+    counter_index, iface, proto, record_kind,
+    rules::{self as r, RuleCounter, RuleNode, RuleSet, RuleSlot},
+    Config, Counters, RecordHeader, MAX_SNAPLEN,
 };
 
-/// Per-CPU counters, one entry per (interface, direction).
+/// Interface index → counter slot, written by user space.
 #[map]
-static COUNTERS: PerCpuHashMap<CounterKey, Counters> = PerCpuHashMap::with_max_entries(1024, 0);
+static IFACE_SLOTS: HashMap<u32, u32> = HashMap::with_max_entries(iface::MAX_SLOTS, 0);
+
+/// Per-CPU counters, indexed by [`counter_index`] (slot, direction).
+#[map]
+static COUNTERS: PerCpuArray<Counters> = PerCpuArray::with_max_entries(iface::MAX_SLOTS * 2, 0);
 
 /// Run-time settings at index 0, written by user space.
 #[map]
 static CONFIG: Array<Config> = Array::with_max_entries(1, 0);
 
-/// Records for user space. The size is set by the loader.
+/// The active rule generation (0 or 1) at index 0.
+#[map]
+static RULE_GEN: Array<u32> = Array::with_max_entries(1, 0);
+
+/// Per generation: which slots hold rules.
+#[map]
+static RULE_SETS: Array<RuleSet> = Array::with_max_entries(2, 0);
+
+/// Per generation and slot: the rule header.
+#[map]
+static RULE_SLOTS: Array<RuleSlot> = Array::with_max_entries(2 * r::SLOTS, 0);
+
+/// Per generation and slot: the rule's decision-graph nodes.
+#[map]
+static RULE_NODES: Array<RuleNode> = Array::with_max_entries(2 * r::SLOTS * r::MAX_NODES, 0);
+
+/// Per-CPU rule counters, indexed by [`r::counter_index`].
+#[map]
+static RULE_COUNTERS: PerCpuArray<RuleCounter> =
+    PerCpuArray::with_max_entries(iface::MAX_SLOTS * r::MAX_RULES * 2, 0);
+
+/// Per-CPU scratch space for the parsed frame and the rule walk (keeps
+/// them off the 512-byte stack, and reachable from the `bpf_loop` callback).
+#[map]
+static SCRATCH: PerCpuArray<rules::Walk> = PerCpuArray::with_max_entries(1, 0);
+
+/// Sampled packets for user space. The size is set by the loader.
 #[map]
 static EVENTS: RingBuf = RingBuf::with_byte_size(1 << 22, 0);
+
+/// TCP header records for user space. The size is set by the loader.
+#[map]
+static TCP_EVENTS: RingBuf = RingBuf::with_byte_size(1 << 22, 0);
 
 /// Ingress: runs on every received frame; always `XDP_PASS`.
 #[xdp]
@@ -45,11 +88,15 @@ pub fn monitor_xdp(ctx: XdpContext) -> u32 {
         data_end: ctx.data_end(),
     };
     let len = (ctx.data_end() - ctx.data()) as u32;
-    // SAFETY: `ctx.md` is the live xdp_md of this invocation.
+    // SAFETY: `ctx.ctx` is the live xdp_md of this invocation.
     let ifindex = unsafe { (*ctx.ctx).ingress_ifindex };
-    observe(&frame, len, ifindex, direction::INGRESS, |buf, n| unsafe {
-        aya_ebpf::helpers::generated::bpf_xdp_load_bytes(ctx.ctx, 0, buf, n)
-    });
+    observe(
+        &frame,
+        len,
+        ifindex,
+        monitor_common::direction::INGRESS,
+        |buf, n| unsafe { aya_ebpf::helpers::generated::bpf_xdp_load_bytes(ctx.ctx, 0, buf, n) },
+    );
     xdp_action::XDP_PASS
 }
 
@@ -68,11 +115,17 @@ pub fn monitor_tc(ctx: TcContext) -> i32 {
         data_end: ctx.data_end(),
     };
     let len = ctx.len();
-    // SAFETY: `ctx.skb` is the live __sk_buff of this invocation.
+    // SAFETY: `ctx.skb.skb` is the live __sk_buff of this invocation.
     let ifindex = unsafe { (*ctx.skb.skb).ifindex };
-    observe(&frame, len, ifindex, direction::EGRESS, |buf, n| unsafe {
-        aya_ebpf::helpers::generated::bpf_skb_load_bytes(ctx.as_ptr() as *const _, 0, buf, n)
-    });
+    observe(
+        &frame,
+        len,
+        ifindex,
+        monitor_common::direction::EGRESS,
+        |buf, n| unsafe {
+            aya_ebpf::helpers::generated::bpf_skb_load_bytes(ctx.as_ptr() as *const _, 0, buf, n)
+        },
+    );
     TC_ACT_UNSPEC
 }
 
@@ -87,56 +140,109 @@ fn observe<F>(frame: &Frame, len: u32, ifindex: u32, dir: u32, load: F)
 where
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
 {
-    let parsed = parse::parse(frame);
-    let key = CounterKey {
-        ifindex,
-        direction: dir,
+    let Some(walk) = SCRATCH.get_ptr_mut(0) else {
+        return;
     };
-    let counters = match COUNTERS.get_ptr_mut(&key) {
-        Some(c) => c,
-        None => {
-            let _ = COUNTERS.insert(&key, &Counters::default(), 1 /* BPF_NOEXIST */);
-            match COUNTERS.get_ptr_mut(&key) {
-                Some(c) => c,
-                None => return,
-            }
-        }
+    // SAFETY: this CPU's scratch value; XDP and TC do not nest on one CPU
+    // while a program holds it.
+    let (l3, l4, vlan_depth) = unsafe {
+        parse::parse(frame, &mut (*walk).parsed);
+        (
+            (*walk).parsed.l3,
+            (*walk).parsed.l4,
+            (*walk).parsed.vlan_depth,
+        )
     };
-    // SAFETY: a per-CPU map value of this CPU; XDP and TC on one CPU do not nest
-    // on the same key (different directions).
+    // SAFETY: plain map lookup.
+    let slot = match unsafe { IFACE_SLOTS.get(&ifindex) } {
+        Some(s) if *s < iface::MAX_SLOTS => *s,
+        _ => iface::UNKNOWN_SLOT,
+    };
+    let Some(counters) = COUNTERS.get_ptr_mut(counter_index(slot, dir)) else {
+        return;
+    };
+    // SAFETY: a per-CPU map value of this CPU; XDP and TC on one CPU do not
+    // nest on the same entry (different directions).
     let c = unsafe { &mut *counters };
     c.packets += 1;
     c.bytes += len as u64;
-    bump(c, parsed.l3 as usize);
-    if parsed.vlan_depth > 0 {
+    bump(c, l3 as usize);
+    if vlan_depth > 0 {
         bump(c, proto::VLAN);
     }
-    if parsed.l4 != parse::NONE {
-        bump(c, parsed.l4 as usize);
+    if l4 != parse::NONE {
+        bump(c, l4 as usize);
+    }
+
+    let verdict = rules::evaluate(walk, len);
+    // SAFETY: as above.
+    let l4_end = unsafe { (*walk).parsed.l4_end };
+    if verdict.exhausted {
+        c.rule_steps_exhausted += 1;
+    }
+    let mut m = verdict.matched;
+    for rule in 0..r::MAX_RULES {
+        if m == 0 {
+            break;
+        }
+        if m & 1 != 0 {
+            if let Some(rc) = RULE_COUNTERS.get_ptr_mut(r::counter_index(slot, rule, dir)) {
+                // SAFETY: per-CPU map value of this CPU.
+                unsafe {
+                    (*rc).packets += 1;
+                    (*rc).bytes += len as u64;
+                }
+            }
+        }
+        m >>= 1;
     }
 
     let Some(cfg) = CONFIG.get(0) else { return };
-    if cfg.sample_threshold == 0 {
-        return;
+    let rules_bits = (verdict.matched & 0xffff_ffff) as u32;
+
+    if cfg.tcp_records != 0 && verdict.matched & (1u64 << r::TCP_SCOPE_SLOT) != 0 {
+        let cap = if l4_end > 0 { l4_end } else { len };
+        if sample::<256, F>(
+            &TCP_EVENTS,
+            record_kind::TCP_HEADERS,
+            len,
+            ifindex,
+            dir,
+            cap,
+            rules_bits,
+            &load,
+        ) {
+            c.tcp_records += 1;
+        } else {
+            c.tcp_records_dropped += 1;
+        }
     }
-    // SAFETY: helper without arguments.
-    let r = unsafe { bpf_get_prandom_u32() } as u64;
-    if r >= cfg.sample_threshold {
+
+    let mut want = verdict.sample;
+    if !want && cfg.sample_threshold != 0 {
+        // SAFETY: helper without arguments.
+        let rnd = unsafe { bpf_get_prandom_u32() } as u64;
+        want = rnd < cfg.sample_threshold;
+    }
+    if !want {
         return;
     }
     let snaplen = cfg.snaplen;
+    let k = record_kind::SAMPLE;
     let ok = if snaplen <= 64 {
-        sample::<64, F>(len, ifindex, dir, snaplen, &load)
+        sample::<64, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
     } else if snaplen <= 128 {
-        sample::<128, F>(len, ifindex, dir, snaplen, &load)
+        sample::<128, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
     } else if snaplen <= 256 {
-        sample::<256, F>(len, ifindex, dir, snaplen, &load)
+        sample::<256, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
     } else if snaplen <= 512 {
-        sample::<512, F>(len, ifindex, dir, snaplen, &load)
+        sample::<512, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
     } else if snaplen <= 1024 {
-        sample::<1024, F>(len, ifindex, dir, snaplen, &load)
+        sample::<1024, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
     } else {
-        sample::<{ MAX_SNAPLEN as usize }, F>(len, ifindex, dir, snaplen, &load)
+        sample::<{ MAX_SNAPLEN as usize }, F>(
+            &EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load,
+        )
     };
     if ok {
         c.samples += 1;
@@ -152,21 +258,32 @@ fn bump(c: &mut Counters, idx: usize) {
     }
 }
 
-/// A sample record with room for `N` frame bytes.
+/// A record with room for `N` frame bytes.
 #[repr(C)]
 struct Sample<const N: usize> {
     hdr: RecordHeader,
     data: [u8; N],
 }
 
-/// Reserve, fill and submit one sample record. Returns false when the ring
-/// buffer had no room (the caller counts it).
+/// Reserve, fill and submit one record with up to `min(len, snaplen, N)`
+/// frame bytes. Returns false when the ring buffer had no room (the caller
+/// counts it).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn sample<const N: usize, F>(len: u32, ifindex: u32, dir: u32, snaplen: u32, load: &F) -> bool
+fn sample<const N: usize, F>(
+    ring: &RingBuf,
+    kind: u8,
+    len: u32,
+    ifindex: u32,
+    dir: u32,
+    snaplen: u32,
+    rules: u32,
+    load: &F,
+) -> bool
 where
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
 {
-    let Some(mut entry) = EVENTS.reserve::<Sample<N>>(0) else {
+    let Some(mut entry) = ring.reserve::<Sample<N>>(0) else {
         return false;
     };
     let rec = entry.as_mut_ptr();
@@ -193,9 +310,11 @@ where
             ifindex,
             orig_len: len,
             cap_len: copied,
-            kind: record_kind::SAMPLE,
+            kind,
             direction: dir as u8,
             _pad: [0; 2],
+            rules,
+            _pad2: 0,
         };
     }
     entry.submit(0);

@@ -5,15 +5,17 @@
 //! Minimum kernel: 5.8 (BPF ring buffer, CAP_BPF) with BTF; TC egress uses a
 //! TCX link on kernels ≥ 6.6 and a netlink clsact filter before that.
 
-use std::collections::HashMap;
-
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 use aya::{
-    maps::{Array, MapData, PerCpuHashMap, RingBuf},
+    maps::{Array, HashMap, MapData, PerCpuArray, RingBuf},
     programs::{tc, SchedClassifier, TcAttachType, Xdp, XdpMode},
     Ebpf, EbpfLoader,
 };
-use monitor_common::{direction, proto, Config, CounterKey, Counters};
+use monitor_common::{
+    counter_index, direction, iface, proto,
+    rules::{self as r, RuleCounter, RuleNode, RuleSet, RuleSlot},
+    Config, Counters,
+};
 
 /// The eBPF object built from `monitor-ebpf` by the build script.
 pub static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/monitor"));
@@ -69,13 +71,36 @@ pub struct Totals {
     pub samples: u64,
     /// Sample records lost to a full ring buffer.
     pub ringbuf_dropped: u64,
+    /// TCP header records written.
+    pub tcp_records: u64,
+    /// TCP header records lost to a full ring buffer.
+    pub tcp_records_dropped: u64,
+    /// Frames whose rule evaluation ran out of steps.
+    pub rule_steps_exhausted: u64,
+}
+
+impl Totals {
+    fn add(&mut self, o: &Totals) {
+        self.packets += o.packets;
+        self.bytes += o.bytes;
+        for (a, b) in self.proto.iter_mut().zip(o.proto.iter()) {
+            *a += b;
+        }
+        self.samples += o.samples;
+        self.ringbuf_dropped += o.ringbuf_dropped;
+        self.tcp_records += o.tcp_records;
+        self.tcp_records_dropped += o.tcp_records_dropped;
+        self.rule_steps_exhausted += o.rule_steps_exhausted;
+    }
 }
 
 impl Programs {
-    /// Load the object (verifier runs here) with a ring buffer of `ring_bytes`.
+    /// Load the object (verifier runs here) with ring buffers of
+    /// `ring_bytes` for samples and for TCP header records.
     pub fn load(ring_bytes: u32) -> anyhow::Result<Self> {
         let mut ebpf = EbpfLoader::new()
             .map_max_entries("EVENTS", ring_bytes)
+            .map_max_entries("TCP_EVENTS", ring_bytes)
             .load(OBJECT)
             .context("loading the eBPF object")?;
         let xdp: &mut Xdp = ebpf
@@ -91,8 +116,19 @@ impl Programs {
         Ok(Self { ebpf })
     }
 
-    /// Set the sampling fraction (0..=1) and snaplen.
+    /// Set the sampling fraction (0..=1) and snaplen; TCP header records off.
     pub fn configure(&mut self, sample: f64, snaplen: u32) -> anyhow::Result<()> {
+        self.configure_all(sample, snaplen, false)
+    }
+
+    /// Set the sampling fraction, snaplen, and whether TCP header records
+    /// are written for segments in the TCP scope rule.
+    pub fn configure_all(
+        &mut self,
+        sample: f64,
+        snaplen: u32,
+        tcp_records: bool,
+    ) -> anyhow::Result<()> {
         let mut cfg: Array<&mut MapData, Config> =
             Array::try_from(self.ebpf.map_mut("CONFIG").context("CONFIG map missing")?)?;
         cfg.set(
@@ -100,7 +136,7 @@ impl Programs {
             Config {
                 sample_threshold: Config::threshold_for(sample),
                 snaplen,
-                _reserved: 0,
+                tcp_records: tcp_records as u32,
             },
             0,
         )
@@ -157,20 +193,66 @@ impl Programs {
         Ok(())
     }
 
-    /// Take the ring buffer out for the reader task.
-    pub fn take_ring(&mut self) -> anyhow::Result<RingBuf<aya::maps::MapData>> {
+    /// Give `ifindex` its own counter slot (0..[`iface::UNKNOWN_SLOT`]).
+    pub fn register_iface(&mut self, ifindex: u32, slot: u32) -> anyhow::Result<()> {
+        if slot >= iface::UNKNOWN_SLOT {
+            bail!(
+                "at most {} interfaces can be monitored",
+                iface::UNKNOWN_SLOT
+            );
+        }
+        let mut m: HashMap<&mut MapData, u32, u32> = HashMap::try_from(
+            self.ebpf
+                .map_mut("IFACE_SLOTS")
+                .context("IFACE_SLOTS map missing")?,
+        )?;
+        m.insert(ifindex, slot, 0).context("writing IFACE_SLOTS")?;
+        Ok(())
+    }
+
+    /// Take the sample ring buffer out for the reader task.
+    pub fn take_ring(&mut self) -> anyhow::Result<RingBuf<MapData>> {
         let map = self.ebpf.take_map("EVENTS").context("EVENTS map missing")?;
         Ok(RingBuf::try_from(map)?)
     }
 
-    /// Take the counter map out for the metrics collector.
+    /// Take the TCP header ring buffer out for the reader task.
+    pub fn take_tcp_ring(&mut self) -> anyhow::Result<RingBuf<MapData>> {
+        let map = self
+            .ebpf
+            .take_map("TCP_EVENTS")
+            .context("TCP_EVENTS map missing")?;
+        Ok(RingBuf::try_from(map)?)
+    }
+
+    /// Take the counter maps out for the metrics collector.
     pub fn take_counters(&mut self) -> anyhow::Result<CounterMap> {
         let map = self
             .ebpf
             .take_map("COUNTERS")
             .context("COUNTERS map missing")?;
+        let rules = self
+            .ebpf
+            .take_map("RULE_COUNTERS")
+            .context("RULE_COUNTERS map missing")?;
         Ok(CounterMap {
-            map: PerCpuHashMap::try_from(map)?,
+            map: PerCpuArray::try_from(map)?,
+            rules: PerCpuArray::try_from(rules)?,
+        })
+    }
+
+    /// Take the rule tables out for the control plane.
+    pub fn take_rules(&mut self) -> anyhow::Result<RuleTables> {
+        let mut take = |name: &str| {
+            self.ebpf
+                .take_map(name)
+                .with_context(|| format!("{name} map missing"))
+        };
+        Ok(RuleTables {
+            gen: Array::try_from(take("RULE_GEN")?)?,
+            sets: Array::try_from(take("RULE_SETS")?)?,
+            slots: Array::try_from(take("RULE_SLOTS")?)?,
+            nodes: Array::try_from(take("RULE_NODES")?)?,
         })
     }
 
@@ -206,9 +288,92 @@ impl Programs {
     }
 }
 
-/// The per-CPU counter map, read at scrape time.
+/// One compiled rule for the kernel: its decision graph and sample fraction.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KernelRule {
+    /// Nodes, with forward-only jumps (at most [`r::MAX_NODES`]).
+    pub nodes: Vec<RuleNode>,
+    /// Fraction of matching frames to sample (0..=1).
+    pub sample: f64,
+}
+
+/// The double-buffered rule tables. Writing a rule set fills the inactive
+/// generation and then flips `RULE_GEN` with one 4-byte write, so every
+/// frame sees either the old set or the new one, and counters of rules
+/// that keep their slot continue.
+pub struct RuleTables {
+    gen: Array<MapData, u32>,
+    sets: Array<MapData, RuleSet>,
+    slots: Array<MapData, RuleSlot>,
+    nodes: Array<MapData, RuleNode>,
+}
+
+impl std::fmt::Debug for RuleTables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleTables").finish_non_exhaustive()
+    }
+}
+
+impl RuleTables {
+    /// Install a rule set: `rules[s]` goes to slot `s` (at most
+    /// [`r::MAX_RULES`]), `tcp_scope` to the TCP scope slot.
+    pub fn install(
+        &mut self,
+        rules: &[Option<KernelRule>],
+        tcp_scope: Option<&KernelRule>,
+    ) -> anyhow::Result<()> {
+        if rules.len() > r::MAX_RULES as usize {
+            bail!("at most {} rules", r::MAX_RULES);
+        }
+        let current = self.gen.get(&0, 0).context("reading RULE_GEN")? & 1;
+        let next = current ^ 1;
+        let mut active = 0u64;
+        let all = rules
+            .iter()
+            .map(|r| r.as_ref())
+            .chain((rules.len()..r::MAX_RULES as usize).map(|_| None))
+            .chain(std::iter::once(tcp_scope));
+        for (slot, rule) in all.enumerate() {
+            let slot = slot as u32;
+            let hdr = match rule {
+                Some(rule) => {
+                    if rule.nodes.is_empty() || rule.nodes.len() > r::MAX_NODES as usize {
+                        bail!(
+                            "a rule needs 1 to {} kernel nodes, this one has {}",
+                            r::MAX_NODES,
+                            rule.nodes.len()
+                        );
+                    }
+                    for (i, n) in rule.nodes.iter().enumerate() {
+                        self.nodes
+                            .set(r::node_index(next, slot, i as u32), n, 0)
+                            .context("writing RULE_NODES")?;
+                    }
+                    active |= 1 << slot;
+                    RuleSlot {
+                        n_nodes: rule.nodes.len() as u32,
+                        _pad: 0,
+                        sample_threshold: Config::threshold_for(rule.sample),
+                    }
+                }
+                None => RuleSlot::default(),
+            };
+            self.slots
+                .set(r::slot_index(next, slot), hdr, 0)
+                .context("writing RULE_SLOTS")?;
+        }
+        self.sets
+            .set(next, RuleSet { active }, 0)
+            .context("writing RULE_SETS")?;
+        self.gen.set(0, next, 0).context("flipping RULE_GEN")?;
+        Ok(())
+    }
+}
+
+/// The per-CPU counter arrays, read at scrape time.
 pub struct CounterMap {
-    map: PerCpuHashMap<MapData, CounterKey, Counters>,
+    map: PerCpuArray<MapData, Counters>,
+    rules: PerCpuArray<MapData, RuleCounter>,
 }
 
 impl std::fmt::Debug for CounterMap {
@@ -218,35 +383,56 @@ impl std::fmt::Debug for CounterMap {
 }
 
 impl CounterMap {
-    /// Sum every CPU's counters for every (ifindex, direction) present.
-    pub fn totals(&self) -> HashMap<(u32, u32), Totals> {
-        let mut out = HashMap::new();
-        for item in self.map.iter() {
-            let Ok((key, per_cpu)) = item else { continue };
-            let t: &mut Totals = out.entry((key.ifindex, key.direction)).or_default();
-            for c in per_cpu.iter() {
-                let Counters {
-                    packets,
-                    bytes,
-                    proto,
-                    samples,
-                    ringbuf_dropped,
-                } = c;
-                t.packets += packets;
-                t.bytes += bytes;
-                for (a, b) in t.proto.iter_mut().zip(proto.iter()) {
-                    *a += b;
-                }
-                t.samples += samples;
-                t.ringbuf_dropped += ringbuf_dropped;
+    /// Sum every CPU's counters for (interface slot, direction).
+    pub fn get(&self, slot: u32, dir: u32) -> Totals {
+        let mut t = Totals::default();
+        let Ok(per_cpu) = self.map.get(&counter_index(slot, dir), 0) else {
+            return t;
+        };
+        for c in per_cpu.iter() {
+            let Counters {
+                packets,
+                bytes,
+                proto,
+                samples,
+                ringbuf_dropped,
+                tcp_records,
+                tcp_records_dropped,
+                rule_steps_exhausted,
+            } = c;
+            t.packets += packets;
+            t.bytes += bytes;
+            for (a, b) in t.proto.iter_mut().zip(proto.iter()) {
+                *a += b;
+            }
+            t.samples += samples;
+            t.ringbuf_dropped += ringbuf_dropped;
+            t.tcp_records += tcp_records;
+            t.tcp_records_dropped += tcp_records_dropped;
+            t.rule_steps_exhausted += rule_steps_exhausted;
+        }
+        t
+    }
+
+    /// Totals of every slot, per direction (what test runs count).
+    pub fn all(&self) -> [Totals; 2] {
+        let mut out = [Totals::default(); 2];
+        for slot in 0..iface::MAX_SLOTS {
+            for (dir, o) in out.iter_mut().enumerate() {
+                o.add(&self.get(slot, dir as u32));
             }
         }
         out
     }
 
-    /// Totals of one interface and direction (zero when never seen).
-    pub fn get(&self, ifindex: u32, dir: u32) -> Totals {
-        self.totals().remove(&(ifindex, dir)).unwrap_or_default()
+    /// Packets and bytes of `rule` on (interface slot, direction).
+    pub fn rule(&self, slot: u32, rule: u32, dir: u32) -> (u64, u64) {
+        let Ok(per_cpu) = self.rules.get(&r::counter_index(slot, rule, dir), 0) else {
+            return (0, 0);
+        };
+        per_cpu
+            .iter()
+            .fold((0, 0), |(p, b), c| (p + c.packets, b + c.bytes))
     }
 }
 

@@ -38,7 +38,8 @@ impl Metrics {
         let registry = Registry::new();
         let names: HashMap<u32, String> =
             ifaces.iter().map(|i| (i.index, i.name.clone())).collect();
-        let kernel = Arc::new(KernelCollector::new(counters, names.clone()));
+        let slots: Vec<(u32, String)> = ifaces.iter().map(|i| (i.slot, i.name.clone())).collect();
+        let kernel = Arc::new(KernelCollector::new(counters, slots));
         registry.register(Box::new(KernelCollectorRef(kernel.clone())))?;
         let samples = IntCounterVec::new(
             Opts::new(
@@ -121,75 +122,98 @@ fn kernel_release() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// Reads the per-CPU counter map at scrape time.
+/// Reads the per-CPU counter arrays at scrape time.
 #[derive(Debug)]
 struct KernelCollector {
     map: Mutex<CounterMap>,
-    names: HashMap<u32, String>,
+    slots: Vec<(u32, String)>,
     descs: Vec<Desc>,
 }
 
 struct KernelCollectorRef(Arc<KernelCollector>);
 
-const FAMILIES: [(&str, &str); 6] = [
-    ("monitor_packets_total", "Frames seen by the kernel programs."),
-    ("monitor_bytes_total", "Bytes seen by the kernel programs (frame length)."),
-    (
-        "monitor_protocol_packets_total",
-        "Frames per protocol: link level (arp, ipv4, ipv6, other), vlan-tagged, and transport (tcp, udp, icmp, icmpv6, ip_other).",
-    ),
+/// Kernel counter families: name, help, and which [`Totals`] field.
+type Getter = fn(&Totals) -> u64;
+const FAMILIES: [(&str, &str, Getter); 7] = [
+    ("monitor_packets_total", "Frames seen by the kernel programs.", |t| t.packets),
+    ("monitor_bytes_total", "Bytes seen by the kernel programs (frame length).", |t| t.bytes),
     (
         "monitor_kernel_samples_total",
         "Sample records the kernel programs wrote to the ring buffer.",
+        |t| t.samples,
     ),
     (
         "monitor_ringbuf_dropped_total",
         "Sample records lost because the ring buffer was full.",
+        |t| t.ringbuf_dropped,
     ),
-    ("monitor_interfaces", "Interfaces being monitored."),
+    (
+        "monitor_tcp_records_total",
+        "TCP header records the kernel programs wrote for TCP analysis.",
+        |t| t.tcp_records,
+    ),
+    (
+        "monitor_tcp_records_lost_total",
+        "TCP header records lost because the TCP ring buffer was full.",
+        |t| t.tcp_records_dropped,
+    ),
+    (
+        "monitor_rule_steps_exhausted_total",
+        "Frames whose kernel rule evaluation ran out of steps (remaining rules counted as matching).",
+        |t| t.rule_steps_exhausted,
+    ),
 ];
+const PROTOCOLS: (&str, &str) = (
+    "monitor_protocol_packets_total",
+    "Frames per protocol: link level (arp, ipv4, ipv6, other), vlan-tagged, and transport (tcp, udp, icmp, icmpv6, ip_other).",
+);
+const INTERFACES: (&str, &str) = ("monitor_interfaces", "Interfaces being monitored.");
+
+fn desc(name: &str, help: &str, labels: &[&str]) -> Desc {
+    Desc::new(
+        name.to_string(),
+        help.to_string(),
+        labels.iter().map(|l| l.to_string()).collect(),
+        HashMap::new(),
+    )
+    .expect("static metric description is valid")
+}
+
+fn family(name: &str, help: &str, ty: MetricType) -> MetricFamily {
+    let mut f = MetricFamily::default();
+    f.set_name(name.to_string());
+    f.set_help(help.to_string());
+    f.set_field_type(ty);
+    f
+}
 
 impl KernelCollector {
-    fn new(map: CounterMap, names: HashMap<u32, String>) -> Self {
-        let descs = FAMILIES
+    fn new(map: CounterMap, slots: Vec<(u32, String)>) -> Self {
+        let mut descs: Vec<Desc> = FAMILIES
             .iter()
-            .map(|(n, h)| {
-                let labels = match *n {
-                    "monitor_protocol_packets_total" => vec!["iface", "direction", "protocol"],
-                    "monitor_interfaces" => vec![],
-                    _ => vec!["iface", "direction"],
-                };
-                Desc::new(
-                    n.to_string(),
-                    h.to_string(),
-                    labels.into_iter().map(String::from).collect(),
-                    HashMap::new(),
-                )
-                .expect("static metric description is valid")
-            })
+            .map(|(n, h, _)| desc(n, h, &["iface", "direction"]))
             .collect();
+        descs.push(desc(
+            PROTOCOLS.0,
+            PROTOCOLS.1,
+            &["iface", "direction", "protocol"],
+        ));
+        descs.push(desc(INTERFACES.0, INTERFACES.1, &[]));
         Self {
             map: Mutex::new(map),
-            names,
+            slots,
             descs,
         }
     }
 
     fn snapshot(&self) -> Vec<(String, &'static str, Totals)> {
-        let totals = match self.map.lock() {
-            Ok(m) => m.totals(),
-            Err(_) => HashMap::new(),
+        let Ok(map) = self.map.lock() else {
+            return Vec::new();
         };
         let mut out = Vec::new();
-        let mut idx: Vec<_> = self.names.iter().collect();
-        idx.sort_by_key(|(i, _)| **i);
-        for (ifindex, name) in idx {
+        for (slot, name) in &self.slots {
             for (d, dname) in direction::NAMES.iter().enumerate() {
-                let t = totals
-                    .get(&(*ifindex, d as u32))
-                    .copied()
-                    .unwrap_or_default();
-                out.push((name.clone(), *dname, t));
+                out.push((name.clone(), *dname, map.get(*slot, d as u32)));
             }
         }
         out
@@ -221,37 +245,28 @@ impl Collector for KernelCollectorRef {
         let snap = self.0.snapshot();
         let mut fams: Vec<MetricFamily> = FAMILIES
             .iter()
-            .map(|(n, h)| {
-                let mut f = MetricFamily::default();
-                f.set_name(n.to_string());
-                f.set_help(h.to_string());
-                f.set_field_type(if *n == "monitor_interfaces" {
-                    MetricType::GAUGE
-                } else {
-                    MetricType::COUNTER
-                });
-                f
-            })
+            .map(|(n, h, _)| family(n, h, MetricType::COUNTER))
             .collect();
+        let mut protos = family(PROTOCOLS.0, PROTOCOLS.1, MetricType::COUNTER);
         for (iface, dir, t) in &snap {
             let base = || vec![label("direction", dir), label("iface", iface)];
-            fams[0].mut_metric().push(counter(base(), t.packets));
-            fams[1].mut_metric().push(counter(base(), t.bytes));
+            for (f, (_, _, get)) in fams.iter_mut().zip(FAMILIES.iter()) {
+                f.mut_metric().push(counter(base(), get(t)));
+            }
             for (p, pname) in proto::NAMES.iter().enumerate() {
                 let mut l = base();
                 l.push(label("protocol", pname));
-                fams[2].mut_metric().push(counter(l, t.proto[p]));
+                protos.mut_metric().push(counter(l, t.proto[p]));
             }
-            fams[3].mut_metric().push(counter(base(), t.samples));
-            fams[4]
-                .mut_metric()
-                .push(counter(base(), t.ringbuf_dropped));
         }
+        fams.push(protos);
+        let mut ifs = family(INTERFACES.0, INTERFACES.1, MetricType::GAUGE);
         let mut g = prometheus::proto::Gauge::default();
-        g.set_value(self.0.names.len() as f64);
+        g.set_value(self.0.slots.len() as f64);
         let mut m = Metric::default();
         m.set_gauge(g);
-        fams[5].mut_metric().push(m);
+        ifs.mut_metric().push(m);
+        fams.push(ifs);
         fams
     }
 }

@@ -72,6 +72,8 @@ pub struct Iface {
     pub name: String,
     /// Kernel interface index.
     pub index: u32,
+    /// Counter slot in the kernel maps.
+    pub slot: u32,
 }
 
 /// Run the daemon; returns the exit status.
@@ -107,6 +109,7 @@ async fn run(args: RunArgs, ifaces: Vec<Iface>) -> anyhow::Result<()> {
     let mut programs = Programs::load(args.ring_bytes)?;
     programs.configure(args.sample, args.snaplen)?;
     for iface in &ifaces {
+        programs.register_iface(iface.index, iface.slot)?;
         let mode = programs.attach_xdp(&iface.name, args.xdp_mode)?;
         programs.attach_tc(&iface.name)?;
         tracing::info!(iface = %iface.name, ifindex = iface.index, xdp_mode = ?mode, "attached XDP ingress and TC egress");

@@ -40,7 +40,8 @@ pub fn check(names: &[String]) -> Result<Vec<Iface>, PreflightError> {
         if out.iter().any(|i: &Iface| i.index == index) {
             continue;
         }
-        out.push(Iface { name, index });
+        let slot = out.len() as u32;
+        out.push(Iface { name, index, slot });
     }
     check_capabilities()?;
     Ok(out)

@@ -1,0 +1,249 @@
+//! The kernel's rule engine against tshark: hand-compiled decision graphs
+//! for a set of display filters run over every corpus frame with
+//! BPF_PROG_TEST_RUN; the rule bitmap in each sample record must be a
+//! superset of `tshark -Y FILTER`, and equal to it where the graph decides
+//! the filter exactly.
+
+use std::{collections::BTreeSet, process::Command};
+
+use aya::programs::{TestRun as _, TestRunOptions};
+use monitor::ebpf::{KernelRule, Programs};
+use monitor_common::{
+    rules::{field as f, op, proto_bit as pb, RuleNode, ACCEPT as A, REJECT as R},
+    RECORD_HEADER_LEN,
+};
+use monitor_tests::{captures_dir, read_capture, require_root};
+
+fn n(field: u8, o: u8, value: u128, mask: u128, jt: u16, jf: u16) -> RuleNode {
+    RuleNode {
+        field,
+        op: o,
+        _pad: 0,
+        jt,
+        jf,
+        value: [(value >> 64) as u64, value as u64],
+        mask: [(mask >> 64) as u64, mask as u64],
+    }
+}
+
+const ALL: u128 = u128::MAX;
+
+/// (filter, graph, exact?) — "exact" graphs must agree with tshark on every
+/// frame; the others only have to be supersets (ICMP errors carry inner
+/// headers the kernel does not read).
+fn rules() -> Vec<(&'static str, Vec<RuleNode>, bool)> {
+    vec![
+        (
+            "tcp.dstport == 80",
+            vec![n(f::TCP_DSTPORT, op::EQ, 80, ALL, A, R)],
+            true,
+        ),
+        (
+            "tcp.port in {80, 443}",
+            vec![
+                n(f::TCP_SRCPORT, op::EQ, 80, ALL, A, 1),
+                n(f::TCP_SRCPORT, op::EQ, 443, ALL, A, 2),
+                n(f::TCP_DSTPORT, op::EQ, 80, ALL, A, 3),
+                n(f::TCP_DSTPORT, op::EQ, 443, ALL, A, R),
+            ],
+            true,
+        ),
+        (
+            "tcp.flags.syn == 1 && tcp.flags.ack == 0",
+            vec![
+                n(f::TCP_FLAGS, op::ANY_BITS, 0, 0x02, 1, R),
+                n(f::TCP_FLAGS, op::ANY_BITS, 0, 0x10, R, A),
+            ],
+            true,
+        ),
+        (
+            "vlan",
+            vec![n(f::PROTOCOLS, op::ANY_BITS, 0, pb::VLAN as u128, A, R)],
+            true,
+        ),
+        (
+            "eth.dst == ff:ff:ff:ff:ff:ff",
+            vec![n(f::ETH_DST, op::EQ, 0xffff_ffff_ffff, ALL, A, R)],
+            true,
+        ),
+        (
+            "ipv6.dst == ff02::/16",
+            vec![n(f::IPV6_DST, op::EQ, 0xff02 << 112, 0xffff << 112, A, R)],
+            true,
+        ),
+        (
+            "tcp.len > 100 && ip.ttl <= 64",
+            vec![
+                n(f::TCP_LEN, op::GT, 100, ALL, 1, R),
+                n(f::IP_TTL, op::LE, 64, ALL, A, R),
+            ],
+            true,
+        ),
+        (
+            "arp || udp.dstport == 53",
+            vec![
+                n(f::PROTOCOLS, op::ANY_BITS, 0, pb::ARP as u128, A, 1),
+                n(f::UDP_DSTPORT, op::EQ, 53, ALL, A, 2),
+                // ICMP errors may quote a UDP header: a candidate.
+                n(
+                    f::PROTOCOLS,
+                    op::ANY_BITS,
+                    0,
+                    (pb::ICMP | pb::ICMPV6) as u128,
+                    A,
+                    R,
+                ),
+            ],
+            false,
+        ),
+        (
+            "ip.addr == 192.168.0.0/16",
+            vec![
+                n(f::IP_SRC, op::EQ, 0xc0a8_0000, 0xffff_0000, A, 1),
+                n(f::IP_DST, op::EQ, 0xc0a8_0000, 0xffff_0000, A, 2),
+                n(f::PROTOCOLS, op::ANY_BITS, 0, pb::ICMP as u128, A, R),
+            ],
+            false,
+        ),
+        (
+            "frame.len >= 1000 && !tcp",
+            vec![
+                n(f::FRAME_LEN, op::GE, 1000, ALL, 1, R),
+                n(f::PROTOCOLS, op::ANY_BITS, 0, pb::TCP as u128, R, A),
+            ],
+            true,
+        ),
+    ]
+}
+
+const CAPTURES: &[&str] = &[
+    "arp_resolution.pcapng",
+    "bgp_messages.pcap",
+    "dhcp_dora.pcapng",
+    "dns_lab.pcapng",
+    "http_google.pcapng",
+    "http_ipv4_and_ipv6.pcapng",
+    "icmp_traceroute.pcapng",
+    "icmpv6_ra_mld.pcap",
+    "ipv4_frag_udp_nfs.pcap",
+    "ipv6_frag_icmpv6.pcapng",
+    "ospfv3.pcap",
+    "qinq_802.1ad_arp.pcap",
+    "tcp_handshake.pcapng",
+    "tcp_vlan_http_retrans.pcap",
+    "vlan_icmp_cdp_llc.pcap",
+    "vlan_ipv6_frag_tcp.pcap",
+];
+
+fn tshark_matches(cap: &std::path::Path, filter: &str) -> BTreeSet<usize> {
+    let out = Command::new("tshark")
+        .args([
+            "-n",
+            "-o",
+            "ip.defragment:FALSE",
+            "-o",
+            "ipv6.defragment:FALSE",
+            "-r",
+        ])
+        .arg(cap)
+        .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
+        .output()
+        .expect("tshark");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+#[test]
+fn kernel_rules_agree_with_tshark_on_every_capture() {
+    require_root();
+    let rules = rules();
+    let mut progs = Programs::load(1 << 20).expect("load programs");
+    progs.configure(1.0, 64).expect("configure");
+    let mut ring = progs.take_ring().expect("ring");
+    let mut tables = progs.take_rules().expect("rule tables");
+    let kernel: Vec<Option<KernelRule>> = rules
+        .iter()
+        .map(|(_, nodes, _)| {
+            Some(KernelRule {
+                nodes: nodes.clone(),
+                sample: 0.0,
+            })
+        })
+        .collect();
+    tables.install(&kernel, None).expect("install rules");
+
+    // A spread of the corpus: VLAN/QinQ, ARP, IPv4/IPv6 with fragments and
+    // extension headers, ICMP errors, TCP, UDP services, routing protocols.
+    let captures: Vec<_> = CAPTURES.iter().map(|c| captures_dir().join(c)).collect();
+
+    // tshark's verdicts, four processes at a time.
+    let jobs: Vec<(usize, usize)> = (0..captures.len())
+        .flat_map(|c| (0..rules.len()).map(move |r| (c, r)))
+        .collect();
+    let mut oracle = vec![BTreeSet::new(); jobs.len()];
+    std::thread::scope(|s| {
+        for (chunk_jobs, chunk_out) in jobs
+            .chunks(jobs.len().div_ceil(4))
+            .zip(oracle.chunks_mut(jobs.len().div_ceil(4)))
+        {
+            let (captures, rules) = (&captures, &rules);
+            s.spawn(move || {
+                for ((c, r), out) in chunk_jobs.iter().zip(chunk_out.iter_mut()) {
+                    *out = tshark_matches(&captures[*c], rules[*r].0);
+                }
+            });
+        }
+    });
+
+    let mut failures = Vec::new();
+    let mut checked = 0usize;
+    for (ci, cap) in captures.iter().enumerate() {
+        let frames = read_capture(cap);
+        // The kernel's bitmap for every frame.
+        let mut bitmaps = Vec::with_capacity(frames.len());
+        for fr in &frames {
+            let data = &fr.data[..fr.data.len().min(3000)];
+            let opts = TestRunOptions {
+                data_in: Some(data),
+                repeat: 1,
+                ..Default::default()
+            };
+            progs.xdp().unwrap().test_run(opts).expect("test_run");
+            let item = ring.next().expect("a sample record per frame");
+            let rules = u32::from_ne_bytes(item[24..28].try_into().unwrap());
+            assert!(item.len() >= RECORD_HEADER_LEN);
+            bitmaps.push(rules);
+        }
+        for (i, (filter, _, exact)) in rules.iter().enumerate() {
+            // frame.len is the test-run length, which is cut at 3000 bytes.
+            if filter.contains("frame.len") && frames.iter().any(|f| f.data.len() > 3000) {
+                continue;
+            }
+            let want = &oracle[ci * rules.len() + i];
+            let got: BTreeSet<usize> = bitmaps
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| *b & (1 << i) != 0)
+                .map(|(k, _)| k + 1)
+                .collect();
+            checked += frames.len();
+            let missing: Vec<_> = want.difference(&got).collect();
+            let extra: Vec<_> = got.difference(want).collect();
+            let name = cap.file_name().unwrap().to_string_lossy();
+            if !missing.is_empty() {
+                failures.push(format!(
+                    "{name}: `{filter}`: kernel missed frames {missing:?}"
+                ));
+            }
+            if *exact && !extra.is_empty() {
+                failures.push(format!(
+                    "{name}: `{filter}` (exact): kernel also matched {extra:?}"
+                ));
+            }
+        }
+    }
+    eprintln!("{checked} (frame, rule) verdicts checked against tshark");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
