@@ -22,6 +22,9 @@ enum Cmd {
     /// Work with display filters.
     #[command(subcommand)]
     Filter(monitor::filter::FilterCmd),
+    /// Work with configuration files.
+    #[command(subcommand)]
+    Config(monitor::config::ConfigCmd),
     /// List every known field (like `tshark -G fields`).
     Fields,
 }
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         Cmd::Run(args) => monitor::daemon::main(args),
         Cmd::Read(args) => monitor::read::main(args),
         Cmd::Filter(cmd) => monitor::filter::main(cmd),
+        Cmd::Config(cmd) => monitor::config::main(cmd),
         Cmd::Fields => {
             for f in monitor::dissect::registry() {
                 println!("{}\t{:?}\t{}", f.name, f.ty, f.desc);

@@ -5,7 +5,8 @@
 //! average over `REPEAT` runs, for a mix of corpus frames.
 
 use aya::programs::{TestRun as _, TestRunOptions};
-use monitor::ebpf::Programs;
+use monitor::ebpf::{KernelRule, Programs};
+use monitor_common::rules::{field as f, op, RuleNode, ACCEPT, REJECT};
 use monitor_tests::{captures_dir, read_capture};
 
 const REPEAT: u32 = 20_000;
@@ -98,7 +99,58 @@ fn main() {
         );
         results.push((label, ns));
     }
+    // Rules like `tcp.port in {P, P+1}`: up to four nodes each.
     progs.configure(0.0, 256).unwrap();
+    let mut tables = progs.take_rules().expect("rule tables");
+    let node = |field, v: u64, jt, jf| RuleNode {
+        field,
+        op: op::EQ,
+        _pad: 0,
+        jt,
+        jf,
+        value: [0, v],
+        mask: [u64::MAX, u64::MAX],
+    };
+    for count in [1usize, 8, 32] {
+        let rules: Vec<Option<KernelRule>> = (0..count as u64)
+            .map(|i| {
+                Some(KernelRule {
+                    nodes: vec![
+                        node(f::TCP_SRCPORT, 8000 + 2 * i, ACCEPT, 1),
+                        node(f::TCP_SRCPORT, 8001 + 2 * i, ACCEPT, 2),
+                        node(f::TCP_DSTPORT, 8000 + 2 * i, ACCEPT, 3),
+                        node(f::TCP_DSTPORT, 8001 + 2 * i, ACCEPT, REJECT),
+                    ],
+                    sample: 0.0,
+                })
+            })
+            .collect();
+        tables.install(&rules, None).expect("install rules");
+        let ns = per_packet(
+            &mut |d, n| {
+                let opts = TestRunOptions {
+                    data_in: Some(d),
+                    repeat: n,
+                    ..Default::default()
+                };
+                progs
+                    .xdp()
+                    .unwrap()
+                    .test_run(opts)
+                    .unwrap()
+                    .duration
+                    .as_nanos() as f64
+            },
+            &frames,
+        );
+        let label: &'static str = match count {
+            1 => "monitor XDP, 1 rule (4 nodes)",
+            8 => "monitor XDP, 8 rules",
+            _ => "monitor XDP, 32 rules",
+        };
+        results.push((label, ns));
+    }
+    tables.install(&[], None).expect("clear rules");
     let tc = per_packet(
         &mut |d, n| {
             let opts = TestRunOptions {

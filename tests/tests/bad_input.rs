@@ -59,3 +59,26 @@ fn unprivileged_run_names_the_capabilities_and_exits_2() {
         assert!(err.contains(cap), "{err}");
     }
 }
+
+#[test]
+fn invalid_config_is_rejected_before_anything_is_attached() {
+    let before = links();
+    let dir = std::env::temp_dir().join(format!("monitor-badcfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("monitor.toml");
+    std::fs::write(&cfg, "[sampling]\nsample = 2.0\n").unwrap();
+    let out = Command::new(monitor_bin())
+        .args(["run", "--iface", "lo", "--config"])
+        .arg(&cfg)
+        .output()
+        .expect("run monitor");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("monitor.toml:2:10: error: sample must be between 0 and 1"),
+        "{err}"
+    );
+    assert!(err.contains("2 | sample = 2.0"), "{err}");
+    assert_eq!(before, links());
+}

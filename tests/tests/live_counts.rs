@@ -107,7 +107,9 @@ fn bounded_traffic_is_counted_exactly() {
     let m = loop {
         let m = daemon.scrape();
         let done = m.get("monitor_samples_total", &d("egress")) >= expect_eg
-            && m.get("monitor_samples_total", &d("ingress")) >= expect_in;
+            && m.get("monitor_samples_total", &d("ingress")) >= expect_in
+            && m.get("monitor_tcp_records_received_total", &d("ingress")) >= SYNS as f64
+            && m.get("monitor_tcp_records_received_total", &d("egress")) >= SYNS as f64;
         if done || Instant::now() > deadline {
             break m;
         }

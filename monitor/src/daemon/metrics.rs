@@ -29,17 +29,27 @@ pub struct Metrics {
     pub samples: IntCounterVec,
     /// Samples whose Ethernet/IP/transport headers did not parse.
     pub sample_errors: IntCounterVec,
+    /// TCP header records received from the TCP ring buffer.
+    pub tcp_records: IntCounterVec,
+    /// Successful configuration reloads.
+    pub reloads: prometheus::IntCounter,
+    /// Rejected configuration reloads.
+    pub reload_failures: prometheus::IntCounter,
     names: HashMap<u32, String>,
 }
 
 impl Metrics {
     /// Register every metric; known label combinations start at zero.
-    pub fn new(ifaces: &[Iface], counters: CounterMap) -> anyhow::Result<Self> {
+    pub fn new(
+        ifaces: &[Iface],
+        counters: CounterMap,
+        rule_names: Vec<Option<String>>,
+    ) -> anyhow::Result<Self> {
         let registry = Registry::new();
         let names: HashMap<u32, String> =
             ifaces.iter().map(|i| (i.index, i.name.clone())).collect();
         let slots: Vec<(u32, String)> = ifaces.iter().map(|i| (i.slot, i.name.clone())).collect();
-        let kernel = Arc::new(KernelCollector::new(counters, slots));
+        let kernel = Arc::new(KernelCollector::new(counters, slots, rule_names));
         registry.register(Box::new(KernelCollectorRef(kernel.clone())))?;
         let samples = IntCounterVec::new(
             Opts::new(
@@ -68,10 +78,29 @@ impl Metrics {
         registry.register(Box::new(samples.clone()))?;
         registry.register(Box::new(sample_errors.clone()))?;
         registry.register(Box::new(build))?;
+        let tcp_records = IntCounterVec::new(
+            Opts::new(
+                "monitor_tcp_records_received_total",
+                "TCP header records received by the daemon for TCP analysis.",
+            ),
+            &["iface", "direction"],
+        )?;
+        let reloads = prometheus::IntCounter::new(
+            "monitor_config_reloads_total",
+            "Configuration reloads that took effect.",
+        )?;
+        let reload_failures = prometheus::IntCounter::new(
+            "monitor_config_reload_failures_total",
+            "Configuration reloads rejected (the running configuration stayed).",
+        )?;
+        registry.register(Box::new(tcp_records.clone()))?;
+        registry.register(Box::new(reloads.clone()))?;
+        registry.register(Box::new(reload_failures.clone()))?;
         for i in ifaces {
             for d in direction::NAMES {
                 samples.with_label_values(&[&i.name, d]);
                 sample_errors.with_label_values(&[&i.name, d]);
+                tcp_records.with_label_values(&[&i.name, d]);
             }
         }
         Ok(Self {
@@ -79,6 +108,9 @@ impl Metrics {
             kernel,
             samples,
             sample_errors,
+            tcp_records,
+            reloads,
+            reload_failures,
             names,
         })
     }
@@ -100,6 +132,27 @@ impl Metrics {
                 .with_label_values(&[&name, dir.as_str()])
                 .inc();
         }
+    }
+
+    /// Count a received TCP header record.
+    pub fn tcp_record(&self, ifindex: u32, dir: Direction) {
+        let name = self.iface_name(ifindex);
+        self.tcp_records
+            .with_label_values(&[&name, dir.as_str()])
+            .inc();
+    }
+
+    /// Rule names by slot after a reload.
+    pub fn set_rule_names(&self, names: Vec<Option<String>>) {
+        if let Ok(mut n) = self.kernel.rule_names.lock() {
+            *n = names;
+        }
+    }
+
+    /// Start the metrics of rule slot `rule` from its counters' current
+    /// values (called before a new rule is switched into that slot).
+    pub fn rebase_rule(&self, rule: u32) {
+        self.kernel.rebase(rule);
     }
 
     /// Kernel totals per (interface name, direction label).
@@ -128,7 +181,13 @@ struct KernelCollector {
     map: Mutex<CounterMap>,
     slots: Vec<(u32, String)>,
     descs: Vec<Desc>,
+    rule_names: Mutex<Vec<Option<String>>>,
+    /// (rule slot, interface slot, direction) → (packets, bytes) at rebase.
+    rule_base: Mutex<HashMap<RuleKey, (u64, u64)>>,
 }
+
+/// (rule slot, interface slot, direction).
+type RuleKey = (u32, u32, u32);
 
 struct KernelCollectorRef(Arc<KernelCollector>);
 
@@ -168,6 +227,16 @@ const PROTOCOLS: (&str, &str) = (
     "Frames per protocol: link level (arp, ipv4, ipv6, other), vlan-tagged, and transport (tcp, udp, icmp, icmpv6, ip_other).",
 );
 const INTERFACES: (&str, &str) = ("monitor_interfaces", "Interfaces being monitored.");
+const RULE_FAMILIES: [(&str, &str); 2] = [
+    (
+        "monitor_rule_packets_total",
+        "Frames the kernel matched per rule (exact for kernel-exact rules; candidates otherwise).",
+    ),
+    (
+        "monitor_rule_bytes_total",
+        "Bytes of the frames the kernel matched per rule.",
+    ),
+];
 
 fn desc(name: &str, help: &str, labels: &[&str]) -> Desc {
     Desc::new(
@@ -188,7 +257,7 @@ fn family(name: &str, help: &str, ty: MetricType) -> MetricFamily {
 }
 
 impl KernelCollector {
-    fn new(map: CounterMap, slots: Vec<(u32, String)>) -> Self {
+    fn new(map: CounterMap, slots: Vec<(u32, String)>, rule_names: Vec<Option<String>>) -> Self {
         let mut descs: Vec<Desc> = FAMILIES
             .iter()
             .map(|(n, h, _)| desc(n, h, &["iface", "direction"]))
@@ -199,11 +268,59 @@ impl KernelCollector {
             &["iface", "direction", "protocol"],
         ));
         descs.push(desc(INTERFACES.0, INTERFACES.1, &[]));
+        for (n, h) in RULE_FAMILIES {
+            descs.push(desc(n, h, &["rule", "iface", "direction"]));
+        }
         Self {
             map: Mutex::new(map),
             slots,
             descs,
+            rule_names: Mutex::new(rule_names),
+            rule_base: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn rebase(&self, rule: u32) {
+        let (Ok(map), Ok(mut base)) = (self.map.lock(), self.rule_base.lock()) else {
+            return;
+        };
+        for (slot, _) in &self.slots {
+            for d in 0..2 {
+                base.insert((rule, *slot, d), map.rule(*slot, rule, d));
+            }
+        }
+    }
+
+    /// (rule, iface, direction, packets, bytes) for every installed rule.
+    fn rule_snapshot(&self) -> Vec<(String, String, &'static str, u64, u64)> {
+        let (Ok(map), Ok(names), Ok(base)) = (
+            self.map.lock(),
+            self.rule_names.lock(),
+            self.rule_base.lock(),
+        ) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (rule, name) in names.iter().enumerate() {
+            let Some(name) = name else { continue };
+            for (slot, iface) in &self.slots {
+                for (d, dname) in direction::NAMES.iter().enumerate() {
+                    let (p, b) = map.rule(*slot, rule as u32, d as u32);
+                    let (p0, b0) = base
+                        .get(&(rule as u32, *slot, d as u32))
+                        .copied()
+                        .unwrap_or((0, 0));
+                    out.push((
+                        name.clone(),
+                        iface.clone(),
+                        *dname,
+                        p.saturating_sub(p0),
+                        b.saturating_sub(b0),
+                    ));
+                }
+            }
+        }
+        out
     }
 
     fn snapshot(&self) -> Vec<(String, &'static str, Totals)> {
@@ -267,6 +384,21 @@ impl Collector for KernelCollectorRef {
         m.set_gauge(g);
         ifs.mut_metric().push(m);
         fams.push(ifs);
+        let mut rp = family(RULE_FAMILIES[0].0, RULE_FAMILIES[0].1, MetricType::COUNTER);
+        let mut rb = family(RULE_FAMILIES[1].0, RULE_FAMILIES[1].1, MetricType::COUNTER);
+        for (rule, iface, dir, p, b) in self.0.rule_snapshot() {
+            let l = || {
+                vec![
+                    label("direction", dir),
+                    label("iface", &iface),
+                    label("rule", &rule),
+                ]
+            };
+            rp.mut_metric().push(counter(l(), p));
+            rb.mut_metric().push(counter(l(), b));
+        }
+        fams.push(rp);
+        fams.push(rb);
         fams
     }
 }

@@ -7,44 +7,111 @@ mod http;
 mod metrics;
 mod preflight;
 mod ring;
+pub mod rules;
 mod summary;
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use anyhow::Context as _;
 use clap::Args;
-use monitor_common::{DEFAULT_SNAPLEN, MAX_SNAPLEN};
+use monitor_common::MAX_SNAPLEN;
 use tokio::sync::watch;
 
-use crate::ebpf::{Programs, XdpAttachMode, DEFAULT_RING_BYTES};
+use crate::{
+    config,
+    ebpf::{Programs, XdpAttachMode},
+};
 
 pub use metrics::Metrics;
 pub use preflight::{default_route_interface, PreflightError};
 
-/// Arguments of `monitor run`.
+/// Arguments of `monitor run`. Flags override the configuration file.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Interface to monitor (repeatable). Default: the default route's interface.
+    /// Configuration file (TOML). Without it, built-in defaults apply.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Interface to monitor (repeatable). Default: the config's interfaces,
+    /// else the default route's interface.
     #[arg(long = "iface", short = 'i')]
     pub ifaces: Vec<String>,
-    /// Address of the HTTP server (`/metrics`).
-    #[arg(long, default_value = "127.0.0.1:9477")]
-    pub listen: SocketAddr,
-    /// XDP attach mode: auto tries driver mode, then falls back to SKB mode.
-    #[arg(long, value_enum, default_value_t = XdpAttachMode::Auto)]
-    pub xdp_mode: XdpAttachMode,
-    /// Fraction of packets sampled to user space, 0 to 1.
-    #[arg(long, default_value_t = 0.01, value_parser = parse_fraction)]
-    pub sample: f64,
-    /// Bytes of each sampled packet sent to user space (max 2048).
-    #[arg(long, default_value_t = DEFAULT_SNAPLEN, value_parser = clap::value_parser!(u32).range(1..=MAX_SNAPLEN as i64))]
-    pub snaplen: u32,
-    /// Ring buffer size in bytes (a power of two, at least 4096).
-    #[arg(long, default_value_t = DEFAULT_RING_BYTES, value_parser = parse_ring_size)]
-    pub ring_bytes: u32,
+    /// Address of the HTTP server (`/metrics`) [default: 127.0.0.1:9477].
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// XDP attach mode: auto tries driver mode, then falls back to SKB mode [default: auto].
+    #[arg(long, value_enum)]
+    pub xdp_mode: Option<XdpAttachMode>,
+    /// Fraction of packets sampled to user space, 0 to 1 [default: 0.01].
+    #[arg(long, value_parser = parse_fraction)]
+    pub sample: Option<f64>,
+    /// Bytes of each sampled packet sent to user space, 1 to 2048 [default: 256].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_SNAPLEN as i64))]
+    pub snaplen: Option<u32>,
+    /// Size of each ring buffer in bytes, a power of two [default: 8388608].
+    #[arg(long, value_parser = parse_ring_size)]
+    pub ring_bytes: Option<u32>,
     /// Print a per-second traffic summary on stderr.
     #[arg(long)]
     pub summary: bool,
+}
+
+/// Settings after merging the file and the flags.
+#[derive(Debug)]
+pub struct Settings {
+    /// Interface names and attach modes.
+    pub ifaces: Vec<(String, XdpAttachMode)>,
+    /// HTTP address.
+    pub listen: SocketAddr,
+    /// Global sample fraction.
+    pub sample: f64,
+    /// Snaplen.
+    pub snaplen: u32,
+    /// Ring buffer size.
+    pub ring_bytes: u32,
+    /// The validated file (defaults when none was given).
+    pub file: config::Validated,
+}
+
+impl Settings {
+    /// Load the config (if any) and apply the flags.
+    pub fn resolve(args: &RunArgs) -> Result<Self, String> {
+        let file = match &args.config {
+            Some(path) => config::load(path, &rules::check_filter).map_err(|e| e.to_string())?,
+            None => {
+                config::parse("(defaults)", "", &rules::check_filter).map_err(|e| e.to_string())?
+            }
+        };
+        let xdp_default = args.xdp_mode.unwrap_or_default();
+        let ifaces = if !args.ifaces.is_empty() {
+            args.ifaces
+                .iter()
+                .map(|n| (n.clone(), xdp_default))
+                .collect()
+        } else {
+            file.config
+                .interfaces
+                .iter()
+                .map(|i| {
+                    (
+                        i.name.get_ref().clone(),
+                        args.xdp_mode.unwrap_or(i.xdp_mode),
+                    )
+                })
+                .collect()
+        };
+        Ok(Self {
+            ifaces,
+            listen: args.listen.unwrap_or(file.listen),
+            sample: args
+                .sample
+                .unwrap_or(*file.config.sampling.sample.get_ref()),
+            snaplen: args
+                .snaplen
+                .unwrap_or(*file.config.sampling.snaplen.get_ref()),
+            ring_bytes: args.ring_bytes.unwrap_or(file.ring_bytes),
+            file,
+        })
+    }
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {
@@ -78,9 +145,25 @@ pub struct Iface {
 
 /// Run the daemon; returns the exit status.
 pub fn main(args: RunArgs) -> anyhow::Result<i32> {
-    init_logging();
-    let ifaces = match preflight::check(&args.ifaces) {
+    // Everything is checked before the kernel is touched.
+    let settings = match Settings::resolve(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("monitor: error: {e}");
+            return Ok(2);
+        }
+    };
+    init_logging(&settings.file.config.daemon.log_level);
+    let names: Vec<String> = settings.ifaces.iter().map(|(n, _)| n.clone()).collect();
+    let ifaces = match preflight::check(&names) {
         Ok(ifaces) => ifaces,
+        Err(e) => {
+            eprintln!("monitor: error: {e}");
+            return Ok(2);
+        }
+    };
+    let rules = match rules::RuleSet::compile(&settings.file.config) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("monitor: error: {e}");
             return Ok(2);
@@ -91,13 +174,13 @@ pub fn main(args: RunArgs) -> anyhow::Result<i32> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(run(args, ifaces))?;
+    rt.block_on(run(args, settings, ifaces, rules))?;
     Ok(0)
 }
 
-fn init_logging() {
+fn init_logging(level: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -105,35 +188,69 @@ fn init_logging() {
         .try_init();
 }
 
-async fn run(args: RunArgs, ifaces: Vec<Iface>) -> anyhow::Result<()> {
-    let mut programs = Programs::load(args.ring_bytes)?;
-    programs.configure(args.sample, args.snaplen)?;
-    for iface in &ifaces {
+async fn run(
+    args: RunArgs,
+    settings: Settings,
+    ifaces: Vec<Iface>,
+    rules: rules::RuleSet,
+) -> anyhow::Result<()> {
+    let mut programs = Programs::load(settings.ring_bytes)?;
+    programs.configure_all(settings.sample, settings.snaplen, rules.tcp_scope.is_some())?;
+    let mut tables = programs.take_rules()?;
+    let control = rules::Control::new(rules, &mut tables)?;
+    for (iface, (_, mode)) in ifaces.iter().zip(&settings.ifaces) {
         programs.register_iface(iface.index, iface.slot)?;
-        let mode = programs.attach_xdp(&iface.name, args.xdp_mode)?;
+        let mode = programs.attach_xdp(&iface.name, *mode)?;
         programs.attach_tc(&iface.name)?;
         tracing::info!(iface = %iface.name, ifindex = iface.index, xdp_mode = ?mode, "attached XDP ingress and TC egress");
     }
     let ring = programs.take_ring()?;
+    let tcp_ring = programs.take_tcp_ring()?;
     let counters = programs.take_counters()?;
-    let metrics = Arc::new(Metrics::new(&ifaces, counters)?);
+    let metrics = Arc::new(Metrics::new(&ifaces, counters, control.names())?);
+    let control = Arc::new(std::sync::Mutex::new((control, tables)));
 
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
-        .with_context(|| format!("binding the HTTP server to {}", args.listen))?;
-    tracing::info!(listen = %args.listen, "serving /metrics");
+        .with_context(|| format!("binding the HTTP server to {}", settings.listen))?;
+    tracing::info!(listen = %settings.listen, "serving /metrics");
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let reader = tokio::spawn(ring::read(ring, metrics.clone(), stop_rx.clone()));
+    let tcp_reader = tokio::spawn(ring::read_tcp(tcp_ring, metrics.clone(), stop_rx.clone()));
     let server = tokio::spawn(http::serve(listener, metrics.clone(), stop_rx.clone()));
     let summary = args
         .summary
         .then(|| tokio::spawn(summary::print(metrics.clone(), stop_rx.clone())));
+    let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
 
-    wait_for_signal().await?;
+    let mut signals = Signals::new()?;
+    loop {
+        match signals.next().await {
+            Signal::Stop => break,
+            Signal::Reload => {
+                let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Reloading]);
+                let result = reload(&args, &control, &metrics);
+                match result {
+                    Ok(names) => {
+                        metrics.set_rule_names(names);
+                        metrics.reloads.inc();
+                        tracing::info!("configuration reloaded");
+                    }
+                    Err(e) => {
+                        metrics.reload_failures.inc();
+                        tracing::error!("reload rejected, keeping the running configuration: {e}");
+                    }
+                }
+                let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
+            }
+        }
+    }
     tracing::info!("stopping");
+    let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Stopping]);
     let _ = stop_tx.send(true);
     let _ = reader.await;
+    let _ = tcp_reader.await;
     let _ = server.await;
     if let Some(s) = summary {
         let _ = s.await;
@@ -143,13 +260,51 @@ async fn run(args: RunArgs, ifaces: Vec<Iface>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn wait_for_signal() -> anyhow::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).context("installing SIGTERM handler")?;
-    let mut int = signal(SignalKind::interrupt()).context("installing SIGINT handler")?;
-    tokio::select! {
-        _ = term.recv() => {},
-        _ = int.recv() => {},
+/// Re-read the configuration and swap the rules; on any error nothing changes.
+fn reload(
+    args: &RunArgs,
+    control: &std::sync::Mutex<(rules::Control, crate::ebpf::RuleTables)>,
+    metrics: &Metrics,
+) -> Result<Vec<Option<String>>, String> {
+    let settings = Settings::resolve(args)?;
+    let rules = rules::RuleSet::compile(&settings.file.config).map_err(|e| e.to_string())?;
+    let mut guard = control
+        .lock()
+        .map_err(|_| "rule control poisoned".to_string())?;
+    let (control, tables) = &mut *guard;
+    control
+        .replace(rules, tables, &mut |slot| metrics.rebase_rule(slot))
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(control.names())
+}
+
+enum Signal {
+    Stop,
+    Reload,
+}
+
+/// SIGTERM/SIGINT stop the daemon; SIGHUP reloads the configuration.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Self {
+            term: signal(SignalKind::terminate()).context("installing SIGTERM handler")?,
+            int: signal(SignalKind::interrupt()).context("installing SIGINT handler")?,
+            hup: signal(SignalKind::hangup()).context("installing SIGHUP handler")?,
+        })
     }
-    Ok(())
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.term.recv() => Signal::Stop,
+            _ = self.int.recv() => Signal::Stop,
+            _ = self.hup.recv() => Signal::Reload,
+        }
+    }
 }

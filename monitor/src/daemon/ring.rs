@@ -50,14 +50,19 @@ impl Default for Clock {
     }
 }
 
-/// Decode one ring-buffer record. `None` for unknown kinds or short records.
+/// Decode one sample record. `None` for other kinds or short records.
 pub fn decode(bytes: &[u8], clock: &Clock) -> Option<PacketRecord> {
+    decode_kind(bytes, clock, record_kind::SAMPLE)
+}
+
+/// Decode one ring-buffer record of the given kind.
+pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<PacketRecord> {
     if bytes.len() < RECORD_HEADER_LEN {
         return None;
     }
     // SAFETY: length checked; RecordHeader is plain old data.
     let hdr: RecordHeader = unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
-    if hdr.kind != record_kind::SAMPLE {
+    if hdr.kind != kind {
         return None;
     }
     let data = bytes.get(RECORD_HEADER_LEN..RECORD_HEADER_LEN + hdr.cap_len as usize)?;
@@ -113,4 +118,36 @@ fn handle(rec: &PacketRecord, metrics: &Metrics) {
         rec.direction.unwrap_or(Direction::Ingress),
         parsed,
     );
+}
+
+/// Read TCP header records until `stop` turns true.
+pub async fn read_tcp(
+    ring: RingBuf<MapData>,
+    metrics: Arc<Metrics>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let clock = Clock::new();
+    // SAFETY: as in `read`.
+    let mut fd = match unsafe { AsyncFd::register(ring) } {
+        Ok(fd) => fd,
+        Err(e) => {
+            tracing::error!(error = %e.into_parts().1, "cannot poll the TCP ring buffer");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            guard = fd.readable_mut() => {
+                let Ok(mut guard) = guard else { return };
+                let ring = guard.get_inner_mut();
+                while let Some(item) = ring.next() {
+                    if let Some(rec) = decode_kind(&item, &clock, record_kind::TCP_HEADERS) {
+                        metrics.tcp_record(rec.iface, rec.direction.unwrap_or(Direction::Ingress));
+                    }
+                }
+                guard.clear_ready();
+            }
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
 }

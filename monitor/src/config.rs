@@ -1,0 +1,614 @@
+//! The daemon's configuration file (TOML), validated completely before
+//! anything touches the kernel. Errors point at `file:line:column` with a
+//! caret under the problem.
+//!
+//! Command-line flags of `monitor run` override the file; see
+//! [`crate::daemon::RunArgs`].
+
+use std::{
+    collections::HashSet,
+    fmt,
+    net::SocketAddr,
+    ops::Range,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::ebpf::XdpAttachMode;
+
+/// Default location of the configuration file.
+pub const DEFAULT_PATH: &str = "/etc/monitor/monitor.toml";
+
+/// Maximum number of rules.
+pub const MAX_RULES: usize = monitor_common::rules::MAX_RULES as usize;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Daemon settings.
+    #[serde(default)]
+    pub daemon: Daemon,
+    /// Interfaces to monitor (default: the default route's interface).
+    #[serde(default, rename = "interface")]
+    pub interfaces: Vec<Interface>,
+    /// Sampling of packets to user space.
+    #[serde(default)]
+    pub sampling: Sampling,
+    /// Rules: display filters counted per rule.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<Rule>,
+    /// TCP analysis.
+    #[serde(default)]
+    pub tcp: Tcp,
+    /// Flight recorder.
+    #[serde(default)]
+    pub recorder: Recorder,
+    /// Dump files.
+    #[serde(default)]
+    pub dumps: Dumps,
+    /// Automatic dumps.
+    #[serde(default, rename = "trigger")]
+    pub triggers: Vec<Trigger>,
+}
+
+/// `[daemon]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Daemon {
+    /// HTTP API and `/metrics` address.
+    pub listen: Spanned<String>,
+    /// Log level (`error`, `warn`, `info`, `debug`, `trace`) or an
+    /// `EnvFilter` directive.
+    pub log_level: String,
+    /// Directory for dumps.
+    pub dump_dir: PathBuf,
+    /// File holding the bearer token required when `listen` is not loopback.
+    pub token_file: Option<PathBuf>,
+}
+
+impl Default for Daemon {
+    fn default() -> Self {
+        Self {
+            listen: Spanned::new(0..0, "127.0.0.1:9477".into()),
+            log_level: "info".into(),
+            dump_dir: "/var/lib/monitor/dumps".into(),
+            token_file: None,
+        }
+    }
+}
+
+/// `[[interface]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interface {
+    /// Interface name.
+    pub name: Spanned<String>,
+    /// XDP attach mode.
+    #[serde(default)]
+    pub xdp_mode: XdpAttachMode,
+}
+
+/// `[sampling]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sampling {
+    /// Fraction of all packets copied to user space.
+    pub sample: Spanned<f64>,
+    /// Bytes copied per sampled packet.
+    pub snaplen: Spanned<u32>,
+    /// Size of each ring buffer (power of two).
+    pub ring_bytes: Spanned<String>,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Self {
+            sample: Spanned::new(0..0, 0.01),
+            snaplen: Spanned::new(0..0, monitor_common::DEFAULT_SNAPLEN),
+            ring_bytes: Spanned::new(0..0, "8MiB".into()),
+        }
+    }
+}
+
+/// `[[rule]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Name (the `rule` label of the per-rule metrics).
+    pub name: Spanned<String>,
+    /// Display filter.
+    pub filter: Spanned<String>,
+    /// Fraction of matching packets to sample.
+    #[serde(default = "zero_fraction")]
+    pub sample: Spanned<f64>,
+}
+
+fn zero_fraction() -> Spanned<f64> {
+    Spanned::new(0..0, 0.0)
+}
+
+/// `[tcp]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tcp {
+    /// Display filter selecting the TCP segments analysed.
+    pub scope: Spanned<String>,
+    /// Maximum conversations tracked.
+    pub max_flows: Spanned<u64>,
+    /// Time after which an unanswered or unfinished handshake is a failure.
+    pub handshake_timeout: Spanned<String>,
+}
+
+impl Default for Tcp {
+    fn default() -> Self {
+        Self {
+            scope: Spanned::new(0..0, "tcp".into()),
+            max_flows: Spanned::new(0..0, 100_000),
+            handshake_timeout: Spanned::new(0..0, "10s".into()),
+        }
+    }
+}
+
+/// `[recorder]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Recorder {
+    /// Memory bound.
+    pub max_bytes: Spanned<String>,
+    /// Oldest record kept (optional).
+    pub max_age: Option<Spanned<String>>,
+    /// Display filter of what enters the recorder (empty: every sample).
+    pub filter: Spanned<String>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self {
+            max_bytes: Spanned::new(0..0, "64MiB".into()),
+            max_age: None,
+            filter: Spanned::new(0..0, String::new()),
+        }
+    }
+}
+
+/// `[dumps]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Dumps {
+    /// Dump files kept in the dump directory.
+    pub max_files: Spanned<u64>,
+    /// Total size kept in the dump directory.
+    pub max_bytes: Spanned<String>,
+}
+
+impl Default for Dumps {
+    fn default() -> Self {
+        Self {
+            max_files: Spanned::new(0..0, 20),
+            max_bytes: Spanned::new(0..0, "1GiB".into()),
+        }
+    }
+}
+
+/// `[[trigger]]`: dump automatically when a counter grows fast.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// Name (in logs and the dump file name).
+    pub name: Spanned<String>,
+    /// Metric whose growth is watched (summed over its labels).
+    pub metric: Spanned<String>,
+    /// Growth that fires the trigger within `window`.
+    pub threshold: Spanned<f64>,
+    /// Window.
+    pub window: Spanned<String>,
+    /// Minimum time between two dumps of this trigger.
+    #[serde(default = "default_cooldown")]
+    pub cooldown: Spanned<String>,
+}
+
+fn default_cooldown() -> Spanned<String> {
+    Spanned::new(0..0, "5m".into())
+}
+
+/// A configuration error with its position.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// File name as given.
+    pub file: String,
+    /// Byte span in the file (empty when the problem has no position).
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    source_text: String,
+}
+
+impl ConfigError {
+    fn new(file: &str, text: &str, span: Range<usize>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            span,
+            message: message.into(),
+            source_text: text.into(),
+        }
+    }
+
+    /// 1-based line and column of the start of the span.
+    pub fn line_col(&self) -> (usize, usize) {
+        let start = self.span.start.min(self.source_text.len());
+        let before = &self.source_text[..start];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.span.is_empty() && self.span.start == 0 {
+            return write!(f, "{}: error: {}", self.file, self.message);
+        }
+        let (line, col) = self.line_col();
+        writeln!(f, "{}:{line}:{col}: error: {}", self.file, self.message)?;
+        let text = self.source_text.lines().nth(line - 1).unwrap_or("");
+        let width = line.to_string().len();
+        let len = self
+            .span
+            .len()
+            .max(1)
+            .min(text.chars().count().saturating_sub(col - 1).max(1));
+        writeln!(f, "{:width$} |", "")?;
+        writeln!(f, "{line} | {text}")?;
+        write!(
+            f,
+            "{:width$} | {}{}",
+            "",
+            " ".repeat(col - 1),
+            "^".repeat(len)
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A validated configuration, with values resolved to their types.
+#[derive(Debug)]
+pub struct Validated {
+    /// The parsed file.
+    pub config: Config,
+    /// Ring buffer size in bytes.
+    pub ring_bytes: u32,
+    /// TCP handshake timeout.
+    pub handshake_timeout: Duration,
+    /// Recorder bound in bytes.
+    pub recorder_bytes: u64,
+    /// Recorder age bound.
+    pub recorder_age: Option<Duration>,
+    /// Dump directory size bound.
+    pub dumps_bytes: u64,
+    /// Listen address.
+    pub listen: SocketAddr,
+}
+
+/// Parse a size like `64MiB`, `1GiB`, `512k`, `4096`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (e.g. 64MiB)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "'{s}' has an unknown unit (use B, KiB, MiB or GiB)"
+            ))
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("'{s}' is too large"))
+}
+
+/// Parse a duration like `10s`, `5m`, `250ms`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("'{s}' is not a duration (e.g. 10s, 5m): {e}"))
+}
+
+/// A check a caller adds to validation, e.g. compiling every filter; it
+/// gets the filter text and returns the error's byte span within it.
+pub type FilterCheck<'a> = &'a dyn Fn(&str) -> Result<(), (Range<usize>, String)>;
+
+/// Read, parse and validate a file.
+pub fn load(path: &Path, check_filter: FilterCheck<'_>) -> Result<Validated, ConfigError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(&name, "", 0..0, format!("cannot read: {e}")))?;
+    parse(&name, &text, check_filter)
+}
+
+/// Parse and validate configuration text.
+pub fn parse(
+    name: &str,
+    text: &str,
+    check_filter: FilterCheck<'_>,
+) -> Result<Validated, ConfigError> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        ConfigError::new(
+            name,
+            text,
+            e.span().unwrap_or(0..0),
+            e.message().to_string(),
+        )
+    })?;
+    let err = |span: Range<usize>, msg: String| ConfigError::new(name, text, span, msg);
+
+    let listen: SocketAddr = config.daemon.listen.get_ref().parse().map_err(|_| {
+        err(
+            config.daemon.listen.span(),
+            format!(
+                "'{}' is not an address:port",
+                config.daemon.listen.get_ref()
+            ),
+        )
+    })?;
+    if !listen.ip().is_loopback() && config.daemon.token_file.is_none() {
+        return Err(err(
+            config.daemon.listen.span(),
+            "listening beyond loopback needs `token_file` (a bearer token for the HTTP API)".into(),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for i in &config.interfaces {
+        let n = i.name.get_ref();
+        if n.is_empty() || n.len() > 15 || n.contains('/') || n.contains(char::is_whitespace) {
+            return Err(err(
+                i.name.span(),
+                format!("'{n}' is not a valid interface name"),
+            ));
+        }
+        if !seen.insert(n.clone()) {
+            return Err(err(
+                i.name.span(),
+                format!("interface '{n}' is listed twice"),
+            ));
+        }
+    }
+    let s = &config.sampling;
+    if !(0.0..=1.0).contains(s.sample.get_ref()) {
+        return Err(err(
+            s.sample.span(),
+            "sample must be between 0 and 1".into(),
+        ));
+    }
+    if !(1..=monitor_common::MAX_SNAPLEN).contains(s.snaplen.get_ref()) {
+        return Err(err(
+            s.snaplen.span(),
+            format!(
+                "snaplen must be between 1 and {}",
+                monitor_common::MAX_SNAPLEN
+            ),
+        ));
+    }
+    let ring = parse_size(s.ring_bytes.get_ref()).map_err(|m| err(s.ring_bytes.span(), m))?;
+    if ring < 4096 || !ring.is_power_of_two() || ring > 1 << 30 {
+        return Err(err(
+            s.ring_bytes.span(),
+            "ring_bytes must be a power of two between 4KiB and 1GiB".into(),
+        ));
+    }
+    if config.rules.len() > MAX_RULES {
+        return Err(err(
+            config.rules[MAX_RULES].name.span(),
+            format!("at most {MAX_RULES} rules"),
+        ));
+    }
+    let mut names = HashSet::new();
+    for r in &config.rules {
+        let n = r.name.get_ref();
+        if n.is_empty()
+            || !n
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        {
+            return Err(err(
+                r.name.span(),
+                format!("rule name '{n}' must be letters, digits, '_', '-' or '.'"),
+            ));
+        }
+        if !names.insert(n.clone()) {
+            return Err(err(r.name.span(), format!("rule '{n}' is defined twice")));
+        }
+        if !(0.0..=1.0).contains(r.sample.get_ref()) {
+            return Err(err(
+                r.sample.span(),
+                "sample must be between 0 and 1".into(),
+            ));
+        }
+        filter_ok(text, &r.filter, check_filter).map_err(|(sp, m)| err(sp, m))?;
+    }
+    filter_ok(text, &config.tcp.scope, check_filter).map_err(|(sp, m)| err(sp, m))?;
+    if *config.tcp.max_flows.get_ref() == 0 {
+        return Err(err(
+            config.tcp.max_flows.span(),
+            "max_flows must be at least 1".into(),
+        ));
+    }
+    let handshake_timeout = parse_duration(config.tcp.handshake_timeout.get_ref())
+        .map_err(|m| err(config.tcp.handshake_timeout.span(), m))?;
+    let recorder_bytes = parse_size(config.recorder.max_bytes.get_ref())
+        .map_err(|m| err(config.recorder.max_bytes.span(), m))?;
+    let recorder_age = match &config.recorder.max_age {
+        Some(a) => Some(parse_duration(a.get_ref()).map_err(|m| err(a.span(), m))?),
+        None => None,
+    };
+    if !config.recorder.filter.get_ref().is_empty() {
+        filter_ok(text, &config.recorder.filter, check_filter).map_err(|(sp, m)| err(sp, m))?;
+    }
+    let dumps_bytes = parse_size(config.dumps.max_bytes.get_ref())
+        .map_err(|m| err(config.dumps.max_bytes.span(), m))?;
+    for t in &config.triggers {
+        if !t.metric.get_ref().starts_with("monitor_") {
+            return Err(err(
+                t.metric.span(),
+                "a trigger watches one of the daemon's metrics (monitor_…)".into(),
+            ));
+        }
+        if *t.threshold.get_ref() <= 0.0 {
+            return Err(err(t.threshold.span(), "threshold must be positive".into()));
+        }
+        parse_duration(t.window.get_ref()).map_err(|m| err(t.window.span(), m))?;
+        parse_duration(t.cooldown.get_ref()).map_err(|m| err(t.cooldown.span(), m))?;
+    }
+    Ok(Validated {
+        ring_bytes: ring as u32,
+        handshake_timeout,
+        recorder_bytes,
+        recorder_age,
+        dumps_bytes,
+        listen,
+        config,
+    })
+}
+
+/// Check one filter; map its error span into the file (inside the quotes).
+fn filter_ok(
+    text: &str,
+    f: &Spanned<String>,
+    check: FilterCheck<'_>,
+) -> Result<(), (Range<usize>, String)> {
+    check(f.get_ref()).map_err(|(sp, msg)| {
+        let base = f.span().start;
+        let quote = text
+            .get(base..base + 1)
+            .map_or(0, |q| usize::from(q == "\"" || q == "'"));
+        let start = base + quote + sp.start;
+        (start..start + sp.len().max(1), msg)
+    })
+}
+
+/// `monitor config …`
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigCmd {
+    /// Parse and fully validate a configuration file (every filter compiled).
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+/// Run a `monitor config` subcommand; returns the exit status.
+pub fn main(cmd: ConfigCmd) -> anyhow::Result<i32> {
+    match cmd {
+        ConfigCmd::Check { file } => match load(&file, &crate::daemon::rules::check_filter) {
+            Ok(v) => {
+                println!(
+                    "{}: ok ({} interfaces, {} rules, {} triggers)",
+                    file.display(),
+                    v.config.interfaces.len(),
+                    v.config.rules.len(),
+                    v.config.triggers.len()
+                );
+                Ok(0)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                Ok(2)
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_filter_check(_: &str) -> Result<(), (Range<usize>, String)> {
+        Ok(())
+    }
+
+    fn render(text: &str) -> String {
+        parse("monitor.toml", text, &no_filter_check)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        let v = parse("m.toml", "", &no_filter_check).unwrap();
+        assert_eq!(v.listen, "127.0.0.1:9477".parse().unwrap());
+        assert_eq!(v.ring_bytes, 8 << 20);
+        assert_eq!(v.handshake_timeout, Duration::from_secs(10));
+        assert_eq!(v.recorder_bytes, 64 << 20);
+        assert_eq!(*v.config.tcp.scope.get_ref(), "tcp");
+    }
+
+    #[test]
+    fn unknown_key_points_at_it() {
+        let e = render("[[rule]]\nname = \"web\"\nfiltr = \"tcp\"\n");
+        assert!(
+            e.starts_with("monitor.toml:3:1: error: unknown field `filtr`"),
+            "{e}"
+        );
+        assert!(e.contains("3 | filtr = \"tcp\"\n  | ^"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_point_at_the_value() {
+        let e = render("[sampling]\nsample = 1.5\n");
+        assert!(
+            e.starts_with("monitor.toml:2:10: error: sample must be between 0 and 1"),
+            "{e}"
+        );
+        let e = render("[tcp]\nhandshake_timeout = \"soon\"\n");
+        assert!(
+            e.starts_with("monitor.toml:2:21: error: 'soon' is not a duration"),
+            "{e}"
+        );
+        let e = render("[daemon]\nlisten = \"0.0.0.0:9477\"\n");
+        assert!(e.contains("needs `token_file`"), "{e}");
+        let e = render(
+            "[[rule]]\nname = \"a\"\nfilter = \"tcp\"\n[[rule]]\nname = \"a\"\nfilter = \"udp\"\n",
+        );
+        assert!(
+            e.starts_with("monitor.toml:5:8: error: rule 'a' is defined twice"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn filter_errors_land_inside_the_string() {
+        let check = |f: &str| -> Result<(), (Range<usize>, String)> {
+            match f.find("bogus") {
+                Some(i) => Err((i..i + 5, "unknown field".into())),
+                None => Ok(()),
+            }
+        };
+        let e = parse(
+            "m.toml",
+            "[[rule]]\nname = \"x\"\nfilter = \"tcp && bogus\"\n",
+            &check,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("m.toml:3:18: error: unknown field"), "{e}");
+        assert!(e.ends_with("|                  ^^^^^"), "{e}");
+    }
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+    }
+}

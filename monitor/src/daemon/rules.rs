@@ -1,0 +1,178 @@
+//! Rules in the running daemon: compiling the configuration's display
+//! filters for the kernel, assigning them stable slots, and swapping rule
+//! sets on reload without a window where packets go uncounted.
+
+use std::ops::Range;
+
+use monitor_common::rules::{field, op, proto_bit, RuleNode, ACCEPT, MAX_RULES, REJECT};
+
+use crate::{
+    config::Config,
+    ebpf::{KernelRule, RuleTables},
+};
+
+/// Compile a display filter for the kernel. Returns the graph and whether
+/// the kernel verdict is exact.
+pub fn kernel_rule(expr: &str) -> Result<(KernelRule, bool), (Range<usize>, String)> {
+    match expr.trim() {
+        "tcp" => Ok((
+            KernelRule {
+                nodes: vec![RuleNode {
+                    field: field::PROTOCOLS,
+                    op: op::ANY_BITS,
+                    _pad: 0,
+                    jt: ACCEPT,
+                    jf: REJECT,
+                    value: [0, 0],
+                    mask: [0, proto_bit::TCP],
+                }],
+                sample: 0.0,
+            },
+            true,
+        )),
+        _ => Err((
+            0..expr.len(),
+            "display filters are not available in this build".into(),
+        )),
+    }
+}
+
+/// Validate a filter (used by configuration checking).
+pub fn check_filter(expr: &str) -> Result<(), (Range<usize>, String)> {
+    kernel_rule(expr).map(|_| ())
+}
+
+/// One configured rule, compiled.
+#[derive(Clone, Debug)]
+pub struct CompiledRule {
+    /// Name.
+    pub name: String,
+    /// The filter text.
+    pub filter: String,
+    /// Kernel graph.
+    pub kernel: KernelRule,
+    /// True when the kernel decides the filter exactly.
+    pub exact: bool,
+}
+
+/// The rules of one configuration.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    /// Rules in file order.
+    pub rules: Vec<CompiledRule>,
+    /// The TCP analysis scope.
+    pub tcp_scope: Option<KernelRule>,
+}
+
+impl RuleSet {
+    /// Compile every rule of a configuration.
+    pub fn compile(config: &Config) -> Result<Self, String> {
+        let mut rules = Vec::new();
+        for r in &config.rules {
+            let (mut kernel, exact) = kernel_rule(r.filter.get_ref())
+                .map_err(|(_, m)| format!("rule '{}': {m}", r.name.get_ref()))?;
+            kernel.sample = *r.sample.get_ref();
+            rules.push(CompiledRule {
+                name: r.name.get_ref().clone(),
+                filter: r.filter.get_ref().clone(),
+                kernel,
+                exact,
+            });
+        }
+        let scope = config.tcp.scope.get_ref();
+        let tcp_scope = if scope.trim().is_empty() {
+            None
+        } else {
+            Some(
+                kernel_rule(scope)
+                    .map_err(|(_, m)| format!("tcp scope: {m}"))?
+                    .0,
+            )
+        };
+        Ok(Self { rules, tcp_scope })
+    }
+}
+
+/// The installed rules and their slots.
+#[derive(Debug)]
+pub struct Control {
+    /// Slot → rule currently installed there.
+    slots: Vec<Option<CompiledRule>>,
+    /// Slots that were in use by the previous generation (not reused by the
+    /// next reload, so their counters can be zeroed safely later).
+    recently_freed: Vec<bool>,
+}
+
+impl Control {
+    /// Install the first rule set.
+    pub fn new(set: RuleSet, tables: &mut RuleTables) -> anyhow::Result<Self> {
+        let mut c = Self {
+            slots: vec![None; MAX_RULES as usize],
+            recently_freed: vec![false; MAX_RULES as usize],
+        };
+        c.replace(set, tables, &mut |_| {})?;
+        Ok(c)
+    }
+
+    /// Rule name of every slot.
+    pub fn names(&self) -> Vec<Option<String>> {
+        self.slots
+            .iter()
+            .map(|s| s.as_ref().map(|r| r.name.clone()))
+            .collect()
+    }
+
+    /// Installed rules, by slot.
+    pub fn rules(&self) -> &[Option<CompiledRule>] {
+        &self.slots
+    }
+
+    /// Swap in a new rule set. Rules that keep their name keep their slot
+    /// (and their counters); new rules take a slot that no rule of the
+    /// running generation uses, preferring ones idle for two generations.
+    /// `rebase(slot)` is called for every newly assigned slot before the
+    /// switch, while nothing counts into it, so its metrics can start from
+    /// the counter's current value. On error nothing changes.
+    pub fn replace(
+        &mut self,
+        set: RuleSet,
+        tables: &mut RuleTables,
+        rebase: &mut dyn FnMut(u32),
+    ) -> anyhow::Result<()> {
+        let mut next: Vec<Option<CompiledRule>> = vec![None; MAX_RULES as usize];
+        let mut pending = Vec::new();
+        for rule in set.rules {
+            match self
+                .slots
+                .iter()
+                .position(|s| s.as_ref().is_some_and(|r| r.name == rule.name))
+            {
+                Some(i) => next[i] = Some(rule),
+                None => pending.push(rule),
+            }
+        }
+        for rule in pending {
+            let free = (0..MAX_RULES as usize)
+                .find(|&i| next[i].is_none() && self.slots[i].is_none() && !self.recently_freed[i])
+                .or_else(|| {
+                    (0..MAX_RULES as usize).find(|&i| next[i].is_none() && self.slots[i].is_none())
+                })
+                .ok_or_else(|| anyhow::anyhow!("no free rule slot for '{}'", rule.name))?;
+            next[free] = Some(rule);
+            rebase(free as u32);
+        }
+        let kernel: Vec<Option<KernelRule>> = next
+            .iter()
+            .map(|r| r.as_ref().map(|r| r.kernel.clone()))
+            .collect();
+        tables.install(&kernel, set.tcp_scope.as_ref())?;
+        self.recently_freed = self
+            .slots
+            .iter()
+            .zip(&next)
+            .map(|(old, new)| old.is_some() && new.is_none())
+            .collect();
+        self.slots = next;
+        Ok(())
+    }
+}
