@@ -1,0 +1,94 @@
+//! Text form of field values exactly as `tshark -T fields` prints them
+//! (hex widths from the field's type, booleans as 1/0, times with nine
+//! decimals, bytes as contiguous lowercase hex).
+
+use std::fmt::Write;
+
+use super::{Base, FieldDef, FieldType, Value};
+
+/// Append the `-T fields` text of one value.
+pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
+    match v {
+        Value::None => {}
+        Value::Bool(b) => out.push(if *b { '1' } else { '0' }),
+        Value::UInt(n) => match def.base {
+            Base::Hex(w) | Base::HexDec(w) => {
+                let _ = write!(out, "0x{:0w$x}", n, w = w as usize);
+            }
+            _ => {
+                let _ = write!(out, "{n}");
+            }
+        },
+        Value::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Float(x) => match def.ty {
+            FieldType::RelTime | FieldType::AbsTime => write_secs(out, (x * 1e9).round() as i64),
+            _ => {
+                let _ = write!(out, "{x}");
+            }
+        },
+        Value::Bytes(b) => write_hex(out, b),
+        Value::Str(s) => out.push_str(s),
+        Value::Ipv4(a) => {
+            let _ = write!(out, "{a}");
+        }
+        Value::Ipv6(a) => {
+            let _ = write!(out, "{a}");
+        }
+        Value::Ether(m) => write_mac(out, m),
+    }
+}
+
+/// Seconds with nine decimals from nanoseconds (`-0.000001000` when negative).
+pub fn write_secs(out: &mut String, ns: i64) {
+    let sign = if ns < 0 { "-" } else { "" };
+    let a = ns.unsigned_abs();
+    let _ = write!(out, "{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000);
+}
+
+/// Contiguous lowercase hex.
+pub fn write_hex(out: &mut String, b: &[u8]) {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(b.len() * 2);
+    for x in b {
+        out.push(H[(x >> 4) as usize] as char);
+        out.push(H[(x & 15) as usize] as char);
+    }
+}
+
+/// `aa:bb:cc:dd:ee:ff`.
+pub fn write_mac(out: &mut String, m: &[u8; 6]) {
+    let _ = write!(
+        out,
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    );
+}
+
+/// The `-T fields` text of one value as a new string.
+pub fn value_string(def: &FieldDef, v: &Value) -> String {
+    let mut s = String::new();
+    write_value(&mut s, def, v);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static H16: FieldDef = FieldDef::new("t.h", FieldType::UInt, Base::Hex(4), "");
+    static T: FieldDef = FieldDef::new("t.t", FieldType::RelTime, Base::Dec, "");
+
+    #[test]
+    fn formats() {
+        assert_eq!(value_string(&H16, &Value::UInt(0x12)), "0x0012");
+        assert_eq!(value_string(&T, &Value::Float(0.132627)), "0.132627000");
+        assert_eq!(value_string(&T, &Value::Float(-0.000001)), "-0.000001000");
+        assert_eq!(value_string(&H16, &Value::Bytes(vec![4, 2])), "0402");
+        assert_eq!(
+            value_string(&H16, &Value::Ether([0, 5, 0x5d, 0x21, 0x99, 0x4c])),
+            "00:05:5d:21:99:4c"
+        );
+    }
+}
