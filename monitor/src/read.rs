@@ -9,7 +9,6 @@ use clap::Args;
 use crate::capture::CaptureReader;
 use crate::dissect::format::{write_secs, write_value};
 use crate::dissect::{self, Dissection, FieldDef, Pipeline};
-use crate::record::PacketRecord;
 
 /// Arguments of `monitor read` (tshark's spelling).
 #[derive(Debug, Args)]
@@ -97,16 +96,38 @@ fn parse_opts(opts: &[String]) -> Result<FieldsOpts, String> {
     Ok(o)
 }
 
+/// Frame times printed from the integer nanoseconds (exact where an
+/// `f64` of seconds would lose the last digits).
+struct Times {
+    epoch: i64,
+    relative: i64,
+    delta: i64,
+}
+
+fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
+    use dissect::frame::*;
+    if std::ptr::eq(def, &FRAME_TIME_EPOCH) {
+        Some(t.epoch)
+    } else if std::ptr::eq(def, &FRAME_TIME_RELATIVE) {
+        Some(t.relative)
+    } else if std::ptr::eq(def, &FRAME_TIME_DELTA) || std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED)
+    {
+        Some(t.delta)
+    } else {
+        None
+    }
+}
+
 /// Append the text of every occurrence of `def` in `d` (joined as `-E` says).
 fn write_field(
     out: &mut String,
     d: &Dissection,
-    rec: &PacketRecord,
+    t: &Times,
     def: &'static FieldDef,
     o: &FieldsOpts,
 ) {
-    if std::ptr::eq(def, &dissect::frame::FRAME_TIME_EPOCH) {
-        write_secs(out, rec.ts_ns);
+    if let Some(ns) = exact_time(def, t) {
+        write_secs(out, ns);
         return;
     }
     let mut vals = d
@@ -142,7 +163,7 @@ fn write_field(
 fn fields_line(
     out: &mut String,
     d: &Dissection,
-    rec: &PacketRecord,
+    t: &Times,
     defs: &[&'static FieldDef],
     o: &FieldsOpts,
 ) {
@@ -153,7 +174,7 @@ fn fields_line(
         if let Some(q) = o.quote {
             out.push(q);
         }
-        write_field(out, d, rec, def, o);
+        write_field(out, d, t, def, o);
         if let Some(q) = o.quote {
             out.push(q);
         }
@@ -185,7 +206,7 @@ fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64) {
     );
 }
 
-fn json_line(out: &mut String, d: &Dissection, rec: &PacketRecord, defs: &[&'static FieldDef]) {
+fn json_line(out: &mut String, d: &Dissection, t: &Times, defs: &[&'static FieldDef]) {
     let mut map = serde_json::Map::new();
     let o = FieldsOpts {
         separator: String::new(),
@@ -207,8 +228,8 @@ fn json_line(out: &mut String, d: &Dissection, rec: &PacketRecord, defs: &[&'sta
     if defs.is_empty() {
         for f in &d.fields {
             let mut s = String::new();
-            if std::ptr::eq(f.def, &dissect::frame::FRAME_TIME_EPOCH) {
-                write_secs(&mut s, rec.ts_ns);
+            if let Some(ns) = exact_time(f.def, t) {
+                write_secs(&mut s, ns);
             } else {
                 write_value(&mut s, f.def, &f.value);
             }
@@ -216,9 +237,9 @@ fn json_line(out: &mut String, d: &Dissection, rec: &PacketRecord, defs: &[&'sta
         }
     } else {
         for def in defs {
-            if std::ptr::eq(*def, &dissect::frame::FRAME_TIME_EPOCH) {
+            if let Some(ns) = exact_time(def, t) {
                 let mut s = String::new();
-                write_secs(&mut s, rec.ts_ns);
+                write_secs(&mut s, ns);
                 add(def.name, s);
                 continue;
             }
@@ -301,6 +322,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         writeln!(w, "{}", names.join(&opts.separator))?;
     }
     let mut first_ts = None;
+    let mut prev_ts = None;
     let mut last_progress = Instant::now();
     let mut status = 0;
     while let Some(item) = reader.next_packet() {
@@ -319,11 +341,17 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         let rec = pkt.record;
         let d = pipe.dissect_linktype(&rec, pkt.linktype);
         let first = *first_ts.get_or_insert(rec.ts_ns);
+        let prev = prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
+        let times = Times {
+            epoch: rec.ts_ns,
+            relative: rec.ts_ns - first,
+            delta: rec.ts_ns - prev,
+        };
         line.clear();
         match mode {
-            Mode::Text => text_line(&mut line, &d, pipe.frame_number(), rec.ts_ns - first),
-            Mode::Fields => fields_line(&mut line, &d, &rec, &defs, &opts),
-            Mode::Json => json_line(&mut line, &d, &rec, &defs),
+            Mode::Text => text_line(&mut line, &d, pipe.frame_number(), times.relative),
+            Mode::Fields => fields_line(&mut line, &d, &times, &defs, &opts),
+            Mode::Json => json_line(&mut line, &d, &times, &defs),
         }
         if let Err(e) = w.write_all(line.as_bytes()) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {

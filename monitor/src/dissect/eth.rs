@@ -19,6 +19,7 @@ fields! {
     ETH_LEN = "eth.len", UInt, Base::Dec, "Length";
     ETH_PADDING = "eth.padding", Bytes, Base::Dec, "Padding";
     ETH_TRAILER = "eth.trailer", Bytes, Base::Dec, "Trailer";
+    ETH_PADDING_BAD = "eth.padding_bad", Bool, Base::Dec, "Padding was not zero";
     ETH_FCS = "eth.fcs", UInt, Base::Hex(8), "Frame check sequence";
     ETH_FCS_STATUS = "eth.fcs.status", UInt, Base::Dec, "FCS Status";
     ETHERTYPE = "ethertype", Protocol, Base::Dec, "Ethertype";
@@ -35,10 +36,10 @@ fields! {
     AD_ID = "ieee8021ad.id", UInt, Base::Dec, "ID";
     LLC = "llc", Protocol, Base::Dec, "Logical-Link Control";
     LLC_DSAP = "llc.dsap", UInt, Base::Hex(2), "DSAP";
-    LLC_DSAP_SAP = "llc.dsap.sap", UInt, Base::Hex(2), "SAP";
+    LLC_DSAP_SAP = "llc.dsap.sap", UInt, Base::Dec, "SAP";
     LLC_DSAP_IG = "llc.dsap.ig", Bool, Base::Dec, "IG Bit";
     LLC_SSAP = "llc.ssap", UInt, Base::Hex(2), "SSAP";
-    LLC_SSAP_SAP = "llc.ssap.sap", UInt, Base::Hex(2), "SAP";
+    LLC_SSAP_SAP = "llc.ssap.sap", UInt, Base::Dec, "SAP";
     LLC_SSAP_CR = "llc.ssap.cr", Bool, Base::Dec, "CR Bit";
     LLC_CONTROL = "llc.control", UInt, Base::Hex(4), "Control field";
     LLC_OUI = "llc.oui", UInt, Base::Dec, "Organization Code";
@@ -95,7 +96,10 @@ impl Pipeline {
         }
     }
 
-    /// Padding, trailer and FCS after the last byte the payload claimed.
+    /// Padding, trailer and FCS after the last byte the payload claimed
+    /// (tshark: zero padding up to 60 bytes when the frame is at least 60
+    /// bytes long, non-zero padding shown as trailer, and on untagged frames
+    /// of 64 bytes or more the last 4 bytes taken as an unverified FCS).
     fn trailer(
         &mut self,
         cx: &mut Cx<'_>,
@@ -107,28 +111,33 @@ impl Pipeline {
         if end >= data.len() || end >= reported {
             return;
         }
-        let rest = &data[end..];
-        let mut pad = 0;
+        let mut rest = &data[end..];
         if end < 60 && reported >= 60 {
-            pad = (60 - end).min(rest.len());
-            cx.d.push(&ETH_PADDING, Value::Bytes(rest[..pad].to_vec()));
-        }
-        let rest = &rest[pad..];
-        if rest.is_empty() {
-            return;
-        }
-        if rest.len() == 4 && data.len() >= 64 && reported == data.len() {
-            let fcs = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
-            if crc32(&data[..data.len() - 4]) == fcs {
-                cx.d.push(
-                    &ETH_FCS,
-                    Value::UInt(u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]).into()),
-                );
-                cx.d.push(&ETH_FCS_STATUS, Value::UInt(1));
-                return;
+            let pad = (60 - end).min(rest.len());
+            if rest[..pad].iter().all(|&b| b == 0) {
+                cx.d.push(&ETH_PADDING, Value::Bytes(rest[..pad].to_vec()));
+                rest = &rest[pad..];
+            } else {
+                cx.d.push(&ETH_PADDING_BAD, Value::Bool(true));
             }
         }
-        cx.d.push(trailer_field, Value::Bytes(rest.to_vec()));
+        let fcs_possible =
+            std::ptr::eq(trailer_field, &ETH_TRAILER) || std::ptr::eq(trailer_field, &ETH_TRAILER);
+        if fcs_possible && reported >= 64 && reported == data.len() && rest.len() >= 4 {
+            let (t, f) = rest.split_at(rest.len() - 4);
+            if !t.is_empty() {
+                cx.d.push(&ETH_TRAILER, Value::Bytes(t.to_vec()));
+            }
+            cx.d.push(
+                &ETH_FCS,
+                Value::UInt(u32::from_be_bytes([f[0], f[1], f[2], f[3]]).into()),
+            );
+            cx.d.push(&ETH_FCS_STATUS, Value::UInt(2));
+            return;
+        }
+        if !rest.is_empty() {
+            cx.d.push(trailer_field, Value::Bytes(rest.to_vec()));
+        }
     }
 
     /// Dispatch on an ethertype; returns how many bytes of `data` the
@@ -255,29 +264,4 @@ pub(crate) fn fmt_mac(b: &[u8]) -> String {
     let mut s = String::with_capacity(17);
     super::format::write_mac(&mut s, &mac(b));
     s
-}
-
-/// CRC-32 (IEEE 802.3) of `b`.
-pub(crate) fn crc32(b: &[u8]) -> u32 {
-    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
-    let t = TABLE.get_or_init(|| {
-        let mut t = [0u32; 256];
-        for (i, e) in t.iter_mut().enumerate() {
-            let mut c = i as u32;
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    0xedb8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-            }
-            *e = c;
-        }
-        t
-    });
-    let mut c = !0u32;
-    for &x in b {
-        c = t[((c ^ u32::from(x)) & 0xff) as usize] ^ (c >> 8);
-    }
-    !c
 }

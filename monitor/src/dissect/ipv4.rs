@@ -167,7 +167,9 @@ impl Pipeline {
                     cx.d.push(&IP_REASSEMBLED_LENGTH, Value::UInt(r.data.len() as u64));
                     cx.d.push(&IP_REASSEMBLED_DATA, Value::Bytes(r.data.clone()));
                     let n = r.data.len();
+                    cx.reassembled = true;
                     self.ip_payload(cx, proto, s, dd, ttl, &r.data, n);
+                    cx.reassembled = false;
                 }
                 Outcome::Pending | Outcome::Ignored => {
                     self.data(cx, payload);

@@ -75,6 +75,7 @@ impl Pipeline {
         let tc = (w >> 20) & 0xff;
         let d = &mut *cx.d;
         d.push(&IPV6_VERSION, Value::UInt((w >> 28).into()));
+        d.push(&super::ipv4::IP_VERSION, Value::UInt((w >> 28).into()));
         d.push(&IPV6_TCLASS, Value::UInt(tc.into()));
         d.push(&IPV6_TCLASS_DSCP, Value::UInt((tc >> 2).into()));
         d.push(&IPV6_TCLASS_ECN, Value::UInt((tc & 3).into()));
@@ -228,7 +229,9 @@ impl Pipeline {
                             cx.d.push(&IPV6_REASSEMBLED_LENGTH, Value::UInt(r.data.len() as u64));
                             cx.d.push(&IPV6_REASSEMBLED_DATA, Value::Bytes(r.data.clone()));
                             let n = r.data.len();
+                            cx.reassembled = true;
                             self.ipv6_chain(cx, fnxt, src, dst, hlim, &r.data, n);
+                            cx.reassembled = false;
                         }
                         Outcome::Pending | Outcome::Ignored => {
                             self.data(cx, body);

@@ -39,6 +39,11 @@ static CORE_TABLES: &[&[&FieldDef]] = &[
     data::FIELDS,
 ];
 
+/// Fields of the link, network and transport dissectors (this module's own).
+pub fn core_fields() -> impl Iterator<Item = &'static FieldDef> {
+    CORE_TABLES.iter().flat_map(|t| t.iter().copied())
+}
+
 /// Every field any dissector can produce, in one table.
 pub fn registry() -> impl Iterator<Item = &'static FieldDef> {
     CORE_TABLES

@@ -30,6 +30,8 @@ pub(crate) struct Cx<'a> {
     /// > 0 inside the packet quoted by an ICMP error: no state is updated
     /// and the columns are left to the outer layers.
     pub depth: u8,
+    /// True while dissecting a reassembled IP payload.
+    pub reassembled: bool,
 }
 
 impl Cx<'_> {
@@ -169,6 +171,7 @@ impl Pipeline {
             orig_len: rec.orig_len,
             trailer_field: None,
             depth: 0,
+            reassembled: false,
         };
         if linktype == crate::capture::LINKTYPE_ETHERNET {
             self.eth(&mut cx, &rec.data);

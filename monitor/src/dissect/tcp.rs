@@ -253,8 +253,7 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8]) -> String {
     while let Some(&kind) = o.first() {
         cx.d.push(&OPTION_KIND, Value::UInt(kind.into()));
         match kind {
-            0 => break,
-            1 => {
+            0 | 1 => {
                 o = &o[1..];
                 continue;
             }

@@ -56,7 +56,13 @@ impl Pipeline {
             cx.d.push(&UDP_TIME_DELTA, Value::Float(delta as f64 / 1e9));
             cx.d.info = format!("{sp} → {dp} Len={}", usize::from(len).saturating_sub(8));
         }
-        let end = usize::from(len).clamp(8, p.len().max(8)).min(p.len());
+        // tshark bounds the payload by the UDP length, except in a
+        // reassembled datagram, where it shows everything after the header.
+        let end = if cx.reassembled {
+            p.len()
+        } else {
+            usize::from(len).clamp(8, p.len().max(8)).min(p.len())
+        };
         let payload = &p[8..end];
         if usize::from(len) < 8 {
             cx.malformed();
