@@ -56,20 +56,17 @@ impl Pipeline {
             cx.d.push(&UDP_TIME_DELTA, Value::Float(delta as f64 / 1e9));
             cx.d.info = format!("{sp} → {dp} Len={}", usize::from(len).saturating_sub(8));
         }
-        // tshark bounds the payload by the UDP length, except in a
-        // reassembled datagram, where it shows everything after the header.
-        let end = if cx.reassembled {
-            p.len()
-        } else {
-            usize::from(len).clamp(8, p.len().max(8)).min(p.len())
-        };
-        let payload = &p[8..end];
         if usize::from(len) < 8 {
             cx.malformed();
             return;
         }
-        if !payload.is_empty() {
-            cx.d.push(&UDP_PAYLOAD, Value::Bytes(payload.to_vec()));
+        // The payload is bounded by the UDP length; `udp.payload` of a
+        // reassembled datagram shows everything after the header (tshark).
+        let end = usize::from(len).min(p.len());
+        let payload = &p[8..end];
+        let shown = if cx.reassembled { &p[8..] } else { payload };
+        if !shown.is_empty() {
+            cx.d.push(&UDP_PAYLOAD, Value::Bytes(shown.to_vec()));
         }
         let mark = cx.d.fields.len();
         if !payload.is_empty()
