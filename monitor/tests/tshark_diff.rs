@@ -16,20 +16,7 @@ fn captures_dir() -> PathBuf {
 
 /// Known, explained disagreements: (capture, field, reason). A field listed
 /// with capture `*` is excluded everywhere.
-const ALLOW: &[(&str, &str, &str)] = &[
-    // tshark prints relative SACK edges (relative to the peer's ISN, a TCP
-    // analysis concept); this dissector prints the raw edges.
-    (
-        "*",
-        "tcp.options.sack_le",
-        "tshark shows SACK edges relative to the ISN",
-    ),
-    (
-        "*",
-        "tcp.options.sack_re",
-        "tshark shows SACK edges relative to the ISN",
-    ),
-];
+const ALLOW: &[(&str, &str, &str)] = &[];
 
 /// Fields never compared: their `-T fields` text is not the value (FT_NONE
 /// labels) or depends on the application dissectors.
@@ -146,14 +133,9 @@ fn agrees_with_tshark_on_every_capture() {
     for cap in &caps {
         let name = cap.file_name().unwrap().to_string_lossy().to_string();
         let mut ts = Command::new("tshark");
-        ts.arg("-r").arg(cap).args([
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "_ws.malformed",
-        ]);
+        ts.arg("-r")
+            .arg(cap)
+            .args(["-T", "fields", "-e", "frame.number", "-e", "_ws.malformed"]);
         let mut mo = Command::new(env!("CARGO_BIN_EXE_monitor"));
         mo.arg("read")
             .arg("-r")

@@ -155,33 +155,38 @@ impl Pipeline {
         }
         let opt_end = hl.min(p.len());
         let opts = &p[20..opt_end];
+        // Relative sequence numbers as tshark shows them: the base of a
+        // direction is its SYN's sequence number, or one less than the first
+        // sequence (or acknowledgement) number seen from mid-stream.
+        let syn = flags & 0x02 != 0;
+        let mut rel_bases = None;
+        if cx.depth == 0 {
+            let conv = self.tcp_convs.get((src, sp), (dst, dp), cx.ts_ns);
+            let from_client = conv.client == (src, sp);
+            let dir = usize::from(!from_client);
+            if syn {
+                conv.base_seq[dir] = Some(seq);
+            }
+            let base = *conv.base_seq[dir].get_or_insert(seq.wrapping_sub(1));
+            if flags & 0x10 != 0 && conv.base_seq[1 - dir].is_none() {
+                conv.base_seq[1 - dir] = Some(ack.wrapping_sub(1));
+            }
+            rel_bases = Some((from_client, base, conv.base_seq[1 - dir], conv.index));
+        }
         let mut opt_info = String::new();
         if !opts.is_empty() {
             cx.d.push(&OPTIONS, Value::Bytes(opts.to_vec()));
-            opt_info = options(cx, opts);
+            opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
         }
         if p.len() < hl {
             cx.malformed();
             return;
         }
         let payload = &p[hl..];
-        if cx.depth > 0 {
+        let Some((from_client, base, rev_base, stream)) = rel_bases else {
             return;
-        }
-        // Conversation bookkeeping for the application layer.
-        let conv = self.tcp_convs.get((src, sp), (dst, dp), cx.ts_ns);
-        let from_client = conv.client == (src, sp);
-        let dir = usize::from(!from_client);
-        let syn = flags & 0x02 != 0;
-        let base = *conv.base_seq[dir].get_or_insert(seq);
-        let base = if syn {
-            conv.base_seq[dir] = Some(seq);
-            seq
-        } else {
-            base
         };
         let rel = seq.wrapping_sub(base);
-        let stream = conv.index;
         let seg = Segment {
             src,
             dst,
@@ -198,11 +203,8 @@ impl Pipeline {
         verdict.push_fields(cx.d);
         let mut info = verdict.info_prefix().unwrap_or_default();
         info.push_str(&format!("{sp} → {dp} [{}] Seq={rel}", flag_names(flags)));
-        if flags & 0x10 != 0 {
-            let other = conv_base_other(self, src, sp, dst, dp, dir);
-            if let Some(b) = other {
-                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
-            }
+        if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
+            info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
         }
         info.push_str(&format!(" Win={win} Len={tcp_len}{opt_info}"));
         cx.d.info = info;
@@ -234,21 +236,8 @@ impl Pipeline {
     }
 }
 
-/// Base sequence number of the other direction, for the relative ACK.
-fn conv_base_other(
-    p: &mut Pipeline,
-    src: IpAddr,
-    sp: u16,
-    dst: IpAddr,
-    dp: u16,
-    dir: usize,
-) -> Option<u32> {
-    let conv = p.tcp_convs.get((src, sp), (dst, dp), 0);
-    conv.base_seq[1 - dir].map(|b| b.wrapping_add(0))
-}
-
 /// Push the option fields; returns the Info-column suffix (` MSS=1460 …`).
-fn options(cx: &mut Cx<'_>, mut o: &[u8]) -> String {
+fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
     let mut info = String::new();
     while let Some(&kind) = o.first() {
         cx.d.push(&OPTION_KIND, Value::UInt(kind.into()));
@@ -289,15 +278,12 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8]) -> String {
             }
             5 => {
                 let n = v.len() / 8;
+                let base = sack_base.unwrap_or(0);
                 for b in v.chunks_exact(8) {
-                    cx.d.push(
-                        &SACK_LE,
-                        Value::UInt(u32::from_be_bytes([b[0], b[1], b[2], b[3]]).into()),
-                    );
-                    cx.d.push(
-                        &SACK_RE,
-                        Value::UInt(u32::from_be_bytes([b[4], b[5], b[6], b[7]]).into()),
-                    );
+                    let le = u32::from_be_bytes([b[0], b[1], b[2], b[3]]).wrapping_sub(base);
+                    let re = u32::from_be_bytes([b[4], b[5], b[6], b[7]]).wrapping_sub(base);
+                    cx.d.push(&SACK_LE, Value::UInt(le.into()));
+                    cx.d.push(&SACK_RE, Value::UInt(re.into()));
                 }
                 cx.d.push(&SACK_COUNT, Value::UInt(n as u64));
             }
