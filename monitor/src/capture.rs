@@ -192,7 +192,7 @@ impl<R: Read> CaptureReader<R> {
                     done: false,
                 };
                 r.buf.extend_from_slice(&hdr[..4]);
-                r.read_shb_rest()?;
+                r.read_shb_rest(4)?;
                 Ok(r)
             }
             _ => Err(CaptureError::BadMagic(magic)),
@@ -237,10 +237,11 @@ impl<R: Read> CaptureReader<R> {
         Ok(())
     }
 
-    /// Having read the SHB's block type into `buf`, read the rest of it.
-    fn read_shb_rest(&mut self) -> Result<(), CaptureError> {
+    /// Having read the first `have` bytes of a section header into `buf`,
+    /// read the rest of it.
+    fn read_shb_rest(&mut self, have: usize) -> Result<(), CaptureError> {
         let off = self.offset;
-        self.fill(4, 8, "section header block", off)?;
+        self.fill(have, 12 - have, "section header block", off)?;
         let bom = [self.buf[8], self.buf[9], self.buf[10], self.buf[11]];
         let be = match bom {
             [0x1a, 0x2b, 0x3c, 0x4d] => true,
@@ -254,7 +255,7 @@ impl<R: Read> CaptureReader<R> {
             }
         };
         let total = u32_at(&self.buf[4..], be);
-        if !(28..=MAX_BLOCK).contains(&total) || total % 4 != 0 {
+        if !(28..=MAX_BLOCK).contains(&total) || !total.is_multiple_of(4) {
             self.done = true;
             return Err(CaptureError::Corrupt {
                 offset: off,
@@ -362,8 +363,7 @@ impl<R: Read> CaptureReader<R> {
                 });
             }
             if self.buf[..4] == [0x0a, 0x0d, 0x0d, 0x0a] {
-                self.buf.truncate(4);
-                self.read_shb_rest()?;
+                self.read_shb_rest(8)?;
                 continue;
             }
             let Format::Pcapng { big_endian: be, .. } = self.format else {
@@ -371,7 +371,7 @@ impl<R: Read> CaptureReader<R> {
             };
             let btype = u32_at(&self.buf[0..], be);
             let total = u32_at(&self.buf[4..], be);
-            if !(12..=MAX_BLOCK).contains(&total) || total % 4 != 0 {
+            if !(12..=MAX_BLOCK).contains(&total) || !total.is_multiple_of(4) {
                 return Err(CaptureError::Corrupt {
                     offset: off,
                     what: format!("bad block length {total} (block type {btype:#x})"),

@@ -147,7 +147,7 @@ fn write_field(
             }
         }
         Occurrence::Last => {
-            if let Some(f) = vals.last() {
+            if let Some(f) = vals.next_back() {
                 emit(out, f, true);
             }
         }

@@ -27,8 +27,8 @@ pub(crate) struct Cx<'a> {
     pub orig_len: u32,
     /// Field that shows bytes after the payload (`vlan.trailer` inside a tag).
     pub trailer_field: Option<&'static FieldDef>,
-    /// > 0 inside the packet quoted by an ICMP error: no state is updated
-    /// and the columns are left to the outer layers.
+    /// Nesting depth: non-zero inside the packet quoted by an ICMP error,
+    /// where no state is updated and the columns are left to the outer layers.
     pub depth: u8,
     /// True while dissecting a reassembled IP payload.
     pub reassembled: bool,
