@@ -219,13 +219,15 @@ impl<R: Read> CaptureReader<R> {
         what: &'static str,
         block_off: u64,
     ) -> Result<(), CaptureError> {
-        self.buf.resize(start + len, 0);
-        let n =
-            read_full(&mut self.inner, &mut self.buf[start..start + len]).map_err(|source| {
-                CaptureError::Io {
-                    offset: block_off,
-                    source,
-                }
+        // Grow the buffer only as bytes arrive: a corrupt length must not
+        // allocate more than the file holds.
+        self.buf.truncate(start);
+        let n = (&mut self.inner)
+            .take(len as u64)
+            .read_to_end(&mut self.buf)
+            .map_err(|source| CaptureError::Io {
+                offset: block_off,
+                source,
             })?;
         if n < len {
             self.done = true;

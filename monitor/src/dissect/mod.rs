@@ -20,6 +20,8 @@ pub mod ipv6;
 pub mod pipeline;
 mod reassembly;
 pub mod tcp;
+#[cfg(test)]
+mod tests;
 pub mod udp;
 
 pub use field::{Base, Dissection, Field, FieldDef, FieldType, Value};
