@@ -68,10 +68,14 @@ pub struct FilePacket {
     pub record: PacketRecord,
     /// Link type of the interface it was captured on.
     pub linktype: u16,
+    /// pcapng only: the section number (from 1) and interface name.
+    pub pcapng: Option<crate::dissect::frame::FileInfo>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Iface {
+    /// `if_name`, `unknown` when absent (as tshark shows it).
+    name: std::sync::Arc<str>,
     linktype: u16,
     snaplen: u32,
     /// Timestamp units per second.
@@ -89,6 +93,7 @@ enum Format {
     Pcapng {
         big_endian: bool,
         ifaces: Vec<Iface>,
+        section: u32,
     },
 }
 
@@ -187,6 +192,7 @@ impl<R: Read> CaptureReader<R> {
                     format: Format::Pcapng {
                         big_endian: false,
                         ifaces: Vec::new(),
+                        section: 0,
                     },
                     buf: Vec::new(),
                     done: false,
@@ -266,9 +272,14 @@ impl<R: Read> CaptureReader<R> {
         }
         self.fill(12, total as usize - 12, "section header block", off)?;
         self.offset += u64::from(total);
+        let section = match &self.format {
+            Format::Pcapng { section, .. } => section + 1,
+            Format::Pcap { .. } => 1,
+        };
         self.format = Format::Pcapng {
             big_endian: be,
             ifaces: Vec::new(),
+            section,
         };
         Ok(())
     }
@@ -342,6 +353,7 @@ impl<R: Read> CaptureReader<R> {
                 data: self.buf[..incl as usize].to_vec(),
             },
             linktype,
+            pcapng: None,
         }))
     }
 
@@ -410,6 +422,7 @@ impl<R: Read> CaptureReader<R> {
         let linktype = u16_at(&self.buf[8..], be);
         let snaplen = u32_at(&self.buf[12..], be);
         let mut iface = Iface {
+            name: "unknown".into(),
             linktype,
             snaplen,
             units_per_sec: 1_000_000,
@@ -423,6 +436,7 @@ impl<R: Read> CaptureReader<R> {
                     let base: u64 = if r & 0x80 != 0 { 2 } else { 10 };
                     iface.units_per_sec = base.checked_pow(exp).unwrap_or(u64::MAX).max(1);
                 }
+                2 => iface.name = String::from_utf8_lossy(val).trim_end_matches('\0').into(),
                 14 if val.len() >= 8 => {
                     let v = if be {
                         i64::from_be_bytes(val[..8].try_into().unwrap_or_default())
@@ -440,12 +454,22 @@ impl<R: Read> CaptureReader<R> {
         Ok(())
     }
 
+    fn file_info(&self, iface: &Iface) -> Option<crate::dissect::frame::FileInfo> {
+        match &self.format {
+            Format::Pcapng { section, .. } => Some(crate::dissect::frame::FileInfo {
+                section: *section,
+                interface_name: iface.name.clone(),
+            }),
+            Format::Pcap { .. } => None,
+        }
+    }
+
     fn iface(&self, off: u64, id: u32) -> Result<Iface, CaptureError> {
         match &self.format {
             Format::Pcapng { ifaces, .. } => {
                 ifaces
                     .get(id as usize)
-                    .copied()
+                    .cloned()
                     .ok_or_else(|| CaptureError::Corrupt {
                         offset: off,
                         what: format!("packet refers to undefined interface {id}"),
@@ -511,6 +535,7 @@ impl<R: Read> CaptureReader<R> {
                 orig_len: origlen.max(caplen),
                 data: self.buf[28..data_end].to_vec(),
             },
+            pcapng: self.file_info(&iface),
             linktype: iface.linktype,
         })
     }
@@ -536,6 +561,7 @@ impl<R: Read> CaptureReader<R> {
                 orig_len: origlen,
                 data: self.buf[12..12 + caplen as usize].to_vec(),
             },
+            pcapng: self.file_info(&iface),
             linktype: iface.linktype,
         })
     }

@@ -338,8 +338,8 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         if args.count.is_some_and(|c| pipe.frame_number() >= c) {
             break;
         }
+        let d = pipe.dissect_file(&pkt);
         let rec = pkt.record;
-        let d = pipe.dissect_linktype(&rec, pkt.linktype);
         let first = *first_ts.get_or_insert(rec.ts_ns);
         let prev = prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
         let times = Times {

@@ -9,7 +9,10 @@ fn captures() -> PathBuf {
 }
 
 fn monitor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_monitor")).args(args).output().expect("run monitor")
+    Command::new(env!("CARGO_BIN_EXE_monitor"))
+        .args(args)
+        .output()
+        .expect("run monitor")
 }
 
 fn stdout(o: &Output) -> String {
@@ -43,15 +46,29 @@ fn pcap(frames: &[&[u8]]) -> Vec<u8> {
 }
 
 const ARP: &[u8] = &[
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x16, 0xce, 0x6e, 0x8b, 0x24, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06,
-    0x04, 0x00, 0x01, 0x00, 0x16, 0xce, 0x6e, 0x8b, 0x24, 0xc0, 0xa8, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0xc0, 0xa8, 0x00, 0x01,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x16, 0xce, 0x6e, 0x8b, 0x24, 0x08, 0x06, 0x00, 0x01,
+    0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x00, 0x16, 0xce, 0x6e, 0x8b, 0x24, 0xc0, 0xa8, 0x00, 0x72,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01,
 ];
 
 #[test]
 fn fields_output_matches_tshark_format() {
     let f = captures().join("tcp_handshake.pcapng");
-    let o = monitor(&["read", "-r", f.to_str().unwrap(), "-T", "fields", "-e", "frame.number", "-e", "tcp.flags", "-e", "ip.addr", "-e", "frame.time_relative"]);
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "tcp.flags",
+        "-e",
+        "ip.addr",
+        "-e",
+        "frame.time_relative",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         stdout(&o),
@@ -65,12 +82,44 @@ fn fields_output_matches_tshark_format() {
 fn separator_occurrence_aggregator_header_quote_count() {
     let f = captures().join("tcp_handshake.pcapng");
     let o = monitor(&[
-        "read", "-r", f.to_str().unwrap(), "-T", "fields", "-e", "frame.number", "-e", "ip.addr", "-E", "separator=;",
-        "-E", "occurrence=l", "-E", "header=y", "-E", "quote=d", "-c", "2",
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "ip.addr",
+        "-E",
+        "separator=;",
+        "-E",
+        "occurrence=l",
+        "-E",
+        "header=y",
+        "-E",
+        "quote=d",
+        "-c",
+        "2",
     ]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o), "frame.number;ip.addr\n\"1\";\"212.58.226.142\"\n\"2\";\"172.16.16.128\"\n");
-    let o = monitor(&["read", "-r", f.to_str().unwrap(), "-T", "fields", "-e", "tcp.port", "-E", "aggregator=/s", "-c", "1"]);
+    assert_eq!(
+        stdout(&o),
+        "frame.number;ip.addr\n\"1\";\"212.58.226.142\"\n\"2\";\"172.16.16.128\"\n"
+    );
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "tcp.port",
+        "-E",
+        "aggregator=/s",
+        "-c",
+        "1",
+    ]);
     assert_eq!(stdout(&o), "2826 80\n");
 }
 
@@ -80,17 +129,38 @@ fn text_and_json() {
     let o = monitor(&["read", "-r", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "    1   0.000000 00:16:ce:6e:8b:24 → ff:ff:ff:ff:ff:ff ARP 42 Who has 192.168.0.1? Tell 192.168.0.114\n");
-    let o = monitor(&["read", "-r", p.to_str().unwrap(), "-T", "json", "-e", "arp.opcode", "-e", "eth.addr"]);
+    let o = monitor(&[
+        "read",
+        "-r",
+        p.to_str().unwrap(),
+        "-T",
+        "json",
+        "-e",
+        "arp.opcode",
+        "-e",
+        "eth.addr",
+    ]);
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
     assert_eq!(v["arp.opcode"], "1");
-    assert_eq!(v["eth.addr"], serde_json::json!(["ff:ff:ff:ff:ff:ff", "00:16:ce:6e:8b:24"]));
+    assert_eq!(
+        v["eth.addr"],
+        serde_json::json!(["ff:ff:ff:ff:ff:ff", "00:16:ce:6e:8b:24"])
+    );
     let _ = std::fs::remove_file(p);
 }
 
 #[test]
 fn unknown_field_exits_2() {
     let f = captures().join("tcp_handshake.pcapng");
-    let o = monitor(&["read", "-r", f.to_str().unwrap(), "-T", "fields", "-e", "tcp.no_such_field"]);
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "tcp.no_such_field",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("Some fields aren't valid"));
     assert!(o.stdout.is_empty());
@@ -108,7 +178,15 @@ fn truncated_file_prints_what_it_can_then_exits_2() {
     let mut file = pcap(&[ARP, ARP]);
     file.truncate(file.len() - 10);
     let p = tmp("trunc.pcap", &file);
-    let o = monitor(&["read", "-r", p.to_str().unwrap(), "-T", "fields", "-e", "frame.number"]);
+    let o = monitor(&[
+        "read",
+        "-r",
+        p.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stdout(&o), "1\n");
     let err = String::from_utf8_lossy(&o.stderr);

@@ -9,6 +9,9 @@ fields! {
     ETH_DST = "eth.dst", Ether, Base::Dec, "Destination";
     ETH_SRC = "eth.src", Ether, Base::Dec, "Source";
     ETH_ADDR = "eth.addr", Ether, Base::Dec, "Address";
+    ETH_DST_OUI = "eth.dst.oui", UInt, Base::Dec, "Destination OUI";
+    ETH_SRC_OUI = "eth.src.oui", UInt, Base::Dec, "Source OUI";
+    ETH_ADDR_OUI = "eth.addr.oui", UInt, Base::Dec, "Address OUI";
     ETH_DST_LG = "eth.dst.lg", Bool, Base::Dec, "LG bit";
     ETH_DST_IG = "eth.dst.ig", Bool, Base::Dec, "IG bit";
     ETH_SRC_LG = "eth.src.lg", Bool, Base::Dec, "LG bit";
@@ -67,12 +70,15 @@ impl Pipeline {
         }
         cx.proto(&ETH, "eth");
         let (dst, src) = (&data[0..6], &data[6..12]);
-        for (b, f, lg, ig) in [
-            (dst, &ETH_DST, &ETH_DST_LG, &ETH_DST_IG),
-            (src, &ETH_SRC, &ETH_SRC_LG, &ETH_SRC_IG),
+        for (b, f, oui, lg, ig) in [
+            (dst, &ETH_DST, &ETH_DST_OUI, &ETH_DST_LG, &ETH_DST_IG),
+            (src, &ETH_SRC, &ETH_SRC_OUI, &ETH_SRC_LG, &ETH_SRC_IG),
         ] {
             cx.d.push(f, ether(b));
             cx.d.push(&ETH_ADDR, ether(b));
+            let o = u32::from_be_bytes([0, b[0], b[1], b[2]]);
+            cx.d.push(oui, Value::UInt(o.into()));
+            cx.d.push(&ETH_ADDR_OUI, Value::UInt(o.into()));
             cx.d.push(lg, Value::Bool(b[0] & 2 != 0));
             cx.d.push(&ETH_LG, Value::Bool(b[0] & 2 != 0));
             cx.d.push(ig, Value::Bool(b[0] & 1 != 0));

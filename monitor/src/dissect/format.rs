@@ -24,9 +24,7 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
         }
         Value::Float(x) => match def.ty {
             FieldType::RelTime | FieldType::AbsTime => write_secs(out, (x * 1e9).round() as i64),
-            _ => {
-                let _ = write!(out, "{x}");
-            }
+            _ => write_g15(out, *x),
         },
         Value::Bytes(b) => write_hex(out, b),
         Value::Str(s) => out.push_str(s),
@@ -45,6 +43,50 @@ pub fn write_secs(out: &mut String, ns: i64) {
     let sign = if ns < 0 { "-" } else { "" };
     let a = ns.unsigned_abs();
     let _ = write!(out, "{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000);
+}
+
+/// C's `%.15g`, which tshark uses for `FT_DOUBLE`/`FT_FLOAT` values.
+pub fn write_g15(out: &mut String, x: f64) {
+    if !x.is_finite() {
+        let _ = write!(
+            out,
+            "{}",
+            if x.is_nan() {
+                "nan"
+            } else if x > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            }
+        );
+        return;
+    }
+    if x == 0.0 {
+        out.push('0');
+        return;
+    }
+    let sci = format!("{x:.14e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let strip = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if (-4..15).contains(&exp) {
+        let fixed = format!("{x:.*}", (14 - exp) as usize);
+        out.push_str(&strip(&fixed));
+    } else {
+        let _ = write!(
+            out,
+            "{}e{}{:02}",
+            strip(mant),
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        );
+    }
 }
 
 /// Contiguous lowercase hex.
@@ -86,6 +128,16 @@ mod tests {
         assert_eq!(value_string(&T, &Value::Float(0.132627)), "0.132627000");
         assert_eq!(value_string(&T, &Value::Float(-0.000001)), "-0.000001000");
         assert_eq!(value_string(&H16, &Value::Bytes(vec![4, 2])), "0402");
+        let g = |x: f64| {
+            let mut s = String::new();
+            write_g15(&mut s, x);
+            s
+        };
+        assert_eq!(g(8.03), "8.03");
+        assert_eq!(g(0.1 + 0.2), "0.3");
+        assert_eq!(g(1234.5), "1234.5");
+        assert_eq!(g(0.00001), "1e-05");
+        assert_eq!(g(1e20), "1e+20");
         assert_eq!(
             value_string(&H16, &Value::Ether([0, 5, 0x5d, 0x21, 0x99, 0x4c])),
             "00:05:5d:21:99:4c"

@@ -15,6 +15,11 @@ fields! {
     FRAME_MARKED = "frame.marked", Bool, Base::Dec, "Frame is marked";
     FRAME_IGNORED = "frame.ignored", Bool, Base::Dec, "Frame is ignored";
     FRAME_PROTOCOLS = "frame.protocols", String, Base::Dec, "Protocols in frame";
+    FRAME_ENCAP_TYPE = "frame.encap_type", Int, Base::Dec, "Encapsulation type";
+    FRAME_OFFSET_SHIFT = "frame.offset_shift", RelTime, Base::Dec, "Time shift for this packet";
+    FRAME_INTERFACE_ID = "frame.interface_id", UInt, Base::Dec, "Interface id";
+    FRAME_INTERFACE_NAME = "frame.interface_name", String, Base::Dec, "Interface name";
+    FRAME_SECTION_NUMBER = "frame.section_number", UInt, Base::Dec, "Section number";
 }
 
 /// Push the frame fields; returns the index of `frame.protocols` (filled in
@@ -35,8 +40,29 @@ pub(crate) fn push_fields(
     d.push(&FRAME_NUMBER, Value::UInt(number));
     d.push(&FRAME_LEN, Value::UInt(rec.orig_len.into()));
     d.push(&FRAME_CAP_LEN, Value::UInt(rec.data.len() as u64));
+    d.push(&FRAME_ENCAP_TYPE, Value::Int(1));
+    d.push(&FRAME_OFFSET_SHIFT, Value::Float(0.0));
     d.push(&FRAME_MARKED, Value::Bool(false));
     d.push(&FRAME_IGNORED, Value::Bool(false));
     d.push(&FRAME_PROTOCOLS, Value::Str(String::new()));
     d.fields.len() - 1
+}
+
+/// Interface and section of a frame read from a pcapng file.
+#[derive(Clone, Debug)]
+pub struct FileInfo {
+    /// Section number (from 1).
+    pub section: u32,
+    /// Interface name (`if_name`), `unknown` when the file has none.
+    pub interface_name: std::sync::Arc<str>,
+}
+
+/// Push the pcapng-only frame fields.
+pub(crate) fn push_file_fields(d: &mut Dissection, iface: u32, info: &FileInfo) {
+    d.push(&FRAME_INTERFACE_ID, Value::UInt(iface.into()));
+    d.push(
+        &FRAME_INTERFACE_NAME,
+        Value::Str(info.interface_name.to_string()),
+    );
+    d.push(&FRAME_SECTION_NUMBER, Value::UInt(info.section.into()));
 }

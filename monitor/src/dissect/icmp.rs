@@ -73,6 +73,34 @@ fn type_text(t: u8, c: u8) -> String {
 }
 
 impl Pipeline {
+    /// Remember an echo request, or match a reply to its request:
+    /// returns the request's frame and the response time in milliseconds.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn echo_match(
+        &mut self,
+        request: bool,
+        src: std::net::IpAddr,
+        dst: std::net::IpAddr,
+        id: u16,
+        seq: u16,
+        frame: u64,
+        ts: i64,
+    ) -> Option<(u64, f64)> {
+        if request {
+            if self.echo.len() > 65_536 {
+                self.echo.clear();
+            }
+            self.echo.insert((src, dst, id, seq), (frame, ts));
+            return None;
+        }
+        let &(f, t) = self.echo.get(&(dst, src, id, seq))?;
+        let dt = ts - t;
+        // As tshark computes it: seconds * 1000 + nanoseconds / 1e6.
+        let ms = (dt.div_euclid(1_000_000_000) as f64) * 1000.0
+            + (dt.rem_euclid(1_000_000_000) as f64) / 1e6;
+        Some((f, ms))
+    }
+
     /// Dissect an ICMP message (`p` captured bytes of `reported` on the wire).
     pub(crate) fn icmp(
         &mut self,
@@ -126,14 +154,11 @@ impl Pipeline {
                 );
                 if cx.depth == 0 && (t == 0 || t == 8) {
                     let (s, d) = (std::net::IpAddr::V4(src), std::net::IpAddr::V4(dst));
-                    if t == 8 {
-                        if self.echo.len() > 65_536 {
-                            self.echo.clear();
-                        }
-                        self.echo.insert((s, d, id, seq), (cx.frame, cx.ts_ns));
-                    } else if let Some(&(f, ts)) = self.echo.get(&(d, s, id, seq)) {
+                    if let Some((f, ms)) =
+                        self.echo_match(t == 8, s, d, id, seq, cx.frame, cx.ts_ns)
+                    {
                         cx.d.push(&ICMP_RESP_TO, Value::UInt(f));
-                        cx.d.push(&ICMP_RESPTIME, Value::Float((cx.ts_ns - ts) as f64 / 1e6));
+                        cx.d.push(&ICMP_RESPTIME, Value::Float(ms));
                         info = format!("{info} (request in {f})");
                     }
                 }

@@ -18,6 +18,8 @@ fields! {
     POINTER = "icmpv6.pointer", UInt, Base::Dec, "Pointer";
     ECHO_ID = "icmpv6.echo.identifier", UInt, Base::Hex(4), "Identifier";
     ECHO_SEQ = "icmpv6.echo.sequence_number", UInt, Base::Dec, "Sequence";
+    RESP_TO = "icmpv6.resp_to", FrameNum, Base::Dec, "Response To";
+    RESPTIME = "icmpv6.resptime", Float, Base::Dec, "Response Time";
     NS_TARGET = "icmpv6.nd.ns.target_address", Ipv6, Base::Dec, "Target Address";
     NA_FLAG = "icmpv6.nd.na.flag", UInt, Base::Hex(8), "Flags";
     NA_R = "icmpv6.nd.na.flag.r", Bool, Base::Dec, "Router";
@@ -160,7 +162,14 @@ impl Pipeline {
                 cx.d.push(&ECHO_ID, Value::UInt(id.into()));
                 cx.d.push(&ECHO_SEQ, Value::UInt(seq.into()));
                 if cx.depth == 0 {
-                    let info = format!("{} id={id:#06x}, seq={seq}", type_text(t, c));
+                    let mut info = format!("{} id={id:#06x}, seq={seq}", type_text(t, c));
+                    if let Some(f) =
+                        self.echo_match(t == 128, src, dst, id, seq, cx.frame, cx.ts_ns)
+                    {
+                        cx.d.push(&RESP_TO, Value::UInt(f.0));
+                        cx.d.push(&RESPTIME, Value::Float(f.1));
+                        info.push_str(&format!(" (request in {})", f.0));
+                    }
                     cx.d.info = info;
                 }
                 self.data(cx, body);

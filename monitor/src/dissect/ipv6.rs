@@ -23,6 +23,9 @@ fields! {
     IPV6_SRC_HOST = "ipv6.src_host", String, Base::Dec, "Source Host";
     IPV6_DST_HOST = "ipv6.dst_host", String, Base::Dec, "Destination Host";
     IPV6_HOST = "ipv6.host", String, Base::Dec, "Source or Destination Host";
+    SLAAC_MAC = "ipv6.slaac_mac", Ether, Base::Dec, "SLAAC MAC";
+    SRC_SLAAC_MAC = "ipv6.src_slaac_mac", Ether, Base::Dec, "Source SLAAC MAC";
+    DST_SLAAC_MAC = "ipv6.dst_slaac_mac", Ether, Base::Dec, "Destination SLAAC MAC";
     HOP_NXT = "ipv6.hopopts.nxt", UInt, Base::Dec, "Next Header";
     HOP_LEN = "ipv6.hopopts.len", UInt, Base::Dec, "Length";
     HOP_LEN_OCT = "ipv6.hopopts.len_oct", UInt, Base::Dec, "Length";
@@ -50,6 +53,13 @@ fields! {
     IPV6_FRAGMENT_OVERLAP = "ipv6.fragment.overlap", Bool, Base::Dec, "Fragment overlap";
     IPV6_REASSEMBLED_LENGTH = "ipv6.reassembled.length", UInt, Base::Dec, "Reassembled IPv6 length";
     IPV6_REASSEMBLED_DATA = "ipv6.reassembled.data", Bytes, Base::Dec, "Reassembled IPv6 data";
+}
+
+/// The MAC address embedded in a modified EUI-64 interface identifier.
+fn slaac_mac(a: &Ipv6Addr) -> Option<[u8; 6]> {
+    let o = a.octets();
+    (o[11] == 0xff && o[12] == 0xfe && o[8] & 2 != 0)
+        .then(|| [o[8] ^ 2, o[9], o[10], o[13], o[14], o[15]])
 }
 
 fn addr(b: &[u8]) -> Ipv6Addr {
@@ -91,6 +101,12 @@ impl Pipeline {
         d.push(&IPV6_ADDR, Value::Ipv6(dst));
         d.push(&IPV6_DST_HOST, Value::Str(dst.to_string()));
         d.push(&IPV6_HOST, Value::Str(dst.to_string()));
+        for (a, f) in [(&src, &SRC_SLAAC_MAC), (&dst, &DST_SLAAC_MAC)] {
+            if let Some(m) = slaac_mac(a) {
+                cx.d.push(f, Value::Ether(m));
+                cx.d.push(&SLAAC_MAC, Value::Ether(m));
+            }
+        }
         if cx.depth == 0 {
             cx.d.protocol = "IPv6".into();
         }

@@ -152,6 +152,16 @@ impl Pipeline {
         self.dissect_linktype(rec, crate::capture::LINKTYPE_ETHERNET)
     }
 
+    /// Dissect one frame read from a capture file (adds the pcapng
+    /// interface and section fields).
+    pub fn dissect_file(&mut self, pkt: &crate::capture::FilePacket) -> Dissection {
+        let mut d = self.dissect_linktype(&pkt.record, pkt.linktype);
+        if let Some(info) = &pkt.pcapng {
+            frame::push_file_fields(&mut d, pkt.record.iface, info);
+        }
+        d
+    }
+
     /// Dissect one frame of the given link type.
     pub fn dissect_linktype(&mut self, rec: &PacketRecord, linktype: u16) -> Dissection {
         self.frame += 1;
