@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::capture::CaptureReader;
-use crate::dissect::format::{write_secs, write_value};
+use crate::dissect::format::{write_abs_time, write_secs, write_value};
 use crate::dissect::{self, Dissection, FieldDef, Pipeline};
 
 /// Arguments of `monitor read` (tshark's spelling).
@@ -126,6 +126,10 @@ fn write_field(
     def: &'static FieldDef,
     o: &FieldsOpts,
 ) {
+    if std::ptr::eq(def, &dissect::frame::FRAME_TIME) {
+        write_abs_time(out, t.epoch);
+        return;
+    }
     if let Some(ns) = exact_time(def, t) {
         write_secs(out, ns);
         return;

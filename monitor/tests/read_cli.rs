@@ -28,9 +28,7 @@ fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
 /// A little-endian microsecond pcap with the given frames.
 fn pcap(frames: &[&[u8]]) -> Vec<u8> {
     let mut v = Vec::new();
-    for x in [0xa1b2_c3d4u32] {
-        v.extend_from_slice(&x.to_le_bytes());
-    }
+    v.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     v.extend_from_slice(&2u16.to_le_bytes());
     v.extend_from_slice(&4u16.to_le_bytes());
     for x in [0u32, 0, 65535, 1] {

@@ -45,6 +45,8 @@ fields! {
     LLC_SSAP_SAP = "llc.ssap.sap", UInt, Base::Dec, "SAP";
     LLC_SSAP_CR = "llc.ssap.cr", Bool, Base::Dec, "CR Bit";
     LLC_CONTROL = "llc.control", UInt, Base::Hex(4), "Control field";
+    LLC_CONTROL_FTYPE = "llc.control.ftype", UInt, Base::Hex(2), "Frame type";
+    LLC_CONTROL_U_MODIFIER_CMD = "llc.control.u_modifier_cmd", UInt, Base::Hex(2), "Command";
     LLC_OUI = "llc.oui", UInt, Base::Dec, "Organization Code";
     LLC_PID = "llc.pid", UInt, Base::Hex(4), "Protocol ID";
     LLC_CISCO_PID = "llc.cisco_pid", UInt, Base::Hex(4), "PID";
@@ -232,6 +234,13 @@ impl Pipeline {
             u16::from_le_bytes([data[2], data[3]])
         };
         cx.d.push(&LLC_CONTROL, Value::UInt(control.into()));
+        if clen == 1 {
+            cx.d.push(
+                &LLC_CONTROL_U_MODIFIER_CMD,
+                Value::UInt(((ctl & 0xec) >> 2).into()),
+            );
+            cx.d.push(&LLC_CONTROL_FTYPE, Value::UInt(3));
+        }
         let rest = &data[2 + clen..];
         if dsap == 0xaa && ssap == 0xaa && rest.len() >= 5 {
             let oui = u32::from_be_bytes([0, rest[0], rest[1], rest[2]]);

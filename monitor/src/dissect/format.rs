@@ -23,7 +23,8 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
             let _ = write!(out, "{n}");
         }
         Value::Float(x) => match def.ty {
-            FieldType::RelTime | FieldType::AbsTime => write_secs(out, (x * 1e9).round() as i64),
+            FieldType::RelTime => write_secs(out, (x * 1e9).round() as i64),
+            FieldType::AbsTime => write_abs_time(out, (x * 1e9).round() as i64),
             _ => write_g15(out, *x),
         },
         Value::Bytes(b) => write_hex(out, b),
@@ -43,6 +44,39 @@ pub fn write_secs(out: &mut String, ns: i64) {
     let sign = if ns < 0 { "-" } else { "" };
     let a = ns.unsigned_abs();
     let _ = write!(out, "{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000);
+}
+
+/// An absolute time as tshark prints it (`Jan  7, 2010 19:38:34.341715000 UTC`),
+/// always in UTC.
+pub fn write_abs_time(out: &mut String, ns: i64) {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = ns.div_euclid(1_000_000_000);
+    let frac = ns.rem_euclid(1_000_000_000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let _ = write!(
+        out,
+        "{} {:>2}, {} {:02}:{:02}:{:02}.{:09} UTC",
+        MONTHS[(month - 1) as usize],
+        day,
+        year,
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60,
+        frac
+    );
 }
 
 /// C's `%.15g`, which tshark uses for `FT_DOUBLE`/`FT_FLOAT` values.
@@ -134,6 +168,12 @@ mod tests {
             s
         };
         assert_eq!(g(8.03), "8.03");
+        let mut t = String::new();
+        write_abs_time(&mut t, 1_262_893_114_341_715_000);
+        assert_eq!(t, "Jan  7, 2010 19:38:34.341715000 UTC");
+        t.clear();
+        write_abs_time(&mut t, 951_782_400_000_000_001);
+        assert_eq!(t, "Feb 29, 2000 00:00:00.000000001 UTC");
         assert_eq!(g(0.1 + 0.2), "0.3");
         assert_eq!(g(1234.5), "1234.5");
         assert_eq!(g(0.00001), "1e-05");

@@ -8,6 +8,7 @@ fields! {
     FRAME_NUMBER = "frame.number", UInt, Base::Dec, "Frame Number";
     FRAME_LEN = "frame.len", UInt, Base::Dec, "Frame length on the wire";
     FRAME_CAP_LEN = "frame.cap_len", UInt, Base::Dec, "Frame length stored into the capture file";
+    FRAME_TIME = "frame.time", AbsTime, Base::Dec, "Arrival Time";
     FRAME_TIME_EPOCH = "frame.time_epoch", RelTime, Base::Dec, "Epoch Time";
     FRAME_TIME_DELTA = "frame.time_delta", RelTime, Base::Dec, "Time delta from previous captured frame";
     FRAME_TIME_DELTA_DISPLAYED = "frame.time_delta_displayed", RelTime, Base::Dec, "Time delta from previous displayed frame";
@@ -33,6 +34,7 @@ pub(crate) fn push_fields(
 ) -> usize {
     let secs = |ns: i64| ns as f64 / 1e9;
     d.push(&FRAME, Value::None);
+    d.push(&FRAME_TIME, Value::Float(secs(rec.ts_ns)));
     d.push(&FRAME_TIME_EPOCH, Value::Float(secs(rec.ts_ns)));
     d.push(&FRAME_TIME_DELTA, Value::Float(secs(delta_ns)));
     d.push(&FRAME_TIME_DELTA_DISPLAYED, Value::Float(secs(delta_ns)));

@@ -48,6 +48,19 @@ fields! {
     TSVAL = "tcp.options.timestamp.tsval", UInt, Base::Dec, "Timestamp value";
     TSECR = "tcp.options.timestamp.tsecr", UInt, Base::Dec, "Timestamp echo reply";
     PAYLOAD = "tcp.payload", Bytes, Base::Dec, "TCP payload";
+    OPT_EOL = "tcp.options.eol", Bytes, Base::Dec, "TCP Option - End of Option List (EOL)";
+    OPT_NOP = "tcp.options.nop", Bytes, Base::Dec, "TCP Option - No-Operation (NOP)";
+    OPT_MSS = "tcp.options.mss", Bytes, Base::Dec, "TCP Option - Maximum segment size";
+    OPT_WSCALE = "tcp.options.wscale", Bytes, Base::Dec, "TCP Option - Window scale";
+    OPT_SACK = "tcp.options.sack", Bytes, Base::Dec, "TCP Option - SACK";
+    OPT_TIMESTAMP = "tcp.options.timestamp", Bytes, Base::Dec, "TCP Option - Timestamps";
+    ACK_NONZERO = "tcp.ack.nonzero", Bool, Base::Dec, "Acknowledgment number: Broken TCP";
+    CONN_SYN = "tcp.connection.syn", Bool, Base::Dec, "Connection establish request (SYN)";
+    CONN_SYNACK = "tcp.connection.synack", Bool, Base::Dec, "Connection establish acknowledge (SYN+ACK)";
+    CONN_FIN = "tcp.connection.fin", Bool, Base::Dec, "Connection finish (FIN)";
+    CONN_RST = "tcp.connection.rst", Bool, Base::Dec, "Connection reset (RST)";
+    TIME_RELATIVE = "tcp.time_relative", RelTime, Base::Dec, "Time since first frame in this TCP stream";
+    TIME_DELTA = "tcp.time_delta", RelTime, Base::Dec, "Time since previous frame in this TCP stream";
 }
 
 /// `tcp.flags.str`: one letter per set bit, a middle dot per clear one.
@@ -132,6 +145,9 @@ impl Pipeline {
         d.push(&LEN, Value::UInt(tcp_len as u64));
         d.push(&SEQ_RAW, Value::UInt(seq.into()));
         d.push(&ACK_RAW, Value::UInt(ack.into()));
+        if flags & 0x10 == 0 && ack != 0 {
+            d.push(&ACK_NONZERO, Value::Bool(true));
+        }
         d.push(&HDR_LEN, Value::UInt(hl as u64));
         d.push(&FLAGS, Value::UInt(flags.into()));
         d.push(&F_RES, Value::Bool(flags & 0xe00 != 0));
@@ -145,6 +161,17 @@ impl Pipeline {
         d.push(&F_SYN, Value::Bool(flags & 0x02 != 0));
         d.push(&F_FIN, Value::Bool(flags & 0x01 != 0));
         d.push(&F_STR, Value::Str(flags_str(flags)));
+        match flags & 0x17 {
+            0x02 => d.push(&CONN_SYN, Value::Bool(true)),
+            0x12 => d.push(&CONN_SYNACK, Value::Bool(true)),
+            _ => {}
+        }
+        if flags & 0x01 != 0 {
+            d.push(&CONN_FIN, Value::Bool(true));
+        }
+        if flags & 0x04 != 0 {
+            d.push(&CONN_RST, Value::Bool(true));
+        }
         d.push(&WINDOW_SIZE_VALUE, Value::UInt(win.into()));
         d.push(&CHECKSUM, Value::UInt(ck.into()));
         d.push(&CHECKSUM_STATUS, Value::UInt(2));
@@ -172,6 +199,10 @@ impl Pipeline {
                 conv.base_seq[1 - dir] = Some(ack.wrapping_sub(1));
             }
             rel_bases = Some((from_client, base, conv.base_seq[1 - dir], conv.index));
+            let (rel_t, delta_t) = (cx.ts_ns - conv.first_ts, cx.ts_ns - conv.prev_ts);
+            conv.prev_ts = cx.ts_ns;
+            cx.d.push(&TIME_RELATIVE, Value::Float(rel_t as f64 / 1e9));
+            cx.d.push(&TIME_DELTA, Value::Float(delta_t as f64 / 1e9));
         }
         let mut opt_info = String::new();
         if !opts.is_empty() {
@@ -243,6 +274,8 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
         cx.d.push(&OPTION_KIND, Value::UInt(kind.into()));
         match kind {
             0 | 1 => {
+                let f = if kind == 0 { &OPT_EOL } else { &OPT_NOP };
+                cx.d.push(f, Value::Bytes(vec![kind]));
                 o = &o[1..];
                 continue;
             }
@@ -259,6 +292,16 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
             break;
         }
         let v = &o[2..l];
+        let whole = match kind {
+            2 => Some(&OPT_MSS),
+            3 => Some(&OPT_WSCALE),
+            5 => Some(&OPT_SACK),
+            8 => Some(&OPT_TIMESTAMP),
+            _ => None,
+        };
+        if let Some(f) = whole {
+            cx.d.push(f, Value::Bytes(o[..l].to_vec()));
+        }
         match kind {
             2 if v.len() == 2 => {
                 let mss = u16::from_be_bytes([v[0], v[1]]);
