@@ -149,7 +149,7 @@ impl Pipeline {
                 cx.d.push(&ICMP_SEQ, Value::UInt(seq.into()));
                 cx.d.push(&ICMP_SEQ_LE, Value::UInt(seq.swap_bytes().into()));
                 info = format!(
-                    "{info}  id={id:#06x}, seq={seq}/{}, ttl={ttl}",
+                    "{info:<20} id={id:#06x}, seq={seq}/{}, ttl={ttl}",
                     seq.swap_bytes()
                 );
                 if cx.depth == 0 && (t == 0 || t == 8) {

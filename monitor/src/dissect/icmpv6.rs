@@ -112,6 +112,7 @@ impl Pipeline {
         dst: IpAddr,
         p: &[u8],
         reported: usize,
+        hlim: u8,
     ) {
         cx.proto(&ICMPV6, "icmpv6");
         if cx.depth == 0 {
@@ -162,7 +163,10 @@ impl Pipeline {
                 cx.d.push(&ECHO_ID, Value::UInt(id.into()));
                 cx.d.push(&ECHO_SEQ, Value::UInt(seq.into()));
                 if cx.depth == 0 {
-                    let mut info = format!("{} id={id:#06x}, seq={seq}", type_text(t, c));
+                    let mut info = format!(
+                        "{} id={id:#06x}, seq={seq}, hop limit={hlim}",
+                        type_text(t, c)
+                    );
                     if let Some(f) =
                         self.echo_match(t == 128, src, dst, id, seq, cx.frame, cx.ts_ns)
                     {
@@ -266,7 +270,20 @@ impl Pipeline {
                     cx.d.push(&NA_RSV, Value::UInt((fl & 0x1fff_ffff).into()));
                     cx.d.push(&NA_TARGET, Value::Ipv6(target));
                     if cx.depth == 0 {
-                        cx.d.info = format!("Neighbor Advertisement {target}");
+                        let names: Vec<&str> = [
+                            (0x8000_0000u32, "rtr"),
+                            (0x4000_0000, "sol"),
+                            (0x2000_0000, "ovr"),
+                        ]
+                        .iter()
+                        .filter(|(b, _)| fl & b != 0)
+                        .map(|(_, n)| *n)
+                        .collect();
+                        cx.d.info = if names.is_empty() {
+                            format!("Neighbor Advertisement {target}")
+                        } else {
+                            format!("Neighbor Advertisement {target} ({})", names.join(", "))
+                        };
                     }
                 }
                 self.nd_options(cx, &p[24..]);
@@ -299,6 +316,11 @@ impl Pipeline {
             match t {
                 1 | 2 if v.len() >= 6 => {
                     let m = super::eth::mac(v);
+                    if cx.depth == 0 {
+                        cx.d.info
+                            .push_str(if t == 1 { " from " } else { " is at " });
+                        cx.d.info.push_str(&super::eth::fmt_mac(v));
+                    }
                     cx.d.push(&OPT_LINKADDR, Value::Ether(m));
                     cx.d.push(
                         if t == 1 {

@@ -230,7 +230,7 @@ impl Pipeline {
         match proto {
             6 => self.tcp(cx, src, dst, p, reported),
             17 => self.udp(cx, src, dst, p),
-            58 => self.icmpv6(cx, src, dst, p, reported),
+            58 => self.icmpv6(cx, src, dst, p, reported, ttl),
             2 => self.data_named(cx, p, Some("igmp")),
             89 => self.data_named(cx, p, Some("ospf")),
             103 => self.data_named(cx, p, Some("pim")),
