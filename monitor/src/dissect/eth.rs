@@ -86,7 +86,7 @@ impl Pipeline {
             cx.d.push(ig, Value::Bool(b[0] & 1 != 0));
             cx.d.push(&ETH_IG, Value::Bool(b[0] & 1 != 0));
         }
-        cx.set_addrs(fmt_mac(src), fmt_mac(dst));
+        cx.set_addrs(super::names::mac_name(src), super::names::mac_name(dst));
         let ty = u16::from_be_bytes([data[12], data[13]]);
         if ty <= 1500 {
             cx.d.push(&ETH_LEN, Value::UInt(ty.into()));

@@ -17,6 +17,7 @@ pub mod icmp;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
+pub mod names;
 pub mod pipeline;
 mod reassembly;
 pub mod tcp;
