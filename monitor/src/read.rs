@@ -1,6 +1,14 @@
-//! `monitor read`: the offline pipeline on a capture file, with tshark's flags.
+//! `monitor read`: the offline pipeline on a capture file, with tshark's
+//! flags and output formats (`-T text|fields|json`, `-e`, `-E`, `-c`).
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
 
 use clap::Args;
+
+use crate::capture::CaptureReader;
+use crate::dissect::format::{write_abs_time, write_secs, write_value};
+use crate::dissect::{self, Dissection, FieldDef, Pipeline};
 
 /// Arguments of `monitor read` (tshark's spelling).
 #[derive(Debug, Args)]
@@ -8,10 +16,366 @@ pub struct ReadArgs {
     /// Capture file to read (pcap or pcapng).
     #[arg(short = 'r')]
     pub file: std::path::PathBuf,
+    /// Display filter (not available yet).
+    #[arg(short = 'Y')]
+    pub filter: Option<String>,
+    /// Output format: text, fields or json.
+    #[arg(short = 'T', default_value = "text")]
+    pub format: String,
+    /// Field to print with `-T fields` / `-T json` (repeatable).
+    #[arg(short = 'e')]
+    pub fields: Vec<String>,
+    /// Output option for `-T fields`: separator=…, occurrence=f|l|a,
+    /// aggregator=…, header=y|n, quote=d|s|n (repeatable).
+    #[arg(short = 'E')]
+    pub options: Vec<String>,
+    /// Stop after this many packets.
+    #[arg(short = 'c')]
+    pub count: Option<u64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Occurrence {
+    First,
+    Last,
+    All,
+}
+
+struct FieldsOpts {
+    separator: String,
+    aggregator: String,
+    occurrence: Occurrence,
+    header: bool,
+    quote: Option<char>,
+}
+
+fn sep_value(v: &str) -> String {
+    match v {
+        "/t" => "\t".into(),
+        "/s" => " ".into(),
+        _ => v.into(),
+    }
+}
+
+fn parse_opts(opts: &[String]) -> Result<FieldsOpts, String> {
+    let mut o = FieldsOpts {
+        separator: "\t".into(),
+        aggregator: ",".into(),
+        occurrence: Occurrence::All,
+        header: false,
+        quote: None,
+    };
+    for e in opts {
+        let (k, v) = e
+            .split_once('=')
+            .ok_or_else(|| format!("invalid -E option \"{e}\""))?;
+        match k {
+            "separator" => o.separator = sep_value(v),
+            "aggregator" => o.aggregator = sep_value(v),
+            "occurrence" => {
+                o.occurrence = match v {
+                    "f" => Occurrence::First,
+                    "l" => Occurrence::Last,
+                    "a" => Occurrence::All,
+                    _ => return Err(format!("invalid occurrence \"{v}\"")),
+                }
+            }
+            "header" => o.header = v == "y",
+            "quote" => {
+                o.quote = match v {
+                    "d" => Some('"'),
+                    "s" => Some('\''),
+                    "n" => None,
+                    _ => return Err(format!("invalid quote \"{v}\"")),
+                }
+            }
+            "bom" | "escape" => {}
+            _ => return Err(format!("invalid -E option \"{e}\"")),
+        }
+    }
+    Ok(o)
+}
+
+/// Frame times printed from the integer nanoseconds (exact where an
+/// `f64` of seconds would lose the last digits).
+struct Times {
+    epoch: i64,
+    relative: i64,
+    delta: i64,
+}
+
+fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
+    use dissect::frame::*;
+    if std::ptr::eq(def, &FRAME_TIME_EPOCH) {
+        Some(t.epoch)
+    } else if std::ptr::eq(def, &FRAME_TIME_RELATIVE) {
+        Some(t.relative)
+    } else if std::ptr::eq(def, &FRAME_TIME_DELTA) || std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED)
+    {
+        Some(t.delta)
+    } else {
+        None
+    }
+}
+
+/// Append the text of every occurrence of `def` in `d` (joined as `-E` says).
+fn write_field(
+    out: &mut String,
+    d: &Dissection,
+    t: &Times,
+    def: &'static FieldDef,
+    o: &FieldsOpts,
+) {
+    if std::ptr::eq(def, &dissect::frame::FRAME_TIME) {
+        write_abs_time(out, t.epoch);
+        return;
+    }
+    if let Some(ns) = exact_time(def, t) {
+        write_secs(out, ns);
+        return;
+    }
+    let mut vals = d
+        .fields
+        .iter()
+        .filter(|f| std::ptr::eq(f.def, def) || f.def.name == def.name);
+    let emit = |out: &mut String, f: &dissect::Field, first: bool| {
+        if !first {
+            out.push_str(&o.aggregator);
+        }
+        write_value(out, f.def, &f.value);
+    };
+    match o.occurrence {
+        Occurrence::First => {
+            if let Some(f) = vals.next() {
+                emit(out, f, true);
+            }
+        }
+        Occurrence::Last => {
+            if let Some(f) = vals.next_back() {
+                emit(out, f, true);
+            }
+        }
+        Occurrence::All => {
+            for (i, f) in vals.enumerate() {
+                emit(out, f, i == 0);
+            }
+        }
+    }
+}
+
+/// Format one packet as `-T fields` does.
+fn fields_line(
+    out: &mut String,
+    d: &Dissection,
+    t: &Times,
+    defs: &[&'static FieldDef],
+    o: &FieldsOpts,
+) {
+    for (i, def) in defs.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&o.separator);
+        }
+        if let Some(q) = o.quote {
+            out.push(q);
+        }
+        write_field(out, d, t, def, o);
+        if let Some(q) = o.quote {
+            out.push(q);
+        }
+    }
+    out.push('\n');
+}
+
+/// tshark's one-line summary.
+fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64) {
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    let us = (rel_ns as f64 / 1e3).round() as i64;
+    let _ = write!(
+        t,
+        "{}{}.{:06}",
+        if us < 0 { "-" } else { "" },
+        us.unsigned_abs() / 1_000_000,
+        us.unsigned_abs() % 1_000_000
+    );
+    let len = d
+        .values("frame.len")
+        .next()
+        .map(|v| dissect::format::value_string(&dissect::frame::FRAME_LEN, v))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{number:>5} {t:>10} {:>12} → {:<12} {} {len} {}",
+        d.src, d.dst, d.protocol, d.info
+    );
+}
+
+fn json_line(out: &mut String, d: &Dissection, t: &Times, defs: &[&'static FieldDef]) {
+    let mut map = serde_json::Map::new();
+    let o = FieldsOpts {
+        separator: String::new(),
+        aggregator: String::new(),
+        occurrence: Occurrence::First,
+        header: false,
+        quote: None,
+    };
+    let mut add = |name: &str, v: String| match map.get_mut(name) {
+        Some(serde_json::Value::Array(a)) => a.push(v.into()),
+        Some(x) => {
+            let first = x.take();
+            *x = serde_json::Value::Array(vec![first, v.into()]);
+        }
+        None => {
+            map.insert(name.to_string(), v.into());
+        }
+    };
+    if defs.is_empty() {
+        for f in &d.fields {
+            let mut s = String::new();
+            if let Some(ns) = exact_time(f.def, t) {
+                write_secs(&mut s, ns);
+            } else {
+                write_value(&mut s, f.def, &f.value);
+            }
+            add(f.def.name, s);
+        }
+    } else {
+        for def in defs {
+            if let Some(ns) = exact_time(def, t) {
+                let mut s = String::new();
+                write_secs(&mut s, ns);
+                add(def.name, s);
+                continue;
+            }
+            for f in d.fields.iter().filter(|f| f.def.name == def.name) {
+                let mut s = String::new();
+                write_value(&mut s, f.def, &f.value);
+                add(def.name, s);
+            }
+        }
+    }
+    let _ = &o;
+    out.push_str(&serde_json::Value::Object(map).to_string());
+    out.push('\n');
+}
+
+enum Mode {
+    Text,
+    Fields,
+    Json,
 }
 
 /// Run `monitor read`; returns the exit status.
-pub fn main(_args: ReadArgs) -> anyhow::Result<i32> {
-    eprintln!("monitor: read is not available yet");
-    Ok(2)
+pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
+    if args.filter.is_some() {
+        eprintln!("monitor: display filters (-Y) are not available yet");
+        return Ok(2);
+    }
+    let mode = match args.format.as_str() {
+        "text" => Mode::Text,
+        "fields" => Mode::Fields,
+        "json" => Mode::Json,
+        other => {
+            eprintln!("monitor: invalid -T parameter \"{other}\" (use text, fields or json)");
+            return Ok(2);
+        }
+    };
+    let mut defs = Vec::with_capacity(args.fields.len());
+    let mut bad = Vec::new();
+    for name in &args.fields {
+        match dissect::lookup(name) {
+            Some(d) => defs.push(d),
+            None => bad.push(name.as_str()),
+        }
+    }
+    if !bad.is_empty() {
+        eprintln!("monitor: Some fields aren't valid:");
+        for b in bad {
+            eprintln!("\t{b}");
+        }
+        return Ok(2);
+    }
+    if matches!(mode, Mode::Fields) && defs.is_empty() {
+        eprintln!(
+            "monitor: \"-T fields\" was specified, but no fields were specified with \"-e\"."
+        );
+        return Ok(2);
+    }
+    let opts = match parse_opts(&args.options) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("monitor: {e}");
+            return Ok(2);
+        }
+    };
+    let mut reader = match CaptureReader::open(&args.file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("monitor: {}: {e}", args.file.display());
+            return Ok(2);
+        }
+    };
+    let file_len = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let progress = std::io::stderr().is_terminal() && file_len > 16 << 20;
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut pipe = Pipeline::new();
+    let mut line = String::with_capacity(1024);
+    if matches!(mode, Mode::Fields) && opts.header {
+        let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
+        writeln!(w, "{}", names.join(&opts.separator))?;
+    }
+    let mut first_ts = None;
+    let mut prev_ts = None;
+    let mut last_progress = Instant::now();
+    let mut status = 0;
+    while let Some(item) = reader.next_packet() {
+        let pkt = match item {
+            Ok(p) => p,
+            Err(e) => {
+                w.flush()?;
+                eprintln!("monitor: {}: {e}", args.file.display());
+                status = 2;
+                break;
+            }
+        };
+        if args.count.is_some_and(|c| pipe.frame_number() >= c) {
+            break;
+        }
+        let d = pipe.dissect_file(&pkt);
+        let rec = pkt.record;
+        let first = *first_ts.get_or_insert(rec.ts_ns);
+        let prev = prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
+        let times = Times {
+            epoch: rec.ts_ns,
+            relative: rec.ts_ns - first,
+            delta: rec.ts_ns - prev,
+        };
+        line.clear();
+        match mode {
+            Mode::Text => text_line(&mut line, &d, pipe.frame_number(), times.relative),
+            Mode::Fields => fields_line(&mut line, &d, &times, &defs, &opts),
+            Mode::Json => json_line(&mut line, &d, &times, &defs),
+        }
+        if let Err(e) = w.write_all(line.as_bytes()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(0);
+            }
+            return Err(e.into());
+        }
+        if progress && last_progress.elapsed().as_millis() >= 500 {
+            last_progress = Instant::now();
+            let pct = reader.offset() as f64 * 100.0 / file_len.max(1) as f64;
+            eprint!("\r{} packets, {pct:.0}%", pipe.frame_number());
+        }
+    }
+    if progress {
+        eprintln!("\r{} packets, 100%", pipe.frame_number());
+    }
+    if let Err(e) = w.flush() {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    Ok(status)
 }

@@ -3,13 +3,49 @@
 //! No I/O happens here; state that spans packets (reassembly, TCP
 //! conversations) lives in a value the caller owns and passes in.
 
+#[macro_use]
+mod macros;
+
 pub mod app;
+pub mod arp;
+pub mod data;
+pub mod eth;
 pub mod field;
+pub mod format;
+pub mod frame;
+pub mod icmp;
+pub mod icmpv6;
+pub mod ipv4;
+pub mod ipv6;
+pub mod names;
+pub mod pipeline;
+mod reassembly;
+pub mod tcp;
+#[cfg(test)]
+mod tests;
+pub mod udp;
 
 pub use field::{Base, Dissection, Field, FieldDef, FieldType, Value};
+pub use pipeline::Pipeline;
 
 /// Field tables of the link, network and transport dissectors.
-static CORE_TABLES: &[&[&FieldDef]] = &[];
+static CORE_TABLES: &[&[&FieldDef]] = &[
+    frame::FIELDS,
+    eth::FIELDS,
+    arp::FIELDS,
+    ipv4::FIELDS,
+    ipv6::FIELDS,
+    icmp::FIELDS,
+    icmpv6::FIELDS,
+    udp::FIELDS,
+    tcp::FIELDS,
+    data::FIELDS,
+];
+
+/// Fields of the link, network and transport dissectors (this module's own).
+pub fn core_fields() -> impl Iterator<Item = &'static FieldDef> {
+    CORE_TABLES.iter().flat_map(|t| t.iter().copied())
+}
 
 /// Every field any dissector can produce, in one table.
 pub fn registry() -> impl Iterator<Item = &'static FieldDef> {

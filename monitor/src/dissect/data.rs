@@ -1,0 +1,34 @@
+//! `data`: payload bytes no dissector claimed (`data.data`, `data.len`).
+
+use super::pipeline::{Cx, Pipeline};
+use super::{Base, Value};
+
+fields! {
+    DATA = "data", Protocol, Base::Dec, "Data";
+    DATA_DATA = "data.data", Bytes, Base::Dec, "Data";
+    DATA_LEN = "data.len", Int, Base::Dec, "Length";
+}
+
+impl Pipeline {
+    /// Show `b` as undissected data (nothing when empty).
+    pub(crate) fn data(&mut self, cx: &mut Cx<'_>, b: &[u8]) {
+        self.data_named(cx, b, None);
+    }
+
+    /// Like [`Pipeline::data`], but under the name of a protocol this
+    /// program does not dissect (kept in `frame.protocols` and the
+    /// Protocol column as tshark shows it).
+    pub(crate) fn data_named(&mut self, cx: &mut Cx<'_>, b: &[u8], proto: Option<&'static str>) {
+        if let Some(p) = proto {
+            cx.protos.push(p);
+            cx.d.protocol = p.to_ascii_uppercase();
+            return;
+        }
+        if b.is_empty() {
+            return;
+        }
+        cx.proto(&DATA, "data");
+        cx.d.push(&DATA_DATA, Value::Bytes(b.to_vec()));
+        cx.d.push(&DATA_LEN, Value::Int(b.len() as i64));
+    }
+}

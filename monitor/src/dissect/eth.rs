@@ -1,0 +1,282 @@
+//! Ethernet II / IEEE 802.3 with LLC/SNAP, 802.1Q and 802.1ad tags, and the
+//! ethertype dispatch with tshark's padding/trailer/FCS handling.
+
+use super::pipeline::{Cx, Pipeline};
+use super::{Base, Value};
+
+fields! {
+    ETH = "eth", Protocol, Base::Dec, "Ethernet II";
+    ETH_DST = "eth.dst", Ether, Base::Dec, "Destination";
+    ETH_SRC = "eth.src", Ether, Base::Dec, "Source";
+    ETH_ADDR = "eth.addr", Ether, Base::Dec, "Address";
+    ETH_DST_OUI = "eth.dst.oui", UInt, Base::Dec, "Destination OUI";
+    ETH_SRC_OUI = "eth.src.oui", UInt, Base::Dec, "Source OUI";
+    ETH_ADDR_OUI = "eth.addr.oui", UInt, Base::Dec, "Address OUI";
+    ETH_DST_LG = "eth.dst.lg", Bool, Base::Dec, "LG bit";
+    ETH_DST_IG = "eth.dst.ig", Bool, Base::Dec, "IG bit";
+    ETH_SRC_LG = "eth.src.lg", Bool, Base::Dec, "LG bit";
+    ETH_SRC_IG = "eth.src.ig", Bool, Base::Dec, "IG bit";
+    ETH_LG = "eth.lg", Bool, Base::Dec, "LG bit";
+    ETH_IG = "eth.ig", Bool, Base::Dec, "IG bit";
+    ETH_TYPE = "eth.type", UInt, Base::Hex(4), "Type";
+    ETH_LEN = "eth.len", UInt, Base::Dec, "Length";
+    ETH_PADDING = "eth.padding", Bytes, Base::Dec, "Padding";
+    ETH_TRAILER = "eth.trailer", Bytes, Base::Dec, "Trailer";
+    ETH_PADDING_BAD = "eth.padding_bad", Bool, Base::Dec, "Padding was not zero";
+    ETH_FCS = "eth.fcs", UInt, Base::Hex(8), "Frame check sequence";
+    ETH_FCS_STATUS = "eth.fcs.status", UInt, Base::Dec, "FCS Status";
+    ETHERTYPE = "ethertype", Protocol, Base::Dec, "Ethertype";
+    VLAN = "vlan", Protocol, Base::Dec, "802.1Q Virtual LAN";
+    VLAN_PRIORITY = "vlan.priority", UInt, Base::Dec, "Priority";
+    VLAN_DEI = "vlan.dei", Bool, Base::Dec, "DEI";
+    VLAN_ID = "vlan.id", UInt, Base::Dec, "ID";
+    VLAN_ETYPE = "vlan.etype", UInt, Base::Hex(4), "Type";
+    VLAN_LEN = "vlan.len", UInt, Base::Dec, "Length";
+    VLAN_TRAILER = "vlan.trailer", Bytes, Base::Dec, "Trailer";
+    AD = "ieee8021ad", Protocol, Base::Dec, "IEEE 802.1ad";
+    AD_PRIORITY = "ieee8021ad.priority", UInt, Base::Dec, "Priority";
+    AD_DEI = "ieee8021ad.dei", UInt, Base::Dec, "DEI";
+    AD_ID = "ieee8021ad.id", UInt, Base::Dec, "ID";
+    LLC = "llc", Protocol, Base::Dec, "Logical-Link Control";
+    LLC_DSAP = "llc.dsap", UInt, Base::Hex(2), "DSAP";
+    LLC_DSAP_SAP = "llc.dsap.sap", UInt, Base::Dec, "SAP";
+    LLC_DSAP_IG = "llc.dsap.ig", Bool, Base::Dec, "IG Bit";
+    LLC_SSAP = "llc.ssap", UInt, Base::Hex(2), "SSAP";
+    LLC_SSAP_SAP = "llc.ssap.sap", UInt, Base::Dec, "SAP";
+    LLC_SSAP_CR = "llc.ssap.cr", Bool, Base::Dec, "CR Bit";
+    LLC_CONTROL = "llc.control", UInt, Base::Hex(4), "Control field";
+    LLC_CONTROL_FTYPE = "llc.control.ftype", UInt, Base::Hex(2), "Frame type";
+    LLC_CONTROL_U_MODIFIER_CMD = "llc.control.u_modifier_cmd", UInt, Base::Hex(2), "Command";
+    LLC_OUI = "llc.oui", UInt, Base::Dec, "Organization Code";
+    LLC_PID = "llc.pid", UInt, Base::Hex(4), "Protocol ID";
+    LLC_CISCO_PID = "llc.cisco_pid", UInt, Base::Hex(4), "PID";
+}
+
+pub(crate) fn mac(b: &[u8]) -> [u8; 6] {
+    let mut m = [0u8; 6];
+    m.copy_from_slice(&b[..6]);
+    m
+}
+
+/// `Ether` value of 6 bytes at `b`.
+fn ether(b: &[u8]) -> Value {
+    Value::Ether(mac(b))
+}
+
+impl Pipeline {
+    /// Dissect an Ethernet frame.
+    pub(crate) fn eth(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
+        if data.len() < 14 {
+            cx.malformed();
+            return;
+        }
+        cx.proto(&ETH, "eth");
+        let (dst, src) = (&data[0..6], &data[6..12]);
+        for (b, f, oui, lg, ig) in [
+            (dst, &ETH_DST, &ETH_DST_OUI, &ETH_DST_LG, &ETH_DST_IG),
+            (src, &ETH_SRC, &ETH_SRC_OUI, &ETH_SRC_LG, &ETH_SRC_IG),
+        ] {
+            cx.d.push(f, ether(b));
+            cx.d.push(&ETH_ADDR, ether(b));
+            let o = u32::from_be_bytes([0, b[0], b[1], b[2]]);
+            cx.d.push(oui, Value::UInt(o.into()));
+            cx.d.push(&ETH_ADDR_OUI, Value::UInt(o.into()));
+            cx.d.push(lg, Value::Bool(b[0] & 2 != 0));
+            cx.d.push(&ETH_LG, Value::Bool(b[0] & 2 != 0));
+            cx.d.push(ig, Value::Bool(b[0] & 1 != 0));
+            cx.d.push(&ETH_IG, Value::Bool(b[0] & 1 != 0));
+        }
+        cx.set_addrs(super::names::mac_name(src), super::names::mac_name(dst));
+        let ty = u16::from_be_bytes([data[12], data[13]]);
+        if ty <= 1500 {
+            cx.d.push(&ETH_LEN, Value::UInt(ty.into()));
+            let end = (14 + ty as usize).min(data.len());
+            self.llc(cx, &data[14..end]);
+            let rep_total = cx.orig_len as usize;
+            self.trailer(cx, data, 14 + ty as usize, rep_total, &ETH_TRAILER);
+            return;
+        }
+        cx.d.push(&ETH_TYPE, Value::UInt(ty.into()));
+        let used = self.ethertype(cx, ty, &data[14..]);
+        if let Some(used) = used {
+            let trailer_field = cx.trailer_field.unwrap_or(&ETH_TRAILER);
+            self.trailer(cx, data, 14 + used, cx.orig_len as usize, trailer_field);
+        }
+    }
+
+    /// Padding, trailer and FCS after the last byte the payload claimed
+    /// (tshark: zero padding up to 60 bytes when the frame is at least 60
+    /// bytes long, non-zero padding shown as trailer, and on untagged frames
+    /// of 64 bytes or more the last 4 bytes taken as an unverified FCS).
+    fn trailer(
+        &mut self,
+        cx: &mut Cx<'_>,
+        data: &[u8],
+        end: usize,
+        reported: usize,
+        trailer_field: &'static super::FieldDef,
+    ) {
+        if end >= data.len() || end >= reported {
+            return;
+        }
+        let mut rest = &data[end..];
+        if end < 60 && reported >= 60 {
+            let pad = (60 - end).min(rest.len());
+            if rest[..pad].iter().all(|&b| b == 0) {
+                cx.d.push(&ETH_PADDING, Value::Bytes(rest[..pad].to_vec()));
+                rest = &rest[pad..];
+            } else {
+                cx.d.push(&ETH_PADDING_BAD, Value::Bool(true));
+            }
+        }
+        let fcs_possible =
+            std::ptr::eq(trailer_field, &ETH_TRAILER) || std::ptr::eq(trailer_field, &ETH_TRAILER);
+        if fcs_possible && reported >= 64 && reported == data.len() && rest.len() >= 4 {
+            let (t, f) = rest.split_at(rest.len() - 4);
+            if !t.is_empty() {
+                cx.d.push(&ETH_TRAILER, Value::Bytes(t.to_vec()));
+            }
+            cx.d.push(
+                &ETH_FCS,
+                Value::UInt(u32::from_be_bytes([f[0], f[1], f[2], f[3]]).into()),
+            );
+            cx.d.push(&ETH_FCS_STATUS, Value::UInt(2));
+            return;
+        }
+        if !rest.is_empty() {
+            cx.d.push(trailer_field, Value::Bytes(rest.to_vec()));
+        }
+    }
+
+    /// Dispatch on an ethertype; returns how many bytes of `data` the
+    /// payload claimed (None when unknown: the rest is shown as data).
+    pub(crate) fn ethertype(&mut self, cx: &mut Cx<'_>, ty: u16, data: &[u8]) -> Option<usize> {
+        match ty {
+            0x0800 => {
+                cx.protos.push("ethertype");
+                Some(self.ipv4(cx, data))
+            }
+            0x86dd => {
+                cx.protos.push("ethertype");
+                Some(self.ipv6(cx, data))
+            }
+            0x0806 => {
+                cx.protos.push("ethertype");
+                Some(self.arp(cx, data))
+            }
+            0x8100 | 0x88a8 | 0x9100 => {
+                cx.protos.push("ethertype");
+                self.vlan(cx, ty, data).map(|n| n + 4)
+            }
+            _ => {
+                cx.protos.push("ethertype");
+                self.data(cx, data);
+                Some(data.len())
+            }
+        }
+    }
+
+    fn vlan(&mut self, cx: &mut Cx<'_>, ty: u16, data: &[u8]) -> Option<usize> {
+        if data.len() < 4 {
+            cx.malformed();
+            return None;
+        }
+        let tci = u16::from_be_bytes([data[0], data[1]]);
+        let inner = u16::from_be_bytes([data[2], data[3]]);
+        if ty == 0x88a8 {
+            cx.proto(&AD, "ieee8021ad");
+            cx.d.push(&AD_PRIORITY, Value::UInt((tci >> 13).into()));
+            cx.d.push(&AD_DEI, Value::UInt(((tci >> 12) & 1).into()));
+            cx.d.push(&AD_ID, Value::UInt((tci & 0xfff).into()));
+        } else {
+            cx.proto(&VLAN, "vlan");
+            cx.d.push(&VLAN_PRIORITY, Value::UInt((tci >> 13).into()));
+            cx.d.push(&VLAN_DEI, Value::Bool(tci & 0x1000 != 0));
+            cx.d.push(&VLAN_ID, Value::UInt((tci & 0xfff).into()));
+            cx.trailer_field = Some(&VLAN_TRAILER);
+        }
+        if inner <= 1500 {
+            if ty != 0x88a8 {
+                cx.d.push(&VLAN_LEN, Value::UInt(inner.into()));
+            }
+            let end = (4 + inner as usize).min(data.len());
+            self.llc(cx, &data[4..end]);
+            return Some(inner as usize);
+        }
+        if ty != 0x88a8 {
+            cx.d.push(&VLAN_ETYPE, Value::UInt(inner.into()));
+        }
+        self.ethertype(cx, inner, &data[4..])
+    }
+
+    fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
+        if data.len() < 3 {
+            cx.malformed();
+            return;
+        }
+        cx.proto(&LLC, "llc");
+        let (dsap, ssap, ctl) = (data[0], data[1], data[2]);
+        cx.d.push(&LLC_DSAP, Value::UInt(dsap.into()));
+        cx.d.push(&LLC_DSAP_SAP, Value::UInt((dsap >> 1).into()));
+        cx.d.push(&LLC_DSAP_IG, Value::Bool(dsap & 1 != 0));
+        cx.d.push(&LLC_SSAP, Value::UInt(ssap.into()));
+        cx.d.push(&LLC_SSAP_SAP, Value::UInt((ssap >> 1).into()));
+        cx.d.push(&LLC_SSAP_CR, Value::Bool(ssap & 1 != 0));
+        // U frames have a one-byte control field; I and S frames two.
+        let clen = if ctl & 3 == 3 { 1 } else { 2 };
+        if data.len() < 2 + clen {
+            cx.malformed();
+            return;
+        }
+        let control = if clen == 1 {
+            u16::from(ctl)
+        } else {
+            u16::from_le_bytes([data[2], data[3]])
+        };
+        cx.d.push(&LLC_CONTROL, Value::UInt(control.into()));
+        if clen == 1 {
+            cx.d.push(
+                &LLC_CONTROL_U_MODIFIER_CMD,
+                Value::UInt(((ctl & 0xec) >> 2).into()),
+            );
+            cx.d.push(&LLC_CONTROL_FTYPE, Value::UInt(3));
+        }
+        let rest = &data[2 + clen..];
+        if dsap == 0xaa && ssap == 0xaa && rest.len() >= 5 {
+            let oui = u32::from_be_bytes([0, rest[0], rest[1], rest[2]]);
+            let pid = u16::from_be_bytes([rest[3], rest[4]]);
+            cx.d.push(&LLC_OUI, Value::UInt(oui.into()));
+            if oui == 0x00000c {
+                cx.d.push(&LLC_CISCO_PID, Value::UInt(pid.into()));
+                self.data_named(cx, &rest[5..], cisco_proto(pid));
+            } else {
+                cx.d.push(&LLC_PID, Value::UInt(pid.into()));
+                if oui == 0 {
+                    self.ethertype(cx, pid, &rest[5..]);
+                } else {
+                    self.data(cx, &rest[5..]);
+                }
+            }
+        } else {
+            self.data(cx, rest);
+        }
+    }
+}
+
+fn cisco_proto(pid: u16) -> Option<&'static str> {
+    match pid {
+        0x2000 => Some("cdp"),
+        0x2004 => Some("dtp"),
+        0x010b => Some("pvstp"),
+        0x2003 => Some("vtp"),
+        0x0111 => Some("udld"),
+        _ => None,
+    }
+}
+
+/// `aa:bb:cc:dd:ee:ff` (the Source/Destination columns without name resolution).
+pub(crate) fn fmt_mac(b: &[u8]) -> String {
+    let mut s = String::with_capacity(17);
+    super::format::write_mac(&mut s, &mac(b));
+    s
+}

@@ -1,0 +1,70 @@
+//! `frame`: the pseudo-protocol with the capture metadata of each frame.
+
+use super::{Base, Dissection, Value};
+use crate::record::PacketRecord;
+
+fields! {
+    FRAME = "frame", Protocol, Base::Dec, "Frame";
+    FRAME_NUMBER = "frame.number", UInt, Base::Dec, "Frame Number";
+    FRAME_LEN = "frame.len", UInt, Base::Dec, "Frame length on the wire";
+    FRAME_CAP_LEN = "frame.cap_len", UInt, Base::Dec, "Frame length stored into the capture file";
+    FRAME_TIME = "frame.time", AbsTime, Base::Dec, "Arrival Time";
+    FRAME_TIME_EPOCH = "frame.time_epoch", RelTime, Base::Dec, "Epoch Time";
+    FRAME_TIME_DELTA = "frame.time_delta", RelTime, Base::Dec, "Time delta from previous captured frame";
+    FRAME_TIME_DELTA_DISPLAYED = "frame.time_delta_displayed", RelTime, Base::Dec, "Time delta from previous displayed frame";
+    FRAME_TIME_RELATIVE = "frame.time_relative", RelTime, Base::Dec, "Time since reference or first frame";
+    FRAME_MARKED = "frame.marked", Bool, Base::Dec, "Frame is marked";
+    FRAME_IGNORED = "frame.ignored", Bool, Base::Dec, "Frame is ignored";
+    FRAME_PROTOCOLS = "frame.protocols", String, Base::Dec, "Protocols in frame";
+    FRAME_ENCAP_TYPE = "frame.encap_type", Int, Base::Dec, "Encapsulation type";
+    FRAME_OFFSET_SHIFT = "frame.offset_shift", RelTime, Base::Dec, "Time shift for this packet";
+    FRAME_INTERFACE_ID = "frame.interface_id", UInt, Base::Dec, "Interface id";
+    FRAME_INTERFACE_NAME = "frame.interface_name", String, Base::Dec, "Interface name";
+    FRAME_SECTION_NUMBER = "frame.section_number", UInt, Base::Dec, "Section number";
+}
+
+/// Push the frame fields; returns the index of `frame.protocols` (filled in
+/// once the frame is dissected).
+pub(crate) fn push_fields(
+    d: &mut Dissection,
+    number: u64,
+    rec: &PacketRecord,
+    rel_ns: i64,
+    delta_ns: i64,
+) -> usize {
+    let secs = |ns: i64| ns as f64 / 1e9;
+    d.push(&FRAME, Value::None);
+    d.push(&FRAME_TIME, Value::Float(secs(rec.ts_ns)));
+    d.push(&FRAME_TIME_EPOCH, Value::Float(secs(rec.ts_ns)));
+    d.push(&FRAME_TIME_DELTA, Value::Float(secs(delta_ns)));
+    d.push(&FRAME_TIME_DELTA_DISPLAYED, Value::Float(secs(delta_ns)));
+    d.push(&FRAME_TIME_RELATIVE, Value::Float(secs(rel_ns)));
+    d.push(&FRAME_NUMBER, Value::UInt(number));
+    d.push(&FRAME_LEN, Value::UInt(rec.orig_len.into()));
+    d.push(&FRAME_CAP_LEN, Value::UInt(rec.data.len() as u64));
+    d.push(&FRAME_ENCAP_TYPE, Value::Int(1));
+    d.push(&FRAME_OFFSET_SHIFT, Value::Float(0.0));
+    d.push(&FRAME_MARKED, Value::Bool(false));
+    d.push(&FRAME_IGNORED, Value::Bool(false));
+    d.push(&FRAME_PROTOCOLS, Value::Str(String::new()));
+    d.fields.len() - 1
+}
+
+/// Interface and section of a frame read from a pcapng file.
+#[derive(Clone, Debug)]
+pub struct FileInfo {
+    /// Section number (from 1).
+    pub section: u32,
+    /// Interface name (`if_name`), `unknown` when the file has none.
+    pub interface_name: std::sync::Arc<str>,
+}
+
+/// Push the pcapng-only frame fields.
+pub(crate) fn push_file_fields(d: &mut Dissection, iface: u32, info: &FileInfo) {
+    d.push(&FRAME_INTERFACE_ID, Value::UInt(iface.into()));
+    d.push(
+        &FRAME_INTERFACE_NAME,
+        Value::Str(info.interface_name.to_string()),
+    );
+    d.push(&FRAME_SECTION_NUMBER, Value::UInt(info.section.into()));
+}

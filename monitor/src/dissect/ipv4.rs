@@ -1,0 +1,210 @@
+//! IPv4: header fields, options, and fragment reassembly (the upper layer
+//! is dissected on the frame that completes the datagram, like tshark).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use super::pipeline::{Cx, Pipeline};
+use super::reassembly::Outcome;
+use super::{Base, Value};
+
+fields! {
+    IP = "ip", Protocol, Base::Dec, "Internet Protocol Version 4";
+    IP_VERSION = "ip.version", UInt, Base::Dec, "Version";
+    IP_HDR_LEN = "ip.hdr_len", UInt, Base::Dec, "Header Length";
+    IP_DSFIELD = "ip.dsfield", UInt, Base::Hex(2), "Differentiated Services Field";
+    IP_DSCP = "ip.dsfield.dscp", UInt, Base::Dec, "Differentiated Services Codepoint";
+    IP_ECN = "ip.dsfield.ecn", UInt, Base::Dec, "Explicit Congestion Notification";
+    IP_LEN = "ip.len", UInt, Base::Dec, "Total Length";
+    IP_ID = "ip.id", UInt, Base::HexDec(4), "Identification";
+    IP_FLAGS = "ip.flags", UInt, Base::Hex(2), "Flags";
+    IP_FLAGS_RB = "ip.flags.rb", Bool, Base::Dec, "Reserved bit";
+    IP_FLAGS_DF = "ip.flags.df", Bool, Base::Dec, "Don't fragment";
+    IP_FLAGS_MF = "ip.flags.mf", Bool, Base::Dec, "More fragments";
+    IP_FRAG_OFFSET = "ip.frag_offset", UInt, Base::Dec, "Fragment Offset";
+    IP_TTL = "ip.ttl", UInt, Base::Dec, "Time to Live";
+    IP_PROTO = "ip.proto", UInt, Base::Dec, "Protocol";
+    IP_CHECKSUM = "ip.checksum", UInt, Base::Hex(4), "Header Checksum";
+    IP_CHECKSUM_STATUS = "ip.checksum.status", UInt, Base::Dec, "Header checksum status";
+    IP_SRC = "ip.src", Ipv4, Base::Dec, "Source Address";
+    IP_DST = "ip.dst", Ipv4, Base::Dec, "Destination Address";
+    IP_ADDR = "ip.addr", Ipv4, Base::Dec, "Source or Destination Address";
+    IP_SRC_HOST = "ip.src_host", String, Base::Dec, "Source Host";
+    IP_DST_HOST = "ip.dst_host", String, Base::Dec, "Destination Host";
+    IP_HOST = "ip.host", String, Base::Dec, "Source or Destination Host";
+    IP_OPT_TYPE = "ip.opt.type", UInt, Base::Dec, "Type";
+    IP_OPT_LEN = "ip.opt.len", UInt, Base::Dec, "Length";
+    IP_OPT_MTU = "ip.opt.mtu", UInt, Base::Dec, "MTU";
+    IP_FRAGMENT = "ip.fragment", FrameNum, Base::Dec, "IPv4 Fragment";
+    IP_FRAGMENT_COUNT = "ip.fragment.count", UInt, Base::Dec, "Fragment count";
+    IP_FRAGMENT_OVERLAP = "ip.fragment.overlap", Bool, Base::Dec, "Fragment overlap";
+    IP_REASSEMBLED_LENGTH = "ip.reassembled.length", UInt, Base::Dec, "Reassembled IPv4 length";
+    IP_REASSEMBLED_DATA = "ip.reassembled.data", Bytes, Base::Dec, "Reassembled IPv4 data";
+}
+
+/// Name tshark gives an IP protocol number in Info texts.
+pub(crate) fn proto_name(p: u8) -> &'static str {
+    match p {
+        0 => "IPv6 Hop-by-Hop Option",
+        1 => "ICMP",
+        2 => "IGMP",
+        4 => "IPIP",
+        6 => "TCP",
+        17 => "UDP",
+        41 => "IPv6",
+        43 => "IPv6 Routing",
+        44 => "IPv6 Fragment",
+        47 => "GRE",
+        50 => "ESP",
+        51 => "AH",
+        58 => "ICMPv6",
+        59 => "IPv6 No Next Header",
+        60 => "IPv6 Destination Options",
+        89 => "OSPF",
+        103 => "PIM",
+        112 => "VRRP",
+        132 => "SCTP",
+        _ => "Unknown",
+    }
+}
+
+impl Pipeline {
+    /// Dissect an IPv4 packet; returns the bytes it claims (its total length).
+    pub(crate) fn ipv4(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
+        if data.len() < 20 {
+            cx.proto(&IP, "ip");
+            cx.malformed();
+            return data.len();
+        }
+        let ver = data[0] >> 4;
+        let ihl = usize::from(data[0] & 15) * 4;
+        cx.proto(&IP, "ip");
+        cx.d.push(&IP_VERSION, Value::UInt(ver.into()));
+        cx.d.push(&IP_HDR_LEN, Value::UInt(ihl as u64));
+        if ver != 4 || ihl < 20 || data.len() < ihl {
+            cx.malformed();
+            return data.len();
+        }
+        let tos = data[1];
+        let total = usize::from(u16::from_be_bytes([data[2], data[3]]));
+        let id = u16::from_be_bytes([data[4], data[5]]);
+        let fl = data[6];
+        let frag_off = u16::from_be_bytes([data[6], data[7]]) & 0x1fff;
+        let ttl = data[8];
+        let proto = data[9];
+        let ck = u16::from_be_bytes([data[10], data[11]]);
+        let src = Ipv4Addr::new(data[12], data[13], data[14], data[15]);
+        let dst = Ipv4Addr::new(data[16], data[17], data[18], data[19]);
+        let d = &mut *cx.d;
+        d.push(&IP_DSFIELD, Value::UInt(tos.into()));
+        d.push(&IP_DSCP, Value::UInt((tos >> 2).into()));
+        d.push(&IP_ECN, Value::UInt((tos & 3).into()));
+        d.push(&IP_LEN, Value::UInt(total as u64));
+        d.push(&IP_ID, Value::UInt(id.into()));
+        d.push(&IP_FLAGS, Value::UInt((fl >> 5).into()));
+        d.push(&IP_FLAGS_RB, Value::Bool(fl & 0x80 != 0));
+        d.push(&IP_FLAGS_DF, Value::Bool(fl & 0x40 != 0));
+        d.push(&IP_FLAGS_MF, Value::Bool(fl & 0x20 != 0));
+        d.push(&IP_FRAG_OFFSET, Value::UInt(frag_off.into()));
+        d.push(&IP_TTL, Value::UInt(ttl.into()));
+        d.push(&IP_PROTO, Value::UInt(proto.into()));
+        d.push(&IP_CHECKSUM, Value::UInt(ck.into()));
+        d.push(&IP_CHECKSUM_STATUS, Value::UInt(2));
+        d.push(&IP_SRC, Value::Ipv4(src));
+        d.push(&IP_ADDR, Value::Ipv4(src));
+        d.push(&IP_SRC_HOST, Value::Str(src.to_string()));
+        d.push(&IP_HOST, Value::Str(src.to_string()));
+        d.push(&IP_DST, Value::Ipv4(dst));
+        d.push(&IP_ADDR, Value::Ipv4(dst));
+        d.push(&IP_DST_HOST, Value::Str(dst.to_string()));
+        d.push(&IP_HOST, Value::Str(dst.to_string()));
+        if ihl > 20 {
+            options(cx, &data[20..ihl]);
+        }
+        if cx.depth == 0 {
+            cx.d.protocol = "IPv4".into();
+            cx.d.info.clear();
+        }
+        cx.set_addrs(src.to_string(), dst.to_string());
+        if total < ihl {
+            cx.malformed();
+            return data.len();
+        }
+        let avail_end = total.min(data.len());
+        let payload = &data[ihl..avail_end];
+        let reported = total - ihl;
+        let (s, dd) = (IpAddr::V4(src), IpAddr::V4(dst));
+        let mf = fl & 0x20 != 0;
+        if mf || frag_off != 0 {
+            let off = usize::from(frag_off) * 8;
+            let info = format!(
+                "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
+                proto_name(proto),
+                proto,
+                off,
+                id
+            );
+            if cx.depth > 0 || payload.len() < reported {
+                if off == 0 && cx.depth > 0 {
+                    self.ip_payload(cx, proto, s, dd, ttl, payload, reported);
+                } else {
+                    self.data(cx, payload);
+                    if cx.depth == 0 {
+                        cx.d.info = info;
+                    }
+                }
+                return total;
+            }
+            let key = (src, dst, id, proto);
+            match self.v4_frags.add(key, cx.ts_ns, cx.frame, off, mf, payload) {
+                Outcome::Complete(r) => {
+                    for f in &r.frames {
+                        cx.d.push(&IP_FRAGMENT, Value::UInt(*f));
+                    }
+                    for _ in 0..r.overlaps {
+                        cx.d.push(&IP_FRAGMENT_OVERLAP, Value::Bool(true));
+                    }
+                    cx.d.push(&IP_FRAGMENT_COUNT, Value::UInt(r.frames.len() as u64));
+                    cx.d.push(&IP_REASSEMBLED_LENGTH, Value::UInt(r.data.len() as u64));
+                    cx.d.push(&IP_REASSEMBLED_DATA, Value::Bytes(r.data.clone()));
+                    let n = r.data.len();
+                    cx.reassembled = true;
+                    self.ip_payload(cx, proto, s, dd, ttl, &r.data, n);
+                    cx.reassembled = false;
+                }
+                Outcome::Pending | Outcome::Ignored => {
+                    self.data(cx, payload);
+                    cx.d.info = info;
+                }
+            }
+            return total;
+        }
+        self.ip_payload(cx, proto, s, dd, ttl, payload, reported);
+        total
+    }
+}
+
+fn options(cx: &mut Cx<'_>, mut o: &[u8]) {
+    while let Some(&t) = o.first() {
+        cx.d.push(&IP_OPT_TYPE, Value::UInt(t.into()));
+        if t == 0 {
+            break;
+        }
+        if t == 1 {
+            o = &o[1..];
+            continue;
+        }
+        let Some(&len) = o.get(1) else { break };
+        cx.d.push(&IP_OPT_LEN, Value::UInt(len.into()));
+        let len = usize::from(len);
+        if len < 2 || len > o.len() {
+            break;
+        }
+        if (t == 11 || t == 12) && len == 4 {
+            cx.d.push(
+                &IP_OPT_MTU,
+                Value::UInt(u16::from_be_bytes([o[2], o[3]]).into()),
+            );
+        }
+        o = &o[len..];
+    }
+}

@@ -1,0 +1,292 @@
+//! IPv6: fixed header, extension headers (hop-by-hop, routing, fragment,
+//! destination options) and fragment reassembly.
+
+use std::net::{IpAddr, Ipv6Addr};
+
+use super::pipeline::{Cx, Pipeline};
+use super::reassembly::Outcome;
+use super::{Base, Value};
+
+fields! {
+    IPV6 = "ipv6", Protocol, Base::Dec, "Internet Protocol Version 6";
+    IPV6_VERSION = "ipv6.version", UInt, Base::Dec, "Version";
+    IPV6_TCLASS = "ipv6.tclass", UInt, Base::Hex(8), "Traffic Class";
+    IPV6_TCLASS_DSCP = "ipv6.tclass.dscp", UInt, Base::Dec, "Differentiated Services Codepoint";
+    IPV6_TCLASS_ECN = "ipv6.tclass.ecn", UInt, Base::Dec, "Explicit Congestion Notification";
+    IPV6_FLOW = "ipv6.flow", UInt, Base::Hex(6), "Flow Label";
+    IPV6_PLEN = "ipv6.plen", UInt, Base::Dec, "Payload Length";
+    IPV6_NXT = "ipv6.nxt", UInt, Base::Dec, "Next Header";
+    IPV6_HLIM = "ipv6.hlim", UInt, Base::Dec, "Hop Limit";
+    IPV6_SRC = "ipv6.src", Ipv6, Base::Dec, "Source Address";
+    IPV6_DST = "ipv6.dst", Ipv6, Base::Dec, "Destination Address";
+    IPV6_ADDR = "ipv6.addr", Ipv6, Base::Dec, "Source or Destination Address";
+    IPV6_SRC_HOST = "ipv6.src_host", String, Base::Dec, "Source Host";
+    IPV6_DST_HOST = "ipv6.dst_host", String, Base::Dec, "Destination Host";
+    IPV6_HOST = "ipv6.host", String, Base::Dec, "Source or Destination Host";
+    SLAAC_MAC = "ipv6.slaac_mac", Ether, Base::Dec, "SLAAC MAC";
+    SRC_SLAAC_MAC = "ipv6.src_slaac_mac", Ether, Base::Dec, "Source SLAAC MAC";
+    DST_SLAAC_MAC = "ipv6.dst_slaac_mac", Ether, Base::Dec, "Destination SLAAC MAC";
+    HOP_NXT = "ipv6.hopopts.nxt", UInt, Base::Dec, "Next Header";
+    HOP_LEN = "ipv6.hopopts.len", UInt, Base::Dec, "Length";
+    HOP_LEN_OCT = "ipv6.hopopts.len_oct", UInt, Base::Dec, "Length";
+    DST_NXT = "ipv6.dstopts.nxt", UInt, Base::Dec, "Next Header";
+    DST_LEN = "ipv6.dstopts.len", UInt, Base::Dec, "Length";
+    DST_LEN_OCT = "ipv6.dstopts.len_oct", UInt, Base::Dec, "Length";
+    OPT_TYPE = "ipv6.opt.type", UInt, Base::Hex(2), "Type";
+    OPT_TYPE_ACTION = "ipv6.opt.type.action", UInt, Base::Dec, "Action";
+    OPT_TYPE_CHANGE = "ipv6.opt.type.change", Bool, Base::Dec, "May Change";
+    OPT_TYPE_REST = "ipv6.opt.type.rest", UInt, Base::Hex(2), "Low-Order Bits";
+    OPT_LENGTH = "ipv6.opt.length", UInt, Base::Dec, "Length";
+    OPT_ROUTER_ALERT = "ipv6.opt.router_alert", UInt, Base::Dec, "Router Alert";
+    RT_NXT = "ipv6.routing.nxt", UInt, Base::Dec, "Next Header";
+    RT_LEN = "ipv6.routing.len", UInt, Base::Dec, "Length";
+    RT_TYPE = "ipv6.routing.type", UInt, Base::Dec, "Type";
+    RT_SEGLEFT = "ipv6.routing.segleft", UInt, Base::Dec, "Segments Left";
+    FRAG_NXT = "ipv6.fraghdr.nxt", UInt, Base::Dec, "Next header";
+    FRAG_RES_OCTET = "ipv6.fraghdr.reserved_octet", UInt, Base::Hex(2), "Reserved octet";
+    FRAG_OFFSET = "ipv6.fraghdr.offset", UInt, Base::Dec, "Offset";
+    FRAG_RES_BITS = "ipv6.fraghdr.reserved_bits", UInt, Base::Dec, "Reserved bits";
+    FRAG_MORE = "ipv6.fraghdr.more", Bool, Base::Dec, "More Fragments";
+    FRAG_IDENT = "ipv6.fraghdr.ident", UInt, Base::Hex(8), "Identification";
+    IPV6_FRAGMENT = "ipv6.fragment", FrameNum, Base::Dec, "IPv6 Fragment";
+    IPV6_FRAGMENT_COUNT = "ipv6.fragment.count", UInt, Base::Dec, "Fragment count";
+    IPV6_FRAGMENT_OVERLAP = "ipv6.fragment.overlap", Bool, Base::Dec, "Fragment overlap";
+    IPV6_REASSEMBLED_LENGTH = "ipv6.reassembled.length", UInt, Base::Dec, "Reassembled IPv6 length";
+    IPV6_REASSEMBLED_DATA = "ipv6.reassembled.data", Bytes, Base::Dec, "Reassembled IPv6 data";
+}
+
+/// The MAC address embedded in a modified EUI-64 interface identifier.
+fn slaac_mac(a: &Ipv6Addr) -> Option<[u8; 6]> {
+    let o = a.octets();
+    (o[11] == 0xff && o[12] == 0xfe && o[8] & 2 != 0)
+        .then(|| [o[8] ^ 2, o[9], o[10], o[13], o[14], o[15]])
+}
+
+fn addr(b: &[u8]) -> Ipv6Addr {
+    let mut a = [0u8; 16];
+    a.copy_from_slice(&b[..16]);
+    Ipv6Addr::from(a)
+}
+
+impl Pipeline {
+    /// Dissect an IPv6 packet; returns the bytes it claims.
+    pub(crate) fn ipv6(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
+        cx.proto(&IPV6, "ipv6");
+        if data.len() < 40 {
+            cx.malformed();
+            return data.len();
+        }
+        let w = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
+        let plen = usize::from(u16::from_be_bytes([data[4], data[5]]));
+        let nxt = data[6];
+        let hlim = data[7];
+        let src = addr(&data[8..]);
+        let dst = addr(&data[24..]);
+        let tc = (w >> 20) & 0xff;
+        let d = &mut *cx.d;
+        d.push(&IPV6_VERSION, Value::UInt((w >> 28).into()));
+        d.push(&super::ipv4::IP_VERSION, Value::UInt((w >> 28).into()));
+        d.push(&IPV6_TCLASS, Value::UInt(tc.into()));
+        d.push(&IPV6_TCLASS_DSCP, Value::UInt((tc >> 2).into()));
+        d.push(&IPV6_TCLASS_ECN, Value::UInt((tc & 3).into()));
+        d.push(&IPV6_FLOW, Value::UInt((w & 0xfffff).into()));
+        d.push(&IPV6_PLEN, Value::UInt(plen as u64));
+        d.push(&IPV6_NXT, Value::UInt(nxt.into()));
+        d.push(&IPV6_HLIM, Value::UInt(hlim.into()));
+        d.push(&IPV6_SRC, Value::Ipv6(src));
+        d.push(&IPV6_ADDR, Value::Ipv6(src));
+        d.push(&IPV6_SRC_HOST, Value::Str(src.to_string()));
+        d.push(&IPV6_HOST, Value::Str(src.to_string()));
+        d.push(&IPV6_DST, Value::Ipv6(dst));
+        d.push(&IPV6_ADDR, Value::Ipv6(dst));
+        d.push(&IPV6_DST_HOST, Value::Str(dst.to_string()));
+        d.push(&IPV6_HOST, Value::Str(dst.to_string()));
+        for (a, f) in [(&src, &SRC_SLAAC_MAC), (&dst, &DST_SLAAC_MAC)] {
+            if let Some(m) = slaac_mac(a) {
+                cx.d.push(f, Value::Ether(m));
+                cx.d.push(&SLAAC_MAC, Value::Ether(m));
+            }
+        }
+        if cx.depth == 0 {
+            cx.d.protocol = "IPv6".into();
+        }
+        cx.set_addrs(src.to_string(), dst.to_string());
+        let end = (40 + plen).min(data.len());
+        self.ipv6_chain(
+            cx,
+            nxt,
+            IpAddr::V6(src),
+            IpAddr::V6(dst),
+            hlim,
+            &data[40..end],
+            plen,
+        );
+        40 + plen
+    }
+
+    /// Walk extension headers starting with `nxt`, then the upper layer.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn ipv6_chain(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mut nxt: u8,
+        src: IpAddr,
+        dst: IpAddr,
+        hlim: u8,
+        mut p: &[u8],
+        mut reported: usize,
+    ) {
+        loop {
+            match nxt {
+                0 | 60 => {
+                    let (name, fnxt, flen, foct) = if nxt == 0 {
+                        ("ipv6.hopopts", &HOP_NXT, &HOP_LEN, &HOP_LEN_OCT)
+                    } else {
+                        ("ipv6.dstopts", &DST_NXT, &DST_LEN, &DST_LEN_OCT)
+                    };
+                    cx.protos.push(name);
+                    if p.len() < 2 {
+                        cx.malformed();
+                        return;
+                    }
+                    let len = (usize::from(p[1]) + 1) * 8;
+                    cx.d.push(fnxt, Value::UInt(p[0].into()));
+                    cx.d.push(flen, Value::UInt(p[1].into()));
+                    cx.d.push(foct, Value::UInt(len as u64));
+                    if p.len() < len {
+                        cx.malformed();
+                        return;
+                    }
+                    tlv_options(cx, &p[2..len]);
+                    nxt = p[0];
+                    p = &p[len..];
+                    reported = reported.saturating_sub(len);
+                }
+                43 => {
+                    cx.protos.push("ipv6.routing");
+                    if p.len() < 4 {
+                        cx.malformed();
+                        return;
+                    }
+                    let len = (usize::from(p[1]) + 1) * 8;
+                    cx.d.push(&RT_NXT, Value::UInt(p[0].into()));
+                    cx.d.push(&RT_LEN, Value::UInt(p[1].into()));
+                    cx.d.push(&RT_TYPE, Value::UInt(p[2].into()));
+                    cx.d.push(&RT_SEGLEFT, Value::UInt(p[3].into()));
+                    if p.len() < len {
+                        cx.malformed();
+                        return;
+                    }
+                    nxt = p[0];
+                    p = &p[len..];
+                    reported = reported.saturating_sub(len);
+                }
+                44 => {
+                    cx.protos.push("ipv6.fraghdr");
+                    if p.len() < 8 {
+                        cx.malformed();
+                        return;
+                    }
+                    let fnxt = p[0];
+                    let offw = u16::from_be_bytes([p[2], p[3]]);
+                    let ident = u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
+                    let more = offw & 1 != 0;
+                    let off = usize::from(offw >> 3) * 8;
+                    cx.d.push(&FRAG_NXT, Value::UInt(fnxt.into()));
+                    cx.d.push(&FRAG_RES_OCTET, Value::UInt(p[1].into()));
+                    cx.d.push(&FRAG_OFFSET, Value::UInt((offw >> 3).into()));
+                    cx.d.push(&FRAG_RES_BITS, Value::UInt(((offw >> 1) & 3).into()));
+                    cx.d.push(&FRAG_MORE, Value::Bool(more));
+                    cx.d.push(&FRAG_IDENT, Value::UInt(ident.into()));
+                    let body = &p[8..];
+                    let rep = reported.saturating_sub(8);
+                    if !more && off == 0 {
+                        // Atomic fragment: nothing to reassemble.
+                        nxt = fnxt;
+                        p = body;
+                        reported = rep;
+                        continue;
+                    }
+                    let info = format!(
+                        "IPv6 fragment (off={} more={} ident={:#010x} nxt={})",
+                        off,
+                        if more { 'y' } else { 'n' },
+                        ident,
+                        fnxt
+                    );
+                    if cx.depth > 0 || body.len() < rep {
+                        if off == 0 && cx.depth > 0 {
+                            nxt = fnxt;
+                            p = body;
+                            reported = rep;
+                            continue;
+                        }
+                        self.data(cx, body);
+                        if cx.depth == 0 {
+                            cx.d.info = info;
+                        }
+                        return;
+                    }
+                    let (IpAddr::V6(s6), IpAddr::V6(d6)) = (src, dst) else {
+                        return;
+                    };
+                    match self
+                        .v6_frags
+                        .add((s6, d6, ident), cx.ts_ns, cx.frame, off, more, body)
+                    {
+                        Outcome::Complete(r) => {
+                            for f in &r.frames {
+                                cx.d.push(&IPV6_FRAGMENT, Value::UInt(*f));
+                            }
+                            for _ in 0..r.overlaps {
+                                cx.d.push(&IPV6_FRAGMENT_OVERLAP, Value::Bool(true));
+                            }
+                            cx.d.push(&IPV6_FRAGMENT_COUNT, Value::UInt(r.frames.len() as u64));
+                            cx.d.push(&IPV6_REASSEMBLED_LENGTH, Value::UInt(r.data.len() as u64));
+                            cx.d.push(&IPV6_REASSEMBLED_DATA, Value::Bytes(r.data.clone()));
+                            let n = r.data.len();
+                            cx.reassembled = true;
+                            self.ipv6_chain(cx, fnxt, src, dst, hlim, &r.data, n);
+                            cx.reassembled = false;
+                        }
+                        Outcome::Pending | Outcome::Ignored => {
+                            self.data(cx, body);
+                            cx.d.info = info;
+                        }
+                    }
+                    return;
+                }
+                _ => {
+                    self.ip_payload(cx, nxt, src, dst, hlim, p, reported);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn tlv_options(cx: &mut Cx<'_>, mut o: &[u8]) {
+    while let Some(&t) = o.first() {
+        cx.d.push(&OPT_TYPE, Value::UInt(t.into()));
+        cx.d.push(&OPT_TYPE_ACTION, Value::UInt((t >> 6).into()));
+        cx.d.push(&OPT_TYPE_CHANGE, Value::Bool(t & 0x20 != 0));
+        cx.d.push(&OPT_TYPE_REST, Value::UInt((t & 0x1f).into()));
+        if t == 0 {
+            o = &o[1..];
+            continue;
+        }
+        let Some(&len) = o.get(1) else { break };
+        cx.d.push(&OPT_LENGTH, Value::UInt(len.into()));
+        let len = usize::from(len);
+        if o.len() < 2 + len {
+            break;
+        }
+        if t == 5 && len == 2 {
+            cx.d.push(
+                &OPT_ROUTER_ALERT,
+                Value::UInt(u16::from_be_bytes([o[2], o[3]]).into()),
+            );
+        }
+        o = &o[2 + len..];
+    }
+}

@@ -1,0 +1,251 @@
+//! The packet pipeline: owns every piece of cross-packet state (IP
+//! reassembly, conversation tables, the TCP analyzer, application state)
+//! and turns a [`PacketRecord`] into a [`Dissection`]. Capture files and the
+//! live ring buffer go through the same code.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::app::AppState;
+use super::reassembly::Table;
+use super::{frame, Dissection, FieldDef, FieldType, Value};
+use crate::record::PacketRecord;
+use crate::tcp_analysis::{Analyzer, Config};
+
+/// Per-packet dissection context: the output and what lower layers tell
+/// upper ones.
+pub(crate) struct Cx<'a> {
+    /// The dissection being built.
+    pub d: &'a mut Dissection,
+    /// Protocol names for `frame.protocols`.
+    pub protos: Vec<&'static str>,
+    /// Frame number (from 1).
+    pub frame: u64,
+    /// Capture time, ns since the epoch.
+    pub ts_ns: i64,
+    /// Length of the frame on the wire.
+    pub orig_len: u32,
+    /// Field that shows bytes after the payload (`vlan.trailer` inside a tag).
+    pub trailer_field: Option<&'static FieldDef>,
+    /// Nesting depth: non-zero inside the packet quoted by an ICMP error,
+    /// where no state is updated and the columns are left to the outer layers.
+    pub depth: u8,
+    /// True while dissecting a reassembled IP payload.
+    pub reassembled: bool,
+}
+
+impl Cx<'_> {
+    /// Start a protocol layer.
+    pub fn proto(&mut self, def: &'static FieldDef, name: &'static str) {
+        self.d.push(def, Value::None);
+        self.protos.push(name);
+    }
+
+    /// Mark the packet malformed.
+    pub fn malformed(&mut self) {
+        self.d.malformed = true;
+    }
+
+    /// Set the Source/Destination columns (outermost packet only).
+    pub fn set_addrs(&mut self, src: String, dst: String) {
+        if self.depth == 0 {
+            self.d.src = src;
+            self.d.dst = dst;
+        }
+    }
+}
+
+/// Conversation table: a stable index per unordered address/port pair, with
+/// the first and previous time seen.
+#[derive(Default)]
+pub(crate) struct Conversations {
+    map: HashMap<ConvKey, Conv>,
+    next: u64,
+}
+
+/// Unordered endpoint pair (lower endpoint first).
+pub(crate) type ConvKey = ((IpAddr, u16), (IpAddr, u16));
+
+/// One conversation.
+pub(crate) struct Conv {
+    /// Index in order of first appearance (`udp.stream`, `tcp.stream`).
+    pub index: u64,
+    /// The endpoint that sent the first packet.
+    pub client: (IpAddr, u16),
+    /// Time of the first packet.
+    pub first_ts: i64,
+    /// Time of the previous packet.
+    pub prev_ts: i64,
+    /// First sequence number seen per direction (client, server) for TCP.
+    pub base_seq: [Option<u32>; 2],
+}
+
+/// Most conversations remembered before the table is reset.
+const MAX_CONVS: usize = 1 << 20;
+
+impl Conversations {
+    /// Look up (or create) the conversation of a packet.
+    pub fn get(&mut self, src: (IpAddr, u16), dst: (IpAddr, u16), ts: i64) -> &mut Conv {
+        let key = if src <= dst { (src, dst) } else { (dst, src) };
+        if self.map.len() >= MAX_CONVS && !self.map.contains_key(&key) {
+            self.map.clear();
+        }
+        let next = &mut self.next;
+        self.map.entry(key).or_insert_with(|| {
+            let c = Conv {
+                index: *next,
+                client: src,
+                first_ts: ts,
+                prev_ts: ts,
+                base_seq: [None, None],
+            };
+            *next += 1;
+            c
+        })
+    }
+}
+
+/// Cross-packet state and the entry point of dissection.
+pub struct Pipeline {
+    frame: u64,
+    first_ts: Option<i64>,
+    prev_ts: Option<i64>,
+    pub(crate) v4_frags: Table<(Ipv4Addr, Ipv4Addr, u16, u8)>,
+    pub(crate) v6_frags: Table<(Ipv6Addr, Ipv6Addr, u32)>,
+    pub(crate) udp_convs: Conversations,
+    pub(crate) tcp_convs: Conversations,
+    pub(crate) analyzer: Analyzer,
+    pub(crate) app: AppState,
+    pub(crate) echo: super::icmp::EchoTable,
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pipeline {
+    /// A pipeline with empty state.
+    pub fn new() -> Self {
+        Self {
+            frame: 0,
+            first_ts: None,
+            prev_ts: None,
+            v4_frags: Table::default(),
+            v6_frags: Table::default(),
+            udp_convs: Conversations::default(),
+            tcp_convs: Conversations::default(),
+            analyzer: Analyzer::new(Config::default()),
+            app: AppState::default(),
+            echo: Default::default(),
+        }
+    }
+
+    /// Number of the last frame dissected.
+    pub fn frame_number(&self) -> u64 {
+        self.frame
+    }
+
+    /// Dissect one Ethernet frame (frames must come in capture order).
+    pub fn dissect(&mut self, rec: &PacketRecord) -> Dissection {
+        self.dissect_linktype(rec, crate::capture::LINKTYPE_ETHERNET)
+    }
+
+    /// Dissect one frame read from a capture file (adds the pcapng
+    /// interface and section fields).
+    pub fn dissect_file(&mut self, pkt: &crate::capture::FilePacket) -> Dissection {
+        let mut d = self.dissect_linktype(&pkt.record, pkt.linktype);
+        if let Some(info) = &pkt.pcapng {
+            frame::push_file_fields(&mut d, pkt.record.iface, info);
+        }
+        d
+    }
+
+    /// Dissect one frame of the given link type.
+    pub fn dissect_linktype(&mut self, rec: &PacketRecord, linktype: u16) -> Dissection {
+        self.frame += 1;
+        let first = *self.first_ts.get_or_insert(rec.ts_ns);
+        let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
+        let mut d = Dissection {
+            fields: Vec::with_capacity(96),
+            ..Default::default()
+        };
+        let proto_idx =
+            frame::push_fields(&mut d, self.frame, rec, rec.ts_ns - first, rec.ts_ns - prev);
+        let mut cx = Cx {
+            d: &mut d,
+            protos: Vec::with_capacity(8),
+            frame: self.frame,
+            ts_ns: rec.ts_ns,
+            orig_len: rec.orig_len,
+            trailer_field: None,
+            depth: 0,
+            reassembled: false,
+        };
+        if linktype == crate::capture::LINKTYPE_ETHERNET {
+            self.eth(&mut cx, &rec.data);
+        } else {
+            self.data(&mut cx, &rec.data);
+        }
+        let mut protos = String::from("eth");
+        let names = std::mem::take(&mut cx.protos);
+        if names.first() == Some(&"eth") {
+            for n in &names[1..] {
+                protos.push(':');
+                protos.push_str(n);
+            }
+        } else {
+            protos = names.join(":");
+        }
+        if d.protocol.is_empty() {
+            d.protocol = names
+                .last()
+                .map(|s| s.to_ascii_uppercase())
+                .unwrap_or_default();
+        }
+        d.fields[proto_idx].value = Value::Str(protos);
+        d
+    }
+
+    /// Dispatch an IP payload on its protocol number.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn ip_payload(
+        &mut self,
+        cx: &mut Cx<'_>,
+        proto: u8,
+        src: IpAddr,
+        dst: IpAddr,
+        ttl: u8,
+        p: &[u8],
+        reported: usize,
+    ) {
+        match (proto, src, dst) {
+            (1, IpAddr::V4(s), IpAddr::V4(d)) => return self.icmp(cx, p, reported, s, d, ttl),
+            (0 | 43 | 44 | 60, IpAddr::V6(_), _) => {
+                return self.ipv6_chain(cx, proto, src, dst, ttl, p, reported)
+            }
+            _ => {}
+        }
+        match proto {
+            6 => self.tcp(cx, src, dst, p, reported),
+            17 => self.udp(cx, src, dst, p),
+            58 => self.icmpv6(cx, src, dst, p, reported, ttl),
+            2 => self.data_named(cx, p, Some("igmp")),
+            89 => self.data_named(cx, p, Some("ospf")),
+            103 => self.data_named(cx, p, Some("pim")),
+            112 => self.data_named(cx, p, Some("vrrp")),
+            _ => self.data(cx, p),
+        }
+    }
+
+    /// Fields and names of a finished frame that came from dissectors
+    /// outside this module (used by `frame.protocols`).
+    pub(crate) fn app_protos(d: &Dissection, from: usize, protos: &mut Vec<&'static str>) {
+        for f in &d.fields[from..] {
+            if f.def.ty == FieldType::Protocol {
+                protos.push(f.def.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! IP fragment reassembly (IPv4 and IPv6), as tshark does by default: the
+//! fragments of a datagram are buffered and the upper layer is dissected on
+//! the frame that completes it. Memory is bounded (datagram count, bytes per
+//! datagram) and incomplete datagrams expire.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+
+/// Incomplete datagrams kept at most (oldest dropped first).
+const MAX_PENDING: usize = 4096;
+/// Largest datagram reassembled.
+const MAX_DATAGRAM: usize = 65_535 + 8;
+/// Incomplete datagrams older than this are dropped.
+const TIMEOUT_NS: i64 = 60_000_000_000;
+/// Completed datagram keys remembered (later fragments then show as data).
+const MAX_DONE: usize = 4096;
+
+struct Frag {
+    offset: usize,
+    data: Vec<u8>,
+    frame: u64,
+    overlap: bool,
+}
+
+struct Pending {
+    frags: Vec<Frag>,
+    total: Option<usize>,
+    first_ts: i64,
+}
+
+/// What reassembly made of one fragment.
+pub(crate) enum Outcome {
+    /// Buffered; the datagram is not complete yet.
+    Pending,
+    /// This fragment completed the datagram.
+    Complete(Reassembled),
+    /// Not reassembled (datagram already complete, too large, …).
+    Ignored,
+}
+
+/// A reassembled datagram payload.
+pub(crate) struct Reassembled {
+    /// The payload bytes.
+    pub data: Vec<u8>,
+    /// Frames of the fragments, in offset order.
+    pub frames: Vec<u64>,
+    /// Overlap flag of each fragment that overlapped an earlier one.
+    pub overlaps: usize,
+}
+
+/// Reassembly table keyed by the datagram identity.
+pub(crate) struct Table<K> {
+    pending: HashMap<K, Pending>,
+    order: VecDeque<(K, i64)>,
+    done: HashMap<K, ()>,
+    done_order: VecDeque<K>,
+}
+
+impl<K: Hash + Eq + Clone> Default for Table<K> {
+    fn default() -> Self {
+        Self {
+            pending: HashMap::new(),
+            order: VecDeque::new(),
+            done: HashMap::new(),
+            done_order: VecDeque::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Table<K> {
+    /// Add a fragment with its byte offset; `more` is the MF flag.
+    pub(crate) fn add(
+        &mut self,
+        key: K,
+        ts: i64,
+        frame: u64,
+        offset: usize,
+        more: bool,
+        data: &[u8],
+    ) -> Outcome {
+        self.expire(ts);
+        if self.done.contains_key(&key) {
+            return Outcome::Ignored;
+        }
+        if offset + data.len() > MAX_DATAGRAM {
+            return Outcome::Ignored;
+        }
+        if !self.pending.contains_key(&key) {
+            if self.pending.len() >= MAX_PENDING {
+                if let Some((old, _)) = self.order.pop_front() {
+                    self.pending.remove(&old);
+                }
+            }
+            self.pending.insert(
+                key.clone(),
+                Pending {
+                    frags: Vec::new(),
+                    total: None,
+                    first_ts: ts,
+                },
+            );
+            self.order.push_back((key.clone(), ts));
+        }
+        let Some(p) = self.pending.get_mut(&key) else {
+            return Outcome::Ignored;
+        };
+        let end = offset + data.len();
+        let overlap = p
+            .frags
+            .iter()
+            .any(|f| offset < f.offset + f.data.len() && f.offset < end);
+        p.frags.push(Frag {
+            offset,
+            data: data.to_vec(),
+            frame,
+            overlap,
+        });
+        if !more {
+            p.total = Some(end);
+        }
+        let Some(total) = p.total else {
+            return Outcome::Pending;
+        };
+        // Contiguous coverage of [0, total)?
+        let mut idx: Vec<usize> = (0..p.frags.len()).collect();
+        idx.sort_by_key(|&i| (p.frags[i].offset, i));
+        let mut covered = 0;
+        for &i in &idx {
+            let f = &p.frags[i];
+            if f.offset > covered {
+                return Outcome::Pending;
+            }
+            covered = covered.max(f.offset + f.data.len());
+        }
+        if covered < total {
+            return Outcome::Pending;
+        }
+        let p = self.pending.remove(&key).unwrap_or(Pending {
+            frags: Vec::new(),
+            total: None,
+            first_ts: ts,
+        });
+        self.order.retain(|(k, _)| k != &key);
+        let mut out = vec![0u8; total];
+        // Earlier fragments win where they overlap later ones.
+        let mut filled = vec![false; total];
+        for f in &p.frags {
+            for (j, b) in f.data.iter().enumerate() {
+                let pos = f.offset + j;
+                if pos < total && !filled[pos] {
+                    out[pos] = *b;
+                    filled[pos] = true;
+                }
+            }
+        }
+        let frames = idx.iter().map(|&i| p.frags[i].frame).collect();
+        let overlaps = p.frags.iter().filter(|f| f.overlap).count();
+        self.done.insert(key.clone(), ());
+        self.done_order.push_back(key);
+        if self.done_order.len() > MAX_DONE {
+            if let Some(k) = self.done_order.pop_front() {
+                self.done.remove(&k);
+            }
+        }
+        Outcome::Complete(Reassembled {
+            data: out,
+            frames,
+            overlaps,
+        })
+    }
+
+    fn expire(&mut self, now: i64) {
+        while let Some((k, t)) = self.order.front() {
+            if now - *t <= TIMEOUT_NS {
+                break;
+            }
+            let k = k.clone();
+            self.order.pop_front();
+            if self
+                .pending
+                .get(&k)
+                .is_some_and(|p| now - p.first_ts > TIMEOUT_NS)
+            {
+                self.pending.remove(&k);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_order_and_duplicates() {
+        let mut t: Table<u32> = Table::default();
+        assert!(matches!(t.add(1, 0, 1, 8, false, b"89"), Outcome::Pending));
+        match t.add(1, 0, 2, 0, true, b"01234567") {
+            Outcome::Complete(r) => assert_eq!(r.data, b"0123456789"),
+            _ => panic!("not complete"),
+        }
+        let mut t: Table<u32> = Table::default();
+        assert!(matches!(t.add(7, 0, 1, 0, true, b"0123"), Outcome::Pending));
+        assert!(matches!(t.add(7, 0, 2, 0, true, b"0123"), Outcome::Pending));
+        match t.add(7, 0, 3, 4, false, b"45") {
+            Outcome::Complete(r) => {
+                assert_eq!(r.data, b"012345");
+                assert_eq!(r.frames, vec![1, 2, 3]);
+                assert_eq!(r.overlaps, 1);
+            }
+            _ => panic!("not complete"),
+        }
+        assert!(matches!(t.add(7, 0, 4, 4, false, b"45"), Outcome::Ignored));
+    }
+}

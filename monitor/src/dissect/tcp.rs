@@ -1,0 +1,356 @@
+//! TCP: the raw header fields and options. Sequence analysis
+//! (`tcp.stream`, relative numbers, `tcp.analysis.*`) comes from
+//! [`crate::tcp_analysis::Analyzer`], fed with every segment; the payload
+//! goes to the application dissectors.
+
+use std::net::IpAddr;
+
+use super::app::{self, Endpoints, TcpPayload};
+use super::pipeline::{Cx, Pipeline};
+use super::{Base, Value};
+use crate::tcp_analysis::Segment;
+
+fields! {
+    TCP = "tcp", Protocol, Base::Dec, "Transmission Control Protocol";
+    SRCPORT = "tcp.srcport", UInt, Base::Dec, "Source Port";
+    DSTPORT = "tcp.dstport", UInt, Base::Dec, "Destination Port";
+    PORT = "tcp.port", UInt, Base::Dec, "Source or Destination Port";
+    LEN = "tcp.len", UInt, Base::Dec, "TCP Segment Len";
+    SEQ_RAW = "tcp.seq_raw", UInt, Base::Dec, "Sequence Number (raw)";
+    ACK_RAW = "tcp.ack_raw", UInt, Base::Dec, "Acknowledgment number (raw)";
+    HDR_LEN = "tcp.hdr_len", UInt, Base::Dec, "Header Length";
+    FLAGS = "tcp.flags", UInt, Base::Hex(4), "Flags";
+    F_RES = "tcp.flags.res", Bool, Base::Dec, "Reserved";
+    F_AE = "tcp.flags.ae", Bool, Base::Dec, "Accurate ECN";
+    F_CWR = "tcp.flags.cwr", Bool, Base::Dec, "Congestion Window Reduced";
+    F_ECE = "tcp.flags.ece", Bool, Base::Dec, "ECN-Echo";
+    F_URG = "tcp.flags.urg", Bool, Base::Dec, "Urgent";
+    F_ACK = "tcp.flags.ack", Bool, Base::Dec, "Acknowledgment";
+    F_PUSH = "tcp.flags.push", Bool, Base::Dec, "Push";
+    F_RESET = "tcp.flags.reset", Bool, Base::Dec, "Reset";
+    F_SYN = "tcp.flags.syn", Bool, Base::Dec, "Syn";
+    F_FIN = "tcp.flags.fin", Bool, Base::Dec, "Fin";
+    F_STR = "tcp.flags.str", String, Base::Dec, "TCP Flags";
+    WINDOW_SIZE_VALUE = "tcp.window_size_value", UInt, Base::Dec, "Window";
+    CHECKSUM = "tcp.checksum", UInt, Base::Hex(4), "Checksum";
+    CHECKSUM_STATUS = "tcp.checksum.status", UInt, Base::Dec, "Checksum Status";
+    URGENT_POINTER = "tcp.urgent_pointer", UInt, Base::Dec, "Urgent Pointer";
+    OPTIONS = "tcp.options", Bytes, Base::Dec, "TCP Options";
+    OPTION_KIND = "tcp.option_kind", UInt, Base::Dec, "Kind";
+    OPTION_LEN = "tcp.option_len", UInt, Base::Dec, "Length";
+    MSS_VAL = "tcp.options.mss_val", UInt, Base::Dec, "MSS Value";
+    WSCALE_SHIFT = "tcp.options.wscale.shift", UInt, Base::Dec, "Shift count";
+    WSCALE_MULT = "tcp.options.wscale.multiplier", UInt, Base::Dec, "Multiplier";
+    SACK_PERM = "tcp.options.sack_perm", None, Base::Dec, "TCP SACK Permitted Option";
+    SACK_LE = "tcp.options.sack_le", UInt, Base::Dec, "left edge";
+    SACK_RE = "tcp.options.sack_re", UInt, Base::Dec, "right edge";
+    SACK_COUNT = "tcp.options.sack.count", UInt, Base::Dec, "TCP SACK Count";
+    TSVAL = "tcp.options.timestamp.tsval", UInt, Base::Dec, "Timestamp value";
+    TSECR = "tcp.options.timestamp.tsecr", UInt, Base::Dec, "Timestamp echo reply";
+    PAYLOAD = "tcp.payload", Bytes, Base::Dec, "TCP payload";
+    OPT_EOL = "tcp.options.eol", Bytes, Base::Dec, "TCP Option - End of Option List (EOL)";
+    OPT_NOP = "tcp.options.nop", Bytes, Base::Dec, "TCP Option - No-Operation (NOP)";
+    OPT_MSS = "tcp.options.mss", Bytes, Base::Dec, "TCP Option - Maximum segment size";
+    OPT_WSCALE = "tcp.options.wscale", Bytes, Base::Dec, "TCP Option - Window scale";
+    OPT_SACK = "tcp.options.sack", Bytes, Base::Dec, "TCP Option - SACK";
+    OPT_TIMESTAMP = "tcp.options.timestamp", Bytes, Base::Dec, "TCP Option - Timestamps";
+    ACK_NONZERO = "tcp.ack.nonzero", Bool, Base::Dec, "Acknowledgment number: Broken TCP";
+    CONN_SYN = "tcp.connection.syn", Bool, Base::Dec, "Connection establish request (SYN)";
+    CONN_SYNACK = "tcp.connection.synack", Bool, Base::Dec, "Connection establish acknowledge (SYN+ACK)";
+    CONN_FIN = "tcp.connection.fin", Bool, Base::Dec, "Connection finish (FIN)";
+    CONN_RST = "tcp.connection.rst", Bool, Base::Dec, "Connection reset (RST)";
+    TIME_RELATIVE = "tcp.time_relative", RelTime, Base::Dec, "Time since first frame in this TCP stream";
+    TIME_DELTA = "tcp.time_delta", RelTime, Base::Dec, "Time since previous frame in this TCP stream";
+}
+
+/// `tcp.flags.str`: one letter per set bit, a middle dot per clear one.
+fn flags_str(flags: u16) -> String {
+    const L: &[u8; 12] = b"RRRACEUAPRSF";
+    let mut s = String::with_capacity(24);
+    for (i, l) in L.iter().enumerate() {
+        if flags >> (11 - i) & 1 != 0 {
+            s.push(*l as char);
+        } else {
+            s.push('\u{b7}');
+        }
+    }
+    s
+}
+
+fn flag_names(flags: u16) -> String {
+    const N: [(u16, &str); 9] = [
+        (0x01, "FIN"),
+        (0x02, "SYN"),
+        (0x04, "RST"),
+        (0x08, "PSH"),
+        (0x10, "ACK"),
+        (0x20, "URG"),
+        (0x40, "ECE"),
+        (0x80, "CWR"),
+        (0x100, "AE"),
+    ];
+    let v: Vec<&str> = N
+        .iter()
+        .filter(|(b, _)| flags & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    v.join(", ")
+}
+
+impl Pipeline {
+    /// Dissect a TCP segment (`reported` = its length on the wire).
+    pub(crate) fn tcp(
+        &mut self,
+        cx: &mut Cx<'_>,
+        src: IpAddr,
+        dst: IpAddr,
+        p: &[u8],
+        reported: usize,
+    ) {
+        cx.proto(&TCP, "tcp");
+        if cx.depth == 0 {
+            cx.d.protocol = "TCP".into();
+        }
+        if p.len() < 4 {
+            cx.malformed();
+            return;
+        }
+        let sp = u16::from_be_bytes([p[0], p[1]]);
+        let dp = u16::from_be_bytes([p[2], p[3]]);
+        cx.d.push(&SRCPORT, Value::UInt(sp.into()));
+        cx.d.push(&DSTPORT, Value::UInt(dp.into()));
+        cx.d.push(&PORT, Value::UInt(sp.into()));
+        cx.d.push(&PORT, Value::UInt(dp.into()));
+        if p.len() < 20 {
+            if p.len() >= 8 {
+                cx.d.push(
+                    &SEQ_RAW,
+                    Value::UInt(u32::from_be_bytes([p[4], p[5], p[6], p[7]]).into()),
+                );
+            }
+            if cx.depth == 0 {
+                cx.malformed();
+            }
+            return;
+        }
+        let seq = u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
+        let ack = u32::from_be_bytes([p[8], p[9], p[10], p[11]]);
+        let hl = usize::from(p[12] >> 4) * 4;
+        let flags = u16::from_be_bytes([p[12], p[13]]) & 0x0fff;
+        let win = u16::from_be_bytes([p[14], p[15]]);
+        let ck = u16::from_be_bytes([p[16], p[17]]);
+        let urg = u16::from_be_bytes([p[18], p[19]]);
+        let tcp_len = reported.saturating_sub(hl);
+        let d = &mut *cx.d;
+        d.push(&LEN, Value::UInt(tcp_len as u64));
+        d.push(&SEQ_RAW, Value::UInt(seq.into()));
+        d.push(&ACK_RAW, Value::UInt(ack.into()));
+        if flags & 0x10 == 0 && ack != 0 {
+            d.push(&ACK_NONZERO, Value::Bool(true));
+        }
+        d.push(&HDR_LEN, Value::UInt(hl as u64));
+        d.push(&FLAGS, Value::UInt(flags.into()));
+        d.push(&F_RES, Value::Bool(flags & 0xe00 != 0));
+        d.push(&F_AE, Value::Bool(flags & 0x100 != 0));
+        d.push(&F_CWR, Value::Bool(flags & 0x80 != 0));
+        d.push(&F_ECE, Value::Bool(flags & 0x40 != 0));
+        d.push(&F_URG, Value::Bool(flags & 0x20 != 0));
+        d.push(&F_ACK, Value::Bool(flags & 0x10 != 0));
+        d.push(&F_PUSH, Value::Bool(flags & 0x08 != 0));
+        d.push(&F_RESET, Value::Bool(flags & 0x04 != 0));
+        d.push(&F_SYN, Value::Bool(flags & 0x02 != 0));
+        d.push(&F_FIN, Value::Bool(flags & 0x01 != 0));
+        d.push(&F_STR, Value::Str(flags_str(flags)));
+        match flags & 0x17 {
+            0x02 => d.push(&CONN_SYN, Value::Bool(true)),
+            0x12 => d.push(&CONN_SYNACK, Value::Bool(true)),
+            _ => {}
+        }
+        if flags & 0x01 != 0 {
+            d.push(&CONN_FIN, Value::Bool(true));
+        }
+        if flags & 0x04 != 0 {
+            d.push(&CONN_RST, Value::Bool(true));
+        }
+        d.push(&WINDOW_SIZE_VALUE, Value::UInt(win.into()));
+        d.push(&CHECKSUM, Value::UInt(ck.into()));
+        d.push(&CHECKSUM_STATUS, Value::UInt(2));
+        d.push(&URGENT_POINTER, Value::UInt(urg.into()));
+        if hl < 20 {
+            cx.malformed();
+            return;
+        }
+        let opt_end = hl.min(p.len());
+        let opts = &p[20..opt_end];
+        // Relative sequence numbers as tshark shows them: the base of a
+        // direction is its SYN's sequence number, or one less than the first
+        // sequence (or acknowledgement) number seen from mid-stream.
+        let syn = flags & 0x02 != 0;
+        let mut rel_bases = None;
+        if cx.depth == 0 {
+            let conv = self.tcp_convs.get((src, sp), (dst, dp), cx.ts_ns);
+            let from_client = conv.client == (src, sp);
+            let dir = usize::from(!from_client);
+            if syn {
+                conv.base_seq[dir] = Some(seq);
+            }
+            let base = *conv.base_seq[dir].get_or_insert(seq.wrapping_sub(1));
+            if flags & 0x10 != 0 && conv.base_seq[1 - dir].is_none() {
+                conv.base_seq[1 - dir] = Some(ack.wrapping_sub(1));
+            }
+            rel_bases = Some((from_client, base, conv.base_seq[1 - dir], conv.index));
+            let (rel_t, delta_t) = (cx.ts_ns - conv.first_ts, cx.ts_ns - conv.prev_ts);
+            conv.prev_ts = cx.ts_ns;
+            cx.d.push(&TIME_RELATIVE, Value::Float(rel_t as f64 / 1e9));
+            cx.d.push(&TIME_DELTA, Value::Float(delta_t as f64 / 1e9));
+        }
+        let mut opt_info = String::new();
+        if !opts.is_empty() {
+            cx.d.push(&OPTIONS, Value::Bytes(opts.to_vec()));
+            opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
+        }
+        if p.len() < hl {
+            cx.malformed();
+            return;
+        }
+        let payload = &p[hl..];
+        let Some((from_client, base, rev_base, stream)) = rel_bases else {
+            return;
+        };
+        let rel = seq.wrapping_sub(base);
+        let seg = Segment {
+            src,
+            dst,
+            src_port: sp,
+            dst_port: dp,
+            seq,
+            ack,
+            flags,
+            window: win,
+            payload_len: tcp_len as u32,
+            options: opts,
+        };
+        let verdict = self.analyzer.on_segment(cx.frame, cx.ts_ns, &seg);
+        verdict.push_fields(cx.d);
+        let mut info = verdict.info_prefix().unwrap_or_default();
+        info.push_str(&format!("{sp} → {dp} [{}] Seq={rel}", flag_names(flags)));
+        if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
+            info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
+        }
+        info.push_str(&format!(" Win={win} Len={tcp_len}{opt_info}"));
+        cx.d.info = info;
+        if payload.is_empty() {
+            return;
+        }
+        cx.d.push(&PAYLOAD, Value::Bytes(payload.to_vec()));
+        let mark = cx.d.fields.len();
+        let seg = TcpPayload {
+            stream,
+            from_client,
+            seq: rel,
+            data: payload,
+            frame: cx.frame,
+        };
+        if app::tcp(
+            &mut self.app,
+            Endpoints {
+                src_port: sp,
+                dst_port: dp,
+            },
+            seg,
+            cx.d,
+        ) {
+            Pipeline::app_protos(cx.d, mark, &mut cx.protos);
+        } else {
+            self.data(cx, payload);
+        }
+    }
+}
+
+/// Push the option fields; returns the Info-column suffix (` MSS=1460 …`).
+fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
+    let mut info = String::new();
+    while let Some(&kind) = o.first() {
+        cx.d.push(&OPTION_KIND, Value::UInt(kind.into()));
+        match kind {
+            0 | 1 => {
+                let f = if kind == 0 { &OPT_EOL } else { &OPT_NOP };
+                cx.d.push(f, Value::Bytes(vec![kind]));
+                o = &o[1..];
+                continue;
+            }
+            _ => {}
+        }
+        let Some(&len) = o.get(1) else {
+            cx.malformed();
+            break;
+        };
+        cx.d.push(&OPTION_LEN, Value::UInt(len.into()));
+        let l = usize::from(len);
+        if l < 2 || l > o.len() {
+            cx.malformed();
+            break;
+        }
+        let v = &o[2..l];
+        let whole = match kind {
+            2 => Some(&OPT_MSS),
+            3 => Some(&OPT_WSCALE),
+            5 => Some(&OPT_SACK),
+            8 => Some(&OPT_TIMESTAMP),
+            _ => None,
+        };
+        if let Some(f) = whole {
+            cx.d.push(f, Value::Bytes(o[..l].to_vec()));
+        }
+        match kind {
+            2 if v.len() == 2 => {
+                let mss = u16::from_be_bytes([v[0], v[1]]);
+                cx.d.push(&MSS_VAL, Value::UInt(mss.into()));
+                info.push_str(&format!(" MSS={mss}"));
+            }
+            3 if v.len() == 1 => {
+                let shift = v[0];
+                let mult = 1u64 << shift.min(14);
+                cx.d.push(&WSCALE_SHIFT, Value::UInt(shift.into()));
+                cx.d.push(&WSCALE_MULT, Value::UInt(mult));
+                info.push_str(&format!(" WS={mult}"));
+            }
+            4 => {
+                cx.d.push(&SACK_PERM, Value::Bytes(o[..l].to_vec()));
+                info.push_str(" SACK_PERM");
+            }
+            5 => {
+                let n = v.len() / 8;
+                let base = sack_base.unwrap_or(0);
+                for b in v.chunks_exact(8) {
+                    let le = u32::from_be_bytes([b[0], b[1], b[2], b[3]]).wrapping_sub(base);
+                    let re = u32::from_be_bytes([b[4], b[5], b[6], b[7]]).wrapping_sub(base);
+                    cx.d.push(&SACK_LE, Value::UInt(le.into()));
+                    cx.d.push(&SACK_RE, Value::UInt(re.into()));
+                }
+                cx.d.push(&SACK_COUNT, Value::UInt(n as u64));
+            }
+            8 if v.len() == 8 => {
+                let tsval = u32::from_be_bytes([v[0], v[1], v[2], v[3]]);
+                let tsecr = u32::from_be_bytes([v[4], v[5], v[6], v[7]]);
+                cx.d.push(&TSVAL, Value::UInt(tsval.into()));
+                cx.d.push(&TSECR, Value::UInt(tsecr.into()));
+                info.push_str(&format!(" TSval={tsval} TSecr={tsecr}"));
+            }
+            _ => {}
+        }
+        o = &o[l..];
+    }
+    info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_string() {
+        assert_eq!(flags_str(0x002), "··········S·");
+        assert_eq!(flags_str(0x012), "·······A··S·");
+    }
+}

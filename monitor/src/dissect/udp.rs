@@ -1,0 +1,88 @@
+//! UDP: header fields, conversation index (`udp.stream`) and hand-off of the
+//! payload to the application dissectors.
+
+use std::net::IpAddr;
+
+use super::app::{self, Endpoints};
+use super::pipeline::{Cx, Pipeline};
+use super::{Base, Value};
+
+fields! {
+    UDP = "udp", Protocol, Base::Dec, "User Datagram Protocol";
+    UDP_SRCPORT = "udp.srcport", UInt, Base::Dec, "Source Port";
+    UDP_DSTPORT = "udp.dstport", UInt, Base::Dec, "Destination Port";
+    UDP_PORT = "udp.port", UInt, Base::Dec, "Source or Destination Port";
+    UDP_LENGTH = "udp.length", UInt, Base::Dec, "Length";
+    UDP_CHECKSUM = "udp.checksum", UInt, Base::Hex(4), "Checksum";
+    UDP_CHECKSUM_STATUS = "udp.checksum.status", UInt, Base::Dec, "Checksum Status";
+    UDP_STREAM = "udp.stream", UInt, Base::Dec, "Stream index";
+    UDP_TIME_RELATIVE = "udp.time_relative", RelTime, Base::Dec, "Time since first frame";
+    UDP_TIME_DELTA = "udp.time_delta", RelTime, Base::Dec, "Time since previous frame";
+    UDP_PAYLOAD = "udp.payload", Bytes, Base::Dec, "Payload";
+}
+
+impl Pipeline {
+    /// Dissect a UDP datagram.
+    pub(crate) fn udp(&mut self, cx: &mut Cx<'_>, src: IpAddr, dst: IpAddr, p: &[u8]) {
+        cx.proto(&UDP, "udp");
+        if cx.depth == 0 {
+            cx.d.protocol = "UDP".into();
+        }
+        if p.len() < 8 {
+            cx.malformed();
+            return;
+        }
+        let sp = u16::from_be_bytes([p[0], p[1]]);
+        let dp = u16::from_be_bytes([p[2], p[3]]);
+        let len = u16::from_be_bytes([p[4], p[5]]);
+        let ck = u16::from_be_bytes([p[6], p[7]]);
+        let d = &mut *cx.d;
+        d.push(&UDP_SRCPORT, Value::UInt(sp.into()));
+        d.push(&UDP_DSTPORT, Value::UInt(dp.into()));
+        d.push(&UDP_PORT, Value::UInt(sp.into()));
+        d.push(&UDP_PORT, Value::UInt(dp.into()));
+        d.push(&UDP_LENGTH, Value::UInt(len.into()));
+        d.push(&UDP_CHECKSUM, Value::UInt(ck.into()));
+        d.push(
+            &UDP_CHECKSUM_STATUS,
+            Value::UInt(if ck == 0 { 3 } else { 2 }),
+        );
+        if cx.depth == 0 {
+            let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
+            let (idx, rel, delta) = (c.index, cx.ts_ns - c.first_ts, cx.ts_ns - c.prev_ts);
+            c.prev_ts = cx.ts_ns;
+            cx.d.push(&UDP_STREAM, Value::UInt(idx));
+            cx.d.push(&UDP_TIME_RELATIVE, Value::Float(rel as f64 / 1e9));
+            cx.d.push(&UDP_TIME_DELTA, Value::Float(delta as f64 / 1e9));
+            cx.d.info = format!("{sp} → {dp} Len={}", usize::from(len).saturating_sub(8));
+        }
+        if usize::from(len) < 8 {
+            cx.malformed();
+            return;
+        }
+        // The payload is bounded by the UDP length; `udp.payload` of a
+        // reassembled datagram shows everything after the header (tshark).
+        let end = usize::from(len).min(p.len());
+        let payload = &p[8..end];
+        let shown = if cx.reassembled { &p[8..] } else { payload };
+        if !shown.is_empty() {
+            cx.d.push(&UDP_PAYLOAD, Value::Bytes(shown.to_vec()));
+        }
+        let mark = cx.d.fields.len();
+        if !payload.is_empty()
+            && app::udp(
+                &mut self.app,
+                Endpoints {
+                    src_port: sp,
+                    dst_port: dp,
+                },
+                payload,
+                cx.d,
+            )
+        {
+            Pipeline::app_protos(cx.d, mark, &mut cx.protos);
+        } else {
+            self.data(cx, payload);
+        }
+    }
+}

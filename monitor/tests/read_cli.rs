@@ -1,0 +1,202 @@
+//! `monitor read` as a command: output formats, `-E` options, `-c`, and the
+//! exit status 2 for invalid fields, refused `-Y` and damaged files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn captures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures")
+}
+
+fn monitor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_monitor"))
+        .args(args)
+        .output()
+        .expect("run monitor")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8")
+}
+
+fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("monitor-read-cli-{}-{name}", std::process::id()));
+    std::fs::write(&p, bytes).expect("write temp file");
+    p
+}
+
+/// A little-endian microsecond pcap with the given frames.
+fn pcap(frames: &[&[u8]]) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    v.extend_from_slice(&2u16.to_le_bytes());
+    v.extend_from_slice(&4u16.to_le_bytes());
+    for x in [0u32, 0, 65535, 1] {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    for (i, f) in frames.iter().enumerate() {
+        for x in [1_000 + i as u32, 250_000, f.len() as u32, f.len() as u32] {
+            v.extend_from_slice(&x.to_le_bytes());
+        }
+        v.extend_from_slice(f);
+    }
+    v
+}
+
+const ARP: &[u8] = &[
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x16, 0xce, 0x6e, 0x8b, 0x24, 0x08, 0x06, 0x00, 0x01,
+    0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x00, 0x16, 0xce, 0x6e, 0x8b, 0x24, 0xc0, 0xa8, 0x00, 0x72,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01,
+];
+
+#[test]
+fn fields_output_matches_tshark_format() {
+    let f = captures().join("tcp_handshake.pcapng");
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "tcp.flags",
+        "-e",
+        "ip.addr",
+        "-e",
+        "frame.time_relative",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "1\t0x0002\t172.16.16.128,212.58.226.142\t0.000000000\n\
+         2\t0x0012\t212.58.226.142,172.16.16.128\t0.132627000\n\
+         3\t0x0010\t172.16.16.128,212.58.226.142\t0.132768000\n"
+    );
+}
+
+#[test]
+fn separator_occurrence_aggregator_header_quote_count() {
+    let f = captures().join("tcp_handshake.pcapng");
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "ip.addr",
+        "-E",
+        "separator=;",
+        "-E",
+        "occurrence=l",
+        "-E",
+        "header=y",
+        "-E",
+        "quote=d",
+        "-c",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "frame.number;ip.addr\n\"1\";\"212.58.226.142\"\n\"2\";\"172.16.16.128\"\n"
+    );
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "tcp.port",
+        "-E",
+        "aggregator=/s",
+        "-c",
+        "1",
+    ]);
+    assert_eq!(stdout(&o), "2826 80\n");
+}
+
+#[test]
+fn text_and_json() {
+    let p = tmp("arp.pcap", &pcap(&[ARP]));
+    let o = monitor(&["read", "-r", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "    1   0.000000 00:16:ce:6e:8b:24 → ff:ff:ff:ff:ff:ff ARP 42 Who has 192.168.0.1? Tell 192.168.0.114\n");
+    let o = monitor(&[
+        "read",
+        "-r",
+        p.to_str().unwrap(),
+        "-T",
+        "json",
+        "-e",
+        "arp.opcode",
+        "-e",
+        "eth.addr",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
+    assert_eq!(v["arp.opcode"], "1");
+    assert_eq!(
+        v["eth.addr"],
+        serde_json::json!(["ff:ff:ff:ff:ff:ff", "00:16:ce:6e:8b:24"])
+    );
+    let _ = std::fs::remove_file(p);
+}
+
+#[test]
+fn unknown_field_exits_2() {
+    let f = captures().join("tcp_handshake.pcapng");
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "tcp.no_such_field",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Some fields aren't valid"));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn display_filter_is_refused() {
+    let f = captures().join("tcp_handshake.pcapng");
+    let o = monitor(&["read", "-r", f.to_str().unwrap(), "-Y", "tcp"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn truncated_file_prints_what_it_can_then_exits_2() {
+    let mut file = pcap(&[ARP, ARP]);
+    file.truncate(file.len() - 10);
+    let p = tmp("trunc.pcap", &file);
+    let o = monitor(&[
+        "read",
+        "-r",
+        p.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "1\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let second = 24 + 16 + ARP.len();
+    assert!(err.contains(&format!("offset {second}")), "{err}");
+    let _ = std::fs::remove_file(p);
+}
+
+#[test]
+fn not_a_capture_exits_2() {
+    let p = tmp("garbage.pcap", b"this is not a capture file at all");
+    let o = monitor(&["read", "-r", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_file(p);
+}

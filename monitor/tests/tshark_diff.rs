@@ -1,0 +1,222 @@
+//! Differential test against tshark 4.0: every capture in
+//! `../shared/captures`, every link/network/transport field this program
+//! dissects, compared cell by cell with `tshark -T fields`.
+//!
+//! Disagreements are allowed only on frames tshark itself marks malformed
+//! (`_ws.malformed`) and in the documented [`ALLOW`] list. Skipped (with a
+//! note) when tshark is not installed.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn captures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures")
+}
+
+/// Known, explained disagreements: (capture, field, reason). A field listed
+/// with capture `*` is excluded everywhere.
+const ALLOW: &[(&str, &str, &str)] = &[];
+
+/// Fields never compared: their `-T fields` text is not the value (FT_NONE
+/// labels) or depends on the application dissectors.
+const NOT_COMPARED: &[&str] = &["frame.number", "tcp.options.sack_perm"];
+
+/// Protocols dissected here. On frames where tshark shows any other
+/// protocol (an application layer), `frame.protocols` and `data.*` depend
+/// on the application dissectors and are not compared.
+const OWN_PROTOCOLS: &[&str] = &[
+    "eth",
+    "ethertype",
+    "vlan",
+    "ieee8021ad",
+    "llc",
+    "arp",
+    "ip",
+    "ipv6",
+    "ipv6.hopopts",
+    "ipv6.routing",
+    "ipv6.fraghdr",
+    "ipv6.dstopts",
+    "icmp",
+    "icmpv6",
+    "udp",
+    "tcp",
+    "data",
+];
+
+fn app_dependent(field: &str) -> bool {
+    field == "frame.protocols" || field.starts_with("data.")
+}
+
+fn allowed(cap: &str, field: &str) -> bool {
+    ALLOW
+        .iter()
+        .any(|(c, f, _)| (*c == "*" || *c == cap) && *f == field)
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run command");
+    assert!(
+        out.status.success() || !out.stdout.is_empty(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn tshark_fields() -> Option<HashSet<String>> {
+    let out = Command::new("tshark")
+        .args(["-G", "fields"])
+        .output()
+        .ok()?;
+    let s = String::from_utf8_lossy(&out.stdout);
+    Some(
+        s.lines()
+            .filter_map(|l| l.split('\t').nth(2))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+#[derive(Default)]
+struct Tally {
+    cells: u64,
+    agree: u64,
+    malformed_skips: u64,
+    allowed: u64,
+}
+
+#[test]
+fn agrees_with_tshark_on_every_capture() {
+    let Some(known) = tshark_fields() else {
+        eprintln!("tshark not installed: differential test skipped");
+        return;
+    };
+    let mut fields: Vec<&str> = Vec::new();
+    let mut unknown = Vec::new();
+    for f in monitor::dissect::core_fields() {
+        if f.ty == monitor::dissect::FieldType::Protocol || NOT_COMPARED.contains(&f.name) {
+            continue;
+        }
+        if known.contains(f.name) {
+            fields.push(f.name);
+        } else {
+            unknown.push(f.name);
+        }
+    }
+    if !unknown.is_empty() {
+        eprintln!("fields tshark 4.0 does not know (not compared): {unknown:?}");
+    }
+    let only: Option<String> = std::env::var("DIFF_ONLY").ok();
+    let mut caps: Vec<PathBuf> = std::fs::read_dir(captures_dir())
+        .expect("captures directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+        .filter(|p| {
+            only.as_ref()
+                .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
+        })
+        .collect();
+    caps.sort();
+    assert!(
+        only.is_some() || caps.len() >= 60,
+        "expected the 60 shared captures, found {}",
+        caps.len()
+    );
+    let protocols_col = fields
+        .iter()
+        .position(|f| *f == "frame.protocols")
+        .expect("frame.protocols compared");
+    let mut per_proto: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for cap in &caps {
+        let name = cap.file_name().unwrap().to_string_lossy().to_string();
+        let mut ts = Command::new("tshark");
+        ts.arg("-r")
+            .arg(cap)
+            .args(["-T", "fields", "-e", "frame.number", "-e", "_ws.malformed"]);
+        let mut mo = Command::new(env!("CARGO_BIN_EXE_monitor"));
+        mo.arg("read")
+            .arg("-r")
+            .arg(cap)
+            .args(["-T", "fields", "-e", "frame.number"]);
+        for f in &fields {
+            ts.args(["-e", f]);
+            mo.args(["-e", f]);
+        }
+        let want = run(&mut ts);
+        let got = run(&mut mo);
+        let want: Vec<&str> = want.lines().collect();
+        let got: Vec<&str> = got.lines().collect();
+        assert_eq!(want.len(), got.len(), "{name}: frame count differs");
+        for (w, g) in want.iter().zip(&got) {
+            let w: Vec<&str> = w.split('\t').collect();
+            let g: Vec<&str> = g.split('\t').collect();
+            assert_eq!(w.len(), fields.len() + 2, "{name}: tshark row width");
+            assert_eq!(g.len(), fields.len() + 1, "{name}: monitor row width");
+            assert_eq!(w[0], g[0], "{name}: frame numbers");
+            let malformed = !w[1].is_empty();
+            let (w_protos, g_protos) = (w[protocols_col + 2], g[protocols_col + 1]);
+            // An application protocol in tshark's chain, or TCP payload
+            // tshark holds for reassembling an application PDU (it then shows
+            // no `data`): both are the application dissectors' business.
+            let has_app = w_protos.split(':').any(|p| !OWN_PROTOCOLS.contains(&p))
+                || (w_protos.ends_with(":tcp") && g_protos.ends_with(":tcp:data"));
+            for (i, f) in fields.iter().enumerate() {
+                let (wc, gc) = (w[i + 2], g[i + 1]);
+                if has_app && app_dependent(f) {
+                    continue;
+                }
+                let proto = f.split('.').next().unwrap_or(f).to_string();
+                let t = per_proto.entry(proto).or_default();
+                t.cells += 1;
+                if wc == gc {
+                    t.agree += 1;
+                } else if malformed {
+                    t.malformed_skips += 1;
+                } else if allowed(&name, f) {
+                    t.allowed += 1;
+                } else {
+                    failures.push(format!(
+                        "{name} frame {}: {f}: tshark {wc:?} monitor {gc:?}",
+                        w[0]
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{:<12} {:>10} {:>10} {:>9} {:>9} {:>8}",
+        "protocol", "cells", "agree", "malformed", "allowed", "agree%"
+    );
+    for (p, t) in &per_proto {
+        eprintln!(
+            "{:<12} {:>10} {:>10} {:>9} {:>9} {:>7.3}%",
+            p,
+            t.cells,
+            t.agree,
+            t.malformed_skips,
+            t.allowed,
+            t.agree as f64 * 100.0 / t.cells.max(1) as f64
+        );
+    }
+    if !failures.is_empty() {
+        let mut by_field: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &failures {
+            let key = f.split(": ").nth(1).unwrap_or("").to_string();
+            *by_field.entry(key).or_default() += 1;
+        }
+        eprintln!("disagreements by field: {by_field:?}");
+        let mut shown: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &failures {
+            let key = f.split(": ").nth(1).unwrap_or("").to_string();
+            let n = shown.entry(key).or_default();
+            *n += 1;
+            if *n <= 4 {
+                eprintln!("{f}");
+            }
+        }
+        panic!("{} cells disagree with tshark", failures.len());
+    }
+}
