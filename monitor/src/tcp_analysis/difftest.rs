@@ -1,0 +1,421 @@
+//! Differential test against tshark 4.0: a small test-only frame walker
+//! (pcap/pcapng → Ethernet/VLAN → IPv4/IPv6 → TCP) feeds every TCP segment
+//! of every shared capture to the analyzer, and each generated field is
+//! compared, frame by frame and cell by cell, with `tshark -T fields` run
+//! with its default preferences.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
+
+use super::{Analyzer, Config, Nanos, Segment};
+use crate::dissect::{Dissection, Value};
+
+const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
+
+/// The compared columns, in `-e` order (after `frame.number`).
+pub(crate) const COLUMNS: &[&str] = &[
+    "tcp.stream",
+    "tcp.seq",
+    "tcp.ack",
+    "tcp.nxtseq",
+    "tcp.completeness",
+    "tcp.window_size",
+    "tcp.window_size_scalefactor",
+    "tcp.analysis",
+    "tcp.analysis.flags",
+    "tcp.analysis.retransmission",
+    "tcp.analysis.fast_retransmission",
+    "tcp.analysis.spurious_retransmission",
+    "tcp.analysis.out_of_order",
+    "tcp.analysis.duplicate_ack",
+    "tcp.analysis.duplicate_ack_num",
+    "tcp.analysis.duplicate_ack_frame",
+    "tcp.analysis.lost_segment",
+    "tcp.analysis.ack_lost_segment",
+    "tcp.analysis.zero_window",
+    "tcp.analysis.zero_window_probe",
+    "tcp.analysis.zero_window_probe_ack",
+    "tcp.analysis.window_update",
+    "tcp.analysis.window_full",
+    "tcp.analysis.keep_alive",
+    "tcp.analysis.keep_alive_ack",
+    "tcp.analysis.reused_ports",
+    "tcp.analysis.acks_frame",
+    "tcp.analysis.ack_rtt",
+    "tcp.analysis.initial_rtt",
+    "tcp.analysis.bytes_in_flight",
+    "tcp.analysis.push_bytes_sent",
+    "tcp.analysis.rto",
+    "tcp.analysis.rto_frame",
+    "tcp.time_relative",
+    "tcp.time_delta",
+    "_ws.col.Info",
+];
+
+/// One captured frame: timestamp (ns) and bytes (Ethernet).
+pub(crate) struct Frame {
+    pub ts: Nanos,
+    pub data: Vec<u8>,
+}
+
+fn rd16(b: &[u8], le: bool) -> u16 {
+    let a = [b[0], b[1]];
+    if le {
+        u16::from_le_bytes(a)
+    } else {
+        u16::from_be_bytes(a)
+    }
+}
+
+fn rd32(b: &[u8], le: bool) -> u32 {
+    let a = [b[0], b[1], b[2], b[3]];
+    if le {
+        u32::from_le_bytes(a)
+    } else {
+        u32::from_be_bytes(a)
+    }
+}
+
+/// Read a pcap or pcapng file (Ethernet link type only).
+pub(crate) fn read_capture(path: &Path) -> Vec<Frame> {
+    let b = std::fs::read(path).expect("read capture");
+    let mut out = Vec::new();
+    let magic = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    if magic == 0x0A0D_0D0A {
+        // pcapng
+        let mut off = 0;
+        let mut le = true;
+        let mut tsres: Vec<(u64, bool)> = Vec::new(); // (units per second, ok)
+        while off + 12 <= b.len() {
+            let btype = rd32(&b[off..], le);
+            if btype == 0x0A0D_0D0A {
+                le = u32::from_le_bytes([b[off + 8], b[off + 9], b[off + 10], b[off + 11]])
+                    == 0x1A2B_3C4D;
+                tsres.clear();
+            }
+            let blen = rd32(&b[off + 4..], le) as usize;
+            let body = &b[off + 8..off + blen - 4];
+            match btype {
+                1 => {
+                    let linktype = rd16(body, le);
+                    assert_eq!(linktype, 1, "Ethernet only");
+                    let mut per_sec = 1_000_000u64;
+                    let mut o = 8;
+                    while o + 4 <= body.len() {
+                        let code = rd16(&body[o..], le);
+                        let len = rd16(&body[o + 2..], le) as usize;
+                        if code == 0 {
+                            break;
+                        }
+                        if code == 9 && len >= 1 {
+                            let v = body[o + 4];
+                            per_sec = if v & 0x80 == 0 {
+                                10u64.pow(u32::from(v))
+                            } else {
+                                1u64 << (v & 0x7f)
+                            };
+                        }
+                        o += 4 + len.div_ceil(4) * 4;
+                    }
+                    tsres.push((per_sec, true));
+                }
+                6 => {
+                    let ifid = rd32(body, le) as usize;
+                    let ts = (u64::from(rd32(&body[4..], le)) << 32) | u64::from(rd32(&body[8..], le));
+                    let cap = rd32(&body[12..], le) as usize;
+                    let per_sec = tsres.get(ifid).map_or(1_000_000, |t| t.0);
+                    let ns = (ts / per_sec) as i128 * 1_000_000_000
+                        + (ts % per_sec) as i128 * 1_000_000_000 / per_sec as i128;
+                    out.push(Frame {
+                        ts: ns as Nanos,
+                        data: body[20..20 + cap].to_vec(),
+                    });
+                }
+                3 => {
+                    let data = &body[4..];
+                    out.push(Frame {
+                        ts: 0,
+                        data: data.to_vec(),
+                    });
+                }
+                _ => {}
+            }
+            off += blen;
+        }
+    } else {
+        let (le, nanos) = match magic {
+            0xa1b2_c3d4 => (true, false),
+            0xa1b2_3c4d => (true, true),
+            0xd4c3_b2a1 => (false, false),
+            0x4d3c_b2a1 => (false, true),
+            m => panic!("unknown capture magic {m:#x}"),
+        };
+        assert_eq!(rd32(&b[20..], le) & 0xffff, 1, "Ethernet only");
+        let mut off = 24;
+        while off + 16 <= b.len() {
+            let sec = i64::from(rd32(&b[off..], le));
+            let frac = i64::from(rd32(&b[off + 4..], le));
+            let cap = rd32(&b[off + 8..], le) as usize;
+            let ns = sec * 1_000_000_000 + if nanos { frac } else { frac * 1000 };
+            out.push(Frame {
+                ts: ns,
+                data: b[off + 16..off + 16 + cap].to_vec(),
+            });
+            off += 16 + cap;
+        }
+    }
+    out
+}
+
+/// The TCP facts of a frame, owned.
+pub(crate) struct OwnedSeg {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub ack: u32,
+    pub flags: u16,
+    pub window: u16,
+    pub payload_len: u32,
+    pub options: Vec<u8>,
+}
+
+impl OwnedSeg {
+    pub fn as_segment(&self) -> Segment<'_> {
+        Segment {
+            src: self.src,
+            dst: self.dst,
+            src_port: self.src_port,
+            dst_port: self.dst_port,
+            seq: self.seq,
+            ack: self.ack,
+            flags: self.flags,
+            window: self.window,
+            payload_len: self.payload_len,
+            options: &self.options,
+        }
+    }
+}
+
+/// Why a frame yields no segment.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Skip {
+    NotTcp,
+    Fragment,
+}
+
+/// Ethernet/VLAN → IP → TCP; IP fragments are not reassembled.
+pub(crate) fn tcp_of(data: &[u8]) -> Result<OwnedSeg, Skip> {
+    let p = LaxSlicedPacket::from_ethernet(data).map_err(|_| Skip::NotTcp)?;
+    let (src, dst, ip_payload_len, fragmented) = match &p.net {
+        Some(LaxNetSlice::Ipv4(ip)) => {
+            let h = ip.header();
+            (
+                IpAddr::from(h.source_addr()),
+                IpAddr::from(h.destination_addr()),
+                i64::from(h.total_len()) - i64::from(h.ihl()) * 4,
+                ip.is_payload_fragmented(),
+            )
+        }
+        Some(LaxNetSlice::Ipv6(ip)) => {
+            let h = ip.header();
+            (
+                IpAddr::from(h.source_addr()),
+                IpAddr::from(h.destination_addr()),
+                i64::from(h.payload_length()) - ip.extensions().slice().len() as i64,
+                ip.is_payload_fragmented(),
+            )
+        }
+        _ => return Err(Skip::NotTcp),
+    };
+    let is_tcp = p.ip_payload().is_some_and(|pl| pl.ip_number == etherparse::IpNumber::TCP);
+    if !is_tcp {
+        return Err(Skip::NotTcp);
+    }
+    if fragmented {
+        return Err(Skip::Fragment);
+    }
+    let Some(TransportSlice::Tcp(t)) = &p.transport else {
+        return Err(Skip::NotTcp);
+    };
+    let hl = i64::from(t.data_offset()) * 4;
+    let raw = t.slice();
+    Ok(OwnedSeg {
+        src,
+        dst,
+        src_port: t.source_port(),
+        dst_port: t.destination_port(),
+        seq: t.sequence_number(),
+        ack: t.acknowledgment_number(),
+        flags: u16::from_be_bytes([raw[12], raw[13]]) & 0x0fff,
+        window: t.window_size(),
+        payload_len: (ip_payload_len - hl).max(0) as u32,
+        options: t.options().to_vec(),
+    })
+}
+
+fn cell(d: &Dissection, name: &str) -> String {
+    d.values(name)
+        .map(|v| match v {
+            Value::None => "1".to_string(),
+            Value::UInt(u) => u.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => format!("{f:.9}"),
+            other => format!("{other:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Our cells for every frame with TCP (frame number → columns).
+pub(crate) fn our_table(frames: &[Frame]) -> (BTreeMap<u64, Vec<String>>, Vec<u64>) {
+    let mut a = Analyzer::new(Config::default());
+    let mut rows = BTreeMap::new();
+    let mut fragments = Vec::new();
+    for (i, fr) in frames.iter().enumerate() {
+        let n = i as u64 + 1;
+        match tcp_of(&fr.data) {
+            Ok(s) => {
+                let v = a.on_segment(n, fr.ts, &s.as_segment());
+                let mut d = Dissection::default();
+                v.push_fields(&mut d);
+                let mut row: Vec<String> = COLUMNS[..COLUMNS.len() - 1]
+                    .iter()
+                    .map(|c| cell(&d, c))
+                    .collect();
+                row.push(v.info_prefix().unwrap_or_default());
+                rows.insert(n, row);
+            }
+            Err(Skip::Fragment) => fragments.push(n),
+            Err(Skip::NotTcp) => {}
+        }
+    }
+    (rows, fragments)
+}
+
+/// tshark's cells for every frame with TCP; the Info column is cut down to
+/// its leading `[TCP …] ` labels.
+pub(crate) fn tshark_table(path: &Path) -> Option<BTreeMap<u64, Vec<String>>> {
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-n").arg("-r").arg(path).args(["-T", "fields", "-e", "frame.number"]);
+    for c in COLUMNS {
+        cmd.args(["-e", c]);
+    }
+    let out = cmd.output().ok()?;
+    assert!(out.status.success(), "tshark failed on {}", path.display());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut rows = BTreeMap::new();
+    for line in text.lines() {
+        let mut cols: Vec<String> = line.split('\t').map(str::to_string).collect();
+        cols.resize(COLUMNS.len() + 1, String::new());
+        if cols[1].is_empty() {
+            continue; // no TCP in this frame
+        }
+        let n: u64 = cols[0].parse().unwrap();
+        let info = cols.last_mut().unwrap();
+        *info = tcp_labels(info);
+        rows.insert(n, cols[1..].to_vec());
+    }
+    Some(rows)
+}
+
+/// The leading TCP analysis labels of an Info column.
+fn tcp_labels(info: &str) -> String {
+    let mut rest = info;
+    let mut out = String::new();
+    while rest.starts_with("[TCP ") {
+        let Some(end) = rest.find("] ") else { break };
+        let label = &rest[..end + 2];
+        if label.starts_with("[TCP segment of") {
+            break;
+        }
+        out.push_str(label);
+        rest = &rest[end + 2..];
+    }
+    out
+}
+
+/// Captures with TCP in the shared directory.
+pub(crate) fn tcp_captures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(CAPTURES)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| {
+        let n = p.file_name().unwrap().to_string_lossy().to_string();
+        n.ends_with(".pcap") || n.ends_with(".pcapng")
+    });
+    v.sort();
+    v
+}
+
+#[test]
+fn agrees_with_tshark_on_every_capture() {
+    let caps = tcp_captures();
+    if caps.is_empty() {
+        eprintln!("no captures at {CAPTURES}; skipped");
+        return;
+    }
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("tshark not installed; skipped");
+        return;
+    }
+    let mut agree = vec![0u64; COLUMNS.len()];
+    let mut total = 0u64;
+    let mut failures: Vec<String> = Vec::new();
+    let mut allowed: Vec<String> = Vec::new();
+    for cap in &caps {
+        let name = cap.file_name().unwrap().to_string_lossy().to_string();
+        let frames = read_capture(cap);
+        let (ours, fragments) = our_table(&frames);
+        let theirs = tshark_table(cap).expect("tshark");
+        if theirs.is_empty() && ours.is_empty() {
+            continue;
+        }
+        for (n, trow) in &theirs {
+            let Some(orow) = ours.get(n) else {
+                if fragments.contains(n) {
+                    // Allowed: the test walker does not reassemble IP fragments.
+                    allowed.push(format!("{name} #{n}: TCP in reassembled IP fragments"));
+                } else {
+                    failures.push(format!("{name} #{n}: tshark has TCP, walker has none"));
+                }
+                continue;
+            };
+            total += 1;
+            for (i, col) in COLUMNS.iter().enumerate() {
+                if trow[i] == orow[i] {
+                    agree[i] += 1;
+                } else if failures.len() < 200 {
+                    failures.push(format!(
+                        "{name} #{n} {col}: tshark {:?} ours {:?}",
+                        trow[i], orow[i]
+                    ));
+                } else {
+                    failures.push(String::new());
+                }
+            }
+        }
+        for n in ours.keys() {
+            if !theirs.contains_key(n) {
+                failures.push(format!("{name} #{n}: walker has TCP, tshark none"));
+            }
+        }
+    }
+    eprintln!("per-field agreement over {total} TCP frames:");
+    for (i, col) in COLUMNS.iter().enumerate() {
+        eprintln!("  {col:40} {}/{total}", agree[i]);
+    }
+    for a in &allowed {
+        eprintln!("allowed: {a}");
+    }
+    let shown: Vec<&String> = failures.iter().filter(|f| !f.is_empty()).collect();
+    for f in &shown {
+        eprintln!("{f}");
+    }
+    assert!(failures.is_empty(), "{} disagreements", failures.len());
+}
