@@ -313,11 +313,13 @@ impl Analyzer {
             if seg.seq != self.convs[&key].dirs[f].base_seq {
                 self.new_conv(key, ts);
                 self.convs.get_mut(&key).unwrap().completeness = 1;
+                ta.set(REUSED_PORTS);
             } else {
+                // The same ISN again: a retransmitted SYN (flagged as such
+                // by the analysis); a RST may have moved nextseq.
                 let d = &mut self.convs.get_mut(&key).unwrap().dirs[f];
                 d.nextseq = d.maxseqtobeacked;
             }
-            ta.set(REUSED_PORTS);
         }
         self.tick += 1;
         let tick = self.tick;
@@ -566,7 +568,7 @@ fn analyze(
             break 'fwd;
         }
         if same && window != 0 {
-            fwd.dupacknum = if fwd.dupacknum == -1 { 1 } else { fwd.dupacknum + 1 };
+            fwd.dupacknum += 1;
             ta.set(DUPLICATE_ACK);
             ta.dupack_num = fwd.dupacknum as u32;
             ta.dupack_frame = fwd.lastnondupack;
@@ -579,16 +581,9 @@ fn analyze(
     }
 
     if rev.maxseqtobeacked != 0 && gt_seq(ack, rev.maxseqtobeacked) && fl & ACK != 0 {
-        ta.has = true;
-        if rev.maxseqtobeacked > rev.nextseq {
-            rev.maxseqtobeacked = rev.nextseq;
-            ta.set(ACK_LOST_PACKET);
-        } else {
-            if rev.dupacknum == 0 {
-                ta.set(ACK_LOST_PACKET);
-            }
-            rev.dupacknum = -1;
-        }
+        ta.set(ACK_LOST_PACKET);
+        // Only once per hole: move the reverse boundary past it.
+        rev.maxseqtobeacked = rev.nextseq;
     }
 
     if seglen > 0 || fl & (SYN | FIN) != 0 {
