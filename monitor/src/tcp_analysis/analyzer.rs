@@ -568,7 +568,7 @@ fn analyze(
             break 'fwd;
         }
         if same && window != 0 {
-            fwd.dupacknum += 1;
+            fwd.dupacknum = if fwd.dupacknum == -1 { 1 } else { fwd.dupacknum + 1 };
             ta.set(DUPLICATE_ACK);
             ta.dupack_num = fwd.dupacknum as u32;
             ta.dupack_frame = fwd.lastnondupack;
@@ -581,9 +581,18 @@ fn analyze(
     }
 
     if rev.maxseqtobeacked != 0 && gt_seq(ack, rev.maxseqtobeacked) && fl & ACK != 0 {
-        ta.set(ACK_LOST_PACKET);
-        // Only once per hole: move the reverse boundary past it.
-        rev.maxseqtobeacked = rev.nextseq;
+        ta.has = true;
+        if rev.maxseqtobeacked < rev.nextseq {
+            // Move the reverse boundary past the hole so it is reported once.
+            rev.maxseqtobeacked = rev.nextseq;
+            ta.set(ACK_LOST_PACKET);
+        } else {
+            // Nothing new was sent: report once until that side's ACK changes.
+            if rev.dupacknum == 0 {
+                ta.set(ACK_LOST_PACKET);
+            }
+            rev.dupacknum = -1;
+        }
     }
 
     if seglen > 0 || fl & (SYN | FIN) != 0 {
