@@ -582,7 +582,7 @@ fn analyze(
 
     if rev.maxseqtobeacked != 0 && gt_seq(ack, rev.maxseqtobeacked) && fl & ACK != 0 {
         ta.has = true;
-        if rev.maxseqtobeacked < rev.nextseq {
+        if lt_seq(rev.maxseqtobeacked, rev.nextseq) {
             // Move the reverse boundary past the hole so it is reported once.
             rev.maxseqtobeacked = rev.nextseq;
             ta.set(ACK_LOST_PACKET);
