@@ -419,3 +419,278 @@ fn agrees_with_tshark_on_every_capture() {
     }
     assert!(failures.is_empty(), "{} disagreements", failures.len());
 }
+
+/// Synthetic conversations for the rules the shared captures never
+/// trigger (zero-window probes, window full, keep-alives, wrap-around,
+/// port reuse, IPv6 …), written to a temporary pcap and compared with
+/// tshark the same way.
+mod synthetic {
+    use super::*;
+    use etherparse::PacketBuilder;
+
+    const C: ([u8; 4], u16) = ([10, 0, 0, 1], 40000);
+    const S: ([u8; 4], u16) = ([10, 0, 0, 2], 80);
+    const C6: [u8; 16] = [0x20, 0x01, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    const S6: [u8; 16] = [0x20, 0x01, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+
+    /// SYN options: MSS 1460, SACK permitted, window scale `ws`.
+    pub fn syn_opts(ws: Option<u8>) -> Vec<u8> {
+        let mut o = vec![2, 4, 0x05, 0xb4, 4, 2];
+        if let Some(ws) = ws {
+            o.extend_from_slice(&[1, 3, 3, ws]);
+        }
+        while o.len() % 4 != 0 {
+            o.push(1);
+        }
+        o
+    }
+
+    /// A SACK option with the given blocks.
+    pub fn sack(blocks: &[(u32, u32)]) -> Vec<u8> {
+        let mut o = vec![1, 1, 5, 2 + 8 * blocks.len() as u8];
+        for (l, r) in blocks {
+            o.extend_from_slice(&l.to_be_bytes());
+            o.extend_from_slice(&r.to_be_bytes());
+        }
+        o
+    }
+
+    /// One scenario: frames built from a compact description.
+    #[derive(Default)]
+    pub struct Scn {
+        pub frames: Vec<Frame>,
+        t: Nanos,
+        pub v6: bool,
+        pub sport: Option<u16>,
+    }
+
+    impl Scn {
+        /// Advance the clock by `us` microseconds and add a segment.
+        #[allow(clippy::too_many_arguments)]
+        pub fn seg(
+            &mut self,
+            us: i64,
+            from_client: bool,
+            fl: &str,
+            seq: u32,
+            ack: u32,
+            win: u16,
+            len: usize,
+            opts: &[u8],
+        ) -> &mut Self {
+            self.t += us * 1000;
+            let cport = self.sport.unwrap_or(C.1);
+            let (sp, dp) = if from_client { (cport, S.1) } else { (S.1, cport) };
+            let eth = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
+            let ip = if self.v6 {
+                let (a, b) = if from_client { (C6, S6) } else { (S6, C6) };
+                eth.ipv6(a, b, 64)
+            } else {
+                let (a, b) = if from_client { (C.0, S.0) } else { (S.0, C.0) };
+                eth.ipv4(a, b, 64)
+            };
+            let mut tcp = ip.tcp(sp, dp, seq, win);
+            for ch in fl.chars() {
+                tcp = match ch {
+                    'S' => tcp.syn(),
+                    'A' => tcp.ack(ack),
+                    'F' => tcp.fin(),
+                    'R' => tcp.rst(),
+                    'P' => tcp.psh(),
+                    _ => panic!("flag {ch}"),
+                };
+            }
+            if !opts.is_empty() {
+                tcp = tcp.options_raw(opts).unwrap();
+            }
+            let payload = vec![0x41u8; len];
+            let mut out = Vec::new();
+            tcp.write(&mut out, &payload).unwrap();
+            self.frames.push(Frame {
+                ts: 1_700_000_000_000_000_000 + self.t,
+                data: out,
+            });
+            self
+        }
+    }
+
+    fn write_pcap(path: &Path, frames: &[Frame]) {
+        let mut b = Vec::new();
+        b.extend_from_slice(&0xa1b2_3c4du32.to_le_bytes());
+        b.extend_from_slice(&2u16.to_le_bytes());
+        b.extend_from_slice(&4u16.to_le_bytes());
+        b.extend_from_slice(&[0; 8]);
+        b.extend_from_slice(&65535u32.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        for f in frames {
+            b.extend_from_slice(&((f.ts / 1_000_000_000) as u32).to_le_bytes());
+            b.extend_from_slice(&((f.ts % 1_000_000_000) as u32).to_le_bytes());
+            b.extend_from_slice(&(f.data.len() as u32).to_le_bytes());
+            b.extend_from_slice(&(f.data.len() as u32).to_le_bytes());
+            b.extend_from_slice(&f.data);
+        }
+        std::fs::write(path, b).unwrap();
+    }
+
+    /// Compare a scenario with tshark; returns the disagreements.
+    pub fn check(name: &str, scn: &Scn) -> Vec<String> {
+        let dir = std::env::temp_dir().join(format!("tcp-analysis-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.pcap"));
+        write_pcap(&path, &scn.frames);
+        let Some(theirs) = tshark_table(&path) else {
+            return Vec::new();
+        };
+        let (ours, _) = our_table(&scn.frames);
+        let mut bad = Vec::new();
+        for (n, t) in &theirs {
+            let o = &ours[n];
+            for (i, col) in COLUMNS.iter().enumerate() {
+                if t[i] != o[i] {
+                    bad.push(format!("{name} #{n} {col}: tshark {:?} ours {:?}", t[i], o[i]));
+                }
+            }
+        }
+        assert_eq!(theirs.len(), ours.len(), "{name}: frame count");
+        bad
+    }
+
+    /// Client ISN `c`, server ISN `s`: SYN, SYN/ACK, ACK with the given scales.
+    pub fn handshake(scn: &mut Scn, c: u32, s: u32, cws: Option<u8>, sws: Option<u8>) {
+        scn.seg(0, true, "S", c, 0, 64240, 0, &syn_opts(cws));
+        scn.seg(20_000, false, "SA", s, c.wrapping_add(1), 65160, 0, &syn_opts(sws));
+        scn.seg(20_000, true, "A", c.wrapping_add(1), s.wrapping_add(1), 502, 0, &[]);
+    }
+
+    pub fn scenarios() -> Vec<(&'static str, Scn)> {
+        let mut v = Vec::new();
+
+        // Zero window, probes, probe ACKs, window update, recovery.
+        let mut s = Scn::default();
+        handshake(&mut s, 1000, 5000, Some(7), Some(7));
+        s.seg(1000, true, "AP", 1001, 5001, 502, 100, &[]);
+        s.seg(1000, false, "A", 5001, 1101, 0, 0, &[]);
+        s.seg(200_000, true, "A", 1101, 5001, 502, 1, &[]);
+        s.seg(1000, false, "A", 5001, 1101, 0, 0, &[]);
+        s.seg(400_000, true, "A", 1101, 5001, 502, 1, &[]);
+        s.seg(1000, false, "A", 5001, 1102, 0, 0, &[]);
+        s.seg(1000, false, "A", 5001, 1101, 3, 0, &[]);
+        s.seg(1000, true, "AP", 1101, 5001, 502, 100, &[]);
+        s.seg(1000, false, "A", 5001, 1201, 3, 0, &[]);
+        v.push(("zero_window", s));
+
+        // Window full with a known scale, then without scaling.
+        for (name, ws) in [("window_full_scaled", Some(2)), ("window_full_unscaled", None)] {
+            let mut s = Scn::default();
+            handshake(&mut s, 7, 9, ws, ws);
+            s.seg(1000, false, "A", 10, 8, 100, 0, &[]);
+            s.seg(1000, true, "A", 8, 10, 502, 200, &[]);
+            s.seg(1000, true, "AP", 208, 10, 502, 200, &[]);
+            s.seg(1000, false, "A", 10, 408, 100, 0, &[]);
+            s.seg(1000, true, "A", 408, 10, 502, 100, &[]);
+            v.push((name, s));
+        }
+
+        // Keep-alives (0 and 1 byte) and their ACKs.
+        let mut s = Scn::default();
+        handshake(&mut s, 100, 200, Some(8), Some(8));
+        s.seg(1000, true, "AP", 101, 201, 502, 50, &[]);
+        s.seg(1000, false, "A", 201, 151, 509, 0, &[]);
+        s.seg(45_000_000, true, "A", 150, 201, 502, 0, &[]);
+        s.seg(1000, false, "A", 201, 151, 509, 0, &[]);
+        s.seg(45_000_000, true, "A", 150, 201, 502, 1, &[]);
+        s.seg(1000, false, "A", 201, 151, 509, 0, &[]);
+        s.seg(1000, false, "AF", 201, 151, 509, 0, &[]);
+        s.seg(1000, true, "AF", 151, 202, 502, 0, &[]);
+        s.seg(1000, false, "A", 202, 152, 509, 0, &[]);
+        v.push(("keep_alive", s));
+
+        // Loss, dup ACKs with SACK, fast retransmission, retransmission
+        // after a timeout, spurious retransmission, out-of-order.
+        let mut s = Scn::default();
+        handshake(&mut s, 0xffff_ff00, 0x10, Some(7), Some(7));
+        let c = 0xffff_ff01u32;
+        s.seg(1000, true, "AP", c, 0x11, 502, 100, &[]);
+        s.seg(100, false, "A", 0x11, c.wrapping_add(100), 509, 1000, &[]);
+        s.seg(100, false, "A", 0x11 + 2000, c.wrapping_add(100), 509, 1000, &[]);
+        s.seg(100, true, "A", c.wrapping_add(100), 0x11 + 1000, 502, 0, &[]);
+        for k in 0..3u32 {
+            let o = sack(&[(0x11 + 2000, 0x11 + 3000 + k * 1000)]);
+            s.seg(100, false, "A", 0x11 + 3000 + k * 1000, c.wrapping_add(100), 509, 1000, &[]);
+            s.seg(100, true, "A", c.wrapping_add(100), 0x11 + 1000, 502, 0, &o);
+        }
+        s.seg(100, false, "A", 0x11 + 1000, c.wrapping_add(100), 509, 1000, &[]);
+        s.seg(100, true, "A", c.wrapping_add(100), 0x11 + 6000, 502, 0, &[]);
+        s.seg(1000, false, "A", 0x11 + 6000, c.wrapping_add(100), 509, 500, &[]);
+        s.seg(300_000, false, "A", 0x11 + 6000, c.wrapping_add(100), 509, 500, &[]);
+        s.seg(1000, true, "A", c.wrapping_add(100), 0x11 + 6500, 502, 0, &[]);
+        s.seg(1000, false, "AP", 0x11 + 6000, c.wrapping_add(100), 509, 500, &[]);
+        s.seg(1000, false, "A", 0x11 + 7000, c.wrapping_add(100), 509, 500, &[]);
+        s.seg(500, false, "A", 0x11 + 6500, c.wrapping_add(100), 509, 500, &[]);
+        s.seg(1000, true, "A", c.wrapping_add(100), 0x11 + 7500, 502, 0, &[]);
+        v.push(("loss_and_recovery", s));
+
+        // Port reuse: a closed connection, then a SYN with a new ISN; a
+        // retransmitted SYN; a SYN/ACK with another ISN; then a RST.
+        let mut s = Scn::default();
+        handshake(&mut s, 1, 2, None, None);
+        s.seg(1000, true, "AF", 2, 3, 502, 0, &[]);
+        s.seg(1000, false, "AF", 3, 3, 509, 0, &[]);
+        s.seg(1000, true, "A", 3, 4, 502, 0, &[]);
+        s.seg(1_000_000, true, "S", 77_777, 0, 64240, 0, &syn_opts(Some(2)));
+        s.seg(1_000_000, true, "S", 77_777, 0, 64240, 0, &syn_opts(Some(2)));
+        s.seg(1000, false, "SA", 99_999, 77_778, 65160, 0, &syn_opts(None));
+        s.seg(1000, false, "SA", 88_888, 77_778, 65160, 0, &syn_opts(None));
+        s.seg(1000, true, "A", 77_778, 88_889, 502, 0, &[]);
+        s.seg(1000, true, "AP", 77_778, 88_889, 502, 10, &[]);
+        s.seg(1000, false, "R", 88_889, 0, 0, 0, &[]);
+        s.seg(1000, true, "S", 12_345, 0, 64240, 0, &syn_opts(Some(3)));
+        s.seg(1000, false, "RA", 0, 12_346, 0, 0, &[]);
+        v.push(("port_reuse", s));
+
+        // Midstream start (no SYN): unknown scale, relative numbers from the
+        // first segment, ACKed unseen segment; IPv6; clock going backwards.
+        let mut s = Scn {
+            v6: true,
+            ..Default::default()
+        };
+        s.seg(0, false, "AP", 50_000, 7_000, 300, 1200, &[]);
+        s.seg(1000, true, "A", 7_000, 52_400, 400, 0, &[]);
+        s.seg(-500, false, "A", 51_200, 7_000, 300, 1200, &[]);
+        s.seg(1000, true, "AP", 7_000, 52_400, 400, 30, &[]);
+        s.seg(1000, false, "A", 52_400, 7_030, 0, 0, &[]);
+        s.seg(1000, false, "A", 52_400, 7_030, 300, 0, &[]);
+        s.seg(1000, false, "AF", 52_400, 7_030, 300, 0, &[]);
+        v.push(("midstream_v6", s));
+
+        // SYN with data (fast open), SYN without window scale answered with one.
+        let mut s = Scn {
+            sport: Some(40001),
+            ..Default::default()
+        };
+        s.seg(0, true, "S", 500, 0, 64240, 20, &syn_opts(None));
+        s.seg(30_000, false, "SA", 900, 521, 65160, 0, &syn_opts(Some(7)));
+        s.seg(30_000, true, "A", 521, 901, 502, 0, &[]);
+        s.seg(1000, false, "AP", 901, 521, 509, 10, &[]);
+        s.seg(1000, true, "A", 521, 911, 502, 0, &[]);
+        v.push(("syn_data_no_scale", s));
+
+        v
+    }
+
+    #[test]
+    fn synthetic_conversations_agree_with_tshark() {
+        if Command::new("tshark").arg("-v").output().is_err() {
+            eprintln!("tshark not installed; skipped");
+            return;
+        }
+        let mut bad = Vec::new();
+        for (name, scn) in scenarios() {
+            bad.extend(check(name, &scn));
+        }
+        for b in &bad {
+            eprintln!("{b}");
+        }
+        assert!(bad.is_empty(), "{} disagreements", bad.len());
+    }
+}
