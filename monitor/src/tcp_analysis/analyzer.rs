@@ -232,7 +232,11 @@ impl Analyzer {
         let mut done = Vec::new();
         for key in &self.pending {
             if let Some(c) = self.convs.get(key) {
-                if let Some(o) = c.attempt.as_ref().and_then(|a| a.expire(c.stream, now, timeout)) {
+                if let Some(o) = c
+                    .attempt
+                    .as_ref()
+                    .and_then(|a| a.expire(c.stream, now, timeout))
+                {
                     done.push((*key, o));
                 }
             }
@@ -274,7 +278,9 @@ impl Analyzer {
             self.drop_conv(key, ts);
         }
         while self.convs.len() >= self.config.max_flows.max(1) {
-            let Some((_, k)) = self.lru.pop_first() else { break };
+            let Some((_, k)) = self.lru.pop_first() else {
+                break;
+            };
             self.drop_conv(k, ts);
             self.stats.flows_evicted += 1;
         }
@@ -346,7 +352,16 @@ impl Analyzer {
         v.time_relative = ts - conv.ts_first;
         conv.ts_prev = ts;
 
-        analyze(conv, f, r, frame, ts, seg, &mut ta, self.config.max_unacked_segments);
+        analyze(
+            conv,
+            f,
+            r,
+            frame,
+            ts,
+            seg,
+            &mut ta,
+            self.config.max_unacked_segments,
+        );
 
         // Relative numbers and the scaled window.
         v.rel_seq = seg.seq.wrapping_sub(conv.dirs[f].base_seq);
@@ -509,7 +524,11 @@ fn analyze(
     debug_assert_eq!(r, 1 - f);
 
     if !fwd.base_set {
-        fwd.base_seq = if fl & SYN != 0 { seq } else { seq.wrapping_sub(1) };
+        fwd.base_seq = if fl & SYN != 0 {
+            seq
+        } else {
+            seq.wrapping_sub(1)
+        };
         fwd.base_set = true;
     }
     if !rev.base_set && fl & ACK != 0 {
@@ -554,11 +573,8 @@ fn analyze(
                 ta.set(WINDOW_FULL);
             }
         }
-        let same = seglen == 0
-            && window == fwd.window
-            && seq == fwd.nextseq
-            && ack == fwd.lastack
-            && !sfr;
+        let same =
+            seglen == 0 && window == fwd.window && seq == fwd.nextseq && ack == fwd.lastack && !sfr;
         if same && window != 0 && rev.lastsegmentflags & KEEP_ALIVE != 0 {
             ta.set(KEEP_ALIVE_ACK);
             break 'fwd;
@@ -568,7 +584,11 @@ fn analyze(
             break 'fwd;
         }
         if same && window != 0 {
-            fwd.dupacknum = if fwd.dupacknum == -1 { 1 } else { fwd.dupacknum + 1 };
+            fwd.dupacknum = if fwd.dupacknum == -1 {
+                1
+            } else {
+                fwd.dupacknum + 1
+            };
             ta.set(DUPLICATE_ACK);
             ta.dupack_num = fwd.dupacknum as u32;
             ta.dupack_frame = fwd.lastnondupack;
@@ -703,5 +723,17 @@ fn analyze(
             }
             ta.push_bytes_sent = fwd.push_bytes_sent;
         }
+    }
+}
+
+#[cfg(test)]
+impl Analyzer {
+    /// Largest unacknowledged-segment list of any direction (for bound tests).
+    pub(crate) fn convs_unacked_max(&self) -> usize {
+        self.convs
+            .values()
+            .flat_map(|c| c.dirs.iter().map(|d| d.segments.len()))
+            .max()
+            .unwrap_or(0)
     }
 }

@@ -125,7 +125,8 @@ pub(crate) fn read_capture(path: &Path) -> Vec<Frame> {
                 }
                 6 => {
                     let ifid = rd32(body, le) as usize;
-                    let ts = (u64::from(rd32(&body[4..], le)) << 32) | u64::from(rd32(&body[8..], le));
+                    let ts =
+                        (u64::from(rd32(&body[4..], le)) << 32) | u64::from(rd32(&body[8..], le));
                     let cap = rd32(&body[12..], le) as usize;
                     let per_sec = tsres.get(ifid).map_or(1_000_000, |t| t.0);
                     let ns = (ts / per_sec) as i128 * 1_000_000_000
@@ -233,7 +234,9 @@ pub(crate) fn tcp_of(data: &[u8]) -> Result<OwnedSeg, Skip> {
         }
         _ => return Err(Skip::NotTcp),
     };
-    let is_tcp = p.ip_payload().is_some_and(|pl| pl.ip_number == etherparse::IpNumber::TCP);
+    let is_tcp = p
+        .ip_payload()
+        .is_some_and(|pl| pl.ip_number == etherparse::IpNumber::TCP);
     if !is_tcp {
         return Err(Skip::NotTcp);
     }
@@ -302,7 +305,10 @@ pub(crate) fn our_table(frames: &[Frame]) -> (BTreeMap<u64, Vec<String>>, Vec<u6
 /// its leading `[TCP …] ` labels.
 pub(crate) fn tshark_table(path: &Path) -> Option<BTreeMap<u64, Vec<String>>> {
     let mut cmd = Command::new("tshark");
-    cmd.arg("-n").arg("-r").arg(path).args(["-T", "fields", "-e", "frame.number"]);
+    cmd.arg("-n")
+        .arg("-r")
+        .arg(path)
+        .args(["-T", "fields", "-e", "frame.number"]);
     for c in COLUMNS {
         cmd.args(["-e", c]);
     }
@@ -480,7 +486,11 @@ mod synthetic {
         ) -> &mut Self {
             self.t += us * 1000;
             let cport = self.sport.unwrap_or(C.1);
-            let (sp, dp) = if from_client { (cport, S.1) } else { (S.1, cport) };
+            let (sp, dp) = if from_client {
+                (cport, S.1)
+            } else {
+                (S.1, cport)
+            };
             let eth = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
             let ip = if self.v6 {
                 let (a, b) = if from_client { (C6, S6) } else { (S6, C6) };
@@ -547,7 +557,10 @@ mod synthetic {
             let o = &ours[n];
             for (i, col) in COLUMNS.iter().enumerate() {
                 if t[i] != o[i] {
-                    bad.push(format!("{name} #{n} {col}: tshark {:?} ours {:?}", t[i], o[i]));
+                    bad.push(format!(
+                        "{name} #{n} {col}: tshark {:?} ours {:?}",
+                        t[i], o[i]
+                    ));
                 }
             }
         }
@@ -558,8 +571,26 @@ mod synthetic {
     /// Client ISN `c`, server ISN `s`: SYN, SYN/ACK, ACK with the given scales.
     pub fn handshake(scn: &mut Scn, c: u32, s: u32, cws: Option<u8>, sws: Option<u8>) {
         scn.seg(0, true, "S", c, 0, 64240, 0, &syn_opts(cws));
-        scn.seg(20_000, false, "SA", s, c.wrapping_add(1), 65160, 0, &syn_opts(sws));
-        scn.seg(20_000, true, "A", c.wrapping_add(1), s.wrapping_add(1), 502, 0, &[]);
+        scn.seg(
+            20_000,
+            false,
+            "SA",
+            s,
+            c.wrapping_add(1),
+            65160,
+            0,
+            &syn_opts(sws),
+        );
+        scn.seg(
+            20_000,
+            true,
+            "A",
+            c.wrapping_add(1),
+            s.wrapping_add(1),
+            502,
+            0,
+            &[],
+        );
     }
 
     pub fn scenarios() -> Vec<(&'static str, Scn)> {
@@ -580,7 +611,10 @@ mod synthetic {
         v.push(("zero_window", s));
 
         // Window full with a known scale, then without scaling.
-        for (name, ws) in [("window_full_scaled", Some(2)), ("window_full_unscaled", None)] {
+        for (name, ws) in [
+            ("window_full_scaled", Some(2)),
+            ("window_full_unscaled", None),
+        ] {
             let mut s = Scn::default();
             handshake(&mut s, 7, 9, ws, ws);
             s.seg(1000, false, "A", 10, 8, 100, 0, &[]);
@@ -612,22 +646,130 @@ mod synthetic {
         let c = 0xffff_ff01u32;
         s.seg(1000, true, "AP", c, 0x11, 502, 100, &[]);
         s.seg(100, false, "A", 0x11, c.wrapping_add(100), 509, 1000, &[]);
-        s.seg(100, false, "A", 0x11 + 2000, c.wrapping_add(100), 509, 1000, &[]);
-        s.seg(100, true, "A", c.wrapping_add(100), 0x11 + 1000, 502, 0, &[]);
+        s.seg(
+            100,
+            false,
+            "A",
+            0x11 + 2000,
+            c.wrapping_add(100),
+            509,
+            1000,
+            &[],
+        );
+        s.seg(
+            100,
+            true,
+            "A",
+            c.wrapping_add(100),
+            0x11 + 1000,
+            502,
+            0,
+            &[],
+        );
         for k in 0..3u32 {
             let o = sack(&[(0x11 + 2000, 0x11 + 3000 + k * 1000)]);
-            s.seg(100, false, "A", 0x11 + 3000 + k * 1000, c.wrapping_add(100), 509, 1000, &[]);
+            s.seg(
+                100,
+                false,
+                "A",
+                0x11 + 3000 + k * 1000,
+                c.wrapping_add(100),
+                509,
+                1000,
+                &[],
+            );
             s.seg(100, true, "A", c.wrapping_add(100), 0x11 + 1000, 502, 0, &o);
         }
-        s.seg(100, false, "A", 0x11 + 1000, c.wrapping_add(100), 509, 1000, &[]);
-        s.seg(100, true, "A", c.wrapping_add(100), 0x11 + 6000, 502, 0, &[]);
-        s.seg(1000, false, "A", 0x11 + 6000, c.wrapping_add(100), 509, 500, &[]);
-        s.seg(300_000, false, "A", 0x11 + 6000, c.wrapping_add(100), 509, 500, &[]);
-        s.seg(1000, true, "A", c.wrapping_add(100), 0x11 + 6500, 502, 0, &[]);
-        s.seg(1000, false, "AP", 0x11 + 6000, c.wrapping_add(100), 509, 500, &[]);
-        s.seg(1000, false, "A", 0x11 + 7000, c.wrapping_add(100), 509, 500, &[]);
-        s.seg(500, false, "A", 0x11 + 6500, c.wrapping_add(100), 509, 500, &[]);
-        s.seg(1000, true, "A", c.wrapping_add(100), 0x11 + 7500, 502, 0, &[]);
+        s.seg(
+            100,
+            false,
+            "A",
+            0x11 + 1000,
+            c.wrapping_add(100),
+            509,
+            1000,
+            &[],
+        );
+        s.seg(
+            100,
+            true,
+            "A",
+            c.wrapping_add(100),
+            0x11 + 6000,
+            502,
+            0,
+            &[],
+        );
+        s.seg(
+            1000,
+            false,
+            "A",
+            0x11 + 6000,
+            c.wrapping_add(100),
+            509,
+            500,
+            &[],
+        );
+        s.seg(
+            300_000,
+            false,
+            "A",
+            0x11 + 6000,
+            c.wrapping_add(100),
+            509,
+            500,
+            &[],
+        );
+        s.seg(
+            1000,
+            true,
+            "A",
+            c.wrapping_add(100),
+            0x11 + 6500,
+            502,
+            0,
+            &[],
+        );
+        s.seg(
+            1000,
+            false,
+            "AP",
+            0x11 + 6000,
+            c.wrapping_add(100),
+            509,
+            500,
+            &[],
+        );
+        s.seg(
+            1000,
+            false,
+            "A",
+            0x11 + 7000,
+            c.wrapping_add(100),
+            509,
+            500,
+            &[],
+        );
+        s.seg(
+            500,
+            false,
+            "A",
+            0x11 + 6500,
+            c.wrapping_add(100),
+            509,
+            500,
+            &[],
+        );
+        s.seg(
+            1000,
+            true,
+            "A",
+            c.wrapping_add(100),
+            0x11 + 7500,
+            502,
+            0,
+            &[],
+        );
         v.push(("loss_and_recovery", s));
 
         // Port reuse: a closed connection, then a SYN with a new ISN; a
@@ -637,8 +779,26 @@ mod synthetic {
         s.seg(1000, true, "AF", 2, 3, 502, 0, &[]);
         s.seg(1000, false, "AF", 3, 3, 509, 0, &[]);
         s.seg(1000, true, "A", 3, 4, 502, 0, &[]);
-        s.seg(1_000_000, true, "S", 77_777, 0, 64240, 0, &syn_opts(Some(2)));
-        s.seg(1_000_000, true, "S", 77_777, 0, 64240, 0, &syn_opts(Some(2)));
+        s.seg(
+            1_000_000,
+            true,
+            "S",
+            77_777,
+            0,
+            64240,
+            0,
+            &syn_opts(Some(2)),
+        );
+        s.seg(
+            1_000_000,
+            true,
+            "S",
+            77_777,
+            0,
+            64240,
+            0,
+            &syn_opts(Some(2)),
+        );
         s.seg(1000, false, "SA", 99_999, 77_778, 65160, 0, &syn_opts(None));
         s.seg(1000, false, "SA", 88_888, 77_778, 65160, 0, &syn_opts(None));
         s.seg(1000, true, "A", 77_778, 88_889, 502, 0, &[]);

@@ -146,7 +146,12 @@ impl Attempt {
     }
 
     /// The timeout outcome if the attempt has waited too long at `now`.
-    pub(crate) fn expire(&self, stream: u64, now: Nanos, timeout: Nanos) -> Option<HandshakeOutcome> {
+    pub(crate) fn expire(
+        &self,
+        stream: u64,
+        now: Nanos,
+        timeout: Nanos,
+    ) -> Option<HandshakeOutcome> {
         match self.phase {
             Phase::SynSent if now - self.syn_time > timeout => {
                 Some(self.outcome(stream, HandshakeKind::NoReply, now))

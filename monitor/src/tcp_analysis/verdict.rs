@@ -46,40 +46,170 @@ macro_rules! fd {
 }
 
 fd!(F_STREAM, "tcp.stream", UInt, "Stream index");
-fd!(F_COMPLETENESS, "tcp.completeness", UInt, "Conversation completeness");
+fd!(
+    F_COMPLETENESS,
+    "tcp.completeness",
+    UInt,
+    "Conversation completeness"
+);
 fd!(F_SEQ, "tcp.seq", UInt, "Sequence Number");
 fd!(F_NXTSEQ, "tcp.nxtseq", UInt, "Next Sequence Number");
 fd!(F_ACK, "tcp.ack", UInt, "Acknowledgment Number");
 fd!(F_WIN, "tcp.window_size", UInt, "Calculated window size");
-fd!(F_WSF, "tcp.window_size_scalefactor", Int, "Window size scaling factor");
-fd!(F_TREL, "tcp.time_relative", RelTime, "Time since first frame in this TCP stream");
-fd!(F_TDELTA, "tcp.time_delta", RelTime, "Time since previous frame in this TCP stream");
+fd!(
+    F_WSF,
+    "tcp.window_size_scalefactor",
+    Int,
+    "Window size scaling factor"
+);
+fd!(
+    F_TREL,
+    "tcp.time_relative",
+    RelTime,
+    "Time since first frame in this TCP stream"
+);
+fd!(
+    F_TDELTA,
+    "tcp.time_delta",
+    RelTime,
+    "Time since previous frame in this TCP stream"
+);
 fd!(F_ANALYSIS, "tcp.analysis", None, "SEQ/ACK analysis");
-fd!(F_ACKS_FRAME, "tcp.analysis.acks_frame", FrameNum, "This is an ACK to the segment in frame");
-fd!(F_ACK_RTT, "tcp.analysis.ack_rtt", RelTime, "The RTT to ACK the segment was");
+fd!(
+    F_ACKS_FRAME,
+    "tcp.analysis.acks_frame",
+    FrameNum,
+    "This is an ACK to the segment in frame"
+);
+fd!(
+    F_ACK_RTT,
+    "tcp.analysis.ack_rtt",
+    RelTime,
+    "The RTT to ACK the segment was"
+);
 fd!(F_IRTT, "tcp.analysis.initial_rtt", RelTime, "iRTT");
-fd!(F_BIF, "tcp.analysis.bytes_in_flight", UInt, "Bytes in flight");
-fd!(F_PUSH, "tcp.analysis.push_bytes_sent", UInt, "Bytes sent since last PSH flag");
+fd!(
+    F_BIF,
+    "tcp.analysis.bytes_in_flight",
+    UInt,
+    "Bytes in flight"
+);
+fd!(
+    F_PUSH,
+    "tcp.analysis.push_bytes_sent",
+    UInt,
+    "Bytes sent since last PSH flag"
+);
 fd!(F_FLAGS, "tcp.analysis.flags", None, "TCP Analysis Flags");
-fd!(F_REUSED, "tcp.analysis.reused_ports", None, "A new tcp session is started with the same ports as an earlier session in this trace");
-fd!(F_RETRANS, "tcp.analysis.retransmission", None, "This frame is a (suspected) retransmission");
-fd!(F_RTO, "tcp.analysis.rto", RelTime, "The RTO for this segment was");
-fd!(F_RTO_FRAME, "tcp.analysis.rto_frame", FrameNum, "RTO based on delta from frame");
-fd!(F_FAST, "tcp.analysis.fast_retransmission", None, "This frame is a (suspected) fast retransmission");
-fd!(F_SPURIOUS, "tcp.analysis.spurious_retransmission", None, "This frame is a (suspected) spurious retransmission");
-fd!(F_OOO, "tcp.analysis.out_of_order", None, "This frame is a (suspected) out-of-order segment");
-fd!(F_LOST, "tcp.analysis.lost_segment", None, "Previous segment(s) not captured (common at capture start)");
-fd!(F_ACK_LOST, "tcp.analysis.ack_lost_segment", None, "ACKed segment that wasn't captured (common at capture start)");
-fd!(F_WUPD, "tcp.analysis.window_update", None, "TCP window update");
-fd!(F_WFULL, "tcp.analysis.window_full", None, "TCP window specified by the receiver is now completely full");
-fd!(F_KA, "tcp.analysis.keep_alive", None, "TCP keep-alive segment");
-fd!(F_KA_ACK, "tcp.analysis.keep_alive_ack", None, "ACK to a TCP keep-alive segment");
+fd!(
+    F_REUSED,
+    "tcp.analysis.reused_ports",
+    None,
+    "A new tcp session is started with the same ports as an earlier session in this trace"
+);
+fd!(
+    F_RETRANS,
+    "tcp.analysis.retransmission",
+    None,
+    "This frame is a (suspected) retransmission"
+);
+fd!(
+    F_RTO,
+    "tcp.analysis.rto",
+    RelTime,
+    "The RTO for this segment was"
+);
+fd!(
+    F_RTO_FRAME,
+    "tcp.analysis.rto_frame",
+    FrameNum,
+    "RTO based on delta from frame"
+);
+fd!(
+    F_FAST,
+    "tcp.analysis.fast_retransmission",
+    None,
+    "This frame is a (suspected) fast retransmission"
+);
+fd!(
+    F_SPURIOUS,
+    "tcp.analysis.spurious_retransmission",
+    None,
+    "This frame is a (suspected) spurious retransmission"
+);
+fd!(
+    F_OOO,
+    "tcp.analysis.out_of_order",
+    None,
+    "This frame is a (suspected) out-of-order segment"
+);
+fd!(
+    F_LOST,
+    "tcp.analysis.lost_segment",
+    None,
+    "Previous segment(s) not captured (common at capture start)"
+);
+fd!(
+    F_ACK_LOST,
+    "tcp.analysis.ack_lost_segment",
+    None,
+    "ACKed segment that wasn't captured (common at capture start)"
+);
+fd!(
+    F_WUPD,
+    "tcp.analysis.window_update",
+    None,
+    "TCP window update"
+);
+fd!(
+    F_WFULL,
+    "tcp.analysis.window_full",
+    None,
+    "TCP window specified by the receiver is now completely full"
+);
+fd!(
+    F_KA,
+    "tcp.analysis.keep_alive",
+    None,
+    "TCP keep-alive segment"
+);
+fd!(
+    F_KA_ACK,
+    "tcp.analysis.keep_alive_ack",
+    None,
+    "ACK to a TCP keep-alive segment"
+);
 fd!(F_DUP, "tcp.analysis.duplicate_ack", None, "Duplicate ACK");
-fd!(F_DUP_NUM, "tcp.analysis.duplicate_ack_num", UInt, "Duplicate ACK #");
-fd!(F_DUP_FRAME, "tcp.analysis.duplicate_ack_frame", FrameNum, "Duplicate to the ACK in frame");
-fd!(F_ZWP, "tcp.analysis.zero_window_probe", None, "TCP Zero Window Probe");
-fd!(F_ZW, "tcp.analysis.zero_window", None, "TCP Zero Window segment");
-fd!(F_ZWP_ACK, "tcp.analysis.zero_window_probe_ack", None, "ACK to a TCP Zero Window Probe");
+fd!(
+    F_DUP_NUM,
+    "tcp.analysis.duplicate_ack_num",
+    UInt,
+    "Duplicate ACK #"
+);
+fd!(
+    F_DUP_FRAME,
+    "tcp.analysis.duplicate_ack_frame",
+    FrameNum,
+    "Duplicate to the ACK in frame"
+);
+fd!(
+    F_ZWP,
+    "tcp.analysis.zero_window_probe",
+    None,
+    "TCP Zero Window Probe"
+);
+fd!(
+    F_ZW,
+    "tcp.analysis.zero_window",
+    None,
+    "TCP Zero Window segment"
+);
+fd!(
+    F_ZWP_ACK,
+    "tcp.analysis.zero_window_probe_ack",
+    None,
+    "ACK to a TCP Zero Window Probe"
+);
 
 /// Fields the analyzer produces (`tcp.stream`, `tcp.seq`, `tcp.analysis.*`, …).
 pub static FIELDS: &[&FieldDef] = &[
@@ -285,7 +415,10 @@ impl Verdict {
         }
         if let Some(b) = self.bytes_in_flight {
             d.push(&F_BIF, Value::UInt(b.into()));
-            d.push(&F_PUSH, Value::UInt(self.push_bytes_sent.unwrap_or(0).into()));
+            d.push(
+                &F_PUSH,
+                Value::UInt(self.push_bytes_sent.unwrap_or(0).into()),
+            );
         }
         let fl = self.flags;
         if fl == 0 {
@@ -359,10 +492,22 @@ impl Verdict {
         };
         add(&mut labels, REUSED_PORTS, "[TCP Port numbers reused] ");
         add(&mut labels, RETRANSMISSION, "[TCP Retransmission] ");
-        add(&mut labels, FAST_RETRANSMISSION, "[TCP Fast Retransmission] ");
-        add(&mut labels, SPURIOUS_RETRANSMISSION, "[TCP Spurious Retransmission] ");
+        add(
+            &mut labels,
+            FAST_RETRANSMISSION,
+            "[TCP Fast Retransmission] ",
+        );
+        add(
+            &mut labels,
+            SPURIOUS_RETRANSMISSION,
+            "[TCP Spurious Retransmission] ",
+        );
         add(&mut labels, OUT_OF_ORDER, "[TCP Out-Of-Order] ");
-        add(&mut labels, LOST_PACKET, "[TCP Previous segment not captured] ");
+        add(
+            &mut labels,
+            LOST_PACKET,
+            "[TCP Previous segment not captured] ",
+        );
         add(&mut labels, ACK_LOST_PACKET, "[TCP ACKed unseen segment] ");
         add(&mut labels, WINDOW_UPDATE, "[TCP Window Update] ");
         add(&mut labels, WINDOW_FULL, "[TCP Window Full] ");
@@ -376,7 +521,11 @@ impl Verdict {
         }
         add(&mut labels, ZERO_WINDOW_PROBE, "[TCP ZeroWindowProbe] ");
         add(&mut labels, ZERO_WINDOW, "[TCP ZeroWindow] ");
-        add(&mut labels, ZERO_WINDOW_PROBE_ACK, "[TCP ZeroWindowProbeAck] ");
+        add(
+            &mut labels,
+            ZERO_WINDOW_PROBE_ACK,
+            "[TCP ZeroWindowProbeAck] ",
+        );
         if labels.is_empty() {
             return None;
         }
