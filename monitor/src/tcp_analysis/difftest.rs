@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use etherparse::{LaxNetSlice, LaxSlicedPacket, TcpSlice, TransportSlice};
 
 use super::{Analyzer, Config, Nanos, Segment};
 use crate::dissect::{Dissection, Value};
@@ -210,7 +210,7 @@ pub(crate) enum Skip {
     Fragment,
 }
 
-/// Ethernet/VLAN → IP → TCP; IP fragments are not reassembled.
+/// Ethernet/VLAN → IP → TCP; IP fragments are reported as such.
 pub(crate) fn tcp_of(data: &[u8]) -> Result<OwnedSeg, Skip> {
     let p = LaxSlicedPacket::from_ethernet(data).map_err(|_| Skip::NotTcp)?;
     let (src, dst, ip_payload_len, fragmented) = match &p.net {
@@ -275,9 +275,107 @@ fn cell(d: &Dissection, name: &str) -> String {
         .join(",")
 }
 
+/// Our cells for one verdict.
+fn row_of(v: &super::Verdict) -> Vec<String> {
+    let mut d = Dissection::default();
+    v.push_fields(&mut d);
+    let mut row: Vec<String> = COLUMNS[..COLUMNS.len() - 1]
+        .iter()
+        .map(|c| cell(&d, c))
+        .collect();
+    row.push(v.info_prefix().unwrap_or_default());
+    row
+}
+
+/// IP fragments waiting for the rest: (src, dst, id) → (offset, bytes), total.
+type FragPool = BTreeMap<(IpAddr, IpAddr, u32), (Vec<(usize, Vec<u8>)>, Option<usize>)>;
+
+/// Feed a fragment to the reassembly pool; the TCP segment once the
+/// datagram is complete (as tshark's IP reassembly does by default).
+fn reassembled_tcp(pool: &mut FragPool, data: &[u8]) -> Option<OwnedSeg> {
+    let p = LaxSlicedPacket::from_ethernet(data).ok()?;
+    let ep = p.ether_payload()?;
+    let b = ep.payload;
+    let (src, dst, id, off, more, frag, proto) = match b.first()? >> 4 {
+        4 => {
+            let ihl = usize::from(b[0] & 0x0f) * 4;
+            let total = usize::from(u16::from_be_bytes([b[2], b[3]]));
+            let fo = u16::from_be_bytes([b[6], b[7]]);
+            let src = IpAddr::from(<[u8; 4]>::try_from(&b[12..16]).ok()?);
+            let dst = IpAddr::from(<[u8; 4]>::try_from(&b[16..20]).ok()?);
+            let id = u32::from(u16::from_be_bytes([b[4], b[5]]));
+            (
+                src,
+                dst,
+                id,
+                usize::from(fo & 0x1fff) * 8,
+                fo & 0x2000 != 0,
+                b.get(ihl..total)?,
+                b[9],
+            )
+        }
+        6 => {
+            // Only a fragment header directly after the fixed header.
+            if b[6] != 44 {
+                return None;
+            }
+            let plen = usize::from(u16::from_be_bytes([b[4], b[5]]));
+            let src = IpAddr::from(<[u8; 16]>::try_from(&b[8..24]).ok()?);
+            let dst = IpAddr::from(<[u8; 16]>::try_from(&b[24..40]).ok()?);
+            let fo = u16::from_be_bytes([b[42], b[43]]);
+            let id = u32::from_be_bytes([b[44], b[45], b[46], b[47]]);
+            (
+                src,
+                dst,
+                id,
+                usize::from(fo >> 3) * 8,
+                fo & 1 != 0,
+                b.get(48..40 + plen)?,
+                b[40],
+            )
+        }
+        _ => return None,
+    };
+    let entry = pool.entry((src, dst, id)).or_default();
+    entry.0.push((off, frag.to_vec()));
+    if !more {
+        entry.1 = Some(off + frag.len());
+    }
+    let total = entry.1?;
+    let mut whole = vec![0u8; total];
+    let mut have = vec![false; total];
+    for (o, d) in &entry.0 {
+        let end = (o + d.len()).min(total);
+        whole[*o..end].copy_from_slice(&d[..end - o]);
+        have[*o..end].iter_mut().for_each(|h| *h = true);
+    }
+    if have.iter().any(|h| !h) {
+        return None;
+    }
+    pool.remove(&(src, dst, id));
+    if proto != 6 {
+        return None;
+    }
+    let t = TcpSlice::from_slice(&whole).ok()?;
+    let raw = t.slice();
+    Some(OwnedSeg {
+        src,
+        dst,
+        src_port: t.source_port(),
+        dst_port: t.destination_port(),
+        seq: t.sequence_number(),
+        ack: t.acknowledgment_number(),
+        flags: u16::from_be_bytes([raw[12], raw[13]]) & 0x0fff,
+        window: t.window_size(),
+        payload_len: (whole.len() - usize::from(t.data_offset()) * 4) as u32,
+        options: t.options().to_vec(),
+    })
+}
+
 /// Our cells for every frame with TCP (frame number → columns).
 pub(crate) fn our_table(frames: &[Frame]) -> (BTreeMap<u64, Vec<String>>, Vec<u64>) {
     let mut a = Analyzer::new(Config::default());
+    let mut pool = FragPool::new();
     let mut rows = BTreeMap::new();
     let mut fragments = Vec::new();
     for (i, fr) in frames.iter().enumerate() {
@@ -285,16 +383,15 @@ pub(crate) fn our_table(frames: &[Frame]) -> (BTreeMap<u64, Vec<String>>, Vec<u6
         match tcp_of(&fr.data) {
             Ok(s) => {
                 let v = a.on_segment(n, fr.ts, &s.as_segment());
-                let mut d = Dissection::default();
-                v.push_fields(&mut d);
-                let mut row: Vec<String> = COLUMNS[..COLUMNS.len() - 1]
-                    .iter()
-                    .map(|c| cell(&d, c))
-                    .collect();
-                row.push(v.info_prefix().unwrap_or_default());
-                rows.insert(n, row);
+                rows.insert(n, row_of(&v));
             }
-            Err(Skip::Fragment) => fragments.push(n),
+            Err(Skip::Fragment) => match reassembled_tcp(&mut pool, &fr.data) {
+                Some(s) => {
+                    let v = a.on_segment(n, fr.ts, &s.as_segment());
+                    rows.insert(n, row_of(&v));
+                }
+                None => fragments.push(n),
+            },
             Err(Skip::NotTcp) => {}
         }
     }
