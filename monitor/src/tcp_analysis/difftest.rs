@@ -565,6 +565,8 @@ mod synthetic {
         t: Nanos,
         pub v6: bool,
         pub sport: Option<u16>,
+        /// Both ends on the client's address.
+        pub same_host: bool,
     }
 
     impl Scn {
@@ -593,7 +595,8 @@ mod synthetic {
                 let (a, b) = if from_client { (C6, S6) } else { (S6, C6) };
                 eth.ipv6(a, b, 64)
             } else {
-                let (a, b) = if from_client { (C.0, S.0) } else { (S.0, C.0) };
+                let sv = if self.same_host { C.0 } else { S.0 };
+                let (a, b) = if from_client { (C.0, sv) } else { (sv, C.0) };
                 eth.ipv4(a, b, 64)
             };
             let mut tcp = ip.tcp(sp, dp, seq, win);
@@ -931,6 +934,67 @@ mod synthetic {
         s.seg(1000, false, "AP", 901, 521, 509, 10, &[]);
         s.seg(1000, true, "A", 521, 911, 502, 0, &[]);
         v.push(("syn_data_no_scale", s));
+
+        // Retransmitted SYN/ACK and FIN, a RST whose seq is the ACK it got,
+        // then the same ISN again; window scale option on a data segment.
+        let mut s = Scn {
+            sport: Some(40002),
+            ..Default::default()
+        };
+        s.seg(0, true, "S", 10, 0, 64240, 0, &syn_opts(Some(20)));
+        s.seg(1000, false, "SA", 20, 11, 65160, 0, &syn_opts(Some(1)));
+        s.seg(1_000_000, false, "SA", 20, 11, 65160, 0, &syn_opts(Some(1)));
+        s.seg(1000, true, "A", 11, 21, 502, 0, &[]);
+        s.seg(1000, true, "AP", 11, 21, 502, 10, &[1, 3, 3, 5]);
+        s.seg(1000, false, "A", 21, 21, 509, 0, &[]);
+        s.seg(1000, true, "AF", 21, 21, 502, 0, &[]);
+        s.seg(300_000, true, "AF", 21, 21, 502, 0, &[]);
+        s.seg(1000, false, "R", 21, 0, 0, 0, &[]);
+        s.seg(1000, true, "S", 10, 0, 64240, 0, &syn_opts(Some(2)));
+        s.seg(1000, false, "SA", 20, 11, 65160, 0, &syn_opts(Some(2)));
+        s.seg(1000, true, "A", 11, 21, 502, 0, &[]);
+        v.push(("retransmitted_control", s));
+
+        // SACK with four blocks (three kept for bytes in flight), dup ACKs
+        // whose window changes, and a pure ACK that repeats a window update.
+        let mut s = Scn {
+            sport: Some(40003),
+            ..Default::default()
+        };
+        handshake(&mut s, 1, 100, Some(0), Some(0));
+        for k in 0..8u32 {
+            s.seg(100, false, "A", 101 + k * 100, 2, 1000, 100, &[]);
+        }
+        let blocks = [(301, 401), (501, 601), (701, 801), (801, 901)];
+        s.seg(100, true, "A", 2, 201, 1000, 0, &sack(&blocks));
+        s.seg(100, false, "A", 901, 2, 1000, 100, &[]);
+        s.seg(100, true, "A", 2, 201, 1001, 0, &sack(&blocks));
+        s.seg(100, true, "A", 2, 201, 1001, 0, &sack(&blocks[..2]));
+        s.seg(100, false, "A", 1001, 2, 1000, 100, &[]);
+        s.seg(100, true, "A", 2, 201, 1001, 0, &[]);
+        s.seg(100, false, "AP", 1101, 2, 1000, 100, &[]);
+        v.push(("sack_blocks", s));
+
+        // Two interleaved conversations on one host (loopback-like: same
+        // address both ends), so only the ports order the two flows.
+        let mut s = Scn {
+            sport: Some(80),
+            ..Default::default()
+        };
+        s.same_host = true;
+        s.seg(0, true, "S", 1, 0, 100, 0, &syn_opts(None));
+        s.sport = Some(9000);
+        s.seg(10, true, "S", 7, 0, 100, 0, &syn_opts(None));
+        s.sport = Some(80);
+        s.seg(10, false, "SA", 3, 2, 100, 0, &syn_opts(None));
+        s.sport = Some(9000);
+        s.seg(10, false, "SA", 5, 8, 100, 0, &syn_opts(None));
+        s.seg(10, true, "A", 8, 6, 100, 0, &[]);
+        s.sport = Some(80);
+        s.seg(10, true, "A", 2, 4, 100, 0, &[]);
+        s.seg(10, true, "AP", 2, 4, 100, 5, &[]);
+        s.seg(10, false, "A", 4, 7, 100, 0, &[]);
+        v.push(("same_host_ports", s));
 
         v
     }
