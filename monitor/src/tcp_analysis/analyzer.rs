@@ -292,11 +292,26 @@ impl Analyzer {
 
     /// Analyze one segment (frame numbers start at 1, in capture order).
     pub fn on_segment(&mut self, frame: u64, ts: Nanos, seg: &Segment<'_>) -> Verdict {
+        self.process(frame, ts, seg, false)
+    }
+
+    /// A TCP header quoted inside an ICMP/ICMPv6 error (call it only when
+    /// the quoted header is complete, 20 bytes or more; with less tshark
+    /// stops before the conversation lookup). As tshark does, this finds or
+    /// creates the conversation, updates its timestamps, completeness, iRTT
+    /// and window-scale state, but runs no sequence analysis: `tcp.seq` and
+    /// `tcp.ack` stay raw, the window unscaled, and there is no `tcp.nxtseq`.
+    pub fn on_embedded_segment(&mut self, frame: u64, ts: Nanos, seg: &Segment<'_>) -> Verdict {
+        self.process(frame, ts, seg, true)
+    }
+
+    fn process(&mut self, frame: u64, ts: Nanos, seg: &Segment<'_>, embedded: bool) -> Verdict {
         self.stats.segments += 1;
         let (key, f) = key_of(seg);
         let r = 1 - f;
         let fl = seg.flags;
-        let seglen = seg.payload_len;
+        // Without the IP lengths of a segment of its own, tshark has no length.
+        let seglen = if embedded { 0 } else { seg.payload_len };
 
         // Conversation lookup (an idle one is forgotten first).
         let conversation_is_new = match self.convs.get(&key) {
@@ -352,34 +367,40 @@ impl Analyzer {
         v.time_relative = ts - conv.ts_first;
         conv.ts_prev = ts;
 
-        analyze(
-            conv,
-            f,
-            r,
-            frame,
-            ts,
-            seg,
-            &mut ta,
-            self.config.max_unacked_segments,
-        );
-
-        // Relative numbers and the scaled window.
-        v.rel_seq = seg.seq.wrapping_sub(conv.dirs[f].base_seq);
-        v.rel_ack = if fl & ACK != 0 {
-            seg.ack.wrapping_sub(conv.dirs[r].base_seq)
+        if embedded {
+            v.rel_seq = seg.seq;
+            v.rel_ack = seg.ack;
+            v.window_size = u32::from(seg.window);
         } else {
-            seg.ack
-        };
-        v.nxtseq = v
-            .rel_seq
-            .wrapping_add(seglen)
-            .wrapping_add(u32::from(fl & (SYN | FIN) != 0));
-        let ws = conv.dirs[f].win_scale;
-        v.window_size = u32::from(seg.window);
-        if fl & SYN == 0 {
-            if ws >= 0 {
-                v.window_size <<= ws;
+            analyze(
+                conv,
+                f,
+                r,
+                frame,
+                ts,
+                seg,
+                &mut ta,
+                self.config.max_unacked_segments,
+            );
+            // Relative numbers and the scaled window.
+            v.rel_seq = seg.seq.wrapping_sub(conv.dirs[f].base_seq);
+            v.rel_ack = if fl & ACK != 0 {
+                seg.ack.wrapping_sub(conv.dirs[r].base_seq)
+            } else {
+                seg.ack
+            };
+            v.nxtseq = Some(
+                v.rel_seq
+                    .wrapping_add(seglen)
+                    .wrapping_add(u32::from(fl & (SYN | FIN) != 0)),
+            );
+            v.window_size = u32::from(seg.window);
+            if fl & SYN == 0 && conv.dirs[f].win_scale >= 0 {
+                v.window_size <<= conv.dirs[f].win_scale;
             }
+        }
+        if fl & SYN == 0 {
+            let ws = conv.dirs[f].win_scale;
             v.scale_factor = Some(if ws >= 0 { 1 << ws } else { ws.into() });
         }
 
@@ -463,9 +484,10 @@ impl Analyzer {
             }
         }
 
-        // Handshake outcome tracking.
+        // Handshake outcome tracking (a quoted header is no new event).
         let stream = conv.stream;
-        if fl & (SYN | ACK) == SYN && conv.attempt.is_none() && !conv.hs_started {
+        if embedded {
+        } else if fl & (SYN | ACK) == SYN && conv.attempt.is_none() && !conv.hs_started {
             conv.hs_started = true;
             conv.client_dir = f;
             conv.attempt = Some(Attempt::new(

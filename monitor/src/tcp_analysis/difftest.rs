@@ -210,9 +210,25 @@ pub(crate) enum Skip {
     Fragment,
 }
 
-/// Ethernet/VLAN → IP → TCP; IP fragments are reported as such.
-pub(crate) fn tcp_of(data: &[u8]) -> Result<OwnedSeg, Skip> {
+/// Ethernet/VLAN → IP → TCP; IP fragments are reported as such. The flag
+/// tells a TCP header quoted in an ICMP/ICMPv6 error.
+pub(crate) fn tcp_of(data: &[u8]) -> Result<(OwnedSeg, bool), Skip> {
     let p = LaxSlicedPacket::from_ethernet(data).map_err(|_| Skip::NotTcp)?;
+    if let Some(pl) = p.ip_payload() {
+        let error_types: &[u8] = match pl.ip_number {
+            etherparse::IpNumber::ICMP => &[3, 4, 5, 11, 12],
+            etherparse::IpNumber::IPV6_ICMP => &[1, 2, 3, 4],
+            _ => &[],
+        };
+        if !pl.fragmented && pl.payload.len() > 8 && error_types.contains(&pl.payload[0]) {
+            let inner = LaxSlicedPacket::from_ip(&pl.payload[8..]).map_err(|_| Skip::NotTcp)?;
+            return seg_of(&inner).map(|s| (s, true));
+        }
+    }
+    seg_of(&p).map(|s| (s, false))
+}
+
+fn seg_of(p: &LaxSlicedPacket<'_>) -> Result<OwnedSeg, Skip> {
     let (src, dst, ip_payload_len, fragmented) = match &p.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
@@ -381,8 +397,12 @@ pub(crate) fn our_table(frames: &[Frame]) -> (BTreeMap<u64, Vec<String>>, Vec<u6
     for (i, fr) in frames.iter().enumerate() {
         let n = i as u64 + 1;
         match tcp_of(&fr.data) {
-            Ok(s) => {
-                let v = a.on_segment(n, fr.ts, &s.as_segment());
+            Ok((s, embedded)) => {
+                let v = if embedded {
+                    a.on_embedded_segment(n, fr.ts, &s.as_segment())
+                } else {
+                    a.on_segment(n, fr.ts, &s.as_segment())
+                };
                 rows.insert(n, row_of(&v));
             }
             Err(Skip::Fragment) => match reassembled_tcp(&mut pool, &fr.data) {
@@ -621,6 +641,29 @@ mod synthetic {
                 data: out,
             });
             self
+        }
+    }
+
+    impl Scn {
+        /// An ICMP "host unreachable" from a router quoting a client→server
+        /// segment (`tcp_len` bytes of its TCP header).
+        pub fn icmp_error(&mut self, us: i64, fl: &str, seq: u32, ack: u32, tcp_len: usize) {
+            let mut inner = Scn {
+                sport: self.sport,
+                ..Default::default()
+            };
+            inner.seg(0, true, fl, seq, ack, 100, 0, &[]);
+            let quoted = &inner.frames[0].data[14..14 + 20 + tcp_len];
+            self.t += us * 1000;
+            let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 9], [2, 0, 0, 0, 0, 1])
+                .ipv4([10, 0, 0, 9], C.0, 64)
+                .icmpv4_raw(3, 1, [0; 4]);
+            let mut out = Vec::new();
+            b.write(&mut out, quoted).unwrap();
+            self.frames.push(Frame {
+                ts: 1_700_000_000_000_000_000 + self.t,
+                data: out,
+            });
         }
     }
 
@@ -995,6 +1038,23 @@ mod synthetic {
         s.seg(10, true, "AP", 2, 4, 100, 5, &[]);
         s.seg(10, false, "A", 4, 7, 100, 0, &[]);
         v.push(("same_host_ports", s));
+
+        // TCP headers quoted in ICMP errors: the conversation is found or
+        // created and its completeness and iRTT move, with no analysis.
+        let mut s = Scn {
+            sport: Some(40004),
+            ..Default::default()
+        };
+        s.seg(0, true, "S", 1000, 0, 100, 0, &[]);
+        s.seg(1000, false, "SA", 5000, 1001, 100, 0, &[]);
+        s.icmp_error(1000, "A", 1001, 5001, 20);
+        s.seg(1000, true, "A", 1001, 5001, 100, 0, &[]);
+        s.sport = Some(40005);
+        s.icmp_error(1000, "S", 77, 0, 20);
+        s.sport = Some(40006);
+        s.icmp_error(1000, "S", 77, 0, 8);
+        s.seg(1000, true, "S", 77, 0, 100, 0, &[]);
+        v.push(("icmp_quoted", s));
 
         v
     }

@@ -257,7 +257,7 @@ pub struct Verdict {
     pub(crate) completeness: u8,
     pub(crate) rel_seq: u32,
     pub(crate) rel_ack: u32,
-    pub(crate) nxtseq: u32,
+    pub(crate) nxtseq: Option<u32>,
     pub(crate) window_size: u32,
     pub(crate) scale_factor: Option<i32>,
     pub(crate) time_relative: Nanos,
@@ -304,8 +304,9 @@ impl Verdict {
         self.rel_ack
     }
 
-    /// `tcp.nxtseq`: relative sequence number after this segment.
-    pub fn next_seq(&self) -> u32 {
+    /// `tcp.nxtseq`: relative sequence number after this segment (absent
+    /// for a header quoted in an ICMP error).
+    pub fn next_seq(&self) -> Option<u32> {
         self.nxtseq
     }
 
@@ -379,7 +380,9 @@ impl Verdict {
     /// `tcp.seq`, `tcp.nxtseq`, `tcp.ack` (tshark puts the raw numbers between them).
     pub fn push_seq_fields(&self, d: &mut Dissection) {
         d.push(&F_SEQ, Value::UInt(self.rel_seq.into()));
-        d.push(&F_NXTSEQ, Value::UInt(self.nxtseq.into()));
+        if let Some(n) = self.nxtseq {
+            d.push(&F_NXTSEQ, Value::UInt(n.into()));
+        }
         d.push(&F_ACK, Value::UInt(self.rel_ack.into()));
     }
 
