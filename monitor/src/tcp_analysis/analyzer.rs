@@ -167,6 +167,9 @@ pub struct Stats {
     pub flows_expired: u64,
     /// Segments analysed.
     pub segments: u64,
+    /// Handshake outcomes discarded because `poll_expired` was not called
+    /// while `max_flows` of them were waiting.
+    pub outcomes_dropped: u64,
 }
 
 /// The TCP conversation table.
@@ -246,7 +249,7 @@ impl Analyzer {
             if let Some(c) = self.convs.get_mut(&key) {
                 c.attempt = None;
             }
-            self.decided.push(o);
+            self.decide(o);
         }
         if let Some(idle) = self.config.idle_timeout {
             while let Some((&tick, &key)) = self.lru.iter().next() {
@@ -262,11 +265,22 @@ impl Analyzer {
         std::mem::take(&mut self.decided)
     }
 
+    /// Queue an outcome for `poll_expired`; the queue is bounded by
+    /// `max_flows` in case the caller never polls.
+    fn decide(&mut self, o: HandshakeOutcome) {
+        if self.decided.len() < self.config.max_flows.max(1) {
+            self.decided.push(o);
+        } else {
+            self.stats.outcomes_dropped += 1;
+        }
+    }
+
     fn drop_conv(&mut self, key: Key, now: Nanos) {
         if let Some(c) = self.convs.remove(&key) {
             if self.pending.remove(&key) {
                 if let Some(a) = &c.attempt {
-                    self.decided.push(a.abandon(c.stream, now));
+                    let o = a.abandon(c.stream, now);
+                    self.decide(o);
                 }
             }
         }
@@ -498,9 +512,10 @@ impl Analyzer {
             self.pending.insert(key);
         } else if let Some(a) = conv.attempt.as_mut() {
             let timeout = self.config.handshake_timeout;
+            let mut late = None;
             let decided = match a.expire(stream, ts, timeout) {
                 Some(o) => {
-                    self.decided.push(o);
+                    late = Some(o);
                     true
                 }
                 None => match a.on_segment(stream, f == conv.client_dir, fl, ts) {
@@ -514,6 +529,9 @@ impl Analyzer {
             if decided {
                 conv.attempt = None;
                 self.pending.remove(&key);
+            }
+            if let Some(o) = late {
+                self.decide(o);
             }
         }
         v

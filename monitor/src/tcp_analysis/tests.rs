@@ -472,3 +472,22 @@ proptest! {
         let _ = a.poll_expired(t + 3600 * SEC);
     }
 }
+
+#[test]
+fn undelivered_outcomes_are_bounded() {
+    let mut c = Conn::with(Config {
+        max_flows: 2,
+        ..Config::default()
+    });
+    for p in 0..10 {
+        c.cport = 3000 + p;
+        c.seg(MS, true, flags::SYN, 1, 0, 100, 0, &[]);
+    }
+    let s = c.a.stats();
+    assert_eq!(s.flows_tracked, 2);
+    assert_eq!(s.flows_evicted, 8);
+    assert_eq!(s.outcomes_dropped, 6);
+    let o = c.a.poll_expired(c.t);
+    assert_eq!(outcome_kinds(&o), [HandshakeKind::NoReply; 2]);
+    assert_eq!(o[0].stream, 0);
+}
