@@ -413,6 +413,7 @@ impl Analyzer {
                 v.window_size <<= conv.dirs[f].win_scale;
             }
         }
+        v.peer_base_seq = conv.dirs[r].base_seq;
         if fl & SYN == 0 {
             let ws = conv.dirs[f].win_scale;
             v.scale_factor = Some(if ws >= 0 { 1 << ws } else { ws.into() });

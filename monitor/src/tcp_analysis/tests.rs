@@ -491,3 +491,17 @@ fn undelivered_outcomes_are_bounded() {
     assert_eq!(outcome_kinds(&o), [HandshakeKind::NoReply; 2]);
     assert_eq!(o[0].stream, 0);
 }
+
+#[test]
+fn completeness_text_and_sack_base() {
+    use verdict::completeness_str;
+    assert_eq!(completeness_str(0), "Incomplete (0)");
+    assert_eq!(completeness_str(3), "Incomplete, CLIENT_ESTABLISHED (3)");
+    assert_eq!(completeness_str(31), "Complete, WITH_DATA (31)");
+    assert_eq!(completeness_str(39), "Complete, NO_DATA (39)");
+    assert_eq!(completeness_str(37), "Incomplete (37)");
+    let mut c = Conn::new();
+    c.handshake();
+    let v = c.seg(MS, true, A, 1001, 5001, 502, 0, &[]);
+    assert_eq!(v.peer_base_seq(), 5000);
+}

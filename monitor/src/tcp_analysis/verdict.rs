@@ -274,6 +274,28 @@ pub struct Verdict {
     pub(crate) push_bytes_sent: Option<u32>,
     pub(crate) rto: Option<(Nanos, u64)>,
     pub(crate) handshake: Option<HandshakeOutcome>,
+    /// The peer direction's base sequence number (relative SACK edges).
+    pub(crate) peer_base_seq: u32,
+}
+
+/// The text tshark shows for `tcp.completeness` (its BASE_CUSTOM
+/// formatter), e.g. `Complete, WITH_DATA (31)`.
+pub fn completeness_str(c: u8) -> String {
+    let label = match c {
+        1 => "Incomplete, SYN_SENT",
+        3 => "Incomplete, CLIENT_ESTABLISHED",
+        7 => "Incomplete, ESTABLISHED",
+        15 => "Incomplete, DATA",
+        _ if c & 7 == 7 && c & (16 | 32) != 0 => {
+            if c & 8 != 0 {
+                "Complete, WITH_DATA"
+            } else {
+                "Complete, NO_DATA"
+            }
+        }
+        _ => "Incomplete",
+    };
+    format!("{label} ({c})")
 }
 
 fn secs(ns: Nanos) -> Value {
@@ -323,6 +345,12 @@ impl Verdict {
     /// `tcp.completeness` as tshark shows it (the value before this segment).
     pub fn completeness(&self) -> u8 {
         self.completeness
+    }
+
+    /// Raw SACK edges minus this give the relative edges tshark shows in
+    /// `tcp.options.sack_le` / `tcp.options.sack_re`.
+    pub fn peer_base_seq(&self) -> u32 {
+        self.peer_base_seq
     }
 
     /// Analysis flag bits ([`aflags`]).
