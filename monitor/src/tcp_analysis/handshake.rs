@@ -2,7 +2,8 @@
 //! (a pure SYN) ends as exactly one [`HandshakeKind`]. Zeek's `conn_state`
 //! names are the reference: `established` (SF/S1…), `rejected` (REJ: SYN
 //! answered by RST), `no_reply` (S0: SYN, no SYN/ACK within the timeout),
-//! `reset` (RST after the SYN/ACK before the final ACK, RSTOS0/RSTR-like),
+//! `reset` (a RST from either side after the SYN/ACK, or from the client
+//! before any answer, before the final ACK; Zeek RSTOS0/RSTR),
 //! `incomplete` (SH-like: SYN/ACK seen but no final ACK within the timeout).
 //!
 //! No I/O and no clock: time comes in with each segment and with
@@ -21,7 +22,8 @@ pub enum HandshakeKind {
     Rejected,
     /// No SYN/ACK within the handshake timeout (Zeek S0).
     NoReply,
-    /// A RST after the SYN/ACK, before the final ACK.
+    /// A RST after the SYN/ACK (or the client's own RST before any
+    /// answer), before the final ACK.
     Reset,
     /// SYN/ACK seen, but no final ACK within the handshake timeout.
     Incomplete,
@@ -119,8 +121,8 @@ impl Attempt {
         if flags & RST != 0 {
             let kind = match self.phase {
                 Phase::SynSent if !from_client => HandshakeKind::Rejected,
-                Phase::SynSent => return None,
-                Phase::SynAckSeen(_) => HandshakeKind::Reset,
+                // The client gave up before any answer (Zeek RSTOS0).
+                Phase::SynSent | Phase::SynAckSeen(_) => HandshakeKind::Reset,
             };
             return Some(self.outcome(stream, kind, ts));
         }

@@ -354,6 +354,12 @@ fn handshake_reset_after_syn_ack() {
     c.seg(MS, false, flags::SYN | A, 50, 2, 100, 0, &[]);
     let v = c.seg(MS, true, flags::RST, 2, 0, 0, 0, &[]);
     assert_eq!(v.handshake().map(|o| o.kind), Some(HandshakeKind::Reset));
+    // The client aborting its own SYN.
+    let mut c = Conn::new();
+    c.seg(0, true, flags::SYN, 1, 0, 100, 0, &[]);
+    let v = c.seg(MS, true, flags::RST, 2, 0, 0, 0, &[]);
+    assert_eq!(v.handshake().map(|o| o.kind), Some(HandshakeKind::Reset));
+    assert!(c.a.poll_expired(c.t + 60 * SEC).is_empty());
 }
 
 #[test]
