@@ -1039,6 +1039,42 @@ mod synthetic {
         s.seg(10, false, "A", 4, 7, 100, 0, &[]);
         v.push(("same_host_ports", s));
 
+        // Time thresholds: out-of-order within the iRTT (40 ms) but past
+        // 3 ms; fast retransmission only within 20 ms of the last dup ACK.
+        let mut s = Scn {
+            sport: Some(40007),
+            ..Default::default()
+        };
+        handshake(&mut s, 1, 100, None, None);
+        s.seg(1000, false, "A", 101, 2, 1000, 100, &[]);
+        s.seg(1000, false, "A", 301, 2, 1000, 100, &[]);
+        s.seg(10_000, false, "A", 201, 2, 1000, 100, &[]);
+        s.seg(1000, true, "A", 2, 401, 1000, 0, &[]);
+        s.seg(1000, false, "A", 501, 2, 1000, 100, &[]);
+        s.seg(1000, true, "A", 2, 401, 1000, 0, &[]);
+        s.seg(1000, true, "A", 2, 401, 1000, 0, &[]);
+        s.seg(1000, true, "A", 2, 401, 1000, 0, &[]);
+        s.seg(25_000, false, "A", 401, 2, 1000, 100, &[]);
+        s.seg(1000, true, "A", 2, 601, 1000, 0, &[]);
+        s.seg(1000, true, "AF", 2, 601, 1000, 0, &[]);
+        s.seg(1000, true, "AF", 2, 601, 1000, 0, &[]);
+        s.seg(1000, false, "AF", 601, 3, 1000, 0, &[]);
+        s.seg(1000, true, "A", 3, 602, 1000, 0, &[]);
+        v.push(("timing_thresholds", s));
+
+        // Without a handshake the out-of-order threshold is 3 ms.
+        let mut s = Scn {
+            sport: Some(40008),
+            ..Default::default()
+        };
+        s.seg(0, false, "A", 101, 2, 1000, 100, &[]);
+        s.seg(1000, false, "A", 301, 2, 1000, 100, &[]);
+        s.seg(10_000, false, "A", 201, 2, 1000, 100, &[]);
+        s.seg(1000, false, "A", 401, 2, 1000, 100, &[]);
+        s.seg(1000, false, "A", 601, 2, 1000, 100, &[]);
+        s.seg(1000, false, "A", 501, 2, 1000, 100, &[]);
+        v.push(("ooo_threshold_default", s));
+
         // TCP headers quoted in ICMP errors: the conversation is found or
         // created and its completeness and iRTT move, with no analysis.
         let mut s = Scn {

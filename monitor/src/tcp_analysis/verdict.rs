@@ -393,6 +393,41 @@ impl Verdict {
         self.bytes_in_flight
     }
 
+    /// `tcp.analysis.acks_frame`: the frame this segment acknowledges exactly.
+    pub fn acks_frame(&self) -> Option<u64> {
+        self.acks_frame
+    }
+
+    /// `tcp.analysis.duplicate_ack_num` and `tcp.analysis.duplicate_ack_frame`.
+    pub fn duplicate_ack(&self) -> Option<(u32, u64)> {
+        (self.dupack_num != 0).then_some((self.dupack_num, self.dupack_frame))
+    }
+
+    /// `tcp.analysis.rto` and `tcp.analysis.rto_frame` of a retransmission.
+    pub fn rto(&self) -> Option<(Nanos, u64)> {
+        self.rto
+    }
+
+    /// `tcp.analysis.push_bytes_sent` (present with bytes in flight).
+    pub fn push_bytes_sent(&self) -> Option<u32> {
+        self.push_bytes_sent
+    }
+
+    /// `tcp.time_relative`: since the first segment of the stream.
+    pub fn time_relative(&self) -> Nanos {
+        self.time_relative
+    }
+
+    /// `tcp.time_delta`: since the previous segment of the stream.
+    pub fn time_delta(&self) -> Nanos {
+        self.time_delta
+    }
+
+    /// True when tshark shows the `tcp.analysis` ("SEQ/ACK analysis") subtree.
+    pub fn has_analysis(&self) -> bool {
+        self.has_analysis
+    }
+
     /// A handshake outcome decided by this segment (established, rejected, reset).
     pub fn handshake(&self) -> Option<&HandshakeOutcome> {
         self.handshake.as_ref()
