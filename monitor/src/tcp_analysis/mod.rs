@@ -1,18 +1,49 @@
 //! Wireshark-exact TCP sequence analysis as a sans-I/O state machine.
 //!
 //! The caller feeds every TCP segment in capture order with its timestamp;
-//! the analyzer returns the verdict tshark would show for that frame
-//! (`tcp.stream`, relative sequence numbers, `tcp.analysis.*`).
+//! the analyzer returns the verdict tshark 4.0 would show for that frame
+//! (`tcp.stream`, relative sequence numbers, `tcp.analysis.*`, RTTs,
+//! bytes in flight, conversation completeness). It also follows every
+//! connection attempt's handshake and reports how it ended
+//! ([`HandshakeOutcome`]), for the live daemon's metrics.
+//!
+//! * [`analyzer`] – the conversation table and the per-segment rules.
+//! * [`options`] – the TCP options the rules need.
+//! * [`handshake`] – handshake outcome tracking (established, rejected, …).
+//! * [`verdict`] – what one segment yields, as fields and Info text.
+
+pub mod analyzer;
+pub mod handshake;
+pub mod options;
+pub mod verdict;
+
+#[cfg(test)]
+mod difftest;
+#[cfg(test)]
+mod tests;
 
 use std::net::IpAddr;
 
-use crate::dissect::{Dissection, FieldDef};
-
-/// Fields the analyzer produces (`tcp.stream`, `tcp.seq`, `tcp.analysis.*`, …).
-pub static FIELDS: &[&FieldDef] = &[];
+pub use analyzer::{Analyzer, Stats};
+pub use handshake::{HandshakeKind, HandshakeOutcome};
+pub use verdict::{Verdict, FIELDS};
 
 /// Nanoseconds since the Unix epoch.
 pub type Nanos = i64;
+
+/// TCP flag bits as in `tcp.flags`.
+pub mod flags {
+    /// FIN.
+    pub const FIN: u16 = 0x001;
+    /// SYN.
+    pub const SYN: u16 = 0x002;
+    /// RST.
+    pub const RST: u16 = 0x004;
+    /// PSH.
+    pub const PSH: u16 = 0x008;
+    /// ACK.
+    pub const ACK: u16 = 0x010;
+}
 
 /// The header facts of one TCP segment the analyzer needs.
 #[derive(Clone, Debug)]
@@ -44,42 +75,24 @@ pub struct Segment<'a> {
 pub struct Config {
     /// Maximum conversations tracked (least recently used evicted).
     pub max_flows: usize,
+    /// Unacknowledged segments remembered per direction (Wireshark's
+    /// `TCP_MAX_UNACKED_SEGMENTS`); later ones are not tracked for RTT.
+    pub max_unacked_segments: usize,
+    /// A conversation silent for this long is forgotten (`None`: never).
+    /// A later segment of the same ports then starts a new stream.
+    pub idle_timeout: Option<Nanos>,
+    /// How long a SYN may wait for its SYN/ACK, and a SYN/ACK for the
+    /// final ACK, before the attempt counts as `no_reply` / `incomplete`.
+    pub handshake_timeout: Nanos,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { max_flows: 100_000 }
-    }
-}
-
-/// The TCP conversation table.
-#[derive(Debug, Default)]
-pub struct Analyzer {
-    _config: Config,
-}
-
-/// What the analyzer says about one segment.
-#[derive(Clone, Debug, Default)]
-pub struct Verdict {}
-
-impl Analyzer {
-    /// A new, empty analyzer.
-    pub fn new(config: Config) -> Self {
-        Self { _config: config }
-    }
-
-    /// Analyze one segment (frame numbers start at 1, in capture order).
-    pub fn on_segment(&mut self, _frame: u64, _ts: Nanos, _seg: &Segment<'_>) -> Verdict {
-        Verdict::default()
-    }
-}
-
-impl Verdict {
-    /// Append the verdict's fields (`tcp.stream`, `tcp.seq`, `tcp.analysis.*`, …).
-    pub fn push_fields(&self, _d: &mut Dissection) {}
-
-    /// The Info-column prefix tshark shows, e.g. `[TCP Retransmission] `.
-    pub fn info_prefix(&self) -> Option<String> {
-        None
+        Self {
+            max_flows: 100_000,
+            max_unacked_segments: 10_000,
+            idle_timeout: Some(3_600 * 1_000_000_000),
+            handshake_timeout: 10 * 1_000_000_000,
+        }
     }
 }

@@ -1,0 +1,780 @@
+//! The conversation table and the per-segment rules of Wireshark 4.0's
+//! `tcp_analyze_sequence_number()` and `dissect_tcp()`, in their order:
+//! conversation lookup and port reuse, relative sequence numbers from the
+//! first segment of each direction, the analysis flags, RTT and bytes in
+//! flight, window scaling from the SYN options, completeness.
+//!
+//! State is bounded: conversations live in an LRU of `Config::max_flows`
+//! entries with an optional idle timeout, and each direction remembers at
+//! most `Config::max_unacked_segments` unacknowledged segments.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
+
+use super::flags::{ACK, FIN, PSH, RST, SYN};
+use super::handshake::{Attempt, HandshakeOutcome};
+use super::options::{TcpOptions, MAX_SACK_BLOCKS};
+use super::verdict::{aflags::*, Verdict};
+use super::{Config, Nanos, Segment};
+
+/// Modulo-2^32 "a > b" (Wireshark's `GT_SEQ`).
+#[inline]
+pub(crate) fn gt_seq(a: u32, b: u32) -> bool {
+    (b.wrapping_sub(a) as i32) < 0
+}
+
+/// Modulo-2^32 "a < b" (`LT_SEQ`).
+#[inline]
+pub(crate) fn lt_seq(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
+}
+
+/// Modulo-2^32 "a <= b" (`LE_SEQ`).
+#[inline]
+pub(crate) fn le_seq(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) <= 0
+}
+
+/// Conversation key: both endpoints, the "greater" one first.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    a: (IpAddr, u16),
+    b: (IpAddr, u16),
+}
+
+/// Key and which of the two flows the sender owns: Wireshark's flow1 when
+/// the source address (then port) compares greater, flow2 otherwise.
+fn key_of(seg: &Segment<'_>) -> (Key, usize) {
+    let s = (seg.src, seg.src_port);
+    let d = (seg.dst, seg.dst_port);
+    if s > d {
+        (Key { a: s, b: d }, 0)
+    } else {
+        (Key { a: d, b: s }, 1)
+    }
+}
+
+/// One segment not yet acknowledged.
+#[derive(Clone, Copy, Debug)]
+struct Unacked {
+    frame: u64,
+    seq: u32,
+    nextseq: u32,
+    ts: Nanos,
+}
+
+/// Per-direction state (`tcp_flow_t` plus its `tcp_analyze_seq_flow_info_t`).
+#[derive(Clone, Debug)]
+struct Dir {
+    base_seq: u32,
+    base_set: bool,
+    /// -1 unknown, -2 no scaling, else the shift.
+    win_scale: i8,
+    /// Last raw window (u32::MAX before any segment).
+    window: u32,
+    is_first_ack: bool,
+    nextseq: u32,
+    nextseqframe: u64,
+    nextseqtime: Nanos,
+    maxseqtobeacked: u32,
+    lastack: u32,
+    lastacktime: Nanos,
+    dupacknum: i32,
+    lastnondupack: u64,
+    /// Oldest first.
+    segments: Vec<Unacked>,
+    lastsegmentflags: u16,
+    valid_bif: bool,
+    push_bytes_sent: u32,
+    push_set_last: bool,
+    num_sack: usize,
+    sack: [(u32, u32); MAX_SACK_BLOCKS],
+}
+
+impl Default for Dir {
+    fn default() -> Self {
+        Self {
+            base_seq: 0,
+            base_set: false,
+            win_scale: -1,
+            window: u32::MAX,
+            is_first_ack: false,
+            nextseq: 0,
+            nextseqframe: 0,
+            nextseqtime: 0,
+            maxseqtobeacked: 0,
+            lastack: 0,
+            lastacktime: 0,
+            dupacknum: 0,
+            lastnondupack: 0,
+            segments: Vec::new(),
+            lastsegmentflags: 0,
+            valid_bif: true,
+            push_bytes_sent: 0,
+            push_set_last: false,
+            num_sack: 0,
+            sack: [(0, 0); MAX_SACK_BLOCKS],
+        }
+    }
+}
+
+/// One TCP conversation (`struct tcp_analysis`).
+#[derive(Clone, Debug)]
+struct Conv {
+    stream: u64,
+    dirs: [Dir; 2],
+    completeness: u8,
+    ts_first: Nanos,
+    ts_prev: Nanos,
+    ts_mru_syn: Nanos,
+    ts_first_rtt: Nanos,
+    tick: u64,
+    attempt: Option<Attempt>,
+    /// Which flow index sent the SYN of the tracked attempt.
+    client_dir: usize,
+    /// A handshake was started (so later SYNs are not new attempts).
+    hs_started: bool,
+}
+
+impl Conv {
+    fn new(stream: u64, ts: Nanos) -> Self {
+        Self {
+            stream,
+            dirs: [Dir::default(), Dir::default()],
+            completeness: 0,
+            ts_first: ts,
+            ts_prev: ts,
+            ts_mru_syn: 0,
+            ts_first_rtt: 0,
+            tick: 0,
+            attempt: None,
+            client_dir: 0,
+            hs_started: false,
+        }
+    }
+}
+
+/// Counters describing the table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Conversations currently tracked.
+    pub flows_tracked: usize,
+    /// Conversations ever created (equals the next `tcp.stream`).
+    pub flows_created: u64,
+    /// Conversations dropped because the table was full (LRU).
+    pub flows_evicted: u64,
+    /// Conversations dropped after the idle timeout.
+    pub flows_expired: u64,
+    /// Segments analysed.
+    pub segments: u64,
+    /// Handshake outcomes discarded because `poll_expired` was not called
+    /// while `max_flows` of them were waiting.
+    pub outcomes_dropped: u64,
+}
+
+/// The TCP conversation table.
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    config: Config,
+    convs: HashMap<Key, Conv>,
+    /// LRU order: tick of last use → key.
+    lru: BTreeMap<u64, Key>,
+    tick: u64,
+    next_stream: u64,
+    /// Conversations with a handshake attempt still open.
+    pending: HashSet<Key>,
+    /// Outcomes decided outside a segment's own verdict, for `poll_expired`.
+    decided: Vec<HandshakeOutcome>,
+    stats: Stats,
+}
+
+/// The per-frame analysis record (Wireshark's `struct tcp_acked`).
+#[derive(Default)]
+struct Ta {
+    has: bool,
+    flags: u16,
+    dupack_num: u32,
+    dupack_frame: u64,
+    acks_frame: Option<u64>,
+    ack_rtt: Nanos,
+    bytes_in_flight: u32,
+    push_bytes_sent: u32,
+    rto: Nanos,
+    rto_frame: u64,
+}
+
+impl Ta {
+    fn set(&mut self, f: u16) {
+        self.has = true;
+        self.flags |= f;
+    }
+}
+
+impl Analyzer {
+    /// A new, empty analyzer.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            ..Default::default()
+        }
+    }
+
+    /// Table counters.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            flows_tracked: self.convs.len(),
+            ..self.stats
+        }
+    }
+
+    /// Handshake outcomes decided by time passing (`no_reply`,
+    /// `incomplete`), by eviction, or by a new attempt replacing an open one;
+    /// also forgets conversations idle past `Config::idle_timeout`.
+    pub fn poll_expired(&mut self, now: Nanos) -> Vec<HandshakeOutcome> {
+        let timeout = self.config.handshake_timeout;
+        let mut done = Vec::new();
+        for key in &self.pending {
+            if let Some(c) = self.convs.get(key) {
+                if let Some(o) = c
+                    .attempt
+                    .as_ref()
+                    .and_then(|a| a.expire(c.stream, now, timeout))
+                {
+                    done.push((*key, o));
+                }
+            }
+        }
+        for (key, o) in done {
+            self.pending.remove(&key);
+            if let Some(c) = self.convs.get_mut(&key) {
+                c.attempt = None;
+            }
+            self.decide(o);
+        }
+        if let Some(idle) = self.config.idle_timeout {
+            while let Some((&tick, &key)) = self.lru.iter().next() {
+                let c = &self.convs[&key];
+                if now - c.ts_prev <= idle {
+                    break;
+                }
+                self.lru.remove(&tick);
+                self.drop_conv(key, now);
+                self.stats.flows_expired += 1;
+            }
+        }
+        std::mem::take(&mut self.decided)
+    }
+
+    /// Queue an outcome for `poll_expired`; the queue is bounded by
+    /// `max_flows` in case the caller never polls.
+    fn decide(&mut self, o: HandshakeOutcome) {
+        if self.decided.len() < self.config.max_flows.max(1) {
+            self.decided.push(o);
+        } else {
+            self.stats.outcomes_dropped += 1;
+        }
+    }
+
+    fn drop_conv(&mut self, key: Key, now: Nanos) {
+        if let Some(c) = self.convs.remove(&key) {
+            if self.pending.remove(&key) {
+                if let Some(a) = &c.attempt {
+                    let o = a.abandon(c.stream, now);
+                    self.decide(o);
+                }
+            }
+        }
+    }
+
+    fn new_conv(&mut self, key: Key, ts: Nanos) {
+        if let Some(old) = self.convs.get(&key) {
+            self.lru.remove(&old.tick);
+            self.drop_conv(key, ts);
+        }
+        while self.convs.len() >= self.config.max_flows.max(1) {
+            let Some((_, k)) = self.lru.pop_first() else {
+                break;
+            };
+            self.drop_conv(k, ts);
+            self.stats.flows_evicted += 1;
+        }
+        let c = Conv::new(self.next_stream, ts);
+        self.next_stream += 1;
+        self.stats.flows_created += 1;
+        self.convs.insert(key, c);
+    }
+
+    /// Analyze one segment (frame numbers start at 1, in capture order).
+    pub fn on_segment(&mut self, frame: u64, ts: Nanos, seg: &Segment<'_>) -> Verdict {
+        self.process(frame, ts, seg, false)
+    }
+
+    /// A TCP header quoted inside an ICMP/ICMPv6 error (call it only when
+    /// the quoted header is complete, 20 bytes or more; with less tshark
+    /// stops before the conversation lookup). As tshark does, this finds or
+    /// creates the conversation, updates its timestamps, completeness, iRTT
+    /// and window-scale state, but runs no sequence analysis: `tcp.seq` and
+    /// `tcp.ack` stay raw, the window unscaled, and there is no `tcp.nxtseq`.
+    pub fn on_embedded_segment(&mut self, frame: u64, ts: Nanos, seg: &Segment<'_>) -> Verdict {
+        self.process(frame, ts, seg, true)
+    }
+
+    fn process(&mut self, frame: u64, ts: Nanos, seg: &Segment<'_>, embedded: bool) -> Verdict {
+        self.stats.segments += 1;
+        let (key, f) = key_of(seg);
+        let r = 1 - f;
+        let fl = seg.flags;
+        // Without the IP lengths of a segment of its own, tshark has no length.
+        let seglen = if embedded { 0 } else { seg.payload_len };
+
+        // Conversation lookup (an idle one is forgotten first).
+        let conversation_is_new = match self.convs.get(&key) {
+            Some(c) => match self.config.idle_timeout {
+                Some(idle) if ts - c.ts_prev > idle => {
+                    self.stats.flows_expired += 1;
+                    true
+                }
+                _ => false,
+            },
+            None => true,
+        };
+        if conversation_is_new {
+            self.new_conv(key, ts);
+        }
+
+        let mut ta = Ta::default();
+        // Port reuse: a pure SYN with another ISN starts a new conversation.
+        if fl & (SYN | ACK) == SYN && self.convs[&key].dirs[f].base_set {
+            if seg.seq != self.convs[&key].dirs[f].base_seq {
+                self.new_conv(key, ts);
+                self.convs.get_mut(&key).unwrap().completeness = 1;
+                ta.set(REUSED_PORTS);
+            } else {
+                // The same ISN again: a retransmitted SYN (flagged as such
+                // by the analysis); a RST may have moved nextseq.
+                let d = &mut self.convs.get_mut(&key).unwrap().dirs[f];
+                d.nextseq = d.maxseqtobeacked;
+            }
+        }
+        self.tick += 1;
+        let tick = self.tick;
+        let conv = self.convs.get_mut(&key).unwrap();
+        self.lru.remove(&conv.tick);
+        conv.tick = tick;
+        self.lru.insert(tick, key);
+
+        if fl & (SYN | ACK) == (SYN | ACK)
+            && conv.dirs[f].base_set
+            && seg.seq != conv.dirs[f].base_seq
+        {
+            conv.dirs[f].base_seq = seg.seq;
+            ta.set(REUSED_PORTS);
+        }
+
+        let mut v = Verdict {
+            stream: conv.stream,
+            completeness: conv.completeness,
+            ..Default::default()
+        };
+        conv.dirs[f].num_sack = 0;
+        v.time_delta = ts - conv.ts_prev;
+        v.time_relative = ts - conv.ts_first;
+        conv.ts_prev = ts;
+
+        if embedded {
+            v.rel_seq = seg.seq;
+            v.rel_ack = seg.ack;
+            v.window_size = u32::from(seg.window);
+        } else {
+            analyze(
+                conv,
+                f,
+                r,
+                frame,
+                ts,
+                seg,
+                &mut ta,
+                self.config.max_unacked_segments,
+            );
+            // Relative numbers and the scaled window.
+            v.rel_seq = seg.seq.wrapping_sub(conv.dirs[f].base_seq);
+            v.rel_ack = if fl & ACK != 0 {
+                seg.ack.wrapping_sub(conv.dirs[r].base_seq)
+            } else {
+                seg.ack
+            };
+            v.nxtseq = Some(
+                v.rel_seq
+                    .wrapping_add(seglen)
+                    .wrapping_add(u32::from(fl & (SYN | FIN) != 0)),
+            );
+            v.window_size = u32::from(seg.window);
+            if fl & SYN == 0 && conv.dirs[f].win_scale >= 0 {
+                v.window_size <<= conv.dirs[f].win_scale;
+            }
+        }
+        v.peer_base_seq = conv.dirs[r].base_seq;
+        if fl & SYN == 0 {
+            let ws = conv.dirs[f].win_scale;
+            v.scale_factor = Some(if ws >= 0 { 1 << ws } else { ws.into() });
+        }
+
+        // Completeness, shown as it was before this segment.
+        let mut c = 0u8;
+        if conversation_is_new {
+            if fl & (SYN | ACK) == SYN {
+                c |= 1;
+                if seglen > 0 {
+                    c |= 8;
+                }
+            }
+        } else {
+            c = conv.completeness;
+            if fl & (SYN | ACK) == (SYN | ACK) {
+                c |= 2;
+            }
+            if fl & (SYN | ACK) == ACK {
+                c |= if seglen > 0 { 8 } else { 4 };
+            }
+            if fl & (FIN | ACK) == (FIN | ACK) {
+                c |= 16;
+            }
+            if fl & RST != 0 {
+                c |= 32;
+            }
+        }
+        conv.completeness = c;
+
+        if fl & SYN != 0 {
+            if fl & ACK == 0 {
+                conv.ts_mru_syn = ts;
+            }
+            conv.dirs[f].is_first_ack = true;
+        }
+        if fl & (SYN | ACK) == ACK {
+            if conv.ts_mru_syn != 0 && conv.ts_first_rtt == 0 {
+                conv.ts_first_rtt = ts - conv.ts_mru_syn;
+            }
+            conv.dirs[f].is_first_ack = false;
+        }
+
+        // Options are dissected after the analysis: they affect later segments.
+        if !seg.options.is_empty() {
+            let o = TcpOptions::parse(seg.options);
+            if let Some(s) = o.window_scale {
+                conv.dirs[f].win_scale = s as i8;
+            }
+            if o.sack_present {
+                let kept = o.kept_sack();
+                conv.dirs[f].num_sack = kept.len();
+                conv.dirs[f].sack[..kept.len()].copy_from_slice(kept);
+            }
+        }
+
+        if ta.has {
+            v.has_analysis = true;
+            v.flags = ta.flags;
+            v.dupack_num = ta.dupack_num;
+            v.dupack_frame = ta.dupack_frame;
+            v.acks_frame = ta.acks_frame;
+            v.ack_rtt = (ta.acks_frame.is_some() && ta.ack_rtt != 0).then_some(ta.ack_rtt);
+            v.initial_rtt = (conv.ts_first_rtt != 0).then_some(conv.ts_first_rtt);
+            if ta.bytes_in_flight != 0 {
+                v.bytes_in_flight = Some(ta.bytes_in_flight);
+                v.push_bytes_sent = Some(ta.push_bytes_sent);
+            }
+            if ta.flags & RETRANSMISSION != 0 && ta.rto != 0 {
+                v.rto = Some((ta.rto, ta.rto_frame));
+            }
+        }
+
+        // Window scaling is only trusted when both SYNs carried the option.
+        if fl & SYN != 0 {
+            let is_synack = fl & ACK != 0;
+            if conv.dirs[f].win_scale == -1 {
+                conv.dirs[f].win_scale = -2;
+                conv.dirs[r].win_scale = -2;
+            } else if is_synack && conv.dirs[r].win_scale == -2 {
+                conv.dirs[f].win_scale = -2;
+            }
+        }
+
+        // Handshake outcome tracking (a quoted header is no new event).
+        let stream = conv.stream;
+        if embedded {
+        } else if fl & (SYN | ACK) == SYN && conv.attempt.is_none() && !conv.hs_started {
+            conv.hs_started = true;
+            conv.client_dir = f;
+            conv.attempt = Some(Attempt::new(
+                (seg.src, seg.src_port),
+                (seg.dst, seg.dst_port),
+                ts,
+            ));
+            self.pending.insert(key);
+        } else if let Some(a) = conv.attempt.as_mut() {
+            let timeout = self.config.handshake_timeout;
+            let mut late = None;
+            let decided = match a.expire(stream, ts, timeout) {
+                Some(o) => {
+                    late = Some(o);
+                    true
+                }
+                None => match a.on_segment(stream, f == conv.client_dir, fl, ts) {
+                    Some(o) => {
+                        v.handshake = Some(o);
+                        true
+                    }
+                    None => false,
+                },
+            };
+            if decided {
+                conv.attempt = None;
+                self.pending.remove(&key);
+            }
+            if let Some(o) = late {
+                self.decide(o);
+            }
+        }
+        v
+    }
+}
+
+/// Wireshark's `tcp_analyze_sequence_number()` for one segment.
+#[allow(clippy::too_many_arguments)]
+fn analyze(
+    conv: &mut Conv,
+    f: usize,
+    r: usize,
+    frame: u64,
+    ts: Nanos,
+    seg: &Segment<'_>,
+    ta: &mut Ta,
+    max_unacked: usize,
+) {
+    let (seq, ack, fl, seglen) = (seg.seq, seg.ack, seg.flags, seg.payload_len);
+    let window = u32::from(seg.window);
+    let sfr = fl & (SYN | FIN | RST) != 0;
+    let irtt = conv.ts_first_rtt;
+    let (fwd, rev) = if f == 0 {
+        let (a, b) = conv.dirs.split_at_mut(1);
+        (&mut a[0], &mut b[0])
+    } else {
+        let (a, b) = conv.dirs.split_at_mut(1);
+        (&mut b[0], &mut a[0])
+    };
+    debug_assert_eq!(r, 1 - f);
+
+    if !fwd.base_set {
+        fwd.base_seq = if fl & SYN != 0 {
+            seq
+        } else {
+            seq.wrapping_sub(1)
+        };
+        fwd.base_set = true;
+    }
+    if !rev.base_set && fl & ACK != 0 {
+        rev.base_seq = ack.wrapping_sub(1);
+        rev.base_set = true;
+    }
+    if fl & ACK != 0 {
+        rev.valid_bif = true;
+    }
+
+    'fwd: {
+        if seglen == 1 && seq == fwd.nextseq && rev.window == 0 {
+            ta.set(ZERO_WINDOW_PROBE);
+            break 'fwd;
+        }
+        if window == 0 && !sfr {
+            ta.set(ZERO_WINDOW);
+        }
+        if fwd.nextseq != 0 && gt_seq(seq, fwd.nextseq) && fl & RST == 0 {
+            ta.set(LOST_PACKET);
+            fwd.valid_bif = false;
+        }
+        if seglen <= 1 && seq == fwd.nextseq.wrapping_sub(1) && !sfr {
+            ta.set(KEEP_ALIVE);
+        }
+        if seglen == 0
+            && window != 0
+            && window != fwd.window
+            && seq == fwd.nextseq
+            && ack == fwd.lastack
+            && !sfr
+        {
+            ta.set(WINDOW_UPDATE);
+        }
+        if seglen > 0 && rev.win_scale != -1 && !sfr {
+            let shift = if rev.is_first_ack || rev.win_scale == -2 {
+                0
+            } else {
+                rev.win_scale as u32
+            };
+            if seq.wrapping_add(seglen) == rev.lastack.wrapping_add(rev.window << shift) {
+                ta.set(WINDOW_FULL);
+            }
+        }
+        let same =
+            seglen == 0 && window == fwd.window && seq == fwd.nextseq && ack == fwd.lastack && !sfr;
+        if same && window != 0 && rev.lastsegmentflags & KEEP_ALIVE != 0 {
+            ta.set(KEEP_ALIVE_ACK);
+            break 'fwd;
+        }
+        if same && window == 0 && rev.lastsegmentflags & ZERO_WINDOW_PROBE != 0 {
+            ta.set(ZERO_WINDOW_PROBE_ACK);
+            break 'fwd;
+        }
+        if same && window != 0 {
+            fwd.dupacknum = if fwd.dupacknum == -1 {
+                1
+            } else {
+                fwd.dupacknum + 1
+            };
+            ta.set(DUPLICATE_ACK);
+            ta.dupack_num = fwd.dupacknum as u32;
+            ta.dupack_frame = fwd.lastnondupack;
+        }
+    }
+
+    if ack != fwd.lastack {
+        fwd.lastnondupack = frame;
+        fwd.dupacknum = 0;
+    }
+
+    if rev.maxseqtobeacked != 0 && gt_seq(ack, rev.maxseqtobeacked) && fl & ACK != 0 {
+        ta.has = true;
+        if lt_seq(rev.maxseqtobeacked, rev.nextseq) {
+            // Move the reverse boundary past the hole so it is reported once.
+            rev.maxseqtobeacked = rev.nextseq;
+            ta.set(ACK_LOST_PACKET);
+        } else {
+            // Nothing new was sent: report once until that side's ACK changes.
+            if rev.dupacknum == 0 {
+                ta.set(ACK_LOST_PACKET);
+            }
+            rev.dupacknum = -1;
+        }
+    }
+
+    if seglen > 0 || fl & (SYN | FIN) != 0 {
+        let mut seq_not_advanced = fwd.nextseq != 0 && lt_seq(seq, fwd.nextseq);
+        if ta.flags & KEEP_ALIVE == 0 {
+            if seglen > 1 && fwd.nextseq.wrapping_sub(1) == seq {
+                seq_not_advanced = false;
+            }
+            if seglen > 0 && rev.lastack != 0 && le_seq(seq.wrapping_add(seglen), rev.lastack) {
+                ta.set(SPURIOUS_RETRANSMISSION);
+            } else {
+                let t = ts.wrapping_sub(rev.lastacktime) as u64;
+                if seq_not_advanced && rev.dupacknum >= 2 && rev.lastack == seq && t < 20_000_000 {
+                    ta.set(FAST_RETRANSMISSION);
+                } else {
+                    let t = ts.wrapping_sub(fwd.nextseqtime) as u64;
+                    let thres = if irtt == 0 { 3_000_000 } else { irtt as u64 };
+                    let end = seq
+                        .wrapping_add(seglen)
+                        .wrapping_add(u32::from(fl & (SYN | FIN) != 0));
+                    if seq_not_advanced && t < thres && fwd.nextseq != end {
+                        ta.set(OUT_OF_ORDER);
+                    } else if seq_not_advanced {
+                        ta.set(RETRANSMISSION);
+                        ta.rto = ts - fwd.nextseqtime;
+                        ta.rto_frame = fwd.nextseqframe;
+                        if let Some(u) = fwd.segments.first() {
+                            ta.rto = ts - u.ts;
+                            ta.rto_frame = u.frame;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let mut nextseq = seq.wrapping_add(seglen);
+    if (seglen > 0 || fl & (SYN | FIN) != 0) && fwd.segments.len() < max_unacked {
+        if fl & (SYN | FIN) != 0 {
+            nextseq = nextseq.wrapping_add(1);
+        }
+        fwd.segments.push(Unacked {
+            frame,
+            seq,
+            nextseq,
+            ts,
+        });
+    }
+    let zwp = ta.flags & ZERO_WINDOW_PROBE != 0;
+    if (gt_seq(nextseq, fwd.nextseq) || fwd.nextseq == 0) && !zwp {
+        fwd.nextseq = nextseq;
+        fwd.nextseqframe = frame;
+        fwd.nextseqtime = ts;
+    }
+    if (seq == fwd.maxseqtobeacked || fwd.maxseqtobeacked == 0) && !zwp {
+        fwd.maxseqtobeacked = fwd.nextseq;
+    }
+    fwd.window = window;
+    fwd.lastack = ack;
+    fwd.lastacktime = ts;
+    fwd.lastsegmentflags = ta.flags;
+
+    // Drop what this ACK covers; an exact match gives the RTT.
+    let mut i = rev.segments.len();
+    while i > 0 {
+        i -= 1;
+        let u = &mut rev.segments[i];
+        if ack == u.nextseq {
+            ta.has = true;
+            ta.acks_frame = Some(u.frame);
+            ta.ack_rtt = ts - u.ts;
+        } else if gt_seq(ack, u.seq) && le_seq(ack, u.nextseq) {
+            u.seq = ack;
+            continue;
+        } else if gt_seq(u.nextseq, ack) {
+            continue;
+        }
+        rev.segments.remove(i);
+    }
+
+    // Bytes in flight (payload based) and bytes since the last PSH.
+    if seglen != 0 && fwd.valid_bif {
+        if let Some(head) = fwd.segments.last() {
+            let base = fwd.base_seq;
+            let mut first = head.seq.wrapping_sub(base);
+            let mut last = head.nextseq.wrapping_sub(base);
+            for u in &fwd.segments {
+                last = last.max(u.nextseq.wrapping_sub(base));
+                first = first.min(u.seq.wrapping_sub(base));
+            }
+            let mut in_flight = last.wrapping_sub(first);
+            for &(l, r) in &rev.sack[..rev.num_sack] {
+                in_flight = in_flight.wrapping_sub(r.wrapping_sub(l));
+            }
+            ta.has = true;
+            if in_flight > 0 && in_flight < 2_000_000_000 {
+                ta.bytes_in_flight = in_flight - u32::from(fl & (SYN | FIN) != 0);
+            }
+            let psh = fl & PSH != 0;
+            if psh && !fwd.push_set_last {
+                fwd.push_bytes_sent = fwd.push_bytes_sent.wrapping_add(seglen);
+                fwd.push_set_last = true;
+            } else if psh || fwd.push_set_last {
+                fwd.push_bytes_sent = seglen;
+                fwd.push_set_last = psh;
+            } else {
+                fwd.push_bytes_sent = fwd.push_bytes_sent.wrapping_add(seglen);
+            }
+            ta.push_bytes_sent = fwd.push_bytes_sent;
+        }
+    }
+}
+
+#[cfg(test)]
+impl Analyzer {
+    /// Largest unacknowledged-segment list of any direction (for bound tests).
+    pub(crate) fn convs_unacked_max(&self) -> usize {
+        self.convs
+            .values()
+            .flat_map(|c| c.dirs.iter().map(|d| d.segments.len()))
+            .max()
+            .unwrap_or(0)
+    }
+}
