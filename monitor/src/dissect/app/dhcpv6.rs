@@ -1,0 +1,6 @@
+//! DHCPv6 stub.
+use crate::dissect::{Dissection, FieldDef};
+pub static FIELDS: &[&FieldDef] = &[];
+pub fn dissect(_p: &[u8], _d: &mut Dissection) -> bool {
+    false
+}

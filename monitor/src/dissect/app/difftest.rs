@@ -1,0 +1,365 @@
+//! Differential tests against tshark on the shared captures: a small
+//! pcap/pcapng reader and frame walker (Ethernet/VLAN → IPv4/IPv6 →
+//! UDP/TCP/OSPF, IP fragments skipped) feeds the application entry points,
+//! and every field of a protocol's table is compared, frame by frame, with
+//! what `tshark -T fields` prints.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::process::Command;
+
+use super::{ip_proto, tcp, udp, AppState, Endpoints, TcpPayload};
+use crate::dissect::{Base, Dissection, FieldDef, Value};
+
+const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
+
+fn path(name: &str) -> String {
+    format!("{CAPTURES}/{name}")
+}
+
+/// Frames of a pcap or pcapng file (link type assumed Ethernet).
+pub fn read_capture(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if bytes.len() < 24 {
+        return out;
+    }
+    let m = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
+    if m == 0x0a0d_0d0a {
+        // pcapng
+        let mut off = 0;
+        let mut le = true;
+        while off + 12 <= bytes.len() {
+            let rd = |o: usize, le: bool| {
+                let a: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
+                if le {
+                    u32::from_le_bytes(a)
+                } else {
+                    u32::from_be_bytes(a)
+                }
+            };
+            if u32::from_le_bytes(bytes[off..off + 4].try_into().unwrap()) == 0x0a0d_0d0a {
+                le =
+                    u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) == 0x1a2b_3c4d;
+            }
+            let ty = rd(off, le);
+            let len = rd(off + 4, le) as usize;
+            if len < 12 || off + len > bytes.len() {
+                break;
+            }
+            let body = &bytes[off + 8..off + len - 4];
+            match ty {
+                6 => {
+                    let cap = rd(off + 8 + 12, le) as usize;
+                    out.push(body[20..20 + cap].to_vec());
+                }
+                3 => {
+                    let orig = rd(off + 8, le) as usize;
+                    out.push(body[4..4 + orig.min(body.len() - 4)].to_vec());
+                }
+                2 => {
+                    let cap = rd(off + 8 + 12, le) as usize;
+                    out.push(body[20..20 + cap].to_vec());
+                }
+                _ => {}
+            }
+            off += len;
+        }
+    } else {
+        let le = matches!(m, 0xa1b2_c3d4 | 0xa1b2_3c4d);
+        let rd = |o: usize| {
+            let a: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
+            if le {
+                u32::from_le_bytes(a)
+            } else {
+                u32::from_be_bytes(a)
+            }
+        };
+        let mut off = 24;
+        while off + 16 <= bytes.len() {
+            let cap = rd(off + 8) as usize;
+            if off + 16 + cap > bytes.len() {
+                break;
+            }
+            out.push(bytes[off + 16..off + 16 + cap].to_vec());
+            off += 16 + cap;
+        }
+    }
+    out
+}
+
+type FlowKey = (Vec<u8>, u16, Vec<u8>, u16);
+
+#[derive(Default)]
+struct Walker {
+    app: AppState,
+    streams: HashMap<FlowKey, (u64, (Vec<u8>, u16), [Option<u32>; 2])>,
+    next_stream: u64,
+}
+
+impl Walker {
+    /// Dissect one frame; None when the walker could not reach the
+    /// application payload (not IP, a fragment, unparsable).
+    fn frame(&mut self, num: u64, frame: &[u8]) -> Option<(bool, Dissection)> {
+        use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+        let p = SlicedPacket::from_ethernet(frame).ok()?;
+        let net = p.net.as_ref()?;
+        let (src, dst) = match net {
+            NetSlice::Ipv4(v) => (
+                v.header().source().to_vec(),
+                v.header().destination().to_vec(),
+            ),
+            NetSlice::Ipv6(v) => (
+                v.header().source().to_vec(),
+                v.header().destination().to_vec(),
+            ),
+            _ => return None,
+        };
+        let ipp = net.ip_payload_ref()?;
+        if ipp.fragmented {
+            return None;
+        }
+        let mut d = Dissection::default();
+        match &p.transport {
+            Some(TransportSlice::Udp(u)) => {
+                let ep = Endpoints {
+                    src_port: u.source_port(),
+                    dst_port: u.destination_port(),
+                };
+                let c = udp(&mut self.app, ep, u.payload(), &mut d);
+                Some((c, d))
+            }
+            Some(TransportSlice::Tcp(t)) => {
+                let (sp, dp) = (t.source_port(), t.destination_port());
+                let a = (src.clone(), sp);
+                let b = (dst.clone(), dp);
+                let key = if a <= b {
+                    (a.0.clone(), a.1, b.0.clone(), b.1)
+                } else {
+                    (b.0.clone(), b.1, a.0.clone(), a.1)
+                };
+                let next = &mut self.next_stream;
+                let e = self.streams.entry(key).or_insert_with(|| {
+                    *next += 1;
+                    (*next - 1, a.clone(), [None, None])
+                });
+                let from_client = e.1 == a;
+                let di = usize::from(!from_client);
+                let base = *e.2[di].get_or_insert(t.sequence_number());
+                let rel = t.sequence_number().wrapping_sub(base);
+                let seg = TcpPayload {
+                    stream: e.0,
+                    from_client,
+                    seq: rel,
+                    data: t.payload(),
+                    frame: num,
+                };
+                let ep = Endpoints {
+                    src_port: sp,
+                    dst_port: dp,
+                };
+                let c = tcp(&mut self.app, ep, seg, &mut d);
+                Some((c, d))
+            }
+            None => {
+                let c = ip_proto(&mut self.app, ipp.ip_number.0, ipp.payload, &mut d);
+                Some((c, d))
+            }
+            _ => Some((false, d)),
+        }
+    }
+}
+
+/// A value the way `tshark -T fields` prints it.
+pub fn fmt_value(def: &FieldDef, v: &Value) -> String {
+    match v {
+        Value::None => String::new(),
+        Value::Bool(b) => (if *b { "1" } else { "0" }).to_string(),
+        Value::UInt(u) => match def.base {
+            Base::Hex(w) | Base::HexDec(w) => format!("0x{:0w$x}", u, w = usize::from(w)),
+            _ => u.to_string(),
+        },
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bytes(b) => super::util::hex(b),
+        Value::Str(s) => s.clone(),
+        Value::Ipv4(a) => a.to_string(),
+        Value::Ipv6(a) => a.to_string(),
+        Value::Ether(m) => m
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    }
+}
+
+/// Run tshark; frame number → cells (one per field, then the Protocol column).
+fn tshark(cap: &str, fields: &[&str]) -> Option<BTreeMap<u64, Vec<String>>> {
+    let mut cmd = Command::new("tshark");
+    cmd.args([
+        "-r",
+        cap,
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-e",
+        "frame.number",
+    ]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    cmd.args(["-e", "_ws.col.Protocol"]);
+    let out = cmd.output().ok()?;
+    if !out.status.success() {
+        panic!("tshark failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut m = BTreeMap::new();
+    for line in text.lines() {
+        let mut cells = line.split('\t');
+        let n: u64 = cells.next()?.parse().ok()?;
+        m.insert(n, cells.map(str::to_string).collect());
+    }
+    Some(m)
+}
+
+fn malformed_frames(cap: &str) -> HashSet<u64> {
+    let out = Command::new("tshark")
+        .args([
+            "-r",
+            cap,
+            "-Y",
+            "_ws.malformed",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+        ])
+        .output()
+        .expect("tshark");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+/// One disagreement that is known and accepted, with the reason.
+pub struct Allow {
+    pub capture: &'static str,
+    pub frame: u64,
+    pub field: &'static str,
+    pub reason: &'static str,
+}
+
+/// Compare every field of `table` on every capture; panics on a
+/// disagreement that is neither on a tshark-malformed frame nor allowed.
+/// `protocols` are the Protocol column values this dissector sets; the
+/// column is compared on frames this dissector claimed.
+pub fn check(
+    table: &[&'static FieldDef],
+    captures: &[&str],
+    protocols: &dyn Fn(&str, &str) -> bool,
+    allow: &[Allow],
+) {
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("tshark not installed: differential test skipped");
+        return;
+    }
+    let names: Vec<&str> = table.iter().map(|f| f.name).collect();
+    let mut agree: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut col = (0u64, 0u64);
+    for cap in captures {
+        let p = path(cap);
+        let Ok(bytes) = std::fs::read(&p) else {
+            eprintln!("{cap}: capture missing, skipped");
+            continue;
+        };
+        let reference = tshark(&p, &names).expect("tshark output");
+        let malformed = malformed_frames(&p);
+        let mut w = Walker::default();
+        for (i, frame) in read_capture(&bytes).iter().enumerate() {
+            let num = i as u64 + 1;
+            let Some((claimed, d)) = w.frame(num, frame) else {
+                continue;
+            };
+            let Some(cells) = reference.get(&num) else {
+                continue;
+            };
+            let bad_ok = malformed.contains(&num);
+            for (k, def) in table.iter().enumerate() {
+                let mine = d
+                    .fields
+                    .iter()
+                    .filter(|f| f.def.name == def.name)
+                    .map(|f| fmt_value(f.def, &f.value))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let theirs = cells.get(k).map(String::as_str).unwrap_or("");
+                if mine.is_empty() && theirs.is_empty() {
+                    continue;
+                }
+                let e = agree.entry(def.name).or_default();
+                e.1 += 1;
+                if mine == theirs {
+                    e.0 += 1;
+                } else if !bad_ok
+                    && !allow
+                        .iter()
+                        .any(|a| a.capture == *cap && a.frame == num && a.field == def.name)
+                {
+                    failures.push(format!(
+                        "{cap} frame {num} {}: ours {mine:?} tshark {theirs:?}",
+                        def.name
+                    ));
+                }
+            }
+            let theirs_proto = cells.get(table.len()).map(String::as_str).unwrap_or("");
+            if claimed {
+                col.1 += 1;
+                if protocols(&d.protocol, theirs_proto) {
+                    col.0 += 1;
+                } else if !bad_ok {
+                    failures.push(format!(
+                        "{cap} frame {num} protocol column: ours {:?} tshark {theirs_proto:?}",
+                        d.protocol
+                    ));
+                }
+            }
+        }
+    }
+    let (mut a, mut t) = (0, 0);
+    for (name, (ok, total)) in &agree {
+        eprintln!("  {name}: {ok}/{total}");
+        a += ok;
+        t += total;
+    }
+    eprintln!(
+        "fields agreeing: {a}/{t} cells; protocol column {}/{}",
+        col.0, col.1
+    );
+    if !failures.is_empty() {
+        for f in failures.iter().take(60) {
+            eprintln!("{f}");
+        }
+        panic!("{} disagreement(s) with tshark", failures.len());
+    }
+    assert!(t > 0, "nothing was compared");
+}
+
+#[test]
+fn dns_matches_tshark() {
+    check(
+        super::dns::FIELDS,
+        &[
+            "dns_lab.pcapng",
+            "dns_tcp.pcapng",
+            "dns_axfr.pcapng",
+            "dnssec.pcap",
+            "dns_many_flows.pcap",
+            "http_espn_many_flows.pcapng",
+            "mixed_large_web.pcap",
+        ],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}

@@ -1,0 +1,9 @@
+//! RIP stub.
+use crate::dissect::{Dissection, FieldDef};
+pub static FIELDS: &[&FieldDef] = &[];
+pub fn dissect(_p: &[u8], _d: &mut Dissection) -> bool {
+    false
+}
+pub fn dissect_ng(_p: &[u8], _d: &mut Dissection) -> bool {
+    false
+}
