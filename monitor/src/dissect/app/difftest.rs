@@ -363,3 +363,23 @@ fn dns_matches_tshark() {
         &[],
     );
 }
+
+#[test]
+fn dhcp_matches_tshark() {
+    check(
+        super::dhcp::FIELDS,
+        &["dhcp_dora.pcapng", "dhcp_renewal.pcapng"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn dhcpv6_matches_tshark() {
+    check(
+        super::dhcpv6::FIELDS,
+        &["dhcpv6_solicit.pcapng", "mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
