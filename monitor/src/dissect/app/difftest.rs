@@ -143,6 +143,9 @@ impl Walker {
                 });
                 let from_client = e.1 == a;
                 let di = usize::from(!from_client);
+                if t.syn() {
+                    e.2[di] = Some(t.sequence_number());
+                }
                 let base = *e.2[di].get_or_insert(t.sequence_number());
                 let rel = t.sequence_number().wrapping_sub(base);
                 let seg = TcpPayload {
@@ -180,7 +183,7 @@ pub fn fmt_value(def: &FieldDef, v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
         Value::Bytes(b) => super::util::hex(b),
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => escape(s),
         Value::Ipv4(a) => a.to_string(),
         Value::Ipv6(a) => a.to_string(),
         Value::Ether(m) => m
@@ -189,6 +192,27 @@ pub fn fmt_value(def: &FieldDef, v: &Value) -> String {
             .collect::<Vec<_>>()
             .join(":"),
     }
+}
+
+/// Control characters as `tshark -T fields` writes them.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\{:03o}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Run tshark; frame number → cells (one per field, then the Protocol column).
@@ -242,13 +266,43 @@ fn malformed_frames(cap: &str) -> HashSet<u64> {
         .collect()
 }
 
-/// One disagreement that is known and accepted, with the reason.
+/// One disagreement that is known and accepted, with the reason (`field`
+/// `"*"` covers the whole frame).
 pub struct Allow {
     pub capture: &'static str,
     pub frame: u64,
     pub field: &'static str,
     pub reason: &'static str,
 }
+
+/// Frames where tshark's TCP layer decides differently from this
+/// module's reassembly (they hold for every protocol compared).
+const TCP_LAYER: &[Allow] = &[
+    Allow {
+    capture: "tcp_http_out_of_order.pcap",
+    frame: 38,
+    field: "*",
+    reason: "tshark holds this continuation segment for a reassembly that never completes",
+    },
+    Allow {
+    capture: "mixed_large_web.pcap",
+    frame: 1597,
+    field: "*",
+    reason: "a hole after a fast retransmission: tshark never completes this response",
+    },
+    Allow {
+    capture: "mixed_large_web.pcap",
+    frame: 1601,
+    field: "*",
+    reason: "a hole after a fast retransmission: tshark never completes this response",
+    },
+    Allow {
+    capture: "mixed_large_web.pcap",
+    frame: 2005,
+    field: "*",
+    reason: "tshark's sequence analysis calls this first copy a retransmission (an ACK seen before the handshake) and keeps it from HTTP; that decision belongs to the TCP layer",
+    },
+];
 
 /// Compare every field of `table` on every capture; panics on a
 /// disagreement that is neither on a tshark-malformed frame nor allowed.
@@ -260,6 +314,7 @@ pub fn check(
     protocols: &dyn Fn(&str, &str) -> bool,
     allow: &[Allow],
 ) {
+    let allow: Vec<&Allow> = allow.iter().chain(TCP_LAYER).collect();
     if Command::new("tshark").arg("-v").output().is_err() {
         eprintln!("tshark not installed: differential test skipped");
         return;
@@ -303,9 +358,11 @@ pub fn check(
                 if mine == theirs {
                     e.0 += 1;
                 } else if !bad_ok
-                    && !allow
-                        .iter()
-                        .any(|a| a.capture == *cap && a.frame == num && a.field == def.name)
+                    && !allow.iter().any(|a| {
+                        a.capture == *cap
+                            && a.frame == num
+                            && (a.field == def.name || a.field == "*")
+                    })
                 {
                     failures.push(format!(
                         "{cap} frame {num} {}: ours {mine:?} tshark {theirs:?}",
@@ -318,7 +375,7 @@ pub fn check(
                 col.1 += 1;
                 if protocols(&d.protocol, theirs_proto) {
                     col.0 += 1;
-                } else if !bad_ok {
+                } else if !bad_ok && !allow.iter().any(|a| a.capture == *cap && a.frame == num) {
                     failures.push(format!(
                         "{cap} frame {num} protocol column: ours {:?} tshark {theirs_proto:?}",
                         d.protocol
@@ -339,7 +396,8 @@ pub fn check(
     );
     if !failures.is_empty() {
         for f in failures.iter().take(60) {
-            eprintln!("{f}");
+            let cut: String = f.chars().take(400).collect();
+            eprintln!("{cut}");
         }
         panic!("{} disagreement(s) with tshark", failures.len());
     }
@@ -380,6 +438,40 @@ fn dhcpv6_matches_tshark() {
         super::dhcpv6::FIELDS,
         &["dhcpv6_solicit.pcapng", "mixed_large_web.pcap"],
         &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+/// Every field of `table` but the named ones.
+fn without(table: &[&'static FieldDef], skip: &[&str]) -> Vec<&'static FieldDef> {
+    table
+        .iter()
+        .copied()
+        .filter(|f| !skip.contains(&f.name))
+        .collect()
+}
+
+const HTTP_CAPTURES: &[&str] = &[
+    "http_google.pcapng",
+    "http_post.pcapng",
+    "http_ipv4_and_ipv6.pcapng",
+    "http_espn_retrans.pcapng",
+    "http_espn_many_flows.pcapng",
+    "http_650_responses.pcap",
+    "tcp_http_out_of_order.pcap",
+    "tcp_vlan_http_retrans.pcap",
+    "mixed_large_web.pcap",
+    "http2_h2c_range.pcap",
+];
+
+#[test]
+fn http_matches_tshark() {
+    // http.file_data is tshark's decoded body (gunzipped, and printed with
+    // its own escaping of binary data); it is checked by unit tests instead.
+    check(
+        &without(super::http::FIELDS, &["http.file_data"]),
+        HTTP_CAPTURES,
+        &|ours, theirs| ours == theirs || (ours == "HTTP" && theirs.starts_with("HTTP")),
         &[],
     );
 }

@@ -65,6 +65,34 @@ struct Direction {
     next_seq: Option<u32>,
     /// Bytes of an unfinished PDU, starting at a PDU boundary.
     buf: Vec<u8>,
+    /// Segments that arrived ahead of a gap inside an unfinished PDU, by
+    /// relative sequence number (tshark fills such gaps when they arrive).
+    ahead: std::collections::BTreeMap<u32, Vec<u8>>,
+}
+
+impl Direction {
+    /// Append queued segments that have become contiguous.
+    fn drain_ahead(&mut self) {
+        while let Some(next) = self.next_seq {
+            let Some((&seq, _)) = self.ahead.iter().next() else {
+                break;
+            };
+            if (seq.wrapping_sub(next) as i32) > 0 {
+                break;
+            }
+            let data = self.ahead.remove(&seq).unwrap_or_default();
+            let end = seq.wrapping_add(data.len() as u32);
+            if (end.wrapping_sub(next) as i32) > 0 {
+                let skip = next.wrapping_sub(seq) as usize;
+                self.buf.extend_from_slice(&data[skip..]);
+                self.next_seq = Some(end);
+            }
+        }
+    }
+
+    fn ahead_bytes(&self) -> usize {
+        self.ahead.values().map(Vec::len).sum()
+    }
 }
 
 /// Reassembly state of one TCP stream.
@@ -209,10 +237,19 @@ fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
             _ => {}
         }
     }
-    if tls::heuristic(data) {
-        return Some(TcpProto::Tls);
-    }
     None
+}
+
+/// tshark's heuristic dissectors on TCP: a conversation that starts like
+/// TLS or HTTP is that protocol from then on.
+fn heuristic_proto(data: &[u8]) -> Option<TcpProto> {
+    if tls::heuristic(data) {
+        Some(TcpProto::Tls)
+    } else if http::starts_message(data) {
+        Some(TcpProto::Http)
+    } else {
+        None
+    }
 }
 
 fn pdu_len(proto: TcpProto, buf: &[u8], st: &Stream, from_client: bool) -> Pdu {
@@ -247,9 +284,17 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
         Some(p) => p,
         None => match port_proto(ep, seg.data) {
             Some(p) => p,
-            None => return false,
+            None => match heuristic_proto(seg.data) {
+                Some(p) => {
+                    st.proto = Some(p);
+                    p
+                }
+                None => return false,
+            },
         },
     };
+    // Does this segment look like the start of a PDU of its own?
+    let starts_pdu = pdu_len(proto, seg.data, st, seg.from_client) != Pdu::Invalid;
     // Place the segment in the byte stream.
     {
         let dir = &mut st.dirs[di];
@@ -264,13 +309,24 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                 let skip = next.wrapping_sub(seg.seq) as usize;
                 dir.buf.extend_from_slice(&seg.data[skip..]);
             }
+            Some(_)
+                if !dir.buf.is_empty()
+                    && !starts_pdu
+                    && dir.ahead_bytes() + seg.data.len() <= MAX_BUFFER =>
+            {
+                // Ahead of a gap inside an unfinished PDU: keep for later.
+                dir.ahead.insert(seg.seq, seg.data.to_vec());
+                return false;
+            }
             _ => {
-                // First data, or a gap: start afresh at this segment.
+                // First data, or a gap between PDUs: start afresh here.
                 dir.buf.clear();
+                dir.ahead.clear();
                 dir.buf.extend_from_slice(seg.data);
             }
         }
         dir.next_seq = Some(end);
+        dir.drain_ahead();
     }
     let mut buf = std::mem::take(&mut st.dirs[di].buf);
     let mut off = 0;
@@ -298,7 +354,9 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                         tls::dissect(pdu, &mut sub);
                         None
                     }
-                    TcpProto::Http => http::dissect(pdu, &mut st.http, seg.from_client, &mut sub),
+                    TcpProto::Http => {
+                        http::dissect(pdu, &mut st.http, seg.from_client, seg.frame, &mut sub)
+                    }
                     TcpProto::Http2 => {
                         http2::dissect(pdu, &mut st.h2, seg.from_client, &mut sub);
                         None
@@ -321,7 +379,16 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
             }
             Pdu::Incomplete => break,
             Pdu::Invalid => {
-                // Not at a PDU boundary (lost segments): drop the bytes.
+                // Not at a PDU boundary (lost segments): drop the bytes;
+                // on HTTP connections tshark shows them as a continuation.
+                if cur == TcpProto::Http {
+                    let mut sub = Dissection::default();
+                    http::continuation(&buf[off..], &mut sub);
+                    d.fields.append(&mut sub.fields);
+                    d.protocol = sub.protocol;
+                    infos.push(sub.info);
+                    claimed = true;
+                }
                 off = buf.len();
                 break;
             }
