@@ -166,6 +166,19 @@ fn chunked_len(b: &[u8]) -> Option<usize> {
     }
 }
 
+/// Total length of the message at the start of `b`, when its head is
+/// complete and gives a Content-Length.
+pub fn total_len(b: &[u8]) -> Option<usize> {
+    let h = header_end(b)?;
+    let head = split_head(&b[..h]);
+    Some(
+        h + header(&head, "content-length")?
+            .trim()
+            .parse::<usize>()
+            .ok()?,
+    )
+}
+
 /// How long the HTTP message at the start of `b` is.
 pub fn pdu_len(b: &[u8], st: &StreamState, _from_client: bool) -> Pdu {
     if !starts_message(b) {

@@ -103,6 +103,8 @@ struct Stream {
     proto: Option<TcpProto>,
     /// HTTP state of the stream (request methods awaiting responses).
     http: http::StreamState,
+    /// TLS session state (negotiated version, encryption per direction).
+    tls: tls::StreamState,
     /// HPACK decoders, one per direction.
     h2: http2::StreamState,
 }
@@ -272,6 +274,17 @@ fn pdu_len(proto: TcpProto, buf: &[u8], st: &Stream, from_client: bool) -> Pdu {
     }
 }
 
+/// Total length of the PDU starting `buf`, when its header is there.
+fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
+    match proto {
+        TcpProto::Dns => Some(2 + usize::from(util::be16(buf, 0)?)),
+        TcpProto::Tls => Some(5 + usize::from(util::be16(buf, 3)?)),
+        TcpProto::Bgp => Some(usize::from(util::be16(buf, 16)?)),
+        TcpProto::Http2 => Some(9 + util::be24(buf, 0)? as usize),
+        TcpProto::Http => http::total_len(buf),
+    }
+}
+
 /// Dissect a TCP payload (reassembling across segments as tshark does by
 /// default). Returns true when some dissector claimed it.
 pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dissection) -> bool {
@@ -295,6 +308,17 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
     };
     // Does this segment look like the start of a PDU of its own?
     let starts_pdu = pdu_len(proto, seg.data, st, seg.from_client) != Pdu::Invalid;
+    // Where the unfinished PDU (if any) ends, when its header says so.
+    let pending_end = {
+        let dir = &st.dirs[di];
+        match (dir.next_seq, pdu_total(proto, &dir.buf)) {
+            (Some(next), Some(total)) if !dir.buf.is_empty() => Some(
+                next.wrapping_sub(dir.buf.len() as u32)
+                    .wrapping_add(total as u32),
+            ),
+            _ => None,
+        }
+    };
     // Place the segment in the byte stream.
     {
         let dir = &mut st.dirs[di];
@@ -314,6 +338,14 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                     && !starts_pdu
                     && dir.ahead_bytes() + seg.data.len() <= MAX_BUFFER =>
             {
+                if pending_end.is_some_and(|e| (end.wrapping_sub(e) as i32) > 0) {
+                    // Past the end of the unfinished PDU: the stream is out
+                    // of step; skip to after this segment.
+                    dir.buf.clear();
+                    dir.ahead.clear();
+                    dir.next_seq = Some(end);
+                    return false;
+                }
                 // Ahead of a gap inside an unfinished PDU: keep for later.
                 dir.ahead.insert(seg.seq, seg.data.to_vec());
                 return false;
@@ -351,7 +383,7 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                         None
                     }
                     TcpProto::Tls => {
-                        tls::dissect(pdu, &mut sub);
+                        tls::dissect(pdu, &mut st.tls, seg.from_client, &mut sub);
                         None
                     }
                     TcpProto::Http => {
@@ -387,6 +419,10 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                     d.fields.append(&mut sub.fields);
                     d.protocol = sub.protocol;
                     infos.push(sub.info);
+                    claimed = true;
+                } else if cur == TcpProto::Tls {
+                    d.protocol = tls::continuation_protocol(&st.tls);
+                    infos.push("Continuation Data".into());
                     claimed = true;
                 }
                 off = buf.len();
