@@ -549,3 +549,13 @@ fn tls_matches_tshark() {
         &[],
     );
 }
+
+#[test]
+fn bgp_matches_tshark() {
+    check(
+        super::bgp::FIELDS,
+        &["bgp_4byte_asn.pcap", "bgp_messages.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}

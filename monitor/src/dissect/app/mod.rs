@@ -103,6 +103,8 @@ struct Stream {
     proto: Option<TcpProto>,
     /// HTTP state of the stream (request methods awaiting responses).
     http: http::StreamState,
+    /// BGP session state (4-octet AS capability per side).
+    bgp: bgp::StreamState,
     /// TLS session state (negotiated version, encryption per direction).
     tls: tls::StreamState,
     /// HPACK decoders, one per direction.
@@ -379,7 +381,7 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                         None
                     }
                     TcpProto::Bgp => {
-                        bgp::dissect(pdu, &mut sub);
+                        bgp::dissect(pdu, &mut st.bgp, seg.from_client, &mut sub);
                         None
                     }
                     TcpProto::Tls => {
