@@ -559,3 +559,13 @@ fn bgp_matches_tshark() {
         &[],
     );
 }
+
+#[test]
+fn rip_matches_tshark() {
+    check(
+        super::rip::FIELDS,
+        &["ripv1v2.pcap", "ripv2_auth.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
