@@ -569,3 +569,13 @@ fn rip_matches_tshark() {
         &[],
     );
 }
+
+#[test]
+fn ospf_matches_tshark() {
+    check(
+        super::ospf::FIELDS,
+        &["ospfv2.pcapng", "ospfv3.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
