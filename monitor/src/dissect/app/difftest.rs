@@ -579,3 +579,18 @@ fn ospf_matches_tshark() {
         &[],
     );
 }
+
+#[test]
+fn quic_matches_tshark() {
+    check(
+        super::quic::FIELDS,
+        &[
+            "quic_v1_h3.pcap",
+            "quic_h3_multi_conn.pcap",
+            "quic_retry.pcap",
+            "quic_illustrated.pcap",
+        ],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}

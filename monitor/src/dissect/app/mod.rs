@@ -116,6 +116,7 @@ struct Stream {
 #[derive(Default)]
 pub struct AppState {
     streams: HashMap<u64, Stream>,
+    quic: quic::State,
     order: VecDeque<u64>,
 }
 
@@ -170,7 +171,7 @@ impl Endpoints {
 
 /// Dissect a UDP payload. Returns true when some dissector claimed it
 /// (it then also set the Protocol and Info columns).
-pub fn udp(_state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
+pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
     for port in ep.ordered() {
         let done = match port {
             53 => dns::dissect(payload, dns::Transport::Udp, "DNS", d),
@@ -180,15 +181,19 @@ pub fn udp(_state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissect
             546 | 547 => dhcpv6::dissect(payload, d),
             520 => rip::dissect(payload, d),
             521 => rip::dissect_ng(payload, d),
-            443 => quic::dissect(payload, d),
+            443 => quic::dissect(payload, &mut state.quic, d),
             _ => false,
         };
         if done {
             return true;
         }
     }
-    // Heuristic as tshark's QUIC one: a long-header packet of a known version.
-    quic::heuristic(payload) && quic::dissect(payload, d)
+    // Heuristic as tshark's QUIC one: a long-header packet of a known
+    // version; the port pair is QUIC from then on.
+    if quic::heuristic(payload) {
+        state.quic.note_ports(ep.src_port, ep.dst_port);
+    }
+    state.quic.has_ports(ep.src_port, ep.dst_port) && quic::dissect(payload, &mut state.quic, d)
 }
 
 /// Dissect an IP payload of a protocol that runs directly over IP (OSPF,
