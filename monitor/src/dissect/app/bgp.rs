@@ -222,9 +222,7 @@ fn update(b: &[u8], st: &StreamState, d: &mut Dissection) -> Option<()> {
                 Value::UInt(v[0].into()),
             ),
             2 | 17 => {
-                let w = if tc == 17 {
-                    4
-                } else if st.as4[0] && st.as4[1] {
+                let w = if tc == 17 || (st.as4[0] && st.as4[1]) {
                     4
                 } else if as_path_fits(v, 2) {
                     2

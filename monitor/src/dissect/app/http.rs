@@ -446,6 +446,11 @@ pub fn dissect(
             if n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("h2c") {
                 upgrade_h2c = true;
             }
+            if n.eq_ignore_ascii_case("http2-settings") {
+                if let Some(b) = super::http2::base64url(v) {
+                    super::http2::settings(&b, d);
+                }
+            }
         }
         d.push(line_def, Value::Str(format!("{line}{end}")));
     }
@@ -453,7 +458,7 @@ pub fn dissect(
     let mut next = None;
     if response {
         d.push(&F_HTTP_RESPONSE, Value::Bool(true));
-        if !st.last.as_ref().is_some_and(|x| x.response.is_none()) {
+        if st.last.as_ref().is_none_or(|x| x.response.is_some()) {
             let number = st.next_number();
             st.open(Exchange {
                 number,

@@ -163,10 +163,6 @@ impl Endpoints {
             [self.src_port, self.dst_port]
         }
     }
-
-    fn either(self, p: u16) -> bool {
-        self.src_port == p || self.dst_port == p
-    }
 }
 
 /// Dissect a UDP payload. Returns true when some dissector claimed it
@@ -232,7 +228,7 @@ enum Pdu {
 }
 
 fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
-    if data.starts_with(http2::PREFACE) || http2::PREFACE.starts_with(data) && !data.is_empty() {
+    if data.starts_with(http2::PREFACE) || http2::PREFACE.starts_with(data) {
         return Some(TcpProto::Http2);
     }
     for port in ep.ordered() {
@@ -300,6 +296,10 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
     }
     let st = state.stream(seg.stream);
     let di = usize::from(!seg.from_client);
+    if seg.data.starts_with(http2::PREFACE) {
+        // Prior-knowledge HTTP/2: the whole connection is HTTP/2.
+        st.proto = Some(TcpProto::Http2);
+    }
     let proto = match st.proto {
         Some(p) => p,
         None => match port_proto(ep, seg.data) {
