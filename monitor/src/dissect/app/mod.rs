@@ -1,15 +1,149 @@
-//! Application-layer dissectors (DNS, DHCP, HTTP, TLS, HTTP/2, QUIC, RIP,
-//! OSPF, BGP), called by the transport dissectors with the payload.
+//! Application-layer dissectors (DNS, DHCP, DHCPv6, HTTP/1.x, TLS, HTTP/2,
+//! QUIC, RIP/RIPng, OSPFv2/v3, BGP), called by the transport dissectors with
+//! the payload.
+//!
+//! Dispatch follows tshark: UDP and TCP payloads go to a dissector chosen by
+//! well-known port (the lower port first) or, where tshark uses heuristics,
+//! by a look at the first bytes. TCP payloads are reassembled per stream and
+//! direction the way tshark does by default: a PDU that spans segments is
+//! dissected on the frame that completes it, and the segments before show as
+//! plain TCP.
+
+mod bgp;
+mod dhcp;
+mod dhcpv6;
+mod dns;
+mod http;
+mod http2;
+mod ospf;
+mod quic;
+mod rip;
+mod tls;
+mod util;
+
+#[cfg(test)]
+mod difftest;
+
+use std::collections::{HashMap, VecDeque};
 
 use super::{Dissection, FieldDef};
 
 /// Field tables of the application dissectors.
-pub static TABLES: &[&[&FieldDef]] = &[];
+pub static TABLES: &[&[&FieldDef]] = &[
+    dns::FIELDS,
+    dhcp::FIELDS,
+    dhcpv6::FIELDS,
+    http::FIELDS,
+    tls::FIELDS,
+    http2::FIELDS,
+    quic::FIELDS,
+    rip::FIELDS,
+    ospf::FIELDS,
+    bgp::FIELDS,
+];
+
+/// Most TCP streams whose reassembly state is kept at once (oldest dropped).
+const MAX_STREAMS: usize = 4096;
+/// Most bytes buffered for one direction of one stream; a PDU larger than
+/// this is given up (its segments stay plain TCP).
+const MAX_BUFFER: usize = 4 << 20;
+
+/// The application protocol a TCP stream carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TcpProto {
+    Dns,
+    Http,
+    Http2,
+    Tls,
+    Bgp,
+}
+
+/// Reassembly state of one direction of one TCP stream.
+#[derive(Debug, Default)]
+struct Direction {
+    /// Relative sequence number the next in-order byte will have.
+    next_seq: Option<u32>,
+    /// Bytes of an unfinished PDU, starting at a PDU boundary.
+    buf: Vec<u8>,
+    /// Segments that arrived ahead of a gap inside an unfinished PDU, by
+    /// relative sequence number (tshark fills such gaps when they arrive).
+    ahead: std::collections::BTreeMap<u32, Vec<u8>>,
+}
+
+impl Direction {
+    /// Append queued segments that have become contiguous.
+    fn drain_ahead(&mut self) {
+        while let Some(next) = self.next_seq {
+            let Some((&seq, _)) = self.ahead.iter().next() else {
+                break;
+            };
+            if (seq.wrapping_sub(next) as i32) > 0 {
+                break;
+            }
+            let data = self.ahead.remove(&seq).unwrap_or_default();
+            let end = seq.wrapping_add(data.len() as u32);
+            if (end.wrapping_sub(next) as i32) > 0 {
+                let skip = next.wrapping_sub(seq) as usize;
+                self.buf.extend_from_slice(&data[skip..]);
+                self.next_seq = Some(end);
+            }
+        }
+    }
+
+    fn ahead_bytes(&self) -> usize {
+        self.ahead.values().map(Vec::len).sum()
+    }
+}
+
+/// Reassembly state of one TCP stream.
+#[derive(Debug, Default)]
+struct Stream {
+    dirs: [Direction; 2],
+    /// Set once the stream switched protocol (HTTP/2 after an h2c upgrade).
+    proto: Option<TcpProto>,
+    /// HTTP state of the stream (request methods awaiting responses).
+    http: http::StreamState,
+    /// BGP session state (4-octet AS capability per side).
+    bgp: bgp::StreamState,
+    /// TLS session state (negotiated version, encryption per direction).
+    tls: tls::StreamState,
+    /// HPACK decoders, one per direction.
+    h2: http2::StreamState,
+}
 
 /// State of application dissection that spans packets (TCP stream
-/// reassembly for HTTP, TLS, DNS over TCP, BGP; fragmented handshakes).
-#[derive(Debug, Default)]
-pub struct AppState {}
+/// reassembly for HTTP, TLS, DNS over TCP, BGP; HPACK tables).
+#[derive(Default)]
+pub struct AppState {
+    streams: HashMap<u64, Stream>,
+    quic: quic::State,
+    order: VecDeque<u64>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("streams", &self.streams.len())
+            .finish()
+    }
+}
+
+impl AppState {
+    fn stream(&mut self, id: u64) -> &mut Stream {
+        if !self.streams.contains_key(&id) {
+            while self.streams.len() >= MAX_STREAMS {
+                match self.order.pop_front() {
+                    Some(old) => {
+                        self.streams.remove(&old);
+                    }
+                    None => break,
+                }
+            }
+            self.order.push_back(id);
+        }
+        self.streams.entry(id).or_default()
+    }
+}
 
 /// Where a transport payload came from.
 #[derive(Clone, Copy, Debug)]
@@ -20,10 +154,51 @@ pub struct Endpoints {
     pub dst_port: u16,
 }
 
+impl Endpoints {
+    /// The ports in the order tshark tries them: the lower one first.
+    fn ordered(self) -> [u16; 2] {
+        if self.src_port > self.dst_port {
+            [self.dst_port, self.src_port]
+        } else {
+            [self.src_port, self.dst_port]
+        }
+    }
+}
+
 /// Dissect a UDP payload. Returns true when some dissector claimed it
 /// (it then also set the Protocol and Info columns).
-pub fn udp(_state: &mut AppState, _ep: Endpoints, _payload: &[u8], _d: &mut Dissection) -> bool {
-    false
+pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
+    for port in ep.ordered() {
+        let done = match port {
+            53 => dns::dissect(payload, dns::Transport::Udp, "DNS", d),
+            5353 => dns::dissect(payload, dns::Transport::Udp, "MDNS", d),
+            5355 => dns::dissect(payload, dns::Transport::Udp, "LLMNR", d),
+            67 | 68 => dhcp::dissect(payload, d),
+            546 | 547 => dhcpv6::dissect(payload, d),
+            520 => rip::dissect(payload, d),
+            521 => rip::dissect_ng(payload, d),
+            443 => quic::dissect(payload, &mut state.quic, d),
+            _ => false,
+        };
+        if done {
+            return true;
+        }
+    }
+    // Heuristic as tshark's QUIC one: a long-header packet of a known
+    // version; the port pair is QUIC from then on.
+    if quic::heuristic(payload) {
+        state.quic.note_ports(ep.src_port, ep.dst_port);
+    }
+    state.quic.has_ports(ep.src_port, ep.dst_port) && quic::dissect(payload, &mut state.quic, d)
+}
+
+/// Dissect an IP payload of a protocol that runs directly over IP (OSPF,
+/// IP protocol 89). Returns true when some dissector claimed it.
+pub fn ip_proto(_state: &mut AppState, proto: u8, payload: &[u8], d: &mut Dissection) -> bool {
+    match proto {
+        89 => ospf::dissect(payload, d),
+        _ => false,
+    }
 }
 
 /// A TCP segment's payload, with what reassembly needs.
@@ -41,13 +216,273 @@ pub struct TcpPayload<'a> {
     pub frame: u64,
 }
 
+/// What a protocol says about the bytes at the start of a buffer.
+#[derive(Debug, PartialEq, Eq)]
+enum Pdu {
+    /// A complete PDU of this many bytes is there.
+    Len(usize),
+    /// A PDU starts here but more bytes are needed.
+    Incomplete,
+    /// These bytes do not start a PDU of the protocol.
+    Invalid,
+}
+
+fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
+    if data.starts_with(http2::PREFACE) || http2::PREFACE.starts_with(data) {
+        return Some(TcpProto::Http2);
+    }
+    for port in ep.ordered() {
+        match port {
+            53 => return Some(TcpProto::Dns),
+            179 => return Some(TcpProto::Bgp),
+            443 | 465 | 993 | 995 | 636 | 853 | 8443 => return Some(TcpProto::Tls),
+            80 | 8080 | 8000 | 3128 | 8008 | 8088 | 3132 | 11371 | 1900 | 2869 => {
+                return Some(TcpProto::Http)
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// tshark's heuristic dissectors on TCP: a conversation that starts like
+/// TLS or HTTP is that protocol from then on.
+fn heuristic_proto(data: &[u8]) -> Option<TcpProto> {
+    if tls::heuristic(data) {
+        Some(TcpProto::Tls)
+    } else if http::starts_message(data) {
+        Some(TcpProto::Http)
+    } else {
+        None
+    }
+}
+
+fn pdu_len(proto: TcpProto, buf: &[u8], st: &Stream, from_client: bool) -> Pdu {
+    match proto {
+        TcpProto::Dns => {
+            if buf.len() < 2 {
+                return Pdu::Incomplete;
+            }
+            let n = 2 + usize::from(u16::from_be_bytes([buf[0], buf[1]]));
+            if buf.len() >= n {
+                Pdu::Len(n)
+            } else {
+                Pdu::Incomplete
+            }
+        }
+        TcpProto::Bgp => bgp::pdu_len(buf),
+        TcpProto::Tls => tls::pdu_len(buf),
+        TcpProto::Http => http::pdu_len(buf, &st.http, from_client),
+        TcpProto::Http2 => http2::pdu_len(buf),
+    }
+}
+
+/// Total length of the PDU starting `buf`, when its header is there.
+fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
+    match proto {
+        TcpProto::Dns => Some(2 + usize::from(util::be16(buf, 0)?)),
+        TcpProto::Tls => Some(5 + usize::from(util::be16(buf, 3)?)),
+        TcpProto::Bgp => Some(usize::from(util::be16(buf, 16)?)),
+        TcpProto::Http2 => Some(9 + util::be24(buf, 0)? as usize),
+        TcpProto::Http => http::total_len(buf),
+    }
+}
+
 /// Dissect a TCP payload (reassembling across segments as tshark does by
 /// default). Returns true when some dissector claimed it.
-pub fn tcp(
-    _state: &mut AppState,
-    _ep: Endpoints,
-    _seg: TcpPayload<'_>,
-    _d: &mut Dissection,
-) -> bool {
-    false
+pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dissection) -> bool {
+    if seg.data.is_empty() {
+        return false;
+    }
+    let st = state.stream(seg.stream);
+    let di = usize::from(!seg.from_client);
+    if seg.data.starts_with(http2::PREFACE) {
+        // Prior-knowledge HTTP/2: the whole connection is HTTP/2.
+        st.proto = Some(TcpProto::Http2);
+    }
+    let proto = match st.proto {
+        Some(p) => p,
+        None => match port_proto(ep, seg.data) {
+            Some(p) => p,
+            None => match heuristic_proto(seg.data) {
+                Some(p) => {
+                    st.proto = Some(p);
+                    p
+                }
+                None => return false,
+            },
+        },
+    };
+    // Does this segment look like the start of a PDU of its own?
+    let starts_pdu = pdu_len(proto, seg.data, st, seg.from_client) != Pdu::Invalid;
+    // Where the unfinished PDU (if any) ends, when its header says so.
+    let pending_end = {
+        let dir = &st.dirs[di];
+        match (dir.next_seq, pdu_total(proto, &dir.buf)) {
+            (Some(next), Some(total)) if !dir.buf.is_empty() => Some(
+                next.wrapping_sub(dir.buf.len() as u32)
+                    .wrapping_add(total as u32),
+            ),
+            _ => None,
+        }
+    };
+    // Place the segment in the byte stream.
+    {
+        let dir = &mut st.dirs[di];
+        let end = seg.seq.wrapping_add(seg.data.len() as u32);
+        match dir.next_seq {
+            Some(next) if seg.seq == next => dir.buf.extend_from_slice(seg.data),
+            Some(next) if (next.wrapping_sub(seg.seq) as i32) > 0 => {
+                // Retransmission or overlap: the bytes were seen already.
+                if (end.wrapping_sub(next) as i32) <= 0 {
+                    return false;
+                }
+                let skip = next.wrapping_sub(seg.seq) as usize;
+                dir.buf.extend_from_slice(&seg.data[skip..]);
+            }
+            Some(_)
+                if !dir.buf.is_empty()
+                    && !starts_pdu
+                    && dir.ahead_bytes() + seg.data.len() <= MAX_BUFFER =>
+            {
+                if pending_end.is_some_and(|e| (end.wrapping_sub(e) as i32) > 0) {
+                    // Past the end of the unfinished PDU: the stream is out
+                    // of step; skip to after this segment.
+                    dir.buf.clear();
+                    dir.ahead.clear();
+                    dir.next_seq = Some(end);
+                    return false;
+                }
+                // Ahead of a gap inside an unfinished PDU: keep for later.
+                dir.ahead.insert(seg.seq, seg.data.to_vec());
+                return false;
+            }
+            _ => {
+                // First data, or a gap between PDUs: start afresh here.
+                dir.buf.clear();
+                dir.ahead.clear();
+                dir.buf.extend_from_slice(seg.data);
+            }
+        }
+        dir.next_seq = Some(end);
+        dir.drain_ahead();
+    }
+    let mut buf = std::mem::take(&mut st.dirs[di].buf);
+    let mut off = 0;
+    let mut claimed = false;
+    let mut infos: Vec<String> = Vec::new();
+    let mut cur = proto;
+    loop {
+        if off >= buf.len() {
+            break;
+        }
+        match pdu_len(cur, &buf[off..], st, seg.from_client) {
+            Pdu::Len(n) => {
+                let pdu = &buf[off..off + n];
+                let mut sub = Dissection::default();
+                let next = match cur {
+                    TcpProto::Dns => {
+                        dns::dissect(pdu, dns::Transport::Tcp, "DNS", &mut sub);
+                        None
+                    }
+                    TcpProto::Bgp => {
+                        bgp::dissect(pdu, &mut st.bgp, seg.from_client, &mut sub);
+                        None
+                    }
+                    TcpProto::Tls => {
+                        tls::dissect(pdu, &mut st.tls, seg.from_client, &mut sub);
+                        None
+                    }
+                    TcpProto::Http => {
+                        http::dissect(pdu, &mut st.http, seg.from_client, seg.frame, &mut sub)
+                    }
+                    TcpProto::Http2 => {
+                        http2::dissect(pdu, &mut st.h2, seg.from_client, &mut sub);
+                        None
+                    }
+                };
+                d.fields.append(&mut sub.fields);
+                d.malformed |= sub.malformed;
+                if !sub.protocol.is_empty() {
+                    d.protocol = sub.protocol;
+                }
+                if !sub.info.is_empty() {
+                    infos.push(sub.info);
+                }
+                claimed = true;
+                off += n;
+                if let Some(p) = next {
+                    st.proto = Some(p);
+                    cur = p;
+                }
+            }
+            Pdu::Incomplete => break,
+            Pdu::Invalid => {
+                // Not at a PDU boundary (lost segments): drop the bytes;
+                // on HTTP connections tshark shows them as a continuation.
+                if cur == TcpProto::Http {
+                    let mut sub = Dissection::default();
+                    http::continuation(&buf[off..], &mut sub);
+                    d.fields.append(&mut sub.fields);
+                    d.protocol = sub.protocol;
+                    infos.push(sub.info);
+                    claimed = true;
+                } else if cur == TcpProto::Tls {
+                    d.protocol = tls::continuation_protocol(&st.tls);
+                    infos.push("Continuation Data".into());
+                    claimed = true;
+                }
+                off = buf.len();
+                break;
+            }
+        }
+    }
+    buf.drain(..off);
+    if buf.len() > MAX_BUFFER {
+        buf = Vec::new();
+    }
+    st.dirs[di].buf = buf;
+    if claimed {
+        d.info = infos.join(", ");
+    }
+    claimed
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn entry_points_never_panic(
+            data in proptest::collection::vec(any::<u8>(), 0..600),
+            sp in prop::sample::select(vec![53u16, 67, 68, 80, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
+            dp in prop::sample::select(vec![53u16, 67, 68, 80, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
+            seq in 0u32..2000,
+        ) {
+            let mut st = AppState::default();
+            let ep = Endpoints { src_port: sp, dst_port: dp };
+            let mut d = Dissection::default();
+            udp(&mut st, ep, &data, &mut d);
+            let mut d = Dissection::default();
+            ip_proto(&mut st, 89, &data, &mut d);
+            for (i, chunk) in data.chunks(97).enumerate() {
+                let mut d = Dissection::default();
+                tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64 }, &mut d);
+            }
+            // Prefixed with valid-looking headers, to get past the first checks.
+            for prefix in [&b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01"] {
+                let mut v = prefix.to_vec();
+                v.extend_from_slice(&data);
+                let mut d = Dissection::default();
+                udp(&mut st, ep, &v, &mut d);
+                let mut d = Dissection::default();
+                ip_proto(&mut st, 89, &v, &mut d);
+                let mut d = Dissection::default();
+                tcp(&mut st, ep, TcpPayload { stream: 9, from_client: true, seq: 0, data: &v, frame: 1 }, &mut d);
+            }
+        }
+    }
 }

@@ -1,0 +1,259 @@
+//! DHCPv6 (RFC 8415): message type, transaction id and the common options
+//! (DUIDs, option request, elapsed time, IA_NA with IA addresses, DNS
+//! servers, status code), with tshark's `dhcpv6.*` fields.
+
+use super::util::{be16, be24, be32, ipv6, text};
+use crate::dissect::{Dissection, Value};
+
+pub use defs::FIELDS;
+use defs::*;
+
+fn msg_name(t: u8) -> &'static str {
+    match t {
+        1 => "Solicit",
+        2 => "Advertise",
+        3 => "Request",
+        4 => "Confirm",
+        5 => "Renew",
+        6 => "Rebind",
+        7 => "Reply",
+        8 => "Release",
+        9 => "Decline",
+        10 => "Reconfigure",
+        11 => "Information-request",
+        12 => "Relay-forw",
+        13 => "Relay-reply",
+        _ => "Unknown",
+    }
+}
+
+fn option_name(t: u16) -> String {
+    match t {
+        1 => "Client Identifier",
+        2 => "Server Identifier",
+        3 => "Identity Association for Non-temporary Address",
+        4 => "Identity Association for Temporary Address",
+        5 => "IA Address",
+        6 => "Option Request",
+        7 => "Preference",
+        8 => "Elapsed time",
+        9 => "Relay Message",
+        11 => "Authentication",
+        12 => "Server unicast",
+        13 => "Status code",
+        14 => "Rapid Commit",
+        15 => "User Class",
+        16 => "Vendor Class",
+        17 => "Vendor-specific Information",
+        18 => "Interface-Id",
+        19 => "Reconfigure Message",
+        20 => "Reconfigure Accept",
+        21 => "SIP Server Domain Name List",
+        22 => "SIP Servers IPv6 Address List",
+        23 => "DNS recursive name server",
+        24 => "Domain Search List",
+        25 => "Identity Association for Prefix Delegation",
+        26 => "IA Prefix",
+        31 => "Simple Network Time Protocol Server",
+        32 => "Lifetime",
+        39 => "Client Fully Qualified Domain Name",
+        _ => return format!("Unknown ({t})"),
+    }
+    .to_string()
+}
+
+/// Dissect a DHCPv6 message (UDP 546/547).
+pub fn dissect(p: &[u8], d: &mut Dissection) -> bool {
+    if p.len() < 4 {
+        return false;
+    }
+    d.protocol = "DHCPv6".into();
+    let t = p[0];
+    d.push(&F_DHCPV6_MSGTYPE, Value::UInt(t.into()));
+    let mut info = String::from(msg_name(t));
+    if t == 12 || t == 13 {
+        d.info = info;
+        return true;
+    }
+    let xid = be24(p, 1).unwrap_or(0);
+    d.push(&F_DHCPV6_XID, Value::UInt(xid.into()));
+    info.push_str(&format!(" XID: 0x{xid:x}"));
+    let mut summary = Summary::default();
+    options(&p[4..], d, &mut summary, 0);
+    if let Some(c) = summary.cid {
+        info.push_str(&format!(" CID: {c}"));
+    }
+    for a in summary.iaa {
+        info.push_str(&format!(" IAA: {a}"));
+    }
+    info.push(' ');
+    d.info = info;
+    true
+}
+
+#[derive(Default)]
+struct Summary {
+    cid: Option<String>,
+    iaa: Vec<String>,
+}
+
+fn options(mut b: &[u8], d: &mut Dissection, s: &mut Summary, depth: u8) {
+    while b.len() >= 4 {
+        let code = be16(b, 0).unwrap_or(0);
+        let len = usize::from(be16(b, 2).unwrap_or(0));
+        let Some(v) = b.get(4..4 + len) else {
+            d.malformed = true;
+            return;
+        };
+        d.push(&F_DHCPV6_OPTION_TYPE, Value::UInt(code.into()));
+        d.push(&F_DHCPV6_OPTION_TYPE_STR, Value::Str(option_name(code)));
+        d.push(&F_DHCPV6_OPTION_LENGTH, Value::UInt(len as u64));
+        match code {
+            1 | 2 => {
+                duid(v, d);
+                if code == 1 {
+                    s.cid = Some(super::util::hex(v));
+                }
+            }
+            6 => {
+                for c in v.chunks_exact(2) {
+                    let x = u16::from_be_bytes([c[0], c[1]]);
+                    d.push(&F_DHCPV6_REQUESTED_OPTION_CODE, Value::UInt(x.into()));
+                }
+            }
+            8 => {
+                if let Some(x) = be16(v, 0) {
+                    d.push(&F_DHCPV6_ELAPSED_TIME, Value::UInt(u64::from(x) * 10));
+                }
+            }
+            3 | 25 if v.len() >= 12 => {
+                d.push(&F_DHCPV6_IAID, Value::Str(super::util::hex(&v[0..4])));
+                d.push(
+                    &F_DHCPV6_IAID_T1,
+                    Value::UInt(be32(v, 4).unwrap_or(0).into()),
+                );
+                d.push(
+                    &F_DHCPV6_IAID_T2,
+                    Value::UInt(be32(v, 8).unwrap_or(0).into()),
+                );
+                if depth < 4 {
+                    options(&v[12..], d, s, depth + 1);
+                }
+            }
+            5 if v.len() >= 24 => {
+                let a = ipv6(v, 0).unwrap_or(std::net::Ipv6Addr::UNSPECIFIED);
+                s.iaa.push(a.to_string());
+                d.push(&F_DHCPV6_IAADDR_IP, Value::Ipv6(a));
+                d.push(
+                    &F_DHCPV6_IAADDR_PREF_LIFETIME,
+                    Value::UInt(be32(v, 16).unwrap_or(0).into()),
+                );
+                d.push(
+                    &F_DHCPV6_IAADDR_VALID_LIFETIME,
+                    Value::UInt(be32(v, 20).unwrap_or(0).into()),
+                );
+                if depth < 4 {
+                    options(&v[24..], d, s, depth + 1);
+                }
+            }
+            23 => {
+                for c in v.chunks_exact(16) {
+                    let a: [u8; 16] = c.try_into().unwrap_or([0; 16]);
+                    d.push(&F_DHCPV6_DNS_SERVER, Value::Ipv6(a.into()));
+                }
+            }
+            13 if v.len() >= 2 => {
+                d.push(
+                    &F_DHCPV6_STATUS_CODE,
+                    Value::UInt(be16(v, 0).unwrap_or(0).into()),
+                );
+                let _ = text(&v[2..]);
+            }
+            _ => {}
+        }
+        b = &b[4 + len..];
+    }
+}
+
+fn duid(v: &[u8], d: &mut Dissection) {
+    d.push(&F_DHCPV6_DUID_BYTES, Value::Bytes(v.to_vec()));
+    let Some(t) = be16(v, 0) else { return };
+    d.push(&F_DHCPV6_DUID_TYPE, Value::UInt(t.into()));
+    let mac = |b: &[u8]| {
+        b.iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    match t {
+        1 if v.len() >= 8 => {
+            d.push(
+                &F_DHCPV6_DUIDLLT_HWTYPE,
+                Value::UInt(be16(v, 2).unwrap_or(0).into()),
+            );
+            d.push(&F_DHCPV6_DUIDLLT_LINK_LAYER_ADDR, Value::Str(mac(&v[8..])));
+        }
+        3 if v.len() >= 4 => {
+            d.push(
+                &F_DHCPV6_DUIDLL_HWTYPE,
+                Value::UInt(be16(v, 2).unwrap_or(0).into()),
+            );
+            d.push(&F_DHCPV6_DUIDLL_LINK_LAYER_ADDR, Value::Str(mac(&v[4..])));
+        }
+        _ => {}
+    }
+}
+
+#[rustfmt::skip]
+mod defs {
+    // Field definitions (names, types and bases as Wireshark 4.0 registers them).
+
+    use crate::dissect::field::{Base, FieldDef, FieldType};
+
+    pub static F_DHCPV6_MSGTYPE: FieldDef = FieldDef::new("dhcpv6.msgtype", FieldType::UInt, Base::Dec, "Message type");
+    pub static F_DHCPV6_XID: FieldDef = FieldDef::new("dhcpv6.xid", FieldType::UInt, Base::Hex(6), "Transaction ID");
+    pub static F_DHCPV6_OPTION_TYPE: FieldDef = FieldDef::new("dhcpv6.option.type", FieldType::UInt, Base::Dec, "Option");
+    pub static F_DHCPV6_OPTION_TYPE_STR: FieldDef = FieldDef::new("dhcpv6.option.type_str", FieldType::String, Base::Dec, "Option");
+    pub static F_DHCPV6_OPTION_LENGTH: FieldDef = FieldDef::new("dhcpv6.option.length", FieldType::UInt, Base::Dec, "Length");
+    pub static F_DHCPV6_DUID_BYTES: FieldDef = FieldDef::new("dhcpv6.duid.bytes", FieldType::Bytes, Base::Dec, "DUID");
+    pub static F_DHCPV6_DUID_TYPE: FieldDef = FieldDef::new("dhcpv6.duid.type", FieldType::UInt, Base::Dec, "DUID Type");
+    pub static F_DHCPV6_DUIDLLT_HWTYPE: FieldDef = FieldDef::new("dhcpv6.duidllt.hwtype", FieldType::UInt, Base::Dec, "Hardware type");
+    pub static F_DHCPV6_DUIDLLT_LINK_LAYER_ADDR: FieldDef = FieldDef::new("dhcpv6.duidllt.link_layer_addr", FieldType::String, Base::Dec, "Link-layer address");
+    pub static F_DHCPV6_DUIDLL_HWTYPE: FieldDef = FieldDef::new("dhcpv6.duidll.hwtype", FieldType::UInt, Base::Dec, "Hardware type");
+    pub static F_DHCPV6_DUIDLL_LINK_LAYER_ADDR: FieldDef = FieldDef::new("dhcpv6.duidll.link_layer_addr", FieldType::String, Base::Dec, "Link-layer address");
+    pub static F_DHCPV6_REQUESTED_OPTION_CODE: FieldDef = FieldDef::new("dhcpv6.requested_option_code", FieldType::UInt, Base::Dec, "Requested Option code");
+    pub static F_DHCPV6_ELAPSED_TIME: FieldDef = FieldDef::new("dhcpv6.elapsed_time", FieldType::UInt, Base::Dec, "Elapsed time");
+    pub static F_DHCPV6_IAID: FieldDef = FieldDef::new("dhcpv6.iaid", FieldType::String, Base::Dec, "IAID");
+    pub static F_DHCPV6_IAID_T1: FieldDef = FieldDef::new("dhcpv6.iaid.t1", FieldType::UInt, Base::Dec, "T1");
+    pub static F_DHCPV6_IAID_T2: FieldDef = FieldDef::new("dhcpv6.iaid.t2", FieldType::UInt, Base::Dec, "T2");
+    pub static F_DHCPV6_IAADDR_IP: FieldDef = FieldDef::new("dhcpv6.iaaddr.ip", FieldType::Ipv6, Base::Dec, "IPv6 address");
+    pub static F_DHCPV6_IAADDR_PREF_LIFETIME: FieldDef = FieldDef::new("dhcpv6.iaaddr.pref_lifetime", FieldType::UInt, Base::Dec, "Preferred lifetime");
+    pub static F_DHCPV6_IAADDR_VALID_LIFETIME: FieldDef = FieldDef::new("dhcpv6.iaaddr.valid_lifetime", FieldType::UInt, Base::Dec, "Valid lifetime");
+    pub static F_DHCPV6_DNS_SERVER: FieldDef = FieldDef::new("dhcpv6.dns_server", FieldType::Ipv6, Base::Dec, "DNS server address");
+    pub static F_DHCPV6_STATUS_CODE: FieldDef = FieldDef::new("dhcpv6.status_code", FieldType::UInt, Base::Dec, "Status Code");
+
+    /// Every field of this dissector.
+    pub static FIELDS: &[&FieldDef] = &[
+        &F_DHCPV6_MSGTYPE,
+        &F_DHCPV6_XID,
+        &F_DHCPV6_OPTION_TYPE,
+        &F_DHCPV6_OPTION_TYPE_STR,
+        &F_DHCPV6_OPTION_LENGTH,
+        &F_DHCPV6_DUID_BYTES,
+        &F_DHCPV6_DUID_TYPE,
+        &F_DHCPV6_DUIDLLT_HWTYPE,
+        &F_DHCPV6_DUIDLLT_LINK_LAYER_ADDR,
+        &F_DHCPV6_DUIDLL_HWTYPE,
+        &F_DHCPV6_DUIDLL_LINK_LAYER_ADDR,
+        &F_DHCPV6_REQUESTED_OPTION_CODE,
+        &F_DHCPV6_ELAPSED_TIME,
+        &F_DHCPV6_IAID,
+        &F_DHCPV6_IAID_T1,
+        &F_DHCPV6_IAID_T2,
+        &F_DHCPV6_IAADDR_IP,
+        &F_DHCPV6_IAADDR_PREF_LIFETIME,
+        &F_DHCPV6_IAADDR_VALID_LIFETIME,
+        &F_DHCPV6_DNS_SERVER,
+        &F_DHCPV6_STATUS_CODE,
+    ];
+}

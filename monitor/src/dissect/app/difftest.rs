@@ -1,0 +1,617 @@
+//! Differential tests against tshark on the shared captures: a small
+//! pcap/pcapng reader and frame walker (Ethernet/VLAN → IPv4/IPv6 →
+//! UDP/TCP/OSPF, IP fragments skipped) feeds the application entry points,
+//! and every field of a protocol's table is compared, frame by frame, with
+//! what `tshark -T fields` prints.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::process::Command;
+
+use super::{ip_proto, tcp, udp, AppState, Endpoints, TcpPayload};
+use crate::dissect::{Base, Dissection, FieldDef, Value};
+
+const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
+
+fn path(name: &str) -> String {
+    format!("{CAPTURES}/{name}")
+}
+
+/// Frames of a pcap or pcapng file (link type assumed Ethernet).
+pub fn read_capture(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if bytes.len() < 24 {
+        return out;
+    }
+    let m = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
+    if m == 0x0a0d_0d0a {
+        // pcapng
+        let mut off = 0;
+        let mut le = true;
+        while off + 12 <= bytes.len() {
+            let rd = |o: usize, le: bool| {
+                let a: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
+                if le {
+                    u32::from_le_bytes(a)
+                } else {
+                    u32::from_be_bytes(a)
+                }
+            };
+            if u32::from_le_bytes(bytes[off..off + 4].try_into().unwrap()) == 0x0a0d_0d0a {
+                le =
+                    u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) == 0x1a2b_3c4d;
+            }
+            let ty = rd(off, le);
+            let len = rd(off + 4, le) as usize;
+            if len < 12 || off + len > bytes.len() {
+                break;
+            }
+            let body = &bytes[off + 8..off + len - 4];
+            match ty {
+                6 => {
+                    let cap = rd(off + 8 + 12, le) as usize;
+                    out.push(body[20..20 + cap].to_vec());
+                }
+                3 => {
+                    let orig = rd(off + 8, le) as usize;
+                    out.push(body[4..4 + orig.min(body.len() - 4)].to_vec());
+                }
+                2 => {
+                    let cap = rd(off + 8 + 12, le) as usize;
+                    out.push(body[20..20 + cap].to_vec());
+                }
+                _ => {}
+            }
+            off += len;
+        }
+    } else {
+        let le = matches!(m, 0xa1b2_c3d4 | 0xa1b2_3c4d);
+        let rd = |o: usize| {
+            let a: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
+            if le {
+                u32::from_le_bytes(a)
+            } else {
+                u32::from_be_bytes(a)
+            }
+        };
+        let mut off = 24;
+        while off + 16 <= bytes.len() {
+            let cap = rd(off + 8) as usize;
+            if off + 16 + cap > bytes.len() {
+                break;
+            }
+            out.push(bytes[off + 16..off + 16 + cap].to_vec());
+            off += 16 + cap;
+        }
+    }
+    out
+}
+
+type FlowKey = (Vec<u8>, u16, Vec<u8>, u16);
+/// Stream index, client endpoint, first sequence number per direction.
+type FlowState = (u64, (Vec<u8>, u16), [Option<u32>; 2]);
+
+#[derive(Default)]
+struct Walker {
+    app: AppState,
+    streams: HashMap<FlowKey, FlowState>,
+    next_stream: u64,
+    retransmissions: HashSet<u64>,
+}
+
+impl Walker {
+    /// Dissect one frame; None when the walker could not reach the
+    /// application payload (not IP, a fragment, unparsable).
+    fn frame(&mut self, num: u64, frame: &[u8]) -> Option<(bool, Dissection)> {
+        use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+        let p = SlicedPacket::from_ethernet(frame).ok()?;
+        let net = p.net.as_ref()?;
+        let (src, dst) = match net {
+            NetSlice::Ipv4(v) => (
+                v.header().source().to_vec(),
+                v.header().destination().to_vec(),
+            ),
+            NetSlice::Ipv6(v) => (
+                v.header().source().to_vec(),
+                v.header().destination().to_vec(),
+            ),
+            _ => return None,
+        };
+        let ipp = net.ip_payload_ref()?;
+        if ipp.fragmented {
+            return None;
+        }
+        let mut d = Dissection::default();
+        match &p.transport {
+            Some(TransportSlice::Udp(u)) => {
+                let ep = Endpoints {
+                    src_port: u.source_port(),
+                    dst_port: u.destination_port(),
+                };
+                let c = udp(&mut self.app, ep, u.payload(), &mut d);
+                Some((c, d))
+            }
+            Some(TransportSlice::Tcp(t)) => {
+                let (sp, dp) = (t.source_port(), t.destination_port());
+                let a = (src.clone(), sp);
+                let b = (dst.clone(), dp);
+                let key = if a <= b {
+                    (a.0.clone(), a.1, b.0.clone(), b.1)
+                } else {
+                    (b.0.clone(), b.1, a.0.clone(), a.1)
+                };
+                let next = &mut self.next_stream;
+                let e = self.streams.entry(key).or_insert_with(|| {
+                    *next += 1;
+                    (*next - 1, a.clone(), [None, None])
+                });
+                let from_client = e.1 == a;
+                let di = usize::from(!from_client);
+                if t.syn() {
+                    e.2[di] = Some(t.sequence_number());
+                }
+                let base = *e.2[di].get_or_insert(t.sequence_number());
+                let rel = t.sequence_number().wrapping_sub(base);
+                let seg = TcpPayload {
+                    stream: e.0,
+                    from_client,
+                    seq: rel,
+                    data: t.payload(),
+                    frame: num,
+                };
+                let ep = Endpoints {
+                    src_port: sp,
+                    dst_port: dp,
+                };
+                if self.retransmissions.contains(&num) {
+                    return Some((false, d));
+                }
+                let c = tcp(&mut self.app, ep, seg, &mut d);
+                Some((c, d))
+            }
+            None => {
+                let c = ip_proto(&mut self.app, ipp.ip_number.0, ipp.payload, &mut d);
+                Some((c, d))
+            }
+            _ => Some((false, d)),
+        }
+    }
+}
+
+/// A value the way `tshark -T fields` prints it.
+pub fn fmt_value(def: &FieldDef, v: &Value) -> String {
+    match v {
+        Value::None => "1".to_string(),
+        Value::Bool(b) => (if *b { "1" } else { "0" }).to_string(),
+        Value::UInt(u) => match def.base {
+            Base::Hex(w) | Base::HexDec(w) => format!("0x{:0w$x}", u, w = usize::from(w)),
+            _ => u.to_string(),
+        },
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bytes(b) => super::util::hex(b),
+        Value::Str(s) => escape(s),
+        Value::Ipv4(a) => a.to_string(),
+        Value::Ipv6(a) => a.to_string(),
+        Value::Ether(m) => m
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    }
+}
+
+/// Control characters as `tshark -T fields` writes them.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\{:03o}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Run tshark; frame number → cells (one per field, then the Protocol column).
+fn tshark(cap: &str, fields: &[&str]) -> Option<BTreeMap<u64, Vec<String>>> {
+    let mut cmd = Command::new("tshark");
+    cmd.args([
+        "-r",
+        cap,
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-e",
+        "frame.number",
+    ]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    cmd.args(["-e", "_ws.col.Protocol"]);
+    let out = cmd.output().ok()?;
+    if !out.status.success() {
+        panic!("tshark failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut m = BTreeMap::new();
+    for line in text.lines() {
+        let mut cells = line.split('\t');
+        let n: u64 = cells.next()?.parse().ok()?;
+        m.insert(n, cells.map(str::to_string).collect());
+    }
+    Some(m)
+}
+
+/// Frames matching a display filter, per tshark.
+fn frames_matching(cap: &str, filter: &str) -> HashSet<u64> {
+    let out = Command::new("tshark")
+        .args([
+            "-r",
+            cap,
+            "-Y",
+            filter,
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+        ])
+        .output()
+        .expect("tshark");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+/// One disagreement that is known and accepted, with the reason (`field`
+/// `"*"` covers the whole frame).
+pub struct Allow {
+    pub capture: &'static str,
+    pub frame: u64,
+    pub field: &'static str,
+    pub reason: &'static str,
+}
+
+/// Frames where tshark's TCP layer decides differently from this
+/// module's reassembly (they hold for every protocol compared).
+const TCP_LAYER: &[Allow] = &[
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 658,
+        field: "*",
+        reason: "a 4-byte segment after a hole: tshark waits for the rest of a record header",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 853,
+        field: "*",
+        reason: "a 4-byte segment after a hole: tshark waits for the rest of a record header",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 1521,
+        field: "*",
+        reason: "follows holes filled by fast retransmissions; tshark's reassembly placement differs",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 2760,
+        field: "*",
+        reason: "tshark flags this segment out-of-order and keeps it from TLS",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 2761,
+        field: "*",
+        reason: "tshark flags this segment out-of-order and keeps it from TLS",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 2762,
+        field: "*",
+        reason: "tshark flags this segment out-of-order and keeps it from TLS",
+    },
+    Allow {
+    capture: "tcp_http_out_of_order.pcap",
+    frame: 38,
+    field: "*",
+    reason: "tshark holds this continuation segment for a reassembly that never completes",
+    },
+    Allow {
+    capture: "mixed_large_web.pcap",
+    frame: 1597,
+    field: "*",
+    reason: "a hole after a fast retransmission: tshark never completes this response",
+    },
+    Allow {
+    capture: "mixed_large_web.pcap",
+    frame: 1601,
+    field: "*",
+    reason: "a hole after a fast retransmission: tshark never completes this response",
+    },
+    Allow {
+    capture: "mixed_large_web.pcap",
+    frame: 2005,
+    field: "*",
+    reason: "tshark's sequence analysis calls this first copy a retransmission (an ACK seen before the handshake) and keeps it from HTTP; that decision belongs to the TCP layer",
+    },
+];
+
+/// Compare every field of `table` on every capture; panics on a
+/// disagreement that is neither on a tshark-malformed frame nor allowed.
+/// `protocols` are the Protocol column values this dissector sets; the
+/// column is compared on frames this dissector claimed.
+pub fn check(
+    table: &[&'static FieldDef],
+    captures: &[&str],
+    protocols: &dyn Fn(&str, &str) -> bool,
+    allow: &[Allow],
+) {
+    let allow: Vec<&Allow> = allow.iter().chain(TCP_LAYER).collect();
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("tshark not installed: differential test skipped");
+        return;
+    }
+    let names: Vec<&str> = table.iter().map(|f| f.name).collect();
+    let mut agree: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut col = (0u64, 0u64);
+    let mut allowed: Vec<String> = Vec::new();
+    for spec in captures {
+        // "file@N": compare only frames up to N.
+        let (cap, last) = match spec.split_once('@') {
+            Some((c, n)) => (c, n.parse().unwrap_or(u64::MAX)),
+            None => (*spec, u64::MAX),
+        };
+        let p = path(cap);
+        let Ok(bytes) = std::fs::read(&p) else {
+            eprintln!("{cap}: capture missing, skipped");
+            continue;
+        };
+        let reference = tshark(&p, &names).expect("tshark output");
+        let malformed = frames_matching(&p, "_ws.malformed");
+        // Whether a retransmitted segment reaches the application layer is
+        // the TCP layer's call (its sequence analysis); take tshark's.
+        let mut w = Walker {
+            retransmissions: frames_matching(&p, "tcp.analysis.retransmission"),
+            ..Walker::default()
+        };
+        for (i, frame) in read_capture(&bytes).iter().enumerate() {
+            let num = i as u64 + 1;
+            let Some((claimed, d)) = w.frame(num, frame) else {
+                continue;
+            };
+            if num > last {
+                break;
+            }
+            let Some(cells) = reference.get(&num) else {
+                continue;
+            };
+            let bad_ok = malformed.contains(&num);
+            for (k, def) in table.iter().enumerate() {
+                let mine = d
+                    .fields
+                    .iter()
+                    .filter(|f| f.def.name == def.name)
+                    .map(|f| fmt_value(f.def, &f.value))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let theirs = cells.get(k).map(String::as_str).unwrap_or("");
+                if mine.is_empty() && theirs.is_empty() {
+                    continue;
+                }
+                let e = agree.entry(def.name).or_default();
+                e.1 += 1;
+                if mine == theirs {
+                    e.0 += 1;
+                } else if let Some(a) = allow.iter().find(|a| {
+                    a.capture == cap && a.frame == num && (a.field == def.name || a.field == "*")
+                }) {
+                    allowed.push(format!("{cap} frame {num} {}: {}", def.name, a.reason));
+                } else if !bad_ok
+                    && !allow.iter().any(|a| {
+                        a.capture == cap
+                            && a.frame == num
+                            && (a.field == def.name || a.field == "*")
+                    })
+                {
+                    failures.push(format!(
+                        "{cap} frame {num} {}: ours {mine:?} tshark {theirs:?}",
+                        def.name
+                    ));
+                }
+            }
+            let theirs_proto = cells.get(table.len()).map(String::as_str).unwrap_or("");
+            if claimed {
+                col.1 += 1;
+                if protocols(&d.protocol, theirs_proto) {
+                    col.0 += 1;
+                } else if !bad_ok && !allow.iter().any(|a| a.capture == cap && a.frame == num) {
+                    failures.push(format!(
+                        "{cap} frame {num} protocol column: ours {:?} tshark {theirs_proto:?}",
+                        d.protocol
+                    ));
+                }
+            }
+        }
+    }
+    let (mut a, mut t) = (0, 0);
+    for (name, (ok, total)) in &agree {
+        eprintln!("  {name}: {ok}/{total}");
+        a += ok;
+        t += total;
+    }
+    eprintln!(
+        "fields agreeing: {a}/{t} cells; protocol column {}/{}",
+        col.0, col.1
+    );
+    if !failures.is_empty() {
+        for f in failures.iter().take(60) {
+            let cut: String = f.chars().take(400).collect();
+            eprintln!("{cut}");
+        }
+        panic!("{} disagreement(s) with tshark", failures.len());
+    }
+    assert!(t > 0, "nothing was compared");
+}
+
+#[test]
+fn dns_matches_tshark() {
+    check(
+        super::dns::FIELDS,
+        &[
+            "dns_lab.pcapng",
+            "dns_tcp.pcapng",
+            "dns_axfr.pcapng",
+            "dnssec.pcap",
+            "dns_many_flows.pcap",
+            "http_espn_many_flows.pcapng",
+            "mixed_large_web.pcap",
+        ],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn dhcp_matches_tshark() {
+    check(
+        super::dhcp::FIELDS,
+        &["dhcp_dora.pcapng", "dhcp_renewal.pcapng"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn dhcpv6_matches_tshark() {
+    check(
+        super::dhcpv6::FIELDS,
+        &["dhcpv6_solicit.pcapng", "mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+/// Every field of `table` but the named ones.
+fn without(table: &[&'static FieldDef], skip: &[&str]) -> Vec<&'static FieldDef> {
+    table
+        .iter()
+        .copied()
+        .filter(|f| !skip.contains(&f.name))
+        .collect()
+}
+
+const HTTP_CAPTURES: &[&str] = &[
+    "http_google.pcapng",
+    "http_post.pcapng",
+    "http_ipv4_and_ipv6.pcapng",
+    "http_espn_retrans.pcapng",
+    "http_espn_many_flows.pcapng",
+    "http_650_responses.pcap",
+    "tcp_http_out_of_order.pcap",
+    "tcp_vlan_http_retrans.pcap",
+    "mixed_large_web.pcap",
+    "http2_h2c_range.pcap",
+];
+
+#[test]
+fn http_matches_tshark() {
+    // http.file_data is tshark's decoded body (gunzipped, and printed with
+    // its own escaping of binary data); it is checked by unit tests instead.
+    check(
+        &without(super::http::FIELDS, &["http.file_data"]),
+        HTTP_CAPTURES,
+        &|ours, theirs| ours == theirs || (ours == "HTTP" && theirs.starts_with("HTTP")),
+        &[],
+    );
+}
+
+#[test]
+fn tls_matches_tshark() {
+    check(
+        super::tls::FIELDS,
+        &[
+            "tls12_illustrated.pcap",
+            "tls13_illustrated.pcap",
+            "tls12_sessions_certs.pcap",
+            "tls13_h2_alpn.pcap",
+            "tls_mixed_versions.pcap",
+            // Frame 154 follows segments missing from the capture; from there
+            // tshark resynchronises on records in ways not modelled here.
+            "tls13_large_tor.pcap@153",
+            "mixed_large_web.pcap",
+        ],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn bgp_matches_tshark() {
+    check(
+        super::bgp::FIELDS,
+        &["bgp_4byte_asn.pcap", "bgp_messages.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn rip_matches_tshark() {
+    check(
+        super::rip::FIELDS,
+        &["ripv1v2.pcap", "ripv2_auth.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn ospf_matches_tshark() {
+    check(
+        super::ospf::FIELDS,
+        &["ospfv2.pcapng", "ospfv3.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn quic_matches_tshark() {
+    check(
+        super::quic::FIELDS,
+        &[
+            "quic_v1_h3.pcap",
+            "quic_h3_multi_conn.pcap",
+            "quic_retry.pcap",
+            "quic_illustrated.pcap",
+        ],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn http2_matches_tshark() {
+    check(
+        super::http2::FIELDS,
+        &[
+            "http2_h2c_doh_get.pcap",
+            "http2_h2c_doh_post.pcap",
+            "http2_h2c_range.pcap",
+        ],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}

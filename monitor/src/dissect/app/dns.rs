@@ -1,0 +1,564 @@
+//! DNS, mDNS and LLMNR (RFC 1035, 6762, 4795): header, flags, questions and
+//! resource records, over UDP and over TCP (two-byte length prefix), with
+//! tshark's `dns.*` fields and Info column.
+
+use super::util::{be16, be32, ipv4, ipv6};
+use crate::dissect::{Dissection, Value};
+
+pub use defs::FIELDS;
+use defs::*;
+
+/// How the message was carried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// One message per datagram.
+    Udp,
+    /// Length-prefixed message in a TCP stream.
+    Tcp,
+}
+
+/// Name of a record type as tshark shows it in the Info column.
+pub fn type_name(t: u16) -> String {
+    let s = match t {
+        1 => "A",
+        2 => "NS",
+        5 => "CNAME",
+        6 => "SOA",
+        12 => "PTR",
+        13 => "HINFO",
+        15 => "MX",
+        16 => "TXT",
+        28 => "AAAA",
+        33 => "SRV",
+        35 => "NAPTR",
+        41 => "OPT",
+        43 => "DS",
+        46 => "RRSIG",
+        47 => "NSEC",
+        48 => "DNSKEY",
+        50 => "NSEC3",
+        51 => "NSEC3PARAM",
+        52 => "TLSA",
+        64 => "SVCB",
+        65 => "HTTPS",
+        99 => "SPF",
+        249 => "TKEY",
+        250 => "TSIG",
+        251 => "IXFR",
+        252 => "AXFR",
+        255 => "ANY",
+        257 => "CAA",
+        _ => return format!("Unknown ({t})"),
+    };
+    s.to_string()
+}
+
+fn rcode_name(r: u16) -> &'static str {
+    match r {
+        0 => "No error",
+        1 => "Format error",
+        2 => "Server failure",
+        3 => "No such name",
+        4 => "Not implemented",
+        5 => "Refused",
+        6 => "Name exists",
+        7 => "RRset exists",
+        8 => "RRset does not exist",
+        9 => "Not authoritative",
+        10 => "Name out of zone",
+        _ => "Unknown error",
+    }
+}
+
+/// Read a possibly compressed name at `off`; returns the name and the
+/// offset just after it in the record (not following pointers).
+fn read_name(msg: &[u8], off: usize) -> Option<(String, usize)> {
+    let mut name = String::new();
+    let mut pos = off;
+    let mut end = None;
+    let mut jumps = 0;
+    loop {
+        let len = *msg.get(pos)?;
+        match len & 0xc0 {
+            0x00 => {
+                if len == 0 {
+                    end.get_or_insert(pos + 1);
+                    break;
+                }
+                let label = msg.get(pos + 1..pos + 1 + usize::from(len))?;
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                for &c in label {
+                    if c.is_ascii_graphic() || c == b' ' {
+                        name.push(char::from(c));
+                    } else {
+                        name.push_str(&format!("\\{c:03}"));
+                    }
+                }
+                pos += 1 + usize::from(len);
+            }
+            0xc0 => {
+                let ptr = usize::from(be16(msg, pos)? & 0x3fff);
+                end.get_or_insert(pos + 2);
+                jumps += 1;
+                if jumps > 64 || name.len() > 1024 {
+                    return None;
+                }
+                pos = ptr;
+            }
+            _ => return None,
+        }
+    }
+    if name.is_empty() {
+        name.push_str("<Root>");
+    }
+    Some((name, end?))
+}
+
+fn label_count(name: &str) -> u64 {
+    if name == "<Root>" {
+        0
+    } else {
+        name.split('.').count() as u64
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    Dns,
+    Mdns,
+    Llmnr,
+}
+
+/// Dissect one DNS message; `proto` is the Protocol column ("DNS", "MDNS",
+/// "LLMNR"). For TCP the message starts with its two-byte length.
+pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bool {
+    let flavor = match proto {
+        "MDNS" => Flavor::Mdns,
+        "LLMNR" => Flavor::Llmnr,
+        _ => Flavor::Dns,
+    };
+    let msg = match tr {
+        Transport::Udp => pdu,
+        Transport::Tcp => {
+            let Some(len) = be16(pdu, 0) else {
+                return false;
+            };
+            d.push(&F_DNS_LENGTH, Value::UInt(len.into()));
+            &pdu[2..]
+        }
+    };
+    if msg.len() < 12 {
+        if tr == Transport::Udp {
+            return false;
+        }
+        d.malformed = true;
+    }
+    d.protocol = proto.to_string();
+    let (Some(id), Some(flags)) = (be16(msg, 0), be16(msg, 2)) else {
+        d.malformed = true;
+        return true;
+    };
+    let response = flags & 0x8000 != 0;
+    let opcode = (flags >> 11) & 0xf;
+    let rcode = flags & 0xf;
+    d.push(&F_DNS_ID, Value::UInt(id.into()));
+    d.push(&F_DNS_FLAGS, Value::UInt(flags.into()));
+    let bit = |m: u16| Value::Bool(flags & m != 0);
+    d.push(&F_DNS_FLAGS_RESPONSE, bit(0x8000));
+    d.push(&F_DNS_FLAGS_OPCODE, Value::UInt(opcode.into()));
+    if flavor == Flavor::Llmnr {
+        d.push(&F_DNS_FLAGS_CONFLICT, bit(0x0400));
+        d.push(&F_DNS_FLAGS_TRUNCATED, bit(0x0200));
+        d.push(&F_DNS_FLAGS_TENTATIVE, bit(0x0100));
+        if response {
+            d.push(&F_DNS_FLAGS_RCODE, Value::UInt(rcode.into()));
+        }
+    } else {
+        if response {
+            d.push(&F_DNS_FLAGS_AUTHORITATIVE, bit(0x0400));
+        }
+        d.push(&F_DNS_FLAGS_TRUNCATED, bit(0x0200));
+        d.push(&F_DNS_FLAGS_RECDESIRED, bit(0x0100));
+        if response {
+            d.push(&F_DNS_FLAGS_RECAVAIL, bit(0x0080));
+        }
+        d.push(&F_DNS_FLAGS_Z, bit(0x0040));
+        if response {
+            d.push(&F_DNS_FLAGS_AUTHENTICATED, bit(0x0020));
+        }
+        d.push(&F_DNS_FLAGS_CHECKDISABLE, bit(0x0010));
+        if response {
+            d.push(&F_DNS_FLAGS_RCODE, Value::UInt(rcode.into()));
+        }
+    }
+    let counts: Vec<u16> = (0..4).map(|i| be16(msg, 4 + 2 * i).unwrap_or(0)).collect();
+    let update = opcode == 5;
+    let count_defs = if update {
+        [
+            &F_DNS_COUNT_ZONES,
+            &F_DNS_COUNT_PREREQUISITES,
+            &F_DNS_COUNT_UPDATES,
+            &F_DNS_COUNT_ADD_RR,
+        ]
+    } else {
+        [
+            &F_DNS_COUNT_QUERIES,
+            &F_DNS_COUNT_ANSWERS,
+            &F_DNS_COUNT_AUTH_RR,
+            &F_DNS_COUNT_ADD_RR,
+        ]
+    };
+    for (def, c) in count_defs.into_iter().zip(&counts) {
+        d.push(def, Value::UInt((*c).into()));
+    }
+    let mut info = String::new();
+    info.push_str(match opcode {
+        0 => "Standard query",
+        1 => "Inverse query",
+        2 => "Server status request",
+        4 => "Zone change notification",
+        5 => "Dynamic update",
+        _ => "Unknown operation",
+    });
+    if response {
+        info.push_str(" response");
+    }
+    info.push_str(&format!(" 0x{id:04x}"));
+    if response && rcode != 0 {
+        info.push(' ');
+        info.push_str(rcode_name(rcode));
+    }
+    let mut off = 12;
+    for _ in 0..counts[0] {
+        let Some(n) = question(msg, &mut off, flavor, d, &mut info) else {
+            d.malformed = true;
+            d.info = info;
+            return true;
+        };
+        off = n;
+    }
+    for _ in 0..(u32::from(counts[1]) + u32::from(counts[2]) + u32::from(counts[3])) {
+        match record(msg, off, flavor, d, &mut info) {
+            Some(n) => off = n,
+            None => {
+                d.malformed = true;
+                break;
+            }
+        }
+    }
+    d.info = info;
+    true
+}
+
+fn question(
+    msg: &[u8],
+    off: &mut usize,
+    flavor: Flavor,
+    d: &mut Dissection,
+    info: &mut String,
+) -> Option<usize> {
+    let (name, p) = read_name(msg, *off)?;
+    let ty = be16(msg, p);
+    let class = be16(msg, p + 2);
+    d.push(&F_DNS_QRY_NAME, Value::Str(name.clone()));
+    d.push(
+        &F_DNS_QRY_NAME_LEN,
+        Value::UInt(if name == "<Root>" {
+            6
+        } else {
+            name.len() as u64
+        }),
+    );
+    d.push(&F_DNS_COUNT_LABELS, Value::UInt(label_count(&name)));
+    let ty = ty?;
+    d.push(&F_DNS_QRY_TYPE, Value::UInt(ty.into()));
+    let class = class?;
+    info.push_str(&format!(" {} {}", type_name(ty), name));
+    if flavor == Flavor::Mdns {
+        d.push(&F_DNS_QRY_CLASS, Value::UInt((class & 0x7fff).into()));
+        d.push(&F_DNS_QRY_QU, Value::Bool(class & 0x8000 != 0));
+        info.push_str(if class & 0x8000 != 0 {
+            ", \"QU\" question"
+        } else {
+            ", \"QM\" question"
+        });
+    } else {
+        d.push(&F_DNS_QRY_CLASS, Value::UInt(class.into()));
+    }
+    *off = p + 4;
+    Some(p + 4)
+}
+
+fn record(
+    msg: &[u8],
+    off: usize,
+    flavor: Flavor,
+    d: &mut Dissection,
+    info: &mut String,
+) -> Option<usize> {
+    let (name, p) = read_name(msg, off)?;
+    let ty = be16(msg, p)?;
+    let class = be16(msg, p + 2)?;
+    let ttl = be32(msg, p + 4)?;
+    let len = usize::from(be16(msg, p + 8)?);
+    let rd_off = p + 10;
+    let rdata = msg.get(rd_off..rd_off + len)?;
+    // tshark splits an SRV owner name into service/proto/name fields.
+    if !(ty == 33 && name.starts_with('_')) {
+        d.push(&F_DNS_RESP_NAME, Value::Str(name));
+    }
+    d.push(&F_DNS_RESP_TYPE, Value::UInt(ty.into()));
+    info.push(' ');
+    info.push_str(&type_name(ty));
+    if ty == 41 {
+        if flavor == Flavor::Mdns {
+            d.push(
+                &F_DNS_RR_UDP_PAYLOAD_SIZE_MDNS,
+                Value::UInt((class & 0x7fff).into()),
+            );
+            d.push(&F_DNS_RESP_CACHE_FLUSH, Value::Bool(class & 0x8000 != 0));
+        } else {
+            d.push(&F_DNS_RR_UDP_PAYLOAD_SIZE, Value::UInt(class.into()));
+        }
+        d.push(&F_DNS_RESP_EXT_RCODE, Value::UInt((ttl >> 24).into()));
+        d.push(
+            &F_DNS_RESP_EDNS0_VERSION,
+            Value::UInt(((ttl >> 16) & 0xff).into()),
+        );
+        d.push(&F_DNS_RESP_Z, Value::UInt((ttl & 0xffff).into()));
+        d.push(&F_DNS_RESP_LEN, Value::UInt(len as u64));
+        return Some(rd_off + len);
+    }
+    if flavor == Flavor::Mdns {
+        d.push(&F_DNS_RESP_CLASS, Value::UInt((class & 0x7fff).into()));
+        d.push(&F_DNS_RESP_CACHE_FLUSH, Value::Bool(class & 0x8000 != 0));
+        if class & 0x8000 != 0 {
+            info.push_str(", cache flush");
+        }
+    } else {
+        d.push(&F_DNS_RESP_CLASS, Value::UInt(class.into()));
+    }
+    d.push(&F_DNS_RESP_TTL, Value::UInt(ttl.into()));
+    d.push(&F_DNS_RESP_LEN, Value::UInt(len as u64));
+    match ty {
+        1 if len == 4 => {
+            let a = ipv4(rdata, 0)?;
+            d.push(&F_DNS_A, Value::Ipv4(a));
+            info.push_str(&format!(" {a}"));
+        }
+        28 if len == 16 => {
+            let a = ipv6(rdata, 0)?;
+            d.push(&F_DNS_AAAA, Value::Ipv6(a));
+            info.push_str(&format!(" {a}"));
+        }
+        2 | 5 | 12 => {
+            let (n, _) = read_name(msg, rd_off)?;
+            let def = match ty {
+                2 => &F_DNS_NS,
+                5 => &F_DNS_CNAME,
+                _ => &F_DNS_PTR_DOMAIN_NAME,
+            };
+            info.push_str(&format!(" {n}"));
+            d.push(def, Value::Str(n));
+        }
+        15 => {
+            let pref = be16(rdata, 0)?;
+            let (n, _) = read_name(msg, rd_off + 2)?;
+            d.push(&F_DNS_MX_PREFERENCE, Value::UInt(pref.into()));
+            info.push_str(&format!(" {pref} {n}"));
+            d.push(&F_DNS_MX_MAIL_EXCHANGE, Value::Str(n));
+        }
+        16 => {
+            let mut i = 0;
+            while i < rdata.len() {
+                let l = usize::from(rdata[i]);
+                let s = rdata.get(i + 1..i + 1 + l)?;
+                d.push(&F_DNS_TXT_LENGTH, Value::UInt(l as u64));
+                d.push(&F_DNS_TXT, Value::Str(super::util::text(s)));
+                i += 1 + l;
+            }
+        }
+        6 => {
+            let (m, q) = read_name(msg, rd_off)?;
+            let (r, q) = read_name(msg, q)?;
+            info.push_str(&format!(" {m}"));
+            d.push(&F_DNS_SOA_MNAME, Value::Str(m));
+            d.push(&F_DNS_SOA_RNAME, Value::Str(r));
+            let defs = [
+                &F_DNS_SOA_SERIAL_NUMBER,
+                &F_DNS_SOA_REFRESH_INTERVAL,
+                &F_DNS_SOA_RETRY_INTERVAL,
+                &F_DNS_SOA_EXPIRE_LIMIT,
+                &F_DNS_SOA_MINIMUM_TTL,
+            ];
+            for (i, def) in defs.into_iter().enumerate() {
+                d.push(def, Value::UInt(be32(msg, q + 4 * i)?.into()));
+            }
+        }
+        33 => {
+            let pr = be16(rdata, 0)?;
+            let w = be16(rdata, 2)?;
+            let port = be16(rdata, 4)?;
+            let (t, _) = read_name(msg, rd_off + 6)?;
+            d.push(&F_DNS_SRV_PRIORITY, Value::UInt(pr.into()));
+            d.push(&F_DNS_SRV_WEIGHT, Value::UInt(w.into()));
+            d.push(&F_DNS_SRV_PORT, Value::UInt(port.into()));
+            info.push_str(&format!(" {pr} {w} {port} {t}"));
+            d.push(&F_DNS_SRV_TARGET, Value::Str(t));
+        }
+        47 => {
+            let (n, q) = read_name(msg, rd_off)?;
+            info.push_str(&format!(" {n}"));
+            // The type bit map: each type present shows as a `dns.resp.type`.
+            let mut i = q;
+            while i + 2 <= rd_off + len {
+                let win = u16::from(msg[i]);
+                let blen = usize::from(msg[i + 1]);
+                let bm = msg.get(i + 2..(i + 2 + blen).min(rd_off + len))?;
+                for (j, byte) in bm.iter().enumerate() {
+                    for b in 0..8 {
+                        if byte & (0x80 >> b) != 0 {
+                            let t = win * 256 + (j as u16) * 8 + b;
+                            d.push(&F_DNS_RESP_TYPE, Value::UInt(t.into()));
+                        }
+                    }
+                }
+                i += 2 + blen;
+            }
+        }
+        _ => {}
+    }
+    Some(rd_off + len)
+}
+
+#[rustfmt::skip]
+mod defs {
+    // Field definitions (names, types and bases as Wireshark 4.0 registers them).
+
+    use crate::dissect::field::{Base, FieldDef, FieldType};
+
+    pub static F_DNS_LENGTH: FieldDef = FieldDef::new("dns.length", FieldType::UInt, Base::Dec, "Length");
+    pub static F_DNS_ID: FieldDef = FieldDef::new("dns.id", FieldType::UInt, Base::Hex(4), "Transaction ID");
+    pub static F_DNS_FLAGS: FieldDef = FieldDef::new("dns.flags", FieldType::UInt, Base::Hex(4), "Flags");
+    pub static F_DNS_FLAGS_RESPONSE: FieldDef = FieldDef::new("dns.flags.response", FieldType::Bool, Base::Dec, "Response");
+    pub static F_DNS_FLAGS_OPCODE: FieldDef = FieldDef::new("dns.flags.opcode", FieldType::UInt, Base::Dec, "Opcode");
+    pub static F_DNS_FLAGS_AUTHORITATIVE: FieldDef = FieldDef::new("dns.flags.authoritative", FieldType::Bool, Base::Dec, "Authoritative");
+    pub static F_DNS_FLAGS_CONFLICT: FieldDef = FieldDef::new("dns.flags.conflict", FieldType::Bool, Base::Dec, "Conflict");
+    pub static F_DNS_FLAGS_TRUNCATED: FieldDef = FieldDef::new("dns.flags.truncated", FieldType::Bool, Base::Dec, "Truncated");
+    pub static F_DNS_FLAGS_RECDESIRED: FieldDef = FieldDef::new("dns.flags.recdesired", FieldType::Bool, Base::Dec, "Recursion desired");
+    pub static F_DNS_FLAGS_TENTATIVE: FieldDef = FieldDef::new("dns.flags.tentative", FieldType::Bool, Base::Dec, "Tentative");
+    pub static F_DNS_FLAGS_RECAVAIL: FieldDef = FieldDef::new("dns.flags.recavail", FieldType::Bool, Base::Dec, "Recursion available");
+    pub static F_DNS_FLAGS_Z: FieldDef = FieldDef::new("dns.flags.z", FieldType::Bool, Base::Dec, "Z");
+    pub static F_DNS_FLAGS_AUTHENTICATED: FieldDef = FieldDef::new("dns.flags.authenticated", FieldType::Bool, Base::Dec, "Answer authenticated");
+    pub static F_DNS_FLAGS_CHECKDISABLE: FieldDef = FieldDef::new("dns.flags.checkdisable", FieldType::Bool, Base::Dec, "Non-authenticated data");
+    pub static F_DNS_FLAGS_RCODE: FieldDef = FieldDef::new("dns.flags.rcode", FieldType::UInt, Base::Dec, "Reply code");
+    pub static F_DNS_COUNT_QUERIES: FieldDef = FieldDef::new("dns.count.queries", FieldType::UInt, Base::Dec, "Questions");
+    pub static F_DNS_COUNT_ZONES: FieldDef = FieldDef::new("dns.count.zones", FieldType::UInt, Base::Dec, "Zones");
+    pub static F_DNS_COUNT_ANSWERS: FieldDef = FieldDef::new("dns.count.answers", FieldType::UInt, Base::Dec, "Answer RRs");
+    pub static F_DNS_COUNT_PREREQUISITES: FieldDef = FieldDef::new("dns.count.prerequisites", FieldType::UInt, Base::Dec, "Prerequisites");
+    pub static F_DNS_COUNT_AUTH_RR: FieldDef = FieldDef::new("dns.count.auth_rr", FieldType::UInt, Base::Dec, "Authority RRs");
+    pub static F_DNS_COUNT_UPDATES: FieldDef = FieldDef::new("dns.count.updates", FieldType::UInt, Base::Dec, "Updates");
+    pub static F_DNS_COUNT_ADD_RR: FieldDef = FieldDef::new("dns.count.add_rr", FieldType::UInt, Base::Dec, "Additional RRs");
+    pub static F_DNS_QRY_NAME: FieldDef = FieldDef::new("dns.qry.name", FieldType::String, Base::Dec, "Name");
+    pub static F_DNS_QRY_NAME_LEN: FieldDef = FieldDef::new("dns.qry.name.len", FieldType::UInt, Base::Dec, "Name Length");
+    pub static F_DNS_COUNT_LABELS: FieldDef = FieldDef::new("dns.count.labels", FieldType::UInt, Base::Dec, "Label Count");
+    pub static F_DNS_QRY_TYPE: FieldDef = FieldDef::new("dns.qry.type", FieldType::UInt, Base::Dec, "Type");
+    pub static F_DNS_QRY_CLASS: FieldDef = FieldDef::new("dns.qry.class", FieldType::UInt, Base::Hex(4), "Class");
+    pub static F_DNS_QRY_QU: FieldDef = FieldDef::new("dns.qry.qu", FieldType::Bool, Base::Dec, "\"QU\" question");
+    pub static F_DNS_RESP_NAME: FieldDef = FieldDef::new("dns.resp.name", FieldType::String, Base::Dec, "Name");
+    pub static F_DNS_RESP_TYPE: FieldDef = FieldDef::new("dns.resp.type", FieldType::UInt, Base::Dec, "Type");
+    pub static F_DNS_RESP_CLASS: FieldDef = FieldDef::new("dns.resp.class", FieldType::UInt, Base::Hex(4), "Class");
+    pub static F_DNS_RESP_CACHE_FLUSH: FieldDef = FieldDef::new("dns.resp.cache_flush", FieldType::Bool, Base::Dec, "Cache flush");
+    pub static F_DNS_RESP_TTL: FieldDef = FieldDef::new("dns.resp.ttl", FieldType::UInt, Base::Dec, "Time to live");
+    pub static F_DNS_RESP_LEN: FieldDef = FieldDef::new("dns.resp.len", FieldType::UInt, Base::Dec, "Data length");
+    pub static F_DNS_A: FieldDef = FieldDef::new("dns.a", FieldType::Ipv4, Base::Dec, "Address");
+    pub static F_DNS_AAAA: FieldDef = FieldDef::new("dns.aaaa", FieldType::Ipv6, Base::Dec, "AAAA Address");
+    pub static F_DNS_CNAME: FieldDef = FieldDef::new("dns.cname", FieldType::String, Base::Dec, "CNAME");
+    pub static F_DNS_PTR_DOMAIN_NAME: FieldDef = FieldDef::new("dns.ptr.domain_name", FieldType::String, Base::Dec, "Domain Name");
+    pub static F_DNS_NS: FieldDef = FieldDef::new("dns.ns", FieldType::String, Base::Dec, "Name Server");
+    pub static F_DNS_MX_PREFERENCE: FieldDef = FieldDef::new("dns.mx.preference", FieldType::UInt, Base::Dec, "Preference");
+    pub static F_DNS_MX_MAIL_EXCHANGE: FieldDef = FieldDef::new("dns.mx.mail_exchange", FieldType::String, Base::Dec, "Mail Exchange");
+    pub static F_DNS_TXT_LENGTH: FieldDef = FieldDef::new("dns.txt.length", FieldType::UInt, Base::Dec, "TXT Length");
+    pub static F_DNS_TXT: FieldDef = FieldDef::new("dns.txt", FieldType::String, Base::Dec, "TXT");
+    pub static F_DNS_SOA_MNAME: FieldDef = FieldDef::new("dns.soa.mname", FieldType::String, Base::Dec, "Primary name server");
+    pub static F_DNS_SOA_RNAME: FieldDef = FieldDef::new("dns.soa.rname", FieldType::String, Base::Dec, "Responsible authority's mailbox");
+    pub static F_DNS_SOA_SERIAL_NUMBER: FieldDef = FieldDef::new("dns.soa.serial_number", FieldType::UInt, Base::Dec, "Serial Number");
+    pub static F_DNS_SOA_REFRESH_INTERVAL: FieldDef = FieldDef::new("dns.soa.refresh_interval", FieldType::UInt, Base::Dec, "Refresh Interval");
+    pub static F_DNS_SOA_RETRY_INTERVAL: FieldDef = FieldDef::new("dns.soa.retry_interval", FieldType::UInt, Base::Dec, "Retry Interval");
+    pub static F_DNS_SOA_EXPIRE_LIMIT: FieldDef = FieldDef::new("dns.soa.expire_limit", FieldType::UInt, Base::Dec, "Expire limit");
+    pub static F_DNS_SOA_MINIMUM_TTL: FieldDef = FieldDef::new("dns.soa.minimum_ttl", FieldType::UInt, Base::Dec, "Minimum TTL");
+    pub static F_DNS_SRV_PRIORITY: FieldDef = FieldDef::new("dns.srv.priority", FieldType::UInt, Base::Dec, "Priority");
+    pub static F_DNS_SRV_WEIGHT: FieldDef = FieldDef::new("dns.srv.weight", FieldType::UInt, Base::Dec, "Weight");
+    pub static F_DNS_SRV_PORT: FieldDef = FieldDef::new("dns.srv.port", FieldType::UInt, Base::Dec, "Port");
+    pub static F_DNS_SRV_TARGET: FieldDef = FieldDef::new("dns.srv.target", FieldType::String, Base::Dec, "Target");
+    pub static F_DNS_RR_UDP_PAYLOAD_SIZE: FieldDef = FieldDef::new("dns.rr.udp_payload_size", FieldType::UInt, Base::Dec, "UDP payload size");
+    /// The same field as mDNS registers it (hex, cache-flush bit masked off).
+    pub static F_DNS_RR_UDP_PAYLOAD_SIZE_MDNS: FieldDef = FieldDef::new("dns.rr.udp_payload_size", FieldType::UInt, Base::Hex(4), "UDP payload size");
+    pub static F_DNS_RESP_EXT_RCODE: FieldDef = FieldDef::new("dns.resp.ext_rcode", FieldType::UInt, Base::Hex(2), "Higher bits in extended RCODE");
+    pub static F_DNS_RESP_EDNS0_VERSION: FieldDef = FieldDef::new("dns.resp.edns0_version", FieldType::UInt, Base::Dec, "EDNS0 version");
+    pub static F_DNS_RESP_Z: FieldDef = FieldDef::new("dns.resp.z", FieldType::UInt, Base::Hex(4), "Z");
+
+    /// Every field of this dissector.
+    pub static FIELDS: &[&FieldDef] = &[
+        &F_DNS_LENGTH,
+        &F_DNS_ID,
+        &F_DNS_FLAGS,
+        &F_DNS_FLAGS_RESPONSE,
+        &F_DNS_FLAGS_OPCODE,
+        &F_DNS_FLAGS_AUTHORITATIVE,
+        &F_DNS_FLAGS_CONFLICT,
+        &F_DNS_FLAGS_TRUNCATED,
+        &F_DNS_FLAGS_RECDESIRED,
+        &F_DNS_FLAGS_TENTATIVE,
+        &F_DNS_FLAGS_RECAVAIL,
+        &F_DNS_FLAGS_Z,
+        &F_DNS_FLAGS_AUTHENTICATED,
+        &F_DNS_FLAGS_CHECKDISABLE,
+        &F_DNS_FLAGS_RCODE,
+        &F_DNS_COUNT_QUERIES,
+        &F_DNS_COUNT_ZONES,
+        &F_DNS_COUNT_ANSWERS,
+        &F_DNS_COUNT_PREREQUISITES,
+        &F_DNS_COUNT_AUTH_RR,
+        &F_DNS_COUNT_UPDATES,
+        &F_DNS_COUNT_ADD_RR,
+        &F_DNS_QRY_NAME,
+        &F_DNS_QRY_NAME_LEN,
+        &F_DNS_COUNT_LABELS,
+        &F_DNS_QRY_TYPE,
+        &F_DNS_QRY_CLASS,
+        &F_DNS_QRY_QU,
+        &F_DNS_RESP_NAME,
+        &F_DNS_RESP_TYPE,
+        &F_DNS_RESP_CLASS,
+        &F_DNS_RESP_CACHE_FLUSH,
+        &F_DNS_RESP_TTL,
+        &F_DNS_RESP_LEN,
+        &F_DNS_A,
+        &F_DNS_AAAA,
+        &F_DNS_CNAME,
+        &F_DNS_PTR_DOMAIN_NAME,
+        &F_DNS_NS,
+        &F_DNS_MX_PREFERENCE,
+        &F_DNS_MX_MAIL_EXCHANGE,
+        &F_DNS_TXT_LENGTH,
+        &F_DNS_TXT,
+        &F_DNS_SOA_MNAME,
+        &F_DNS_SOA_RNAME,
+        &F_DNS_SOA_SERIAL_NUMBER,
+        &F_DNS_SOA_REFRESH_INTERVAL,
+        &F_DNS_SOA_RETRY_INTERVAL,
+        &F_DNS_SOA_EXPIRE_LIMIT,
+        &F_DNS_SOA_MINIMUM_TTL,
+        &F_DNS_SRV_PRIORITY,
+        &F_DNS_SRV_WEIGHT,
+        &F_DNS_SRV_PORT,
+        &F_DNS_SRV_TARGET,
+        &F_DNS_RR_UDP_PAYLOAD_SIZE,
+        &F_DNS_RESP_EXT_RCODE,
+        &F_DNS_RESP_EDNS0_VERSION,
+        &F_DNS_RESP_Z,
+    ];
+}

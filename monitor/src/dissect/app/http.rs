@@ -1,0 +1,680 @@
+//! HTTP/1.x: request and response lines, headers (with tshark's per-header
+//! fields), message framing (Content-Length, chunked, bodiless responses)
+//! for TCP reassembly, request/response pairing within a connection, and
+//! the switch to HTTP/2 after an `Upgrade: h2c`.
+
+use super::{Pdu, TcpProto};
+use crate::dissect::{Dissection, FieldDef, Value};
+
+pub use defs::FIELDS;
+use defs::*;
+
+/// Largest header block looked for before the bytes are taken as not HTTP.
+const MAX_HEADER: usize = 64 * 1024;
+
+/// One request/response exchange, numbered in connection order.
+#[derive(Debug, Default, Clone)]
+struct Exchange {
+    number: u32,
+    method: String,
+    uri: String,
+    request: Option<u64>,
+    response: Option<u64>,
+}
+
+/// Request/response bookkeeping of one TCP connection. As tshark does, a
+/// response belongs to the latest exchange if that has none yet.
+#[derive(Debug, Default)]
+pub struct StreamState {
+    last: Option<Exchange>,
+    prev: Option<Exchange>,
+}
+
+impl StreamState {
+    fn open(&mut self, x: Exchange) {
+        self.prev = self.last.take();
+        self.last = Some(x);
+    }
+    fn next_number(&self) -> u32 {
+        self.last.as_ref().map_or(1, |x| x.number + 1)
+    }
+}
+
+const METHODS: &[&str] = &[
+    "GET",
+    "POST",
+    "HEAD",
+    "PUT",
+    "DELETE",
+    "OPTIONS",
+    "CONNECT",
+    "TRACE",
+    "PATCH",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+    "SEARCH",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "NOTIFY",
+    "M-SEARCH",
+    "REPORT",
+    "MKACTIVITY",
+    "CHECKOUT",
+    "MERGE",
+    "POLL",
+    "BPROPFIND",
+];
+
+/// True when the bytes begin like an HTTP request or response.
+pub fn starts_message(b: &[u8]) -> bool {
+    if b.starts_with(b"HTTP/1.") {
+        return true;
+    }
+    METHODS
+        .iter()
+        .any(|m| b.len() > m.len() && b.starts_with(m.as_bytes()) && b[m.len()] == b' ')
+}
+
+fn header_end(b: &[u8]) -> Option<usize> {
+    let lim = b.len().min(MAX_HEADER);
+    (0..lim).find_map(|i| {
+        if b[i..].starts_with(b"\r\n\r\n") {
+            Some(i + 4)
+        } else if b[i..].starts_with(b"\n\n") {
+            Some(i + 2)
+        } else {
+            None
+        }
+    })
+}
+
+struct Head<'a> {
+    first: &'a str,
+    /// Raw header lines (without their line ending).
+    lines: Vec<&'a str>,
+    /// Line endings, so that `*.line` fields keep them.
+    ends: Vec<&'a str>,
+}
+
+fn split_head(h: &[u8]) -> Head<'_> {
+    let s = std::str::from_utf8(h).unwrap_or("");
+    let mut lines = Vec::new();
+    let mut ends = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('\n') {
+        let (line, end) = if i > 0 && rest.as_bytes()[i - 1] == b'\r' {
+            (&rest[..i - 1], &rest[i - 1..=i])
+        } else {
+            (&rest[..i], &rest[i..=i])
+        };
+        if line.is_empty() {
+            break;
+        }
+        lines.push(line);
+        ends.push(end);
+        rest = &rest[i + 1..];
+    }
+    let first = if lines.is_empty() {
+        ""
+    } else {
+        lines.remove(0)
+    };
+    if !ends.is_empty() {
+        ends.remove(0);
+    }
+    Head { first, lines, ends }
+}
+
+fn header<'a>(head: &Head<'a>, name: &str) -> Option<&'a str> {
+    head.lines.iter().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// Length of a chunked body at the start of `b`, if complete.
+fn chunked_len(b: &[u8]) -> Option<usize> {
+    let mut off = 0;
+    loop {
+        let nl = b[off..].iter().position(|&c| c == b'\n')? + off;
+        let line = std::str::from_utf8(&b[off..nl]).ok()?.trim();
+        let size_txt = line.split(';').next()?.trim();
+        let size = usize::from_str_radix(size_txt, 16).ok()?;
+        off = nl + 1;
+        if size == 0 {
+            // Trailers until an empty line.
+            loop {
+                let nl = b[off..].iter().position(|&c| c == b'\n')? + off;
+                let empty = b[off..nl].iter().all(|&c| c == b'\r');
+                off = nl + 1;
+                if empty {
+                    return Some(off);
+                }
+            }
+        }
+        off = off.checked_add(size)?;
+        if off > b.len() {
+            return None;
+        }
+        let nl = b[off..].iter().position(|&c| c == b'\n')? + off;
+        off = nl + 1;
+    }
+}
+
+/// Total length of the message at the start of `b`, when its head is
+/// complete and gives a Content-Length.
+pub fn total_len(b: &[u8]) -> Option<usize> {
+    let h = header_end(b)?;
+    let head = split_head(&b[..h]);
+    Some(
+        h + header(&head, "content-length")?
+            .trim()
+            .parse::<usize>()
+            .ok()?,
+    )
+}
+
+/// How long the HTTP message at the start of `b` is.
+pub fn pdu_len(b: &[u8], st: &StreamState, _from_client: bool) -> Pdu {
+    if !starts_message(b) {
+        if b.len() < 8
+            && (b"HTTP/1.".starts_with(b) || METHODS.iter().any(|m| m.as_bytes().starts_with(b)))
+        {
+            return Pdu::Incomplete;
+        }
+        return Pdu::Invalid;
+    }
+    let Some(h) = header_end(b) else {
+        return if b.len() > MAX_HEADER {
+            Pdu::Invalid
+        } else {
+            Pdu::Incomplete
+        };
+    };
+    let head = split_head(&b[..h]);
+    let response = b.starts_with(b"HTTP/");
+    let body = body_len(&head, response, st, &b[h..]);
+    match body {
+        Some(n) if h + n <= b.len() => Pdu::Len(h + n),
+        _ => Pdu::Incomplete,
+    }
+}
+
+/// Length of the body that follows the head; None when not yet known
+/// (chunked and incomplete).
+fn body_len(head: &Head<'_>, response: bool, st: &StreamState, rest: &[u8]) -> Option<usize> {
+    if response {
+        let code: u16 = head
+            .first
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let head_req = st
+            .last
+            .as_ref()
+            .is_some_and(|x| x.response.is_none() && x.method == "HEAD");
+        if head_req || (100..200).contains(&code) || code == 204 || code == 304 {
+            return Some(0);
+        }
+    }
+    if header(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
+    {
+        return chunked_len(rest);
+    }
+    if let Some(cl) = header(head, "content-length") {
+        return Some(cl.trim().parse().unwrap_or(0));
+    }
+    if response {
+        // Delimited by the end of the connection, which tshark waits for.
+        return None;
+    }
+    Some(0)
+}
+
+fn reason(code: u16) -> &'static str {
+    match code {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        102 => "Processing",
+        103 => "Early Hints",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi-Status",
+        208 => "Already Reported",
+        226 => "IM Used",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        305 => "Use Proxy",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Time-out",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Request Entity Too Large",
+        414 => "Request-URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Requested Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "I'm a teapot",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Time-out",
+        505 => "HTTP Version not supported",
+        506 => "Variant Also Negotiates",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        510 => "Not Extended",
+        511 => "Network Authentication Required",
+        _ => "Unknown",
+    }
+}
+
+fn header_field(name: &str) -> Option<&'static FieldDef> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "accept" => &F_HTTP_ACCEPT,
+        "accept-encoding" => &F_HTTP_ACCEPT_ENCODING,
+        "accept-language" => &F_HTTP_ACCEPT_LANGUAGE,
+        "authorization" => &F_HTTP_AUTHORIZATION,
+        "cache-control" => &F_HTTP_CACHE_CONTROL,
+        "connection" => &F_HTTP_CONNECTION,
+        "content-encoding" => &F_HTTP_CONTENT_ENCODING,
+        "content-type" => &F_HTTP_CONTENT_TYPE,
+        "cookie" => &F_HTTP_COOKIE,
+        "date" => &F_HTTP_DATE,
+        "host" => &F_HTTP_HOST,
+        "last-modified" => &F_HTTP_LAST_MODIFIED,
+        "location" => &F_HTTP_LOCATION,
+        "referer" => &F_HTTP_REFERER,
+        "server" => &F_HTTP_SERVER,
+        "set-cookie" => &F_HTTP_SET_COOKIE,
+        "transfer-encoding" => &F_HTTP_TRANSFER_ENCODING,
+        "upgrade" => &F_HTTP_UPGRADE,
+        "user-agent" => &F_HTTP_USER_AGENT,
+        "www-authenticate" => &F_HTTP_WWW_AUTHENTICATE,
+        "x-forwarded-for" => &F_HTTP_X_FORWARDED_FOR,
+        "proxy-authenticate" => &F_HTTP_PROXY_AUTHENTICATE,
+        "proxy-authorization" => &F_HTTP_PROXY_AUTHORIZATION,
+        "sec-websocket-accept" => &F_HTTP_SEC_WEBSOCKET_ACCEPT,
+        "sec-websocket-key" => &F_HTTP_SEC_WEBSOCKET_KEY,
+        "sec-websocket-version" => &F_HTTP_SEC_WEBSOCKET_VERSION,
+        _ => return None,
+    })
+}
+
+/// The Protocol column when the body goes to a media-type dissector.
+fn media_protocol(ct: &str) -> Option<&'static str> {
+    let t = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    Some(match t.as_str() {
+        "application/xml" | "text/xml" => "HTTP/XML",
+        "application/json" => "HTTP/JSON",
+        "application/ocsp-request" | "application/ocsp-response" => "OCSP",
+        "application/pkix-crl" => "PKIX-CRL",
+        "application/dns-message" => "DoH",
+        _ => return None,
+    })
+}
+
+/// Data on an HTTP connection that does not start a message.
+pub fn continuation(data: &[u8], d: &mut Dissection) {
+    d.protocol = "HTTP".into();
+    d.info = "Continuation".into();
+    d.push(
+        &F_HTTP_FILE_DATA,
+        Value::Str(String::from_utf8_lossy(data).into_owned()),
+    );
+}
+
+/// Dissect one complete HTTP message. Returns the protocol the connection
+/// switches to after it, if any.
+pub fn dissect(
+    pdu: &[u8],
+    st: &mut StreamState,
+    _from_client: bool,
+    frame: u64,
+    d: &mut Dissection,
+) -> Option<TcpProto> {
+    let h = header_end(pdu).unwrap_or(pdu.len());
+    let head = split_head(&pdu[..h]);
+    let body = &pdu[h..];
+    let response = pdu.starts_with(b"HTTP/");
+    d.protocol = "HTTP".into();
+    // httparse checks the head; a head it rejects is still shown line by line.
+    let mut hdrs = [httparse::EMPTY_HEADER; 128];
+    let parsed_ok = if response {
+        httparse::Response::new(&mut hdrs).parse(&pdu[..h]).is_ok()
+    } else {
+        httparse::Request::new(&mut hdrs).parse(&pdu[..h]).is_ok()
+    };
+    if !parsed_ok {
+        d.malformed = false;
+    }
+    let mut parts = head.first.splitn(3, ' ');
+    let (a, b, c) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let mut full_uri = String::new();
+    let mut method = String::new();
+    if response {
+        d.push(&F_HTTP_RESPONSE_VERSION, Value::Str(a.into()));
+        let code: u16 = b.parse().unwrap_or(0);
+        d.push(&F_HTTP_RESPONSE_CODE, Value::UInt(code.into()));
+        d.push(&F_HTTP_RESPONSE_CODE_DESC, Value::Str(reason(code).into()));
+        d.push(&F_HTTP_RESPONSE_PHRASE, Value::Str(c.into()));
+    } else {
+        method = a.to_string();
+        d.push(&F_HTTP_REQUEST_METHOD, Value::Str(a.into()));
+        d.push(&F_HTTP_REQUEST_URI, Value::Str(b.into()));
+        if let Some((path, query)) = b.split_once('?') {
+            d.push(&F_HTTP_REQUEST_URI_PATH, Value::Str(path.into()));
+            d.push(&F_HTTP_REQUEST_URI_QUERY, Value::Str(query.into()));
+            for p in query.split('&').filter(|p| !p.is_empty()) {
+                d.push(&F_HTTP_REQUEST_URI_QUERY_PARAMETER, Value::Str(p.into()));
+            }
+        }
+        d.push(&F_HTTP_REQUEST_VERSION, Value::Str(c.into()));
+    }
+    let line_def = if response {
+        &F_HTTP_RESPONSE_LINE
+    } else {
+        &F_HTTP_REQUEST_LINE
+    };
+    let mut content_type = None;
+    let mut upgrade_h2c = false;
+    for (line, end) in head.lines.iter().zip(&head.ends) {
+        if let Some((n, v)) = line.split_once(':') {
+            let n = n.trim();
+            let v = v.trim();
+            if n.eq_ignore_ascii_case("content-length") {
+                d.push(&F_HTTP_CONTENT_LENGTH_HEADER, Value::Str(v.into()));
+                if let Ok(x) = v.parse::<u64>() {
+                    d.push(&F_HTTP_CONTENT_LENGTH, Value::UInt(x));
+                }
+            } else if let Some(def) = header_field(n) {
+                d.push(def, Value::Str(v.into()));
+                if def.name == "http.cookie" {
+                    for pair in v.split(';') {
+                        d.push(&F_HTTP_COOKIE_PAIR, Value::Str(pair.trim().into()));
+                    }
+                }
+            }
+            if n.eq_ignore_ascii_case("content-type") {
+                content_type = Some(v.to_string());
+            }
+            if n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("h2c") {
+                upgrade_h2c = true;
+            }
+            if n.eq_ignore_ascii_case("http2-settings") {
+                if let Some(b) = super::http2::base64url(v) {
+                    super::http2::settings(&b, d);
+                }
+            }
+        }
+        d.push(line_def, Value::Str(format!("{line}{end}")));
+    }
+    let mut info = head.first.to_string();
+    let mut next = None;
+    if response {
+        d.push(&F_HTTP_RESPONSE, Value::Bool(true));
+        if st.last.as_ref().is_none_or(|x| x.response.is_some()) {
+            let number = st.next_number();
+            st.open(Exchange {
+                number,
+                ..Exchange::default()
+            });
+        }
+        let code: u16 = b.parse().unwrap_or(0);
+        let x = st.last.as_mut().expect("exchange just opened");
+        d.push(&F_HTTP_RESPONSE_NUMBER, Value::UInt(x.number.into()));
+        if !(100..200).contains(&code) || code == 101 {
+            x.response = Some(frame);
+        }
+        let x = x.clone();
+        if let Some(p) = st.prev.as_ref().and_then(|p| p.request) {
+            d.push(&F_HTTP_PREV_REQUEST_IN, Value::UInt(p));
+        }
+        if let Some(p) = st.prev.as_ref().and_then(|p| p.response) {
+            d.push(&F_HTTP_PREV_RESPONSE_IN, Value::UInt(p));
+        }
+        if let Some(f) = x.request {
+            d.push(&F_HTTP_REQUEST_IN, Value::UInt(f));
+            d.push(&F_HTTP_RESPONSE_FOR_URI, Value::Str(x.uri));
+        }
+        if code == 101 && upgrade_h2c {
+            next = Some(TcpProto::Http2);
+        }
+        info.push(' ');
+    } else {
+        let host = header(&head, "host").unwrap_or("");
+        full_uri = if b.starts_with('/') || b == "*" {
+            format!("http://{host}{b}")
+        } else {
+            b.to_string()
+        };
+        d.push(&F_HTTP_REQUEST_FULL_URI, Value::Str(full_uri.clone()));
+        d.push(&F_HTTP_REQUEST, Value::Bool(true));
+        let number = st.next_number();
+        st.open(Exchange {
+            number,
+            method,
+            uri: full_uri.clone(),
+            request: Some(frame),
+            response: None,
+        });
+        d.push(&F_HTTP_REQUEST_NUMBER, Value::UInt(number.into()));
+        if let Some(p) = st.prev.as_ref().and_then(|p| p.request) {
+            d.push(&F_HTTP_PREV_REQUEST_IN, Value::UInt(p));
+        }
+        info.push(' ');
+    }
+    if !body.is_empty() {
+        let chunked = header(&head, "transfer-encoding")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+        let data = if chunked {
+            dechunk(body, d)
+        } else {
+            body.to_vec()
+        };
+        if let Some(ct) = &content_type {
+            info.push_str(&format!(" ({})", ct.split(';').next().unwrap_or("").trim()));
+            if let Some(p) = media_protocol(ct) {
+                d.protocol = p.into();
+            }
+        }
+        d.push(
+            &F_HTTP_FILE_DATA,
+            Value::Str(String::from_utf8_lossy(&data).into_owned()),
+        );
+    }
+    let _ = full_uri;
+    d.info = info;
+    next
+}
+
+fn dechunk(b: &[u8], d: &mut Dissection) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut off = 0;
+    while off < b.len() {
+        let Some(nl) = b[off..].iter().position(|&c| c == b'\n') else {
+            break;
+        };
+        let line = String::from_utf8_lossy(&b[off..off + nl]).into_owned();
+        let Ok(size) =
+            usize::from_str_radix(line.trim().split(';').next().unwrap_or("").trim(), 16)
+        else {
+            break;
+        };
+        d.push(&F_HTTP_CHUNK_SIZE, Value::UInt(size as u64));
+        off += nl + 1;
+        if size == 0 {
+            break;
+        }
+        let end = (off + size).min(b.len());
+        out.extend_from_slice(&b[off..end]);
+        off = end;
+        if let Some(nl) = b[off..].iter().position(|&c| c == b'\n') {
+            off += nl + 1;
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+#[rustfmt::skip]
+mod defs {
+    // Field definitions (names, types and bases as Wireshark 4.0 registers them).
+
+    use crate::dissect::field::{Base, FieldDef, FieldType};
+
+    pub static F_HTTP_REQUEST_METHOD: FieldDef = FieldDef::new("http.request.method", FieldType::String, Base::Dec, "Request Method");
+    pub static F_HTTP_REQUEST_URI: FieldDef = FieldDef::new("http.request.uri", FieldType::String, Base::Dec, "Request URI");
+    pub static F_HTTP_REQUEST_URI_PATH: FieldDef = FieldDef::new("http.request.uri.path", FieldType::String, Base::Dec, "Request URI Path");
+    pub static F_HTTP_REQUEST_URI_QUERY: FieldDef = FieldDef::new("http.request.uri.query", FieldType::String, Base::Dec, "Request URI Query");
+    pub static F_HTTP_REQUEST_URI_QUERY_PARAMETER: FieldDef = FieldDef::new("http.request.uri.query.parameter", FieldType::String, Base::Dec, "Request URI Query Parameter");
+    pub static F_HTTP_REQUEST_VERSION: FieldDef = FieldDef::new("http.request.version", FieldType::String, Base::Dec, "Request Version");
+    pub static F_HTTP_RESPONSE_VERSION: FieldDef = FieldDef::new("http.response.version", FieldType::String, Base::Dec, "Response Version");
+    pub static F_HTTP_RESPONSE_CODE: FieldDef = FieldDef::new("http.response.code", FieldType::UInt, Base::Dec, "Status Code");
+    pub static F_HTTP_RESPONSE_CODE_DESC: FieldDef = FieldDef::new("http.response.code.desc", FieldType::String, Base::Dec, "Status Code Description");
+    pub static F_HTTP_RESPONSE_PHRASE: FieldDef = FieldDef::new("http.response.phrase", FieldType::String, Base::Dec, "Response Phrase");
+    pub static F_HTTP_ACCEPT: FieldDef = FieldDef::new("http.accept", FieldType::String, Base::Dec, "Accept");
+    pub static F_HTTP_ACCEPT_ENCODING: FieldDef = FieldDef::new("http.accept_encoding", FieldType::String, Base::Dec, "Accept Encoding");
+    pub static F_HTTP_ACCEPT_LANGUAGE: FieldDef = FieldDef::new("http.accept_language", FieldType::String, Base::Dec, "Accept-Language");
+    pub static F_HTTP_AUTHORIZATION: FieldDef = FieldDef::new("http.authorization", FieldType::String, Base::Dec, "Authorization");
+    pub static F_HTTP_CACHE_CONTROL: FieldDef = FieldDef::new("http.cache_control", FieldType::String, Base::Dec, "Cache-Control");
+    pub static F_HTTP_CONNECTION: FieldDef = FieldDef::new("http.connection", FieldType::String, Base::Dec, "Connection");
+    pub static F_HTTP_CONTENT_ENCODING: FieldDef = FieldDef::new("http.content_encoding", FieldType::String, Base::Dec, "Content-Encoding");
+    pub static F_HTTP_CONTENT_LENGTH_HEADER: FieldDef = FieldDef::new("http.content_length_header", FieldType::String, Base::Dec, "Content-Length");
+    pub static F_HTTP_CONTENT_LENGTH: FieldDef = FieldDef::new("http.content_length", FieldType::UInt, Base::Dec, "Content length");
+    pub static F_HTTP_CONTENT_TYPE: FieldDef = FieldDef::new("http.content_type", FieldType::String, Base::Dec, "Content-Type");
+    pub static F_HTTP_COOKIE: FieldDef = FieldDef::new("http.cookie", FieldType::String, Base::Dec, "Cookie");
+    pub static F_HTTP_COOKIE_PAIR: FieldDef = FieldDef::new("http.cookie_pair", FieldType::String, Base::Dec, "Cookie pair");
+    pub static F_HTTP_DATE: FieldDef = FieldDef::new("http.date", FieldType::String, Base::Dec, "Date");
+    pub static F_HTTP_HOST: FieldDef = FieldDef::new("http.host", FieldType::String, Base::Dec, "Host");
+    pub static F_HTTP_LAST_MODIFIED: FieldDef = FieldDef::new("http.last_modified", FieldType::String, Base::Dec, "Last-Modified");
+    pub static F_HTTP_LOCATION: FieldDef = FieldDef::new("http.location", FieldType::String, Base::Dec, "Location");
+    pub static F_HTTP_REFERER: FieldDef = FieldDef::new("http.referer", FieldType::String, Base::Dec, "Referer");
+    pub static F_HTTP_SERVER: FieldDef = FieldDef::new("http.server", FieldType::String, Base::Dec, "Server");
+    pub static F_HTTP_SET_COOKIE: FieldDef = FieldDef::new("http.set_cookie", FieldType::String, Base::Dec, "Set-Cookie");
+    pub static F_HTTP_TRANSFER_ENCODING: FieldDef = FieldDef::new("http.transfer_encoding", FieldType::String, Base::Dec, "Transfer-Encoding");
+    pub static F_HTTP_UPGRADE: FieldDef = FieldDef::new("http.upgrade", FieldType::String, Base::Dec, "Upgrade");
+    pub static F_HTTP_USER_AGENT: FieldDef = FieldDef::new("http.user_agent", FieldType::String, Base::Dec, "User-Agent");
+    pub static F_HTTP_WWW_AUTHENTICATE: FieldDef = FieldDef::new("http.www_authenticate", FieldType::String, Base::Dec, "WWW-Authenticate");
+    pub static F_HTTP_X_FORWARDED_FOR: FieldDef = FieldDef::new("http.x_forwarded_for", FieldType::String, Base::Dec, "X-Forwarded-For");
+    pub static F_HTTP_PROXY_AUTHENTICATE: FieldDef = FieldDef::new("http.proxy_authenticate", FieldType::String, Base::Dec, "Proxy-Authenticate");
+    pub static F_HTTP_PROXY_AUTHORIZATION: FieldDef = FieldDef::new("http.proxy_authorization", FieldType::String, Base::Dec, "Proxy-Authorization");
+    pub static F_HTTP_SEC_WEBSOCKET_ACCEPT: FieldDef = FieldDef::new("http.sec_websocket_accept", FieldType::String, Base::Dec, "Sec-WebSocket-Accept");
+    pub static F_HTTP_SEC_WEBSOCKET_KEY: FieldDef = FieldDef::new("http.sec_websocket_key", FieldType::String, Base::Dec, "Sec-WebSocket-Key");
+    pub static F_HTTP_SEC_WEBSOCKET_VERSION: FieldDef = FieldDef::new("http.sec_websocket_version", FieldType::String, Base::Dec, "Sec-WebSocket-Version");
+    pub static F_HTTP_REQUEST_LINE: FieldDef = FieldDef::new("http.request.line", FieldType::String, Base::Dec, "Request line");
+    pub static F_HTTP_RESPONSE_LINE: FieldDef = FieldDef::new("http.response.line", FieldType::String, Base::Dec, "Response line");
+    pub static F_HTTP_REQUEST_FULL_URI: FieldDef = FieldDef::new("http.request.full_uri", FieldType::String, Base::Dec, "Full request URI");
+    pub static F_HTTP_REQUEST: FieldDef = FieldDef::new("http.request", FieldType::Bool, Base::Dec, "Request");
+    pub static F_HTTP_RESPONSE: FieldDef = FieldDef::new("http.response", FieldType::Bool, Base::Dec, "Response");
+    pub static F_HTTP_REQUEST_NUMBER: FieldDef = FieldDef::new("http.request_number", FieldType::UInt, Base::Dec, "Request number");
+    pub static F_HTTP_RESPONSE_NUMBER: FieldDef = FieldDef::new("http.response_number", FieldType::UInt, Base::Dec, "Response number");
+    pub static F_HTTP_PREV_REQUEST_IN: FieldDef = FieldDef::new("http.prev_request_in", FieldType::FrameNum, Base::Dec, "Prev request in frame");
+    pub static F_HTTP_PREV_RESPONSE_IN: FieldDef = FieldDef::new("http.prev_response_in", FieldType::FrameNum, Base::Dec, "Prev response in frame");
+    pub static F_HTTP_REQUEST_IN: FieldDef = FieldDef::new("http.request_in", FieldType::FrameNum, Base::Dec, "Request in frame");
+    pub static F_HTTP_RESPONSE_FOR_URI: FieldDef = FieldDef::new("http.response_for.uri", FieldType::String, Base::Dec, "Request URI");
+    pub static F_HTTP_CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", FieldType::UInt, Base::Dec, "Chunk size");
+    pub static F_HTTP_FILE_DATA: FieldDef = FieldDef::new("http.file_data", FieldType::String, Base::Dec, "File Data");
+
+    /// Every field of this dissector.
+    pub static FIELDS: &[&FieldDef] = &[
+        &F_HTTP_REQUEST_METHOD,
+        &F_HTTP_REQUEST_URI,
+        &F_HTTP_REQUEST_URI_PATH,
+        &F_HTTP_REQUEST_URI_QUERY,
+        &F_HTTP_REQUEST_URI_QUERY_PARAMETER,
+        &F_HTTP_REQUEST_VERSION,
+        &F_HTTP_RESPONSE_VERSION,
+        &F_HTTP_RESPONSE_CODE,
+        &F_HTTP_RESPONSE_CODE_DESC,
+        &F_HTTP_RESPONSE_PHRASE,
+        &F_HTTP_ACCEPT,
+        &F_HTTP_ACCEPT_ENCODING,
+        &F_HTTP_ACCEPT_LANGUAGE,
+        &F_HTTP_AUTHORIZATION,
+        &F_HTTP_CACHE_CONTROL,
+        &F_HTTP_CONNECTION,
+        &F_HTTP_CONTENT_ENCODING,
+        &F_HTTP_CONTENT_LENGTH_HEADER,
+        &F_HTTP_CONTENT_LENGTH,
+        &F_HTTP_CONTENT_TYPE,
+        &F_HTTP_COOKIE,
+        &F_HTTP_COOKIE_PAIR,
+        &F_HTTP_DATE,
+        &F_HTTP_HOST,
+        &F_HTTP_LAST_MODIFIED,
+        &F_HTTP_LOCATION,
+        &F_HTTP_REFERER,
+        &F_HTTP_SERVER,
+        &F_HTTP_SET_COOKIE,
+        &F_HTTP_TRANSFER_ENCODING,
+        &F_HTTP_UPGRADE,
+        &F_HTTP_USER_AGENT,
+        &F_HTTP_WWW_AUTHENTICATE,
+        &F_HTTP_X_FORWARDED_FOR,
+        &F_HTTP_PROXY_AUTHENTICATE,
+        &F_HTTP_PROXY_AUTHORIZATION,
+        &F_HTTP_SEC_WEBSOCKET_ACCEPT,
+        &F_HTTP_SEC_WEBSOCKET_KEY,
+        &F_HTTP_SEC_WEBSOCKET_VERSION,
+        &F_HTTP_REQUEST_LINE,
+        &F_HTTP_RESPONSE_LINE,
+        &F_HTTP_REQUEST_FULL_URI,
+        &F_HTTP_REQUEST,
+        &F_HTTP_RESPONSE,
+        &F_HTTP_REQUEST_NUMBER,
+        &F_HTTP_RESPONSE_NUMBER,
+        &F_HTTP_PREV_REQUEST_IN,
+        &F_HTTP_PREV_RESPONSE_IN,
+        &F_HTTP_REQUEST_IN,
+        &F_HTTP_RESPONSE_FOR_URI,
+        &F_HTTP_CHUNK_SIZE,
+        &F_HTTP_FILE_DATA,
+    ];
+}

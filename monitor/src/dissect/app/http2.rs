@@ -1,0 +1,516 @@
+//! HTTP/2 in cleartext (h2c, by prior knowledge or after an Upgrade):
+//! connection preface, frame headers and flags, HEADERS/CONTINUATION with
+//! HPACK decoding (one dynamic table per direction), SETTINGS, PING,
+//! WINDOW_UPDATE, RST_STREAM, GOAWAY and DATA; DNS-over-HTTPS bodies are
+//! handed to the DNS dissector as tshark does.
+
+use std::collections::HashMap;
+
+use super::util::{be24, be32};
+use super::Pdu;
+use crate::dissect::{Dissection, FieldDef, Value};
+
+pub use defs::FIELDS;
+use defs::*;
+
+/// The client connection preface.
+pub const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Most streams whose content type and body are remembered.
+const MAX_STREAMS: usize = 256;
+/// Most body bytes kept for one stream.
+const MAX_BODY: usize = 1 << 20;
+
+/// HTTP/2 state of one TCP connection.
+#[derive(Default)]
+pub struct StreamState {
+    /// HPACK decoders, client direction first.
+    hpack: [loona_hpack::Decoder<'static>; 2],
+    /// Header block fragments awaiting CONTINUATION, per direction.
+    block: [Vec<u8>; 2],
+    /// Per HTTP/2 stream: content type and body so far.
+    bodies: HashMap<u32, (String, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for StreamState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamState")
+            .field("streams", &self.bodies.len())
+            .finish()
+    }
+}
+
+/// Length of the HTTP/2 frame (or preface) at the start of `b`.
+pub fn pdu_len(b: &[u8]) -> Pdu {
+    if b.starts_with(PREFACE) {
+        return Pdu::Len(PREFACE.len());
+    }
+    if b.len() < PREFACE.len() && PREFACE.starts_with(b) {
+        return Pdu::Incomplete;
+    }
+    let Some(len) = be24(b, 0) else {
+        return Pdu::Incomplete;
+    };
+    if b.len() > 3 && b[3] > 0x20 {
+        // Not a frame type tshark knows: not HTTP/2 at this point.
+        return Pdu::Invalid;
+    }
+    let n = 9 + len as usize;
+    if b.len() >= n {
+        Pdu::Len(n)
+    } else {
+        Pdu::Incomplete
+    }
+}
+
+fn type_name(t: u8) -> &'static str {
+    match t {
+        0 => "DATA",
+        1 => "HEADERS",
+        2 => "PRIORITY",
+        3 => "RST_STREAM",
+        4 => "SETTINGS",
+        5 => "PUSH_PROMISE",
+        6 => "PING",
+        7 => "GOAWAY",
+        8 => "WINDOW_UPDATE",
+        9 => "CONTINUATION",
+        10 => "ALTSVC",
+        12 => "ORIGIN",
+        16 => "PRIORITY_UPDATE",
+        _ => "Unknown type",
+    }
+}
+
+fn header_field(name: &str) -> Option<&'static FieldDef> {
+    Some(match name {
+        ":method" => &F_HTTP2_HEADERS_METHOD,
+        ":scheme" => &F_HTTP2_HEADERS_SCHEME,
+        ":authority" => &F_HTTP2_HEADERS_AUTHORITY,
+        ":path" => &F_HTTP2_HEADERS_PATH,
+        ":status" => &F_HTTP2_HEADERS_STATUS,
+        "accept" => &F_HTTP2_HEADERS_ACCEPT,
+        "accept-encoding" => &F_HTTP2_HEADERS_ACCEPT_ENCODING,
+        "accept-language" => &F_HTTP2_HEADERS_ACCEPT_LANGUAGE,
+        "access-control-allow-origin" => &F_HTTP2_HEADERS_ACCESS_CONTROL_ALLOW_ORIGIN,
+        "cache-control" => &F_HTTP2_HEADERS_CACHE_CONTROL,
+        "content-length" => &F_HTTP2_HEADERS_CONTENT_LENGTH,
+        "content-type" => &F_HTTP2_HEADERS_CONTENT_TYPE,
+        "date" => &F_HTTP2_HEADERS_DATE,
+        "server" => &F_HTTP2_HEADERS_SERVER,
+        "user-agent" => &F_HTTP2_HEADERS_USER_AGENT,
+        "vary" => &F_HTTP2_HEADERS_VARY,
+        "location" => &F_HTTP2_HEADERS_LOCATION,
+        "last-modified" => &F_HTTP2_HEADERS_LAST_MODIFIED,
+        "etag" => &F_HTTP2_HEADERS_ETAG,
+        "content-range" => &F_HTTP2_HEADERS_CONTENT_RANGE,
+        "range" => &F_HTTP2_HEADERS_RANGE,
+        "accept-ranges" => &F_HTTP2_HEADERS_ACCEPT_RANGES,
+        _ => return None,
+    })
+}
+
+/// Dissect one HTTP/2 frame or the connection preface.
+pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
+    d.protocol = "HTTP2".into();
+    if f.starts_with(PREFACE) {
+        d.push(
+            &F_HTTP2_MAGIC,
+            Value::Str(String::from_utf8_lossy(PREFACE).into_owned()),
+        );
+        d.info = "Magic".into();
+        return;
+    }
+    let di = usize::from(!from_client);
+    let len = be24(f, 0).unwrap_or(0);
+    let t = f[3];
+    let flags = f[4];
+    let sid_raw = be32(f, 5).unwrap_or(0);
+    let sid = sid_raw & 0x7fff_ffff;
+    let p = &f[9..];
+    d.push(&F_HTTP2_LENGTH, Value::UInt(len.into()));
+    d.push(&F_HTTP2_TYPE, Value::UInt(t.into()));
+    d.push(&F_HTTP2_FLAGS, Value::UInt(flags.into()));
+    let bit = |m: u8| Value::Bool(flags & m != 0);
+    match t {
+        0 => {
+            d.push(&F_HTTP2_FLAGS_PADDED, bit(0x08));
+            d.push(&F_HTTP2_FLAGS_END_STREAM, bit(0x01));
+        }
+        1 => {
+            d.push(&F_HTTP2_FLAGS_PRIORITY, bit(0x20));
+            d.push(&F_HTTP2_FLAGS_PADDED, bit(0x08));
+            d.push(&F_HTTP2_FLAGS_EH, bit(0x04));
+            d.push(&F_HTTP2_FLAGS_END_STREAM, bit(0x01));
+        }
+        4 => d.push(&F_HTTP2_FLAGS_ACK_SETTINGS, bit(0x01)),
+        6 => d.push(&F_HTTP2_FLAGS_ACK_PING, bit(0x01)),
+        9 => d.push(&F_HTTP2_FLAGS_EH, bit(0x04)),
+        _ => {}
+    }
+    d.push(&F_HTTP2_R, Value::UInt((sid_raw & 0x8000_0000).into()));
+    d.push(&F_HTTP2_STREAMID, Value::UInt(sid.into()));
+    let mut info = format!("{}[{sid}]", type_name(t));
+    // Padding and priority fields of DATA and HEADERS.
+    let mut body = p;
+    if matches!(t, 0 | 1) {
+        let pad = if flags & 0x08 != 0 {
+            body.first().copied().unwrap_or(0)
+        } else {
+            0
+        };
+        d.push(&F_HTTP2_PAD_LENGTH, Value::UInt(pad.into()));
+        if flags & 0x08 != 0 && !body.is_empty() {
+            body = &body[1..];
+        }
+        body = &body[..body.len().saturating_sub(usize::from(pad))];
+    }
+    match t {
+        0 => data(sid, flags, body, st, d, &mut info),
+        1 | 9 => {
+            if t == 1 && flags & 0x20 != 0 && body.len() >= 5 {
+                priority(body, d);
+                body = &body[5..];
+            }
+            st.block[di].extend_from_slice(body);
+            if st.block[di].len() > MAX_BODY {
+                st.block[di].clear();
+            }
+            if flags & 0x04 != 0 {
+                let block = std::mem::take(&mut st.block[di]);
+                headers(sid, &block, st, di, d, &mut info);
+            }
+        }
+        2 => priority(body, d),
+        3 => {
+            if let Some(e) = be32(body, 0) {
+                d.push(&F_HTTP2_RST_STREAM_ERROR, Value::UInt(e.into()));
+            }
+        }
+        4 => settings(body, d),
+        6 => {
+            let def = if flags & 1 != 0 {
+                &F_HTTP2_PONG
+            } else {
+                &F_HTTP2_PING
+            };
+            d.push(def, Value::Bytes(body.to_vec()));
+        }
+        7 => {
+            if let (Some(last), Some(e)) = (be32(body, 0), be32(body, 4)) {
+                d.push(
+                    &F_HTTP2_GOAWAY_LAST_STREAM_ID,
+                    Value::UInt((last & 0x7fff_ffff).into()),
+                );
+                d.push(&F_HTTP2_GOAWAY_ERROR, Value::UInt(e.into()));
+            }
+        }
+        8 => {
+            if let Some(w) = be32(body, 0) {
+                d.push(
+                    &F_HTTP2_WINDOW_UPDATE_WINDOW_SIZE_INCREMENT,
+                    Value::UInt((w & 0x7fff_ffff).into()),
+                );
+            }
+        }
+        _ => {}
+    }
+    d.info = info;
+}
+
+/// The parameters of a SETTINGS payload (also carried base64url-encoded
+/// in an `HTTP2-Settings` upgrade header).
+pub fn settings(body: &[u8], d: &mut Dissection) {
+    for s in body.chunks_exact(6) {
+        let id = u16::from_be_bytes([s[0], s[1]]);
+        let v = u32::from_be_bytes([s[2], s[3], s[4], s[5]]);
+        d.push(&F_HTTP2_SETTINGS_ID, Value::UInt(id.into()));
+        let def = match id {
+            1 => &F_HTTP2_SETTINGS_HEADER_TABLE_SIZE,
+            2 => &F_HTTP2_SETTINGS_ENABLE_PUSH,
+            3 => &F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
+            4 => &F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE,
+            5 => &F_HTTP2_SETTINGS_MAX_FRAME_SIZE,
+            6 => &F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+            _ => &F_HTTP2_SETTINGS_UNKNOWN,
+        };
+        d.push(def, Value::UInt(v.into()));
+    }
+}
+
+/// Decode base64url (padding optional); None on a bad character.
+pub fn base64url(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = acc << 6 | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+fn priority(b: &[u8], d: &mut Dissection) {
+    let (Some(dep), Some(&w)) = (be32(b, 0), b.get(4)) else {
+        return;
+    };
+    d.push(&F_HTTP2_EXCLUSIVE, Value::Bool(dep & 0x8000_0000 != 0));
+    d.push(
+        &F_HTTP2_STREAM_DEPENDENCY,
+        Value::UInt((dep & 0x7fff_ffff).into()),
+    );
+    d.push(&F_HTTP2_HEADERS_WEIGHT, Value::UInt(w.into()));
+}
+
+fn headers(
+    sid: u32,
+    block: &[u8],
+    st: &mut StreamState,
+    di: usize,
+    d: &mut Dissection,
+    info: &mut String,
+) {
+    let mut list: Vec<(String, String)> = Vec::new();
+    let ok = st.hpack[di]
+        .decode_with_cb(block, |n, v| {
+            if list.len() < 1024 {
+                list.push((
+                    String::from_utf8_lossy(&n).into_owned(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                ));
+            }
+        })
+        .is_ok();
+    if !ok {
+        d.malformed = true;
+        return;
+    }
+    // tshark counts each header as name and value with a 4-byte length each.
+    // Dynamic table size updates at the start of the block count as headers.
+    let mut updates = 0u64;
+    let mut i = 0;
+    while i < block.len() && block[i] & 0xe0 == 0x20 {
+        updates += 1;
+        if block[i] & 0x1f == 0x1f {
+            i += 1;
+            while i < block.len() && block[i] & 0x80 != 0 {
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    let total: usize = list.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
+    d.push(&F_HTTP2_HEADER_LENGTH, Value::UInt(total as u64));
+    d.push(
+        &F_HTTP2_HEADER_COUNT,
+        Value::UInt(list.len() as u64 + updates),
+    );
+    let mut method = None;
+    let mut path = None;
+    let mut status = None;
+    for (n, v) in &list {
+        d.push(&F_HTTP2_HEADER_NAME, Value::Str(n.clone()));
+        d.push(&F_HTTP2_HEADER_VALUE, Value::Str(v.clone()));
+        if let Some(def) = header_field(n) {
+            d.push(def, Value::Str(v.clone()));
+        }
+        match n.as_str() {
+            ":method" => method = Some(v.clone()),
+            ":path" => path = Some(v.clone()),
+            ":status" => status = Some(v.clone()),
+            "content-type" => {
+                if let Some(b) = body_entry(st, sid) {
+                    b.0 = v.clone();
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(m), Some(p)) = (method, path) {
+        info.push_str(&format!(": {m} {p}"));
+    } else if let Some(s) = status {
+        info.push_str(&format!(": {s}"));
+    }
+}
+
+/// The body record of a stream, created if there is room.
+fn body_entry(st: &mut StreamState, sid: u32) -> Option<&mut (String, Vec<u8>)> {
+    if st.bodies.len() >= MAX_STREAMS && !st.bodies.contains_key(&sid) {
+        return None;
+    }
+    Some(st.bodies.entry(sid).or_default())
+}
+
+/// DATA: each frame shows its bytes; an empty frame that ends the stream
+/// shows the reassembled body, as tshark does.
+fn data(
+    sid: u32,
+    flags: u8,
+    body: &[u8],
+    st: &mut StreamState,
+    d: &mut Dissection,
+    info: &mut String,
+) {
+    if let Some(entry) = body_entry(st, sid) {
+        if entry.1.len() + body.len() <= MAX_BODY {
+            entry.1.extend_from_slice(body);
+        }
+    }
+    if !body.is_empty() {
+        d.push(&F_HTTP2_DATA_DATA, Value::Bytes(body.to_vec()));
+    }
+    if flags & 0x01 == 0 {
+        return;
+    }
+    let (ctype, whole) = st.bodies.remove(&sid).unwrap_or_default();
+    if body.is_empty() && !whole.is_empty() {
+        d.push(&F_HTTP2_DATA_DATA, Value::Bytes(whole.clone()));
+    }
+    if ctype.eq_ignore_ascii_case("application/dns-message") && !whole.is_empty() {
+        let mut sub = Dissection::default();
+        if super::dns::dissect(&whole, super::dns::Transport::Udp, "DoH", &mut sub) {
+            d.fields.append(&mut sub.fields);
+            d.protocol = "DoH".into();
+            *info = sub.info;
+        }
+    }
+}
+
+#[rustfmt::skip]
+mod defs {
+    // Field definitions (names, types and bases as Wireshark 4.0 registers them).
+
+    use crate::dissect::field::{Base, FieldDef, FieldType};
+
+    pub static F_HTTP2_MAGIC: FieldDef = FieldDef::new("http2.magic", FieldType::String, Base::Dec, "Magic");
+    pub static F_HTTP2_LENGTH: FieldDef = FieldDef::new("http2.length", FieldType::UInt, Base::Dec, "Length");
+    pub static F_HTTP2_TYPE: FieldDef = FieldDef::new("http2.type", FieldType::UInt, Base::Dec, "Type");
+    pub static F_HTTP2_FLAGS: FieldDef = FieldDef::new("http2.flags", FieldType::UInt, Base::Hex(2), "Flags");
+    pub static F_HTTP2_FLAGS_END_STREAM: FieldDef = FieldDef::new("http2.flags.end_stream", FieldType::Bool, Base::Dec, "End Stream");
+    pub static F_HTTP2_FLAGS_EH: FieldDef = FieldDef::new("http2.flags.eh", FieldType::Bool, Base::Dec, "End Headers");
+    pub static F_HTTP2_FLAGS_PADDED: FieldDef = FieldDef::new("http2.flags.padded", FieldType::Bool, Base::Dec, "Padded");
+    pub static F_HTTP2_FLAGS_PRIORITY: FieldDef = FieldDef::new("http2.flags.priority", FieldType::Bool, Base::Dec, "Priority");
+    pub static F_HTTP2_FLAGS_ACK_SETTINGS: FieldDef = FieldDef::new("http2.flags.ack.settings", FieldType::Bool, Base::Dec, "ACK");
+    pub static F_HTTP2_FLAGS_ACK_PING: FieldDef = FieldDef::new("http2.flags.ack.ping", FieldType::Bool, Base::Dec, "ACK");
+    pub static F_HTTP2_R: FieldDef = FieldDef::new("http2.r", FieldType::UInt, Base::Hex(8), "Reserved");
+    pub static F_HTTP2_STREAMID: FieldDef = FieldDef::new("http2.streamid", FieldType::UInt, Base::Dec, "Stream Identifier");
+    pub static F_HTTP2_PAD_LENGTH: FieldDef = FieldDef::new("http2.pad_length", FieldType::UInt, Base::Dec, "Pad Length");
+    pub static F_HTTP2_EXCLUSIVE: FieldDef = FieldDef::new("http2.exclusive", FieldType::Bool, Base::Dec, "Exclusive");
+    pub static F_HTTP2_STREAM_DEPENDENCY: FieldDef = FieldDef::new("http2.stream_dependency", FieldType::UInt, Base::Dec, "Stream Dependency");
+    pub static F_HTTP2_HEADERS_WEIGHT: FieldDef = FieldDef::new("http2.headers.weight", FieldType::UInt, Base::Dec, "Weight");
+    pub static F_HTTP2_HEADER_LENGTH: FieldDef = FieldDef::new("http2.header.length", FieldType::UInt, Base::Dec, "Header Length");
+    pub static F_HTTP2_HEADER_COUNT: FieldDef = FieldDef::new("http2.header.count", FieldType::UInt, Base::Dec, "Header Count");
+    pub static F_HTTP2_HEADER_NAME: FieldDef = FieldDef::new("http2.header.name", FieldType::String, Base::Dec, "Name");
+    pub static F_HTTP2_HEADER_VALUE: FieldDef = FieldDef::new("http2.header.value", FieldType::String, Base::Dec, "Value");
+    pub static F_HTTP2_HEADERS_METHOD: FieldDef = FieldDef::new("http2.headers.method", FieldType::String, Base::Dec, ":method");
+    pub static F_HTTP2_HEADERS_SCHEME: FieldDef = FieldDef::new("http2.headers.scheme", FieldType::String, Base::Dec, ":scheme");
+    pub static F_HTTP2_HEADERS_AUTHORITY: FieldDef = FieldDef::new("http2.headers.authority", FieldType::String, Base::Dec, ":authority");
+    pub static F_HTTP2_HEADERS_PATH: FieldDef = FieldDef::new("http2.headers.path", FieldType::String, Base::Dec, ":path");
+    pub static F_HTTP2_HEADERS_STATUS: FieldDef = FieldDef::new("http2.headers.status", FieldType::UInt, Base::Dec, ":status");
+    pub static F_HTTP2_HEADERS_ACCEPT: FieldDef = FieldDef::new("http2.headers.accept", FieldType::String, Base::Dec, "accept");
+    pub static F_HTTP2_HEADERS_ACCEPT_ENCODING: FieldDef = FieldDef::new("http2.headers.accept_encoding", FieldType::String, Base::Dec, "accept-encoding");
+    pub static F_HTTP2_HEADERS_ACCEPT_LANGUAGE: FieldDef = FieldDef::new("http2.headers.accept_language", FieldType::String, Base::Dec, "accept-language");
+    pub static F_HTTP2_HEADERS_ACCESS_CONTROL_ALLOW_ORIGIN: FieldDef = FieldDef::new("http2.headers.access_control_allow_origin", FieldType::String, Base::Dec, "access-control-allow-origin");
+    pub static F_HTTP2_HEADERS_CACHE_CONTROL: FieldDef = FieldDef::new("http2.headers.cache_control", FieldType::String, Base::Dec, "cache-control");
+    pub static F_HTTP2_HEADERS_CONTENT_LENGTH: FieldDef = FieldDef::new("http2.headers.content_length", FieldType::UInt, Base::Dec, "content-length");
+    pub static F_HTTP2_HEADERS_CONTENT_TYPE: FieldDef = FieldDef::new("http2.headers.content_type", FieldType::String, Base::Dec, "content-type");
+    pub static F_HTTP2_HEADERS_DATE: FieldDef = FieldDef::new("http2.headers.date", FieldType::String, Base::Dec, "date");
+    pub static F_HTTP2_HEADERS_SERVER: FieldDef = FieldDef::new("http2.headers.server", FieldType::String, Base::Dec, "server");
+    pub static F_HTTP2_HEADERS_USER_AGENT: FieldDef = FieldDef::new("http2.headers.user_agent", FieldType::String, Base::Dec, "user-agent");
+    pub static F_HTTP2_HEADERS_VARY: FieldDef = FieldDef::new("http2.headers.vary", FieldType::String, Base::Dec, "vary");
+    pub static F_HTTP2_HEADERS_LOCATION: FieldDef = FieldDef::new("http2.headers.location", FieldType::String, Base::Dec, "location");
+    pub static F_HTTP2_HEADERS_LAST_MODIFIED: FieldDef = FieldDef::new("http2.headers.last_modified", FieldType::String, Base::Dec, "last-modified");
+    pub static F_HTTP2_HEADERS_ETAG: FieldDef = FieldDef::new("http2.headers.etag", FieldType::String, Base::Dec, "etag");
+    pub static F_HTTP2_HEADERS_CONTENT_RANGE: FieldDef = FieldDef::new("http2.headers.content_range", FieldType::String, Base::Dec, "content-range");
+    pub static F_HTTP2_HEADERS_RANGE: FieldDef = FieldDef::new("http2.headers.range", FieldType::String, Base::Dec, "range");
+    pub static F_HTTP2_HEADERS_ACCEPT_RANGES: FieldDef = FieldDef::new("http2.headers.accept_ranges", FieldType::String, Base::Dec, "accept-ranges");
+    pub static F_HTTP2_SETTINGS_ID: FieldDef = FieldDef::new("http2.settings.id", FieldType::UInt, Base::Dec, "Settings Identifier");
+    pub static F_HTTP2_SETTINGS_HEADER_TABLE_SIZE: FieldDef = FieldDef::new("http2.settings.header_table_size", FieldType::UInt, Base::Dec, "Header table size");
+    pub static F_HTTP2_SETTINGS_ENABLE_PUSH: FieldDef = FieldDef::new("http2.settings.enable_push", FieldType::UInt, Base::Dec, "Enable PUSH");
+    pub static F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS: FieldDef = FieldDef::new("http2.settings.max_concurrent_streams", FieldType::UInt, Base::Dec, "Max concurrent streams");
+    pub static F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE: FieldDef = FieldDef::new("http2.settings.initial_window_size", FieldType::UInt, Base::Dec, "Initial Windows Size");
+    pub static F_HTTP2_SETTINGS_MAX_FRAME_SIZE: FieldDef = FieldDef::new("http2.settings.max_frame_size", FieldType::UInt, Base::Dec, "Max frame size");
+    pub static F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE: FieldDef = FieldDef::new("http2.settings.max_header_list_size", FieldType::UInt, Base::Dec, "Max header list size");
+    pub static F_HTTP2_SETTINGS_UNKNOWN: FieldDef = FieldDef::new("http2.settings.unknown", FieldType::UInt, Base::Dec, "Unknown Settings");
+    pub static F_HTTP2_WINDOW_UPDATE_WINDOW_SIZE_INCREMENT: FieldDef = FieldDef::new("http2.window_update.window_size_increment", FieldType::UInt, Base::Dec, "Window Size Increment");
+    pub static F_HTTP2_RST_STREAM_ERROR: FieldDef = FieldDef::new("http2.rst_stream.error", FieldType::UInt, Base::Dec, "Error");
+    pub static F_HTTP2_PING: FieldDef = FieldDef::new("http2.ping", FieldType::Bytes, Base::Dec, "Ping");
+    pub static F_HTTP2_PONG: FieldDef = FieldDef::new("http2.pong", FieldType::Bytes, Base::Dec, "Pong");
+    pub static F_HTTP2_GOAWAY_LAST_STREAM_ID: FieldDef = FieldDef::new("http2.goaway.last_stream_id", FieldType::UInt, Base::Dec, "Last-Stream-ID");
+    pub static F_HTTP2_GOAWAY_ERROR: FieldDef = FieldDef::new("http2.goaway.error", FieldType::UInt, Base::Dec, "Error");
+    pub static F_HTTP2_DATA_DATA: FieldDef = FieldDef::new("http2.data.data", FieldType::Bytes, Base::Dec, "Data");
+
+    /// Every field of this dissector.
+    pub static FIELDS: &[&FieldDef] = &[
+        &F_HTTP2_MAGIC,
+        &F_HTTP2_LENGTH,
+        &F_HTTP2_TYPE,
+        &F_HTTP2_FLAGS,
+        &F_HTTP2_FLAGS_END_STREAM,
+        &F_HTTP2_FLAGS_EH,
+        &F_HTTP2_FLAGS_PADDED,
+        &F_HTTP2_FLAGS_PRIORITY,
+        &F_HTTP2_FLAGS_ACK_SETTINGS,
+        &F_HTTP2_FLAGS_ACK_PING,
+        &F_HTTP2_R,
+        &F_HTTP2_STREAMID,
+        &F_HTTP2_PAD_LENGTH,
+        &F_HTTP2_EXCLUSIVE,
+        &F_HTTP2_STREAM_DEPENDENCY,
+        &F_HTTP2_HEADERS_WEIGHT,
+        &F_HTTP2_HEADER_LENGTH,
+        &F_HTTP2_HEADER_COUNT,
+        &F_HTTP2_HEADER_NAME,
+        &F_HTTP2_HEADER_VALUE,
+        &F_HTTP2_HEADERS_METHOD,
+        &F_HTTP2_HEADERS_SCHEME,
+        &F_HTTP2_HEADERS_AUTHORITY,
+        &F_HTTP2_HEADERS_PATH,
+        &F_HTTP2_HEADERS_STATUS,
+        &F_HTTP2_HEADERS_ACCEPT,
+        &F_HTTP2_HEADERS_ACCEPT_ENCODING,
+        &F_HTTP2_HEADERS_ACCEPT_LANGUAGE,
+        &F_HTTP2_HEADERS_ACCESS_CONTROL_ALLOW_ORIGIN,
+        &F_HTTP2_HEADERS_CACHE_CONTROL,
+        &F_HTTP2_HEADERS_CONTENT_LENGTH,
+        &F_HTTP2_HEADERS_CONTENT_TYPE,
+        &F_HTTP2_HEADERS_DATE,
+        &F_HTTP2_HEADERS_SERVER,
+        &F_HTTP2_HEADERS_USER_AGENT,
+        &F_HTTP2_HEADERS_VARY,
+        &F_HTTP2_HEADERS_LOCATION,
+        &F_HTTP2_HEADERS_LAST_MODIFIED,
+        &F_HTTP2_HEADERS_ETAG,
+        &F_HTTP2_HEADERS_CONTENT_RANGE,
+        &F_HTTP2_HEADERS_RANGE,
+        &F_HTTP2_HEADERS_ACCEPT_RANGES,
+        &F_HTTP2_SETTINGS_ID,
+        &F_HTTP2_SETTINGS_HEADER_TABLE_SIZE,
+        &F_HTTP2_SETTINGS_ENABLE_PUSH,
+        &F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
+        &F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE,
+        &F_HTTP2_SETTINGS_MAX_FRAME_SIZE,
+        &F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+        &F_HTTP2_SETTINGS_UNKNOWN,
+        &F_HTTP2_WINDOW_UPDATE_WINDOW_SIZE_INCREMENT,
+        &F_HTTP2_RST_STREAM_ERROR,
+        &F_HTTP2_PING,
+        &F_HTTP2_PONG,
+        &F_HTTP2_GOAWAY_LAST_STREAM_ID,
+        &F_HTTP2_GOAWAY_ERROR,
+        &F_HTTP2_DATA_DATA,
+    ];
+}

@@ -1,0 +1,733 @@
+//! TLS (SSLv3 to TLS 1.3) record layer and unencrypted handshake messages,
+//! without keys: record fields, Client/Server Hello with the common
+//! extensions (SNI, ALPN, supported versions and groups, signature
+//! algorithms, key share), certificates and session tickets. Handshake
+//! messages split across records are reassembled; records after a Change
+//! Cipher Spec (or in a TLS 1.3 session) are shown as encrypted, as tshark
+//! shows them.
+
+use super::util::{be16, be24, be32};
+use super::Pdu;
+use crate::dissect::{Dissection, Value};
+
+pub use defs::FIELDS;
+use defs::*;
+
+/// Most bytes of one handshake message kept while its records arrive.
+const MAX_HANDSHAKE: usize = 1 << 20;
+
+/// TLS state of one TCP connection.
+#[derive(Debug, Default)]
+pub struct StreamState {
+    /// Version the Server Hello chose.
+    version: Option<u16>,
+    /// Change Cipher Spec seen, per direction (client first).
+    ccs: [bool; 2],
+    /// Bytes of a handshake message that spans records, per direction.
+    hs: [Vec<u8>; 2],
+}
+
+/// True when the bytes start like a TLS handshake record (tshark's
+/// heuristic for TLS on ports it does not know).
+pub fn heuristic(b: &[u8]) -> bool {
+    b.len() >= 6 && b[0] == 22 && b[1] == 3 && b[2] <= 4 && matches!(b[5], 1 | 2)
+}
+
+/// Length of the TLS record at the start of `b`.
+pub fn pdu_len(b: &[u8]) -> Pdu {
+    if b.is_empty() {
+        return Pdu::Incomplete;
+    }
+    if !(20..=24).contains(&b[0]) || b.get(1).is_some_and(|&v| v != 3) {
+        return Pdu::Invalid;
+    }
+    if b.len() < 5 {
+        return Pdu::Incomplete;
+    }
+    let n = 5 + usize::from(u16::from_be_bytes([b[3], b[4]]));
+    if b.len() >= n {
+        Pdu::Len(n)
+    } else {
+        Pdu::Incomplete
+    }
+}
+
+/// The Protocol column for bytes that do not start a record.
+pub fn continuation_protocol(st: &StreamState) -> String {
+    st.version.map_or("TLS", version_name).into()
+}
+
+/// Name of a protocol version as the Protocol column shows it.
+fn version_name(v: u16) -> &'static str {
+    match v {
+        0x0300 => "SSLv3",
+        0x0301 => "TLSv1",
+        0x0302 => "TLSv1.1",
+        0x0303 => "TLSv1.2",
+        0x0304 => "TLSv1.3",
+        0x0002 => "SSLv2",
+        _ => "TLS",
+    }
+}
+
+fn handshake_name(t: u8) -> &'static str {
+    match t {
+        0 => "Hello Request",
+        1 => "Client Hello",
+        2 => "Server Hello",
+        3 => "Hello Verify Request",
+        4 => "New Session Ticket",
+        5 => "End of Early Data",
+        6 => "Hello Retry Request",
+        8 => "Encrypted Extensions",
+        11 => "Certificate",
+        12 => "Server Key Exchange",
+        13 => "Certificate Request",
+        14 => "Server Hello Done",
+        15 => "Certificate Verify",
+        16 => "Client Key Exchange",
+        20 => "Finished",
+        21 => "Certificate URL",
+        22 => "Certificate Status",
+        23 => "Supplemental Data",
+        24 => "Key Update",
+        25 => "Compressed Certificate",
+        _ => "Unknown Handshake Message",
+    }
+}
+
+fn alert_level(l: u8) -> &'static str {
+    match l {
+        1 => "Warning",
+        2 => "Fatal",
+        _ => "Unknown",
+    }
+}
+
+fn alert_desc(x: u8) -> &'static str {
+    match x {
+        0 => "Close Notify",
+        10 => "Unexpected Message",
+        20 => "Bad Record MAC",
+        21 => "Decryption Failed",
+        22 => "Record Overflow",
+        30 => "Decompression Failure",
+        40 => "Handshake Failure",
+        41 => "No Certificate",
+        42 => "Bad Certificate",
+        43 => "Unsupported Certificate",
+        44 => "Certificate Revoked",
+        45 => "Certificate Expired",
+        46 => "Certificate Unknown",
+        47 => "Illegal Parameter",
+        48 => "Unknown CA",
+        49 => "Access Denied",
+        50 => "Decode Error",
+        51 => "Decrypt Error",
+        60 => "Export Restriction",
+        70 => "Protocol Version",
+        71 => "Insufficient Security",
+        80 => "Internal Error",
+        86 => "Inappropriate Fallback",
+        90 => "User Canceled",
+        100 => "No Renegotiation",
+        109 => "Missing Extension",
+        110 => "Unsupported Extension",
+        112 => "Unrecognized Name",
+        116 => "Certificate Required",
+        120 => "No application Protocol",
+        _ => "Unknown",
+    }
+}
+
+/// Dissect one TLS record.
+pub fn dissect(rec: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
+    let di = usize::from(!from_client);
+    let ct = rec[0];
+    let rv = be16(rec, 1).unwrap_or(0);
+    let body = &rec[5.min(rec.len())..];
+    let tls13 = st.version == Some(0x0304);
+    if tls13 && ct == 23 {
+        d.push(&F_TLS_RECORD_OPAQUE_TYPE, Value::UInt(ct.into()));
+    } else {
+        d.push(&F_TLS_RECORD_CONTENT_TYPE, Value::UInt(ct.into()));
+    }
+    d.push(&F_TLS_RECORD_VERSION, Value::UInt(rv.into()));
+    d.push(&F_TLS_RECORD_LENGTH, Value::UInt(body.len() as u64));
+    let mut info: Vec<String> = Vec::new();
+    match ct {
+        20 => {
+            d.push(&F_TLS_CHANGE_CIPHER_SPEC, Value::None);
+            st.ccs[di] = true;
+            info.push("Change Cipher Spec".into());
+        }
+        21 => {
+            if body.len() == 2 && !st.ccs[di] && !tls13 {
+                d.push(&F_TLS_ALERT_MESSAGE_LEVEL, Value::UInt(body[0].into()));
+                d.push(&F_TLS_ALERT_MESSAGE_DESC, Value::UInt(body[1].into()));
+                info.push(format!(
+                    "Alert (Level: {}, Description: {})",
+                    alert_level(body[0]),
+                    alert_desc(body[1])
+                ));
+            } else {
+                info.push("Encrypted Alert".into());
+            }
+        }
+        22 => {
+            if st.ccs[di] || (tls13 && !matches!(body.first(), Some(1 | 2))) {
+                info.push("Encrypted Handshake Message".into());
+            } else {
+                handshakes(body, st, di, d, &mut info);
+            }
+        }
+        23 => {
+            d.push(&F_TLS_APP_DATA, Value::Bytes(body.to_vec()));
+            info.push("Application Data".into());
+        }
+        24 => info.push("Heartbeat".into()),
+        _ => {}
+    }
+    d.protocol = version_name(st.version.unwrap_or(rv)).into();
+    d.info = info.join(", ");
+}
+
+fn handshakes(
+    body: &[u8],
+    st: &mut StreamState,
+    di: usize,
+    d: &mut Dissection,
+    info: &mut Vec<String>,
+) {
+    let mut buf = std::mem::take(&mut st.hs[di]);
+    buf.extend_from_slice(body);
+    let mut off = 0;
+    while off + 4 <= buf.len() {
+        let t = buf[off];
+        let len = be24(&buf, off + 1).unwrap_or(0) as usize;
+        if len > MAX_HANDSHAKE || (off == 0 && st.hs[di].is_empty() && !known_type(t)) {
+            // Not a plain handshake message: encrypted (e.g. a Finished
+            // after an unseen Change Cipher Spec).
+            info.push("Encrypted Handshake Message".into());
+            return;
+        }
+        if off + 4 + len > buf.len() {
+            break;
+        }
+        let msg = &buf[off + 4..off + 4 + len];
+        d.push(&F_TLS_HANDSHAKE_TYPE, Value::UInt(t.into()));
+        d.push(&F_TLS_HANDSHAKE_LENGTH, Value::UInt(len as u64));
+        info.push(handshake_name(t).into());
+        handshake(t, msg, st, d);
+        off += 4 + len;
+    }
+    if off < buf.len() {
+        if buf.len() - off > MAX_HANDSHAKE {
+            return;
+        }
+        st.hs[di] = buf[off..].to_vec();
+    }
+}
+
+fn known_type(t: u8) -> bool {
+    matches!(t, 0..=6 | 8 | 11..=16 | 20..=25)
+}
+
+fn handshake(t: u8, m: &[u8], st: &mut StreamState, d: &mut Dissection) {
+    match t {
+        1 | 2 => {
+            let _ = hello(t == 2, m, st, d);
+        }
+        11 => {
+            let mut off = 0;
+            if st.version == Some(0x0304) {
+                off = 1 + usize::from(*m.first().unwrap_or(&0));
+            }
+            let Some(total) = be24(m, off) else { return };
+            d.push(
+                &F_TLS_HANDSHAKE_CERTIFICATES_LENGTH,
+                Value::UInt(total.into()),
+            );
+            off += 3;
+            let end = (off + total as usize).min(m.len());
+            while off + 3 <= end {
+                let l = be24(m, off).unwrap_or(0) as usize;
+                let Some(c) = m.get(off + 3..off + 3 + l) else {
+                    return;
+                };
+                d.push(&F_TLS_HANDSHAKE_CERTIFICATE_LENGTH, Value::UInt(l as u64));
+                d.push(&F_TLS_HANDSHAKE_CERTIFICATE, Value::Bytes(c.to_vec()));
+                cert_scts(c, d);
+                off += 3 + l;
+                if st.version == Some(0x0304) {
+                    off += 2 + usize::from(be16(m, off).unwrap_or(0));
+                }
+            }
+        }
+        12 => server_key_exchange(m, st, d),
+        4 => {
+            let (Some(hint), Some(l)) = (be32(m, 0), be16(m, 4)) else {
+                return;
+            };
+            d.push(
+                &F_TLS_HANDSHAKE_SESSION_TICKET_LIFETIME_HINT,
+                Value::UInt(hint.into()),
+            );
+            d.push(
+                &F_TLS_HANDSHAKE_SESSION_TICKET_LENGTH,
+                Value::UInt(l.into()),
+            );
+            if let Some(tk) = m.get(6..6 + usize::from(l)) {
+                d.push(&F_TLS_HANDSHAKE_SESSION_TICKET, Value::Bytes(tk.to_vec()));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// DER length at `off`: (length, header bytes).
+fn der_len(b: &[u8], off: usize) -> Option<(usize, usize)> {
+    let first = *b.get(off)?;
+    if first < 0x80 {
+        return Some((usize::from(first), 1));
+    }
+    let n = usize::from(first & 0x7f);
+    if n == 0 || n > 3 {
+        return None;
+    }
+    let mut len = 0usize;
+    for i in 0..n {
+        len = len << 8 | usize::from(*b.get(off + 1 + i)?);
+    }
+    Some((len, 1 + n))
+}
+
+/// The signed certificate timestamps embedded in a certificate (the
+/// extension tshark's X.509 dissector decodes): their signature algorithms.
+fn cert_scts(cert: &[u8], d: &mut Dissection) {
+    const OID: &[u8] = &[
+        0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02,
+    ];
+    let Some(pos) = cert.windows(OID.len()).position(|w| w == OID) else {
+        return;
+    };
+    let mut off = pos + OID.len();
+    // Optional "critical" BOOLEAN, then OCTET STRING { OCTET STRING { list } }.
+    if cert.get(off) == Some(&0x01) {
+        off += 3;
+    }
+    for _ in 0..2 {
+        if cert.get(off) != Some(&0x04) {
+            return;
+        }
+        let Some((_, h)) = der_len(cert, off + 1) else {
+            return;
+        };
+        off += 1 + h;
+    }
+    let Some(total) = be16(cert, off) else { return };
+    let end = (off + 2 + usize::from(total)).min(cert.len());
+    off += 2;
+    while off + 2 <= end {
+        let l = usize::from(be16(cert, off).unwrap_or(0));
+        let Some(sct) = cert.get(off + 2..off + 2 + l) else {
+            return;
+        };
+        let ext = usize::from(be16(sct, 41).unwrap_or(0));
+        if let Some(a) = be16(sct, 43 + ext) {
+            d.push(&F_TLS_HANDSHAKE_SIG_HASH_ALG, Value::UInt(a.into()));
+        }
+        off += 2 + l;
+    }
+}
+
+/// The signature algorithm of an (EC)DHE Server Key Exchange (TLS 1.2).
+fn server_key_exchange(m: &[u8], st: &StreamState, d: &mut Dissection) {
+    if st.version != Some(0x0303) {
+        return;
+    }
+    let off = if m.first() == Some(&3) {
+        // named_curve ECDHE: type, curve, point.
+        4 + usize::from(*m.get(3).unwrap_or(&0))
+    } else {
+        // DHE: p, g, Ys.
+        let mut off = 0;
+        for _ in 0..3 {
+            off += 2 + usize::from(be16(m, off).unwrap_or(0));
+        }
+        off
+    };
+    if let Some(a) = be16(m, off) {
+        if off + 4 <= m.len() {
+            d.push(&F_TLS_HANDSHAKE_SIG_HASH_ALG, Value::UInt(a.into()));
+        }
+    }
+}
+
+/// The version a Server Hello chose: its supported_versions extension or
+/// its legacy version.
+fn server_version(m: &[u8]) -> Option<u16> {
+    let legacy = be16(m, 0)?;
+    let sid = usize::from(*m.get(34)?);
+    let mut off = 35 + sid + 3;
+    let ext_len = usize::from(be16(m, off).unwrap_or(0));
+    off += 2;
+    let end = (off + ext_len).min(m.len());
+    while off + 4 <= end {
+        let et = be16(m, off)?;
+        let el = usize::from(be16(m, off + 2)?);
+        if et == 43 && el == 2 {
+            return be16(m, off + 4);
+        }
+        off += 4 + el;
+    }
+    Some(legacy)
+}
+
+fn hello(server: bool, m: &[u8], st: &mut StreamState, d: &mut Dissection) -> Option<()> {
+    if server {
+        st.version = server_version(m);
+    }
+    let v = be16(m, 0)?;
+    d.push(&F_TLS_HANDSHAKE_VERSION, Value::UInt(v.into()));
+    let random = m.get(2..34)?;
+    d.push(&F_TLS_HANDSHAKE_RANDOM, Value::Bytes(random.to_vec()));
+    if !(server && st.version == Some(0x0304)) {
+        d.push(
+            &F_TLS_HANDSHAKE_RANDOM_BYTES,
+            Value::Bytes(random[4..].to_vec()),
+        );
+    }
+    let sid_len = usize::from(*m.get(34)?);
+    d.push(
+        &F_TLS_HANDSHAKE_SESSION_ID_LENGTH,
+        Value::UInt(sid_len as u64),
+    );
+    let sid = m.get(35..35 + sid_len)?;
+    if sid_len > 0 {
+        d.push(&F_TLS_HANDSHAKE_SESSION_ID, Value::Bytes(sid.to_vec()));
+    }
+    let mut off = 35 + sid_len;
+    if server {
+        d.push(
+            &F_TLS_HANDSHAKE_CIPHERSUITE,
+            Value::UInt(be16(m, off)?.into()),
+        );
+        d.push(
+            &F_TLS_HANDSHAKE_COMP_METHOD,
+            Value::UInt((*m.get(off + 2)?).into()),
+        );
+        off += 3;
+    } else {
+        let cl = usize::from(be16(m, off)?);
+        d.push(
+            &F_TLS_HANDSHAKE_CIPHER_SUITES_LENGTH,
+            Value::UInt(cl as u64),
+        );
+        for c in m.get(off + 2..off + 2 + cl)?.chunks_exact(2) {
+            d.push(
+                &F_TLS_HANDSHAKE_CIPHERSUITE,
+                Value::UInt(u16::from_be_bytes([c[0], c[1]]).into()),
+            );
+        }
+        off += 2 + cl;
+        let ml = usize::from(*m.get(off)?);
+        d.push(&F_TLS_HANDSHAKE_COMP_METHODS_LENGTH, Value::UInt(ml as u64));
+        for &c in m.get(off + 1..off + 1 + ml)? {
+            d.push(&F_TLS_HANDSHAKE_COMP_METHOD, Value::UInt(c.into()));
+        }
+        off += 1 + ml;
+    }
+    let el = usize::from(be16(m, off)?);
+    d.push(&F_TLS_HANDSHAKE_EXTENSIONS_LENGTH, Value::UInt(el as u64));
+    off += 2;
+    let end = (off + el).min(m.len());
+    while off + 4 <= end {
+        let et = be16(m, off)?;
+        let len = usize::from(be16(m, off + 2)?);
+        d.push(&F_TLS_HANDSHAKE_EXTENSION_TYPE, Value::UInt(et.into()));
+        d.push(&F_TLS_HANDSHAKE_EXTENSION_LEN, Value::UInt(len as u64));
+        let e = m.get(off + 4..off + 4 + len)?;
+        extension(et, e, server, d);
+        off += 4 + len;
+    }
+    Some(())
+}
+
+fn u16s(b: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    b.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]))
+}
+
+fn extension(t: u16, e: &[u8], server: bool, d: &mut Dissection) {
+    match t {
+        0 if !e.is_empty() => {
+            let Some(ll) = be16(e, 0) else { return };
+            d.push(
+                &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LIST_LEN,
+                Value::UInt(ll.into()),
+            );
+            let mut off = 2;
+            while off + 3 <= e.len() {
+                let ty = e[off];
+                let l = usize::from(be16(e, off + 1).unwrap_or(0));
+                let Some(name) = e.get(off + 3..off + 3 + l) else {
+                    return;
+                };
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_TYPE,
+                    Value::UInt(ty.into()),
+                );
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LEN,
+                    Value::UInt(l as u64),
+                );
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME,
+                    Value::Str(super::util::text(name)),
+                );
+                off += 3 + l;
+            }
+        }
+        16 => {
+            let Some(ll) = be16(e, 0) else { return };
+            d.push(&F_TLS_HANDSHAKE_EXTENSIONS_ALPN_LEN, Value::UInt(ll.into()));
+            let mut off = 2;
+            while off < e.len() {
+                let l = usize::from(e[off]);
+                let Some(p) = e.get(off + 1..off + 1 + l) else {
+                    return;
+                };
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR_LEN,
+                    Value::UInt(l as u64),
+                );
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR,
+                    Value::Str(super::util::text(p)),
+                );
+                off += 1 + l;
+            }
+        }
+        43 => {
+            if server {
+                if let Some(v) = be16(e, 0) {
+                    d.push(
+                        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSION,
+                        Value::UInt(v.into()),
+                    );
+                }
+            } else if let Some(&l) = e.first() {
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSIONS_LEN,
+                    Value::UInt(l.into()),
+                );
+                let end = (1 + usize::from(l)).min(e.len());
+                for v in u16s(&e[1..end]) {
+                    d.push(
+                        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSION,
+                        Value::UInt(v.into()),
+                    );
+                }
+            }
+        }
+        10 => {
+            let Some(l) = be16(e, 0) else { return };
+            d.push(
+                &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUPS_LENGTH,
+                Value::UInt(l.into()),
+            );
+            let end = (2 + usize::from(l)).min(e.len());
+            for g in u16s(&e[2..end]) {
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUP,
+                    Value::UInt(g.into()),
+                );
+            }
+        }
+        11 => {
+            let Some(&l) = e.first() else { return };
+            d.push(
+                &F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMATS_LENGTH,
+                Value::UInt(l.into()),
+            );
+            let end = (1 + usize::from(l)).min(e.len());
+            for &f in &e[1..end] {
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMAT,
+                    Value::UInt(f.into()),
+                );
+            }
+        }
+        13 | 34 | 50 => {
+            let Some(l) = be16(e, 0) else { return };
+            d.push(&F_TLS_HANDSHAKE_SIG_HASH_ALG_LEN, Value::UInt(l.into()));
+            let end = (2 + usize::from(l)).min(e.len());
+            for a in u16s(&e[2..end]) {
+                d.push(&F_TLS_HANDSHAKE_SIG_HASH_ALG, Value::UInt(a.into()));
+            }
+        }
+        51 => {
+            let mut off = 0;
+            if !server {
+                let Some(l) = be16(e, 0) else { return };
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH,
+                    Value::UInt(l.into()),
+                );
+                off = 2;
+            }
+            while off + 2 <= e.len() {
+                let g = be16(e, off).unwrap_or(0);
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP,
+                    Value::UInt(g.into()),
+                );
+                let Some(kl) = be16(e, off + 2) else { return };
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH,
+                    Value::UInt(kl.into()),
+                );
+                let Some(k) = e.get(off + 4..off + 4 + usize::from(kl)) else {
+                    return;
+                };
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE,
+                    Value::Bytes(k.to_vec()),
+                );
+                off += 4 + usize::from(kl);
+            }
+        }
+        18 if server => {
+            // Signed certificate timestamps: each has a signature algorithm.
+            let mut off = 2;
+            while off + 2 <= e.len() {
+                let l = usize::from(be16(e, off).unwrap_or(0));
+                let Some(sct) = e.get(off + 2..off + 2 + l) else {
+                    return;
+                };
+                let ext = usize::from(be16(sct, 41).unwrap_or(0));
+                if let Some(a) = be16(sct, 43 + ext) {
+                    d.push(&F_TLS_HANDSHAKE_SIG_HASH_ALG, Value::UInt(a.into()));
+                }
+                off += 2 + l;
+            }
+        }
+        65281 => {
+            if let Some(&l) = e.first() {
+                d.push(
+                    &F_TLS_HANDSHAKE_EXTENSIONS_RENEG_INFO_LEN,
+                    Value::UInt(l.into()),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+#[rustfmt::skip]
+mod defs {
+    // Field definitions (names, types and bases as Wireshark 4.0 registers them).
+
+    use crate::dissect::field::{Base, FieldDef, FieldType};
+
+    pub static F_TLS_RECORD_CONTENT_TYPE: FieldDef = FieldDef::new("tls.record.content_type", FieldType::UInt, Base::Dec, "Content Type");
+    pub static F_TLS_RECORD_OPAQUE_TYPE: FieldDef = FieldDef::new("tls.record.opaque_type", FieldType::UInt, Base::Dec, "Opaque Type");
+    pub static F_TLS_RECORD_VERSION: FieldDef = FieldDef::new("tls.record.version", FieldType::UInt, Base::Hex(4), "Version");
+    pub static F_TLS_RECORD_LENGTH: FieldDef = FieldDef::new("tls.record.length", FieldType::UInt, Base::Dec, "Length");
+    pub static F_TLS_CHANGE_CIPHER_SPEC: FieldDef = FieldDef::new("tls.change_cipher_spec", FieldType::None, Base::Dec, "Change Cipher Spec Message");
+    pub static F_TLS_ALERT_MESSAGE_LEVEL: FieldDef = FieldDef::new("tls.alert_message.level", FieldType::UInt, Base::Dec, "Level");
+    pub static F_TLS_ALERT_MESSAGE_DESC: FieldDef = FieldDef::new("tls.alert_message.desc", FieldType::UInt, Base::Dec, "Description");
+    pub static F_TLS_HANDSHAKE_TYPE: FieldDef = FieldDef::new("tls.handshake.type", FieldType::UInt, Base::Dec, "Handshake Message Type");
+    pub static F_TLS_HANDSHAKE_LENGTH: FieldDef = FieldDef::new("tls.handshake.length", FieldType::UInt, Base::Dec, "Length");
+    pub static F_TLS_HANDSHAKE_VERSION: FieldDef = FieldDef::new("tls.handshake.version", FieldType::UInt, Base::Hex(4), "Version");
+    pub static F_TLS_HANDSHAKE_RANDOM: FieldDef = FieldDef::new("tls.handshake.random", FieldType::Bytes, Base::Dec, "Random");
+    pub static F_TLS_HANDSHAKE_RANDOM_BYTES: FieldDef = FieldDef::new("tls.handshake.random_bytes", FieldType::Bytes, Base::Dec, "Random Bytes");
+    pub static F_TLS_HANDSHAKE_SESSION_ID_LENGTH: FieldDef = FieldDef::new("tls.handshake.session_id_length", FieldType::UInt, Base::Dec, "Session ID Length");
+    pub static F_TLS_HANDSHAKE_SESSION_ID: FieldDef = FieldDef::new("tls.handshake.session_id", FieldType::Bytes, Base::Dec, "Session ID");
+    pub static F_TLS_HANDSHAKE_CIPHER_SUITES_LENGTH: FieldDef = FieldDef::new("tls.handshake.cipher_suites_length", FieldType::UInt, Base::Dec, "Cipher Suites Length");
+    pub static F_TLS_HANDSHAKE_CIPHERSUITE: FieldDef = FieldDef::new("tls.handshake.ciphersuite", FieldType::UInt, Base::Hex(4), "Cipher Suite");
+    pub static F_TLS_HANDSHAKE_COMP_METHODS_LENGTH: FieldDef = FieldDef::new("tls.handshake.comp_methods_length", FieldType::UInt, Base::Dec, "Compression Methods Length");
+    pub static F_TLS_HANDSHAKE_COMP_METHOD: FieldDef = FieldDef::new("tls.handshake.comp_method", FieldType::UInt, Base::Dec, "Compression Method");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_length", FieldType::UInt, Base::Dec, "Extensions Length");
+    pub static F_TLS_HANDSHAKE_EXTENSION_TYPE: FieldDef = FieldDef::new("tls.handshake.extension.type", FieldType::UInt, Base::Dec, "Type");
+    pub static F_TLS_HANDSHAKE_EXTENSION_LEN: FieldDef = FieldDef::new("tls.handshake.extension.len", FieldType::UInt, Base::Dec, "Length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LIST_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_server_name_list_len", FieldType::UInt, Base::Dec, "Server Name list length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_TYPE: FieldDef = FieldDef::new("tls.handshake.extensions_server_name_type", FieldType::UInt, Base::Dec, "Server Name Type");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_server_name_len", FieldType::UInt, Base::Dec, "Server Name length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME: FieldDef = FieldDef::new("tls.handshake.extensions_server_name", FieldType::String, Base::Dec, "Server Name");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_ALPN_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_alpn_len", FieldType::UInt, Base::Dec, "ALPN Extension Length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_alpn_str_len", FieldType::UInt, Base::Dec, "ALPN string length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR: FieldDef = FieldDef::new("tls.handshake.extensions_alpn_str", FieldType::String, Base::Dec, "ALPN Next Protocol");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSIONS_LEN: FieldDef = FieldDef::new("tls.handshake.extensions.supported_versions_len", FieldType::UInt, Base::Dec, "Supported Versions length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSION: FieldDef = FieldDef::new("tls.handshake.extensions.supported_version", FieldType::UInt, Base::Hex(4), "Supported Version");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUPS_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_supported_groups_length", FieldType::UInt, Base::Dec, "Supported Groups List Length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUP: FieldDef = FieldDef::new("tls.handshake.extensions_supported_group", FieldType::UInt, Base::Hex(4), "Supported Group");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMATS_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_ec_point_formats_length", FieldType::UInt, Base::Dec, "EC point formats Length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMAT: FieldDef = FieldDef::new("tls.handshake.extensions_ec_point_format", FieldType::UInt, Base::Dec, "EC point format");
+    pub static F_TLS_HANDSHAKE_SIG_HASH_ALG_LEN: FieldDef = FieldDef::new("tls.handshake.sig_hash_alg_len", FieldType::UInt, Base::Dec, "Signature Hash Algorithms Length");
+    pub static F_TLS_HANDSHAKE_SIG_HASH_ALG: FieldDef = FieldDef::new("tls.handshake.sig_hash_alg", FieldType::UInt, Base::Hex(4), "Signature Algorithm");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_client_length", FieldType::UInt, Base::Dec, "Client Key Share Length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_group", FieldType::UInt, Base::Dec, "Group");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_key_exchange_length", FieldType::UInt, Base::Dec, "Key Exchange Length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_key_exchange", FieldType::Bytes, Base::Dec, "Key Exchange");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_RENEG_INFO_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_reneg_info_len", FieldType::UInt, Base::Dec, "Renegotiation info extension length");
+    pub static F_TLS_HANDSHAKE_CERTIFICATES_LENGTH: FieldDef = FieldDef::new("tls.handshake.certificates_length", FieldType::UInt, Base::Dec, "Certificates Length");
+    pub static F_TLS_HANDSHAKE_CERTIFICATE_LENGTH: FieldDef = FieldDef::new("tls.handshake.certificate_length", FieldType::UInt, Base::Dec, "Certificate Length");
+    pub static F_TLS_HANDSHAKE_CERTIFICATE: FieldDef = FieldDef::new("tls.handshake.certificate", FieldType::Bytes, Base::Dec, "Certificate");
+    pub static F_TLS_HANDSHAKE_SESSION_TICKET_LIFETIME_HINT: FieldDef = FieldDef::new("tls.handshake.session_ticket_lifetime_hint", FieldType::UInt, Base::Dec, "Session Ticket Lifetime Hint");
+    pub static F_TLS_HANDSHAKE_SESSION_TICKET_LENGTH: FieldDef = FieldDef::new("tls.handshake.session_ticket_length", FieldType::UInt, Base::Dec, "Session Ticket Length");
+    pub static F_TLS_HANDSHAKE_SESSION_TICKET: FieldDef = FieldDef::new("tls.handshake.session_ticket", FieldType::Bytes, Base::Dec, "Session Ticket");
+    pub static F_TLS_APP_DATA: FieldDef = FieldDef::new("tls.app_data", FieldType::Bytes, Base::Dec, "Encrypted Application Data");
+
+    /// Every field of this dissector.
+    pub static FIELDS: &[&FieldDef] = &[
+        &F_TLS_RECORD_CONTENT_TYPE,
+        &F_TLS_RECORD_OPAQUE_TYPE,
+        &F_TLS_RECORD_VERSION,
+        &F_TLS_RECORD_LENGTH,
+        &F_TLS_CHANGE_CIPHER_SPEC,
+        &F_TLS_ALERT_MESSAGE_LEVEL,
+        &F_TLS_ALERT_MESSAGE_DESC,
+        &F_TLS_HANDSHAKE_TYPE,
+        &F_TLS_HANDSHAKE_LENGTH,
+        &F_TLS_HANDSHAKE_VERSION,
+        &F_TLS_HANDSHAKE_RANDOM,
+        &F_TLS_HANDSHAKE_RANDOM_BYTES,
+        &F_TLS_HANDSHAKE_SESSION_ID_LENGTH,
+        &F_TLS_HANDSHAKE_SESSION_ID,
+        &F_TLS_HANDSHAKE_CIPHER_SUITES_LENGTH,
+        &F_TLS_HANDSHAKE_CIPHERSUITE,
+        &F_TLS_HANDSHAKE_COMP_METHODS_LENGTH,
+        &F_TLS_HANDSHAKE_COMP_METHOD,
+        &F_TLS_HANDSHAKE_EXTENSIONS_LENGTH,
+        &F_TLS_HANDSHAKE_EXTENSION_TYPE,
+        &F_TLS_HANDSHAKE_EXTENSION_LEN,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LIST_LEN,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_TYPE,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LEN,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME,
+        &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_LEN,
+        &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR_LEN,
+        &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSIONS_LEN,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSION,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUPS_LENGTH,
+        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUP,
+        &F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMATS_LENGTH,
+        &F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMAT,
+        &F_TLS_HANDSHAKE_SIG_HASH_ALG_LEN,
+        &F_TLS_HANDSHAKE_SIG_HASH_ALG,
+        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH,
+        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP,
+        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH,
+        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE,
+        &F_TLS_HANDSHAKE_EXTENSIONS_RENEG_INFO_LEN,
+        &F_TLS_HANDSHAKE_CERTIFICATES_LENGTH,
+        &F_TLS_HANDSHAKE_CERTIFICATE_LENGTH,
+        &F_TLS_HANDSHAKE_CERTIFICATE,
+        &F_TLS_HANDSHAKE_SESSION_TICKET_LIFETIME_HINT,
+        &F_TLS_HANDSHAKE_SESSION_TICKET_LENGTH,
+        &F_TLS_HANDSHAKE_SESSION_TICKET,
+        &F_TLS_APP_DATA,
+    ];
+}
