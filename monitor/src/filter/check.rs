@@ -524,9 +524,14 @@ impl Checker<'_> {
             return Err(self.cannot(lhs, lty, op_text(op)));
         }
         // The right side: a field if the word names one, else a literal.
+        let lit_ty = if rel == Rel::Contains && bytes_like(lty) {
+            FieldType::Bytes
+        } else {
+            lty
+        };
         let r = match rhs {
-            Operand::Field { name, .. } if self.reg.lookup(name).is_none() => Val::Const(self.literal(rhs, lty)?),
-            Operand::Literal { .. } => Val::Const(self.literal(rhs, lty)?),
+            Operand::Field { name, .. } if self.reg.lookup(name).is_none() => Val::Const(self.literal(rhs, lit_ty)?),
+            Operand::Literal { .. } => Val::Const(self.literal(rhs, lit_ty)?),
             _ => {
                 let (r, rty) = self.value(rhs, Some(op_text(op)))?;
                 if !compatible(lty, rty) || rty == FieldType::None {
