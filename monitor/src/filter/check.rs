@@ -97,10 +97,10 @@ pub enum Val {
 /// The typed filter tree.
 #[derive(Clone, Debug)]
 pub enum Node {
-    /// Both.
-    And(Box<Node>, Box<Node>),
-    /// Either.
-    Or(Box<Node>, Box<Node>),
+    /// All of them (chains are flattened).
+    And(Vec<Node>),
+    /// Any of them.
+    Or(Vec<Node>),
     /// Exactly one.
     Xor(Box<Node>, Box<Node>),
     /// Negation.
@@ -375,7 +375,7 @@ fn convert(ty: FieldType, text: &str, kind: Option<LitKind>, span: Span) -> Resu
             }
             let (addr, bits) = split_prefix(text, 32, span, text)?;
             let a: Ipv4Addr = addr.parse().map_err(|_| {
-                FilterError::new(format!("\"{text}\" is not a valid hostname or IPv4 address"), span)
+                FilterError::new(format!("\"{text}\" is not a valid IPv4 address"), span)
             })?;
             Ok(Dyn::Ipv4(u32::from(a), bits))
         }
@@ -385,7 +385,7 @@ fn convert(ty: FieldType, text: &str, kind: Option<LitKind>, span: Span) -> Resu
             }
             let (addr, bits) = split_prefix(text, 128, span, text)?;
             let a: Ipv6Addr = addr.parse().map_err(|_| {
-                FilterError::new(format!("\"{text}\" is not a valid hostname or IPv6 address"), span)
+                FilterError::new(format!("\"{text}\" is not a valid IPv6 address"), span)
             })?;
             Ok(Dyn::Ipv6(u128::from(a), bits))
         }
@@ -410,11 +410,33 @@ impl Checker<'_> {
     fn expr(&self, e: &Expr) -> Result<Node, FilterError> {
         Ok(match e {
             Expr::Logic { op, lhs, rhs, .. } => {
-                let (l, r) = (Box::new(self.expr(lhs)?), Box::new(self.expr(rhs)?));
-                match op {
-                    LogicOp::And => Node::And(l, r),
-                    LogicOp::Or => Node::Or(l, r),
-                    LogicOp::Xor => Node::Xor(l, r),
+                // Walk the left spine of a chain of one operator iteratively,
+                // so long `a or b or c …` chains do not recurse.
+                let mut rights = vec![&**rhs];
+                let mut cur = &**lhs;
+                while let Expr::Logic { op: o, lhs, rhs, .. } = cur {
+                    if o != op {
+                        break;
+                    }
+                    rights.push(&**rhs);
+                    cur = &**lhs;
+                }
+                let mut first = self.expr(cur)?;
+                if *op == LogicOp::Xor {
+                    for r in rights.into_iter().rev() {
+                        first = Node::Xor(Box::new(first), Box::new(self.expr(r)?));
+                    }
+                    return Ok(first);
+                }
+                let mut all = Vec::with_capacity(rights.len() + 1);
+                all.push(first);
+                for r in rights.into_iter().rev() {
+                    all.push(self.expr(r)?);
+                }
+                if *op == LogicOp::And {
+                    Node::And(all)
+                } else {
+                    Node::Or(all)
                 }
             }
             Expr::Not { inner, .. } => Node::Not(Box::new(self.expr(inner)?)),
@@ -557,10 +579,8 @@ impl Checker<'_> {
             Operand::Field { name, span } => match self.reg.lookup(name) {
                 Some(def) => Ok((Val::Field(def), def.ty)),
                 None => {
-                    let mut msg = match op {
-                        Some(op) => format!("left side of \"{op}\" must be a field or function, not \"{name}\""),
-                        None => format!("\"{name}\" is neither a field nor a protocol name"),
-                    };
+                    let _ = op;
+                    let mut msg = format!("\"{name}\" is neither a field nor a protocol name");
                     if name.contains('.') || name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                         if let Some(s) = suggest(self.reg, name) {
                             msg.push_str(&format!(" (did you mean {s}?)"));

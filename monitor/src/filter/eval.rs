@@ -12,8 +12,8 @@ use std::cmp::Ordering;
 /// Evaluate a typed filter.
 pub fn eval(node: &Node, d: &Dissection) -> bool {
     match node {
-        Node::And(a, b) => eval(a, d) && eval(b, d),
-        Node::Or(a, b) => eval(a, d) || eval(b, d),
+        Node::And(xs) => xs.iter().all(|x| eval(x, d)),
+        Node::Or(xs) => xs.iter().any(|x| eval(x, d)),
         Node::Xor(a, b) => eval(a, d) != eval(b, d),
         Node::Not(a) => !eval(a, d),
         Node::Exists(v) => match v {

@@ -429,13 +429,16 @@ impl Planner {
             return None;
         }
         Some(match node {
-            Node::And(a, b) | Node::Or(a, b) => {
+            Node::And(xs) | Node::Or(xs) => {
                 let is_and = matches!(node, Node::And(..));
-                let (x, y) = (self.nf(a, pos)?, self.nf(b, pos)?);
+                let mut parts = Vec::with_capacity(xs.len());
+                for x in xs {
+                    parts.push(self.nf(x, pos)?);
+                }
                 if is_and == pos {
-                    Nf::And(vec![x, y])
+                    Nf::And(parts)
                 } else {
-                    Nf::Or(vec![x, y])
+                    Nf::Or(parts)
                 }
             }
             Node::Not(a) => self.nf(a, !pos)?,

@@ -10,9 +10,10 @@ use super::error::FilterError;
 
 /// Longest filter text accepted, in bytes.
 pub const MAX_LEN: usize = 64 * 1024;
-/// Deepest syntax tree accepted (nested parentheses, `not`s, chained
-/// operators all count).
-pub const MAX_DEPTH: usize = 256;
+/// Deepest syntax tree accepted (a chain of `n` `or`s is `n` deep).
+pub const MAX_DEPTH: usize = 1000;
+/// Most parentheses, `not`s and calls open at one point.
+pub const MAX_NEST: usize = 256;
 
 /// Names that parse as function calls when followed by `(`.
 pub const FUNCTIONS: &[&str] = &["len", "count", "lower", "upper", "max", "min", "abs"];
@@ -308,10 +309,7 @@ struct Parser<'a> {
 }
 
 fn too_deep(span: Span) -> FilterError {
-    FilterError::new(
-        format!("the filter is nested too deeply (more than {MAX_DEPTH} levels)"),
-        span,
-    )
+    FilterError::new("the filter is nested too deeply", span)
 }
 
 impl Parser<'_> {
@@ -334,7 +332,7 @@ impl Parser<'_> {
     /// Count one level of syntactic nesting before recursing into it.
     fn enter(&mut self, at: Span) -> Result<(), FilterError> {
         self.nest += 1;
-        if self.nest > MAX_DEPTH {
+        if self.nest > MAX_NEST {
             return Err(too_deep(at));
         }
         Ok(())
@@ -359,22 +357,26 @@ impl Parser<'_> {
         }
     }
 
-    /// `expr := xor_expr (or xor_expr)*` and so on down the precedence
-    /// levels; `level` 0 = or, 1 = xor, 2 = and. Returns the tree and its depth.
-    fn expr(&mut self, level: u8) -> Result<(Expr, usize), FilterError> {
-        let op = match level {
-            0 => LogicOp::Or,
-            1 => LogicOp::Xor,
-            2 => LogicOp::And,
-            _ => return self.unary(),
-        };
-        let (mut lhs, mut depth) = self.expr(level + 1)?;
-        while self.peek() == &Tok::Logic(op) {
+    /// Precedence climbing over the logical operators: `min` is the
+    /// lowest precedence (1 = or, 2 = xor, 3 = and) this call may consume.
+    /// Returns the tree and its depth.
+    fn expr(&mut self, min: u8) -> Result<(Expr, usize), FilterError> {
+        let (mut lhs, mut depth) = self.unary()?;
+        loop {
+            let Tok::Logic(op) = *self.peek() else { break };
+            let p = match op {
+                LogicOp::Or => 1,
+                LogicOp::Xor => 2,
+                LogicOp::And => 3,
+            };
+            if p < min {
+                break;
+            }
             let op_span = self.bump().span;
             if matches!(self.peek(), Tok::Eof | Tok::RParen) {
                 return Err(self.missing_after(op_span));
             }
-            let (rhs, d) = self.expr(level + 1)?;
+            let (rhs, d) = self.expr(p + 1)?;
             depth = depth.max(d) + 1;
             if depth > MAX_DEPTH {
                 return Err(too_deep(op_span));
@@ -395,7 +397,7 @@ impl Parser<'_> {
         let mut nots = Vec::new();
         while self.peek() == &Tok::Not {
             nots.push(self.bump().span);
-            if nots.len() > MAX_DEPTH {
+            if nots.len() > MAX_NEST {
                 return Err(too_deep(self.span()));
             }
         }
@@ -421,9 +423,18 @@ impl Parser<'_> {
 
     fn primary(&mut self) -> Result<(Expr, usize), FilterError> {
         if self.peek() == &Tok::LParen {
+            return self.group();
+        }
+        self.test().map(|e| (e, 1))
+    }
+
+    /// `( expr )`
+    #[inline(never)]
+    fn group(&mut self) -> Result<(Expr, usize), FilterError> {
+        {
             let open = self.bump().span;
             self.enter(open)?;
-            let (e, depth) = self.expr(0)?;
+            let (e, depth) = self.expr(1)?;
             if self.peek() != &Tok::RParen {
                 if self.peek() == &Tok::Eof {
                     return Err(FilterError::new(
@@ -435,8 +446,13 @@ impl Parser<'_> {
             }
             self.bump();
             self.nest -= 1;
-            return Ok((e, depth + 1));
+            Ok((e, depth + 1))
         }
+    }
+
+    /// `[any|all] operand [op operand | in {set}]`
+    #[inline(never)]
+    fn test(&mut self) -> Result<Expr, FilterError> {
         let quant = match self.peek() {
             Tok::Quant(q) => {
                 let q = *q;
@@ -455,16 +471,13 @@ impl Parser<'_> {
                 }
                 let rhs = self.operand()?;
                 let span = start.to(rhs.span());
-                Ok((
-                    Expr::Compare {
-                        quant,
-                        lhs,
-                        op,
-                        rhs,
-                        span,
-                    },
-                    1,
-                ))
+                Ok(Expr::Compare {
+                    quant,
+                    lhs,
+                    op,
+                    rhs,
+                    span,
+                })
             }
             Tok::In if quant.is_none() => {
                 self.bump();
@@ -498,20 +511,17 @@ impl Parser<'_> {
                     }
                 }
                 let close = self.bump().span;
-                Ok((
-                    Expr::In {
-                        lhs,
-                        set,
-                        span: start.to(close),
-                    },
-                    1,
-                ))
+                Ok(Expr::In {
+                    lhs,
+                    set,
+                    span: start.to(close),
+                })
             }
             _ if quant.is_some() => Err(FilterError::new(
                 "\"any\"/\"all\" must be followed by a comparison",
                 self.span(),
             )),
-            _ => Ok((Expr::Test { operand: lhs }, 1)),
+            _ => Ok(Expr::Test { operand: lhs }),
         }
     }
 
@@ -524,7 +534,7 @@ impl Parser<'_> {
                 return Err(self.missing_after(op));
             }
             chain += 1;
-            if chain > MAX_DEPTH {
+            if chain > 16 {
                 return Err(too_deep(op));
             }
             let rhs = self.term()?;
@@ -574,6 +584,9 @@ impl Parser<'_> {
                     args,
                     span: t.span.to(close),
                 }
+            }
+            Tok::Word(w) if self.peek() == &Tok::LParen => {
+                return Err(FilterError::new(format!("unknown function {w}()"), t.span));
             }
             Tok::Word(w) => Operand::Field { name: w, span: t.span },
             Tok::Str(text, kind) => Operand::Literal {

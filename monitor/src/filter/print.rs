@@ -31,14 +31,27 @@ fn expr(s: &mut String, e: &Expr, min: u8) {
     }
     match e {
         Expr::Logic { op, lhs, rhs, .. } => {
-            expr(s, lhs, p);
-            s.push_str(match op {
+            // Walk the left spine of a chain iteratively (no deep recursion).
+            let mut rights = vec![&**rhs];
+            let mut cur = &**lhs;
+            while let Expr::Logic { op: o, lhs, rhs, .. } = cur {
+                if o != op {
+                    break;
+                }
+                rights.push(&**rhs);
+                cur = &**lhs;
+            }
+            expr(s, cur, p);
+            let word = match op {
                 LogicOp::Or => " or ",
                 LogicOp::Xor => " xor ",
                 LogicOp::And => " and ",
-            });
-            // Left-associative: an equal-precedence right child needs parentheses.
-            expr(s, rhs, p + 1);
+            };
+            for r in rights.into_iter().rev() {
+                s.push_str(word);
+                // Left-associative: an equal-precedence right child needs parentheses.
+                expr(s, r, p + 1);
+            }
         }
         Expr::Not { inner, .. } => {
             s.push_str("not ");
