@@ -177,8 +177,7 @@ fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
     while i < src.len() {
         let c = src[i..].chars().next().unwrap_or(' ');
         let start = i;
-        let two = &src[i..(i + 2).min(src.len())];
-        let three = &src[i..(i + 3).min(src.len())];
+        let rest = &src[i..];
         let mut push = |tok, len: usize| {
             toks.push(Token {
                 tok,
@@ -197,18 +196,18 @@ fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
             '}' => push(Tok::RBrace, 1),
             ',' => push(Tok::Comma, 1),
             '~' => push(Tok::Cmp(CmpOp::Matches), 1),
-            '&' if two == "&&" => push(Tok::Logic(LogicOp::And), 2),
+            '&' if rest.starts_with("&&") => push(Tok::Logic(LogicOp::And), 2),
             '&' => push(Tok::BitAnd, 1),
-            '|' if two == "||" => push(Tok::Logic(LogicOp::Or), 2),
-            '^' if two == "^^" => push(Tok::Logic(LogicOp::Xor), 2),
-            '!' if three == "!==" => push(Tok::Cmp(CmpOp::AnyNe), 3),
-            '!' if two == "!=" => push(Tok::Cmp(CmpOp::Ne), 2),
+            '|' if rest.starts_with("||") => push(Tok::Logic(LogicOp::Or), 2),
+            '^' if rest.starts_with("^^") => push(Tok::Logic(LogicOp::Xor), 2),
+            '!' if rest.starts_with("!==") => push(Tok::Cmp(CmpOp::AnyNe), 3),
+            '!' if rest.starts_with("!=") => push(Tok::Cmp(CmpOp::Ne), 2),
             '!' => push(Tok::Not, 1),
-            '=' if three == "===" => push(Tok::Cmp(CmpOp::AllEq), 3),
-            '=' if two == "==" => push(Tok::Cmp(CmpOp::Eq), 2),
-            '>' if two == ">=" => push(Tok::Cmp(CmpOp::Ge), 2),
+            '=' if rest.starts_with("===") => push(Tok::Cmp(CmpOp::AllEq), 3),
+            '=' if rest.starts_with("==") => push(Tok::Cmp(CmpOp::Eq), 2),
+            '>' if rest.starts_with(">=") => push(Tok::Cmp(CmpOp::Ge), 2),
             '>' => push(Tok::Cmp(CmpOp::Gt), 1),
-            '<' if two == "<=" => push(Tok::Cmp(CmpOp::Le), 2),
+            '<' if rest.starts_with("<=") => push(Tok::Cmp(CmpOp::Le), 2),
             '<' => push(Tok::Cmp(CmpOp::Lt), 1),
             '"' => {
                 let (s, end) = lex_string(src, i, '"', false)?;
@@ -235,7 +234,13 @@ fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
                 push(Tok::Slice(src[i + 1..i + close].to_string(), i + 1), close + 1)
             }
             c if word_char(c) => {
-                let len = src[i..].find(|c: char| !word_char(c)).unwrap_or(src.len() - i);
+                let mut len = src[i..].find(|c: char| !word_char(c)).unwrap_or(src.len() - i);
+                // `lo..r"hi"`: the raw string starts at the `r`.
+                if (src[i..i + len].ends_with("..r") || src[i..i + len].ends_with("..R"))
+                    && src[i + len..].starts_with('"')
+                {
+                    len -= 1;
+                }
                 let word = &src[i..i + len];
                 // `a..b` inside a set: split at every `..`.
                 let mut off = 0;
