@@ -405,7 +405,13 @@ fn leaf(node: &Node) -> Option<KExpr> {
             for (lo, hi) in set {
                 let (l, lm) = konst(lo)?;
                 let (h, hm) = konst(hi)?;
-                ranges.push((l & lm, h | !hm));
+                // Host bits of the upper bound's prefix are all ones.
+                let host = match hi {
+                    Dyn::Ipv4(..) => !hm & u128::from(u32::MAX),
+                    Dyn::Ipv6(..) => !hm,
+                    _ => 0,
+                };
+                ranges.push((l & lm, h | host));
             }
             let parts = fs
                 .iter()
