@@ -68,6 +68,7 @@ pub static FIELDS: &[FieldDef] = &[
     f!("tcp.options.mss_val", UInt, "MSS Value"),
     f!("tcp.payload", Bytes, "TCP payload"),
     f!("tcp.stream", UInt, "Stream index"),
+    f!("tcp.time_delta", RelTime, "Time since previous frame in this TCP stream"),
     f!("tcp.checksum", UInt, "Checksum"),
     f!("tcp.analysis.ack_rtt", RelTime, "The RTT to ACK the segment was"),
     f!("tcp.analysis.out_of_order", None, "This frame is a (suspected) out-of-order segment"),
