@@ -182,11 +182,17 @@ fn type_name(t: FieldType) -> &'static str {
 }
 
 fn is_int(t: FieldType) -> bool {
-    matches!(t, FieldType::UInt | FieldType::Int | FieldType::FrameNum | FieldType::Bool)
+    matches!(
+        t,
+        FieldType::UInt | FieldType::Int | FieldType::FrameNum | FieldType::Bool
+    )
 }
 
 fn is_float(t: FieldType) -> bool {
-    matches!(t, FieldType::Float | FieldType::RelTime | FieldType::AbsTime)
+    matches!(
+        t,
+        FieldType::Float | FieldType::RelTime | FieldType::AbsTime
+    )
 }
 
 fn is_sliceable(t: FieldType) -> bool {
@@ -219,15 +225,16 @@ pub fn parse_int(s: &str) -> Option<i128> {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let (radix, digits) = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, h)
-    } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, b)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, h)
+        } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, b)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || digits.len() > 40 || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
@@ -262,13 +269,18 @@ pub fn parse_bytes(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn split_prefix<'a>(s: &'a str, max: u8, at: Span, full: &str) -> Result<(&'a str, u8), FilterError> {
+fn split_prefix<'a>(
+    s: &'a str,
+    max: u8,
+    at: Span,
+    full: &str,
+) -> Result<(&'a str, u8), FilterError> {
     match s.split_once('/') {
         None => Ok((s, max)),
         Some((a, p)) => {
-            let bits: u8 = p
-                .parse()
-                .map_err(|_| FilterError::new(format!("\"{p}\" is not a valid netmask length"), at))?;
+            let bits: u8 = p.parse().map_err(|_| {
+                FilterError::new(format!("\"{p}\" is not a valid netmask length"), at)
+            })?;
             if bits > max {
                 let kind = if max == 32 { "IPv4" } else { "IPv6" };
                 return Err(FilterError::new(
@@ -282,12 +294,24 @@ fn split_prefix<'a>(s: &'a str, max: u8, at: Span, full: &str) -> Result<(&'a st
 }
 
 /// Convert literal text to a value of type `ty`.
-fn convert(ty: FieldType, text: &str, kind: Option<LitKind>, span: Span) -> Result<Dyn, FilterError> {
+fn convert(
+    ty: FieldType,
+    text: &str,
+    kind: Option<LitKind>,
+    span: Span,
+) -> Result<Dyn, FilterError> {
     let quoted = matches!(kind, Some(LitKind::Str | LitKind::RawStr));
-    let shown = if quoted { format!("\"{text}\"") } else { text.to_string() };
+    let shown = if quoted {
+        format!("\"{text}\"")
+    } else {
+        text.to_string()
+    };
     let not_from_string = || {
         FilterError::new(
-            format!("{} cannot be converted from a string ({shown})", type_name(ty)),
+            format!(
+                "{} cannot be converted from a string ({shown})",
+                type_name(ty)
+            ),
             span,
         )
     };
@@ -302,13 +326,18 @@ fn convert(ty: FieldType, text: &str, kind: Option<LitKind>, span: Span) -> Resu
             } else if ty == FieldType::Bool && (text == "true" || text == "false") {
                 i128::from(text == "true")
             } else {
-                parse_int(text).ok_or_else(|| FilterError::new(format!("\"{text}\" is not a valid number"), span))?
+                parse_int(text).ok_or_else(|| {
+                    FilterError::new(format!("\"{text}\" is not a valid number"), span)
+                })?
             };
             if ty == FieldType::Bool {
                 return Ok(Dyn::Int(i128::from(v != 0)));
             }
             if v.unsigned_abs() > u128::from(u64::MAX) {
-                return Err(FilterError::new(format!("\"{text}\" is too big for this field"), span));
+                return Err(FilterError::new(
+                    format!("\"{text}\" is too big for this field"),
+                    span,
+                ));
             }
             Ok(Dyn::Int(v))
         }
@@ -345,7 +374,10 @@ fn convert(ty: FieldType, text: &str, kind: Option<LitKind>, span: Span) -> Resu
             }
             match parse_int(text) {
                 Some(v) if (0..=255).contains(&v) => Ok(Dyn::Bytes(vec![v as u8])),
-                _ => Err(FilterError::new(format!("\"{text}\" is not a valid byte string"), span)),
+                _ => Err(FilterError::new(
+                    format!("\"{text}\" is not a valid byte string"),
+                    span,
+                )),
             }
         }
         FieldType::Ether => {
@@ -354,10 +386,15 @@ fn convert(ty: FieldType, text: &str, kind: Option<LitKind>, span: Span) -> Resu
             }
             let b = parse_bytes(text)
                 .or_else(|| {
-                    (text.len() == 12 && text.chars().all(|c| c.is_ascii_hexdigit()))
-                        .then(|| (0..6).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or(0)).collect())
+                    (text.len() == 12 && text.chars().all(|c| c.is_ascii_hexdigit())).then(|| {
+                        (0..6)
+                            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or(0))
+                            .collect()
+                    })
                 })
-                .ok_or_else(|| FilterError::new(format!("\"{text}\" is not a valid Ethernet address"), span))?;
+                .ok_or_else(|| {
+                    FilterError::new(format!("\"{text}\" is not a valid Ethernet address"), span)
+                })?;
             if b.len() != 6 {
                 let few = if b.len() < 6 { "few" } else { "many" };
                 return Err(FilterError::new(
@@ -414,7 +451,10 @@ impl Checker<'_> {
                 // so long `a or b or c …` chains do not recurse.
                 let mut rights = vec![&**rhs];
                 let mut cur = &**lhs;
-                while let Expr::Logic { op: o, lhs, rhs, .. } = cur {
+                while let Expr::Logic {
+                    op: o, lhs, rhs, ..
+                } = cur
+                {
                     if o != op {
                         break;
                     }
@@ -442,7 +482,10 @@ impl Checker<'_> {
             Expr::Not { inner, .. } => Node::Not(Box::new(self.expr(inner)?)),
             Expr::Test { operand } => {
                 if let Operand::Literal { span, .. } = operand {
-                    return Err(FilterError::new("a literal is not a test; compare it with a field", *span));
+                    return Err(FilterError::new(
+                        "a literal is not a test; compare it with a field",
+                        *span,
+                    ));
                 }
                 let (v, _) = self.value(operand, None)?;
                 Node::Exists(v)
@@ -466,7 +509,11 @@ impl Checker<'_> {
                         SetElem::Range(a, b) => (a, b),
                     };
                     let lo = self.literal(a, ty)?;
-                    let hi = if std::ptr::eq(a, b) { lo.clone() } else { self.literal(b, ty)? };
+                    let hi = if std::ptr::eq(a, b) {
+                        lo.clone()
+                    } else {
+                        self.literal(b, ty)?
+                    };
                     out.push((lo, hi));
                 }
                 Node::In { lhs: v, set: out }
@@ -480,7 +527,10 @@ impl Checker<'_> {
             _ => "this operand".to_string(),
         };
         FilterError::new(
-            format!("{what} (type={}) cannot participate in \"{op}\" comparison", type_name(ty)),
+            format!(
+                "{what} (type={}) cannot participate in \"{op}\" comparison",
+                type_name(ty)
+            ),
             o.span(),
         )
     }
@@ -489,11 +539,20 @@ impl Checker<'_> {
         match o {
             Operand::Field { name, span } => convert(ty, name, None, *span),
             Operand::Literal { text, kind, span } => convert(ty, text, Some(*kind), *span),
-            other => Err(FilterError::new("expected a literal value here", other.span())),
+            other => Err(FilterError::new(
+                "expected a literal value here",
+                other.span(),
+            )),
         }
     }
 
-    fn compare(&self, quant: Option<Quant>, lhs: &Operand, op: CmpOp, rhs: &Operand) -> Result<Node, FilterError> {
+    fn compare(
+        &self,
+        quant: Option<Quant>,
+        lhs: &Operand,
+        op: CmpOp,
+        rhs: &Operand,
+    ) -> Result<Node, FilterError> {
         let (l, lty) = self.value(lhs, Some(op_text(op)))?;
         if lty == FieldType::None {
             return Err(self.cannot(lhs, lty, op_text(op)));
@@ -509,7 +568,10 @@ impl Checker<'_> {
             CmpOp::Le => (quant == Some(Quant::All), Rel::Le),
             CmpOp::Contains => (quant == Some(Quant::All), Rel::Contains),
             CmpOp::Matches => {
-                if !matches!(lty, FieldType::String | FieldType::Bytes | FieldType::Protocol) {
+                if !matches!(
+                    lty,
+                    FieldType::String | FieldType::Bytes | FieldType::Protocol
+                ) {
                     return Err(self.cannot(lhs, lty, "matches"));
                 }
                 let Operand::Literal {
@@ -529,7 +591,12 @@ impl Checker<'_> {
                     .build()
                     .map_err(|e| {
                         let msg = e.to_string();
-                        let last = msg.lines().last().unwrap_or("invalid pattern").trim().to_string();
+                        let last = msg
+                            .lines()
+                            .last()
+                            .unwrap_or("invalid pattern")
+                            .trim()
+                            .to_string();
                         FilterError::new(format!("invalid regular expression: {last}"), *span)
                     })?;
                 return Ok(Node::Matches {
@@ -539,7 +606,12 @@ impl Checker<'_> {
                 });
             }
         };
-        if rel == Rel::Contains && !matches!(lty, FieldType::String | FieldType::Bytes | FieldType::Protocol | FieldType::Ether) {
+        if rel == Rel::Contains
+            && !matches!(
+                lty,
+                FieldType::String | FieldType::Bytes | FieldType::Protocol | FieldType::Ether
+            )
+        {
             return Err(self.cannot(lhs, lty, "contains"));
         }
         if matches!(rel, Rel::Gt | Rel::Lt | Rel::Ge | Rel::Le) && lty == FieldType::Protocol {
@@ -552,7 +624,9 @@ impl Checker<'_> {
             lty
         };
         let r = match rhs {
-            Operand::Field { name, .. } if self.reg.lookup(name).is_none() => Val::Const(self.literal(rhs, lit_ty)?),
+            Operand::Field { name, .. } if self.reg.lookup(name).is_none() => {
+                Val::Const(self.literal(rhs, lit_ty)?)
+            }
             Operand::Literal { .. } => Val::Const(self.literal(rhs, lit_ty)?),
             _ => {
                 let (r, rty) = self.value(rhs, Some(op_text(op)))?;
@@ -569,7 +643,12 @@ impl Checker<'_> {
                 r
             }
         };
-        Ok(Node::Cmp { all, rel, lhs: l, rhs: r })
+        Ok(Node::Cmp {
+            all,
+            rel,
+            lhs: l,
+            rhs: r,
+        })
     }
 
     /// Type-check a value-producing operand; `op` names the comparison it
@@ -581,7 +660,9 @@ impl Checker<'_> {
                 None => {
                     let _ = op;
                     let mut msg = format!("\"{name}\" is neither a field nor a protocol name");
-                    if name.contains('.') || name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    if name.contains('.')
+                        || name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    {
                         if let Some(s) = suggest(self.reg, name) {
                             msg.push_str(&format!(" (did you mean {s}?)"));
                         }
@@ -658,7 +739,10 @@ impl Checker<'_> {
                 let (v, ty) = self.value(lhs, op)?;
                 if !is_int(ty) && ty != FieldType::Bytes {
                     return Err(FilterError::new(
-                        format!("\"&\" needs an integer or bytes operand, not {}", type_name(ty)),
+                        format!(
+                            "\"&\" needs an integer or bytes operand, not {}",
+                            type_name(ty)
+                        ),
                         lhs.span(),
                     ));
                 }

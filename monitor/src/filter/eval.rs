@@ -144,9 +144,12 @@ pub fn values(v: &Val, d: &Dissection) -> Vec<Dyn> {
             .into_iter()
             .filter_map(|x| match (x, mask) {
                 (Dyn::Int(a), Dyn::Int(m)) => Some(Dyn::Int(a & m)),
-                (Dyn::Bytes(a), Dyn::Bytes(m)) => {
-                    Some(Dyn::Bytes(a.iter().zip(m.iter().chain(std::iter::repeat(&0))).map(|(x, y)| x & y).collect()))
-                }
+                (Dyn::Bytes(a), Dyn::Bytes(m)) => Some(Dyn::Bytes(
+                    a.iter()
+                        .zip(m.iter().chain(std::iter::repeat(&0)))
+                        .map(|(x, y)| x & y)
+                        .collect(),
+                )),
                 _ => None,
             })
             .collect(),

@@ -205,7 +205,11 @@ impl KNode {
             KOp::Le => vs.iter().any(|&x| m(x) <= v0),
             KOp::Gt => vs.iter().any(|&x| m(x) > v0),
             KOp::Ge => vs.iter().any(|&x| m(x) >= v0),
-            KOp::In => vs.iter().any(|&x| self.values.iter().any(|&(lo, hi)| (lo..=hi).contains(&m(x)))),
+            KOp::In => vs.iter().any(|&x| {
+                self.values
+                    .iter()
+                    .any(|&(lo, hi)| (lo..=hi).contains(&m(x)))
+            }),
             KOp::AnyBits => vs.iter().any(|&x| m(x) != 0),
         }
     }
@@ -221,7 +225,11 @@ impl KernelPlan {
                 Target::Reject => return false,
                 Target::Node(i) => {
                     let n = &self.nodes[i];
-                    at = if n.test(pkt) { n.jump_if_true } else { n.jump_if_false };
+                    at = if n.test(pkt) {
+                        n.jump_if_true
+                    } else {
+                        n.jump_if_false
+                    };
                 }
             }
         }
@@ -307,11 +315,19 @@ fn konst(c: &Dyn) -> Option<(u128, u128)> {
     Some(match c {
         Dyn::Int(i) if *i >= 0 => (*i as u128, ALL),
         Dyn::Ipv4(a, p) => {
-            let m = if *p == 0 { 0 } else { u128::from(u32::MAX << (32 - u32::from(*p))) };
+            let m = if *p == 0 {
+                0
+            } else {
+                u128::from(u32::MAX << (32 - u32::from(*p)))
+            };
             (u128::from(*a) & m, m)
         }
         Dyn::Ipv6(a, p) => {
-            let m = if *p == 0 { 0 } else { u128::MAX << (128 - u32::from(*p)) };
+            let m = if *p == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(*p))
+            };
             (a & m, m)
         }
         Dyn::Ether(e) => (mac(*e), ALL),
@@ -338,7 +354,9 @@ fn leaf(node: &Node) -> Option<KExpr> {
             Some(KExpr::Atom(fs[0], KOp::Exists, ALL, Vec::new()))
         }
         Node::Exists(Val::BitAnd(base, Dyn::Int(m))) => {
-            let Val::Field(def) = &**base else { return None };
+            let Val::Field(def) = &**base else {
+                return None;
+            };
             let (fs, width) = kernel_fields(def.name)?;
             if is_bool_flag(def.name) || *m < 0 {
                 return None;
@@ -396,7 +414,10 @@ fn leaf(node: &Node) -> Option<KExpr> {
             // Components (src, dst) each hold one value: "all" = every one.
             Some(combine(*all, parts))
         }
-        Node::In { lhs: Val::Field(def), set } => {
+        Node::In {
+            lhs: Val::Field(def),
+            set,
+        } => {
             let (fs, width) = kernel_fields(def.name)?;
             if is_bool_flag(def.name) || !def.name.contains('.') {
                 return None;
@@ -449,7 +470,12 @@ impl Planner {
             }
             Node::Not(a) => self.nf(a, !pos)?,
             Node::Xor(a, b) => {
-                let (ap, an, bp, bn) = (self.nf(a, true)?, self.nf(a, false)?, self.nf(b, true)?, self.nf(b, false)?);
+                let (ap, an, bp, bn) = (
+                    self.nf(a, true)?,
+                    self.nf(a, false)?,
+                    self.nf(b, true)?,
+                    self.nf(b, false)?,
+                );
                 if pos {
                     Nf::Or(vec![Nf::And(vec![ap, bn]), Nf::And(vec![an, bp])])
                 } else {

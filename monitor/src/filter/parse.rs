@@ -75,7 +75,12 @@ fn keyword(w: &str) -> Option<Tok> {
 
 /// Read the body of a quoted string starting after the opening quote at
 /// byte `open`; returns the value and the index after the closing quote.
-fn lex_string(src: &str, open: usize, quote: char, raw: bool) -> Result<(String, usize), FilterError> {
+fn lex_string(
+    src: &str,
+    open: usize,
+    quote: char,
+    raw: bool,
+) -> Result<(String, usize), FilterError> {
     let bytes = src.as_bytes();
     let mut out = String::new();
     let mut i = open + 1;
@@ -122,10 +127,15 @@ fn lex_string(src: &str, open: usize, quote: char, raw: bool) -> Result<(String,
             out.push(c);
             continue;
         }
-        let bad = |what: &str, end: usize| FilterError::new(what.to_string(), Span::new(esc_start, end));
+        let bad =
+            |what: &str, end: usize| FilterError::new(what.to_string(), Span::new(esc_start, end));
         let code: u32 = match e {
             'x' => {
-                let n = bytes[i..].iter().take(2).take_while(|b| b.is_ascii_hexdigit()).count();
+                let n = bytes[i..]
+                    .iter()
+                    .take(2)
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
                 if n == 0 {
                     return Err(bad("\\x must be followed by hex digits", i));
                 }
@@ -134,24 +144,36 @@ fn lex_string(src: &str, open: usize, quote: char, raw: bool) -> Result<(String,
                 v
             }
             '0'..='7' => {
-                let n = 1 + bytes[i..].iter().take(2).take_while(|b| (b'0'..=b'7').contains(b)).count();
+                let n = 1 + bytes[i..]
+                    .iter()
+                    .take(2)
+                    .take_while(|b| (b'0'..=b'7').contains(b))
+                    .count();
                 let v = u32::from_str_radix(&src[i - 1..i - 1 + n], 8).unwrap_or(0);
                 i += n - 1;
                 v
             }
             'u' | 'U' => {
                 let want = if e == 'u' { 4 } else { 8 };
-                let n = bytes[i..].iter().take(want).take_while(|b| b.is_ascii_hexdigit()).count();
+                let n = bytes[i..]
+                    .iter()
+                    .take(want)
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
                 if n != want {
                     return Err(bad(&format!("\\{e} needs {want} hex digits"), i + n));
                 }
                 let v = u32::from_str_radix(&src[i..i + n], 16).unwrap_or(0);
                 i += n;
                 // C's rule for universal character names, which tshark applies.
-                let ok = (v >= 0xa0 || matches!(v, 0x24 | 0x40 | 0x60)) && char::from_u32(v).is_some();
+                let ok =
+                    (v >= 0xa0 || matches!(v, 0x24 | 0x40 | 0x60)) && char::from_u32(v).is_some();
                 if !ok {
                     return Err(bad(
-                        &format!("{} is not a valid universal character name", &src[esc_start..i]),
+                        &format!(
+                            "{} is not a valid universal character name",
+                            &src[esc_start..i]
+                        ),
                         i,
                     ));
                 }
@@ -231,10 +253,15 @@ fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
                 let Some(close) = src[i..].find(']') else {
                     return Err(FilterError::new("\"[\" is not closed", Span::new(i, i + 1)));
                 };
-                push(Tok::Slice(src[i + 1..i + close].to_string(), i + 1), close + 1)
+                push(
+                    Tok::Slice(src[i + 1..i + close].to_string(), i + 1),
+                    close + 1,
+                )
             }
             c if word_char(c) => {
-                let mut len = src[i..].find(|c: char| !word_char(c)).unwrap_or(src.len() - i);
+                let mut len = src[i..]
+                    .find(|c: char| !word_char(c))
+                    .unwrap_or(src.len() - i);
                 // `lo..r"hi"`: the raw string starts at the `r`.
                 if (src[i..i + len].ends_with("..r") || src[i..i + len].ends_with("..R"))
                     && src[i + len..].starts_with('"')
@@ -293,7 +320,10 @@ pub fn parse(src: &str) -> Result<Expr, FilterError> {
         nest: 0,
     };
     if p.peek() == &Tok::Eof {
-        return Err(FilterError::new("the filter is empty", Span::new(0, src.len())));
+        return Err(FilterError::new(
+            "the filter is empty",
+            Span::new(0, src.len()),
+        ));
     }
     let (e, _) = p.expr(0)?;
     match p.peek() {
@@ -367,8 +397,7 @@ impl Parser<'_> {
     /// Returns the tree and its depth.
     fn expr(&mut self, min: u8) -> Result<(Expr, usize), FilterError> {
         let (mut lhs, mut depth) = self.unary()?;
-        loop {
-            let Tok::Logic(op) = *self.peek() else { break };
+        while let Tok::Logic(op) = *self.peek() {
             let p = match op {
                 LogicOp::Or => 1,
                 LogicOp::Xor => 2,
@@ -494,7 +523,10 @@ impl Parser<'_> {
                 let mut set = Vec::new();
                 loop {
                     if self.peek() == &Tok::RBrace && set.is_empty() {
-                        return Err(FilterError::new("a set needs at least one member", self.span()));
+                        return Err(FilterError::new(
+                            "a set needs at least one member",
+                            self.span(),
+                        ));
                     }
                     let lo = self.operand()?;
                     if self.peek() == &Tok::DotDot {
@@ -510,7 +542,10 @@ impl Parser<'_> {
                         }
                         Tok::RBrace => break,
                         Tok::Eof => {
-                            return Err(FilterError::new("unbalanced braces: \"{\" is not closed", open))
+                            return Err(FilterError::new(
+                                "unbalanced braces: \"{\" is not closed",
+                                open,
+                            ))
                         }
                         _ => return Err(self.unexpected()),
                     }
@@ -593,7 +628,10 @@ impl Parser<'_> {
             Tok::Word(w) if self.peek() == &Tok::LParen => {
                 return Err(FilterError::new(format!("unknown function {w}()"), t.span));
             }
-            Tok::Word(w) => Operand::Field { name: w, span: t.span },
+            Tok::Word(w) => Operand::Field {
+                name: w,
+                span: t.span,
+            },
             Tok::Str(text, kind) => Operand::Literal {
                 text,
                 kind,
@@ -638,7 +676,11 @@ fn parse_ranges(text: &str, at: usize) -> Result<Vec<SliceRange>, FilterError> {
         off += part.len() + 1;
         let t = part.trim();
         let r = if let Some((a, b)) = t.split_once(':') {
-            let a = if a.trim().is_empty() { 0 } else { parse_int(a, p_at)? };
+            let a = if a.trim().is_empty() {
+                0
+            } else {
+                parse_int(a, p_at)?
+            };
             if b.trim().is_empty() {
                 SliceRange::From(a)
             } else {
@@ -656,7 +698,10 @@ fn parse_ranges(text: &str, at: usize) -> Result<Vec<SliceRange>, FilterError> {
             SliceRange::StartEnd(parse_int(a, p_at)?, parse_int(&b[1..], p_at)?)
         } else {
             if t.is_empty() {
-                return Err(FilterError::new("empty slice range", Span::new(p_at, p_at + part.len().max(1))));
+                return Err(FilterError::new(
+                    "empty slice range",
+                    Span::new(p_at, p_at + part.len().max(1)),
+                ));
             }
             SliceRange::Single(parse_int(t, p_at)?)
         };

@@ -15,9 +15,15 @@ pub fn print(e: &Expr) -> String {
 
 fn prec(e: &Expr) -> u8 {
     match e {
-        Expr::Logic { op: LogicOp::Or, .. } => 1,
-        Expr::Logic { op: LogicOp::Xor, .. } => 2,
-        Expr::Logic { op: LogicOp::And, .. } => 3,
+        Expr::Logic {
+            op: LogicOp::Or, ..
+        } => 1,
+        Expr::Logic {
+            op: LogicOp::Xor, ..
+        } => 2,
+        Expr::Logic {
+            op: LogicOp::And, ..
+        } => 3,
         Expr::Not { .. } => 4,
         _ => 5,
     }
@@ -34,7 +40,10 @@ fn expr(s: &mut String, e: &Expr, min: u8) {
             // Walk the left spine of a chain iteratively (no deep recursion).
             let mut rights = vec![&**rhs];
             let mut cur = &**lhs;
-            while let Expr::Logic { op: o, lhs, rhs, .. } = cur {
+            while let Expr::Logic {
+                op: o, lhs, rhs, ..
+            } = cur
+            {
                 if o != op {
                     break;
                 }
@@ -59,7 +68,11 @@ fn expr(s: &mut String, e: &Expr, min: u8) {
         }
         Expr::Test { operand } => operand_text(s, operand),
         Expr::Compare {
-            quant, lhs, op, rhs, ..
+            quant,
+            lhs,
+            op,
+            rhs,
+            ..
         } => {
             match quant {
                 Some(Quant::Any) => s.push_str("any "),

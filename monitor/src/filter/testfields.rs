@@ -68,18 +68,42 @@ pub static FIELDS: &[FieldDef] = &[
     f!("tcp.options.mss_val", UInt, "MSS Value"),
     f!("tcp.payload", Bytes, "TCP payload"),
     f!("tcp.stream", UInt, "Stream index"),
-    f!("tcp.time_delta", RelTime, "Time since previous frame in this TCP stream"),
+    f!(
+        "tcp.time_delta",
+        RelTime,
+        "Time since previous frame in this TCP stream"
+    ),
     f!("tcp.checksum", UInt, "Checksum"),
-    f!("tcp.analysis.ack_rtt", RelTime, "The RTT to ACK the segment was"),
-    f!("tcp.analysis.out_of_order", None, "This frame is a (suspected) out-of-order segment"),
-    f!("tcp.analysis.retransmission", None, "This frame is a (suspected) retransmission"),
-    f!("tcp.analysis.fast_retransmission", None, "This frame is a (suspected) fast retransmission"),
+    f!(
+        "tcp.analysis.ack_rtt",
+        RelTime,
+        "The RTT to ACK the segment was"
+    ),
+    f!(
+        "tcp.analysis.out_of_order",
+        None,
+        "This frame is a (suspected) out-of-order segment"
+    ),
+    f!(
+        "tcp.analysis.retransmission",
+        None,
+        "This frame is a (suspected) retransmission"
+    ),
+    f!(
+        "tcp.analysis.fast_retransmission",
+        None,
+        "This frame is a (suspected) fast retransmission"
+    ),
     f!("tcp.analysis.duplicate_ack", None, "Duplicate ACK"),
     f!("tcp.analysis.duplicate_ack_num", UInt, "Duplicate ACK #"),
     f!("tcp.analysis.flags", None, "TCP Analysis Flags"),
     f!("tcp.analysis.initial_rtt", RelTime, "iRTT"),
     f!("tcp.analysis.bytes_in_flight", UInt, "Bytes in flight"),
-    f!("tcp.analysis.lost_segment", None, "Previous segment(s) not captured (common at capture start)"),
+    f!(
+        "tcp.analysis.lost_segment",
+        None,
+        "Previous segment(s) not captured (common at capture start)"
+    ),
     f!("tcp.analysis.zero_window", None, "TCP Zero Window segment"),
     f!("tcp.analysis.window_update", None, "TCP window update"),
     f!("tcp.analysis.keep_alive", None, "TCP keep-alive segment"),
@@ -98,10 +122,22 @@ pub static FIELDS: &[FieldDef] = &[
     f!("http.server", String, "Server"),
     f!("frame", Protocol, "Frame"),
     f!("frame.len", UInt, "Frame length on the wire"),
-    f!("frame.cap_len", UInt, "Frame length stored into the capture file"),
+    f!(
+        "frame.cap_len",
+        UInt,
+        "Frame length stored into the capture file"
+    ),
     f!("frame.number", UInt, "Frame Number"),
-    f!("frame.time_relative", RelTime, "Time since reference or first frame"),
-    f!("frame.time_delta", RelTime, "Time delta from previous captured frame"),
+    f!(
+        "frame.time_relative",
+        RelTime,
+        "Time since reference or first frame"
+    ),
+    f!(
+        "frame.time_delta",
+        RelTime,
+        "Time delta from previous captured frame"
+    ),
     f!("frame.time", AbsTime, "Arrival Time"),
     f!("frame.protocols", String, "Protocols in frame"),
     f!("vlan", Protocol, "802.1Q Virtual LAN"),
@@ -146,7 +182,11 @@ pub static FIELDS: &[FieldDef] = &[
     f!("http3", Protocol, "Hypertext Transfer Protocol Version 3"),
     f!("tls", Protocol, "Transport Layer Security"),
     f!("tls.handshake.type", UInt, "Handshake Message Type"),
-    f!("tls.handshake.extensions_server_name", String, "Server Name"),
+    f!(
+        "tls.handshake.extensions_server_name",
+        String,
+        "Server Name"
+    ),
     f!("tls.record.version", UInt, "Version"),
     f!("quic", Protocol, "QUIC IETF"),
     f!("data", Protocol, "Data"),
@@ -167,5 +207,8 @@ impl Registry for TestRegistry {
 
 /// The definition of a test field; panics on a name not in the table.
 pub fn def(name: &str) -> &'static FieldDef {
-    FIELDS.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("no test field {name}"))
+    FIELDS
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no test field {name}"))
 }

@@ -49,7 +49,9 @@ pub(super) fn s(v: &str) -> Value {
 /// tshark's tree has it (both-ends fields appear once per end).
 pub(super) fn http_get() -> Dissection {
     let frame: Vec<u8> = [
-        &[0x00, 0x05, 0x5d, 0x21, 0x99, 0x4c, 0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a, 0x08, 0x00][..],
+        &[
+            0x00, 0x05, 0x5d, 0x21, 0x99, 0x4c, 0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a, 0x08, 0x00,
+        ][..],
         &[0x45, 0x00, 0x00, 0x3c][..],
         b"GET /index.html HTTP/1.1\r\n",
     ]
@@ -62,10 +64,22 @@ pub(super) fn http_get() -> Dissection {
         ("frame.time_relative", Value::Float(0.25)),
         ("frame.protocols", s("eth:ethertype:ip:tcp:http")),
         ("eth", Value::Bytes(vec![0; 14])),
-        ("eth.dst", Value::Ether([0x00, 0x05, 0x5d, 0x21, 0x99, 0x4c])),
-        ("eth.addr", Value::Ether([0x00, 0x05, 0x5d, 0x21, 0x99, 0x4c])),
-        ("eth.src", Value::Ether([0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a])),
-        ("eth.addr", Value::Ether([0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a])),
+        (
+            "eth.dst",
+            Value::Ether([0x00, 0x05, 0x5d, 0x21, 0x99, 0x4c]),
+        ),
+        (
+            "eth.addr",
+            Value::Ether([0x00, 0x05, 0x5d, 0x21, 0x99, 0x4c]),
+        ),
+        (
+            "eth.src",
+            Value::Ether([0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a]),
+        ),
+        (
+            "eth.addr",
+            Value::Ether([0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a]),
+        ),
         ("eth.type", u(0x0800)),
         ("ip", Value::Bytes(vec![0x45; 20])),
         ("ip.hdr_len", u(20)),
@@ -115,7 +129,12 @@ pub(super) fn http_get() -> Dissection {
 /// A DNS query over IPv6/UDP with two VLAN tags, for multi-valued cases.
 pub(super) fn dns_v6() -> Dissection {
     dis(&[
-        ("frame", Value::Bytes(vec![0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5, 6, 0x81, 0x00])),
+        (
+            "frame",
+            Value::Bytes(vec![
+                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5, 6, 0x81, 0x00,
+            ]),
+        ),
         ("frame.number", u(7)),
         ("frame.len", u(120)),
         ("frame.time_relative", Value::Float(1.5)),

@@ -22,9 +22,19 @@ impl Rng {
     }
 }
 
-const IPS: &[[u8; 4]] = &[[10, 0, 0, 1], [10, 1, 2, 3], [192, 168, 1, 1], [93, 184, 216, 34], [8, 8, 8, 8]];
+const IPS: &[[u8; 4]] = &[
+    [10, 0, 0, 1],
+    [10, 1, 2, 3],
+    [192, 168, 1, 1],
+    [93, 184, 216, 34],
+    [8, 8, 8, 8],
+];
 const PORTS: &[u16] = &[53, 80, 443, 1024, 51000];
-const MACS: &[[u8; 6]] = &[[0xff; 6], [0, 5, 0x5d, 0x21, 0x99, 0x4c], [1, 2, 3, 4, 5, 6]];
+const MACS: &[[u8; 6]] = &[
+    [0xff; 6],
+    [0, 5, 0x5d, 0x21, 0x99, 0x4c],
+    [1, 2, 3, 4, 5, 6],
+];
 
 fn random_packet(r: &mut Rng) -> (KernelPacket, Dissection) {
     let mut p = KernelPacket {
@@ -39,7 +49,7 @@ fn random_packet(r: &mut Rng) -> (KernelPacket, Dissection) {
         std::net::Ipv6Addr::new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
     };
     fn r_pick_v6(last: u16) -> u16 {
-        if last % 2 == 0 {
+        if last.is_multiple_of(2) {
             0xfe80
         } else {
             0x2001
@@ -260,14 +270,30 @@ const USER_ATOMS: &[&str] = &[
 
 fn random_filter(r: &mut Rng, depth: u32, user_pct: u64) -> String {
     if depth == 0 || r.chance(30) {
-        let a = if r.chance(user_pct) { r.pick(USER_ATOMS) } else { r.pick(KERNEL_ATOMS) };
+        let a = if r.chance(user_pct) {
+            r.pick(USER_ATOMS)
+        } else {
+            r.pick(KERNEL_ATOMS)
+        };
         return a.to_string();
     }
     match r.next() % 5 {
         0 => format!("not ({})", random_filter(r, depth - 1, user_pct)),
-        1 => format!("({}) and ({})", random_filter(r, depth - 1, user_pct), random_filter(r, depth - 1, user_pct)),
-        2 => format!("({}) xor ({})", random_filter(r, depth - 1, user_pct), random_filter(r, depth - 1, user_pct)),
-        _ => format!("({}) or ({})", random_filter(r, depth - 1, user_pct), random_filter(r, depth - 1, user_pct)),
+        1 => format!(
+            "({}) and ({})",
+            random_filter(r, depth - 1, user_pct),
+            random_filter(r, depth - 1, user_pct)
+        ),
+        2 => format!(
+            "({}) xor ({})",
+            random_filter(r, depth - 1, user_pct),
+            random_filter(r, depth - 1, user_pct)
+        ),
+        _ => format!(
+            "({}) or ({})",
+            random_filter(r, depth - 1, user_pct),
+            random_filter(r, depth - 1, user_pct)
+        ),
     }
 }
 
@@ -286,7 +312,10 @@ fn check_plan(expr: &str, packets: &[(KernelPacket, Dissection)]) -> (bool, usiz
     for (p, d) in packets {
         let exact = f.matches(d);
         let kernel = plan.run(p);
-        assert!(kernel || !exact, "{expr}: kernel rejects a matching packet {p:?}\n{plan}");
+        assert!(
+            kernel || !exact,
+            "{expr}: kernel rejects a matching packet {p:?}\n{plan}"
+        );
         if plan.exact && !p.nested {
             assert_eq!(kernel, exact, "{expr}: exact plan differs on {p:?}\n{plan}");
         }
@@ -345,7 +374,10 @@ fn random_filters_superset_and_exactness() {
             inexact_n += 1;
         }
     }
-    assert!(exact_n > 200 && inexact_n > 50, "{exact_n} exact, {inexact_n} not");
+    assert!(
+        exact_n > 200 && inexact_n > 50,
+        "{exact_n} exact, {inexact_n} not"
+    );
 }
 
 #[test]
@@ -356,7 +388,10 @@ fn graph_shape() {
     // Nested check, then srcport/dstport, then the masked source address.
     assert_eq!(p.nodes.len(), 4, "{p}");
     assert_eq!(p.entry, Target::Node(0));
-    assert_eq!((p.nodes[0].field, p.nodes[0].op), (KField::Nested, KOp::Exists));
+    assert_eq!(
+        (p.nodes[0].field, p.nodes[0].op),
+        (KField::Nested, KOp::Exists)
+    );
     assert_eq!(p.nodes[0].jump_if_true, Target::Accept);
     assert_eq!(p.nodes[1].field, KField::TcpSrcPort);
     assert_eq!(p.nodes[1].jump_if_true, Target::Node(3));
@@ -364,10 +399,16 @@ fn graph_shape() {
     assert_eq!(p.nodes[2].field, KField::TcpDstPort);
     assert_eq!(p.nodes[2].jump_if_false, Target::Reject);
     let n = &p.nodes[3];
-    assert_eq!((n.field, n.op, n.mask), (KField::Ipv4Src, KOp::Eq, 0xff00_0000));
+    assert_eq!(
+        (n.field, n.op, n.mask),
+        (KField::Ipv4Src, KOp::Eq, 0xff00_0000)
+    );
     assert_eq!(n.values, vec![(0x0a00_0000, 0x0a00_0000)]);
     // The negation swaps the exits.
-    assert_eq!((n.jump_if_true, n.jump_if_false), (Target::Reject, Target::Accept));
+    assert_eq!(
+        (n.jump_if_true, n.jump_if_false),
+        (Target::Reject, Target::Accept)
+    );
 
     let all_user = compile_t("http.host == \"x\"").kernel_plan();
     assert_eq!(all_user.entry, Target::Accept);
@@ -377,8 +418,13 @@ fn graph_shape() {
     // "or <user-space leaf>" is "or true": everything passes the kernel.
     let p = compile_t("ip.addr == 10.0.0.0/8 or http").kernel_plan();
     assert_eq!((p.entry, p.exact), (Target::Accept, false));
-    let text = compile_t("ip.addr == 10.0.0.0/8 and http").kernel_plan().to_string();
+    let text = compile_t("ip.addr == 10.0.0.0/8 and http")
+        .kernel_plan()
+        .to_string();
     assert!(text.starts_with("kernel verdict: superset"), "{text}");
     assert!(text.contains("not in kernel: http\n"), "{text}");
-    assert!(text.contains("1: Ipv4Src Eq mask 0xff000000 0xa000000 ? ACCEPT : 2"), "{text}");
+    assert!(
+        text.contains("1: Ipv4Src Eq mask 0xff000000 0xa000000 ? ACCEPT : 2"),
+        "{text}"
+    );
 }

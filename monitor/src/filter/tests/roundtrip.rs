@@ -12,15 +12,49 @@ fn sp() -> Span {
 fn word() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "tcp", "tcp.port", "ip.src", "eth.dst", "http.host", "frame", "a_b", "x1", "80", "0x1f", "-5",
-            "10.0.0.0/8", "aa:bb:cc", "fe80::1", "ff-ee", "1.5", "GET", "true",
+            "tcp",
+            "tcp.port",
+            "ip.src",
+            "eth.dst",
+            "http.host",
+            "frame",
+            "a_b",
+            "x1",
+            "80",
+            "0x1f",
+            "-5",
+            "10.0.0.0/8",
+            "aa:bb:cc",
+            "fe80::1",
+            "ff-ee",
+            "1.5",
+            "GET",
+            "true",
         ])
         .prop_map(str::to_string),
         "[a-z][a-z0-9_]{0,6}(\\.[a-z][a-z0-9_]{0,5}){0,2}".prop_filter("keyword", |w| {
             !matches!(
                 w.as_str(),
-                "and" | "or" | "xor" | "not" | "eq" | "ne" | "gt" | "lt" | "ge" | "le" | "in" | "any" | "all"
-                    | "contains" | "matches" | "bitand" | "any_eq" | "all_ne" | "all_eq" | "any_ne"
+                "and"
+                    | "or"
+                    | "xor"
+                    | "not"
+                    | "eq"
+                    | "ne"
+                    | "gt"
+                    | "lt"
+                    | "ge"
+                    | "le"
+                    | "in"
+                    | "any"
+                    | "all"
+                    | "contains"
+                    | "matches"
+                    | "bitand"
+                    | "any_eq"
+                    | "all_ne"
+                    | "all_eq"
+                    | "any_ne"
             )
         }),
     ]
@@ -66,12 +100,16 @@ fn term() -> impl Strategy<Value = Operand> {
             (
                 prop_oneof![
                     word().prop_map(|name| Operand::Field { name, span: sp() }),
-                    (prop::sample::select(vec!["len", "lower"]), word())
-                        .prop_map(|(f, w)| Operand::Call {
+                    (prop::sample::select(vec!["len", "lower"]), word()).prop_map(|(f, w)| {
+                        Operand::Call {
                             func: f.to_string(),
-                            args: vec![Operand::Field { name: w, span: sp() }],
-                            span: sp()
-                        }),
+                            args: vec![Operand::Field {
+                                name: w,
+                                span: sp(),
+                            }],
+                            span: sp(),
+                        }
+                    }),
                 ],
                 prop::collection::vec(range(), 1..3)
             )
@@ -144,7 +182,11 @@ fn atom() -> impl Strategy<Value = Expr> {
                 1..4
             )
         )
-            .prop_map(|(lhs, set)| Expr::In { lhs, set, span: sp() }),
+            .prop_map(|(lhs, set)| Expr::In {
+                lhs,
+                set,
+                span: sp()
+            }),
     ]
 }
 
@@ -171,7 +213,11 @@ fn expr() -> impl Strategy<Value = Expr> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1000))]
+    #![proptest_config(ProptestConfig {
+        cases: 1000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn parse_print_parse_is_identity(tree in expr()) {
@@ -205,8 +251,13 @@ proptest! {
 fn spans_point_at_the_text() {
     let text = "tcp.port == 80 and not ip.src in {1.2.3.4, 5.6.7.8..5.6.7.9}";
     let e = parse::parse(text).unwrap();
-    let Expr::Logic { lhs, rhs, span, .. } = &e else { panic!() };
+    let Expr::Logic { lhs, rhs, span, .. } = &e else {
+        panic!()
+    };
     assert_eq!((span.start, span.end), (0, text.len()));
     assert_eq!(&text[lhs.span().start..lhs.span().end], "tcp.port == 80");
-    assert_eq!(&text[rhs.span().start..rhs.span().end], "not ip.src in {1.2.3.4, 5.6.7.8..5.6.7.9}");
+    assert_eq!(
+        &text[rhs.span().start..rhs.span().end],
+        "not ip.src in {1.2.3.4, 5.6.7.8..5.6.7.9}"
+    );
 }

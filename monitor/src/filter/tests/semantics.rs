@@ -269,10 +269,17 @@ fn every_case_on_both_packets() {
         };
         let (got_a, got_b) = (f.matches(&a), f.matches(&b));
         if (got_a, got_b) != (want_a, want_b) {
-            failures.push(format!("{expr}: got ({got_a}, {got_b}), want ({want_a}, {want_b})"));
+            failures.push(format!(
+                "{expr}: got ({got_a}, {got_b}), want ({want_a}, {want_b})"
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -326,11 +333,17 @@ fn canonical_text() {
         ("all tcp.port gt 1", "all tcp.port > 1"),
         ("tcp.flags bitand 2", "tcp.flags & 2"),
         ("len( http.host )>1", "len(http.host) > 1"),
-        ("tcp.port all_eq 1 or tcp.port any_ne 2", "tcp.port === 1 or tcp.port !== 2"),
+        (
+            "tcp.port all_eq 1 or tcp.port any_ne 2",
+            "tcp.port === 1 or tcp.port !== 2",
+        ),
     ];
     for (input, want) in cases {
         let got = parse::parse(input).map(|e| print::print(&e));
         assert_eq!(got.as_ref().ok().map(String::as_str), Some(want), "{input}");
     }
-    assert_eq!(compile_t("tcp.port eq 80 && ip").to_string(), "tcp.port == 80 and ip");
+    assert_eq!(
+        compile_t("tcp.port eq 80 && ip").to_string(),
+        "tcp.port == 80 and ip"
+    );
 }

@@ -49,11 +49,17 @@ fn lines() -> Vec<(Kind, &'static str)> {
 /// Wire this to the offline pipeline once it exists, e.g.
 /// `crate::read::dissect_file(path)`.
 fn dissect_capture(path: &Path) -> anyhow::Result<Vec<Dissection>> {
-    anyhow::bail!("the dissection pipeline is not available yet ({})", path.display())
+    anyhow::bail!(
+        "the dissection pipeline is not available yet ({})",
+        path.display()
+    )
 }
 
 fn captures() -> Vec<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures"));
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/captures"
+    ));
     let only = std::env::var("MONITOR_DIFF_CAPTURES").unwrap_or_default();
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -140,7 +146,11 @@ fn same_frames_as_tshark_on_every_capture() {
         .collect();
     let mut compared = 0usize;
     for cap in &caps {
-        let name = cap.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        let name = cap
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
         let frames = match dissect_capture(cap) {
             Ok(f) => f,
             Err(e) => panic!("{name}: {e:#}"),
