@@ -331,6 +331,9 @@ fn convert(
                 })?
             };
             if ty == FieldType::Bool {
+                if v < 0 {
+                    return Err(FilterError::new(format!("\"{text}\" is not a valid boolean"), span));
+                }
                 return Ok(Dyn::Int(i128::from(v != 0)));
             }
             if v.unsigned_abs() > u128::from(u64::MAX) {
@@ -348,9 +351,7 @@ fn convert(
             if kind == Some(LitKind::Char) {
                 return Ok(Dyn::Float(char_val() as f64));
             }
-            if let Some(i) = parse_int(text) {
-                return Ok(Dyn::Float(i as f64));
-            }
+            // Decimal only: tshark refuses `0x1` as a time.
             text.parse::<f64>()
                 .ok()
                 .filter(|f| f.is_finite() && !text.contains(['i', 'I', 'n', 'N']))
@@ -369,11 +370,21 @@ fn convert(
             if let Some(b) = parse_bytes(text) {
                 return Ok(Dyn::Bytes(b));
             }
-            if text.len() <= 2 && text.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Ok(Dyn::Bytes(vec![u8::from_str_radix(text, 16).unwrap_or(0)]));
+            // Bare hex digits: one byte for one or two digits, else pairs.
+            if !text.is_empty() && text.chars().all(|c| c.is_ascii_hexdigit()) {
+                if text.len() <= 2 {
+                    return Ok(Dyn::Bytes(vec![u8::from_str_radix(text, 16).unwrap_or(0)]));
+                }
+                if text.len() % 2 == 0 {
+                    let b = (0..text.len() / 2)
+                        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or(0))
+                        .collect();
+                    return Ok(Dyn::Bytes(b));
+                }
             }
+            let hex = text.starts_with("0x") || text.starts_with("0X");
             match parse_int(text) {
-                Some(v) if (0..=255).contains(&v) => Ok(Dyn::Bytes(vec![v as u8])),
+                Some(v) if hex && (0..=255).contains(&v) => Ok(Dyn::Bytes(vec![v as u8])),
                 _ => Err(FilterError::new(
                     format!("\"{text}\" is not a valid byte string"),
                     span,
@@ -484,6 +495,12 @@ impl Checker<'_> {
                 if let Operand::Literal { span, .. } = operand {
                     return Err(FilterError::new(
                         "a literal is not a test; compare it with a field",
+                        *span,
+                    ));
+                }
+                if let Operand::Call { span, .. } = operand {
+                    return Err(FilterError::new(
+                        "you cannot test whether a function is present",
                         *span,
                     ));
                 }
@@ -613,9 +630,6 @@ impl Checker<'_> {
             )
         {
             return Err(self.cannot(lhs, lty, "contains"));
-        }
-        if matches!(rel, Rel::Gt | Rel::Lt | Rel::Ge | Rel::Le) && lty == FieldType::Protocol {
-            return Err(self.cannot(lhs, lty, op_text(op)));
         }
         // The right side: a field if the word names one, else a literal.
         let lit_ty = if rel == Rel::Contains && bytes_like(lty) {
