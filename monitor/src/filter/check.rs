@@ -332,7 +332,10 @@ fn convert(
             };
             if ty == FieldType::Bool {
                 if v < 0 {
-                    return Err(FilterError::new(format!("\"{text}\" is not a valid boolean"), span));
+                    return Err(FilterError::new(
+                        format!("\"{text}\" is not a valid boolean"),
+                        span,
+                    ));
                 }
                 return Ok(Dyn::Int(i128::from(v != 0)));
             }
@@ -639,7 +642,19 @@ impl Checker<'_> {
         };
         let r = match rhs {
             Operand::Field { name, .. } if self.reg.lookup(name).is_none() => {
-                Val::Const(self.literal(rhs, lit_ty)?)
+                match self.literal(rhs, lit_ty) {
+                    Ok(c) => Val::Const(c),
+                    Err(mut e) => {
+                        // A word that looks like a field name was probably meant as one.
+                        let looks_like_field = name.contains('.')
+                            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                            && !name.contains(':');
+                        if let Some(s) = suggest(self.reg, name).filter(|_| looks_like_field) {
+                            e.message.push_str(&format!(" (did you mean {s}?)"));
+                        }
+                        return Err(e);
+                    }
+                }
             }
             Operand::Literal { .. } => Val::Const(self.literal(rhs, lit_ty)?),
             _ => {

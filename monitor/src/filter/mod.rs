@@ -97,20 +97,38 @@ pub enum FilterCmd {
 
 /// Run a `monitor filter` subcommand; returns the exit status.
 pub fn main(cmd: FilterCmd) -> anyhow::Result<i32> {
-    let (expr, explain) = match &cmd {
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    Ok(run(
+        &cmd,
+        &Dissectors,
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+    )?)
+}
+
+/// `monitor filter …` against any registry and streams: 0 when the filter
+/// compiles (normalised text, and for `explain` the kernel plan, on `out`),
+/// 2 with the rendered error on `err` otherwise.
+pub fn run(
+    cmd: &FilterCmd,
+    reg: &dyn Registry,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> std::io::Result<i32> {
+    let (expr, explain) = match cmd {
         FilterCmd::Check { expr } => (expr, false),
         FilterCmd::Explain { expr } => (expr, true),
     };
-    match compile(expr) {
+    match compile_with(expr, reg) {
         Ok(f) => {
-            println!("{f}");
+            writeln!(out, "{f}")?;
             if explain {
-                print!("{}", f.kernel_plan());
+                write!(out, "{}", f.kernel_plan())?;
             }
             Ok(0)
         }
         Err(e) => {
-            eprintln!("monitor: {}", e.render(expr));
+            writeln!(err, "monitor: {}", e.render(expr))?;
             Ok(2)
         }
     }

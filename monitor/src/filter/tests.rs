@@ -6,6 +6,7 @@ use super::*;
 use crate::dissect::{Dissection, Value};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+mod cli;
 mod errors;
 mod kernel_tests;
 mod roundtrip;

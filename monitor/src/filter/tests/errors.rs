@@ -245,11 +245,48 @@ const CASES: &[(&str, &str, usize, usize)] = &[
         5,
     ),
     ("", "the filter is empty", 0, 1),
-    ("len(http.host)", "you cannot test whether a function is present", 0, 14),
-    ("tcp.flags.syn == -1", "\"-1\" is not a valid boolean", 17, 2),
-    ("frame.time_relative == 0x1", "\"0x1\" is not a valid number", 23, 3),
-    ("frame[12:2] == 0x0800", "\"0x0800\" is not a valid byte string", 15, 6),
-    ("frame[12:2] == 123", "\"123\" is not a valid byte string", 15, 3),
+    (
+        "ip.src == ip.dts",
+        "\"ip.dts\" is not a valid IPv4 address (did you mean ip.dst?)",
+        10,
+        6,
+    ),
+    (
+        "tcp.port == tcp.dstprot",
+        "\"tcp.dstprot\" is not a valid number (did you mean tcp.dstport?)",
+        12,
+        11,
+    ),
+    (
+        "len(http.host)",
+        "you cannot test whether a function is present",
+        0,
+        14,
+    ),
+    (
+        "tcp.flags.syn == -1",
+        "\"-1\" is not a valid boolean",
+        17,
+        2,
+    ),
+    (
+        "frame.time_relative == 0x1",
+        "\"0x1\" is not a valid number",
+        23,
+        3,
+    ),
+    (
+        "frame[12:2] == 0x0800",
+        "\"0x0800\" is not a valid byte string",
+        15,
+        6,
+    ),
+    (
+        "frame[12:2] == 123",
+        "\"123\" is not a valid byte string",
+        15,
+        3,
+    ),
 ];
 
 #[test]
