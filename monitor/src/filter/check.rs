@@ -378,7 +378,7 @@ fn convert(
                 if text.len() <= 2 {
                     return Ok(Dyn::Bytes(vec![u8::from_str_radix(text, 16).unwrap_or(0)]));
                 }
-                if text.len() % 2 == 0 {
+                if text.len().is_multiple_of(2) {
                     let b = (0..text.len() / 2)
                         .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or(0))
                         .collect();
