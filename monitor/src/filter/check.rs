@@ -354,7 +354,10 @@ fn convert(
             if kind == Some(LitKind::Char) {
                 return Ok(Dyn::Float(char_val() as f64));
             }
-            // Decimal only: tshark refuses `0x1` as a time.
+            // Decimal only: tshark refuses `0x1` and `1e-3` as times.
+            if ty == FieldType::RelTime && text.contains(['e', 'E']) {
+                return Err(FilterError::new(format!("\"{text}\" is not a valid time"), span));
+            }
             text.parse::<f64>()
                 .ok()
                 .filter(|f| f.is_finite() && !text.contains(['i', 'I', 'n', 'N']))

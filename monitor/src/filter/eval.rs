@@ -94,7 +94,7 @@ fn as_bytes(v: &Dyn) -> Option<Vec<u8>> {
 }
 
 /// Resolve a slice range against a length: `Some(start..end)` when it
-/// lies inside the value.
+/// lies inside the value (tshark drops ranges that do not).
 pub fn resolve_range(r: SliceRange, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
     let abs = |i: i64| if i < 0 { len + i } else { i };
@@ -104,7 +104,7 @@ pub fn resolve_range(r: SliceRange, len: usize) -> Option<(usize, usize)> {
         SliceRange::Single(s) => (abs(s), abs(s) + 1),
         SliceRange::From(s) => (abs(s), len),
     };
-    (s >= 0 && s < e && e <= len).then_some((s as usize, e as usize))
+    (s >= 0 && s <= e && e <= len).then_some((s as usize, e as usize))
 }
 
 /// Every value an operand produces for this packet.
@@ -116,10 +116,13 @@ pub fn values(v: &Val, d: &Dissection) -> Vec<Dyn> {
             .iter()
             .filter_map(|x| {
                 let b = as_bytes(x)?;
+                // Like tshark, a range that does not fit is left out; the
+                // (possibly empty) result is still a value.
                 let mut out = Vec::new();
                 for r in ranges {
-                    let (s, e) = resolve_range(*r, b.len())?;
-                    out.extend_from_slice(&b[s..e]);
+                    if let Some((s, e)) = resolve_range(*r, b.len()) {
+                        out.extend_from_slice(&b[s..e]);
+                    }
                 }
                 Some(Dyn::Bytes(out))
             })

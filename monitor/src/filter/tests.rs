@@ -8,6 +8,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 mod cli;
 mod errors;
+mod json_oracle;
 mod kernel_tests;
 mod roundtrip;
 mod semantics;

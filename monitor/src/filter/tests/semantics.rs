@@ -186,7 +186,9 @@ const CASES: &[(&str, bool, bool)] = &[
     ("frame[0,12-13] == 00:08:00", true, false),
     ("frame[0:1,12:2] == 00:08:00", true, false),
     ("frame[1000:2] == 00:00", false, false),
-    ("frame[1000:2] != 00:00", false, false),
+    ("frame[1000:2] != 00:00", true, true),
+    ("frame[1000:2] == \"\"", true, true),
+    ("len(frame[1000:2]) == 0", true, true),
     ("eth.src[0:3] == 00:21:6a", true, false),
     ("eth.src[:2] == 01:02", false, true),
     ("ip.src[0] == 0a", true, false),
@@ -208,7 +210,7 @@ const CASES: &[(&str, bool, bool)] = &[
     ("frame.time_relative > 0.2", true, true),
     ("frame.time_relative < 1", true, false),
     ("frame.time_relative == 1.5", false, true),
-    ("frame.time_relative >= 1.5e0", false, true),
+    ("frame.time_relative >= 1.50", false, true),
     ("tcp.analysis.ack_rtt > 0.01", true, false),
     ("tcp.analysis.ack_rtt < 0.01", false, false),
     // Functions.
@@ -307,7 +309,7 @@ fn ne_is_not_the_negation_of_eq_on_multi_valued_fields() {
 }
 
 #[test]
-fn slices_outside_the_value_produce_nothing() {
+fn ranges_outside_the_value_are_left_out() {
     let d = dis(&[("tcp.payload", Value::Bytes(vec![1, 2, 3]))]);
     assert!(m("tcp.payload[2:1] == 03", &d));
     assert!(!m("tcp.payload[2:2] == 03:00", &d));
@@ -317,7 +319,9 @@ fn slices_outside_the_value_produce_nothing() {
     assert!(m("tcp.payload[0-2] == 01:02:03", &d));
     assert!(m("tcp.payload[1:] == 02:03", &d));
     assert!(m("tcp.payload[0,2] == 01:03", &d));
-    assert!(!m("tcp.payload[0,5] == 01", &d));
+    assert!(m("tcp.payload[0,5] == 01", &d));
+    assert!(m("tcp.payload[5:1] != 01", &d));
+    assert!(m("tcp.payload[3:] == \"\"", &d));
     assert!(m("tcp.payload[0:1] & 01 == 01", &d));
 }
 

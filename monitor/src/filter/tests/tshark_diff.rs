@@ -25,6 +25,15 @@ enum Kind {
     Ext,
 }
 
+/// The filters that must select the same frames as tshark.
+pub(super) fn same_lines() -> Vec<&'static str> {
+    lines()
+        .into_iter()
+        .filter(|(k, _)| *k == Kind::Same)
+        .map(|(_, e)| e)
+        .collect()
+}
+
 fn lines() -> Vec<(Kind, &'static str)> {
     FILTERS
         .lines()
