@@ -212,7 +212,7 @@ pub mod rules {
         pub const ETH_DST: u8 = 1;
         /// `eth.src`.
         pub const ETH_SRC: u8 = 2;
-        /// `eth.type` (after VLAN tags, as Wireshark's last `eth.type`/`vlan.etype`).
+        /// `eth.type`: the Ethernet header's own type (0x8100 for a tagged frame).
         pub const ETH_TYPE: u8 = 3;
         /// `vlan.id` of the outer tag.
         pub const VLAN_ID: u8 = 4;
@@ -284,6 +284,11 @@ pub mod rules {
         pub const ICMP: u64 = 1 << 7;
         /// ICMPv6 header present.
         pub const ICMPV6: u64 = 1 << 8;
+        /// The dissection of this frame may hold values the kernel does not
+        /// see: headers repeated inside it (ICMP errors quoting a packet,
+        /// IP-in-IP/GRE, stacked VLAN tags) or an IP fragment (reassembled
+        /// in user space). Rules treat such frames as candidates.
+        pub const NESTED: u64 = 1 << 9;
     }
 
     /// Node operations. A node on an absent field takes its false edge.

@@ -47,7 +47,7 @@ pub struct Parsed {
     pub eth_dst: u64,
     /// Source MAC as a 48-bit number.
     pub eth_src: u64,
-    /// EtherType after the VLAN tags.
+    /// The Ethernet header's EtherType (before any VLAN tag).
     pub eth_type: u16,
     /// VLAN id of the outer tag.
     pub vlan_id: u16,
@@ -81,53 +81,32 @@ pub struct Parsed {
     pub l4_end: u32,
 }
 
-/// Read one byte. The check covers two bytes: LLVM turns a one-byte check
-/// `p + 1 > end` into `p >= end`, which gives the verifier no range when the
-/// pointer has a variable offset. No header byte we read is a frame's last.
+/// Copy the `N` bytes at `off` out of the packet, with one bounds check.
+/// Whole headers are read this way: one check per header keeps LLVM from
+/// merging many small checks into forms the verifier cannot follow.
 #[inline(always)]
-fn load_u8(f: &Frame, off: usize) -> Option<u8> {
+fn bytes<const N: usize>(f: &Frame, off: usize) -> Option<[u8; N]> {
     let p = f.data + off;
-    if p + 2 > f.data_end {
+    if p + N > f.data_end {
         return None;
     }
     // SAFETY: bounds checked against data_end just above.
-    Some(unsafe { *(p as *const u8) })
+    Some(unsafe { core::ptr::read_unaligned(p as *const [u8; N]) })
 }
 
 #[inline(always)]
-fn load_be16(f: &Frame, off: usize) -> Option<u16> {
-    let p = f.data + off;
-    if p + 2 > f.data_end {
-        return None;
-    }
-    // SAFETY: bounds checked against data_end just above.
-    Some(u16::from_be(unsafe {
-        core::ptr::read_unaligned(p as *const u16)
-    }))
+fn be16(b: &[u8], i: usize) -> u16 {
+    ((b[i] as u16) << 8) | b[i + 1] as u16
 }
 
 #[inline(always)]
-fn load_be32(f: &Frame, off: usize) -> Option<u32> {
-    let p = f.data + off;
-    if p + 4 > f.data_end {
-        return None;
-    }
-    // SAFETY: bounds checked against data_end just above.
-    Some(u32::from_be(unsafe {
-        core::ptr::read_unaligned(p as *const u32)
-    }))
+fn be32(b: &[u8], i: usize) -> u32 {
+    ((be16(b, i) as u32) << 16) | be16(b, i + 2) as u32
 }
 
 #[inline(always)]
-fn load_be64(f: &Frame, off: usize) -> Option<u64> {
-    let p = f.data + off;
-    if p + 8 > f.data_end {
-        return None;
-    }
-    // SAFETY: bounds checked against data_end just above.
-    Some(u64::from_be(unsafe {
-        core::ptr::read_unaligned(p as *const u64)
-    }))
+fn be64(b: &[u8], i: usize) -> u64 {
+    ((be32(b, i) as u64) << 32) | be32(b, i + 4) as u64
 }
 
 /// Parse a frame into `out` (which lives in a per-CPU scratch map, off the
@@ -139,24 +118,21 @@ pub fn parse(f: &Frame, out: &mut Parsed) {
         l4: NONE,
         ..Default::default()
     };
-    let (Some(d_hi), Some(d_lo), Some(s_hi), Some(s_lo), Some(mut ethertype)) = (
-        load_be32(f, 0),
-        load_be16(f, 4),
-        load_be16(f, 6),
-        load_be32(f, 8),
-        load_be16(f, 12),
-    ) else {
+    let Some(eth) = bytes::<14>(f, 0) else {
         return;
     };
+    let mut ethertype = be16(&eth, 12);
     out.protos = proto_bit::ETH;
-    out.eth_dst = ((d_hi as u64) << 16) | d_lo as u64;
-    out.eth_src = ((s_hi as u64) << 32) | s_lo as u64;
+    out.eth_type = ethertype;
+    out.eth_dst = ((be32(&eth, 0) as u64) << 16) | be16(&eth, 4) as u64;
+    out.eth_src = ((be16(&eth, 6) as u64) << 32) | be32(&eth, 8) as u64;
     let mut off = ETH_HLEN;
     for _ in 0..MAX_VLAN {
         if ethertype == ETH_P_8021Q || ethertype == ETH_P_8021AD || ethertype == ETH_P_QINQ1 {
-            let (Some(tci), Some(t)) = (load_be16(f, off), load_be16(f, off + 2)) else {
+            let Some(tag) = bytes::<4>(f, off) else {
                 return;
             };
+            let (tci, t) = (be16(&tag, 0), be16(&tag, 2));
             if out.vlan_depth == 0 {
                 out.vlan_id = tci & 0x0fff;
             }
@@ -166,7 +142,9 @@ pub fn parse(f: &Frame, out: &mut Parsed) {
             out.protos |= proto_bit::VLAN;
         }
     }
-    out.eth_type = ethertype;
+    if out.vlan_depth > 1 {
+        out.protos |= proto_bit::NESTED;
+    }
     match ethertype {
         ETH_P_ARP => {
             out.l3 = proto::ARP as u8;
@@ -198,17 +176,11 @@ fn transport(p: u8, v6: bool) -> u8 {
 #[inline(always)]
 fn ipv4(f: &Frame, off: usize, out: &mut Parsed) {
     out.l4 = proto::IP_OTHER as u8;
-    let (Some(vihl), Some(total), Some(frag), Some(ttl), Some(p), Some(src), Some(dst)) = (
-        load_u8(f, off),
-        load_be16(f, off + 2),
-        load_be16(f, off + 6),
-        load_u8(f, off + 8),
-        load_u8(f, off + 9),
-        load_be32(f, off + 12),
-        load_be32(f, off + 16),
-    ) else {
+    let Some(h) = bytes::<20>(f, off) else {
         return;
     };
+    let (vihl, total, frag, ttl, p) = (h[0], be16(&h, 2), be16(&h, 6), h[8], h[9]);
+    let (src, dst) = (be32(&h, 12), be32(&h, 16));
     if vihl >> 4 != 4 || (vihl & 0x0f) < 5 {
         return;
     }
@@ -218,9 +190,17 @@ fn ipv4(f: &Frame, off: usize, out: &mut Parsed) {
     out.ip_proto = p;
     out.src = [0, src as u64];
     out.dst = [0, dst as u64];
+    if frag & 0x3fff != 0 {
+        // A fragment: the dissector shows the reassembled datagram's fields
+        // on the frame that completes it.
+        out.protos |= proto_bit::NESTED;
+    }
     if frag & 0x1fff != 0 {
         // A non-first fragment: no transport header here.
         return;
+    }
+    if p == 4 || p == 41 || p == 47 {
+        out.protos |= proto_bit::NESTED;
     }
     out.l4 = transport(p, false);
     let ihl = ((vihl & 0x0f) as usize) * 4;
@@ -231,25 +211,18 @@ fn ipv4(f: &Frame, off: usize, out: &mut Parsed) {
 #[inline(always)]
 fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
     out.l4 = proto::IP_OTHER as u8;
-    let (Some(vtc), Some(plen), Some(nh_hlim), Some(s0), Some(s1), Some(d0), Some(d1)) = (
-        load_be16(f, off),
-        load_be16(f, off + 4),
-        load_be16(f, off + 6),
-        load_be64(f, off + 8),
-        load_be64(f, off + 16),
-        load_be64(f, off + 24),
-        load_be64(f, off + 32),
-    ) else {
+    let Some(h) = bytes::<40>(f, off) else {
         return;
     };
-    if vtc >> 12 != 6 {
+    if h[0] >> 4 != 6 {
         return;
     }
-    let mut next = (nh_hlim >> 8) as u8;
+    let plen = be16(&h, 4);
+    let mut next = h[6];
     out.protos |= proto_bit::IPV6;
-    out.ttl = nh_hlim as u8;
-    out.src = [s0, s1];
-    out.dst = [d0, d1];
+    out.ttl = h[7];
+    out.src = [be64(&h, 8), be64(&h, 16)];
+    out.dst = [be64(&h, 24), be64(&h, 32)];
     let mut off = off + 40;
     let mut ext: u32 = 0;
     for _ in 0..MAX_IPV6_EXT {
@@ -263,11 +236,13 @@ fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
         {
             break;
         }
-        let (Some(nl), Some(fo)) = (load_be16(f, off), load_be16(f, off + 2)) else {
+        let Some(e) = bytes::<4>(f, off) else {
             return;
         };
+        let (nl, fo) = (be16(&e, 0), be16(&e, 2));
         next = (nl >> 8) as u8;
         let l = if is_frag {
+            out.protos |= proto_bit::NESTED;
             if fo & 0xfff8 != 0 {
                 // A non-first fragment: no transport header here.
                 out.ip_proto = next;
@@ -281,6 +256,9 @@ fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
         ext += l as u32;
     }
     out.ip_proto = next;
+    if next == 4 || next == 41 || next == 47 {
+        out.protos |= proto_bit::NESTED;
+    }
     out.l4 = transport(next, true);
     let payload = (plen as u32).saturating_sub(ext);
     l4(f, off, next, payload, out);
@@ -291,13 +269,10 @@ fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
 fn l4(f: &Frame, off: usize, p: u8, payload: u32, out: &mut Parsed) {
     match p {
         IPPROTO_TCP => {
-            let (Some(sport), Some(dport), Some(offflags)) = (
-                load_be16(f, off),
-                load_be16(f, off + 2),
-                load_be16(f, off + 12),
-            ) else {
+            let Some(t) = bytes::<20>(f, off) else {
                 return;
             };
+            let (sport, dport, offflags) = (be16(&t, 0), be16(&t, 2), be16(&t, 12));
             out.protos |= proto_bit::TCP;
             out.sport = sport;
             out.dport = dport;
@@ -308,13 +283,10 @@ fn l4(f: &Frame, off: usize, p: u8, payload: u32, out: &mut Parsed) {
             out.l4_end = (off + hl as usize) as u32;
         }
         IPPROTO_UDP => {
-            let (Some(sport), Some(dport), Some(len)) = (
-                load_be16(f, off),
-                load_be16(f, off + 2),
-                load_be16(f, off + 4),
-            ) else {
+            let Some(u) = bytes::<8>(f, off) else {
                 return;
             };
+            let (sport, dport, len) = (be16(&u, 0), be16(&u, 2), be16(&u, 4));
             out.protos |= proto_bit::UDP;
             out.sport = sport;
             out.dport = dport;
@@ -325,16 +297,27 @@ fn l4(f: &Frame, off: usize, p: u8, payload: u32, out: &mut Parsed) {
             if (p == IPPROTO_ICMP) == v6 {
                 return;
             }
-            let Some(tc) = load_be16(f, off) else {
+            let Some(ic) = bytes::<2>(f, off) else {
                 return;
             };
+            let tc = be16(&ic, 0);
             out.protos |= if v6 {
                 proto_bit::ICMPV6
             } else {
                 proto_bit::ICMP
             };
-            out.icmp_type = (tc >> 8) as u8;
+            let t = (tc >> 8) as u8;
+            out.icmp_type = t;
             out.icmp_code = tc as u8;
+            // Error messages quote the offending packet's headers.
+            let error = if v6 {
+                t < 128
+            } else {
+                matches!(t, 3 | 4 | 5 | 11 | 12)
+            };
+            if error {
+                out.protos |= proto_bit::NESTED;
+            }
         }
         _ => {}
     }

@@ -24,11 +24,19 @@ fn parse_line(line: &str) -> Option<(u8, u64, String)> {
         Some((h, b)) => (h, b.parse::<u8>().ok()?),
         None => (addr, 0),
     };
-    let bytes: Vec<u8> = hex.split([':', '-', '.']).map(|b| u8::from_str_radix(b, 16)).collect::<Result<_, _>>().ok()?;
+    let bytes: Vec<u8> = hex
+        .split([':', '-', '.'])
+        .map(|b| u8::from_str_radix(b, 16))
+        .collect::<Result<_, _>>()
+        .ok()?;
     if bytes.is_empty() || bytes.len() > 6 {
         return None;
     }
-    let bits = if bits == 0 { (bytes.len() * 8) as u8 } else { bits.min(48) };
+    let bits = if bits == 0 {
+        (bytes.len() * 8) as u8
+    } else {
+        bits.min(48)
+    };
     let mut v = 0u64;
     for (i, b) in bytes.iter().enumerate() {
         v |= u64::from(*b) << (40 - 8 * i);
@@ -77,7 +85,10 @@ pub fn mac_name(m: &[u8]) -> String {
             if bits >= 48 {
                 return name.clone();
             }
-            let rest: Vec<String> = m[usize::from(bits / 8)..6].iter().map(|b| format!("{b:02x}")).collect();
+            let rest: Vec<String> = m[usize::from(bits / 8)..6]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             return format!("{name}_{}", rest.join(":"));
         }
     }
@@ -90,9 +101,18 @@ mod tests {
 
     #[test]
     fn parses_manuf_and_wka_lines() {
-        assert_eq!(parse_line("00:16:CE\tHonHaiPr\tHon Hai"), Some((24, 0x0016_ce00_0000, "HonHaiPr".into())));
-        assert_eq!(parse_line("33-33-00-00-00-00/16\tIPv6mcast"), Some((16, 0x3333_0000_0000, "IPv6mcast".into())));
-        assert_eq!(parse_line("ff:ff:ff:ff:ff:ff\tBroadcast"), Some((48, 0xffff_ffff_ffff, "Broadcast".into())));
+        assert_eq!(
+            parse_line("00:16:CE\tHonHaiPr\tHon Hai"),
+            Some((24, 0x0016_ce00_0000, "HonHaiPr".into()))
+        );
+        assert_eq!(
+            parse_line("33-33-00-00-00-00/16\tIPv6mcast"),
+            Some((16, 0x3333_0000_0000, "IPv6mcast".into()))
+        );
+        assert_eq!(
+            parse_line("ff:ff:ff:ff:ff:ff\tBroadcast"),
+            Some((48, 0xffff_ffff_ffff, "Broadcast".into()))
+        );
         assert_eq!(parse_line("# comment"), None);
     }
 }

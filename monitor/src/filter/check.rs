@@ -356,7 +356,10 @@ fn convert(
             }
             // Decimal only: tshark refuses `0x1` and `1e-3` as times.
             if ty == FieldType::RelTime && text.contains(['e', 'E']) {
-                return Err(FilterError::new(format!("\"{text}\" is not a valid time"), span));
+                return Err(FilterError::new(
+                    format!("\"{text}\" is not a valid time"),
+                    span,
+                ));
             }
             text.parse::<f64>()
                 .ok()
