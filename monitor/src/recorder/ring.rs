@@ -1,0 +1,527 @@
+//! The in-memory ring of recent packets: bounded by the memory it accounts
+//! for (not the packet count) and optionally by age; the oldest entries go
+//! first.
+
+use std::{
+    collections::VecDeque,
+    mem::size_of,
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
+
+use crate::record::PacketRecord;
+
+/// Default memory bound of a [`Recorder`]: 64 MiB.
+pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
+
+/// One recorded packet with what the pipeline concluded about it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The frame as captured (bytes, lengths, time, interface, direction).
+    pub record: PacketRecord,
+    /// Names of the rules (display filters) the packet matched.
+    pub rules: Vec<Arc<str>>,
+    /// TCP analysis verdicts, as Wireshark field names
+    /// (e.g. `tcp.analysis.retransmission`).
+    pub analysis: Vec<Arc<str>>,
+}
+
+impl Entry {
+    /// An entry without rule matches or analysis verdicts.
+    pub fn new(record: PacketRecord) -> Self {
+        Self {
+            record,
+            rules: Vec::new(),
+            analysis: Vec::new(),
+        }
+    }
+
+    /// Memory this entry is charged in a [`Recorder`]: the shared allocation
+    /// holding the entry (with its reference counts), the ring slot, the
+    /// packet bytes (by capacity), and the rule and verdict lists (pointer
+    /// slots by capacity plus the string bytes and their reference counts,
+    /// as if none were shared), each heap block rounded up to 16 bytes for
+    /// the allocator's own overhead.
+    pub fn cost(&self) -> usize {
+        fn block(n: usize) -> usize {
+            if n == 0 {
+                0
+            } else {
+                // Allocator header and alignment slack.
+                (n + 16).next_multiple_of(16)
+            }
+        }
+        let names = |v: &Vec<Arc<str>>| {
+            block(v.capacity() * size_of::<Arc<str>>())
+                + v.iter()
+                    .map(|s| block(s.len() + 2 * size_of::<usize>()))
+                    .sum::<usize>()
+        };
+        // Arc header (strong + weak counts) around the entry.
+        block(size_of::<Entry>() + 2 * size_of::<usize>())
+            + SLOT_COST
+            + block(self.record.data.capacity())
+            + names(&self.rules)
+            + names(&self.analysis)
+    }
+}
+
+/// Ring slot: the timestamp kept beside the pointer so that age scans stay
+/// in one contiguous array; doubled because a `VecDeque` may hold up to
+/// twice the slots it uses.
+const SLOT_COST: usize = 2 * size_of::<Slot>();
+
+#[derive(Debug)]
+struct Slot {
+    ts_ns: i64,
+    cost: usize,
+    entry: Arc<Entry>,
+}
+
+/// Limits of a [`Recorder`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Memory bound in bytes, as charged by [`Entry::cost`].
+    pub max_bytes: usize,
+    /// Entries older than this (relative to the newest entry pushed, or to
+    /// the time given to [`Recorder::expire`]) are dropped.
+    pub max_age: Option<Duration>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_age: None,
+        }
+    }
+}
+
+/// Counters of a [`Recorder`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Entries held now.
+    pub entries: usize,
+    /// Bytes charged for them now (never more than `max_bytes`).
+    pub bytes: usize,
+    /// The memory bound.
+    pub max_bytes: usize,
+    /// Entries pushed since creation (including rejected ones).
+    pub pushed: u64,
+    /// Entries dropped to make room or because they grew too old.
+    pub evicted: u64,
+    /// Entries refused because one alone costs more than `max_bytes`.
+    pub rejected: u64,
+    /// Timestamp of the oldest entry held (ns since the epoch).
+    pub oldest_ts_ns: Option<i64>,
+    /// Timestamp of the newest entry held (ns since the epoch).
+    pub newest_ts_ns: Option<i64>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    slots: VecDeque<Slot>,
+    bytes: usize,
+    pushed: u64,
+    evicted: u64,
+    rejected: u64,
+}
+
+/// The flight recorder: a byte-bounded ring of recent [`Entry`]s.
+///
+/// Safe to share between tasks (`Arc<Recorder>`): a mutex inside guards the
+/// ring, and every method holds it only for pointer-sized work per entry.
+/// [`Recorder::snapshot`] copies `Arc` pointers under the lock and runs the
+/// caller's filter after releasing it, so a slow filter never stalls
+/// [`Recorder::push`].
+#[derive(Debug)]
+pub struct Recorder {
+    config: Config,
+    inner: Mutex<Inner>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new(Config::default())
+    }
+}
+
+impl Recorder {
+    /// An empty recorder with these limits.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// The limits.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // The ring stays consistent at every await-free step, so a panic in
+        // another thread while holding the lock leaves nothing half-done.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Record an entry, evicting the oldest ones until it fits and those
+    /// older than `max_age` relative to it. Returns false (and counts it as
+    /// rejected) when the entry alone costs more than the whole bound.
+    pub fn push(&self, entry: Entry) -> bool {
+        let cost = entry.cost();
+        let ts_ns = entry.record.ts_ns;
+        // Allocate outside the lock.
+        let entry = Arc::new(entry);
+        let mut inner = self.lock();
+        inner.pushed += 1;
+        if cost > self.config.max_bytes {
+            inner.rejected += 1;
+            return false;
+        }
+        while inner.bytes + cost > self.config.max_bytes {
+            inner.evict_front();
+        }
+        if let Some(age) = self.config.max_age {
+            inner.expire_before(ts_ns.saturating_sub(age_ns(age)));
+        }
+        inner.bytes += cost;
+        inner.slots.push_back(Slot { ts_ns, cost, entry });
+        true
+    }
+
+    /// Drop entries older than `max_age` relative to `now_ns` (for when
+    /// traffic stops and no push ages them out). Returns how many went.
+    pub fn expire(&self, now_ns: i64) -> usize {
+        let Some(age) = self.config.max_age else {
+            return 0;
+        };
+        self.lock()
+            .expire_before(now_ns.saturating_sub(age_ns(age)))
+    }
+
+    /// The entries, oldest first, that `filter` accepts and, when `last` is
+    /// given, whose timestamp is within `last` before `now_ns` (inclusive).
+    /// Entries are shared, not copied.
+    pub fn snapshot(
+        &self,
+        filter: impl Fn(&Entry) -> bool,
+        last: Option<Duration>,
+        now_ns: i64,
+    ) -> Vec<Arc<Entry>> {
+        let since = last.map_or(i64::MIN, |d| now_ns.saturating_sub(age_ns(d)));
+        let candidates: Vec<Arc<Entry>> = {
+            let inner = self.lock();
+            inner
+                .slots
+                .iter()
+                .filter(|s| s.ts_ns >= since)
+                .map(|s| Arc::clone(&s.entry))
+                .collect()
+        };
+        candidates.into_iter().filter(|e| filter(e)).collect()
+    }
+
+    /// Drop every entry (counted as evicted).
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.evicted += inner.slots.len() as u64;
+        inner.slots.clear();
+        inner.slots.shrink_to_fit();
+        inner.bytes = 0;
+    }
+
+    /// Current counters.
+    pub fn stats(&self) -> Stats {
+        let inner = self.lock();
+        Stats {
+            entries: inner.slots.len(),
+            bytes: inner.bytes,
+            max_bytes: self.config.max_bytes,
+            pushed: inner.pushed,
+            evicted: inner.evicted,
+            rejected: inner.rejected,
+            oldest_ts_ns: inner.slots.front().map(|s| s.ts_ns),
+            newest_ts_ns: inner.slots.back().map(|s| s.ts_ns),
+        }
+    }
+}
+
+impl Inner {
+    fn evict_front(&mut self) -> bool {
+        match self.slots.pop_front() {
+            Some(slot) => {
+                self.bytes -= slot.cost;
+                self.evicted += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Evict from the front while the oldest entry is older than `cutoff`.
+    /// Entries arrive nearly in time order (per-CPU rings interleave), so an
+    /// entry slightly out of order stays until the ones before it go.
+    fn expire_before(&mut self, cutoff: i64) -> usize {
+        let mut n = 0;
+        while self.slots.front().is_some_and(|s| s.ts_ns < cutoff) {
+            self.evict_front();
+            n += 1;
+        }
+        n
+    }
+}
+
+fn age_ns(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Direction;
+
+    fn rec(ts_ns: i64, len: usize) -> Entry {
+        Entry::new(PacketRecord {
+            ts_ns,
+            iface: 1,
+            direction: Some(Direction::Ingress),
+            orig_len: len as u32,
+            data: vec![0xab; len],
+        })
+    }
+
+    /// xorshift64*: deterministic sizes without a dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+    }
+
+    #[test]
+    fn cost_counts_overhead_and_capacity() {
+        let small = rec(0, 0);
+        assert!(small.cost() >= size_of::<Entry>() + size_of::<Slot>());
+        let mut big = rec(0, 100);
+        big.record.data.reserve_exact(1000);
+        assert!(big.cost() >= small.cost() + 1100);
+        let mut named = rec(0, 0);
+        named.rules.push(Arc::from("a-rule-with-a-long-name"));
+        named
+            .analysis
+            .push(Arc::from("tcp.analysis.retransmission"));
+        assert!(named.cost() >= small.cost() + 23 + 27 + 2 * size_of::<Arc<str>>());
+    }
+
+    #[test]
+    fn byte_bound_holds_under_random_flood() {
+        let max = 256 * 1024;
+        let r = Recorder::new(Config {
+            max_bytes: max,
+            max_age: None,
+        });
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut sum_data = 0usize;
+        for i in 0..20_000 {
+            let len = match rng.next() % 10 {
+                0 => (rng.next() % 70_000) as usize, // GRO-sized
+                1..=3 => 0,
+                _ => (rng.next() % 1600) as usize,
+            };
+            let mut e = rec(i, len);
+            if rng.next() % 4 == 0 {
+                e.rules.push(Arc::from(format!("rule-{}", rng.next() % 7)));
+            }
+            sum_data += len;
+            assert!(r.push(e));
+            let s = r.stats();
+            assert!(s.bytes <= max, "push {i}: {} > {max}", s.bytes);
+            if i % 997 == 0 {
+                // The accounted bytes really are the entries' costs.
+                let held: usize = r.snapshot(|_| true, None, 0).iter().map(|e| e.cost()).sum();
+                assert_eq!(held, s.bytes);
+                // Every entry costs more than its data plus fixed overhead.
+                assert!(s.bytes >= s.entries * (size_of::<Entry>() + size_of::<Slot>()));
+            }
+        }
+        let s = r.stats();
+        assert_eq!(s.pushed, 20_000);
+        assert_eq!(s.evicted as usize + s.entries, 20_000);
+        assert!(sum_data > 10 * max, "the flood must overflow the bound");
+        // Filled close to the bound, not emptied by over-eviction.
+        assert!(s.bytes > max - 80_000, "only {} of {max} used", s.bytes);
+    }
+
+    #[test]
+    fn tiny_packets_are_bounded_by_overhead() {
+        // Zero-length packets still cost their overhead: the count is bounded.
+        let max = 64 * 1024;
+        let r = Recorder::new(Config {
+            max_bytes: max,
+            max_age: None,
+        });
+        for i in 0..100_000 {
+            r.push(rec(i, 0));
+        }
+        let s = r.stats();
+        assert!(s.entries <= max / (size_of::<Entry>() + size_of::<Slot>()));
+        assert!(s.entries > 0);
+        assert!(s.bytes <= max);
+    }
+
+    #[test]
+    fn evicts_oldest_first() {
+        let one = rec(0, 1000).cost();
+        let r = Recorder::new(Config {
+            max_bytes: one * 3,
+            max_age: None,
+        });
+        for ts in 0..5 {
+            assert!(r.push(rec(ts, 1000)));
+        }
+        let ts: Vec<i64> = r
+            .snapshot(|_| true, None, 0)
+            .iter()
+            .map(|e| e.record.ts_ns)
+            .collect();
+        assert_eq!(ts, vec![2, 3, 4]);
+        let s = r.stats();
+        assert_eq!((s.entries, s.evicted, s.bytes), (3, 2, 3 * one));
+        assert_eq!((s.oldest_ts_ns, s.newest_ts_ns), (Some(2), Some(4)));
+        // A bigger entry pushes out as many old ones as it needs.
+        assert!(r.push(rec(5, 2500)));
+        let ts: Vec<i64> = r
+            .snapshot(|_| true, None, 0)
+            .iter()
+            .map(|e| e.record.ts_ns)
+            .collect();
+        assert_eq!(ts, vec![5]);
+    }
+
+    #[test]
+    fn rejects_entry_larger_than_bound() {
+        let r = Recorder::new(Config {
+            max_bytes: 4096,
+            max_age: None,
+        });
+        assert!(r.push(rec(0, 100)));
+        assert!(!r.push(rec(1, 5000)));
+        let s = r.stats();
+        assert_eq!((s.entries, s.rejected, s.evicted, s.pushed), (1, 1, 0, 2));
+    }
+
+    #[test]
+    fn age_limit() {
+        const S: i64 = 1_000_000_000;
+        let r = Recorder::new(Config {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_age: Some(Duration::from_secs(10)),
+        });
+        for t in [0, 5, 9, 10, 15] {
+            r.push(rec(t * S, 10));
+        }
+        // Pushing t=15 s dropped everything older than 5 s.
+        let ts: Vec<i64> = r
+            .snapshot(|_| true, None, 15 * S)
+            .iter()
+            .map(|e| e.record.ts_ns / S)
+            .collect();
+        assert_eq!(ts, vec![5, 9, 10, 15]);
+        assert_eq!(r.stats().evicted, 1);
+        // Without traffic, expire() ages entries out against the clock.
+        assert_eq!(r.expire(20 * S), 2);
+        assert_eq!(r.stats().entries, 2);
+        assert_eq!(r.expire(100 * S), 2);
+        assert_eq!(r.stats().entries, 0);
+        assert_eq!(r.stats().bytes, 0);
+        // No age limit: expire does nothing.
+        let r = Recorder::default();
+        r.push(rec(0, 10));
+        assert_eq!(r.expire(i64::MAX), 0);
+    }
+
+    #[test]
+    fn snapshot_filter_and_last() {
+        const S: i64 = 1_000_000_000;
+        let r = Recorder::default();
+        for t in 0..10 {
+            let mut e = rec(t * S, 60);
+            e.record.iface = (t % 2) as u32;
+            if t % 3 == 0 {
+                e.rules.push(Arc::from("syn"));
+            }
+            r.push(e);
+        }
+        let ts = |v: Vec<Arc<Entry>>| v.iter().map(|e| e.record.ts_ns / S).collect::<Vec<_>>();
+        assert_eq!(ts(r.snapshot(|_| true, None, 0)).len(), 10);
+        assert_eq!(
+            ts(r.snapshot(|e| e.record.iface == 1, None, 0)),
+            vec![1, 3, 5, 7, 9]
+        );
+        assert_eq!(
+            ts(r.snapshot(|e| e.rules.iter().any(|n| &**n == "syn"), None, 0)),
+            vec![0, 3, 6, 9]
+        );
+        // The last 3 s before t=9 s: 6, 7, 8, 9 (inclusive bound).
+        assert_eq!(
+            ts(r.snapshot(|_| true, Some(Duration::from_secs(3)), 9 * S)),
+            vec![6, 7, 8, 9]
+        );
+        assert_eq!(
+            ts(r.snapshot(|e| e.record.iface == 0, Some(Duration::from_secs(3)), 9 * S)),
+            vec![6, 8]
+        );
+        // Snapshots share the packet bytes with the ring.
+        let a = r.snapshot(|_| true, None, 0);
+        let b = r.snapshot(|_| true, None, 0);
+        assert!(Arc::ptr_eq(&a[0], &b[0]));
+        assert_eq!(a[0].record.data.as_ptr(), b[0].record.data.as_ptr());
+        // A snapshot outlives eviction.
+        r.clear();
+        assert_eq!(r.stats().entries, 0);
+        assert_eq!(a.len(), 10);
+        assert_eq!(a[9].record.data.len(), 60);
+    }
+
+    #[test]
+    fn concurrent_push_and_snapshot() {
+        let max = 128 * 1024;
+        let r = Arc::new(Recorder::new(Config {
+            max_bytes: max,
+            max_age: None,
+        }));
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let r = Arc::clone(&r);
+                std::thread::spawn(move || {
+                    for i in 0..5000 {
+                        r.push(rec(w * 1_000_000 + i, (i as usize * 37) % 1500));
+                    }
+                })
+            })
+            .collect();
+        let reader = {
+            let r = Arc::clone(&r);
+            std::thread::spawn(move || {
+                for _ in 0..200 {
+                    let snap = r.snapshot(|e| e.record.data.len() > 100, None, 0);
+                    assert!(snap.iter().all(|e| e.record.data.len() > 100));
+                    assert!(r.stats().bytes <= max);
+                }
+            })
+        };
+        for w in writers {
+            w.join().unwrap();
+        }
+        reader.join().unwrap();
+        let s = r.stats();
+        assert_eq!(s.pushed, 20_000);
+        assert_eq!(s.evicted as usize + s.entries, 20_000);
+        assert!(s.bytes <= max);
+    }
+}
