@@ -61,7 +61,7 @@ fn heap_used_by_ring_stays_within_bound() {
                 orig_len: len as u32,
                 data: vec![1; len],
             });
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 e.rules.push(Arc::clone(&rule));
                 e.analysis.push(Arc::from("tcp.analysis.retransmission"));
             }

@@ -334,7 +334,7 @@ mod tests {
                 _ => (rng.next() % 1600) as usize,
             };
             let mut e = rec(i, len);
-            if rng.next() % 4 == 0 {
+            if rng.next().is_multiple_of(4) {
                 e.rules.push(Arc::from(format!("rule-{}", rng.next() % 7)));
             }
             sum_data += len;
