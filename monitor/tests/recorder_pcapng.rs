@@ -255,6 +255,11 @@ fn synthetic_dump_reads_back_exactly_in_tshark() {
     assert!(info.contains("1234 older packets evicted"), "{info}");
     // 2 interfaces × 3 directions.
     assert!(info.contains("Number of interfaces in file: 6"), "{info}");
+    assert_eq!(
+        info.matches("Number of stat entries = 1").count(),
+        6,
+        "{info}"
+    );
     for n in [
         "eth0-ingress",
         "eth0-egress",
@@ -392,5 +397,68 @@ fn real_captures_dissect_identically() {
     assert!(total > 100, "only {total} frames compared");
     if std::env::var_os("MONITOR_KEEP_TEST_FILES").is_none() {
         let _ = fs::remove_dir_all(dir);
+    }
+}
+
+#[test]
+fn interface_statistics_read_back() {
+    let entries = synthetic();
+    let mut stats = DropStats::default();
+    stats.iface_drops.insert((2, Some(Direction::Ingress)), 5);
+    stats.iface_drops.insert((9, None), 7); // no packets: no block
+    let mut buf = Vec::new();
+    write_dump(&mut buf, &entries, &iface_name, Some(stats)).unwrap();
+
+    let mut reader = create_reader(1 << 20, &buf[..]).unwrap();
+    let mut names = Vec::new();
+    let mut isbs = Vec::new();
+    loop {
+        match reader.next() {
+            Ok((offset, block)) => {
+                match block {
+                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
+                        names.push(idb.if_name().unwrap().unwrap().to_owned());
+                    }
+                    PcapBlockOwned::NG(Block::InterfaceStatistics(isb)) => {
+                        let start = isb.isb_starttime().unwrap().unwrap();
+                        let end = isb.isb_endtime().unwrap().unwrap();
+                        let ns = |(hi, lo): (u32, u32)| ((hi as i64) << 32) | lo as i64;
+                        isbs.push((
+                            isb.if_id,
+                            ns(start),
+                            ns(end),
+                            isb.isb_ifdrop().map(|r| r.unwrap()),
+                            isb.isb_usrdeliv().unwrap().unwrap(),
+                        ));
+                    }
+                    _ => {}
+                }
+                reader.consume(offset);
+            }
+            Err(PcapError::Eof) => break,
+            Err(PcapError::Incomplete(_)) => reader.refill().unwrap(),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(names.len(), 6);
+    assert_eq!(isbs.len(), 6);
+    for (id, start, end, ifdrop, delivered) in isbs {
+        let name = &names[id as usize];
+        let mine: Vec<&Arc<Entry>> = entries
+            .iter()
+            .filter(|e| {
+                let base = iface_name(e.record.iface);
+                let n = match e.record.direction {
+                    Some(d) => format!("{base}-{}", d.as_str()),
+                    None => base,
+                };
+                &n == name
+            })
+            .collect();
+        assert_eq!(delivered as usize, mine.len(), "{name}");
+        assert_eq!(start, mine.iter().map(|e| e.record.ts_ns).min().unwrap());
+        assert_eq!(end, mine.iter().map(|e| e.record.ts_ns).max().unwrap());
+        let expect_drop = (name == "eth0-ingress").then_some(5);
+        assert_eq!(ifdrop, expect_drop, "{name}");
     }
 }

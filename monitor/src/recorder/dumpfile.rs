@@ -246,8 +246,21 @@ fn publish(tmp: &Path, target: &Path) -> Result<()> {
                 path: target.to_owned(),
             }))
         }
+        // File systems without hard links (FAT, some network and FUSE
+        // ones): rename, which at worst replaces an entry created since
+        // the check, and replaces a symbolic link itself rather than
+        // following it.
+        Err(e) if is_no_link(&e) => {
+            check_free(target)?;
+            fs::rename(tmp, target).map_err(io_err(target))
+        }
         Err(e) => Err(io_err(target)(e)),
     }
+}
+
+fn is_no_link(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::Unsupported
+        || matches!(e.raw_os_error(), Some(libc::EPERM | libc::EOPNOTSUPP))
 }
 
 /// Remove the temporary name and, on success, make the new directory entry
