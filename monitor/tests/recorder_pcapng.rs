@@ -72,33 +72,38 @@ fn tshark_fields(file: &Path, fields: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Captured bytes of every frame, from `tshark -x`: one group of lines per
-/// frame, separated by blank lines; when a frame has several data sources
-/// (reassembly), the first, headed `Frame (N bytes):`, is the frame.
+/// Captured bytes of every frame, from `tshark -x`: each frame's hex lines
+/// end with one blank line (a frame with nothing captured is just the blank
+/// line); when a frame has several data sources (reassembly), each is
+/// headed `Name (N bytes):` and the first is the frame.
 fn tshark_bytes(file: &Path) -> Vec<Vec<u8>> {
     let text = run("tshark", &["-r", file.to_str().unwrap(), "-x"]);
     let mut frames = Vec::new();
-    for group in text.split("\n\n").filter(|g| !g.trim().is_empty()) {
-        let mut bytes = Vec::new();
-        for (i, line) in group.lines().enumerate() {
-            let is_hex = line.len() > 6
-                && line.as_bytes()[..4].iter().all(u8::is_ascii_hexdigit)
-                && &line[4..6] == "  ";
-            if !is_hex {
-                assert!(line.ends_with("bytes):"), "unexpected line {line:?}");
-                if i > 0 {
-                    break; // a second data source
-                }
-                continue;
-            }
-            let hex = &line[6..line.len().min(6 + 47)];
+    let mut bytes = Vec::new();
+    let mut sources = 0;
+    for line in text.lines() {
+        if line.is_empty() {
+            frames.push(std::mem::take(&mut bytes));
+            sources = 0;
+            continue;
+        }
+        // Offset (4 or more hex digits), two spaces, up to 16 hex bytes.
+        let off = line.bytes().take_while(u8::is_ascii_hexdigit).count();
+        let is_hex = off >= 4 && line[off..].starts_with("  ");
+        if !is_hex {
+            assert!(line.ends_with("bytes):"), "unexpected line {line:?}");
+            sources += 1;
+            continue;
+        }
+        if sources <= 1 {
+            let hex = &line[off + 2..line.len().min(off + 2 + 47)];
             bytes.extend(
                 hex.split_whitespace()
                     .map(|b| u8::from_str_radix(b, 16).unwrap()),
             );
         }
-        frames.push(bytes);
     }
+    assert!(bytes.is_empty(), "output does not end with a blank line");
     frames
 }
 
@@ -129,7 +134,10 @@ fn synthetic() -> Vec<Arc<Entry>> {
         // Ethernet with an experimental EtherType, so the payload stays data.
         let mut data = vec![0x02, 0, 0, 0, 0, i as u8, 0x02, 0, 0, 0, 1, 0, 0x88, 0xb5];
         data.extend((14..caplen).map(|_| rng.next() as u8));
-        let truncated = i % 4 == 1;
+        if i == 37 {
+            data.clear(); // nothing captured at all
+        }
+        let truncated = i % 4 == 1 || data.is_empty();
         let orig_len = if truncated {
             caplen as u32 + 1 + (rng.next() % 3000) as u32
         } else {
