@@ -40,11 +40,12 @@ impl Entry {
     }
 
     /// Memory this entry is charged in a [`Recorder`]: the shared allocation
-    /// holding the entry (with its reference counts), the ring slot, the
-    /// packet bytes (by capacity), and the rule and verdict lists (pointer
-    /// slots by capacity plus the string bytes and their reference counts,
-    /// as if none were shared), each heap block rounded up to 16 bytes for
-    /// the allocator's own overhead.
+    /// holding the entry (with its reference counts), the packet bytes (by
+    /// capacity), and the rule and verdict lists (pointer slots by capacity
+    /// plus the string bytes and their reference counts, as if none were
+    /// shared), each heap block rounded up to 16 bytes for the allocator's
+    /// own overhead. The ring's slot array is charged separately, by its
+    /// actual capacity.
     pub fn cost(&self) -> usize {
         fn block(n: usize) -> usize {
             if n == 0 {
@@ -62,17 +63,17 @@ impl Entry {
         };
         // Arc header (strong + weak counts) around the entry.
         block(size_of::<Entry>() + 2 * size_of::<usize>())
-            + SLOT_COST
             + block(self.record.data.capacity())
             + names(&self.rules)
             + names(&self.analysis)
     }
 }
 
-/// Ring slot: the timestamp kept beside the pointer so that age scans stay
-/// in one contiguous array; doubled because a `VecDeque` may hold up to
-/// twice the slots it uses.
-const SLOT_COST: usize = 2 * size_of::<Slot>();
+/// Bytes of one ring slot (the timestamp is kept beside the pointer so that
+/// scans stay in one contiguous array).
+const SLOT: usize = size_of::<Slot>();
+/// Slots the ring starts with.
+const MIN_SLOTS: usize = 16;
 
 #[derive(Debug)]
 struct Slot {
@@ -84,7 +85,8 @@ struct Slot {
 /// Limits of a [`Recorder`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// Memory bound in bytes, as charged by [`Entry::cost`].
+    /// Memory bound in bytes: the entries as charged by [`Entry::cost`]
+    /// plus the ring's slot array.
     pub max_bytes: usize,
     /// Entries older than this (relative to the newest entry pushed, or to
     /// the time given to [`Recorder::expire`]) are dropped.
@@ -105,7 +107,8 @@ impl Default for Config {
 pub struct Stats {
     /// Entries held now.
     pub entries: usize,
-    /// Bytes charged for them now (never more than `max_bytes`).
+    /// Bytes charged for them and the slot array now (never more than
+    /// `max_bytes`).
     pub bytes: usize,
     /// The memory bound.
     pub max_bytes: usize,
@@ -124,6 +127,7 @@ pub struct Stats {
 #[derive(Debug, Default)]
 struct Inner {
     slots: VecDeque<Slot>,
+    /// Sum of the held entries' costs (the slot array comes on top).
     bytes: usize,
     pushed: u64,
     evicted: u64,
@@ -137,6 +141,10 @@ struct Inner {
 /// [`Recorder::snapshot`] copies `Arc` pointers under the lock and runs the
 /// caller's filter after releasing it, so a slow filter never stalls
 /// [`Recorder::push`].
+///
+/// Entries still held by a snapshot stay in memory after the ring evicts
+/// them, outside the bound, until the snapshot is dropped; growing the slot
+/// array briefly needs the old and the new array.
 #[derive(Debug)]
 pub struct Recorder {
     config: Config,
@@ -169,28 +177,59 @@ impl Recorder {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Record an entry, evicting the oldest ones until it fits and those
-    /// older than `max_age` relative to it. Returns false (and counts it as
-    /// rejected) when the entry alone costs more than the whole bound.
+    /// Record an entry, evicting those older than `max_age` relative to it
+    /// and then the oldest ones until it fits. Returns false (and counts it
+    /// as rejected) when the entry does not fit even in an empty ring.
     pub fn push(&self, entry: Entry) -> bool {
         let cost = entry.cost();
         let ts_ns = entry.record.ts_ns;
+        let max = self.config.max_bytes;
+        if cost + MIN_SLOTS * SLOT > max {
+            let mut inner = self.lock();
+            inner.pushed += 1;
+            inner.rejected += 1;
+            return false;
+        }
         // Allocate outside the lock.
         let entry = Arc::new(entry);
         let mut inner = self.lock();
         inner.pushed += 1;
-        if cost > self.config.max_bytes {
-            inner.rejected += 1;
-            return false;
-        }
-        while inner.bytes + cost > self.config.max_bytes {
-            inner.evict_front();
-        }
         if let Some(age) = self.config.max_age {
             inner.expire_before(ts_ns.saturating_sub(age_ns(age)));
         }
+        loop {
+            let (len, cap) = (inner.slots.len(), inner.slots.capacity());
+            // Slots needed after the push: growing doubles the array.
+            let need = if len < cap {
+                cap
+            } else {
+                (2 * cap).max(MIN_SLOTS)
+            };
+            if inner.bytes + cost + need * SLOT <= max {
+                if need > cap {
+                    inner.slots.reserve_exact(need - len);
+                }
+                break;
+            }
+            if len == 0 {
+                // Only the spare array is left to give back (it fits empty,
+                // checked above).
+                inner.slots = VecDeque::new();
+                continue;
+            }
+            let keep = (2 * len).max(MIN_SLOTS);
+            if cap > keep {
+                // Spare slots first, then entries.
+                inner.slots.shrink_to(keep);
+                if inner.slots.capacity() < cap {
+                    continue;
+                }
+            }
+            inner.evict_front();
+        }
         inner.bytes += cost;
         inner.slots.push_back(Slot { ts_ns, cost, entry });
+        inner.shrink_if_sparse();
         true
     }
 
@@ -261,8 +300,7 @@ impl Recorder {
     pub fn clear(&self) {
         let mut inner = self.lock();
         inner.evicted += inner.slots.len() as u64;
-        inner.slots.clear();
-        inner.slots.shrink_to_fit();
+        inner.slots = VecDeque::new();
         inner.bytes = 0;
     }
 
@@ -271,7 +309,7 @@ impl Recorder {
         let inner = self.lock();
         Stats {
             entries: inner.slots.len(),
-            bytes: inner.bytes,
+            bytes: inner.total(),
             max_bytes: self.config.max_bytes,
             pushed: inner.pushed,
             evicted: inner.evicted,
@@ -283,6 +321,23 @@ impl Recorder {
 }
 
 impl Inner {
+    /// Bytes charged: entries plus the slot array.
+    fn total(&self) -> usize {
+        self.bytes + self.slots.capacity() * SLOT
+    }
+
+    /// Give back most of the slot array once it is mostly empty (after
+    /// small packets gave way to large ones, or after expiry), so that the
+    /// room it took can hold packets again.
+    fn shrink_if_sparse(&mut self) {
+        let (len, cap) = (self.slots.len(), self.slots.capacity());
+        if len == 0 {
+            self.slots = VecDeque::new();
+        } else if cap > 4 * MIN_SLOTS && len * 4 < cap {
+            self.slots.shrink_to((2 * len).max(MIN_SLOTS));
+        }
+    }
+
     fn evict_front(&mut self) -> bool {
         match self.slots.pop_front() {
             Some(slot) => {
@@ -302,6 +357,9 @@ impl Inner {
         while self.slots.front().is_some_and(|s| s.ts_ns < cutoff) {
             self.evict_front();
             n += 1;
+        }
+        if n > 0 {
+            self.shrink_if_sparse();
         }
         n
     }
@@ -340,7 +398,7 @@ mod tests {
     #[test]
     fn cost_counts_overhead_and_capacity() {
         let small = rec(0, 0);
-        assert!(small.cost() >= size_of::<Entry>() + size_of::<Slot>());
+        assert!(small.cost() >= size_of::<Entry>() + 2 * size_of::<usize>());
         let mut big = rec(0, 100);
         big.record.data.reserve_exact(1000);
         assert!(big.cost() >= small.cost() + 1100);
@@ -376,9 +434,11 @@ mod tests {
             let s = r.stats();
             assert!(s.bytes <= max, "push {i}: {} > {max}", s.bytes);
             if i % 997 == 0 {
-                // The accounted bytes really are the entries' costs.
+                // The accounted bytes really are the entries' costs plus a
+                // slot array between full and four times larger.
                 let held: usize = r.snapshot(|_| true, None, 0).iter().map(|e| e.cost()).sum();
-                assert_eq!(held, s.bytes);
+                assert!(held + s.entries * SLOT <= s.bytes);
+                assert!(s.bytes <= held + (4 * s.entries).max(4 * MIN_SLOTS) * SLOT);
                 // Every entry costs more than its data plus fixed overhead.
                 assert!(s.bytes >= s.entries * (size_of::<Entry>() + size_of::<Slot>()));
             }
@@ -411,8 +471,9 @@ mod tests {
     #[test]
     fn evicts_oldest_first() {
         let one = rec(0, 1000).cost();
+        let array = MIN_SLOTS * SLOT;
         let r = Recorder::new(Config {
-            max_bytes: one * 3,
+            max_bytes: one * 3 + array,
             max_age: None,
         });
         for ts in 0..5 {
@@ -425,7 +486,7 @@ mod tests {
             .collect();
         assert_eq!(ts, vec![2, 3, 4]);
         let s = r.stats();
-        assert_eq!((s.entries, s.evicted, s.bytes), (3, 2, 3 * one));
+        assert_eq!((s.entries, s.evicted, s.bytes), (3, 2, 3 * one + array));
         assert_eq!((s.oldest_ts_ns, s.newest_ts_ns), (Some(2), Some(4)));
         // A bigger entry pushes out as many old ones as it needs.
         assert!(r.push(rec(5, 2500)));
