@@ -349,8 +349,8 @@ pub fn write_new_dump(
     finish(&canon, &tmp, result)
 }
 
-/// A dump file found by [`list_dumps`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A dump file found by [`list_dumps`] (serializable for an HTTP API).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct DumpFile {
     /// Path in the canonical directory.
     pub path: PathBuf,

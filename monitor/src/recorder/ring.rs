@@ -102,8 +102,8 @@ impl Default for Config {
     }
 }
 
-/// Counters of a [`Recorder`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Counters of a [`Recorder`] (serializable for an HTTP API).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
     /// Entries held now.
     pub entries: usize,

@@ -144,7 +144,10 @@ mod tests {
         // +2/s never reaches 10 within 5 s ... (5 s × 2 = 10: reaches exactly at 5 s).
         assert_eq!(run(&mut t, t0, &[0, 2, 4, 6, 8, 10]), vec![5]);
         let mut t = trig(11, 5, 0);
-        assert_eq!(run(&mut t, t0, &[0, 2, 4, 6, 8, 10, 12, 14, 16]), vec![]);
+        assert_eq!(
+            run(&mut t, t0, &[0, 2, 4, 6, 8, 10, 12, 14, 16]),
+            Vec::<usize>::new()
+        );
         // A jump fires at once.
         let mut t = trig(10, 5, 0);
         assert_eq!(run(&mut t, t0, &[100, 100, 130]), vec![2]);
@@ -157,7 +160,10 @@ mod tests {
         let t0 = Instant::now();
         let mut t = trig(10, 3, 0);
         // 9 then, 4 s later, 9 more: never 10 within 3 s.
-        assert_eq!(run(&mut t, t0, &[0, 9, 9, 9, 9, 18, 18, 18, 18]), vec![]);
+        assert_eq!(
+            run(&mut t, t0, &[0, 9, 9, 9, 9, 18, 18, 18, 18]),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]
@@ -180,7 +186,7 @@ mod tests {
         let t0 = Instant::now();
         let mut t = trig(10, 10, 0);
         // Drop from 1000 to 0 is a reset, not growth; then 0 -> 9 is not enough.
-        assert_eq!(run(&mut t, t0, &[995, 1000, 0, 5, 9]), vec![]);
+        assert_eq!(run(&mut t, t0, &[995, 1000, 0, 5, 9]), Vec::<usize>::new());
         assert_eq!(run(&mut t, t0 + 10 * S, &[10]), vec![0]);
         t.reset();
         assert_eq!(t.last_fired(), None);
