@@ -50,7 +50,7 @@ pub use dumpfile::{
     list_dumps, rotate, timestamped_name, write_atomic, write_new_dump, DumpFile, DumpFileError,
 };
 pub use pcapng::{write_dump, DropStats};
-pub use ring::{Config, Entry, Recorder, Stats, DEFAULT_MAX_BYTES};
+pub use ring::{Config, Entry, Interner, Recorder, Stats, DEFAULT_MAX_BYTES};
 pub use trigger::Trigger;
 
 /// Write `entries` as a pcapng dump in `dir`, named for `now` (see

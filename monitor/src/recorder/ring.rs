@@ -22,7 +22,8 @@ pub const SNAPSHOT_CHUNK: usize = 4096;
 pub struct Entry {
     /// The frame as captured (bytes, lengths, time, interface, direction).
     pub record: PacketRecord,
-    /// Names of the rules (display filters) the packet matched.
+    /// Names of the rules (display filters) the packet matched (share
+    /// them through an [`Interner`] or the rule set).
     pub rules: Vec<Arc<str>>,
     /// TCP analysis verdicts, as Wireshark field names
     /// (e.g. `tcp.analysis.retransmission`).
@@ -66,6 +67,41 @@ impl Entry {
             + block(self.record.data.capacity())
             + names(&self.rules)
             + names(&self.analysis)
+    }
+}
+
+/// Shares one `Arc<str>` per distinct rule or verdict name, so that
+/// entries point at the same string instead of each allocating a copy.
+#[derive(Debug, Default)]
+pub struct Interner {
+    names: Mutex<std::collections::HashSet<Arc<str>>>,
+}
+
+impl Interner {
+    /// An empty interner.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The shared string equal to `name`.
+    pub fn get(&self, name: &str) -> Arc<str> {
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = names.get(name) {
+            return Arc::clone(s);
+        }
+        let s: Arc<str> = Arc::from(name);
+        names.insert(Arc::clone(&s));
+        s
+    }
+
+    /// Distinct names held.
+    pub fn len(&self) -> usize {
+        self.names.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether no name is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -466,6 +502,18 @@ mod tests {
         assert!(s.entries <= max / (size_of::<Entry>() + size_of::<Slot>()));
         assert!(s.entries > 0);
         assert!(s.bytes <= max);
+    }
+
+    #[test]
+    fn interner_shares_strings() {
+        let i = Interner::new();
+        let a = i.get("tcp.analysis.retransmission");
+        let b = i.get("tcp.analysis.retransmission");
+        let c = i.get("syn-flood");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(&*c, "syn-flood");
+        assert_eq!(i.len(), 2);
     }
 
     #[test]
