@@ -22,4 +22,5 @@ pub mod ebpf;
 pub mod filter;
 pub mod read;
 pub mod record;
+pub mod recorder;
 pub mod tcp_analysis;
