@@ -3,6 +3,7 @@
 //! commands work on a fresh Debian machine and are quick on a warm one.
 
 mod demo;
+mod package;
 mod setup;
 
 use std::process::Command;
@@ -34,6 +35,13 @@ enum Cmd {
     },
     /// Install what is missing and run the benchmarks (needs root).
     Bench,
+    /// Install what is missing, build the release binary and a Debian package
+    /// (target/debian/monitor_VERSION_ARCH.deb).
+    Package {
+        /// Package the existing target/release/monitor instead of building it.
+        #[arg(long)]
+        no_build: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,6 +59,10 @@ fn main() -> anyhow::Result<()> {
             setup::run()?;
             require_root("benchmarks load eBPF programs")?;
             cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])
+        }
+        Cmd::Package { no_build } => {
+            setup::run()?;
+            package::run(!no_build).map(|deb| println!("{}", deb.display()))
         }
     }
 }
