@@ -12,7 +12,8 @@
 //! | `/usr/share/monitor/grafana/…` | 0644 | `grafana/` |
 //! | `/usr/share/doc/monitor/{README.md,README.Debian,copyright}` | 0644 | `README.md`, `monitor/dist/` |
 //!
-//! and the maintainer scripts in `monitor/dist/debian/`.
+//! and the maintainer scripts in `monitor/dist/debian/`, `conffiles` and
+//! `md5sums`.
 
 use std::{
     fs,
@@ -28,6 +29,7 @@ use crate::{cargo, workspace};
 /// Package name.
 const NAME: &str = "monitor";
 const MAINTAINER: &str = "monitor maintainers <monitor@example.invalid>";
+const CONFFILE: &str = "/etc/monitor/monitor.toml";
 const MAINTAINER_SCRIPTS: &[&str] = &["postinst", "prerm", "postrm"];
 
 /// Build the release binary and the .deb; returns the .deb's path.
@@ -95,8 +97,9 @@ pub fn run(build: bool) -> anyhow::Result<PathBuf> {
             0o755,
         )?;
     }
-    fs::write(control_dir.join("conffiles"), "/etc/monitor/monitor.toml\n")?;
+    fs::write(control_dir.join("conffiles"), format!("{CONFFILE}\n"))?;
     set_mode(&control_dir.join("conffiles"), 0o644)?;
+    md5sums(&stage, &control_dir)?;
     let depends = shlib_depends(&stage, &usr_bin);
     let installed_kib = tree_size(&stage, &control_dir)?.div_ceil(1024);
     let control = format!(
@@ -228,6 +231,47 @@ fn tree_size(root: &Path, skip: &Path) -> anyhow::Result<u64> {
         }
     }
     Ok(total)
+}
+
+/// `DEBIAN/md5sums`: one `md5  path` line per payload file except the
+/// conffile (dpkg keeps its checksum in the status database instead).
+fn md5sums(stage: &Path, control_dir: &Path) -> anyhow::Result<()> {
+    let mut files = Vec::new();
+    payload_files(stage, stage, control_dir, &mut files)?;
+    files.retain(|f| Path::new("/").join(f) != Path::new(CONFFILE));
+    files.sort();
+    let out = Command::new("md5sum")
+        .args(&files)
+        .current_dir(stage)
+        .output()
+        .context("running md5sum")?;
+    if !out.status.success() {
+        bail!("md5sum failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let path = control_dir.join("md5sums");
+    fs::write(&path, out.stdout)?;
+    set_mode(&path, 0o644)
+}
+
+/// Paths of the regular files under `dir`, relative to `stage`, leaving out `skip`.
+fn payload_files(
+    stage: &Path,
+    dir: &Path,
+    skip: &Path,
+    out: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    for e in fs::read_dir(dir)? {
+        let path = e?.path();
+        if path == skip {
+            continue;
+        }
+        if path.is_dir() {
+            payload_files(stage, &path, skip, out)?;
+        } else {
+            out.push(path.strip_prefix(stage)?.to_path_buf());
+        }
+    }
+    Ok(())
 }
 
 /// Remove symbols; the binary has no debug information to begin with.
