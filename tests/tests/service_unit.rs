@@ -108,8 +108,14 @@ fn declares_the_daemon_contract() {
     );
     assert_eq!(service_value(&t, "ExecReload"), "/bin/kill -HUP $MAINPID");
     assert_eq!(service_value(&t, "Restart"), "on-failure");
-    // A bad configuration exits 2 (README): not worth restarting.
-    assert_eq!(service_value(&t, "RestartPreventExitStatus"), "2");
+    // Restarts are bounded: a configuration error does not loop forever.
+    let unit: Vec<(String, String)> = unit_settings(&t)
+        .into_iter()
+        .filter(|(s, _, _)| s == "Unit")
+        .map(|(_, k, v)| (k, v))
+        .collect();
+    assert!(unit.contains(&("StartLimitBurst".into(), "5".into())));
+    assert!(unit.contains(&("StartLimitIntervalSec".into(), "300".into())));
     assert_eq!(service_value(&t, "StateDirectory"), "monitor");
     assert_eq!(service_value(&t, "UMask"), "0077");
     assert_eq!(service_value(&t, "LimitMEMLOCK"), "infinity");
