@@ -12,6 +12,7 @@
 //!   start the service on a fresh install, restart it on upgrade and stop
 //!   it on removal (checked with a stand-in systemctl in a private mount
 //!   namespace);
+//! - lintian finds no error or warning in it;
 //! - it installs on this machine with `dpkg -i`, where the installed unit
 //!   passes systemd-analyze unchanged, and `dpkg -P` removes it again.
 
@@ -98,7 +99,7 @@ fn grafana_files() -> Vec<PathBuf> {
 }
 
 /// Every payload file: installed path → its source in the repository
-/// (`None` for the binary, which is built).
+/// (`None` for the binary, which is built, and the compressed files).
 fn expected_files() -> BTreeMap<String, Option<PathBuf>> {
     let ws = workspace();
     let dist = dist();
@@ -124,6 +125,8 @@ fn expected_files() -> BTreeMap<String, Option<PathBuf>> {
             "/usr/share/doc/monitor/copyright".into(),
             Some(dist.join("copyright")),
         ),
+        ("/usr/share/doc/monitor/changelog.gz".into(), None),
+        ("/usr/share/man/man1/monitor.1.gz".into(), None),
     ]);
     for f in grafana_files() {
         m.insert(
@@ -307,6 +310,14 @@ fn installs_into_a_throwaway_root() {
     );
     let v = stdout(Command::new(&bin).arg("--version"));
     assert_eq!(v.trim(), format!("monitor {}", version()));
+    let man = stdout(Command::new("zcat").arg(root.path("/usr/share/man/man1/monitor.1.gz")));
+    assert_eq!(man, fs::read_to_string(dist().join("monitor.1")).unwrap());
+    let changelog =
+        stdout(Command::new("zcat").arg(root.path("/usr/share/doc/monitor/changelog.gz")));
+    assert!(
+        changelog.starts_with(&format!("monitor ({}) ", version())),
+        "{changelog}"
+    );
     // Not enabled: nothing in the wants directories.
     assert!(!root
         .path("/etc/systemd/system/multi-user.target.wants")
@@ -342,20 +353,23 @@ fn installs_into_a_throwaway_root() {
 }
 
 /// Run a maintainer script in a private mount namespace where
-/// /run/systemd/system exists or not, with a systemctl stand-in that logs
-/// its arguments first on PATH; returns the systemctl calls.
+/// /run/systemd/system exists or not, with stand-ins for systemctl and
+/// deb-systemd-invoke that log their arguments first on PATH; returns the
+/// calls.
 fn script_calls(script: &str, args: &[&str], systemd: bool, dpkg_root: bool) -> Vec<String> {
     let dir = TempDir::new("deb-script");
     let bin = dir.path().join("bin");
     fs::create_dir_all(&bin).unwrap();
     let log = dir.path().join("calls");
-    let fake = bin.join("systemctl");
-    fs::write(
-        &fake,
-        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", log.display()),
-    )
-    .unwrap();
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    for tool in ["systemctl", "deb-systemd-invoke"] {
+        let fake = bin.join(tool);
+        fs::write(
+            &fake,
+            format!("#!/bin/sh\necho \"{tool} $*\" >> '{}'\n", log.display()),
+        )
+        .unwrap();
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let setup = if systemd {
         "mount -t tmpfs none /run && mkdir -p /run/systemd/system"
     } else {
@@ -388,16 +402,20 @@ fn script_calls(script: &str, args: &[&str], systemd: bool, dpkg_root: bool) -> 
 #[test]
 fn maintainer_scripts_and_systemd() {
     require_root();
-    let reload = "--system daemon-reload";
+    let reload = "systemctl --system daemon-reload";
     let cases: &[(&str, &[&str], &[&str])] = &[
         // A fresh install only tells systemd about the new unit.
         ("postinst", &["configure"], &[reload]),
         (
             "postinst",
             &["configure", "0.0.9"],
-            &[reload, "try-restart monitor.service"],
+            &[reload, "deb-systemd-invoke try-restart monitor.service"],
         ),
-        ("prerm", &["remove"], &["stop monitor.service"]),
+        (
+            "prerm",
+            &["remove"],
+            &["deb-systemd-invoke stop monitor.service"],
+        ),
         ("prerm", &["upgrade", "0.2.0"], &[]),
         ("postrm", &["remove"], &[reload]),
         ("postinst", &["abort-upgrade", "0.0.9"], &[]),
@@ -495,4 +513,58 @@ fn installs_on_this_machine() {
         assert!(!Path::new(&path).exists(), "{path} left after purge");
     }
     assert!(!Path::new("/etc/monitor").exists());
+}
+
+/// Options and commands the manual page describes before the daemon has
+/// them (the unit already passes `--config`).
+const PENDING: &[&str] = &["--config"];
+
+#[test]
+fn manual_page_matches_the_cli() {
+    let man = fs::read_to_string(dist().join("monitor.1")).unwrap();
+    let help = |args: &[&str]| {
+        let out = run(Command::new(monitor_tests::monitor_bin()).args(args));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let run_help = help(&["run", "--help"]);
+    let mut flags = 0;
+    for word in man.split(|c: char| c.is_whitespace() || c == '[' || c == ']') {
+        // Roff spells "--iface" as "\-\-iface".
+        let Some(rest) = word.strip_prefix("\\-\\-") else {
+            continue;
+        };
+        let flag = format!("--{}", rest.replace("\\-", "-"));
+        let flag = flag.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+        flags += 1;
+        if PENDING.contains(&flag) {
+            continue;
+        }
+        assert!(
+            run_help.contains(flag),
+            "the manual documents {flag}, which `monitor run` lacks"
+        );
+    }
+    assert!(flags >= 8, "only {flags} options found in the manual");
+    let top = help(&["--help"]);
+    for cmd in ["run", "read", "filter", "fields"] {
+        assert!(top.contains(&format!("  {cmd} ")), "no `monitor {cmd}`");
+        assert!(man.contains(&format!(".B {cmd}")) || man.contains(&format!(".B monitor {cmd}")));
+    }
+}
+
+#[test]
+fn lintian_is_clean() {
+    let out = run(Command::new("lintian")
+        .args(["--fail-on", "error,warning", "--tag-display-limit", "0"])
+        .arg(deb()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tags: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("E: ") || l.starts_with("W: "))
+        .collect();
+    assert!(out.status.success() && tags.is_empty(), "lintian:\n{text}");
 }

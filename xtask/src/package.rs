@@ -10,7 +10,8 @@
 //! | `/lib/systemd/system/monitor.service` | 0644 | `monitor/dist/monitor.service` |
 //! | `/etc/monitor/monitor.toml` | 0644, conffile | `monitor/dist/monitor.toml` |
 //! | `/usr/share/monitor/grafana/…` | 0644 | `grafana/` |
-//! | `/usr/share/doc/monitor/{README.md,README.Debian,copyright}` | 0644 | `README.md`, `monitor/dist/` |
+//! | `/usr/share/doc/monitor/{README.md,README.Debian,copyright,changelog.gz}` | 0644 | `README.md`, `monitor/dist/`, generated |
+//! | `/usr/share/man/man1/monitor.1.gz` | 0644 | `monitor/dist/monitor.1` |
 //!
 //! and the maintainer scripts in `monitor/dist/debian/`, `conffiles` and
 //! `md5sums`.
@@ -85,6 +86,11 @@ pub fn run(build: bool) -> anyhow::Result<PathBuf> {
         0o644,
     )?;
     install(&dist.join("copyright"), &doc.join("copyright"), 0o644)?;
+    fs::write(doc.join("changelog"), changelog(&version)?)?;
+    gzip(&doc.join("changelog"))?;
+    let man = stage.join("usr/share/man/man1/monitor.1");
+    install(&dist.join("monitor.1"), &man, 0o644)?;
+    gzip(&man)?;
 
     // Control area.
     let control_dir = stage.join("DEBIAN");
@@ -135,6 +141,42 @@ pub fn run(build: bool) -> anyhow::Result<PathBuf> {
     let size = fs::metadata(&deb)?.len();
     eprintln!("{} ({} KiB)", deb.display(), size.div_ceil(1024));
     Ok(deb)
+}
+
+/// A Debian changelog for this native package, dated by the last commit
+/// (so the package is the same when rebuilt from the same commit).
+fn changelog(version: &str) -> anyhow::Result<String> {
+    let date = Command::new("git")
+        .args(["log", "-1", "--format=%aD"])
+        .current_dir(workspace())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|d| !d.is_empty());
+    let date = match date {
+        Some(d) => d,
+        None => output(Command::new("date").arg("-R"))?,
+    };
+    Ok(format!(
+        "{NAME} ({version}) unstable; urgency=medium\n\n  \
+         * Release {version}; see /usr/share/doc/{NAME}/README.md.\n\n \
+         -- {MAINTAINER}  {date}\n"
+    ))
+}
+
+/// `gzip -9n FILE` (no name or time stamp, as Debian policy asks), 0644.
+fn gzip(path: &Path) -> anyhow::Result<()> {
+    run_cmd(Command::new("gzip").args(["-9nf"]).arg(path))?;
+    set_mode(
+        &path.with_extension(format!(
+            "{}gz",
+            path.extension()
+                .map(|e| format!("{}.", e.to_string_lossy()))
+                .unwrap_or_default()
+        )),
+        0o644,
+    )
 }
 
 /// `monitor --version` prints `monitor X.Y.Z`.

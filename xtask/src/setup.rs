@@ -10,7 +10,7 @@ const BPF_LINKER: &str = "0.13.0";
 const LLVM_PREFIX: &str = "/usr/lib/llvm-22";
 
 /// Debian packages: LLVM for bpf-linker, tools the tests and demo drive,
-/// and what `package` and its tests use (dpkg-dev, binutils, systemd-analyze, strace).
+/// and what `package` and its tests use (dpkg-dev, binutils, systemd-analyze, strace, lintian).
 const PACKAGES: &[&str] = &[
     "llvm-22-dev",
     "libpolly-22-dev",
@@ -30,6 +30,7 @@ const PACKAGES: &[&str] = &[
     "binutils",
     "systemd",
     "strace",
+    "lintian",
 ];
 
 /// Install everything that is missing.
