@@ -83,10 +83,12 @@ pub fn unit_copy(dir: &Path, bin: &Path) -> PathBuf {
     path
 }
 
-/// `systemd-analyze verify UNIT`: (success, everything it printed).
-pub fn verify(unit: &Path) -> (bool, String) {
+/// `systemd-analyze verify UNIT`: (success, everything it printed). With
+/// `man`, it also checks that the `man:` pages of `Documentation=` exist.
+pub fn verify(unit: &Path, man: bool) -> (bool, String) {
     let out = run(Command::new("systemd-analyze")
         .arg("verify")
+        .arg(format!("--man={}", if man { "yes" } else { "no" }))
         .arg(unit)
         .env("SYSTEMD_LOG_COLOR", "0")
         .current_dir(unit.parent().unwrap()));
