@@ -12,7 +12,8 @@
 //!   start the service on a fresh install, restart it on upgrade and stop
 //!   it on removal (checked with a stand-in systemctl in a private mount
 //!   namespace);
-//! - lintian finds no error or warning in it;
+//! - lintian finds no error or warning in it, and packaging the same tree
+//!   again gives the same bytes;
 //! - it installs on this machine with `dpkg -i`, where the installed unit
 //!   passes systemd-analyze unchanged, and `dpkg -P` removes it again.
 
@@ -599,4 +600,27 @@ fn lintian_is_clean() {
         .filter(|l| l.starts_with("E: ") || l.starts_with("W: "))
         .collect();
     assert!(out.status.success() && tags.is_empty(), "lintian:\n{text}");
+}
+
+#[test]
+fn packaging_is_reproducible() {
+    if std::env::var_os("MONITOR_DEB").is_some() {
+        eprintln!("MONITOR_DEB given: not rebuilding it");
+        return;
+    }
+    let first = fs::read(deb()).unwrap();
+    let dir = TempDir::new("deb-again");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = stdout(
+        Command::new(cargo)
+            .args(["xtask", "package", "--no-build", "--out-dir"])
+            .arg(dir.path())
+            .current_dir(workspace()),
+    );
+    let again = PathBuf::from(out.lines().last().unwrap().trim());
+    assert!(again.starts_with(dir.path()), "{}", again.display());
+    assert!(
+        fs::read(&again).unwrap() == first,
+        "packaging the same tree twice gave different bytes"
+    );
 }

@@ -41,6 +41,9 @@ enum Cmd {
         /// Package the existing target/release/monitor instead of building it.
         #[arg(long)]
         no_build: bool,
+        /// Directory for the .deb and its staging tree (default: target/debian).
+        #[arg(long)]
+        out_dir: Option<std::path::PathBuf>,
     },
 }
 
@@ -60,9 +63,9 @@ fn main() -> anyhow::Result<()> {
             require_root("benchmarks load eBPF programs")?;
             cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])
         }
-        Cmd::Package { no_build } => {
+        Cmd::Package { no_build, out_dir } => {
             setup::run()?;
-            package::run(!no_build).map(|deb| println!("{}", deb.display()))
+            package::run(!no_build, out_dir).map(|deb| println!("{}", deb.display()))
         }
     }
 }

@@ -2,7 +2,9 @@
 //! package from it with `dpkg-deb` (no packaging tool beyond dpkg-dev).
 //!
 //! The package is staged under `target/debian/stage` and written to
-//! `target/debian/monitor_VERSION_ARCH.deb`. It holds:
+//! `target/debian/monitor_VERSION_ARCH.deb` (`--out-dir` moves both). File
+//! times are clamped to `SOURCE_DATE_EPOCH` (default: the last commit's
+//! time), so packaging the same tree twice gives the same bytes. It holds:
 //!
 //! | path | mode | from |
 //! |---|---|---|
@@ -34,7 +36,7 @@ const CONFFILE: &str = "/etc/monitor/monitor.toml";
 const MAINTAINER_SCRIPTS: &[&str] = &["postinst", "prerm", "postrm"];
 
 /// Build the release binary and the .deb; returns the .deb's path.
-pub fn run(build: bool) -> anyhow::Result<PathBuf> {
+pub fn run(build: bool, out_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let ws = workspace().canonicalize().context("workspace path")?;
     if build {
         cargo(&[
@@ -52,7 +54,7 @@ pub fn run(build: bool) -> anyhow::Result<PathBuf> {
     }
     let version = binary_version(&bin)?;
     let arch = output(Command::new("dpkg").arg("--print-architecture"))?;
-    let out_dir = ws.join("target/debian");
+    let out_dir = out_dir.unwrap_or_else(|| ws.join("target/debian"));
     let stage = out_dir.join("stage");
     if stage.exists() {
         fs::remove_dir_all(&stage).with_context(|| format!("removing {}", stage.display()))?;
@@ -86,7 +88,8 @@ pub fn run(build: bool) -> anyhow::Result<PathBuf> {
         0o644,
     )?;
     install(&dist.join("copyright"), &doc.join("copyright"), 0o644)?;
-    fs::write(doc.join("changelog"), changelog(&version)?)?;
+    let epoch = source_date_epoch()?;
+    fs::write(doc.join("changelog"), changelog(&version, &epoch)?)?;
     gzip(&doc.join("changelog"))?;
     let man = stage.join("usr/share/man/man1/monitor.1");
     install(&dist.join("monitor.1"), &man, 0o644)?;
@@ -136,28 +139,38 @@ pub fn run(build: bool) -> anyhow::Result<PathBuf> {
         Command::new("dpkg-deb")
             .args(["--root-owner-group", "-Zxz", "--build"])
             .arg(&stage)
-            .arg(&deb),
+            .arg(&deb)
+            .env("SOURCE_DATE_EPOCH", &epoch),
     )?;
     let size = fs::metadata(&deb)?.len();
     eprintln!("{} ({} KiB)", deb.display(), size.div_ceil(1024));
     Ok(deb)
 }
 
-/// A Debian changelog for this native package, dated by the last commit
-/// (so the package is the same when rebuilt from the same commit).
-fn changelog(version: &str) -> anyhow::Result<String> {
-    let date = Command::new("git")
-        .args(["log", "-1", "--format=%aD"])
+/// Time stamp for every file and archive member, so that the same tree
+/// gives the same package: `SOURCE_DATE_EPOCH` if set, else the last
+/// commit's time.
+fn source_date_epoch() -> anyhow::Result<String> {
+    if let Ok(t) = std::env::var("SOURCE_DATE_EPOCH") {
+        return Ok(t);
+    }
+    let t = Command::new("git")
+        .args(["log", "-1", "--format=%ct"])
         .current_dir(workspace())
         .output()
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .filter(|d| !d.is_empty());
-    let date = match date {
-        Some(d) => d,
-        None => output(Command::new("date").arg("-R"))?,
-    };
+        .filter(|t| !t.is_empty());
+    match t {
+        Some(t) => Ok(t),
+        None => output(Command::new("date").arg("+%s")),
+    }
+}
+
+/// A Debian changelog for this native package, dated `epoch`.
+fn changelog(version: &str, epoch: &str) -> anyhow::Result<String> {
+    let date = output(Command::new("date").args(["-u", "-R", "-d", &format!("@{epoch}")]))?;
     Ok(format!(
         "{NAME} ({version}) unstable; urgency=medium\n\n  \
          * Release {version}; see /usr/share/doc/{NAME}/README.md.\n\n \
