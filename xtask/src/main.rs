@@ -1,5 +1,5 @@
 //! `cargo xtask …`: set up a machine, run every test, run the demo, run
-//! the benchmarks. Each task installs what it needs first, so the same two
+//! the benchmarks, build the Debian package. Each task installs what it needs first, so the same two
 //! commands work on a fresh Debian machine and are quick on a warm one.
 
 mod demo;
