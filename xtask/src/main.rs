@@ -1,6 +1,7 @@
 //! `cargo xtask …`: set up a machine, run every test, run the demo, run
-//! the benchmarks, build the Debian package. Each task installs what it needs first, so the same two
-//! commands work on a fresh Debian machine and are quick on a warm one.
+//! the benchmarks, build the Debian package. Each task installs what it
+//! needs first, so the same two commands work on a fresh Debian machine and
+//! are quick on a warm one.
 
 mod demo;
 mod package;
