@@ -9,8 +9,8 @@
 //!   SIGHUP, `--config`, the state directory for dumps);
 //! - the daemon really runs with only the unit's capabilities, as an
 //!   unprivileged user with no_new_privs, and every system call, socket
-//!   family and memory mapping it makes while attaching, serving a scrape
-//!   and stopping is one the unit's sandbox allows.
+//!   family, memory mapping and file access it makes while attaching,
+//!   serving a scrape and stopping is one the unit's sandbox allows.
 //!
 //! `systemd` PID 1 is not needed: the unit's identity and capability
 //! settings are reproduced with `setpriv`, and its seccomp and address
@@ -200,6 +200,9 @@ fn start_confined(
             "1",
         ])
         .env("RUST_LOG", "info")
+        // cargo's library path for tests would send the loader looking in
+        // the toolchain under /root; a service has no such variable.
+        .env_remove("LD_LIBRARY_PATH")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -293,6 +296,56 @@ fn strace_call(line: &str) -> Option<(&str, &str)> {
         .then_some((name, args))
 }
 
+/// What the unit's file-system settings would refuse in one system call:
+/// writing outside the state directory and the private /tmp
+/// (ProtectSystem=strict, ProtectKernelTunables=), anything under /home or
+/// /root (ProtectHome=), device nodes beyond the pseudo-devices
+/// PrivateDevices= keeps, other processes' /proc entries (ProtectProc=).
+fn file_problem(name: &str, args: &str) -> Option<&'static str> {
+    let path = args.split('"').nth(1)?;
+    let after = args.split('"').nth(2).unwrap_or("");
+    let writes = match name {
+        "open" | "openat" | "openat2" => ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC"]
+            .iter()
+            .any(|f| after.contains(f)),
+        "creat" | "mkdir" | "mkdirat" | "unlink" | "unlinkat" | "rename" | "renameat"
+        | "renameat2" | "rmdir" | "truncate" | "chmod" | "fchmodat" | "symlink" | "symlinkat"
+        | "link" | "linkat" | "mknod" | "mknodat" => true,
+        _ => false,
+    };
+    const WRITABLE: &[&str] = &["/var/lib/monitor/", "/tmp/", "/var/tmp/", "/dev/null"];
+    const DEVICES: &[&str] = &[
+        "/dev/null",
+        "/dev/zero",
+        "/dev/full",
+        "/dev/random",
+        "/dev/urandom",
+        "/dev/tty",
+        "/dev/shm/",
+        "/dev/pts/",
+        "/dev/ptmx",
+    ];
+    if !path.starts_with('/') {
+        return None;
+    }
+    if writes && !WRITABLE.iter().any(|w| path.starts_with(w)) {
+        return Some("write outside the state directory");
+    }
+    if path.starts_with("/home/") || path == "/home" || path.starts_with("/root") {
+        return Some("home directory access");
+    }
+    if path.starts_with("/dev/") && !DEVICES.iter().any(|d| path.starts_with(d)) {
+        return Some("device node");
+    }
+    if let Some(rest) = path.strip_prefix("/proc/") {
+        let first = rest.split('/').next().unwrap_or("");
+        if first.chars().all(|c| c.is_ascii_digit()) && !first.is_empty() {
+            return Some("another process's /proc entry");
+        }
+    }
+    None
+}
+
 #[test]
 fn sandbox_allows_what_the_daemon_does() {
     require_root();
@@ -351,6 +404,9 @@ fn sandbox_allows_what_the_daemon_does() {
         if name == "unshare" || name == "setns" {
             problems.push(format!("namespace change: {line}"));
         }
+        if let Some(p) = file_problem(name, args) {
+            problems.push(format!("{p}: {line}"));
+        }
     }
     eprintln!("{} distinct system calls: {used:?}", used.len());
     assert!(
@@ -358,6 +414,28 @@ fn sandbox_allows_what_the_daemon_does() {
         "the trace has no bpf(2): wrong start?"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn file_checks() {
+    let call = |l| strace_call(l).unwrap();
+    let check = |l| {
+        let (n, a) = call(l);
+        file_problem(n, a)
+    };
+    assert_eq!(
+        check(r#"7  openat(AT_FDCWD, "/proc/self/status", O_RDONLY|O_CLOEXEC) = 3"#),
+        None
+    );
+    assert_eq!(
+        check(r#"7  openat(AT_FDCWD, "/sys/kernel/btf/vmlinux", O_RDONLY|O_CLOEXEC) = 3"#),
+        None
+    );
+    assert!(check(r#"7  openat(AT_FDCWD, "/etc/x", O_WRONLY|O_CREAT, 0600) = 3"#).is_some());
+    assert!(check(r#"7  openat(AT_FDCWD, "/dev/mem", O_RDONLY) = 3"#).is_some());
+    assert!(check(r#"7  openat(AT_FDCWD, "/proc/1/cmdline", O_RDONLY) = 3"#).is_some());
+    assert!(check(r#"7  mkdir("/var/lib/monitor/dumps/a", 0700) = 0"#).is_none());
+    assert!(check(r#"7  unlink("/usr/bin/x") = 0"#).is_some());
 }
 
 #[test]
