@@ -1,8 +1,10 @@
 //! `cargo xtask …`: set up a machine, run every test, run the demo, run
-//! the benchmarks. Each task installs what it needs first, so the same two
-//! commands work on a fresh Debian machine and are quick on a warm one.
+//! the benchmarks, build the Debian package. Each task installs what it
+//! needs first, so the same two commands work on a fresh Debian machine and
+//! are quick on a warm one.
 
 mod demo;
+mod package;
 mod setup;
 
 use std::process::Command;
@@ -34,6 +36,16 @@ enum Cmd {
     },
     /// Install what is missing and run the benchmarks (needs root).
     Bench,
+    /// Install what is missing, build the release binary and a Debian package
+    /// (target/debian/monitor_VERSION_ARCH.deb).
+    Package {
+        /// Package the existing target/release/monitor instead of building it.
+        #[arg(long)]
+        no_build: bool,
+        /// Directory for the .deb and its staging tree (default: target/debian).
+        #[arg(long)]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,6 +63,10 @@ fn main() -> anyhow::Result<()> {
             setup::run()?;
             require_root("benchmarks load eBPF programs")?;
             cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])
+        }
+        Cmd::Package { no_build, out_dir } => {
+            setup::run()?;
+            package::run(!no_build, out_dir).map(|deb| println!("{}", deb.display()))
         }
     }
 }

@@ -9,7 +9,8 @@ pub const TOOLCHAIN: &str = "1.95.0";
 const BPF_LINKER: &str = "0.13.0";
 const LLVM_PREFIX: &str = "/usr/lib/llvm-22";
 
-/// Debian packages: LLVM for bpf-linker, tools the tests and demo drive.
+/// Debian packages: LLVM for bpf-linker, tools the tests and demo drive,
+/// and what `package` and its tests use (dpkg-dev, binutils, systemd-analyze, strace, lintian).
 const PACKAGES: &[&str] = &[
     "llvm-22-dev",
     "libpolly-22-dev",
@@ -25,6 +26,11 @@ const PACKAGES: &[&str] = &[
     "python3",
     "procps",
     "util-linux",
+    "dpkg-dev",
+    "binutils",
+    "systemd",
+    "strace",
+    "lintian",
 ];
 
 /// Install everything that is missing.
