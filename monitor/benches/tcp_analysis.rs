@@ -54,8 +54,20 @@ fn main() {
                     seg(true, flags::ACK, cisn + 1, sisn + 1 + off + 1400, 0);
                 }
                 _ => {
-                    seg(false, flags::FIN | flags::ACK, sisn + 1 + DATA * 1400, cisn + 1, 0);
-                    seg(true, flags::FIN | flags::ACK, cisn + 1, sisn + 2 + DATA * 1400, 0);
+                    seg(
+                        false,
+                        flags::FIN | flags::ACK,
+                        sisn + 1 + DATA * 1400,
+                        cisn + 1,
+                        0,
+                    );
+                    seg(
+                        true,
+                        flags::FIN | flags::ACK,
+                        cisn + 1,
+                        sisn + 2 + DATA * 1400,
+                        0,
+                    );
                 }
             }
         }
