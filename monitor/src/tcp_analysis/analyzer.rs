@@ -716,23 +716,21 @@ fn analyze(
     fwd.lastacktime = ts;
     fwd.lastsegmentflags = ta.flags;
 
-    // Drop what this ACK covers; an exact match gives the RTT.
-    let mut i = rev.segments.len();
-    while i > 0 {
-        i -= 1;
-        let u = &mut rev.segments[i];
+    // Drop what this ACK covers; an exact match gives the RTT. Wireshark
+    // walks newest to oldest, so the oldest exact match wins.
+    for u in rev.segments.iter_mut() {
         if ack == u.nextseq {
             ta.has = true;
-            ta.acks_frame = Some(u.frame);
-            ta.ack_rtt = ts - u.ts;
+            if ta.acks_frame.is_none() {
+                ta.acks_frame = Some(u.frame);
+                ta.ack_rtt = ts - u.ts;
+            }
         } else if gt_seq(ack, u.seq) && le_seq(ack, u.nextseq) {
             u.seq = ack;
-            continue;
-        } else if gt_seq(u.nextseq, ack) {
-            continue;
         }
-        rev.segments.remove(i);
     }
+    rev.segments
+        .retain(|u| ack != u.nextseq && gt_seq(u.nextseq, ack));
 
     // Bytes in flight (payload based) and bytes since the last PSH.
     if seglen != 0 && fwd.valid_bif {

@@ -1108,6 +1108,11 @@ mod synthetic {
         for b in &bad {
             eprintln!("{b}");
         }
+        if bad.is_empty() {
+            let _ = std::fs::remove_dir_all(
+                std::env::temp_dir().join(format!("tcp-analysis-{}", std::process::id())),
+            );
+        }
         assert!(bad.is_empty(), "{} disagreements", bad.len());
     }
 }

@@ -511,3 +511,23 @@ fn completeness_text_and_sack_base() {
     let v = c.seg(MS, true, A, 1001, 5001, 502, 0, &[]);
     assert_eq!(v.peer_base_seq(), 5000);
 }
+
+#[test]
+fn partial_and_cumulative_acks() {
+    let mut c = Conn::new();
+    c.handshake();
+    for i in 0..3u32 {
+        c.seg(MS, true, A, 1001 + i * 100, 5001, 502, 100, &[]);
+    }
+    // Half of the second segment: the first is dropped without an RTT.
+    let v = c.seg(MS, false, A, 5001, 1151, 509, 0, &[]);
+    assert_eq!(v.acks_frame(), None);
+    // The end of the second segment: RTT from its own frame.
+    let v = c.seg(MS, false, A, 5001, 1201, 509, 0, &[]);
+    assert_eq!((v.acks_frame(), v.ack_rtt()), (Some(5), Some(3 * MS)));
+    // A retransmission of the third, then a cumulative ACK: the oldest
+    // matching transmission gives the RTT.
+    c.seg(MS, true, A, 1201, 5001, 502, 100, &[]);
+    let v = c.seg(MS, false, A, 5001, 1301, 509, 0, &[]);
+    assert_eq!((v.acks_frame(), v.ack_rtt()), (Some(6), Some(4 * MS)));
+}
