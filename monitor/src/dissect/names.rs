@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 /// Name tables keyed by (prefix length in bits, masked address).
 struct Names {
-    map: HashMap<(u8, u64), String>,
+    map: HashMap<(u8, u64), (String, bool)>,
     /// Prefix lengths present, longest first.
     lens: Vec<u8>,
 }
@@ -24,11 +24,19 @@ fn parse_line(line: &str) -> Option<(u8, u64, String)> {
         Some((h, b)) => (h, b.parse::<u8>().ok()?),
         None => (addr, 0),
     };
-    let bytes: Vec<u8> = hex.split([':', '-', '.']).map(|b| u8::from_str_radix(b, 16)).collect::<Result<_, _>>().ok()?;
+    let bytes: Vec<u8> = hex
+        .split([':', '-', '.'])
+        .map(|b| u8::from_str_radix(b, 16))
+        .collect::<Result<_, _>>()
+        .ok()?;
     if bytes.is_empty() || bytes.len() > 6 {
         return None;
     }
-    let bits = if bits == 0 { (bytes.len() * 8) as u8 } else { bits.min(48) };
+    let bits = if bits == 0 {
+        (bytes.len() * 8) as u8
+    } else {
+        bits.min(48)
+    };
     let mut v = 0u64;
     for (i, b) in bytes.iter().enumerate() {
         v |= u64::from(*b) << (40 - 8 * i);
@@ -52,7 +60,9 @@ fn load() -> Names {
             if let Ok(text) = std::fs::read_to_string(format!("{dir}/{file}")) {
                 for line in text.lines() {
                     if let Some((bits, v, name)) = parse_line(line) {
-                        map.insert((bits, v), name);
+                        // Vendor prefixes show all remaining bytes; well-known
+                        // ranges drop leading zero bytes (`IPv4mcast_fb`).
+                        map.insert((bits, v), (name, file == "wka"));
                     }
                 }
             }
@@ -73,11 +83,15 @@ pub fn mac_name(m: &[u8]) -> String {
     let names = NAMES.get_or_init(load);
     let v = m.iter().take(6).fold(0u64, |a, b| (a << 8) | u64::from(*b));
     for &bits in &names.lens {
-        if let Some(name) = names.map.get(&(bits, mask(v, bits))) {
+        if let Some((name, strip)) = names.map.get(&(bits, mask(v, bits))) {
             if bits >= 48 {
                 return name.clone();
             }
-            let rest: Vec<String> = m[usize::from(bits / 8)..6].iter().map(|b| format!("{b:02x}")).collect();
+            let mut rest = &m[usize::from(bits / 8)..6];
+            while *strip && rest.len() > 1 && rest[0] == 0 {
+                rest = &rest[1..];
+            }
+            let rest: Vec<String> = rest.iter().map(|b| format!("{b:02x}")).collect();
             return format!("{name}_{}", rest.join(":"));
         }
     }
@@ -90,9 +104,18 @@ mod tests {
 
     #[test]
     fn parses_manuf_and_wka_lines() {
-        assert_eq!(parse_line("00:16:CE\tHonHaiPr\tHon Hai"), Some((24, 0x0016_ce00_0000, "HonHaiPr".into())));
-        assert_eq!(parse_line("33-33-00-00-00-00/16\tIPv6mcast"), Some((16, 0x3333_0000_0000, "IPv6mcast".into())));
-        assert_eq!(parse_line("ff:ff:ff:ff:ff:ff\tBroadcast"), Some((48, 0xffff_ffff_ffff, "Broadcast".into())));
+        assert_eq!(
+            parse_line("00:16:CE\tHonHaiPr\tHon Hai"),
+            Some((24, 0x0016_ce00_0000, "HonHaiPr".into()))
+        );
+        assert_eq!(
+            parse_line("33-33-00-00-00-00/16\tIPv6mcast"),
+            Some((16, 0x3333_0000_0000, "IPv6mcast".into()))
+        );
+        assert_eq!(
+            parse_line("ff:ff:ff:ff:ff:ff\tBroadcast"),
+            Some((48, 0xffff_ffff_ffff, "Broadcast".into()))
+        );
         assert_eq!(parse_line("# comment"), None);
     }
 }

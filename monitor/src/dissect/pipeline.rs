@@ -78,6 +78,8 @@ pub(crate) struct Conv {
     pub prev_ts: i64,
     /// First sequence number seen per direction (client, server) for TCP.
     pub base_seq: [Option<u32>; 2],
+    /// Window scale shift per direction for TCP: -1 unknown, -2 none.
+    pub wscale: [i8; 2],
 }
 
 /// Most conversations remembered before the table is reset.
@@ -98,6 +100,7 @@ impl Conversations {
                 first_ts: ts,
                 prev_ts: ts,
                 base_seq: [None, None],
+                wscale: [-1, -1],
             };
             *next += 1;
             c
