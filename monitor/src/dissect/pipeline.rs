@@ -8,9 +8,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::app::AppState;
 use super::reassembly::Table;
-use super::{frame, Dissection, FieldDef, FieldType, Value};
+use super::{frame, Base, Dissection, FieldDef, FieldType, Value};
 use crate::record::PacketRecord;
 use crate::tcp_analysis::{Analyzer, Config};
+
+fields! {
+    MALFORMED = "_ws.malformed", Protocol, Base::Dec, "Malformed Packet";
+}
 
 /// Per-packet dissection context: the output and what lower layers tell
 /// upper ones.
@@ -208,6 +212,10 @@ impl Pipeline {
                 .unwrap_or_default();
         }
         d.fields[proto_idx].value = Value::Str(protos);
+        if d.malformed {
+            let text = format!("[Malformed Packet: {}]", d.protocol);
+            d.push(&MALFORMED, Value::Str(text));
+        }
         d
     }
 
