@@ -203,9 +203,14 @@ fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64) {
         .next()
         .map(|v| dissect::format::value_string(&dissect::frame::FRAME_LEN, v))
         .unwrap_or_default();
+    let malformed = if d.malformed {
+        "[Malformed Packet]"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "{number:>5} {t:>10} {:>12} → {:<12} {} {len} {}",
+        "{number:>5} {t:>10} {:>12} → {:<12} {} {len} {}{malformed}",
         d.src, d.dst, d.protocol, d.info
     );
 }

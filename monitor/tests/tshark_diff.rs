@@ -220,3 +220,58 @@ fn agrees_with_tshark_on_every_capture() {
         panic!("{} cells disagree with tshark", failures.len());
     }
 }
+
+/// Protocol-column values whose whole summary line comes from the
+/// dissectors tested here (TCP lines also carry analysis flags and
+/// application reassembly notes, so they are not compared).
+const TEXT_PROTOCOLS: &[&str] = &["ARP", "ICMP", "ICMPv6", "IPv4", "IPv6", "UDP"];
+
+#[test]
+fn text_summary_agrees_with_tshark() {
+    if tshark_fields().is_none() {
+        eprintln!("tshark not installed: differential test skipped");
+        return;
+    }
+    let mut caps: Vec<PathBuf> = std::fs::read_dir(captures_dir())
+        .expect("captures directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+        .collect();
+    caps.sort();
+    let (mut compared, mut failures) = (0u64, Vec::new());
+    for cap in &caps {
+        let name = cap.file_name().unwrap().to_string_lossy().to_string();
+        let want = run(Command::new("tshark").arg("-r").arg(cap));
+        let got = run(Command::new(env!("CARGO_BIN_EXE_monitor"))
+            .arg("read")
+            .arg("-r")
+            .arg(cap));
+        for (w, g) in want.lines().zip(got.lines()) {
+            let proto = w
+                .split(" → ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().nth(1))
+                .unwrap_or("");
+            if !TEXT_PROTOCOLS.contains(&proto) {
+                continue;
+            }
+            compared += 1;
+            if w != g {
+                failures.push(format!("{name}:\n  tshark:  {w}\n  monitor: {g}"));
+            }
+        }
+    }
+    eprintln!(
+        "summary lines compared: {compared}, disagreeing: {}",
+        failures.len()
+    );
+    for f in failures.iter().take(20) {
+        eprintln!("{f}");
+    }
+    assert!(compared > 200, "too few summary lines compared");
+    assert!(
+        failures.is_empty(),
+        "{} summary lines disagree",
+        failures.len()
+    );
+}

@@ -19,6 +19,8 @@ fields! {
     ICMP_SEQ_LE = "icmp.seq_le", UInt, Base::DecHex, "Sequence Number (LE)";
     ICMP_UNUSED = "icmp.unused", Bytes, Base::Dec, "Unused";
     ICMP_MTU = "icmp.mtu", UInt, Base::Dec, "MTU of next hop";
+    ICMP_LENGTH = "icmp.length", UInt, Base::Dec, "Length";
+    ICMP_LENGTH_ORIG = "icmp.length.original_datagram", UInt, Base::Dec, "Length of original datagram";
     ICMP_RESP_TO = "icmp.resp_to", FrameNum, Base::Dec, "Response To";
     ICMP_RESPTIME = "icmp.resptime", Float, Base::Dec, "Response Time";
 }
@@ -168,12 +170,25 @@ impl Pipeline {
                 self.data(cx, &p[8..]);
             }
             3 | 4 | 5 | 11 | 12 => {
+                // RFC 4884: a non-zero length byte gives the quoted datagram's
+                // length in 32-bit words.
+                let rfc4884 = matches!(t, 3 | 11 | 12) && p[5] != 0;
+                let orig_len = usize::from(p[5]) * 4;
+                if rfc4884 {
+                    cx.d.push(&ICMP_UNUSED, Value::Bytes(p[4..5].to_vec()));
+                    cx.d.push(&ICMP_LENGTH, Value::UInt(p[5].into()));
+                    cx.d.push(&ICMP_LENGTH_ORIG, Value::UInt(orig_len as u64));
+                }
                 if t == 3 && c == 4 {
-                    cx.d.push(&ICMP_UNUSED, Value::Bytes(p[4..6].to_vec()));
+                    if !rfc4884 {
+                        cx.d.push(&ICMP_UNUSED, Value::Bytes(p[4..6].to_vec()));
+                    }
                     cx.d.push(
                         &ICMP_MTU,
                         Value::UInt(u16::from_be_bytes([p[6], p[7]]).into()),
                     );
+                } else if rfc4884 {
+                    cx.d.push(&ICMP_UNUSED, Value::Bytes(p[6..8].to_vec()));
                 } else if t != 5 && t != 12 {
                     cx.d.push(&ICMP_UNUSED, Value::Bytes(p[4..8].to_vec()));
                 }
@@ -184,6 +199,9 @@ impl Pipeline {
                     cx.depth += 1;
                     self.ipv4(cx, &p[8..]);
                     cx.depth -= 1;
+                }
+                if rfc4884 && 8 + orig_len > p.len() {
+                    cx.malformed();
                 }
             }
             _ => {

@@ -40,6 +40,7 @@ static CORE_TABLES: &[&[&FieldDef]] = &[
     udp::FIELDS,
     tcp::FIELDS,
     data::FIELDS,
+    pipeline::FIELDS,
 ];
 
 /// Fields of the link, network and transport dissectors (this module's own).

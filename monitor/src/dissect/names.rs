@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 /// Name tables keyed by (prefix length in bits, masked address).
 struct Names {
-    map: HashMap<(u8, u64), String>,
+    map: HashMap<(u8, u64), (String, bool)>,
     /// Prefix lengths present, longest first.
     lens: Vec<u8>,
 }
@@ -60,7 +60,9 @@ fn load() -> Names {
             if let Ok(text) = std::fs::read_to_string(format!("{dir}/{file}")) {
                 for line in text.lines() {
                     if let Some((bits, v, name)) = parse_line(line) {
-                        map.insert((bits, v), name);
+                        // Vendor prefixes show all remaining bytes; well-known
+                        // ranges drop leading zero bytes (`IPv4mcast_fb`).
+                        map.insert((bits, v), (name, file == "wka"));
                     }
                 }
             }
@@ -81,14 +83,15 @@ pub fn mac_name(m: &[u8]) -> String {
     let names = NAMES.get_or_init(load);
     let v = m.iter().take(6).fold(0u64, |a, b| (a << 8) | u64::from(*b));
     for &bits in &names.lens {
-        if let Some(name) = names.map.get(&(bits, mask(v, bits))) {
+        if let Some((name, strip)) = names.map.get(&(bits, mask(v, bits))) {
             if bits >= 48 {
                 return name.clone();
             }
-            let rest: Vec<String> = m[usize::from(bits / 8)..6]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let mut rest = &m[usize::from(bits / 8)..6];
+            while *strip && rest.len() > 1 && rest[0] == 0 {
+                rest = &rest[1..];
+            }
+            let rest: Vec<String> = rest.iter().map(|b| format!("{b:02x}")).collect();
             return format!("{name}_{}", rest.join(":"));
         }
     }

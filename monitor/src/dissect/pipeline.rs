@@ -8,9 +8,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::app::AppState;
 use super::reassembly::Table;
-use super::{frame, Dissection, FieldDef, FieldType, Value};
+use super::{frame, Base, Dissection, FieldDef, FieldType, Value};
 use crate::record::PacketRecord;
 use crate::tcp_analysis::{Analyzer, Config};
+
+fields! {
+    MALFORMED = "_ws.malformed", Protocol, Base::Dec, "Malformed Packet";
+}
 
 /// Per-packet dissection context: the output and what lower layers tell
 /// upper ones.
@@ -78,6 +82,8 @@ pub(crate) struct Conv {
     pub prev_ts: i64,
     /// First sequence number seen per direction (client, server) for TCP.
     pub base_seq: [Option<u32>; 2],
+    /// Window scale shift per direction for TCP: -1 unknown, -2 none.
+    pub wscale: [i8; 2],
 }
 
 /// Most conversations remembered before the table is reset.
@@ -98,6 +104,7 @@ impl Conversations {
                 first_ts: ts,
                 prev_ts: ts,
                 base_seq: [None, None],
+                wscale: [-1, -1],
             };
             *next += 1;
             c
@@ -205,6 +212,10 @@ impl Pipeline {
                 .unwrap_or_default();
         }
         d.fields[proto_idx].value = Value::Str(protos);
+        if d.malformed {
+            let text = format!("[Malformed Packet: {}]", d.protocol);
+            d.push(&MALFORMED, Value::Str(text));
+        }
         d
     }
 

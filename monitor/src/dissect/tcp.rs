@@ -187,6 +187,7 @@ impl Pipeline {
         // sequence (or acknowledgement) number seen from mid-stream.
         let syn = flags & 0x02 != 0;
         let mut rel_bases = None;
+        let mut shown_win = u32::from(win);
         if cx.depth == 0 {
             let conv = self.tcp_convs.get((src, sp), (dst, dp), cx.ts_ns);
             let from_client = conv.client == (src, sp);
@@ -198,6 +199,17 @@ impl Pipeline {
             if flags & 0x10 != 0 && conv.base_seq[1 - dir].is_none() {
                 conv.base_seq[1 - dir] = Some(ack.wrapping_sub(1));
             }
+            if syn {
+                let shift = wscale_option(opts).map_or(-2, |v| v.min(14) as i8);
+                conv.wscale[dir] = shift;
+                if flags & 0x10 != 0 && (shift == -2 || conv.wscale[1 - dir] == -2) {
+                    conv.wscale = [-2, -2];
+                }
+            }
+            shown_win = match conv.wscale[dir] {
+                s if s >= 0 && !syn => u32::from(win) << s,
+                _ => u32::from(win),
+            };
             rel_bases = Some((from_client, base, conv.base_seq[1 - dir], conv.index));
             let (rel_t, delta_t) = (cx.ts_ns - conv.first_ts, cx.ts_ns - conv.prev_ts);
             conv.prev_ts = cx.ts_ns;
@@ -237,7 +249,7 @@ impl Pipeline {
         if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
             info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
         }
-        info.push_str(&format!(" Win={win} Len={tcp_len}{opt_info}"));
+        info.push_str(&format!(" Win={shown_win} Len={tcp_len}{opt_info}"));
         cx.d.info = info;
         if payload.is_empty() {
             return;
@@ -265,6 +277,25 @@ impl Pipeline {
             self.data(cx, payload);
         }
     }
+}
+
+/// The window scale shift of a window-scale option, if any.
+fn wscale_option(mut o: &[u8]) -> Option<u8> {
+    while let Some(&kind) = o.first() {
+        if kind <= 1 {
+            o = &o[1..];
+            continue;
+        }
+        let l = usize::from(*o.get(1)?);
+        if l < 2 || l > o.len() {
+            return None;
+        }
+        if kind == 3 && l == 3 {
+            return Some(o[2]);
+        }
+        o = &o[l..];
+    }
+    None
 }
 
 /// Push the option fields; returns the Info-column suffix (` MSS=1460 …`).
