@@ -237,7 +237,7 @@ fn tshark(cap: &str, fields: &[&str]) -> Option<BTreeMap<u64, Vec<String>>> {
     for f in fields {
         cmd.args(["-e", f]);
     }
-    cmd.args(["-e", "_ws.col.Protocol"]);
+    cmd.args(["-e", "_ws.col.Protocol", "-e", "_ws.col.Info"]);
     let out = cmd.output().ok()?;
     if !out.status.success() {
         panic!("tshark failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -250,6 +250,18 @@ fn tshark(cap: &str, fields: &[&str]) -> Option<BTreeMap<u64, Vec<String>>> {
         m.insert(n, cells.map(str::to_string).collect());
     }
     Some(m)
+}
+
+/// The Info column without the notes tshark's TCP layer puts in front.
+fn strip_tcp_notes(s: &str) -> &str {
+    let mut s = s;
+    while let Some(rest) = s.strip_prefix("[TCP") {
+        match rest.find("] ") {
+            Some(i) => s = rest[i + 2..].trim_start(),
+            None => break,
+        }
+    }
+    s
 }
 
 /// Frames matching a display filter, per tshark.
@@ -285,6 +297,30 @@ pub struct Allow {
 /// Frames where tshark's TCP layer decides differently from this
 /// module's reassembly (they hold for every protocol compared).
 const TCP_LAYER: &[Allow] = &[
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 1186,
+        field: "_ws.col.Info",
+        reason: "tshark's Info starts with a separator left by an empty record summary",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 1386,
+        field: "_ws.col.Info",
+        reason: "tshark's Info starts with a separator left by an empty record summary",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 1451,
+        field: "_ws.col.Info",
+        reason: "tshark's Info starts with a separator left by an empty record summary",
+    },
+    Allow {
+        capture: "mixed_large_web.pcap",
+        frame: 1481,
+        field: "_ws.col.Info",
+        reason: "tshark's Info starts with a separator left by an empty record summary",
+    },
     Allow {
         capture: "mixed_large_web.pcap",
         frame: 658,
@@ -349,13 +385,25 @@ const TCP_LAYER: &[Allow] = &[
 
 /// Compare every field of `table` on every capture; panics on a
 /// disagreement that is neither on a tshark-malformed frame nor allowed.
-/// `protocols` are the Protocol column values this dissector sets; the
-/// column is compared on frames this dissector claimed.
+/// On frames claimed by the application dissectors the Protocol column
+/// (through `protocols`) and the Info column are compared too.
 pub fn check(
     table: &[&'static FieldDef],
     captures: &[&str],
     protocols: &dyn Fn(&str, &str) -> bool,
     allow: &[Allow],
+) {
+    check_with(table, captures, protocols, allow, true);
+}
+
+/// As [`check`]; `compare_info` false reports the Info column without
+/// failing on it (for protocols whose Info needs decryption).
+pub fn check_with(
+    table: &[&'static FieldDef],
+    captures: &[&str],
+    protocols: &dyn Fn(&str, &str) -> bool,
+    allow: &[Allow],
+    compare_info: bool,
 ) {
     let allow: Vec<&Allow> = allow.iter().chain(TCP_LAYER).collect();
     if Command::new("tshark").arg("-v").output().is_err() {
@@ -366,6 +414,7 @@ pub fn check(
     let mut agree: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut col = (0u64, 0u64);
+    let mut info = (0u64, 0u64);
     let mut allowed: Vec<String> = Vec::new();
     for spec in captures {
         // "file@N": compare only frames up to N.
@@ -432,7 +481,24 @@ pub fn check(
                 }
             }
             let theirs_proto = cells.get(table.len()).map(String::as_str).unwrap_or("");
+            let theirs_info =
+                strip_tcp_notes(cells.get(table.len() + 1).map(String::as_str).unwrap_or(""));
             if claimed {
+                info.1 += 1;
+                if d.info.trim_end() == theirs_info.trim_end() {
+                    info.0 += 1;
+                } else if let Some(a) = allow.iter().find(|a| {
+                    a.capture == cap
+                        && a.frame == num
+                        && (a.field == "_ws.col.Info" || a.field == "*")
+                }) {
+                    allowed.push(format!("{cap} frame {num} _ws.col.Info: {}", a.reason));
+                } else if compare_info && !bad_ok {
+                    failures.push(format!(
+                        "{cap} frame {num} info column: ours {:?} tshark {theirs_info:?}",
+                        d.info
+                    ));
+                }
                 col.1 += 1;
                 if protocols(&d.protocol, theirs_proto) {
                     col.0 += 1;
@@ -452,8 +518,8 @@ pub fn check(
         t += total;
     }
     eprintln!(
-        "fields agreeing: {a}/{t} cells; protocol column {}/{}",
-        col.0, col.1
+        "fields agreeing: {a}/{t} cells; protocol column {}/{}; info column {}/{}",
+        col.0, col.1, info.0, info.1
     );
     if !failures.is_empty() {
         for f in failures.iter().take(60) {
@@ -589,7 +655,9 @@ fn ospf_matches_tshark() {
 
 #[test]
 fn quic_matches_tshark() {
-    check(
+    // tshark's QUIC Info shows packet numbers and frames of the decrypted
+    // Initial packets; without keys only the headers can agree.
+    check_with(
         super::quic::FIELDS,
         &[
             "quic_v1_h3.pcap",
@@ -599,6 +667,7 @@ fn quic_matches_tshark() {
         ],
         &|ours, theirs| ours == theirs,
         &[],
+        false,
     );
 }
 

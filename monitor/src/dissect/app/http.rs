@@ -237,7 +237,8 @@ fn body_len(head: &Head<'_>, response: bool, st: &StreamState, rest: &[u8]) -> O
     Some(0)
 }
 
-fn reason(code: u16) -> &'static str {
+/// The reason phrase tshark knows for a status code.
+pub fn reason(code: u16) -> &'static str {
     match code {
         100 => "Continue",
         101 => "Switching Protocols",
@@ -353,6 +354,32 @@ fn media_protocol(ct: &str) -> Option<&'static str> {
         "application/dns-message" => "DoH",
         _ => return None,
     })
+}
+
+/// The Info column after a body of this media type, as the dissector
+/// tshark hands it to would leave it.
+fn media_info(ct: &str, body: &[u8], info: &mut String) {
+    let t = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match t.as_str() {
+        "application/xml" | "text/xml" | "application/dns-message" | "application/x-fcs" => {}
+        "application/ocsp-response" => *info = "Response".into(),
+        "application/ocsp-request" => *info = "Request".into(),
+        "application/pkix-crl" => *info = "Certificate Revocation List".into(),
+        "application/json" => info.push_str(", JavaScript Object Notation (application/json)"),
+        _ if body.starts_with(b"GIF87a") || body.starts_with(b"GIF89a") => {
+            info.push_str(&format!(" ({})", String::from_utf8_lossy(&body[..6])));
+        }
+        _ if body.starts_with(b"\x89PNG\r\n\x1a\n") => info.push_str(" (PNG)"),
+        _ if body.starts_with(&[0xff, 0xd8]) && t == "image/jpeg" => {
+            info.push_str(" (JPEG JFIF image)")
+        }
+        _ => info.push_str(&format!(" ({})", ct.split(';').next().unwrap_or("").trim())),
+    }
 }
 
 /// Data on an HTTP connection that does not start a message.
@@ -517,10 +544,22 @@ pub fn dissect(
         } else {
             body.to_vec()
         };
-        if let Some(ct) = &content_type {
-            info.push_str(&format!(" ({})", ct.split(';').next().unwrap_or("").trim()));
-            if let Some(p) = media_protocol(ct) {
-                d.protocol = p.into();
+        let gzip_empty = header(&head, "content-encoding")
+            .is_some_and(|e| e.eq_ignore_ascii_case("gzip"))
+            && data.len() >= 18
+            && data[data.len() - 4..] == [0, 0, 0, 0];
+        if let Some(ct) = content_type
+            .as_ref()
+            .filter(|_| !data.is_empty() && !gzip_empty)
+        {
+            if data.starts_with(b"<?xml") {
+                // tshark's XML heuristic takes the body whatever its type.
+                d.protocol = "HTTP/XML".into();
+            } else {
+                media_info(ct, &data, &mut info);
+                if let Some(p) = media_protocol(ct) {
+                    d.protocol = p.into();
+                }
             }
         }
         d.push(

@@ -406,7 +406,10 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                 if !sub.protocol.is_empty() {
                     d.protocol = sub.protocol;
                 }
-                if !sub.info.is_empty() {
+                if let Some(fresh) = sub.info.strip_prefix(http2::INFO_RESET) {
+                    infos.clear();
+                    infos.push(fresh.to_string());
+                } else if !sub.info.is_empty() {
                     infos.push(sub.info);
                 }
                 claimed = true;
@@ -424,12 +427,14 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                     let mut sub = Dissection::default();
                     http::continuation(&buf[off..], &mut sub);
                     d.fields.append(&mut sub.fields);
-                    d.protocol = sub.protocol;
-                    infos.push(sub.info);
+                    if !claimed {
+                        d.protocol = sub.protocol;
+                        infos.push(sub.info);
+                    }
                     claimed = true;
                 } else if cur == TcpProto::Tls {
                     d.protocol = tls::continuation_protocol(&st.tls);
-                    infos.push("Continuation Data".into());
+                    infos.push(tls::continuation_info(&st.tls).into());
                     claimed = true;
                 }
                 off = buf.len();
