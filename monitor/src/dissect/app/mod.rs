@@ -23,6 +23,8 @@ mod util;
 
 #[cfg(test)]
 mod difftest;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -47,6 +49,9 @@ const MAX_STREAMS: usize = 4096;
 /// Most bytes buffered for one direction of one stream; a PDU larger than
 /// this is given up (its segments stay plain TCP).
 const MAX_BUFFER: usize = 4 << 20;
+/// Most bytes buffered over all streams; past it, the stream that grew is
+/// given up.
+const MAX_TOTAL: usize = 64 << 20;
 
 /// The application protocol a TCP stream carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,6 +121,8 @@ struct Stream {
 #[derive(Default)]
 pub struct AppState {
     streams: HashMap<u64, Stream>,
+    /// Bytes held in reassembly buffers over all streams.
+    buffered: usize,
     quic: quic::State,
     order: VecDeque<u64>,
 }
@@ -128,13 +135,25 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+impl Stream {
+    /// Bytes held for reassembly in both directions.
+    fn buffered(&self) -> usize {
+        self.dirs
+            .iter()
+            .map(|d| d.buf.len() + d.ahead_bytes())
+            .sum()
+    }
+}
+
 impl AppState {
     fn stream(&mut self, id: u64) -> &mut Stream {
         if !self.streams.contains_key(&id) {
             while self.streams.len() >= MAX_STREAMS {
                 match self.order.pop_front() {
                     Some(old) => {
-                        self.streams.remove(&old);
+                        if let Some(s) = self.streams.remove(&old) {
+                            self.buffered = self.buffered.saturating_sub(s.buffered());
+                        }
                     }
                     None => break,
                 }
@@ -294,6 +313,23 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
     if seg.data.is_empty() {
         return false;
     }
+    let before = state.streams.get(&seg.stream).map_or(0, Stream::buffered);
+    let claimed = tcp_inner(state, ep, seg, d);
+    let others = state.buffered.saturating_sub(before);
+    let st = state.stream(seg.stream);
+    let mut after = st.buffered();
+    if others + after > MAX_TOTAL {
+        for dir in &mut st.dirs {
+            dir.buf = Vec::new();
+            dir.ahead.clear();
+        }
+        after = 0;
+    }
+    state.buffered = others + after;
+    claimed
+}
+
+fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dissection) -> bool {
     let st = state.stream(seg.stream);
     let di = usize::from(!seg.from_client);
     if seg.data.starts_with(http2::PREFACE) {
