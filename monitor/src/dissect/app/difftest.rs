@@ -593,8 +593,9 @@ const HTTP_CAPTURES: &[&str] = &[
 
 #[test]
 fn http_matches_tshark() {
-    // http.file_data is tshark's decoded body (gunzipped, and printed with
-    // its own escaping of binary data); it is checked by unit tests instead.
+    // http.file_data is the decoded body (de-chunked, gunzipped); tshark
+    // prints binary bodies with an escaping of its own, so it is checked by
+    // unit tests instead.
     check(
         &without(super::http::FIELDS, &["http.file_data"]),
         HTTP_CAPTURES,

@@ -539,20 +539,19 @@ pub fn dissect(
     if !body.is_empty() {
         let chunked = header(&head, "transfer-encoding")
             .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-        let data = if chunked {
+        let raw = if chunked {
             dechunk(body, d)
         } else {
             body.to_vec()
         };
-        let gzip_empty = header(&head, "content-encoding")
-            .is_some_and(|e| e.eq_ignore_ascii_case("gzip"))
-            && data.len() >= 18
-            && data[data.len() - 4..] == [0, 0, 0, 0];
-        if let Some(ct) = content_type
-            .as_ref()
-            .filter(|_| !data.is_empty() && !gzip_empty)
-        {
-            if data.starts_with(b"<?xml") {
+        let coding = header(&head, "content-encoding").map(str::to_ascii_lowercase);
+        let data = match coding.as_deref() {
+            Some("gzip" | "x-gzip") => inflate(&raw, Coding::Gzip).unwrap_or(raw),
+            Some("deflate") => inflate(&raw, Coding::Deflate).unwrap_or(raw),
+            _ => raw,
+        };
+        if let Some(ct) = content_type.as_ref().filter(|_| !data.is_empty()) {
+            if data.starts_with(b"<?xml") && ct.to_ascii_lowercase().starts_with("text/html") {
                 // tshark's XML heuristic takes the body whatever its type.
                 d.protocol = "HTTP/XML".into();
             } else {
@@ -570,6 +569,41 @@ pub fn dissect(
     let _ = full_uri;
     d.info = info;
     next
+}
+
+/// Most bytes a compressed body may expand to.
+const MAX_INFLATED: u64 = 4 << 20;
+
+enum Coding {
+    Gzip,
+    Deflate,
+}
+
+/// Decompress a body as tshark does for `http.file_data`; None when the
+/// data does not decode.
+fn inflate(b: &[u8], coding: Coding) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let ok = match coding {
+        Coding::Gzip => flate2::read::MultiGzDecoder::new(b)
+            .take(MAX_INFLATED)
+            .read_to_end(&mut out)
+            .is_ok(),
+        Coding::Deflate => {
+            flate2::read::ZlibDecoder::new(b)
+                .take(MAX_INFLATED)
+                .read_to_end(&mut out)
+                .is_ok()
+                || {
+                    out.clear();
+                    flate2::read::DeflateDecoder::new(b)
+                        .take(MAX_INFLATED)
+                        .read_to_end(&mut out)
+                        .is_ok()
+                }
+        }
+    };
+    ok.then_some(out)
 }
 
 fn dechunk(b: &[u8], d: &mut Dissection) -> Vec<u8> {

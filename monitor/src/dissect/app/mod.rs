@@ -255,7 +255,8 @@ fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
             53 => return Some(TcpProto::Dns),
             179 => return Some(TcpProto::Bgp),
             443 | 465 | 993 | 995 | 636 | 853 | 8443 => return Some(TcpProto::Tls),
-            80 | 8080 | 8000 | 3128 | 8008 | 8088 | 3132 | 11371 | 1900 | 2869 => {
+            // tshark's default HTTP port range.
+            80 | 3128 | 3132 | 5985 | 8080 | 8088 | 11371 | 1900 | 2869 | 2710 => {
                 return Some(TcpProto::Http)
             }
             _ => {}

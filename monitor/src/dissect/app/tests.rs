@@ -341,3 +341,37 @@ fn reassembly_memory_is_bounded() {
         );
     }
 }
+
+#[test]
+fn http_gzip_body_is_inflated() {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"<html>compressed</html>").expect("gzip");
+    let gz = enc.finish().expect("gzip");
+    let mut msg = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+        gz.len()
+    )
+    .into_bytes();
+    msg.extend_from_slice(&gz);
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 50000,
+    };
+    assert!(tcp(
+        &mut st,
+        ep,
+        TcpPayload {
+            stream: 1,
+            from_client: false,
+            seq: 1,
+            data: &msg,
+            frame: 1
+        },
+        &mut d
+    ));
+    assert_eq!(strs(&d, "http.file_data"), ["<html>compressed</html>"]);
+    assert_eq!(d.info, "HTTP/1.1 200 OK  (text/html)");
+}
