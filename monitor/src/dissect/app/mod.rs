@@ -8,6 +8,25 @@
 //! direction the way tshark does by default: a PDU that spans segments is
 //! dissected on the frame that completes it, and the segments before show as
 //! plain TCP.
+//!
+//! Entry points, called by the network and transport dissectors once their
+//! own fields are pushed:
+//! - [`udp`] with the UDP ports and payload (DNS/mDNS/LLMNR, DHCP, DHCPv6,
+//!   RIP, RIPng, QUIC);
+//! - [`tcp`] with the ports, the `tcp.stream` index, the direction, the
+//!   relative sequence number of the first payload byte and the payload of
+//!   every segment that carries data, in capture order (DNS over TCP, HTTP,
+//!   HTTP/2, TLS, BGP). Bytes already seen (retransmissions) are ignored
+//!   here; segments that the TCP layer's own analysis decides to keep from
+//!   the application (as tshark does for some retransmissions) are simply
+//!   not passed;
+//! - [`ip_proto`] with the IP protocol number (IPv4) or final next header
+//!   (IPv6) and the IP payload of unfragmented (or reassembled) packets
+//!   (OSPF, protocol 89).
+//!
+//! Each returns true when it claimed the payload, and then has set the
+//! Protocol and Info columns. Cross-packet state lives in [`AppState`]
+//! (one per capture or live session), with bounded memory.
 
 mod bgp;
 mod dhcp;
