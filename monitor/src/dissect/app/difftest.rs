@@ -474,10 +474,25 @@ pub fn check_with(
                             && (a.field == def.name || a.field == "*")
                     })
                 {
-                    failures.push(format!(
-                        "{cap} frame {num} {}: ours {mine:?} tshark {theirs:?}",
-                        def.name
-                    ));
+                    failures.push(if mine.len() > 200 && theirs.len() > 200 {
+                        // Long values: show where they part.
+                        let at = mine
+                            .char_indices()
+                            .zip(theirs.chars())
+                            .find(|((_, a), b)| a != b)
+                            .map_or(mine.len().min(theirs.len()), |((i, _), _)| i);
+                        let from = mine[..at].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+                        let ours: String = mine[from..].chars().take(80).collect();
+                        let tail: String = theirs.chars().skip(mine[..from].chars().count()).take(80).collect();
+                        format!(
+                            "{cap} frame {num} {}: differ at char {at} (lengths {} and {}): ours ...{ours:?} tshark ...{tail:?}",
+                            def.name,
+                            mine.len(),
+                            theirs.len()
+                        )
+                    } else {
+                        format!("{cap} frame {num} {}: ours {mine:?} tshark {theirs:?}", def.name)
+                    });
                 }
             }
             let theirs_proto = cells.get(table.len()).map(String::as_str).unwrap_or("");
