@@ -225,6 +225,15 @@ fn body_len(head: &Head<'_>, response: bool, st: &StreamState, rest: &[u8]) -> O
     }
     if header(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
     {
+        // Scanning the chunks again on every segment would be quadratic:
+        // only try once the last-chunk marker may have arrived.
+        let tail = &rest[rest.len().saturating_sub(4096)..];
+        if !tail
+            .windows(3)
+            .any(|w| w == b"0\r\n" || w == b"0\n\n" || w == b"0;")
+        {
+            return None;
+        }
         return chunked_len(rest);
     }
     if let Some(cl) = header(head, "content-length") {

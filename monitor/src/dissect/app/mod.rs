@@ -322,6 +322,7 @@ fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
         TcpProto::Dns => Some(2 + usize::from(util::be16(buf, 0)?)),
         TcpProto::Tls => Some(5 + usize::from(util::be16(buf, 3)?)),
         TcpProto::Bgp => Some(usize::from(util::be16(buf, 16)?)),
+        TcpProto::Http2 if buf.first() == Some(&b'P') => None,
         TcpProto::Http2 => Some(9 + util::be24(buf, 0)? as usize),
         TcpProto::Http => http::total_len(buf),
     }
@@ -430,6 +431,12 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
     let mut cur = proto;
     loop {
         if off >= buf.len() {
+            break;
+        }
+        // An HTTP message whose length is known and not yet all there needs
+        // no new parse of its head.
+        if cur == TcpProto::Http && pdu_total(cur, &buf[off..]).is_some_and(|n| buf.len() - off < n)
+        {
             break;
         }
         match pdu_len(cur, &buf[off..], st, seg.from_client) {
