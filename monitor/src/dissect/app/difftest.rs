@@ -508,7 +508,11 @@ pub fn check_with(
                         && (a.field == "_ws.col.Info" || a.field == "*")
                 }) {
                     allowed.push(format!("{cap} frame {num} _ws.col.Info: {}", a.reason));
-                } else if compare_info && !bad_ok {
+                } else if !compare_info {
+                    if std::env::var_os("DIFF_INFO").is_some() {
+                        eprintln!("{cap} frame {num} info: ours {:?} tshark {theirs_info:?}", d.info);
+                    }
+                } else if !bad_ok {
                     failures.push(format!(
                         "{cap} frame {num} info column: ours {:?} tshark {theirs_info:?}",
                         d.info
