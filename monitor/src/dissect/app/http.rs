@@ -225,6 +225,15 @@ fn body_len(head: &Head<'_>, response: bool, st: &StreamState, rest: &[u8]) -> O
     }
     if header(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
     {
+        // Scanning the chunks again on every segment would be quadratic:
+        // only try once the last-chunk marker may have arrived.
+        let tail = &rest[rest.len().saturating_sub(4096)..];
+        if !tail
+            .windows(3)
+            .any(|w| w == b"0\r\n" || w == b"0\n\n" || w == b"0;")
+        {
+            return None;
+        }
         return chunked_len(rest);
     }
     if let Some(cl) = header(head, "content-length") {
@@ -237,7 +246,8 @@ fn body_len(head: &Head<'_>, response: bool, st: &StreamState, rest: &[u8]) -> O
     Some(0)
 }
 
-fn reason(code: u16) -> &'static str {
+/// The reason phrase tshark knows for a status code.
+pub fn reason(code: u16) -> &'static str {
     match code {
         100 => "Continue",
         101 => "Switching Protocols",
@@ -353,6 +363,32 @@ fn media_protocol(ct: &str) -> Option<&'static str> {
         "application/dns-message" => "DoH",
         _ => return None,
     })
+}
+
+/// The Info column after a body of this media type, as the dissector
+/// tshark hands it to would leave it.
+fn media_info(ct: &str, body: &[u8], info: &mut String) {
+    let t = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match t.as_str() {
+        "application/xml" | "text/xml" | "application/dns-message" | "application/x-fcs" => {}
+        "application/ocsp-response" => *info = "Response".into(),
+        "application/ocsp-request" => *info = "Request".into(),
+        "application/pkix-crl" => *info = "Certificate Revocation List".into(),
+        "application/json" => info.push_str(", JavaScript Object Notation (application/json)"),
+        _ if body.starts_with(b"GIF87a") || body.starts_with(b"GIF89a") => {
+            info.push_str(&format!(" ({})", String::from_utf8_lossy(&body[..6])));
+        }
+        _ if body.starts_with(b"\x89PNG\r\n\x1a\n") => info.push_str(" (PNG)"),
+        _ if body.starts_with(&[0xff, 0xd8]) && t == "image/jpeg" => {
+            info.push_str(" (JPEG JFIF image)")
+        }
+        _ => info.push_str(&format!(" ({})", ct.split(';').next().unwrap_or("").trim())),
+    }
 }
 
 /// Data on an HTTP connection that does not start a message.
@@ -512,15 +548,26 @@ pub fn dissect(
     if !body.is_empty() {
         let chunked = header(&head, "transfer-encoding")
             .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-        let data = if chunked {
+        let raw = if chunked {
             dechunk(body, d)
         } else {
             body.to_vec()
         };
-        if let Some(ct) = &content_type {
-            info.push_str(&format!(" ({})", ct.split(';').next().unwrap_or("").trim()));
-            if let Some(p) = media_protocol(ct) {
-                d.protocol = p.into();
+        let coding = header(&head, "content-encoding").map(str::to_ascii_lowercase);
+        let data = match coding.as_deref() {
+            Some("gzip" | "x-gzip") => inflate(&raw, Coding::Gzip).unwrap_or(raw),
+            Some("deflate") => inflate(&raw, Coding::Deflate).unwrap_or(raw),
+            _ => raw,
+        };
+        if let Some(ct) = content_type.as_ref().filter(|_| !data.is_empty()) {
+            if data.starts_with(b"<?xml") && ct.to_ascii_lowercase().starts_with("text/html") {
+                // tshark's XML heuristic takes the body whatever its type.
+                d.protocol = "HTTP/XML".into();
+            } else {
+                media_info(ct, &data, &mut info);
+                if let Some(p) = media_protocol(ct) {
+                    d.protocol = p.into();
+                }
             }
         }
         d.push(
@@ -531,6 +578,41 @@ pub fn dissect(
     let _ = full_uri;
     d.info = info;
     next
+}
+
+/// Most bytes a compressed body may expand to.
+const MAX_INFLATED: u64 = 4 << 20;
+
+enum Coding {
+    Gzip,
+    Deflate,
+}
+
+/// Decompress a body as tshark does for `http.file_data`; None when the
+/// data does not decode.
+fn inflate(b: &[u8], coding: Coding) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let ok = match coding {
+        Coding::Gzip => flate2::read::MultiGzDecoder::new(b)
+            .take(MAX_INFLATED)
+            .read_to_end(&mut out)
+            .is_ok(),
+        Coding::Deflate => {
+            flate2::read::ZlibDecoder::new(b)
+                .take(MAX_INFLATED)
+                .read_to_end(&mut out)
+                .is_ok()
+                || {
+                    out.clear();
+                    flate2::read::DeflateDecoder::new(b)
+                        .take(MAX_INFLATED)
+                        .read_to_end(&mut out)
+                        .is_ok()
+                }
+        }
+    };
+    ok.then_some(out)
 }
 
 fn dechunk(b: &[u8], d: &mut Dissection) -> Vec<u8> {

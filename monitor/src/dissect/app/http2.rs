@@ -16,6 +16,9 @@ use defs::*;
 /// The client connection preface.
 pub const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
+/// Marks an Info text that replaces the column instead of adding to it.
+pub const INFO_RESET: char = '\u{1}';
+
 /// Most streams whose content type and body are remembered.
 const MAX_STREAMS: usize = 256;
 /// Most body bytes kept for one stream.
@@ -342,7 +345,8 @@ fn headers(
     if let (Some(m), Some(p)) = (method, path) {
         info.push_str(&format!(": {m} {p}"));
     } else if let Some(s) = status {
-        info.push_str(&format!(": {s}"));
+        let phrase = super::http::reason(s.parse().unwrap_or(0));
+        info.push_str(&format!(": {s} {phrase}"));
     }
 }
 
@@ -379,12 +383,22 @@ fn data(
     if body.is_empty() && !whole.is_empty() {
         d.push(&F_HTTP2_DATA_DATA, Value::Bytes(whole.clone()));
     }
+    if !whole.is_empty()
+        && !ctype.is_empty()
+        && !ctype.eq_ignore_ascii_case("application/dns-message")
+    {
+        info.push_str(&format!(
+            " ({})",
+            ctype.split(';').next().unwrap_or("").trim()
+        ));
+    }
     if ctype.eq_ignore_ascii_case("application/dns-message") && !whole.is_empty() {
         let mut sub = Dissection::default();
         if super::dns::dissect(&whole, super::dns::Transport::Udp, "DoH", &mut sub) {
             d.fields.append(&mut sub.fields);
             d.protocol = "DoH".into();
-            *info = sub.info;
+            // DNS sets the Info column afresh, dropping what came before.
+            *info = format!("{INFO_RESET}{}", sub.info);
         }
     }
 }

@@ -8,6 +8,25 @@
 //! direction the way tshark does by default: a PDU that spans segments is
 //! dissected on the frame that completes it, and the segments before show as
 //! plain TCP.
+//!
+//! Entry points, called by the network and transport dissectors once their
+//! own fields are pushed:
+//! - [`udp`] with the UDP ports and payload (DNS/mDNS/LLMNR, DHCP, DHCPv6,
+//!   RIP, RIPng, QUIC);
+//! - [`tcp`] with the ports, the `tcp.stream` index, the direction, the
+//!   relative sequence number of the first payload byte and the payload of
+//!   every segment that carries data, in capture order (DNS over TCP, HTTP,
+//!   HTTP/2, TLS, BGP). Bytes already seen (retransmissions) are ignored
+//!   here; segments that the TCP layer's own analysis decides to keep from
+//!   the application (as tshark does for some retransmissions) are simply
+//!   not passed;
+//! - [`ip_proto`] with the IP protocol number (IPv4) or final next header
+//!   (IPv6) and the IP payload of unfragmented (or reassembled) packets
+//!   (OSPF, protocol 89).
+//!
+//! Each returns true when it claimed the payload, and then has set the
+//! Protocol and Info columns. Cross-packet state lives in [`AppState`]
+//! (one per capture or live session), with bounded memory.
 
 mod bgp;
 mod dhcp;
@@ -23,6 +42,8 @@ mod util;
 
 #[cfg(test)]
 mod difftest;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -47,6 +68,9 @@ const MAX_STREAMS: usize = 4096;
 /// Most bytes buffered for one direction of one stream; a PDU larger than
 /// this is given up (its segments stay plain TCP).
 const MAX_BUFFER: usize = 4 << 20;
+/// Most bytes buffered over all streams; past it, the stream that grew is
+/// given up.
+const MAX_TOTAL: usize = 64 << 20;
 
 /// The application protocol a TCP stream carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,6 +140,8 @@ struct Stream {
 #[derive(Default)]
 pub struct AppState {
     streams: HashMap<u64, Stream>,
+    /// Bytes held in reassembly buffers over all streams.
+    buffered: usize,
     quic: quic::State,
     order: VecDeque<u64>,
 }
@@ -128,13 +154,25 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+impl Stream {
+    /// Bytes held for reassembly in both directions.
+    fn buffered(&self) -> usize {
+        self.dirs
+            .iter()
+            .map(|d| d.buf.len() + d.ahead_bytes())
+            .sum()
+    }
+}
+
 impl AppState {
     fn stream(&mut self, id: u64) -> &mut Stream {
         if !self.streams.contains_key(&id) {
             while self.streams.len() >= MAX_STREAMS {
                 match self.order.pop_front() {
                     Some(old) => {
-                        self.streams.remove(&old);
+                        if let Some(s) = self.streams.remove(&old) {
+                            self.buffered = self.buffered.saturating_sub(s.buffered());
+                        }
                     }
                     None => break,
                 }
@@ -236,7 +274,8 @@ fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
             53 => return Some(TcpProto::Dns),
             179 => return Some(TcpProto::Bgp),
             443 | 465 | 993 | 995 | 636 | 853 | 8443 => return Some(TcpProto::Tls),
-            80 | 8080 | 8000 | 3128 | 8008 | 8088 | 3132 | 11371 | 1900 | 2869 => {
+            // tshark's default HTTP port range.
+            80 | 3128 | 3132 | 5985 | 8080 | 8088 | 11371 | 1900 | 2869 | 2710 => {
                 return Some(TcpProto::Http)
             }
             _ => {}
@@ -283,6 +322,7 @@ fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
         TcpProto::Dns => Some(2 + usize::from(util::be16(buf, 0)?)),
         TcpProto::Tls => Some(5 + usize::from(util::be16(buf, 3)?)),
         TcpProto::Bgp => Some(usize::from(util::be16(buf, 16)?)),
+        TcpProto::Http2 if buf.first() == Some(&b'P') => None,
         TcpProto::Http2 => Some(9 + util::be24(buf, 0)? as usize),
         TcpProto::Http => http::total_len(buf),
     }
@@ -294,6 +334,23 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
     if seg.data.is_empty() {
         return false;
     }
+    let before = state.streams.get(&seg.stream).map_or(0, Stream::buffered);
+    let claimed = tcp_inner(state, ep, seg, d);
+    let others = state.buffered.saturating_sub(before);
+    let st = state.stream(seg.stream);
+    let mut after = st.buffered();
+    if others + after > MAX_TOTAL {
+        for dir in &mut st.dirs {
+            dir.buf = Vec::new();
+            dir.ahead.clear();
+        }
+        after = 0;
+    }
+    state.buffered = others + after;
+    claimed
+}
+
+fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dissection) -> bool {
     let st = state.stream(seg.stream);
     let di = usize::from(!seg.from_client);
     if seg.data.starts_with(http2::PREFACE) {
@@ -376,6 +433,12 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
         if off >= buf.len() {
             break;
         }
+        // An HTTP message whose length is known and not yet all there needs
+        // no new parse of its head.
+        if cur == TcpProto::Http && pdu_total(cur, &buf[off..]).is_some_and(|n| buf.len() - off < n)
+        {
+            break;
+        }
         match pdu_len(cur, &buf[off..], st, seg.from_client) {
             Pdu::Len(n) => {
                 let pdu = &buf[off..off + n];
@@ -406,7 +469,10 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                 if !sub.protocol.is_empty() {
                     d.protocol = sub.protocol;
                 }
-                if !sub.info.is_empty() {
+                if let Some(fresh) = sub.info.strip_prefix(http2::INFO_RESET) {
+                    infos.clear();
+                    infos.push(fresh.to_string());
+                } else if !sub.info.is_empty() {
                     infos.push(sub.info);
                 }
                 claimed = true;
@@ -424,12 +490,14 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
                     let mut sub = Dissection::default();
                     http::continuation(&buf[off..], &mut sub);
                     d.fields.append(&mut sub.fields);
-                    d.protocol = sub.protocol;
-                    infos.push(sub.info);
+                    if !claimed {
+                        d.protocol = sub.protocol;
+                        infos.push(sub.info);
+                    }
                     claimed = true;
                 } else if cur == TcpProto::Tls {
                     d.protocol = tls::continuation_protocol(&st.tls);
-                    infos.push("Continuation Data".into());
+                    infos.push(tls::continuation_info(&st.tls).into());
                     claimed = true;
                 }
                 off = buf.len();

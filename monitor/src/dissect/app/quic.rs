@@ -119,7 +119,8 @@ pub fn dissect(p: &[u8], st: &mut State, d: &mut Dissection) -> bool {
             }
         }
     }
-    d.info = infos.first().cloned().unwrap_or_default();
+    // Each packet sets the Info column afresh: the last one shows.
+    d.info = infos.last().cloned().unwrap_or_default();
     true
 }
 

@@ -57,6 +57,16 @@ pub fn continuation_protocol(st: &StreamState) -> String {
     st.version.map_or("TLS", version_name).into()
 }
 
+/// The Info column for bytes that do not start a record: tshark calls them
+/// continuation data in TLS 1.3 sessions and an ignored record otherwise.
+pub fn continuation_info(st: &StreamState) -> &'static str {
+    if st.version == Some(0x0304) {
+        "Continuation Data"
+    } else {
+        "Ignored Unknown Record"
+    }
+}
+
 /// Name of a protocol version as the Protocol column shows it.
 fn version_name(v: u16) -> &'static str {
     match v {

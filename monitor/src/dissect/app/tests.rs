@@ -1,0 +1,377 @@
+//! Unit tests on real packet payloads (taken from the shared captures) and
+//! on reassembly edge cases.
+
+use super::*;
+use crate::dissect::Value;
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn strs<'a>(d: &'a Dissection, name: &'a str) -> Vec<String> {
+    d.values(name)
+        .map(|v| match v {
+            Value::Str(s) => s.clone(),
+            Value::UInt(u) => u.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Ipv4(a) => a.to_string(),
+            Value::Bytes(b) => util::hex(b),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// dns_lab.pcapng frame 2: a response with five A records.
+const DNS_RESPONSE: &str = "1a1681800001000500000000096d6963726f736f667403636f6d0000010001c00c000100010000012e0004682bc3fbc00c000100010000012e000417647aafc00c000100010000012e000417603435c00c000100010000012e0004bfefd5c5c00c000100010000012e00046828d323";
+
+#[test]
+fn dns_response_over_udp() {
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 53,
+        dst_port: 49905,
+    };
+    assert!(udp(&mut st, ep, &hex(DNS_RESPONSE), &mut d));
+    assert_eq!(d.protocol, "DNS");
+    assert_eq!(strs(&d, "dns.id"), ["6678"]);
+    assert_eq!(strs(&d, "dns.flags.rcode"), ["0"]);
+    assert_eq!(strs(&d, "dns.qry.name"), ["microsoft.com"]);
+    assert_eq!(strs(&d, "dns.resp.ttl"), ["302"; 5]);
+    assert_eq!(
+        strs(&d, "dns.a"),
+        [
+            "104.43.195.251",
+            "23.100.122.175",
+            "23.96.52.53",
+            "191.239.213.197",
+            "104.40.211.35"
+        ]
+    );
+    assert_eq!(
+        d.info,
+        "Standard query response 0x1a16 A microsoft.com A 104.43.195.251 A 23.100.122.175 \
+         A 23.96.52.53 A 191.239.213.197 A 104.40.211.35"
+    );
+}
+
+#[test]
+fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
+    let msg = hex(DNS_RESPONSE);
+    let mut framed = (msg.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(&msg);
+    let mut st = AppState::default();
+    let ep = Endpoints {
+        src_port: 53,
+        dst_port: 40000,
+    };
+    let (a, b) = framed.split_at(30);
+    let mut d1 = Dissection::default();
+    let seg1 = TcpPayload {
+        stream: 3,
+        from_client: false,
+        seq: 1,
+        data: a,
+        frame: 10,
+    };
+    assert!(!tcp(&mut st, ep, seg1, &mut d1));
+    assert!(d1.fields.is_empty());
+    let mut d2 = Dissection::default();
+    let seg2 = TcpPayload {
+        stream: 3,
+        from_client: false,
+        seq: 31,
+        data: b,
+        frame: 11,
+    };
+    assert!(tcp(&mut st, ep, seg2, &mut d2));
+    assert_eq!(strs(&d2, "dns.length"), [msg.len().to_string()]);
+    assert_eq!(strs(&d2, "dns.count.answers"), ["5"]);
+    // A retransmission of the first part is not dissected again.
+    let mut d3 = Dissection::default();
+    let seg3 = TcpPayload {
+        stream: 3,
+        from_client: false,
+        seq: 1,
+        data: a,
+        frame: 12,
+    };
+    assert!(!tcp(&mut st, ep, seg3, &mut d3));
+}
+
+/// dhcp_dora.pcapng frame 2: an Offer.
+const DHCP_OFFER: &str = "02010600696ddc660000000000000000c0a8010ac0a8010500000000000c2959fd2100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000638253633501023604c0a801053304000002580104ffffff001c04c0a801ff0304c0a801fe0f106d79646f6d61696e2e6578616d706c650608c0a80101c0a80102ff";
+
+#[test]
+fn dhcp_offer() {
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 67,
+        dst_port: 68,
+    };
+    assert!(udp(&mut st, ep, &hex(DHCP_OFFER), &mut d));
+    assert_eq!(d.protocol, "DHCP");
+    assert_eq!(d.info, "DHCP Offer    - Transaction ID 0x696ddc66");
+    assert_eq!(strs(&d, "dhcp.option.dhcp"), ["2"]);
+    assert_eq!(strs(&d, "dhcp.ip.your"), ["192.168.1.10"]);
+    assert_eq!(strs(&d, "dhcp.option.dhcp_server_id"), ["192.168.1.5"]);
+    assert_eq!(strs(&d, "dhcp.option.ip_address_lease_time"), ["600"]);
+    assert_eq!(
+        strs(&d, "dhcp.option.domain_name_server"),
+        ["192.168.1.1", "192.168.1.2"]
+    );
+    assert!(matches!(
+        d.values("dhcp.hw.mac_addr").next(),
+        Some(Value::Ether([0, 0x0c, 0x29, 0x59, 0xfd, 0x21]))
+    ));
+}
+
+/// bgp_messages.pcap frame 1: an OPEN with capabilities.
+const BGP_OPEN: &str = "ffffffffffffffffffffffffffffffff00410104fc0000b40a0000062402060104000100010202800002020200020246000206450400010103020641040000fc00";
+
+#[test]
+fn bgp_open() {
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 179,
+        dst_port: 50000,
+    };
+    let data = hex(BGP_OPEN);
+    let seg = TcpPayload {
+        stream: 1,
+        from_client: true,
+        seq: 1,
+        data: &data,
+        frame: 1,
+    };
+    assert!(tcp(&mut st, ep, seg, &mut d));
+    assert_eq!(d.protocol, "BGP");
+    assert_eq!(d.info, "OPEN Message");
+    assert_eq!(strs(&d, "bgp.open.myas"), ["64512"]);
+    assert_eq!(strs(&d, "bgp.open.holdtime"), ["180"]);
+    assert_eq!(strs(&d, "bgp.open.identifier"), ["10.0.0.6"]);
+    assert_eq!(strs(&d, "bgp.cap.4as"), ["64512"]);
+}
+
+/// http_ipv4_and_ipv6.pcapng frame 6: a response with a 298-byte body.
+const HTTP_RESPONSE: &str = "485454502f312e3120323030204f4b0d0a446174653a2053756e2c203232204e6f7620323031352031373a35383a313120474d540d0a5365727665723a204170616368652f322e342e3720285562756e7475290d0a582d506f77657265642d42793a205048502f352e352e392d317562756e7475342e31340d0a566172793a204163636570742d456e636f64696e670d0a436f6e74656e742d4c656e6774683a203239380d0a436f6e74656e742d547970653a20746578742f68746d6c0d0a0d0a0a3c21444f43545950452068746d6c205055424c494320222d2f2f5733432f2f445444205848544d4c20312e30205472616e736974696f6e616c2f2f454e222022687474703a2f2f7777772e77332e6f72672f54522f7868746d6c312f4454442f7868746d6c312d7472616e736974696f6e616c2e647464223e0a3c68746d6c20786d6c6e733d22687474703a2f2f7777772e77332e6f72672f313939392f7868746d6c223e0a20203c686561643e0a202020203c7469746c653e50726163746963616c205061636b657420416e616c797369733c2f7469746c653e0a20203c2f686561643e0a20203c626f64793e0a0a57656c636f6d652120596f75206861766520636f6e6e6563746564207573696e67204950563421203c2f626f64793e0a3c2f68746d6c3e0a0a";
+/// The request that frame 4 carried.
+const HTTP_REQUEST: &str = "474554202f20485454502f312e310d0a557365722d4167656e743a206375726c2f372e33352e300d0a486f73743a203137322e31362e31362e3133390d0a4163636570743a202a2f2a0d0a0d0a";
+
+#[test]
+fn http_exchange_reassembled_across_segments() {
+    let mut st = AppState::default();
+    let ep_c = Endpoints {
+        src_port: 50000,
+        dst_port: 80,
+    };
+    let ep_s = Endpoints {
+        src_port: 80,
+        dst_port: 50000,
+    };
+    let req = hex(HTTP_REQUEST);
+    let mut d = Dissection::default();
+    let seg = TcpPayload {
+        stream: 7,
+        from_client: true,
+        seq: 1,
+        data: &req,
+        frame: 4,
+    };
+    assert!(tcp(&mut st, ep_c, seg, &mut d));
+    assert_eq!(d.info, "GET / HTTP/1.1 ");
+    assert_eq!(strs(&d, "http.request.full_uri"), ["http://172.16.16.139/"]);
+    assert_eq!(strs(&d, "http.user_agent"), ["curl/7.35.0"]);
+    let resp = hex(HTTP_RESPONSE);
+    let mut seq = 1u32;
+    let mut claimed_at = Vec::new();
+    let mut last = Dissection::default();
+    for (i, chunk) in resp.chunks(100).enumerate() {
+        let mut d = Dissection::default();
+        let seg = TcpPayload {
+            stream: 7,
+            from_client: false,
+            seq,
+            data: chunk,
+            frame: 6 + i as u64,
+        };
+        if tcp(&mut st, ep_s, seg, &mut d) {
+            claimed_at.push(6 + i as u64);
+            last = d;
+        }
+        seq += chunk.len() as u32;
+    }
+    // Only the segment that completes the body carries the HTTP fields.
+    assert_eq!(claimed_at, [6 + (resp.len() as u64 - 1) / 100]);
+    assert_eq!(strs(&last, "http.response.code"), ["200"]);
+    assert_eq!(strs(&last, "http.content_length"), ["298"]);
+    assert_eq!(strs(&last, "http.request_in"), ["4"]);
+    assert_eq!(
+        strs(&last, "http.response_for.uri"),
+        ["http://172.16.16.139/"]
+    );
+    assert_eq!(last.info, "HTTP/1.1 200 OK  (text/html)");
+    let body = strs(&last, "http.file_data");
+    assert_eq!(body.len(), 1);
+    assert!(body[0].starts_with("\n<!DOCTYPE html"));
+    assert_eq!(body[0].len(), 298);
+}
+
+#[test]
+fn http_chunked_body_is_dechunked() {
+    let mut st = AppState::default();
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 50000,
+    };
+    let msg = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    let (a, b) = msg.split_at(80);
+    let mut d = Dissection::default();
+    assert!(!tcp(
+        &mut st,
+        ep,
+        TcpPayload {
+            stream: 1,
+            from_client: false,
+            seq: 1,
+            data: a,
+            frame: 1
+        },
+        &mut d
+    ));
+    let mut d = Dissection::default();
+    let seg = TcpPayload {
+        stream: 1,
+        from_client: false,
+        seq: 1 + a.len() as u32,
+        data: b,
+        frame: 2,
+    };
+    assert!(tcp(&mut st, ep, seg, &mut d));
+    assert_eq!(strs(&d, "http.chunk_size"), ["5", "6", "0"]);
+    assert_eq!(strs(&d, "http.file_data"), ["hello world"]);
+}
+
+/// quic_retry.pcap frame 3: a Retry packet.
+const QUIC_RETRY: &str = "ff00000001035ae3cd14434016c5110840091980a574c77f57b34fa0867244105b09bc7ea9978c4a48052d2e7837922505bf705596cd6e9add59221bed6c91852549e67e585da01e86b814f1747ad909cf644b7bc71c36ff927838b4261cbd8443519575d054885ea3c2c8c2359fe506";
+
+#[test]
+fn quic_retry_header() {
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 443,
+        dst_port: 60027,
+    };
+    assert!(udp(&mut st, ep, &hex(QUIC_RETRY), &mut d));
+    assert_eq!(d.protocol, "QUIC");
+    assert_eq!(strs(&d, "quic.long.packet_type"), ["3"]);
+    assert_eq!(strs(&d, "quic.dcid"), ["5ae3cd"]);
+    assert_eq!(
+        strs(&d, "quic.scid"),
+        ["434016c5110840091980a574c77f57b34fa08672"]
+    );
+    assert_eq!(
+        strs(&d, "quic.retry_integrity_tag"),
+        ["43519575d054885ea3c2c8c2359fe506"]
+    );
+    assert_eq!(
+        d.info,
+        "Retry, DCID=5ae3cd, SCID=434016c5110840091980a574c77f57b34fa08672"
+    );
+    // A short-header packet to the new connection ID is recognised.
+    let mut short = vec![0x40];
+    short.extend_from_slice(&hex("434016c5110840091980a574c77f57b34fa08672"));
+    short.extend_from_slice(&[0xaa; 20]);
+    let mut d = Dissection::default();
+    assert!(udp(
+        &mut st,
+        Endpoints {
+            src_port: 60027,
+            dst_port: 443
+        },
+        &short,
+        &mut d
+    ));
+    assert_eq!(
+        strs(&d, "quic.dcid"),
+        ["434016c5110840091980a574c77f57b34fa08672"]
+    );
+}
+
+#[test]
+fn reassembly_memory_is_bounded() {
+    let mut st = AppState::default();
+    let ep = Endpoints {
+        src_port: 40000,
+        dst_port: 80,
+    };
+    let head = b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n";
+    let mut d = Dissection::default();
+    let seg = TcpPayload {
+        stream: 1,
+        from_client: true,
+        seq: 1,
+        data: head,
+        frame: 1,
+    };
+    assert!(!tcp(&mut st, ep, seg, &mut d));
+    let chunk = vec![b'a'; 64 * 1024];
+    let mut seq = 1 + head.len() as u32;
+    for i in 0..80u64 {
+        let mut d = Dissection::default();
+        let seg = TcpPayload {
+            stream: 1,
+            from_client: true,
+            seq,
+            data: &chunk,
+            frame: 2 + i,
+        };
+        tcp(&mut st, ep, seg, &mut d);
+        seq = seq.wrapping_add(chunk.len() as u32);
+        assert!(
+            st.buffered <= MAX_BUFFER + chunk.len(),
+            "buffered {}",
+            st.buffered
+        );
+    }
+}
+
+#[test]
+fn http_gzip_body_is_inflated() {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"<html>compressed</html>").expect("gzip");
+    let gz = enc.finish().expect("gzip");
+    let mut msg = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+        gz.len()
+    )
+    .into_bytes();
+    msg.extend_from_slice(&gz);
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 50000,
+    };
+    assert!(tcp(
+        &mut st,
+        ep,
+        TcpPayload {
+            stream: 1,
+            from_client: false,
+            seq: 1,
+            data: &msg,
+            frame: 1
+        },
+        &mut d
+    ));
+    assert_eq!(strs(&d, "http.file_data"), ["<html>compressed</html>"]);
+    assert_eq!(d.info, "HTTP/1.1 200 OK  (text/html)");
+}
