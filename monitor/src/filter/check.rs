@@ -77,6 +77,8 @@ pub enum Func {
     Lower,
     /// Upper-case each string.
     Upper,
+    /// Absolute value of each number.
+    Abs,
 }
 
 /// A typed value producer.
@@ -92,6 +94,13 @@ pub enum Val {
     Call(Func, Box<Val>),
     /// Each value ANDed with a constant mask.
     BitAnd(Box<Val>, Dyn),
+    /// The largest (or smallest) of every value of every argument.
+    Extreme {
+        /// `max` rather than `min`.
+        max: bool,
+        /// Arguments.
+        args: Vec<Val>,
+    },
 }
 
 /// The typed filter tree.
@@ -356,7 +365,10 @@ fn convert(
             }
             // Decimal only: tshark refuses `0x1` and `1e-3` as times.
             if ty == FieldType::RelTime && text.contains(['e', 'E']) {
-                return Err(FilterError::new(format!("\"{text}\" is not a valid time"), span));
+                return Err(FilterError::new(
+                    format!("\"{text}\" is not a valid time"),
+                    span,
+                ));
             }
             text.parse::<f64>()
                 .ok()
@@ -683,6 +695,72 @@ impl Checker<'_> {
         })
     }
 
+    /// `max(a, b, …)` / `min(…)`: one value, the extreme of every value of
+    /// every argument; arguments are numeric fields of one type, or
+    /// literals of that type.
+    fn extreme(
+        &self,
+        max: bool,
+        args: &[Operand],
+        span: Span,
+        op: Option<&str>,
+    ) -> Result<(Val, FieldType), FilterError> {
+        let name = if max { "max" } else { "min" };
+        let mut ty = None;
+        let mut vals = Vec::new();
+        for a in args {
+            if matches!(a, Operand::Literal { .. }) {
+                continue;
+            }
+            if let Operand::Field { name: n, .. } = a {
+                if self.reg.lookup(n).is_none() {
+                    continue;
+                }
+            }
+            let (v, t) = self.value(a, op)?;
+            if !matches!(t, FieldType::UInt | FieldType::Int) && !is_float(t) {
+                return Err(FilterError::new(
+                    format!(
+                        "arguments to {name}() must be numbers, not {}",
+                        type_name(t)
+                    ),
+                    a.span(),
+                ));
+            }
+            match ty {
+                Some(prev) if prev != t => {
+                    return Err(FilterError::new(
+                        format!(
+                            "arguments to {name}() must have the same type ({} and {})",
+                            type_name(prev),
+                            type_name(t)
+                        ),
+                        a.span(),
+                    ))
+                }
+                _ => ty = Some(t),
+            }
+            vals.push(v);
+        }
+        let Some(ty) = ty else {
+            return Err(FilterError::new(
+                format!("{name}() needs at least one field argument"),
+                span,
+            ));
+        };
+        for a in args {
+            let literal = match a {
+                Operand::Literal { .. } => true,
+                Operand::Field { name: n, .. } => self.reg.lookup(n).is_none(),
+                _ => false,
+            };
+            if literal {
+                vals.push(Val::Const(self.literal(a, ty)?));
+            }
+        }
+        Ok((Val::Extreme { max, args: vals }, ty))
+    }
+
     /// Type-check a value-producing operand; `op` names the comparison it
     /// sits in, for messages.
     fn value(&self, o: &Operand, op: Option<&str>) -> Result<(Val, FieldType), FilterError> {
@@ -725,6 +803,8 @@ impl Checker<'_> {
                     "count" => Func::Count,
                     "lower" => Func::Lower,
                     "upper" => Func::Upper,
+                    "abs" => Func::Abs,
+                    "max" | "min" => return self.extreme(func == "max", args, *span, op),
                     other => {
                         return Err(FilterError::new(
                             format!("function {other}() is not supported"),
@@ -754,6 +834,15 @@ impl Checker<'_> {
                             ));
                         }
                         FieldType::UInt
+                    }
+                    Func::Abs => {
+                        if !matches!(ty, FieldType::UInt | FieldType::Int) && !is_float(ty) {
+                            return Err(FilterError::new(
+                                format!("abs() takes a number, not {}", type_name(ty)),
+                                args[0].span(),
+                            ));
+                        }
+                        ty
                     }
                     Func::Lower | Func::Upper => {
                         if ty != FieldType::String {

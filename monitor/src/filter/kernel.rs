@@ -8,10 +8,12 @@
 //! verdict accepts a superset of what the exact filter accepts, and exactly
 //! the same set when no leaf had to be dropped ([`KernelPlan::exact`]).
 //!
-//! Verdicts are defined over the outermost headers ([`KernelPacket`]);
-//! packets carrying further headers of the same kinds (ICMP errors, tunnels)
-//! are flagged [`KernelPacket::nested`] and always accepted, since the
-//! dissector reports the inner headers' fields too.
+//! Verdicts are defined over the outermost headers ([`KernelPacket`]).
+//! Packets whose dissection the outer headers do not determine are flagged
+//! [`KernelPacket::nested`] and always accepted: ICMP/ICMPv6 errors and
+//! tunnels (the dissector reports the inner headers' fields too), IPv4/IPv6
+//! fragments (tshark shows the transport layer only on the reassembled
+//! frame), and IPv6 extension headers the kernel does not walk.
 
 use super::check::{Dyn, Node, Rel, Val};
 use std::fmt;
@@ -152,7 +154,8 @@ pub struct KernelPacket {
     pub icmp: Option<(u8, u8)>,
     /// ICMPv6 present.
     pub icmpv6: bool,
-    /// Further headers follow that the kernel does not parse.
+    /// The outer headers do not determine the dissection: ICMP errors,
+    /// tunnels, IP fragments, unparsed IPv6 extension headers.
     pub nested: bool,
 }
 
@@ -501,6 +504,7 @@ fn describe(n: &Node) -> String {
             Val::Slice(b, _) => format!("{}[…]", val(b)),
             Val::Call(f, b) => format!("{f:?}({})", val(b)).to_lowercase(),
             Val::BitAnd(b, m) => format!("{} & {m:?}", val(b)),
+            Val::Extreme { max, .. } => if *max { "max(…)" } else { "min(…)" }.to_string(),
         }
     }
     match n {

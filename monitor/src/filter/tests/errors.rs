@@ -187,11 +187,30 @@ const CASES: &[(&str, &str, usize, usize)] = &[
         2,
     ),
     ("foo(tcp) == 2", "unknown function foo()", 0, 3),
+    ("string(tcp.port) == 2", "unknown function string()", 0, 6),
     (
-        "max(tcp.port) == 2",
-        "function max() is not supported",
+        "max(tcp.srcport, ip.src) > 0",
+        "arguments to max() must be numbers, not IPv4 address",
+        17,
+        6,
+    ),
+    (
+        "min(tcp.srcport, frame.time_relative) > 0",
+        "arguments to min() must have the same type (Unsigned integer and Time offset)",
+        17,
+        19,
+    ),
+    (
+        "max(1, 2) > 0",
+        "max() needs at least one field argument",
         0,
-        13,
+        9,
+    ),
+    (
+        "abs(http.host) == 1",
+        "abs() takes a number, not Character string",
+        4,
+        9,
     ),
     (
         "tcp.port[0] == 1",

@@ -27,7 +27,9 @@ fn ft(t: &str) -> FieldType {
         "FT_NONE" => FieldType::None,
         "FT_BOOLEAN" => FieldType::Bool,
         "FT_FLOAT" | "FT_DOUBLE" => FieldType::Float,
-        "FT_STRING" | "FT_STRINGZ" | "FT_UINT_STRING" | "FT_STRINGZPAD" | "FT_STRINGZTRUNC" => FieldType::String,
+        "FT_STRING" | "FT_STRINGZ" | "FT_UINT_STRING" | "FT_STRINGZPAD" | "FT_STRINGZTRUNC" => {
+            FieldType::String
+        }
         "FT_IPv4" => FieldType::Ipv4,
         "FT_IPv6" => FieldType::Ipv6,
         "FT_ETHER" => FieldType::Ether,
@@ -42,7 +44,10 @@ fn ft(t: &str) -> FieldType {
 
 impl TsharkFields {
     fn load() -> Self {
-        let out = Command::new("tshark").args(["-G", "fields"]).output().expect("tshark -G fields");
+        let out = Command::new("tshark")
+            .args(["-G", "fields"])
+            .output()
+            .expect("tshark -G fields");
         let text = String::from_utf8_lossy(&out.stdout);
         let mut by_name = HashMap::new();
         for line in text.lines() {
@@ -71,10 +76,12 @@ impl Registry for TsharkFields {
 
 fn hex(s: &str) -> Option<Vec<u8>> {
     let s: String = s.chars().filter(|c| *c != ':').collect();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()).collect()
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
+        .collect()
 }
 
 fn parse_uint(s: &str) -> Option<u64> {
@@ -113,7 +120,11 @@ fn raw(obj: &serde_json::Map<String, J>, key: &str, i: usize, frame: &[u8]) -> V
         Some(J::Array(a)) if a.first().is_some_and(J::is_array) => a.get(i),
         other => other,
     };
-    let own = arr.and_then(|a| a.get(0)).and_then(J::as_str).and_then(hex).unwrap_or_default();
+    let own = arr
+        .and_then(|a| a.get(0))
+        .and_then(J::as_str)
+        .and_then(hex)
+        .unwrap_or_default();
     let off = arr.and_then(|a| a.get(1)).and_then(J::as_u64).unwrap_or(0) as usize;
     match frame.get(off..) {
         Some(rest) if rest.starts_with(&own) => rest.to_vec(),
@@ -126,7 +137,9 @@ fn raw(obj: &serde_json::Map<String, J>, key: &str, i: usize, frame: &[u8]) -> V
 /// of `tcp`.
 fn network_end(layers: &serde_json::Map<String, J>) -> Option<usize> {
     let first = |v: &J| match v {
-        J::Array(a) if a.first().is_some_and(|x| x.is_array() || x.is_object()) => a.first().cloned(),
+        J::Array(a) if a.first().is_some_and(|x| x.is_array() || x.is_object()) => {
+            a.first().cloned()
+        }
         other => Some(other.clone()),
     };
     let off = |k: &str| {
@@ -217,8 +230,14 @@ const CAPTURES: &[&str] = &[
 ];
 
 fn merged_capture() -> PathBuf {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures"));
-    let out = std::env::temp_dir().join(format!("monitor-filter-oracle-{}.pcapng", std::process::id()));
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/captures"
+    ));
+    let out = std::env::temp_dir().join(format!(
+        "monitor-filter-oracle-{}.pcapng",
+        std::process::id()
+    ));
     let status = Command::new("mergecap")
         .args(["-F", "pcapng", "-a", "-w"])
         .arg(&out)
@@ -323,10 +342,22 @@ fn evaluator_agrees_with_tshark_on_tshark_dissections() {
         if ours != theirs {
             let a: Vec<_> = ours.difference(&theirs).take(6).collect();
             let b: Vec<_> = theirs.difference(&ours).take(6).collect();
-            bad.push(format!("{expr}: only monitor {a:?}, only tshark {b:?} (of {})", theirs.len()));
+            bad.push(format!(
+                "{expr}: only monitor {a:?}, only tshark {b:?} (of {})",
+                theirs.len()
+            ));
         }
     }
     bad.sort();
-    assert!(!only.is_empty() || hits > 200, "only {hits} filters select anything");
-    assert!(bad.is_empty(), "{} of {} filters differ:\n{}", bad.len(), exprs.len(), bad.join("\n"));
+    assert!(
+        !only.is_empty() || hits > 200,
+        "only {hits} filters select anything"
+    );
+    assert!(
+        bad.is_empty(),
+        "{} of {} filters differ:\n{}",
+        bad.len(),
+        exprs.len(),
+        bad.join("\n")
+    );
 }
