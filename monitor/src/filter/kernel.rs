@@ -259,6 +259,8 @@ enum Nf {
 const ALL: u128 = u128::MAX;
 /// Largest normal form built before giving up (xor expands).
 const MAX_NF: usize = 4096;
+/// Deepest typed tree analysed before giving up (long xor chains).
+const MAX_NF_DEPTH: usize = 300;
 
 /// Which kernel fields a filter field name stands for, and its width mask.
 fn kernel_fields(name: &str) -> Option<(&'static [KField], u128)> {
@@ -450,14 +452,22 @@ fn leaf(node: &Node) -> Option<KExpr> {
 struct Planner {
     dropped: Vec<String>,
     size: usize,
+    depth: usize,
 }
 
 impl Planner {
     fn nf(&mut self, node: &Node, pos: bool) -> Option<Nf> {
         self.size += 1;
-        if self.size > MAX_NF {
+        if self.size > MAX_NF || self.depth >= MAX_NF_DEPTH {
             return None;
         }
+        self.depth += 1;
+        let out = self.nf_inner(node, pos);
+        self.depth -= 1;
+        out
+    }
+
+    fn nf_inner(&mut self, node: &Node, pos: bool) -> Option<Nf> {
         Some(match node {
             Node::And(xs) | Node::Or(xs) => {
                 let is_and = matches!(node, Node::And(..));
@@ -564,6 +574,7 @@ pub fn plan(node: &Node) -> KernelPlan {
     let mut p = Planner {
         dropped: Vec::new(),
         size: 0,
+        depth: 0,
     };
     let Some(nf) = p.nf(node, true) else {
         return KernelPlan {
