@@ -409,6 +409,6 @@ fn deepest_legal_inputs_fit_on_a_small_stack() {
     // xor expands in negation normal form; past a size bound the plan gives up.
     let p = f.kernel_plan();
     assert!(!p.exact && p.entry == super::super::kernel::Target::Accept);
-    let p = compile_t(&vec!["tcp"; 5].join(" xor ")).kernel_plan();
+    let p = compile_t(&["tcp"; 5].join(" xor ")).kernel_plan();
     assert!(p.exact);
 }
