@@ -302,6 +302,78 @@ fn split_prefix<'a>(
     }
 }
 
+/// Days from 1970-01-01 to a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parse tshark's absolute-time literals, `Nov 12, 1999 08:55:44.123` or
+/// `2011-07-04 12:34:56` (also with `T`, a trailing `Z` or ` UTC`, or a
+/// bare date), as seconds since the epoch. Times are taken as UTC.
+pub fn parse_abs_time(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix("UTC")
+        .or_else(|| t.strip_suffix('Z'))
+        .unwrap_or(t)
+        .trim_end();
+    let (y, mo, d, rest) = if t.as_bytes().first()?.is_ascii_digit() {
+        let (date, rest) = match t.find([' ', 'T']) {
+            Some(i) => (&t[..i], t[i + 1..].trim()),
+            None => (t, ""),
+        };
+        let mut p = date.split('-');
+        let y: i64 = p.next()?.parse().ok()?;
+        let mo: i64 = p.next()?.parse().ok()?;
+        let d: i64 = p.next()?.parse().ok()?;
+        if p.next().is_some() {
+            return None;
+        }
+        (y, mo, d, rest)
+    } else {
+        const MONTHS: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let mut words = t.split_whitespace();
+        let mon = words.next()?.to_ascii_lowercase();
+        let mo = MONTHS.iter().position(|m| *m == mon)? as i64 + 1;
+        let d: i64 = words.next()?.trim_end_matches(',').parse().ok()?;
+        let y: i64 = words.next()?.parse().ok()?;
+        let rest = words.next().unwrap_or("");
+        if words.next().is_some() {
+            return None;
+        }
+        (y, mo, d, rest)
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut secs = 0.0;
+    if !rest.is_empty() {
+        let mut p = rest.split(':');
+        let h: u32 = p.next()?.parse().ok()?;
+        let mi: u32 = p.next()?.parse().ok()?;
+        let sec: f64 = match p.next() {
+            Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.') => {
+                s.parse().ok()?
+            }
+            Some(_) => return None,
+            None => 0.0,
+        };
+        if p.next().is_some() || h > 23 || mi > 59 || sec >= 61.0 {
+            return None;
+        }
+        secs = f64::from(h * 3600 + mi * 60) + sec;
+    }
+    Some(days_from_civil(y, mo, d) as f64 * 86_400.0 + secs)
+}
+
 /// Convert literal text to a value of type `ty`.
 fn convert(
     ty: FieldType,
@@ -376,10 +448,14 @@ fn convert(
                 .map(Dyn::Float)
                 .ok_or_else(|| FilterError::new(format!("\"{text}\" is not a valid number"), span))
         }
-        FieldType::AbsTime => Err(FilterError::new(
-            "comparing absolute times with literals is not supported",
-            span,
-        )),
+        FieldType::AbsTime => parse_abs_time(text).map(Dyn::Float).ok_or_else(|| {
+            FilterError::new(
+                format!(
+                    "\"{text}\" is not a valid absolute time. Example: \"Nov 12, 1999 08:55:44.123\" or \"2011-07-04 12:34:56\""
+                ),
+                span,
+            )
+        }),
         FieldType::String => Ok(Dyn::Str(text.to_string())),
         FieldType::Bytes | FieldType::Protocol => {
             if kind.is_some() {

@@ -305,6 +305,50 @@ fn every_case_on_both_packets() {
 }
 
 #[test]
+fn absolute_times() {
+    use super::super::check::parse_abs_time;
+    // 2010-01-07 19:38:34.341715 UTC
+    let t = 1_262_893_114.341_715;
+    assert_eq!(
+        parse_abs_time("Jan  7, 2010 19:38:34"),
+        Some(1_262_893_114.0)
+    );
+    assert_eq!(
+        parse_abs_time("jan 7, 2010 19:38:34.5 UTC"),
+        Some(1_262_893_114.5)
+    );
+    assert_eq!(parse_abs_time("2010-01-07 19:38:34"), Some(1_262_893_114.0));
+    assert_eq!(
+        parse_abs_time("2010-01-07T19:38:34Z"),
+        Some(1_262_893_114.0)
+    );
+    assert_eq!(parse_abs_time("2010-01-07"), Some(1_262_822_400.0));
+    assert_eq!(parse_abs_time("1970-01-01 00:00:00"), Some(0.0));
+    assert_eq!(parse_abs_time("2000-02-29 12:00"), Some(951_825_600.0));
+    for bad in [
+        "1262893114",
+        "2010-13-01",
+        "Foo 7, 2010",
+        "2010-01-07 25:00:00",
+        "2010-01-07 1:2:3:4",
+    ] {
+        assert_eq!(parse_abs_time(bad), None, "{bad}");
+    }
+    let d = dis(&[("frame.time", Value::Float(t))]);
+    assert!(m("frame.time >= \"Jan  7, 2010 19:38:34.3\"", &d));
+    assert!(!m("frame.time >= \"2010-01-07 19:38:34.4\"", &d));
+    assert!(m("frame.time < \"2010-01-08\"", &d));
+    assert!(m("frame.time in {\"2010-01-07\"..\"2010-01-08\"}", &d));
+    let e = compile_with("frame.time > 1262893114", &TestRegistry).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("\"1262893114\" is not a valid absolute time"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
 fn ne_is_not_the_negation_of_eq_on_multi_valued_fields() {
     let d = http_get();
     // tcp.port = {51000, 80}
