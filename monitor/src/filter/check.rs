@@ -77,6 +77,8 @@ pub enum Func {
     Lower,
     /// Upper-case each string.
     Upper,
+    /// Absolute value of each number.
+    Abs,
 }
 
 /// A typed value producer.
@@ -92,6 +94,13 @@ pub enum Val {
     Call(Func, Box<Val>),
     /// Each value ANDed with a constant mask.
     BitAnd(Box<Val>, Dyn),
+    /// The largest (or smallest) of every value of every argument.
+    Extreme {
+        /// `max` rather than `min`.
+        max: bool,
+        /// Arguments.
+        args: Vec<Val>,
+    },
 }
 
 /// The typed filter tree.
@@ -293,6 +302,78 @@ fn split_prefix<'a>(
     }
 }
 
+/// Days from 1970-01-01 to a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parse tshark's absolute-time literals, `Nov 12, 1999 08:55:44.123` or
+/// `2011-07-04 12:34:56` (also with `T`, a trailing `Z` or ` UTC`, or a
+/// bare date), as seconds since the epoch. Times are taken as UTC.
+pub fn parse_abs_time(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix("UTC")
+        .or_else(|| t.strip_suffix('Z'))
+        .unwrap_or(t)
+        .trim_end();
+    let (y, mo, d, rest) = if t.as_bytes().first()?.is_ascii_digit() {
+        let (date, rest) = match t.find([' ', 'T']) {
+            Some(i) => (&t[..i], t[i + 1..].trim()),
+            None => (t, ""),
+        };
+        let mut p = date.split('-');
+        let y: i64 = p.next()?.parse().ok()?;
+        let mo: i64 = p.next()?.parse().ok()?;
+        let d: i64 = p.next()?.parse().ok()?;
+        if p.next().is_some() {
+            return None;
+        }
+        (y, mo, d, rest)
+    } else {
+        const MONTHS: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let mut words = t.split_whitespace();
+        let mon = words.next()?.to_ascii_lowercase();
+        let mo = MONTHS.iter().position(|m| *m == mon)? as i64 + 1;
+        let d: i64 = words.next()?.trim_end_matches(',').parse().ok()?;
+        let y: i64 = words.next()?.parse().ok()?;
+        let rest = words.next().unwrap_or("");
+        if words.next().is_some() {
+            return None;
+        }
+        (y, mo, d, rest)
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut secs = 0.0;
+    if !rest.is_empty() {
+        let mut p = rest.split(':');
+        let h: u32 = p.next()?.parse().ok()?;
+        let mi: u32 = p.next()?.parse().ok()?;
+        let sec: f64 = match p.next() {
+            Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.') => {
+                s.parse().ok()?
+            }
+            Some(_) => return None,
+            None => 0.0,
+        };
+        if p.next().is_some() || h > 23 || mi > 59 || sec >= 61.0 {
+            return None;
+        }
+        secs = f64::from(h * 3600 + mi * 60) + sec;
+    }
+    Some(days_from_civil(y, mo, d) as f64 * 86_400.0 + secs)
+}
+
 /// Convert literal text to a value of type `ty`.
 fn convert(
     ty: FieldType,
@@ -367,10 +448,14 @@ fn convert(
                 .map(Dyn::Float)
                 .ok_or_else(|| FilterError::new(format!("\"{text}\" is not a valid number"), span))
         }
-        FieldType::AbsTime => Err(FilterError::new(
-            "comparing absolute times with literals is not supported",
-            span,
-        )),
+        FieldType::AbsTime => parse_abs_time(text).map(Dyn::Float).ok_or_else(|| {
+            FilterError::new(
+                format!(
+                    "\"{text}\" is not a valid absolute time. Example: \"Nov 12, 1999 08:55:44.123\" or \"2011-07-04 12:34:56\""
+                ),
+                span,
+            )
+        }),
         FieldType::String => Ok(Dyn::Str(text.to_string())),
         FieldType::Bytes | FieldType::Protocol => {
             if kind.is_some() {
@@ -686,6 +771,72 @@ impl Checker<'_> {
         })
     }
 
+    /// `max(a, b, …)` / `min(…)`: one value, the extreme of every value of
+    /// every argument; arguments are numeric fields of one type, or
+    /// literals of that type.
+    fn extreme(
+        &self,
+        max: bool,
+        args: &[Operand],
+        span: Span,
+        op: Option<&str>,
+    ) -> Result<(Val, FieldType), FilterError> {
+        let name = if max { "max" } else { "min" };
+        let mut ty = None;
+        let mut vals = Vec::new();
+        for a in args {
+            if matches!(a, Operand::Literal { .. }) {
+                continue;
+            }
+            if let Operand::Field { name: n, .. } = a {
+                if self.reg.lookup(n).is_none() {
+                    continue;
+                }
+            }
+            let (v, t) = self.value(a, op)?;
+            if !matches!(t, FieldType::UInt | FieldType::Int) && !is_float(t) {
+                return Err(FilterError::new(
+                    format!(
+                        "arguments to {name}() must be numbers, not {}",
+                        type_name(t)
+                    ),
+                    a.span(),
+                ));
+            }
+            match ty {
+                Some(prev) if prev != t => {
+                    return Err(FilterError::new(
+                        format!(
+                            "arguments to {name}() must have the same type ({} and {})",
+                            type_name(prev),
+                            type_name(t)
+                        ),
+                        a.span(),
+                    ))
+                }
+                _ => ty = Some(t),
+            }
+            vals.push(v);
+        }
+        let Some(ty) = ty else {
+            return Err(FilterError::new(
+                format!("{name}() needs at least one field argument"),
+                span,
+            ));
+        };
+        for a in args {
+            let literal = match a {
+                Operand::Literal { .. } => true,
+                Operand::Field { name: n, .. } => self.reg.lookup(n).is_none(),
+                _ => false,
+            };
+            if literal {
+                vals.push(Val::Const(self.literal(a, ty)?));
+            }
+        }
+        Ok((Val::Extreme { max, args: vals }, ty))
+    }
+
     /// Type-check a value-producing operand; `op` names the comparison it
     /// sits in, for messages.
     fn value(&self, o: &Operand, op: Option<&str>) -> Result<(Val, FieldType), FilterError> {
@@ -728,6 +879,8 @@ impl Checker<'_> {
                     "count" => Func::Count,
                     "lower" => Func::Lower,
                     "upper" => Func::Upper,
+                    "abs" => Func::Abs,
+                    "max" | "min" => return self.extreme(func == "max", args, *span, op),
                     other => {
                         return Err(FilterError::new(
                             format!("function {other}() is not supported"),
@@ -757,6 +910,15 @@ impl Checker<'_> {
                             ));
                         }
                         FieldType::UInt
+                    }
+                    Func::Abs => {
+                        if !matches!(ty, FieldType::UInt | FieldType::Int) && !is_float(ty) {
+                            return Err(FilterError::new(
+                                format!("abs() takes a number, not {}", type_name(ty)),
+                                args[0].span(),
+                            ));
+                        }
+                        ty
                     }
                     Func::Lower | Func::Upper => {
                         if ty != FieldType::String {

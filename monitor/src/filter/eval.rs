@@ -23,6 +23,10 @@ pub fn eval(node: &Node, d: &Dissection) -> bool {
                 Dyn::Bytes(b) => b.iter().any(|&x| x != 0),
                 _ => false,
             }),
+            // A slice "exists" when it selected at least one byte.
+            Val::Slice(..) => values(v, d)
+                .iter()
+                .any(|x| !matches!(x, Dyn::Bytes(b) if b.is_empty())),
             _ => !values(v, d).is_empty(),
         },
         Node::Cmp { all, rel, lhs, rhs } => {
@@ -128,13 +132,41 @@ pub fn values(v: &Val, d: &Dissection) -> Vec<Dyn> {
             })
             .collect(),
         Val::Call(Func::Count, base) => match &**base {
-            Val::Field(def) => vec![Dyn::Int(d.values(def.name).count() as i128)],
+            // tshark: no occurrences give no value, not 0.
+            Val::Field(def) => match d.values(def.name).count() {
+                0 => Vec::new(),
+                n => vec![Dyn::Int(n as i128)],
+            },
             _ => Vec::new(),
         },
         Val::Call(Func::Len, base) => values(base, d)
             .iter()
             .filter_map(|x| as_bytes(x).map(|b| Dyn::Int(b.len() as i128)))
             .collect(),
+        Val::Call(Func::Abs, base) => values(base, d)
+            .into_iter()
+            .map(|x| match x {
+                Dyn::Int(i) => Dyn::Int(i.abs()),
+                Dyn::Float(f) => Dyn::Float(f.abs()),
+                other => other,
+            })
+            .collect(),
+        Val::Extreme { max, args } => {
+            let all = args.iter().flat_map(|a| values(a, d));
+            let pick = |a: Dyn, b: Dyn| {
+                let b_wins = if *max {
+                    relate(&b, Rel::Gt, &a)
+                } else {
+                    relate(&b, Rel::Lt, &a)
+                };
+                if b_wins {
+                    b
+                } else {
+                    a
+                }
+            };
+            all.reduce(pick).into_iter().collect()
+        }
         Val::Call(f @ (Func::Lower | Func::Upper), base) => values(base, d)
             .into_iter()
             .map(|x| match x {

@@ -8,10 +8,12 @@
 //! verdict accepts a superset of what the exact filter accepts, and exactly
 //! the same set when no leaf had to be dropped ([`KernelPlan::exact`]).
 //!
-//! Verdicts are defined over the outermost headers ([`KernelPacket`]);
-//! packets carrying further headers of the same kinds (ICMP errors, tunnels)
-//! are flagged [`KernelPacket::nested`] and always accepted, since the
-//! dissector reports the inner headers' fields too.
+//! Verdicts are defined over the outermost headers ([`KernelPacket`]).
+//! Packets whose dissection the outer headers do not determine are flagged
+//! [`KernelPacket::nested`] and always accepted: ICMP/ICMPv6 errors and
+//! tunnels (the dissector reports the inner headers' fields too), IPv4/IPv6
+//! fragments (tshark shows the transport layer only on the reassembled
+//! frame), and IPv6 extension headers the kernel does not walk.
 
 use super::check::{Dyn, Node, Rel, Val};
 use std::fmt;
@@ -152,7 +154,8 @@ pub struct KernelPacket {
     pub icmp: Option<(u8, u8)>,
     /// ICMPv6 present.
     pub icmpv6: bool,
-    /// Further headers follow that the kernel does not parse.
+    /// The outer headers do not determine the dissection: ICMP errors,
+    /// tunnels, IP fragments, unparsed IPv6 extension headers.
     pub nested: bool,
 }
 
@@ -256,6 +259,8 @@ enum Nf {
 const ALL: u128 = u128::MAX;
 /// Largest normal form built before giving up (xor expands).
 const MAX_NF: usize = 4096;
+/// Deepest typed tree analysed before giving up (long xor chains).
+const MAX_NF_DEPTH: usize = 300;
 
 /// Which kernel fields a filter field name stands for, and its width mask.
 fn kernel_fields(name: &str) -> Option<(&'static [KField], u128)> {
@@ -447,14 +452,22 @@ fn leaf(node: &Node) -> Option<KExpr> {
 struct Planner {
     dropped: Vec<String>,
     size: usize,
+    depth: usize,
 }
 
 impl Planner {
     fn nf(&mut self, node: &Node, pos: bool) -> Option<Nf> {
         self.size += 1;
-        if self.size > MAX_NF {
+        if self.size > MAX_NF || self.depth >= MAX_NF_DEPTH {
             return None;
         }
+        self.depth += 1;
+        let out = self.nf_inner(node, pos);
+        self.depth -= 1;
+        out
+    }
+
+    fn nf_inner(&mut self, node: &Node, pos: bool) -> Option<Nf> {
         Some(match node {
             Node::And(xs) | Node::Or(xs) => {
                 let is_and = matches!(node, Node::And(..));
@@ -501,6 +514,7 @@ fn describe(n: &Node) -> String {
             Val::Slice(b, _) => format!("{}[…]", val(b)),
             Val::Call(f, b) => format!("{f:?}({})", val(b)).to_lowercase(),
             Val::BitAnd(b, m) => format!("{} & {m:?}", val(b)),
+            Val::Extreme { max, .. } => if *max { "max(…)" } else { "min(…)" }.to_string(),
         }
     }
     match n {
@@ -560,6 +574,7 @@ pub fn plan(node: &Node) -> KernelPlan {
     let mut p = Planner {
         dropped: Vec::new(),
         size: 0,
+        depth: 0,
     };
     let Some(nf) = p.nf(node, true) else {
         return KernelPlan {

@@ -76,7 +76,7 @@ impl Registry for TsharkFields {
 
 fn hex(s: &str) -> Option<Vec<u8>> {
     let s: String = s.chars().filter(|c| *c != ':').collect();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len() / 2)
@@ -97,7 +97,7 @@ fn convert(def: &FieldDef, s: &str) -> Option<Value> {
         FieldType::Int => Value::Int(s.parse().ok().or_else(|| parse_uint(s).map(|u| u as i64))?),
         FieldType::Bool => Value::Bool(matches!(s, "1" | "True" | "true")),
         FieldType::Float | FieldType::RelTime => Value::Float(s.parse().ok()?),
-        FieldType::AbsTime => Value::Float(0.0),
+        FieldType::AbsTime => Value::Float(super::super::check::parse_abs_time(s)?),
         FieldType::String => Value::Str(s.to_string()),
         FieldType::Bytes => Value::Bytes(hex(s)?),
         FieldType::Ipv4 => Value::Ipv4(s.parse().ok()?),

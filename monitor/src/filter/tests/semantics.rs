@@ -223,13 +223,27 @@ const CASES: &[(&str, bool, bool)] = &[
     ("count(tcp.port) == 2", true, false),
     ("count(dns.qry.name) == 2", false, true),
     ("count(vlan.id) == 2", false, true),
-    ("count(vlan.id) == 0", true, false),
+    ("count(vlan.id) == 0", false, false),
+    ("count(vlan.id) < 1", false, false),
+    ("frame[40:]", true, false),
+    ("frame[1000:]", false, false),
+    ("frame[1000:] != 00", true, true),
     ("count(ip.addr) > 1", true, false),
     ("lower(http.host) == \"www.example.com\"", true, false),
     ("upper(http.host) == \"WWW.EXAMPLE.COM\"", true, false),
     ("lower(http.host) contains \"example\"", true, false),
     ("upper(dns.qry.name) == \"EXAMPLE.ORG\"", false, true),
     ("len(lower(http.host)) == 15", true, false),
+    ("max(tcp.srcport, tcp.dstport) == 51000", true, false),
+    ("min(tcp.srcport, tcp.dstport) == 80", true, false),
+    ("max(tcp.port) == 51000", true, false),
+    ("min(udp.port) == 53", false, true),
+    ("max(tcp.len, 1000) == 1000", true, true),
+    ("max(tcp.len, 10) == 26", true, false),
+    ("min(frame.time_relative, tcp.analysis.ack_rtt) < 0.1", true, false),
+    ("max(vlan.id) == 200", false, true),
+    ("abs(tcp.dstport) == 80", true, false),
+    ("abs(frame.time_relative) > 1", false, true),
     // Field-to-field.
     ("tcp.srcport > tcp.dstport", true, false),
     ("tcp.srcport == tcp.dstport", false, false),
@@ -287,6 +301,50 @@ fn every_case_on_both_packets() {
         "{} failures:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn absolute_times() {
+    use super::super::check::parse_abs_time;
+    // 2010-01-07 19:38:34.341715 UTC
+    let t = 1_262_893_114.341_715;
+    assert_eq!(
+        parse_abs_time("Jan  7, 2010 19:38:34"),
+        Some(1_262_893_114.0)
+    );
+    assert_eq!(
+        parse_abs_time("jan 7, 2010 19:38:34.5 UTC"),
+        Some(1_262_893_114.5)
+    );
+    assert_eq!(parse_abs_time("2010-01-07 19:38:34"), Some(1_262_893_114.0));
+    assert_eq!(
+        parse_abs_time("2010-01-07T19:38:34Z"),
+        Some(1_262_893_114.0)
+    );
+    assert_eq!(parse_abs_time("2010-01-07"), Some(1_262_822_400.0));
+    assert_eq!(parse_abs_time("1970-01-01 00:00:00"), Some(0.0));
+    assert_eq!(parse_abs_time("2000-02-29 12:00"), Some(951_825_600.0));
+    for bad in [
+        "1262893114",
+        "2010-13-01",
+        "Foo 7, 2010",
+        "2010-01-07 25:00:00",
+        "2010-01-07 1:2:3:4",
+    ] {
+        assert_eq!(parse_abs_time(bad), None, "{bad}");
+    }
+    let d = dis(&[("frame.time", Value::Float(t))]);
+    assert!(m("frame.time >= \"Jan  7, 2010 19:38:34.3\"", &d));
+    assert!(!m("frame.time >= \"2010-01-07 19:38:34.4\"", &d));
+    assert!(m("frame.time < \"2010-01-08\"", &d));
+    assert!(m("frame.time in {\"2010-01-07\"..\"2010-01-08\"}", &d));
+    let e = compile_with("frame.time > 1262893114", &TestRegistry).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("\"1262893114\" is not a valid absolute time"),
+        "{}",
+        e.message
     );
 }
 
