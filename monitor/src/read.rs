@@ -16,7 +16,7 @@ pub struct ReadArgs {
     /// Capture file to read (pcap or pcapng).
     #[arg(short = 'r')]
     pub file: std::path::PathBuf,
-    /// Display filter (not available yet).
+    /// Display filter: print only the packets it matches (tshark's `-Y`).
     #[arg(short = 'Y')]
     pub filter: Option<String>,
     /// Output format: text, fields or json.
@@ -272,10 +272,16 @@ enum Mode {
 
 /// Run `monitor read`; returns the exit status.
 pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
-    if args.filter.is_some() {
-        eprintln!("monitor: display filters (-Y) are not available yet");
-        return Ok(2);
-    }
+    let filter = match &args.filter {
+        Some(expr) => match crate::filter::compile(expr) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("monitor: {}", e.render(expr));
+                return Ok(2);
+            }
+        },
+        None => None,
+    };
     let mode = match args.format.as_str() {
         "text" => Mode::Text,
         "fields" => Mode::Fields,
@@ -348,6 +354,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
             break;
         }
         let d = pipe.dissect_file(&pkt);
+        if filter.as_ref().is_some_and(|f| !f.matches(&d)) {
+            continue;
+        }
         let rec = pkt.record;
         let first = *first_ts.get_or_insert(rec.ts_ns);
         let prev = prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
