@@ -283,6 +283,11 @@ impl Daemon {
         Metrics::parse(&http_get(&self.addr, "/metrics").expect("scrape /metrics"))
     }
 
+    /// Process id of the daemon.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
     /// Send SIGTERM and wait; returns the exit code.
     pub fn stop(mut self) -> i32 {
         self.terminate()

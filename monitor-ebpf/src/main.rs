@@ -198,12 +198,17 @@ where
     }
 
     let Some(cfg) = CONFIG.get(0) else { return };
+    // One timestamp for both records of a frame, so user space can join a
+    // sample with the TCP analysis of the same segment.
+    // SAFETY: helper without arguments.
+    let ts = unsafe { bpf_ktime_get_boot_ns() };
     let rules_bits = (verdict.matched & 0xffff_ffff) as u32;
 
     if cfg.tcp_records != 0 && verdict.matched & (1u64 << r::TCP_SCOPE_SLOT) != 0 {
         let cap = if l4_end > 0 { l4_end } else { len };
         if sample::<256, F>(
             &TCP_EVENTS,
+            ts,
             record_kind::TCP_HEADERS,
             len,
             ifindex,
@@ -230,18 +235,28 @@ where
     let snaplen = cfg.snaplen;
     let k = record_kind::SAMPLE;
     let ok = if snaplen <= 64 {
-        sample::<64, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
+        sample::<64, F>(
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+        )
     } else if snaplen <= 128 {
-        sample::<128, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
+        sample::<128, F>(
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+        )
     } else if snaplen <= 256 {
-        sample::<256, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
+        sample::<256, F>(
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+        )
     } else if snaplen <= 512 {
-        sample::<512, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
+        sample::<512, F>(
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+        )
     } else if snaplen <= 1024 {
-        sample::<1024, F>(&EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load)
+        sample::<1024, F>(
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+        )
     } else {
         sample::<{ MAX_SNAPLEN as usize }, F>(
-            &EVENTS, k, len, ifindex, dir, snaplen, rules_bits, &load,
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
         )
     };
     if ok {
@@ -272,6 +287,7 @@ struct Sample<const N: usize> {
 #[inline(always)]
 fn sample<const N: usize, F>(
     ring: &RingBuf,
+    ts: u64,
     kind: u8,
     len: u32,
     ifindex: u32,
@@ -306,7 +322,7 @@ where
             }
         };
         (*rec).hdr = RecordHeader {
-            ts_ns: bpf_ktime_get_boot_ns(),
+            ts_ns: ts,
             ifindex,
             orig_len: len,
             cap_len: copied,

@@ -22,6 +22,8 @@ enum Cmd {
     /// Work with display filters.
     #[command(subcommand)]
     Filter(monitor::filter::FilterCmd),
+    /// Fetch a pcapng of the running daemon's flight recorder.
+    Dump(monitor::client::DumpArgs),
     /// Work with configuration files.
     #[command(subcommand)]
     Config(monitor::config::ConfigCmd),
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Cmd::Read(args) => monitor::read::main(args),
         Cmd::Filter(cmd) => monitor::filter::main(cmd),
         Cmd::Config(cmd) => monitor::config::main(cmd),
+        Cmd::Dump(args) => monitor::client::main(args),
         Cmd::Fields => {
             for f in monitor::dissect::registry() {
                 println!("{}\t{:?}\t{}", f.name, f.ty, f.desc);

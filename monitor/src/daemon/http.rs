@@ -1,17 +1,44 @@
-//! The HTTP server: `GET /metrics` (Prometheus text format).
+//! The HTTP server: `GET /metrics` (Prometheus text format), and the API:
+//! `GET /api/v1/dump?filter=…&last=…` (a pcapng of the flight recorder),
+//! `GET /api/v1/status`. With a token configured every request needs
+//! `Authorization: Bearer <token>`.
 
 use std::sync::Arc;
 
-use axum::{extract::State, http::header, response::IntoResponse, routing::get, Router};
+use axum::{
+    extract::{Query, Request, State as AxState},
+    http::{header, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
 use tokio::{net::TcpListener, sync::watch};
 
-use super::Metrics;
+use super::{
+    dump::{DumpError, Dumps},
+    Metrics,
+};
+
+/// What the handlers share.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// Metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// Dump writer.
+    pub dumps: Arc<Dumps>,
+    /// Bearer token required on every request, when set.
+    pub token: Option<String>,
+}
 
 /// Serve until `stop` turns true.
-pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) {
+pub async fn serve(listener: TcpListener, state: State, mut stop: watch::Receiver<bool>) {
     let app = Router::new()
         .route("/metrics", get(metrics_handler))
-        .with_state(metrics);
+        .route("/api/v1/dump", get(dump_handler))
+        .route("/api/v1/status", get(status_handler))
+        .layer(middleware::from_fn_with_state(state.clone(), auth))
+        .with_state(state);
     let shutdown = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
@@ -23,7 +50,23 @@ pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, mut stop: watch
     }
 }
 
-async fn metrics_handler(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
+async fn auth(AxState(s): AxState<State>, req: Request, next: Next) -> Response {
+    if let Some(token) = &s.token {
+        let ok = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| t == token);
+        if !ok {
+            return (StatusCode::UNAUTHORIZED, "missing or wrong bearer token\n").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+async fn metrics_handler(AxState(s): AxState<State>) -> impl IntoResponse {
+    let m = s.metrics.clone();
     let body = tokio::task::spawn_blocking(move || m.render())
         .await
         .unwrap_or_default();
@@ -33,5 +76,43 @@ async fn metrics_handler(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         body,
+    )
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct DumpQuery {
+    filter: Option<String>,
+    last: Option<String>,
+}
+
+async fn dump_handler(AxState(s): AxState<State>, Query(q): Query<DumpQuery>) -> Response {
+    let last = match q.last.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => match crate::config::parse_duration(l) {
+            Ok(d) => Some(d),
+            Err(e) => return (StatusCode::BAD_REQUEST, format!("last: {e}\n")).into_response(),
+        },
+        None => None,
+    };
+    let dumps = s.dumps.clone();
+    let result =
+        tokio::task::spawn_blocking(move || dumps.to_bytes(q.filter.as_deref(), last)).await;
+    match result {
+        Ok(Ok(bytes)) => (
+            [(header::CONTENT_TYPE, "application/vnd.tcpdump.pcap")],
+            bytes,
+        )
+            .into_response(),
+        Ok(Err(DumpError::BadFilter(m))) => {
+            (StatusCode::BAD_REQUEST, format!("{m}\n")).into_response()
+        }
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
+}
+
+async fn status_handler(AxState(s): AxState<State>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        s.dumps.status().to_string(),
     )
 }

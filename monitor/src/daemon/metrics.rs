@@ -35,6 +35,18 @@ pub struct Metrics {
     pub reloads: prometheus::IntCounter,
     /// Rejected configuration reloads.
     pub reload_failures: prometheus::IntCounter,
+    dissect_errors: IntCounterVec,
+    rule_user: IntCounterVec,
+    tcp_analysis: IntCounterVec,
+    handshakes: IntCounterVec,
+    handshake_rtt: prometheus::HistogramVec,
+    ack_rtt: prometheus::HistogramVec,
+    flows_tracked: prometheus::IntGaugeVec,
+    flows_evicted: prometheus::IntGaugeVec,
+    /// Dumps written, by result (`ok`, `error`).
+    pub dumps: IntCounterVec,
+    /// Flight recorder entries and bytes.
+    pub recorder: prometheus::IntGaugeVec,
     names: HashMap<u32, String>,
 }
 
@@ -93,6 +105,111 @@ impl Metrics {
             "monitor_config_reload_failures_total",
             "Configuration reloads rejected (the running configuration stayed).",
         )?;
+        let dissect_errors = IntCounterVec::new(
+            Opts::new(
+                "monitor_dissect_malformed_total",
+                "Sampled packets the dissectors marked malformed.",
+            ),
+            &["iface", "direction"],
+        )?;
+        let rule_user = IntCounterVec::new(
+            Opts::new(
+                "monitor_rule_user_matches_total",
+                "Sampled packets that matched a rule the kernel cannot decide exactly, checked in user space.",
+            ),
+            &["rule", "iface", "direction"],
+        )?;
+        let tcp_analysis = IntCounterVec::new(
+            Opts::new(
+                "monitor_tcp_analysis_total",
+                "TCP segments per Wireshark tcp.analysis flag (exact for every segment in the TCP scope).",
+            ),
+            &["iface", "flag"],
+        )?;
+        let handshakes = IntCounterVec::new(
+            Opts::new(
+                "monitor_tcp_handshakes_total",
+                "TCP connection attempts by outcome (established, rejected, no_reply, reset, incomplete).",
+            ),
+            &["iface", "outcome"],
+        )?;
+        let rtt_buckets = prometheus::exponential_buckets(0.000_05, 2.0, 18)?;
+        let handshake_rtt = prometheus::HistogramVec::new(
+            prometheus::HistogramOpts::new(
+                "monitor_tcp_handshake_rtt_seconds",
+                "SYN to final ACK as seen at this host (Wireshark's iRTT).",
+            )
+            .buckets(rtt_buckets.clone()),
+            &["iface"],
+        )?;
+        let ack_rtt = prometheus::HistogramVec::new(
+            prometheus::HistogramOpts::new(
+                "monitor_tcp_ack_rtt_seconds",
+                "Time from a data segment to its ACK (tcp.analysis.ack_rtt).",
+            )
+            .buckets(rtt_buckets),
+            &["iface"],
+        )?;
+        let flows_tracked = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "monitor_tcp_flows_tracked",
+                "TCP conversations tracked by the analyzer.",
+            ),
+            &["iface"],
+        )?;
+        let flows_evicted = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "monitor_tcp_flows_evicted_total",
+                "TCP conversations dropped from the analyzer (table full or idle).",
+            ),
+            &["iface"],
+        )?;
+        let dumps = IntCounterVec::new(
+            Opts::new("monitor_dumps_total", "pcapng dumps written, by result."),
+            &["result"],
+        )?;
+        let recorder = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "monitor_recorder",
+                "Flight recorder content (entries, bytes).",
+            ),
+            &["what"],
+        )?;
+        for c in [
+            &dissect_errors,
+            &rule_user,
+            &tcp_analysis,
+            &handshakes,
+            &dumps,
+        ] {
+            registry.register(Box::new(c.clone()))?;
+        }
+        registry.register(Box::new(handshake_rtt.clone()))?;
+        registry.register(Box::new(ack_rtt.clone()))?;
+        registry.register(Box::new(flows_tracked.clone()))?;
+        registry.register(Box::new(flows_evicted.clone()))?;
+        registry.register(Box::new(recorder.clone()))?;
+        for r in ["ok", "error"] {
+            dumps.with_label_values(&[r]);
+        }
+        for i in ifaces {
+            for f in super::live::ANALYSIS_FLAGS {
+                tcp_analysis.with_label_values(&[&i.name, f]);
+            }
+            for o in ["established", "rejected", "no_reply", "reset", "incomplete"] {
+                handshakes.with_label_values(&[&i.name, o]);
+            }
+            handshake_rtt.with_label_values(&[&i.name]);
+            ack_rtt.with_label_values(&[&i.name]);
+            flows_tracked.with_label_values(&[&i.name]);
+            flows_evicted.with_label_values(&[&i.name]);
+            for d in direction::NAMES {
+                dissect_errors.with_label_values(&[&i.name, d]);
+            }
+        }
+        registry.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
         registry.register(Box::new(tcp_records.clone()))?;
         registry.register(Box::new(reloads.clone()))?;
         registry.register(Box::new(reload_failures.clone()))?;
@@ -111,6 +228,16 @@ impl Metrics {
             tcp_records,
             reloads,
             reload_failures,
+            dissect_errors,
+            rule_user,
+            tcp_analysis,
+            handshakes,
+            handshake_rtt,
+            ack_rtt,
+            flows_tracked,
+            flows_evicted,
+            dumps,
+            recorder,
             names,
         })
     }
@@ -132,6 +259,62 @@ impl Metrics {
                 .with_label_values(&[&name, dir.as_str()])
                 .inc();
         }
+    }
+
+    /// A sample went through dissection.
+    pub fn sample_dissected(&self, iface: &str, dir: Direction, malformed: bool) {
+        if malformed {
+            self.dissect_errors
+                .with_label_values(&[iface, dir.as_str()])
+                .inc();
+        }
+    }
+
+    /// A sampled candidate matched a rule's exact filter in user space.
+    pub fn rule_user_match(&self, rule: &str, iface: &str, dir: Direction) {
+        self.rule_user
+            .with_label_values(&[rule, iface, dir.as_str()])
+            .inc();
+    }
+
+    /// A TCP analysis flag was raised.
+    pub fn tcp_flag(&self, iface: &str, flag: &str) {
+        self.tcp_analysis.with_label_values(&[iface, flag]).inc();
+    }
+
+    /// An ACK RTT, in seconds.
+    pub fn ack_rtt(&self, iface: &str, secs: f64) {
+        self.ack_rtt.with_label_values(&[iface]).observe(secs);
+    }
+
+    /// A connection attempt ended.
+    pub fn handshake(&self, iface: &str, outcome: &str, irtt_ns: Option<i64>) {
+        self.handshakes.with_label_values(&[iface, outcome]).inc();
+        if let Some(ns) = irtt_ns {
+            self.handshake_rtt
+                .with_label_values(&[iface])
+                .observe(ns as f64 / 1e9);
+        }
+    }
+
+    /// Analyzer table size and the total of conversations dropped.
+    pub fn tcp_flows(&self, iface: &str, tracked: u64, evicted: u64) {
+        self.flows_tracked
+            .with_label_values(&[iface])
+            .set(tracked as i64);
+        self.flows_evicted
+            .with_label_values(&[iface])
+            .set(evicted as i64);
+    }
+
+    /// Flight recorder gauges.
+    pub fn recorder_stats(&self, entries: u64, bytes: u64) {
+        self.recorder
+            .with_label_values(&["entries"])
+            .set(entries as i64);
+        self.recorder
+            .with_label_values(&["bytes"])
+            .set(bytes as i64);
     }
 
     /// Count a received TCP header record.

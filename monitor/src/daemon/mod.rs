@@ -3,7 +3,9 @@
 //! SIGTERM: the ring-buffer reader, the HTTP server (`/metrics`), and the
 //! optional per-second summary. Dropping the programs detaches them.
 
+pub mod dump;
 mod http;
+pub mod live;
 mod metrics;
 mod preflight;
 mod ring;
@@ -208,6 +210,44 @@ async fn run(
     let tcp_ring = programs.take_tcp_ring()?;
     let counters = programs.take_counters()?;
     let metrics = Arc::new(Metrics::new(&ifaces, counters, control.names())?);
+    let file = &settings.file;
+    let recorder = Arc::new(crate::recorder::Recorder::new(crate::recorder::Config {
+        max_bytes: file.recorder_bytes as usize,
+        max_age: file.recorder_age,
+    }));
+    let recorder_filter = match file.config.recorder.filter.get_ref().as_str() {
+        "" => None,
+        f => Some(
+            crate::filter::compile(f)
+                .map_err(|e| anyhow::anyhow!("recorder filter: {}", e.message))?,
+        ),
+    };
+    let live = Arc::new(live::Live::new(
+        recorder.clone(),
+        recorder_filter,
+        metrics.clone(),
+        control.live_rules(),
+    ));
+    let dumps = Arc::new(dump::Dumps::new(
+        file.config.daemon.dump_dir.clone(),
+        *file.config.dumps.max_files.get_ref() as usize,
+        file.dumps_bytes,
+        recorder.clone(),
+        metrics.clone(),
+        ifaces.iter().map(|i| (i.index, i.name.clone())).collect(),
+    ));
+    let token = match &file.config.daemon.token_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("reading token_file {}", p.display()))?
+                .trim()
+                .to_string(),
+        ),
+        None => None,
+    };
+    if !settings.listen.ip().is_loopback() {
+        tracing::warn!(listen = %settings.listen, "the HTTP API listens beyond loopback; requests need the bearer token");
+    }
     let control = Arc::new(std::sync::Mutex::new((control, tables)));
 
     let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -216,9 +256,33 @@ async fn run(
     tracing::info!(listen = %settings.listen, "serving /metrics");
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let reader = tokio::spawn(ring::read(ring, metrics.clone(), stop_rx.clone()));
-    let tcp_reader = tokio::spawn(ring::read_tcp(tcp_ring, metrics.clone(), stop_rx.clone()));
-    let server = tokio::spawn(http::serve(listener, metrics.clone(), stop_rx.clone()));
+    let reader = tokio::spawn(ring::read(
+        ring,
+        metrics.clone(),
+        live.clone(),
+        stop_rx.clone(),
+    ));
+    let tcp_reader = tokio::spawn(ring::read_tcp(
+        tcp_ring,
+        metrics.clone(),
+        live.clone(),
+        stop_rx.clone(),
+    ));
+    let server = tokio::spawn(http::serve(
+        listener,
+        http::State {
+            metrics: metrics.clone(),
+            dumps: dumps.clone(),
+            token,
+        },
+        stop_rx.clone(),
+    ));
+    let ticker = tokio::spawn(tick(
+        live.clone(),
+        recorder.clone(),
+        metrics.clone(),
+        stop_rx.clone(),
+    ));
     let summary = args
         .summary
         .then(|| tokio::spawn(summary::print(metrics.clone(), stop_rx.clone())));
@@ -234,6 +298,9 @@ async fn run(
                 match result {
                     Ok(names) => {
                         metrics.set_rule_names(names);
+                        if let Ok(c) = control.lock() {
+                            live.set_rules(c.0.live_rules());
+                        }
                         metrics.reloads.inc();
                         tracing::info!("configuration reloaded");
                     }
@@ -244,6 +311,14 @@ async fn run(
                 }
                 let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
             }
+            Signal::Dump => {
+                let d = dumps.clone();
+                match tokio::task::spawn_blocking(move || d.to_dir()).await {
+                    Ok(Ok(path)) => tracing::info!(path = %path.display(), "dump written"),
+                    Ok(Err(e)) => tracing::error!("dump failed: {e}"),
+                    Err(e) => tracing::error!("dump failed: {e}"),
+                }
+            }
         }
     }
     tracing::info!("stopping");
@@ -251,6 +326,7 @@ async fn run(
     let _ = stop_tx.send(true);
     let _ = reader.await;
     let _ = tcp_reader.await;
+    let _ = ticker.await;
     let _ = server.await;
     if let Some(s) = summary {
         let _ = s.await;
@@ -281,6 +357,31 @@ fn reload(
 enum Signal {
     Stop,
     Reload,
+    Dump,
+}
+
+/// Once a second: handshake timeouts, analyzer and recorder gauges.
+async fn tick(
+    live: Arc<live::Live>,
+    recorder: Arc<crate::recorder::Recorder>,
+    metrics: Arc<Metrics>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        live.tick(now);
+        recorder.expire(now);
+        let s = recorder.stats();
+        metrics.recorder_stats(s.entries as u64, s.bytes as u64);
+    }
 }
 
 /// SIGTERM/SIGINT stop the daemon; SIGHUP reloads the configuration.
@@ -288,6 +389,7 @@ struct Signals {
     term: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
+    usr1: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -297,6 +399,7 @@ impl Signals {
             term: signal(SignalKind::terminate()).context("installing SIGTERM handler")?,
             int: signal(SignalKind::interrupt()).context("installing SIGINT handler")?,
             hup: signal(SignalKind::hangup()).context("installing SIGHUP handler")?,
+            usr1: signal(SignalKind::user_defined1()).context("installing SIGUSR1 handler")?,
         })
     }
 
@@ -305,6 +408,7 @@ impl Signals {
             _ = self.term.recv() => Signal::Stop,
             _ = self.int.recv() => Signal::Stop,
             _ = self.hup.recv() => Signal::Reload,
+            _ = self.usr1.recv() => Signal::Dump,
         }
     }
 }

@@ -7,7 +7,7 @@ use aya::maps::{MapData, RingBuf};
 use monitor_common::{record_kind, RecordHeader, RECORD_HEADER_LEN};
 use tokio::{io::unix::AsyncFd, sync::watch};
 
-use super::Metrics;
+use super::{live::Live, Metrics};
 use crate::record::{Direction, PacketRecord};
 
 /// Converts kernel CLOCK_BOOTTIME nanoseconds to wall-clock nanoseconds,
@@ -50,13 +50,20 @@ impl Default for Clock {
     }
 }
 
-/// Decode one sample record. `None` for other kinds or short records.
-pub fn decode(bytes: &[u8], clock: &Clock) -> Option<PacketRecord> {
-    decode_kind(bytes, clock, record_kind::SAMPLE)
+/// A decoded ring-buffer record.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The frame.
+    pub record: PacketRecord,
+    /// Kernel timestamp (CLOCK_BOOTTIME ns), shared by a frame's records.
+    pub boot_ts: u64,
+    /// Rule slots the kernel matched.
+    pub rules: u32,
 }
 
-/// Decode one ring-buffer record of the given kind.
-pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<PacketRecord> {
+/// Decode one ring-buffer record of the given kind; `None` for other kinds
+/// or short records.
+pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
     if bytes.len() < RECORD_HEADER_LEN {
         return None;
     }
@@ -66,7 +73,7 @@ pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<PacketRecord
         return None;
     }
     let data = bytes.get(RECORD_HEADER_LEN..RECORD_HEADER_LEN + hdr.cap_len as usize)?;
-    Some(PacketRecord {
+    let record = PacketRecord {
         ts_ns: clock.wall(hdr.ts_ns),
         iface: hdr.ifindex,
         direction: Some(if hdr.direction == 0 {
@@ -76,11 +83,21 @@ pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<PacketRecord
         }),
         orig_len: hdr.orig_len,
         data: data.to_vec(),
+    };
+    Some(Decoded {
+        record,
+        boot_ts: hdr.ts_ns,
+        rules: hdr.rules,
     })
 }
 
-/// Read records until `stop` turns true.
-pub async fn read(ring: RingBuf<MapData>, metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) {
+/// Read sample records until `stop` turns true.
+pub async fn read(
+    ring: RingBuf<MapData>,
+    metrics: Arc<Metrics>,
+    live: Arc<Live>,
+    mut stop: watch::Receiver<bool>,
+) {
     let clock = Clock::new();
     tracing::debug!(fd = ring.as_raw_fd(), "reading ring buffer");
     // SAFETY: the ring buffer owns its fd and stays inside the AsyncFd until
@@ -99,8 +116,9 @@ pub async fn read(ring: RingBuf<MapData>, metrics: Arc<Metrics>, mut stop: watch
                 let Ok(mut guard) = guard else { return };
                 let ring = guard.get_inner_mut();
                 while let Some(item) = ring.next() {
-                    if let Some(rec) = decode(&item, &clock) {
-                        handle(&rec, &metrics);
+                    if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
+                        handle(&d.record, &metrics);
+                        live.on_sample(d.record, d.boot_ts, d.rules);
                     }
                 }
                 guard.clear_ready();
@@ -124,6 +142,7 @@ fn handle(rec: &PacketRecord, metrics: &Metrics) {
 pub async fn read_tcp(
     ring: RingBuf<MapData>,
     metrics: Arc<Metrics>,
+    live: Arc<Live>,
     mut stop: watch::Receiver<bool>,
 ) {
     let clock = Clock::new();
@@ -141,8 +160,10 @@ pub async fn read_tcp(
                 let Ok(mut guard) = guard else { return };
                 let ring = guard.get_inner_mut();
                 while let Some(item) = ring.next() {
-                    if let Some(rec) = decode_kind(&item, &clock, record_kind::TCP_HEADERS) {
-                        metrics.tcp_record(rec.iface, rec.direction.unwrap_or(Direction::Ingress));
+                    if let Some(d) = decode_kind(&item, &clock, record_kind::TCP_HEADERS) {
+                        let dir = d.record.direction.unwrap_or(Direction::Ingress);
+                        metrics.tcp_record(d.record.iface, dir);
+                        live.on_tcp(d.record, d.boot_ts);
                     }
                 }
                 guard.clear_ready();

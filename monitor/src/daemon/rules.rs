@@ -207,6 +207,8 @@ pub struct CompiledRule {
     pub kernel: KernelRule,
     /// True when the kernel decides the filter exactly.
     pub exact: bool,
+    /// The exact filter for user space.
+    pub exact_filter: filter::Filter,
 }
 
 /// The rules of one configuration.
@@ -226,11 +228,14 @@ impl RuleSet {
             let (mut kernel, exact) = kernel_rule(r.filter.get_ref())
                 .map_err(|(_, m)| format!("rule '{}': {m}", r.name.get_ref()))?;
             kernel.sample = *r.sample.get_ref();
+            let exact_filter = filter::compile(r.filter.get_ref())
+                .map_err(|e| format!("rule '{}': {}", r.name.get_ref(), e.message))?;
             rules.push(CompiledRule {
                 name: r.name.get_ref().clone(),
                 filter: r.filter.get_ref().clone(),
                 kernel,
                 exact,
+                exact_filter,
             });
         }
         let scope = config.tcp.scope.get_ref();
@@ -279,6 +284,20 @@ impl Control {
     /// Installed rules, by slot.
     pub fn rules(&self) -> &[Option<CompiledRule>] {
         &self.slots
+    }
+
+    /// The rules as the live pipeline needs them.
+    pub fn live_rules(&self) -> Vec<Option<super::live::LiveRule>> {
+        self.slots
+            .iter()
+            .map(|s| {
+                s.as_ref().map(|r| super::live::LiveRule {
+                    name: r.name.as_str().into(),
+                    exact: r.exact,
+                    filter: r.exact_filter.clone(),
+                })
+            })
+            .collect()
     }
 
     /// Swap in a new rule set. Rules that keep their name keep their slot

@@ -124,6 +124,9 @@ pub struct Pipeline {
     pub(crate) analyzer: Analyzer,
     pub(crate) app: AppState,
     pub(crate) echo: super::icmp::EchoTable,
+    /// Handshake outcomes decided by segments, kept only when
+    /// [`Pipeline::collect_handshakes`] is on (the live daemon drains them).
+    pub(crate) handshakes: Option<Vec<crate::tcp_analysis::handshake::HandshakeOutcome>>,
 }
 
 impl Default for Pipeline {
@@ -146,7 +149,35 @@ impl Pipeline {
             analyzer: Analyzer::new(Config::default()),
             app: AppState::default(),
             echo: Default::default(),
+            handshakes: None,
         }
+    }
+
+    /// Keep handshake outcomes for [`Pipeline::take_handshakes`].
+    pub fn collect_handshakes(&mut self) {
+        self.handshakes.get_or_insert_with(Vec::new);
+    }
+
+    /// Outcomes decided since the last call, plus attempts that timed out
+    /// by `now` (nanoseconds since the epoch).
+    pub fn take_handshakes(
+        &mut self,
+        now: Option<i64>,
+    ) -> Vec<crate::tcp_analysis::handshake::HandshakeOutcome> {
+        let mut out = self
+            .handshakes
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        if let Some(now) = now {
+            out.extend(self.analyzer.poll_expired(now));
+        }
+        out
+    }
+
+    /// TCP conversation table statistics.
+    pub fn tcp_stats(&self) -> crate::tcp_analysis::Stats {
+        self.analyzer.stats()
     }
 
     /// Number of the last frame dissected.

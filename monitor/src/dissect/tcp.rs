@@ -243,6 +243,9 @@ impl Pipeline {
             options: opts,
         };
         let verdict = self.analyzer.on_segment(cx.frame, cx.ts_ns, &seg);
+        if let (Some(list), Some(h)) = (self.handshakes.as_mut(), verdict.handshake()) {
+            list.push(h.clone());
+        }
         verdict.push_fields(cx.d);
         let mut info = verdict.info_prefix().unwrap_or_default();
         info.push_str(&format!("{sp} → {dp} [{}] Seq={rel}", flag_names(flags)));

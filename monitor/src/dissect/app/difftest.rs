@@ -510,7 +510,10 @@ pub fn check_with(
                     allowed.push(format!("{cap} frame {num} _ws.col.Info: {}", a.reason));
                 } else if !compare_info {
                     if std::env::var_os("DIFF_INFO").is_some() {
-                        eprintln!("{cap} frame {num} info: ours {:?} tshark {theirs_info:?}", d.info);
+                        eprintln!(
+                            "{cap} frame {num} info: ours {:?} tshark {theirs_info:?}",
+                            d.info
+                        );
                     }
                 } else if !bad_ok {
                     failures.push(format!(

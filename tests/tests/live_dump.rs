@@ -1,0 +1,202 @@
+//! The live pipeline end to end: TCP handshakes through the monitored veth
+//! are classified (`rejected`, `established`), the flight recorder holds
+//! the sampled frames, `monitor dump` returns them as a pcapng tshark reads
+//! (all of them, or those matching a filter), the file is 0600, and SIGUSR1
+//! writes a dump into the dump directory.
+
+use std::{
+    net::{SocketAddr, TcpStream},
+    os::unix::fs::PermissionsExt as _,
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use monitor_tests::{monitor_bin, sh, Daemon, Netns};
+
+const PINGS: usize = 4;
+const REFUSED: usize = 5;
+
+fn tshark_count(file: &std::path::Path, filter: Option<&str>) -> usize {
+    let mut c = Command::new("tshark");
+    c.arg("-r")
+        .arg(file)
+        .args(["-T", "fields", "-e", "frame.number"]);
+    if let Some(f) = filter {
+        c.args(["-Y", f]);
+    }
+    let out = c.output().expect("tshark");
+    assert!(
+        out.status.success(),
+        "tshark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[test]
+fn handshakes_recorder_and_dumps() {
+    let mut net = Netns::new("dump");
+    let ns_ip = net.ns_ip.clone();
+    net.spawn_inside(&[
+        "python3",
+        "-m",
+        "http.server",
+        "8080",
+        "--bind",
+        &ns_ip,
+        "--directory",
+        "/",
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while net
+        .run(true, &["ss", "-Hntl", "sport", "= :8080"])
+        .stdout
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "web server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = std::env::temp_dir().join(format!("{}-dumps", net.ns));
+    let cfg = std::env::temp_dir().join(format!("{}.toml", net.ns));
+    std::fs::write(
+        &cfg,
+        format!(
+            "[daemon]\ndump_dir = \"{}\"\n[sampling]\nsample = 1.0\nsnaplen = 2048\n[tcp]\nhandshake_timeout = \"2s\"\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let iface = net.host_if.clone();
+    let cfg_s = cfg.to_string_lossy().to_string();
+    let daemon = Daemon::start(&["--config", &cfg_s, "--iface", &iface, "--xdp-mode", "skb"]);
+
+    sh(&["ping", "-q", "-c", &PINGS.to_string(), "-i", "0.2", &ns_ip]);
+    for _ in 0..REFUSED {
+        let to: SocketAddr = format!("{ns_ip}:9").parse().unwrap();
+        assert!(TcpStream::connect_timeout(&to, Duration::from_secs(2)).is_err());
+    }
+    sh(&[
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "--max-time",
+        "5",
+        &format!("http://{ns_ip}:8080/"),
+    ]);
+
+    let o = |outcome: &'static str| [("iface", iface.as_str()), ("outcome", outcome)];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let m = loop {
+        let m = daemon.scrape();
+        if m.get("monitor_tcp_handshakes_total", &o("established")) >= 1.0
+            && m.get("monitor_tcp_handshakes_total", &o("rejected")) >= REFUSED as f64
+            || Instant::now() > deadline
+        {
+            break m;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(
+        m.get("monitor_tcp_handshakes_total", &o("rejected")),
+        REFUSED as f64
+    );
+    assert_eq!(
+        m.get("monitor_tcp_handshakes_total", &o("established")),
+        1.0
+    );
+    assert_eq!(m.get("monitor_tcp_handshakes_total", &o("no_reply")), 0.0);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Every frame was sampled; the recorder holds them all.
+    let d = |dir: &'static str| [("direction", dir), ("iface", iface.as_str())];
+    let m = daemon.scrape();
+    let total = (m.get("monitor_packets_total", &d("ingress"))
+        + m.get("monitor_packets_total", &d("egress"))) as usize;
+    let out = std::env::temp_dir().join(format!("{}-all.pcapng", net.ns));
+    let st = Command::new(monitor_bin())
+        .args(["dump", "--connect", &daemon.addr, "--output"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        tshark_count(&out, None),
+        total,
+        "dump holds every sampled frame"
+    );
+    assert_eq!(tshark_count(&out, Some("icmp")), 2 * PINGS);
+    assert_eq!(
+        tshark_count(&out, Some("tcp.flags.reset == 1 && tcp.srcport == 9")),
+        REFUSED
+    );
+
+    let icmp = std::env::temp_dir().join(format!("{}-icmp.pcapng", net.ns));
+    let st = Command::new(monitor_bin())
+        .args([
+            "dump",
+            "--connect",
+            &daemon.addr,
+            "--filter",
+            "icmp",
+            "--output",
+        ])
+        .arg(&icmp)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(tshark_count(&icmp, None), 2 * PINGS);
+    assert_eq!(tshark_count(&icmp, Some("!icmp")), 0);
+
+    // A bad filter is refused with the caret message.
+    let bad = Command::new(monitor_bin())
+        .args([
+            "dump",
+            "--connect",
+            &daemon.addr,
+            "--filter",
+            "tcp.prot == 1",
+            "--output",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains('^'));
+
+    // SIGUSR1 writes a dump into the dump directory.
+    let pid = daemon.pid();
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(pid as i32, libc::SIGUSR1) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let file = loop {
+        let f = std::fs::read_dir(&dir).ok().and_then(|mut r| {
+            r.find_map(|e| {
+                e.ok()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "pcapng"))
+            })
+        });
+        if let Some(f) = f {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no dump after SIGUSR1");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(tshark_count(&file, None) >= total);
+
+    assert_eq!(daemon.stop(), 0);
+    for p in [&out, &icmp, &cfg] {
+        let _ = std::fs::remove_file(p);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
