@@ -25,3 +25,4 @@ pub mod read;
 pub mod record;
 pub mod recorder;
 pub mod tcp_analysis;
+pub mod verify;

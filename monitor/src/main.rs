@@ -21,7 +21,7 @@ enum Cmd {
     Read(monitor::read::ReadArgs),
     /// Work with display filters.
     #[command(subcommand)]
-    Filter(monitor::filter::FilterCmd),
+    Filter(FilterTop),
     /// Fetch a pcapng of the running daemon's flight recorder.
     Dump(monitor::client::DumpArgs),
     /// Work with configuration files.
@@ -31,12 +31,22 @@ enum Cmd {
     Fields,
 }
 
+#[derive(Debug, Subcommand)]
+enum FilterTop {
+    /// Run a capture through the kernel program and the exact evaluator and
+    /// compare (needs root).
+    Verify(monitor::verify::VerifyArgs),
+    #[command(flatten)]
+    Other(monitor::filter::FilterCmd),
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
         Cmd::Run(args) => monitor::daemon::main(args),
         Cmd::Read(args) => monitor::read::main(args),
-        Cmd::Filter(cmd) => monitor::filter::main(cmd),
+        Cmd::Filter(FilterTop::Verify(args)) => monitor::verify::main(args),
+        Cmd::Filter(FilterTop::Other(cmd)) => monitor::filter::main(cmd),
         Cmd::Config(cmd) => monitor::config::main(cmd),
         Cmd::Dump(args) => monitor::client::main(args),
         Cmd::Fields => {

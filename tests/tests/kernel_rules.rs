@@ -283,3 +283,37 @@ fn kernel_rules_agree_with_tshark_on_every_capture() {
     eprintln!("{checked} (frame, rule) verdicts checked against tshark");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn filter_verify_agrees_on_real_captures() {
+    require_root();
+    for cap in [
+        "http_espn_retrans.pcapng",
+        "dns_lab.pcapng",
+        "vlan_icmp.pcap",
+        "ipv6_frag_udp.pcap",
+    ] {
+        for filter in [
+            "tcp.port == 80",
+            "udp.port == 53 || icmp",
+            "ip.src == 192.168.0.0/16 and not tcp.flags.syn == 1",
+            "tcp.analysis.retransmission",
+            "ipv6 && udp",
+        ] {
+            let out = std::process::Command::new(monitor_tests::monitor_bin())
+                .args(["filter", "verify", "-r"])
+                .arg(captures_dir().join(cap))
+                .arg(filter)
+                .output()
+                .expect("monitor filter verify");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{cap} `{filter}`:\n{text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(text.contains("packets: kernel accepted"), "{text}");
+        }
+    }
+}

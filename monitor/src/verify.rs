@@ -1,0 +1,144 @@
+//! `monitor filter verify -r CAPTURE EXPR`: every packet of a capture goes
+//! through the loaded kernel program (BPF_PROG_TEST_RUN) with the filter
+//! compiled as its only rule, and through the exact user-space evaluator.
+//! The kernel must accept every packet user space accepts; for a
+//! kernel-exact filter the two must agree on every packet whose dissection
+//! the kernel can see whole (frames with nested headers or fragments are
+//! candidates by design). Needs root (or CAP_BPF).
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use aya::programs::{TestRun as _, TestRunOptions};
+use clap::Args;
+use monitor_common::rules::{field, op, proto_bit, RuleNode, ACCEPT, REJECT};
+
+use crate::{
+    capture::CaptureReader,
+    daemon::rules::kernel_rule,
+    dissect::pipeline::Pipeline,
+    ebpf::{KernelRule, Programs},
+};
+
+/// Arguments of `monitor filter verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Capture file.
+    #[arg(short = 'r')]
+    pub file: PathBuf,
+    /// The display filter.
+    pub expr: String,
+}
+
+/// Largest frame handed to a test run (the headers the kernel reads are
+/// always inside it).
+const TEST_RUN_MAX: usize = 3000;
+
+/// Run the comparison; returns the exit status (0 agree, 1 disagree, 2 error).
+pub fn main(args: VerifyArgs) -> anyhow::Result<i32> {
+    let filter = match crate::filter::compile(&args.expr) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("monitor: {}", e.render(&args.expr));
+            return Ok(2);
+        }
+    };
+    let (rule, exact) = kernel_rule(&args.expr).map_err(|(_, m)| anyhow::anyhow!(m))?;
+    let mut progs =
+        Programs::load(1 << 22).context("loading the kernel programs (needs root or CAP_BPF)")?;
+    progs.configure(1.0, 64)?;
+    let mut ring = progs.take_ring()?;
+    let mut tables = progs.take_rules()?;
+    let nested = KernelRule {
+        nodes: vec![RuleNode {
+            field: field::PROTOCOLS,
+            op: op::ANY_BITS,
+            _pad: 0,
+            jt: ACCEPT,
+            jf: REJECT,
+            value: [0, 0],
+            mask: [0, proto_bit::NESTED],
+        }],
+        sample: 0.0,
+    };
+    tables.install(&[Some(rule), Some(nested)], None)?;
+
+    let mut reader = match CaptureReader::open(&args.file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("monitor: {}: {e}", args.file.display());
+            return Ok(2);
+        }
+    };
+    let mut pipe = Pipeline::new();
+    let (mut n, mut kernel_n, mut user_n) = (0u64, 0u64, 0u64);
+    let mut missed = Vec::new();
+    let mut extra = Vec::new();
+    while let Some(pkt) = reader.next_packet() {
+        let pkt = match pkt {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("monitor: {}: {e}", args.file.display());
+                return Ok(2);
+            }
+        };
+        n += 1;
+        let user = filter.matches(&pipe.dissect_file(&pkt));
+        let data = &pkt.record.data[..pkt.record.data.len().min(TEST_RUN_MAX)];
+        let (kernel, nested_frame) = if data.len() < 14 {
+            (true, true)
+        } else {
+            let opts = TestRunOptions {
+                data_in: Some(data),
+                repeat: 1,
+                ..Default::default()
+            };
+            progs.xdp()?.test_run(opts).context("BPF_PROG_TEST_RUN")?;
+            let item = ring.next().context("no sample record from the test run")?;
+            let bits = u32::from_ne_bytes(item[24..28].try_into().unwrap_or_default());
+            (bits & 1 != 0, bits & 2 != 0)
+        };
+        kernel_n += u64::from(kernel);
+        user_n += u64::from(user);
+        if user && !kernel {
+            missed.push(n);
+        } else if exact && kernel && !user && !nested_frame {
+            extra.push(n);
+        }
+    }
+    println!("{n} packets: kernel accepted {kernel_n}, user space accepted {user_n}");
+    println!(
+        "kernel verdict: {}",
+        if exact {
+            "exact"
+        } else {
+            "superset (user space decides the rest)"
+        }
+    );
+    let show = |v: &[u64]| {
+        v.iter()
+            .take(20)
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !missed.is_empty() {
+        println!(
+            "kernel rejected {} packets user space accepts: {}",
+            missed.len(),
+            show(&missed)
+        );
+    }
+    if !extra.is_empty() {
+        println!(
+            "kernel-exact filter, but the kernel also accepted {}: {}",
+            extra.len(),
+            show(&extra)
+        );
+    }
+    Ok(if missed.is_empty() && extra.is_empty() {
+        0
+    } else {
+        1
+    })
+}
