@@ -497,6 +497,19 @@ impl Parser<'_> {
         };
         let start = self.span();
         let lhs = self.operand()?;
+        // `x not in {…}` is `not (x in {…})`.
+        let not_in = self.peek() == &Tok::Not
+            && self.toks.get(self.pos + 1).map(|t| &t.tok) == Some(&Tok::In)
+            && quant.is_none();
+        if not_in {
+            self.bump();
+            let e = self.membership(lhs, start)?;
+            let span = start.to(e.span());
+            return Ok(Expr::Not {
+                inner: Box::new(e),
+                span,
+            });
+        }
         match self.peek().clone() {
             Tok::Cmp(op) => {
                 let op_span = self.bump().span;
@@ -513,56 +526,60 @@ impl Parser<'_> {
                     span,
                 })
             }
-            Tok::In if quant.is_none() => {
-                self.bump();
-                let open = self.span();
-                if self.peek() != &Tok::LBrace {
-                    return Err(self.unexpected());
-                }
-                self.bump();
-                let mut set = Vec::new();
-                loop {
-                    if self.peek() == &Tok::RBrace && set.is_empty() {
-                        return Err(FilterError::new(
-                            "a set needs at least one member",
-                            self.span(),
-                        ));
-                    }
-                    let lo = self.operand()?;
-                    if self.peek() == &Tok::DotDot {
-                        self.bump();
-                        let hi = self.operand()?;
-                        set.push(SetElem::Range(lo, hi));
-                    } else {
-                        set.push(SetElem::One(lo));
-                    }
-                    match self.peek() {
-                        Tok::Comma => {
-                            self.bump();
-                        }
-                        Tok::RBrace => break,
-                        Tok::Eof => {
-                            return Err(FilterError::new(
-                                "unbalanced braces: \"{\" is not closed",
-                                open,
-                            ))
-                        }
-                        _ => return Err(self.unexpected()),
-                    }
-                }
-                let close = self.bump().span;
-                Ok(Expr::In {
-                    lhs,
-                    set,
-                    span: start.to(close),
-                })
-            }
+            Tok::In if quant.is_none() => self.membership(lhs, start),
             _ if quant.is_some() => Err(FilterError::new(
                 "\"any\"/\"all\" must be followed by a comparison",
                 self.span(),
             )),
             _ => Ok(Expr::Test { operand: lhs }),
         }
+    }
+
+    /// `in {set}` after `lhs` (which started at `start`).
+    #[inline(never)]
+    fn membership(&mut self, lhs: Operand, start: Span) -> Result<Expr, FilterError> {
+        self.bump();
+        let open = self.span();
+        if self.peek() != &Tok::LBrace {
+            return Err(self.unexpected());
+        }
+        self.bump();
+        let mut set = Vec::new();
+        loop {
+            if self.peek() == &Tok::RBrace && set.is_empty() {
+                return Err(FilterError::new(
+                    "a set needs at least one member",
+                    self.span(),
+                ));
+            }
+            let lo = self.operand()?;
+            if self.peek() == &Tok::DotDot {
+                self.bump();
+                let hi = self.operand()?;
+                set.push(SetElem::Range(lo, hi));
+            } else {
+                set.push(SetElem::One(lo));
+            }
+            match self.peek() {
+                Tok::Comma => {
+                    self.bump();
+                }
+                Tok::RBrace => break,
+                Tok::Eof => {
+                    return Err(FilterError::new(
+                        "unbalanced braces: \"{\" is not closed",
+                        open,
+                    ))
+                }
+                _ => return Err(self.unexpected()),
+            }
+        }
+        let close = self.bump().span;
+        Ok(Expr::In {
+            lhs,
+            set,
+            span: start.to(close),
+        })
     }
 
     fn operand(&mut self) -> Result<Operand, FilterError> {
