@@ -32,6 +32,7 @@ enum Tok {
     In,
     Quant(Quant),
     BitAnd,
+    Hash,
     Word(String),
     Str(String, LitKind),
     /// Text between `[` and `]`, and where that text starts.
@@ -218,6 +219,7 @@ fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
             '}' => push(Tok::RBrace, 1),
             ',' => push(Tok::Comma, 1),
             '~' => push(Tok::Cmp(CmpOp::Matches), 1),
+            '#' => push(Tok::Hash, 1),
             '&' if rest.starts_with("&&") => push(Tok::Logic(LogicOp::And), 2),
             '&' => push(Tok::BitAnd, 1),
             '|' if rest.starts_with("||") => push(Tok::Logic(LogicOp::Or), 2),
@@ -644,6 +646,31 @@ impl Parser<'_> {
             }
             Tok::Word(w) if self.peek() == &Tok::LParen => {
                 return Err(FilterError::new(format!("unknown function {w}()"), t.span));
+            }
+            Tok::Word(w) if self.peek() == &Tok::Hash => {
+                let hash = self.bump().span;
+                let field = Operand::Field {
+                    name: w,
+                    span: t.span,
+                };
+                let next = self.bump();
+                let ranges = match next.tok {
+                    Tok::Slice(text, at) => parse_ranges(&text, at)?,
+                    Tok::Word(n) if n.chars().all(|c| c.is_ascii_digit()) => {
+                        vec![SliceRange::Single(parse_int(&n, next.span.start)?)]
+                    }
+                    _ => {
+                        return Err(FilterError::new(
+                            "expected a layer number or \"[\" after \"#\"",
+                            hash,
+                        ))
+                    }
+                };
+                Operand::Layer {
+                    base: Box::new(field),
+                    ranges,
+                    span: t.span.to(next.span),
+                }
             }
             Tok::Word(w) => Operand::Field {
                 name: w,
