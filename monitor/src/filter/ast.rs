@@ -162,6 +162,16 @@ pub enum Operand {
         /// Where.
         span: Span,
     },
+    /// `field#layer` / `field#[ranges]`: occurrences in the given layers
+    /// (1 = the first occurrence of the field's protocol).
+    Layer {
+        /// The field (an [`Operand::Field`]).
+        base: Box<Operand>,
+        /// Layer numbers, in slice notation.
+        ranges: Vec<SliceRange>,
+        /// Where.
+        span: Span,
+    },
     /// `func(args)`.
     Call {
         /// Function name, lower case.
@@ -189,6 +199,7 @@ impl Operand {
             Operand::Field { span, .. }
             | Operand::Literal { span, .. }
             | Operand::Slice { span, .. }
+            | Operand::Layer { span, .. }
             | Operand::Call { span, .. }
             | Operand::BitAnd { span, .. } => *span,
         }

@@ -90,6 +90,8 @@ pub enum Val {
     Const(Dyn),
     /// Bytes ranges of each value, concatenated.
     Slice(Box<Val>, Vec<SliceRange>),
+    /// Occurrences of a field inside the given layers of its protocol.
+    Layer(&'static FieldDef, Vec<SliceRange>),
     /// A function of each value (for `count`, of the field).
     Call(Func, Box<Val>),
     /// Each value ANDed with a constant mask.
@@ -863,6 +865,16 @@ impl Checker<'_> {
                 ),
                 *span,
             )),
+            Operand::Layer { base, ranges, .. } => {
+                let (v, ty) = self.value(base, op)?;
+                match v {
+                    Val::Field(def) => Ok((Val::Layer(def, ranges.clone()), ty)),
+                    _ => Err(FilterError::new(
+                        "only a field can have a layer",
+                        base.span(),
+                    )),
+                }
+            }
             Operand::Slice { base, ranges, span } => {
                 let (v, ty) = self.value(base, op)?;
                 if !is_sliceable(ty) {
@@ -897,7 +909,7 @@ impl Checker<'_> {
                 let (v, ty) = self.value(&args[0], op)?;
                 let out_ty = match f {
                     Func::Count => {
-                        if !matches!(args[0], Operand::Field { .. }) {
+                        if !matches!(args[0], Operand::Field { .. } | Operand::Layer { .. }) {
                             return Err(FilterError::new("count() takes a field", args[0].span()));
                         }
                         FieldType::UInt

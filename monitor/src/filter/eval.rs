@@ -18,6 +18,7 @@ pub fn eval(node: &Node, d: &Dissection) -> bool {
         Node::Not(a) => !eval(a, d),
         Node::Exists(v) => match v {
             Val::Field(def) => d.has(def.name),
+            Val::Layer(def, ranges) => !in_layers(d, def.name, ranges).is_empty(),
             Val::BitAnd(..) => values(v, d).iter().any(|x| match x {
                 Dyn::Int(i) => *i != 0,
                 Dyn::Bytes(b) => b.iter().any(|&x| x != 0),
@@ -70,6 +71,35 @@ pub fn eval(node: &Node, d: &Dissection) -> bool {
     }
 }
 
+/// Whether layer `n` (1-based) is selected by the ranges.
+fn layer_selected(n: i64, ranges: &[SliceRange]) -> bool {
+    ranges.iter().any(|r| match *r {
+        SliceRange::Single(a) => n == a,
+        SliceRange::StartEnd(a, b) => a <= n && n <= b,
+        SliceRange::StartLen(a, l) => a <= n && n < a + l,
+        SliceRange::From(a) => a <= n,
+    })
+}
+
+/// The occurrences of field `name` that lie in the selected layers of its
+/// protocol (the part of the name before the first dot). A field's layer is
+/// the number of occurrences of its protocol up to and including it, in
+/// tree order.
+fn in_layers<'a>(d: &'a Dissection, name: &str, ranges: &[SliceRange]) -> Vec<&'a Value> {
+    let proto = name.split('.').next().unwrap_or(name);
+    let mut layer = 0i64;
+    let mut out = Vec::new();
+    for f in &d.fields {
+        if f.def.name == proto {
+            layer += 1;
+        }
+        if f.def.name == name && layer_selected(layer, ranges) {
+            out.push(&f.value);
+        }
+    }
+    out
+}
+
 /// Convert a dissected value to the comparison form.
 pub fn to_dyn(v: &Value) -> Option<Dyn> {
     Some(match v {
@@ -115,6 +145,10 @@ pub fn resolve_range(r: SliceRange, len: usize) -> Option<(usize, usize)> {
 pub fn values(v: &Val, d: &Dissection) -> Vec<Dyn> {
     match v {
         Val::Field(def) => d.values(def.name).filter_map(to_dyn).collect(),
+        Val::Layer(def, ranges) => in_layers(d, def.name, ranges)
+            .into_iter()
+            .filter_map(to_dyn)
+            .collect(),
         Val::Const(c) => vec![c.clone()],
         Val::Slice(base, ranges) => values(base, d)
             .iter()
@@ -134,6 +168,10 @@ pub fn values(v: &Val, d: &Dissection) -> Vec<Dyn> {
         Val::Call(Func::Count, base) => match &**base {
             // tshark: no occurrences give no value, not 0.
             Val::Field(def) => match d.values(def.name).count() {
+                0 => Vec::new(),
+                n => vec![Dyn::Int(n as i128)],
+            },
+            Val::Layer(def, ranges) => match in_layers(d, def.name, ranges).len() {
                 0 => Vec::new(),
                 n => vec![Dyn::Int(n as i128)],
             },

@@ -512,6 +512,7 @@ fn describe(n: &Node) -> String {
             Val::Field(d) => d.name.to_string(),
             Val::Const(c) => format!("{c:?}"),
             Val::Slice(b, _) => format!("{}[…]", val(b)),
+            Val::Layer(d, _) => format!("{}#…", d.name),
             Val::Call(f, b) => format!("{f:?}({})", val(b)).to_lowercase(),
             Val::BitAnd(b, m) => format!("{} & {m:?}", val(b)),
             Val::Extreme { max, .. } => if *max { "max(…)" } else { "min(…)" }.to_string(),

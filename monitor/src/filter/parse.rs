@@ -32,6 +32,7 @@ enum Tok {
     In,
     Quant(Quant),
     BitAnd,
+    Hash,
     Word(String),
     Str(String, LitKind),
     /// Text between `[` and `]`, and where that text starts.
@@ -218,6 +219,7 @@ fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
             '}' => push(Tok::RBrace, 1),
             ',' => push(Tok::Comma, 1),
             '~' => push(Tok::Cmp(CmpOp::Matches), 1),
+            '#' => push(Tok::Hash, 1),
             '&' if rest.starts_with("&&") => push(Tok::Logic(LogicOp::And), 2),
             '&' => push(Tok::BitAnd, 1),
             '|' if rest.starts_with("||") => push(Tok::Logic(LogicOp::Or), 2),
@@ -497,6 +499,19 @@ impl Parser<'_> {
         };
         let start = self.span();
         let lhs = self.operand()?;
+        // `x not in {…}` is `not (x in {…})`.
+        let not_in = self.peek() == &Tok::Not
+            && self.toks.get(self.pos + 1).map(|t| &t.tok) == Some(&Tok::In)
+            && quant.is_none();
+        if not_in {
+            self.bump();
+            let e = self.membership(lhs, start)?;
+            let span = start.to(e.span());
+            return Ok(Expr::Not {
+                inner: Box::new(e),
+                span,
+            });
+        }
         match self.peek().clone() {
             Tok::Cmp(op) => {
                 let op_span = self.bump().span;
@@ -513,56 +528,60 @@ impl Parser<'_> {
                     span,
                 })
             }
-            Tok::In if quant.is_none() => {
-                self.bump();
-                let open = self.span();
-                if self.peek() != &Tok::LBrace {
-                    return Err(self.unexpected());
-                }
-                self.bump();
-                let mut set = Vec::new();
-                loop {
-                    if self.peek() == &Tok::RBrace && set.is_empty() {
-                        return Err(FilterError::new(
-                            "a set needs at least one member",
-                            self.span(),
-                        ));
-                    }
-                    let lo = self.operand()?;
-                    if self.peek() == &Tok::DotDot {
-                        self.bump();
-                        let hi = self.operand()?;
-                        set.push(SetElem::Range(lo, hi));
-                    } else {
-                        set.push(SetElem::One(lo));
-                    }
-                    match self.peek() {
-                        Tok::Comma => {
-                            self.bump();
-                        }
-                        Tok::RBrace => break,
-                        Tok::Eof => {
-                            return Err(FilterError::new(
-                                "unbalanced braces: \"{\" is not closed",
-                                open,
-                            ))
-                        }
-                        _ => return Err(self.unexpected()),
-                    }
-                }
-                let close = self.bump().span;
-                Ok(Expr::In {
-                    lhs,
-                    set,
-                    span: start.to(close),
-                })
-            }
+            Tok::In if quant.is_none() => self.membership(lhs, start),
             _ if quant.is_some() => Err(FilterError::new(
                 "\"any\"/\"all\" must be followed by a comparison",
                 self.span(),
             )),
             _ => Ok(Expr::Test { operand: lhs }),
         }
+    }
+
+    /// `in {set}` after `lhs` (which started at `start`).
+    #[inline(never)]
+    fn membership(&mut self, lhs: Operand, start: Span) -> Result<Expr, FilterError> {
+        self.bump();
+        let open = self.span();
+        if self.peek() != &Tok::LBrace {
+            return Err(self.unexpected());
+        }
+        self.bump();
+        let mut set = Vec::new();
+        loop {
+            if self.peek() == &Tok::RBrace && set.is_empty() {
+                return Err(FilterError::new(
+                    "a set needs at least one member",
+                    self.span(),
+                ));
+            }
+            let lo = self.operand()?;
+            if self.peek() == &Tok::DotDot {
+                self.bump();
+                let hi = self.operand()?;
+                set.push(SetElem::Range(lo, hi));
+            } else {
+                set.push(SetElem::One(lo));
+            }
+            match self.peek() {
+                Tok::Comma => {
+                    self.bump();
+                }
+                Tok::RBrace => break,
+                Tok::Eof => {
+                    return Err(FilterError::new(
+                        "unbalanced braces: \"{\" is not closed",
+                        open,
+                    ))
+                }
+                _ => return Err(self.unexpected()),
+            }
+        }
+        let close = self.bump().span;
+        Ok(Expr::In {
+            lhs,
+            set,
+            span: start.to(close),
+        })
     }
 
     fn operand(&mut self) -> Result<Operand, FilterError> {
@@ -627,6 +646,31 @@ impl Parser<'_> {
             }
             Tok::Word(w) if self.peek() == &Tok::LParen => {
                 return Err(FilterError::new(format!("unknown function {w}()"), t.span));
+            }
+            Tok::Word(w) if self.peek() == &Tok::Hash => {
+                let hash = self.bump().span;
+                let field = Operand::Field {
+                    name: w,
+                    span: t.span,
+                };
+                let next = self.bump();
+                let ranges = match next.tok {
+                    Tok::Slice(text, at) => parse_ranges(&text, at)?,
+                    Tok::Word(n) if n.chars().all(|c| c.is_ascii_digit()) => {
+                        vec![SliceRange::Single(parse_int(&n, next.span.start)?)]
+                    }
+                    _ => {
+                        return Err(FilterError::new(
+                            "expected a layer number or \"[\" after \"#\"",
+                            hash,
+                        ))
+                    }
+                };
+                Operand::Layer {
+                    base: Box::new(field),
+                    ranges,
+                    span: t.span.to(next.span),
+                }
             }
             Tok::Word(w) => Operand::Field {
                 name: w,

@@ -3,7 +3,7 @@
 //! parentheses appear only where precedence needs them, and parsing the
 //! output gives back the same tree.
 
-use super::ast::{Expr, LitKind, LogicOp, Operand, Quant, SetElem};
+use super::ast::{Expr, LitKind, LogicOp, Operand, Quant, SetElem, SliceRange};
 use std::fmt::Write;
 
 /// The canonical text of `e`.
@@ -161,6 +161,24 @@ fn operand_text(s: &mut String, o: &Operand) {
                 let _ = write!(s, "{r}");
             }
             s.push(']');
+        }
+        Operand::Layer { base, ranges, .. } => {
+            operand_text(s, base);
+            match ranges.as_slice() {
+                [SliceRange::Single(n)] if *n >= 0 => {
+                    let _ = write!(s, "#{n}");
+                }
+                _ => {
+                    s.push_str("#[");
+                    for (i, r) in ranges.iter().enumerate() {
+                        if i > 0 {
+                            s.push(',');
+                        }
+                        let _ = write!(s, "{r}");
+                    }
+                    s.push(']');
+                }
+            }
         }
         Operand::Call { func, args, .. } => {
             s.push_str(func);

@@ -265,6 +265,30 @@ const CASES: &[(&str, &str, usize, usize)] = &[
     ),
     ("", "the filter is empty", 0, 1),
     (
+        "ip.ttl#-1 == 1",
+        "expected a layer number or \"[\" after \"#\"",
+        6,
+        1,
+    ),
+    (
+        "ip.ttl# == 1",
+        "expected a layer number or \"[\" after \"#\"",
+        6,
+        1,
+    ),
+    (
+        "len(ip.src)#2 == 1",
+        "\"#\" was unexpected in this context",
+        11,
+        1,
+    ),
+    (
+        "ip.ttl#x == 1",
+        "expected a layer number or \"[\" after \"#\"",
+        6,
+        1,
+    ),
+    (
         "ip.src == ip.dts",
         "\"ip.dts\" is not a valid IPv4 address (did you mean ip.dst?)",
         10,

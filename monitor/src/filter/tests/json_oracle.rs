@@ -160,7 +160,19 @@ fn network_end(layers: &serde_json::Map<String, J>) -> Option<usize> {
 }
 
 fn walk(reg: &TsharkFields, obj: &serde_json::Map<String, J>, frame: &[u8], d: &mut Dissection) {
-    for (k, v) in obj {
+    // The map has lost tshark's order (keys are sorted): take an object's
+    // own values before its subtrees, so a protocol nested in another one
+    // (the quoted datagram of an ICMP error) counts as the later layer.
+    let nested = |v: &J| match v {
+        J::Object(_) => true,
+        J::Array(a) => a.iter().any(J::is_object),
+        _ => false,
+    };
+    let entries = obj
+        .iter()
+        .filter(|(_, v)| !nested(v))
+        .chain(obj.iter().filter(|(_, v)| nested(v)));
+    for (k, v) in entries {
         if k.ends_with("_raw") && reg.lookup(k).is_none() {
             continue;
         }

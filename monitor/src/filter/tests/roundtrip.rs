@@ -118,6 +118,13 @@ fn term() -> impl Strategy<Value = Operand> {
                     ranges,
                     span: sp()
                 }),
+            (word(), prop::collection::vec(range(), 1..3)).prop_map(|(name, ranges)| {
+                Operand::Layer {
+                    base: Box::new(Operand::Field { name, span: sp() }),
+                    ranges,
+                    span: sp(),
+                }
+            }),
             (
                 prop::sample::select(vec!["len", "count", "lower", "upper"]),
                 prop::collection::vec(inner.clone(), 0..3)

@@ -203,6 +203,9 @@ const CASES: &[(&str, bool, bool)] = &[
     ("tcp.port in {81..1024, 50000..52000}", true, false),
     ("tcp.dstport in {81..1024}", false, false),
     ("udp.port in {53}", false, true),
+    ("tcp.port not in {80}", false, true),
+    ("tcp.port not in {443, 8080}", true, true),
+    ("udp.port not in {53..53}", true, false),
     ("frame.time_relative in {0.2..0.3}", true, false),
     ("ip.ttl in {0x40}", true, false),
     ("eth.dst in {ff:ff:ff:ff:ff:ff, 00:05:5d:21:99:4c}", true, true),
@@ -305,6 +308,64 @@ fn every_case_on_both_packets() {
 }
 
 #[test]
+fn layers() {
+    // An ICMP time-exceeded message quoting the original IP header.
+    let d = dis(&[
+        ("frame", Value::Bytes(vec![0; 70])),
+        ("frame.len", u(70)),
+        ("eth", Value::Bytes(vec![0; 14])),
+        ("ip", Value::Bytes(vec![0x45; 20])),
+        ("ip.ttl", u(255)),
+        ("ip.src", ip4("192.168.100.1")),
+        ("ip.addr", ip4("192.168.100.1")),
+        ("ip.dst", ip4("192.168.100.138")),
+        ("ip.addr", ip4("192.168.100.138")),
+        ("icmp", Value::Bytes(vec![0; 8])),
+        ("icmp.type", u(11)),
+        ("ip", Value::Bytes(vec![0x45; 20])),
+        ("ip.ttl", u(1)),
+        ("ip.src", ip4("192.168.100.138")),
+        ("ip.addr", ip4("192.168.100.138")),
+        ("ip.dst", ip4("8.8.8.8")),
+        ("ip.addr", ip4("8.8.8.8")),
+        ("tcp.analysis.flags", Value::None),
+    ]);
+    for (expr, want) in [
+        ("ip#2", true),
+        ("ip#3", false),
+        ("ip.src#2", true),
+        ("ip.ttl#2 == 1", true),
+        ("ip.ttl#1 == 1", false),
+        ("ip.ttl#[2] == 1", true),
+        ("ip.ttl#[1-2] == 1", true),
+        ("ip.ttl#[1:1] == 1", false),
+        ("ip.ttl#[2:] == 1", true),
+        ("ip.ttl#[1,2] == 255", true),
+        ("ip.ttl#0 == 1", false),
+        ("ip.src#1 == ip.dst#2", false),
+        ("ip.dst#1 == ip.src#2", true),
+        ("ip.addr#2 == 8.8.8.8", true),
+        ("ip.addr#1 == 8.8.8.8", false),
+        ("ip.addr#1 != 8.8.8.8", true),
+        ("count(ip.addr#2) == 2", true),
+        ("count(ip.addr#3) == 0", false),
+        ("icmp.type#1 == 11", true),
+        ("icmp.type#2", false),
+        ("tcp.analysis.flags#1", false),
+        ("ip#2[0] == 45", true),
+        ("ip.ttl#2 in {1..2}", true),
+    ] {
+        assert_eq!(m(expr, &d), want, "{expr}");
+    }
+    assert_eq!(compile_t("ip.ttl#[2]==1").to_string(), "ip.ttl#2 == 1");
+    assert_eq!(
+        compile_t("ip.ttl#[1-2,4:]==1").to_string(),
+        "ip.ttl#[1-2,4:] == 1"
+    );
+    assert!(!compile_t("ip.ttl#2 == 1").kernel_plan().exact);
+}
+
+#[test]
 fn absolute_times() {
     use super::super::check::parse_abs_time;
     // 2010-01-07 19:38:34.341715 UTC
@@ -394,6 +455,8 @@ fn canonical_text() {
         ("tcp or (udp or ip)", "tcp or (udp or ip)"),
         ("not (tcp or udp)", "not (tcp or udp)"),
         ("tcp.port in {80 , 443,1..2}", "tcp.port in {80, 443, 1..2}"),
+        ("tcp.port not in {80}", "not tcp.port in {80}"),
+        ("!tcp.port not in {80}", "not not tcp.port in {80}"),
         ("frame[:2] == 00:05", "frame[0:2] == 00:05"),
         ("frame[1-2,3] ~ \"a\\tb\"", "frame[1-2,3] matches \"a\\tb\""),
         ("http.host == r\"x\\d\"", "http.host == r\"x\\d\""),
