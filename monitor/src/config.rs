@@ -81,6 +81,25 @@ impl Default for Daemon {
     }
 }
 
+/// A size: a number of bytes, or a string with a unit (`"64MiB"`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Size {
+    /// Bytes.
+    Bytes(u64),
+    /// With a unit.
+    Text(String),
+}
+
+impl Size {
+    fn bytes(&self) -> Result<u64, String> {
+        match self {
+            Size::Bytes(b) => Ok(*b),
+            Size::Text(t) => parse_size(t),
+        }
+    }
+}
+
 /// `[[interface]]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,7 +120,7 @@ pub struct Sampling {
     /// Bytes copied per sampled packet.
     pub snaplen: Spanned<u32>,
     /// Size of each ring buffer (power of two).
-    pub ring_bytes: Spanned<String>,
+    pub ring_bytes: Spanned<Size>,
 }
 
 impl Default for Sampling {
@@ -109,7 +128,7 @@ impl Default for Sampling {
         Self {
             sample: Spanned::new(0..0, 0.01),
             snaplen: Spanned::new(0..0, monitor_common::DEFAULT_SNAPLEN),
-            ring_bytes: Spanned::new(0..0, "8MiB".into()),
+            ring_bytes: Spanned::new(0..0, Size::Text("8MiB".into())),
         }
     }
 }
@@ -141,6 +160,8 @@ pub struct Tcp {
     pub max_flows: Spanned<u64>,
     /// Time after which an unanswered or unfinished handshake is a failure.
     pub handshake_timeout: Spanned<String>,
+    /// A conversation silent this long is forgotten.
+    pub idle_timeout: Spanned<String>,
 }
 
 impl Default for Tcp {
@@ -149,6 +170,7 @@ impl Default for Tcp {
             scope: Spanned::new(0..0, "tcp".into()),
             max_flows: Spanned::new(0..0, 100_000),
             handshake_timeout: Spanned::new(0..0, "10s".into()),
+            idle_timeout: Spanned::new(0..0, "1h".into()),
         }
     }
 }
@@ -158,7 +180,7 @@ impl Default for Tcp {
 #[serde(deny_unknown_fields, default)]
 pub struct Recorder {
     /// Memory bound.
-    pub max_bytes: Spanned<String>,
+    pub max_bytes: Spanned<Size>,
     /// Oldest record kept (optional).
     pub max_age: Option<Spanned<String>>,
     /// Display filter of what enters the recorder (empty: every sample).
@@ -168,7 +190,7 @@ pub struct Recorder {
 impl Default for Recorder {
     fn default() -> Self {
         Self {
-            max_bytes: Spanned::new(0..0, "64MiB".into()),
+            max_bytes: Spanned::new(0..0, Size::Text("64MiB".into())),
             max_age: None,
             filter: Spanned::new(0..0, String::new()),
         }
@@ -182,14 +204,14 @@ pub struct Dumps {
     /// Dump files kept in the dump directory.
     pub max_files: Spanned<u64>,
     /// Total size kept in the dump directory.
-    pub max_bytes: Spanned<String>,
+    pub max_bytes: Spanned<Size>,
 }
 
 impl Default for Dumps {
     fn default() -> Self {
         Self {
             max_files: Spanned::new(0..0, 20),
-            max_bytes: Spanned::new(0..0, "1GiB".into()),
+            max_bytes: Spanned::new(0..0, Size::Text("1GiB".into())),
         }
     }
 }
@@ -200,8 +222,13 @@ impl Default for Dumps {
 pub struct Trigger {
     /// Name (in logs and the dump file name).
     pub name: Spanned<String>,
-    /// Metric whose growth is watched (summed over its labels).
+    /// Metric watched, with optional exact label matchers
+    /// (`monitor_rule_packets_total{rule="web"}`); matching series are summed.
     pub metric: Spanned<String>,
+    /// `increase` (over the window), `rate` (per second over the window) or
+    /// `value` (the current value).
+    #[serde(default = "default_condition")]
+    pub condition: Spanned<String>,
     /// Growth that fires the trigger within `window`.
     pub threshold: Spanned<f64>,
     /// Window.
@@ -209,6 +236,10 @@ pub struct Trigger {
     /// Minimum time between two dumps of this trigger.
     #[serde(default = "default_cooldown")]
     pub cooldown: Spanned<String>,
+}
+
+fn default_condition() -> Spanned<String> {
+    Spanned::new(0..0, "increase".into())
 }
 
 fn default_cooldown() -> Spanned<String> {
@@ -235,6 +266,16 @@ impl ConfigError {
             message: message.into(),
             source_text: text.into(),
         }
+    }
+
+    /// The error on one line (`file:line:column: message`), for logs.
+    pub fn summary(&self) -> String {
+        let msg = self.message.replace('\n', " ");
+        if self.span.is_empty() && self.span.start == 0 {
+            return format!("{}: {msg}", self.file);
+        }
+        let (line, col) = self.line_col();
+        format!("{}:{line}:{col}: {msg}", self.file)
     }
 
     /// 1-based line and column of the start of the span.
@@ -284,6 +325,8 @@ pub struct Validated {
     pub ring_bytes: u32,
     /// TCP handshake timeout.
     pub handshake_timeout: Duration,
+    /// TCP idle timeout.
+    pub idle_timeout: Duration,
     /// Recorder bound in bytes.
     pub recorder_bytes: u64,
     /// Recorder age bound.
@@ -398,7 +441,11 @@ pub fn parse(
             ),
         ));
     }
-    let ring = parse_size(s.ring_bytes.get_ref()).map_err(|m| err(s.ring_bytes.span(), m))?;
+    let ring = s
+        .ring_bytes
+        .get_ref()
+        .bytes()
+        .map_err(|m| err(s.ring_bytes.span(), m))?;
     if ring < 4096 || !ring.is_power_of_two() || ring > 1 << 30 {
         return Err(err(
             s.ring_bytes.span(),
@@ -444,7 +491,13 @@ pub fn parse(
     }
     let handshake_timeout = parse_duration(config.tcp.handshake_timeout.get_ref())
         .map_err(|m| err(config.tcp.handshake_timeout.span(), m))?;
-    let recorder_bytes = parse_size(config.recorder.max_bytes.get_ref())
+    let idle_timeout = parse_duration(config.tcp.idle_timeout.get_ref())
+        .map_err(|m| err(config.tcp.idle_timeout.span(), m))?;
+    let recorder_bytes = config
+        .recorder
+        .max_bytes
+        .get_ref()
+        .bytes()
         .map_err(|m| err(config.recorder.max_bytes.span(), m))?;
     let recorder_age = match &config.recorder.max_age {
         Some(a) => Some(parse_duration(a.get_ref()).map_err(|m| err(a.span(), m))?),
@@ -453,7 +506,11 @@ pub fn parse(
     if !config.recorder.filter.get_ref().is_empty() {
         filter_ok(text, &config.recorder.filter, check_filter).map_err(|(sp, m)| err(sp, m))?;
     }
-    let dumps_bytes = parse_size(config.dumps.max_bytes.get_ref())
+    let dumps_bytes = config
+        .dumps
+        .max_bytes
+        .get_ref()
+        .bytes()
         .map_err(|m| err(config.dumps.max_bytes.span(), m))?;
     for t in &config.triggers {
         if !t.metric.get_ref().starts_with("monitor_") {
@@ -462,6 +519,10 @@ pub fn parse(
                 "a trigger watches one of the daemon's metrics (monitor_…)".into(),
             ));
         }
+        crate::daemon::triggers::parse_selector(t.metric.get_ref())
+            .map_err(|m| err(t.metric.span(), m))?;
+        crate::daemon::triggers::parse_condition(t.condition.get_ref())
+            .map_err(|m| err(t.condition.span(), m))?;
         if *t.threshold.get_ref() <= 0.0 {
             return Err(err(t.threshold.span(), "threshold must be positive".into()));
         }
@@ -471,6 +532,7 @@ pub fn parse(
     Ok(Validated {
         ring_bytes: ring as u32,
         handshake_timeout,
+        idle_timeout,
         recorder_bytes,
         recorder_age,
         dumps_bytes,

@@ -71,7 +71,7 @@ fn signal(child: &Child, sig: i32) {
 }
 
 #[test]
-#[ignore = "needs `monitor run --config`, sd_notify READY=1 and SIGHUP reload"]
+
 fn config_notify_reload_stop() {
     require_root();
     let ns = Netns::new("svcnfy");
@@ -127,7 +127,7 @@ fn config_notify_reload_stop() {
 }
 
 #[test]
-#[ignore = "needs `monitor run --config`, sd_notify READY=1 and SIGHUP reload"]
+
 fn bad_config_is_one_line_and_exit_2() {
     let dir = TempDir::new("contract-bad");
     let conf = dir.path().join("monitor.toml");

@@ -82,6 +82,7 @@ pub struct Live {
     pub recorder: Arc<Recorder>,
     metrics: Arc<Metrics>,
     flag_names: HashMap<&'static str, Arc<str>>,
+    tcp_config: crate::tcp_analysis::Config,
 }
 
 impl std::fmt::Debug for Live {
@@ -97,6 +98,7 @@ impl Live {
         recorder_filter: Option<Filter>,
         metrics: Arc<Metrics>,
         rules: Vec<Option<LiveRule>>,
+        tcp_config: crate::tcp_analysis::Config,
     ) -> Self {
         let flag_names = ANALYSIS_FLAGS
             .iter()
@@ -111,6 +113,7 @@ impl Live {
             recorder,
             metrics,
             flag_names,
+            tcp_config,
         }
     }
 
@@ -175,6 +178,7 @@ impl Live {
             let Ok(mut map) = self.tcp.lock() else { return };
             let p = map.entry(ifindex).or_insert_with(|| {
                 let mut p = Pipeline::new();
+                p.set_tcp_config(self.tcp_config.clone());
                 p.collect_handshakes();
                 p
             });

@@ -47,6 +47,7 @@ pub struct Metrics {
     pub dumps: IntCounterVec,
     /// Flight recorder entries and bytes.
     pub recorder: prometheus::IntGaugeVec,
+    triggers: IntCounterVec,
     names: HashMap<u32, String>,
 }
 
@@ -175,12 +176,20 @@ impl Metrics {
             ),
             &["what"],
         )?;
+        let triggers = IntCounterVec::new(
+            Opts::new(
+                "monitor_trigger_fired_total",
+                "Automatic dumps started by a trigger.",
+            ),
+            &["trigger"],
+        )?;
         for c in [
             &dissect_errors,
             &rule_user,
             &tcp_analysis,
             &handshakes,
             &dumps,
+            &triggers,
         ] {
             registry.register(Box::new(c.clone()))?;
         }
@@ -238,6 +247,7 @@ impl Metrics {
             flows_evicted,
             dumps,
             recorder,
+            triggers,
             names,
         })
     }
@@ -305,6 +315,16 @@ impl Metrics {
         self.flows_evicted
             .with_label_values(&[iface])
             .set(evicted as i64);
+    }
+
+    /// Every metric family, for triggers.
+    pub fn gather(&self) -> Vec<prometheus::proto::MetricFamily> {
+        self.registry.gather()
+    }
+
+    /// A trigger fired.
+    pub fn trigger_fired(&self, name: &str) {
+        self.triggers.with_label_values(&[name]).inc();
     }
 
     /// Flight recorder gauges.

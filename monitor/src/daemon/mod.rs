@@ -11,6 +11,7 @@ mod preflight;
 mod ring;
 pub mod rules;
 mod summary;
+pub mod triggers;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
@@ -78,7 +79,7 @@ impl Settings {
     /// Load the config (if any) and apply the flags.
     pub fn resolve(args: &RunArgs) -> Result<Self, String> {
         let file = match &args.config {
-            Some(path) => config::load(path, &rules::check_filter).map_err(|e| e.to_string())?,
+            Some(path) => config::load(path, &rules::check_filter).map_err(|e| e.summary())?,
             None => {
                 config::parse("(defaults)", "", &rules::check_filter).map_err(|e| e.to_string())?
             }
@@ -227,6 +228,12 @@ async fn run(
         recorder_filter,
         metrics.clone(),
         control.live_rules(),
+        crate::tcp_analysis::Config {
+            max_flows: *file.config.tcp.max_flows.get_ref() as usize,
+            idle_timeout: Some(file.idle_timeout.as_nanos() as i64),
+            handshake_timeout: file.handshake_timeout.as_nanos() as i64,
+            ..Default::default()
+        },
     ));
     let dumps = Arc::new(dump::Dumps::new(
         file.config.daemon.dump_dir.clone(),
@@ -277,10 +284,19 @@ async fn run(
         },
         stop_rx.clone(),
     ));
+    let triggers = file
+        .config
+        .triggers
+        .iter()
+        .map(triggers::Trigger::from_config)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("trigger: {e}"))?;
     let ticker = tokio::spawn(tick(
         live.clone(),
         recorder.clone(),
         metrics.clone(),
+        dumps.clone(),
+        triggers,
         stop_rx.clone(),
     ));
     let summary = args
@@ -360,11 +376,14 @@ enum Signal {
     Dump,
 }
 
-/// Once a second: handshake timeouts, analyzer and recorder gauges.
+/// Once a second: handshake timeouts, analyzer and recorder gauges, and
+/// the dump triggers.
 async fn tick(
     live: Arc<live::Live>,
     recorder: Arc<crate::recorder::Recorder>,
     metrics: Arc<Metrics>,
+    dumps: Arc<dump::Dumps>,
+    mut triggers: Vec<triggers::Trigger>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
@@ -381,6 +400,23 @@ async fn tick(
         recorder.expire(now);
         let s = recorder.stats();
         metrics.recorder_stats(s.entries as u64, s.bytes as u64);
+        if triggers.is_empty() {
+            continue;
+        }
+        let families = metrics.gather();
+        let at = std::time::Instant::now();
+        for t in &mut triggers {
+            if t.observe(at, &families) {
+                metrics.trigger_fired(&t.name);
+                tracing::warn!(trigger = %t.name, "trigger fired, dumping the flight recorder");
+                let d = dumps.clone();
+                let name = t.name.clone();
+                tokio::task::spawn_blocking(move || match d.to_dir() {
+                    Ok(p) => tracing::info!(trigger = %name, path = %p.display(), "dump written"),
+                    Err(e) => tracing::error!(trigger = %name, "dump failed: {e}"),
+                });
+            }
+        }
     }
 }
 

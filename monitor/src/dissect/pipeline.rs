@@ -153,6 +153,11 @@ impl Pipeline {
         }
     }
 
+    /// Replace the TCP analyzer with one using `config` (before any packet).
+    pub fn set_tcp_config(&mut self, config: crate::tcp_analysis::Config) {
+        self.analyzer = crate::tcp_analysis::Analyzer::new(config);
+    }
+
     /// Keep handshake outcomes for [`Pipeline::take_handshakes`].
     pub fn collect_handshakes(&mut self) {
         self.handshakes.get_or_insert_with(Vec::new);
