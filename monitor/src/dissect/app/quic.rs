@@ -26,6 +26,8 @@ pub struct State {
     cid_set: HashSet<Vec<u8>>,
     ports: HashSet<(u16, u16)>,
     origin: std::collections::HashMap<Vec<u8>, Vec<u8>>,
+    /// Initial CRYPTO streams (client, server) and TLS state by connection.
+    crypto: std::collections::HashMap<Vec<u8>, ([CryptoStream; 2], super::tls::StreamState)>,
 }
 
 impl State {
@@ -386,31 +388,35 @@ fn initial(
     info: &mut String,
 ) {
     let client = initial_keys(dcid, false).and_then(|k| open_packet(p, pn_off, &k));
+    // Which keys opened it: the connection (client's original Destination
+    // Connection ID) and whether the server sent it.
     let opened = match client {
         Some(o) => {
             if !scid.is_empty() && (st.origin.len() < MAX_CIDS || st.origin.contains_key(scid)) {
                 st.origin.insert(scid.to_vec(), dcid.to_vec());
             }
-            Some(o)
+            Some((o, dcid.to_vec(), false))
         }
         // A server's Initial (to the client's Source Connection ID), or a
         // later client Initial (to the server's chosen ID): keys from the
         // client's original Destination Connection ID.
-        None => st
-            .origin
-            .get(dcid)
-            .and_then(|orig| initial_keys(orig, true))
-            .and_then(|k| open_packet(p, pn_off, &k))
-            .or_else(|| {
-                st.origin
-                    .get(scid)
-                    .and_then(|orig| initial_keys(orig, false))
-                    .and_then(|k| open_packet(p, pn_off, &k))
-            }),
+        None => {
+            let as_server = st.origin.get(dcid).cloned().and_then(|orig| {
+                let k = initial_keys(&orig, true)?;
+                Some((open_packet(p, pn_off, &k)?, orig, true))
+            });
+            as_server.or_else(|| {
+                let orig = st.origin.get(scid).cloned()?;
+                let k = initial_keys(&orig, false)?;
+                Some((open_packet(p, pn_off, &k)?, orig, false))
+            })
+        }
     };
-    let Some((first, pn, _pn_len, frames)) = opened else {
+    let Some((opened, conn, server)) = opened else {
         return;
     };
+    let (first, pn, _pn_len, frames) = opened;
+    let mut fragments: Vec<(u64, Vec<u8>)> = Vec::new();
     d.push(
         &F_QUIC_LONG_RESERVED,
         Value::UInt(((first >> 2) & 3).into()),
@@ -448,7 +454,7 @@ fn initial(
             }
             0x01 => Some(()),
             0x02 | 0x03 => ack(&frames, &mut off, ft == 0x03, d),
-            0x06 => crypto(&frames, &mut off, d),
+            0x06 => crypto(&frames, &mut off, d).map(|frag| fragments.push(frag)),
             _ => {
                 // CONNECTION_CLOSE: error code, frame type (0x1c), reason.
                 (|| {
@@ -468,6 +474,16 @@ fn initial(
             d.malformed = true;
             break;
         }
+    }
+    if !fragments.is_empty() {
+        // The connection is known by the client's Source Connection ID,
+        // which stays the same across a Retry (its own DCID does not).
+        let id = match (server, scid.is_empty()) {
+            (true, _) => dcid.to_vec(),
+            (false, false) => scid.to_vec(),
+            (false, true) => conn,
+        };
+        feed_crypto(st, &id, server, fragments, d);
     }
 }
 
@@ -497,7 +513,7 @@ fn ack(f: &[u8], off: &mut usize, ecn: bool, d: &mut Dissection) -> Option<()> {
     Some(())
 }
 
-fn crypto(f: &[u8], off: &mut usize, d: &mut Dissection) -> Option<()> {
+fn crypto(f: &[u8], off: &mut usize, d: &mut Dissection) -> Option<(u64, Vec<u8>)> {
     let (o, n) = varint(f, *off)?;
     *off += n;
     let (l, n) = varint(f, *off)?;
@@ -505,7 +521,55 @@ fn crypto(f: &[u8], off: &mut usize, d: &mut Dissection) -> Option<()> {
     d.push(&F_QUIC_CRYPTO_OFFSET, Value::UInt(o));
     d.push(&F_QUIC_CRYPTO_LENGTH, Value::UInt(l));
     let l = usize::try_from(l).ok()?;
-    f.get(*off..*off + l)?;
+    let data = f.get(*off..*off + l)?.to_vec();
     *off += l;
-    Some(())
+    Some((o, data))
+}
+
+/// The Initial CRYPTO stream of one side of one connection: fragments by
+/// offset until they join up.
+#[derive(Debug, Default)]
+pub struct CryptoStream {
+    next: u64,
+    pending: std::collections::BTreeMap<u64, Vec<u8>>,
+}
+
+/// Most handshake bytes a CRYPTO stream may hold out of order.
+const MAX_CRYPTO: usize = 64 * 1024;
+
+/// Add the CRYPTO frames of a decrypted Initial to its stream and dissect
+/// the TLS handshake messages that became complete, as tshark does.
+fn feed_crypto(
+    st: &mut State,
+    conn: &[u8],
+    server: bool,
+    frags: Vec<(u64, Vec<u8>)>,
+    d: &mut Dissection,
+) {
+    if !st.crypto.contains_key(conn) && st.crypto.len() >= MAX_CIDS {
+        return;
+    }
+    let entry = st.crypto.entry(conn.to_vec()).or_default();
+    let (streams, tls) = (&mut entry.0, &mut entry.1);
+    let cs = &mut streams[usize::from(server)];
+    for (o, data) in frags {
+        if cs.pending.values().map(Vec::len).sum::<usize>() + data.len() <= MAX_CRYPTO {
+            cs.pending.insert(o, data);
+        }
+    }
+    let mut ready = Vec::new();
+    while let Some((&o, _)) = cs.pending.iter().next() {
+        if o > cs.next {
+            break;
+        }
+        let data = cs.pending.remove(&o).unwrap_or_default();
+        let end = o + data.len() as u64;
+        if end > cs.next {
+            ready.extend_from_slice(&data[usize::try_from(cs.next - o).unwrap_or(0)..]);
+            cs.next = end;
+        }
+    }
+    if !ready.is_empty() {
+        super::tls::quic_handshake(&ready, tls, !server, d);
+    }
 }

@@ -25,6 +25,8 @@ pub struct StreamState {
     ccs: [bool; 2],
     /// Bytes of a handshake message that spans records, per direction.
     hs: [Vec<u8>; 2],
+    /// Carried in QUIC, hence TLS 1.3 from the first message.
+    quic: bool,
 }
 
 /// True when the bytes start like a TLS handshake record (tshark's
@@ -200,6 +202,14 @@ pub fn dissect(rec: &[u8], st: &mut StreamState, from_client: bool, d: &mut Diss
     }
     d.protocol = version_name(st.version.unwrap_or(rv)).into();
     d.info = info.join(", ");
+}
+
+/// Handshake messages carried in QUIC CRYPTO frames (no records): the
+/// next contiguous bytes of one side's stream.
+pub fn quic_handshake(data: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
+    st.quic = true;
+    let mut info = Vec::new();
+    handshakes(data, st, usize::from(!from_client), d, &mut info);
 }
 
 fn handshakes(
@@ -402,7 +412,8 @@ fn hello(server: bool, m: &[u8], st: &mut StreamState, d: &mut Dissection) -> Op
     d.push(&F_TLS_HANDSHAKE_VERSION, Value::UInt(v.into()));
     let random = m.get(2..34)?;
     d.push(&F_TLS_HANDSHAKE_RANDOM, Value::Bytes(random.to_vec()));
-    if !(server && st.version == Some(0x0304)) {
+    let tls13 = st.quic || (server && st.version == Some(0x0304));
+    if !tls13 {
         d.push(
             &F_TLS_HANDSHAKE_RANDOM_BYTES,
             Value::Bytes(random[4..].to_vec()),
