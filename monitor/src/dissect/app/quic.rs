@@ -534,8 +534,11 @@ pub struct CryptoStream {
     pending: std::collections::BTreeMap<u64, Vec<u8>>,
 }
 
+/// Most connections whose Initial CRYPTO streams are kept.
+const MAX_CRYPTO_CONNS: usize = 1024;
+
 /// Most handshake bytes a CRYPTO stream may hold out of order.
-const MAX_CRYPTO: usize = 64 * 1024;
+const MAX_CRYPTO: usize = 16 * 1024;
 
 /// Add the CRYPTO frames of a decrypted Initial to its stream and dissect
 /// the TLS handshake messages that became complete, as tshark does.
@@ -546,7 +549,7 @@ fn feed_crypto(
     frags: Vec<(u64, Vec<u8>)>,
     d: &mut Dissection,
 ) {
-    if !st.crypto.contains_key(conn) && st.crypto.len() >= MAX_CIDS {
+    if !st.crypto.contains_key(conn) && st.crypto.len() >= MAX_CRYPTO_CONNS {
         return;
     }
     let entry = st.crypto.entry(conn.to_vec()).or_default();

@@ -29,6 +29,18 @@ pub struct StreamState {
     quic: bool,
 }
 
+impl StreamState {
+    /// Bytes held for handshake messages that span records.
+    pub fn buffered(&self) -> usize {
+        self.hs.iter().map(Vec::len).sum()
+    }
+
+    /// Drop the partial handshake messages.
+    pub fn shed(&mut self) {
+        self.hs = Default::default();
+    }
+}
+
 /// True when the bytes start like a TLS handshake record (tshark's
 /// heuristic for TLS on ports it does not know).
 pub fn heuristic(b: &[u8]) -> bool {
