@@ -4,7 +4,8 @@
 //! algorithms, key share), certificates and session tickets. Handshake
 //! messages split across records are reassembled; records after a Change
 //! Cipher Spec (or in a TLS 1.3 session) are shown as encrypted, as tshark
-//! shows them.
+//! shows them. The same handshake dissection serves the TLS messages that
+//! QUIC carries in its Initial packets.
 
 use super::util::{be16, be24, be32};
 use super::Pdu;
