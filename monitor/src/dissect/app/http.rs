@@ -391,6 +391,29 @@ fn media_info(ct: &str, body: &[u8], info: &mut String) {
     }
 }
 
+/// The three parts of the request or status line, as httparse reads them
+/// (method, URI, version; or version, code, phrase).
+fn start_line(head: &[u8], response: bool) -> Option<(String, String, String)> {
+    let mut hdrs = [httparse::EMPTY_HEADER; 256];
+    if response {
+        let mut r = httparse::Response::new(&mut hdrs);
+        r.parse(head).ok()?;
+        Some((
+            format!("HTTP/1.{}", r.version?),
+            r.code?.to_string(),
+            r.reason?.to_string(),
+        ))
+    } else {
+        let mut r = httparse::Request::new(&mut hdrs);
+        r.parse(head).ok()?;
+        Some((
+            r.method?.to_string(),
+            r.path?.to_string(),
+            format!("HTTP/1.{}", r.version?),
+        ))
+    }
+}
+
 /// Data on an HTTP connection that does not start a message.
 pub fn continuation(data: &[u8], d: &mut Dissection) {
     d.protocol = "HTTP".into();
@@ -415,23 +438,16 @@ pub fn dissect(
     let body = &pdu[h..];
     let response = pdu.starts_with(b"HTTP/");
     d.protocol = "HTTP".into();
-    // httparse checks the head; a head it rejects is still shown line by line.
-    let mut hdrs = [httparse::EMPTY_HEADER; 128];
-    let parsed_ok = if response {
-        httparse::Response::new(&mut hdrs).parse(&pdu[..h]).is_ok()
-    } else {
-        httparse::Request::new(&mut hdrs).parse(&pdu[..h]).is_ok()
-    };
-    if !parsed_ok {
-        d.malformed = false;
-    }
-    let mut parts = head.first.splitn(3, ' ');
-    let (a, b, c) = (
-        parts.next().unwrap_or(""),
-        parts.next().unwrap_or(""),
-        parts.next().unwrap_or(""),
-    );
-    let mut full_uri = String::new();
+    let (a, b, c) = start_line(&pdu[..h], response).unwrap_or_else(|| {
+        // A head httparse rejects (tshark is more lenient): split by hand.
+        let mut parts = head.first.splitn(3, ' ');
+        (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        )
+    });
+    let (a, b, c) = (a.as_str(), b.as_str(), c.as_str());
     let mut method = String::new();
     if response {
         d.push(&F_HTTP_RESPONSE_VERSION, Value::Str(a.into()));
@@ -524,7 +540,7 @@ pub fn dissect(
         info.push(' ');
     } else {
         let host = header(&head, "host").unwrap_or("");
-        full_uri = if b.starts_with('/') || b == "*" {
+        let full_uri = if b.starts_with('/') || b == "*" {
             format!("http://{host}{b}")
         } else {
             b.to_string()
@@ -575,7 +591,6 @@ pub fn dissect(
             Value::Str(String::from_utf8_lossy(&data).into_owned()),
         );
     }
-    let _ = full_uri;
     d.info = info;
     next
 }

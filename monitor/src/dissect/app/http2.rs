@@ -35,6 +35,20 @@ pub struct StreamState {
     bodies: HashMap<u32, (String, Vec<u8>)>,
 }
 
+impl StreamState {
+    /// Bytes held for header blocks and bodies.
+    pub fn buffered(&self) -> usize {
+        self.block.iter().map(Vec::len).sum::<usize>()
+            + self.bodies.values().map(|b| b.1.len()).sum::<usize>()
+    }
+
+    /// Drop the buffered header blocks and bodies.
+    pub fn shed(&mut self) {
+        self.block = Default::default();
+        self.bodies.clear();
+    }
+}
+
 impl std::fmt::Debug for StreamState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StreamState")

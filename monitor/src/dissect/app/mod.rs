@@ -160,7 +160,9 @@ impl Stream {
         self.dirs
             .iter()
             .map(|d| d.buf.len() + d.ahead_bytes())
-            .sum()
+            .sum::<usize>()
+            + self.h2.buffered()
+            + self.tls.buffered()
     }
 }
 
@@ -344,6 +346,8 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
             dir.buf = Vec::new();
             dir.ahead.clear();
         }
+        st.h2.shed();
+        st.tls.shed();
         after = 0;
     }
     state.buffered = others + after;

@@ -1,7 +1,10 @@
 //! QUIC (RFC 9000) packet headers without keys: long headers (Initial,
 //! 0-RTT, Handshake, Retry, Version Negotiation), coalesced packets, and
 //! short headers whose Destination Connection ID length is inferred from
-//! the connection IDs seen in long headers, as tshark infers it.
+//! the connection IDs seen in long headers, as tshark infers it. Initial
+//! packets of QUIC v1 are protected with keys derived from the client's
+//! Destination Connection ID (RFC 9001 section 5.2); like tshark, they are
+//! decrypted to show the packet number and frames.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -14,13 +17,17 @@ use defs::*;
 /// Most connection IDs remembered for short-header packets.
 const MAX_CIDS: usize = 4096;
 
-/// Connection IDs seen in long headers, and port pairs where the QUIC
-/// heuristic matched.
+/// Connection IDs seen in long headers, port pairs where the QUIC
+/// heuristic matched, and for Initial keys: the client's original
+/// Destination Connection ID by the client's Source Connection ID.
 #[derive(Debug, Default)]
 pub struct State {
     cids: VecDeque<Vec<u8>>,
     cid_set: HashSet<Vec<u8>>,
     ports: HashSet<(u16, u16)>,
+    origin: std::collections::HashMap<Vec<u8>, Vec<u8>>,
+    /// Initial CRYPTO streams (client, server) and TLS state by connection.
+    crypto: std::collections::HashMap<Vec<u8>, ([CryptoStream; 2], super::tls::StreamState)>,
 }
 
 impl State {
@@ -172,7 +179,7 @@ fn long(b: &[u8], st: &mut State, d: &mut Dissection) -> Option<(usize, String)>
         format!("DCID={}", hex(dcid))
     };
     let total;
-    let info;
+    let mut info;
     if version == 0 {
         while off + 4 <= b.len() {
             d.push(&F_QUIC_SUPPORTED_VERSION, Value::UInt(be32(b, off)?.into()));
@@ -210,6 +217,9 @@ fn long(b: &[u8], st: &mut State, d: &mut Dissection) -> Option<(usize, String)>
         off += n;
         total = off.checked_add(usize::try_from(len).ok()?)?.min(b.len());
         info = format!("{}, {ids}", type_name(t));
+        if t == 0 && version == 1 {
+            initial(&b[..total], off, dcid, scid, st, d, &mut info);
+        }
     }
     d.fields.insert(
         at,
@@ -243,6 +253,17 @@ mod defs {
     pub static F_QUIC_LENGTH: FieldDef = FieldDef::new("quic.length", FieldType::UInt, Base::Dec, "Length");
     pub static F_QUIC_RETRY_TOKEN: FieldDef = FieldDef::new("quic.retry_token", FieldType::Bytes, Base::Dec, "Retry Token");
     pub static F_QUIC_RETRY_INTEGRITY_TAG: FieldDef = FieldDef::new("quic.retry_integrity_tag", FieldType::Bytes, Base::Dec, "Retry Integrity Tag");
+    pub static F_QUIC_LONG_RESERVED: FieldDef = FieldDef::new("quic.long.reserved", FieldType::UInt, Base::Dec, "Reserved");
+    pub static F_QUIC_PACKET_NUMBER_LENGTH: FieldDef = FieldDef::new("quic.packet_number_length", FieldType::UInt, Base::Dec, "Packet Number Length");
+    pub static F_QUIC_PACKET_NUMBER: FieldDef = FieldDef::new("quic.packet_number", FieldType::UInt, Base::Dec, "Packet Number");
+    pub static F_QUIC_FRAME_TYPE: FieldDef = FieldDef::new("quic.frame_type", FieldType::UInt, Base::Dec, "Frame Type");
+    pub static F_QUIC_PADDING_LENGTH: FieldDef = FieldDef::new("quic.padding_length", FieldType::UInt, Base::Dec, "Padding Length");
+    pub static F_QUIC_ACK_LARGEST_ACKNOWLEDGED: FieldDef = FieldDef::new("quic.ack.largest_acknowledged", FieldType::UInt, Base::Dec, "Largest Acknowledged");
+    pub static F_QUIC_ACK_ACK_DELAY: FieldDef = FieldDef::new("quic.ack.ack_delay", FieldType::UInt, Base::Dec, "ACK Delay");
+    pub static F_QUIC_ACK_ACK_RANGE_COUNT: FieldDef = FieldDef::new("quic.ack.ack_range_count", FieldType::UInt, Base::Dec, "ACK Range Count");
+    pub static F_QUIC_ACK_FIRST_ACK_RANGE: FieldDef = FieldDef::new("quic.ack.first_ack_range", FieldType::UInt, Base::Dec, "First ACK Range");
+    pub static F_QUIC_CRYPTO_OFFSET: FieldDef = FieldDef::new("quic.crypto.offset", FieldType::UInt, Base::Dec, "Offset");
+    pub static F_QUIC_CRYPTO_LENGTH: FieldDef = FieldDef::new("quic.crypto.length", FieldType::UInt, Base::Dec, "Length");
 
     /// Every field of this dissector.
     pub static FIELDS: &[&FieldDef] = &[
@@ -262,5 +283,296 @@ mod defs {
         &F_QUIC_LENGTH,
         &F_QUIC_RETRY_TOKEN,
         &F_QUIC_RETRY_INTEGRITY_TAG,
+        &F_QUIC_LONG_RESERVED,
+        &F_QUIC_PACKET_NUMBER_LENGTH,
+        &F_QUIC_PACKET_NUMBER,
+        &F_QUIC_FRAME_TYPE,
+        &F_QUIC_PADDING_LENGTH,
+        &F_QUIC_ACK_LARGEST_ACKNOWLEDGED,
+        &F_QUIC_ACK_ACK_DELAY,
+        &F_QUIC_ACK_ACK_RANGE_COUNT,
+        &F_QUIC_ACK_FIRST_ACK_RANGE,
+        &F_QUIC_CRYPTO_OFFSET,
+        &F_QUIC_CRYPTO_LENGTH,
     ];
+}
+
+/// QUIC v1 initial salt (RFC 9001 section 5.2).
+const INITIAL_SALT_V1: [u8; 20] = [
+    0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17, 0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad,
+    0xcc, 0xbb, 0x7f, 0x0a,
+];
+
+struct OkmLen(usize);
+
+impl ring::hkdf::KeyType for OkmLen {
+    fn len(&self) -> usize {
+        self.0
+    }
+}
+
+/// HKDF-Expand-Label of TLS 1.3 with an empty context.
+fn expand_label(prk: &ring::hkdf::Prk, label: &[u8], len: usize) -> Option<Vec<u8>> {
+    let out_len = (len as u16).to_be_bytes();
+    let label_len = [(6 + label.len()) as u8];
+    let info: [&[u8]; 5] = [&out_len, &label_len, b"tls13 ", label, &[0]];
+    let mut out = vec![0; len];
+    prk.expand(&info, OkmLen(len)).ok()?.fill(&mut out).ok()?;
+    Some(out)
+}
+
+struct Keys {
+    key: Vec<u8>,
+    iv: Vec<u8>,
+    hp: Vec<u8>,
+}
+
+fn initial_keys(dcid: &[u8], server: bool) -> Option<Keys> {
+    use ring::hkdf;
+    let initial = hkdf::Salt::new(hkdf::HKDF_SHA256, &INITIAL_SALT_V1).extract(dcid);
+    let label: &[u8] = if server { b"server in" } else { b"client in" };
+    let secret = expand_label(&initial, label, 32)?;
+    let prk = hkdf::Prk::new_less_safe(hkdf::HKDF_SHA256, &secret);
+    Some(Keys {
+        key: expand_label(&prk, b"quic key", 16)?,
+        iv: expand_label(&prk, b"quic iv", 12)?,
+        hp: expand_label(&prk, b"quic hp", 16)?,
+    })
+}
+
+/// Remove header protection and decrypt one Initial packet (`p` is the
+/// whole packet, `pn_off` where its packet number starts). Returns the
+/// unmasked first byte, the packet number and its length, and the frames.
+fn open_packet(p: &[u8], pn_off: usize, keys: &Keys) -> Option<(u8, u64, usize, Vec<u8>)> {
+    use ring::aead;
+    let sample = p.get(pn_off + 4..pn_off + 20)?;
+    let hp = aead::quic::HeaderProtectionKey::new(&aead::quic::AES_128, &keys.hp).ok()?;
+    let mask = hp.new_mask(sample).ok()?;
+    let first = p[0] ^ (mask[0] & 0x0f);
+    let pn_len = usize::from(first & 3) + 1;
+    let mut header = p.get(..pn_off + pn_len)?.to_vec();
+    header[0] = first;
+    let mut pn = 0u64;
+    for i in 0..pn_len {
+        header[pn_off + i] ^= mask[1 + i];
+        pn = pn << 8 | u64::from(header[pn_off + i]);
+    }
+    let mut nonce = [0u8; 12];
+    nonce.copy_from_slice(&keys.iv);
+    for (i, byte) in pn.to_be_bytes().iter().enumerate() {
+        nonce[4 + i] ^= byte;
+    }
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &keys.key).ok()?);
+    let mut body = p[pn_off + pn_len..].to_vec();
+    let plain = key
+        .open_in_place(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(&header[..]),
+            &mut body,
+        )
+        .ok()?;
+    let plain = plain.to_vec();
+    Some((first, pn, pn_len, plain))
+}
+
+/// Decrypt an Initial packet with the client's keys (from its own
+/// Destination Connection ID) or the server's (from the client's original
+/// one), then show its packet number and frames.
+fn initial(
+    p: &[u8],
+    pn_off: usize,
+    dcid: &[u8],
+    scid: &[u8],
+    st: &mut State,
+    d: &mut Dissection,
+    info: &mut String,
+) {
+    let client = initial_keys(dcid, false).and_then(|k| open_packet(p, pn_off, &k));
+    // Which keys opened it: the connection (client's original Destination
+    // Connection ID) and whether the server sent it.
+    let opened = match client {
+        Some(o) => {
+            if !scid.is_empty() && (st.origin.len() < MAX_CIDS || st.origin.contains_key(scid)) {
+                st.origin.insert(scid.to_vec(), dcid.to_vec());
+            }
+            Some((o, dcid.to_vec(), false))
+        }
+        // A server's Initial (to the client's Source Connection ID), or a
+        // later client Initial (to the server's chosen ID): keys from the
+        // client's original Destination Connection ID.
+        None => {
+            let as_server = st.origin.get(dcid).cloned().and_then(|orig| {
+                let k = initial_keys(&orig, true)?;
+                Some((open_packet(p, pn_off, &k)?, orig, true))
+            });
+            as_server.or_else(|| {
+                let orig = st.origin.get(scid).cloned()?;
+                let k = initial_keys(&orig, false)?;
+                Some((open_packet(p, pn_off, &k)?, orig, false))
+            })
+        }
+    };
+    let Some((opened, conn, server)) = opened else {
+        return;
+    };
+    let (first, pn, _pn_len, frames) = opened;
+    let mut fragments: Vec<(u64, Vec<u8>)> = Vec::new();
+    d.push(
+        &F_QUIC_LONG_RESERVED,
+        Value::UInt(((first >> 2) & 3).into()),
+    );
+    d.push(
+        &F_QUIC_PACKET_NUMBER_LENGTH,
+        Value::UInt((first & 3).into()),
+    );
+    d.push(&F_QUIC_PACKET_NUMBER, Value::UInt(pn));
+    info.push_str(&format!(", PKN: {pn}"));
+    let mut off = 0;
+    while off < frames.len() {
+        let Some((ft, n)) = varint(&frames, off) else {
+            break;
+        };
+        let name = match ft {
+            0x00 => "PADDING",
+            0x01 => "PING",
+            0x02 => "ACK",
+            0x03 => "ACK_ECN",
+            0x06 => "CRYPTO",
+            0x1c | 0x1d => "CONNECTION_CLOSE",
+            _ => break,
+        };
+        d.push(&F_QUIC_FRAME_TYPE, Value::UInt(ft));
+        info.push_str(", ");
+        info.push_str(name);
+        off += n;
+        let ok = match ft {
+            0x00 => {
+                let run = frames[off..].iter().take_while(|&&b| b == 0).count();
+                d.push(&F_QUIC_PADDING_LENGTH, Value::UInt(run as u64 + 1));
+                off += run;
+                Some(())
+            }
+            0x01 => Some(()),
+            0x02 | 0x03 => ack(&frames, &mut off, ft == 0x03, d),
+            0x06 => crypto(&frames, &mut off, d).map(|frag| fragments.push(frag)),
+            _ => {
+                // CONNECTION_CLOSE: error code, frame type (0x1c), reason.
+                (|| {
+                    let (_, n) = varint(&frames, off)?;
+                    off += n;
+                    if ft == 0x1c {
+                        let (_, n) = varint(&frames, off)?;
+                        off += n;
+                    }
+                    let (rl, n) = varint(&frames, off)?;
+                    off += n + usize::try_from(rl).ok()?;
+                    Some(())
+                })()
+            }
+        };
+        if ok.is_none() {
+            d.malformed = true;
+            break;
+        }
+    }
+    if !fragments.is_empty() {
+        // The connection is known by the client's Source Connection ID,
+        // which stays the same across a Retry (its own DCID does not).
+        let id = match (server, scid.is_empty()) {
+            (true, _) => dcid.to_vec(),
+            (false, false) => scid.to_vec(),
+            (false, true) => conn,
+        };
+        feed_crypto(st, &id, server, fragments, d);
+    }
+}
+
+fn ack(f: &[u8], off: &mut usize, ecn: bool, d: &mut Dissection) -> Option<()> {
+    let mut next = || {
+        let (v, n) = varint(f, *off)?;
+        *off += n;
+        Some(v)
+    };
+    let largest = next()?;
+    let delay = next()?;
+    let count = next()?;
+    let first = next()?;
+    d.push(&F_QUIC_ACK_LARGEST_ACKNOWLEDGED, Value::UInt(largest));
+    d.push(&F_QUIC_ACK_ACK_DELAY, Value::UInt(delay));
+    d.push(&F_QUIC_ACK_ACK_RANGE_COUNT, Value::UInt(count));
+    d.push(&F_QUIC_ACK_FIRST_ACK_RANGE, Value::UInt(first));
+    for _ in 0..count.min(1024) {
+        next()?;
+        next()?;
+    }
+    if ecn {
+        for _ in 0..3 {
+            next()?;
+        }
+    }
+    Some(())
+}
+
+fn crypto(f: &[u8], off: &mut usize, d: &mut Dissection) -> Option<(u64, Vec<u8>)> {
+    let (o, n) = varint(f, *off)?;
+    *off += n;
+    let (l, n) = varint(f, *off)?;
+    *off += n;
+    d.push(&F_QUIC_CRYPTO_OFFSET, Value::UInt(o));
+    d.push(&F_QUIC_CRYPTO_LENGTH, Value::UInt(l));
+    let l = usize::try_from(l).ok()?;
+    let data = f.get(*off..*off + l)?.to_vec();
+    *off += l;
+    Some((o, data))
+}
+
+/// The Initial CRYPTO stream of one side of one connection: fragments by
+/// offset until they join up.
+#[derive(Debug, Default)]
+pub struct CryptoStream {
+    next: u64,
+    pending: std::collections::BTreeMap<u64, Vec<u8>>,
+}
+
+/// Most connections whose Initial CRYPTO streams are kept.
+const MAX_CRYPTO_CONNS: usize = 1024;
+
+/// Most handshake bytes a CRYPTO stream may hold out of order.
+const MAX_CRYPTO: usize = 16 * 1024;
+
+/// Add the CRYPTO frames of a decrypted Initial to its stream and dissect
+/// the TLS handshake messages that became complete, as tshark does.
+fn feed_crypto(
+    st: &mut State,
+    conn: &[u8],
+    server: bool,
+    frags: Vec<(u64, Vec<u8>)>,
+    d: &mut Dissection,
+) {
+    if !st.crypto.contains_key(conn) && st.crypto.len() >= MAX_CRYPTO_CONNS {
+        return;
+    }
+    let entry = st.crypto.entry(conn.to_vec()).or_default();
+    let (streams, tls) = (&mut entry.0, &mut entry.1);
+    let cs = &mut streams[usize::from(server)];
+    for (o, data) in frags {
+        if cs.pending.values().map(Vec::len).sum::<usize>() + data.len() <= MAX_CRYPTO {
+            cs.pending.insert(o, data);
+        }
+    }
+    let mut ready = Vec::new();
+    while let Some((&o, _)) = cs.pending.iter().next() {
+        if o > cs.next {
+            break;
+        }
+        let data = cs.pending.remove(&o).unwrap_or_default();
+        let end = o + data.len() as u64;
+        if end > cs.next {
+            ready.extend_from_slice(&data[usize::try_from(cs.next - o).unwrap_or(0)..]);
+            cs.next = end;
+        }
+    }
+    if !ready.is_empty() {
+        super::tls::quic_handshake(&ready, tls, !server, d);
+    }
 }

@@ -4,7 +4,8 @@
 //! algorithms, key share), certificates and session tickets. Handshake
 //! messages split across records are reassembled; records after a Change
 //! Cipher Spec (or in a TLS 1.3 session) are shown as encrypted, as tshark
-//! shows them.
+//! shows them. The same handshake dissection serves the TLS messages that
+//! QUIC carries in its Initial packets.
 
 use super::util::{be16, be24, be32};
 use super::Pdu;
@@ -25,6 +26,20 @@ pub struct StreamState {
     ccs: [bool; 2],
     /// Bytes of a handshake message that spans records, per direction.
     hs: [Vec<u8>; 2],
+    /// Carried in QUIC, hence TLS 1.3 from the first message.
+    quic: bool,
+}
+
+impl StreamState {
+    /// Bytes held for handshake messages that span records.
+    pub fn buffered(&self) -> usize {
+        self.hs.iter().map(Vec::len).sum()
+    }
+
+    /// Drop the partial handshake messages.
+    pub fn shed(&mut self) {
+        self.hs = Default::default();
+    }
 }
 
 /// True when the bytes start like a TLS handshake record (tshark's
@@ -200,6 +215,14 @@ pub fn dissect(rec: &[u8], st: &mut StreamState, from_client: bool, d: &mut Diss
     }
     d.protocol = version_name(st.version.unwrap_or(rv)).into();
     d.info = info.join(", ");
+}
+
+/// Handshake messages carried in QUIC CRYPTO frames (no records): the
+/// next contiguous bytes of one side's stream.
+pub fn quic_handshake(data: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
+    st.quic = true;
+    let mut info = Vec::new();
+    handshakes(data, st, usize::from(!from_client), d, &mut info);
 }
 
 fn handshakes(
@@ -402,7 +425,8 @@ fn hello(server: bool, m: &[u8], st: &mut StreamState, d: &mut Dissection) -> Op
     d.push(&F_TLS_HANDSHAKE_VERSION, Value::UInt(v.into()));
     let random = m.get(2..34)?;
     d.push(&F_TLS_HANDSHAKE_RANDOM, Value::Bytes(random.to_vec()));
-    if !(server && st.version == Some(0x0304)) {
+    let tls13 = st.quic || (server && st.version == Some(0x0304));
+    if !tls13 {
         d.push(
             &F_TLS_HANDSHAKE_RANDOM_BYTES,
             Value::Bytes(random[4..].to_vec()),
