@@ -481,7 +481,7 @@ def daemon():
     )
     d.panel(
         "timeseries", "Configuration reloads",
-        "Reloads (SIGHUP or the HTTP API) that took effect and those rejected (the running configuration stayed), over each interval.",
+        "Configuration reloads (SIGHUP) that took effect and those rejected (the running configuration stayed), over each interval.",
         "short",
         [
             (f"sum by (instance) (increase(monitor_config_reloads_total{inst()}[{RI}]))", "ok {{instance}}"),
