@@ -122,6 +122,10 @@ class Dash:
             if kind == "heatmap":
                 d["format"] = "heatmap"
                 d["interval"] = ""
+            elif kind == "table":
+                d["format"] = "table"
+                d["range"] = False
+                d["instant"] = True
             tg.append(d)
         p = {
             "id": pid,
