@@ -536,6 +536,56 @@ fn dashboards_are_well_formed() {
     assert!(all_ids >= 20, "only {all_ids} panels");
 }
 
+/// Metric names (`monitor_*`, `process_*`) used in an expression.
+fn metric_names(expr: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let b = expr.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        if word(b[i]) && (i == 0 || !word(b[i - 1])) {
+            let start = i;
+            while i < b.len() && word(b[i]) {
+                i += 1;
+            }
+            let w = &expr[start..i];
+            if w.starts_with("monitor_") || w.starts_with("process_") {
+                out.insert(w.to_string());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn queries_use_catalogued_metrics() {
+    let listed = catalogue();
+    let mut exprs = dashboard_exprs();
+    exprs.extend(alert_exprs());
+    let mut unknown = Vec::new();
+    for (at, e) in exprs {
+        for name in metric_names(&e) {
+            let family = ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|s| {
+                    name.strip_suffix(s)
+                        .filter(|f| listed.get(*f).is_some_and(|t| t == "histogram"))
+                })
+                .unwrap_or(&name);
+            if !listed.contains_key(family) {
+                unknown.push(format!("{at}: {name}"));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "metrics not in docs/metrics.md:\n{}",
+        unknown.join("\n")
+    );
+}
+
 #[test]
 fn comparisons_are_stripped_from_alert_expressions() {
     assert_eq!(
