@@ -66,7 +66,7 @@ def templating():
                 "label": "Interface",
                 "type": "query",
                 "datasource": DS,
-                "definition": "label_values(monitor_packets_total, iface)",
+                "definition": 'label_values(monitor_packets_total{instance=~"$instance"}, iface)',
                 "query": {
                     "query": 'label_values(monitor_packets_total{instance=~"$instance"}, iface)',
                     "refId": "interface",
@@ -122,6 +122,9 @@ class Dash:
             if kind == "heatmap":
                 d["format"] = "heatmap"
                 d["interval"] = ""
+            elif kind == "bargauge":
+                d["range"] = False
+                d["instant"] = True
             elif kind == "table":
                 d["format"] = "table"
                 d["range"] = False
@@ -270,7 +273,7 @@ def overview():
     )
     d.panel(
         "bargauge", "Top rules by packet rate",
-        "The ten rules with the highest kernel match rate (packets/s, both directions) over the dashboard range step. For rules the kernel cannot decide exactly this is the candidate rate; see the Rules dashboard.",
+        "The ten rules with the highest kernel match rate (packets/s, both directions) at the end of the dashboard range. For rules the kernel cannot decide exactly this is the candidate rate; see the Rules dashboard.",
         "pps",
         [(f"topk(10, sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}])))", "{{rule}}")],
     )
