@@ -10,7 +10,8 @@ const BPF_LINKER: &str = "0.13.0";
 const LLVM_PREFIX: &str = "/usr/lib/llvm-22";
 
 /// Debian packages: LLVM for bpf-linker, tools the tests and demo drive,
-/// and what `package` and its tests use (dpkg-dev, binutils, systemd-analyze, strace, lintian).
+/// what `package` and its tests use (dpkg-dev, binutils, systemd-analyze, strace, lintian),
+/// and Prometheus (`prometheus`, `promtool`) for the Grafana/alert query tests.
 const PACKAGES: &[&str] = &[
     "llvm-22-dev",
     "libpolly-22-dev",
@@ -31,6 +32,7 @@ const PACKAGES: &[&str] = &[
     "systemd",
     "strace",
     "lintian",
+    "prometheus",
 ];
 
 /// Install everything that is missing.

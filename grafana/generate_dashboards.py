@@ -1,0 +1,561 @@
+#!/usr/bin/env python3
+"""Writes grafana/dashboards/*.json.
+
+The dashboards are plain Grafana JSON (schemaVersion 39) and can be edited in
+Grafana and exported instead; this script only keeps the four files consistent
+(datasource variable, interface variable, ids, units, descriptions). Run it
+from anywhere: `python3 grafana/generate_dashboards.py`.
+"""
+
+import json
+import os
+
+DS = {"type": "prometheus", "uid": "${datasource}"}
+IF = 'iface=~"$interface"'
+INST = 'instance=~"$instance"'
+SEL = "{" + INST + "," + IF + "}"
+RI = "$__rate_interval"
+
+
+def sel(extra=""):
+    parts = [INST, IF] + ([extra] if extra else [])
+    return "{" + ",".join(parts) + "}"
+
+
+def inst(extra=""):
+    parts = [INST] + ([extra] if extra else [])
+    return "{" + ",".join(parts) + "}"
+
+
+def templating():
+    return {
+        "list": [
+            {
+                "name": "datasource",
+                "label": "Data source",
+                "type": "datasource",
+                "query": "prometheus",
+                "current": {},
+                "hide": 0,
+                "refresh": 1,
+                "regex": "",
+                "options": [],
+            },
+            {
+                "name": "instance",
+                "label": "Host",
+                "type": "query",
+                "datasource": DS,
+                "definition": "label_values(monitor_build_info, instance)",
+                "query": {
+                    "query": "label_values(monitor_build_info, instance)",
+                    "refId": "instance",
+                    "qryType": 1,
+                },
+                "includeAll": True,
+                "multi": True,
+                "allValue": ".*",
+                "current": {},
+                "refresh": 2,
+                "sort": 1,
+                "hide": 0,
+                "options": [],
+            },
+            {
+                "name": "interface",
+                "label": "Interface",
+                "type": "query",
+                "datasource": DS,
+                "definition": 'label_values(monitor_packets_total{instance=~"$instance"}, iface)',
+                "query": {
+                    "query": 'label_values(monitor_packets_total{instance=~"$instance"}, iface)',
+                    "refId": "interface",
+                    "qryType": 1,
+                },
+                "includeAll": True,
+                "multi": True,
+                "allValue": ".*",
+                "current": {},
+                "refresh": 2,
+                "sort": 1,
+                "hide": 0,
+                "options": [],
+            },
+        ]
+    }
+
+
+class Dash:
+    def __init__(self, uid, title, description, tags):
+        self.uid = uid
+        self.title = title
+        self.description = description
+        self.tags = tags
+        self.panels = []
+        self.x = 0
+        self.y = 0
+        self.row_h = 0
+
+    def place(self, w, h):
+        if self.x + w > 24:
+            self.x = 0
+            self.y += self.row_h
+            self.row_h = 0
+        pos = {"x": self.x, "y": self.y, "w": w, "h": h}
+        self.x += w
+        self.row_h = max(self.row_h, h)
+        return pos
+
+    def panel(self, kind, title, desc, unit, targets, w=12, h=8, **extra):
+        pid = len(self.panels) + 1
+        tg = []
+        for i, t in enumerate(targets):
+            expr, legend = t[0], t[1]
+            d = {
+                "datasource": DS,
+                "refId": chr(ord("A") + i),
+                "expr": expr,
+                "legendFormat": legend,
+                "range": True,
+                "instant": False,
+            }
+            if kind == "heatmap":
+                d["format"] = "heatmap"
+                d["interval"] = ""
+            elif kind == "bargauge":
+                d["range"] = False
+                d["instant"] = True
+            elif kind == "table":
+                d["format"] = "table"
+                d["range"] = False
+                d["instant"] = True
+            tg.append(d)
+        p = {
+            "id": pid,
+            "type": kind,
+            "title": title,
+            "description": desc,
+            "datasource": DS,
+            "gridPos": self.place(w, h),
+            "targets": tg,
+            "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+            "options": {},
+        }
+        if kind == "timeseries":
+            p["fieldConfig"]["defaults"]["custom"] = {
+                "drawStyle": "line",
+                "lineWidth": 1,
+                "fillOpacity": 10,
+                "showPoints": "never",
+                "stacking": {"mode": extra.pop("stack", "none"), "group": "A"},
+            }
+            p["options"] = {
+                "legend": {"displayMode": "table", "placement": "bottom", "calcs": ["mean", "max", "lastNotNull"]},
+                "tooltip": {"mode": "multi", "sort": "desc"},
+            }
+        elif kind == "stat":
+            p["options"] = {
+                "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                "colorMode": "value",
+                "graphMode": "area",
+                "textMode": "auto",
+            }
+        elif kind == "bargauge":
+            p["options"] = {
+                "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                "orientation": "horizontal",
+                "displayMode": "gradient",
+            }
+        elif kind == "heatmap":
+            p["options"] = {
+                "calculate": False,
+                "yAxis": {"unit": unit, "axisPlacement": "left"},
+                "cellGap": 1,
+                "color": {"mode": "scheme", "scheme": "Oranges", "exponent": 0.5, "steps": 64},
+                "rowsFrame": {"layout": "auto"},
+                "tooltip": {"show": True, "yHistogram": True},
+                "legend": {"show": True},
+            }
+            p["maxDataPoints"] = 60
+        elif kind == "table":
+            p["options"] = {"showHeader": True}
+        if "thresholds" in extra:
+            p["fieldConfig"]["defaults"]["thresholds"] = {
+                "mode": "absolute",
+                "steps": [{"color": "green", "value": None}]
+                + [{"color": c, "value": v} for v, c in extra.pop("thresholds")],
+            }
+        if "min" in extra:
+            p["fieldConfig"]["defaults"]["min"] = extra.pop("min")
+        if "max" in extra:
+            p["fieldConfig"]["defaults"]["max"] = extra.pop("max")
+        if "transformations" in extra:
+            p["transformations"] = extra.pop("transformations")
+        assert not extra, extra
+        self.panels.append(p)
+
+    def json(self):
+        return {
+            "uid": self.uid,
+            "title": self.title,
+            "description": self.description,
+            "tags": self.tags,
+            "editable": True,
+            "graphTooltip": 1,
+            "schemaVersion": 39,
+            "version": 1,
+            "refresh": "30s",
+            "time": {"from": "now-1h", "to": "now"},
+            "timepicker": {},
+            "timezone": "",
+            "fiscalYearStartMonth": 0,
+            "liveNow": False,
+            "annotations": {
+                "list": [
+                    {
+                        "builtIn": 1,
+                        "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+                        "enable": True,
+                        "hide": True,
+                        "iconColor": "rgba(0, 211, 255, 1)",
+                        "name": "Annotations & Alerts",
+                        "type": "dashboard",
+                    }
+                ]
+            },
+            "links": [
+                {
+                    "title": "monitor",
+                    "type": "dashboards",
+                    "tags": ["monitor"],
+                    "asDropdown": True,
+                    "includeVars": True,
+                    "keepTime": True,
+                }
+            ],
+            "templating": templating(),
+            "panels": self.panels,
+        }
+
+
+def overview():
+    d = Dash(
+        "monitor-overview",
+        "monitor / Overview",
+        "Traffic seen by monitor's kernel programs (exact counts) and the busiest rules.",
+        ["monitor", "network"],
+    )
+    d.panel(
+        "timeseries", "Packets/s by direction",
+        "Frames per second seen by the XDP (ingress) and TC (egress) programs. Exact: counted in the kernel for every frame, not sampled.",
+        "pps",
+        [(f"sum by (iface, direction) (rate(monitor_packets_total{SEL}[{RI}]))", "{{iface}} {{direction}}")],
+    )
+    d.panel(
+        "timeseries", "Throughput by direction",
+        "Bits per second (frame length including the Ethernet header, without FCS). Exact: counted in the kernel.",
+        "bps",
+        [(f"sum by (iface, direction) (rate(monitor_bytes_total{SEL}[{RI}])) * 8", "{{iface}} {{direction}}")],
+    )
+    d.panel(
+        "timeseries", "Link-level protocols",
+        "Frames per second by link-level protocol (arp, ipv4, ipv6, other) and vlan-tagged frames, both directions. Exact: kernel counters.",
+        "pps",
+        [(f'sum by (protocol) (rate(monitor_protocol_packets_total{sel(chr(112)+"rotocol=~" + chr(34) + "arp|ipv4|ipv6|other|vlan" + chr(34))}[{RI}]))', "{{protocol}}")],
+        stack="normal",
+    )
+    d.panel(
+        "timeseries", "Transport protocols",
+        "Frames per second by transport protocol (tcp, udp, icmp, icmpv6, ip_other), both directions. Exact: kernel counters.",
+        "pps",
+        [(f'sum by (protocol) (rate(monitor_protocol_packets_total{sel("protocol=~" + chr(34) + "tcp|udp|icmp|icmpv6|ip_other" + chr(34))}[{RI}]))', "{{protocol}}")],
+        stack="normal",
+    )
+    d.panel(
+        "bargauge", "Top rules by packet rate",
+        "The ten rules with the highest kernel match rate (packets/s, both directions) at the end of the dashboard range. For rules the kernel cannot decide exactly this is the candidate rate; see the Rules dashboard.",
+        "pps",
+        [(f"topk(10, sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}])))", "{{rule}}")],
+    )
+    d.panel(
+        "bargauge", "Top rules by throughput",
+        "The ten rules with the highest kernel-matched throughput (bits/s, both directions).",
+        "bps",
+        [(f"topk(10, sum by (rule) (rate(monitor_rule_bytes_total{SEL}[{RI}]))) * 8", "{{rule}}")],
+    )
+    d.panel(
+        "stat", "Interfaces monitored",
+        "Number of interfaces the daemon has programs attached to (per host).",
+        "short",
+        [(f"sum by (instance) (monitor_interfaces{inst()})", "{{instance}}")],
+        w=8, h=5,
+    )
+    d.panel(
+        "stat", "Average frame size",
+        "Bytes per frame over the selected interfaces, both directions (exact kernel counters).",
+        "decbytes",
+        [(f"sum(rate(monitor_bytes_total{SEL}[{RI}])) / sum(rate(monitor_packets_total{SEL}[{RI}]))", "bytes/frame")],
+        w=8, h=5,
+    )
+    d.panel(
+        "stat", "Sampled share",
+        "Samples the kernel wrote to the ring buffer per frame seen. 1.0 means every frame is sampled (sample = 1); the user-space metrics (TCP analysis aside) are estimates in proportion to this.",
+        "percentunit",
+        [(f"sum(rate(monitor_kernel_samples_total{SEL}[{RI}])) / sum(rate(monitor_packets_total{SEL}[{RI}]))", "sampled")],
+        w=8, h=5,
+    )
+    return d
+
+
+def tcp():
+    d = Dash(
+        "monitor-tcp",
+        "monitor / TCP health",
+        "TCP analysis (Wireshark's tcp.analysis flags) and connection handshakes, per interface.",
+        ["monitor", "tcp"],
+    )
+    d.panel(
+        "timeseries", "Retransmission ratio",
+        "Retransmitted segments (tcp.analysis.retransmission + fast_retransmission) divided by all TCP frames of the interface (monitor_protocol_packets_total{protocol=\"tcp\"}, both directions, pure ACKs included). There is no data-segment counter yet, so this ratio is lower than Wireshark's retransmissions per data segment.",
+        "percentunit",
+        [(f'sum by (iface) (rate(monitor_tcp_analysis_total{sel("flag=~" + chr(34) + "retransmission|fast_retransmission" + chr(34))}[{RI}])) / sum by (iface) (rate(monitor_protocol_packets_total{sel("protocol=" + chr(34) + "tcp" + chr(34))}[{RI}]))', "{{iface}}")],
+        thresholds=[(0.01, "orange"), (0.05, "red")], min=0,
+    )
+    d.panel(
+        "timeseries", "Retransmissions by kind",
+        "Segments per second flagged as retransmission, fast retransmission (after three duplicate ACKs) or spurious retransmission (data already acknowledged).",
+        "pps",
+        [(f'sum by (flag) (rate(monitor_tcp_analysis_total{sel("flag=~" + chr(34) + ".*retransmission" + chr(34))}[{RI}]))', "{{flag}}")],
+    )
+    d.panel(
+        "timeseries", "Duplicate ACKs and out-of-order",
+        "Segments per second flagged duplicate_ack and out_of_order.",
+        "pps",
+        [(f'sum by (flag) (rate(monitor_tcp_analysis_total{sel("flag=~" + chr(34) + "duplicate_ack|out_of_order" + chr(34))}[{RI}]))', "{{flag}}")],
+    )
+    d.panel(
+        "timeseries", "Lost segments",
+        "lost_segment: a gap in the sequence space (data not seen at this host); ack_lost_segment: an ACK for data not seen. Both are common right after the daemon starts.",
+        "pps",
+        [(f'sum by (flag) (rate(monitor_tcp_analysis_total{sel("flag=~" + chr(34) + "lost_segment|ack_lost_segment" + chr(34))}[{RI}]))', "{{flag}}")],
+    )
+    d.panel(
+        "timeseries", "Zero window and window full",
+        "Receive-side back-pressure: zero_window advertisements, zero-window probes and their ACKs, window_full (sender filled the peer's window) and window_update.",
+        "pps",
+        [(f'sum by (flag) (rate(monitor_tcp_analysis_total{sel("flag=~" + chr(34) + "zero_window.*|window_full|window_update" + chr(34))}[{RI}]))', "{{flag}}")],
+    )
+    d.panel(
+        "timeseries", "Handshake outcomes",
+        "Connection attempts per second by outcome: established, rejected (SYN answered by RST), no_reply (SYN unanswered within the handshake timeout), reset (reset during the handshake), incomplete (SYN/ACK without final ACK).",
+        "cps",
+        [(f"sum by (outcome) (rate(monitor_tcp_handshakes_total{SEL}[{RI}]))", "{{outcome}}")],
+        stack="normal",
+    )
+    d.panel(
+        "heatmap", "Handshake RTT",
+        "Distribution of SYN to final ACK time as seen at this host (Wireshark's iRTT), from the monitor_tcp_handshake_rtt_seconds histogram.",
+        "s",
+        [(f"sum by (le) (increase(monitor_tcp_handshake_rtt_seconds_bucket{SEL}[{RI}]))", "{{le}}")],
+    )
+    d.panel(
+        "heatmap", "ACK RTT",
+        "Distribution of the time from a data segment to the ACK covering it (tcp.analysis.ack_rtt), from the monitor_tcp_ack_rtt_seconds histogram.",
+        "s",
+        [(f"sum by (le) (increase(monitor_tcp_ack_rtt_seconds_bucket{SEL}[{RI}]))", "{{le}}")],
+    )
+    d.panel(
+        "timeseries", "RTT quantiles",
+        "Median and 99th percentile of handshake RTT and ACK RTT, interpolated from the histogram buckets (empty when no handshake or ACK was seen in the window).",
+        "s",
+        [
+            (f"histogram_quantile(0.5, sum by (le) (rate(monitor_tcp_handshake_rtt_seconds_bucket{SEL}[{RI}])))", "handshake p50"),
+            (f"histogram_quantile(0.99, sum by (le) (rate(monitor_tcp_handshake_rtt_seconds_bucket{SEL}[{RI}])))", "handshake p99"),
+            (f"histogram_quantile(0.5, sum by (le) (rate(monitor_tcp_ack_rtt_seconds_bucket{SEL}[{RI}])))", "ack p50"),
+            (f"histogram_quantile(0.99, sum by (le) (rate(monitor_tcp_ack_rtt_seconds_bucket{SEL}[{RI}])))", "ack p99"),
+        ],
+    )
+    d.panel(
+        "timeseries", "Other TCP events",
+        "keep_alive and keep_alive_ack, and reused_ports (a new SYN on the ports of an earlier connection).",
+        "pps",
+        [(f'sum by (flag) (rate(monitor_tcp_analysis_total{sel("flag=~" + chr(34) + "keep_alive.*|reused_ports" + chr(34))}[{RI}]))', "{{flag}}")],
+    )
+    return d
+
+
+def rules():
+    d = Dash(
+        "monitor-rules",
+        "monitor / Rules",
+        "Per-rule traffic. Kernel counters are exact for rules the kernel decides exactly; for the others they count candidates and the user-space count (from samples) is the estimate.",
+        ["monitor", "rules"],
+    )
+    d.panel(
+        "timeseries", "Rule packets/s (kernel)",
+        "Frames per second matched by each rule in the kernel, by direction. Exact for kernel-exact rules; a superset (candidates) for rules that need user-space dissection.",
+        "pps",
+        [(f"sum by (rule, direction) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}} {{direction}}")],
+    )
+    d.panel(
+        "timeseries", "Rule throughput (kernel)",
+        "Bits per second of the frames each rule matched in the kernel, by direction.",
+        "bps",
+        [(f"sum by (rule, direction) (rate(monitor_rule_bytes_total{SEL}[{RI}])) * 8", "{{rule}} {{direction}}")],
+    )
+    d.panel(
+        "timeseries", "Kernel candidates vs user-space matches",
+        "For rules the kernel cannot decide exactly: kernel candidates per second next to sampled frames per second that matched the full filter in user space. User-space matches are counted on samples only; divide by the sampling rate for an estimate of all matching frames.",
+        "pps",
+        [
+            (f"sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}} kernel"),
+            (f"sum by (rule) (rate(monitor_rule_user_matches_total{SEL}[{RI}]))", "{{rule}} user space"),
+        ],
+    )
+    d.panel(
+        "timeseries", "User-space confirmation ratio",
+        "Sampled user-space matches per kernel candidate, per rule. With sample = 1 this is the share of candidates that really match; with sampling it is also scaled by the sampling rate.",
+        "percentunit",
+        [(f"sum by (rule) (rate(monitor_rule_user_matches_total{SEL}[{RI}])) / sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}}")],
+        min=0,
+    )
+    d.panel(
+        "table", "Rule totals in range",
+        "Frames and bytes each rule matched in the kernel over the dashboard time range, per interface and direction.",
+        "short",
+        [
+            (f"sum by (rule, iface, direction) (increase(monitor_rule_packets_total{SEL}[$__range]))", "packets"),
+            (f"sum by (rule, iface, direction) (increase(monitor_rule_bytes_total{SEL}[$__range]))", "bytes"),
+        ],
+        w=24,
+        transformations=[{"id": "merge", "options": {}}],
+    )
+    d.panel(
+        "timeseries", "Rule steps exhausted",
+        "Frames per second whose kernel rule evaluation ran out of steps; the remaining rules count as matching for those frames, so kernel rule counts are overestimated while this is non-zero.",
+        "pps",
+        [(f"sum by (iface, direction) (rate(monitor_rule_steps_exhausted_total{SEL}[{RI}]))", "{{iface}} {{direction}}")],
+        w=24,
+    )
+    return d
+
+
+def daemon():
+    d = Dash(
+        "monitor-daemon",
+        "monitor / Daemon health",
+        "Is the daemon keeping up: ring buffer drops, sampling and TCP record rates, analyzer table, reloads, resources, flight recorder and dumps.",
+        ["monitor", "daemon"],
+    )
+    d.panel(
+        "timeseries", "Ring buffer drops",
+        "Sample records (monitor_ringbuf_dropped_total) and TCP header records (monitor_tcp_records_lost_total) per second lost because a ring buffer was full. Non-zero: the daemon is not keeping up; lower the sampling rate or snaplen.",
+        "pps",
+        [
+            (f"sum by (iface, direction) (rate(monitor_ringbuf_dropped_total{SEL}[{RI}]))", "samples {{iface}} {{direction}}"),
+            (f"sum by (iface, direction) (rate(monitor_tcp_records_lost_total{SEL}[{RI}]))", "tcp records {{iface}} {{direction}}"),
+        ],
+        thresholds=[(0.001, "red")],
+    )
+    d.panel(
+        "timeseries", "Samples/s",
+        "Samples written by the kernel, received by the daemon, and those whose headers did not parse or that the dissectors marked malformed.",
+        "pps",
+        [
+            (f"sum by (iface) (rate(monitor_kernel_samples_total{SEL}[{RI}]))", "kernel {{iface}}"),
+            (f"sum by (iface) (rate(monitor_samples_total{SEL}[{RI}]))", "received {{iface}}"),
+            (f"sum by (iface) (rate(monitor_sample_parse_errors_total{SEL}[{RI}]))", "parse errors {{iface}}"),
+            (f"sum by (iface) (rate(monitor_dissect_malformed_total{SEL}[{RI}]))", "malformed {{iface}}"),
+        ],
+    )
+    d.panel(
+        "timeseries", "TCP records/s",
+        "TCP header records written by the kernel for TCP analysis and received by the daemon.",
+        "pps",
+        [
+            (f"sum by (iface) (rate(monitor_tcp_records_total{SEL}[{RI}]))", "kernel {{iface}}"),
+            (f"sum by (iface) (rate(monitor_tcp_records_received_total{SEL}[{RI}]))", "received {{iface}}"),
+        ],
+    )
+    d.panel(
+        "timeseries", "TCP flows tracked / evicted",
+        "Conversations in the TCP analyzer's table, and conversations per second dropped from it (table full or idle). Evictions of live flows make their later analysis flags less accurate.",
+        "short",
+        [
+            (f"sum by (iface) (monitor_tcp_flows_tracked{SEL})", "tracked {{iface}}"),
+            (f"sum by (iface) (rate(monitor_tcp_flows_evicted_total{SEL}[{RI}]))", "evicted/s {{iface}}"),
+        ],
+    )
+    d.panel(
+        "timeseries", "Configuration reloads",
+        "Configuration reloads (SIGHUP) that took effect and those rejected (the running configuration stayed), over each interval.",
+        "short",
+        [
+            (f"sum by (instance) (increase(monitor_config_reloads_total{inst()}[{RI}]))", "ok {{instance}}"),
+            (f"sum by (instance) (increase(monitor_config_reload_failures_total{inst()}[{RI}]))", "failed {{instance}}"),
+        ],
+        thresholds=[(1, "red")],
+    )
+    d.panel(
+        "timeseries", "Resident memory",
+        "Resident set size of the daemon process (process_resident_memory_bytes of the hosts running monitor).",
+        "bytes",
+        [(f"process_resident_memory_bytes{inst()} and on (instance, job) monitor_build_info", "{{instance}}")],
+        w=8,
+    )
+    d.panel(
+        "timeseries", "CPU",
+        "CPU time the daemon process uses per second (1.0 = one core). Kernel program time is accounted to the softirqs of the monitored interfaces, not here.",
+        "percentunit",
+        [(f"rate(process_cpu_seconds_total{inst()}[{RI}]) and on (instance, job) monitor_build_info", "{{instance}}")],
+        w=8,
+    )
+    d.panel(
+        "timeseries", "Open file descriptors",
+        "File descriptors the daemon holds (process_open_fds).",
+        "short",
+        [(f"process_open_fds{inst()} and on (instance, job) monitor_build_info", "{{instance}}")],
+        w=8,
+    )
+    d.panel(
+        "timeseries", "Flight recorder",
+        "Frames (entries) and bytes held in the flight recorder that dumps are written from.",
+        "short",
+        [(f'monitor_recorder{inst("what=" + chr(34) + "entries" + chr(34))}', "entries {{instance}}")],
+        w=8,
+    )
+    d.panel(
+        "timeseries", "Flight recorder size",
+        "Bytes held in the flight recorder.",
+        "bytes",
+        [(f'monitor_recorder{inst("what=" + chr(34) + "bytes" + chr(34))}', "bytes {{instance}}")],
+        w=8,
+    )
+    d.panel(
+        "timeseries", "Dumps",
+        "pcapng dumps written per interval, by result (ok, error).",
+        "short",
+        [(f"sum by (result) (increase(monitor_dumps_total{inst()}[{RI}]))", "{{result}}")],
+        w=8,
+    )
+    d.panel(
+        "table", "Daemon versions",
+        "Version of each daemon and the kernel release it runs on (monitor_build_info).",
+        "short",
+        [(f"max by (instance, version, kernel) (monitor_build_info{inst()})", "{{instance}}")],
+        w=24, h=6,
+    )
+    return d
+
+
+def main():
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboards")
+    os.makedirs(out, exist_ok=True)
+    for name, d in [("overview", overview()), ("tcp-health", tcp()), ("rules", rules()), ("daemon-health", daemon())]:
+        with open(os.path.join(out, f"monitor-{name}.json"), "w") as f:
+            json.dump(d.json(), f, indent=2)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
