@@ -255,7 +255,9 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
             timing.0 += ours;
             timing.1 += theirs;
             if (ours - theirs).abs() > (theirs * 0.15).max(3.0) {
-                report.push(format!("{flag}: monitor {ours}, tshark {theirs} (beyond timing jitter)"));
+                report.push(format!(
+                    "{flag}: monitor {ours}, tshark {theirs} (beyond timing jitter)"
+                ));
             }
             continue;
         }

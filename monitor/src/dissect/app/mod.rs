@@ -51,6 +51,7 @@ use super::{Dissection, FieldDef};
 
 /// Field tables of the application dissectors.
 pub static TABLES: &[&[&FieldDef]] = &[
+    PROTOCOL_FIELDS,
     dns::FIELDS,
     dhcp::FIELDS,
     dhcpv6::FIELDS,
@@ -207,7 +208,91 @@ impl Endpoints {
 
 /// Dissect a UDP payload. Returns true when some dissector claimed it
 /// (it then also set the Protocol and Info columns).
+macro_rules! protocols {
+    ($($id:ident $name:literal $desc:literal),* $(,)?) => {
+        $(static $id: FieldDef = FieldDef::new($name, super::FieldType::Protocol, super::Base::Dec, $desc);)*
+        /// The application protocols themselves (`dns`, `http`, …), for
+        /// existence tests in display filters.
+        pub static PROTOCOL_FIELDS: &[&FieldDef] = &[$(&$id),*];
+    };
+}
+
+protocols! {
+    P_DNS "dns" "Domain Name System",
+    P_MDNS "mdns" "Multicast Domain Name System",
+    P_LLMNR "llmnr" "Link-local Multicast Name Resolution",
+    P_DHCP "dhcp" "Dynamic Host Configuration Protocol",
+    P_DHCPV6 "dhcpv6" "DHCPv6",
+    P_HTTP "http" "Hypertext Transfer Protocol",
+    P_TLS "tls" "Transport Layer Security",
+    P_HTTP2 "http2" "HyperText Transfer Protocol 2",
+    P_QUIC "quic" "QUIC IETF",
+    P_RIP "rip" "Routing Information Protocol",
+    P_RIPNG "ripng" "RIPng",
+    P_OSPF "ospf" "Open Shortest Path First",
+    P_BGP "bgp" "Border Gateway Protocol",
+}
+
+/// The protocol a field prefix belongs to (the Protocol column tells the
+/// DNS family apart: mDNS and LLMNR use `dns.*` fields).
+fn protocol_of(prefix: &str, column: &str) -> Option<&'static FieldDef> {
+    Some(match prefix {
+        "dns" => match column {
+            "MDNS" => &P_MDNS,
+            "LLMNR" => &P_LLMNR,
+            _ => &P_DNS,
+        },
+        "dhcp" => &P_DHCP,
+        "dhcpv6" => &P_DHCPV6,
+        "http" => &P_HTTP,
+        "tls" => &P_TLS,
+        "http2" => &P_HTTP2,
+        "quic" => &P_QUIC,
+        "rip" => &P_RIP,
+        "ripng" => &P_RIPNG,
+        "ospf" => &P_OSPF,
+        "bgp" => &P_BGP,
+        _ => return None,
+    })
+}
+
+/// Put a protocol field in front of the first field of each application
+/// protocol a dissector added after `mark`.
+fn mark_protocols(d: &mut Dissection, mark: usize) {
+    let mut seen: Vec<&'static str> = Vec::new();
+    let mut i = mark;
+    while i < d.fields.len() {
+        let def = d.fields[i].def;
+        let prefix = def.name.split('.').next().unwrap_or("");
+        if def.ty != super::FieldType::Protocol {
+            if let Some(p) = protocol_of(prefix, &d.protocol) {
+                if !seen.contains(&p.name) {
+                    seen.push(p.name);
+                    d.fields.insert(
+                        i,
+                        super::Field {
+                            def: p,
+                            value: super::Value::None,
+                        },
+                    );
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
 pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
+    let mark = d.fields.len();
+    let claimed = udp_inner(state, ep, payload, d);
+    if claimed {
+        mark_protocols(d, mark);
+    }
+    claimed
+}
+
+fn udp_inner(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
     for port in ep.ordered() {
         let done = match port {
             53 => dns::dissect(payload, dns::Transport::Udp, "DNS", d),
@@ -235,10 +320,15 @@ pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissecti
 /// Dissect an IP payload of a protocol that runs directly over IP (OSPF,
 /// IP protocol 89). Returns true when some dissector claimed it.
 pub fn ip_proto(_state: &mut AppState, proto: u8, payload: &[u8], d: &mut Dissection) -> bool {
-    match proto {
+    let mark = d.fields.len();
+    let claimed = match proto {
         89 => ospf::dissect(payload, d),
         _ => false,
+    };
+    if claimed {
+        mark_protocols(d, mark);
     }
+    claimed
 }
 
 /// A TCP segment's payload, with what reassembly needs.
@@ -337,7 +427,11 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
         return false;
     }
     let before = state.streams.get(&seg.stream).map_or(0, Stream::buffered);
+    let mark = d.fields.len();
     let claimed = tcp_inner(state, ep, seg, d);
+    if claimed {
+        mark_protocols(d, mark);
+    }
     let others = state.buffered.saturating_sub(before);
     let st = state.stream(seg.stream);
     let mut after = st.buffered();
