@@ -91,6 +91,7 @@ pub fn monitor_xdp(ctx: XdpContext) -> u32 {
     // SAFETY: `ctx.ctx` is the live xdp_md of this invocation.
     let ifindex = unsafe { (*ctx.ctx).ingress_ifindex };
     observe(
+        &ctx,
         &frame,
         len,
         ifindex,
@@ -118,6 +119,7 @@ pub fn monitor_tc(ctx: TcContext) -> i32 {
     // SAFETY: `ctx.skb.skb` is the live __sk_buff of this invocation.
     let ifindex = unsafe { (*ctx.skb.skb).ifindex };
     observe(
+        &ctx,
         &frame,
         len,
         ifindex,
@@ -136,8 +138,9 @@ pub struct Frame {
 }
 
 #[inline(always)]
-fn observe<F>(frame: &Frame, len: u32, ifindex: u32, dir: u32, load: F)
+fn observe<C, F>(ctx: &C, frame: &Frame, len: u32, ifindex: u32, dir: u32, load: F)
 where
+    C: EbpfContext,
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
 {
     let Some(walk) = SCRATCH.get_ptr_mut(0) else {
@@ -179,6 +182,8 @@ where
     let l4_end = unsafe { (*walk).parsed.l4_end };
     if verdict.exhausted {
         c.rule_steps_exhausted += 1;
+        // Rare (rules longer than the step budget); visible with RUST_LOG=debug.
+        aya_log_ebpf::debug!(ctx, "rule walk ran out of steps on ifindex {}", ifindex);
     }
     let mut m = verdict.matched;
     for rule in 0..r::MAX_RULES {

@@ -256,6 +256,12 @@ impl Programs {
         })
     }
 
+    /// The eBPF-side log (aya-log), forwarded to this process's logger.
+    /// `None` when the programs log nothing.
+    pub fn take_logger(&mut self) -> Option<aya_log::EbpfLogger<&'static dyn log::Log>> {
+        aya_log::EbpfLogger::init(&mut self.ebpf).ok()
+    }
+
     /// The XDP program, for BPF_PROG_TEST_RUN.
     pub fn xdp(&mut self) -> anyhow::Result<&mut Xdp> {
         Ok(self

@@ -207,6 +207,7 @@ async fn run(
         programs.attach_tc(&iface.name)?;
         tracing::info!(iface = %iface.name, ifindex = iface.index, xdp_mode = ?mode, "attached XDP ingress and TC egress");
     }
+    let ebpf_log = programs.take_logger();
     let ring = programs.take_ring()?;
     let tcp_ring = programs.take_tcp_ring()?;
     let counters = programs.take_counters()?;
@@ -263,6 +264,7 @@ async fn run(
     tracing::info!(listen = %settings.listen, "serving /metrics");
 
     let (stop_tx, stop_rx) = watch::channel(false);
+    let log_task = ebpf_log.map(|l| tokio::spawn(ring::forward_logs(l, stop_rx.clone())));
     let reader = tokio::spawn(ring::read(
         ring,
         metrics.clone(),
@@ -343,6 +345,9 @@ async fn run(
     let _ = reader.await;
     let _ = tcp_reader.await;
     let _ = ticker.await;
+    if let Some(t) = log_task {
+        let _ = t.await;
+    }
     let _ = server.await;
     if let Some(s) = summary {
         let _ = s.await;

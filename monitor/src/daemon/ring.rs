@@ -172,3 +172,28 @@ pub async fn read_tcp(
         }
     }
 }
+
+/// Forward the eBPF programs' log records (aya-log) until `stop` turns true.
+pub async fn forward_logs(
+    logger: aya_log::EbpfLogger<&'static dyn log::Log>,
+    mut stop: watch::Receiver<bool>,
+) {
+    // SAFETY: the logger owns its ring buffer fd for as long as the AsyncFd lives.
+    let mut fd = match unsafe { AsyncFd::register(logger) } {
+        Ok(fd) => fd,
+        Err(e) => {
+            tracing::warn!(error = %e.into_parts().1, "eBPF log forwarding unavailable");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            guard = fd.readable_mut() => {
+                let Ok(mut guard) = guard else { return };
+                guard.get_inner_mut().flush();
+                guard.clear_ready();
+            }
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}

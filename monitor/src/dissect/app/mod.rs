@@ -206,8 +206,6 @@ impl Endpoints {
     }
 }
 
-/// Dissect a UDP payload. Returns true when some dissector claimed it
-/// (it then also set the Protocol and Info columns).
 macro_rules! protocols {
     ($($id:ident $name:literal $desc:literal),* $(,)?) => {
         $(static $id: FieldDef = FieldDef::new($name, super::FieldType::Protocol, super::Base::Dec, $desc);)*
@@ -283,6 +281,8 @@ fn mark_protocols(d: &mut Dissection, mark: usize) {
     }
 }
 
+/// Dissect a UDP payload. Returns true when some dissector claimed it
+/// (it then also set the Protocol and Info columns).
 pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
     let mark = d.fields.len();
     let claimed = udp_inner(state, ep, payload, d);
