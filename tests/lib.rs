@@ -410,3 +410,22 @@ pub fn read_capture(path: &Path) -> Vec<Frame> {
     }
     frames
 }
+
+/// Number of BPF links whose program is one of ours (`monitor_xdp`, `monitor_tc`).
+pub fn monitor_links() -> usize {
+    let progs = String::from_utf8_lossy(&sh(&["bpftool", "-j", "prog", "show"]).stdout).to_string();
+    let links = String::from_utf8_lossy(&sh(&["bpftool", "-j", "link", "show"]).stdout).to_string();
+    let ours: Vec<String> = progs
+        .split("{\"id\":")
+        .skip(1)
+        .filter(|p| p.contains("\"name\":\"monitor_"))
+        .filter_map(|p| p.split(',').next().map(|id| format!("\"prog_id\":{id}")))
+        .collect();
+    links
+        .split('{')
+        .filter(|l| {
+            ours.iter()
+                .any(|o| l.contains(&format!("{o},")) || l.contains(&format!("{o}}}")))
+        })
+        .count()
+}

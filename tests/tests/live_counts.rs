@@ -9,30 +9,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{read_capture, sh, Daemon, Netns};
+use monitor_tests::{monitor_links, read_capture, sh, Daemon, Netns};
 
 const PINGS: usize = 5;
 const DATAGRAMS: usize = 10;
 const SYNS: usize = 3;
-
-/// Number of BPF links whose program is one of ours (`monitor_xdp`, `monitor_tc`).
-fn monitor_links() -> usize {
-    let progs = String::from_utf8_lossy(&sh(&["bpftool", "-j", "prog", "show"]).stdout).to_string();
-    let links = String::from_utf8_lossy(&sh(&["bpftool", "-j", "link", "show"]).stdout).to_string();
-    let ours: Vec<String> = progs
-        .split("{\"id\":")
-        .skip(1)
-        .filter(|p| p.contains("\"name\":\"monitor_"))
-        .filter_map(|p| p.split(',').next().map(|id| format!("\"prog_id\":{id}")))
-        .collect();
-    links
-        .split('{')
-        .filter(|l| {
-            ours.iter()
-                .any(|o| l.contains(&format!("{o},")) || l.contains(&format!("{o}}}")))
-        })
-        .count()
-}
 
 #[test]
 fn bounded_traffic_is_counted_exactly() {

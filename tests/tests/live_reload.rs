@@ -1,0 +1,127 @@
+//! Rules in a running daemon: counted exactly in the kernel, a SIGHUP with a
+//! new rule starts counting it while the old one keeps its count, a SIGHUP
+//! with a broken filter keeps the running rules and counts the failure, and
+//! `kill -9` leaves nothing attached.
+
+use std::{
+    net::UdpSocket,
+    time::{Duration, Instant},
+};
+
+use monitor_tests::{monitor_links, sh, Daemon, Metrics, Netns};
+
+fn rule(m: &Metrics, rule: &str, iface: &str, dir: &'static str) -> f64 {
+    m.get(
+        "monitor_rule_packets_total",
+        &[("direction", dir), ("iface", iface), ("rule", rule)],
+    )
+}
+
+fn wait_for(d: &Daemon, f: impl Fn(&Metrics) -> bool) -> Metrics {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = d.scrape();
+        if f(&m) || Instant::now() > deadline {
+            return m;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn sighup_swaps_rules_and_a_bad_reload_keeps_them() {
+    let mut net = Netns::new("hup");
+    net.spawn_inside(&[
+        "python3",
+        "-c",
+        "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',9999))\nwhile True: s.recv(4096)",
+    ]);
+    let iface = net.host_if.clone();
+    let ns_ip = net.ns_ip.clone();
+    let cfg = std::env::temp_dir().join(format!("{}.toml", net.ns));
+    let icmp = "[[rule]]\nname = \"pings\"\nfilter = \"icmp.type == 8\"\n";
+    std::fs::write(&cfg, icmp).unwrap();
+    let cfg_s = cfg.to_string_lossy().to_string();
+    let daemon = Daemon::start(&["--config", &cfg_s, "--iface", &iface, "--xdp-mode", "skb"]);
+    let ping = |n: usize| sh(&["ping", "-q", "-c", &n.to_string(), "-i", "0.2", &ns_ip]);
+    let udp = UdpSocket::bind(format!("{}:0", net.host_ip)).unwrap();
+    let send_udp = |n: usize| {
+        for _ in 0..n {
+            udp.send_to(b"monitor", format!("{ns_ip}:9999")).unwrap();
+        }
+    };
+
+    ping(3);
+    let m = wait_for(&daemon, |m| rule(m, "pings", &iface, "egress") >= 3.0);
+    assert_eq!(rule(&m, "pings", &iface, "egress"), 3.0);
+    assert_eq!(
+        rule(&m, "pings", &iface, "ingress"),
+        0.0,
+        "replies are type 0"
+    );
+
+    // Add a rule: it starts from zero, the old one keeps counting.
+    std::fs::write(
+        &cfg,
+        format!("{icmp}[[rule]]\nname = \"udp9999\"\nfilter = \"udp.dstport == 9999\"\n"),
+    )
+    .unwrap();
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(daemon.pid() as i32, libc::SIGHUP) };
+    let m = wait_for(&daemon, |m| {
+        m.0.contains_key(&format!(
+            "monitor_rule_packets_total{{direction=\"egress\",iface=\"{iface}\",rule=\"udp9999\"}}"
+        ))
+    });
+    assert_eq!(m.get("monitor_config_reloads_total", &[]), 1.0);
+    send_udp(4);
+    ping(2);
+    let m = wait_for(&daemon, |m| {
+        rule(m, "pings", &iface, "egress") >= 5.0 && rule(m, "udp9999", &iface, "egress") >= 4.0
+    });
+    assert_eq!(rule(&m, "pings", &iface, "egress"), 5.0);
+    assert_eq!(rule(&m, "udp9999", &iface, "egress"), 4.0);
+
+    // A broken filter: rejected, the running rules stay and keep counting.
+    std::fs::write(
+        &cfg,
+        format!("{icmp}[[rule]]\nname = \"bad\"\nfilter = \"udp.dstprot == 1\"\n"),
+    )
+    .unwrap();
+    // SAFETY: as above.
+    unsafe { libc::kill(daemon.pid() as i32, libc::SIGHUP) };
+    let m = wait_for(&daemon, |m| {
+        m.get("monitor_config_reload_failures_total", &[]) >= 1.0
+    });
+    assert_eq!(m.get("monitor_config_reload_failures_total", &[]), 1.0);
+    send_udp(1);
+    ping(1);
+    let m = wait_for(&daemon, |m| {
+        rule(m, "pings", &iface, "egress") >= 6.0 && rule(m, "udp9999", &iface, "egress") >= 5.0
+    });
+    assert_eq!(rule(&m, "pings", &iface, "egress"), 6.0);
+    assert_eq!(rule(&m, "udp9999", &iface, "egress"), 5.0);
+    assert!(!m.0.keys().any(|k| k.contains("rule=\"bad\"")));
+
+    assert_eq!(daemon.stop(), 0);
+    let _ = std::fs::remove_file(&cfg);
+}
+
+#[test]
+fn kill_9_leaves_nothing_attached() {
+    let net = Netns::new("k9");
+    let iface = net.host_if.clone();
+    let daemon = Daemon::start(&["--iface", &iface]);
+    assert!(monitor_links() >= 2);
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(daemon.pid() as i32, libc::SIGKILL) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while monitor_links() > 0 {
+        assert!(Instant::now() < deadline, "links survived kill -9");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let link = String::from_utf8_lossy(&sh(&["ip", "-d", "link", "show", "dev", &iface]).stdout)
+        .to_string();
+    assert!(!link.contains("xdp"), "XDP still attached: {link}");
+    drop(daemon);
+}
