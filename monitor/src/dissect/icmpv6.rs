@@ -51,6 +51,12 @@ fields! {
     OPT_PREFIX_L = "icmpv6.opt.prefix.flag.l", Bool, Base::Dec, "On-link flag(L)";
     OPT_PREFIX_A = "icmpv6.opt.prefix.flag.a", Bool, Base::Dec, "Autonomous address-configuration flag(A)";
     OPT_PREFIX_R = "icmpv6.opt.prefix.flag.r", Bool, Base::Dec, "Router address flag(R)";
+    OPT_PREFIX_RESERVED = "icmpv6.opt.prefix.flag.reserved", UInt, Base::Dec, "Reserved";
+    OPT_ADV_INTERVAL = "icmpv6.opt.advertisement_interval", UInt, Base::Dec, "Advertisement Interval";
+    OPT_HA_PREFERENCE = "icmpv6.opt.home_agent_preference", UInt, Base::Dec, "Home Agent Preference";
+    OPT_HA_LIFETIME = "icmpv6.opt.home_agent_lifetime", UInt, Base::Dec, "Home Agent Lifetime";
+    OPT_DNSSL_LIFETIME = "icmpv6.opt.dnssl.lifetime", UInt, Base::Dec, "Lifetime";
+    OPT_DNSSL = "icmpv6.opt.dnssl", String, Base::Dec, "Domain Names";
     OPT_PREFIX_VALID = "icmpv6.opt.prefix.valid_lifetime", UInt, Base::Dec, "Valid Lifetime";
     OPT_PREFIX_PREFERRED = "icmpv6.opt.prefix.preferred_lifetime", UInt, Base::Dec, "Preferred Lifetime";
     OPT_PREFIX = "icmpv6.opt.prefix", Ipv6, Base::Dec, "Prefix";
@@ -338,11 +344,41 @@ impl Pipeline {
                     cx.d.push(&OPT_PREFIX_L, Value::Bool(fl & 0x80 != 0));
                     cx.d.push(&OPT_PREFIX_A, Value::Bool(fl & 0x40 != 0));
                     cx.d.push(&OPT_PREFIX_R, Value::Bool(fl & 0x20 != 0));
+                    cx.d.push(&OPT_PREFIX_RESERVED, Value::UInt((fl & 0x1f).into()));
                     cx.d.push(&OPT_PREFIX_VALID, Value::UInt(u32be(&v[2..]).into()));
                     cx.d.push(&OPT_PREFIX_PREFERRED, Value::UInt(u32be(&v[6..]).into()));
                     cx.d.push(&OPT_PREFIX, Value::Ipv6(a6(&v[14..])));
                 }
                 5 if v.len() >= 6 => cx.d.push(&OPT_MTU, Value::UInt(u32be(&v[2..]).into())),
+                7 if v.len() >= 6 => {
+                    cx.d.push(&OPT_ADV_INTERVAL, Value::UInt(u32be(&v[2..]).into()))
+                }
+                8 if v.len() >= 6 => {
+                    let pref = u16::from_be_bytes([v[2], v[3]]);
+                    let life = u16::from_be_bytes([v[4], v[5]]);
+                    cx.d.push(&OPT_HA_PREFERENCE, Value::UInt(pref.into()));
+                    cx.d.push(&OPT_HA_LIFETIME, Value::UInt(life.into()));
+                }
+                31 if v.len() >= 6 => {
+                    cx.d.push(&OPT_DNSSL_LIFETIME, Value::UInt(u32be(&v[2..]).into()));
+                    let mut n = &v[6..];
+                    while !n.is_empty() && n[0] != 0 {
+                        let mut name = String::new();
+                        while let Some(&l) = n.first() {
+                            let l = usize::from(l);
+                            if l == 0 || l + 1 > n.len() {
+                                n = n.get(1..).unwrap_or(&[]);
+                                break;
+                            }
+                            if !name.is_empty() {
+                                name.push('.');
+                            }
+                            name.push_str(&String::from_utf8_lossy(&n[1..1 + l]));
+                            n = &n[1 + l..];
+                        }
+                        cx.d.push(&OPT_DNSSL, Value::Str(name));
+                    }
+                }
                 25 if v.len() >= 6 => {
                     cx.d.push(&OPT_RDNSS_LIFETIME, Value::UInt(u32be(&v[2..]).into()));
                     for a in v[6..].chunks_exact(16) {

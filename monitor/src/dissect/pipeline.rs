@@ -212,9 +212,15 @@ impl Pipeline {
                 .unwrap_or_default();
         }
         d.fields[proto_idx].value = Value::Str(protos);
-        if d.malformed {
+        if d.malformed && rec.data.len() < rec.orig_len as usize {
+            // Cut short by the snapshot length, not invalid (tshark's
+            // distinction between its two bounds errors).
+            d.malformed = false;
+            d.info.push_str("[Packet size limited during capture]");
+        } else if d.malformed {
             let text = format!("[Malformed Packet: {}]", d.protocol);
             d.push(&MALFORMED, Value::Str(text));
+            d.info.push_str("[Malformed Packet]");
         }
         d
     }
