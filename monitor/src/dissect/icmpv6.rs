@@ -146,6 +146,26 @@ impl Pipeline {
             cx.d.info = type_text(t, c);
         }
         if p.len() < 8 {
+            // Show what the captured bytes hold of the fixed part.
+            if t == 134 && p.len() >= 5 {
+                cx.d.push(&RA_HOP, Value::UInt(p[4].into()));
+            }
+            if t == 134 && p.len() >= 6 {
+                let fl = p[5];
+                cx.d.push(&RA_FLAG, Value::UInt(fl.into()));
+                cx.d.push(&RA_M, Value::Bool(fl & 0x80 != 0));
+                cx.d.push(&RA_O, Value::Bool(fl & 0x40 != 0));
+                cx.d.push(&RA_H, Value::Bool(fl & 0x20 != 0));
+                cx.d.push(&RA_PRF, Value::UInt(((fl >> 3) & 3).into()));
+                cx.d.push(&RA_P, Value::Bool(fl & 4 != 0));
+                cx.d.push(&RA_RSV, Value::UInt((fl & 3).into()));
+            }
+            if (130..=132).contains(&t) && p.len() >= 6 {
+                cx.d.push(
+                    &MLD_MRD,
+                    Value::UInt(u16::from_be_bytes([p[4], p[5]]).into()),
+                );
+            }
             cx.malformed();
             return;
         }
@@ -186,7 +206,7 @@ impl Pipeline {
             }
             130..=132 => {
                 let mrc = u16::from_be_bytes([p[4], p[5]]);
-                if p.len() >= 28 && t == 130 && p.len() > 24 {
+                if t == 130 && p.len() >= 28 {
                     cx.d.push(&MLD_MRC, Value::UInt(mrc.into()));
                     cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
                     cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
@@ -199,10 +219,12 @@ impl Pipeline {
                         &MLD_NB_SOURCES,
                         Value::UInt(u16::from_be_bytes([p[26], p[27]]).into()),
                     );
-                } else if p.len() >= 24 {
+                } else {
                     cx.d.push(&MLD_MRD, Value::UInt(mrc.into()));
                     cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
-                    cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
+                    if p.len() >= 24 {
+                        cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
+                    }
                 }
             }
             143 => {
