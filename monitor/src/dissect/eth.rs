@@ -9,6 +9,9 @@ fields! {
     ETH_DST = "eth.dst", Ether, Base::Dec, "Destination";
     ETH_SRC = "eth.src", Ether, Base::Dec, "Source";
     ETH_ADDR = "eth.addr", Ether, Base::Dec, "Address";
+    ETH_DST_RESOLVED = "eth.dst_resolved", String, Base::Dec, "Destination (resolved)";
+    ETH_SRC_RESOLVED = "eth.src_resolved", String, Base::Dec, "Source (resolved)";
+    ETH_ADDR_RESOLVED = "eth.addr_resolved", String, Base::Dec, "Address (resolved)";
     ETH_DST_OUI = "eth.dst.oui", UInt, Base::Dec, "Destination OUI";
     ETH_SRC_OUI = "eth.src.oui", UInt, Base::Dec, "Source OUI";
     ETH_ADDR_OUI = "eth.addr.oui", UInt, Base::Dec, "Address OUI";
@@ -72,12 +75,31 @@ impl Pipeline {
         }
         cx.proto(&ETH, "eth");
         let (dst, src) = (&data[0..6], &data[6..12]);
-        for (b, f, oui, lg, ig) in [
-            (dst, &ETH_DST, &ETH_DST_OUI, &ETH_DST_LG, &ETH_DST_IG),
-            (src, &ETH_SRC, &ETH_SRC_OUI, &ETH_SRC_LG, &ETH_SRC_IG),
+        let (src_name, dst_name) = (super::names::mac_name(src), super::names::mac_name(dst));
+        for (b, f, oui, lg, ig, res, name) in [
+            (
+                dst,
+                &ETH_DST,
+                &ETH_DST_OUI,
+                &ETH_DST_LG,
+                &ETH_DST_IG,
+                &ETH_DST_RESOLVED,
+                &dst_name,
+            ),
+            (
+                src,
+                &ETH_SRC,
+                &ETH_SRC_OUI,
+                &ETH_SRC_LG,
+                &ETH_SRC_IG,
+                &ETH_SRC_RESOLVED,
+                &src_name,
+            ),
         ] {
             cx.d.push(f, ether(b));
             cx.d.push(&ETH_ADDR, ether(b));
+            cx.d.push(res, Value::Str(name.clone()));
+            cx.d.push(&ETH_ADDR_RESOLVED, Value::Str(name.clone()));
             let o = u32::from_be_bytes([0, b[0], b[1], b[2]]);
             cx.d.push(oui, Value::UInt(o.into()));
             cx.d.push(&ETH_ADDR_OUI, Value::UInt(o.into()));
@@ -86,7 +108,7 @@ impl Pipeline {
             cx.d.push(ig, Value::Bool(b[0] & 1 != 0));
             cx.d.push(&ETH_IG, Value::Bool(b[0] & 1 != 0));
         }
-        cx.set_addrs(super::names::mac_name(src), super::names::mac_name(dst));
+        cx.set_addrs(src_name, dst_name);
         let ty = u16::from_be_bytes([data[12], data[13]]);
         if ty <= 1500 {
             cx.d.push(&ETH_LEN, Value::UInt(ty.into()));

@@ -248,6 +248,12 @@ impl Pipeline {
             6 => self.tcp(cx, src, dst, p, reported),
             17 => self.udp(cx, src, dst, p),
             58 => self.icmpv6(cx, src, dst, p, reported, ttl),
+            4 => {
+                self.ipv4(cx, p);
+            }
+            41 => {
+                self.ipv6(cx, p);
+            }
             2 => self.data_named(cx, p, Some("igmp")),
             89 => self.data_named(cx, p, Some("ospf")),
             103 => self.data_named(cx, p, Some("pim")),
