@@ -79,6 +79,19 @@ fn tshark_fields() -> Option<HashSet<String>> {
     )
 }
 
+/// Small captures made for this test (`tests/fixtures`, written by
+/// `make_synthetic.py`): header variants the shared captures lack.
+fn fixtures(only: Option<&str>) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|x| x == "pcap"));
+    v.retain(|p| only.is_none_or(|o| p.to_string_lossy().contains(o)));
+    v.sort();
+    v
+}
+
 /// Copies of a few shared captures cut to small snapshot lengths (with
 /// tshark's `editcap -s`), to compare the handling of truncated packets.
 /// Empty when editcap is not installed or `MONITOR_DIFF_NO_SNAPLEN` is set.
@@ -158,6 +171,7 @@ fn agrees_with_tshark_on_every_capture() {
         .collect();
     caps.sort();
     let shared = caps.len();
+    caps.extend(fixtures(only.as_deref()));
     let variants = snaplen_variants(only.as_deref());
     let variant_dir = variants
         .first()
@@ -285,6 +299,7 @@ fn text_summary_agrees_with_tshark() {
         .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
         .collect();
     caps.sort();
+    caps.extend(fixtures(None));
     let (mut compared, mut failures) = (0u64, Vec::new());
     for cap in &caps {
         let name = cap.file_name().unwrap().to_string_lossy().to_string();

@@ -195,6 +195,9 @@ impl Pipeline {
             }
             _ => {
                 cx.protos.push("ethertype");
+                if cx.depth == 0 {
+                    cx.d.protocol = format!("{ty:#06x}");
+                }
                 self.data(cx, data);
                 Some(data.len())
             }
@@ -249,6 +252,7 @@ impl Pipeline {
 
     fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
         cx.proto(&LLC, "llc");
+        cx.d.protocol = "LLC".into();
         if let Some(&dsap) = data.first() {
             cx.d.push(&LLC_DSAP, Value::UInt(dsap.into()));
             cx.d.push(&LLC_DSAP_SAP, Value::UInt((dsap >> 1).into()));

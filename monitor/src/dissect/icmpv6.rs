@@ -92,6 +92,8 @@ fn type_text(t: u8, c: u8) -> String {
     match t {
         1 => format!("Destination Unreachable (code {c})"),
         2 => "Packet Too Big".into(),
+        3 if c == 0 => "Time Exceeded (hop limit exceeded in transit)".into(),
+        3 if c == 1 => "Time Exceeded (fragment reassembly time exceeded)".into(),
         3 => "Time Exceeded".into(),
         4 => "Parameter Problem".into(),
         128 => "Echo (ping) request".into(),

@@ -96,7 +96,15 @@ impl Pipeline {
         };
         put(1, &IP_VERSION, Value::UInt(ver.into()));
         put(1, &IP_HDR_LEN, Value::UInt(ihl as u64));
-        if avail >= 1 && (ver != 4 || ihl < 20) {
+        if avail >= 1 && ver == 4 && ihl < 20 {
+            // tshark reports this in the Info column, not as malformed.
+            if cx.depth == 0 {
+                cx.d.protocol = "IPv4".into();
+                cx.d.info = format!("Bogus IP header length ({ihl}, must be at least 20)");
+            }
+            return avail;
+        }
+        if avail >= 1 && ver != 4 {
             cx.malformed();
             return avail;
         }

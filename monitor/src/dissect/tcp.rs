@@ -249,7 +249,11 @@ impl Pipeline {
         if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
             info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
         }
-        info.push_str(&format!(" Win={shown_win} Len={tcp_len}{opt_info}"));
+        info.push_str(&format!(" Win={shown_win}"));
+        if flags & 0x20 != 0 {
+            info.push_str(&format!(" Urg={urg}"));
+        }
+        info.push_str(&format!(" Len={tcp_len}{opt_info}"));
         cx.d.info = info;
         if payload.is_empty() {
             return;
@@ -384,6 +388,7 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
                     let re = u32::from_be_bytes([b[4], b[5], b[6], b[7]]).wrapping_sub(base);
                     cx.d.push(&SACK_LE, Value::UInt(le.into()));
                     cx.d.push(&SACK_RE, Value::UInt(re.into()));
+                    info.push_str(&format!(" SLE={le} SRE={re}"));
                 }
                 cx.d.push(&SACK_COUNT, Value::UInt(n as u64));
             }

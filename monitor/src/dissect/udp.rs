@@ -57,7 +57,11 @@ impl Pipeline {
             cx.malformed();
             return;
         }
-        if cx.depth == 0 {
+        if cx.depth > 0 {
+            // A datagram quoted by an ICMP error still gets its stream index.
+            let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
+            cx.d.push(&UDP_STREAM, Value::UInt(c.index));
+        } else {
             let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
             let (idx, rel, delta) = (c.index, cx.ts_ns - c.first_ts, cx.ts_ns - c.prev_ts);
             c.prev_ts = cx.ts_ns;
