@@ -191,6 +191,11 @@ impl Pipeline {
                         cx.malformed();
                         return;
                     }
+                    // Type 0/2 with segments left: the Destination column
+                    // shows the final destination, the header's last address.
+                    if matches!(p[2], 0 | 2) && p[3] > 0 && len >= 24 && cx.depth == 0 {
+                        cx.d.dst = addr(&p[len - 16..len]).to_string();
+                    }
                     nxt = p[0];
                     p = &p[len..];
                     reported = reported.saturating_sub(len);
