@@ -39,7 +39,7 @@ fields! {
     RA_REACHABLE = "icmpv6.nd.ra.reachable_time", UInt, Base::Dec, "Reachable time (ms)";
     RA_RETRANS = "icmpv6.nd.ra.retrans_timer", UInt, Base::Dec, "Retrans timer (ms)";
     RD_TARGET = "icmpv6.nd.rd.target_address", Ipv6, Base::Dec, "Target Address";
-    RD_DST = "icmpv6.nd.rd.destination_address", Ipv6, Base::Dec, "Destination Address";
+    RD_DST = "icmpv6.rd.na.destination_address", Ipv6, Base::Dec, "Destination Address";
     OPT_TYPE = "icmpv6.opt.type", UInt, Base::Dec, "Type";
     OPT_LENGTH = "icmpv6.opt.length", UInt, Base::Dec, "Length";
     OPT_LINKADDR = "icmpv6.opt.linkaddr", Ether, Base::Dec, "Link-layer address";
