@@ -788,6 +788,41 @@ mod tests {
     }
 
     #[test]
+    fn pcapng_simple_and_obsolete_packet_blocks() {
+        for be in [false, true] {
+            let mut n = Ng { v: Vec::new(), be };
+            n.shb();
+            n.idb(1, None);
+            // Simple packet block: original length, then the data.
+            let mut b = Ng { v: Vec::new(), be };
+            b.w32(5);
+            b.v.extend_from_slice(b"hello");
+            let body = b.v;
+            n.block(3, &body);
+            // Obsolete packet block: 16-bit interface, 16-bit drops.
+            let mut b = Ng { v: Vec::new(), be };
+            b.w16(0);
+            b.w16(0);
+            b.w32(0);
+            b.w32(2_000_000);
+            b.w32(3);
+            b.w32(60);
+            b.v.extend_from_slice(b"abc");
+            let body = b.v;
+            n.block(2, &body);
+            let (p, e) = read_all(&n.v);
+            assert!(e.is_none(), "{e:?}");
+            assert_eq!(p.len(), 2);
+            assert_eq!(p[0].record.data, b"hello");
+            assert_eq!(p[0].record.orig_len, 5);
+            assert_eq!(p[1].record.data, b"abc");
+            assert_eq!(p[1].record.orig_len, 60);
+            assert_eq!(p[1].record.ts_ns, 2_000_000_000);
+            assert_eq!(p[1].pcapng.as_ref().map(|i| i.section), Some(1));
+        }
+    }
+
+    #[test]
     fn pcapng_truncated_block() {
         let mut n = Ng {
             v: Vec::new(),

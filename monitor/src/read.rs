@@ -203,14 +203,9 @@ fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64) {
         .next()
         .map(|v| dissect::format::value_string(&dissect::frame::FRAME_LEN, v))
         .unwrap_or_default();
-    let malformed = if d.malformed {
-        "[Malformed Packet]"
-    } else {
-        ""
-    };
     let _ = writeln!(
         out,
-        "{number:>5} {t:>10} {:>12} → {:<12} {} {len} {}{malformed}",
+        "{number:>5} {t:>10} {:>12} → {:<12} {} {len} {}",
         d.src, d.dst, d.protocol, d.info
     );
 }

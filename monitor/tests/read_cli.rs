@@ -126,7 +126,13 @@ fn text_and_json() {
     let p = tmp("arp.pcap", &pcap(&[ARP]));
     let o = monitor(&["read", "-r", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o), "    1   0.000000 00:16:ce:6e:8b:24 → ff:ff:ff:ff:ff:ff ARP 42 Who has 192.168.0.1? Tell 192.168.0.114\n");
+    // Address names depend on whether Wireshark's manuf file is installed.
+    let line = stdout(&o);
+    assert!(line.starts_with("    1   0.000000 "), "{line}");
+    assert!(
+        line.ends_with(" ARP 42 Who has 192.168.0.1? Tell 192.168.0.114\n"),
+        "{line}"
+    );
     let o = monitor(&[
         "read",
         "-r",

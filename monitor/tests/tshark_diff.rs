@@ -79,6 +79,57 @@ fn tshark_fields() -> Option<HashSet<String>> {
     )
 }
 
+/// Small captures made for this test (`tests/fixtures`, written by
+/// `make_synthetic.py`): header variants the shared captures lack.
+fn fixtures(only: Option<&str>) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|x| x == "pcap"));
+    v.retain(|p| only.is_none_or(|o| p.to_string_lossy().contains(o)));
+    v.sort();
+    v
+}
+
+/// Copies of a few shared captures cut to small snapshot lengths (with
+/// tshark's `editcap -s`), to compare the handling of truncated packets.
+/// Empty when editcap is not installed or `MONITOR_DIFF_NO_SNAPLEN` is set.
+fn snaplen_variants(only: Option<&str>) -> Vec<PathBuf> {
+    const SOURCES: &[&str] = &[
+        "mixed_large_web.pcap",
+        "icmp_traceroute.pcapng",
+        "ipv6_frag_udp.pcap",
+        "vlan_icmp_cdp_llc.pcap",
+        "icmpv6_ra_mld.pcap",
+        "qinq_802.1ad_arp.pcap",
+    ];
+    if std::env::var_os("MONITOR_DIFF_NO_SNAPLEN").is_some() {
+        return Vec::new();
+    }
+    let dir = std::env::temp_dir().join(format!("monitor-snaplen-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let mut out = Vec::new();
+    for src in SOURCES {
+        for snap in [20u32, 34, 42, 54, 60, 70] {
+            let dst = dir.join(format!("snap{snap}_{src}"));
+            if only.is_some_and(|o| !dst.to_string_lossy().contains(o)) {
+                continue;
+            }
+            let ok = Command::new("editcap")
+                .args(["-s", &snap.to_string()])
+                .arg(captures_dir().join(src))
+                .arg(&dst)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                out.push(dst);
+            }
+        }
+    }
+    out
+}
+
 #[derive(Default)]
 struct Tally {
     cells: u64,
@@ -119,8 +170,15 @@ fn agrees_with_tshark_on_every_capture() {
         })
         .collect();
     caps.sort();
+    let shared = caps.len();
+    caps.extend(fixtures(only.as_deref()));
+    let variants = snaplen_variants(only.as_deref());
+    let variant_dir = variants
+        .first()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    caps.extend(variants);
     assert!(
-        only.is_some() || caps.len() >= 60,
+        only.is_some() || shared >= 60,
         "expected the 60 shared captures, found {}",
         caps.len()
     );
@@ -201,6 +259,9 @@ fn agrees_with_tshark_on_every_capture() {
             t.agree as f64 * 100.0 / t.cells.max(1) as f64
         );
     }
+    if let Some(dir) = variant_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     if !failures.is_empty() {
         let mut by_field: BTreeMap<String, usize> = BTreeMap::new();
         for f in &failures {
@@ -238,6 +299,7 @@ fn text_summary_agrees_with_tshark() {
         .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
         .collect();
     caps.sort();
+    caps.extend(fixtures(None));
     let (mut compared, mut failures) = (0u64, Vec::new());
     for cap in &caps {
         let name = cap.file_name().unwrap().to_string_lossy().to_string();

@@ -62,7 +62,9 @@ impl Pipeline {
         let announcement = gratuitous && op == 1 && tha == [0; 6];
         if gratuitous {
             cx.d.push(&ARP_ISGRATUITOUS, Value::Bool(true));
-            cx.d.push(&ARP_ISANNOUNCEMENT, Value::Bool(announcement));
+            if op == 1 {
+                cx.d.push(&ARP_ISANNOUNCEMENT, Value::Bool(announcement));
+            }
         }
         cx.d.push(&ARP_OPCODE, Value::UInt(op.into()));
         cx.d.push(&ARP_SRC_HW_MAC, Value::Ether(sha));

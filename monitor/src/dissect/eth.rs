@@ -9,6 +9,9 @@ fields! {
     ETH_DST = "eth.dst", Ether, Base::Dec, "Destination";
     ETH_SRC = "eth.src", Ether, Base::Dec, "Source";
     ETH_ADDR = "eth.addr", Ether, Base::Dec, "Address";
+    ETH_DST_RESOLVED = "eth.dst_resolved", String, Base::Dec, "Destination (resolved)";
+    ETH_SRC_RESOLVED = "eth.src_resolved", String, Base::Dec, "Source (resolved)";
+    ETH_ADDR_RESOLVED = "eth.addr_resolved", String, Base::Dec, "Address (resolved)";
     ETH_DST_OUI = "eth.dst.oui", UInt, Base::Dec, "Destination OUI";
     ETH_SRC_OUI = "eth.src.oui", UInt, Base::Dec, "Source OUI";
     ETH_ADDR_OUI = "eth.addr.oui", UInt, Base::Dec, "Address OUI";
@@ -72,12 +75,31 @@ impl Pipeline {
         }
         cx.proto(&ETH, "eth");
         let (dst, src) = (&data[0..6], &data[6..12]);
-        for (b, f, oui, lg, ig) in [
-            (dst, &ETH_DST, &ETH_DST_OUI, &ETH_DST_LG, &ETH_DST_IG),
-            (src, &ETH_SRC, &ETH_SRC_OUI, &ETH_SRC_LG, &ETH_SRC_IG),
+        let (src_name, dst_name) = (super::names::mac_name(src), super::names::mac_name(dst));
+        for (b, f, oui, lg, ig, res, name) in [
+            (
+                dst,
+                &ETH_DST,
+                &ETH_DST_OUI,
+                &ETH_DST_LG,
+                &ETH_DST_IG,
+                &ETH_DST_RESOLVED,
+                &dst_name,
+            ),
+            (
+                src,
+                &ETH_SRC,
+                &ETH_SRC_OUI,
+                &ETH_SRC_LG,
+                &ETH_SRC_IG,
+                &ETH_SRC_RESOLVED,
+                &src_name,
+            ),
         ] {
             cx.d.push(f, ether(b));
             cx.d.push(&ETH_ADDR, ether(b));
+            cx.d.push(res, Value::Str(name.clone()));
+            cx.d.push(&ETH_ADDR_RESOLVED, Value::Str(name.clone()));
             let o = u32::from_be_bytes([0, b[0], b[1], b[2]]);
             cx.d.push(oui, Value::UInt(o.into()));
             cx.d.push(&ETH_ADDR_OUI, Value::UInt(o.into()));
@@ -86,7 +108,7 @@ impl Pipeline {
             cx.d.push(ig, Value::Bool(b[0] & 1 != 0));
             cx.d.push(&ETH_IG, Value::Bool(b[0] & 1 != 0));
         }
-        cx.set_addrs(super::names::mac_name(src), super::names::mac_name(dst));
+        cx.set_addrs(src_name, dst_name);
         let ty = u16::from_be_bytes([data[12], data[13]]);
         if ty <= 1500 {
             cx.d.push(&ETH_LEN, Value::UInt(ty.into()));
@@ -121,7 +143,11 @@ impl Pipeline {
         }
         let mut rest = &data[end..];
         if end < 60 && reported >= 60 {
-            let pad = (60 - end).min(rest.len());
+            let pad = 60 - end;
+            if rest.len() < pad {
+                // The padding itself was cut by the snapshot length.
+                return;
+            }
             if rest[..pad].iter().all(|&b| b == 0) {
                 cx.d.push(&ETH_PADDING, Value::Bytes(rest[..pad].to_vec()));
                 rest = &rest[pad..];
@@ -129,8 +155,7 @@ impl Pipeline {
                 cx.d.push(&ETH_PADDING_BAD, Value::Bool(true));
             }
         }
-        let fcs_possible =
-            std::ptr::eq(trailer_field, &ETH_TRAILER) || std::ptr::eq(trailer_field, &ETH_TRAILER);
+        let fcs_possible = std::ptr::eq(trailer_field, &ETH_TRAILER);
         if fcs_possible && reported >= 64 && reported == data.len() && rest.len() >= 4 {
             let (t, f) = rest.split_at(rest.len() - 4);
             if !t.is_empty() {
@@ -170,6 +195,9 @@ impl Pipeline {
             }
             _ => {
                 cx.protos.push("ethertype");
+                if cx.depth == 0 {
+                    cx.d.protocol = format!("{ty:#06x}");
+                }
                 self.data(cx, data);
                 Some(data.len())
             }
@@ -177,12 +205,21 @@ impl Pipeline {
     }
 
     fn vlan(&mut self, cx: &mut Cx<'_>, ty: u16, data: &[u8]) -> Option<usize> {
-        if data.len() < 4 {
+        if data.len() < 2 {
+            cx.proto(
+                if ty == 0x88a8 { &AD } else { &VLAN },
+                if ty == 0x88a8 { "ieee8021ad" } else { "vlan" },
+            );
             cx.malformed();
             return None;
         }
         let tci = u16::from_be_bytes([data[0], data[1]]);
-        let inner = u16::from_be_bytes([data[2], data[3]]);
+        let short = data.len() < 4;
+        let inner = if short {
+            0
+        } else {
+            u16::from_be_bytes([data[2], data[3]])
+        };
         if ty == 0x88a8 {
             cx.proto(&AD, "ieee8021ad");
             cx.d.push(&AD_PRIORITY, Value::UInt((tci >> 13).into()));
@@ -194,6 +231,10 @@ impl Pipeline {
             cx.d.push(&VLAN_DEI, Value::Bool(tci & 0x1000 != 0));
             cx.d.push(&VLAN_ID, Value::UInt((tci & 0xfff).into()));
             cx.trailer_field = Some(&VLAN_TRAILER);
+        }
+        if short {
+            cx.malformed();
+            return None;
         }
         if inner <= 1500 {
             if ty != 0x88a8 {
@@ -210,18 +251,23 @@ impl Pipeline {
     }
 
     fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
+        cx.proto(&LLC, "llc");
+        cx.d.protocol = "LLC".into();
+        if let Some(&dsap) = data.first() {
+            cx.d.push(&LLC_DSAP, Value::UInt(dsap.into()));
+            cx.d.push(&LLC_DSAP_SAP, Value::UInt((dsap >> 1).into()));
+            cx.d.push(&LLC_DSAP_IG, Value::Bool(dsap & 1 != 0));
+        }
+        if let Some(&ssap) = data.get(1) {
+            cx.d.push(&LLC_SSAP, Value::UInt(ssap.into()));
+            cx.d.push(&LLC_SSAP_SAP, Value::UInt((ssap >> 1).into()));
+            cx.d.push(&LLC_SSAP_CR, Value::Bool(ssap & 1 != 0));
+        }
         if data.len() < 3 {
             cx.malformed();
             return;
         }
-        cx.proto(&LLC, "llc");
         let (dsap, ssap, ctl) = (data[0], data[1], data[2]);
-        cx.d.push(&LLC_DSAP, Value::UInt(dsap.into()));
-        cx.d.push(&LLC_DSAP_SAP, Value::UInt((dsap >> 1).into()));
-        cx.d.push(&LLC_DSAP_IG, Value::Bool(dsap & 1 != 0));
-        cx.d.push(&LLC_SSAP, Value::UInt(ssap.into()));
-        cx.d.push(&LLC_SSAP_SAP, Value::UInt((ssap >> 1).into()));
-        cx.d.push(&LLC_SSAP_CR, Value::Bool(ssap & 1 != 0));
         // U frames have a one-byte control field; I and S frames two.
         let clen = if ctl & 3 == 3 { 1 } else { 2 };
         if data.len() < 2 + clen {
@@ -242,7 +288,10 @@ impl Pipeline {
             cx.d.push(&LLC_CONTROL_FTYPE, Value::UInt(3));
         }
         let rest = &data[2 + clen..];
-        if dsap == 0xaa && ssap == 0xaa && rest.len() >= 5 {
+        if dsap == 0xaa && ssap == 0xaa && rest.len() < 5 {
+            // tshark reads OUI and PID together: nothing shown when cut.
+            cx.malformed();
+        } else if dsap == 0xaa && ssap == 0xaa {
             let oui = u32::from_be_bytes([0, rest[0], rest[1], rest[2]]);
             let pid = u16::from_be_bytes([rest[3], rest[4]]);
             cx.d.push(&LLC_OUI, Value::UInt(oui.into()));

@@ -39,7 +39,7 @@ fields! {
     RA_REACHABLE = "icmpv6.nd.ra.reachable_time", UInt, Base::Dec, "Reachable time (ms)";
     RA_RETRANS = "icmpv6.nd.ra.retrans_timer", UInt, Base::Dec, "Retrans timer (ms)";
     RD_TARGET = "icmpv6.nd.rd.target_address", Ipv6, Base::Dec, "Target Address";
-    RD_DST = "icmpv6.nd.rd.destination_address", Ipv6, Base::Dec, "Destination Address";
+    RD_DST = "icmpv6.rd.na.destination_address", Ipv6, Base::Dec, "Destination Address";
     OPT_TYPE = "icmpv6.opt.type", UInt, Base::Dec, "Type";
     OPT_LENGTH = "icmpv6.opt.length", UInt, Base::Dec, "Length";
     OPT_LINKADDR = "icmpv6.opt.linkaddr", Ether, Base::Dec, "Link-layer address";
@@ -51,6 +51,12 @@ fields! {
     OPT_PREFIX_L = "icmpv6.opt.prefix.flag.l", Bool, Base::Dec, "On-link flag(L)";
     OPT_PREFIX_A = "icmpv6.opt.prefix.flag.a", Bool, Base::Dec, "Autonomous address-configuration flag(A)";
     OPT_PREFIX_R = "icmpv6.opt.prefix.flag.r", Bool, Base::Dec, "Router address flag(R)";
+    OPT_PREFIX_RESERVED = "icmpv6.opt.prefix.flag.reserved", UInt, Base::Dec, "Reserved";
+    OPT_ADV_INTERVAL = "icmpv6.opt.advertisement_interval", UInt, Base::Dec, "Advertisement Interval";
+    OPT_HA_PREFERENCE = "icmpv6.opt.home_agent_preference", UInt, Base::Dec, "Home Agent Preference";
+    OPT_HA_LIFETIME = "icmpv6.opt.home_agent_lifetime", UInt, Base::Dec, "Home Agent Lifetime";
+    OPT_DNSSL_LIFETIME = "icmpv6.opt.dnssl.lifetime", UInt, Base::Dec, "Lifetime";
+    OPT_DNSSL = "icmpv6.opt.dnssl", String, Base::Dec, "Domain Names";
     OPT_PREFIX_VALID = "icmpv6.opt.prefix.valid_lifetime", UInt, Base::Dec, "Valid Lifetime";
     OPT_PREFIX_PREFERRED = "icmpv6.opt.prefix.preferred_lifetime", UInt, Base::Dec, "Preferred Lifetime";
     OPT_PREFIX = "icmpv6.opt.prefix", Ipv6, Base::Dec, "Prefix";
@@ -86,6 +92,8 @@ fn type_text(t: u8, c: u8) -> String {
     match t {
         1 => format!("Destination Unreachable (code {c})"),
         2 => "Packet Too Big".into(),
+        3 if c == 0 => "Time Exceeded (hop limit exceeded in transit)".into(),
+        3 if c == 1 => "Time Exceeded (fragment reassembly time exceeded)".into(),
         3 => "Time Exceeded".into(),
         4 => "Parameter Problem".into(),
         128 => "Echo (ping) request".into(),
@@ -140,6 +148,26 @@ impl Pipeline {
             cx.d.info = type_text(t, c);
         }
         if p.len() < 8 {
+            // Show what the captured bytes hold of the fixed part.
+            if t == 134 && p.len() >= 5 {
+                cx.d.push(&RA_HOP, Value::UInt(p[4].into()));
+            }
+            if t == 134 && p.len() >= 6 {
+                let fl = p[5];
+                cx.d.push(&RA_FLAG, Value::UInt(fl.into()));
+                cx.d.push(&RA_M, Value::Bool(fl & 0x80 != 0));
+                cx.d.push(&RA_O, Value::Bool(fl & 0x40 != 0));
+                cx.d.push(&RA_H, Value::Bool(fl & 0x20 != 0));
+                cx.d.push(&RA_PRF, Value::UInt(((fl >> 3) & 3).into()));
+                cx.d.push(&RA_P, Value::Bool(fl & 4 != 0));
+                cx.d.push(&RA_RSV, Value::UInt((fl & 3).into()));
+            }
+            if (130..=132).contains(&t) && p.len() >= 6 {
+                cx.d.push(
+                    &MLD_MRD,
+                    Value::UInt(u16::from_be_bytes([p[4], p[5]]).into()),
+                );
+            }
             cx.malformed();
             return;
         }
@@ -180,7 +208,7 @@ impl Pipeline {
             }
             130..=132 => {
                 let mrc = u16::from_be_bytes([p[4], p[5]]);
-                if p.len() >= 28 && t == 130 && p.len() > 24 {
+                if t == 130 && p.len() >= 28 {
                     cx.d.push(&MLD_MRC, Value::UInt(mrc.into()));
                     cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
                     cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
@@ -193,10 +221,12 @@ impl Pipeline {
                         &MLD_NB_SOURCES,
                         Value::UInt(u16::from_be_bytes([p[26], p[27]]).into()),
                     );
-                } else if p.len() >= 24 {
+                } else {
                     cx.d.push(&MLD_MRD, Value::UInt(mrc.into()));
                     cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
-                    cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
+                    if p.len() >= 24 {
+                        cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
+                    }
                 }
             }
             143 => {
@@ -338,11 +368,41 @@ impl Pipeline {
                     cx.d.push(&OPT_PREFIX_L, Value::Bool(fl & 0x80 != 0));
                     cx.d.push(&OPT_PREFIX_A, Value::Bool(fl & 0x40 != 0));
                     cx.d.push(&OPT_PREFIX_R, Value::Bool(fl & 0x20 != 0));
+                    cx.d.push(&OPT_PREFIX_RESERVED, Value::UInt((fl & 0x1f).into()));
                     cx.d.push(&OPT_PREFIX_VALID, Value::UInt(u32be(&v[2..]).into()));
                     cx.d.push(&OPT_PREFIX_PREFERRED, Value::UInt(u32be(&v[6..]).into()));
                     cx.d.push(&OPT_PREFIX, Value::Ipv6(a6(&v[14..])));
                 }
                 5 if v.len() >= 6 => cx.d.push(&OPT_MTU, Value::UInt(u32be(&v[2..]).into())),
+                7 if v.len() >= 6 => {
+                    cx.d.push(&OPT_ADV_INTERVAL, Value::UInt(u32be(&v[2..]).into()))
+                }
+                8 if v.len() >= 6 => {
+                    let pref = u16::from_be_bytes([v[2], v[3]]);
+                    let life = u16::from_be_bytes([v[4], v[5]]);
+                    cx.d.push(&OPT_HA_PREFERENCE, Value::UInt(pref.into()));
+                    cx.d.push(&OPT_HA_LIFETIME, Value::UInt(life.into()));
+                }
+                31 if v.len() >= 6 => {
+                    cx.d.push(&OPT_DNSSL_LIFETIME, Value::UInt(u32be(&v[2..]).into()));
+                    let mut n = &v[6..];
+                    while !n.is_empty() && n[0] != 0 {
+                        let mut name = String::new();
+                        while let Some(&l) = n.first() {
+                            let l = usize::from(l);
+                            if l == 0 || l + 1 > n.len() {
+                                n = n.get(1..).unwrap_or(&[]);
+                                break;
+                            }
+                            if !name.is_empty() {
+                                name.push('.');
+                            }
+                            name.push_str(&String::from_utf8_lossy(&n[1..1 + l]));
+                            n = &n[1 + l..];
+                        }
+                        cx.d.push(&OPT_DNSSL, Value::Str(name));
+                    }
+                }
                 25 if v.len() >= 6 => {
                     cx.d.push(&OPT_RDNSS_LIFETIME, Value::UInt(u32be(&v[2..]).into()));
                     for a in v[6..].chunks_exact(16) {

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::pipeline::{Cx, Pipeline};
 use super::reassembly::Outcome;
-use super::{Base, Value};
+use super::{Base, FieldDef, Value};
 
 fields! {
     IP = "ip", Protocol, Base::Dec, "Internet Protocol Version 4";
@@ -70,53 +70,74 @@ pub(crate) fn proto_name(p: u8) -> &'static str {
 impl Pipeline {
     /// Dissect an IPv4 packet; returns the bytes it claims (its total length).
     pub(crate) fn ipv4(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
-        if data.len() < 20 {
-            cx.proto(&IP, "ip");
-            cx.malformed();
-            return data.len();
-        }
-        let ver = data[0] >> 4;
-        let ihl = usize::from(data[0] & 15) * 4;
         cx.proto(&IP, "ip");
-        cx.d.push(&IP_VERSION, Value::UInt(ver.into()));
-        cx.d.push(&IP_HDR_LEN, Value::UInt(ihl as u64));
-        if ver != 4 || ihl < 20 || data.len() < ihl {
-            cx.malformed();
-            return data.len();
-        }
-        let tos = data[1];
-        let total = usize::from(u16::from_be_bytes([data[2], data[3]]));
-        let id = u16::from_be_bytes([data[4], data[5]]);
-        let fl = data[6];
-        let frag_off = u16::from_be_bytes([data[6], data[7]]) & 0x1fff;
-        let ttl = data[8];
-        let proto = data[9];
-        let ck = u16::from_be_bytes([data[10], data[11]]);
-        let src = Ipv4Addr::new(data[12], data[13], data[14], data[15]);
-        let dst = Ipv4Addr::new(data[16], data[17], data[18], data[19]);
+        // Fields are shown as far as the captured bytes go (tshark adds
+        // them one by one until the data runs out).
+        let avail = data.len();
+        let mut h = [0u8; 20];
+        h[..avail.min(20)].copy_from_slice(&data[..avail.min(20)]);
+        let ver = h[0] >> 4;
+        let ihl = usize::from(h[0] & 15) * 4;
+        let tos = h[1];
+        let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
+        let id = u16::from_be_bytes([h[4], h[5]]);
+        let fl = h[6];
+        let frag_off = u16::from_be_bytes([h[6], h[7]]) & 0x1fff;
+        let ttl = h[8];
+        let proto = h[9];
+        let ck = u16::from_be_bytes([h[10], h[11]]);
+        let src = Ipv4Addr::new(h[12], h[13], h[14], h[15]);
+        let dst = Ipv4Addr::new(h[16], h[17], h[18], h[19]);
         let d = &mut *cx.d;
-        d.push(&IP_DSFIELD, Value::UInt(tos.into()));
-        d.push(&IP_DSCP, Value::UInt((tos >> 2).into()));
-        d.push(&IP_ECN, Value::UInt((tos & 3).into()));
-        d.push(&IP_LEN, Value::UInt(total as u64));
-        d.push(&IP_ID, Value::UInt(id.into()));
-        d.push(&IP_FLAGS, Value::UInt((fl >> 5).into()));
-        d.push(&IP_FLAGS_RB, Value::Bool(fl & 0x80 != 0));
-        d.push(&IP_FLAGS_DF, Value::Bool(fl & 0x40 != 0));
-        d.push(&IP_FLAGS_MF, Value::Bool(fl & 0x20 != 0));
-        d.push(&IP_FRAG_OFFSET, Value::UInt(frag_off.into()));
-        d.push(&IP_TTL, Value::UInt(ttl.into()));
-        d.push(&IP_PROTO, Value::UInt(proto.into()));
-        d.push(&IP_CHECKSUM, Value::UInt(ck.into()));
-        d.push(&IP_CHECKSUM_STATUS, Value::UInt(2));
-        d.push(&IP_SRC, Value::Ipv4(src));
-        d.push(&IP_ADDR, Value::Ipv4(src));
-        d.push(&IP_SRC_HOST, Value::Str(src.to_string()));
-        d.push(&IP_HOST, Value::Str(src.to_string()));
-        d.push(&IP_DST, Value::Ipv4(dst));
-        d.push(&IP_ADDR, Value::Ipv4(dst));
-        d.push(&IP_DST_HOST, Value::Str(dst.to_string()));
-        d.push(&IP_HOST, Value::Str(dst.to_string()));
+        let mut put = |end: usize, def: &'static FieldDef, v: Value| {
+            if avail >= end {
+                d.push(def, v);
+            }
+        };
+        put(1, &IP_VERSION, Value::UInt(ver.into()));
+        put(1, &IP_HDR_LEN, Value::UInt(ihl as u64));
+        if avail >= 1 && ver == 4 && ihl < 20 {
+            // tshark reports this in the Info column, not as malformed.
+            if cx.depth == 0 {
+                cx.d.protocol = "IPv4".into();
+                cx.d.info = format!("Bogus IP header length ({ihl}, must be at least 20)");
+            }
+            return avail;
+        }
+        if avail >= 1 && ver != 4 {
+            cx.malformed();
+            return avail;
+        }
+        put(2, &IP_DSFIELD, Value::UInt(tos.into()));
+        put(2, &IP_DSCP, Value::UInt((tos >> 2).into()));
+        put(2, &IP_ECN, Value::UInt((tos & 3).into()));
+        put(4, &IP_LEN, Value::UInt(total as u64));
+        put(6, &IP_ID, Value::UInt(id.into()));
+        put(7, &IP_FLAGS, Value::UInt((fl >> 5).into()));
+        put(7, &IP_FLAGS_RB, Value::Bool(fl & 0x80 != 0));
+        put(7, &IP_FLAGS_DF, Value::Bool(fl & 0x40 != 0));
+        put(7, &IP_FLAGS_MF, Value::Bool(fl & 0x20 != 0));
+        put(8, &IP_FRAG_OFFSET, Value::UInt(frag_off.into()));
+        put(9, &IP_TTL, Value::UInt(ttl.into()));
+        put(10, &IP_PROTO, Value::UInt(proto.into()));
+        put(12, &IP_CHECKSUM, Value::UInt(ck.into()));
+        put(12, &IP_CHECKSUM_STATUS, Value::UInt(2));
+        if avail >= 16 {
+            put(16, &IP_SRC, Value::Ipv4(src));
+            put(16, &IP_ADDR, Value::Ipv4(src));
+            put(16, &IP_SRC_HOST, Value::Str(src.to_string()));
+            put(16, &IP_HOST, Value::Str(src.to_string()));
+        }
+        if avail >= 20 {
+            put(20, &IP_DST, Value::Ipv4(dst));
+            put(20, &IP_ADDR, Value::Ipv4(dst));
+            put(20, &IP_DST_HOST, Value::Str(dst.to_string()));
+            put(20, &IP_HOST, Value::Str(dst.to_string()));
+        }
+        if avail < ihl {
+            cx.malformed();
+            return avail;
+        }
         if ihl > 20 {
             options(cx, &data[20..ihl]);
         }

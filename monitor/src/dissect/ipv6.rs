@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use super::pipeline::{Cx, Pipeline};
 use super::reassembly::Outcome;
-use super::{Base, Value};
+use super::{Base, FieldDef, Value};
 
 fields! {
     IPV6 = "ipv6", Protocol, Base::Dec, "Internet Protocol Version 6";
@@ -72,40 +72,53 @@ impl Pipeline {
     /// Dissect an IPv6 packet; returns the bytes it claims.
     pub(crate) fn ipv6(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
         cx.proto(&IPV6, "ipv6");
-        if data.len() < 40 {
-            cx.malformed();
-            return data.len();
-        }
-        let w = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
-        let plen = usize::from(u16::from_be_bytes([data[4], data[5]]));
-        let nxt = data[6];
-        let hlim = data[7];
-        let src = addr(&data[8..]);
-        let dst = addr(&data[24..]);
+        // Fields are shown as far as the captured bytes go.
+        let avail = data.len();
+        let mut h = [0u8; 40];
+        h[..avail.min(40)].copy_from_slice(&data[..avail.min(40)]);
+        let w = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+        let plen = usize::from(u16::from_be_bytes([h[4], h[5]]));
+        let nxt = h[6];
+        let hlim = h[7];
+        let src = addr(&h[8..]);
+        let dst = addr(&h[24..]);
         let tc = (w >> 20) & 0xff;
         let d = &mut *cx.d;
-        d.push(&IPV6_VERSION, Value::UInt((w >> 28).into()));
-        d.push(&super::ipv4::IP_VERSION, Value::UInt((w >> 28).into()));
-        d.push(&IPV6_TCLASS, Value::UInt(tc.into()));
-        d.push(&IPV6_TCLASS_DSCP, Value::UInt((tc >> 2).into()));
-        d.push(&IPV6_TCLASS_ECN, Value::UInt((tc & 3).into()));
-        d.push(&IPV6_FLOW, Value::UInt((w & 0xfffff).into()));
-        d.push(&IPV6_PLEN, Value::UInt(plen as u64));
-        d.push(&IPV6_NXT, Value::UInt(nxt.into()));
-        d.push(&IPV6_HLIM, Value::UInt(hlim.into()));
-        d.push(&IPV6_SRC, Value::Ipv6(src));
-        d.push(&IPV6_ADDR, Value::Ipv6(src));
-        d.push(&IPV6_SRC_HOST, Value::Str(src.to_string()));
-        d.push(&IPV6_HOST, Value::Str(src.to_string()));
-        d.push(&IPV6_DST, Value::Ipv6(dst));
-        d.push(&IPV6_ADDR, Value::Ipv6(dst));
-        d.push(&IPV6_DST_HOST, Value::Str(dst.to_string()));
-        d.push(&IPV6_HOST, Value::Str(dst.to_string()));
-        for (a, f) in [(&src, &SRC_SLAAC_MAC), (&dst, &DST_SLAAC_MAC)] {
-            if let Some(m) = slaac_mac(a) {
+        let mut put = |end: usize, def: &'static FieldDef, v: Value| {
+            if avail >= end {
+                d.push(def, v);
+            }
+        };
+        put(1, &IPV6_VERSION, Value::UInt((w >> 28).into()));
+        put(1, &super::ipv4::IP_VERSION, Value::UInt((w >> 28).into()));
+        put(4, &IPV6_TCLASS, Value::UInt(tc.into()));
+        put(4, &IPV6_TCLASS_DSCP, Value::UInt((tc >> 2).into()));
+        put(4, &IPV6_TCLASS_ECN, Value::UInt((tc & 3).into()));
+        put(4, &IPV6_FLOW, Value::UInt((w & 0xfffff).into()));
+        put(7, &IPV6_PLEN, Value::UInt(plen as u64));
+        put(7, &IPV6_NXT, Value::UInt(nxt.into()));
+        put(8, &IPV6_HLIM, Value::UInt(hlim.into()));
+        if avail >= 24 {
+            put(24, &IPV6_SRC, Value::Ipv6(src));
+            put(24, &IPV6_ADDR, Value::Ipv6(src));
+            put(24, &IPV6_SRC_HOST, Value::Str(src.to_string()));
+            put(24, &IPV6_HOST, Value::Str(src.to_string()));
+        }
+        if avail >= 40 {
+            put(40, &IPV6_DST, Value::Ipv6(dst));
+            put(40, &IPV6_ADDR, Value::Ipv6(dst));
+            put(40, &IPV6_DST_HOST, Value::Str(dst.to_string()));
+            put(40, &IPV6_HOST, Value::Str(dst.to_string()));
+        }
+        for (a, f, end) in [(&src, &SRC_SLAAC_MAC, 40), (&dst, &DST_SLAAC_MAC, 40)] {
+            if let (Some(m), true) = (slaac_mac(a), avail >= end) {
                 cx.d.push(f, Value::Ether(m));
                 cx.d.push(&SLAAC_MAC, Value::Ether(m));
             }
+        }
+        if avail < 40 {
+            cx.malformed();
+            return avail;
         }
         if cx.depth == 0 {
             cx.d.protocol = "IPv6".into();
@@ -154,6 +167,7 @@ impl Pipeline {
                     cx.d.push(flen, Value::UInt(p[1].into()));
                     cx.d.push(foct, Value::UInt(len as u64));
                     if p.len() < len {
+                        tlv_options(cx, &p[2..]);
                         cx.malformed();
                         return;
                     }
@@ -176,6 +190,11 @@ impl Pipeline {
                     if p.len() < len {
                         cx.malformed();
                         return;
+                    }
+                    // Type 0/2 with segments left: the Destination column
+                    // shows the final destination, the header's last address.
+                    if matches!(p[2], 0 | 2) && p[3] > 0 && len >= 24 && cx.depth == 0 {
+                        cx.d.dst = addr(&p[len - 16..len]).to_string();
                     }
                     nxt = p[0];
                     p = &p[len..];

@@ -248,9 +248,15 @@ impl Pipeline {
                 .unwrap_or_default();
         }
         d.fields[proto_idx].value = Value::Str(protos);
-        if d.malformed {
+        if d.malformed && rec.data.len() < rec.orig_len as usize {
+            // Cut short by the snapshot length, not invalid (tshark's
+            // distinction between its two bounds errors).
+            d.malformed = false;
+            d.info.push_str("[Packet size limited during capture]");
+        } else if d.malformed {
             let text = format!("[Malformed Packet: {}]", d.protocol);
             d.push(&MALFORMED, Value::Str(text));
+            d.info.push_str("[Malformed Packet]");
         }
         d
     }
@@ -278,6 +284,12 @@ impl Pipeline {
             6 => self.tcp(cx, src, dst, p, reported),
             17 => self.udp(cx, src, dst, p),
             58 => self.icmpv6(cx, src, dst, p, reported, ttl),
+            4 => {
+                self.ipv4(cx, p);
+            }
+            41 => {
+                self.ipv6(cx, p);
+            }
             2 => self.data_named(cx, p, Some("igmp")),
             89 => self.data_named(cx, p, Some("ospf")),
             103 => self.data_named(cx, p, Some("pim")),

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use super::app::{self, Endpoints, TcpPayload};
 use super::pipeline::{Cx, Pipeline};
-use super::{Base, Value};
+use super::{Base, FieldDef, Value};
 use crate::tcp_analysis::Segment;
 
 fields! {
@@ -111,71 +111,68 @@ impl Pipeline {
         if cx.depth == 0 {
             cx.d.protocol = "TCP".into();
         }
-        if p.len() < 4 {
-            cx.malformed();
-            return;
-        }
-        let sp = u16::from_be_bytes([p[0], p[1]]);
-        let dp = u16::from_be_bytes([p[2], p[3]]);
-        cx.d.push(&SRCPORT, Value::UInt(sp.into()));
-        cx.d.push(&DSTPORT, Value::UInt(dp.into()));
-        cx.d.push(&PORT, Value::UInt(sp.into()));
-        cx.d.push(&PORT, Value::UInt(dp.into()));
-        if p.len() < 20 {
-            if p.len() >= 8 {
-                cx.d.push(
-                    &SEQ_RAW,
-                    Value::UInt(u32::from_be_bytes([p[4], p[5], p[6], p[7]]).into()),
-                );
-            }
-            if cx.depth == 0 {
-                cx.malformed();
-            }
-            return;
-        }
-        let seq = u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
-        let ack = u32::from_be_bytes([p[8], p[9], p[10], p[11]]);
-        let hl = usize::from(p[12] >> 4) * 4;
-        let flags = u16::from_be_bytes([p[12], p[13]]) & 0x0fff;
-        let win = u16::from_be_bytes([p[14], p[15]]);
-        let ck = u16::from_be_bytes([p[16], p[17]]);
-        let urg = u16::from_be_bytes([p[18], p[19]]);
+        // Fields are shown as far as the captured bytes go.
+        let avail = p.len();
+        let mut h = [0u8; 20];
+        h[..avail.min(20)].copy_from_slice(&p[..avail.min(20)]);
+        let sp = u16::from_be_bytes([h[0], h[1]]);
+        let dp = u16::from_be_bytes([h[2], h[3]]);
+        let seq = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
+        let ack = u32::from_be_bytes([h[8], h[9], h[10], h[11]]);
+        let hl = usize::from(h[12] >> 4) * 4;
+        let flags = u16::from_be_bytes([h[12], h[13]]) & 0x0fff;
+        let win = u16::from_be_bytes([h[14], h[15]]);
+        let ck = u16::from_be_bytes([h[16], h[17]]);
+        let urg = u16::from_be_bytes([h[18], h[19]]);
         let tcp_len = reported.saturating_sub(hl);
         let d = &mut *cx.d;
-        d.push(&LEN, Value::UInt(tcp_len as u64));
-        d.push(&SEQ_RAW, Value::UInt(seq.into()));
-        d.push(&ACK_RAW, Value::UInt(ack.into()));
+        let mut put = |end: usize, def: &'static FieldDef, v: Value| {
+            if avail >= end {
+                d.push(def, v);
+            }
+        };
+        put(2, &SRCPORT, Value::UInt(sp.into()));
+        put(4, &DSTPORT, Value::UInt(dp.into()));
+        put(2, &PORT, Value::UInt(sp.into()));
+        put(4, &PORT, Value::UInt(dp.into()));
+        put(16, &LEN, Value::UInt(tcp_len as u64));
+        put(16, &SEQ_RAW, Value::UInt(seq.into()));
+        put(16, &ACK_RAW, Value::UInt(ack.into()));
         if flags & 0x10 == 0 && ack != 0 {
-            d.push(&ACK_NONZERO, Value::Bool(true));
+            put(16, &ACK_NONZERO, Value::Bool(true));
         }
-        d.push(&HDR_LEN, Value::UInt(hl as u64));
-        d.push(&FLAGS, Value::UInt(flags.into()));
-        d.push(&F_RES, Value::Bool(flags & 0xe00 != 0));
-        d.push(&F_AE, Value::Bool(flags & 0x100 != 0));
-        d.push(&F_CWR, Value::Bool(flags & 0x80 != 0));
-        d.push(&F_ECE, Value::Bool(flags & 0x40 != 0));
-        d.push(&F_URG, Value::Bool(flags & 0x20 != 0));
-        d.push(&F_ACK, Value::Bool(flags & 0x10 != 0));
-        d.push(&F_PUSH, Value::Bool(flags & 0x08 != 0));
-        d.push(&F_RESET, Value::Bool(flags & 0x04 != 0));
-        d.push(&F_SYN, Value::Bool(flags & 0x02 != 0));
-        d.push(&F_FIN, Value::Bool(flags & 0x01 != 0));
-        d.push(&F_STR, Value::Str(flags_str(flags)));
+        put(16, &HDR_LEN, Value::UInt(hl as u64));
+        put(16, &FLAGS, Value::UInt(flags.into()));
+        put(16, &F_RES, Value::Bool(flags & 0xe00 != 0));
+        put(16, &F_AE, Value::Bool(flags & 0x100 != 0));
+        put(16, &F_CWR, Value::Bool(flags & 0x80 != 0));
+        put(16, &F_ECE, Value::Bool(flags & 0x40 != 0));
+        put(16, &F_URG, Value::Bool(flags & 0x20 != 0));
+        put(16, &F_ACK, Value::Bool(flags & 0x10 != 0));
+        put(16, &F_PUSH, Value::Bool(flags & 0x08 != 0));
+        put(16, &F_RESET, Value::Bool(flags & 0x04 != 0));
+        put(16, &F_SYN, Value::Bool(flags & 0x02 != 0));
+        put(16, &F_FIN, Value::Bool(flags & 0x01 != 0));
+        put(16, &F_STR, Value::Str(flags_str(flags)));
         match flags & 0x17 {
-            0x02 => d.push(&CONN_SYN, Value::Bool(true)),
-            0x12 => d.push(&CONN_SYNACK, Value::Bool(true)),
+            0x02 => put(16, &CONN_SYN, Value::Bool(true)),
+            0x12 => put(16, &CONN_SYNACK, Value::Bool(true)),
             _ => {}
         }
         if flags & 0x01 != 0 {
-            d.push(&CONN_FIN, Value::Bool(true));
+            put(16, &CONN_FIN, Value::Bool(true));
         }
         if flags & 0x04 != 0 {
-            d.push(&CONN_RST, Value::Bool(true));
+            put(16, &CONN_RST, Value::Bool(true));
         }
-        d.push(&WINDOW_SIZE_VALUE, Value::UInt(win.into()));
-        d.push(&CHECKSUM, Value::UInt(ck.into()));
-        d.push(&CHECKSUM_STATUS, Value::UInt(2));
-        d.push(&URGENT_POINTER, Value::UInt(urg.into()));
+        put(16, &WINDOW_SIZE_VALUE, Value::UInt(win.into()));
+        put(18, &CHECKSUM, Value::UInt(ck.into()));
+        put(18, &CHECKSUM_STATUS, Value::UInt(2));
+        put(20, &URGENT_POINTER, Value::UInt(urg.into()));
+        if avail < 20 {
+            cx.malformed();
+            return;
+        }
         if hl < 20 {
             cx.malformed();
             return;
@@ -220,6 +217,9 @@ impl Pipeline {
         if !opts.is_empty() {
             cx.d.push(&OPTIONS, Value::Bytes(opts.to_vec()));
             opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
+        } else if hl > 20 && avail <= 20 {
+            // Options announced but none captured: tshark's text for that.
+            cx.d.push(&OPTIONS, Value::Str("<MISSING>".into()));
         }
         if p.len() < hl {
             cx.malformed();
@@ -252,7 +252,11 @@ impl Pipeline {
         if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
             info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
         }
-        info.push_str(&format!(" Win={shown_win} Len={tcp_len}{opt_info}"));
+        info.push_str(&format!(" Win={shown_win}"));
+        if flags & 0x20 != 0 {
+            info.push_str(&format!(" Urg={urg}"));
+        }
+        info.push_str(&format!(" Len={tcp_len}{opt_info}"));
         cx.d.info = info;
         if payload.is_empty() {
             return;
@@ -305,6 +309,11 @@ fn wscale_option(mut o: &[u8]) -> Option<u8> {
 fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
     let mut info = String::new();
     while let Some(&kind) = o.first() {
+        if kind > 1 && o.len() < 2 {
+            // tshark reads the length before showing the option.
+            cx.malformed();
+            break;
+        }
         cx.d.push(&OPTION_KIND, Value::UInt(kind.into()));
         match kind {
             0 | 1 => {
@@ -322,6 +331,27 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
         cx.d.push(&OPTION_LEN, Value::UInt(len.into()));
         let l = usize::from(len);
         if l < 2 || l > o.len() {
+            // A cut option still shows the bytes that were captured.
+            let whole = match kind {
+                2 => Some(&OPT_MSS),
+                3 => Some(&OPT_WSCALE),
+                5 => Some(&OPT_SACK),
+                8 => Some(&OPT_TIMESTAMP),
+                _ => None,
+            };
+            if let (Some(f), true) = (whole, l >= 2) {
+                cx.d.push(f, Value::Bytes(o.to_vec()));
+            }
+            if kind == 5 && l >= 2 {
+                let base = sack_base.unwrap_or(0);
+                for (i, e) in o[2..].chunks_exact(4).enumerate() {
+                    let v = u32::from_be_bytes([e[0], e[1], e[2], e[3]]).wrapping_sub(base);
+                    cx.d.push(
+                        if i % 2 == 0 { &SACK_LE } else { &SACK_RE },
+                        Value::UInt(v.into()),
+                    );
+                }
+            }
             cx.malformed();
             break;
         }
@@ -361,6 +391,7 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
                     let re = u32::from_be_bytes([b[4], b[5], b[6], b[7]]).wrapping_sub(base);
                     cx.d.push(&SACK_LE, Value::UInt(le.into()));
                     cx.d.push(&SACK_RE, Value::UInt(re.into()));
+                    info.push_str(&format!(" SLE={le} SRE={re}"));
                 }
                 cx.d.push(&SACK_COUNT, Value::UInt(n as u64));
             }

@@ -178,3 +178,60 @@ proptest! {
         }
     }
 }
+
+/// Frames of a few shared captures (empty when the captures are absent).
+fn real_frames() -> &'static [Vec<u8>] {
+    static FRAMES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    FRAMES.get_or_init(|| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
+        let mut out = Vec::new();
+        for name in [
+            "mixed_large_web.pcap",
+            "icmpv6_ra_mld.pcap",
+            "ipv6_frag_udp.pcap",
+            "vlan_icmp_cdp_llc.pcap",
+            "icmp_traceroute.pcapng",
+        ] {
+            if let Ok(r) =
+                crate::capture::CaptureReader::open(std::path::Path::new(&format!("{dir}/{name}")))
+            {
+                out.extend(r.take(400).filter_map(Result::ok).map(|p| p.record.data));
+            }
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_real_frames_never_panic(
+        idx in any::<prop::sample::Index>(),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let frames = real_frames();
+        prop_assume!(!frames.is_empty());
+        let mut f = frames[idx.index(frames.len())].clone();
+        for (at, v) in flips {
+            let i = at.index(f.len());
+            f[i] = v;
+        }
+        let orig = f.len() as u32;
+        f.truncate(cut.index(f.len() + 1));
+        let mut p = Pipeline::new();
+        let mut r = rec(f);
+        r.orig_len = orig;
+        let _ = p.dissect(&r);
+        let _ = p.dissect(&r);
+    }
+}
+
+#[test]
+fn real_frames_are_loaded_when_captures_exist() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
+    if std::path::Path::new(dir).exists() {
+        assert!(real_frames().len() > 500, "{}", real_frames().len());
+    }
+}

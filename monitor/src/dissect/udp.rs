@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::app::{self, Endpoints};
 use super::pipeline::{Cx, Pipeline};
-use super::{Base, Value};
+use super::{Base, FieldDef, Value};
 
 fields! {
     UDP = "udp", Protocol, Base::Dec, "User Datagram Protocol";
@@ -28,26 +28,40 @@ impl Pipeline {
         if cx.depth == 0 {
             cx.d.protocol = "UDP".into();
         }
-        if p.len() < 8 {
-            cx.malformed();
-            return;
-        }
-        let sp = u16::from_be_bytes([p[0], p[1]]);
-        let dp = u16::from_be_bytes([p[2], p[3]]);
-        let len = u16::from_be_bytes([p[4], p[5]]);
-        let ck = u16::from_be_bytes([p[6], p[7]]);
+        // Fields are shown as far as the captured bytes go.
+        let avail = p.len();
+        let mut h = [0u8; 8];
+        h[..avail.min(8)].copy_from_slice(&p[..avail.min(8)]);
+        let sp = u16::from_be_bytes([h[0], h[1]]);
+        let dp = u16::from_be_bytes([h[2], h[3]]);
+        let len = u16::from_be_bytes([h[4], h[5]]);
+        let ck = u16::from_be_bytes([h[6], h[7]]);
         let d = &mut *cx.d;
-        d.push(&UDP_SRCPORT, Value::UInt(sp.into()));
-        d.push(&UDP_DSTPORT, Value::UInt(dp.into()));
-        d.push(&UDP_PORT, Value::UInt(sp.into()));
-        d.push(&UDP_PORT, Value::UInt(dp.into()));
-        d.push(&UDP_LENGTH, Value::UInt(len.into()));
-        d.push(&UDP_CHECKSUM, Value::UInt(ck.into()));
-        d.push(
+        let mut put = |end: usize, def: &'static FieldDef, v: Value| {
+            if avail >= end {
+                d.push(def, v);
+            }
+        };
+        put(2, &UDP_SRCPORT, Value::UInt(sp.into()));
+        put(4, &UDP_DSTPORT, Value::UInt(dp.into()));
+        put(2, &UDP_PORT, Value::UInt(sp.into()));
+        put(4, &UDP_PORT, Value::UInt(dp.into()));
+        put(6, &UDP_LENGTH, Value::UInt(len.into()));
+        put(8, &UDP_CHECKSUM, Value::UInt(ck.into()));
+        put(
+            8,
             &UDP_CHECKSUM_STATUS,
             Value::UInt(if ck == 0 { 3 } else { 2 }),
         );
-        if cx.depth == 0 {
+        if avail < 8 {
+            cx.malformed();
+            return;
+        }
+        if cx.depth > 0 {
+            // A datagram quoted by an ICMP error still gets its stream index.
+            let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
+            cx.d.push(&UDP_STREAM, Value::UInt(c.index));
+        } else {
             let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
             let (idx, rel, delta) = (c.index, cx.ts_ns - c.first_ts, cx.ts_ns - c.prev_ts);
             c.prev_ts = cx.ts_ns;
