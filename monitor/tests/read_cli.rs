@@ -171,10 +171,24 @@ fn unknown_field_exits_2() {
 }
 
 #[test]
-fn display_filter_is_refused() {
+fn display_filter_selects_like_tshark() {
     let f = captures().join("tcp_handshake.pcapng");
-    let o = monitor(&["read", "-r", f.to_str().unwrap(), "-Y", "tcp"]);
-    assert_eq!(o.status.code(), Some(2));
+    let o = monitor(&[
+        "read",
+        "-r",
+        f.to_str().unwrap(),
+        "-Y",
+        "tcp.flags.syn == 1",
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "1\n2\n");
+    let bad = monitor(&["read", "-r", f.to_str().unwrap(), "-Y", "tcp.flags.syn == "]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains('^'));
 }
 
 #[test]

@@ -28,7 +28,7 @@ fn ip4(b: &[u8]) -> Ipv4Addr {
 impl Pipeline {
     /// Dissect an ARP packet; returns the bytes it claims.
     pub(crate) fn arp(&mut self, cx: &mut Cx<'_>, p: &[u8]) -> usize {
-        cx.proto(&ARP, "arp");
+        cx.proto_bytes(&ARP, "arp", p);
         cx.d.protocol = "ARP".into();
         if p.len() < 8 {
             cx.malformed();

@@ -73,7 +73,7 @@ impl Pipeline {
             cx.malformed();
             return;
         }
-        cx.proto(&ETH, "eth");
+        cx.proto_bytes(&ETH, "eth", data);
         let (dst, src) = (&data[0..6], &data[6..12]);
         let (src_name, dst_name) = (super::names::mac_name(src), super::names::mac_name(dst));
         for (b, f, oui, lg, ig, res, name) in [

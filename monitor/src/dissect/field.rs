@@ -68,7 +68,12 @@ pub struct FieldDef {
 impl FieldDef {
     /// A field definition; `const` so dissectors can build static tables.
     pub const fn new(name: &'static str, ty: FieldType, base: Base, desc: &'static str) -> Self {
-        Self { name, ty, base, desc }
+        Self {
+            name,
+            ty,
+            base,
+            desc,
+        }
     }
 }
 

@@ -8,6 +8,11 @@ use super::{Base, FieldDef, FieldType, Value};
 
 /// Append the `-T fields` text of one value.
 pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
+    if def.ty == FieldType::Protocol {
+        // A protocol's value is its bytes, for filters; tshark prints no
+        // value for it here.
+        return;
+    }
     match v {
         Value::None => {}
         Value::Bool(b) => out.push(if *b { '1' } else { '0' }),

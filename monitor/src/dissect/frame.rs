@@ -33,7 +33,7 @@ pub(crate) fn push_fields(
     delta_ns: i64,
 ) -> usize {
     let secs = |ns: i64| ns as f64 / 1e9;
-    d.push(&FRAME, Value::None);
+    d.push(&FRAME, Value::Bytes(rec.data.clone()));
     d.push(&FRAME_TIME, Value::Float(secs(rec.ts_ns)));
     d.push(&FRAME_TIME_EPOCH, Value::Float(secs(rec.ts_ns)));
     d.push(&FRAME_TIME_DELTA, Value::Float(secs(delta_ns)));

@@ -113,7 +113,7 @@ impl Pipeline {
         dst: Ipv4Addr,
         ttl: u8,
     ) {
-        cx.proto(&ICMP, "icmp");
+        cx.proto_bytes(&ICMP, "icmp", p);
         if cx.depth == 0 {
             cx.d.protocol = "ICMP".into();
         }

@@ -122,7 +122,7 @@ impl Pipeline {
         reported: usize,
         hlim: u8,
     ) {
-        cx.proto(&ICMPV6, "icmpv6");
+        cx.proto_bytes(&ICMPV6, "icmpv6", p);
         if cx.depth == 0 {
             cx.d.protocol = "ICMPv6".into();
         }

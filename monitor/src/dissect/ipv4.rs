@@ -70,7 +70,11 @@ pub(crate) fn proto_name(p: u8) -> &'static str {
 impl Pipeline {
     /// Dissect an IPv4 packet; returns the bytes it claims (its total length).
     pub(crate) fn ipv4(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
-        cx.proto(&IP, "ip");
+        // The layer's bytes end where the datagram does (not at a trailer).
+        let total = data.get(2..4).map_or(data.len(), |t| {
+            usize::from(u16::from_be_bytes([t[0], t[1]]))
+        });
+        cx.proto_bytes(&IP, "ip", &data[..data.len().min(total.max(20))]);
         // Fields are shown as far as the captured bytes go (tshark adds
         // them one by one until the data runs out).
         let avail = data.len();

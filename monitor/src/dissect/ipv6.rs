@@ -71,7 +71,10 @@ fn addr(b: &[u8]) -> Ipv6Addr {
 impl Pipeline {
     /// Dissect an IPv6 packet; returns the bytes it claims.
     pub(crate) fn ipv6(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
-        cx.proto(&IPV6, "ipv6");
+        let total = data.get(4..6).map_or(data.len(), |t| {
+            40 + usize::from(u16::from_be_bytes([t[0], t[1]]))
+        });
+        cx.proto_bytes(&IPV6, "ipv6", &data[..data.len().min(total)]);
         // Fields are shown as far as the captured bytes go.
         let avail = data.len();
         let mut h = [0u8; 40];

@@ -45,6 +45,13 @@ impl Cx<'_> {
         self.protos.push(name);
     }
 
+    /// Start a protocol layer whose value is `bytes` (from its header to the
+    /// end of what it carries), for `contains`, `matches` and slices.
+    pub fn proto_bytes(&mut self, def: &'static FieldDef, name: &'static str, bytes: &[u8]) {
+        self.d.push(def, Value::Bytes(bytes.to_vec()));
+        self.protos.push(name);
+    }
+
     /// Mark the packet malformed.
     pub fn malformed(&mut self) {
         self.d.malformed = true;
@@ -291,7 +298,14 @@ impl Pipeline {
                 self.ipv6(cx, p);
             }
             2 => self.data_named(cx, p, Some("igmp")),
-            89 => self.data_named(cx, p, Some("ospf")),
+            89 => {
+                let mark = cx.d.fields.len();
+                if super::app::ip_proto(&mut self.app, 89, p, cx.d) {
+                    Pipeline::app_protos(cx.d, mark, &mut cx.protos);
+                } else {
+                    self.data_named(cx, p, Some("ospf"));
+                }
+            }
             103 => self.data_named(cx, p, Some("pim")),
             112 => self.data_named(cx, p, Some("vrrp")),
             _ => self.data(cx, p),

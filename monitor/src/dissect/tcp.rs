@@ -107,7 +107,7 @@ impl Pipeline {
         p: &[u8],
         reported: usize,
     ) {
-        cx.proto(&TCP, "tcp");
+        cx.proto_bytes(&TCP, "tcp", p);
         if cx.depth == 0 {
             cx.d.protocol = "TCP".into();
         }

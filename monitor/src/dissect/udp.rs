@@ -24,7 +24,7 @@ fields! {
 impl Pipeline {
     /// Dissect a UDP datagram.
     pub(crate) fn udp(&mut self, cx: &mut Cx<'_>, src: IpAddr, dst: IpAddr, p: &[u8]) {
-        cx.proto(&UDP, "udp");
+        cx.proto_bytes(&UDP, "udp", p);
         if cx.depth == 0 {
             cx.d.protocol = "UDP".into();
         }

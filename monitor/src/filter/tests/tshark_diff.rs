@@ -71,6 +71,15 @@ fn dissect_capture(path: &Path) -> anyhow::Result<Vec<Dissection>> {
     Ok(out)
 }
 
+/// Known differences, each with its reason (not filter-engine faults).
+const KNOWN: &[(&str, &str, &str)] = &[(
+    "tls12_sessions_certs.pcap",
+    "tcp.port == 443 and tcp.len > 0 and not tls",
+    "frame 65: tshark lists `tls` on a TCP segment that only starts a record \
+     reassembled later, without any tls field; the TLS dissector adds the \
+     protocol with its first field",
+)];
+
 /// Captures compared by default (all of them with `MONITOR_DIFF_CAPTURES=.`
 /// — any substring of the names selects).
 const DEFAULT_CAPTURES: &[&str] = &[
@@ -152,7 +161,6 @@ fn filter_list_compiles_against_the_test_table() {
 /// compared, on [`DEFAULT_CAPTURES`]; `MONITOR_DIFF_STEP=1
 /// MONITOR_DIFF_CAPTURES=.` compares everything (about half an hour).
 #[test]
-#[ignore = "protocol layers do not carry their bytes yet (frame[12], tcp contains …)"]
 fn same_frames_as_tshark_on_every_capture() {
     let all = lines();
     let only = std::env::var("MONITOR_DIFF_FILTERS").unwrap_or_default();
@@ -227,6 +235,9 @@ fn same_frames_as_tshark_on_every_capture() {
                 continue;
             };
             compared += 1;
+            if KNOWN.iter().any(|(c, e, _)| *c == name && *e == *expr) {
+                continue;
+            }
             if ours != theirs {
                 let only_ours: Vec<_> = ours.difference(&theirs).take(8).collect();
                 let only_tshark: Vec<_> = theirs.difference(&ours).take(8).collect();
