@@ -104,15 +104,68 @@ fn test() -> anyhow::Result<()> {
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
     cargo(&["build", "-p", "monitor"])?;
-    cargo(&[
-        "test",
-        "-p",
-        "monitor-common",
-        "-p",
-        "monitor",
-        "-p",
-        "xtask",
-    ])?;
+    let mut total = (0, 0);
+    let r1 = cargo_test(
+        &[
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "monitor-common",
+            "-p",
+            "monitor",
+            "-p",
+            "xtask",
+        ],
+        &mut total,
+    );
     // The end-to-end tests share the kernel; run them one at a time.
-    cargo(&["test", "-p", "monitor-tests", "--", "--test-threads=1"])
+    let r2 = cargo_test(
+        &[
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "monitor-tests",
+            "--",
+            "--test-threads=1",
+        ],
+        &mut total,
+    );
+    println!("all tests: {} passed, {} failed", total.0, total.1);
+    r1.and(r2)
+}
+
+/// Run `cargo test …`, echo its output, and add its "test result" counts to `total`.
+fn cargo_test(args: &[&str], total: &mut (u64, u64)) -> anyhow::Result<()> {
+    use std::io::{BufRead as _, BufReader};
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("+ cargo {}", args.join(" "));
+    let mut child = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running cargo")?;
+    let out = child.stdout.take().context("cargo stdout")?;
+    for line in BufReader::new(out).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            let num = |word: &str| {
+                rest.split(';')
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_suffix(word)
+                            .map(|n| n.trim().parse::<u64>().unwrap_or(0))
+                    })
+                    .unwrap_or(0)
+            };
+            total.0 += num(" passed");
+            total.1 += num(" failed");
+        }
+    }
+    let st = child.wait()?;
+    if !st.success() {
+        bail!("cargo {} failed ({st})", args.join(" "));
+    }
+    Ok(())
 }
