@@ -91,22 +91,20 @@ pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
     })
 }
 
-/// Read sample records until `stop` turns true.
-pub async fn read(
-    ring: RingBuf<MapData>,
-    metrics: Arc<Metrics>,
-    live: Arc<Live>,
+/// Wait for `fd` to become readable and call `drain` on it each time,
+/// until `stop` turns true. `fd` must own its file descriptor.
+async fn poll<T: std::os::fd::AsRawFd>(
+    inner: T,
+    what: &str,
     mut stop: watch::Receiver<bool>,
+    mut drain: impl FnMut(&mut T),
 ) {
-    let clock = Clock::new();
-    tracing::debug!(fd = ring.as_raw_fd(), "reading ring buffer");
-    // SAFETY: the ring buffer owns its fd and stays inside the AsyncFd until
-    // the AsyncFd is dropped, so the fd outlives its registration.
-    let mut fd = match unsafe { AsyncFd::register(ring) } {
+    // SAFETY: `inner` owns its fd and stays inside the AsyncFd until the
+    // AsyncFd is dropped, so the fd outlives its registration.
+    let mut fd = match unsafe { AsyncFd::register(inner) } {
         Ok(fd) => fd,
         Err(e) => {
-            let e = e.into_parts().1;
-            tracing::error!(error = %e, "cannot poll the ring buffer");
+            tracing::error!(error = %e.into_parts().1, "cannot poll the {what}");
             return;
         }
     };
@@ -114,18 +112,32 @@ pub async fn read(
         tokio::select! {
             guard = fd.readable_mut() => {
                 let Ok(mut guard) = guard else { return };
-                let ring = guard.get_inner_mut();
-                while let Some(item) = ring.next() {
-                    if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
-                        handle(&d.record, &metrics);
-                        live.on_sample(d.record, d.boot_ts, d.rules);
-                    }
-                }
+                drain(guard.get_inner_mut());
                 guard.clear_ready();
             }
             _ = stop.wait_for(|s| *s) => return,
         }
     }
+}
+
+/// Read sample records until `stop` turns true.
+pub async fn read(
+    ring: RingBuf<MapData>,
+    metrics: Arc<Metrics>,
+    live: Arc<Live>,
+    stop: watch::Receiver<bool>,
+) {
+    let clock = Clock::new();
+    tracing::debug!(fd = ring.as_raw_fd(), "reading ring buffer");
+    poll(ring, "sample ring buffer", stop, |ring| {
+        while let Some(item) = ring.next() {
+            if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
+                handle(&d.record, &metrics);
+                live.on_sample(d.record, d.boot_ts, d.rules);
+            }
+        }
+    })
+    .await
 }
 
 fn handle(rec: &PacketRecord, metrics: &Metrics) {
@@ -143,57 +155,25 @@ pub async fn read_tcp(
     ring: RingBuf<MapData>,
     metrics: Arc<Metrics>,
     live: Arc<Live>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
     let clock = Clock::new();
-    // SAFETY: as in `read`.
-    let mut fd = match unsafe { AsyncFd::register(ring) } {
-        Ok(fd) => fd,
-        Err(e) => {
-            tracing::error!(error = %e.into_parts().1, "cannot poll the TCP ring buffer");
-            return;
-        }
-    };
-    loop {
-        tokio::select! {
-            guard = fd.readable_mut() => {
-                let Ok(mut guard) = guard else { return };
-                let ring = guard.get_inner_mut();
-                while let Some(item) = ring.next() {
-                    if let Some(d) = decode_kind(&item, &clock, record_kind::TCP_HEADERS) {
-                        let dir = d.record.direction.unwrap_or(Direction::Ingress);
-                        metrics.tcp_record(d.record.iface, dir);
-                        live.on_tcp(d.record, d.boot_ts);
-                    }
-                }
-                guard.clear_ready();
+    poll(ring, "TCP ring buffer", stop, |ring| {
+        while let Some(item) = ring.next() {
+            if let Some(d) = decode_kind(&item, &clock, record_kind::TCP_HEADERS) {
+                let dir = d.record.direction.unwrap_or(Direction::Ingress);
+                metrics.tcp_record(d.record.iface, dir);
+                live.on_tcp(d.record, d.boot_ts);
             }
-            _ = stop.wait_for(|s| *s) => return,
         }
-    }
+    })
+    .await
 }
 
 /// Forward the eBPF programs' log records (aya-log) until `stop` turns true.
 pub async fn forward_logs(
     logger: aya_log::EbpfLogger<&'static dyn log::Log>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    // SAFETY: the logger owns its ring buffer fd for as long as the AsyncFd lives.
-    let mut fd = match unsafe { AsyncFd::register(logger) } {
-        Ok(fd) => fd,
-        Err(e) => {
-            tracing::warn!(error = %e.into_parts().1, "eBPF log forwarding unavailable");
-            return;
-        }
-    };
-    loop {
-        tokio::select! {
-            guard = fd.readable_mut() => {
-                let Ok(mut guard) = guard else { return };
-                guard.get_inner_mut().flush();
-                guard.clear_ready();
-            }
-            _ = stop.wait_for(|s| *s) => return,
-        }
-    }
+    poll(logger, "eBPF log", stop, |l| l.flush()).await
 }
