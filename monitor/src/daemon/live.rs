@@ -100,6 +100,9 @@ impl Live {
         rules: Vec<Option<LiveRule>>,
         tcp_config: crate::tcp_analysis::Config,
     ) -> Self {
+        for r in rules.iter().flatten().filter(|r| !r.exact) {
+            metrics.init_rule_user(&r.name);
+        }
         let flag_names = ANALYSIS_FLAGS
             .iter()
             .map(|f| (*f, Arc::from(format!("tcp.analysis.{f}"))))
@@ -119,6 +122,9 @@ impl Live {
 
     /// Replace the rules (after a reload).
     pub fn set_rules(&self, rules: Vec<Option<LiveRule>>) {
+        for r in rules.iter().flatten().filter(|r| !r.exact) {
+            self.metrics.init_rule_user(&r.name);
+        }
         if let Ok(mut r) = self.rules.write() {
             *r = rules;
         }

@@ -42,7 +42,8 @@ pub struct Metrics {
     handshake_rtt: prometheus::HistogramVec,
     ack_rtt: prometheus::HistogramVec,
     flows_tracked: prometheus::IntGaugeVec,
-    flows_evicted: prometheus::IntGaugeVec,
+    flows_evicted: IntCounterVec,
+    evicted_seen: Mutex<HashMap<String, u64>>,
     /// Dumps written, by result (`ok`, `error`).
     pub dumps: IntCounterVec,
     /// Flight recorder entries and bytes.
@@ -78,7 +79,7 @@ impl Metrics {
             ),
             &["iface", "direction"],
         )?;
-        let build = IntCounterVec::new(
+        let build = prometheus::IntGaugeVec::new(
             Opts::new(
                 "monitor_build_info",
                 "Build information; the value is always 1.",
@@ -87,7 +88,7 @@ impl Metrics {
         )?;
         build
             .with_label_values(&[env!("CARGO_PKG_VERSION"), &kernel_release()])
-            .inc();
+            .set(1);
         registry.register(Box::new(samples.clone()))?;
         registry.register(Box::new(sample_errors.clone()))?;
         registry.register(Box::new(build))?;
@@ -158,7 +159,7 @@ impl Metrics {
             ),
             &["iface"],
         )?;
-        let flows_evicted = prometheus::IntGaugeVec::new(
+        let flows_evicted = IntCounterVec::new(
             Opts::new(
                 "monitor_tcp_flows_evicted_total",
                 "TCP conversations dropped from the analyzer (table full or idle).",
@@ -245,6 +246,7 @@ impl Metrics {
             ack_rtt,
             flows_tracked,
             flows_evicted,
+            evicted_seen: Mutex::new(HashMap::new()),
             dumps,
             recorder,
             triggers,
@@ -280,6 +282,15 @@ impl Metrics {
         }
     }
 
+    /// Export a non-exact rule's user-space matches at zero.
+    pub fn init_rule_user(&self, rule: &str) {
+        for iface in self.names.values() {
+            for d in direction::NAMES {
+                self.rule_user.with_label_values(&[rule, iface, d]);
+            }
+        }
+    }
+
     /// A sampled candidate matched a rule's exact filter in user space.
     pub fn rule_user_match(&self, rule: &str, iface: &str, dir: Direction) {
         self.rule_user
@@ -312,9 +323,16 @@ impl Metrics {
         self.flows_tracked
             .with_label_values(&[iface])
             .set(tracked as i64);
-        self.flows_evicted
-            .with_label_values(&[iface])
-            .set(evicted as i64);
+        // The analyzer keeps a running total; export its growth as a counter.
+        if let Ok(mut seen) = self.evicted_seen.lock() {
+            let last = seen.entry(iface.to_string()).or_insert(0);
+            if evicted > *last {
+                self.flows_evicted
+                    .with_label_values(&[iface])
+                    .inc_by(evicted - *last);
+                *last = evicted;
+            }
+        }
     }
 
     /// Every metric family, for triggers.

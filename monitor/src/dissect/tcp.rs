@@ -59,8 +59,6 @@ fields! {
     CONN_SYNACK = "tcp.connection.synack", Bool, Base::Dec, "Connection establish acknowledge (SYN+ACK)";
     CONN_FIN = "tcp.connection.fin", Bool, Base::Dec, "Connection finish (FIN)";
     CONN_RST = "tcp.connection.rst", Bool, Base::Dec, "Connection reset (RST)";
-    TIME_RELATIVE = "tcp.time_relative", RelTime, Base::Dec, "Time since first frame in this TCP stream";
-    TIME_DELTA = "tcp.time_delta", RelTime, Base::Dec, "Time since previous frame in this TCP stream";
 }
 
 /// `tcp.flags.str`: one letter per set bit, a middle dot per clear one.
@@ -208,10 +206,8 @@ impl Pipeline {
                 _ => u32::from(win),
             };
             rel_bases = Some((from_client, base, conv.base_seq[1 - dir], conv.index));
-            let (rel_t, delta_t) = (cx.ts_ns - conv.first_ts, cx.ts_ns - conv.prev_ts);
+            // tcp.time_relative / tcp.time_delta come from the analyzer.
             conv.prev_ts = cx.ts_ns;
-            cx.d.push(&TIME_RELATIVE, Value::Float(rel_t as f64 / 1e9));
-            cx.d.push(&TIME_DELTA, Value::Float(delta_t as f64 / 1e9));
         }
         let mut opt_info = String::new();
         if !opts.is_empty() {
@@ -262,6 +258,11 @@ impl Pipeline {
             return;
         }
         cx.d.push(&PAYLOAD, Value::Bytes(payload.to_vec()));
+        if verdict.skip_payload() {
+            // As tshark: retransmitted or out-of-order data is not handed to
+            // the application dissectors again.
+            return;
+        }
         let mark = cx.d.fields.len();
         let seg = TcpPayload {
             stream,

@@ -83,7 +83,11 @@ impl Pipeline {
             cx.d.push(&UDP_PAYLOAD, Value::Bytes(shown.to_vec()));
         }
         let mark = cx.d.fields.len();
-        if !payload.is_empty()
+        // Inside a packet quoted by an ICMP error the columns stay the
+        // outer packet's.
+        let columns =
+            (cx.depth > 0).then(|| (cx.d.protocol.clone(), cx.d.info.clone(), cx.d.malformed));
+        let claimed = !payload.is_empty()
             && app::udp(
                 &mut self.app,
                 Endpoints {
@@ -92,8 +96,14 @@ impl Pipeline {
                 },
                 payload,
                 cx.d,
-            )
-        {
+            );
+        if let Some((protocol, info, malformed)) = columns {
+            // (a quoted datagram is cut short by design, not malformed)
+            cx.d.protocol = protocol;
+            cx.d.info = info;
+            cx.d.malformed = malformed;
+        }
+        if claimed {
             Pipeline::app_protos(cx.d, mark, &mut cx.protos);
         } else {
             self.data(cx, payload);
