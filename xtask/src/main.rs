@@ -153,9 +153,12 @@ fn cargo_test(args: &[&str], total: &mut (u64, u64)) -> anyhow::Result<()> {
             let num = |word: &str| {
                 rest.split(';')
                     .find_map(|p| {
-                        p.trim()
-                            .strip_suffix(word)
-                            .map(|n| n.trim().parse::<u64>().unwrap_or(0))
+                        p.trim().strip_suffix(word).map(|n| {
+                            n.split_whitespace()
+                                .last()
+                                .and_then(|x| x.parse::<u64>().ok())
+                                .unwrap_or(0)
+                        })
                     })
                     .unwrap_or(0)
             };
