@@ -3,7 +3,10 @@
 //! since this kernel has no netem), watched by the daemon on the host-side
 //! veth and captured by tshark on the same interface. Every
 //! `monitor_tcp_analysis_total{flag}` equals tshark's count of that flag on
-//! the capture, and the handshakes are `established`.
+//! the capture, except that the split between `retransmission` and
+//! `out_of_order` (a sub-millisecond timing call the two capture points
+//! make differently) is only checked as a sum, within 3%; the handshakes
+//! are `established`.
 
 use std::{
     process::{Command, Stdio},
