@@ -61,7 +61,7 @@ fn handshakes_recorder_and_dumps() {
     std::fs::write(
         &cfg,
         format!(
-            "[daemon]\ndump_dir = \"{}\"\n[sampling]\nsample = 1.0\nsnaplen = 2048\n[tcp]\nhandshake_timeout = \"2s\"\n",
+            "[daemon]\ndump_dir = \"{}\"\n[sampling]\nsample = 1.0\nsnaplen = 2048\n[tcp]\nhandshake_timeout = \"2s\"\n[[rule]]\nname = \"pings\"\nfilter = \"icmp.type == 0 || icmp.type == 8\"\n",
             dir.display()
         ),
     )
@@ -69,8 +69,27 @@ fn handshakes_recorder_and_dumps() {
     let iface = net.host_if.clone();
     let cfg_s = cfg.to_string_lossy().to_string();
     let daemon = Daemon::start(&["--config", &cfg_s, "--iface", &iface, "--xdp-mode", "skb"]);
+    // An independent capture of the same interface.
+    let pcap = std::env::temp_dir().join(format!("{}-tshark.pcapng", net.ns));
+    let mut tshark = Command::new("tshark")
+        .args(["-q", "-i", &iface, "-w"])
+        .arg(&pcap)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tshark");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::metadata(&pcap).map(|m| m.len()).unwrap_or(0) == 0 {
+        assert!(Instant::now() < deadline, "tshark did not start capturing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
 
     sh(&["ping", "-q", "-c", &PINGS.to_string(), "-i", "0.2", &ns_ip]);
+    let udp = std::net::UdpSocket::bind(format!("{}:0", net.host_ip)).unwrap();
+    for i in 0..5u8 {
+        udp.send_to(&[i; 100], format!("{ns_ip}:9999")).unwrap();
+    }
     for _ in 0..REFUSED {
         let to: SocketAddr = format!("{ns_ip}:9").parse().unwrap();
         assert!(TcpStream::connect_timeout(&to, Duration::from_secs(2)).is_err());
@@ -108,6 +127,10 @@ fn handshakes_recorder_and_dumps() {
     assert_eq!(m.get("monitor_tcp_handshakes_total", &o("no_reply")), 0.0);
     std::thread::sleep(Duration::from_millis(300));
 
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(tshark.id() as i32, libc::SIGINT) };
+    let _ = tshark.wait();
+
     // Every frame was sampled; the recorder holds them all.
     let d = |dir: &'static str| [("direction", dir), ("iface", iface.as_str())];
     let m = daemon.scrape();
@@ -129,7 +152,28 @@ fn handshakes_recorder_and_dumps() {
         total,
         "dump holds every sampled frame"
     );
-    assert_eq!(tshark_count(&out, Some("icmp")), 2 * PINGS);
+    // The same frames, byte for byte and with their lengths, as the
+    // independent capture (order aside: directions interleave differently).
+    let key = |f: &monitor_tests::Frame| (f.orig_len, f.data.clone());
+    let mut dumped: Vec<_> = monitor_tests::read_capture(&out).iter().map(key).collect();
+    let mut captured: Vec<_> = monitor_tests::read_capture(&pcap).iter().map(key).collect();
+    dumped.sort();
+    captured.sort();
+    assert_eq!(
+        dumped.len(),
+        captured.len(),
+        "frame counts: dump vs capture"
+    );
+    assert!(dumped == captured, "dumped frames differ from the capture");
+    // Matched rules are named in the packet comments.
+    assert_eq!(
+        tshark_count(&out, Some("frame.comment contains \"pings\"")),
+        2 * PINGS
+    );
+    assert_eq!(
+        tshark_count(&out, Some("icmp.type == 0 || icmp.type == 8")),
+        2 * PINGS
+    );
     assert_eq!(
         tshark_count(&out, Some("tcp.flags.reset == 1 && tcp.srcport == 9")),
         REFUSED
@@ -142,7 +186,7 @@ fn handshakes_recorder_and_dumps() {
             "--connect",
             &daemon.addr,
             "--filter",
-            "icmp",
+            "icmp.type == 0 || icmp.type == 8",
             "--output",
         ])
         .arg(&icmp)
@@ -150,7 +194,10 @@ fn handshakes_recorder_and_dumps() {
         .unwrap();
     assert!(st.success());
     assert_eq!(tshark_count(&icmp, None), 2 * PINGS);
-    assert_eq!(tshark_count(&icmp, Some("!icmp")), 0);
+    assert_eq!(
+        tshark_count(&icmp, Some("!(icmp.type == 0 || icmp.type == 8)")),
+        0
+    );
 
     // A bad filter is refused with the caret message.
     let bad = Command::new(monitor_bin())
@@ -195,7 +242,7 @@ fn handshakes_recorder_and_dumps() {
     assert!(tshark_count(&file, None) >= total);
 
     assert_eq!(daemon.stop(), 0);
-    for p in [&out, &icmp, &cfg] {
+    for p in [&out, &icmp, &cfg, &pcap] {
         let _ = std::fs::remove_file(p);
     }
     let _ = std::fs::remove_dir_all(&dir);

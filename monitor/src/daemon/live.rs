@@ -147,7 +147,10 @@ impl Live {
                 if kernel_rules & (1 << slot) == 0 {
                     continue;
                 }
-                if rule.exact || rule.filter.matches(&d) {
+                // Even a kernel-exact rule passes frames with nested headers
+                // or fragments up as candidates, so samples are always
+                // checked with the exact filter.
+                if rule.filter.matches(&d) {
                     if !rule.exact {
                         self.metrics.rule_user_match(&rule.name, &iface, dir);
                     }
