@@ -125,3 +125,95 @@ fn kill_9_leaves_nothing_attached() {
     assert!(!link.contains("xdp"), "XDP still attached: {link}");
     drop(daemon);
 }
+
+#[test]
+fn an_interface_that_returns_is_monitored_again() {
+    let net = Netns::new("back");
+    let iface = net.host_if.clone();
+    let daemon = Daemon::start(&["--iface", &iface, "--xdp-mode", "skb"]);
+    let d = |dir: &'static str| [("direction", dir), ("iface", iface.as_str())];
+    sh(&["ping", "-q", "-c", "2", "-i", "0.2", &net.ns_ip]);
+    let m = wait_for(&daemon, |m| {
+        m.get("monitor_packets_total", &d("egress")) >= 2.0
+    });
+    let before = m.get("monitor_packets_total", &d("egress"));
+    assert_eq!(before, 2.0);
+
+    // The veth pair goes away and comes back under the same name.
+    sh(&["ip", "link", "del", &iface]);
+    std::thread::sleep(Duration::from_millis(1500));
+    sh(&[
+        "ip", "link", "add", &iface, "type", "veth", "peer", "name", &net.ns_if, "netns", &net.ns,
+    ]);
+    for (inside, dev) in [(false, &net.host_if), (true, &net.ns_if)] {
+        let sysctl = format!("net.ipv6.conf.{dev}.disable_ipv6=1");
+        net.run(inside, &["sysctl", "-qw", &sysctl]);
+    }
+    net.run(
+        false,
+        &[
+            "ip",
+            "addr",
+            "add",
+            &format!("{}/24", net.host_ip),
+            "dev",
+            &iface,
+        ],
+    );
+    net.run(
+        true,
+        &[
+            "ip",
+            "addr",
+            "add",
+            &format!("{}/24", net.ns_ip),
+            "dev",
+            &net.ns_if,
+        ],
+    );
+    net.run(false, &["ip", "link", "set", &iface, "up"]);
+    net.run(true, &["ip", "link", "set", &net.ns_if, "up"]);
+    let (host_mac, ns_mac) = (net.mac(false), net.mac(true));
+    net.run(
+        false,
+        &[
+            "ip",
+            "neigh",
+            "replace",
+            &net.ns_ip,
+            "lladdr",
+            &ns_mac,
+            "dev",
+            &iface,
+            "nud",
+            "permanent",
+        ],
+    );
+    net.run(
+        true,
+        &[
+            "ip",
+            "neigh",
+            "replace",
+            &net.host_ip,
+            "lladdr",
+            &host_mac,
+            "dev",
+            &net.ns_if,
+            "nud",
+            "permanent",
+        ],
+    );
+    // Give the watcher a tick to re-attach.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while monitor_links() < 4 {
+        assert!(Instant::now() < deadline, "not re-attached");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    sh(&["ping", "-q", "-c", "3", "-i", "0.2", &net.ns_ip]);
+    let m = wait_for(&daemon, |m| {
+        m.get("monitor_packets_total", &d("egress")) >= before + 3.0
+    });
+    assert_eq!(m.get("monitor_packets_total", &d("egress")), before + 3.0);
+    assert_eq!(daemon.stop(), 0);
+}

@@ -49,7 +49,7 @@ pub struct Metrics {
     /// Flight recorder entries and bytes.
     pub recorder: prometheus::IntGaugeVec,
     triggers: IntCounterVec,
-    names: HashMap<u32, String>,
+    names: std::sync::RwLock<HashMap<u32, String>>,
 }
 
 impl Metrics {
@@ -250,16 +250,24 @@ impl Metrics {
             dumps,
             recorder,
             triggers,
-            names,
+            names: std::sync::RwLock::new(names),
         })
     }
 
     /// Interface name of an ifindex (the index itself when unknown).
     pub fn iface_name(&self, ifindex: u32) -> String {
         self.names
-            .get(&ifindex)
-            .cloned()
+            .read()
+            .ok()
+            .and_then(|n| n.get(&ifindex).cloned())
             .unwrap_or_else(|| ifindex.to_string())
+    }
+
+    /// An interface came back with index `ifindex`.
+    pub fn set_iface(&self, ifindex: u32, name: &str) {
+        if let Ok(mut n) = self.names.write() {
+            n.insert(ifindex, name.to_string());
+        }
     }
 
     /// Count a received sample.
@@ -284,7 +292,12 @@ impl Metrics {
 
     /// Export a non-exact rule's user-space matches at zero.
     pub fn init_rule_user(&self, rule: &str) {
-        for iface in self.names.values() {
+        let names: Vec<String> = self
+            .names
+            .read()
+            .map(|n| n.values().cloned().collect())
+            .unwrap_or_default();
+        for iface in &names {
             for d in direction::NAMES {
                 self.rule_user.with_label_values(&[rule, iface, d]);
             }

@@ -211,6 +211,7 @@ async fn run(
     let ring = programs.take_ring()?;
     let tcp_ring = programs.take_tcp_ring()?;
     let counters = programs.take_counters()?;
+    let programs = Arc::new(std::sync::Mutex::new(programs));
     let metrics = Arc::new(Metrics::new(&ifaces, counters, control.names())?);
     let file = &settings.file;
     let recorder = Arc::new(crate::recorder::Recorder::new(crate::recorder::Config {
@@ -264,6 +265,16 @@ async fn run(
     tracing::info!(listen = %settings.listen, "serving /metrics");
 
     let (stop_tx, stop_rx) = watch::channel(false);
+    let watcher = tokio::spawn(watch_interfaces(
+        programs.clone(),
+        ifaces
+            .iter()
+            .zip(&settings.ifaces)
+            .map(|(i, (_, m))| (i.clone(), *m))
+            .collect(),
+        metrics.clone(),
+        stop_rx.clone(),
+    ));
     let log_task = ebpf_log.map(|l| tokio::spawn(ring::forward_logs(l, stop_rx.clone())));
     let reader = tokio::spawn(ring::read(
         ring,
@@ -345,6 +356,7 @@ async fn run(
     let _ = reader.await;
     let _ = tcp_reader.await;
     let _ = ticker.await;
+    let _ = watcher.await;
     if let Some(t) = log_task {
         let _ = t.await;
     }
@@ -373,6 +385,50 @@ fn reload(
         .replace(rules, tables, &mut |slot| metrics.rebase_rule(slot))
         .map_err(|e| format!("{e:#}"))?;
     Ok(control.names())
+}
+
+/// Re-attach to interfaces that disappear and come back (possibly with a
+/// new index); the others keep working meanwhile.
+async fn watch_interfaces(
+    programs: Arc<std::sync::Mutex<Programs>>,
+    ifaces: Vec<(Iface, XdpAttachMode)>,
+    metrics: Arc<Metrics>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut known: Vec<Option<u32>> = ifaces.iter().map(|(i, _)| Some(i.index)).collect();
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        for ((iface, mode), last) in ifaces.iter().zip(known.iter_mut()) {
+            let now = preflight::ifindex(&iface.name);
+            if now == *last {
+                continue;
+            }
+            let Some(index) = now else {
+                tracing::warn!(iface = %iface.name, "interface disappeared; will re-attach when it returns");
+                *last = None;
+                continue;
+            };
+            let Ok(mut p) = programs.lock() else { return };
+            let attached = p
+                .register_iface(index, iface.slot)
+                .and_then(|_| p.attach_xdp(&iface.name, *mode))
+                .and_then(|m| p.attach_tc(&iface.name).map(|_| m));
+            match attached {
+                Ok(m) => {
+                    metrics.set_iface(index, &iface.name);
+                    tracing::info!(iface = %iface.name, ifindex = index, xdp_mode = ?m, "interface is back, re-attached");
+                    *last = Some(index);
+                }
+                Err(e) => {
+                    tracing::warn!(iface = %iface.name, "re-attaching failed, will retry: {e:#}")
+                }
+            }
+        }
+    }
 }
 
 enum Signal {
