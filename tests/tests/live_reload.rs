@@ -217,3 +217,56 @@ fn an_interface_that_returns_is_monitored_again() {
     assert_eq!(m.get("monitor_packets_total", &d("egress")), before + 3.0);
     assert_eq!(daemon.stop(), 0);
 }
+
+#[test]
+fn a_configured_token_is_required_on_every_request() {
+    use std::io::{Read as _, Write as _};
+    let net = Netns::new("tok");
+    let dir = std::env::temp_dir().join(format!("{}-tok", net.ns));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = dir.join("token");
+    std::fs::write(&token, "s3cret-token\n").unwrap();
+    let cfg = dir.join("monitor.toml");
+    std::fs::write(
+        &cfg,
+        format!("[daemon]\ntoken_file = \"{}\"\n", token.display()),
+    )
+    .unwrap();
+    let port = monitor_tests::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = std::process::Command::new(monitor_tests::monitor_bin())
+        .args([
+            "run",
+            "--iface",
+            &net.host_if,
+            "--listen",
+            &addr,
+            "--config",
+        ])
+        .arg(&cfg)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let get = |auth: Option<&str>| -> Option<String> {
+        let mut s = std::net::TcpStream::connect(&addr).ok()?;
+        let h = auth
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        write!(s, "GET /metrics HTTP/1.0\r\nHost: x\r\n{h}\r\n").ok()?;
+        let mut r = String::new();
+        s.read_to_string(&mut r).ok()?;
+        Some(r.lines().next().unwrap_or("").to_string())
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(Some("s3cret-token")).is_none_or(|l| !l.contains("200")) {
+        assert!(Instant::now() < deadline, "daemon did not serve");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(get(None).unwrap().contains("401"));
+    assert!(get(Some("wrong")).unwrap().contains("401"));
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let st = child.wait().unwrap();
+    assert_eq!(st.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
