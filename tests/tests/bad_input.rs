@@ -82,3 +82,15 @@ fn invalid_config_is_rejected_before_anything_is_attached() {
     assert_eq!(err.lines().count(), 1, "one line for the journal: {err}");
     assert_eq!(before, links());
 }
+
+#[test]
+fn listening_beyond_loopback_needs_a_token() {
+    let out = Command::new(monitor_bin())
+        .args(["run", "--iface", "lo", "--listen", "0.0.0.0:9477"])
+        .output()
+        .expect("run monitor");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("needs a bearer token"), "{err}");
+}

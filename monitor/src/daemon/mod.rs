@@ -102,9 +102,15 @@ impl Settings {
                 })
                 .collect()
         };
+        let listen = args.listen.unwrap_or(file.listen);
+        if !listen.ip().is_loopback() && file.config.daemon.token_file.is_none() {
+            return Err(format!(
+                "listening on {listen} (beyond loopback) needs a bearer token: set [daemon] token_file in the configuration"
+            ));
+        }
         Ok(Self {
             ifaces,
-            listen: args.listen.unwrap_or(file.listen),
+            listen,
             sample: args
                 .sample
                 .unwrap_or(*file.config.sampling.sample.get_ref()),
