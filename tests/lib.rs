@@ -429,3 +429,70 @@ pub fn monitor_links() -> usize {
         })
         .count()
 }
+
+/// A tshark capture of one interface into a pcapng file, running when
+/// returned (an independent view of the traffic a test sends).
+#[derive(Debug)]
+pub struct Capture {
+    child: Option<Child>,
+    /// The capture file.
+    pub path: PathBuf,
+}
+
+impl Capture {
+    /// Capture `iface` (optionally through a capture filter) into `path`.
+    pub fn start(iface: &str, path: &Path, filter: Option<&str>) -> Self {
+        let mut c = Command::new("tshark");
+        c.args(["-q", "-i", iface]);
+        if let Some(f) = filter {
+            c.args(["-f", f]);
+        }
+        let child = c
+            .arg("-w")
+            .arg(path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tshark");
+        // dumpcap writes the file header once it is capturing.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            assert!(Instant::now() < deadline, "tshark did not start capturing");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        Self {
+            child: Some(child),
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Stop capturing (the file is complete afterwards).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // SAFETY: plain kill(2) on our own child.
+            unsafe { libc::kill(c.id() as i32, libc::SIGINT) };
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The sample captures in `../shared/captures`, sorted.
+pub fn all_captures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(captures_dir())
+        .expect("../shared/captures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p.to_string_lossy();
+            n.ends_with(".pcap") || n.ends_with(".pcapng")
+        })
+        .collect();
+    v.sort();
+    v
+}

@@ -8,7 +8,7 @@ use std::{collections::BTreeMap, process::Command};
 use aya::programs::{TestRun as _, TestRunOptions};
 use monitor::ebpf::{CounterMap, Programs};
 use monitor_common::proto;
-use monitor_tests::{captures_dir, read_capture, require_root};
+use monitor_tests::{read_capture, require_root};
 
 /// Expected protocol indexes for one tshark `frame.protocols` string.
 fn expected(protocols: &str) -> Vec<usize> {
@@ -62,15 +62,7 @@ fn kernel_classification_equals_tshark_on_every_capture() {
     let mut progs = Programs::load(1 << 16).expect("load programs");
     progs.configure(0.0, 256).expect("configure");
     let counters = progs.take_counters().expect("counters");
-    let mut captures: Vec<_> = std::fs::read_dir(captures_dir())
-        .expect("../shared/captures")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let n = p.to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng")
-        })
-        .collect();
-    captures.sort();
+    let captures = monitor_tests::all_captures();
     assert!(captures.len() >= 50, "expected the sample captures");
 
     let mut totals: BTreeMap<&str, (usize, usize)> = BTreeMap::new();

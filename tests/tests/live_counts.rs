@@ -5,7 +5,6 @@
 
 use std::{
     net::{SocketAddr, TcpStream, UdpSocket},
-    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -42,20 +41,7 @@ fn bounded_traffic_is_counted_exactly() {
     );
 
     let pcap = std::env::temp_dir().join(format!("{}.pcapng", net.ns));
-    let mut tshark = Command::new("tshark")
-        .args(["-q", "-i", &iface, "-w"])
-        .arg(&pcap)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tshark");
-    // dumpcap creates the file once it is capturing.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !pcap.exists() || std::fs::metadata(&pcap).map(|m| m.len()).unwrap_or(0) == 0 {
-        assert!(Instant::now() < deadline, "tshark did not start capturing");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    let mut capture = monitor_tests::Capture::start(&iface, &pcap, None);
 
     sh(&[
         "ping",
@@ -97,9 +83,7 @@ fn bounded_traffic_is_counted_exactly() {
         std::thread::sleep(Duration::from_millis(100));
     };
     std::thread::sleep(Duration::from_millis(500));
-    // SAFETY: plain kill(2) on our own child.
-    unsafe { libc::kill(tshark.id() as i32, libc::SIGINT) };
-    let _ = tshark.wait();
+    capture.stop();
 
     let p = |dir: &'static str, proto: &'static str| {
         m.get(

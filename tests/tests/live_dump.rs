@@ -71,19 +71,7 @@ fn handshakes_recorder_and_dumps() {
     let daemon = Daemon::start(&["--config", &cfg_s, "--iface", &iface, "--xdp-mode", "skb"]);
     // An independent capture of the same interface.
     let pcap = std::env::temp_dir().join(format!("{}-tshark.pcapng", net.ns));
-    let mut tshark = Command::new("tshark")
-        .args(["-q", "-i", &iface, "-w"])
-        .arg(&pcap)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("tshark");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::fs::metadata(&pcap).map(|m| m.len()).unwrap_or(0) == 0 {
-        assert!(Instant::now() < deadline, "tshark did not start capturing");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    let mut capture = monitor_tests::Capture::start(&iface, &pcap, None);
 
     sh(&["ping", "-q", "-c", &PINGS.to_string(), "-i", "0.2", &ns_ip]);
     let udp = std::net::UdpSocket::bind(format!("{}:0", net.host_ip)).unwrap();
@@ -127,9 +115,7 @@ fn handshakes_recorder_and_dumps() {
     assert_eq!(m.get("monitor_tcp_handshakes_total", &o("no_reply")), 0.0);
     std::thread::sleep(Duration::from_millis(300));
 
-    // SAFETY: plain kill(2) on our own child.
-    unsafe { libc::kill(tshark.id() as i32, libc::SIGINT) };
-    let _ = tshark.wait();
+    capture.stop();
 
     // Every frame was sampled; the recorder holds them all.
     let d = |dir: &'static str| [("direction", dir), ("iface", iface.as_str())];

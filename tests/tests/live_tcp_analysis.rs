@@ -195,19 +195,7 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
 
     let daemon = Daemon::start(&["--iface", &host_if, "--xdp-mode", "skb", "--sample", "0"]);
     let pcap = std::env::temp_dir().join(format!("mon-lossy-{id}.pcapng"));
-    let mut tshark = Command::new("tshark")
-        .args(["-q", "-i", &host_if, "-f", "tcp", "-w"])
-        .arg(&pcap)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::fs::metadata(&pcap).map(|m| m.len()).unwrap_or(0) == 0 {
-        assert!(Instant::now() < deadline, "tshark did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    let mut capture = monitor_tests::Capture::start(&host_if, &pcap, Some("tcp"));
     for _ in 0..3 {
         sh(&[
             "curl",
@@ -220,9 +208,7 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
         ]);
     }
     std::thread::sleep(Duration::from_secs(2));
-    // SAFETY: plain kill(2) on our own child.
-    unsafe { libc::kill(tshark.id() as i32, libc::SIGINT) };
-    let _ = tshark.wait();
+    capture.stop();
 
     let m = daemon.scrape();
     let iface = host_if.as_str();
