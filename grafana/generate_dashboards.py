@@ -465,7 +465,6 @@ def daemon():
             (f"sum by (iface) (rate(monitor_kernel_samples_total{SEL}[{RI}]))", "kernel {{iface}}"),
             (f"sum by (iface) (rate(monitor_samples_total{SEL}[{RI}]))", "received {{iface}}"),
             (f"sum by (iface) (rate(monitor_sample_parse_errors_total{SEL}[{RI}]))", "parse errors {{iface}}"),
-            (f"sum by (iface) (rate(monitor_dissect_malformed_total{SEL}[{RI}]))", "malformed {{iface}}"),
         ],
     )
     d.panel(

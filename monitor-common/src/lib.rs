@@ -52,16 +52,6 @@ pub mod proto {
     ];
 }
 
-/// Key of the per-CPU counter map: one entry per interface and direction.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct CounterKey {
-    /// Interface index.
-    pub ifindex: u32,
-    /// [`direction::INGRESS`] or [`direction::EGRESS`].
-    pub direction: u32,
-}
-
 /// Per-CPU traffic counters for one interface and direction.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -375,7 +365,6 @@ mod pod {
     unsafe impl aya::Pod for super::rules::RuleSet {}
     unsafe impl aya::Pod for super::rules::RuleCounter {}
     // SAFETY: all types are repr(C), Copy, and every bit pattern is valid.
-    unsafe impl aya::Pod for super::CounterKey {}
     unsafe impl aya::Pod for super::Counters {}
     unsafe impl aya::Pod for super::Config {}
     unsafe impl aya::Pod for super::RecordHeader {}

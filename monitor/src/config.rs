@@ -128,7 +128,7 @@ impl Default for Sampling {
         Self {
             sample: Spanned::new(0..0, 0.01),
             snaplen: Spanned::new(0..0, monitor_common::DEFAULT_SNAPLEN),
-            ring_bytes: Spanned::new(0..0, Size::Text("8MiB".into())),
+            ring_bytes: Spanned::new(0..0, Size::Bytes(crate::ebpf::DEFAULT_RING_BYTES.into())),
         }
     }
 }

@@ -12,7 +12,7 @@ use aya::{
     Ebpf, EbpfLoader,
 };
 use monitor_common::{
-    counter_index, direction, iface, proto,
+    counter_index, iface, proto,
     rules::{self as r, RuleCounter, RuleNode, RuleSet, RuleSlot},
     Config, Counters,
 };
@@ -440,12 +440,4 @@ impl CounterMap {
             .iter()
             .fold((0, 0), |(p, b), c| (p + c.packets, b + c.bytes))
     }
-}
-
-/// Direction label of a kernel direction value.
-pub fn direction_name(dir: u32) -> &'static str {
-    direction::NAMES
-        .get(dir as usize)
-        .copied()
-        .unwrap_or("unknown")
 }

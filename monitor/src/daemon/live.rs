@@ -139,7 +139,7 @@ impl Live {
         };
         let dir = rec.direction.unwrap_or(Direction::Ingress);
         let iface = self.metrics.iface_name(rec.iface);
-        self.metrics.sample_dissected(&iface, dir, d.malformed);
+        self.metrics.sample(&iface, dir, d.malformed);
         let mut matched = Vec::new();
         if let Ok(rules) = self.rules.read() {
             for (slot, rule) in rules.iter().enumerate() {

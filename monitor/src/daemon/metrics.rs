@@ -35,7 +35,6 @@ pub struct Metrics {
     pub reloads: prometheus::IntCounter,
     /// Rejected configuration reloads.
     pub reload_failures: prometheus::IntCounter,
-    dissect_errors: IntCounterVec,
     rule_user: IntCounterVec,
     tcp_analysis: IntCounterVec,
     handshakes: IntCounterVec,
@@ -75,7 +74,7 @@ impl Metrics {
         let sample_errors = IntCounterVec::new(
             Opts::new(
                 "monitor_sample_parse_errors_total",
-                "Sampled packets whose headers could not be parsed.",
+                "Sampled packets the dissectors marked malformed (a layer cut short or invalid; snaplen truncation is not counted).",
             ),
             &["iface", "direction"],
         )?;
@@ -106,13 +105,6 @@ impl Metrics {
         let reload_failures = prometheus::IntCounter::new(
             "monitor_config_reload_failures_total",
             "Configuration reloads rejected (the running configuration stayed).",
-        )?;
-        let dissect_errors = IntCounterVec::new(
-            Opts::new(
-                "monitor_dissect_malformed_total",
-                "Sampled packets the dissectors marked malformed.",
-            ),
-            &["iface", "direction"],
         )?;
         let rule_user = IntCounterVec::new(
             Opts::new(
@@ -184,14 +176,7 @@ impl Metrics {
             ),
             &["trigger"],
         )?;
-        for c in [
-            &dissect_errors,
-            &rule_user,
-            &tcp_analysis,
-            &handshakes,
-            &dumps,
-            &triggers,
-        ] {
+        for c in [&rule_user, &tcp_analysis, &handshakes, &dumps, &triggers] {
             registry.register(Box::new(c.clone()))?;
         }
         registry.register(Box::new(handshake_rtt.clone()))?;
@@ -213,9 +198,6 @@ impl Metrics {
             ack_rtt.with_label_values(&[&i.name]);
             flows_tracked.with_label_values(&[&i.name]);
             flows_evicted.with_label_values(&[&i.name]);
-            for d in direction::NAMES {
-                dissect_errors.with_label_values(&[&i.name, d]);
-            }
         }
         registry.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
@@ -238,7 +220,6 @@ impl Metrics {
             tcp_records,
             reloads,
             reload_failures,
-            dissect_errors,
             rule_user,
             tcp_analysis,
             handshakes,
@@ -270,22 +251,13 @@ impl Metrics {
         }
     }
 
-    /// Count a received sample.
-    pub fn sample(&self, ifindex: u32, dir: Direction, parsed: bool) {
-        let name = self.iface_name(ifindex);
-        self.samples.with_label_values(&[&name, dir.as_str()]).inc();
-        if !parsed {
-            self.sample_errors
-                .with_label_values(&[&name, dir.as_str()])
-                .inc();
-        }
-    }
-
-    /// A sample went through dissection.
-    pub fn sample_dissected(&self, iface: &str, dir: Direction, malformed: bool) {
+    /// Count a received, dissected sample (`malformed` as the dissectors
+    /// say: a layer cut short or invalid, not snaplen truncation).
+    pub fn sample(&self, name: &str, dir: Direction, malformed: bool) {
+        self.samples.with_label_values(&[name, dir.as_str()]).inc();
         if malformed {
-            self.dissect_errors
-                .with_label_values(&[iface, dir.as_str()])
+            self.sample_errors
+                .with_label_values(&[name, dir.as_str()])
                 .inc();
         }
     }

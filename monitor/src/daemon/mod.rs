@@ -282,12 +282,7 @@ async fn run(
         stop_rx.clone(),
     ));
     let log_task = ebpf_log.map(|l| tokio::spawn(ring::forward_logs(l, stop_rx.clone())));
-    let reader = tokio::spawn(ring::read(
-        ring,
-        metrics.clone(),
-        live.clone(),
-        stop_rx.clone(),
-    ));
+    let reader = tokio::spawn(ring::read(ring, live.clone(), stop_rx.clone()));
     let tcp_reader = tokio::spawn(ring::read_tcp(
         tcp_ring,
         metrics.clone(),

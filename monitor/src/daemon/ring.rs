@@ -121,33 +121,17 @@ async fn poll<T: std::os::fd::AsRawFd>(
 }
 
 /// Read sample records until `stop` turns true.
-pub async fn read(
-    ring: RingBuf<MapData>,
-    metrics: Arc<Metrics>,
-    live: Arc<Live>,
-    stop: watch::Receiver<bool>,
-) {
+pub async fn read(ring: RingBuf<MapData>, live: Arc<Live>, stop: watch::Receiver<bool>) {
     let clock = Clock::new();
     tracing::debug!(fd = ring.as_raw_fd(), "reading ring buffer");
     poll(ring, "sample ring buffer", stop, |ring| {
         while let Some(item) = ring.next() {
             if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
-                handle(&d.record, &metrics);
                 live.on_sample(d.record, d.boot_ts, d.rules);
             }
         }
     })
     .await
-}
-
-fn handle(rec: &PacketRecord, metrics: &Metrics) {
-    let parsed = etherparse::SlicedPacket::from_ethernet(&rec.data).is_ok()
-        || rec.data.len() < rec.orig_len as usize;
-    metrics.sample(
-        rec.iface,
-        rec.direction.unwrap_or(Direction::Ingress),
-        parsed,
-    );
 }
 
 /// Read TCP header records until `stop` turns true.

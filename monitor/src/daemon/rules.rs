@@ -201,8 +201,6 @@ pub fn translate(plan: &KernelPlan) -> Option<Vec<RuleNode>> {
 pub struct CompiledRule {
     /// Name.
     pub name: String,
-    /// The filter text.
-    pub filter: String,
     /// Kernel graph.
     pub kernel: KernelRule,
     /// True when the kernel decides the filter exactly.
@@ -232,7 +230,6 @@ impl RuleSet {
                 .map_err(|e| format!("rule '{}': {}", r.name.get_ref(), e.message))?;
             rules.push(CompiledRule {
                 name: r.name.get_ref().clone(),
-                filter: r.filter.get_ref().clone(),
                 kernel,
                 exact,
                 exact_filter,
@@ -279,11 +276,6 @@ impl Control {
             .iter()
             .map(|s| s.as_ref().map(|r| r.name.clone()))
             .collect()
-    }
-
-    /// Installed rules, by slot.
-    pub fn rules(&self) -> &[Option<CompiledRule>] {
-        &self.slots
     }
 
     /// The rules as the live pipeline needs them.
