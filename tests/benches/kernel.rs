@@ -42,6 +42,22 @@ fn per_packet(run: &mut dyn FnMut(&[u8], u32) -> f64, frames: &[(String, Vec<u8>
     total / frames.len() as f64
 }
 
+/// Kernel-measured ns per run of `n` test runs over `d`.
+fn timed(
+    d: &[u8],
+    n: u32,
+    run: impl FnOnce(
+        TestRunOptions<'_>,
+    ) -> Result<aya::programs::TestRunResult, aya::programs::ProgramError>,
+) -> f64 {
+    let opts = TestRunOptions {
+        data_in: Some(d),
+        repeat: n,
+        ..Default::default()
+    };
+    run(opts).expect("test run").duration.as_nanos() as f64
+}
+
 fn main() {
     // SAFETY: no arguments.
     if unsafe { libc::geteuid() } != 0 {
@@ -54,20 +70,7 @@ fn main() {
     let mut results = Vec::new();
 
     let bare = per_packet(
-        &mut |d, n| {
-            let opts = TestRunOptions {
-                data_in: Some(d),
-                repeat: n,
-                ..Default::default()
-            };
-            progs
-                .bare()
-                .unwrap()
-                .test_run(opts)
-                .unwrap()
-                .duration
-                .as_nanos() as f64
-        },
+        &mut |d, n| timed(d, n, |o| progs.bare().unwrap().test_run(o)),
         &frames,
     );
     results.push(("bare XDP_PASS (baseline)", bare));
@@ -82,18 +85,7 @@ fn main() {
                 // Drain between batches so the ring always has room (64 MiB
                 // holds more than one batch).
                 while ring.next().is_some() {}
-                let opts = TestRunOptions {
-                    data_in: Some(d),
-                    repeat: n,
-                    ..Default::default()
-                };
-                progs
-                    .xdp()
-                    .unwrap()
-                    .test_run(opts)
-                    .unwrap()
-                    .duration
-                    .as_nanos() as f64
+                timed(d, n, |o| progs.xdp().unwrap().test_run(o))
             },
             &frames,
         );
@@ -127,20 +119,7 @@ fn main() {
             .collect();
         tables.install(&rules, None).expect("install rules");
         let ns = per_packet(
-            &mut |d, n| {
-                let opts = TestRunOptions {
-                    data_in: Some(d),
-                    repeat: n,
-                    ..Default::default()
-                };
-                progs
-                    .xdp()
-                    .unwrap()
-                    .test_run(opts)
-                    .unwrap()
-                    .duration
-                    .as_nanos() as f64
-            },
+            &mut |d, n| timed(d, n, |o| progs.xdp().unwrap().test_run(o)),
             &frames,
         );
         let label: &'static str = match count {
@@ -152,20 +131,7 @@ fn main() {
     }
     tables.install(&[], None).expect("clear rules");
     let tc = per_packet(
-        &mut |d, n| {
-            let opts = TestRunOptions {
-                data_in: Some(d),
-                repeat: n,
-                ..Default::default()
-            };
-            progs
-                .tc()
-                .unwrap()
-                .test_run(opts)
-                .unwrap()
-                .duration
-                .as_nanos() as f64
-        },
+        &mut |d, n| timed(d, n, |o| progs.tc().unwrap().test_run(o)),
         &frames,
     );
     results.push(("monitor TC, sampling off", tc));
