@@ -203,13 +203,23 @@ where
     }
 
     let Some(cfg) = CONFIG.get(0) else { return };
+    let tcp_record = cfg.tcp_records != 0 && verdict.matched & (1u64 << r::TCP_SCOPE_SLOT) != 0;
+    let mut want = verdict.sample;
+    if !want && cfg.sample_threshold != 0 {
+        // SAFETY: helper without arguments.
+        let rnd = unsafe { bpf_get_prandom_u32() } as u64;
+        want = rnd < cfg.sample_threshold;
+    }
+    if !tcp_record && !want {
+        return;
+    }
     // One timestamp for both records of a frame, so user space can join a
     // sample with the TCP analysis of the same segment.
     // SAFETY: helper without arguments.
     let ts = unsafe { bpf_ktime_get_boot_ns() };
     let rules_bits = (verdict.matched & 0xffff_ffff) as u32;
 
-    if cfg.tcp_records != 0 && verdict.matched & (1u64 << r::TCP_SCOPE_SLOT) != 0 {
+    if tcp_record {
         let cap = if l4_end > 0 { l4_end } else { len };
         if sample::<256, F>(
             &TCP_EVENTS,
@@ -226,13 +236,6 @@ where
         } else {
             c.tcp_records_dropped += 1;
         }
-    }
-
-    let mut want = verdict.sample;
-    if !want && cfg.sample_threshold != 0 {
-        // SAFETY: helper without arguments.
-        let rnd = unsafe { bpf_get_prandom_u32() } as u64;
-        want = rnd < cfg.sample_threshold;
     }
     if !want {
         return;
