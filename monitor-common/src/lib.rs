@@ -75,6 +75,79 @@ pub struct Counters {
     pub rule_steps_exhausted: u64,
 }
 
+/// What the parser learnt about a frame.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parsed {
+    /// Link-level protocol index ([`proto::ARP`], [`proto::IPV4`],
+    /// [`proto::IPV6`] or [`proto::OTHER`]).
+    pub l3: u8,
+    /// Transport protocol index, or `0xff` for non-IP frames.
+    pub l4: u8,
+    /// Number of VLAN tags.
+    pub vlan_depth: u8,
+    /// [`rules::proto_bit`] flags of the headers present.
+    pub protos: u64,
+    /// Destination MAC as a 48-bit number.
+    pub eth_dst: u64,
+    /// Source MAC as a 48-bit number.
+    pub eth_src: u64,
+    /// The Ethernet header's EtherType (before any VLAN tag).
+    pub eth_type: u16,
+    /// VLAN id of the outer tag.
+    pub vlan_id: u16,
+    /// Source address (IPv4 in `lo`, IPv6 as `hi`/`lo`).
+    pub src: [u64; 2],
+    /// Destination address.
+    pub dst: [u64; 2],
+    /// IPv4 protocol or IPv6 next header after the extension headers.
+    pub ip_proto: u8,
+    /// TTL or hop limit.
+    pub ttl: u8,
+    /// IPv4 total length.
+    pub ip_len: u16,
+    /// Transport source port.
+    pub sport: u16,
+    /// Transport destination port.
+    pub dport: u16,
+    /// TCP flags (12 bits).
+    pub tcp_flags: u16,
+    /// TCP header length in bytes.
+    pub tcp_hdr_len: u16,
+    /// TCP payload length from the IP lengths.
+    pub tcp_len: u32,
+    /// UDP length field.
+    pub udp_len: u16,
+    /// ICMP/ICMPv6 type.
+    pub icmp_type: u8,
+    /// ICMP/ICMPv6 code.
+    pub icmp_code: u8,
+    /// Offset of the end of the TCP header (TCP header records copy up to here).
+    pub l4_end: u32,
+}
+
+/// Per-CPU state of one frame while the kernel stages run (array map
+/// `SCRATCH`): the parser fills it, the compiled rules read the parsed
+/// fields and write their verdict, the finishing stage counts and records.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scratch {
+    /// The parsed frame.
+    pub parsed: Parsed,
+    /// Length of the frame on the wire (`frame.len`).
+    pub len: u32,
+    /// Interface index.
+    pub ifindex: u32,
+    /// [`direction`] of the frame.
+    pub dir: u32,
+    /// Counter slot of the interface.
+    pub slot: u32,
+    /// Written by the rules: bit `s` set for every slot whose rule matched.
+    pub matched: u64,
+    /// Written by the rules: non-zero when a matching rule sampled the frame.
+    pub sample: u64,
+}
+
 /// Run-time settings, in array map `CONFIG` at index 0.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -160,36 +233,112 @@ pub const fn counter_index(slot: u32, dir: u32) -> u32 {
 
 /// Rules compiled from display filters, evaluated in the kernel.
 ///
-/// A rule is a small decision graph of [`RuleNode`]s with forward-only jumps;
-/// the programs walk it for every frame. Rule sets are double-buffered:
-/// user space fills the inactive generation, then flips `RULE_GEN`, so a
-/// reload never leaves a window without rules.
+/// A rule is a small decision graph of [`RuleNode`]s with forward-only jumps.
+/// User space compiles the graphs of all rules into one eBPF program (see
+/// `monitor::ebpf::codegen`) and installs it in the programs' stage array;
+/// the XDP and TC programs tail-call it after parsing, and it tail-calls the
+/// finishing stage. Replacing the rules is one update of that array slot, so
+/// every frame sees either the old rule set or the new one.
 pub mod rules {
+    use super::{Parsed, Scratch};
+    use core::mem::offset_of;
+
     /// Rule slots (bits of [`super::RecordHeader::rules`]).
     pub const MAX_RULES: u32 = 32;
     /// The extra slot after the rules: the TCP analysis scope.
     pub const TCP_SCOPE_SLOT: u32 = MAX_RULES;
-    /// Slots per generation (rules + TCP scope).
+    /// Slots (rules + TCP scope).
     pub const SLOTS: u32 = MAX_RULES + 1;
     /// Nodes per rule.
     pub const MAX_NODES: u32 = 64;
-    /// Node evaluations per frame over all rules; when they run out, the
-    /// remaining rules count as matching (a superset) and
-    /// `rule_steps_exhausted` is counted.
-    pub const MAX_STEPS: u32 = 512;
     /// Jump target: the rule matches.
     pub const ACCEPT: u16 = 0xffff;
     /// Jump target: the rule does not match.
     pub const REJECT: u16 = 0xfffe;
 
-    /// Index of node `i` of `slot` in generation `gen` of the `RULE_NODES` array.
-    pub const fn node_index(gen: u32, slot: u32, i: u32) -> u32 {
-        (gen * SLOTS + slot) * MAX_NODES + i
+    /// Indexes in the stage program arrays (`XDP_STAGES`, `TC_STAGES`).
+    pub mod stage {
+        /// The compiled rules (empty slot: no rules installed).
+        pub const RULES: u32 = 0;
+        /// Rule counters and records, after the rules ran.
+        pub const FINISH: u32 = 1;
+        /// Slots in a stage array.
+        pub const COUNT: u32 = 2;
     }
 
-    /// Index of `slot` of generation `gen` in the `RULE_SLOTS` array.
-    pub const fn slot_index(gen: u32, slot: u32) -> u32 {
-        gen * SLOTS + slot
+    /// Where the kernel keeps a field's value in [`Scratch`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct FieldLoc {
+        /// Offset of the (low 64 bits of the) value.
+        pub offset: usize,
+        /// Its width in bytes (1, 2, 4 or 8).
+        pub size: u8,
+        /// Offset of the high 64 bits, for 128-bit values.
+        pub hi_offset: Option<usize>,
+        /// [`proto_bit`] that must be set for the field to be present (0:
+        /// always present).
+        pub needs: u64,
+    }
+
+    /// Location of `f` in [`Scratch`], or `None` for an unknown field.
+    pub const fn field_loc(f: u8) -> Option<FieldLoc> {
+        const P: usize = offset_of!(Scratch, parsed);
+        let (off, size, hi, needs) = match f {
+            field::FRAME_LEN => (offset_of!(Scratch, len), 4, None, 0),
+            field::ETH_DST => (P + offset_of!(Parsed, eth_dst), 8, None, proto_bit::ETH),
+            field::ETH_SRC => (P + offset_of!(Parsed, eth_src), 8, None, proto_bit::ETH),
+            field::ETH_TYPE => (P + offset_of!(Parsed, eth_type), 2, None, proto_bit::ETH),
+            field::VLAN_ID => (P + offset_of!(Parsed, vlan_id), 2, None, proto_bit::VLAN),
+            field::IP_SRC => (P + offset_of!(Parsed, src) + 8, 8, None, proto_bit::IP),
+            field::IP_DST => (P + offset_of!(Parsed, dst) + 8, 8, None, proto_bit::IP),
+            field::IP_PROTO => (P + offset_of!(Parsed, ip_proto), 1, None, proto_bit::IP),
+            field::IP_TTL => (P + offset_of!(Parsed, ttl), 1, None, proto_bit::IP),
+            field::IP_LEN => (P + offset_of!(Parsed, ip_len), 2, None, proto_bit::IP),
+            field::IPV6_SRC => (
+                P + offset_of!(Parsed, src) + 8,
+                8,
+                Some(P + offset_of!(Parsed, src)),
+                proto_bit::IPV6,
+            ),
+            field::IPV6_DST => (
+                P + offset_of!(Parsed, dst) + 8,
+                8,
+                Some(P + offset_of!(Parsed, dst)),
+                proto_bit::IPV6,
+            ),
+            field::IPV6_NXT => (P + offset_of!(Parsed, ip_proto), 1, None, proto_bit::IPV6),
+            field::IPV6_HLIM => (P + offset_of!(Parsed, ttl), 1, None, proto_bit::IPV6),
+            field::TCP_SRCPORT => (P + offset_of!(Parsed, sport), 2, None, proto_bit::TCP),
+            field::TCP_DSTPORT => (P + offset_of!(Parsed, dport), 2, None, proto_bit::TCP),
+            field::TCP_FLAGS => (P + offset_of!(Parsed, tcp_flags), 2, None, proto_bit::TCP),
+            field::TCP_LEN => (P + offset_of!(Parsed, tcp_len), 4, None, proto_bit::TCP),
+            field::TCP_HDR_LEN => (P + offset_of!(Parsed, tcp_hdr_len), 2, None, proto_bit::TCP),
+            field::UDP_SRCPORT => (P + offset_of!(Parsed, sport), 2, None, proto_bit::UDP),
+            field::UDP_DSTPORT => (P + offset_of!(Parsed, dport), 2, None, proto_bit::UDP),
+            field::UDP_LENGTH => (P + offset_of!(Parsed, udp_len), 2, None, proto_bit::UDP),
+            field::ICMP_TYPE => (P + offset_of!(Parsed, icmp_type), 1, None, proto_bit::ICMP),
+            field::ICMP_CODE => (P + offset_of!(Parsed, icmp_code), 1, None, proto_bit::ICMP),
+            field::ICMPV6_TYPE => (
+                P + offset_of!(Parsed, icmp_type),
+                1,
+                None,
+                proto_bit::ICMPV6,
+            ),
+            field::ICMPV6_CODE => (
+                P + offset_of!(Parsed, icmp_code),
+                1,
+                None,
+                proto_bit::ICMPV6,
+            ),
+            field::PROTOCOLS => (P + offset_of!(Parsed, protos), 8, None, 0),
+            _ => return None,
+        };
+        Some(FieldLoc {
+            offset: off,
+            size,
+            hi_offset: hi,
+            needs,
+        })
     }
 
     /// Fields the kernel parser extracts. Values are unsigned integers of up
@@ -321,27 +470,6 @@ pub mod rules {
         pub mask: [u64; 2],
     }
 
-    /// Header of one generation of rules (array `RULE_SETS`, index = generation).
-    #[repr(C)]
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-    pub struct RuleSet {
-        /// Bit `s` set when slot `s` holds a rule (bit [`TCP_SCOPE_SLOT`] for the scope).
-        pub active: u64,
-    }
-
-    /// Header of one rule slot.
-    #[repr(C)]
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-    pub struct RuleSlot {
-        /// Nodes in use; 0 means the slot is empty.
-        pub n_nodes: u32,
-        /// Reserved, zero.
-        pub _pad: u32,
-        /// Sample a matching frame when `prandom < sample_threshold`
-        /// (see [`super::Config::threshold_for`]).
-        pub sample_threshold: u64,
-    }
-
     /// Per-CPU packet and byte counts of one rule.
     #[repr(C)]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -361,8 +489,6 @@ pub mod rules {
 #[cfg(feature = "user")]
 mod pod {
     unsafe impl aya::Pod for super::rules::RuleNode {}
-    unsafe impl aya::Pod for super::rules::RuleSlot {}
-    unsafe impl aya::Pod for super::rules::RuleSet {}
     unsafe impl aya::Pod for super::rules::RuleCounter {}
     // SAFETY: all types are repr(C), Copy, and every bit pattern is valid.
     unsafe impl aya::Pod for super::Counters {}

@@ -4,34 +4,37 @@
 //! Both do the same thing on every frame, and never change its fate:
 //! 1. parse Ethernet, VLAN tags, ARP, IPv4 (with options), IPv6 (with up to
 //!    [`parse::MAX_IPV6_EXT`] extension headers), TCP, UDP, ICMP and ICMPv6
-//!    into a small [`parse::Parsed`] record (bounded, verifier friendly);
+//!    into the per-CPU [`Scratch`] record (bounded, verifier friendly);
 //! 2. add the frame to the per-CPU counters of its interface and direction;
-//! 3. walk the compiled display-filter rules ([`rules`]) and count the
-//!    frame for every rule that matches;
-//! 4. for a configured fraction of frames (globally, or per matching rule),
-//!    copy the first `snaplen` bytes into a ring-buffer record;
-//! 5. for TCP segments in the TCP analysis scope, write a header-only record
-//!    to a second ring buffer.
+//! 3. tail-call the compiled display-filter rules (stage [`stage::RULES`], a
+//!    program user space generates from the rules and puts in the stage
+//!    array), which write their verdict into [`Scratch`] and tail-call the
+//!    finishing stage; with no rules installed the tail call falls through
+//!    and the program finishes inline;
+//! 4. finish ([`finish`]): count the frame for every rule that matched; for a
+//!    configured fraction of frames (globally, or per matching rule), copy
+//!    the first `snaplen` bytes into a ring-buffer record; for TCP segments
+//!    in the TCP analysis scope, write a header-only record to a second ring
+//!    buffer.
 //!
 //! Every failed ring-buffer reservation is counted, never silent.
 #![no_std]
 #![no_main]
 
 mod parse;
-mod rules;
 
+use aya_ebpf::EbpfContext;
 use aya_ebpf::{
     bindings::{xdp_action, TC_ACT_UNSPEC},
     helpers::{bpf_get_prandom_u32, bpf_ktime_get_boot_ns},
     macros::{classifier, map, xdp},
-    maps::{Array, HashMap, PerCpuArray, RingBuf},
+    maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf},
     programs::{TcContext, XdpContext},
-    EbpfContext,
 };
 use monitor_common::{
-    counter_index, iface, proto, record_kind,
-    rules::{self as r, RuleCounter, RuleNode, RuleSet, RuleSlot},
-    Config, Counters, RecordHeader, MAX_SNAPLEN,
+    counter_index, direction, iface, proto, record_kind,
+    rules::{self as r, stage, RuleCounter},
+    Config, Counters, RecordHeader, Scratch, MAX_SNAPLEN,
 };
 
 /// Interface index → counter slot, written by user space.
@@ -46,31 +49,24 @@ static COUNTERS: PerCpuArray<Counters> = PerCpuArray::with_max_entries(iface::MA
 #[map]
 static CONFIG: Array<Config> = Array::with_max_entries(1, 0);
 
-/// The active rule generation (0 or 1) at index 0.
-#[map]
-static RULE_GEN: Array<u32> = Array::with_max_entries(1, 0);
-
-/// Per generation: which slots hold rules.
-#[map]
-static RULE_SETS: Array<RuleSet> = Array::with_max_entries(2, 0);
-
-/// Per generation and slot: the rule header.
-#[map]
-static RULE_SLOTS: Array<RuleSlot> = Array::with_max_entries(2 * r::SLOTS, 0);
-
-/// Per generation and slot: the rule's decision-graph nodes.
-#[map]
-static RULE_NODES: Array<RuleNode> = Array::with_max_entries(2 * r::SLOTS * r::MAX_NODES, 0);
-
 /// Per-CPU rule counters, indexed by [`r::counter_index`].
 #[map]
 static RULE_COUNTERS: PerCpuArray<RuleCounter> =
     PerCpuArray::with_max_entries(iface::MAX_SLOTS * r::MAX_RULES * 2, 0);
 
-/// Per-CPU scratch space for the parsed frame and the rule walk (keeps
-/// them off the 512-byte stack, and reachable from the `bpf_loop` callback).
+/// Per-CPU state of the frame being processed, shared by the stages (and
+/// off the 512-byte stack).
 #[map]
-static SCRATCH: PerCpuArray<rules::Walk> = PerCpuArray::with_max_entries(1, 0);
+static SCRATCH: PerCpuArray<Scratch> = PerCpuArray::with_max_entries(1, 0);
+
+/// Later stages of the XDP program, indexed by [`stage`]: the compiled
+/// rules (written by user space) and [`monitor_xdp_finish`].
+#[map]
+static XDP_STAGES: ProgramArray = ProgramArray::with_max_entries(stage::COUNT, 0);
+
+/// Later stages of the TC program: the compiled rules and [`monitor_tc_finish`].
+#[map]
+static TC_STAGES: ProgramArray = ProgramArray::with_max_entries(stage::COUNT, 0);
 
 /// Sampled packets for user space. The size is set by the loader.
 #[map]
@@ -90,14 +86,21 @@ pub fn monitor_xdp(ctx: XdpContext) -> u32 {
     let len = (ctx.data_end() - ctx.data()) as u32;
     // SAFETY: `ctx.ctx` is the live xdp_md of this invocation.
     let ifindex = unsafe { (*ctx.ctx).ingress_ifindex };
-    observe(
-        &ctx,
-        &frame,
-        len,
-        ifindex,
-        monitor_common::direction::INGRESS,
-        |buf, n| unsafe { aya_ebpf::helpers::generated::bpf_xdp_load_bytes(ctx.ctx, 0, buf, n) },
-    );
+    if let Some(s) = begin(&frame, len, ifindex, direction::INGRESS) {
+        // SAFETY: `ctx` is this program's context. Returns only when no
+        // rules are installed; otherwise the rules tail-call the finish stage.
+        unsafe { XDP_STAGES.tail_call(&ctx, stage::RULES) };
+        finish(&ctx, s, xdp_loader(&ctx));
+    }
+    xdp_action::XDP_PASS
+}
+
+/// Ingress finishing stage, tail-called by the compiled rules.
+#[xdp]
+pub fn monitor_xdp_finish(ctx: XdpContext) -> u32 {
+    if let Some(s) = SCRATCH.get_ptr_mut(0) {
+        finish(&ctx, s, xdp_loader(&ctx));
+    }
     xdp_action::XDP_PASS
 }
 
@@ -118,17 +121,37 @@ pub fn monitor_tc(ctx: TcContext) -> i32 {
     let len = ctx.len();
     // SAFETY: `ctx.skb.skb` is the live __sk_buff of this invocation.
     let ifindex = unsafe { (*ctx.skb.skb).ifindex };
-    observe(
-        &ctx,
-        &frame,
-        len,
-        ifindex,
-        monitor_common::direction::EGRESS,
-        |buf, n| unsafe {
-            aya_ebpf::helpers::generated::bpf_skb_load_bytes(ctx.as_ptr() as *const _, 0, buf, n)
-        },
-    );
+    if let Some(s) = begin(&frame, len, ifindex, direction::EGRESS) {
+        // SAFETY: as in `monitor_xdp`.
+        unsafe { TC_STAGES.tail_call(&ctx, stage::RULES) };
+        finish(&ctx, s, tc_loader(&ctx));
+    }
     TC_ACT_UNSPEC
+}
+
+/// Egress finishing stage, tail-called by the compiled rules.
+#[classifier]
+pub fn monitor_tc_finish(ctx: TcContext) -> i32 {
+    if let Some(s) = SCRATCH.get_ptr_mut(0) {
+        finish(&ctx, s, tc_loader(&ctx));
+    }
+    TC_ACT_UNSPEC
+}
+
+/// Copies the first `n` bytes of an XDP frame (multi-buffer aware).
+#[inline(always)]
+fn xdp_loader(ctx: &XdpContext) -> impl Fn(*mut core::ffi::c_void, u32) -> i64 + '_ {
+    // SAFETY: `buf` has room for `n` bytes (see `sample`).
+    |buf, n| unsafe { aya_ebpf::helpers::generated::bpf_xdp_load_bytes(ctx.ctx, 0, buf, n) }
+}
+
+/// Copies the first `n` bytes of a socket buffer (including paged data).
+#[inline(always)]
+fn tc_loader(ctx: &TcContext) -> impl Fn(*mut core::ffi::c_void, u32) -> i64 + '_ {
+    // SAFETY: as above.
+    |buf, n| unsafe {
+        aya_ebpf::helpers::generated::bpf_skb_load_bytes(ctx.as_ptr() as *const _, 0, buf, n)
+    }
 }
 
 /// The linear part of a frame that direct packet access may read.
@@ -137,35 +160,29 @@ pub struct Frame {
     data_end: usize,
 }
 
+/// Stage 1: parse the frame into this CPU's [`Scratch`] and count it.
 #[inline(always)]
-fn observe<C, F>(ctx: &C, frame: &Frame, len: u32, ifindex: u32, dir: u32, load: F)
-where
-    C: EbpfContext,
-    F: Fn(*mut core::ffi::c_void, u32) -> i64,
-{
-    let Some(walk) = SCRATCH.get_ptr_mut(0) else {
-        return;
-    };
-    // SAFETY: this CPU's scratch value; XDP and TC do not nest on one CPU
-    // while a program holds it.
-    let (l3, l4, vlan_depth) = unsafe {
-        parse::parse(frame, &mut (*walk).parsed);
-        (
-            (*walk).parsed.l3,
-            (*walk).parsed.l4,
-            (*walk).parsed.vlan_depth,
-        )
-    };
+fn begin(frame: &Frame, len: u32, ifindex: u32, dir: u32) -> Option<*mut Scratch> {
+    let s = SCRATCH.get_ptr_mut(0)?;
     // SAFETY: plain map lookup.
     let slot = match unsafe { IFACE_SLOTS.get(&ifindex) } {
-        Some(s) if *s < iface::MAX_SLOTS => *s,
+        Some(v) if *v < iface::MAX_SLOTS => *v,
         _ => iface::UNKNOWN_SLOT,
     };
-    let Some(counters) = COUNTERS.get_ptr_mut(counter_index(slot, dir)) else {
-        return;
+    // SAFETY: this CPU's scratch value; XDP (softirq) and TC egress (bottom
+    // halves disabled) do not interrupt each other on one CPU.
+    let (l3, l4, vlan_depth) = unsafe {
+        parse::parse(frame, &mut (*s).parsed);
+        (*s).len = len;
+        (*s).ifindex = ifindex;
+        (*s).dir = dir;
+        (*s).slot = slot;
+        (*s).matched = 0;
+        (*s).sample = 0;
+        ((*s).parsed.l3, (*s).parsed.l4, (*s).parsed.vlan_depth)
     };
-    // SAFETY: a per-CPU map value of this CPU; XDP and TC on one CPU do not
-    // nest on the same entry (different directions).
+    let counters = COUNTERS.get_ptr_mut(counter_index(slot, dir))?;
+    // SAFETY: a per-CPU map value of this CPU.
     let c = unsafe { &mut *counters };
     c.packets += 1;
     c.bytes += len as u64;
@@ -176,16 +193,36 @@ where
     if l4 != parse::NONE {
         bump(c, l4 as usize);
     }
+    Some(s)
+}
 
-    let verdict = rules::evaluate(walk, len);
-    // SAFETY: as above.
-    let l4_end = unsafe { (*walk).parsed.l4_end };
-    if verdict.exhausted {
-        c.rule_steps_exhausted += 1;
-        // Rare (rules longer than the step budget); visible with RUST_LOG=debug.
-        aya_log_ebpf::debug!(ctx, "rule walk ran out of steps on ifindex {}", ifindex);
-    }
-    let mut m = verdict.matched;
+/// Last stage: count the frame for the rules that matched, then write the
+/// TCP header record and the sample the frame asks for.
+#[inline(always)]
+fn finish<C, F>(ctx: &C, s: *mut Scratch, load: F)
+where
+    C: EbpfContext,
+    F: Fn(*mut core::ffi::c_void, u32) -> i64,
+{
+    // SAFETY: this CPU's scratch value, filled by `begin` and the rules.
+    let (len, ifindex, dir, slot, matched, rule_sample, l4_end) = unsafe {
+        (
+            (*s).len,
+            (*s).ifindex,
+            (*s).dir,
+            (*s).slot,
+            (*s).matched,
+            (*s).sample,
+            (*s).parsed.l4_end,
+        )
+    };
+    let dir = dir & 1;
+    let Some(counters) = COUNTERS.get_ptr_mut(counter_index(slot, dir)) else {
+        return;
+    };
+    // SAFETY: a per-CPU map value of this CPU.
+    let c = unsafe { &mut *counters };
+    let mut m = matched;
     for rule in 0..r::MAX_RULES {
         if m == 0 {
             break;
@@ -203,8 +240,8 @@ where
     }
 
     let Some(cfg) = CONFIG.get(0) else { return };
-    let tcp_record = cfg.tcp_records != 0 && verdict.matched & (1u64 << r::TCP_SCOPE_SLOT) != 0;
-    let mut want = verdict.sample;
+    let tcp_record = cfg.tcp_records != 0 && matched & (1u64 << r::TCP_SCOPE_SLOT) != 0;
+    let mut want = rule_sample != 0;
     if !want && cfg.sample_threshold != 0 {
         // SAFETY: helper without arguments.
         let rnd = unsafe { bpf_get_prandom_u32() } as u64;
@@ -217,7 +254,7 @@ where
     // sample with the TCP analysis of the same segment.
     // SAFETY: helper without arguments.
     let ts = unsafe { bpf_ktime_get_boot_ns() };
-    let rules_bits = (verdict.matched & 0xffff_ffff) as u32;
+    let rules_bits = (matched & 0xffff_ffff) as u32;
 
     if tcp_record {
         let cap = if l4_end > 0 { l4_end } else { len };
@@ -235,6 +272,8 @@ where
             c.tcp_records += 1;
         } else {
             c.tcp_records_dropped += 1;
+            // Counted above; the log line says where, with RUST_LOG=debug.
+            aya_log_ebpf::debug!(ctx, "TCP record ring full (ifindex {})", ifindex);
         }
     }
     if !want {

@@ -4,7 +4,7 @@
 //! verifier needs; every loop has a constant bound. The parser never fails: it
 //! records how far it got, and which protocols it saw, in [`Parsed`].
 
-use monitor_common::{proto, rules::proto_bit};
+use monitor_common::{proto, rules::proto_bit, Parsed};
 
 use crate::Frame;
 
@@ -31,55 +31,6 @@ const IPPROTO_ROUTING: u8 = 43;
 const IPPROTO_FRAGMENT: u8 = 44;
 const IPPROTO_ICMPV6: u8 = 58;
 const IPPROTO_DSTOPTS: u8 = 60;
-
-/// What the parser learnt about a frame.
-#[derive(Default)]
-pub struct Parsed {
-    /// Link-level protocol index ([`proto::ARP`], [`proto::IPV4`], [`proto::IPV6`] or [`proto::OTHER`]).
-    pub l3: u8,
-    /// Transport protocol index, or [`NONE`] for non-IP frames.
-    pub l4: u8,
-    /// Number of VLAN tags.
-    pub vlan_depth: u8,
-    /// [`proto_bit`] flags of the headers present.
-    pub protos: u64,
-    /// Destination MAC as a 48-bit number.
-    pub eth_dst: u64,
-    /// Source MAC as a 48-bit number.
-    pub eth_src: u64,
-    /// The Ethernet header's EtherType (before any VLAN tag).
-    pub eth_type: u16,
-    /// VLAN id of the outer tag.
-    pub vlan_id: u16,
-    /// Source address (IPv4 in `lo`, IPv6 as `hi`/`lo`).
-    pub src: [u64; 2],
-    /// Destination address.
-    pub dst: [u64; 2],
-    /// IPv4 protocol or IPv6 next header after the extension headers.
-    pub ip_proto: u8,
-    /// TTL or hop limit.
-    pub ttl: u8,
-    /// IPv4 total length.
-    pub ip_len: u16,
-    /// Transport source port.
-    pub sport: u16,
-    /// Transport destination port.
-    pub dport: u16,
-    /// TCP flags (12 bits).
-    pub tcp_flags: u16,
-    /// TCP header length in bytes.
-    pub tcp_hdr_len: u16,
-    /// TCP payload length from the IP lengths.
-    pub tcp_len: u32,
-    /// UDP length field.
-    pub udp_len: u16,
-    /// ICMP/ICMPv6 type.
-    pub icmp_type: u8,
-    /// ICMP/ICMPv6 code.
-    pub icmp_code: u8,
-    /// Offset of the end of the TCP header (TCP header records copy up to here).
-    pub l4_end: u32,
-}
 
 /// Copy the `N` bytes at `off` out of the packet, with one bounds check.
 /// Whole headers are read this way: one check per header keeps LLVM from

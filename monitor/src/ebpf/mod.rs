@@ -1,19 +1,25 @@
 //! The embedded eBPF object and everything that touches it: loading,
 //! attaching the XDP (ingress) and TC (egress) programs, configuring them,
-//! and reading their counters.
+//! installing compiled rules ([`codegen`], [`sys`]) and reading their
+//! counters.
 //!
 //! Minimum kernel: 5.8 (BPF ring buffer, CAP_BPF) with BTF; TC egress uses a
 //! TCX link on kernels ≥ 6.6 and a netlink clsact filter before that.
 
+pub mod codegen;
+pub mod sys;
+
+use std::os::fd::{AsFd as _, OwnedFd};
+
 use anyhow::{bail, Context as _};
 use aya::{
-    maps::{Array, HashMap, MapData, PerCpuArray, RingBuf},
+    maps::{Array, HashMap, Map, MapData, PerCpuArray, ProgramArray, RingBuf},
     programs::{tc, SchedClassifier, TcAttachType, Xdp, XdpMode},
     Ebpf, EbpfLoader,
 };
 use monitor_common::{
     counter_index, iface, proto,
-    rules::{self as r, RuleCounter, RuleNode, RuleSet, RuleSlot},
+    rules::{self as r, stage, RuleCounter, RuleNode},
     Config, Counters,
 };
 
@@ -26,6 +32,10 @@ pub const XDP_PROGRAM: &str = "monitor_xdp";
 pub const BARE_PROGRAM: &str = "bare_pass";
 /// Name of the TC program in [`OBJECT`].
 pub const TC_PROGRAM: &str = "monitor_tc";
+/// The XDP program's finishing stage (tail-called by the compiled rules).
+pub const XDP_FINISH_PROGRAM: &str = "monitor_xdp_finish";
+/// The TC program's finishing stage.
+pub const TC_FINISH_PROGRAM: &str = "monitor_tc_finish";
 
 /// Default ring buffer size in bytes (a power of two multiple of the page size).
 pub const DEFAULT_RING_BYTES: u32 = 8 << 20;
@@ -103,16 +113,34 @@ impl Programs {
             .map_max_entries("TCP_EVENTS", ring_bytes)
             .load(OBJECT)
             .context("loading the eBPF object")?;
-        let xdp: &mut Xdp = ebpf
-            .program_mut(XDP_PROGRAM)
-            .context("XDP program missing from object")?
-            .try_into()?;
-        xdp.load().context("loading the XDP program")?;
-        let tc: &mut SchedClassifier = ebpf
-            .program_mut(TC_PROGRAM)
-            .context("TC program missing from object")?
-            .try_into()?;
-        tc.load().context("loading the TC program")?;
+        for (name, finish, stages) in [
+            (XDP_PROGRAM, XDP_FINISH_PROGRAM, "XDP_STAGES"),
+            (TC_PROGRAM, TC_FINISH_PROGRAM, "TC_STAGES"),
+        ] {
+            for prog in [name, finish] {
+                let p = ebpf
+                    .program_mut(prog)
+                    .with_context(|| format!("{prog} missing from object"))?;
+                match p {
+                    aya::programs::Program::Xdp(x) => x.load(),
+                    aya::programs::Program::SchedClassifier(c) => c.load(),
+                    _ => bail!("{prog} has an unexpected program type"),
+                }
+                .with_context(|| format!("loading {prog}"))?;
+            }
+            let fd = ebpf
+                .program(finish)
+                .context("finish stage missing")?
+                .fd()?
+                .try_clone()?;
+            let mut array = ProgramArray::try_from(
+                ebpf.map_mut(stages)
+                    .with_context(|| format!("{stages} map missing"))?,
+            )?;
+            array
+                .set(stage::FINISH, &fd, 0)
+                .with_context(|| format!("installing {finish}"))?;
+        }
         Ok(Self { ebpf })
     }
 
@@ -241,18 +269,26 @@ impl Programs {
         })
     }
 
-    /// Take the rule tables out for the control plane.
+    /// The map file descriptors the compiled rules need, for the control plane.
     pub fn take_rules(&mut self) -> anyhow::Result<RuleTables> {
-        let mut take = |name: &str| {
-            self.ebpf
-                .take_map(name)
-                .with_context(|| format!("{name} map missing"))
+        let fd = |name: &str| -> anyhow::Result<OwnedFd> {
+            let data = match self.ebpf.map(name) {
+                Some(Map::PerCpuArray(d) | Map::ProgramArray(d)) => d,
+                _ => bail!("{name} map missing"),
+            };
+            Ok(data.fd().as_fd().try_clone_to_owned()?)
         };
         Ok(RuleTables {
-            gen: Array::try_from(take("RULE_GEN")?)?,
-            sets: Array::try_from(take("RULE_SETS")?)?,
-            slots: Array::try_from(take("RULE_SLOTS")?)?,
-            nodes: Array::try_from(take("RULE_NODES")?)?,
+            scratch: fd("SCRATCH")?,
+            stages: [
+                (
+                    fd("XDP_STAGES")?,
+                    sys::PROG_TYPE_XDP,
+                    sys::ATTACH_XDP,
+                    XDP_PASS,
+                ),
+                (fd("TC_STAGES")?, sys::PROG_TYPE_SCHED_CLS, 0, TC_ACT_UNSPEC),
+            ],
         })
     }
 
@@ -303,15 +339,18 @@ pub struct KernelRule {
     pub sample: f64,
 }
 
-/// The double-buffered rule tables. Writing a rule set fills the inactive
-/// generation and then flips `RULE_GEN` with one 4-byte write, so every
-/// frame sees either the old set or the new one, and counters of rules
-/// that keep their slot continue.
+const XDP_PASS: i32 = 2;
+const TC_ACT_UNSPEC: i32 = -1;
+
+/// Installs rule sets: compiles them into the rules stage of the XDP and TC
+/// programs and swaps it in with one program-array update per program, so
+/// every frame sees either the old set or the new one, and counters of
+/// rules that keep their slot continue.
 pub struct RuleTables {
-    gen: Array<MapData, u32>,
-    sets: Array<MapData, RuleSet>,
-    slots: Array<MapData, RuleSlot>,
-    nodes: Array<MapData, RuleNode>,
+    scratch: OwnedFd,
+    /// Per program: its stage array, program type, expected attach type
+    /// and pass verdict.
+    stages: [(OwnedFd, u32, u32, i32); 2],
 }
 
 impl std::fmt::Debug for RuleTables {
@@ -322,7 +361,8 @@ impl std::fmt::Debug for RuleTables {
 
 impl RuleTables {
     /// Install a rule set: `rules[s]` goes to slot `s` (at most
-    /// [`r::MAX_RULES`]), `tcp_scope` to the TCP scope slot.
+    /// [`r::MAX_RULES`]), `tcp_scope` to the TCP scope slot. Nothing changes
+    /// in the kernel when the set cannot be compiled or loaded.
     pub fn install(
         &mut self,
         rules: &[Option<KernelRule>],
@@ -331,47 +371,55 @@ impl RuleTables {
         if rules.len() > r::MAX_RULES as usize {
             bail!("at most {} rules", r::MAX_RULES);
         }
-        let current = self.gen.get(&0, 0).context("reading RULE_GEN")? & 1;
-        let next = current ^ 1;
-        let mut active = 0u64;
-        let all = rules
+        let slots: Vec<codegen::SlotRule<'_>> = rules
             .iter()
-            .map(|r| r.as_ref())
-            .chain((rules.len()..r::MAX_RULES as usize).map(|_| None))
-            .chain(std::iter::once(tcp_scope));
-        for (slot, rule) in all.enumerate() {
-            let slot = slot as u32;
-            let hdr = match rule {
-                Some(rule) => {
-                    if rule.nodes.is_empty() || rule.nodes.len() > r::MAX_NODES as usize {
-                        bail!(
-                            "a rule needs 1 to {} kernel nodes, this one has {}",
-                            r::MAX_NODES,
-                            rule.nodes.len()
-                        );
-                    }
-                    for (i, n) in rule.nodes.iter().enumerate() {
-                        self.nodes
-                            .set(r::node_index(next, slot, i as u32), n, 0)
-                            .context("writing RULE_NODES")?;
-                    }
-                    active |= 1 << slot;
-                    RuleSlot {
-                        n_nodes: rule.nodes.len() as u32,
-                        _pad: 0,
-                        sample_threshold: Config::threshold_for(rule.sample),
-                    }
+            .enumerate()
+            .filter_map(|(s, rule)| rule.as_ref().map(|rule| (s as u32, rule)))
+            .chain(tcp_scope.map(|rule| (r::TCP_SCOPE_SLOT, rule)))
+            .map(|(slot, rule)| {
+                if rule.nodes.is_empty() || rule.nodes.len() > r::MAX_NODES as usize {
+                    bail!(
+                        "a rule needs 1 to {} kernel nodes, this one has {}",
+                        r::MAX_NODES,
+                        rule.nodes.len()
+                    );
                 }
-                None => RuleSlot::default(),
-            };
-            self.slots
-                .set(r::slot_index(next, slot), hdr, 0)
-                .context("writing RULE_SLOTS")?;
+                Ok(codegen::SlotRule {
+                    slot,
+                    nodes: &rule.nodes,
+                    sample: rule.sample,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        if slots.is_empty() {
+            for (array, ..) in &self.stages {
+                sys::prog_array_clear(array.as_fd(), stage::RULES)
+                    .context("clearing the rules stage")?;
+            }
+            return Ok(());
         }
-        self.sets
-            .set(next, RuleSet { active }, 0)
-            .context("writing RULE_SETS")?;
-        self.gen.set(0, next, 0).context("flipping RULE_GEN")?;
+        // Compile and load for both programs before touching either.
+        let mut loaded = Vec::with_capacity(self.stages.len());
+        for (array, prog_type, attach, pass) in &self.stages {
+            let insns = codegen::compile(
+                &slots,
+                codegen::Target {
+                    scratch_fd: std::os::fd::AsRawFd::as_raw_fd(&self.scratch),
+                    stages_fd: std::os::fd::AsRawFd::as_raw_fd(array),
+                    pass: *pass,
+                },
+            )?;
+            loaded.push(sys::load_program(
+                *prog_type,
+                *attach,
+                "monitor_rules",
+                &insns,
+            )?);
+        }
+        for ((array, ..), prog) in self.stages.iter().zip(&loaded) {
+            sys::prog_array_set(array.as_fd(), stage::RULES, prog.as_fd())
+                .context("installing the rules stage")?;
+        }
         Ok(())
     }
 }
