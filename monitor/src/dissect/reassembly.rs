@@ -12,8 +12,6 @@ const MAX_PENDING: usize = 4096;
 const MAX_DATAGRAM: usize = 65_535 + 8;
 /// Incomplete datagrams older than this are dropped.
 const TIMEOUT_NS: i64 = 60_000_000_000;
-/// Completed datagram keys remembered (later fragments then show as data).
-const MAX_DONE: usize = 4096;
 
 struct Frag {
     offset: usize,
@@ -52,8 +50,6 @@ pub(crate) struct Reassembled {
 pub(crate) struct Table<K> {
     pending: HashMap<K, Pending>,
     order: VecDeque<(K, i64)>,
-    done: HashMap<K, ()>,
-    done_order: VecDeque<K>,
 }
 
 impl<K: Hash + Eq + Clone> Default for Table<K> {
@@ -61,14 +57,15 @@ impl<K: Hash + Eq + Clone> Default for Table<K> {
         Self {
             pending: HashMap::new(),
             order: VecDeque::new(),
-            done: HashMap::new(),
-            done_order: VecDeque::new(),
         }
     }
 }
 
 impl<K: Hash + Eq + Clone> Table<K> {
-    /// Add a fragment with its byte offset; `more` is the MF flag.
+    /// Add a fragment with its byte offset; `more` is the MF flag. A
+    /// completed datagram leaves the table, so fragments with the same
+    /// identity later (a retransmitted datagram) start a new one, as in
+    /// tshark.
     pub(crate) fn add(
         &mut self,
         key: K,
@@ -79,9 +76,6 @@ impl<K: Hash + Eq + Clone> Table<K> {
         data: &[u8],
     ) -> Outcome {
         self.expire(ts);
-        if self.done.contains_key(&key) {
-            return Outcome::Ignored;
-        }
         if offset + data.len() > MAX_DATAGRAM {
             return Outcome::Ignored;
         }
@@ -155,13 +149,6 @@ impl<K: Hash + Eq + Clone> Table<K> {
         }
         let frames = idx.iter().map(|&i| p.frags[i].frame).collect();
         let overlaps = p.frags.iter().filter(|f| f.overlap).count();
-        self.done.insert(key.clone(), ());
-        self.done_order.push_back(key);
-        if self.done_order.len() > MAX_DONE {
-            if let Some(k) = self.done_order.pop_front() {
-                self.done.remove(&k);
-            }
-        }
         Outcome::Complete(Reassembled {
             data: out,
             frames,
@@ -210,6 +197,11 @@ mod tests {
             }
             _ => panic!("not complete"),
         }
-        assert!(matches!(t.add(7, 0, 4, 4, false, b"45"), Outcome::Ignored));
+        // The same identity again is a new datagram (a retransmission).
+        assert!(matches!(t.add(7, 0, 4, 4, false, b"45"), Outcome::Pending));
+        assert!(matches!(
+            t.add(7, 0, 5, 0, true, b"0123"),
+            Outcome::Complete(_)
+        ));
     }
 }

@@ -271,7 +271,7 @@ impl Pipeline {
             data: payload,
             frame: cx.frame,
         };
-        if app::tcp(
+        match app::tcp(
             &mut self.app,
             Endpoints {
                 src_port: sp,
@@ -280,9 +280,9 @@ impl Pipeline {
             seg,
             cx.d,
         ) {
-            Pipeline::app_protos(cx.d, mark, &mut cx.protos);
-        } else {
-            self.data(cx, payload);
+            app::Handoff::Claimed => Pipeline::app_protos(cx.d, mark, &mut cx.protos),
+            app::Handoff::Held => {}
+            app::Handoff::Unclaimed => self.data(cx, payload),
         }
     }
 }

@@ -165,7 +165,7 @@ impl Walker {
                 if self.retransmissions.contains(&num) {
                     return Some((false, d));
                 }
-                let c = tcp(&mut self.app, ep, seg, &mut d);
+                let c = tcp(&mut self.app, ep, seg, &mut d) == super::Handoff::Claimed;
                 Some((c, d))
             }
             None => {

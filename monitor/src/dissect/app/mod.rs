@@ -225,6 +225,9 @@ protocols! {
     P_TLS "tls" "Transport Layer Security",
     P_HTTP2 "http2" "HyperText Transfer Protocol 2",
     P_QUIC "quic" "QUIC IETF",
+    // HTTP/3 travels inside QUIC's encrypted payload; like tshark without
+    // the session keys, no frame ever carries it, but filters may name it.
+    P_HTTP3 "http3" "Hypertext Transfer Protocol Version 3",
     P_RIP "rip" "Routing Information Protocol",
     P_RIPNG "ripng" "RIPng",
     P_OSPF "ospf" "Open Shortest Path First",
@@ -255,8 +258,9 @@ fn protocol_of(prefix: &str, column: &str) -> Option<&'static FieldDef> {
 }
 
 /// Put a protocol field in front of the first field of each application
-/// protocol a dissector added after `mark`.
-fn mark_protocols(d: &mut Dissection, mark: usize) {
+/// protocol a dissector added after `mark`. Its value is the bytes the
+/// protocol was dissected from (`dns contains "google"` searches them).
+fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
     let mut seen: Vec<&'static str> = Vec::new();
     let mut i = mark;
     while i < d.fields.len() {
@@ -270,7 +274,7 @@ fn mark_protocols(d: &mut Dissection, mark: usize) {
                         i,
                         super::Field {
                             def: p,
-                            value: super::Value::None,
+                            value: super::Value::Bytes(bytes.to_vec()),
                         },
                     );
                     i += 1;
@@ -287,7 +291,7 @@ pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissecti
     let mark = d.fields.len();
     let claimed = udp_inner(state, ep, payload, d);
     if claimed {
-        mark_protocols(d, mark);
+        mark_protocols(d, mark, payload);
     }
     claimed
 }
@@ -326,7 +330,7 @@ pub fn ip_proto(_state: &mut AppState, proto: u8, payload: &[u8], d: &mut Dissec
         _ => false,
     };
     if claimed {
-        mark_protocols(d, mark);
+        mark_protocols(d, mark, payload);
     }
     claimed
 }
@@ -420,17 +424,34 @@ fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
     }
 }
 
+/// What became of a TCP payload handed to the application dissectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handoff {
+    /// A dissector claimed it (and dissected at least one PDU).
+    Claimed,
+    /// It is held to be reassembled with later segments: nothing to show
+    /// yet, and (as in tshark) it is not shown as `data` either.
+    Held,
+    /// No dissector wanted it.
+    Unclaimed,
+}
+
 /// Dissect a TCP payload (reassembling across segments as tshark does by
-/// default). Returns true when some dissector claimed it.
-pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dissection) -> bool {
+/// default).
+pub fn tcp(
+    state: &mut AppState,
+    ep: Endpoints,
+    seg: TcpPayload<'_>,
+    d: &mut Dissection,
+) -> Handoff {
     if seg.data.is_empty() {
-        return false;
+        return Handoff::Unclaimed;
     }
     let before = state.streams.get(&seg.stream).map_or(0, Stream::buffered);
     let mark = d.fields.len();
-    let claimed = tcp_inner(state, ep, seg, d);
-    if claimed {
-        mark_protocols(d, mark);
+    let outcome = tcp_inner(state, ep, seg, d);
+    if outcome == Handoff::Claimed {
+        mark_protocols(d, mark, seg.data);
     }
     let others = state.buffered.saturating_sub(before);
     let st = state.stream(seg.stream);
@@ -445,10 +466,15 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
         after = 0;
     }
     state.buffered = others + after;
-    claimed
+    outcome
 }
 
-fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dissection) -> bool {
+fn tcp_inner(
+    state: &mut AppState,
+    ep: Endpoints,
+    seg: TcpPayload<'_>,
+    d: &mut Dissection,
+) -> Handoff {
     let st = state.stream(seg.stream);
     let di = usize::from(!seg.from_client);
     if seg.data.starts_with(http2::PREFACE) {
@@ -464,7 +490,7 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
                     st.proto = Some(p);
                     p
                 }
-                None => return false,
+                None => return Handoff::Unclaimed,
             },
         },
     };
@@ -490,7 +516,7 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
             Some(next) if (next.wrapping_sub(seg.seq) as i32) > 0 => {
                 // Retransmission or overlap: the bytes were seen already.
                 if (end.wrapping_sub(next) as i32) <= 0 {
-                    return false;
+                    return Handoff::Unclaimed;
                 }
                 let skip = next.wrapping_sub(seg.seq) as usize;
                 dir.buf.extend_from_slice(&seg.data[skip..]);
@@ -506,11 +532,11 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
                     dir.buf.clear();
                     dir.ahead.clear();
                     dir.next_seq = Some(end);
-                    return false;
+                    return Handoff::Unclaimed;
                 }
                 // Ahead of a gap inside an unfinished PDU: keep for later.
                 dir.ahead.insert(seg.seq, seg.data.to_vec());
-                return false;
+                return Handoff::Held;
             }
             _ => {
                 // First data, or a gap between PDUs: start afresh here.
@@ -607,11 +633,16 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
     if buf.len() > MAX_BUFFER {
         buf = Vec::new();
     }
+    let held = !buf.is_empty();
     st.dirs[di].buf = buf;
     if claimed {
         d.info = infos.join(", ");
+        Handoff::Claimed
+    } else if held {
+        Handoff::Held
+    } else {
+        Handoff::Unclaimed
     }
-    claimed
 }
 
 #[cfg(test)]

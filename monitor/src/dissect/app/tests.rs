@@ -77,7 +77,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         data: a,
         frame: 10,
     };
-    assert!(!tcp(&mut st, ep, seg1, &mut d1));
+    assert_eq!(tcp(&mut st, ep, seg1, &mut d1), Handoff::Held);
     assert!(d1.fields.is_empty());
     let mut d2 = Dissection::default();
     let seg2 = TcpPayload {
@@ -87,7 +87,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         data: b,
         frame: 11,
     };
-    assert!(tcp(&mut st, ep, seg2, &mut d2));
+    assert_eq!(tcp(&mut st, ep, seg2, &mut d2), Handoff::Claimed);
     assert_eq!(strs(&d2, "dns.length"), [msg.len().to_string()]);
     assert_eq!(strs(&d2, "dns.count.answers"), ["5"]);
     // A retransmission of the first part is not dissected again.
@@ -99,7 +99,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         data: a,
         frame: 12,
     };
-    assert!(!tcp(&mut st, ep, seg3, &mut d3));
+    assert_eq!(tcp(&mut st, ep, seg3, &mut d3), Handoff::Unclaimed);
 }
 
 /// dhcp_dora.pcapng frame 2: an Offer.
@@ -149,7 +149,7 @@ fn bgp_open() {
         data: &data,
         frame: 1,
     };
-    assert!(tcp(&mut st, ep, seg, &mut d));
+    assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.protocol, "BGP");
     assert_eq!(d.info, "OPEN Message");
     assert_eq!(strs(&d, "bgp.open.myas"), ["64512"]);
@@ -183,7 +183,7 @@ fn http_exchange_reassembled_across_segments() {
         data: &req,
         frame: 4,
     };
-    assert!(tcp(&mut st, ep_c, seg, &mut d));
+    assert_eq!(tcp(&mut st, ep_c, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.info, "GET / HTTP/1.1 ");
     assert_eq!(strs(&d, "http.request.full_uri"), ["http://172.16.16.139/"]);
     assert_eq!(strs(&d, "http.user_agent"), ["curl/7.35.0"]);
@@ -200,7 +200,7 @@ fn http_exchange_reassembled_across_segments() {
             data: chunk,
             frame: 6 + i as u64,
         };
-        if tcp(&mut st, ep_s, seg, &mut d) {
+        if tcp(&mut st, ep_s, seg, &mut d) == Handoff::Claimed {
             claimed_at.push(6 + i as u64);
             last = d;
         }
@@ -232,18 +232,21 @@ fn http_chunked_body_is_dechunked() {
     let msg = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
     let (a, b) = msg.split_at(80);
     let mut d = Dissection::default();
-    assert!(!tcp(
-        &mut st,
-        ep,
-        TcpPayload {
-            stream: 1,
-            from_client: false,
-            seq: 1,
-            data: a,
-            frame: 1
-        },
-        &mut d
-    ));
+    assert_eq!(
+        Handoff::Held,
+        tcp(
+            &mut st,
+            ep,
+            TcpPayload {
+                stream: 1,
+                from_client: false,
+                seq: 1,
+                data: a,
+                frame: 1
+            },
+            &mut d
+        )
+    );
     let mut d = Dissection::default();
     let seg = TcpPayload {
         stream: 1,
@@ -252,7 +255,7 @@ fn http_chunked_body_is_dechunked() {
         data: b,
         frame: 2,
     };
-    assert!(tcp(&mut st, ep, seg, &mut d));
+    assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(strs(&d, "http.chunk_size"), ["5", "6", "0"]);
     assert_eq!(strs(&d, "http.file_data"), ["hello world"]);
 }
@@ -320,7 +323,7 @@ fn reassembly_memory_is_bounded() {
         data: head,
         frame: 1,
     };
-    assert!(!tcp(&mut st, ep, seg, &mut d));
+    assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held);
     let chunk = vec![b'a'; 64 * 1024];
     let mut seq = 1 + head.len() as u32;
     for i in 0..80u64 {
@@ -360,18 +363,21 @@ fn http_gzip_body_is_inflated() {
         src_port: 80,
         dst_port: 50000,
     };
-    assert!(tcp(
-        &mut st,
-        ep,
-        TcpPayload {
-            stream: 1,
-            from_client: false,
-            seq: 1,
-            data: &msg,
-            frame: 1
-        },
-        &mut d
-    ));
+    assert_eq!(
+        Handoff::Claimed,
+        tcp(
+            &mut st,
+            ep,
+            TcpPayload {
+                stream: 1,
+                from_client: false,
+                seq: 1,
+                data: &msg,
+                frame: 1
+            },
+            &mut d
+        )
+    );
     assert_eq!(strs(&d, "http.file_data"), ["<html>compressed</html>"]);
     assert_eq!(d.info, "HTTP/1.1 200 OK  (text/html)");
 }
