@@ -48,12 +48,29 @@ pub(crate) struct Reassembled {
     pub overlaps: usize,
 }
 
+/// What a reassembly table did since it was created, and what it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Datagrams with fragments buffered, waiting for the rest.
+    pub in_progress: u64,
+    /// Datagrams reassembled.
+    pub completed: u64,
+    /// Incomplete datagrams dropped after the timeout.
+    pub timed_out: u64,
+    /// Incomplete datagrams dropped to make room (table full).
+    pub evicted: u64,
+    /// Fragments not reassembled because the datagram would exceed the
+    /// largest IP datagram.
+    pub too_large: u64,
+}
+
 /// Reassembly table keyed by the datagram identity.
 pub(crate) struct Table<K> {
     pending: HashMap<K, Pending>,
     order: VecDeque<(K, i64)>,
     done: HashMap<K, ()>,
     done_order: VecDeque<K>,
+    stats: Stats,
 }
 
 impl<K: Hash + Eq + Clone> Default for Table<K> {
@@ -63,6 +80,7 @@ impl<K: Hash + Eq + Clone> Default for Table<K> {
             order: VecDeque::new(),
             done: HashMap::new(),
             done_order: VecDeque::new(),
+            stats: Stats::default(),
         }
     }
 }
@@ -83,12 +101,15 @@ impl<K: Hash + Eq + Clone> Table<K> {
             return Outcome::Ignored;
         }
         if offset + data.len() > MAX_DATAGRAM {
+            self.stats.too_large += 1;
             return Outcome::Ignored;
         }
         if !self.pending.contains_key(&key) {
             if self.pending.len() >= MAX_PENDING {
                 if let Some((old, _)) = self.order.pop_front() {
-                    self.pending.remove(&old);
+                    if self.pending.remove(&old).is_some() {
+                        self.stats.evicted += 1;
+                    }
                 }
             }
             self.pending.insert(
@@ -155,6 +176,7 @@ impl<K: Hash + Eq + Clone> Table<K> {
         }
         let frames = idx.iter().map(|&i| p.frags[i].frame).collect();
         let overlaps = p.frags.iter().filter(|f| f.overlap).count();
+        self.stats.completed += 1;
         self.done.insert(key.clone(), ());
         self.done_order.push_back(key);
         if self.done_order.len() > MAX_DONE {
@@ -169,7 +191,17 @@ impl<K: Hash + Eq + Clone> Table<K> {
         })
     }
 
-    fn expire(&mut self, now: i64) {
+    /// Counters, and the datagrams in progress now.
+    pub(crate) fn stats(&self) -> Stats {
+        Stats {
+            in_progress: self.pending.len() as u64,
+            ..self.stats
+        }
+    }
+
+    /// Drop incomplete datagrams older than the timeout at `now` (also
+    /// done on every fragment; call it when no fragment may come).
+    pub(crate) fn expire(&mut self, now: i64) {
         while let Some((k, t)) = self.order.front() {
             if now - *t <= TIMEOUT_NS {
                 break;
@@ -182,6 +214,7 @@ impl<K: Hash + Eq + Clone> Table<K> {
                 .is_some_and(|p| now - p.first_ts > TIMEOUT_NS)
             {
                 self.pending.remove(&k);
+                self.stats.timed_out += 1;
             }
         }
     }
