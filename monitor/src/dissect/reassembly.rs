@@ -245,4 +245,35 @@ mod tests {
         }
         assert!(matches!(t.add(7, 0, 4, 4, false, b"45"), Outcome::Ignored));
     }
+
+    #[test]
+    fn stats_count_completions_timeouts_and_drops() {
+        let mut t: Table<u32> = Table::default();
+        assert!(matches!(t.add(1, 0, 1, 0, true, b"0123"), Outcome::Pending));
+        assert!(matches!(t.add(2, 0, 2, 0, true, b"0123"), Outcome::Pending));
+        assert_eq!(t.stats().in_progress, 2);
+        assert!(matches!(
+            t.add(1, 1, 3, 4, false, b"45"),
+            Outcome::Complete(_)
+        ));
+        // Too large: an offset past the largest datagram.
+        assert!(matches!(
+            t.add(3, 1, 4, MAX_DATAGRAM, false, b"x"),
+            Outcome::Ignored
+        ));
+        let s = t.stats();
+        assert_eq!((s.in_progress, s.completed, s.too_large), (1, 1, 1));
+        // Datagram 2 waits past the timeout: expired without a fragment.
+        t.expire(TIMEOUT_NS);
+        assert_eq!(t.stats().timed_out, 0, "not older than the timeout yet");
+        t.expire(TIMEOUT_NS + 1);
+        let s = t.stats();
+        assert_eq!((s.in_progress, s.timed_out), (0, 1));
+        // A full table drops its oldest incomplete datagram.
+        for k in 0..=MAX_PENDING as u32 {
+            t.add(100 + k, TIMEOUT_NS + 2, 5, 0, true, b"0");
+        }
+        let s = t.stats();
+        assert_eq!((s.in_progress, s.evicted), (MAX_PENDING as u64, 1));
+    }
 }
