@@ -388,8 +388,38 @@ def rules():
     d = Dash(
         "monitor-rules",
         "monitor / Rules",
-        "Per-rule traffic. Kernel counters are exact for rules the kernel decides exactly; for the others they count candidates and the user-space count (from samples) is the estimate.",
+        "Per-rule traffic. Kernel counters are exact for rules the kernel decides exactly; for the others they count candidates, and the totals are estimated from the samples that match the full filter in user space.",
         ["monitor", "rules"],
+    )
+    exact = 'monitor_rule_info' + inst('kernel_exact="true"')
+    d.panel(
+        "table", "How each rule is counted",
+        "Per rule: kernel_exact = true when the kernel decides the rule exactly (its kernel counters are the count); false when the kernel only selects candidates and the count is estimated from samples. Sample fraction: the smallest probability that a candidate is sampled (the rule's own sample combined with the global one); 0 means the rule has no estimate.",
+        "short",
+        [
+            (f"max by (rule, kernel_exact) (monitor_rule_info{inst()})", "rule"),
+            (f"max by (rule) (monitor_rule_sample_fraction{inst()})", "sample fraction"),
+        ],
+        w=24, h=6,
+        transformations=[{"id": "merge", "options": {}}],
+    )
+    d.panel(
+        "timeseries", "Rule matches/s: exact or estimated",
+        "Frames per second matching each rule, both directions: the kernel count for kernel-exact rules (exact), the estimate from samples for the others (each sampled match weighted by the inverse of its sampling probability; noisy when few samples match).",
+        "pps",
+        [
+            (f"sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]) and on (instance, rule) {exact})", "{{rule}} exact"),
+            (f"sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}]))", "{{rule}} estimated"),
+        ],
+    )
+    d.panel(
+        "timeseries", "Rule throughput: exact or estimated",
+        "Bits per second of the frames matching each rule, both directions: kernel counters for kernel-exact rules, estimates from samples for the others.",
+        "bps",
+        [
+            (f"sum by (rule) (rate(monitor_rule_bytes_total{SEL}[{RI}]) and on (instance, rule) {exact}) * 8", "{{rule}} exact"),
+            (f"sum by (rule) (rate(monitor_rule_bytes_estimated_total{SEL}[{RI}])) * 8", "{{rule}} estimated"),
+        ],
     )
     d.panel(
         "timeseries", "Rule packets/s (kernel)",
@@ -405,27 +435,29 @@ def rules():
     )
     d.panel(
         "timeseries", "Kernel candidates vs user-space matches",
-        "For rules the kernel cannot decide exactly: kernel candidates per second next to sampled frames per second that matched the full filter in user space. User-space matches are counted on samples only; divide by the sampling rate for an estimate of all matching frames.",
+        "For rules the kernel cannot decide exactly: kernel candidates per second, sampled frames per second that matched the full filter in user space, and the estimated matching frames per second derived from those samples.",
         "pps",
         [
-            (f"sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}} kernel"),
-            (f"sum by (rule) (rate(monitor_rule_user_matches_total{SEL}[{RI}]))", "{{rule}} user space"),
+            (f"sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]) unless on (instance, rule) {exact})", "{{rule}} kernel candidates"),
+            (f"sum by (rule) (rate(monitor_rule_user_matches_total{SEL}[{RI}]))", "{{rule}} sampled matches"),
+            (f"sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}]))", "{{rule}} estimated"),
         ],
     )
     d.panel(
         "timeseries", "User-space confirmation ratio",
-        "Sampled user-space matches per kernel candidate, per rule. With sample = 1 this is the share of candidates that really match; with sampling it is also scaled by the sampling rate.",
+        "Estimated matches per kernel candidate, per rule the kernel cannot decide exactly: the share of candidates that really match the full filter (an estimate from samples; it can exceed 1 briefly through sampling noise).",
         "percentunit",
-        [(f"sum by (rule) (rate(monitor_rule_user_matches_total{SEL}[{RI}])) / sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}}")],
+        [(f"sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}])) / sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}}")],
         min=0,
     )
     d.panel(
         "table", "Rule totals in range",
-        "Frames and bytes each rule matched in the kernel over the dashboard time range, per interface and direction.",
+        "Frames and bytes each rule matched in the kernel over the dashboard time range, per interface and direction (exact for kernel-exact rules, candidates for the others), and the estimated frames for rules the kernel cannot decide exactly.",
         "short",
         [
             (f"sum by (rule, iface, direction) (increase(monitor_rule_packets_total{SEL}[$__range]))", "packets"),
             (f"sum by (rule, iface, direction) (increase(monitor_rule_bytes_total{SEL}[$__range]))", "bytes"),
+            (f"sum by (rule, iface, direction) (increase(monitor_rule_packets_estimated_total{SEL}[$__range]))", "estimated packets"),
         ],
         w=24,
         transformations=[{"id": "merge", "options": {}}],
@@ -444,7 +476,7 @@ def daemon():
     d = Dash(
         "monitor-daemon",
         "monitor / Daemon health",
-        "Is the daemon keeping up: ring buffer drops, sampling and TCP record rates, analyzer table, reloads, resources, flight recorder and dumps.",
+        "Is the daemon keeping up: ring buffer drops, sampling and TCP record rates, dissection errors, reassembly, analyzer table, reloads, resources, scrape cost, flight recorder and dumps.",
         ["monitor", "daemon"],
     )
     d.panel(
@@ -465,6 +497,29 @@ def daemon():
             (f"sum by (iface) (rate(monitor_kernel_samples_total{SEL}[{RI}]))", "kernel {{iface}}"),
             (f"sum by (iface) (rate(monitor_samples_total{SEL}[{RI}]))", "received {{iface}}"),
             (f"sum by (iface) (rate(monitor_sample_parse_errors_total{SEL}[{RI}]))", "parse errors {{iface}}"),
+        ],
+    )
+    d.panel(
+        "timeseries", "Dissection errors by layer",
+        "Malformed samples per second by the layer found malformed first: link (Ethernet, VLAN, ARP), network (IPv4, IPv6), transport (TCP, UDP, ICMP, ICMPv6) or application. Counted on samples; frames cut by the snaplen are not errors.",
+        "pps",
+        [(f"sum by (layer) (rate(monitor_dissection_errors_total{SEL}[{RI}]))", "{{layer}}")],
+        stack="normal",
+    )
+    d.panel(
+        "timeseries", "Reassembly in progress",
+        "IP datagrams waiting for more fragments (ipv4, ipv6) and TCP streams holding part of an application PDU (tcp). Reassembly works on samples: with sampling below 1, multi-frame datagrams and PDUs rarely complete.",
+        "short",
+        [(f"sum by (protocol) (monitor_reassembly_in_progress{inst()})", "{{protocol}}")],
+    )
+    d.panel(
+        "timeseries", "Reassembly outcomes",
+        "Per second: datagrams and PDUs reassembled, incomplete IP datagrams dropped at the 60 s timeout, and reassemblies given up early (table_full, too_large, memory).",
+        "ops",
+        [
+            (f"sum by (protocol) (rate(monitor_reassembly_completed_total{inst()}[{RI}]))", "completed {{protocol}}"),
+            (f"sum by (protocol) (rate(monitor_reassembly_timeouts_total{inst()}[{RI}]))", "timed out {{protocol}}"),
+            (f"sum by (protocol, reason) (rate(monitor_reassembly_dropped_total{inst()}[{RI}]))", "dropped {{protocol}} {{reason}}"),
         ],
     )
     d.panel(
@@ -514,6 +569,16 @@ def daemon():
         "File descriptors the daemon holds (process_open_fds).",
         "short",
         [(f"process_open_fds{inst()} and on (instance, job) monitor_build_info", "{{instance}}")],
+        w=8,
+    )
+    d.panel(
+        "timeseries", "Scrape cost",
+        "Time the daemon spends answering /metrics (summing the kernel counters over CPUs and encoding): the mean and the 99th percentile over the interval.",
+        "s",
+        [
+            (f"sum by (instance) (rate(monitor_scrape_duration_seconds_sum{inst()}[{RI}])) / sum by (instance) (rate(monitor_scrape_duration_seconds_count{inst()}[{RI}]))", "mean {{instance}}"),
+            (f"histogram_quantile(0.99, sum by (instance, le) (rate(monitor_scrape_duration_seconds_bucket{inst()}[{RI}])))", "p99 {{instance}}"),
+        ],
         w=8,
     )
     d.panel(

@@ -493,6 +493,17 @@ pub fn parse(
         .map_err(|m| err(config.tcp.handshake_timeout.span(), m))?;
     let idle_timeout = parse_duration(config.tcp.idle_timeout.get_ref())
         .map_err(|m| err(config.tcp.idle_timeout.span(), m))?;
+    // Zero would end every attempt as unanswered before its SYN/ACK; past
+    // the idle timeout the conversation is forgotten before the verdict.
+    if handshake_timeout.is_zero() || handshake_timeout > idle_timeout {
+        return Err(err(
+            config.tcp.handshake_timeout.span(),
+            format!(
+                "handshake_timeout must be above zero and at most idle_timeout ({})",
+                config.tcp.idle_timeout.get_ref()
+            ),
+        ));
+    }
     let recorder_bytes = config
         .recorder
         .max_bytes
@@ -635,6 +646,19 @@ mod tests {
             e.starts_with("monitor.toml:2:21: error: 'soon' is not a duration"),
             "{e}"
         );
+        let e = render("[tcp]\nhandshake_timeout = \"0s\"\n");
+        assert!(
+            e.starts_with("monitor.toml:2:21: error: handshake_timeout must be above zero"),
+            "{e}"
+        );
+        let e = render("[tcp]\nhandshake_timeout = \"2m\"\nidle_timeout = \"1m\"\n");
+        assert!(e.contains("at most idle_timeout (1m)"), "{e}");
+        let v = parse(
+            "m.toml",
+            "[tcp]\nhandshake_timeout = \"1500ms\"\n",
+            &no_filter_check,
+        );
+        assert_eq!(v.unwrap().handshake_timeout, Duration::from_millis(1500));
         let e = render("[daemon]\nlisten = \"0.0.0.0:9477\"\n");
         assert!(e.contains("needs `token_file`"), "{e}");
         let e = render(

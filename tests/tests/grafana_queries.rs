@@ -7,7 +7,7 @@
 //!   unique panel ids, and every panel a datasource, a unit, a description
 //!   and targets with an expression;
 //! - live: a real Prometheus scrapes the daemon watching a veth carrying
-//!   pings, HTTP fetches and refused connections, and every dashboard
+//!   pings (some fragmented), HTTP fetches and refused connections, and every dashboard
 //!   expression and every alert expression returns data from it. Alert
 //!   expressions are queried with their comparisons against number literals
 //!   removed (`up{job="monitor"} == 0` is queried as `up{job="monitor"}`,
@@ -756,11 +756,13 @@ fn wait_listening(net: &Netns, port: u16) {
     }
 }
 
-/// Pings, HTTP fetches (established handshakes, data and ACKs) and SYNs to a
-/// closed port (rejected handshakes).
+/// Pings (two of them 3000 bytes: IPv4 fragments to reassemble), HTTP
+/// fetches (established handshakes, data and ACKs) and SYNs to a closed port
+/// (rejected handshakes).
 fn traffic(net: &Netns) {
     let ns_ip = &net.ns_ip;
     sh(&["ping", "-q", "-c", "5", "-i", "0.2", ns_ip]);
+    sh(&["ping", "-q", "-c", "2", "-i", "0.2", "-s", "3000", ns_ip]);
     for _ in 0..3 {
         sh(&[
             "curl",
@@ -788,12 +790,14 @@ fn every_query_returns_data_from_a_live_daemon() {
     wait_listening(&net, 8000);
 
     let tmp = TempDir::new("live");
-    // Not decided exactly in the kernel (it cannot read payloads): port
-    // candidates there, the payload check on samples in user space.
+    // `web` is not decided exactly in the kernel (it cannot read
+    // payloads): port candidates there, the payload check on samples in
+    // user space, and an estimated total. `pings` is kernel-exact. Whole
+    // frames are sampled, so fragments can be reassembled.
     let cfg = tmp.0.join("monitor.toml");
     std::fs::write(
         &cfg,
-        "[tcp]\nhandshake_timeout = \"2s\"\n\n[[rule]]\nname = \"web\"\nfilter = \"tcp.port == 8000 && tcp.payload contains \\\"GET\\\"\"\nsample = 1.0\n",
+        "[sampling]\nsnaplen = 2048\n\n[tcp]\nhandshake_timeout = \"2s\"\n\n[[rule]]\nname = \"web\"\nfilter = \"tcp.port == 8000 && tcp.payload contains \\\"GET\\\"\"\nsample = 1.0\n\n[[rule]]\nname = \"pings\"\nfilter = \"icmp\"\n",
     )
     .unwrap();
     let iface = net.host_if.clone();
@@ -933,12 +937,41 @@ fn every_query_returns_data_from_a_live_daemon() {
             "rule matched in user space",
             format!("sum(monitor_rule_user_matches_total{{iface=\"{iface}\",rule=\"web\"}})"),
         ),
+        (
+            "rule total estimated",
+            format!("sum(monitor_rule_packets_estimated_total{{iface=\"{iface}\",rule=\"web\"}})"),
+        ),
+        (
+            "kernel-exact rule described",
+            "monitor_rule_info{rule=\"pings\",kernel_exact=\"true\"}".to_string(),
+        ),
+        (
+            "IPv4 datagrams reassembled",
+            "monitor_reassembly_completed_total{protocol=\"ipv4\"}".to_string(),
+        ),
+        (
+            "scrapes timed",
+            "monitor_scrape_duration_seconds_count".to_string(),
+        ),
     ];
     for (what, q) in checks {
         let v = prom.value(&q);
         if v.is_nan() || v <= 0.0 {
             problems.push(format!("{what}: `{q}` = {v}"));
         }
+    }
+
+    // Every frame is sampled (sample = 1): the estimate is the count.
+    let user = prom.value(&format!(
+        "sum(monitor_rule_user_matches_total{{iface=\"{iface}\",rule=\"web\"}})"
+    ));
+    let estimated = prom.value(&format!(
+        "sum(monitor_rule_packets_estimated_total{{iface=\"{iface}\",rule=\"web\"}})"
+    ));
+    if user != estimated {
+        problems.push(format!(
+            "with every frame sampled the estimate {estimated} should equal the {user} matches"
+        ));
     }
 
     drop(prom);

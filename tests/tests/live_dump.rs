@@ -1,8 +1,9 @@
 //! The live pipeline end to end: TCP handshakes through the monitored veth
-//! are classified (`rejected`, `established`), the flight recorder holds
-//! the sampled frames, `monitor dump` returns them as a pcapng tshark reads
-//! (all of them, or those matching a filter), the file is 0600, and SIGUSR1
-//! writes a dump into the dump directory.
+//! are classified (`rejected`, `established`; and in a test of their own
+//! `no_reply`, `incomplete` and `reset`, which need the handshake timeout),
+//! the flight recorder holds the sampled frames, `monitor dump` returns them
+//! as a pcapng tshark reads (all of them, or those matching a filter), the
+//! file is 0600, and SIGUSR1 writes a dump into the dump directory.
 
 use std::{
     net::{SocketAddr, TcpStream},
@@ -11,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{monitor_bin, sh, Daemon, Netns};
+use monitor_tests::{monitor_bin, sh, sh_ok, Daemon, Netns};
 
 const PINGS: usize = 4;
 const REFUSED: usize = 5;
@@ -232,4 +233,181 @@ fn handshakes_recorder_and_dumps() {
         let _ = std::fs::remove_file(p);
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sends one bare SYN from a raw socket (no socket of the namespace's own
+/// owns the port, so its kernel answers the SYN/ACK with a RST).
+const RAW_SYN: &str = r#"
+import socket, struct, sys
+src, dst, dport, sport = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+hdr = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, 0x02, 64240, 0, 0)
+pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(hdr))
+hdr = hdr[:16] + struct.pack("!H", csum(pseudo + hdr)) + hdr[18:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+s.sendto(hdr, (dst, 0))
+"#;
+
+const ATTEMPTS: usize = 3;
+
+#[test]
+fn unanswered_unfinished_and_reset_handshakes() {
+    let net = Netns::new("hs");
+    let iface = net.host_if.clone();
+    // An address on the veth's subnet that no host has. A permanent
+    // neighbour entry lets the SYNs leave through the veth (with ARP left
+    // unresolved they would wait in the neighbour queue and be dropped);
+    // the namespace drops frames for another MAC, so nobody answers.
+    let (prefix, _) = net.ns_ip.rsplit_once('.').unwrap();
+    let silent = format!("{prefix}.3");
+    sh(&[
+        "ip",
+        "neigh",
+        "replace",
+        &silent,
+        "lladdr",
+        "02:00:00:00:00:03",
+        "dev",
+        &iface,
+        "nud",
+        "permanent",
+    ]);
+    let cfg = std::env::temp_dir().join(format!("{}.toml", net.ns));
+    std::fs::write(&cfg, "[tcp]\nhandshake_timeout = \"2s\"\n").unwrap();
+    let daemon = Daemon::start(&[
+        "--config",
+        &cfg.to_string_lossy(),
+        "--iface",
+        &iface,
+        "--xdp-mode",
+        "skb",
+    ]);
+    let pcap = std::env::temp_dir().join(format!("{}-hs.pcapng", net.ns));
+    let mut capture = monitor_tests::Capture::start(&iface, &pcap, Some("tcp"));
+
+    // no_reply: each attempt waits 1.5 s, so the kernel retransmits its
+    // SYN once (initial RTO 1 s) before giving up without a RST.
+    for _ in 0..ATTEMPTS {
+        let to: SocketAddr = format!("{silent}:80").parse().unwrap();
+        assert!(TcpStream::connect_timeout(&to, Duration::from_millis(1500)).is_err());
+    }
+    // incomplete: the namespace's client never sees the SYN/ACK (dropped
+    // in its firewall), so it never sends the final ACK.
+    let unfinished = std::net::TcpListener::bind((net.host_ip.as_str(), 0)).unwrap();
+    let port = unfinished.local_addr().unwrap().port().to_string();
+    net.run(
+        true,
+        &[
+            "iptables",
+            "-A",
+            "INPUT",
+            "-p",
+            "tcp",
+            "--sport",
+            &port,
+            "--tcp-flags",
+            "SYN,ACK",
+            "SYN,ACK",
+            "-j",
+            "DROP",
+        ],
+    );
+    let url = format!("http://{}:{port}/", net.host_ip);
+    let curl = [
+        "ip",
+        "netns",
+        "exec",
+        &net.ns,
+        "curl",
+        "-s",
+        "--connect-timeout",
+        "1.5",
+        &url,
+    ];
+    assert!(!sh_ok(&curl), "connected through a dropped SYN/ACK");
+    // reset: a bare SYN from a raw socket; the SYN/ACK finds no socket in
+    // the namespace, whose kernel answers with a RST.
+    let reset = std::net::TcpListener::bind((net.host_ip.as_str(), 0)).unwrap();
+    let rport = reset.local_addr().unwrap().port().to_string();
+    net.run(
+        true,
+        &[
+            "python3",
+            "-c",
+            RAW_SYN,
+            &net.ns_ip,
+            &net.host_ip,
+            &rport,
+            "40123",
+        ],
+    );
+
+    let o = |outcome: &'static str| [("iface", iface.as_str()), ("outcome", outcome)];
+    let count =
+        |m: &monitor_tests::Metrics, outcome| m.get("monitor_tcp_handshakes_total", &o(outcome));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let m = daemon.scrape();
+        if count(&m, "no_reply") >= ATTEMPTS as f64 && count(&m, "incomplete") >= 1.0
+            || Instant::now() > deadline
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Past another timeout: nothing is counted twice (the retransmitted
+    // SYNs, the server's SYN/ACK retransmissions).
+    std::thread::sleep(Duration::from_millis(2500));
+    capture.stop();
+    let m = daemon.scrape();
+    assert_eq!(count(&m, "no_reply"), ATTEMPTS as f64, "no_reply");
+    assert_eq!(count(&m, "incomplete"), 1.0, "incomplete");
+    assert_eq!(count(&m, "reset"), 1.0, "reset");
+    assert_eq!(count(&m, "established"), 0.0, "established");
+    assert_eq!(count(&m, "rejected"), 0.0, "rejected");
+    drop(unfinished);
+    drop(reset);
+
+    // The capture shows what was counted: one conversation per attempt,
+    // and every attempt to the silent address sent its SYN twice.
+    let fields = |filter: &str| -> Vec<String> {
+        let out = Command::new("tshark")
+            .arg("-r")
+            .arg(&pcap)
+            .args(["-Y", filter, "-T", "fields", "-e", "tcp.stream"])
+            .output()
+            .expect("tshark");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let syns = fields(&format!(
+        "ip.dst == {silent} && tcp.flags.syn == 1 && tcp.flags.ack == 0"
+    ));
+    let mut streams = syns.clone();
+    streams.sort();
+    streams.dedup();
+    assert_eq!(streams.len(), ATTEMPTS, "attempts to {silent}: {syns:?}");
+    assert!(
+        syns.len() >= 2 * ATTEMPTS,
+        "each attempt retransmits its SYN: {syns:?}"
+    );
+    let all: std::collections::BTreeSet<String> =
+        fields("tcp.flags.syn == 1 && tcp.flags.ack == 0")
+            .into_iter()
+            .collect();
+    assert_eq!(
+        all.len(),
+        ATTEMPTS + 2,
+        "connection attempts in the capture"
+    );
+
+    assert_eq!(daemon.stop(), 0);
+    let _ = std::fs::remove_file(&cfg);
+    let _ = std::fs::remove_file(&pcap);
 }

@@ -15,7 +15,7 @@ use crate::{
     recorder::{Entry, Recorder},
 };
 
-use super::Metrics;
+use super::{estimate, Metrics};
 
 /// TCP analysis flags exported as `monitor_tcp_analysis_total{flag}`.
 pub const ANALYSIS_FLAGS: [&str; 15] = [
@@ -45,6 +45,8 @@ pub struct LiveRule {
     pub exact: bool,
     /// The exact filter, for candidates the kernel passed up.
     pub filter: Filter,
+    /// Fraction of the rule's candidates the kernel samples.
+    pub sample: f64,
 }
 
 /// Key joining a sample with the TCP record of the same frame.
@@ -83,6 +85,8 @@ pub struct Live {
     metrics: Arc<Metrics>,
     flag_names: HashMap<&'static str, Arc<str>>,
     tcp_config: crate::tcp_analysis::Config,
+    /// Global sample fraction (fixed for the daemon's lifetime).
+    sample: f64,
 }
 
 impl std::fmt::Debug for Live {
@@ -99,10 +103,9 @@ impl Live {
         metrics: Arc<Metrics>,
         rules: Vec<Option<LiveRule>>,
         tcp_config: crate::tcp_analysis::Config,
+        sample: f64,
     ) -> Self {
-        for r in rules.iter().flatten().filter(|r| !r.exact) {
-            metrics.init_rule_user(&r.name);
-        }
+        describe_rules(&metrics, &rules, sample);
         let flag_names = ANALYSIS_FLAGS
             .iter()
             .map(|f| (*f, Arc::from(format!("tcp.analysis.{f}"))))
@@ -117,14 +120,13 @@ impl Live {
             metrics,
             flag_names,
             tcp_config,
+            sample,
         }
     }
 
     /// Replace the rules (after a reload).
     pub fn set_rules(&self, rules: Vec<Option<LiveRule>>) {
-        for r in rules.iter().flatten().filter(|r| !r.exact) {
-            self.metrics.init_rule_user(&r.name);
-        }
+        describe_rules(&self.metrics, &rules, self.sample);
         if let Ok(mut r) = self.rules.write() {
             *r = rules;
         }
@@ -139,12 +141,23 @@ impl Live {
         };
         let dir = rec.direction.unwrap_or(Direction::Ingress);
         let iface = self.metrics.iface_name(rec.iface);
-        self.metrics.sample(&iface, dir, d.malformed);
+        self.metrics.sample(&iface, dir, d.malformed_layer);
         let mut matched = Vec::new();
         if let Ok(rules) = self.rules.read() {
+            let candidate = |slot: usize| kernel_rules & (1 << slot) != 0;
+            // How likely this frame was to be sampled, from every rule it
+            // is a candidate of: the weight of its estimated matches.
+            let weight = estimate::weight(estimate::inclusion_probability(
+                self.sample,
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(slot, _)| candidate(*slot))
+                    .filter_map(|(_, r)| r.as_ref().map(|r| r.sample)),
+            ));
             for (slot, rule) in rules.iter().enumerate() {
                 let Some(rule) = rule else { continue };
-                if kernel_rules & (1 << slot) == 0 {
+                if !candidate(slot) {
                     continue;
                 }
                 // Even a kernel-exact rule passes frames with nested headers
@@ -153,6 +166,12 @@ impl Live {
                 if rule.filter.matches(&d) {
                     if !rule.exact {
                         self.metrics.rule_user_match(&rule.name, &iface, dir);
+                        if let Some(w) = weight
+                            .filter(|_| estimate::rule_fraction(self.sample, rule.sample) > 0.0)
+                        {
+                            self.metrics
+                                .rule_estimate(&rule.name, &iface, dir, w, rec.orig_len);
+                        }
                     }
                     matched.push(rule.name.clone());
                 }
@@ -212,8 +231,13 @@ impl Live {
         }
     }
 
-    /// Periodic work: handshake timeouts and flow-table gauges.
+    /// Periodic work: handshake and reassembly timeouts, flow-table and
+    /// reassembly gauges.
     pub fn tick(&self, now_ns: i64) {
+        if let Ok(mut p) = self.samples.lock() {
+            p.expire_reassembly(now_ns);
+            self.metrics.reassembly(&p.reassembly_stats());
+        }
         let Ok(mut map) = self.tcp.lock() else { return };
         for (ifindex, p) in map.iter_mut() {
             let iface = self.metrics.iface_name(*ifindex);
@@ -248,9 +272,398 @@ impl Live {
     }
 }
 
+/// Publish how each rule is counted: kernel-exact or not, and the smallest
+/// sampling probability of its candidates.
+fn describe_rules(metrics: &Metrics, rules: &[Option<LiveRule>], sample: f64) {
+    let described: Vec<(&str, bool, f64)> = rules
+        .iter()
+        .flatten()
+        .map(|r| (&*r.name, r.exact, estimate::rule_fraction(sample, r.sample)))
+        .collect();
+    metrics.set_rules(&described);
+}
+
 fn float(d: &Dissection, name: &str) -> Option<f64> {
     d.values(name).find_map(|v| match v {
         Value::Float(f) => Some(*f),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::{
+        daemon::{rules::kernel_rule, Iface},
+        recorder::Config,
+    };
+
+    /// Frame 1 of tcp_handshake.pcapng: Ethernet, IPv4 (20 bytes), a TCP
+    /// SYN with options (32 bytes), 2826 → 80.
+    const TCP_SYN: &str = "00055d21994c00216a5b7d4a080045000034317f4000800655ebac101080d43a\
+                           e28e0b0a0050dc0224740000000080022000cfeb0000020405b40103030201010402";
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// The SYN turned into a PSH/ACK segment to `dport` carrying `payload`
+    /// (IPv4 total length adjusted).
+    fn segment(dport: u16, payload: &[u8]) -> Vec<u8> {
+        let mut f = hex(TCP_SYN);
+        f.extend_from_slice(payload);
+        let ip_len = (f.len() - 14) as u16;
+        f[16..18].copy_from_slice(&ip_len.to_be_bytes());
+        f[36..38].copy_from_slice(&dport.to_be_bytes());
+        f[47] = 0x18;
+        f
+    }
+
+    fn rec(data: Vec<u8>, dir: Direction) -> PacketRecord {
+        PacketRecord {
+            ts_ns: 1_700_000_000_000_000_000,
+            iface: 7,
+            direction: Some(dir),
+            orig_len: data.len() as u32,
+            data,
+        }
+    }
+
+    fn rule(name: &str, filter: &str, sample: f64) -> Option<LiveRule> {
+        Some(LiveRule {
+            name: name.into(),
+            exact: kernel_rule(filter).unwrap().1,
+            filter: crate::filter::compile(filter).unwrap(),
+            sample,
+        })
+    }
+
+    fn live(rules: Vec<Option<LiveRule>>, sample: f64) -> (Live, Arc<Metrics>) {
+        let ifaces = [Iface {
+            name: "eth0".into(),
+            index: 7,
+            slot: 0,
+        }];
+        let metrics = Arc::new(Metrics::without_kernel(&ifaces).unwrap());
+        let recorder = Arc::new(Recorder::new(Config {
+            max_bytes: 1 << 20,
+            max_age: None,
+        }));
+        let live = Live::new(
+            recorder,
+            None,
+            metrics.clone(),
+            rules,
+            crate::tcp_analysis::Config::default(),
+            sample,
+        );
+        (live, metrics)
+    }
+
+    /// Value of one series in the text exposition (`None` when absent).
+    fn value(text: &str, series: &str) -> Option<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn estimated_rule_totals_weight_each_sample_by_its_probability() {
+        // `web` needs the payload (not kernel-exact), sampled at 0.5 on top
+        // of the global 0.1; `tcp` is kernel-exact and sampled at 1.
+        let web = "tcp.port == 80 && tcp.payload contains \"GET\"";
+        let (live, metrics) = live(vec![rule("web", web, 0.5), rule("all", "tcp", 1.0)], 0.1);
+        let get = segment(80, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        let post = segment(80, b"POST / HTTP/1.1\r\nHost: a\r\n\r\n");
+        // Four GETs sampled as candidates of `web` only: each stands for
+        // 1 / (1 - 0.9 · 0.5) frames.
+        for _ in 0..4 {
+            live.on_sample(rec(get.clone(), Direction::Ingress), 1, 0b01);
+        }
+        // A candidate that does not match in user space counts nowhere.
+        live.on_sample(rec(post.clone(), Direction::Ingress), 2, 0b01);
+        // A GET that was a candidate of both rules: `all` samples every
+        // frame, so it stands for itself only.
+        live.on_sample(rec(get.clone(), Direction::Egress), 3, 0b11);
+        let text = metrics.render();
+        let p = estimate::inclusion_probability(0.1, [0.5]);
+        assert!(close(p, 0.55), "{p}");
+        let s = |name: &str, dir: &str| {
+            format!("{name}{{direction=\"{dir}\",iface=\"eth0\",rule=\"web\"}}")
+        };
+        let got = |name: &str, dir: &str| value(&text, &s(name, dir)).unwrap();
+        assert_eq!(got("monitor_rule_user_matches_total", "ingress"), 4.0);
+        assert_eq!(got("monitor_rule_user_matches_total", "egress"), 1.0);
+        let est = got("monitor_rule_packets_estimated_total", "ingress");
+        assert!(close(est, 4.0 / p), "{est}");
+        assert!(close(est, 7.272_727), "{est}");
+        let bytes = got("monitor_rule_bytes_estimated_total", "ingress");
+        assert!(close(bytes, 4.0 * get.len() as f64 / p), "{bytes}");
+        assert!(close(
+            got("monitor_rule_packets_estimated_total", "egress"),
+            1.0
+        ));
+        // How each rule is counted.
+        assert_eq!(
+            value(
+                &text,
+                "monitor_rule_info{kernel_exact=\"false\",rule=\"web\"}"
+            ),
+            Some(1.0)
+        );
+        assert_eq!(
+            value(
+                &text,
+                "monitor_rule_info{kernel_exact=\"true\",rule=\"all\"}"
+            ),
+            Some(1.0)
+        );
+        let f = value(&text, "monitor_rule_sample_fraction{rule=\"web\"}").unwrap();
+        assert!(close(f, 0.55), "{f}");
+        // Kernel-exact rules have no estimate: the kernel counts them.
+        assert!(!text.contains("monitor_rule_packets_estimated_total{direction=\"ingress\",iface=\"eth0\",rule=\"all\"}"));
+    }
+
+    #[test]
+    fn rules_that_are_never_sampled_have_no_estimate() {
+        let web = "tcp.payload contains \"GET\"";
+        let (live, metrics) = live(vec![rule("web", web, 0.0), rule("all", "tcp", 1.0)], 0.0);
+        let text = metrics.render();
+        let user =
+            "monitor_rule_user_matches_total{direction=\"ingress\",iface=\"eth0\",rule=\"web\"}";
+        assert_eq!(value(&text, user), Some(0.0), "exported at zero");
+        assert!(!text.contains("monitor_rule_packets_estimated_total{"));
+        // Sampled only because `all` matched too: a user-space match, but
+        // no estimate (the rule's other candidates are never seen).
+        let get = segment(80, b"GET / HTTP/1.1\r\n\r\n");
+        live.on_sample(rec(get, Direction::Ingress), 1, 0b11);
+        let text = metrics.render();
+        assert_eq!(value(&text, user), Some(1.0));
+        assert!(!text.contains("monitor_rule_packets_estimated_total{"));
+        assert_eq!(
+            value(&text, "monitor_rule_sample_fraction{rule=\"web\"}"),
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn dissection_errors_are_counted_by_layer() {
+        let (live, metrics) = live(Vec::new(), 0.0);
+        let layer = |text: &str, l: &str| {
+            value(
+                text,
+                &format!("monitor_dissection_errors_total{{iface=\"eth0\",layer=\"{l}\"}}"),
+            )
+            .unwrap()
+        };
+        let text = metrics.render();
+        for l in ["link", "network", "transport", "application"] {
+            assert_eq!(layer(&text, l), 0.0, "{l} exported at zero");
+        }
+        let syn = hex(TCP_SYN);
+        // Link: an Ethernet header cut short.
+        live.on_sample(rec(syn[..10].to_vec(), Direction::Ingress), 1, 0);
+        // Network: an IPv4 total length shorter than its header.
+        let mut f = syn.clone();
+        f[16..18].copy_from_slice(&10u16.to_be_bytes());
+        live.on_sample(rec(f, Direction::Ingress), 2, 0);
+        // Transport: a TCP data offset of 16 bytes (below the minimum 20).
+        let mut f = syn.clone();
+        f[46] = 0x40;
+        live.on_sample(rec(f, Direction::Egress), 3, 0);
+        // Application: DNS over TCP whose message is shorter than a DNS
+        // header (length prefix 5, then 5 bytes).
+        let f = segment(53, &[0, 5, 1, 2, 3, 4, 5]);
+        live.on_sample(rec(f, Direction::Egress), 4, 0);
+        // Cut by the snapshot length is no error.
+        let mut r = rec(syn[..40].to_vec(), Direction::Ingress);
+        r.orig_len = syn.len() as u32;
+        live.on_sample(r, 5, 0);
+        // A good frame.
+        live.on_sample(rec(syn, Direction::Ingress), 6, 0);
+        let text = metrics.render();
+        for l in ["link", "network", "transport", "application"] {
+            assert_eq!(layer(&text, l), 1.0, "{l}");
+        }
+        let errors = |d: &str| {
+            value(
+                &text,
+                &format!("monitor_sample_parse_errors_total{{direction=\"{d}\",iface=\"eth0\"}}"),
+            )
+            .unwrap()
+        };
+        assert_eq!(errors("ingress") + errors("egress"), 4.0);
+    }
+
+    fn capture(name: &str) -> Option<PathBuf> {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/captures")
+            .join(name);
+        if p.exists() {
+            Some(p)
+        } else {
+            eprintln!("{} missing; skipped", p.display());
+            None
+        }
+    }
+
+    fn frames(path: &Path) -> Vec<PacketRecord> {
+        let mut r = crate::capture::CaptureReader::open(path).unwrap();
+        let mut out = Vec::new();
+        while let Some(p) = r.next_packet() {
+            let mut rec = p.unwrap().record;
+            rec.iface = 7;
+            rec.direction = Some(Direction::Ingress);
+            out.push(rec);
+        }
+        out
+    }
+
+    #[test]
+    fn reassembly_counters_from_real_fragments() {
+        // tshark reassembles 6 datagrams in the first and 4 in the second.
+        let (Some(v4), Some(v6)) = (
+            capture("ipv4_frag_udp_nfs.pcap"),
+            capture("ipv6_frag_udp.pcap"),
+        ) else {
+            return;
+        };
+        let (live, metrics) = live(Vec::new(), 1.0);
+        let text = metrics.render();
+        for p in ["ipv4", "ipv6", "tcp"] {
+            let s = format!("monitor_reassembly_completed_total{{protocol=\"{p}\"}}");
+            assert_eq!(value(&text, &s), Some(0.0), "{s}");
+        }
+        let mut last = 0;
+        for f in frames(&v4).into_iter().chain(frames(&v6)) {
+            last = last.max(f.ts_ns);
+            live.on_sample(f, 0, 0);
+        }
+        live.tick(last);
+        let text = metrics.render();
+        let get = |s: &str| value(&text, s).unwrap();
+        assert_eq!(
+            get("monitor_reassembly_completed_total{protocol=\"ipv4\"}"),
+            6.0
+        );
+        assert_eq!(
+            get("monitor_reassembly_completed_total{protocol=\"ipv6\"}"),
+            4.0
+        );
+        // Two datagrams were sent again in part after they completed; as in
+        // tshark those fragments start new datagrams, which never complete
+        // and time out within the capture.
+        assert_eq!(
+            get("monitor_reassembly_in_progress{protocol=\"ipv4\"}"),
+            0.0
+        );
+        assert_eq!(
+            get("monitor_reassembly_timeouts_total{protocol=\"ipv4\"}"),
+            2.0
+        );
+
+        // The first fragment of a datagram whose others never come: in
+        // progress until the 60 s timeout, then a timeout.
+        let first = frames(&v4)
+            .into_iter()
+            .find(|f| {
+                let flags_off = u16::from_be_bytes([f.data[20], f.data[21]]);
+                f.data[12..14] == [8, 0] && flags_off == 0x2000
+            })
+            .expect("a first fragment");
+        let mut f = first.clone();
+        f.data[18] ^= 0xff; // another IP ID: another datagram
+        f.ts_ns = last + 1_000_000_000;
+        live.on_sample(f, 0, 0);
+        live.tick(last + 2_000_000_000);
+        let text = metrics.render();
+        assert_eq!(
+            value(&text, "monitor_reassembly_in_progress{protocol=\"ipv4\"}"),
+            Some(1.0)
+        );
+        live.tick(last + 62_000_000_000);
+        let text = metrics.render();
+        assert_eq!(
+            value(&text, "monitor_reassembly_in_progress{protocol=\"ipv4\"}"),
+            Some(0.0)
+        );
+        assert_eq!(
+            value(
+                &text,
+                "monitor_reassembly_timeouts_total{protocol=\"ipv4\"}"
+            ),
+            Some(3.0)
+        );
+        assert_eq!(
+            value(
+                &text,
+                "monitor_reassembly_timeouts_total{protocol=\"ipv6\"}"
+            ),
+            Some(0.0)
+        );
+        assert_eq!(
+            value(
+                &text,
+                "monitor_reassembly_dropped_total{protocol=\"ipv4\",reason=\"table_full\"}"
+            ),
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn tcp_pdus_over_several_segments_are_counted() {
+        // PDUs tshark shows as reassembled (`tcp.reassembled.length`).
+        for (name, tshark) in [
+            ("http_post.pcapng", 1.0),
+            ("dns_tcp.pcapng", 1.0),
+            ("http_espn_many_flows.pcapng", 41.0),
+            ("http2_h2c_range.pcap", 2.0),
+        ] {
+            let Some(p) = capture(name) else { continue };
+            let (live, metrics) = live(Vec::new(), 1.0);
+            let mut last = 0;
+            for f in frames(&p) {
+                last = last.max(f.ts_ns);
+                live.on_sample(f, 0, 0);
+            }
+            live.tick(last);
+            let text = metrics.render();
+            let get = |s: &str| value(&text, s).unwrap();
+            assert_eq!(
+                get("monitor_reassembly_completed_total{protocol=\"tcp\"}"),
+                tshark,
+                "{name}"
+            );
+            // Every PDU of these captures finishes.
+            assert_eq!(
+                get("monitor_reassembly_in_progress{protocol=\"tcp\"}"),
+                0.0,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn scrape_cost_is_observed_from_the_second_scrape() {
+        let (_live, metrics) = live(Vec::new(), 0.0);
+        let first = metrics.render();
+        assert_eq!(
+            value(&first, "monitor_scrape_duration_seconds_count"),
+            Some(0.0)
+        );
+        let second = metrics.render();
+        assert_eq!(
+            value(&second, "monitor_scrape_duration_seconds_count"),
+            Some(1.0)
+        );
+        assert!(value(&second, "monitor_scrape_duration_seconds_sum").unwrap() > 0.0);
+    }
 }

@@ -1,6 +1,6 @@
 //! Prometheus metrics: kernel counters summed over CPUs at scrape time, plus
 //! the daemon's own counters. Labels are bounded (interface, direction,
-//! protocol); never addresses or ports.
+//! protocol, rule, flag, outcome, layer, reason); never addresses or ports.
 
 use std::{
     collections::HashMap,
@@ -16,19 +16,65 @@ use prometheus::{
 
 use super::Iface;
 use crate::{
+    dissect::{pipeline::ReassemblyStats, Layer},
     ebpf::{CounterMap, Totals},
     record::Direction,
 };
+
+/// `protocol` label values of the reassembly metrics.
+const REASSEMBLY_PROTOCOLS: [&str; 3] = ["ipv4", "ipv6", "tcp"];
+
+/// (protocol, reason) label pairs of `monitor_reassembly_dropped_total`.
+const REASSEMBLY_DROPS: [(&str, &str); 7] = [
+    ("ipv4", "table_full"),
+    ("ipv4", "too_large"),
+    ("ipv6", "table_full"),
+    ("ipv6", "too_large"),
+    ("tcp", "table_full"),
+    ("tcp", "too_large"),
+    ("tcp", "memory"),
+];
+
+/// The running totals of a reassembly snapshot, in the order of
+/// [`REASSEMBLY_DROPS`] after (completed ipv4, ipv6, tcp) and (timeouts
+/// ipv4, ipv6).
+fn reassembly_totals(s: &ReassemblyStats) -> [u64; 12] {
+    [
+        s.ipv4.completed,
+        s.ipv6.completed,
+        s.tcp.completed,
+        s.ipv4.timed_out,
+        s.ipv6.timed_out,
+        s.ipv4.evicted,
+        s.ipv4.too_large,
+        s.ipv6.evicted,
+        s.ipv6.too_large,
+        s.tcp.evicted,
+        s.tcp.too_large,
+        s.tcp.memory,
+    ]
+}
 
 /// Every metric the daemon exports.
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    kernel: Arc<KernelCollector>,
+    kernel: Option<Arc<KernelCollector>>,
     /// Samples received from the ring buffer.
     pub samples: IntCounterVec,
     /// Samples whose Ethernet/IP/transport headers did not parse.
     pub sample_errors: IntCounterVec,
+    dissection_errors: IntCounterVec,
+    reassembly_in_progress: prometheus::IntGaugeVec,
+    reassembly_completed: IntCounterVec,
+    reassembly_timeouts: IntCounterVec,
+    reassembly_dropped: IntCounterVec,
+    reassembly_seen: Mutex<[u64; 12]>,
+    rule_info: prometheus::IntGaugeVec,
+    rule_fraction: prometheus::GaugeVec,
+    rule_packets_estimated: prometheus::CounterVec,
+    rule_bytes_estimated: prometheus::CounterVec,
+    scrape_duration: prometheus::Histogram,
     /// TCP header records received from the TCP ring buffer.
     pub tcp_records: IntCounterVec,
     /// Successful configuration reloads.
@@ -58,12 +104,29 @@ impl Metrics {
         counters: CounterMap,
         rule_names: Vec<Option<String>>,
     ) -> anyhow::Result<Self> {
+        Self::build(ifaces, Some((counters, rule_names)))
+    }
+
+    /// The user-space metrics alone (no kernel maps), for tests.
+    #[cfg(test)]
+    pub fn without_kernel(ifaces: &[Iface]) -> anyhow::Result<Self> {
+        Self::build(ifaces, None)
+    }
+
+    fn build(
+        ifaces: &[Iface],
+        kernel: Option<(CounterMap, Vec<Option<String>>)>,
+    ) -> anyhow::Result<Self> {
         let registry = Registry::new();
         let names: HashMap<u32, String> =
             ifaces.iter().map(|i| (i.index, i.name.clone())).collect();
         let slots: Vec<(u32, String)> = ifaces.iter().map(|i| (i.slot, i.name.clone())).collect();
-        let kernel = Arc::new(KernelCollector::new(counters, slots, rule_names));
-        registry.register(Box::new(KernelCollectorRef(kernel.clone())))?;
+        let kernel = kernel.map(|(counters, rule_names)| {
+            Arc::new(KernelCollector::new(counters, slots, rule_names))
+        });
+        if let Some(k) = &kernel {
+            registry.register(Box::new(KernelCollectorRef(k.clone())))?;
+        }
         let samples = IntCounterVec::new(
             Opts::new(
                 "monitor_samples_total",
@@ -78,6 +141,101 @@ impl Metrics {
             ),
             &["iface", "direction"],
         )?;
+        let dissection_errors = IntCounterVec::new(
+            Opts::new(
+                "monitor_dissection_errors_total",
+                "Malformed samples by the layer found malformed first (link, network, transport, application).",
+            ),
+            &["iface", "layer"],
+        )?;
+        let reassembly_in_progress = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "monitor_reassembly_in_progress",
+                "IP datagrams with fragments buffered (ipv4, ipv6) and TCP streams holding part of an application PDU (tcp).",
+            ),
+            &["protocol"],
+        )?;
+        let reassembly_completed = IntCounterVec::new(
+            Opts::new(
+                "monitor_reassembly_completed_total",
+                "IP datagrams reassembled from fragments, and application PDUs dissected from several TCP segments.",
+            ),
+            &["protocol"],
+        )?;
+        let reassembly_timeouts = IntCounterVec::new(
+            Opts::new(
+                "monitor_reassembly_timeouts_total",
+                "Incomplete IP datagrams dropped after the reassembly timeout (60 s).",
+            ),
+            &["protocol"],
+        )?;
+        let reassembly_dropped = IntCounterVec::new(
+            Opts::new(
+                "monitor_reassembly_dropped_total",
+                "Unfinished reassemblies given up before the timeout, by reason (table_full, too_large, memory).",
+            ),
+            &["protocol", "reason"],
+        )?;
+        let rule_info = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "monitor_rule_info",
+                "Always 1 for every configured rule; kernel_exact says whether the kernel decides it exactly.",
+            ),
+            &["rule", "kernel_exact"],
+        )?;
+        let rule_fraction = prometheus::GaugeVec::new(
+            Opts::new(
+                "monitor_rule_sample_fraction",
+                "Smallest probability that a candidate of the rule is sampled (its own sample fraction combined with the global one).",
+            ),
+            &["rule"],
+        )?;
+        let rule_packets_estimated = prometheus::CounterVec::new(
+            Opts::new(
+                "monitor_rule_packets_estimated_total",
+                "Estimated frames matching a rule the kernel cannot decide exactly: each sampled match weighted by the inverse of its sampling probability.",
+            ),
+            &["rule", "iface", "direction"],
+        )?;
+        let rule_bytes_estimated = prometheus::CounterVec::new(
+            Opts::new(
+                "monitor_rule_bytes_estimated_total",
+                "Estimated bytes of the frames in monitor_rule_packets_estimated_total.",
+            ),
+            &["rule", "iface", "direction"],
+        )?;
+        let scrape_duration = prometheus::Histogram::with_opts(
+            prometheus::HistogramOpts::new(
+                "monitor_scrape_duration_seconds",
+                "Time to collect and encode the metrics of a /metrics request (observed after the response is built, so visible from the next scrape).",
+            )
+            .buckets(prometheus::exponential_buckets(0.000_1, 2.0, 16)?),
+        )?;
+        registry.register(Box::new(dissection_errors.clone()))?;
+        registry.register(Box::new(reassembly_in_progress.clone()))?;
+        registry.register(Box::new(reassembly_completed.clone()))?;
+        registry.register(Box::new(reassembly_timeouts.clone()))?;
+        registry.register(Box::new(reassembly_dropped.clone()))?;
+        registry.register(Box::new(rule_info.clone()))?;
+        registry.register(Box::new(rule_fraction.clone()))?;
+        registry.register(Box::new(rule_packets_estimated.clone()))?;
+        registry.register(Box::new(rule_bytes_estimated.clone()))?;
+        registry.register(Box::new(scrape_duration.clone()))?;
+        for p in REASSEMBLY_PROTOCOLS {
+            reassembly_in_progress.with_label_values(&[p]);
+            reassembly_completed.with_label_values(&[p]);
+        }
+        for p in ["ipv4", "ipv6"] {
+            reassembly_timeouts.with_label_values(&[p]);
+        }
+        for (p, r) in REASSEMBLY_DROPS {
+            reassembly_dropped.with_label_values(&[p, r]);
+        }
+        for i in ifaces {
+            for l in Layer::ALL {
+                dissection_errors.with_label_values(&[&i.name, l.as_str()]);
+            }
+        }
         let build = prometheus::IntGaugeVec::new(
             Opts::new(
                 "monitor_build_info",
@@ -217,6 +375,17 @@ impl Metrics {
             kernel,
             samples,
             sample_errors,
+            dissection_errors,
+            reassembly_in_progress,
+            reassembly_completed,
+            reassembly_timeouts,
+            reassembly_dropped,
+            reassembly_seen: Mutex::new([0; 12]),
+            rule_info,
+            rule_fraction,
+            rule_packets_estimated,
+            rule_bytes_estimated,
+            scrape_duration,
             tcp_records,
             reloads,
             reload_failures,
@@ -251,27 +420,104 @@ impl Metrics {
         }
     }
 
-    /// Count a received, dissected sample (`malformed` as the dissectors
-    /// say: a layer cut short or invalid, not snaplen truncation).
-    pub fn sample(&self, name: &str, dir: Direction, malformed: bool) {
+    /// Count a received, dissected sample; `malformed` is the layer the
+    /// dissectors found cut short or invalid (not snaplen truncation).
+    pub fn sample(&self, name: &str, dir: Direction, malformed: Option<Layer>) {
         self.samples.with_label_values(&[name, dir.as_str()]).inc();
-        if malformed {
+        if let Some(layer) = malformed {
             self.sample_errors
                 .with_label_values(&[name, dir.as_str()])
+                .inc();
+            self.dissection_errors
+                .with_label_values(&[name, layer.as_str()])
                 .inc();
         }
     }
 
-    /// Export a non-exact rule's user-space matches at zero.
-    pub fn init_rule_user(&self, rule: &str) {
+    /// Describe the configured rules: `(name, kernel-exact, smallest
+    /// sampling probability of a candidate)`. Rules the kernel cannot
+    /// decide exactly get their user-space and estimated series at zero
+    /// (the estimates only when their candidates can be sampled at all).
+    pub fn set_rules(&self, rules: &[(&str, bool, f64)]) {
+        self.rule_info.reset();
+        self.rule_fraction.reset();
         let names: Vec<String> = self
             .names
             .read()
             .map(|n| n.values().cloned().collect())
             .unwrap_or_default();
-        for iface in &names {
-            for d in direction::NAMES {
-                self.rule_user.with_label_values(&[rule, iface, d]);
+        for &(rule, exact, fraction) in rules {
+            let exact_label = if exact { "true" } else { "false" };
+            self.rule_info
+                .with_label_values(&[rule, exact_label])
+                .set(1);
+            self.rule_fraction.with_label_values(&[rule]).set(fraction);
+            if exact {
+                continue;
+            }
+            for iface in &names {
+                for d in direction::NAMES {
+                    self.rule_user.with_label_values(&[rule, iface, d]);
+                    if fraction > 0.0 {
+                        self.rule_packets_estimated
+                            .with_label_values(&[rule, iface, d]);
+                        self.rule_bytes_estimated
+                            .with_label_values(&[rule, iface, d]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Add one sampled match of a non-exact rule to its estimated totals,
+    /// weighted by the inverse of its sampling probability.
+    pub fn rule_estimate(&self, rule: &str, iface: &str, dir: Direction, weight: f64, len: u32) {
+        let l = [rule, iface, dir.as_str()];
+        self.rule_packets_estimated
+            .with_label_values(&l)
+            .inc_by(weight);
+        self.rule_bytes_estimated
+            .with_label_values(&l)
+            .inc_by(weight * f64::from(len));
+    }
+
+    /// Publish the reassembly state of the sample pipeline (running totals
+    /// are exported as their growth).
+    pub fn reassembly(&self, s: &ReassemblyStats) {
+        for (p, n) in REASSEMBLY_PROTOCOLS.iter().zip([
+            s.ipv4.in_progress,
+            s.ipv6.in_progress,
+            s.tcp.in_progress,
+        ]) {
+            self.reassembly_in_progress
+                .with_label_values(&[p])
+                .set(n as i64);
+        }
+        let Ok(mut seen) = self.reassembly_seen.lock() else {
+            return;
+        };
+        let now = reassembly_totals(s);
+        for (i, (&n, last)) in now.iter().zip(seen.iter_mut()).enumerate() {
+            if n <= *last {
+                continue;
+            }
+            let grow = n - *last;
+            *last = n;
+            match i {
+                0..=2 => self
+                    .reassembly_completed
+                    .with_label_values(&[REASSEMBLY_PROTOCOLS[i]])
+                    .inc_by(grow),
+                3 | 4 => self
+                    .reassembly_timeouts
+                    .with_label_values(&[REASSEMBLY_PROTOCOLS[i - 3]])
+                    .inc_by(grow),
+                _ => {
+                    let (p, r) = REASSEMBLY_DROPS[i - 5];
+                    self.reassembly_dropped
+                        .with_label_values(&[p, r])
+                        .inc_by(grow)
+                }
             }
         }
     }
@@ -350,7 +596,7 @@ impl Metrics {
 
     /// Rule names by slot after a reload.
     pub fn set_rule_names(&self, names: Vec<Option<String>>) {
-        if let Ok(mut n) = self.kernel.rule_names.lock() {
+        if let Some(Ok(mut n)) = self.kernel.as_ref().map(|k| k.rule_names.lock()) {
             *n = names;
         }
     }
@@ -358,20 +604,29 @@ impl Metrics {
     /// Start the metrics of rule slot `rule` from its counters' current
     /// values (called before a new rule is switched into that slot).
     pub fn rebase_rule(&self, rule: u32) {
-        self.kernel.rebase(rule);
+        if let Some(k) = &self.kernel {
+            k.rebase(rule);
+        }
     }
 
     /// Kernel totals per (interface name, direction label).
     pub fn kernel_totals(&self) -> Vec<(String, &'static str, Totals)> {
-        self.kernel.snapshot()
+        self.kernel
+            .as_ref()
+            .map(|k| k.snapshot())
+            .unwrap_or_default()
     }
 
-    /// Prometheus text exposition of every metric.
+    /// Prometheus text exposition of every metric (a scrape: its cost is
+    /// observed in `monitor_scrape_duration_seconds`).
     pub fn render(&self) -> String {
+        let start = std::time::Instant::now();
         let families = self.registry.gather();
-        prometheus::TextEncoder::new()
+        let text = prometheus::TextEncoder::new()
             .encode_to_string(&families)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        self.scrape_duration.observe(start.elapsed().as_secs_f64());
+        text
     }
 }
 

@@ -4,6 +4,7 @@
 //! optional per-second summary. Dropping the programs detaches them.
 
 pub mod dump;
+pub mod estimate;
 mod http;
 pub mod live;
 mod metrics;
@@ -242,6 +243,7 @@ async fn run(
             handshake_timeout: file.handshake_timeout.as_nanos() as i64,
             ..Default::default()
         },
+        settings.sample,
     ));
     let dumps = Arc::new(dump::Dumps::new(
         file.config.daemon.dump_dir.clone(),

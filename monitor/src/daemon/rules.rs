@@ -309,6 +309,7 @@ impl Control {
                     name: r.name.as_str().into(),
                     exact: r.exact,
                     filter: r.exact_filter.clone(),
+                    sample: r.kernel.sample,
                 })
             })
             .collect()

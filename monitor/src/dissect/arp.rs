@@ -4,6 +4,7 @@ use std::net::Ipv4Addr;
 
 use super::eth::mac;
 use super::pipeline::{Cx, Pipeline};
+use super::Layer;
 use super::{Base, Value};
 
 fields! {
@@ -31,7 +32,7 @@ impl Pipeline {
         cx.proto_bytes(&ARP, "arp", p);
         cx.d.protocol = "ARP".into();
         if p.len() < 8 {
-            cx.malformed();
+            cx.malformed(Layer::Link);
             return p.len();
         }
         let hs = usize::from(p[4]);
@@ -54,7 +55,7 @@ impl Pipeline {
         }
         if p.len() < need {
             cx.d.push(&ARP_OPCODE, Value::UInt(op.into()));
-            cx.malformed();
+            cx.malformed(Layer::Link);
             return p.len();
         }
         let (sha, spa, tha, tpa) = (mac(&p[8..]), ip4(&p[14..]), mac(&p[18..]), ip4(&p[24..]));

@@ -2,6 +2,7 @@
 //! ethertype dispatch with tshark's padding/trailer/FCS handling.
 
 use super::pipeline::{Cx, Pipeline};
+use super::Layer;
 use super::{Base, Value};
 
 fields! {
@@ -70,7 +71,7 @@ impl Pipeline {
     /// Dissect an Ethernet frame.
     pub(crate) fn eth(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
         if data.len() < 14 {
-            cx.malformed();
+            cx.malformed(Layer::Link);
             return;
         }
         cx.proto_bytes(&ETH, "eth", data);
@@ -210,7 +211,7 @@ impl Pipeline {
                 if ty == 0x88a8 { &AD } else { &VLAN },
                 if ty == 0x88a8 { "ieee8021ad" } else { "vlan" },
             );
-            cx.malformed();
+            cx.malformed(Layer::Link);
             return None;
         }
         let tci = u16::from_be_bytes([data[0], data[1]]);
@@ -233,7 +234,7 @@ impl Pipeline {
             cx.trailer_field = Some(&VLAN_TRAILER);
         }
         if short {
-            cx.malformed();
+            cx.malformed(Layer::Link);
             return None;
         }
         if inner <= 1500 {
@@ -264,14 +265,14 @@ impl Pipeline {
             cx.d.push(&LLC_SSAP_CR, Value::Bool(ssap & 1 != 0));
         }
         if data.len() < 3 {
-            cx.malformed();
+            cx.malformed(Layer::Link);
             return;
         }
         let (dsap, ssap, ctl) = (data[0], data[1], data[2]);
         // U frames have a one-byte control field; I and S frames two.
         let clen = if ctl & 3 == 3 { 1 } else { 2 };
         if data.len() < 2 + clen {
-            cx.malformed();
+            cx.malformed(Layer::Link);
             return;
         }
         let control = if clen == 1 {
@@ -290,7 +291,7 @@ impl Pipeline {
         let rest = &data[2 + clen..];
         if dsap == 0xaa && ssap == 0xaa && rest.len() < 5 {
             // tshark reads OUI and PID together: nothing shown when cut.
-            cx.malformed();
+            cx.malformed(Layer::Link);
         } else if dsap == 0xaa && ssap == 0xaa {
             let oui = u32::from_be_bytes([0, rest[0], rest[1], rest[2]]);
             let pid = u16::from_be_bytes([rest[3], rest[4]]);

@@ -127,6 +127,42 @@ pub struct Dissection {
     pub info: String,
     /// True when some layer was cut short or invalid ("Malformed Packet").
     pub malformed: bool,
+    /// The layer that was found malformed first (set whenever `malformed`
+    /// is, once dissection has finished).
+    pub malformed_layer: Option<Layer>,
+}
+
+/// Where a dissection error was found: a bounded set, for metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Layer {
+    /// Ethernet, VLAN tags, ARP.
+    Link,
+    /// IPv4, IPv6 and its extension headers.
+    Network,
+    /// TCP, UDP, ICMP, ICMPv6.
+    Transport,
+    /// Everything carried above (DNS, DHCP, TLS, HTTP, QUIC, BGP, OSPF, …).
+    Application,
+}
+
+impl Layer {
+    /// Every layer, in stack order.
+    pub const ALL: [Layer; 4] = [
+        Layer::Link,
+        Layer::Network,
+        Layer::Transport,
+        Layer::Application,
+    ];
+
+    /// The metric label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Link => "link",
+            Layer::Network => "network",
+            Layer::Transport => "transport",
+            Layer::Application => "application",
+        }
+    }
 }
 
 impl Dissection {

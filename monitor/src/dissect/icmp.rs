@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 use super::pipeline::{Cx, Pipeline};
+use super::Layer;
 use super::{Base, Value};
 
 fields! {
@@ -118,7 +119,7 @@ impl Pipeline {
             cx.d.protocol = "ICMP".into();
         }
         if p.len() < 4 {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         let (t, c) = (p[0], p[1]);
@@ -139,7 +140,7 @@ impl Pipeline {
             if cx.depth == 0 {
                 cx.d.info = info;
             }
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         match t {
@@ -201,7 +202,7 @@ impl Pipeline {
                     cx.depth -= 1;
                 }
                 if rfc4884 && 8 + orig_len > p.len() {
-                    cx.malformed();
+                    cx.malformed(Layer::Transport);
                 }
             }
             _ => {

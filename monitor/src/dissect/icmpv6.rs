@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use super::icmp::{fold, inet_sum};
 use super::pipeline::{Cx, Pipeline};
+use super::Layer;
 use super::{Base, Value};
 
 fields! {
@@ -127,7 +128,7 @@ impl Pipeline {
             cx.d.protocol = "ICMPv6".into();
         }
         if p.len() < 4 {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         let (t, c) = (p[0], p[1]);
@@ -168,7 +169,7 @@ impl Pipeline {
                     Value::UInt(u16::from_be_bytes([p[4], p[5]]).into()),
                 );
             }
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         let body = &p[8..];
@@ -236,7 +237,7 @@ impl Pipeline {
                 let mut r = body;
                 for _ in 0..n {
                     if r.len() < 20 {
-                        cx.malformed();
+                        cx.malformed(Layer::Transport);
                         break;
                     }
                     let ns = usize::from(u16::from_be_bytes([r[2], r[3]]));
@@ -272,7 +273,7 @@ impl Pipeline {
                     Value::UInt(u16::from_be_bytes([p[6], p[7]]).into()),
                 );
                 if p.len() < 16 {
-                    cx.malformed();
+                    cx.malformed(Layer::Transport);
                     return;
                 }
                 cx.d.push(&RA_REACHABLE, Value::UInt(u32be(&p[8..]).into()));
@@ -281,7 +282,7 @@ impl Pipeline {
             }
             135 | 136 => {
                 if p.len() < 24 {
-                    cx.malformed();
+                    cx.malformed(Layer::Transport);
                     return;
                 }
                 let target = a6(&p[8..]);
@@ -320,7 +321,7 @@ impl Pipeline {
             }
             137 => {
                 if p.len() < 40 {
-                    cx.malformed();
+                    cx.malformed(Layer::Transport);
                     return;
                 }
                 cx.d.push(&RESERVED, Value::Bytes(p[4..8].to_vec()));
@@ -339,7 +340,7 @@ impl Pipeline {
             cx.d.push(&OPT_LENGTH, Value::UInt(l.into()));
             let len = usize::from(l) * 8;
             if len == 0 || len > o.len() {
-                cx.malformed();
+                cx.malformed(Layer::Transport);
                 return;
             }
             let v = &o[2..len];

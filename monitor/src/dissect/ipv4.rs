@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::pipeline::{Cx, Pipeline};
 use super::reassembly::Outcome;
+use super::Layer;
 use super::{Base, FieldDef, Value};
 
 fields! {
@@ -109,7 +110,7 @@ impl Pipeline {
             return avail;
         }
         if avail >= 1 && ver != 4 {
-            cx.malformed();
+            cx.malformed(Layer::Network);
             return avail;
         }
         put(2, &IP_DSFIELD, Value::UInt(tos.into()));
@@ -139,7 +140,7 @@ impl Pipeline {
             put(20, &IP_HOST, Value::Str(dst.to_string()));
         }
         if avail < ihl {
-            cx.malformed();
+            cx.malformed(Layer::Network);
             return avail;
         }
         if ihl > 20 {
@@ -151,7 +152,7 @@ impl Pipeline {
         }
         cx.set_addrs(src.to_string(), dst.to_string());
         if total < ihl {
-            cx.malformed();
+            cx.malformed(Layer::Network);
             return data.len();
         }
         let avail_end = total.min(data.len());

@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use super::pipeline::{Cx, Pipeline};
 use super::reassembly::Outcome;
+use super::Layer;
 use super::{Base, FieldDef, Value};
 
 fields! {
@@ -120,7 +121,7 @@ impl Pipeline {
             }
         }
         if avail < 40 {
-            cx.malformed();
+            cx.malformed(Layer::Network);
             return avail;
         }
         if cx.depth == 0 {
@@ -162,7 +163,7 @@ impl Pipeline {
                     };
                     cx.protos.push(name);
                     if p.len() < 2 {
-                        cx.malformed();
+                        cx.malformed(Layer::Network);
                         return;
                     }
                     let len = (usize::from(p[1]) + 1) * 8;
@@ -171,7 +172,7 @@ impl Pipeline {
                     cx.d.push(foct, Value::UInt(len as u64));
                     if p.len() < len {
                         tlv_options(cx, &p[2..]);
-                        cx.malformed();
+                        cx.malformed(Layer::Network);
                         return;
                     }
                     tlv_options(cx, &p[2..len]);
@@ -182,7 +183,7 @@ impl Pipeline {
                 43 => {
                     cx.protos.push("ipv6.routing");
                     if p.len() < 4 {
-                        cx.malformed();
+                        cx.malformed(Layer::Network);
                         return;
                     }
                     let len = (usize::from(p[1]) + 1) * 8;
@@ -191,7 +192,7 @@ impl Pipeline {
                     cx.d.push(&RT_TYPE, Value::UInt(p[2].into()));
                     cx.d.push(&RT_SEGLEFT, Value::UInt(p[3].into()));
                     if p.len() < len {
-                        cx.malformed();
+                        cx.malformed(Layer::Network);
                         return;
                     }
                     // Type 0/2 with segments left: the Destination column
@@ -206,7 +207,7 @@ impl Pipeline {
                 44 => {
                     cx.protos.push("ipv6.fraghdr");
                     if p.len() < 8 {
-                        cx.malformed();
+                        cx.malformed(Layer::Network);
                         return;
                     }
                     let fnxt = p[0];

@@ -19,13 +19,13 @@ pub mod ipv4;
 pub mod ipv6;
 pub mod names;
 pub mod pipeline;
-mod reassembly;
+pub mod reassembly;
 pub mod tcp;
 #[cfg(test)]
 mod tests;
 pub mod udp;
 
-pub use field::{Base, Dissection, Field, FieldDef, FieldType, Value};
+pub use field::{Base, Dissection, Field, FieldDef, FieldType, Layer, Value};
 pub use pipeline::Pipeline;
 
 /// Field tables of the link, network and transport dissectors.

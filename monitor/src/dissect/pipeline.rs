@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::app::AppState;
 use super::reassembly::Table;
-use super::{frame, Base, Dissection, FieldDef, FieldType, Value};
+use super::{frame, Base, Dissection, FieldDef, FieldType, Layer, Value};
 use crate::record::PacketRecord;
 use crate::tcp_analysis::{Analyzer, Config};
 
@@ -52,9 +52,11 @@ impl Cx<'_> {
         self.protos.push(name);
     }
 
-    /// Mark the packet malformed.
-    pub fn malformed(&mut self) {
+    /// Mark the packet malformed at `layer` (the first layer marked is
+    /// the one reported).
+    pub fn malformed(&mut self, layer: Layer) {
         self.d.malformed = true;
+        self.d.malformed_layer.get_or_insert(layer);
     }
 
     /// Set the Source/Destination columns (outermost packet only).
@@ -117,6 +119,17 @@ impl Conversations {
             c
         })
     }
+}
+
+/// Reassembly counters of a [`Pipeline`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReassemblyStats {
+    /// IPv4 fragments.
+    pub ipv4: super::reassembly::Stats,
+    /// IPv6 fragments.
+    pub ipv6: super::reassembly::Stats,
+    /// TCP payloads (application PDUs over several segments).
+    pub tcp: super::app::ReassemblyStats,
 }
 
 /// Cross-packet state and the entry point of dissection.
@@ -185,6 +198,23 @@ impl Pipeline {
             out.extend(self.analyzer.poll_expired(now));
         }
         out
+    }
+
+    /// Reassembly counters: IPv4 and IPv6 fragments, TCP payloads.
+    pub fn reassembly_stats(&self) -> ReassemblyStats {
+        ReassemblyStats {
+            ipv4: self.v4_frags.stats(),
+            ipv6: self.v6_frags.stats(),
+            tcp: self.app.reassembly_stats(),
+        }
+    }
+
+    /// Drop incomplete IP datagrams whose time ran out by `now`
+    /// (nanoseconds since the epoch); fragments do this as they come, this
+    /// covers the time when none come.
+    pub fn expire_reassembly(&mut self, now: i64) {
+        self.v4_frags.expire(now);
+        self.v6_frags.expire(now);
     }
 
     /// TCP conversation table statistics.
@@ -259,11 +289,17 @@ impl Pipeline {
             // Cut short by the snapshot length, not invalid (tshark's
             // distinction between its two bounds errors).
             d.malformed = false;
+            d.malformed_layer = None;
             d.info.push_str("[Packet size limited during capture]");
         } else if d.malformed {
+            // Application dissectors mark their own sub-dissection only.
+            d.malformed_layer.get_or_insert(Layer::Application);
             let text = format!("[Malformed Packet: {}]", d.protocol);
             d.push(&MALFORMED, Value::Str(text));
             d.info.push_str("[Malformed Packet]");
+        } else {
+            // (a flag reset by a layer that takes back its verdict)
+            d.malformed_layer = None;
         }
         d
     }

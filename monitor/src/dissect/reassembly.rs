@@ -46,10 +46,27 @@ pub(crate) struct Reassembled {
     pub overlaps: usize,
 }
 
+/// What a reassembly table did since it was created, and what it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Datagrams with fragments buffered, waiting for the rest.
+    pub in_progress: u64,
+    /// Datagrams reassembled.
+    pub completed: u64,
+    /// Incomplete datagrams dropped after the timeout.
+    pub timed_out: u64,
+    /// Incomplete datagrams dropped to make room (table full).
+    pub evicted: u64,
+    /// Fragments not reassembled because the datagram would exceed the
+    /// largest IP datagram.
+    pub too_large: u64,
+}
+
 /// Reassembly table keyed by the datagram identity.
 pub(crate) struct Table<K> {
     pending: HashMap<K, Pending>,
     order: VecDeque<(K, i64)>,
+    stats: Stats,
 }
 
 impl<K: Hash + Eq + Clone> Default for Table<K> {
@@ -57,6 +74,7 @@ impl<K: Hash + Eq + Clone> Default for Table<K> {
         Self {
             pending: HashMap::new(),
             order: VecDeque::new(),
+            stats: Stats::default(),
         }
     }
 }
@@ -77,12 +95,15 @@ impl<K: Hash + Eq + Clone> Table<K> {
     ) -> Outcome {
         self.expire(ts);
         if offset + data.len() > MAX_DATAGRAM {
+            self.stats.too_large += 1;
             return Outcome::Ignored;
         }
         if !self.pending.contains_key(&key) {
             if self.pending.len() >= MAX_PENDING {
                 if let Some((old, _)) = self.order.pop_front() {
-                    self.pending.remove(&old);
+                    if self.pending.remove(&old).is_some() {
+                        self.stats.evicted += 1;
+                    }
                 }
             }
             self.pending.insert(
@@ -149,6 +170,7 @@ impl<K: Hash + Eq + Clone> Table<K> {
         }
         let frames = idx.iter().map(|&i| p.frags[i].frame).collect();
         let overlaps = p.frags.iter().filter(|f| f.overlap).count();
+        self.stats.completed += 1;
         Outcome::Complete(Reassembled {
             data: out,
             frames,
@@ -156,7 +178,17 @@ impl<K: Hash + Eq + Clone> Table<K> {
         })
     }
 
-    fn expire(&mut self, now: i64) {
+    /// Counters, and the datagrams in progress now.
+    pub(crate) fn stats(&self) -> Stats {
+        Stats {
+            in_progress: self.pending.len() as u64,
+            ..self.stats
+        }
+    }
+
+    /// Drop incomplete datagrams older than the timeout at `now` (also
+    /// done on every fragment; call it when no fragment may come).
+    pub(crate) fn expire(&mut self, now: i64) {
         while let Some((k, t)) = self.order.front() {
             if now - *t <= TIMEOUT_NS {
                 break;
@@ -169,6 +201,7 @@ impl<K: Hash + Eq + Clone> Table<K> {
                 .is_some_and(|p| now - p.first_ts > TIMEOUT_NS)
             {
                 self.pending.remove(&k);
+                self.stats.timed_out += 1;
             }
         }
     }
@@ -203,5 +236,36 @@ mod tests {
             t.add(7, 0, 5, 0, true, b"0123"),
             Outcome::Complete(_)
         ));
+    }
+
+    #[test]
+    fn stats_count_completions_timeouts_and_drops() {
+        let mut t: Table<u32> = Table::default();
+        assert!(matches!(t.add(1, 0, 1, 0, true, b"0123"), Outcome::Pending));
+        assert!(matches!(t.add(2, 0, 2, 0, true, b"0123"), Outcome::Pending));
+        assert_eq!(t.stats().in_progress, 2);
+        assert!(matches!(
+            t.add(1, 1, 3, 4, false, b"45"),
+            Outcome::Complete(_)
+        ));
+        // Too large: an offset past the largest datagram.
+        assert!(matches!(
+            t.add(3, 1, 4, MAX_DATAGRAM, false, b"x"),
+            Outcome::Ignored
+        ));
+        let s = t.stats();
+        assert_eq!((s.in_progress, s.completed, s.too_large), (1, 1, 1));
+        // Datagram 2 waits past the timeout: expired without a fragment.
+        t.expire(TIMEOUT_NS);
+        assert_eq!(t.stats().timed_out, 0, "not older than the timeout yet");
+        t.expire(TIMEOUT_NS + 1);
+        let s = t.stats();
+        assert_eq!((s.in_progress, s.timed_out), (0, 1));
+        // A full table drops its oldest incomplete datagram.
+        for k in 0..=MAX_PENDING as u32 {
+            t.add(100 + k, TIMEOUT_NS + 2, 5, 0, true, b"0");
+        }
+        let s = t.stats();
+        assert_eq!((s.in_progress, s.evicted), (MAX_PENDING as u64, 1));
     }
 }

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use super::app::{self, Endpoints, TcpPayload};
 use super::pipeline::{Cx, Pipeline};
+use super::Layer;
 use super::{Base, FieldDef, Value};
 use crate::tcp_analysis::Segment;
 
@@ -168,11 +169,11 @@ impl Pipeline {
         put(18, &CHECKSUM_STATUS, Value::UInt(2));
         put(20, &URGENT_POINTER, Value::UInt(urg.into()));
         if avail < 20 {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         if hl < 20 {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         let opt_end = hl.min(p.len());
@@ -218,7 +219,7 @@ impl Pipeline {
             cx.d.push(&OPTIONS, Value::Str("<MISSING>".into()));
         }
         if p.len() < hl {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         let payload = &p[hl..];
@@ -312,7 +313,7 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
     while let Some(&kind) = o.first() {
         if kind > 1 && o.len() < 2 {
             // tshark reads the length before showing the option.
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             break;
         }
         cx.d.push(&OPTION_KIND, Value::UInt(kind.into()));
@@ -326,7 +327,7 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
             _ => {}
         }
         let Some(&len) = o.get(1) else {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             break;
         };
         cx.d.push(&OPTION_LEN, Value::UInt(len.into()));
@@ -353,7 +354,7 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
                     );
                 }
             }
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             break;
         }
         let v = &o[2..l];

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use super::app::{self, Endpoints};
 use super::pipeline::{Cx, Pipeline};
+use super::Layer;
 use super::{Base, FieldDef, Value};
 
 fields! {
@@ -54,7 +55,7 @@ impl Pipeline {
             Value::UInt(if ck == 0 { 3 } else { 2 }),
         );
         if avail < 8 {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         if cx.depth > 0 {
@@ -71,7 +72,7 @@ impl Pipeline {
             cx.d.info = format!("{sp} → {dp} Len={}", usize::from(len).saturating_sub(8));
         }
         if usize::from(len) < 8 {
-            cx.malformed();
+            cx.malformed(Layer::Transport);
             return;
         }
         // The payload is bounded by the UDP length; `udp.payload` of a

@@ -348,6 +348,30 @@ fn handshake_no_reply_after_timeout() {
 }
 
 #[test]
+fn a_syn_retransmitted_after_the_timeout_is_no_new_attempt() {
+    // Timeout 1 s; the client retransmits its SYN after 1.2 s. Whether the
+    // timeout is noticed by polling first or by the late SYN itself, the
+    // attempt ends once, as no_reply, and the retransmission opens none.
+    for poll_first in [true, false] {
+        let mut c = Conn::with(Config {
+            handshake_timeout: SEC,
+            ..Config::default()
+        });
+        let t0 = c.t;
+        c.seg(0, true, flags::SYN, 1, 0, 100, 0, &[]);
+        let mut kinds = Vec::new();
+        if poll_first {
+            kinds.extend(outcome_kinds(&c.a.poll_expired(t0 + 1_100 * MS)));
+        }
+        let v = c.seg(1_200 * MS, true, flags::SYN, 1, 0, 100, 0, &[]);
+        assert!(v.handshake().is_none());
+        kinds.extend(outcome_kinds(&c.a.poll_expired(c.t)));
+        kinds.extend(outcome_kinds(&c.a.poll_expired(c.t + 10 * SEC)));
+        assert_eq!(kinds, [HandshakeKind::NoReply], "poll first: {poll_first}");
+    }
+}
+
+#[test]
 fn handshake_reset_after_syn_ack() {
     let mut c = Conn::new();
     c.seg(0, true, flags::SYN, 1, 0, 100, 0, &[]);

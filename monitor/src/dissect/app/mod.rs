@@ -145,6 +145,22 @@ pub struct AppState {
     buffered: usize,
     quic: quic::State,
     order: VecDeque<u64>,
+    stats: ReassemblyStats,
+}
+
+/// TCP payload reassembly counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReassemblyStats {
+    /// Streams holding bytes of an unfinished PDU now.
+    pub in_progress: u64,
+    /// PDUs dissected from bytes of more than one segment.
+    pub completed: u64,
+    /// Unfinished PDUs given up because they grew past the per-stream bound.
+    pub too_large: u64,
+    /// Unfinished PDUs given up because all streams together held too much.
+    pub memory: u64,
+    /// Unfinished PDUs dropped with their stream to make room for a new one.
+    pub evicted: u64,
 }
 
 impl std::fmt::Debug for AppState {
@@ -168,13 +184,34 @@ impl Stream {
 }
 
 impl AppState {
+    /// Reassembly counters, and the streams in progress now.
+    pub fn reassembly_stats(&self) -> ReassemblyStats {
+        let in_progress = self
+            .streams
+            .values()
+            .filter(|s| {
+                s.dirs
+                    .iter()
+                    .any(|d| !d.buf.is_empty() || !d.ahead.is_empty())
+            })
+            .count() as u64;
+        ReassemblyStats {
+            in_progress,
+            ..self.stats
+        }
+    }
+
     fn stream(&mut self, id: u64) -> &mut Stream {
         if !self.streams.contains_key(&id) {
             while self.streams.len() >= MAX_STREAMS {
                 match self.order.pop_front() {
                     Some(old) => {
                         if let Some(s) = self.streams.remove(&old) {
-                            self.buffered = self.buffered.saturating_sub(s.buffered());
+                            let held = s.buffered();
+                            if held > 0 {
+                                self.stats.evicted += 1;
+                            }
+                            self.buffered = self.buffered.saturating_sub(held);
                         }
                     }
                     None => break,
@@ -456,7 +493,8 @@ pub fn tcp(
     let others = state.buffered.saturating_sub(before);
     let st = state.stream(seg.stream);
     let mut after = st.buffered();
-    if others + after > MAX_TOTAL {
+    let shed = others + after > MAX_TOTAL;
+    if shed {
         for dir in &mut st.dirs {
             dir.buf = Vec::new();
             dir.ahead.clear();
@@ -465,6 +503,7 @@ pub fn tcp(
         st.tls.shed();
         after = 0;
     }
+    state.stats.memory += u64::from(shed);
     state.buffered = others + after;
     outcome
 }
@@ -507,10 +546,12 @@ fn tcp_inner(
             _ => None,
         }
     };
-    // Place the segment in the byte stream.
-    {
+    // Place the segment in the byte stream; its own bytes end up at
+    // `own` in the buffer (the rest came with other segments).
+    let own = {
         let dir = &mut st.dirs[di];
         let end = seg.seq.wrapping_add(seg.data.len() as u32);
+        let mut start = dir.buf.len();
         match dir.next_seq {
             Some(next) if seg.seq == next => dir.buf.extend_from_slice(seg.data),
             Some(next) if (next.wrapping_sub(seg.seq) as i32) > 0 => {
@@ -543,11 +584,15 @@ fn tcp_inner(
                 dir.buf.clear();
                 dir.ahead.clear();
                 dir.buf.extend_from_slice(seg.data);
+                start = 0;
             }
         }
+        let own = start..dir.buf.len();
         dir.next_seq = Some(end);
         dir.drain_ahead();
-    }
+        own
+    };
+    let mut multi_segment = 0;
     let mut buf = std::mem::take(&mut st.dirs[di].buf);
     let mut off = 0;
     let mut claimed = false;
@@ -565,6 +610,9 @@ fn tcp_inner(
         }
         match pdu_len(cur, &buf[off..], st, seg.from_client) {
             Pdu::Len(n) => {
+                if off < own.start || off + n > own.end {
+                    multi_segment += 1;
+                }
                 let pdu = &buf[off..off + n];
                 let mut sub = Dissection::default();
                 let next = match cur {
@@ -630,11 +678,14 @@ fn tcp_inner(
         }
     }
     buf.drain(..off);
-    if buf.len() > MAX_BUFFER {
+    let too_large = buf.len() > MAX_BUFFER;
+    if too_large {
         buf = Vec::new();
     }
     let held = !buf.is_empty();
     st.dirs[di].buf = buf;
+    state.stats.completed += multi_segment;
+    state.stats.too_large += u64::from(too_large);
     if claimed {
         d.info = infos.join(", ");
         Handoff::Claimed

@@ -342,7 +342,15 @@ fn reassembly_memory_is_bounded() {
             "buffered {}",
             st.buffered
         );
+        if i == 0 {
+            assert_eq!(st.reassembly_stats().in_progress, 1, "the POST is waiting");
+        }
     }
+    // The body crossed the 4 MiB bound once and was given up; the chunks
+    // after it are no PDU start and are not buffered.
+    let s = st.reassembly_stats();
+    assert_eq!(s.too_large, 1, "{s:?}");
+    assert_eq!((s.completed, s.memory, s.evicted), (0, 0, 0));
 }
 
 #[test]
