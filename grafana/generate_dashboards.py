@@ -462,13 +462,6 @@ def rules():
         w=24,
         transformations=[{"id": "merge", "options": {}}],
     )
-    d.panel(
-        "timeseries", "Rule steps exhausted",
-        "Frames per second whose kernel rule evaluation ran out of steps; the remaining rules count as matching for those frames, so kernel rule counts are overestimated while this is non-zero.",
-        "pps",
-        [(f"sum by (iface, direction) (rate(monitor_rule_steps_exhausted_total{SEL}[{RI}]))", "{{iface}} {{direction}}")],
-        w=24,
-    )
     return d
 
 

@@ -70,9 +70,6 @@ pub struct Counters {
     pub tcp_records: u64,
     /// TCP header records lost because the TCP ring buffer was full.
     pub tcp_records_dropped: u64,
-    /// Packets for which rule evaluation ran out of steps (the remaining
-    /// rules were taken as matching, so their kernel verdict stays a superset).
-    pub rule_steps_exhausted: u64,
 }
 
 /// What the parser learnt about a frame.

@@ -654,7 +654,7 @@ struct KernelCollectorRef(Arc<KernelCollector>);
 
 /// Kernel counter families: name, help, and which [`Totals`] field.
 type Getter = fn(&Totals) -> u64;
-const FAMILIES: [(&str, &str, Getter); 7] = [
+const FAMILIES: [(&str, &str, Getter); 6] = [
     ("monitor_packets_total", "Frames seen by the kernel programs.", |t| t.packets),
     ("monitor_bytes_total", "Bytes seen by the kernel programs (frame length).", |t| t.bytes),
     (
@@ -676,11 +676,6 @@ const FAMILIES: [(&str, &str, Getter); 7] = [
         "monitor_tcp_records_lost_total",
         "TCP header records lost because the TCP ring buffer was full.",
         |t| t.tcp_records_dropped,
-    ),
-    (
-        "monitor_rule_steps_exhausted_total",
-        "Frames whose kernel rule evaluation ran out of steps (remaining rules counted as matching).",
-        |t| t.rule_steps_exhausted,
     ),
 ];
 const PROTOCOLS: (&str, &str) = (

@@ -85,8 +85,6 @@ pub struct Totals {
     pub tcp_records: u64,
     /// TCP header records lost to a full ring buffer.
     pub tcp_records_dropped: u64,
-    /// Frames whose rule evaluation ran out of steps.
-    pub rule_steps_exhausted: u64,
 }
 
 impl Totals {
@@ -100,7 +98,6 @@ impl Totals {
         self.ringbuf_dropped += o.ringbuf_dropped;
         self.tcp_records += o.tcp_records;
         self.tcp_records_dropped += o.tcp_records_dropped;
-        self.rule_steps_exhausted += o.rule_steps_exhausted;
     }
 }
 
@@ -452,7 +449,6 @@ impl CounterMap {
                 ringbuf_dropped,
                 tcp_records,
                 tcp_records_dropped,
-                rule_steps_exhausted,
             } = c;
             t.packets += packets;
             t.bytes += bytes;
@@ -463,7 +459,6 @@ impl CounterMap {
             t.ringbuf_dropped += ringbuf_dropped;
             t.tcp_records += tcp_records;
             t.tcp_records_dropped += tcp_records_dropped;
-            t.rule_steps_exhausted += rule_steps_exhausted;
         }
         t
     }
