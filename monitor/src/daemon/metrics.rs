@@ -655,8 +655,16 @@ struct KernelCollectorRef(Arc<KernelCollector>);
 /// Kernel counter families: name, help, and which [`Totals`] field.
 type Getter = fn(&Totals) -> u64;
 const FAMILIES: [(&str, &str, Getter); 6] = [
-    ("monitor_packets_total", "Frames seen by the kernel programs.", |t| t.packets),
-    ("monitor_bytes_total", "Bytes seen by the kernel programs (frame length).", |t| t.bytes),
+    (
+        "monitor_packets_total",
+        "Frames seen by the kernel programs.",
+        |t| t.packets,
+    ),
+    (
+        "monitor_bytes_total",
+        "Bytes seen by the kernel programs (frame length).",
+        |t| t.bytes,
+    ),
     (
         "monitor_kernel_samples_total",
         "Sample records the kernel programs wrote to the ring buffer.",

@@ -52,6 +52,7 @@ use super::{Dissection, FieldDef};
 /// Field tables of the application dissectors.
 pub static TABLES: &[&[&FieldDef]] = &[
     PROTOCOL_FIELDS,
+    FOREIGN_PROTOCOLS,
     dns::FIELDS,
     dhcp::FIELDS,
     dhcpv6::FIELDS,
@@ -269,6 +270,38 @@ protocols! {
     P_RIPNG "ripng" "RIPng",
     P_OSPF "ospf" "Open Shortest Path First",
     P_BGP "bgp" "Border Gateway Protocol",
+}
+
+macro_rules! foreign_protocols {
+    ($($id:ident $name:literal $desc:literal),* $(,)?) => {
+        $(static $id: FieldDef = FieldDef::new($name, super::FieldType::Protocol, super::Base::Dec, $desc);)*
+        /// Wireshark protocols not dissected here whose names read as byte
+        /// strings. tshark takes `ipv6.dst[0] == ff` as a comparison with the
+        /// (absent) FOUNDATION Fieldbus protocol, never as the byte 0xff, so
+        /// these names must resolve to protocols here too.
+        pub static FOREIGN_PROTOCOLS: &[&FieldDef] = &[$(&$id),*];
+    };
+}
+
+foreign_protocols! {
+    F_A11 "a11" "3GPP2 A11",
+    F_A21 "a21" "A21 Protocol",
+    F_A615A "a615a" "Arinc 615a Protocol",
+    F_AAF "aaf" "AVTP Audio Format",
+    F_ACF "acf" "ACF Message",
+    F_ADB "adb" "Android Debug Bridge",
+    F_BFD "bfd" "Bidirectional Forwarding Detection Control Message",
+    F_C1222 "c1222" "ANSI C12.22",
+    F_C15 "c15" "C15 Call History Protocol",
+    F_DC "dc" "Dublin Core Metadata (DC)",
+    F_DCC "dcc" "Distributed Checksum Clearinghouse protocol",
+    F_E164 "e164" "ITU-T E.164 number",
+    F_E212 "e212" "ITU-T E.212 number",
+    F_E100 "e100" "E100 Encapsulation",
+    F_FC "fc" "Fibre Channel",
+    F_FC00 "fc00" "Fc00 CryptoAuth",
+    F_FEFD "fefd" "Far End Failure Detection",
+    F_FF "ff" "FOUNDATION Fieldbus",
 }
 
 /// The protocol a field prefix belongs to (the Protocol column tells the
