@@ -14,15 +14,36 @@ fn captures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures")
 }
 
-const APP_HANDOFF: &str = "frame.protocols and data.* on TCP segments depend on which payloads reach the application dissectors: tshark keeps some retransmitted or out-of-order data and the first segments of a PDU it reassembles later away from them (or shows them as data) from its reassembly state; the pipeline's rule (never hand on retransmitted or out-of-order data) differs on a few dozen frames of the corpus";
+const APP_HANDOFF: &str = "frame.protocols and data.* on TCP segments depend on which payloads reach the application dissectors: around lost, retransmitted or out-of-order segments tshark's desegmentation hands different bytes to HTTP and TLS (and shows other ones as data); it also dissects protocols inside payloads kept opaque here (QUIC Initial TLS, DNS over HTTPS, ONC-RPC, OCSP/X.509 bodies). filter/testdata/count_differences.tsv lists the filters this affects";
+
+/// Captures where [`APP_HANDOFF`] differences remain.
+const APP_HANDOFF_CAPTURES: &[&str] = &[
+    "http2_h2c_doh_get.pcap",
+    "http2_h2c_doh_post.pcap",
+    "http2_h2c_range.pcap",
+    "http_650_responses.pcap",
+    "ipv4_frag_udp_nfs.pcap",
+    "mixed_large_web.pcap",
+    "quic_h3_multi_conn.pcap",
+    "quic_retry.pcap",
+    "quic_v1_h3.pcap",
+    "tcp_dupack_fastretrans.pcapng",
+    "tcp_http_out_of_order.pcap",
+    "tcp_vlan_http_retrans.pcap",
+    "tcp_zerowindow_dead.pcapng",
+    "tls12_illustrated.pcap",
+    "tls12_sessions_certs.pcap",
+    "tls13_large_tor.pcap",
+    "tls_mixed_versions.pcap",
+    "vlan_ipv6_frag_tcp.pcap",
+];
 
 /// Known, explained disagreements: (capture, field, reason). A field listed
 /// with capture `*` is excluded everywhere.
-const ALLOW: &[(&str, &str, &str)] = &[
-    ("*", "frame.protocols", APP_HANDOFF),
-    ("*", "data.data", APP_HANDOFF),
-    ("*", "data.len", APP_HANDOFF),
-];
+const ALLOW: &[(&str, &str, &str)] = &[];
+
+/// Fields [`APP_HANDOFF`] affects.
+const APP_HANDOFF_FIELDS: &[&str] = &["frame.protocols", "data.data", "data.len"];
 
 /// Fields never compared: their `-T fields` text is not the value (FT_NONE
 /// labels) or depends on the application dissectors.
@@ -56,9 +77,13 @@ fn app_dependent(field: &str) -> bool {
 }
 
 fn allowed(cap: &str, field: &str) -> bool {
-    ALLOW
-        .iter()
-        .any(|(c, f, _)| (*c == "*" || *c == cap) && *f == field)
+    let base = cap.rsplit('/').next().unwrap_or(cap);
+    let handoff = APP_HANDOFF_FIELDS.contains(&field)
+        && APP_HANDOFF_CAPTURES.iter().any(|c| base.ends_with(c));
+    handoff
+        || ALLOW
+            .iter()
+            .any(|(c, f, _)| (*c == "*" || *c == cap) && *f == field)
 }
 
 fn run(cmd: &mut Command) -> String {
@@ -267,6 +292,10 @@ fn agrees_with_tshark_on_every_capture() {
     }
     if let Some(dir) = variant_dir {
         let _ = std::fs::remove_dir_all(dir);
+    }
+    let allowed_cells: u64 = per_proto.values().map(|t| t.allowed).sum();
+    if allowed_cells > 0 {
+        eprintln!("{allowed_cells} cells allowed to differ: {APP_HANDOFF}");
     }
     if !failures.is_empty() {
         let mut by_field: BTreeMap<String, usize> = BTreeMap::new();

@@ -264,6 +264,16 @@ impl Pipeline {
             // the application dissectors again.
             return;
         }
+        // As tshark: urgent data (the first `urg` bytes with URG set) is
+        // skipped; only what follows it goes to the application.
+        let payload = if flags & 0x20 != 0 {
+            &payload[usize::from(urg).min(payload.len())..]
+        } else {
+            payload
+        };
+        if payload.is_empty() {
+            return;
+        }
         let mark = cx.d.fields.len();
         let seg = TcpPayload {
             stream,
@@ -281,8 +291,10 @@ impl Pipeline {
             seg,
             cx.d,
         ) {
-            app::Handoff::Claimed => Pipeline::app_protos(cx.d, mark, &mut cx.protos),
-            app::Handoff::Held => {}
+            // A held segment may still name the protocol that holds it.
+            app::Handoff::Claimed | app::Handoff::Held => {
+                Pipeline::app_protos(cx.d, mark, &mut cx.protos)
+            }
             app::Handoff::Unclaimed => self.data(cx, payload),
         }
     }

@@ -590,9 +590,47 @@ pub fn dissect(
             &F_HTTP_FILE_DATA,
             Value::Str(String::from_utf8_lossy(&data).into_owned()),
         );
+        if let Some(ct) = content_type.as_ref().filter(|_| !data.is_empty()) {
+            for layer in media_layers(ct, &data) {
+                d.push(layer, Value::Bytes(data.clone()));
+            }
+        }
     }
     d.info = info;
     next
+}
+
+/// The protocols tshark's media-type table puts under a body of type `ct`
+/// (they show in `frame.protocols` after `http`).
+fn media_layers(ct: &str, body: &[u8]) -> Vec<&'static FieldDef> {
+    use super::{P_FORM, P_GIF, P_JFIF, P_JSON, P_MEDIA, P_PNG, P_TEXT_LINES, P_XML};
+    let t = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match t.as_str() {
+        "text/html" if body.starts_with(b"<?xml") => vec![&P_TEXT_LINES, &P_XML],
+        "text/html"
+        | "text/plain"
+        | "text/css"
+        | "text/javascript"
+        | "application/x-javascript" => vec![&P_TEXT_LINES],
+        "image/gif" if body.starts_with(b"GIF8") => vec![&P_GIF],
+        "image/jpeg" => vec![&P_JFIF],
+        "image/png" => vec![&P_PNG],
+        "application/json" => vec![&P_JSON],
+        "application/xml" | "text/xml" => vec![&P_XML],
+        "application/x-www-form-urlencoded" => vec![&P_FORM],
+        // Dissected further by tshark (OCSP, X.509, DNS, FCS): not here.
+        "application/ocsp-request"
+        | "application/ocsp-response"
+        | "application/pkix-crl"
+        | "application/dns-message"
+        | "application/x-fcs" => vec![],
+        _ => vec![&P_MEDIA],
+    }
 }
 
 /// Most bytes a compressed body may expand to.

@@ -266,6 +266,14 @@ protocols! {
     // HTTP/3 travels inside QUIC's encrypted payload; like tshark without
     // the session keys, no frame ever carries it, but filters may name it.
     P_HTTP3 "http3" "Hypertext Transfer Protocol Version 3",
+    P_MEDIA "media" "Media Type",
+    P_TEXT_LINES "data-text-lines" "Line-based text data",
+    P_GIF "image-gif" "Compuserve GIF",
+    P_JFIF "image-jfif" "JPEG File Interchange Format",
+    P_PNG "png" "Portable Network Graphics",
+    P_JSON "json" "JavaScript Object Notation",
+    P_XML "xml" "eXtensible Markup Language",
+    P_FORM "urlencoded-form" "HTML Form URL Encoded",
     P_RIP "rip" "Routing Information Protocol",
     P_RIPNG "ripng" "RIPng",
     P_OSPF "ospf" "Open Shortest Path First",
@@ -494,6 +502,36 @@ fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
     }
 }
 
+/// tshark's TLS dissector adds its protocol each time TCP calls it, also
+/// when it then only asks for more data; `frame.protocols` lists one `tls`
+/// per call. TCP calls it on a record completed by this segment (or on the
+/// bytes held from earlier segments while their record header, 5 bytes, is
+/// still incomplete) and once more on the bytes that start in this segment.
+/// The fields of dissected records already bring one `tls`; this adds an
+/// empty one for each further call. `buf[off..]` is what stays held, `own`
+/// the range of this segment's bytes in `buf`.
+fn tls_markers(
+    buf: &[u8],
+    off: usize,
+    own: &std::ops::Range<usize>,
+    own_pdu: bool,
+    earlier_pdu: bool,
+    d: &mut Dissection,
+) {
+    const HEADER: usize = 5;
+    let held_before = own.start;
+    let earlier_call = earlier_pdu || (held_before > 0 && held_before < HEADER && off < own.start);
+    let own_call = own_pdu || (off < buf.len() && off >= own.start);
+    let calls = usize::from(earlier_call) + usize::from(own_call);
+    let with_fields = usize::from(earlier_pdu || own_pdu);
+    for _ in with_fields..calls {
+        d.fields.push(super::Field {
+            def: &P_TLS,
+            value: super::Value::Bytes(buf[off.min(buf.len())..].to_vec()),
+        });
+    }
+}
+
 /// What became of a TCP payload handed to the application dissectors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Handoff {
@@ -625,6 +663,8 @@ fn tcp_inner(
         dir.drain_ahead();
         own
     };
+    // PDUs dissected here that started in this segment / in earlier ones.
+    let (mut own_pdu, mut earlier_pdu) = (false, false);
     let mut multi_segment = 0;
     let mut buf = std::mem::take(&mut st.dirs[di].buf);
     let mut off = 0;
@@ -645,6 +685,11 @@ fn tcp_inner(
             Pdu::Len(n) => {
                 if off < own.start || off + n > own.end {
                     multi_segment += 1;
+                }
+                if off >= own.start {
+                    own_pdu = true;
+                } else {
+                    earlier_pdu = true;
                 }
                 let pdu = &buf[off..off + n];
                 let mut sub = Dissection::default();
@@ -709,6 +754,9 @@ fn tcp_inner(
                 break;
             }
         }
+    }
+    if cur == TcpProto::Tls {
+        tls_markers(&buf, off, &own, own_pdu, earlier_pdu, d);
     }
     buf.drain(..off);
     let too_large = buf.len() > MAX_BUFFER;
