@@ -221,6 +221,10 @@ pub mod iface {
     pub const MAX_SLOTS: u32 = 16;
     /// Slot for interfaces user space did not register (e.g. test runs).
     pub const UNKNOWN_SLOT: u32 = MAX_SLOTS - 1;
+    /// Interface indexes below this are looked up in the array
+    /// `IFACE_DIRECT` (value: slot + 1, 0 for none), a few instructions;
+    /// larger ones in the hash map `IFACE_SLOTS`.
+    pub const DIRECT_MAX: u32 = 1 << 16;
 }
 
 /// Index of an interface slot and direction in the `COUNTERS` array.

@@ -226,12 +226,22 @@ impl Programs {
                 iface::UNKNOWN_SLOT
             );
         }
-        let mut m: HashMap<&mut MapData, u32, u32> = HashMap::try_from(
-            self.ebpf
-                .map_mut("IFACE_SLOTS")
-                .context("IFACE_SLOTS map missing")?,
-        )?;
-        m.insert(ifindex, slot, 0).context("writing IFACE_SLOTS")?;
+        if ifindex < iface::DIRECT_MAX {
+            let mut m: Array<&mut MapData, u32> = Array::try_from(
+                self.ebpf
+                    .map_mut("IFACE_DIRECT")
+                    .context("IFACE_DIRECT map missing")?,
+            )?;
+            m.set(ifindex, slot + 1, 0)
+                .context("writing IFACE_DIRECT")?;
+        } else {
+            let mut m: HashMap<&mut MapData, u32, u32> = HashMap::try_from(
+                self.ebpf
+                    .map_mut("IFACE_SLOTS")
+                    .context("IFACE_SLOTS map missing")?,
+            )?;
+            m.insert(ifindex, slot, 0).context("writing IFACE_SLOTS")?;
+        }
         Ok(())
     }
 
