@@ -1,6 +1,6 @@
 //! Text form of field values exactly as `tshark -T fields` prints them
-//! (hex widths from the field's type, booleans as 1/0, times with nine
-//! decimals, bytes as contiguous lowercase hex).
+//! (hex widths from the field's type, booleans as 1/0, labels as 1, times
+//! with nine decimals, bytes as contiguous lowercase hex).
 
 use std::fmt::Write;
 
@@ -14,6 +14,9 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
         return;
     }
     match v {
+        // tshark prints "1" for a label (`FT_NONE`) so that its presence
+        // shows in `-T fields`.
+        Value::None if def.ty == FieldType::None => out.push('1'),
         Value::None => {}
         Value::Bool(b) => out.push(if *b { '1' } else { '0' }),
         Value::UInt(n) => match def.base {
@@ -160,6 +163,8 @@ mod tests {
 
     static H16: FieldDef = FieldDef::new("t.h", FieldType::UInt, Base::Hex(4), "");
     static T: FieldDef = FieldDef::new("t.t", FieldType::RelTime, Base::Dec, "");
+    static L: FieldDef = FieldDef::new("t.l", FieldType::None, Base::Dec, "");
+    static P: FieldDef = FieldDef::new("t", FieldType::Protocol, Base::Dec, "");
 
     #[test]
     fn formats() {
@@ -167,6 +172,8 @@ mod tests {
         assert_eq!(value_string(&T, &Value::Float(0.132627)), "0.132627000");
         assert_eq!(value_string(&T, &Value::Float(-0.000001)), "-0.000001000");
         assert_eq!(value_string(&H16, &Value::Bytes(vec![4, 2])), "0402");
+        assert_eq!(value_string(&L, &Value::None), "1");
+        assert_eq!(value_string(&P, &Value::None), "");
         let g = |x: f64| {
             let mut s = String::new();
             write_g15(&mut s, x);
