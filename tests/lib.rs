@@ -654,8 +654,14 @@ pub struct Capture {
 impl Capture {
     /// Capture `iface` (optionally through a capture filter) into `path`.
     pub fn start(iface: &str, path: &Path, filter: Option<&str>) -> Self {
+        Self::start_with(iface, path, filter, &[])
+    }
+
+    /// As [`Capture::start`], with more tshark capture options (limits
+    /// such as `-c` and `-a filesize:`, buffer size `-B`, snaplen `-s`).
+    pub fn start_with(iface: &str, path: &Path, filter: Option<&str>, options: &[&str]) -> Self {
         let mut c = Command::new("tshark");
-        c.args(["-q", "-i", iface]);
+        c.args(["-q", "-i", iface]).args(options);
         if let Some(f) = filter {
             c.args(["-f", f]);
         }
@@ -677,6 +683,14 @@ impl Capture {
             child: Some(child),
             path: path.to_path_buf(),
         }
+    }
+
+    /// True while tshark is still capturing (false once a `-c` or `-a`
+    /// limit ended it).
+    pub fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
     }
 
     /// Stop capturing (the file is complete afterwards).
