@@ -205,7 +205,7 @@ impl Pipeline {
                 s if s >= 0 && !syn => u32::from(win) << s,
                 _ => u32::from(win),
             };
-            rel_bases = Some((from_client, base, conv.base_seq[1 - dir], conv.index));
+            rel_bases = Some((from_client, base, conv.base_seq[1 - dir]));
             // tcp.time_relative / tcp.time_delta come from the analyzer.
             conv.prev_ts = cx.ts_ns;
         }
@@ -222,7 +222,7 @@ impl Pipeline {
             return;
         }
         let payload = &p[hl..];
-        let Some((from_client, base, rev_base, stream)) = rel_bases else {
+        let Some((from_client, base, rev_base)) = rel_bases else {
             return;
         };
         let rel = seq.wrapping_sub(base);
@@ -265,7 +265,9 @@ impl Pipeline {
         }
         let mark = cx.d.fields.len();
         let seg = TcpPayload {
-            stream,
+            // The analyzer's index: a new connection on a reused port pair
+            // is a new stream (the conversation table keeps one per pair).
+            stream: verdict.stream(),
             from_client,
             seq: rel,
             data: payload,
