@@ -118,14 +118,100 @@ fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
     }
 }
 
-/// Append the text of every occurrence of `def` in `d` (joined as `-E` says).
+/// The `-e` columns and, per packet, where their occurrences are: one pass
+/// over the dissection finds every column's fields by address (a field can
+/// be defined by more than one dissector under one name; all of them count).
+struct Columns {
+    defs: Vec<&'static FieldDef>,
+    /// Slot of each column (columns asking for the same field share one).
+    slot_of: Vec<usize>,
+    /// Open-addressed table: field definition address → slot.
+    table: Vec<(usize, usize)>,
+    /// Per slot, indexes into `Dissection::fields` for the current packet.
+    hits: Vec<Vec<usize>>,
+}
+
+impl Columns {
+    fn new(defs: Vec<&'static FieldDef>) -> Self {
+        let mut names: Vec<&str> = Vec::new();
+        let slot_of: Vec<usize> = defs
+            .iter()
+            .map(|d| {
+                names.iter().position(|n| *n == d.name).unwrap_or_else(|| {
+                    names.push(d.name);
+                    names.len() - 1
+                })
+            })
+            .collect();
+        let members: Vec<(usize, usize)> = dissect::registry()
+            .filter_map(|f| {
+                let slot = names.iter().position(|n| *n == f.name)?;
+                Some((f as *const FieldDef as usize, slot))
+            })
+            .chain(
+                defs.iter()
+                    .zip(&slot_of)
+                    .map(|(d, s)| (*d as *const FieldDef as usize, *s)),
+            )
+            .collect();
+        let size = (members.len() * 4).next_power_of_two().max(16);
+        let mut table = vec![(0usize, 0usize); size];
+        for (addr, slot) in members {
+            let mut i = Self::hash(addr, size);
+            while table[i].0 != 0 && table[i].0 != addr {
+                i = (i + 1) & (size - 1);
+            }
+            table[i] = (addr, slot);
+        }
+        Self {
+            defs,
+            slot_of,
+            table,
+            hits: vec![Vec::new(); names.len()],
+        }
+    }
+
+    fn hash(addr: usize, size: usize) -> usize {
+        ((addr as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & (size - 1)
+    }
+
+    fn slot(&self, def: &FieldDef) -> Option<usize> {
+        let addr = def as *const FieldDef as usize;
+        let size = self.table.len();
+        let mut i = Self::hash(addr, size);
+        loop {
+            match self.table[i] {
+                (0, _) => return None,
+                (a, s) if a == addr => return Some(s),
+                _ => i = (i + 1) & (size - 1),
+            }
+        }
+    }
+
+    /// Find the occurrences of every column's field in `d`.
+    fn index(&mut self, d: &Dissection) {
+        for h in &mut self.hits {
+            h.clear();
+        }
+        for (i, f) in d.fields.iter().enumerate() {
+            if let Some(s) = self.slot(f.def) {
+                self.hits[s].push(i);
+            }
+        }
+    }
+}
+
+/// Append the text of column `col` (every occurrence of its field, joined
+/// as `-E` says); [`Columns::index`] must have seen `d`.
 fn write_field(
     out: &mut String,
     d: &Dissection,
     t: &Times,
-    def: &'static FieldDef,
+    cols: &Columns,
+    col: usize,
     o: &FieldsOpts,
 ) {
+    let def = cols.defs[col];
     if std::ptr::eq(def, &dissect::frame::FRAME_TIME) {
         write_abs_time(out, t.epoch);
         return;
@@ -134,51 +220,44 @@ fn write_field(
         write_secs(out, ns);
         return;
     }
-    let mut vals = d
-        .fields
-        .iter()
-        .filter(|f| std::ptr::eq(f.def, def) || f.def.name == def.name);
-    let emit = |out: &mut String, f: &dissect::Field, first: bool| {
+    let hits = &cols.hits[cols.slot_of[col]];
+    let emit = |out: &mut String, i: usize, first: bool| {
         if !first {
             out.push_str(&o.aggregator);
         }
+        let f = &d.fields[i];
         write_value(out, f.def, &f.value);
     };
     match o.occurrence {
         Occurrence::First => {
-            if let Some(f) = vals.next() {
-                emit(out, f, true);
+            if let Some(&i) = hits.first() {
+                emit(out, i, true);
             }
         }
         Occurrence::Last => {
-            if let Some(f) = vals.next_back() {
-                emit(out, f, true);
+            if let Some(&i) = hits.last() {
+                emit(out, i, true);
             }
         }
         Occurrence::All => {
-            for (i, f) in vals.enumerate() {
-                emit(out, f, i == 0);
+            for (n, &i) in hits.iter().enumerate() {
+                emit(out, i, n == 0);
             }
         }
     }
 }
 
 /// Format one packet as `-T fields` does.
-fn fields_line(
-    out: &mut String,
-    d: &Dissection,
-    t: &Times,
-    defs: &[&'static FieldDef],
-    o: &FieldsOpts,
-) {
-    for (i, def) in defs.iter().enumerate() {
-        if i > 0 {
+fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, o: &FieldsOpts) {
+    cols.index(d);
+    for col in 0..cols.defs.len() {
+        if col > 0 {
             out.push_str(&o.separator);
         }
         if let Some(q) = o.quote {
             out.push(q);
         }
-        write_field(out, d, t, def, o);
+        write_field(out, d, t, cols, col, o);
         if let Some(q) = o.quote {
             out.push(q);
         }
@@ -331,6 +410,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
         writeln!(w, "{}", names.join(&opts.separator))?;
     }
+    let mut columns = Columns::new(defs.clone());
     let mut first_ts = None;
     let mut prev_ts = None;
     let mut last_progress = Instant::now();
@@ -363,7 +443,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         line.clear();
         match mode {
             Mode::Text => text_line(&mut line, &d, pipe.frame_number(), times.relative),
-            Mode::Fields => fields_line(&mut line, &d, &times, &defs, &opts),
+            Mode::Fields => fields_line(&mut line, &d, &times, &mut columns, &opts),
             Mode::Json => json_line(&mut line, &d, &times, &defs),
         }
         if let Err(e) = w.write_all(line.as_bytes()) {
