@@ -405,6 +405,10 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut pipe = Pipeline::new();
+    if matches!(mode, Mode::Fields) && filter.is_none() {
+        // Only the -e fields are read: no columns, no layer bytes for a filter.
+        pipe.only_fields(defs.iter().map(|d| d.name));
+    }
     let mut line = String::with_capacity(1024);
     if matches!(mode, Mode::Fields) && opts.header {
         let names: Vec<&str> = defs.iter().map(|d| d.name).collect();

@@ -28,7 +28,12 @@ impl Pipeline {
             return;
         }
         cx.proto(&DATA, "data");
-        cx.d.push(&DATA_DATA, Value::Bytes(b.to_vec()));
+        let bytes = if cx.d.wants(&DATA_DATA) {
+            b.to_vec()
+        } else {
+            Vec::new()
+        };
+        cx.d.push(&DATA_DATA, Value::Bytes(bytes));
         cx.d.push(&DATA_LEN, Value::Int(b.len() as i64));
     }
 }

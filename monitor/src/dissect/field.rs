@@ -3,7 +3,9 @@
 //! base (its [`FieldDef`], one static table per dissector), and a dissected
 //! packet is a flat list of [`Field`] occurrences in tree order.
 
+use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 /// Wireshark field types (`FT_*`), as far as this project uses them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -127,6 +129,9 @@ pub struct Dissection {
     pub info: String,
     /// True when some layer was cut short or invalid ("Malformed Packet").
     pub malformed: bool,
+    /// The only fields the consumer reads, when it said so
+    /// ([`crate::dissect::Pipeline::only_fields`]).
+    pub(crate) wanted: Option<Arc<HashSet<&'static str>>>,
 }
 
 impl Dissection {
@@ -141,6 +146,28 @@ impl Dissection {
             .iter()
             .filter(move |f| f.def.name == name)
             .map(|f| &f.value)
+    }
+
+    /// An empty dissection for a part of this one (a PDU of a reassembled
+    /// stream), reading the same fields.
+    pub fn part(&self) -> Self {
+        Self {
+            wanted: self.wanted.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// False when the consumer reads only other fields: a dissector may then
+    /// push this field with an empty placeholder value instead of computing
+    /// it (the field itself stays, so the tree's shape does not change).
+    pub fn wants(&self, def: &FieldDef) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(def.name))
+    }
+
+    /// False when the consumer reads only fields: the Source/Destination
+    /// columns and the bytes of protocol layers (for filters) may be skipped.
+    pub fn wants_all(&self) -> bool {
+        self.wanted.is_none()
     }
 
     /// True when the named field or protocol occurs at least once.

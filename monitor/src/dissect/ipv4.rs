@@ -149,7 +149,9 @@ impl Pipeline {
             cx.d.protocol = "IPv4".into();
             cx.d.info.clear();
         }
-        cx.set_addrs(src.to_string(), dst.to_string());
+        if cx.wants_columns() {
+            cx.set_addrs(src.to_string(), dst.to_string());
+        }
         if total < ihl {
             cx.malformed();
             return data.len();

@@ -126,7 +126,9 @@ impl Pipeline {
         if cx.depth == 0 {
             cx.d.protocol = "IPv6".into();
         }
-        cx.set_addrs(src.to_string(), dst.to_string());
+        if cx.wants_columns() {
+            cx.set_addrs(src.to_string(), dst.to_string());
+        }
         let end = (40 + plen).min(data.len());
         self.ipv6_chain(
             cx,

@@ -3,8 +3,9 @@
 //! and turns a [`PacketRecord`] into a [`Dissection`]. Capture files and the
 //! live ring buffer go through the same code.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use super::app::AppState;
 use super::reassembly::Table;
@@ -48,7 +49,12 @@ impl Cx<'_> {
     /// Start a protocol layer whose value is `bytes` (from its header to the
     /// end of what it carries), for `contains`, `matches` and slices.
     pub fn proto_bytes(&mut self, def: &'static FieldDef, name: &'static str, bytes: &[u8]) {
-        self.d.push(def, Value::Bytes(bytes.to_vec()));
+        let v = if self.d.wants_all() {
+            Value::Bytes(bytes.to_vec())
+        } else {
+            Value::None
+        };
+        self.d.push(def, v);
         self.protos.push(name);
     }
 
@@ -57,9 +63,15 @@ impl Cx<'_> {
         self.d.malformed = true;
     }
 
+    /// True when the Source/Destination columns are read (see
+    /// [`Dissection::wants_all`]); their text need not be made otherwise.
+    pub fn wants_columns(&self) -> bool {
+        self.d.wants_all()
+    }
+
     /// Set the Source/Destination columns (outermost packet only).
     pub fn set_addrs(&mut self, src: String, dst: String) {
-        if self.depth == 0 {
+        if self.depth == 0 && self.d.wants_all() {
             self.d.src = src;
             self.d.dst = dst;
         }
@@ -134,6 +146,8 @@ pub struct Pipeline {
     /// Handshake outcomes decided by segments, kept only when
     /// [`Pipeline::collect_handshakes`] is on (the live daemon drains them).
     pub(crate) handshakes: Option<Vec<crate::tcp_analysis::handshake::HandshakeOutcome>>,
+    /// Set by [`Pipeline::only_fields`].
+    wanted: Option<Arc<HashSet<&'static str>>>,
 }
 
 impl Default for Pipeline {
@@ -157,7 +171,15 @@ impl Pipeline {
             app: AppState::default(),
             echo: Default::default(),
             handshakes: None,
+            wanted: None,
         }
+    }
+
+    /// The consumer reads only these fields of each dissection (no
+    /// columns, no filter): values of other fields may be left out. Cross-
+    /// packet state and every field's presence are unchanged.
+    pub fn only_fields(&mut self, names: impl IntoIterator<Item = &'static str>) {
+        self.wanted = Some(Arc::new(names.into_iter().collect()));
     }
 
     /// Replace the TCP analyzer with one using `config` (before any packet).
@@ -219,6 +241,7 @@ impl Pipeline {
         let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
         let mut d = Dissection {
             fields: Vec::with_capacity(96),
+            wanted: self.wanted.clone(),
             ..Default::default()
         };
         let proto_idx =

@@ -211,7 +211,12 @@ impl Pipeline {
         }
         let mut opt_info = String::new();
         if !opts.is_empty() {
-            cx.d.push(&OPTIONS, Value::Bytes(opts.to_vec()));
+            let bytes = if cx.d.wants(&OPTIONS) {
+                opts.to_vec()
+            } else {
+                Vec::new()
+            };
+            cx.d.push(&OPTIONS, Value::Bytes(bytes));
             opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
         } else if hl > 20 && avail <= 20 {
             // Options announced but none captured: tshark's text for that.
@@ -257,7 +262,12 @@ impl Pipeline {
         if payload.is_empty() {
             return;
         }
-        cx.d.push(&PAYLOAD, Value::Bytes(payload.to_vec()));
+        let bytes = if cx.d.wants(&PAYLOAD) {
+            payload.to_vec()
+        } else {
+            Vec::new()
+        };
+        cx.d.push(&PAYLOAD, Value::Bytes(bytes));
         if verdict.skip_payload() {
             // As tshark: retransmitted or out-of-order data is not handed to
             // the application dissectors again.

@@ -418,10 +418,12 @@ fn start_line(head: &[u8], response: bool) -> Option<(String, String, String)> {
 pub fn continuation(data: &[u8], d: &mut Dissection) {
     d.protocol = "HTTP".into();
     d.info = "Continuation".into();
-    d.push(
-        &F_HTTP_FILE_DATA,
-        Value::Str(String::from_utf8_lossy(data).into_owned()),
-    );
+    let text = if d.wants(&F_HTTP_FILE_DATA) {
+        String::from_utf8_lossy(data).into_owned()
+    } else {
+        String::new()
+    };
+    d.push(&F_HTTP_FILE_DATA, Value::Str(text));
 }
 
 /// Dissect one complete HTTP message. Returns the protocol the connection
@@ -586,10 +588,12 @@ pub fn dissect(
                 }
             }
         }
-        d.push(
-            &F_HTTP_FILE_DATA,
-            Value::Str(String::from_utf8_lossy(&data).into_owned()),
-        );
+        let text = if d.wants(&F_HTTP_FILE_DATA) {
+            String::from_utf8_lossy(&data).into_owned()
+        } else {
+            String::new()
+        };
+        d.push(&F_HTTP_FILE_DATA, Value::Str(text));
     }
     d.info = info;
     next
