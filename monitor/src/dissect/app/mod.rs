@@ -93,6 +93,9 @@ struct Direction {
     /// Segments that arrived ahead of a gap inside an unfinished PDU, by
     /// relative sequence number (tshark fills such gaps when they arrive).
     ahead: std::collections::BTreeMap<u32, Vec<u8>>,
+    /// Bytes held in `ahead` (kept as it changes: a lossy bulk transfer
+    /// can queue thousands of segments, too many to sum per segment).
+    ahead_len: usize,
 }
 
 impl Direction {
@@ -106,6 +109,7 @@ impl Direction {
                 break;
             }
             let data = self.ahead.remove(&seq).unwrap_or_default();
+            self.ahead_len -= data.len();
             let end = seq.wrapping_add(data.len() as u32);
             if (end.wrapping_sub(next) as i32) > 0 {
                 let skip = next.wrapping_sub(seq) as usize;
@@ -116,7 +120,20 @@ impl Direction {
     }
 
     fn ahead_bytes(&self) -> usize {
-        self.ahead.values().map(Vec::len).sum()
+        self.ahead_len
+    }
+
+    /// Keep a segment that arrived ahead of a gap.
+    fn queue_ahead(&mut self, seq: u32, data: &[u8]) {
+        self.ahead_len += data.len();
+        if let Some(old) = self.ahead.insert(seq, data.to_vec()) {
+            self.ahead_len -= old.len();
+        }
+    }
+
+    fn clear_ahead(&mut self) {
+        self.ahead.clear();
+        self.ahead_len = 0;
     }
 }
 
@@ -438,7 +455,7 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
     if others + after > MAX_TOTAL {
         for dir in &mut st.dirs {
             dir.buf = Vec::new();
-            dir.ahead.clear();
+            dir.clear_ahead();
         }
         st.h2.shed();
         st.tls.shed();
@@ -504,18 +521,18 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
                     // Past the end of the unfinished PDU: the stream is out
                     // of step; skip to after this segment.
                     dir.buf.clear();
-                    dir.ahead.clear();
+                    dir.clear_ahead();
                     dir.next_seq = Some(end);
                     return false;
                 }
                 // Ahead of a gap inside an unfinished PDU: keep for later.
-                dir.ahead.insert(seg.seq, seg.data.to_vec());
+                dir.queue_ahead(seg.seq, seg.data);
                 return false;
             }
             _ => {
                 // First data, or a gap between PDUs: start afresh here.
                 dir.buf.clear();
-                dir.ahead.clear();
+                dir.clear_ahead();
                 dir.buf.extend_from_slice(seg.data);
             }
         }
@@ -540,7 +557,7 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
         match pdu_len(cur, &buf[off..], st, seg.from_client) {
             Pdu::Len(n) => {
                 let pdu = &buf[off..off + n];
-                let mut sub = Dissection::default();
+                let mut sub = d.part();
                 let next = match cur {
                     TcpProto::Dns => {
                         dns::dissect(pdu, dns::Transport::Tcp, "DNS", &mut sub);
@@ -585,7 +602,7 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
                 // Not at a PDU boundary (lost segments): drop the bytes;
                 // on HTTP connections tshark shows them as a continuation.
                 if cur == TcpProto::Http {
-                    let mut sub = Dissection::default();
+                    let mut sub = d.part();
                     http::continuation(&buf[off..], &mut sub);
                     d.fields.append(&mut sub.fields);
                     if !claimed {
