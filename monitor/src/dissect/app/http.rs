@@ -169,6 +169,11 @@ fn chunked_len(b: &[u8]) -> Option<usize> {
 /// Total length of the message at the start of `b`, when its head is
 /// complete and gives a Content-Length.
 pub fn total_len(b: &[u8]) -> Option<usize> {
+    // Bytes that do not start a message have no length (and searching
+    // them for the end of a head costs a scan per segment of a body).
+    if !starts_message(b) {
+        return None;
+    }
     let h = header_end(b)?;
     let head = split_head(&b[..h]);
     Some(

@@ -96,6 +96,10 @@ struct Direction {
     /// Bytes held in `ahead` (kept as it changes: a lossy bulk transfer
     /// can queue thousands of segments, too many to sum per segment).
     ahead_len: usize,
+    /// [`pdu_total`] of the PDU `buf` starts with, once its header says
+    /// (it cannot change as bytes are appended); cleared when the start of
+    /// `buf` moves. Saves parsing a large PDU's head on every segment.
+    total: Option<(TcpProto, usize)>,
 }
 
 impl Direction {
@@ -128,6 +132,18 @@ impl Direction {
         self.ahead_len += data.len();
         if let Some(old) = self.ahead.insert(seq, data.to_vec()) {
             self.ahead_len -= old.len();
+        }
+    }
+
+    /// [`pdu_total`] of the PDU at the start of `buf`, cached.
+    fn head_total(&mut self, proto: TcpProto) -> Option<usize> {
+        match self.total {
+            Some((p, n)) if p == proto => Some(n),
+            _ => {
+                let n = pdu_total(proto, &self.buf)?;
+                self.total = Some((proto, n));
+                Some(n)
+            }
         }
     }
 
@@ -455,6 +471,7 @@ pub fn tcp(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut Dis
     if others + after > MAX_TOTAL {
         for dir in &mut st.dirs {
             dir.buf = Vec::new();
+            dir.total = None;
             dir.clear_ahead();
         }
         st.h2.shed();
@@ -489,9 +506,14 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
     let starts_pdu = pdu_len(proto, seg.data, st, seg.from_client) != Pdu::Invalid;
     // Where the unfinished PDU (if any) ends, when its header says so.
     let pending_end = {
-        let dir = &st.dirs[di];
-        match (dir.next_seq, pdu_total(proto, &dir.buf)) {
-            (Some(next), Some(total)) if !dir.buf.is_empty() => Some(
+        let dir = &mut st.dirs[di];
+        let total = if dir.buf.is_empty() {
+            None
+        } else {
+            dir.head_total(proto)
+        };
+        match (dir.next_seq, total) {
+            (Some(next), Some(total)) => Some(
                 next.wrapping_sub(dir.buf.len() as u32)
                     .wrapping_add(total as u32),
             ),
@@ -521,6 +543,7 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
                     // Past the end of the unfinished PDU: the stream is out
                     // of step; skip to after this segment.
                     dir.buf.clear();
+                    dir.total = None;
                     dir.clear_ahead();
                     dir.next_seq = Some(end);
                     return false;
@@ -532,6 +555,7 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
             _ => {
                 // First data, or a gap between PDUs: start afresh here.
                 dir.buf.clear();
+                dir.total = None;
                 dir.clear_ahead();
                 dir.buf.extend_from_slice(seg.data);
             }
@@ -540,6 +564,8 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
         dir.drain_ahead();
     }
     let mut buf = std::mem::take(&mut st.dirs[di].buf);
+    // Valid for `buf[0..]` only (set above when the buffer was not empty).
+    let head_total = st.dirs[di].total.take();
     let mut off = 0;
     let mut claimed = false;
     let mut infos: Vec<String> = Vec::new();
@@ -550,9 +576,14 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
         }
         // An HTTP message whose length is known and not yet all there needs
         // no new parse of its head.
-        if cur == TcpProto::Http && pdu_total(cur, &buf[off..]).is_some_and(|n| buf.len() - off < n)
-        {
-            break;
+        if cur == TcpProto::Http {
+            let total = match head_total {
+                Some((p, n)) if off == 0 && p == cur => Some(n),
+                _ => pdu_total(cur, &buf[off..]),
+            };
+            if total.is_some_and(|n| buf.len() - off < n) {
+                break;
+            }
         }
         match pdu_len(cur, &buf[off..], st, seg.from_client) {
             Pdu::Len(n) => {
@@ -623,6 +654,9 @@ fn tcp_inner(state: &mut AppState, ep: Endpoints, seg: TcpPayload<'_>, d: &mut D
     buf.drain(..off);
     if buf.len() > MAX_BUFFER {
         buf = Vec::new();
+    }
+    if off == 0 && !buf.is_empty() {
+        st.dirs[di].total = head_total;
     }
     st.dirs[di].buf = buf;
     if claimed {
