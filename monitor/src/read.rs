@@ -119,21 +119,29 @@ fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
 }
 
 /// The `-e` columns and, per packet, where their occurrences are: one pass
-/// over the dissection finds every column's fields by address (a field can
-/// be defined by more than one dissector under one name; all of them count).
+/// over the dissection finds every column's fields by the address of their
+/// definition. Which column (if any) an address belongs to is decided by
+/// name the first time it is seen (a name can have several definitions),
+/// then remembered.
 struct Columns {
     defs: Vec<&'static FieldDef>,
-    /// Slot of each column (columns asking for the same field share one).
+    /// Distinct requested names; a column's slot is its name's index.
+    names: Vec<&'static str>,
+    /// Slot of each column.
     slot_of: Vec<usize>,
-    /// Open-addressed table: field definition address → slot.
+    /// Open-addressed table: definition address → slot, or [`NO_SLOT`].
     table: Vec<(usize, usize)>,
+    used: usize,
     /// Per slot, indexes into `Dissection::fields` for the current packet.
     hits: Vec<Vec<usize>>,
 }
 
+/// Marks a definition that no column asks for.
+const NO_SLOT: usize = usize::MAX;
+
 impl Columns {
     fn new(defs: Vec<&'static FieldDef>) -> Self {
-        let mut names: Vec<&str> = Vec::new();
+        let mut names: Vec<&'static str> = Vec::new();
         let slot_of: Vec<usize> = defs
             .iter()
             .map(|d| {
@@ -143,49 +151,55 @@ impl Columns {
                 })
             })
             .collect();
-        let members: Vec<(usize, usize)> = dissect::registry()
-            .filter_map(|f| {
-                let slot = names.iter().position(|n| *n == f.name)?;
-                Some((f as *const FieldDef as usize, slot))
-            })
-            .chain(
-                defs.iter()
-                    .zip(&slot_of)
-                    .map(|(d, s)| (*d as *const FieldDef as usize, *s)),
-            )
-            .collect();
-        let size = (members.len() * 4).next_power_of_two().max(16);
-        let mut table = vec![(0usize, 0usize); size];
-        for (addr, slot) in members {
-            let mut i = Self::hash(addr, size);
-            while table[i].0 != 0 && table[i].0 != addr {
-                i = (i + 1) & (size - 1);
-            }
-            table[i] = (addr, slot);
-        }
         Self {
             defs,
-            slot_of,
-            table,
             hits: vec![Vec::new(); names.len()],
+            names,
+            slot_of,
+            table: vec![(0, NO_SLOT); 256],
+            used: 0,
         }
     }
 
     fn hash(addr: usize, size: usize) -> usize {
-        ((addr as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & (size - 1)
+        ((addr as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (size - 1)
     }
 
-    fn slot(&self, def: &FieldDef) -> Option<usize> {
+    fn insert(table: &mut [(usize, usize)], addr: usize, slot: usize) {
+        let size = table.len();
+        let mut i = Self::hash(addr, size);
+        while table[i].0 != 0 {
+            i = (i + 1) & (size - 1);
+        }
+        table[i] = (addr, slot);
+    }
+
+    fn slot(&mut self, def: &FieldDef) -> usize {
         let addr = def as *const FieldDef as usize;
         let size = self.table.len();
         let mut i = Self::hash(addr, size);
         loop {
             match self.table[i] {
-                (0, _) => return None,
-                (a, s) if a == addr => return Some(s),
+                (a, s) if a == addr => return s,
+                (0, _) => break,
                 _ => i = (i + 1) & (size - 1),
             }
         }
+        let slot = self
+            .names
+            .iter()
+            .position(|n| *n == def.name)
+            .unwrap_or(NO_SLOT);
+        self.used += 1;
+        if self.used * 2 > size {
+            let mut bigger = vec![(0, NO_SLOT); size * 2];
+            for &(a, s) in self.table.iter().filter(|e| e.0 != 0) {
+                Self::insert(&mut bigger, a, s);
+            }
+            self.table = bigger;
+        }
+        Self::insert(&mut self.table, addr, slot);
+        slot
     }
 
     /// Find the occurrences of every column's field in `d`.
@@ -194,7 +208,8 @@ impl Columns {
             h.clear();
         }
         for (i, f) in d.fields.iter().enumerate() {
-            if let Some(s) = self.slot(f.def) {
+            let s = self.slot(f.def);
+            if s != NO_SLOT {
                 self.hits[s].push(i);
             }
         }
@@ -450,6 +465,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
             Mode::Fields => fields_line(&mut line, &d, &times, &mut columns, &opts),
             Mode::Json => json_line(&mut line, &d, &times, &defs),
         }
+        pipe.recycle(d);
         if let Err(e) = w.write_all(line.as_bytes()) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(0);

@@ -28,12 +28,7 @@ impl Pipeline {
             return;
         }
         cx.proto(&DATA, "data");
-        let bytes = if cx.d.wants(&DATA_DATA) {
-            b.to_vec()
-        } else {
-            Vec::new()
-        };
-        cx.d.push(&DATA_DATA, Value::Bytes(bytes));
+        cx.d.push(&DATA_DATA, cx.d.bytes(&DATA_DATA, b));
         cx.d.push(&DATA_LEN, Value::Int(b.len() as i64));
     }
 }

@@ -158,7 +158,7 @@ impl Pipeline {
                 return;
             }
             if rest[..pad].iter().all(|&b| b == 0) {
-                cx.d.push(&ETH_PADDING, Value::Bytes(rest[..pad].to_vec()));
+                cx.d.push(&ETH_PADDING, cx.d.bytes(&ETH_PADDING, &rest[..pad]));
                 rest = &rest[pad..];
             } else {
                 cx.d.push(&ETH_PADDING_BAD, Value::Bool(true));

@@ -3,7 +3,6 @@
 //! base (its [`FieldDef`], one static table per dissector), and a dissected
 //! packet is a flat list of [`Field`] occurrences in tree order.
 
-use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -130,8 +129,9 @@ pub struct Dissection {
     /// True when some layer was cut short or invalid ("Malformed Packet").
     pub malformed: bool,
     /// The only fields the consumer reads, when it said so
-    /// ([`crate::dissect::Pipeline::only_fields`]).
-    pub(crate) wanted: Option<Arc<HashSet<&'static str>>>,
+    /// ([`crate::dissect::Pipeline::only_fields`]): the sorted addresses of
+    /// their definitions.
+    pub(crate) wanted: Option<Arc<[usize]>>,
 }
 
 impl Dissection {
@@ -161,7 +161,27 @@ impl Dissection {
     /// push this field with an empty placeholder value instead of computing
     /// it (the field itself stays, so the tree's shape does not change).
     pub fn wants(&self, def: &FieldDef) -> bool {
-        self.wanted.as_ref().is_none_or(|w| w.contains(def.name))
+        self.wanted
+            .as_ref()
+            .is_none_or(|w| w.binary_search(&(def as *const FieldDef as usize)).is_ok())
+    }
+
+    /// A bytes value, copied only when the field is wanted (else empty).
+    pub fn bytes(&self, def: &FieldDef, b: &[u8]) -> Value {
+        Value::Bytes(if self.wants(def) {
+            b.to_vec()
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// A text value, made only when the field is wanted (else empty).
+    pub fn text(&self, def: &FieldDef, make: impl FnOnce() -> String) -> Value {
+        Value::Str(if self.wants(def) {
+            make()
+        } else {
+            String::new()
+        })
     }
 
     /// False when the consumer reads only fields: the Source/Destination

@@ -62,9 +62,7 @@ pub struct FileInfo {
 /// Push the pcapng-only frame fields.
 pub(crate) fn push_file_fields(d: &mut Dissection, iface: u32, info: &FileInfo) {
     d.push(&FRAME_INTERFACE_ID, Value::UInt(iface.into()));
-    d.push(
-        &FRAME_INTERFACE_NAME,
-        Value::Str(info.interface_name.to_string()),
-    );
+    let name = d.text(&FRAME_INTERFACE_NAME, || info.interface_name.to_string());
+    d.push(&FRAME_INTERFACE_NAME, name);
     d.push(&FRAME_SECTION_NUMBER, Value::UInt(info.section.into()));
 }

@@ -147,7 +147,9 @@ pub struct Pipeline {
     /// [`Pipeline::collect_handshakes`] is on (the live daemon drains them).
     pub(crate) handshakes: Option<Vec<crate::tcp_analysis::handshake::HandshakeOutcome>>,
     /// Set by [`Pipeline::only_fields`].
-    wanted: Option<Arc<HashSet<&'static str>>>,
+    wanted: Option<Arc<[usize]>>,
+    /// A field list to reuse (see [`Pipeline::recycle`]).
+    spare: Vec<super::Field>,
 }
 
 impl Default for Pipeline {
@@ -172,14 +174,31 @@ impl Pipeline {
             echo: Default::default(),
             handshakes: None,
             wanted: None,
+            spare: Vec::new(),
         }
+    }
+
+    /// Give back a dissection that is no longer needed: its field list is
+    /// reused for the next packet (saves an allocation and its growth).
+    pub fn recycle(&mut self, d: Dissection) {
+        let mut fields = d.fields;
+        fields.clear();
+        self.spare = fields;
     }
 
     /// The consumer reads only these fields of each dissection (no
     /// columns, no filter): values of other fields may be left out. Cross-
     /// packet state and every field's presence are unchanged.
     pub fn only_fields(&mut self, names: impl IntoIterator<Item = &'static str>) {
-        self.wanted = Some(Arc::new(names.into_iter().collect()));
+        let names: HashSet<&str> = names.into_iter().collect();
+        // Every definition of those names (a name can have more than one).
+        let mut addrs: Vec<usize> = super::registry()
+            .filter(|f| names.contains(f.name))
+            .map(|f| f as *const FieldDef as usize)
+            .collect();
+        addrs.sort_unstable();
+        addrs.dedup();
+        self.wanted = Some(addrs.into());
     }
 
     /// Replace the TCP analyzer with one using `config` (before any packet).
@@ -239,8 +258,10 @@ impl Pipeline {
         self.frame += 1;
         let first = *self.first_ts.get_or_insert(rec.ts_ns);
         let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
+        let mut fields = std::mem::take(&mut self.spare);
+        fields.reserve(128);
         let mut d = Dissection {
-            fields: Vec::with_capacity(96),
+            fields,
             wanted: self.wanted.clone(),
             ..Default::default()
         };
@@ -261,23 +282,26 @@ impl Pipeline {
         } else {
             self.data(&mut cx, &rec.data);
         }
-        let mut protos = String::from("eth");
         let names = std::mem::take(&mut cx.protos);
-        if names.first() == Some(&"eth") {
-            for n in &names[1..] {
-                protos.push(':');
-                protos.push_str(n);
+        let protos = d.text(&frame::FRAME_PROTOCOLS, || {
+            if names.first() == Some(&"eth") {
+                let mut protos = String::from("eth");
+                for n in &names[1..] {
+                    protos.push(':');
+                    protos.push_str(n);
+                }
+                protos
+            } else {
+                names.join(":")
             }
-        } else {
-            protos = names.join(":");
-        }
+        });
         if d.protocol.is_empty() {
             d.protocol = names
                 .last()
                 .map(|s| s.to_ascii_uppercase())
                 .unwrap_or_default();
         }
-        d.fields[proto_idx].value = Value::Str(protos);
+        d.fields[proto_idx].value = protos;
         if d.malformed && rec.data.len() < rec.orig_len as usize {
             // Cut short by the snapshot length, not invalid (tshark's
             // distinction between its two bounds errors).
