@@ -15,8 +15,8 @@
 //! `READ_BENCH_CAPTURE=FILE` to measure an existing capture instead of
 //! recording one, `READ_BENCH_KEEP=1` to keep the recorded capture.
 //!
-//! Figures are wall time and `ru_maxrss` of each child, output to
-//! /dev/null; a run shorter than three seconds is repeated three times and
+//! Figures are wall time and `ru_maxrss` of each child (started from a
+//! small measuring process), output to /dev/null; a run shorter than three seconds is repeated three times and
 //! the fastest kept. Targets (from the product requirements): dissection
 //! fields at least 20x tshark's packet rate, TCP analysis fields at least
 //! 10x, both with at most a tenth of its peak memory. This is a benchmark:
@@ -292,16 +292,51 @@ struct Measure {
     max_rss_kb: u64,
 }
 
+/// Set in the environment of this program re-run as the measuring parent.
+const CHILD_ENV: &str = "READ_BENCH_MEASURE";
+
 /// Run `cmd` with output to /dev/null; wall time and peak RSS.
-#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives the rusage
+///
+/// A child's `ru_maxrss` also counts its parent's peak at the moment it
+/// execs (the kernel carries the old address space's high-water mark over
+/// exec), so the command is started by a fresh copy of this program doing
+/// nothing else (as /usr/bin/time does), not by this process with its
+/// capture buffers: about 2 MB of baseline for both programs instead of
+/// this process's peak.
 fn measure_once(cmd: &mut Command) -> Measure {
+    let out = Command::new(std::env::current_exe().expect("own path"))
+        .env(CHILD_ENV, "1")
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut it = text.split_whitespace();
+    let (Some(secs), Some(kb)) = (it.next(), it.next()) else {
+        panic!("measuring {cmd:?} failed: {text}");
+    };
+    Measure {
+        secs: secs.parse().expect("seconds"),
+        max_rss_kb: kb.parse().expect("KB"),
+    }
+}
+
+/// The measuring parent: run argv[1..] with output to /dev/null, print
+/// its wall time (s) and peak RSS (KB).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives the rusage
+fn measure_child() -> ! {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let start = Instant::now();
-    let child = cmd
+    let child = Command::new(&args[0])
+        .args(&args[1..])
+        .env_remove(CHILD_ENV)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+        .unwrap_or_else(|e| panic!("{:?}: {e}", args[0]));
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid value for wait4 to fill in.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
@@ -309,14 +344,12 @@ fn measure_once(cmd: &mut Command) -> Measure {
     // reap it again: it is never waited on).
     let r = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut ru) };
     let secs = start.elapsed().as_secs_f64();
-    assert!(r > 0, "wait4 {cmd:?}");
+    assert!(r > 0, "wait4 {args:?}");
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        eprintln!("warning: {cmd:?} exited with status {status:#x}");
+        eprintln!("warning: {args:?} exited with status {status:#x}");
     }
-    Measure {
-        secs,
-        max_rss_kb: ru.ru_maxrss as u64,
-    }
+    println!("{secs} {}", ru.ru_maxrss);
+    std::process::exit(0);
 }
 
 /// Fastest of three runs when one is short, else one run.
@@ -500,6 +533,9 @@ fn print_row(r: &Row) {
 }
 
 fn main() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        measure_child();
+    }
     // Ctrl-C or SIGTERM stops the recording early; the guards then remove
     // the namespaces, processes and files.
     // SAFETY: the handler only stores to an atomic.
