@@ -147,7 +147,8 @@ pub struct Pipeline {
     /// [`Pipeline::collect_handshakes`] is on (the live daemon drains them).
     pub(crate) handshakes: Option<Vec<crate::tcp_analysis::handshake::HandshakeOutcome>>,
     /// Set by [`Pipeline::only_fields`].
-    wanted: Option<Arc<[usize]>>,
+    wanted: Option<Arc<super::field::Wanted>>,
+    only_wanted: bool,
     /// A field list to reuse (see [`Pipeline::recycle`]).
     spare: Vec<super::Field>,
 }
@@ -174,6 +175,7 @@ impl Pipeline {
             echo: Default::default(),
             handshakes: None,
             wanted: None,
+            only_wanted: false,
             spare: Vec::new(),
         }
     }
@@ -187,18 +189,21 @@ impl Pipeline {
     }
 
     /// The consumer reads only these fields of each dissection (no
-    /// columns, no filter): values of other fields may be left out. Cross-
-    /// packet state and every field's presence are unchanged.
+    /// columns, no filter): other fields may be left out or carry empty
+    /// values. Cross-packet state is unchanged.
     pub fn only_fields(&mut self, names: impl IntoIterator<Item = &'static str>) {
         let names: HashSet<&str> = names.into_iter().collect();
+        // Other fields can be left out unless what is read depends on
+        // them: `frame.protocols`, protocol fields and the malformed note
+        // (whose text names the last protocol) need every application
+        // layer's fields to find that layer.
+        self.only_wanted = !names.contains(frame::FRAME_PROTOCOLS.name)
+            && !names.contains(MALFORMED.name)
+            && !super::registry().any(|f| f.ty == FieldType::Protocol && names.contains(f.name));
         // Every definition of those names (a name can have more than one).
-        let mut addrs: Vec<usize> = super::registry()
-            .filter(|f| names.contains(f.name))
-            .map(|f| f as *const FieldDef as usize)
-            .collect();
-        addrs.sort_unstable();
-        addrs.dedup();
-        self.wanted = Some(addrs.into());
+        let wanted =
+            super::field::Wanted::new(super::registry().filter(|f| names.contains(f.name)));
+        self.wanted = Some(Arc::new(wanted));
     }
 
     /// Replace the TCP analyzer with one using `config` (before any packet).
@@ -263,6 +268,7 @@ impl Pipeline {
         let mut d = Dissection {
             fields,
             wanted: self.wanted.clone(),
+            only_wanted: self.only_wanted,
             ..Default::default()
         };
         let proto_idx =
@@ -301,7 +307,9 @@ impl Pipeline {
                 .map(|s| s.to_ascii_uppercase())
                 .unwrap_or_default();
         }
-        d.fields[proto_idx].value = protos;
+        if let Some(i) = proto_idx {
+            d.fields[i].value = protos;
+        }
         if d.malformed && rec.data.len() < rec.orig_len as usize {
             // Cut short by the snapshot length, not invalid (tshark's
             // distinction between its two bounds errors).
