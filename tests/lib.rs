@@ -231,6 +231,218 @@ impl Drop for Netns {
     }
 }
 
+/// A lossy routed path: the host-side veth (the monitored interface) →
+/// a router namespace → a server namespace. The router drops a fraction of
+/// the server's packets with an iptables `statistic` match (this kernel has
+/// no netem), so TCP sees retransmissions, duplicate ACKs and out-of-order
+/// segments. Names are unique per process and tag; everything (processes,
+/// veths, namespaces) is removed on drop. Only the veths created here get
+/// addresses; the host gets one route, through its own veth.
+#[derive(Debug)]
+pub struct LossyPath {
+    /// Router namespace.
+    pub router: String,
+    /// Server namespace.
+    pub server: String,
+    /// Host-side veth.
+    pub host_if: String,
+    /// Host-side IPv4 address.
+    pub host_ip: String,
+    /// The server's IPv4 address (reached through the router).
+    pub server_ip: String,
+    children: Vec<Child>,
+}
+
+impl LossyPath {
+    /// Build the path; the router drops each packet from the server with
+    /// probability `drop`.
+    pub fn new(tag: &str, drop: f64) -> Self {
+        require_root();
+        let id = std::process::id() % 100_000;
+        let net = 10 + (id % 200) as u8;
+        let me = Self {
+            router: format!("mon-{tag}rt-{id}"),
+            server: format!("mon-{tag}sv-{id}"),
+            host_if: format!("m{tag}h{id}"),
+            host_ip: format!("10.{net}.1.1"),
+            server_ip: format!("10.{net}.2.2"),
+            children: Vec::new(),
+        };
+        assert!(me.host_if.len() <= 15, "interface name too long: {tag}");
+        let (router, server, host_if) = (me.router.clone(), me.server.clone(), me.host_if.clone());
+        let (r0, r1) = (format!("10.{net}.1.2"), format!("10.{net}.2.1"));
+        // Drop removes whatever part of this was made when a step fails.
+        sh(&["ip", "netns", "add", &router]);
+        sh(&["ip", "netns", "add", &server]);
+        sh(&[
+            "ip", "link", "add", &host_if, "type", "veth", "peer", "name", "rt0", "netns", &router,
+        ]);
+        me.exec(
+            &router,
+            &[
+                "ip", "link", "add", "rt1", "type", "veth", "peer", "name", "sv0", "netns", &server,
+            ],
+        );
+        let h = me.host_ip.clone();
+        sh(&["ip", "addr", "add", &format!("{h}/24"), "dev", &host_if]);
+        sh(&["ip", "link", "set", &host_if, "up"]);
+        sh(&[
+            "sysctl",
+            "-qw",
+            &format!("net.ipv6.conf.{host_if}.disable_ipv6=1"),
+        ]);
+        sh(&[
+            "ethtool", "-K", &host_if, "tso", "off", "gso", "off", "gro", "off",
+        ]);
+        sh(&[
+            "ip",
+            "route",
+            "add",
+            &format!("10.{net}.2.0/24"),
+            "via",
+            &r0,
+            "dev",
+            &host_if,
+        ]);
+        me.exec(
+            &router,
+            &["ip", "addr", "add", &format!("{r0}/24"), "dev", "rt0"],
+        );
+        me.exec(
+            &router,
+            &["ip", "addr", "add", &format!("{r1}/24"), "dev", "rt1"],
+        );
+        for d in ["rt0", "rt1", "lo"] {
+            me.exec(&router, &["ip", "link", "set", d, "up"]);
+        }
+        for d in ["rt0", "rt1"] {
+            me.exec(
+                &router,
+                &["ethtool", "-K", d, "tso", "off", "gso", "off", "gro", "off"],
+            );
+        }
+        me.exec(&router, &["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+        me.exec(
+            &router,
+            &["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
+        );
+        let s0 = me.server_ip.clone();
+        if drop > 0.0 {
+            me.exec(
+                &router,
+                &[
+                    "iptables",
+                    "-A",
+                    "FORWARD",
+                    "-s",
+                    &s0,
+                    "-m",
+                    "statistic",
+                    "--mode",
+                    "random",
+                    "--probability",
+                    &drop.to_string(),
+                    "-j",
+                    "DROP",
+                ],
+            );
+        }
+        me.exec(
+            &server,
+            &["ip", "addr", "add", &format!("{s0}/24"), "dev", "sv0"],
+        );
+        me.exec(&server, &["ip", "link", "set", "sv0", "up"]);
+        me.exec(&server, &["ip", "link", "set", "lo", "up"]);
+        me.exec(
+            &server,
+            &[
+                "ethtool", "-K", "sv0", "tso", "off", "gso", "off", "gro", "off",
+            ],
+        );
+        me.exec(
+            &server,
+            &["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
+        );
+        me.exec(&server, &["ip", "route", "add", "default", "via", &r1]);
+        me
+    }
+
+    fn exec(&self, ns: &str, args: &[&str]) -> Output {
+        let mut v = vec!["ip", "netns", "exec", ns];
+        v.extend_from_slice(args);
+        sh(&v)
+    }
+
+    /// Run a command in the server namespace.
+    pub fn in_server(&self, args: &[&str]) -> Output {
+        self.exec(&self.server, args)
+    }
+
+    /// Start a long-running process in the server namespace; killed on drop.
+    pub fn spawn_server(&mut self, args: &[&str]) {
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.server])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn in server namespace");
+        self.children.push(child);
+    }
+
+    /// Wait until something in the server namespace listens on `port`
+    /// (`udp` or TCP).
+    pub fn wait_listening(&self, port: u16, udp: bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let flags = if udp { "-Hnul" } else { "-Hntl" };
+        loop {
+            let out = self.in_server(&["ss", flags, "sport", &format!("= :{port}")]);
+            if !out.stdout.is_empty() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nothing listens on port {port} in {}",
+                self.server
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Serve `dir` over HTTP on `port` of the server's address
+    /// (`python3 -m http.server`), ready when this returns.
+    pub fn serve_http(&mut self, dir: &Path, port: u16) {
+        let (ip, port_s, dir) = (
+            self.server_ip.clone(),
+            port.to_string(),
+            dir.to_string_lossy().to_string(),
+        );
+        self.spawn_server(&[
+            "python3",
+            "-m",
+            "http.server",
+            &port_s,
+            "--bind",
+            &ip,
+            "--directory",
+            &dir,
+        ]);
+        self.wait_listening(port, false);
+    }
+}
+
+impl Drop for LossyPath {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        sh_ok(&["ip", "link", "del", &self.host_if]);
+        sh_ok(&["ip", "netns", "del", &self.router]);
+        sh_ok(&["ip", "netns", "del", &self.server]);
+    }
+}
+
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -442,8 +654,14 @@ pub struct Capture {
 impl Capture {
     /// Capture `iface` (optionally through a capture filter) into `path`.
     pub fn start(iface: &str, path: &Path, filter: Option<&str>) -> Self {
+        Self::start_with(iface, path, filter, &[])
+    }
+
+    /// As [`Capture::start`], with more tshark capture options (limits
+    /// such as `-c` and `-a filesize:`, buffer size `-B`, snaplen `-s`).
+    pub fn start_with(iface: &str, path: &Path, filter: Option<&str>, options: &[&str]) -> Self {
         let mut c = Command::new("tshark");
-        c.args(["-q", "-i", iface]);
+        c.args(["-q", "-i", iface]).args(options);
         if let Some(f) = filter {
             c.args(["-f", f]);
         }
@@ -465,6 +683,14 @@ impl Capture {
             child: Some(child),
             path: path.to_path_buf(),
         }
+    }
+
+    /// True while tshark is still capturing (false once a `-c` or `-a`
+    /// limit ended it).
+    pub fn running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
     }
 
     /// Stop capturing (the file is complete afterwards).

@@ -227,20 +227,29 @@ impl<R: Read> CaptureReader<R> {
     ) -> Result<(), CaptureError> {
         // Grow the buffer only as bytes arrive: a corrupt length must not
         // allocate more than the file holds.
+        // Read in chunks: no `read_to_end` probing per packet, and at
+        // most one chunk beyond what the file held.
         self.buf.truncate(start);
-        let n = (&mut self.inner)
-            .take(len as u64)
-            .read_to_end(&mut self.buf)
-            .map_err(|source| CaptureError::Io {
-                offset: block_off,
-                source,
+        let mut left = len;
+        while left > 0 {
+            let chunk = left.min(1 << 16);
+            let at = self.buf.len();
+            self.buf.resize(at + chunk, 0);
+            let n = read_full(&mut self.inner, &mut self.buf[at..]).map_err(|source| {
+                CaptureError::Io {
+                    offset: block_off,
+                    source,
+                }
             })?;
-        if n < len {
-            self.done = true;
-            return Err(CaptureError::Truncated {
-                offset: block_off,
-                what,
-            });
+            if n < chunk {
+                self.buf.truncate(at + n);
+                self.done = true;
+                return Err(CaptureError::Truncated {
+                    offset: block_off,
+                    what,
+                });
+            }
+            left -= chunk;
         }
         Ok(())
     }

@@ -118,14 +118,115 @@ fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
     }
 }
 
-/// Append the text of every occurrence of `def` in `d` (joined as `-E` says).
+/// The `-e` columns and, per packet, where their occurrences are: one pass
+/// over the dissection finds every column's fields by the address of their
+/// definition. Which column (if any) an address belongs to is decided by
+/// name the first time it is seen (a name can have several definitions),
+/// then remembered.
+struct Columns {
+    defs: Vec<&'static FieldDef>,
+    /// Distinct requested names; a column's slot is its name's index.
+    names: Vec<&'static str>,
+    /// Slot of each column.
+    slot_of: Vec<usize>,
+    /// Open-addressed table: definition address → slot, or [`NO_SLOT`].
+    table: Vec<(usize, usize)>,
+    used: usize,
+    /// Per slot, indexes into `Dissection::fields` for the current packet.
+    hits: Vec<Vec<usize>>,
+}
+
+/// Marks a definition that no column asks for.
+const NO_SLOT: usize = usize::MAX;
+
+impl Columns {
+    fn new(defs: Vec<&'static FieldDef>) -> Self {
+        let mut names: Vec<&'static str> = Vec::new();
+        let slot_of: Vec<usize> = defs
+            .iter()
+            .map(|d| {
+                names.iter().position(|n| *n == d.name).unwrap_or_else(|| {
+                    names.push(d.name);
+                    names.len() - 1
+                })
+            })
+            .collect();
+        Self {
+            defs,
+            hits: vec![Vec::new(); names.len()],
+            names,
+            slot_of,
+            table: vec![(0, NO_SLOT); 256],
+            used: 0,
+        }
+    }
+
+    fn hash(addr: usize, size: usize) -> usize {
+        ((addr as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (size - 1)
+    }
+
+    fn insert(table: &mut [(usize, usize)], addr: usize, slot: usize) {
+        let size = table.len();
+        let mut i = Self::hash(addr, size);
+        while table[i].0 != 0 {
+            i = (i + 1) & (size - 1);
+        }
+        table[i] = (addr, slot);
+    }
+
+    fn slot(&mut self, def: &FieldDef) -> usize {
+        let addr = def as *const FieldDef as usize;
+        let size = self.table.len();
+        let mut i = Self::hash(addr, size);
+        loop {
+            match self.table[i] {
+                (a, s) if a == addr => return s,
+                (0, _) => break,
+                _ => i = (i + 1) & (size - 1),
+            }
+        }
+        let slot = self
+            .names
+            .iter()
+            .position(|n| *n == def.name)
+            .unwrap_or(NO_SLOT);
+        self.used += 1;
+        if self.used * 2 > size {
+            let mut bigger = vec![(0, NO_SLOT); size * 2];
+            for &(a, s) in self.table.iter().filter(|e| e.0 != 0) {
+                Self::insert(&mut bigger, a, s);
+            }
+            self.table = bigger;
+        }
+        Self::insert(&mut self.table, addr, slot);
+        slot
+    }
+
+    /// Find the occurrences of every column's field in `d`.
+    fn index(&mut self, d: &Dissection) {
+        for h in &mut self.hits {
+            h.clear();
+        }
+        for (i, f) in d.fields.iter().enumerate() {
+            let s = self.slot(f.def);
+            if s != NO_SLOT {
+                self.hits[s].push(i);
+            }
+        }
+    }
+}
+
+/// Append the text of column `col` (every occurrence of its field, joined
+/// as `-E` says); [`Columns::index`] must have seen `d`.
 fn write_field(
     out: &mut String,
     d: &Dissection,
     t: &Times,
-    def: &'static FieldDef,
+    cols: &Columns,
+    col: usize,
     o: &FieldsOpts,
 ) {
+    let def = cols.defs[col];
     if std::ptr::eq(def, &dissect::frame::FRAME_TIME) {
         write_abs_time(out, t.epoch);
         return;
@@ -134,51 +235,44 @@ fn write_field(
         write_secs(out, ns);
         return;
     }
-    let mut vals = d
-        .fields
-        .iter()
-        .filter(|f| std::ptr::eq(f.def, def) || f.def.name == def.name);
-    let emit = |out: &mut String, f: &dissect::Field, first: bool| {
+    let hits = &cols.hits[cols.slot_of[col]];
+    let emit = |out: &mut String, i: usize, first: bool| {
         if !first {
             out.push_str(&o.aggregator);
         }
+        let f = &d.fields[i];
         write_value(out, f.def, &f.value);
     };
     match o.occurrence {
         Occurrence::First => {
-            if let Some(f) = vals.next() {
-                emit(out, f, true);
+            if let Some(&i) = hits.first() {
+                emit(out, i, true);
             }
         }
         Occurrence::Last => {
-            if let Some(f) = vals.next_back() {
-                emit(out, f, true);
+            if let Some(&i) = hits.last() {
+                emit(out, i, true);
             }
         }
         Occurrence::All => {
-            for (i, f) in vals.enumerate() {
-                emit(out, f, i == 0);
+            for (n, &i) in hits.iter().enumerate() {
+                emit(out, i, n == 0);
             }
         }
     }
 }
 
 /// Format one packet as `-T fields` does.
-fn fields_line(
-    out: &mut String,
-    d: &Dissection,
-    t: &Times,
-    defs: &[&'static FieldDef],
-    o: &FieldsOpts,
-) {
-    for (i, def) in defs.iter().enumerate() {
-        if i > 0 {
+fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, o: &FieldsOpts) {
+    cols.index(d);
+    for col in 0..cols.defs.len() {
+        if col > 0 {
             out.push_str(&o.separator);
         }
         if let Some(q) = o.quote {
             out.push(q);
         }
-        write_field(out, d, t, def, o);
+        write_field(out, d, t, cols, col, o);
         if let Some(q) = o.quote {
             out.push(q);
         }
@@ -326,11 +420,16 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut pipe = Pipeline::new();
+    if matches!(mode, Mode::Fields) && filter.is_none() {
+        // Only the -e fields are read: no columns, no layer bytes for a filter.
+        pipe.only_fields(defs.iter().map(|d| d.name));
+    }
     let mut line = String::with_capacity(1024);
     if matches!(mode, Mode::Fields) && opts.header {
         let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
         writeln!(w, "{}", names.join(&opts.separator))?;
     }
+    let mut columns = Columns::new(defs.clone());
     let mut first_ts = None;
     let mut prev_ts = None;
     let mut last_progress = Instant::now();
@@ -363,9 +462,10 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         line.clear();
         match mode {
             Mode::Text => text_line(&mut line, &d, pipe.frame_number(), times.relative),
-            Mode::Fields => fields_line(&mut line, &d, &times, &defs, &opts),
+            Mode::Fields => fields_line(&mut line, &d, &times, &mut columns, &opts),
             Mode::Json => json_line(&mut line, &d, &times, &defs),
         }
+        pipe.recycle(d);
         if let Err(e) = w.write_all(line.as_bytes()) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(0);

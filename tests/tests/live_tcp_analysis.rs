@@ -8,12 +8,9 @@
 //! make differently) is only checked as a sum, within 3%; the handshakes
 //! are `established`.
 
-use std::{
-    process::{Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::{process::Command, time::Duration};
 
-use monitor_tests::{require_root, sh, sh_ok, Daemon};
+use monitor_tests::{require_root, sh, Daemon, LossyPath};
 
 const FLAGS: [&str; 8] = [
     "retransmission",
@@ -26,175 +23,19 @@ const FLAGS: [&str; 8] = [
     "window_update",
 ];
 
-struct Topology {
-    ns: [String; 2],
-    host_if: String,
-    children: Vec<std::process::Child>,
-}
-
-impl Drop for Topology {
-    fn drop(&mut self) {
-        for c in &mut self.children {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        sh_ok(&["ip", "link", "del", &self.host_if]);
-        for n in &self.ns {
-            sh_ok(&["ip", "netns", "del", n]);
-        }
-    }
-}
-
-fn nsx(ns: &str, args: &[&str]) {
-    let mut v = vec!["ip", "netns", "exec", ns];
-    v.extend_from_slice(args);
-    sh(&v);
-}
-
 #[test]
 fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
     require_root();
-    let id = std::process::id() % 100_000;
-    let (router, server) = (format!("mon-rt-{id}"), format!("mon-sv-{id}"));
-    let net = 10 + (id % 200) as u8;
-    let host_if = format!("mlh{id}");
-    let mut topo = Topology {
-        ns: [router.clone(), server.clone()],
-        host_if: host_if.clone(),
-        children: Vec::new(),
-    };
-    sh(&["ip", "netns", "add", &router]);
-    sh(&["ip", "netns", "add", &server]);
-    sh(&[
-        "ip", "link", "add", &host_if, "type", "veth", "peer", "name", "rt0", "netns", &router,
-    ]);
-    nsx(
-        &router,
-        &[
-            "ip", "link", "add", "rt1", "type", "veth", "peer", "name", "sv0", "netns", &server,
-        ],
-    );
-    let (h, r0, r1, s0) = (
-        format!("10.{net}.1.1"),
-        format!("10.{net}.1.2"),
-        format!("10.{net}.2.1"),
-        format!("10.{net}.2.2"),
-    );
-    sh(&["ip", "addr", "add", &format!("{h}/24"), "dev", &host_if]);
-    sh(&["ip", "link", "set", &host_if, "up"]);
-    sh(&[
-        "sysctl",
-        "-qw",
-        &format!("net.ipv6.conf.{host_if}.disable_ipv6=1"),
-    ]);
-    sh(&[
-        "ethtool", "-K", &host_if, "tso", "off", "gso", "off", "gro", "off",
-    ]);
-    sh(&[
-        "ip",
-        "route",
-        "add",
-        &format!("10.{net}.2.0/24"),
-        "via",
-        &r0,
-    ]);
-    nsx(
-        &router,
-        &["ip", "addr", "add", &format!("{r0}/24"), "dev", "rt0"],
-    );
-    nsx(
-        &router,
-        &["ip", "addr", "add", &format!("{r1}/24"), "dev", "rt1"],
-    );
-    for d in ["rt0", "rt1", "lo"] {
-        nsx(&router, &["ip", "link", "set", d, "up"]);
-    }
-    for d in ["rt0", "rt1"] {
-        nsx(
-            &router,
-            &["ethtool", "-K", d, "tso", "off", "gso", "off", "gro", "off"],
-        );
-    }
-    nsx(&router, &["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
-    nsx(
-        &router,
-        &["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
-    );
-    nsx(
-        &router,
-        &[
-            "iptables",
-            "-A",
-            "FORWARD",
-            "-s",
-            &s0,
-            "-m",
-            "statistic",
-            "--mode",
-            "random",
-            "--probability",
-            "0.03",
-            "-j",
-            "DROP",
-        ],
-    );
-    nsx(
-        &server,
-        &["ip", "addr", "add", &format!("{s0}/24"), "dev", "sv0"],
-    );
-    nsx(&server, &["ip", "link", "set", "sv0", "up"]);
-    nsx(&server, &["ip", "link", "set", "lo", "up"]);
-    nsx(
-        &server,
-        &[
-            "ethtool", "-K", "sv0", "tso", "off", "gso", "off", "gro", "off",
-        ],
-    );
-    nsx(
-        &server,
-        &["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
-    );
-    nsx(&server, &["ip", "route", "add", "default", "via", &r1]);
-
-    let www = std::env::temp_dir().join(format!("mon-www-{id}"));
+    let mut path = LossyPath::new("l", 0.03);
+    let (host_if, s0) = (path.host_if.clone(), path.server_ip.clone());
+    let www = std::env::temp_dir().join(format!("mon-www-{}", std::process::id()));
     std::fs::create_dir_all(&www).unwrap();
     let blob: Vec<u8> = (0..2_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(www.join("blob"), &blob).unwrap();
-    topo.children.push(
-        Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &server,
-                "python3",
-                "-m",
-                "http.server",
-                "8080",
-                "--bind",
-                &s0,
-                "--directory",
-            ])
-            .arg(&www)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let out = Command::new("ip")
-            .args(["netns", "exec", &server, "ss", "-Hntl", "sport", "= :8080"])
-            .output()
-            .unwrap();
-        if !out.stdout.is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    path.serve_http(&www, 8080);
 
     let daemon = Daemon::start(&["--iface", &host_if, "--xdp-mode", "skb", "--sample", "0"]);
-    let pcap = std::env::temp_dir().join(format!("mon-lossy-{id}.pcapng"));
+    let pcap = std::env::temp_dir().join(format!("mon-lossy-{}.pcapng", std::process::id()));
     let mut capture = monitor_tests::Capture::start(&host_if, &pcap, Some("tcp"));
     for _ in 0..3 {
         sh(&[

@@ -34,8 +34,23 @@ enum Cmd {
         #[arg(long, default_value = "127.0.0.1:9477")]
         listen: String,
     },
-    /// Install what is missing and run the benchmarks (needs root).
+    /// Install what is missing and run the benchmarks (needs root): the
+    /// kernel programs, then `monitor read` against tshark.
     Bench,
+    /// Only the `monitor read` vs tshark benchmark: records a big capture
+    /// from real traffic in network namespaces (needs root), then compares
+    /// packet rate, peak memory and output on it and the larger shared captures.
+    BenchRead {
+        /// Measure this capture instead of recording one.
+        #[arg(long)]
+        capture: Option<std::path::PathBuf>,
+        /// Seconds of traffic to record (bounded also by 1M packets, 400 MB).
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Keep the recorded capture (its path is printed).
+        #[arg(long)]
+        keep: bool,
+    },
     /// Install what is missing, build the release binary and a Debian package
     /// (target/debian/monitor_VERSION_ARCH.deb).
     Package {
@@ -62,13 +77,41 @@ fn main() -> anyhow::Result<()> {
         Cmd::Bench => {
             setup::run()?;
             require_root("benchmarks load eBPF programs")?;
-            cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])
+            cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])?;
+            bench_read(None, 60, false)
+        }
+        Cmd::BenchRead {
+            capture,
+            seconds,
+            keep,
+        } => {
+            setup::run()?;
+            if capture.is_none() {
+                require_root("the benchmark records its capture in network namespaces")?;
+            }
+            bench_read(capture, seconds, keep)
         }
         Cmd::Package { no_build, out_dir } => {
             setup::run()?;
             package::run(!no_build, out_dir).map(|deb| println!("{}", deb.display()))
         }
     }
+}
+
+/// `monitor read` against tshark, with the release build of monitor.
+fn bench_read(capture: Option<std::path::PathBuf>, seconds: u64, keep: bool) -> anyhow::Result<()> {
+    cargo(&["build", "--release", "-p", "monitor"])?;
+    // The bench reads its settings from the environment (cargo passes it on).
+    let monitor = workspace().join("target/release/monitor");
+    std::env::set_var("MONITOR_BIN", &monitor);
+    std::env::set_var("READ_BENCH_SECONDS", seconds.to_string());
+    if let Some(c) = capture {
+        std::env::set_var("READ_BENCH_CAPTURE", std::path::absolute(c)?);
+    }
+    if keep {
+        std::env::set_var("READ_BENCH_KEEP", "1");
+    }
+    cargo(&["bench", "-p", "monitor-tests", "--bench", "read"])
 }
 
 /// Run cargo with the workspace's toolchain; fail on a non-zero exit.

@@ -28,7 +28,7 @@ impl Pipeline {
             return;
         }
         cx.proto(&DATA, "data");
-        cx.d.push(&DATA_DATA, Value::Bytes(b.to_vec()));
+        cx.d.push(&DATA_DATA, cx.d.bytes(&DATA_DATA, b));
         cx.d.push(&DATA_LEN, Value::Int(b.len() as i64));
     }
 }

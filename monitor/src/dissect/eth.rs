@@ -76,7 +76,16 @@ impl Pipeline {
         }
         cx.proto_bytes(&ETH, "eth", data);
         let (dst, src) = (&data[0..6], &data[6..12]);
-        let (src_name, dst_name) = (super::names::mac_name(src), super::names::mac_name(dst));
+        // Resolving names is a table lookup and two strings per address.
+        let resolve = cx.wants_columns()
+            || [&ETH_SRC_RESOLVED, &ETH_DST_RESOLVED, &ETH_ADDR_RESOLVED]
+                .iter()
+                .any(|f| cx.d.wants(f));
+        let (src_name, dst_name) = if resolve {
+            (super::names::mac_name(src), super::names::mac_name(dst))
+        } else {
+            (String::new(), String::new())
+        };
         for (b, f, oui, lg, ig, res, name) in [
             (
                 dst,
@@ -150,7 +159,7 @@ impl Pipeline {
                 return;
             }
             if rest[..pad].iter().all(|&b| b == 0) {
-                cx.d.push(&ETH_PADDING, Value::Bytes(rest[..pad].to_vec()));
+                cx.d.push(&ETH_PADDING, cx.d.bytes(&ETH_PADDING, &rest[..pad]));
                 rest = &rest[pad..];
             } else {
                 cx.d.push(&ETH_PADDING_BAD, Value::Bool(true));

@@ -4,6 +4,7 @@
 //! packet is a flat list of [`Field`] occurrences in tree order.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 /// Wireshark field types (`FT_*`), as far as this project uses them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -111,6 +112,44 @@ pub struct Field {
     pub value: Value,
 }
 
+/// The fields a consumer reads, by the address of their definitions.
+#[derive(Debug)]
+pub struct Wanted {
+    /// Sorted addresses.
+    addrs: Box<[usize]>,
+    /// One bit per address hash: most fields are told apart by one test.
+    bits: u64,
+}
+
+impl Wanted {
+    /// Every definition in `defs`.
+    pub fn new<'a>(defs: impl IntoIterator<Item = &'a FieldDef>) -> Self {
+        let mut addrs: Vec<usize> = defs.into_iter().map(Self::addr).collect();
+        addrs.sort_unstable();
+        addrs.dedup();
+        let bits = addrs.iter().fold(0, |b, &a| b | Self::bit(a));
+        Self {
+            addrs: addrs.into(),
+            bits,
+        }
+    }
+
+    fn addr(def: &FieldDef) -> usize {
+        def as *const FieldDef as usize
+    }
+
+    fn bit(addr: usize) -> u64 {
+        1 << ((addr as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+    }
+
+    /// True for a definition in the set.
+    #[inline]
+    pub fn contains(&self, def: &FieldDef) -> bool {
+        let a = Self::addr(def);
+        self.bits & Self::bit(a) != 0 && self.addrs.binary_search(&a).is_ok()
+    }
+}
+
 /// A dissected packet: every field occurrence in tree order, plus the
 /// columns tshark's one-line summary shows.
 #[derive(Clone, Debug, Default)]
@@ -130,6 +169,13 @@ pub struct Dissection {
     /// The layer that was found malformed first (set whenever `malformed`
     /// is, once dissection has finished).
     pub malformed_layer: Option<Layer>,
+    /// The only fields the consumer reads, when it said so
+    /// ([`crate::dissect::Pipeline::only_fields`]): the sorted addresses of
+    /// their definitions.
+    pub(crate) wanted: Option<Arc<Wanted>>,
+    /// With `wanted`: leave out the other fields altogether (protocol
+    /// layers stay), when nothing read depends on them.
+    pub(crate) only_wanted: bool,
 }
 
 /// Where a dissection error was found: a bounded set, for metrics.
@@ -167,7 +213,11 @@ impl Layer {
 
 impl Dissection {
     /// Append a field occurrence.
+    #[inline]
     pub fn push(&mut self, def: &'static FieldDef, value: Value) {
+        if self.only_wanted && def.ty != FieldType::Protocol && !self.wants(def) {
+            return;
+        }
         self.fields.push(Field { def, value });
     }
 
@@ -177,6 +227,51 @@ impl Dissection {
             .iter()
             .filter(move |f| f.def.name == name)
             .map(|f| &f.value)
+    }
+
+    /// An empty dissection for a part of this one (a PDU of a reassembled
+    /// stream), reading the same fields.
+    pub fn part(&self) -> Self {
+        Self {
+            wanted: self.wanted.clone(),
+            only_wanted: self.only_wanted,
+            ..Default::default()
+        }
+    }
+
+    /// False when the consumer reads only other fields: a dissector may then
+    /// push this field with an empty placeholder value instead of computing
+    /// it (the field itself stays, so the tree's shape does not change).
+    #[inline]
+    pub fn wants(&self, def: &FieldDef) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(def))
+    }
+
+    /// A bytes value, copied only when the field is wanted (else empty).
+    #[inline]
+    pub fn bytes(&self, def: &FieldDef, b: &[u8]) -> Value {
+        Value::Bytes(if self.wants(def) {
+            b.to_vec()
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// A text value, made only when the field is wanted (else empty).
+    #[inline]
+    pub fn text(&self, def: &FieldDef, make: impl FnOnce() -> String) -> Value {
+        Value::Str(if self.wants(def) {
+            make()
+        } else {
+            String::new()
+        })
+    }
+
+    /// False when the consumer reads only fields: the Source/Destination
+    /// columns and the bytes of protocol layers (for filters) may be skipped.
+    #[inline]
+    pub fn wants_all(&self) -> bool {
+        self.wanted.is_none()
     }
 
     /// True when the named field or protocol occurs at least once.

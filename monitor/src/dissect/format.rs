@@ -1,6 +1,6 @@
 //! Text form of field values exactly as `tshark -T fields` prints them
-//! (hex widths from the field's type, booleans as 1/0, times with nine
-//! decimals, bytes as contiguous lowercase hex).
+//! (hex widths from the field's type, booleans as 1/0, labels as 1, times
+//! with nine decimals, bytes as contiguous lowercase hex).
 
 use std::fmt::Write;
 
@@ -14,18 +14,22 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
         return;
     }
     match v {
+        // tshark prints "1" for a label (`FT_NONE`) so that its presence
+        // shows in `-T fields`.
+        Value::None if def.ty == FieldType::None => out.push('1'),
         Value::None => {}
         Value::Bool(b) => out.push(if *b { '1' } else { '0' }),
         Value::UInt(n) => match def.base {
             Base::Hex(w) | Base::HexDec(w) => {
                 let _ = write!(out, "0x{:0w$x}", n, w = w as usize);
             }
-            _ => {
-                let _ = write!(out, "{n}");
-            }
+            _ => push_dec(out, *n, 1),
         },
         Value::Int(n) => {
-            let _ = write!(out, "{n}");
+            if *n < 0 {
+                out.push('-');
+            }
+            push_dec(out, n.unsigned_abs(), 1);
         }
         Value::Float(x) => match def.ty {
             FieldType::RelTime => write_secs(out, (x * 1e9).round() as i64),
@@ -35,7 +39,13 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
         Value::Bytes(b) => write_hex(out, b),
         Value::Str(s) => out.push_str(s),
         Value::Ipv4(a) => {
-            let _ = write!(out, "{a}");
+            let [x, y, z, w] = a.octets();
+            for (i, o) in [x, y, z, w].into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_dec(out, o.into(), 1);
+            }
         }
         Value::Ipv6(a) => {
             let _ = write!(out, "{a}");
@@ -44,11 +54,28 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
     }
 }
 
+/// Decimal digits of `n`, zero-padded to at least `width` (the values
+/// printed on every line: `format!` machinery costs more than the digits).
+fn push_dec(out: &mut String, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut i = buf.len();
+    while n > 0 || buf.len() - i < width.max(1) {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
 /// Seconds with nine decimals from nanoseconds (`-0.000001000` when negative).
 pub fn write_secs(out: &mut String, ns: i64) {
-    let sign = if ns < 0 { "-" } else { "" };
+    if ns < 0 {
+        out.push('-');
+    }
     let a = ns.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000);
+    push_dec(out, a / 1_000_000_000, 1);
+    out.push('.');
+    push_dec(out, a % 1_000_000_000, 9);
 }
 
 /// An absolute time as tshark prints it (`Jan  7, 2010 19:38:34.341715000 UTC`),
@@ -160,6 +187,8 @@ mod tests {
 
     static H16: FieldDef = FieldDef::new("t.h", FieldType::UInt, Base::Hex(4), "");
     static T: FieldDef = FieldDef::new("t.t", FieldType::RelTime, Base::Dec, "");
+    static L: FieldDef = FieldDef::new("t.l", FieldType::None, Base::Dec, "");
+    static P: FieldDef = FieldDef::new("t", FieldType::Protocol, Base::Dec, "");
 
     #[test]
     fn formats() {
@@ -167,6 +196,27 @@ mod tests {
         assert_eq!(value_string(&T, &Value::Float(0.132627)), "0.132627000");
         assert_eq!(value_string(&T, &Value::Float(-0.000001)), "-0.000001000");
         assert_eq!(value_string(&H16, &Value::Bytes(vec![4, 2])), "0402");
+        assert_eq!(value_string(&L, &Value::None), "1");
+        static D: FieldDef = FieldDef::new("t.d", FieldType::UInt, Base::Dec, "");
+        assert_eq!(value_string(&D, &Value::UInt(0)), "0");
+        assert_eq!(
+            value_string(&D, &Value::UInt(u64::MAX)),
+            "18446744073709551615"
+        );
+        assert_eq!(value_string(&D, &Value::Int(-42)), "-42");
+        assert_eq!(
+            value_string(&D, &Value::Int(i64::MIN)),
+            "-9223372036854775808"
+        );
+        let ip = Value::Ipv4(std::net::Ipv4Addr::new(10, 0, 255, 1));
+        assert_eq!(value_string(&D, &ip), "10.0.255.1");
+        let mut t = String::new();
+        write_secs(&mut t, 0);
+        assert_eq!(t, "0.000000000");
+        t.clear();
+        write_secs(&mut t, 12_000_000_345);
+        assert_eq!(t, "12.000000345");
+        assert_eq!(value_string(&P, &Value::None), "");
         let g = |x: f64| {
             let mut s = String::new();
             write_g15(&mut s, x);

@@ -24,16 +24,22 @@ fields! {
 }
 
 /// Push the frame fields; returns the index of `frame.protocols` (filled in
-/// once the frame is dissected).
+/// once the frame is dissected), unless it was left out.
 pub(crate) fn push_fields(
     d: &mut Dissection,
     number: u64,
     rec: &PacketRecord,
     rel_ns: i64,
     delta_ns: i64,
-) -> usize {
+) -> Option<usize> {
     let secs = |ns: i64| ns as f64 / 1e9;
-    d.push(&FRAME, Value::Bytes(rec.data.clone()));
+    // The frame's bytes are for filters only, as every layer's.
+    let bytes = if d.wants_all() {
+        Value::Bytes(rec.data.clone())
+    } else {
+        Value::None
+    };
+    d.push(&FRAME, bytes);
     d.push(&FRAME_TIME, Value::Float(secs(rec.ts_ns)));
     d.push(&FRAME_TIME_EPOCH, Value::Float(secs(rec.ts_ns)));
     d.push(&FRAME_TIME_DELTA, Value::Float(secs(delta_ns)));
@@ -47,7 +53,8 @@ pub(crate) fn push_fields(
     d.push(&FRAME_MARKED, Value::Bool(false));
     d.push(&FRAME_IGNORED, Value::Bool(false));
     d.push(&FRAME_PROTOCOLS, Value::Str(String::new()));
-    d.fields.len() - 1
+    let last = d.fields.len().checked_sub(1)?;
+    std::ptr::eq(d.fields[last].def, &FRAME_PROTOCOLS).then_some(last)
 }
 
 /// Interface and section of a frame read from a pcapng file.
@@ -62,9 +69,7 @@ pub struct FileInfo {
 /// Push the pcapng-only frame fields.
 pub(crate) fn push_file_fields(d: &mut Dissection, iface: u32, info: &FileInfo) {
     d.push(&FRAME_INTERFACE_ID, Value::UInt(iface.into()));
-    d.push(
-        &FRAME_INTERFACE_NAME,
-        Value::Str(info.interface_name.to_string()),
-    );
+    let name = d.text(&FRAME_INTERFACE_NAME, || info.interface_name.to_string());
+    d.push(&FRAME_INTERFACE_NAME, name);
     d.push(&FRAME_SECTION_NUMBER, Value::UInt(info.section.into()));
 }

@@ -93,6 +93,13 @@ impl Pipeline {
         let ck = u16::from_be_bytes([h[10], h[11]]);
         let src = Ipv4Addr::new(h[12], h[13], h[14], h[15]);
         let dst = Ipv4Addr::new(h[16], h[17], h[18], h[19]);
+        let hosts = [
+            cx.d.text(&IP_SRC_HOST, || src.to_string()),
+            cx.d.text(&IP_HOST, || src.to_string()),
+            cx.d.text(&IP_DST_HOST, || dst.to_string()),
+            cx.d.text(&IP_HOST, || dst.to_string()),
+        ];
+        let [src_host, src_any, dst_host, dst_any] = hosts;
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
@@ -130,14 +137,14 @@ impl Pipeline {
         if avail >= 16 {
             put(16, &IP_SRC, Value::Ipv4(src));
             put(16, &IP_ADDR, Value::Ipv4(src));
-            put(16, &IP_SRC_HOST, Value::Str(src.to_string()));
-            put(16, &IP_HOST, Value::Str(src.to_string()));
+            put(16, &IP_SRC_HOST, src_host);
+            put(16, &IP_HOST, src_any);
         }
         if avail >= 20 {
             put(20, &IP_DST, Value::Ipv4(dst));
             put(20, &IP_ADDR, Value::Ipv4(dst));
-            put(20, &IP_DST_HOST, Value::Str(dst.to_string()));
-            put(20, &IP_HOST, Value::Str(dst.to_string()));
+            put(20, &IP_DST_HOST, dst_host);
+            put(20, &IP_HOST, dst_any);
         }
         if avail < ihl {
             cx.malformed(Layer::Network);
@@ -150,7 +157,9 @@ impl Pipeline {
             cx.d.protocol = "IPv4".into();
             cx.d.info.clear();
         }
-        cx.set_addrs(src.to_string(), dst.to_string());
+        if cx.wants_columns() {
+            cx.set_addrs(src.to_string(), dst.to_string());
+        }
         if total < ihl {
             cx.malformed(Layer::Network);
             return data.len();

@@ -87,6 +87,13 @@ impl Pipeline {
         let src = addr(&h[8..]);
         let dst = addr(&h[24..]);
         let tc = (w >> 20) & 0xff;
+        let hosts = [
+            cx.d.text(&IPV6_SRC_HOST, || src.to_string()),
+            cx.d.text(&IPV6_HOST, || src.to_string()),
+            cx.d.text(&IPV6_DST_HOST, || dst.to_string()),
+            cx.d.text(&IPV6_HOST, || dst.to_string()),
+        ];
+        let [src_host, src_any, dst_host, dst_any] = hosts;
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
@@ -105,14 +112,14 @@ impl Pipeline {
         if avail >= 24 {
             put(24, &IPV6_SRC, Value::Ipv6(src));
             put(24, &IPV6_ADDR, Value::Ipv6(src));
-            put(24, &IPV6_SRC_HOST, Value::Str(src.to_string()));
-            put(24, &IPV6_HOST, Value::Str(src.to_string()));
+            put(24, &IPV6_SRC_HOST, src_host);
+            put(24, &IPV6_HOST, src_any);
         }
         if avail >= 40 {
             put(40, &IPV6_DST, Value::Ipv6(dst));
             put(40, &IPV6_ADDR, Value::Ipv6(dst));
-            put(40, &IPV6_DST_HOST, Value::Str(dst.to_string()));
-            put(40, &IPV6_HOST, Value::Str(dst.to_string()));
+            put(40, &IPV6_DST_HOST, dst_host);
+            put(40, &IPV6_HOST, dst_any);
         }
         for (a, f, end) in [(&src, &SRC_SLAAC_MAC, 40), (&dst, &DST_SLAAC_MAC, 40)] {
             if let (Some(m), true) = (slaac_mac(a), avail >= end) {
@@ -127,7 +134,9 @@ impl Pipeline {
         if cx.depth == 0 {
             cx.d.protocol = "IPv6".into();
         }
-        cx.set_addrs(src.to_string(), dst.to_string());
+        if cx.wants_columns() {
+            cx.set_addrs(src.to_string(), dst.to_string());
+        }
         let end = (40 + plen).min(data.len());
         self.ipv6_chain(
             cx,

@@ -3,8 +3,9 @@
 //! and turns a [`PacketRecord`] into a [`Dissection`]. Capture files and the
 //! live ring buffer go through the same code.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use super::app::AppState;
 use super::reassembly::Table;
@@ -48,7 +49,12 @@ impl Cx<'_> {
     /// Start a protocol layer whose value is `bytes` (from its header to the
     /// end of what it carries), for `contains`, `matches` and slices.
     pub fn proto_bytes(&mut self, def: &'static FieldDef, name: &'static str, bytes: &[u8]) {
-        self.d.push(def, Value::Bytes(bytes.to_vec()));
+        let v = if self.d.wants_all() {
+            Value::Bytes(bytes.to_vec())
+        } else {
+            Value::None
+        };
+        self.d.push(def, v);
         self.protos.push(name);
     }
 
@@ -59,9 +65,15 @@ impl Cx<'_> {
         self.d.malformed_layer.get_or_insert(layer);
     }
 
+    /// True when the Source/Destination columns are read (see
+    /// [`Dissection::wants_all`]); their text need not be made otherwise.
+    pub fn wants_columns(&self) -> bool {
+        self.d.wants_all()
+    }
+
     /// Set the Source/Destination columns (outermost packet only).
     pub fn set_addrs(&mut self, src: String, dst: String) {
-        if self.depth == 0 {
+        if self.depth == 0 && self.d.wants_all() {
             self.d.src = src;
             self.d.dst = dst;
         }
@@ -147,6 +159,11 @@ pub struct Pipeline {
     /// Handshake outcomes decided by segments, kept only when
     /// [`Pipeline::collect_handshakes`] is on (the live daemon drains them).
     pub(crate) handshakes: Option<Vec<crate::tcp_analysis::handshake::HandshakeOutcome>>,
+    /// Set by [`Pipeline::only_fields`].
+    wanted: Option<Arc<super::field::Wanted>>,
+    only_wanted: bool,
+    /// A field list to reuse (see [`Pipeline::recycle`]).
+    spare: Vec<super::Field>,
 }
 
 impl Default for Pipeline {
@@ -170,7 +187,36 @@ impl Pipeline {
             app: AppState::default(),
             echo: Default::default(),
             handshakes: None,
+            wanted: None,
+            only_wanted: false,
+            spare: Vec::new(),
         }
+    }
+
+    /// Give back a dissection that is no longer needed: its field list is
+    /// reused for the next packet (saves an allocation and its growth).
+    pub fn recycle(&mut self, d: Dissection) {
+        let mut fields = d.fields;
+        fields.clear();
+        self.spare = fields;
+    }
+
+    /// The consumer reads only these fields of each dissection (no
+    /// columns, no filter): other fields may be left out or carry empty
+    /// values. Cross-packet state is unchanged.
+    pub fn only_fields(&mut self, names: impl IntoIterator<Item = &'static str>) {
+        let names: HashSet<&str> = names.into_iter().collect();
+        // Other fields can be left out unless what is read depends on
+        // them: `frame.protocols`, protocol fields and the malformed note
+        // (whose text names the last protocol) need every application
+        // layer's fields to find that layer.
+        self.only_wanted = !names.contains(frame::FRAME_PROTOCOLS.name)
+            && !names.contains(MALFORMED.name)
+            && !super::registry().any(|f| f.ty == FieldType::Protocol && names.contains(f.name));
+        // Every definition of those names (a name can have more than one).
+        let wanted =
+            super::field::Wanted::new(super::registry().filter(|f| names.contains(f.name)));
+        self.wanted = Some(Arc::new(wanted));
     }
 
     /// Replace the TCP analyzer with one using `config` (before any packet).
@@ -247,8 +293,12 @@ impl Pipeline {
         self.frame += 1;
         let first = *self.first_ts.get_or_insert(rec.ts_ns);
         let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
+        let mut fields = std::mem::take(&mut self.spare);
+        fields.reserve(128);
         let mut d = Dissection {
-            fields: Vec::with_capacity(96),
+            fields,
+            wanted: self.wanted.clone(),
+            only_wanted: self.only_wanted,
             ..Default::default()
         };
         let proto_idx =
@@ -268,23 +318,28 @@ impl Pipeline {
         } else {
             self.data(&mut cx, &rec.data);
         }
-        let mut protos = String::from("eth");
         let names = std::mem::take(&mut cx.protos);
-        if names.first() == Some(&"eth") {
-            for n in &names[1..] {
-                protos.push(':');
-                protos.push_str(n);
+        let protos = d.text(&frame::FRAME_PROTOCOLS, || {
+            if names.first() == Some(&"eth") {
+                let mut protos = String::from("eth");
+                for n in &names[1..] {
+                    protos.push(':');
+                    protos.push_str(n);
+                }
+                protos
+            } else {
+                names.join(":")
             }
-        } else {
-            protos = names.join(":");
-        }
+        });
         if d.protocol.is_empty() {
             d.protocol = names
                 .last()
                 .map(|s| s.to_ascii_uppercase())
                 .unwrap_or_default();
         }
-        d.fields[proto_idx].value = Value::Str(protos);
+        if let Some(i) = proto_idx {
+            d.fields[i].value = protos;
+        }
         if d.malformed && rec.data.len() < rec.orig_len as usize {
             // Cut short by the snapshot length, not invalid (tshark's
             // distinction between its two bounds errors).

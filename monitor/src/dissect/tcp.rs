@@ -124,6 +124,7 @@ impl Pipeline {
         let ck = u16::from_be_bytes([h[16], h[17]]);
         let urg = u16::from_be_bytes([h[18], h[19]]);
         let tcp_len = reported.saturating_sub(hl);
+        let flags_text = cx.d.text(&F_STR, || flags_str(flags));
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
@@ -152,7 +153,7 @@ impl Pipeline {
         put(16, &F_RESET, Value::Bool(flags & 0x04 != 0));
         put(16, &F_SYN, Value::Bool(flags & 0x02 != 0));
         put(16, &F_FIN, Value::Bool(flags & 0x01 != 0));
-        put(16, &F_STR, Value::Str(flags_str(flags)));
+        put(16, &F_STR, flags_text);
         match flags & 0x17 {
             0x02 => put(16, &CONN_SYN, Value::Bool(true)),
             0x12 => put(16, &CONN_SYNACK, Value::Bool(true)),
@@ -206,13 +207,13 @@ impl Pipeline {
                 s if s >= 0 && !syn => u32::from(win) << s,
                 _ => u32::from(win),
             };
-            rel_bases = Some((from_client, base, conv.base_seq[1 - dir], conv.index));
+            rel_bases = Some((from_client, base, conv.base_seq[1 - dir]));
             // tcp.time_relative / tcp.time_delta come from the analyzer.
             conv.prev_ts = cx.ts_ns;
         }
         let mut opt_info = String::new();
         if !opts.is_empty() {
-            cx.d.push(&OPTIONS, Value::Bytes(opts.to_vec()));
+            cx.d.push(&OPTIONS, cx.d.bytes(&OPTIONS, opts));
             opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
         } else if hl > 20 && avail <= 20 {
             // Options announced but none captured: tshark's text for that.
@@ -223,7 +224,7 @@ impl Pipeline {
             return;
         }
         let payload = &p[hl..];
-        let Some((from_client, base, rev_base, stream)) = rel_bases else {
+        let Some((from_client, base, rev_base)) = rel_bases else {
             return;
         };
         let rel = seq.wrapping_sub(base);
@@ -244,21 +245,23 @@ impl Pipeline {
             list.push(h.clone());
         }
         verdict.push_fields(cx.d);
-        let mut info = verdict.info_prefix().unwrap_or_default();
-        info.push_str(&format!("{sp} → {dp} [{}] Seq={rel}", flag_names(flags)));
-        if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
-            info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
+        if cx.wants_columns() {
+            let mut info = verdict.info_prefix().unwrap_or_default();
+            info.push_str(&format!("{sp} → {dp} [{}] Seq={rel}", flag_names(flags)));
+            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
+                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
+            }
+            info.push_str(&format!(" Win={shown_win}"));
+            if flags & 0x20 != 0 {
+                info.push_str(&format!(" Urg={urg}"));
+            }
+            info.push_str(&format!(" Len={tcp_len}{opt_info}"));
+            cx.d.info = info;
         }
-        info.push_str(&format!(" Win={shown_win}"));
-        if flags & 0x20 != 0 {
-            info.push_str(&format!(" Urg={urg}"));
-        }
-        info.push_str(&format!(" Len={tcp_len}{opt_info}"));
-        cx.d.info = info;
         if payload.is_empty() {
             return;
         }
-        cx.d.push(&PAYLOAD, Value::Bytes(payload.to_vec()));
+        cx.d.push(&PAYLOAD, cx.d.bytes(&PAYLOAD, payload));
         if verdict.skip_payload() {
             // As tshark: retransmitted or out-of-order data is not handed to
             // the application dissectors again.
@@ -276,7 +279,9 @@ impl Pipeline {
         }
         let mark = cx.d.fields.len();
         let seg = TcpPayload {
-            stream,
+            // The analyzer's index: a new connection on a reused port pair
+            // is a new stream (the conversation table keeps one per pair).
+            stream: verdict.stream(),
             from_client,
             seq: rel,
             data: payload,
@@ -322,6 +327,8 @@ fn wscale_option(mut o: &[u8]) -> Option<u8> {
 /// Push the option fields; returns the Info-column suffix (` MSS=1460 …`).
 fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
     let mut info = String::new();
+    // The Info column's text; not made when no column is read.
+    let columns = cx.wants_columns();
     while let Some(&kind) = o.first() {
         if kind > 1 && o.len() < 2 {
             // tshark reads the length before showing the option.
@@ -332,7 +339,7 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
         match kind {
             0 | 1 => {
                 let f = if kind == 0 { &OPT_EOL } else { &OPT_NOP };
-                cx.d.push(f, Value::Bytes(vec![kind]));
+                cx.d.push(f, cx.d.bytes(f, &[kind]));
                 o = &o[1..];
                 continue;
             }
@@ -378,23 +385,27 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
             _ => None,
         };
         if let Some(f) = whole {
-            cx.d.push(f, Value::Bytes(o[..l].to_vec()));
+            cx.d.push(f, cx.d.bytes(f, &o[..l]));
         }
         match kind {
             2 if v.len() == 2 => {
                 let mss = u16::from_be_bytes([v[0], v[1]]);
                 cx.d.push(&MSS_VAL, Value::UInt(mss.into()));
-                info.push_str(&format!(" MSS={mss}"));
+                if columns {
+                    info.push_str(&format!(" MSS={mss}"));
+                }
             }
             3 if v.len() == 1 => {
                 let shift = v[0];
                 let mult = 1u64 << shift.min(14);
                 cx.d.push(&WSCALE_SHIFT, Value::UInt(shift.into()));
                 cx.d.push(&WSCALE_MULT, Value::UInt(mult));
-                info.push_str(&format!(" WS={mult}"));
+                if columns {
+                    info.push_str(&format!(" WS={mult}"));
+                }
             }
             4 => {
-                cx.d.push(&SACK_PERM, Value::Bytes(o[..l].to_vec()));
+                cx.d.push(&SACK_PERM, cx.d.bytes(&SACK_PERM, &o[..l]));
                 info.push_str(" SACK_PERM");
             }
             5 => {
@@ -405,7 +416,9 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
                     let re = u32::from_be_bytes([b[4], b[5], b[6], b[7]]).wrapping_sub(base);
                     cx.d.push(&SACK_LE, Value::UInt(le.into()));
                     cx.d.push(&SACK_RE, Value::UInt(re.into()));
-                    info.push_str(&format!(" SLE={le} SRE={re}"));
+                    if columns {
+                        info.push_str(&format!(" SLE={le} SRE={re}"));
+                    }
                 }
                 cx.d.push(&SACK_COUNT, Value::UInt(n as u64));
             }
@@ -414,7 +427,9 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
                 let tsecr = u32::from_be_bytes([v[4], v[5], v[6], v[7]]);
                 cx.d.push(&TSVAL, Value::UInt(tsval.into()));
                 cx.d.push(&TSECR, Value::UInt(tsecr.into()));
-                info.push_str(&format!(" TSval={tsval} TSecr={tsecr}"));
+                if columns {
+                    info.push_str(&format!(" TSval={tsval} TSecr={tsecr}"));
+                }
             }
             _ => {}
         }

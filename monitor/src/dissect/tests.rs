@@ -235,3 +235,67 @@ fn real_frames_are_loaded_when_captures_exist() {
         assert!(real_frames().len() > 500, "{}", real_frames().len());
     }
 }
+
+/// A pipeline told which fields are read gives those fields exactly the
+/// values a full dissection gives: every field whose value a dissector may
+/// skip, asked for on its own (other fields left out) and next to
+/// `frame.protocols` (every field kept).
+#[test]
+fn only_fields_gives_the_same_values_for_those_fields() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
+    let skippable = [
+        "eth.src_resolved",
+        "eth.dst_resolved",
+        "eth.addr_resolved",
+        "eth.padding",
+        "ip.src_host",
+        "ip.dst_host",
+        "ip.host",
+        "ipv6.src_host",
+        "ipv6.host",
+        "tcp.options",
+        "tcp.option_kind",
+        "tcp.options.nop",
+        "tcp.options.mss",
+        "tcp.options.timestamp",
+        "tcp.options.sack_perm",
+        "tcp.payload",
+        "udp.payload",
+        "data.data",
+        "http.file_data",
+        "frame.protocols",
+        "frame.interface_name",
+        "tcp.flags.str",
+        "frame.number",
+        "tcp.analysis.ack_rtt",
+        "dns.qry.name",
+    ];
+    for name in [
+        "http_espn_retrans.pcapng",
+        "http_ipv4_and_ipv6.pcapng",
+        "dns_lab.pcapng",
+        "tcp_dupack_fastretrans.pcapng",
+    ] {
+        let Ok(r) =
+            crate::capture::CaptureReader::open(std::path::Path::new(&format!("{dir}/{name}")))
+        else {
+            continue;
+        };
+        let pkts: Vec<_> = r.filter_map(Result::ok).collect();
+        for field in skippable {
+            let (mut full, mut lean, mut with) =
+                (Pipeline::new(), Pipeline::new(), Pipeline::new());
+            let others = ["frame.protocols", "tcp.stream", "http.host"];
+            lean.only_fields([field]);
+            with.only_fields(std::iter::once(field).chain(others));
+            for p in &pkts {
+                let (a, b) = (full.dissect_file(p), lean.dissect_file(p));
+                let c = with.dissect_file(p);
+                assert_eq!(text(&a, field), text(&b, field), "{name}: {field}");
+                for f in std::iter::once(field).chain(others) {
+                    assert_eq!(text(&a, f), text(&c, f), "{name}: {f} next to {field}");
+                }
+            }
+        }
+    }
+}

@@ -69,7 +69,9 @@ impl Pipeline {
             cx.d.push(&UDP_STREAM, Value::UInt(idx));
             cx.d.push(&UDP_TIME_RELATIVE, Value::Float(rel as f64 / 1e9));
             cx.d.push(&UDP_TIME_DELTA, Value::Float(delta as f64 / 1e9));
-            cx.d.info = format!("{sp} → {dp} Len={}", usize::from(len).saturating_sub(8));
+            if cx.wants_columns() {
+                cx.d.info = format!("{sp} → {dp} Len={}", usize::from(len).saturating_sub(8));
+            }
         }
         if usize::from(len) < 8 {
             cx.malformed(Layer::Transport);
@@ -81,7 +83,7 @@ impl Pipeline {
         let payload = &p[8..end];
         let shown = if cx.reassembled { &p[8..] } else { payload };
         if !shown.is_empty() {
-            cx.d.push(&UDP_PAYLOAD, Value::Bytes(shown.to_vec()));
+            cx.d.push(&UDP_PAYLOAD, cx.d.bytes(&UDP_PAYLOAD, shown));
         }
         let mark = cx.d.fields.len();
         // Inside a packet quoted by an ICMP error the columns stay the

@@ -169,6 +169,11 @@ fn chunked_len(b: &[u8]) -> Option<usize> {
 /// Total length of the message at the start of `b`, when its head is
 /// complete and gives a Content-Length.
 pub fn total_len(b: &[u8]) -> Option<usize> {
+    // Bytes that do not start a message have no length (and searching
+    // them for the end of a head costs a scan per segment of a body).
+    if !starts_message(b) {
+        return None;
+    }
     let h = header_end(b)?;
     let head = split_head(&b[..h]);
     Some(
@@ -418,10 +423,12 @@ fn start_line(head: &[u8], response: bool) -> Option<(String, String, String)> {
 pub fn continuation(data: &[u8], d: &mut Dissection) {
     d.protocol = "HTTP".into();
     d.info = "Continuation".into();
-    d.push(
-        &F_HTTP_FILE_DATA,
-        Value::Str(String::from_utf8_lossy(data).into_owned()),
-    );
+    let text = if d.wants(&F_HTTP_FILE_DATA) {
+        String::from_utf8_lossy(data).into_owned()
+    } else {
+        String::new()
+    };
+    d.push(&F_HTTP_FILE_DATA, Value::Str(text));
 }
 
 /// Dissect one complete HTTP message. Returns the protocol the connection
@@ -586,13 +593,16 @@ pub fn dissect(
                 }
             }
         }
-        d.push(
-            &F_HTTP_FILE_DATA,
-            Value::Str(String::from_utf8_lossy(&data).into_owned()),
-        );
+        let text = if d.wants(&F_HTTP_FILE_DATA) {
+            String::from_utf8_lossy(&data).into_owned()
+        } else {
+            String::new()
+        };
+        d.push(&F_HTTP_FILE_DATA, Value::Str(text));
         if let Some(ct) = content_type.as_ref().filter(|_| !data.is_empty()) {
             for layer in media_layers(ct, &data) {
-                d.push(layer, Value::Bytes(data.clone()));
+                let v = d.bytes(layer, &data);
+                d.push(layer, v);
             }
         }
     }

@@ -94,6 +94,13 @@ struct Direction {
     /// Segments that arrived ahead of a gap inside an unfinished PDU, by
     /// relative sequence number (tshark fills such gaps when they arrive).
     ahead: std::collections::BTreeMap<u32, Vec<u8>>,
+    /// Bytes held in `ahead` (kept as it changes: a lossy bulk transfer
+    /// can queue thousands of segments, too many to sum per segment).
+    ahead_len: usize,
+    /// [`pdu_total`] of the PDU `buf` starts with, once its header says
+    /// (it cannot change as bytes are appended); cleared when the start of
+    /// `buf` moves. Saves parsing a large PDU's head on every segment.
+    total: Option<(TcpProto, usize)>,
 }
 
 impl Direction {
@@ -107,6 +114,7 @@ impl Direction {
                 break;
             }
             let data = self.ahead.remove(&seq).unwrap_or_default();
+            self.ahead_len -= data.len();
             let end = seq.wrapping_add(data.len() as u32);
             if (end.wrapping_sub(next) as i32) > 0 {
                 let skip = next.wrapping_sub(seq) as usize;
@@ -117,7 +125,32 @@ impl Direction {
     }
 
     fn ahead_bytes(&self) -> usize {
-        self.ahead.values().map(Vec::len).sum()
+        self.ahead_len
+    }
+
+    /// Keep a segment that arrived ahead of a gap.
+    fn queue_ahead(&mut self, seq: u32, data: &[u8]) {
+        self.ahead_len += data.len();
+        if let Some(old) = self.ahead.insert(seq, data.to_vec()) {
+            self.ahead_len -= old.len();
+        }
+    }
+
+    /// [`pdu_total`] of the PDU at the start of `buf`, cached.
+    fn head_total(&mut self, proto: TcpProto) -> Option<usize> {
+        match self.total {
+            Some((p, n)) if p == proto => Some(n),
+            _ => {
+                let n = pdu_total(proto, &self.buf)?;
+                self.total = Some((proto, n));
+                Some(n)
+            }
+        }
+    }
+
+    fn clear_ahead(&mut self) {
+        self.ahead.clear();
+        self.ahead_len = 0;
     }
 }
 
@@ -348,13 +381,8 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
             if let Some(p) = protocol_of(prefix, &d.protocol) {
                 if !seen.contains(&p.name) {
                     seen.push(p.name);
-                    d.fields.insert(
-                        i,
-                        super::Field {
-                            def: p,
-                            value: super::Value::Bytes(bytes.to_vec()),
-                        },
-                    );
+                    let value = d.bytes(p, bytes);
+                    d.fields.insert(i, super::Field { def: p, value });
                     i += 1;
                 }
             }
@@ -525,10 +553,8 @@ fn tls_markers(
     let calls = usize::from(earlier_call) + usize::from(own_call);
     let with_fields = usize::from(earlier_pdu || own_pdu);
     for _ in with_fields..calls {
-        d.fields.push(super::Field {
-            def: &P_TLS,
-            value: super::Value::Bytes(buf[off.min(buf.len())..].to_vec()),
-        });
+        let value = d.bytes(&P_TLS, &buf[off.min(buf.len())..]);
+        d.fields.push(super::Field { def: &P_TLS, value });
     }
 }
 
@@ -568,7 +594,8 @@ pub fn tcp(
     if shed {
         for dir in &mut st.dirs {
             dir.buf = Vec::new();
-            dir.ahead.clear();
+            dir.total = None;
+            dir.clear_ahead();
         }
         st.h2.shed();
         st.tls.shed();
@@ -608,9 +635,14 @@ fn tcp_inner(
     let starts_pdu = pdu_len(proto, seg.data, st, seg.from_client) != Pdu::Invalid;
     // Where the unfinished PDU (if any) ends, when its header says so.
     let pending_end = {
-        let dir = &st.dirs[di];
-        match (dir.next_seq, pdu_total(proto, &dir.buf)) {
-            (Some(next), Some(total)) if !dir.buf.is_empty() => Some(
+        let dir = &mut st.dirs[di];
+        let total = if dir.buf.is_empty() {
+            None
+        } else {
+            dir.head_total(proto)
+        };
+        match (dir.next_seq, total) {
+            (Some(next), Some(total)) => Some(
                 next.wrapping_sub(dir.buf.len() as u32)
                     .wrapping_add(total as u32),
             ),
@@ -642,18 +674,20 @@ fn tcp_inner(
                     // Past the end of the unfinished PDU: the stream is out
                     // of step; skip to after this segment.
                     dir.buf.clear();
-                    dir.ahead.clear();
+                    dir.total = None;
+                    dir.clear_ahead();
                     dir.next_seq = Some(end);
                     return Handoff::Unclaimed;
                 }
                 // Ahead of a gap inside an unfinished PDU: keep for later.
-                dir.ahead.insert(seg.seq, seg.data.to_vec());
+                dir.queue_ahead(seg.seq, seg.data);
                 return Handoff::Held;
             }
             _ => {
                 // First data, or a gap between PDUs: start afresh here.
                 dir.buf.clear();
-                dir.ahead.clear();
+                dir.total = None;
+                dir.clear_ahead();
                 dir.buf.extend_from_slice(seg.data);
                 start = 0;
             }
@@ -667,6 +701,8 @@ fn tcp_inner(
     let (mut own_pdu, mut earlier_pdu) = (false, false);
     let mut multi_segment = 0;
     let mut buf = std::mem::take(&mut st.dirs[di].buf);
+    // Valid for `buf[0..]` only (set above when the buffer was not empty).
+    let head_total = st.dirs[di].total.take();
     let mut off = 0;
     let mut claimed = false;
     let mut infos: Vec<String> = Vec::new();
@@ -677,9 +713,14 @@ fn tcp_inner(
         }
         // An HTTP message whose length is known and not yet all there needs
         // no new parse of its head.
-        if cur == TcpProto::Http && pdu_total(cur, &buf[off..]).is_some_and(|n| buf.len() - off < n)
-        {
-            break;
+        if cur == TcpProto::Http {
+            let total = match head_total {
+                Some((p, n)) if off == 0 && p == cur => Some(n),
+                _ => pdu_total(cur, &buf[off..]),
+            };
+            if total.is_some_and(|n| buf.len() - off < n) {
+                break;
+            }
         }
         match pdu_len(cur, &buf[off..], st, seg.from_client) {
             Pdu::Len(n) => {
@@ -692,7 +733,7 @@ fn tcp_inner(
                     earlier_pdu = true;
                 }
                 let pdu = &buf[off..off + n];
-                let mut sub = Dissection::default();
+                let mut sub = d.part();
                 let next = match cur {
                     TcpProto::Dns => {
                         dns::dissect(pdu, dns::Transport::Tcp, "DNS", &mut sub);
@@ -737,7 +778,7 @@ fn tcp_inner(
                 // Not at a PDU boundary (lost segments): drop the bytes;
                 // on HTTP connections tshark shows them as a continuation.
                 if cur == TcpProto::Http {
-                    let mut sub = Dissection::default();
+                    let mut sub = d.part();
                     http::continuation(&buf[off..], &mut sub);
                     d.fields.append(&mut sub.fields);
                     if !claimed {
@@ -764,6 +805,9 @@ fn tcp_inner(
         buf = Vec::new();
     }
     let held = !buf.is_empty();
+    if off == 0 && held {
+        st.dirs[di].total = head_total;
+    }
     st.dirs[di].buf = buf;
     state.stats.completed += multi_segment;
     state.stats.too_large += u64::from(too_large);
