@@ -8,7 +8,9 @@
 //! make differently) is only checked as a sum, within 3%. Every frame is
 //! also sampled into the flight recorder; on the daemon's own dump (the
 //! same segments, kernel timestamps) tshark's count of every flag, that
-//! split included, equals the daemon's. The handshakes are `established`.
+//! split included, equals the daemon's. On both captures `monitor read`
+//! prints the TCP analysis fields exactly as tshark does, frame by frame.
+//! The handshakes are `established`.
 
 use std::{process::Command, time::Duration};
 
@@ -23,6 +25,31 @@ const FLAGS: [&str; 8] = [
     "lost_segment",
     "ack_lost_segment",
     "window_update",
+];
+
+/// Fields `monitor read` must print exactly as tshark does on the fresh
+/// captures.
+const READ_FIELDS: &[&str] = &[
+    "frame.number",
+    "tcp.stream",
+    "tcp.seq",
+    "tcp.ack",
+    "tcp.nxtseq",
+    "tcp.len",
+    "tcp.analysis.retransmission",
+    "tcp.analysis.fast_retransmission",
+    "tcp.analysis.spurious_retransmission",
+    "tcp.analysis.out_of_order",
+    "tcp.analysis.duplicate_ack_num",
+    "tcp.analysis.duplicate_ack_frame",
+    "tcp.analysis.lost_segment",
+    "tcp.analysis.ack_lost_segment",
+    "tcp.analysis.window_update",
+    "tcp.analysis.acks_frame",
+    "tcp.analysis.ack_rtt",
+    "tcp.analysis.bytes_in_flight",
+    "tcp.analysis.initial_rtt",
+    "tcp.completeness",
 ];
 
 #[test]
@@ -144,6 +171,41 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
             "retransmission + out_of_order: monitor {}, tshark {}",
             timing.0, timing.1
         ));
+    }
+    // `monitor read` and tshark agree frame by frame on both fresh captures.
+    for file in [&pcap, &dump] {
+        let fields = |cmd: &mut Command| {
+            cmd.arg("-r").arg(file).args(["-T", "fields"]);
+            for f in READ_FIELDS {
+                cmd.args(["-e", f]);
+            }
+            let out = cmd.output().unwrap();
+            assert!(out.status.success(), "{cmd:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let theirs = fields(&mut Command::new("tshark"));
+        let ours = fields(Command::new(monitor_tests::monitor_bin()).arg("read"));
+        let (t, o): (Vec<&str>, Vec<&str>) = (theirs.lines().collect(), ours.lines().collect());
+        assert!(
+            t.len() > 1000,
+            "{}: only {} frames",
+            file.display(),
+            t.len()
+        );
+        let differ: Vec<String> = t
+            .iter()
+            .zip(&o)
+            .filter(|(a, b)| a != b)
+            .take(5)
+            .map(|(a, b)| format!("tshark  {a}\nmonitor {b}"))
+            .collect();
+        assert_eq!(t.len(), o.len(), "{}: frame count", file.display());
+        assert!(
+            differ.is_empty(),
+            "{}: monitor read differs from tshark:\n{}",
+            file.display(),
+            differ.join("\n")
+        );
     }
     let _ = std::fs::remove_file(&pcap);
     let _ = std::fs::remove_file(&dump);
