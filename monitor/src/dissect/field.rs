@@ -117,8 +117,9 @@ pub struct Field {
 pub struct Wanted {
     /// Sorted addresses.
     addrs: Box<[usize]>,
-    /// One bit per address hash: most fields are told apart by one test.
-    bits: u64,
+    /// One bit per address modulo 32 KiB (definitions are at least 8
+    /// bytes apart): a field not read is told apart by one load and test.
+    bits: Box<[u64; 64]>,
 }
 
 impl Wanted {
@@ -127,7 +128,11 @@ impl Wanted {
         let mut addrs: Vec<usize> = defs.into_iter().map(Self::addr).collect();
         addrs.sort_unstable();
         addrs.dedup();
-        let bits = addrs.iter().fold(0, |b, &a| b | Self::bit(a));
+        let mut bits = Box::new([0u64; 64]);
+        for &a in &addrs {
+            let (word, bit) = Self::bit(a);
+            bits[word] |= bit;
+        }
         Self {
             addrs: addrs.into(),
             bits,
@@ -138,15 +143,17 @@ impl Wanted {
         def as *const FieldDef as usize
     }
 
-    fn bit(addr: usize) -> u64 {
-        1 << ((addr as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+    fn bit(addr: usize) -> (usize, u64) {
+        let i = (addr >> 3) & 4095;
+        (i >> 6, 1 << (i & 63))
     }
 
     /// True for a definition in the set.
     #[inline]
     pub fn contains(&self, def: &FieldDef) -> bool {
         let a = Self::addr(def);
-        self.bits & Self::bit(a) != 0 && self.addrs.binary_search(&a).is_ok()
+        let (word, bit) = Self::bit(a);
+        self.bits[word] & bit != 0 && self.addrs.binary_search(&a).is_ok()
     }
 }
 
