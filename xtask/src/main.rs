@@ -78,6 +78,8 @@ fn main() -> anyhow::Result<()> {
             setup::run()?;
             require_root("benchmarks load eBPF programs")?;
             cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])?;
+            cargo(&["bench", "-p", "monitor", "--bench", "filter"])?;
+            cargo(&["bench", "-p", "monitor", "--bench", "tcp_analysis"])?;
             bench_read(None, 60, false)
         }
         Cmd::BenchRead {
