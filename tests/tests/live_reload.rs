@@ -68,10 +68,13 @@ fn sighup_swaps_rules_and_a_bad_reload_keeps_them() {
     .unwrap();
     // SAFETY: plain kill(2) on our own child.
     unsafe { libc::kill(daemon.pid() as i32, libc::SIGHUP) };
+    // The reload is complete once it is counted (the new rule's series
+    // appear a moment before).
     let m = wait_for(&daemon, |m| {
-        m.0.contains_key(&format!(
-            "monitor_rule_packets_total{{direction=\"egress\",iface=\"{iface}\",rule=\"udp9999\"}}"
-        ))
+        m.get("monitor_config_reloads_total", &[]) >= 1.0
+            && m.0.contains_key(&format!(
+                "monitor_rule_packets_total{{direction=\"egress\",iface=\"{iface}\",rule=\"udp9999\"}}"
+            ))
     });
     assert_eq!(m.get("monitor_config_reloads_total", &[]), 1.0);
     send_udp(4);
