@@ -352,15 +352,19 @@ fn header_field(name: &str) -> Option<&'static FieldDef> {
     })
 }
 
-/// The Protocol column when the body goes to a media-type dissector.
-fn media_protocol(ct: &str) -> Option<&'static str> {
-    let t = ct
-        .split(';')
+/// The media type of a Content-Type value, without parameters, lower case.
+fn media_type(ct: &str) -> String {
+    ct.split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
-    Some(match t.as_str() {
+        .to_ascii_lowercase()
+}
+
+/// The Protocol column when a body of media type `t` goes to a media-type
+/// dissector.
+fn media_protocol(t: &str) -> Option<&'static str> {
+    Some(match t {
         "application/xml" | "text/xml" => "HTTP/XML",
         "application/json" => "HTTP/JSON",
         "application/ocsp-request" | "application/ocsp-response" => "OCSP",
@@ -370,16 +374,10 @@ fn media_protocol(ct: &str) -> Option<&'static str> {
     })
 }
 
-/// The Info column after a body of this media type, as the dissector
-/// tshark hands it to would leave it.
-fn media_info(ct: &str, body: &[u8], info: &mut String) {
-    let t = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match t.as_str() {
+/// The Info column after a body of media type `t` (Content-Type `ct`), as
+/// the dissector tshark hands it to would leave it.
+fn media_info(t: &str, ct: &str, body: &[u8], info: &mut String) {
+    match t {
         "application/xml" | "text/xml" | "application/dns-message" | "application/x-fcs" => {}
         "application/ocsp-response" => *info = "Response".into(),
         "application/ocsp-request" => *info = "Request".into(),
@@ -582,13 +580,17 @@ pub fn dissect(
             Some("deflate") => inflate(&raw, Coding::Deflate).unwrap_or(raw),
             _ => raw,
         };
-        if let Some(ct) = content_type.as_ref().filter(|_| !data.is_empty()) {
-            if data.starts_with(b"<?xml") && ct.to_ascii_lowercase().starts_with("text/html") {
+        let media = content_type
+            .as_ref()
+            .filter(|_| !data.is_empty())
+            .map(|ct| (ct, media_type(ct)));
+        if let Some((ct, t)) = &media {
+            if data.starts_with(b"<?xml") && t == "text/html" {
                 // tshark's XML heuristic takes the body whatever its type.
                 d.protocol = "HTTP/XML".into();
             } else {
-                media_info(ct, &data, &mut info);
-                if let Some(p) = media_protocol(ct) {
+                media_info(t, ct, &data, &mut info);
+                if let Some(p) = media_protocol(t) {
                     d.protocol = p.into();
                 }
             }
@@ -599,8 +601,8 @@ pub fn dissect(
             String::new()
         };
         d.push(&F_HTTP_FILE_DATA, Value::Str(text));
-        if let Some(ct) = content_type.as_ref().filter(|_| !data.is_empty()) {
-            for layer in media_layers(ct, &data) {
+        if let Some((_, t)) = &media {
+            for layer in media_layers(t, &data) {
                 let v = d.bytes(layer, &data);
                 d.push(layer, v);
             }
@@ -610,36 +612,39 @@ pub fn dissect(
     next
 }
 
-/// The protocols tshark's media-type table puts under a body of type `ct`
-/// (they show in `frame.protocols` after `http`).
-fn media_layers(ct: &str, body: &[u8]) -> Vec<&'static FieldDef> {
+/// The protocols tshark's media-type table puts under a body of media type
+/// `t` (they show in `frame.protocols` after `http`).
+fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef] {
     use super::{P_FORM, P_GIF, P_JFIF, P_JSON, P_MEDIA, P_PNG, P_TEXT_LINES, P_XML};
-    let t = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match t.as_str() {
-        "text/html" if body.starts_with(b"<?xml") => vec![&P_TEXT_LINES, &P_XML],
+    static TEXT_XML: [&FieldDef; 2] = [&P_TEXT_LINES, &P_XML];
+    static TEXT: [&FieldDef; 1] = [&P_TEXT_LINES];
+    static GIF: [&FieldDef; 1] = [&P_GIF];
+    static JFIF: [&FieldDef; 1] = [&P_JFIF];
+    static PNG: [&FieldDef; 1] = [&P_PNG];
+    static JSON: [&FieldDef; 1] = [&P_JSON];
+    static XML: [&FieldDef; 1] = [&P_XML];
+    static FORM: [&FieldDef; 1] = [&P_FORM];
+    static MEDIA: [&FieldDef; 1] = [&P_MEDIA];
+    match t {
+        "text/html" if body.starts_with(b"<?xml") => &TEXT_XML,
         "text/html"
         | "text/plain"
         | "text/css"
         | "text/javascript"
-        | "application/x-javascript" => vec![&P_TEXT_LINES],
-        "image/gif" if body.starts_with(b"GIF8") => vec![&P_GIF],
-        "image/jpeg" => vec![&P_JFIF],
-        "image/png" => vec![&P_PNG],
-        "application/json" => vec![&P_JSON],
-        "application/xml" | "text/xml" => vec![&P_XML],
-        "application/x-www-form-urlencoded" => vec![&P_FORM],
+        | "application/x-javascript" => &TEXT,
+        "image/gif" if body.starts_with(b"GIF8") => &GIF,
+        "image/jpeg" => &JFIF,
+        "image/png" => &PNG,
+        "application/json" => &JSON,
+        "application/xml" | "text/xml" => &XML,
+        "application/x-www-form-urlencoded" => &FORM,
         // Dissected further by tshark (OCSP, X.509, DNS, FCS): not here.
         "application/ocsp-request"
         | "application/ocsp-response"
         | "application/pkix-crl"
         | "application/dns-message"
-        | "application/x-fcs" => vec![],
-        _ => vec![&P_MEDIA],
+        | "application/x-fcs" => &[],
+        _ => &MEDIA,
     }
 }
 
