@@ -722,3 +722,30 @@ pub fn all_captures() -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// The TCP analysis fields `monitor read -T fields` prints exactly as tshark
+/// does: compared on fresh lossy captures and timed by the read benchmark.
+pub const TCP_ANALYSIS_FIELDS: &[&str] = &[
+    "frame.number",
+    "tcp.stream",
+    "tcp.seq",
+    "tcp.ack",
+    "tcp.nxtseq",
+    "tcp.len",
+    "tcp.analysis.retransmission",
+    "tcp.analysis.fast_retransmission",
+    "tcp.analysis.spurious_retransmission",
+    "tcp.analysis.out_of_order",
+    "tcp.analysis.duplicate_ack",
+    "tcp.analysis.duplicate_ack_num",
+    "tcp.analysis.duplicate_ack_frame",
+    "tcp.analysis.lost_segment",
+    "tcp.analysis.ack_lost_segment",
+    "tcp.analysis.window_update",
+    "tcp.analysis.acks_frame",
+    "tcp.analysis.ack_rtt",
+    "tcp.analysis.bytes_in_flight",
+    "tcp.analysis.push_bytes_sent",
+    "tcp.analysis.initial_rtt",
+    "tcp.completeness",
+];

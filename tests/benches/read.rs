@@ -49,31 +49,10 @@ const DISSECTION: &[&str] = &[
     "dns.qry.name",
 ];
 
-/// TCP analysis fields.
-const TCP_ANALYSIS: &[&str] = &[
-    "frame.number",
-    "tcp.stream",
-    "tcp.analysis.retransmission",
-    "tcp.analysis.fast_retransmission",
-    "tcp.analysis.spurious_retransmission",
-    "tcp.analysis.out_of_order",
-    "tcp.analysis.duplicate_ack",
-    "tcp.analysis.duplicate_ack_num",
-    "tcp.analysis.duplicate_ack_frame",
-    "tcp.analysis.lost_segment",
-    "tcp.analysis.ack_lost_segment",
-    "tcp.analysis.window_update",
-    "tcp.analysis.acks_frame",
-    "tcp.analysis.ack_rtt",
-    "tcp.analysis.initial_rtt",
-    "tcp.analysis.bytes_in_flight",
-    "tcp.analysis.push_bytes_sent",
-];
-
 /// Field sets: name, fields, speed target (x tshark).
 const SETS: &[(&str, &[&str], f64)] = &[
     ("dissection", DISSECTION, 20.0),
-    ("tcp analysis", TCP_ANALYSIS, 10.0),
+    ("tcp analysis", monitor_tests::TCP_ANALYSIS_FIELDS, 10.0),
 ];
 
 /// Memory target: at most this fraction of tshark's peak RSS.

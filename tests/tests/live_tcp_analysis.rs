@@ -27,31 +27,6 @@ const FLAGS: [&str; 8] = [
     "window_update",
 ];
 
-/// Fields `monitor read` must print exactly as tshark does on the fresh
-/// captures.
-const READ_FIELDS: &[&str] = &[
-    "frame.number",
-    "tcp.stream",
-    "tcp.seq",
-    "tcp.ack",
-    "tcp.nxtseq",
-    "tcp.len",
-    "tcp.analysis.retransmission",
-    "tcp.analysis.fast_retransmission",
-    "tcp.analysis.spurious_retransmission",
-    "tcp.analysis.out_of_order",
-    "tcp.analysis.duplicate_ack_num",
-    "tcp.analysis.duplicate_ack_frame",
-    "tcp.analysis.lost_segment",
-    "tcp.analysis.ack_lost_segment",
-    "tcp.analysis.window_update",
-    "tcp.analysis.acks_frame",
-    "tcp.analysis.ack_rtt",
-    "tcp.analysis.bytes_in_flight",
-    "tcp.analysis.initial_rtt",
-    "tcp.completeness",
-];
-
 #[test]
 fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
     require_root();
@@ -176,7 +151,7 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
     for file in [&pcap, &dump] {
         let fields = |cmd: &mut Command| {
             cmd.arg("-r").arg(file).args(["-T", "fields"]);
-            for f in READ_FIELDS {
+            for f in monitor_tests::TCP_ANALYSIS_FIELDS {
                 cmd.args(["-e", f]);
             }
             let out = cmd.output().unwrap();

@@ -527,6 +527,18 @@ mod tests {
         out
     }
 
+    /// Hand `frames` to the daemon side as samples, then run its tick at the
+    /// last frame's time. Returns that time.
+    fn feed(live: &Live, frames: impl IntoIterator<Item = PacketRecord>) -> i64 {
+        let mut last = 0;
+        for f in frames {
+            last = last.max(f.ts_ns);
+            live.on_sample(f, 0, 0);
+        }
+        live.tick(last);
+        last
+    }
+
     #[test]
     fn reassembly_counters_from_real_fragments() {
         // tshark reassembles 6 datagrams in the first and 4 in the second.
@@ -542,12 +554,7 @@ mod tests {
             let s = format!("monitor_reassembly_completed_total{{protocol=\"{p}\"}}");
             assert_eq!(value(&text, &s), Some(0.0), "{s}");
         }
-        let mut last = 0;
-        for f in frames(&v4).into_iter().chain(frames(&v6)) {
-            last = last.max(f.ts_ns);
-            live.on_sample(f, 0, 0);
-        }
-        live.tick(last);
+        let last = feed(&live, frames(&v4).into_iter().chain(frames(&v6)));
         let text = metrics.render();
         let get = |s: &str| value(&text, s).unwrap();
         assert_eq!(
@@ -629,12 +636,7 @@ mod tests {
         ] {
             let Some(p) = capture(name) else { continue };
             let (live, metrics) = live(Vec::new(), 1.0);
-            let mut last = 0;
-            for f in frames(&p) {
-                last = last.max(f.ts_ns);
-                live.on_sample(f, 0, 0);
-            }
-            live.tick(last);
+            feed(&live, frames(&p));
             let text = metrics.render();
             let get = |s: &str| value(&text, s).unwrap();
             assert_eq!(
