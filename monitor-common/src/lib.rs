@@ -54,7 +54,7 @@ pub mod proto {
 
 /// Per-CPU traffic counters for one interface and direction.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Frames seen.
     pub packets: u64,
@@ -288,7 +288,7 @@ pub mod rules {
             field::FRAME_LEN => (offset_of!(Scratch, len), 4, None, 0),
             field::ETH_DST => (P + offset_of!(Parsed, eth_dst), 8, None, proto_bit::ETH),
             field::ETH_SRC => (P + offset_of!(Parsed, eth_src), 8, None, proto_bit::ETH),
-            field::ETH_TYPE => (P + offset_of!(Parsed, eth_type), 2, None, proto_bit::ETH),
+            field::ETH_TYPE => (P + offset_of!(Parsed, eth_type), 2, None, proto_bit::ETH_TYPE),
             field::VLAN_ID => (P + offset_of!(Parsed, vlan_id), 2, None, proto_bit::VLAN),
             field::IP_SRC => (P + offset_of!(Parsed, src) + 8, 8, None, proto_bit::IP),
             field::IP_DST => (P + offset_of!(Parsed, dst) + 8, 8, None, proto_bit::IP),
@@ -429,6 +429,9 @@ pub mod rules {
         /// IP-in-IP/GRE, stacked VLAN tags) or an IP fragment (reassembled
         /// in user space). Rules treat such frames as candidates.
         pub const NESTED: u64 = 1 << 9;
+        /// The Ethernet header's type/length word is a type (above 1500);
+        /// on 802.3 frames it is a length and there is no `eth.type`.
+        pub const ETH_TYPE: u64 = 1 << 10;
     }
 
     /// Node operations. A node on an absent field takes its false edge.

@@ -16,6 +16,8 @@ pub const MAX_VLAN: usize = 4;
 pub const MAX_IPV6_EXT: usize = 4;
 
 const ETH_HLEN: usize = 14;
+/// Largest type/length word that is an 802.3 length.
+const ETH_802_3_MAX_LEN: u16 = 1500;
 const ETH_P_IP: u16 = 0x0800;
 const ETH_P_ARP: u16 = 0x0806;
 const ETH_P_IPV6: u16 = 0x86dd;
@@ -74,6 +76,9 @@ pub fn parse(f: &Frame, out: &mut Parsed) {
     };
     let mut ethertype = be16(&eth, 12);
     out.protos = proto_bit::ETH;
+    if ethertype > ETH_802_3_MAX_LEN {
+        out.protos |= proto_bit::ETH_TYPE;
+    }
     out.eth_type = ethertype;
     out.eth_dst = ((be32(&eth, 0) as u64) << 16) | be16(&eth, 4) as u64;
     out.eth_src = ((be16(&eth, 6) as u64) << 32) | be32(&eth, 8) as u64;

@@ -11,13 +11,12 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use aya::programs::{TestRun as _, TestRunOptions};
 use clap::Args;
-use monitor_common::rules::{field, op, proto_bit, RuleNode, ACCEPT, REJECT};
 
 use crate::{
     capture::CaptureReader,
-    daemon::rules::kernel_rule,
+    daemon::rules::{kernel_rule, nested_rule},
     dissect::pipeline::Pipeline,
-    ebpf::{KernelRule, Programs},
+    ebpf::Programs,
 };
 
 /// Arguments of `monitor filter verify`.
@@ -49,19 +48,7 @@ pub fn main(args: VerifyArgs) -> anyhow::Result<i32> {
     progs.configure(1.0, 64)?;
     let mut ring = progs.take_ring()?;
     let mut tables = progs.take_rules()?;
-    let nested = KernelRule {
-        nodes: vec![RuleNode {
-            field: field::PROTOCOLS,
-            op: op::ANY_BITS,
-            _pad: 0,
-            jt: ACCEPT,
-            jf: REJECT,
-            value: [0, 0],
-            mask: [0, proto_bit::NESTED],
-        }],
-        sample: 0.0,
-    };
-    tables.install(&[Some(rule), Some(nested)], None)?;
+    tables.install(&[Some(rule), Some(nested_rule())], None)?;
 
     let mut reader = match CaptureReader::open(&args.file) {
         Ok(r) => r,

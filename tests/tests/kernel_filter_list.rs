@@ -9,15 +9,12 @@
 use aya::programs::{TestRun as _, TestRunOptions};
 use monitor::{
     capture::CaptureReader,
-    daemon::rules::kernel_rule,
+    daemon::rules::{kernel_rule, nested_rule},
     dissect::pipeline::Pipeline,
     ebpf::{KernelRule, Programs},
     filter::{self, Filter},
 };
-use monitor_common::{
-    rules::{field, op, proto_bit, RuleNode, ACCEPT, MAX_RULES, REJECT},
-    RECORD_HEADER_LEN,
-};
+use monitor_common::{rules::MAX_RULES, RECORD_HEADER_LEN};
 use monitor_tests::{all_captures, require_root};
 
 const FILTERS: &str = include_str!("../../monitor/src/filter/testdata/filters.txt");
@@ -51,21 +48,6 @@ fn cases() -> Vec<Case> {
             })
         })
         .collect()
-}
-
-fn nested_rule() -> KernelRule {
-    KernelRule {
-        nodes: vec![RuleNode {
-            field: field::PROTOCOLS,
-            op: op::ANY_BITS,
-            _pad: 0,
-            jt: ACCEPT,
-            jf: REJECT,
-            value: [0, 0],
-            mask: [0, proto_bit::NESTED],
-        }],
-        sample: 0.0,
-    }
 }
 
 #[test]
@@ -119,8 +101,8 @@ fn every_listed_filter_in_the_kernel_agrees_with_the_exact_evaluator() {
             };
             progs.xdp().unwrap().test_run(opts).expect("test run");
             let rec = ring.next().expect("a sample record per frame");
-            let bits = u32::from_ne_bytes(rec[24..28].try_into().unwrap());
             assert!(rec.len() >= RECORD_HEADER_LEN);
+            let bits = u32::from_ne_bytes(rec[24..28].try_into().unwrap());
             let nested = bits & (1 << NESTED_SLOT) != 0;
             for (i, c) in batch.iter().enumerate() {
                 let kernel = bits & (1 << i) != 0;

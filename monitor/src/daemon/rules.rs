@@ -55,8 +55,23 @@ fn split(v: u128) -> [u64; 2] {
     [(v >> 64) as u64, v as u64]
 }
 
-/// Largest value of the Ethernet type/length word that is an 802.3 length.
-const ETH_802_3_MAX_LEN: u128 = 1500;
+/// A rule that matches the frames whose dissection may hold values the
+/// kernel does not see ([`proto_bit::NESTED`]): the candidates on which a
+/// kernel-exact rule may still differ from the exact filter.
+pub fn nested_rule() -> KernelRule {
+    KernelRule {
+        nodes: vec![RuleNode {
+            field: field::PROTOCOLS,
+            op: op::ANY_BITS,
+            _pad: 0,
+            jt: ACCEPT,
+            jf: REJECT,
+            value: [0, 0],
+            mask: [0, proto_bit::NESTED],
+        }],
+        sample: 0.0,
+    }
+}
 
 /// Turn the filter engine's kernel plan into the programs' node format.
 /// `None` when it does not fit in [`MAX_NODES`] nodes.
@@ -168,25 +183,6 @@ pub fn translate(plan: &KernelPlan) -> Option<Vec<RuleNode>> {
                 }
                 seq
             }
-        };
-        let seq = if fld == field::ETH_TYPE {
-            // The kernel reads the type/length word of every frame, but
-            // values up to 1500 are an 802.3 length: no `eth.type` then.
-            let mut guarded = vec![(
-                base(fld, op::GT, u16::MAX as u128, ETH_802_3_MAX_LEN),
-                J::Local(1),
-                f,
-            )];
-            guarded.extend(seq.into_iter().map(|(n, t, f)| {
-                let shift = |j: J| match j {
-                    J::Local(i) => J::Local(i + 1),
-                    j => j,
-                };
-                (n, shift(t), shift(f))
-            }));
-            guarded
-        } else {
-            seq
         };
         expanded.push(seq);
     }
