@@ -18,7 +18,7 @@ use aya::{
     Ebpf, EbpfLoader,
 };
 use monitor_common::{
-    counter_index, iface, proto,
+    counter_index, iface,
     rules::{self as r, stage, RuleCounter, RuleNode},
     Config, Counters,
 };
@@ -69,36 +69,28 @@ pub struct Programs {
 }
 
 /// Sum of the per-CPU counters of one interface and direction.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Totals {
-    /// Frames.
-    pub packets: u64,
-    /// Bytes.
-    pub bytes: u64,
-    /// Frames per protocol index (see [`monitor_common::proto`]).
-    pub proto: [u64; proto::COUNT],
-    /// Sample records written.
-    pub samples: u64,
-    /// Sample records lost to a full ring buffer.
-    pub ringbuf_dropped: u64,
-    /// TCP header records written.
-    pub tcp_records: u64,
-    /// TCP header records lost to a full ring buffer.
-    pub tcp_records_dropped: u64,
-}
+pub type Totals = Counters;
 
-impl Totals {
-    fn add(&mut self, o: &Totals) {
-        self.packets += o.packets;
-        self.bytes += o.bytes;
-        for (a, b) in self.proto.iter_mut().zip(o.proto.iter()) {
-            *a += b;
-        }
-        self.samples += o.samples;
-        self.ringbuf_dropped += o.ringbuf_dropped;
-        self.tcp_records += o.tcp_records;
-        self.tcp_records_dropped += o.tcp_records_dropped;
+/// Add `o` to `t`, field by field.
+fn add(t: &mut Totals, o: &Counters) {
+    let Counters {
+        packets,
+        bytes,
+        proto,
+        samples,
+        ringbuf_dropped,
+        tcp_records,
+        tcp_records_dropped,
+    } = o;
+    t.packets += packets;
+    t.bytes += bytes;
+    for (a, b) in t.proto.iter_mut().zip(proto.iter()) {
+        *a += b;
     }
+    t.samples += samples;
+    t.ringbuf_dropped += ringbuf_dropped;
+    t.tcp_records += tcp_records;
+    t.tcp_records_dropped += tcp_records_dropped;
 }
 
 impl Programs {
@@ -451,24 +443,7 @@ impl CounterMap {
             return t;
         };
         for c in per_cpu.iter() {
-            let Counters {
-                packets,
-                bytes,
-                proto,
-                samples,
-                ringbuf_dropped,
-                tcp_records,
-                tcp_records_dropped,
-            } = c;
-            t.packets += packets;
-            t.bytes += bytes;
-            for (a, b) in t.proto.iter_mut().zip(proto.iter()) {
-                *a += b;
-            }
-            t.samples += samples;
-            t.ringbuf_dropped += ringbuf_dropped;
-            t.tcp_records += tcp_records;
-            t.tcp_records_dropped += tcp_records_dropped;
+            add(&mut t, c);
         }
         t
     }
@@ -478,7 +453,7 @@ impl CounterMap {
         let mut out = [Totals::default(); 2];
         for slot in 0..iface::MAX_SLOTS {
             for (dir, o) in out.iter_mut().enumerate() {
-                o.add(&self.get(slot, dir as u32));
+                add(o, &self.get(slot, dir as u32));
             }
         }
         out
