@@ -288,7 +288,12 @@ pub mod rules {
             field::FRAME_LEN => (offset_of!(Scratch, len), 4, None, 0),
             field::ETH_DST => (P + offset_of!(Parsed, eth_dst), 8, None, proto_bit::ETH),
             field::ETH_SRC => (P + offset_of!(Parsed, eth_src), 8, None, proto_bit::ETH),
-            field::ETH_TYPE => (P + offset_of!(Parsed, eth_type), 2, None, proto_bit::ETH_TYPE),
+            field::ETH_TYPE => (
+                P + offset_of!(Parsed, eth_type),
+                2,
+                None,
+                proto_bit::ETH_TYPE,
+            ),
             field::VLAN_ID => (P + offset_of!(Parsed, vlan_id), 2, None, proto_bit::VLAN),
             field::IP_SRC => (P + offset_of!(Parsed, src) + 8, 8, None, proto_bit::IP),
             field::IP_DST => (P + offset_of!(Parsed, dst) + 8, 8, None, proto_bit::IP),
