@@ -37,6 +37,7 @@ fn main() {
                     window: 502,
                     payload_len: len,
                     options: &[],
+                    options_cut: false,
                 };
                 black_box(a.on_segment(frame, t, &s));
                 verdicts += 1;

@@ -1,7 +1,18 @@
 //! `data`: payload bytes no dissector claimed (`data.data`, `data.len`).
 
 use super::pipeline::{Cx, Pipeline};
-use super::{Base, Value};
+use super::{Base, Dissection, Value};
+
+/// Show `b` as data inside an application protocol (tshark's application
+/// dissectors hand bytes they cannot place to the data dissector).
+pub(crate) fn push(d: &mut Dissection, b: &[u8]) {
+    if b.is_empty() {
+        return;
+    }
+    d.push(&DATA, d.bytes(&DATA, b));
+    d.push(&DATA_DATA, d.bytes(&DATA_DATA, b));
+    d.push(&DATA_LEN, Value::Int(b.len() as i64));
+}
 
 fields! {
     DATA = "data", Protocol, Base::Dec, "Data";

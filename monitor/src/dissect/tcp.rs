@@ -197,7 +197,10 @@ impl Pipeline {
                 conv.base_seq[1 - dir] = Some(ack.wrapping_sub(1));
             }
             if syn {
-                let shift = wscale_option(opts).map_or(-2, |v| v.min(14) as i8);
+                // Without a window-scale option scaling is off (-2), unless
+                // the options were cut: tshark then leaves it unknown (-1).
+                let none = if p.len() < hl { -1 } else { -2 };
+                let shift = wscale_option(opts).map_or(none, |v| v.min(14) as i8);
                 conv.wscale[dir] = shift;
                 if flags & 0x10 != 0 && (shift == -2 || conv.wscale[1 - dir] == -2) {
                     conv.wscale = [-2, -2];
@@ -219,11 +222,15 @@ impl Pipeline {
             // Options announced but none captured: tshark's text for that.
             cx.d.push(&OPTIONS, Value::Str("<MISSING>".into()));
         }
-        if p.len() < hl {
+        // Options cut by the snapshot length: tshark still tracks the
+        // conversation and analyses the sequence numbers (that happens
+        // before the options are dissected), but shows no analysis tree
+        // and no payload.
+        let cut = p.len() < hl;
+        if cut {
             cx.malformed(Layer::Transport);
-            return;
         }
-        let payload = &p[hl..];
+        let payload = &p[hl.min(p.len())..];
         let Some((from_client, base, rev_base)) = rel_bases else {
             return;
         };
@@ -239,10 +246,15 @@ impl Pipeline {
             window: win,
             payload_len: tcp_len as u32,
             options: opts,
+            options_cut: cut,
         };
         let verdict = self.analyzer.on_segment(cx.frame, cx.ts_ns, &seg);
         if let (Some(list), Some(h)) = (self.handshakes.as_mut(), verdict.handshake()) {
             list.push(h.clone());
+        }
+        if cut {
+            verdict.push_header_fields(cx.d);
+            return;
         }
         verdict.push_fields(cx.d);
         if cx.wants_columns() {
@@ -258,10 +270,15 @@ impl Pipeline {
             info.push_str(&format!(" Len={tcp_len}{opt_info}"));
             cx.d.info = info;
         }
-        if payload.is_empty() {
+        // Cut by the snapshot length: handed to the application once, as
+        // captured (even when nothing of it was), without reassembly.
+        let truncated = payload.len() < tcp_len;
+        if payload.is_empty() && !truncated {
             return;
         }
-        cx.d.push(&PAYLOAD, cx.d.bytes(&PAYLOAD, payload));
+        if !payload.is_empty() {
+            cx.d.push(&PAYLOAD, cx.d.bytes(&PAYLOAD, payload));
+        }
         if verdict.skip_payload() {
             // As tshark: retransmitted or out-of-order data is not handed to
             // the application dissectors again.
@@ -274,7 +291,7 @@ impl Pipeline {
         } else {
             payload
         };
-        if payload.is_empty() {
+        if payload.is_empty() && !truncated {
             return;
         }
         let mark = cx.d.fields.len();
@@ -287,19 +304,21 @@ impl Pipeline {
             data: payload,
             frame: cx.frame,
         };
-        match app::tcp(
-            &mut self.app,
-            Endpoints {
-                src_port: sp,
-                dst_port: dp,
-            },
-            seg,
-            cx.d,
-        ) {
+        let ep = Endpoints {
+            src_port: sp,
+            dst_port: dp,
+        };
+        let handoff = if truncated {
+            app::tcp_truncated(&mut self.app, ep, seg, cx.d)
+        } else {
+            app::tcp(&mut self.app, ep, seg, cx.d)
+        };
+        match handoff {
             // A held segment may still name the protocol that holds it.
             app::Handoff::Claimed | app::Handoff::Held => {
                 Pipeline::app_protos(cx.d, mark, &mut cx.protos)
             }
+            app::Handoff::Unclaimed if payload.is_empty() => {}
             app::Handoff::Unclaimed => self.data(cx, payload),
         }
     }

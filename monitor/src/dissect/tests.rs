@@ -299,3 +299,45 @@ fn only_fields_gives_the_same_values_for_those_fields() {
         }
     }
 }
+
+/// Frames 55, 72 and 73 of mixed_large_web.pcap cut to 60 bytes (as
+/// `editcap -s 60` cuts them): 6 bytes of a 1206-byte segment captured.
+const CUT_TLS: &str = "12a9866c77de5254 00363eff08004500 04dec6da40003f06 b8b0cc4fc5c8c0a8
+    64ce01bbe92a7882 4885cbae31a45018 00fb5d7a00005504 0b130a43";
+
+#[test]
+fn cut_segments_go_to_the_application_once_without_reassembly() {
+    // As tshark: a segment cut by the snapshot length cannot be reassembled,
+    // so its protocol's dissector sees what was captured, once.
+    let mut p = Pipeline::new();
+    let mut r = rec(hex(CUT_TLS));
+    r.orig_len = 1260;
+    let d = p.dissect(&r);
+    assert_eq!(text(&d, "tcp.len"), "1206");
+    assert_eq!(text(&d, "frame.protocols"), "eth:ethertype:ip:tcp:tls");
+    assert_eq!(text(&d, "data.len"), "");
+}
+
+/// Frames 72 and 73 of the same cut capture: the start of an HTTP response
+/// ("HTTP/1") and a body segment, both on port 80.
+const CUT_HTTP_START: &str = "12a9866c77de5254 00363eff08004500 04de903f40003f06 45bb5db8ddf0c0a8
+    64ce0050e9318f46 bfacc29a690e5010 00fb4fff00004854 54502f31";
+const CUT_HTTP_BODY: &str = "12a9866c77de5254 00363eff08004500 04de904040003f06 45ba5db8ddf0c0a8
+    64ce0050e9318f46 c462c29a690e5010 00fba3d300007a07 62cb135d";
+
+#[test]
+fn cut_http_segments_are_a_message_start_or_data() {
+    let mut p = Pipeline::new();
+    let mut start = rec(hex(CUT_HTTP_START));
+    start.orig_len = 1260;
+    let d = p.dissect(&start);
+    assert_eq!(text(&d, "frame.protocols"), "eth:ethertype:ip:tcp:http");
+    let mut body = rec(hex(CUT_HTTP_BODY));
+    body.orig_len = 1260;
+    let d = p.dissect(&body);
+    assert_eq!(
+        text(&d, "frame.protocols"),
+        "eth:ethertype:ip:tcp:http:data"
+    );
+    assert_eq!(text(&d, "data.len"), "6");
+}

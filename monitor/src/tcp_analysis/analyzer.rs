@@ -489,7 +489,7 @@ impl Analyzer {
         }
 
         // Window scaling is only trusted when both SYNs carried the option.
-        if fl & SYN != 0 {
+        if fl & SYN != 0 && !seg.options_cut {
             let is_synack = fl & ACK != 0;
             if conv.dirs[f].win_scale == -1 {
                 conv.dirs[f].win_scale = -2;

@@ -199,6 +199,7 @@ impl OwnedSeg {
             window: self.window,
             payload_len: self.payload_len,
             options: &self.options,
+            options_cut: false,
         }
     }
 }

@@ -84,6 +84,9 @@ pub struct Segment<'a> {
     pub payload_len: u32,
     /// Raw option bytes (between the fixed header and the data offset).
     pub options: &'a [u8],
+    /// The options were cut by the snapshot length: tshark's dissection
+    /// stops inside them, before a SYN's missing window scale is settled.
+    pub options_cut: bool,
 }
 
 /// Analyzer limits.

@@ -42,10 +42,13 @@ impl TcpOptions {
             }
             let Some(&len) = b.get(1) else { break };
             let len = len as usize;
-            if len < 2 || len > b.len() {
+            // A SACK option cut by the snapshot length still gives tshark
+            // the blocks captured before the cut.
+            let cut = kind == 5 && len > b.len();
+            if len < 2 || (len > b.len() && !cut) {
                 break;
             }
-            let body = &b[2..len];
+            let body = &b[2..len.min(b.len())];
             match kind {
                 2 if len == 4 => o.mss = Some(u16::from_be_bytes([body[0], body[1]])),
                 3 if len == 3 => o.window_scale = Some(body[0].min(14)),
@@ -67,6 +70,9 @@ impl TcpOptions {
                     o.timestamps = Some((v, e));
                 }
                 _ => {}
+            }
+            if cut {
+                break;
             }
             b = &b[len..];
         }

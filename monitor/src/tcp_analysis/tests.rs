@@ -67,6 +67,7 @@ impl Conn {
             window: win,
             payload_len: len,
             options: opts,
+            options_cut: false,
         };
         self.a.on_segment(self.frame, self.t, &s)
     }
@@ -490,7 +491,7 @@ proptest! {
             let seg = Segment {
                 src: ip(*s), dst: ip(*d), src_port: 1000 + u16::from(*s), dst_port: 80,
                 seq: *seq % 4096, ack: *ack % 4096, flags: *fl, window: *win % 4,
-                payload_len: *len, options: opts,
+                payload_len: *len, options: opts, options_cut: false,
             };
             let v = a.on_segment(i as u64 + 1, t, &seg);
             let mut dd = crate::dissect::Dissection::default();

@@ -535,11 +535,18 @@ impl Verdict {
 
     /// Append every field of the verdict, in tshark's tree order.
     pub fn push_fields(&self, d: &mut Dissection) {
+        self.push_header_fields(d);
+        self.push_analysis_fields(d);
+    }
+
+    /// Every field but the `tcp.analysis` tree: what tshark shows when the
+    /// options were cut by the snapshot length (the analysis tree is added
+    /// after the options, so the cut ends the dissection before it).
+    pub fn push_header_fields(&self, d: &mut Dissection) {
         self.push_stream_fields(d);
         self.push_seq_fields(d);
         self.push_window_fields(d);
         self.push_time_fields(d);
-        self.push_analysis_fields(d);
     }
 
     /// The Info-column prefix tshark shows, e.g. `[TCP Retransmission] `.

@@ -40,7 +40,7 @@ impl StreamState {
     }
 }
 
-const METHODS: &[&str] = &[
+pub(super) const METHODS: &[&str] = &[
     "GET",
     "POST",
     "HEAD",

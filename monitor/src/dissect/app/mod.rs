@@ -38,7 +38,10 @@ mod ospf;
 mod quic;
 mod rip;
 mod tls;
+mod truncated;
 mod util;
+
+pub use truncated::tcp as tcp_truncated;
 
 #[cfg(test)]
 mod difftest;
