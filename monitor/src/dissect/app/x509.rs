@@ -1042,6 +1042,145 @@ pub fn crl_body(b: &[u8], d: &mut Dissection) {
     .certificate_list(b);
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dissect::FieldType;
+    use proptest::prelude::*;
+
+    /// The self-signed certificate of `tls_mixed_versions.pcap` frame 2.
+    const CERT: &[&str] = &[
+    "308202e830820251a003020102020900a7e8513ac51a9921300d06092a864886f70d010105050030818c310b30090603",
+    "5504061302494e310c300a06035504080c034b4152310c300a06035504070c0342414e310d300b060355040a0c04534d",
+    "5343310b3009060355040b0c0251413121301f06035504030c184241574d41534842494a2e636f72702e736d73632e63",
+    "6f6d3122302006092a864886f70d010901161361736862692e6a6f736540736d73632e636f6d301e170d313231303231",
+    "3035303534385a170d3132313132303035303534385a30818c310b300906035504061302494e310c300a06035504080c",
+    "034b4152310c300a06035504070c0342414e310d300b060355040a0c04534d5343310b3009060355040b0c0251413121",
+    "301f06035504030c184241574d41534842494a2e636f72702e736d73632e636f6d3122302006092a864886f70d010901",
+    "161361736862692e6a6f736540736d73632e636f6d30819f300d06092a864886f70d010101050003818d003081890281",
+    "8100bb150beff196d2028912f0f3572ec15c96cf45eab961949e58790ba1f352dd332c7ff6e8b9cdbd6648d69e9d479d",
+    "e14136968f37bf83f7133322f7707d7da552a1634fd46b5152e1fb4306622abdc2c62867baf72064671d266e6c870886",
+    "02acd72f143d4cb70d838e5d80f6250a3541788fa04ac035fb0f387c0245e20c2a4f0203010001a350304e301d060355",
+    "1d0e041604144c4da7bdc12c67567e0baac7c7d209e7f36c50e5301f0603551d230418301680144c4da7bdc12c67567e",
+    "0baac7c7d209e7f36c50e5300c0603551d13040530030101ff300d06092a864886f70d0101050500038181002cef0882",
+    "b9eb43d345b9860ddb0d30488fca47923d9814620d85586792fa76c41000fe9635f34ef34a363ce2121210be8984c696",
+    "7dbe3d4e69c84fec4dcd78b1030a6c095712cb5029424744a238c7b523178534c0b2af9770d46bcbf8a28fef03483291",
+    "5db4b2b9b8c8966273a47779f31b64fd534a6b203175a02b5edc6ca8",
+    ];
+
+    fn cert() -> Vec<u8> {
+        let h: String = CERT.concat();
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn layers(d: &Dissection) -> Vec<&'static str> {
+        d.fields
+            .iter()
+            .filter(|f| f.def.ty == FieldType::Layer)
+            .map(|f| f.def.name)
+            .collect()
+    }
+
+    fn strs<'a>(d: &'a Dissection, name: &'a str) -> Vec<String> {
+        d.values(name)
+            .map(|v| match v {
+                Value::Str(s) => s.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn certificate_lists_one_protocol_per_registered_oid() {
+        let mut d = Dissection::default();
+        certificate(&cert(), &mut d);
+        // Seven attributes in each name, then three x509ce extensions; the
+        // rsaEncryption NULL parameters list nothing.
+        let mut want = vec!["x509sat"; 14];
+        want.extend(["x509ce"; 3]);
+        assert_eq!(layers(&d), want);
+        assert_eq!(strs(&d, "x509af.version").len(), 1);
+        assert_eq!(
+            strs(&d, "x509af.utcTime"),
+            ["2012-10-21 05:05:48 (UTC)", "2012-11-20 05:05:48 (UTC)"]
+        );
+        assert_eq!(strs(&d, "x509sat.CountryName"), ["IN", "IN"]);
+        assert_eq!(
+            strs(&d, "x509sat.IA5String"),
+            ["ashbi.jose@smsc.com", "ashbi.jose@smsc.com"]
+        );
+        assert_eq!(
+            strs(&d, "x509af.algorithm.id"),
+            [
+                "1.2.840.113549.1.1.5",
+                "1.2.840.113549.1.1.1",
+                "1.2.840.113549.1.1.5"
+            ]
+        );
+        assert_eq!(
+            d.values("x509ce.cA").collect::<Vec<_>>(),
+            [&Value::Bool(true)]
+        );
+        // Layers are not fields: filters and -e do not see them.
+        assert!(!d.has("x509sat"));
+    }
+
+    #[test]
+    fn elliptic_curve_parameters_list_pkcs1() {
+        // AlgorithmIdentifier { id-ecPublicKey, prime256v1 }.
+        let alg = [
+            0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+            0xce, 0x3d, 0x03, 0x01, 0x07,
+        ];
+        let mut d = Dissection::default();
+        W {
+            d: &mut d,
+            depth: 0,
+            ocsp_item: false,
+        }
+        .algorithm(&alg);
+        assert_eq!(layers(&d), ["pkcs-1"]);
+        assert_eq!(strs(&d, "pkcs1.namedCurve"), ["1.2.840.10045.3.1.7"]);
+    }
+
+    #[test]
+    fn oids_and_times_decode() {
+        assert_eq!(
+            oid_text(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01]),
+            "1.2.840.113549.1.9.1"
+        );
+        assert_eq!(oid_text(&[0x55, 0x1d, 0x13]), "2.5.29.19");
+        assert_eq!(generalized_time(b"20220316221015Z"), Some(1_647_468_615.0));
+        assert_eq!(utc_time_text(b"491231235959Z"), "2049-12-31 23:59:59 (UTC)");
+        assert_eq!(utc_time_text(b"500101000000Z"), "1950-01-01 00:00:00 (UTC)");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn damaged_input_never_panics(
+            at in 0usize..748,
+            byte in any::<u8>(),
+            cut in 0usize..748,
+            noise in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let mut c = cert();
+            c[at] = byte;
+            c.truncate(cut.max(at + 1));
+            for b in [&c[..], &noise[..]] {
+                let mut d = Dissection::default();
+                certificate(b, &mut d);
+                tls_ocsp_response(b, &mut d);
+                ocsp_response_body(b, &mut d);
+                crl_body(b, &mut d);
+            }
+        }
+    }
+}
+
 #[rustfmt::skip]
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
