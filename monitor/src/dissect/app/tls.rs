@@ -298,13 +298,11 @@ fn handshake(t: u8, m: &[u8], st: &mut StreamState, d: &mut Dissection) {
             }
         }
         12 => server_key_exchange(m, st, d),
-        22 => {
-            // Certificate Status: an OCSP response (status type 1).
-            if m.first() == Some(&1) {
-                let l = be24(m, 1).unwrap_or(0) as usize;
-                if let Some(r) = m.get(4..4 + l) {
-                    super::x509::tls_ocsp_response(r, d);
-                }
+        // Certificate Status: an OCSP response (status type 1).
+        22 if m.first() == Some(&1) => {
+            let l = be24(m, 1).unwrap_or(0) as usize;
+            if let Some(r) = m.get(4..4 + l) {
+                super::x509::tls_ocsp_response(r, d);
             }
         }
         4 => {
