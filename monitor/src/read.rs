@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::capture::CaptureReader;
 use crate::dissect::format::{write_abs_time, write_secs, write_value};
-use crate::dissect::{self, Dissection, FieldDef, Pipeline};
+use crate::dissect::{self, Dissection, FieldDef, FieldType, Pipeline};
 
 /// Arguments of `monitor read` (tshark's spelling).
 #[derive(Debug, Args)]
@@ -324,7 +324,7 @@ fn json_line(out: &mut String, d: &Dissection, t: &Times, defs: &[&'static Field
         }
     };
     if defs.is_empty() {
-        for f in &d.fields {
+        for f in d.fields.iter().filter(|f| f.def.ty != FieldType::Layer) {
             let mut s = String::new();
             if let Some(ns) = exact_time(f.def, t) {
                 write_secs(&mut s, ns);
@@ -341,7 +341,11 @@ fn json_line(out: &mut String, d: &Dissection, t: &Times, defs: &[&'static Field
                 add(def.name, s);
                 continue;
             }
-            for f in d.fields.iter().filter(|f| f.def.name == def.name) {
+            for f in d
+                .fields
+                .iter()
+                .filter(|f| f.def.name == def.name && f.def.ty != FieldType::Layer)
+            {
                 let mut s = String::new();
                 write_value(&mut s, f.def, &f.value);
                 add(def.name, s);

@@ -11,6 +11,10 @@ use std::sync::Arc;
 pub enum FieldType {
     /// `FT_PROTOCOL`: a protocol layer (`tcp`, `dns`); its value is the layer's bytes.
     Protocol,
+    /// A protocol tshark lists in `frame.protocols` without an item of its
+    /// own in the tree (ASN.1 sub-dissectors reached through an OID table,
+    /// such as `x509sat`): filters and `-e` never see it.
+    Layer,
     /// `FT_NONE`: a label with no value (`http.request`); only existence is testable.
     None,
     /// `FT_BOOLEAN`.
@@ -232,7 +236,7 @@ impl Dissection {
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
         self.fields
             .iter()
-            .filter(move |f| f.def.name == name)
+            .filter(move |f| f.def.name == name && f.def.ty != FieldType::Layer)
             .map(|f| &f.value)
     }
 
@@ -283,6 +287,8 @@ impl Dissection {
 
     /// True when the named field or protocol occurs at least once.
     pub fn has(&self, name: &str) -> bool {
-        self.fields.iter().any(|f| f.def.name == name)
+        self.fields
+            .iter()
+            .any(|f| f.def.name == name && f.def.ty != FieldType::Layer)
     }
 }

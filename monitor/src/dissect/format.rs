@@ -8,7 +8,7 @@ use super::{Base, FieldDef, FieldType, Value};
 
 /// Append the `-T fields` text of one value.
 pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
-    if def.ty == FieldType::Protocol {
+    if matches!(def.ty, FieldType::Protocol | FieldType::Layer) {
         // A protocol's value is its bytes, for filters; tshark prints no
         // value for it here.
         return;

@@ -175,7 +175,7 @@ pub fn suggest(reg: &dyn Registry, name: &str) -> Option<&'static str> {
 
 fn type_name(t: FieldType) -> &'static str {
     match t {
-        FieldType::Protocol => "Protocol",
+        FieldType::Protocol | FieldType::Layer => "Protocol",
         FieldType::None => "Label",
         FieldType::Bool => "Boolean",
         FieldType::UInt => "Unsigned integer",
@@ -459,7 +459,7 @@ fn convert(
             )
         }),
         FieldType::String => Ok(Dyn::Str(text.to_string())),
-        FieldType::Bytes | FieldType::Protocol => {
+        FieldType::Bytes | FieldType::Protocol | FieldType::Layer => {
             if kind.is_some() {
                 return Ok(Dyn::Bytes(text.as_bytes().to_vec()));
             }

@@ -90,6 +90,9 @@ fn in_layers<'a>(d: &'a Dissection, name: &str, ranges: &[SliceRange]) -> Vec<&'
     let mut layer = 0i64;
     let mut out = Vec::new();
     for f in &d.fields {
+        if f.def.ty == crate::dissect::FieldType::Layer {
+            continue;
+        }
         if f.def.name == proto {
             layer += 1;
         }

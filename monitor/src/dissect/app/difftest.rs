@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::process::Command;
 
 use super::{ip_proto, tcp, udp, AppState, Endpoints, TcpPayload};
-use crate::dissect::{Base, Dissection, FieldDef, Value};
+use crate::dissect::{Base, Dissection, FieldDef, FieldType, Value};
 
 const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
 
@@ -187,6 +187,11 @@ pub fn fmt_value(def: &FieldDef, v: &Value) -> String {
             _ => u.to_string(),
         },
         Value::Int(i) => i.to_string(),
+        Value::Float(_) if def.ty == FieldType::AbsTime => {
+            let mut s = String::new();
+            crate::dissect::format::write_value(&mut s, def, v);
+            s
+        }
         Value::Float(f) => f.to_string(),
         Value::Bytes(b) => super::util::hex(b),
         Value::Str(s) => escape(s),
@@ -437,7 +442,7 @@ pub fn check_with(
                 let mine = d
                     .fields
                     .iter()
-                    .filter(|f| f.def.name == def.name)
+                    .filter(|f| f.def.name == def.name && f.def.ty != FieldType::Layer)
                     .map(|f| fmt_value(f.def, &f.value))
                     .collect::<Vec<_>>()
                     .join(",");
@@ -645,6 +650,29 @@ fn tls_matches_tshark() {
             "quic_illustrated.pcap",
         ],
         &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn x509_matches_tshark() {
+    // Certificates in TLS handshakes, stapled OCSP responses, and OCSP
+    // responses and CRLs in HTTP bodies.
+    let fields: Vec<&'static FieldDef> = super::x509::FIELDS
+        .iter()
+        .copied()
+        .filter(|f| f.ty != FieldType::Protocol)
+        .collect();
+    check(
+        &fields,
+        &[
+            "tls12_illustrated.pcap",
+            "tls12_sessions_certs.pcap",
+            "tls_mixed_versions.pcap",
+            "tls13_large_tor.pcap@153",
+            "mixed_large_web.pcap",
+        ],
+        &|_, _| true,
         &[],
     );
 }

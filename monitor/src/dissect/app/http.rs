@@ -606,6 +606,11 @@ pub fn dissect(
                 let v = d.bytes(layer, &data);
                 d.push(layer, v);
             }
+            match t.as_str() {
+                "application/ocsp-response" => super::x509::ocsp_response_body(&data, d),
+                "application/pkix-crl" => super::x509::crl_body(&data, d),
+                _ => {}
+            }
         }
     }
     d.info = info;
@@ -638,7 +643,8 @@ fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef] {
         "application/json" => &JSON,
         "application/xml" | "text/xml" => &XML,
         "application/x-www-form-urlencoded" => &FORM,
-        // Dissected further by tshark (OCSP, X.509, DNS, FCS): not here.
+        // Dissected further (OCSP, X.509: see `x509`) or by tshark only
+        // (DNS, FCS).
         "application/ocsp-request"
         | "application/ocsp-response"
         | "application/pkix-crl"

@@ -40,6 +40,7 @@ mod rip;
 mod tls;
 mod truncated;
 mod util;
+mod x509;
 
 pub use truncated::tcp as tcp_truncated;
 
@@ -66,6 +67,7 @@ pub static TABLES: &[&[&FieldDef]] = &[
     rip::FIELDS,
     ospf::FIELDS,
     bgp::FIELDS,
+    x509::FIELDS,
 ];
 
 /// Most TCP streams whose reassembly state is kept at once (oldest dropped).
@@ -314,6 +316,7 @@ protocols! {
     P_RIPNG "ripng" "RIPng",
     P_OSPF "ospf" "Open Shortest Path First",
     P_BGP "bgp" "Border Gateway Protocol",
+    P_OCSP "ocsp" "Online Certificate Status Protocol",
 }
 
 macro_rules! foreign_protocols {
@@ -380,7 +383,7 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
     while i < d.fields.len() {
         let def = d.fields[i].def;
         let prefix = def.name.split('.').next().unwrap_or("");
-        if def.ty != super::FieldType::Protocol {
+        if !matches!(def.ty, super::FieldType::Protocol | super::FieldType::Layer) {
             if let Some(p) = protocol_of(prefix, &d.protocol) {
                 if !seen.contains(&p.name) {
                     seen.push(p.name);

@@ -290,7 +290,7 @@ fn handshake(t: u8, m: &[u8], st: &mut StreamState, d: &mut Dissection) {
                 };
                 d.push(&F_TLS_HANDSHAKE_CERTIFICATE_LENGTH, Value::UInt(l as u64));
                 d.push(&F_TLS_HANDSHAKE_CERTIFICATE, Value::Bytes(c.to_vec()));
-                cert_scts(c, d);
+                super::x509::certificate(c, d);
                 off += 3 + l;
                 if st.version == Some(0x0304) {
                     off += 2 + usize::from(be16(m, off).unwrap_or(0));
@@ -298,6 +298,13 @@ fn handshake(t: u8, m: &[u8], st: &mut StreamState, d: &mut Dissection) {
             }
         }
         12 => server_key_exchange(m, st, d),
+        // Certificate Status: an OCSP response (status type 1).
+        22 if m.first() == Some(&1) => {
+            let l = be24(m, 1).unwrap_or(0) as usize;
+            if let Some(r) = m.get(4..4 + l) {
+                super::x509::tls_ocsp_response(r, d);
+            }
+        }
         4 => {
             let (Some(hint), Some(l)) = (be32(m, 0), be16(m, 4)) else {
                 return;
@@ -318,52 +325,16 @@ fn handshake(t: u8, m: &[u8], st: &mut StreamState, d: &mut Dissection) {
     }
 }
 
-/// DER length at `off`: (length, header bytes).
-fn der_len(b: &[u8], off: usize) -> Option<(usize, usize)> {
-    let first = *b.get(off)?;
-    if first < 0x80 {
-        return Some((usize::from(first), 1));
-    }
-    let n = usize::from(first & 0x7f);
-    if n == 0 || n > 3 {
-        return None;
-    }
-    let mut len = 0usize;
-    for i in 0..n {
-        len = len << 8 | usize::from(*b.get(off + 1 + i)?);
-    }
-    Some((len, 1 + n))
-}
-
-/// The signed certificate timestamps embedded in a certificate (the
-/// extension tshark's X.509 dissector decodes): their signature algorithms.
-fn cert_scts(cert: &[u8], d: &mut Dissection) {
-    const OID: &[u8] = &[
-        0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02,
-    ];
-    let Some(pos) = cert.windows(OID.len()).position(|w| w == OID) else {
-        return;
-    };
-    let mut off = pos + OID.len();
-    // Optional "critical" BOOLEAN, then OCTET STRING { OCTET STRING { list } }.
-    if cert.get(off) == Some(&0x01) {
-        off += 3;
-    }
-    for _ in 0..2 {
-        if cert.get(off) != Some(&0x04) {
-            return;
-        }
-        let Some((_, h)) = der_len(cert, off + 1) else {
-            return;
-        };
-        off += 1 + h;
-    }
-    let Some(total) = be16(cert, off) else { return };
-    let end = (off + 2 + usize::from(total)).min(cert.len());
-    off += 2;
+/// The signed certificate timestamps of a certificate's extension (a
+/// length-prefixed list, as tshark's TLS dissector decodes it for X.509):
+/// their signature algorithms.
+pub(super) fn sct_list(b: &[u8], d: &mut Dissection) {
+    let Some(total) = be16(b, 0) else { return };
+    let end = (2 + usize::from(total)).min(b.len());
+    let mut off = 2;
     while off + 2 <= end {
-        let l = usize::from(be16(cert, off).unwrap_or(0));
-        let Some(sct) = cert.get(off + 2..off + 2 + l) else {
+        let l = usize::from(be16(b, off).unwrap_or(0));
+        let Some(sct) = b.get(off + 2..off + 2 + l) else {
             return;
         };
         let ext = usize::from(be16(sct, 41).unwrap_or(0));

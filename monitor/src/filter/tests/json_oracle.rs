@@ -107,7 +107,7 @@ fn convert(def: &FieldDef, s: &str) -> Option<Value> {
             Value::Ether(b.try_into().ok()?)
         }
         FieldType::None => Value::None,
-        FieldType::Protocol => return None,
+        FieldType::Protocol | FieldType::Layer => return None,
     })
 }
 
