@@ -64,7 +64,12 @@ fn known_frames() -> BTreeMap<String, (BTreeSet<u64>, String)> {
 /// `data` here).
 fn own_protocols() -> HashSet<&'static str> {
     monitor::dissect::registry()
-        .filter(|f| f.ty == monitor::dissect::FieldType::Protocol)
+        .filter(|f| {
+            matches!(
+                f.ty,
+                monitor::dissect::FieldType::Protocol | monitor::dissect::FieldType::Layer
+            )
+        })
         .map(|f| f.name)
         .chain([
             "ipv6.hopopts",
