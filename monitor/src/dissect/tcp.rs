@@ -313,6 +313,17 @@ impl Pipeline {
         } else {
             app::tcp(&mut self.app, ep, seg, cx.d)
         };
+        if handoff == app::Handoff::Held && cx.wants_columns() {
+            // As tshark: a segment held for reassembly says so.
+            cx.d.info.push_str(" [TCP segment of a reassembled PDU]");
+        }
+        if handoff == app::Handoff::Claimed && cx.wants_columns() {
+            // tshark fences the analysis labels at the front of the Info
+            // column: the application's text follows them.
+            if let Some(prefix) = verdict.info_prefix() {
+                cx.d.info.insert_str(0, &prefix);
+            }
+        }
         match handoff {
             // A held segment may still name the protocol that holds it.
             app::Handoff::Claimed | app::Handoff::Held => {
