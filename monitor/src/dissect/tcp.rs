@@ -308,14 +308,22 @@ impl Pipeline {
             src_port: sp,
             dst_port: dp,
         };
+        let tcp_info = std::mem::take(&mut cx.d.info);
+        cx.d.info.clone_from(&tcp_info);
         let handoff = if truncated {
             app::tcp_truncated(&mut self.app, ep, seg, cx.d)
         } else {
             app::tcp(&mut self.app, ep, seg, cx.d)
         };
         if handoff == app::Handoff::Held && cx.wants_columns() {
-            // As tshark: a segment held for reassembly says so.
-            cx.d.info.push_str(" [TCP segment of a reassembled PDU]");
+            // As tshark: a segment held for reassembly says so, after the
+            // text of the dissector that asked for more, if it was called.
+            if cx.d.info == tcp_info {
+                cx.d.info.push(' ');
+                cx.d.info.push_str(app::HELD_NOTE);
+            } else if let Some(prefix) = verdict.info_prefix() {
+                cx.d.info.insert_str(0, &prefix);
+            }
         }
         if handoff == app::Handoff::Claimed && cx.wants_columns() {
             // tshark fences the analysis labels at the front of the Info

@@ -80,6 +80,18 @@ pub fn starts_message(b: &[u8]) -> bool {
         .any(|m| b.len() > m.len() && b.starts_with(m.as_bytes()) && b[m.len()] == b' ')
 }
 
+/// The Info text tshark's HTTP leaves on the first segment of a message it
+/// holds for reassembly: the first line once it is complete (it is written
+/// before the rest of the head or the body is waited for), nothing before.
+pub fn held_info(b: &[u8]) -> String {
+    let Some(end) = b.iter().position(|&c| c == b'\n') else {
+        return String::new();
+    };
+    let line = &b[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    format!("{} ", String::from_utf8_lossy(line))
+}
+
 fn header_end(b: &[u8]) -> Option<usize> {
     let lim = b.len().min(MAX_HEADER);
     (0..lim).find_map(|i| {

@@ -564,6 +564,9 @@ fn tls_markers(
     }
 }
 
+/// tshark's Info note on a segment held for reassembly.
+pub const HELD_NOTE: &str = "[TCP segment of a reassembled PDU]";
+
 /// What became of a TCP payload handed to the application dissectors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Handoff {
@@ -814,12 +817,26 @@ fn tcp_inner(
     if off == 0 && held {
         st.dirs[di].total = head_total;
     }
+    // The Info text of a dissector that asks for more (see below).
+    let start = if !claimed && cur == TcpProto::Http && d.wants_all() {
+        http::held_info(&buf)
+    } else {
+        String::new()
+    };
     st.dirs[di].buf = buf;
     state.stats.completed += multi_segment;
     state.stats.too_large += u64::from(too_large);
     if claimed {
         d.info = infos.join(", ");
         Handoff::Claimed
+    } else if held && own.start == 0 && matches!(cur, TcpProto::Http | TcpProto::Tls) {
+        // The dissector saw the start of this segment and asked for more:
+        // tshark then sets the Info column (after the analysis labels) to
+        // what the dissector wrote and the reassembly note. (Protocols
+        // dissected through tshark's tcp_dissect_pdus keep TCP's text.)
+        d.info = format!("{start}{}", if start.is_empty() { "" } else { " " });
+        d.info.push_str(HELD_NOTE);
+        Handoff::Held
     } else if held {
         Handoff::Held
     } else {
