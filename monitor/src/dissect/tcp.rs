@@ -262,11 +262,6 @@ impl Pipeline {
             return;
         }
         cx.d.push(&PAYLOAD, cx.d.bytes(&PAYLOAD, payload));
-        if verdict.skip_payload() {
-            // As tshark: retransmitted or out-of-order data is not handed to
-            // the application dissectors again.
-            return;
-        }
         // As tshark: urgent data (the first `urg` bytes with URG set) is
         // skipped; only what follows it goes to the application.
         let payload = if flags & 0x20 != 0 {
@@ -286,6 +281,9 @@ impl Pipeline {
             seq: rel,
             data: payload,
             frame: cx.frame,
+            // Retransmitted, out-of-order and keep-alive data: the
+            // application layer decides as tshark's TCP does.
+            flags: verdict.analysis_flags(),
         };
         match app::tcp(
             &mut self.app,

@@ -76,6 +76,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         seq: 1,
         data: a,
         frame: 10,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg1, &mut d1), Handoff::Held);
     assert!(d1.fields.is_empty());
@@ -86,11 +87,13 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         seq: 31,
         data: b,
         frame: 11,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg2, &mut d2), Handoff::Claimed);
     assert_eq!(strs(&d2, "dns.length"), [msg.len().to_string()]);
     assert_eq!(strs(&d2, "dns.count.answers"), ["5"]);
-    // A retransmission of the first part is not dissected again.
+    // A retransmission of the first part starts the reassembled PDU: as in
+    // tshark, it is neither dissected again nor shown as data.
     let mut d3 = Dissection::default();
     let seg3 = TcpPayload {
         stream: 3,
@@ -98,8 +101,10 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         seq: 1,
         data: a,
         frame: 12,
+        flags: 0,
     };
-    assert_eq!(tcp(&mut st, ep, seg3, &mut d3), Handoff::Unclaimed);
+    assert_eq!(tcp(&mut st, ep, seg3, &mut d3), Handoff::Held);
+    assert!(strs(&d3, "dns.length").is_empty());
 }
 
 /// dhcp_dora.pcapng frame 2: an Offer.
@@ -148,6 +153,7 @@ fn bgp_open() {
         seq: 1,
         data: &data,
         frame: 1,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.protocol, "BGP");
@@ -182,6 +188,7 @@ fn http_exchange_reassembled_across_segments() {
         seq: 1,
         data: &req,
         frame: 4,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep_c, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.info, "GET / HTTP/1.1 ");
@@ -199,6 +206,7 @@ fn http_exchange_reassembled_across_segments() {
             seq,
             data: chunk,
             frame: 6 + i as u64,
+            flags: 0,
         };
         if tcp(&mut st, ep_s, seg, &mut d) == Handoff::Claimed {
             claimed_at.push(6 + i as u64);
@@ -242,7 +250,8 @@ fn http_chunked_body_is_dechunked() {
                 from_client: false,
                 seq: 1,
                 data: a,
-                frame: 1
+                frame: 1,
+                flags: 0
             },
             &mut d
         )
@@ -254,6 +263,7 @@ fn http_chunked_body_is_dechunked() {
         seq: 1 + a.len() as u32,
         data: b,
         frame: 2,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(strs(&d, "http.chunk_size"), ["5", "6", "0"]);
@@ -322,6 +332,7 @@ fn reassembly_memory_is_bounded() {
         seq: 1,
         data: head,
         frame: 1,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held);
     let chunk = vec![b'a'; 64 * 1024];
@@ -334,6 +345,7 @@ fn reassembly_memory_is_bounded() {
             seq,
             data: &chunk,
             frame: 2 + i,
+            flags: 0,
         };
         tcp(&mut st, ep, seg, &mut d);
         seq = seq.wrapping_add(chunk.len() as u32);
@@ -346,10 +358,11 @@ fn reassembly_memory_is_bounded() {
             assert_eq!(st.reassembly_stats().in_progress, 1, "the POST is waiting");
         }
     }
-    // The body crossed the 4 MiB bound once and was given up; the chunks
-    // after it are no PDU start and are not buffered.
+    // The body crossed the 4 MiB bound and was given up; the chunks after
+    // it start no message and hold no line end, so HTTP waits for one (as
+    // tshark does), within the same bound.
     let s = st.reassembly_stats();
-    assert_eq!(s.too_large, 1, "{s:?}");
+    assert!(s.too_large >= 1, "{s:?}");
     assert_eq!((s.completed, s.memory, s.evicted), (0, 0, 0));
 }
 
@@ -381,7 +394,8 @@ fn http_gzip_body_is_inflated() {
                 from_client: false,
                 seq: 1,
                 data: &msg,
-                frame: 1
+                frame: 1,
+                flags: 0
             },
             &mut d
         )
