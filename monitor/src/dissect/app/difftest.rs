@@ -432,6 +432,12 @@ pub fn check_with(
                 ),
                 ("tcp.analysis.out_of_order", aflags::OUT_OF_ORDER),
                 ("tcp.analysis.keep_alive", aflags::KEEP_ALIVE),
+                (
+                    "tcp.analysis.fast_retransmission",
+                    aflags::FAST_RETRANSMISSION,
+                ),
+                ("tcp.analysis.lost_segment", aflags::LOST_PACKET),
+                ("tcp.analysis.ack_lost_segment", aflags::ACK_LOST_PACKET),
             ] {
                 for n in frames_matching(&p, filter) {
                     *flags.entry(n).or_default() |= bit;

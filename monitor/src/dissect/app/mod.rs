@@ -570,6 +570,11 @@ fn tcp_inner(
     let blocked = seg.flags & aflags::OUT_OF_ORDER != 0;
     let keep_alive = seg.flags & aflags::KEEP_ALIVE != 0;
     let mut fr = Frame::default();
+    if seg.flags != 0 && proto == TcpProto::Tls {
+        // tshark's TCP puts its analysis note in the Info column behind a
+        // fence; TLS appends its text to that after a separator.
+        fr.infos.push(String::new());
+    }
     let mut too_large = 0;
     let (mut off, mut seq) = (0usize, seg.seq);
     while off < data.len() {

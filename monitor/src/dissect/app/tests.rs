@@ -403,3 +403,115 @@ fn http_gzip_body_is_inflated() {
     assert_eq!(strs(&d, "http.file_data"), ["<html>compressed</html>"]);
     assert_eq!(d.info, "HTTP/1.1 200 OK  (text/html)");
 }
+
+fn seg_at(stream: u64, from_client: bool, seq: u32, data: &[u8], frame: u64) -> TcpPayload<'_> {
+    TcpPayload {
+        stream,
+        from_client,
+        seq,
+        data,
+        frame,
+        flags: 0,
+    }
+}
+
+/// tls13_large_tor.pcap: a 4065-byte Application Data record starts, the
+/// segments that end it are lost, and frame 165's bytes (past the record's
+/// end) start no record: as in tshark, they go to TLS afresh and show as
+/// Continuation Data, while a segment inside the record stays plain TCP.
+/// Frame 177 starts with four printable bytes: TLS declines it (data).
+/// (The capture's port is Tor's; 443 stands in for it here.)
+#[test]
+fn tls_picks_up_after_lost_segments_as_tshark() {
+    let mut st = AppState::default();
+    let ep = Endpoints {
+        src_port: 443,
+        dst_port: 37608,
+    };
+    let mut rec = hex("1703030fe1");
+    rec.extend_from_slice(&[0x5a; 95]);
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 1, &rec, 1), &mut d),
+        Handoff::Held
+    );
+    assert_eq!(strs(&d, "tls").len(), 1, "TLS was called, asked for more");
+    // Inside the record, after a gap: added to it, nothing shown.
+    let inside = vec![0x11; 100];
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 1001, &inside, 2), &mut d),
+        Handoff::Held
+    );
+    assert!(strs(&d, "tls").is_empty());
+    // Past the record's end (1 + 4070).
+    let garbage = hex("e9342e7c4118239a1c731c6cd82c5cc20c59");
+    let mut d = Dissection::default();
+    let h = tcp(&mut st, ep, seg_at(1, false, 5000, &garbage, 3), &mut d);
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(d.info, "Continuation Data");
+    assert_eq!(strs(&d, "tls").len(), 1);
+    let text = hex("79636843a473bb6bd7a95c22fe6035f5aed5");
+    let mut d = Dissection::default();
+    let h = tcp(&mut st, ep, seg_at(1, false, 6000, &text, 4), &mut d);
+    assert_eq!(h, Handoff::Unclaimed, "declined: shown as data");
+    // What the sequence analysis calls a retransmission reaches nothing.
+    let mut d = Dissection::default();
+    let mut again = seg_at(1, false, 5000, &garbage, 5);
+    again.flags = crate::tcp_analysis::verdict::aflags::RETRANSMISSION;
+    assert_eq!(tcp(&mut st, ep, again, &mut d), Handoff::Held);
+}
+
+/// tcp_dupack_fastretrans.pcapng frame 2: binary bytes on port 80 of a
+/// connection whose request was not captured: tshark's HTTP shows nothing
+/// (not even data). Once a request was seen, the same bytes are an HTTP
+/// continuation whose body is data (tcp_http_out_of_order.pcap frame 7).
+#[test]
+fn http_continuation_follows_tshark() {
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 38760,
+    };
+    let body = hex("9fca81c9e9cd2507db34b93eb9f5a324a91499f6");
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 10945, &body, 2), &mut d),
+        Handoff::Held
+    );
+    assert!(strs(&d, "http").is_empty() && strs(&d, "data").is_empty());
+
+    let mut st = AppState::default();
+    let get = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let mut d = Dissection::default();
+    let client = Endpoints {
+        src_port: 38760,
+        dst_port: 80,
+    };
+    assert_eq!(
+        tcp(&mut st, client, seg_at(1, true, 1, get, 1), &mut d),
+        Handoff::Claimed
+    );
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 2577, &body, 7), &mut d),
+        Handoff::Claimed
+    );
+    assert_eq!(d.info, "Continuation");
+    assert_eq!(strs(&d, "data.len"), [format!("Int({})", body.len())]);
+    // Text without a line end (tcp_http_out_of_order.pcap frame 38): HTTP
+    // waits for one more segment, then takes the lines with a colon as
+    // headers and the rest as the body.
+    let mut d = Dissection::default();
+    let h = tcp(&mut st, ep, seg_at(1, false, 5000, b"n:x\x1d", 8), &mut d);
+    assert_eq!(h, Handoff::Held);
+    let mut d = Dissection::default();
+    let h = tcp(
+        &mut st,
+        ep,
+        seg_at(1, false, 5004, b"o\r\nbin\x00ry\n", 9),
+        &mut d,
+    );
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(strs(&d, "data.len"), ["Int(7)"]);
+}
