@@ -627,12 +627,14 @@ mod tests {
 
     #[test]
     fn tcp_pdus_over_several_segments_are_counted() {
-        // PDUs tshark shows as reassembled (`tcp.reassembled.length`).
-        for (name, tshark) in [
-            ("http_post.pcapng", 1.0),
-            ("dns_tcp.pcapng", 1.0),
-            ("http_espn_many_flows.pcapng", 41.0),
-            ("http2_h2c_range.pcap", 2.0),
+        // PDUs tshark shows as reassembled (`tcp.reassembled.length`), and
+        // those left unfinished: in http_espn_many_flows.pcapng the segments
+        // that end a response of stream 3 were not captured (frame 893).
+        for (name, tshark, unfinished) in [
+            ("http_post.pcapng", 1.0, 0.0),
+            ("dns_tcp.pcapng", 1.0, 0.0),
+            ("http_espn_many_flows.pcapng", 41.0, 1.0),
+            ("http2_h2c_range.pcap", 2.0, 0.0),
         ] {
             let Some(p) = capture(name) else { continue };
             let (live, metrics) = live(Vec::new(), 1.0);
@@ -644,10 +646,9 @@ mod tests {
                 tshark,
                 "{name}"
             );
-            // Every PDU of these captures finishes.
             assert_eq!(
                 get("monitor_reassembly_in_progress{protocol=\"tcp\"}"),
-                0.0,
+                unfinished,
                 "{name}"
             );
         }

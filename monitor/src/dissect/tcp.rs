@@ -279,11 +279,6 @@ impl Pipeline {
         if !payload.is_empty() {
             cx.d.push(&PAYLOAD, cx.d.bytes(&PAYLOAD, payload));
         }
-        if verdict.skip_payload() {
-            // As tshark: retransmitted or out-of-order data is not handed to
-            // the application dissectors again.
-            return;
-        }
         // As tshark: urgent data (the first `urg` bytes with URG set) is
         // skipped; only what follows it goes to the application.
         let payload = if flags & 0x20 != 0 {
@@ -303,13 +298,14 @@ impl Pipeline {
             seq: rel,
             data: payload,
             frame: cx.frame,
+            // Retransmitted, out-of-order and keep-alive data: the
+            // application layer decides as tshark's TCP does.
+            flags: verdict.analysis_flags(),
         };
         let ep = Endpoints {
             src_port: sp,
             dst_port: dp,
         };
-        let tcp_info = std::mem::take(&mut cx.d.info);
-        cx.d.info.clone_from(&tcp_info);
         let handoff = if truncated {
             app::tcp_truncated(&mut self.app, ep, seg, cx.d)
         } else {
@@ -318,11 +314,16 @@ impl Pipeline {
         if handoff == app::Handoff::Held && cx.wants_columns() {
             // As tshark: a segment held for reassembly says so, after the
             // text of the dissector that asked for more, if it was called.
-            if cx.d.info == tcp_info {
-                cx.d.info.push(' ');
-                cx.d.info.push_str(app::HELD_NOTE);
-            } else if let Some(prefix) = verdict.info_prefix() {
-                cx.d.info.insert_str(0, &prefix);
+            match self.app.held_note() {
+                app::HeldNote::None => {}
+                app::HeldNote::Append => {
+                    cx.d.info.push(' ');
+                    cx.d.info.push_str(app::HELD_NOTE);
+                }
+                app::HeldNote::Replace(text) => {
+                    cx.d.info = verdict.info_prefix().unwrap_or_default();
+                    cx.d.info.push_str(text);
+                }
             }
         }
         if handoff == app::Handoff::Claimed && cx.wants_columns() {
@@ -337,6 +338,7 @@ impl Pipeline {
             app::Handoff::Claimed | app::Handoff::Held => {
                 Pipeline::app_protos(cx.d, mark, &mut cx.protos)
             }
+            app::Handoff::Ignored => {}
             app::Handoff::Unclaimed if payload.is_empty() => {}
             app::Handoff::Unclaimed => self.data(cx, payload),
         }

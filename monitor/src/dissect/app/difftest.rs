@@ -95,7 +95,9 @@ struct Walker {
     app: AppState,
     streams: HashMap<FlowKey, FlowState>,
     next_stream: u64,
-    retransmissions: HashSet<u64>,
+    /// `tcp.analysis.flags` bits per frame, from tshark's sequence
+    /// analysis (which decides what reaches the application layer).
+    flags: HashMap<u64, u16>,
 }
 
 impl Walker {
@@ -157,14 +159,12 @@ impl Walker {
                     seq: rel,
                     data: t.payload(),
                     frame: num,
+                    flags: self.flags.get(&num).copied().unwrap_or(0),
                 };
                 let ep = Endpoints {
                     src_port: sp,
                     dst_port: dp,
                 };
-                if self.retransmissions.contains(&num) {
-                    return Some((false, d));
-                }
                 let c = tcp(&mut self.app, ep, seg, &mut d) == super::Handoff::Claimed;
                 Some((c, d))
             }
@@ -422,8 +422,35 @@ pub fn check_with(
         let malformed = frames_matching(&p, "_ws.malformed");
         // Whether a retransmitted segment reaches the application layer is
         // the TCP layer's call (its sequence analysis); take tshark's.
+        let mut flags: HashMap<u64, u16> = HashMap::new();
+        {
+            use crate::tcp_analysis::verdict::aflags;
+            for (filter, bit) in [
+                (
+                    "tcp.analysis.retransmission && !tcp.analysis.fast_retransmission \
+                     && !tcp.analysis.spurious_retransmission",
+                    aflags::RETRANSMISSION,
+                ),
+                (
+                    "tcp.analysis.spurious_retransmission",
+                    aflags::SPURIOUS_RETRANSMISSION,
+                ),
+                ("tcp.analysis.out_of_order", aflags::OUT_OF_ORDER),
+                ("tcp.analysis.keep_alive", aflags::KEEP_ALIVE),
+                (
+                    "tcp.analysis.fast_retransmission",
+                    aflags::FAST_RETRANSMISSION,
+                ),
+                ("tcp.analysis.lost_segment", aflags::LOST_PACKET),
+                ("tcp.analysis.ack_lost_segment", aflags::ACK_LOST_PACKET),
+            ] {
+                for n in frames_matching(&p, filter) {
+                    *flags.entry(n).or_default() |= bit;
+                }
+            }
+        }
         let mut w = Walker {
-            retransmissions: frames_matching(&p, "tcp.analysis.retransmission"),
+            flags,
             ..Walker::default()
         };
         for (i, frame) in read_capture(&bytes).iter().enumerate() {

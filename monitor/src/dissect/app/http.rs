@@ -26,11 +26,20 @@ struct Exchange {
 /// response belongs to the latest exchange if that has none yet.
 #[derive(Debug, Default)]
 pub struct StreamState {
+    /// A request was dissected on the connection (tshark then takes any
+    /// bytes on it for HTTP).
+    seen_request: bool,
     last: Option<Exchange>,
     prev: Option<Exchange>,
 }
 
 impl StreamState {
+    /// A request was seen on the connection, though not dissected (its
+    /// segment was cut by the snapshot length).
+    pub fn saw_request(&mut self) {
+        self.seen_request = true;
+    }
+
     fn open(&mut self, x: Exchange) {
         self.prev = self.last.take();
         self.last = Some(x);
@@ -429,16 +438,98 @@ fn start_line(head: &[u8], response: bool) -> Option<(String, String, String)> {
     }
 }
 
-/// Data on an HTTP connection that does not start a message.
-pub fn continuation(data: &[u8], d: &mut Dissection) {
-    d.protocol = "HTTP".into();
-    d.info = "Continuation".into();
-    let text = if d.wants(&F_HTTP_FILE_DATA) {
-        String::from_utf8_lossy(data).into_owned()
-    } else {
-        String::new()
+/// What tshark's HTTP dissector makes of bytes that do not start a
+/// message (`dissect_http_message` in epan/dissectors/packet-http.c).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Continuation {
+    /// It asks TCP for at least one more segment, from this offset on: the
+    /// bytes start like text but hold no line end yet
+    /// (`req_resp_hdrs_do_reassembly`).
+    NeedMore(usize),
+    /// Shown as HTTP ("Continuation" once a request was seen on the
+    /// connection); the bytes from this offset on, if any, are its body,
+    /// shown as data.
+    Shown(usize),
+    /// Not shown at all: binary bytes on a connection where no request
+    /// was seen.
+    Nothing,
+}
+
+/// tshark's `g_ascii_isprint`.
+fn printable(c: u8) -> bool {
+    (0x20..0x7f).contains(&c)
+}
+
+/// Classify bytes that do not start a message; when shown, push the HTTP
+/// fields and set the columns. tshark skips a leading CRLF; binary bytes
+/// are all data; otherwise it waits for a line end, then takes the lines
+/// that look like headers (a colon, or the blank line that ends them) as
+/// headers and what follows as the body.
+pub fn continuation(b: &[u8], st: &StreamState, d: &mut Dissection) -> Continuation {
+    let seen = st.seen_request;
+    let mut off = 0;
+    if b.len() > 3 && b.starts_with(b"\r\n") {
+        off = 2;
+    }
+    let Some(&first) = b.get(off) else {
+        return Continuation::Nothing;
     };
-    d.push(&F_HTTP_FILE_DATA, Value::Str(text));
+    if !printable(first) {
+        if !seen {
+            return Continuation::Nothing;
+        }
+        d.protocol = "HTTP".into();
+        d.info = "Continuation".into();
+        return Continuation::Shown(0);
+    }
+    // `tvb_find_line_end` with desegmentation: a CR at the very end may
+    // still be followed by an LF.
+    match b[off..].iter().position(|&c| c == b'\r' || c == b'\n') {
+        None => return Continuation::NeedMore(off),
+        Some(i) if b[off + i] == b'\r' && off + i + 1 == b.len() => {
+            return Continuation::NeedMore(off)
+        }
+        Some(_) => {}
+    }
+    d.protocol = "HTTP".into();
+    if seen {
+        d.info = "Continuation".into();
+    }
+    let mut at = off;
+    let mut saw_header = false;
+    while at < b.len() {
+        let rest = &b[at..];
+        let (len, next) = match rest.iter().position(|&c| c == b'\r' || c == b'\n') {
+            Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, i + 2),
+            Some(i) => (i, i + 1),
+            None => (rest.len(), rest.len()),
+        };
+        if len == 0 {
+            at += next;
+            break;
+        }
+        if !rest[..len].contains(&b':') {
+            if saw_header && len == rest.len() {
+                // tshark takes a last line cut short after headers for a
+                // header split across segments, and throws: the packet
+                // is malformed and shows no body.
+                d.malformed = true;
+                return Continuation::Shown(b.len());
+            }
+            break;
+        }
+        saw_header = true;
+        at += next;
+    }
+    if at < b.len() {
+        let text = if d.wants(&F_HTTP_FILE_DATA) {
+            String::from_utf8_lossy(&b[at..]).into_owned()
+        } else {
+            String::new()
+        };
+        d.push(&F_HTTP_FILE_DATA, Value::Str(text));
+    }
+    Continuation::Shown(at)
 }
 
 /// Dissect one complete HTTP message. Returns the protocol the connection
@@ -565,6 +656,7 @@ pub fn dissect(
         d.push(&F_HTTP_REQUEST_FULL_URI, Value::Str(full_uri.clone()));
         d.push(&F_HTTP_REQUEST, Value::Bool(true));
         let number = st.next_number();
+        st.seen_request = true;
         st.open(Exchange {
             number,
             method,

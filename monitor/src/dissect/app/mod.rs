@@ -29,6 +29,7 @@
 //! (one per capture or live session), with bounded memory.
 
 mod bgp;
+mod desegment;
 mod dhcp;
 mod dhcpv6;
 mod dns;
@@ -89,80 +90,11 @@ enum TcpProto {
     Bgp,
 }
 
-/// Reassembly state of one direction of one TCP stream.
-#[derive(Debug, Default)]
-struct Direction {
-    /// Relative sequence number the next in-order byte will have.
-    next_seq: Option<u32>,
-    /// Bytes of an unfinished PDU, starting at a PDU boundary.
-    buf: Vec<u8>,
-    /// Segments that arrived ahead of a gap inside an unfinished PDU, by
-    /// relative sequence number (tshark fills such gaps when they arrive).
-    ahead: std::collections::BTreeMap<u32, Vec<u8>>,
-    /// Bytes held in `ahead` (kept as it changes: a lossy bulk transfer
-    /// can queue thousands of segments, too many to sum per segment).
-    ahead_len: usize,
-    /// [`pdu_total`] of the PDU `buf` starts with, once its header says
-    /// (it cannot change as bytes are appended); cleared when the start of
-    /// `buf` moves. Saves parsing a large PDU's head on every segment.
-    total: Option<(TcpProto, usize)>,
-}
-
-impl Direction {
-    /// Append queued segments that have become contiguous.
-    fn drain_ahead(&mut self) {
-        while let Some(next) = self.next_seq {
-            let Some((&seq, _)) = self.ahead.iter().next() else {
-                break;
-            };
-            if (seq.wrapping_sub(next) as i32) > 0 {
-                break;
-            }
-            let data = self.ahead.remove(&seq).unwrap_or_default();
-            self.ahead_len -= data.len();
-            let end = seq.wrapping_add(data.len() as u32);
-            if (end.wrapping_sub(next) as i32) > 0 {
-                let skip = next.wrapping_sub(seq) as usize;
-                self.buf.extend_from_slice(&data[skip..]);
-                self.next_seq = Some(end);
-            }
-        }
-    }
-
-    fn ahead_bytes(&self) -> usize {
-        self.ahead_len
-    }
-
-    /// Keep a segment that arrived ahead of a gap.
-    fn queue_ahead(&mut self, seq: u32, data: &[u8]) {
-        self.ahead_len += data.len();
-        if let Some(old) = self.ahead.insert(seq, data.to_vec()) {
-            self.ahead_len -= old.len();
-        }
-    }
-
-    /// [`pdu_total`] of the PDU at the start of `buf`, cached.
-    fn head_total(&mut self, proto: TcpProto) -> Option<usize> {
-        match self.total {
-            Some((p, n)) if p == proto => Some(n),
-            _ => {
-                let n = pdu_total(proto, &self.buf)?;
-                self.total = Some((proto, n));
-                Some(n)
-            }
-        }
-    }
-
-    fn clear_ahead(&mut self) {
-        self.ahead.clear();
-        self.ahead_len = 0;
-    }
-}
-
 /// Reassembly state of one TCP stream.
 #[derive(Debug, Default)]
 struct Stream {
-    dirs: [Direction; 2],
+    /// Multi-segment PDUs per direction (client first).
+    dirs: [desegment::Pdus; 2],
     /// Set once the stream switched protocol (HTTP/2 after an h2c upgrade).
     proto: Option<TcpProto>,
     /// HTTP state of the stream (request methods awaiting responses).
@@ -185,6 +117,22 @@ pub struct AppState {
     quic: quic::State,
     order: VecDeque<u64>,
     stats: ReassemblyStats,
+    held_note: HeldNote,
+}
+
+/// What tshark's TCP writes in the Info column about the last segment
+/// [`tcp`] held (see [`AppState::held_note`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum HeldNote {
+    /// Nothing: the segment reached no reassembly.
+    #[default]
+    None,
+    /// TCP's own text, then [`HELD_NOTE`]: the segment's bytes went into a
+    /// PDU still waiting for more.
+    Append,
+    /// This text (after the analysis labels) instead of TCP's: a dissector
+    /// saw the segment's start and asked for more.
+    Replace(String),
 }
 
 /// TCP payload reassembly counters.
@@ -213,26 +161,24 @@ impl std::fmt::Debug for AppState {
 impl Stream {
     /// Bytes held for reassembly in both directions.
     fn buffered(&self) -> usize {
-        self.dirs
-            .iter()
-            .map(|d| d.buf.len() + d.ahead_bytes())
-            .sum::<usize>()
+        self.dirs.iter().map(desegment::Pdus::held).sum::<usize>()
             + self.h2.buffered()
             + self.tls.buffered()
     }
 }
 
 impl AppState {
+    /// The Info note for the segment the last [`tcp`] call held.
+    pub fn held_note(&self) -> &HeldNote {
+        &self.held_note
+    }
+
     /// Reassembly counters, and the streams in progress now.
     pub fn reassembly_stats(&self) -> ReassemblyStats {
         let in_progress = self
             .streams
             .values()
-            .filter(|s| {
-                s.dirs
-                    .iter()
-                    .any(|d| !d.buf.is_empty() || !d.ahead.is_empty())
-            })
+            .filter(|s| s.dirs.iter().any(desegment::Pdus::in_progress))
             .count() as u64;
         ReassemblyStats {
             in_progress,
@@ -383,7 +329,14 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
     while i < d.fields.len() {
         let def = d.fields[i].def;
         let prefix = def.name.split('.').next().unwrap_or("");
-        if !matches!(def.ty, super::FieldType::Protocol | super::FieldType::Layer) {
+        if def.ty == super::FieldType::Protocol {
+            // A dissector that names its protocol itself.
+            if !seen.contains(&def.name) {
+                seen.push(def.name);
+            }
+        } else if def.ty == super::FieldType::Layer {
+            // Listed in frame.protocols by the dissector that added it.
+        } else {
             if let Some(p) = protocol_of(prefix, &d.protocol) {
                 if !seen.contains(&p.name) {
                     seen.push(p.name);
@@ -460,6 +413,9 @@ pub struct TcpPayload<'a> {
     pub data: &'a [u8],
     /// Frame number (for "reassembled in" bookkeeping).
     pub frame: u64,
+    /// The sequence analysis' flags for the segment (`tcp.analysis.flags`
+    /// bits): they decide, as in tshark, whether it is dissected again.
+    pub flags: u16,
 }
 
 /// What a protocol says about the bytes at the start of a buffer.
@@ -536,34 +492,6 @@ fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
     }
 }
 
-/// tshark's TLS dissector adds its protocol each time TCP calls it, also
-/// when it then only asks for more data; `frame.protocols` lists one `tls`
-/// per call. TCP calls it on a record completed by this segment (or on the
-/// bytes held from earlier segments while their record header, 5 bytes, is
-/// still incomplete) and once more on the bytes that start in this segment.
-/// The fields of dissected records already bring one `tls`; this adds an
-/// empty one for each further call. `buf[off..]` is what stays held, `own`
-/// the range of this segment's bytes in `buf`.
-fn tls_markers(
-    buf: &[u8],
-    off: usize,
-    own: &std::ops::Range<usize>,
-    own_pdu: bool,
-    earlier_pdu: bool,
-    d: &mut Dissection,
-) {
-    const HEADER: usize = 5;
-    let held_before = own.start;
-    let earlier_call = earlier_pdu || (held_before > 0 && held_before < HEADER && off < own.start);
-    let own_call = own_pdu || (off < buf.len() && off >= own.start);
-    let calls = usize::from(earlier_call) + usize::from(own_call);
-    let with_fields = usize::from(earlier_pdu || own_pdu);
-    for _ in with_fields..calls {
-        let value = d.bytes(&P_TLS, &buf[off.min(buf.len())..]);
-        d.fields.push(super::Field { def: &P_TLS, value });
-    }
-}
-
 /// tshark's Info note on a segment held for reassembly.
 pub const HELD_NOTE: &str = "[TCP segment of a reassembled PDU]";
 
@@ -572,9 +500,12 @@ pub const HELD_NOTE: &str = "[TCP segment of a reassembled PDU]";
 pub enum Handoff {
     /// A dissector claimed it (and dissected at least one PDU).
     Claimed,
-    /// It is held to be reassembled with later segments: nothing to show
-    /// yet, and (as in tshark) it is not shown as `data` either.
+    /// Held to be reassembled with later segments: nothing to show yet,
+    /// and (as in tshark) not shown as `data` either.
     Held,
+    /// Retransmitted data: as in tshark, not dissected again and not shown
+    /// as `data`.
+    Ignored,
     /// No dissector wanted it.
     Unclaimed,
 }
@@ -587,24 +518,19 @@ pub fn tcp(
     seg: TcpPayload<'_>,
     d: &mut Dissection,
 ) -> Handoff {
+    state.held_note = HeldNote::None;
     if seg.data.is_empty() {
         return Handoff::Unclaimed;
     }
     let before = state.streams.get(&seg.stream).map_or(0, Stream::buffered);
-    let mark = d.fields.len();
     let outcome = tcp_inner(state, ep, seg, d);
-    if outcome == Handoff::Claimed {
-        mark_protocols(d, mark, seg.data);
-    }
     let others = state.buffered.saturating_sub(before);
     let st = state.stream(seg.stream);
     let mut after = st.buffered();
     let shed = others + after > MAX_TOTAL;
     if shed {
         for dir in &mut st.dirs {
-            dir.buf = Vec::new();
-            dir.total = None;
-            dir.clear_ahead();
+            dir.clear();
         }
         st.h2.shed();
         st.tls.shed();
@@ -615,14 +541,53 @@ pub fn tcp(
     outcome
 }
 
+/// What one call of a dissector on some bytes came to.
+#[derive(Debug, Default)]
+struct Call {
+    /// It showed something (its protocol is in the frame).
+    shown: bool,
+    /// It declined the bytes: TCP shows them as data.
+    declined: bool,
+    /// It asks for more bytes, from this offset on (tshark's
+    /// `desegment_offset` and `desegment_len`).
+    need: Option<(usize, desegment::Need)>,
+}
+
+/// Per-frame state of a hand-off: the Info texts gathered, whether some
+/// call showed something or declined.
+#[derive(Default)]
+struct Frame {
+    infos: Vec<String>,
+    shown: bool,
+    declined: bool,
+    completed: u64,
+    /// The dissector was called on the segment's first byte and asked for
+    /// more before dissecting anything (tshark's `desegment_offset == 0`).
+    held_at_start: bool,
+    /// Bytes went into a PDU that still waits for more.
+    held_middle: bool,
+}
+
 fn tcp_inner(
     state: &mut AppState,
     ep: Endpoints,
     seg: TcpPayload<'_>,
     d: &mut Dissection,
 ) -> Handoff {
+    use crate::tcp_analysis::verdict::aflags;
     let st = state.stream(seg.stream);
     let di = usize::from(!seg.from_client);
+    let data = seg.data;
+    let nxtseq = seg.seq.wrapping_add(data.len() as u32);
+    // desegment_tcp: a segment that starts an MSP it ends inside of, added
+    // by another frame, is a retransmission; so is what the sequence
+    // analysis calls one (or a spurious one). Neither is dissected again,
+    // nor shown as data.
+    if st.dirs[di].retransmitted(seg.seq, nxtseq, seg.frame)
+        || seg.flags & (aflags::RETRANSMISSION | aflags::SPURIOUS_RETRANSMISSION) != 0
+    {
+        return Handoff::Ignored;
+    }
     if seg.data.starts_with(http2::PREFACE) {
         // Prior-knowledge HTTP/2: the whole connection is HTTP/2.
         st.proto = Some(TcpProto::Http2);
@@ -640,108 +605,220 @@ fn tcp_inner(
             },
         },
     };
-    // Does this segment look like the start of a PDU of its own?
-    let starts_pdu = pdu_len(proto, seg.data, st, seg.from_client) != Pdu::Invalid;
-    // Where the unfinished PDU (if any) ends, when its header says so.
-    let pending_end = {
-        let dir = &mut st.dirs[di];
-        let total = if dir.buf.is_empty() {
-            None
-        } else {
-            dir.head_total(proto)
-        };
-        match (dir.next_seq, total) {
-            (Some(next), Some(total)) => Some(
-                next.wrapping_sub(dir.buf.len() as u32)
-                    .wrapping_add(total as u32),
-            ),
-            _ => None,
-        }
-    };
-    // Place the segment in the byte stream; its own bytes end up at
-    // `own` in the buffer (the rest came with other segments).
-    let own = {
-        let dir = &mut st.dirs[di];
-        let end = seg.seq.wrapping_add(seg.data.len() as u32);
-        let mut start = dir.buf.len();
-        match dir.next_seq {
-            Some(next) if seg.seq == next => dir.buf.extend_from_slice(seg.data),
-            Some(next) if (next.wrapping_sub(seg.seq) as i32) > 0 => {
-                // Retransmission or overlap: the bytes were seen already.
-                if (end.wrapping_sub(next) as i32) <= 0 {
-                    return Handoff::Unclaimed;
-                }
-                let skip = next.wrapping_sub(seg.seq) as usize;
-                dir.buf.extend_from_slice(&seg.data[skip..]);
-            }
-            Some(_)
-                if !dir.buf.is_empty()
-                    && !starts_pdu
-                    && dir.ahead_bytes() + seg.data.len() <= MAX_BUFFER =>
-            {
-                if pending_end.is_some_and(|e| (end.wrapping_sub(e) as i32) > 0) {
-                    // Past the end of the unfinished PDU: the stream is out
-                    // of step; skip to after this segment.
-                    dir.buf.clear();
-                    dir.total = None;
-                    dir.clear_ahead();
-                    dir.next_seq = Some(end);
-                    return Handoff::Unclaimed;
-                }
-                // Ahead of a gap inside an unfinished PDU: keep for later.
-                dir.queue_ahead(seg.seq, seg.data);
-                return Handoff::Held;
-            }
-            _ => {
-                // First data, or a gap between PDUs: start afresh here.
-                dir.buf.clear();
-                dir.total = None;
-                dir.clear_ahead();
-                dir.buf.extend_from_slice(seg.data);
-                start = 0;
-            }
-        }
-        let own = start..dir.buf.len();
-        dir.next_seq = Some(end);
-        dir.drain_ahead();
-        own
-    };
-    // PDUs dissected here that started in this segment / in earlier ones.
-    let (mut own_pdu, mut earlier_pdu) = (false, false);
-    let mut multi_segment = 0;
-    let mut buf = std::mem::take(&mut st.dirs[di].buf);
-    // Valid for `buf[0..]` only (set above when the buffer was not empty).
-    let head_total = st.dirs[di].total.take();
-    let mut off = 0;
-    let mut claimed = false;
-    let mut infos: Vec<String> = Vec::new();
-    let mut cur = proto;
-    loop {
-        if off >= buf.len() {
+    // decode_tcp_ports: with "Do not call subdissectors for error packets"
+    // (on by default) out-of-order data reaches no dissector, and a
+    // keep-alive's byte goes to the data dissector.
+    let blocked = seg.flags & aflags::OUT_OF_ORDER != 0;
+    let keep_alive = seg.flags & aflags::KEEP_ALIVE != 0;
+    let mut fr = Frame::default();
+    if seg.flags != 0 && proto == TcpProto::Tls {
+        // tshark's TCP puts its analysis note in the Info column behind a
+        // fence; TLS appends its text to that after a separator.
+        fr.infos.push(String::new());
+    }
+    let mut too_large = 0;
+    let (mut off, mut seq) = (0usize, seg.seq);
+    while off < data.len() {
+        if off > 0 && st.dirs[di].retransmitted(seq, nxtseq, seg.frame) {
             break;
         }
-        // An HTTP message whose length is known and not yet all there needs
-        // no new parse of its head.
-        if cur == TcpProto::Http {
-            let total = match head_total {
-                Some((p, n)) if off == 0 && p == cur => Some(n),
-                _ => pdu_total(cur, &buf[off..]),
-            };
-            if total.is_some_and(|n| buf.len() - off < n) {
+        let mut another = 0usize;
+        if let Some(start) = st.dirs[di].covering(seq) {
+            // The segment continues an MSP: add its bytes.
+            let (len, whole) = st.dirs[di].add(start, seq, nxtseq, &data[off..], seg.frame);
+            fr.held_middle |= whole.is_none() && len > 0;
+            let nxtpdu = st.dirs[di].nxtpdu(start);
+            if nxtpdu < nxtseq && nxtpdu >= seq && len > 0 {
+                another = nxtpdu.wrapping_sub(seq) as usize;
+            }
+            if st.dirs[di].msp_held(start) > MAX_BUFFER {
+                st.dirs[di].drop_msp(start);
+                too_large += 1;
                 break;
             }
-        }
-        match pdu_len(cur, &buf[off..], st, seg.from_client) {
-            Pdu::Len(n) => {
-                if off < own.start || off + n > own.end {
-                    multi_segment += 1;
-                }
-                if off >= own.start {
-                    own_pdu = true;
+            if let Some(pdu) = whole {
+                let call = if blocked {
+                    Call::default()
                 } else {
-                    earlier_pdu = true;
+                    dissect_call(st, proto, &pdu, seg, d, &mut fr)
+                };
+                // A PDU dissected from bytes of several segments (not one
+                // the dissector only looked at to ask for more).
+                if call.need.is_none_or(|(doff, _)| doff > 0) {
+                    fr.completed += 1;
                 }
-                let pdu = &buf[off..off + n];
+                if let Some((doff, need)) = call.need {
+                    let old_len = pdu.len() - len;
+                    let last_end = seq.wrapping_add(len as u32);
+                    if doff <= old_len {
+                        // It needs more for the PDU it was given: the MSP
+                        // waits again (fragment_set_partial_reassembly).
+                        fr.held_middle |= !call.shown;
+                        let seg_end = seq.wrapping_add((data.len() - off) as u32);
+                        st.dirs[di].extend(start, seg_end, need, last_end);
+                        if len == 0 {
+                            break;
+                        }
+                        off += len;
+                        seq = seq.wrapping_add(len as u32);
+                        continue;
+                    }
+                    // A new PDU starts in this segment's bytes.
+                    let deseg_seq = last_end.wrapping_sub((pdu.len() - doff) as u32);
+                    let from = off + len - (pdu.len() - doff);
+                    open_msp(st, di, deseg_seq, nxtseq, need, &data[from..], seg.frame);
+                }
+            }
+        } else {
+            // Not inside an MSP: the dissector gets the bytes as they are.
+            let call = if blocked {
+                Call::default()
+            } else if keep_alive {
+                Call {
+                    declined: true,
+                    ..Call::default()
+                }
+            } else {
+                dissect_call(st, proto, &data[off..], seg, d, &mut fr)
+            };
+            if let Some((doff, need)) = call.need {
+                fr.held_at_start |= off == 0 && doff == 0 && !call.shown;
+                let deseg_seq = seq.wrapping_add(doff as u32);
+                if nxtseq.wrapping_sub(deseg_seq) <= 1 << 20 {
+                    open_msp(
+                        st,
+                        di,
+                        deseg_seq,
+                        nxtseq,
+                        need,
+                        &data[off + doff..],
+                        seg.frame,
+                    );
+                }
+            }
+        }
+        if another == 0 {
+            break;
+        }
+        off += another;
+        seq = seq.wrapping_add(another as u32);
+    }
+    state.stats.completed += fr.completed;
+    state.stats.too_large += too_large;
+    if fr.shown {
+        d.info = fr.infos.join(", ");
+        Handoff::Claimed
+    } else if fr.declined {
+        Handoff::Unclaimed
+    } else {
+        state.held_note = if fr.held_at_start && matches!(proto, TcpProto::Http | TcpProto::Tls) {
+            // tshark replaces TCP's Info text (after the analysis labels)
+            // with what the dissector wrote before asking for more (HTTP:
+            // the first line) and the note. Protocols dissected through
+            // tshark's tcp_dissect_pdus keep TCP's text.
+            let start = match proto {
+                TcpProto::Http if d.wants_all() => http::held_info(seg.data),
+                _ => String::new(),
+            };
+            HeldNote::Replace(if start.is_empty() {
+                HELD_NOTE.to_string()
+            } else {
+                format!("{start} {HELD_NOTE}")
+            })
+        } else if fr.held_at_start || fr.held_middle {
+            HeldNote::Append
+        } else {
+            HeldNote::None
+        };
+        Handoff::Held
+    }
+}
+
+fn open_msp(
+    st: &mut Stream,
+    di: usize,
+    seq: u32,
+    nxtseq: u32,
+    need: desegment::Need,
+    bytes: &[u8],
+    frame: u64,
+) {
+    st.dirs[di].open(seq, nxtseq, need, bytes, frame);
+}
+
+/// How much more a PDU cut short needs: the rest of it when its header
+/// says how long it is, else one more segment.
+fn need_of(proto: TcpProto, b: &[u8]) -> desegment::Need {
+    match pdu_total(proto, b) {
+        Some(n) if n > b.len() => desegment::Need::Bytes((n - b.len()) as u32),
+        _ => desegment::Need::OneMore,
+    }
+}
+
+/// One call of the protocol's dissector on `buf` (a segment's bytes, or a
+/// reassembled PDU): dissect the PDUs it holds, in order, until one is cut
+/// short (then ask for more) or the bytes do not start one.
+fn dissect_call(
+    st: &mut Stream,
+    proto: TcpProto,
+    buf: &[u8],
+    seg: TcpPayload<'_>,
+    d: &mut Dissection,
+    fr: &mut Frame,
+) -> Call {
+    let mark = d.fields.len();
+    let mut call = Call::default();
+    let mut cur = proto;
+    let mut off = 0;
+    if cur == TcpProto::Tls {
+        if tls::declines(buf) {
+            call.declined = true;
+            fr.declined = true;
+            return call;
+        }
+        // The TLS dissector adds its protocol on every call, also when it
+        // then only asks for more bytes (the columns stay TCP's then).
+        let value = d.bytes(&P_TLS, buf);
+        d.fields.push(super::Field { def: &P_TLS, value });
+    }
+    while off < buf.len() {
+        let rest = &buf[off..];
+        if cur == TcpProto::Tls {
+            match tls::step(rest, &st.tls) {
+                tls::Step::Record(n) => {
+                    let pdu = &rest[..n];
+                    tls::note_record(pdu, &mut st.tls);
+                    let mut sub = d.part();
+                    tls::dissect(pdu, &mut st.tls, seg.from_client, &mut sub);
+                    take(d, sub, fr);
+                    call.shown = true;
+                    off += n;
+                }
+                tls::Step::Need(n) => {
+                    let need = n.map_or(desegment::Need::OneMore, |n| {
+                        desegment::Need::Bytes(n as u32)
+                    });
+                    call.need = Some((off, need));
+                    break;
+                }
+                tls::Step::Skip(n, info) => {
+                    call.shown = true;
+                    fr.infos.push(info.into());
+                    d.protocol = tls::continuation_protocol(&st.tls);
+                    off = n.map_or(buf.len(), |n| off.saturating_add(n));
+                }
+            }
+            continue;
+        }
+        // An HTTP message whose length is known and not yet all there
+        // needs no new parse of its head.
+        if cur == TcpProto::Http && pdu_total(cur, rest).is_some_and(|n| rest.len() < n) {
+            call.need = Some((off, need_of(cur, rest)));
+            break;
+        }
+        match pdu_len(cur, rest, st, seg.from_client) {
+            Pdu::Len(n) => {
+                let pdu = &rest[..n];
                 let mut sub = d.part();
                 let next = match cur {
                     TcpProto::Dns => {
@@ -752,10 +829,7 @@ fn tcp_inner(
                         bgp::dissect(pdu, &mut st.bgp, seg.from_client, &mut sub);
                         None
                     }
-                    TcpProto::Tls => {
-                        tls::dissect(pdu, &mut st.tls, seg.from_client, &mut sub);
-                        None
-                    }
+                    TcpProto::Tls => None,
                     TcpProto::Http => {
                         http::dissect(pdu, &mut st.http, seg.from_client, seg.frame, &mut sub)
                     }
@@ -764,84 +838,76 @@ fn tcp_inner(
                         None
                     }
                 };
-                d.fields.append(&mut sub.fields);
-                d.malformed |= sub.malformed;
-                if !sub.protocol.is_empty() {
-                    d.protocol = sub.protocol;
-                }
-                if let Some(fresh) = sub.info.strip_prefix(http2::INFO_RESET) {
-                    infos.clear();
-                    infos.push(fresh.to_string());
-                } else if !sub.info.is_empty() {
-                    infos.push(sub.info);
-                }
-                claimed = true;
+                take(d, sub, fr);
+                call.shown = true;
                 off += n;
                 if let Some(p) = next {
                     st.proto = Some(p);
                     cur = p;
                 }
             }
-            Pdu::Incomplete => break,
-            Pdu::Invalid => {
-                // Not at a PDU boundary (lost segments): drop the bytes;
-                // on HTTP connections tshark shows them as a continuation.
-                if cur == TcpProto::Http {
-                    let mut sub = d.part();
-                    http::continuation(&buf[off..], &mut sub);
-                    d.fields.append(&mut sub.fields);
-                    if !claimed {
-                        d.protocol = sub.protocol;
-                        infos.push(sub.info);
+            Pdu::Incomplete => {
+                call.need = Some((off, need_of(cur, rest)));
+                break;
+            }
+            Pdu::Invalid if cur == TcpProto::Http => {
+                let mut sub = d.part();
+                match http::continuation(rest, &st.http, &mut sub) {
+                    http::Continuation::NeedMore(at) => {
+                        call.need = Some((off + at, desegment::Need::OneMore));
                     }
-                    claimed = true;
-                } else if cur == TcpProto::Tls {
-                    d.protocol = tls::continuation_protocol(&st.tls);
-                    infos.push(tls::continuation_info(&st.tls).into());
-                    claimed = true;
+                    http::Continuation::Shown(body) => {
+                        let value = d.bytes(&P_HTTP, rest);
+                        d.fields.push(super::Field {
+                            def: &P_HTTP,
+                            value,
+                        });
+                        take(d, sub, fr);
+                        if body < rest.len() {
+                            let b = &rest[body..];
+                            use super::data::{DATA, DATA_DATA, DATA_LEN};
+                            d.push(&DATA, d.bytes(&DATA, b));
+                            d.push(&DATA_DATA, d.bytes(&DATA_DATA, b));
+                            d.push(&DATA_LEN, super::Value::Int(b.len() as i64));
+                        }
+                        call.shown = true;
+                    }
+                    http::Continuation::Nothing => {}
                 }
-                off = buf.len();
+                break;
+            }
+            Pdu::Invalid => {
+                // Not at a PDU boundary (lost segments): the bytes are
+                // dropped, shown as data when nothing came before.
+                if !call.shown {
+                    call.declined = true;
+                }
                 break;
             }
         }
     }
-    if cur == TcpProto::Tls {
-        tls_markers(&buf, off, &own, own_pdu, earlier_pdu, d);
+    if call.shown {
+        mark_protocols(d, mark, buf);
+        fr.shown = true;
     }
-    buf.drain(..off);
-    let too_large = buf.len() > MAX_BUFFER;
-    if too_large {
-        buf = Vec::new();
+    fr.declined |= call.declined;
+    call
+}
+
+/// Move a dissector's output into the frame's.
+fn take(d: &mut Dissection, mut sub: Dissection, fr: &mut Frame) {
+    d.fields.append(&mut sub.fields);
+    d.malformed |= sub.malformed;
+    if !sub.protocol.is_empty() {
+        d.protocol = sub.protocol;
     }
-    let held = !buf.is_empty();
-    if off == 0 && held {
-        st.dirs[di].total = head_total;
+    if let Some(fresh) = sub.info.strip_prefix(http2::INFO_RESET) {
+        fr.infos.clear();
+        fr.infos.push(fresh.to_string());
+    } else if !sub.info.is_empty() {
+        fr.infos.push(sub.info);
     }
-    // The Info text of a dissector that asks for more (see below).
-    let start = if !claimed && cur == TcpProto::Http && d.wants_all() {
-        http::held_info(&buf)
-    } else {
-        String::new()
-    };
-    st.dirs[di].buf = buf;
-    state.stats.completed += multi_segment;
-    state.stats.too_large += u64::from(too_large);
-    if claimed {
-        d.info = infos.join(", ");
-        Handoff::Claimed
-    } else if held && own.start == 0 && matches!(cur, TcpProto::Http | TcpProto::Tls) {
-        // The dissector saw the start of this segment and asked for more:
-        // tshark then sets the Info column (after the analysis labels) to
-        // what the dissector wrote and the reassembly note. (Protocols
-        // dissected through tshark's tcp_dissect_pdus keep TCP's text.)
-        d.info = format!("{start}{}", if start.is_empty() { "" } else { " " });
-        d.info.push_str(HELD_NOTE);
-        Handoff::Held
-    } else if held {
-        Handoff::Held
-    } else {
-        Handoff::Unclaimed
-    }
+    fr.shown = true;
 }
 
 #[cfg(test)]
@@ -866,7 +932,7 @@ mod fuzz {
             ip_proto(&mut st, 89, &data, &mut d);
             for (i, chunk) in data.chunks(97).enumerate() {
                 let mut d = Dissection::default();
-                tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64 }, &mut d);
+                tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64, flags: 0 }, &mut d);
             }
             // Prefixed with valid-looking headers, to get past the first checks.
             for prefix in [&b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01"] {
@@ -877,7 +943,7 @@ mod fuzz {
                 let mut d = Dissection::default();
                 ip_proto(&mut st, 89, &v, &mut d);
                 let mut d = Dissection::default();
-                tcp(&mut st, ep, TcpPayload { stream: 9, from_client: true, seq: 0, data: &v, frame: 1 }, &mut d);
+                tcp(&mut st, ep, TcpPayload { stream: 9, from_client: true, seq: 0, data: &v, frame: 1, flags: 0 }, &mut d);
             }
         }
     }

@@ -76,6 +76,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         seq: 1,
         data: a,
         frame: 10,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg1, &mut d1), Handoff::Held);
     assert!(d1.fields.is_empty());
@@ -86,11 +87,13 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         seq: 31,
         data: b,
         frame: 11,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg2, &mut d2), Handoff::Claimed);
     assert_eq!(strs(&d2, "dns.length"), [msg.len().to_string()]);
     assert_eq!(strs(&d2, "dns.count.answers"), ["5"]);
-    // A retransmission of the first part is not dissected again.
+    // A retransmission of the first part starts the reassembled PDU: as in
+    // tshark, it is neither dissected again nor shown as data.
     let mut d3 = Dissection::default();
     let seg3 = TcpPayload {
         stream: 3,
@@ -98,8 +101,10 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         seq: 1,
         data: a,
         frame: 12,
+        flags: 0,
     };
-    assert_eq!(tcp(&mut st, ep, seg3, &mut d3), Handoff::Unclaimed);
+    assert_eq!(tcp(&mut st, ep, seg3, &mut d3), Handoff::Ignored);
+    assert!(strs(&d3, "dns.length").is_empty());
 }
 
 /// dhcp_dora.pcapng frame 2: an Offer.
@@ -148,6 +153,7 @@ fn bgp_open() {
         seq: 1,
         data: &data,
         frame: 1,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.protocol, "BGP");
@@ -182,6 +188,7 @@ fn http_exchange_reassembled_across_segments() {
         seq: 1,
         data: &req,
         frame: 4,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep_c, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.info, "GET / HTTP/1.1 ");
@@ -199,6 +206,7 @@ fn http_exchange_reassembled_across_segments() {
             seq,
             data: chunk,
             frame: 6 + i as u64,
+            flags: 0,
         };
         if tcp(&mut st, ep_s, seg, &mut d) == Handoff::Claimed {
             claimed_at.push(6 + i as u64);
@@ -242,7 +250,8 @@ fn http_chunked_body_is_dechunked() {
                 from_client: false,
                 seq: 1,
                 data: a,
-                frame: 1
+                frame: 1,
+                flags: 0
             },
             &mut d
         )
@@ -254,6 +263,7 @@ fn http_chunked_body_is_dechunked() {
         seq: 1 + a.len() as u32,
         data: b,
         frame: 2,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(strs(&d, "http.chunk_size"), ["5", "6", "0"]);
@@ -322,6 +332,7 @@ fn reassembly_memory_is_bounded() {
         seq: 1,
         data: head,
         frame: 1,
+        flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held);
     let chunk = vec![b'a'; 64 * 1024];
@@ -334,6 +345,7 @@ fn reassembly_memory_is_bounded() {
             seq,
             data: &chunk,
             frame: 2 + i,
+            flags: 0,
         };
         tcp(&mut st, ep, seg, &mut d);
         seq = seq.wrapping_add(chunk.len() as u32);
@@ -346,10 +358,11 @@ fn reassembly_memory_is_bounded() {
             assert_eq!(st.reassembly_stats().in_progress, 1, "the POST is waiting");
         }
     }
-    // The body crossed the 4 MiB bound once and was given up; the chunks
-    // after it are no PDU start and are not buffered.
+    // The body crossed the 4 MiB bound and was given up; the chunks after
+    // it start no message and hold no line end, so HTTP waits for one (as
+    // tshark does), within the same bound.
     let s = st.reassembly_stats();
-    assert_eq!(s.too_large, 1, "{s:?}");
+    assert!(s.too_large >= 1, "{s:?}");
     assert_eq!((s.completed, s.memory, s.evicted), (0, 0, 0));
 }
 
@@ -381,11 +394,124 @@ fn http_gzip_body_is_inflated() {
                 from_client: false,
                 seq: 1,
                 data: &msg,
-                frame: 1
+                frame: 1,
+                flags: 0
             },
             &mut d
         )
     );
     assert_eq!(strs(&d, "http.file_data"), ["<html>compressed</html>"]);
     assert_eq!(d.info, "HTTP/1.1 200 OK  (text/html)");
+}
+
+fn seg_at(stream: u64, from_client: bool, seq: u32, data: &[u8], frame: u64) -> TcpPayload<'_> {
+    TcpPayload {
+        stream,
+        from_client,
+        seq,
+        data,
+        frame,
+        flags: 0,
+    }
+}
+
+/// tls13_large_tor.pcap: a 4065-byte Application Data record starts, the
+/// segments that end it are lost, and frame 165's bytes (past the record's
+/// end) start no record: as in tshark, they go to TLS afresh and show as
+/// Continuation Data, while a segment inside the record stays plain TCP.
+/// Frame 177 starts with four printable bytes: TLS declines it (data).
+/// (The capture's port is Tor's; 443 stands in for it here.)
+#[test]
+fn tls_picks_up_after_lost_segments_as_tshark() {
+    let mut st = AppState::default();
+    let ep = Endpoints {
+        src_port: 443,
+        dst_port: 37608,
+    };
+    let mut rec = hex("1703030fe1");
+    rec.extend_from_slice(&[0x5a; 95]);
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 1, &rec, 1), &mut d),
+        Handoff::Held
+    );
+    assert_eq!(strs(&d, "tls").len(), 1, "TLS was called, asked for more");
+    // Inside the record, after a gap: added to it, nothing shown.
+    let inside = vec![0x11; 100];
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 1001, &inside, 2), &mut d),
+        Handoff::Held
+    );
+    assert!(strs(&d, "tls").is_empty());
+    // Past the record's end (1 + 4070).
+    let garbage = hex("e9342e7c4118239a1c731c6cd82c5cc20c59");
+    let mut d = Dissection::default();
+    let h = tcp(&mut st, ep, seg_at(1, false, 5000, &garbage, 3), &mut d);
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(d.info, "Continuation Data");
+    assert_eq!(strs(&d, "tls").len(), 1);
+    let text = hex("79636843a473bb6bd7a95c22fe6035f5aed5");
+    let mut d = Dissection::default();
+    let h = tcp(&mut st, ep, seg_at(1, false, 6000, &text, 4), &mut d);
+    assert_eq!(h, Handoff::Unclaimed, "declined: shown as data");
+    // What the sequence analysis calls a retransmission reaches nothing.
+    let mut d = Dissection::default();
+    let mut again = seg_at(1, false, 5000, &garbage, 5);
+    again.flags = crate::tcp_analysis::verdict::aflags::RETRANSMISSION;
+    assert_eq!(tcp(&mut st, ep, again, &mut d), Handoff::Ignored);
+}
+
+/// tcp_dupack_fastretrans.pcapng frame 2: binary bytes on port 80 of a
+/// connection whose request was not captured: tshark's HTTP shows nothing
+/// (not even data). Once a request was seen, the same bytes are an HTTP
+/// continuation whose body is data (tcp_http_out_of_order.pcap frame 7).
+#[test]
+fn http_continuation_follows_tshark() {
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 38760,
+    };
+    let body = hex("9fca81c9e9cd2507db34b93eb9f5a324a91499f6");
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 10945, &body, 2), &mut d),
+        Handoff::Held
+    );
+    assert!(strs(&d, "http").is_empty() && strs(&d, "data").is_empty());
+
+    let mut st = AppState::default();
+    let get = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let mut d = Dissection::default();
+    let client = Endpoints {
+        src_port: 38760,
+        dst_port: 80,
+    };
+    assert_eq!(
+        tcp(&mut st, client, seg_at(1, true, 1, get, 1), &mut d),
+        Handoff::Claimed
+    );
+    let mut d = Dissection::default();
+    assert_eq!(
+        tcp(&mut st, ep, seg_at(1, false, 2577, &body, 7), &mut d),
+        Handoff::Claimed
+    );
+    assert_eq!(d.info, "Continuation");
+    assert_eq!(strs(&d, "data.len"), [format!("Int({})", body.len())]);
+    // Text without a line end (tcp_http_out_of_order.pcap frame 38): HTTP
+    // waits for one more segment, then takes the lines with a colon as
+    // headers and the rest as the body.
+    let mut d = Dissection::default();
+    let h = tcp(&mut st, ep, seg_at(1, false, 5000, b"n:x\x1d", 8), &mut d);
+    assert_eq!(h, Handoff::Held);
+    let mut d = Dissection::default();
+    let h = tcp(
+        &mut st,
+        ep,
+        seg_at(1, false, 5004, b"o\r\nbin\x00ry\n", 9),
+        &mut d,
+    );
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(strs(&d, "data.len"), ["Int(7)"]);
 }

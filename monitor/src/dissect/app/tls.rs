@@ -67,19 +67,114 @@ pub fn pdu_len(b: &[u8]) -> Pdu {
     }
 }
 
+/// One step of tshark's record loop (`dissect_ssl`, `dissect_ssl3_record`
+/// in epan/dissectors/packet-tls.c) over the bytes TCP handed it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A record of this many bytes, to dissect.
+    Record(usize),
+    /// The record is not all there: this many more bytes, or (None) at
+    /// least one more segment (a record header needs 5 bytes).
+    Need(Option<usize>),
+    /// Bytes passed over with this Info text: this many, or (None) all.
+    Skip(Option<usize>, &'static str),
+}
+
+/// `ssl_is_valid_content_type`: Change Cipher Spec, Alert, Handshake,
+/// Application Data, Heartbeat, TLS 1.2 CID.
+fn valid_content_type(t: u8) -> bool {
+    (20..=25).contains(&t)
+}
+
+/// tshark's TLS dissector declines a payload that starts with four
+/// printable characters ("extremely unlikely that real TLS traffic starts
+/// with four printable ascii characters"): TCP then shows it as data.
+pub fn declines(b: &[u8]) -> bool {
+    b.len() > 4 && b[..4].iter().all(|c| (0x20..0x7f).contains(c))
+}
+
+/// What tshark's record loop makes of the bytes at the start of `b`. The
+/// session's version decides: SSLv3 to TLS 1.2 go straight to the record
+/// parser (TLS 1.0 to 1.2 ignore the rest after an unknown content type);
+/// an unknown version, and TLS 1.3 (not in that list in tshark 4.0), first
+/// ask whether the bytes look like an SSLv2 or SSLv3/TLS record header, and
+/// call anything else continuation data.
+pub fn step(b: &[u8], st: &StreamState) -> Step {
+    if b.len() < 5 {
+        return Step::Need(None);
+    }
+    match st.version {
+        Some(v @ (0x0300..=0x0303 | 0x0101)) => {
+            if b[0] == 0x80 && b[2] == 0x01 {
+                return sslv2_step(b);
+            }
+            if v != 0x0300 && !valid_content_type(b[0]) {
+                return Step::Skip(None, "Ignored Unknown Record");
+            }
+            ssl3_step(b)
+        }
+        _ => {
+            if b[0] >= 0x80 && matches!(b[2], 0 | 1 | 2 | 4) {
+                sslv2_step(b)
+            } else if valid_content_type(b[0])
+                && matches!(be16(b, 1), Some(0x0300..=0x0303 | 0x0101))
+            {
+                ssl3_step(b)
+            } else {
+                Step::Skip(None, "Continuation Data")
+            }
+        }
+    }
+}
+
+/// `dissect_ssl3_record` up to the record's dissection.
+fn ssl3_step(b: &[u8]) -> Step {
+    let n = 5 + usize::from(u16::from_be_bytes([b[3], b[4]]));
+    if !valid_content_type(b[0]) {
+        Step::Skip(Some(n), "Continuation Data")
+    } else if b.len() < n {
+        Step::Need(Some(n - b.len()))
+    } else {
+        Step::Record(n)
+    }
+}
+
+/// `dissect_ssl2_record`: a two- or three-byte header, then the record,
+/// shown (without keys) as encrypted data.
+fn sslv2_step(b: &[u8]) -> Step {
+    let (hl, len) = if b[0] & 0x80 != 0 {
+        (2, usize::from(b[0] & 0x7f) << 8 | usize::from(b[1]))
+    } else {
+        (3, usize::from(b[0] & 0x3f) << 8 | usize::from(b[1]))
+    };
+    if b.len() < hl + len {
+        Step::Need(Some(hl + len - b.len()))
+    } else {
+        Step::Skip(Some(hl + len), "Encrypted Data")
+    }
+}
+
+/// `ssl_try_set_version`: while the session's version is unknown, a
+/// record other than a Client Hello tells it (a Server Hello's extension
+/// may still change it).
+pub fn note_record(rec: &[u8], st: &mut StreamState) {
+    if st.version.is_some() || rec.len() < 6 {
+        return;
+    }
+    let authoritative = if rec[0] == 22 {
+        known_type(rec[5]) && rec[5] != 1
+    } else {
+        valid_content_type(rec[0])
+    };
+    let v = u16::from_be_bytes([rec[1], rec[2]]);
+    if authoritative && matches!(v, 0x0300..=0x0304 | 0x0101) {
+        st.version = Some(v);
+    }
+}
+
 /// The Protocol column for bytes that do not start a record.
 pub fn continuation_protocol(st: &StreamState) -> String {
     st.version.map_or("TLS", version_name).into()
-}
-
-/// The Info column for bytes that do not start a record: tshark calls them
-/// continuation data in TLS 1.3 sessions and an ignored record otherwise.
-pub fn continuation_info(st: &StreamState) -> &'static str {
-    if st.version == Some(0x0304) {
-        "Continuation Data"
-    } else {
-        "Ignored Unknown Record"
-    }
 }
 
 /// Name of a protocol version as the Protocol column shows it.

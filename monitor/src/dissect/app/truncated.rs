@@ -19,6 +19,20 @@ pub fn tcp(
     seg: TcpPayload<'_>,
     d: &mut Dissection,
 ) -> Handoff {
+    use crate::tcp_analysis::verdict::aflags;
+    // decode_tcp_ports applies to cut segments too: retransmitted data is
+    // not dissected again (a spurious retransmission is), out-of-order data
+    // reaches no dissector, a keep-alive's byte is data.
+    let spurious = seg.flags & aflags::SPURIOUS_RETRANSMISSION != 0;
+    if seg.flags & aflags::RETRANSMISSION != 0 && !spurious {
+        return Handoff::Ignored;
+    }
+    if seg.flags & aflags::OUT_OF_ORDER != 0 {
+        return Handoff::Held;
+    }
+    if seg.flags & aflags::KEEP_ALIVE != 0 {
+        return Handoff::Unclaimed;
+    }
     let st = state.stream(seg.stream);
     // The conversation's dissector, else the port's, else the heuristics
     // (which then own the conversation). Only TLS and HTTP dissect cut
@@ -36,22 +50,36 @@ pub fn tcp(
     };
     match proto {
         TcpProto::Tls => {
-            // One TLS call: every record wholly captured is dissected; a
-            // record cut by the snapshot length ends the call.
-            let mut off = 0;
-            let mut infos = Vec::new();
+            if tls::declines(seg.data) {
+                return Handoff::Unclaimed;
+            }
+            // One TLS call over what was captured: whole records are
+            // dissected, a cut one ends the call.
             let mark = d.fields.len();
-            while let Some(rec) = whole_record(&seg.data[off..]) {
-                let mut sub = d.part();
-                tls::dissect(rec, &mut st.tls, seg.from_client, &mut sub);
-                d.fields.append(&mut sub.fields);
-                infos.push(sub.info);
-                d.protocol = sub.protocol;
-                off += rec.len();
+            let mut infos = Vec::new();
+            let mut off = 0;
+            while off < seg.data.len() {
+                match tls::step(&seg.data[off..], &st.tls) {
+                    tls::Step::Record(n) => {
+                        let rec = &seg.data[off..off + n];
+                        tls::note_record(rec, &mut st.tls);
+                        let mut sub = d.part();
+                        tls::dissect(rec, &mut st.tls, seg.from_client, &mut sub);
+                        d.fields.append(&mut sub.fields);
+                        infos.push(sub.info);
+                        d.protocol = sub.protocol;
+                        off += n;
+                    }
+                    tls::Step::Need(_) => break,
+                    tls::Step::Skip(n, info) => {
+                        infos.push(info.to_string());
+                        d.protocol = tls::continuation_protocol(&st.tls);
+                        off = n.map_or(seg.data.len(), |n| off.saturating_add(n));
+                    }
+                }
             }
             if infos.is_empty() {
                 d.protocol = tls::continuation_protocol(&st.tls);
-                infos.push(tls::continuation_info(&st.tls).into());
             }
             let value = d.bytes(&P_TLS, seg.data);
             d.fields.insert(mark, Field { def: &P_TLS, value });
@@ -60,18 +88,29 @@ pub fn tcp(
         }
         TcpProto::Http => {
             let mark = d.fields.len();
-            if starts_message(seg.data) {
-                d.protocol = "HTTP".into();
-            } else if seg.data.is_empty() {
-                d.protocol = "HTTP".into();
-                d.info = "Continuation".into();
+            d.protocol = "HTTP".into();
+            let body = if starts_message(seg.data) || seg.data.is_empty() {
+                if !seg.data.starts_with(b"HTTP/") && !seg.data.is_empty() {
+                    st.http.saw_request();
+                }
+                None
             } else {
-                // Continuation: the body bytes go to the data dissector.
-                http::continuation(seg.data, d);
-                super::mark_protocols(d, mark, seg.data);
-                crate::dissect::data::push(d, seg.data);
-                return Handoff::Claimed;
-            }
+                let mut sub = d.part();
+                match http::continuation(seg.data, &st.http, &mut sub) {
+                    // A text line cut short: without reassembly the line
+                    // ends with the captured bytes; with a colon tshark
+                    // takes it for a header, else it is body.
+                    http::Continuation::NeedMore(at) => {
+                        (!seg.data[at..].contains(&b':')).then_some(at)
+                    }
+                    http::Continuation::Shown(at) => {
+                        d.fields.append(&mut sub.fields);
+                        d.info = sub.info;
+                        Some(at)
+                    }
+                    http::Continuation::Nothing => return Handoff::Ignored,
+                }
+            };
             let value = d.bytes(&P_HTTP, seg.data);
             d.fields.insert(
                 mark,
@@ -80,6 +119,9 @@ pub fn tcp(
                     value,
                 },
             );
+            if let Some(at) = body {
+                crate::dissect::data::push(d, &seg.data[at.min(seg.data.len())..]);
+            }
             Handoff::Claimed
         }
         TcpProto::Dns | TcpProto::Bgp | TcpProto::Http2 => Handoff::Unclaimed,
@@ -96,13 +138,4 @@ fn starts_message(b: &[u8]) -> bool {
     }
     let method = b.split(|&c| c == b' ').next().unwrap_or(b);
     http::METHODS.iter().any(|m| m.as_bytes() == method)
-}
-
-/// The first TLS record of `b`, if its header and body were captured.
-fn whole_record(b: &[u8]) -> Option<&[u8]> {
-    if b.len() < 5 || !matches!(b[0], 20..=24) {
-        return None;
-    }
-    let n = 5 + usize::from(u16::from_be_bytes([b[3], b[4]]));
-    b.get(..n)
 }
