@@ -324,7 +324,7 @@ fn json_line(out: &mut String, d: &Dissection, t: &Times, defs: &[&'static Field
         }
     };
     if defs.is_empty() {
-        for f in &d.fields {
+        for f in d.fields.iter().filter(|f| !f.def.is_layer_only()) {
             let mut s = String::new();
             if let Some(ns) = exact_time(f.def, t) {
                 write_secs(&mut s, ns);

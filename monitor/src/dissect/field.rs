@@ -76,7 +76,29 @@ impl FieldDef {
             desc,
         }
     }
+
+    /// A protocol that shows in `frame.protocols` only: tshark called its
+    /// dissector, which handed the bytes straight on and put nothing in the
+    /// tree (HTTP carrying HTTP/2), so filters do not see it. `name` is
+    /// [`LAYER_ONLY`] followed by the layer name.
+    pub const fn layer_only(name: &'static str) -> Self {
+        Self::new(name, FieldType::Protocol, Base::Dec, "")
+    }
+
+    /// The name this protocol shows under in `frame.protocols`.
+    pub fn layer_name(&'static self) -> &'static str {
+        self.name.strip_prefix(LAYER_ONLY).unwrap_or(self.name)
+    }
+
+    /// True for a layer that exists for `frame.protocols` only.
+    pub fn is_layer_only(&self) -> bool {
+        self.name.starts_with(LAYER_ONLY)
+    }
 }
+
+/// Name prefix of the [`FieldDef::layer_only`] protocols (no filter or
+/// `-e` name can start so).
+pub const LAYER_ONLY: &str = "layer-only:";
 
 /// One value of a field occurrence.
 #[derive(Clone, Debug, PartialEq)]

@@ -408,7 +408,7 @@ impl Pipeline {
     pub(crate) fn app_protos(d: &Dissection, from: usize, protos: &mut Vec<&'static str>) {
         for f in &d.fields[from..] {
             if f.def.ty == FieldType::Protocol {
-                protos.push(f.def.name);
+                protos.push(f.def.layer_name());
             }
         }
     }

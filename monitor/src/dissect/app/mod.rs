@@ -160,6 +160,8 @@ struct Stream {
     dirs: [Direction; 2],
     /// Set once the stream switched protocol (HTTP/2 after an h2c upgrade).
     proto: Option<TcpProto>,
+    /// HTTP/2 reached through the HTTP dissector (see [`L_HTTP`]).
+    h2_via_http: bool,
     /// HTTP state of the stream (request methods awaiting responses).
     http: http::StreamState,
     /// BGP session state (4-octet AS capability per side).
@@ -313,6 +315,11 @@ protocols! {
     P_BGP "bgp" "Border Gateway Protocol",
 }
 
+/// HTTP as the carrier of HTTP/2 on a connection HTTP was chosen for
+/// (an h2c upgrade, or the HTTP/2 preface on an HTTP port): tshark lists
+/// `http` before `http2` but shows no HTTP item.
+static L_HTTP: FieldDef = FieldDef::layer_only("layer-only:http");
+
 macro_rules! foreign_protocols {
     ($($id:ident $name:literal $desc:literal),* $(,)?) => {
         $(static $id: FieldDef = FieldDef::new($name, super::FieldType::Protocol, super::Base::Dec, $desc);)*
@@ -377,7 +384,15 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
     while i < d.fields.len() {
         let def = d.fields[i].def;
         let prefix = def.name.split('.').next().unwrap_or("");
-        if def.ty != super::FieldType::Protocol {
+        // HTTP shows the HTTP2-Settings header of an upgrade request with
+        // HTTP/2's fields, in its own layer.
+        let embedded = def.name.starts_with("http2.settings") && seen.last() == Some(&"http");
+        if def.ty == super::FieldType::Protocol {
+            // A layer the dissector started itself.
+            if protocol_of(prefix, &d.protocol).is_some_and(|p| std::ptr::eq(p, def)) {
+                seen.push(def.name);
+            }
+        } else if !embedded {
             if let Some(p) = protocol_of(prefix, &d.protocol) {
                 if !seen.contains(&p.name) {
                     seen.push(p.name);
@@ -471,6 +486,11 @@ fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
     if data.starts_with(http2::PREFACE) || http2::PREFACE.starts_with(data) {
         return Some(TcpProto::Http2);
     }
+    by_port(ep)
+}
+
+/// The protocol the ports of a TCP stream say.
+fn by_port(ep: Endpoints) -> Option<TcpProto> {
     for port in ep.ordered() {
         match port {
             53 => return Some(TcpProto::Dns),
@@ -614,8 +634,10 @@ fn tcp_inner(
 ) -> Handoff {
     let st = state.stream(seg.stream);
     let di = usize::from(!seg.from_client);
-    if seg.data.starts_with(http2::PREFACE) {
-        // Prior-knowledge HTTP/2: the whole connection is HTTP/2.
+    if seg.data.starts_with(http2::PREFACE) && st.proto != Some(TcpProto::Http2) {
+        // Prior-knowledge HTTP/2: the whole connection is HTTP/2, reached
+        // through HTTP when that is what the stream was taken for.
+        st.h2_via_http = st.proto.or(by_port(ep)) == Some(TcpProto::Http);
         st.proto = Some(TcpProto::Http2);
     }
     let proto = match st.proto {
@@ -707,6 +729,9 @@ fn tcp_inner(
     let mut claimed = false;
     let mut infos: Vec<String> = Vec::new();
     let mut cur = proto;
+    // An HTTP layer is in this frame already (a message before the switch
+    // to HTTP/2, or the carrier of HTTP/2 frames).
+    let mut http_layer = false;
     loop {
         if off >= buf.len() {
             break;
@@ -733,6 +758,13 @@ fn tcp_inner(
                     earlier_pdu = true;
                 }
                 let pdu = &buf[off..off + n];
+                if cur == TcpProto::Http2 && st.h2_via_http && !http_layer {
+                    d.fields.push(super::Field {
+                        def: &L_HTTP,
+                        value: super::Value::None,
+                    });
+                }
+                http_layer |= cur == TcpProto::Http || st.h2_via_http;
                 let mut sub = d.part();
                 let next = match cur {
                     TcpProto::Dns => {
@@ -770,6 +802,7 @@ fn tcp_inner(
                 off += n;
                 if let Some(p) = next {
                     st.proto = Some(p);
+                    st.h2_via_http = true;
                     cur = p;
                 }
             }

@@ -389,3 +389,68 @@ fn http_gzip_body_is_inflated() {
     assert_eq!(strs(&d, "http.file_data"), ["<html>compressed</html>"]);
     assert_eq!(d.info, "HTTP/1.1 200 OK  (text/html)");
 }
+
+/// The protocol layers of a dissection, as `frame.protocols` lists them.
+fn layers(d: &Dissection) -> Vec<&'static str> {
+    d.fields
+        .iter()
+        .filter(|f| f.def.ty == crate::dissect::FieldType::Protocol)
+        .map(|f| f.def.layer_name())
+        .collect()
+}
+
+/// http2_h2c_range.pcap, TCP stream 0: an `Upgrade: h2c` exchange on port
+/// 8080, then HTTP/2 (frame number, from client, sequence number, payload).
+const H2C_UPGRADE: &[(u64, bool, u32, &str)] = &[
+    (5, true, 1, "474554202f656963617220485454502f312e310d0a486f73743a203132372e302e302e313a383038300d0a557365722d4167656e743a206375726c2f372e36342e310d0a4163636570743a202a2f2a0d0a436f6e6e656374696f6e3a20557067726164652c2048545450322d53657474696e67730d0a557067726164653a206832630d0a48545450322d53657474696e67733a2041414d414141426b414152414141414141414941414141410d0a52616e67653a2062797465733d302d31300d0a0d0a"),
+    (7, false, 1, "485454502f312e312031303120537769746368696e672050726f746f636f6c730d0a436f6e6e656374696f6e3a20557067726164650d0a557067726164653a206832630d0a0d0a"),
+    (9, true, 196, "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a"),
+    (10, true, 220, "000012040000000000000300000064000440000000000200000000"),
+    (15, false, 72, "0000180400000000000005001000000003000000fa000600100140000400100000"),
+    (23, false, 127, "00005b0104000000018a52848fd24a8f5e8a8fd24a8500b040c38fff5f92497ca58ae819aafb50938ec415305a99567b6c96c361be94032a6e2d6a08020a807ee01bb800298b46ff5c0231316196c361be94032a6e2d6a08020a807ee01cb8d014c5a37f"),
+    (25, false, 227, "00000b00010000000158354f2150254041505b3400000403000000000100000000"),
+];
+
+#[test]
+fn h2c_upgrade_goes_through_http() {
+    let mut st = AppState::default();
+    let mut seen = Vec::new();
+    for &(frame, from_client, seq, payload) in H2C_UPGRADE {
+        let (src_port, dst_port) = if from_client {
+            (57226, 8080)
+        } else {
+            (8080, 57226)
+        };
+        let data = hex(payload);
+        let mut d = Dissection::default();
+        let seg = TcpPayload {
+            stream: 0,
+            from_client,
+            seq,
+            data: &data,
+            frame,
+        };
+        let ep = Endpoints { src_port, dst_port };
+        assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
+        seen.push((frame, layers(&d).join(":"), d));
+    }
+    let layers: Vec<(u64, &str)> = seen.iter().map(|(f, l, _)| (*f, l.as_str())).collect();
+    assert_eq!(
+        layers,
+        [
+            // The HTTP2-Settings header shows HTTP/2 fields inside HTTP.
+            (5, "http"),
+            (7, "http"),
+            (9, "http:http2"),
+            (10, "http:http2"),
+            (15, "http:http2"),
+            (23, "http:http2"),
+            // The body goes to the media-type dissector.
+            (25, "http:http2:data-text-lines"),
+        ]
+    );
+    assert_eq!(strs(&seen[0].2, "http2.settings.id"), ["3", "4", "2"]);
+    // The carrier HTTP layer is no `http` for filters.
+    assert!(!seen[2].2.has("http"));
+    assert_eq!(seen[6].2.info, "DATA[1] (text/plain), RST_STREAM[1]");
+}
