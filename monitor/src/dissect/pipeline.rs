@@ -407,7 +407,7 @@ impl Pipeline {
     /// outside this module (used by `frame.protocols`).
     pub(crate) fn app_protos(d: &Dissection, from: usize, protos: &mut Vec<&'static str>) {
         for f in &d.fields[from..] {
-            if f.def.ty == FieldType::Protocol {
+            if f.def.ty == FieldType::Protocol && f.def.layer {
                 protos.push(f.def.layer_name());
             }
         }

@@ -1,5 +1,5 @@
 //! Application-layer dissectors (DNS, DHCP, DHCPv6, HTTP/1.x, TLS, HTTP/2,
-//! QUIC, RIP/RIPng, OSPFv2/v3, BGP), called by the transport dissectors with
+//! QUIC, RIP/RIPng, OSPFv2/v3, BGP, ONC RPC), called by the transport dissectors with
 //! the payload.
 //!
 //! Dispatch follows tshark: UDP and TCP payloads go to a dissector chosen by
@@ -11,8 +11,8 @@
 //!
 //! Entry points, called by the network and transport dissectors once their
 //! own fields are pushed:
-//! - [`udp`] with the UDP ports and payload (DNS/mDNS/LLMNR, DHCP, DHCPv6,
-//!   RIP, RIPng, QUIC);
+//! - [`udp`] with the UDP ports, conversation, frame and payload
+//!   (DNS/mDNS/LLMNR, DHCP, DHCPv6, RIP, RIPng, QUIC, ONC RPC with NFS);
 //! - [`tcp`] with the ports, the `tcp.stream` index, the direction, the
 //!   relative sequence number of the first payload byte and the payload of
 //!   every segment that carries data, in capture order (DNS over TCP, HTTP,
@@ -37,6 +37,7 @@ mod http2;
 mod ospf;
 mod quic;
 mod rip;
+mod rpc;
 mod tls;
 mod util;
 
@@ -47,11 +48,14 @@ mod tests;
 
 use std::collections::{HashMap, VecDeque};
 
+pub use rpc::Datagram;
+
 use super::{Dissection, FieldDef};
 
 /// Field tables of the application dissectors.
 pub static TABLES: &[&[&FieldDef]] = &[
     PROTOCOL_FIELDS,
+    &[&P_NFS],
     FOREIGN_PROTOCOLS,
     dns::FIELDS,
     dhcp::FIELDS,
@@ -63,6 +67,7 @@ pub static TABLES: &[&[&FieldDef]] = &[
     rip::FIELDS,
     ospf::FIELDS,
     bgp::FIELDS,
+    rpc::FIELDS,
 ];
 
 /// Most TCP streams whose reassembly state is kept at once (oldest dropped).
@@ -180,6 +185,7 @@ pub struct AppState {
     /// Bytes held in reassembly buffers over all streams.
     buffered: usize,
     quic: quic::State,
+    rpc: rpc::State,
     order: VecDeque<u64>,
     stats: ReassemblyStats,
 }
@@ -313,7 +319,14 @@ protocols! {
     P_RIPNG "ripng" "RIPng",
     P_OSPF "ospf" "Open Shortest Path First",
     P_BGP "bgp" "Border Gateway Protocol",
+    P_RPC "rpc" "Remote Procedure Call",
 }
+
+/// NFS: RPC shows the program's subtree on every NFS message, but calls
+/// the NFS dissector (a `frame.protocols` layer, [`L_NFS`]) only on
+/// arguments or results.
+static P_NFS: FieldDef = FieldDef::tree_only("nfs", "Network File System");
+static L_NFS: FieldDef = FieldDef::layer_only("layer-only:nfs");
 
 /// HTTP as the carrier of HTTP/2 on a connection HTTP was chosen for
 /// (an h2c upgrade, or the HTTP/2 preface on an HTTP port): tshark lists
@@ -371,6 +384,8 @@ fn protocol_of(prefix: &str, column: &str) -> Option<&'static FieldDef> {
         "ripng" => &P_RIPNG,
         "ospf" => &P_OSPF,
         "bgp" => &P_BGP,
+        "rpc" => &P_RPC,
+        "nfs" => &P_NFS,
         _ => return None,
     })
 }
@@ -408,16 +423,28 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
 
 /// Dissect a UDP payload. Returns true when some dissector claimed it
 /// (it then also set the Protocol and Info columns).
-pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
+pub fn udp(
+    state: &mut AppState,
+    ep: Endpoints,
+    dg: Datagram,
+    payload: &[u8],
+    d: &mut Dissection,
+) -> bool {
     let mark = d.fields.len();
-    let claimed = udp_inner(state, ep, payload, d);
+    let claimed = udp_inner(state, ep, dg, payload, d);
     if claimed {
         mark_protocols(d, mark, payload);
     }
     claimed
 }
 
-fn udp_inner(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
+fn udp_inner(
+    state: &mut AppState,
+    ep: Endpoints,
+    dg: Datagram,
+    payload: &[u8],
+    d: &mut Dissection,
+) -> bool {
     for port in ep.ordered() {
         let done = match port {
             53 => dns::dissect(payload, dns::Transport::Udp, "DNS", d),
@@ -434,8 +461,12 @@ fn udp_inner(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissec
             return true;
         }
     }
-    // Heuristic as tshark's QUIC one: a long-header packet of a known
-    // version; the port pair is QUIC from then on.
+    // tshark's heuristic dissectors: ONC RPC (a call to a known program,
+    // or the reply to one), then QUIC (a long-header packet of a known
+    // version; the port pair is QUIC from then on).
+    if rpc::dissect(payload, &mut state.rpc, dg, d) {
+        return true;
+    }
     if quic::heuristic(payload) {
         state.quic.note_ports(ep.src_port, ep.dst_port);
     }
@@ -871,7 +902,7 @@ mod fuzz {
             let mut st = AppState::default();
             let ep = Endpoints { src_port: sp, dst_port: dp };
             let mut d = Dissection::default();
-            udp(&mut st, ep, &data, &mut d);
+            udp(&mut st, ep, Datagram::default(), &data, &mut d);
             let mut d = Dissection::default();
             ip_proto(&mut st, 89, &data, &mut d);
             for (i, chunk) in data.chunks(97).enumerate() {
@@ -879,11 +910,11 @@ mod fuzz {
                 tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64 }, &mut d);
             }
             // Prefixed with valid-looking headers, to get past the first checks.
-            for prefix in [&b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01"] {
+            for prefix in [&b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01", b"\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x07", b"\x00\x00\x00\x01\x00\x00\x00\x01"] {
                 let mut v = prefix.to_vec();
                 v.extend_from_slice(&data);
                 let mut d = Dissection::default();
-                udp(&mut st, ep, &v, &mut d);
+                udp(&mut st, ep, Datagram::default(), &v, &mut d);
                 let mut d = Dissection::default();
                 ip_proto(&mut st, 89, &v, &mut d);
                 let mut d = Dissection::default();

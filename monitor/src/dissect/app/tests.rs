@@ -35,7 +35,13 @@ fn dns_response_over_udp() {
         src_port: 53,
         dst_port: 49905,
     };
-    assert!(udp(&mut st, ep, &hex(DNS_RESPONSE), &mut d));
+    assert!(udp(
+        &mut st,
+        ep,
+        Datagram::default(),
+        &hex(DNS_RESPONSE),
+        &mut d
+    ));
     assert_eq!(d.protocol, "DNS");
     assert_eq!(strs(&d, "dns.id"), ["6678"]);
     assert_eq!(strs(&d, "dns.flags.rcode"), ["0"]);
@@ -113,7 +119,13 @@ fn dhcp_offer() {
         src_port: 67,
         dst_port: 68,
     };
-    assert!(udp(&mut st, ep, &hex(DHCP_OFFER), &mut d));
+    assert!(udp(
+        &mut st,
+        ep,
+        Datagram::default(),
+        &hex(DHCP_OFFER),
+        &mut d
+    ));
     assert_eq!(d.protocol, "DHCP");
     assert_eq!(d.info, "DHCP Offer    - Transaction ID 0x696ddc66");
     assert_eq!(strs(&d, "dhcp.option.dhcp"), ["2"]);
@@ -271,7 +283,13 @@ fn quic_retry_header() {
         src_port: 443,
         dst_port: 60027,
     };
-    assert!(udp(&mut st, ep, &hex(QUIC_RETRY), &mut d));
+    assert!(udp(
+        &mut st,
+        ep,
+        Datagram::default(),
+        &hex(QUIC_RETRY),
+        &mut d
+    ));
     assert_eq!(d.protocol, "QUIC");
     assert_eq!(strs(&d, "quic.long.packet_type"), ["3"]);
     assert_eq!(strs(&d, "quic.dcid"), ["5ae3cd"]);
@@ -298,6 +316,7 @@ fn quic_retry_header() {
             src_port: 60027,
             dst_port: 443
         },
+        Datagram::default(),
         &short,
         &mut d
     ));
@@ -394,7 +413,7 @@ fn http_gzip_body_is_inflated() {
 fn layers(d: &Dissection) -> Vec<&'static str> {
     d.fields
         .iter()
-        .filter(|f| f.def.ty == crate::dissect::FieldType::Protocol)
+        .filter(|f| f.def.ty == crate::dissect::FieldType::Protocol && f.def.layer)
         .map(|f| f.def.layer_name())
         .collect()
 }
@@ -453,4 +472,61 @@ fn h2c_upgrade_goes_through_http() {
     // The carrier HTTP layer is no `http` for filters.
     assert!(!seen[2].2.has("http"));
     assert_eq!(seen[6].2.info, "DATA[1] (text/plain), RST_STREAM[1]");
+}
+
+/// ipv4_frag_udp_nfs.pcap frame 6: the start of an NFSv3 WRITE call (the
+/// reassembled datagram carries 8192 bytes of data after this).
+const NFS_WRITE_CALL: &str = "a13928f70000000000000002000186a3000000030000000700000001000000200032f2bc00000008726e63746573743200000234000001f400000001000001f400000000000000000000001801000002000800080200000028c00800958486d926c0080000000000000120000000200000000000000020002e2e2e2e";
+/// Frame 29: a WRITE reply whose call is not in the capture.
+const NFS_WRITE_REPLY: &str = "983928f7000000010000000000000000000000000000000000000000000000000000000100000001000081b40000000100000234000001f40000000000002000000000000000200000000000000000000000000000000808000000000008c0284864e5bc000000004864e5e2000000004864e5e20000000000002000000000004843cebc000d0a7e";
+
+#[test]
+fn rpc_calls_and_replies_over_udp() {
+    let mut st = AppState::default();
+    let (client, server) = (
+        Endpoints {
+            src_port: 789,
+            dst_port: 2049,
+        },
+        Endpoints {
+            src_port: 2049,
+            dst_port: 789,
+        },
+    );
+    let at = |frame: u64| Datagram {
+        stream: 0,
+        frame,
+        ts_ns: frame as i64 * 1_000_000,
+    };
+    let mut d = Dissection::default();
+    assert!(udp(&mut st, client, at(6), &hex(NFS_WRITE_CALL), &mut d));
+    assert_eq!(layers(&d).join(":"), "rpc:nfs");
+    assert_eq!(strs(&d, "rpc.xid"), ["2704877815"]);
+    assert_eq!(strs(&d, "rpc.auth.machinename"), ["rnctest2"]);
+    assert_eq!(strs(&d, "rpc.auth.gid"), ["500", "500"]);
+    assert_eq!(strs(&d, "rpc.programversion"), ["3", "3"]);
+    assert_eq!(strs(&d, "nfs.procedure_v3"), ["7"]);
+    assert_eq!(strs(&d, "rpc.opaque_length"), ["8", "8192"]);
+    assert_eq!(
+        d.info,
+        "V3 WRITE Call, FH: 0x89686ab3 Offset: 73728 Len: 8192 UNSTABLE"
+    );
+    // A reply to a call not seen is no RPC for tshark's heuristic.
+    let reply = hex(NFS_WRITE_REPLY);
+    let mut d = Dissection::default();
+    assert!(!udp(&mut st, server, at(29), &reply, &mut d));
+    // The same reply to the call above is matched by its XID.
+    let mut answered = reply.clone();
+    answered[..4].copy_from_slice(&hex("a13928f7"));
+    let mut d = Dissection::default();
+    assert!(udp(&mut st, server, at(30), &answered, &mut d));
+    assert_eq!(layers(&d).join(":"), "rpc:nfs");
+    assert_eq!(strs(&d, "rpc.repframe"), ["6"]);
+    assert_eq!(strs(&d, "rpc.procedure"), ["7"]);
+    assert_eq!(d.info, "V3 WRITE Reply (Call In 6)");
+    // Another program's call stays unclaimed.
+    let mut other = hex(NFS_WRITE_CALL);
+    other[12..16].copy_from_slice(&99_999u32.to_be_bytes());
+    let mut d = Dissection::default();
+    assert!(!udp(&mut st, client, at(31), &other, &mut d));
 }
