@@ -606,6 +606,11 @@ pub fn dissect(
                 let v = d.bytes(layer, &data);
                 d.push(layer, v);
             }
+            if t == "application/dns-message" {
+                if let Some(dns_info) = super::doh(&data, d) {
+                    info = dns_info;
+                }
+            }
         }
     }
     d.info = info;

@@ -414,17 +414,9 @@ fn data(
             d.push(layer, v);
         }
     }
-    if ctype.eq_ignore_ascii_case("application/dns-message") && !whole.is_empty() {
-        let mut sub = Dissection::default();
-        if super::dns::dissect(&whole, super::dns::Transport::Udp, "DoH", &mut sub) {
-            // The DNS layer's bytes are the message (the body), not this
-            // frame's payload.
-            let v = d.bytes(&super::P_DNS, &whole);
-            d.push(&super::P_DNS, v);
-            d.fields.append(&mut sub.fields);
-            d.protocol = "DoH".into();
-            // DNS sets the Info column afresh, dropping what came before.
-            *info = format!("{INFO_RESET}{}", sub.info);
+    if ctype.eq_ignore_ascii_case("application/dns-message") {
+        if let Some(dns_info) = super::doh(&whole, d) {
+            *info = dns_info;
         }
     }
 }

@@ -421,6 +421,26 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
     }
 }
 
+/// A DNS-over-HTTPS body (media type `application/dns-message`, in HTTP/1
+/// or HTTP/2) goes to DNS, whose layer's bytes are the message. Returns
+/// the Info text that replaces the column (DNS sets it afresh), marked
+/// with [`http2::INFO_RESET`].
+fn doh(body: &[u8], d: &mut Dissection) -> Option<String> {
+    if body.is_empty() {
+        return None;
+    }
+    let mut sub = d.part();
+    if !dns::dissect(body, dns::Transport::Udp, "DoH", &mut sub) {
+        return None;
+    }
+    let v = d.bytes(&P_DNS, body);
+    d.push(&P_DNS, v);
+    d.fields.append(&mut sub.fields);
+    d.malformed |= sub.malformed;
+    d.protocol = "DoH".into();
+    Some(format!("{}{}", http2::INFO_RESET, sub.info))
+}
+
 /// Dissect a UDP payload. Returns true when some dissector claimed it
 /// (it then also set the Protocol and Info columns).
 pub fn udp(

@@ -530,3 +530,39 @@ fn rpc_calls_and_replies_over_udp() {
     let mut d = Dissection::default();
     assert!(!udp(&mut st, client, at(31), &other, &mut d));
 }
+
+/// An HTTP/1.1 body of type application/dns-message is DNS, as tshark's
+/// media-type table has it (the DNS message is dns_lab.pcapng frame 2).
+#[test]
+fn http1_doh_body_is_dns() {
+    let msg = hex(DNS_RESPONSE);
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/dns-message\r\nContent-Length: {}\r\n\r\n",
+        msg.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(&msg);
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let seg = TcpPayload {
+        stream: 1,
+        from_client: false,
+        seq: 1,
+        data: &resp,
+        frame: 2,
+    };
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 5000,
+    };
+    assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
+    assert_eq!(layers(&d).join(":"), "http:dns");
+    assert_eq!(d.protocol, "DoH");
+    assert_eq!(strs(&d, "dns.qry.name"), ["microsoft.com"]);
+    assert!(d
+        .info
+        .starts_with("Standard query response 0x1a16 A microsoft.com"));
+    // The dns layer holds the message, for `dns contains ...`.
+    let dns = d.fields.iter().find(|f| f.def.name == "dns").unwrap();
+    assert_eq!(dns.value, Value::Bytes(msg));
+}
