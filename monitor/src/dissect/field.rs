@@ -68,6 +68,9 @@ pub struct FieldDef {
     pub base: Base,
     /// Human description (as Wireshark's field list has it).
     pub desc: &'static str,
+    /// For a protocol: listed in `frame.protocols` (see
+    /// [`FieldDef::tree_only`]).
+    pub layer: bool,
 }
 
 impl FieldDef {
@@ -78,7 +81,29 @@ impl FieldDef {
             ty,
             base,
             desc,
+            layer: true,
         }
+    }
+
+    /// A protocol that is in the tree (filters see it) but not in
+    /// `frame.protocols`: tshark added its item without calling its
+    /// dissector (RPC's subtree for a program whose procedure carries no
+    /// arguments).
+    pub const fn tree_only(name: &'static str, desc: &'static str) -> Self {
+        Self {
+            name,
+            ty: FieldType::Protocol,
+            base: Base::Dec,
+            desc,
+            layer: false,
+        }
+    }
+
+    /// A protocol that shows in `frame.protocols` only: tshark called its
+    /// dissector, which handed the bytes straight on and put nothing in the
+    /// tree (HTTP carrying HTTP/2), so filters do not see it.
+    pub const fn layer_only(name: &'static str) -> Self {
+        Self::new(name, FieldType::Layer, Base::Dec, "")
     }
 }
 

@@ -407,7 +407,12 @@ impl Pipeline {
     /// outside this module (used by `frame.protocols`).
     pub(crate) fn app_protos(d: &Dissection, from: usize, protos: &mut Vec<&'static str>) {
         for f in &d.fields[from..] {
-            if matches!(f.def.ty, FieldType::Protocol | FieldType::Layer) {
+            let listed = match f.def.ty {
+                FieldType::Protocol => f.def.layer,
+                FieldType::Layer => true,
+                _ => false,
+            };
+            if listed {
                 protos.push(f.def.name);
             }
         }

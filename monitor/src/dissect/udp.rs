@@ -58,12 +58,12 @@ impl Pipeline {
             cx.malformed(Layer::Transport);
             return;
         }
+        let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
+        let stream = c.index;
         if cx.depth > 0 {
             // A datagram quoted by an ICMP error still gets its stream index.
-            let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
             cx.d.push(&UDP_STREAM, Value::UInt(c.index));
         } else {
-            let c = self.udp_convs.get((src, sp), (dst, dp), cx.ts_ns);
             let (idx, rel, delta) = (c.index, cx.ts_ns - c.first_ts, cx.ts_ns - c.prev_ts);
             c.prev_ts = cx.ts_ns;
             cx.d.push(&UDP_STREAM, Value::UInt(idx));
@@ -90,6 +90,11 @@ impl Pipeline {
         // outer packet's.
         let columns =
             (cx.depth > 0).then(|| (cx.d.protocol.clone(), cx.d.info.clone(), cx.d.malformed));
+        let dg = app::Datagram {
+            stream,
+            frame: cx.frame,
+            ts_ns: cx.ts_ns,
+        };
         let claimed = !payload.is_empty()
             && app::udp(
                 &mut self.app,
@@ -97,6 +102,7 @@ impl Pipeline {
                     src_port: sp,
                     dst_port: dp,
                 },
+                dg,
                 payload,
                 cx.d,
             );

@@ -129,7 +129,13 @@ impl Walker {
                     src_port: u.source_port(),
                     dst_port: u.destination_port(),
                 };
-                let c = udp(&mut self.app, ep, u.payload(), &mut d);
+                let c = udp(
+                    &mut self.app,
+                    ep,
+                    super::Datagram::default(),
+                    u.payload(),
+                    &mut d,
+                );
                 Some((c, d))
             }
             Some(TransportSlice::Tcp(t)) => {

@@ -374,7 +374,7 @@ fn header_field(name: &str) -> Option<&'static FieldDef> {
 }
 
 /// The media type of a Content-Type value, without parameters, lower case.
-fn media_type(ct: &str) -> String {
+pub(super) fn media_type(ct: &str) -> String {
     ct.split(';')
         .next()
         .unwrap_or("")
@@ -713,6 +713,11 @@ pub fn dissect(
             match t.as_str() {
                 "application/ocsp-response" => super::x509::ocsp_response_body(&data, d),
                 "application/pkix-crl" => super::x509::crl_body(&data, d),
+                "application/dns-message" => {
+                    if let Some(dns_info) = super::doh(&data, d) {
+                        info = dns_info;
+                    }
+                }
                 _ => {}
             }
         }
@@ -722,8 +727,8 @@ pub fn dissect(
 }
 
 /// The protocols tshark's media-type table puts under a body of media type
-/// `t` (they show in `frame.protocols` after `http`).
-fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef] {
+/// `t` (they show in `frame.protocols` after `http` or `http2`).
+pub(super) fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef] {
     use super::{P_FORM, P_GIF, P_JFIF, P_JSON, P_MEDIA, P_PNG, P_TEXT_LINES, P_XML};
     static TEXT_XML: [&FieldDef; 2] = [&P_TEXT_LINES, &P_XML];
     static TEXT: [&FieldDef; 1] = [&P_TEXT_LINES];

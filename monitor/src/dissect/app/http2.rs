@@ -406,13 +406,17 @@ fn data(
             ctype.split(';').next().unwrap_or("").trim()
         ));
     }
-    if ctype.eq_ignore_ascii_case("application/dns-message") && !whole.is_empty() {
-        let mut sub = Dissection::default();
-        if super::dns::dissect(&whole, super::dns::Transport::Udp, "DoH", &mut sub) {
-            d.fields.append(&mut sub.fields);
-            d.protocol = "DoH".into();
-            // DNS sets the Info column afresh, dropping what came before.
-            *info = format!("{INFO_RESET}{}", sub.info);
+    if !whole.is_empty() && !ctype.is_empty() {
+        // The body goes to the media-type dissectors, as an HTTP/1 one does.
+        let t = super::http::media_type(&ctype);
+        for layer in super::http::media_layers(&t, &whole) {
+            let v = d.bytes(layer, &whole);
+            d.push(layer, v);
+        }
+    }
+    if ctype.eq_ignore_ascii_case("application/dns-message") {
+        if let Some(dns_info) = super::doh(&whole, d) {
+            *info = dns_info;
         }
     }
 }

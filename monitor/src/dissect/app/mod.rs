@@ -1,5 +1,5 @@
 //! Application-layer dissectors (DNS, DHCP, DHCPv6, HTTP/1.x, TLS, HTTP/2,
-//! QUIC, RIP/RIPng, OSPFv2/v3, BGP), called by the transport dissectors with
+//! QUIC, RIP/RIPng, OSPFv2/v3, BGP, ONC RPC), called by the transport dissectors with
 //! the payload.
 //!
 //! Dispatch follows tshark: UDP and TCP payloads go to a dissector chosen by
@@ -11,8 +11,8 @@
 //!
 //! Entry points, called by the network and transport dissectors once their
 //! own fields are pushed:
-//! - [`udp`] with the UDP ports and payload (DNS/mDNS/LLMNR, DHCP, DHCPv6,
-//!   RIP, RIPng, QUIC);
+//! - [`udp`] with the UDP ports, conversation, frame and payload
+//!   (DNS/mDNS/LLMNR, DHCP, DHCPv6, RIP, RIPng, QUIC, ONC RPC with NFS);
 //! - [`tcp`] with the ports, the `tcp.stream` index, the direction, the
 //!   relative sequence number of the first payload byte and the payload of
 //!   every segment that carries data, in capture order (DNS over TCP, HTTP,
@@ -38,6 +38,7 @@ mod http2;
 mod ospf;
 mod quic;
 mod rip;
+mod rpc;
 mod tls;
 mod truncated;
 mod util;
@@ -52,11 +53,14 @@ mod tests;
 
 use std::collections::{HashMap, VecDeque};
 
+pub use rpc::Datagram;
+
 use super::{Dissection, FieldDef};
 
 /// Field tables of the application dissectors.
 pub static TABLES: &[&[&FieldDef]] = &[
     PROTOCOL_FIELDS,
+    &[&P_NFS],
     FOREIGN_PROTOCOLS,
     dns::FIELDS,
     dhcp::FIELDS,
@@ -69,6 +73,7 @@ pub static TABLES: &[&[&FieldDef]] = &[
     ospf::FIELDS,
     bgp::FIELDS,
     x509::FIELDS,
+    rpc::FIELDS,
 ];
 
 /// Most TCP streams whose reassembly state is kept at once (oldest dropped).
@@ -97,6 +102,8 @@ struct Stream {
     dirs: [desegment::Pdus; 2],
     /// Set once the stream switched protocol (HTTP/2 after an h2c upgrade).
     proto: Option<TcpProto>,
+    /// HTTP/2 reached through the HTTP dissector (see [`L_HTTP`]).
+    h2_via_http: bool,
     /// HTTP state of the stream (request methods awaiting responses).
     http: http::StreamState,
     /// BGP session state (4-octet AS capability per side).
@@ -115,6 +122,7 @@ pub struct AppState {
     /// Bytes held in reassembly buffers over all streams.
     buffered: usize,
     quic: quic::State,
+    rpc: rpc::State,
     order: VecDeque<u64>,
     stats: ReassemblyStats,
     held_note: HeldNote,
@@ -263,7 +271,19 @@ protocols! {
     P_OSPF "ospf" "Open Shortest Path First",
     P_BGP "bgp" "Border Gateway Protocol",
     P_OCSP "ocsp" "Online Certificate Status Protocol",
+    P_RPC "rpc" "Remote Procedure Call",
 }
+
+/// NFS: RPC shows the program's subtree on every NFS message, but calls
+/// the NFS dissector (a `frame.protocols` layer, [`L_NFS`]) only on
+/// arguments or results.
+static P_NFS: FieldDef = FieldDef::tree_only("nfs", "Network File System");
+static L_NFS: FieldDef = FieldDef::layer_only("nfs");
+
+/// HTTP as the carrier of HTTP/2 on a connection HTTP was chosen for
+/// (an h2c upgrade, or the HTTP/2 preface on an HTTP port): tshark lists
+/// `http` before `http2` but shows no HTTP item.
+static L_HTTP: FieldDef = FieldDef::layer_only("http");
 
 macro_rules! foreign_protocols {
     ($($id:ident $name:literal $desc:literal),* $(,)?) => {
@@ -316,6 +336,8 @@ fn protocol_of(prefix: &str, column: &str) -> Option<&'static FieldDef> {
         "ripng" => &P_RIPNG,
         "ospf" => &P_OSPF,
         "bgp" => &P_BGP,
+        "rpc" => &P_RPC,
+        "nfs" => &P_NFS,
         _ => return None,
     })
 }
@@ -329,13 +351,17 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
     while i < d.fields.len() {
         let def = d.fields[i].def;
         let prefix = def.name.split('.').next().unwrap_or("");
+        // HTTP shows the HTTP2-Settings header of an upgrade request with
+        // HTTP/2's fields, in its own layer.
+        let embedded = def.name.starts_with("http2.settings") && seen.last() == Some(&"http");
         if def.ty == super::FieldType::Protocol {
             // A dissector that names its protocol itself.
             if !seen.contains(&def.name) {
                 seen.push(def.name);
             }
-        } else if def.ty == super::FieldType::Layer {
-            // Listed in frame.protocols by the dissector that added it.
+        } else if def.ty == super::FieldType::Layer || embedded {
+            // Listed in frame.protocols by the dissector that added it, or
+            // shown inside another protocol's layer.
         } else {
             if let Some(p) = protocol_of(prefix, &d.protocol) {
                 if !seen.contains(&p.name) {
@@ -350,18 +376,50 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
     }
 }
 
+/// A DNS-over-HTTPS body (media type `application/dns-message`, in HTTP/1
+/// or HTTP/2) goes to DNS, whose layer's bytes are the message. Returns
+/// the Info text that replaces the column (DNS sets it afresh), marked
+/// with [`http2::INFO_RESET`].
+fn doh(body: &[u8], d: &mut Dissection) -> Option<String> {
+    if body.is_empty() {
+        return None;
+    }
+    let mut sub = d.part();
+    if !dns::dissect(body, dns::Transport::Udp, "DoH", &mut sub) {
+        return None;
+    }
+    let v = d.bytes(&P_DNS, body);
+    d.push(&P_DNS, v);
+    d.fields.append(&mut sub.fields);
+    d.malformed |= sub.malformed;
+    d.protocol = "DoH".into();
+    Some(format!("{}{}", http2::INFO_RESET, sub.info))
+}
+
 /// Dissect a UDP payload. Returns true when some dissector claimed it
 /// (it then also set the Protocol and Info columns).
-pub fn udp(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
+pub fn udp(
+    state: &mut AppState,
+    ep: Endpoints,
+    dg: Datagram,
+    payload: &[u8],
+    d: &mut Dissection,
+) -> bool {
     let mark = d.fields.len();
-    let claimed = udp_inner(state, ep, payload, d);
+    let claimed = udp_inner(state, ep, dg, payload, d);
     if claimed {
         mark_protocols(d, mark, payload);
     }
     claimed
 }
 
-fn udp_inner(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissection) -> bool {
+fn udp_inner(
+    state: &mut AppState,
+    ep: Endpoints,
+    dg: Datagram,
+    payload: &[u8],
+    d: &mut Dissection,
+) -> bool {
     for port in ep.ordered() {
         let done = match port {
             53 => dns::dissect(payload, dns::Transport::Udp, "DNS", d),
@@ -378,8 +436,12 @@ fn udp_inner(state: &mut AppState, ep: Endpoints, payload: &[u8], d: &mut Dissec
             return true;
         }
     }
-    // Heuristic as tshark's QUIC one: a long-header packet of a known
-    // version; the port pair is QUIC from then on.
+    // tshark's heuristic dissectors: ONC RPC (a call to a known program,
+    // or the reply to one), then QUIC (a long-header packet of a known
+    // version; the port pair is QUIC from then on).
+    if rpc::dissect(payload, &mut state.rpc, dg, d) {
+        return true;
+    }
     if quic::heuristic(payload) {
         state.quic.note_ports(ep.src_port, ep.dst_port);
     }
@@ -433,6 +495,11 @@ fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
     if data.starts_with(http2::PREFACE) || http2::PREFACE.starts_with(data) {
         return Some(TcpProto::Http2);
     }
+    by_port(ep)
+}
+
+/// The protocol the ports of a TCP stream say.
+fn by_port(ep: Endpoints) -> Option<TcpProto> {
     for port in ep.ordered() {
         match port {
             53 => return Some(TcpProto::Dns),
@@ -566,6 +633,9 @@ struct Frame {
     held_at_start: bool,
     /// Bytes went into a PDU that still waits for more.
     held_middle: bool,
+    /// An HTTP layer is in the frame already (a message before the switch
+    /// to HTTP/2, or the carrier of HTTP/2 frames).
+    http_layer: bool,
 }
 
 fn tcp_inner(
@@ -588,8 +658,10 @@ fn tcp_inner(
     {
         return Handoff::Ignored;
     }
-    if seg.data.starts_with(http2::PREFACE) {
-        // Prior-knowledge HTTP/2: the whole connection is HTTP/2.
+    if seg.data.starts_with(http2::PREFACE) && st.proto != Some(TcpProto::Http2) {
+        // Prior-knowledge HTTP/2: the whole connection is HTTP/2, reached
+        // through HTTP when that is what the stream was taken for.
+        st.h2_via_http = st.proto.or(by_port(ep)) == Some(TcpProto::Http);
         st.proto = Some(TcpProto::Http2);
     }
     let proto = match st.proto {
@@ -819,6 +891,13 @@ fn dissect_call(
         match pdu_len(cur, rest, st, seg.from_client) {
             Pdu::Len(n) => {
                 let pdu = &rest[..n];
+                if cur == TcpProto::Http2 && st.h2_via_http && !fr.http_layer {
+                    d.fields.push(super::Field {
+                        def: &L_HTTP,
+                        value: super::Value::None,
+                    });
+                }
+                fr.http_layer |= cur == TcpProto::Http || st.h2_via_http;
                 let mut sub = d.part();
                 let next = match cur {
                     TcpProto::Dns => {
@@ -843,6 +922,7 @@ fn dissect_call(
                 off += n;
                 if let Some(p) = next {
                     st.proto = Some(p);
+                    st.h2_via_http = true;
                     cur = p;
                 }
             }
@@ -927,7 +1007,7 @@ mod fuzz {
             let mut st = AppState::default();
             let ep = Endpoints { src_port: sp, dst_port: dp };
             let mut d = Dissection::default();
-            udp(&mut st, ep, &data, &mut d);
+            udp(&mut st, ep, Datagram::default(), &data, &mut d);
             let mut d = Dissection::default();
             ip_proto(&mut st, 89, &data, &mut d);
             for (i, chunk) in data.chunks(97).enumerate() {
@@ -935,11 +1015,11 @@ mod fuzz {
                 tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64, flags: 0 }, &mut d);
             }
             // Prefixed with valid-looking headers, to get past the first checks.
-            for prefix in [&b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01"] {
+            for prefix in [&b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01", b"\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x07", b"\x00\x00\x00\x01\x00\x00\x00\x01"] {
                 let mut v = prefix.to_vec();
                 v.extend_from_slice(&data);
                 let mut d = Dissection::default();
-                udp(&mut st, ep, &v, &mut d);
+                udp(&mut st, ep, Datagram::default(), &v, &mut d);
                 let mut d = Dissection::default();
                 ip_proto(&mut st, 89, &v, &mut d);
                 let mut d = Dissection::default();

@@ -4,7 +4,8 @@
 //! the connection IDs seen in long headers, as tshark infers it. Initial
 //! packets of QUIC v1 are protected with keys derived from the client's
 //! Destination Connection ID (RFC 9001 section 5.2); like tshark, they are
-//! decrypted to show the packet number and frames.
+//! decrypted to show the packet number and frames, and their CRYPTO frames
+//! (in or out of order) are put back together and handed to TLS.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -526,12 +527,110 @@ fn crypto(f: &[u8], off: &mut usize, d: &mut Dissection) -> Option<(u64, Vec<u8>
     Some((o, data))
 }
 
-/// The Initial CRYPTO stream of one side of one connection: fragments by
-/// offset until they join up.
+/// The Initial CRYPTO stream of one side of one connection, reassembled
+/// as tshark does: bytes that continue the stream go to TLS at once (one
+/// TLS layer each); bytes past a gap wait, with what follows them, until
+/// the gap fills, and then go to TLS together.
 #[derive(Debug, Default)]
 pub struct CryptoStream {
+    /// End of the bytes received without a gap.
     next: u64,
-    pending: std::collections::BTreeMap<u64, Vec<u8>>,
+    /// Bytes past a gap, waiting for it to fill.
+    waiting: Option<Waiting>,
+}
+
+/// Out-of-order CRYPTO bytes: from `start` (where the gap begins) to `end`.
+#[derive(Debug, Default)]
+struct Waiting {
+    start: u64,
+    end: u64,
+    /// Fragments by offset.
+    frags: std::collections::BTreeMap<u64, Vec<u8>>,
+    /// The gap filled and the bytes went to TLS.
+    done: bool,
+}
+
+impl Waiting {
+    /// Where the bytes from `from` on stop being contiguous (`from` or
+    /// further, through the fragments).
+    fn contiguous_end(&self, mut from: u64) -> u64 {
+        for (&o, data) in &self.frags {
+            let end = o + data.len() as u64;
+            if o <= from && from < end {
+                from = end;
+            }
+        }
+        from
+    }
+
+    /// The bytes from `start` to `end`, when all are there.
+    fn assembled(&self) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut at = self.start;
+        for (&o, data) in &self.frags {
+            if o > at {
+                return None;
+            }
+            let end = o + data.len() as u64;
+            if end > at {
+                out.extend_from_slice(&data[usize::try_from(at - o).ok()?..]);
+                at = end;
+            }
+        }
+        (at >= self.end).then_some(out)
+    }
+
+    fn held(&self) -> usize {
+        self.frags.values().map(Vec::len).sum()
+    }
+}
+
+impl CryptoStream {
+    /// Take one CRYPTO frame; returns the bytes to hand to TLS now, if any.
+    fn push(&mut self, offset: u64, data: &[u8]) -> Option<Vec<u8>> {
+        let mut seq = offset;
+        let mut data = data;
+        let nxt = offset + data.len() as u64;
+        if nxt <= self.next {
+            // Seen already (a retransmission).
+            return None;
+        }
+        if seq < self.next {
+            data = &data[usize::try_from(self.next - seq).ok()?..];
+            seq = self.next;
+        }
+        if self.waiting.as_ref().is_some_and(|w| w.done) {
+            self.waiting = None;
+        }
+        let gap = self.next < seq;
+        if !gap {
+            self.next = match &self.waiting {
+                Some(w) => w.contiguous_end(nxt),
+                None => nxt,
+            };
+        }
+        match &mut self.waiting {
+            Some(w) => {
+                w.end = w.end.max(nxt);
+                if w.held() + data.len() <= MAX_CRYPTO {
+                    w.frags.insert(seq, data.to_vec());
+                }
+                let whole = w.assembled()?;
+                w.done = true;
+                Some(whole)
+            }
+            None if gap => {
+                self.waiting = Some(Waiting {
+                    start: self.next,
+                    end: nxt,
+                    frags: [(seq, data.to_vec())].into(),
+                    done: false,
+                });
+                None
+            }
+            None => Some(data.to_vec()),
+        }
+    }
 }
 
 /// Most connections whose Initial CRYPTO streams are kept.
@@ -541,7 +640,8 @@ const MAX_CRYPTO_CONNS: usize = 1024;
 const MAX_CRYPTO: usize = 16 * 1024;
 
 /// Add the CRYPTO frames of a decrypted Initial to its stream and dissect
-/// the TLS handshake messages that became complete, as tshark does.
+/// the TLS handshake messages they complete, as tshark does: each hand-off
+/// to TLS is a TLS layer of its own, even when it completes no message.
 fn feed_crypto(
     st: &mut State,
     conn: &[u8],
@@ -556,23 +656,77 @@ fn feed_crypto(
     let (streams, tls) = (&mut entry.0, &mut entry.1);
     let cs = &mut streams[usize::from(server)];
     for (o, data) in frags {
-        if cs.pending.values().map(Vec::len).sum::<usize>() + data.len() <= MAX_CRYPTO {
-            cs.pending.insert(o, data);
+        if let Some(ready) = cs.push(o, &data) {
+            let v = d.bytes(&super::P_TLS, &ready);
+            d.push(&super::P_TLS, v);
+            super::tls::quic_handshake(&ready, tls, !server, d);
         }
     }
-    let mut ready = Vec::new();
-    while let Some((&o, _)) = cs.pending.iter().next() {
-        if o > cs.next {
-            break;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CryptoStream;
+
+    /// How many hand-offs to TLS the CRYPTO frames (offset, length) of one
+    /// packet make, and the bytes handed over in all.
+    fn calls(frames: &[(u64, usize)]) -> (usize, usize) {
+        let mut cs = CryptoStream::default();
+        let mut n = (0, 0);
+        for &(o, len) in frames {
+            let data: Vec<u8> = (o..o + len as u64).map(|b| b as u8).collect();
+            if let Some(ready) = cs.push(o, &data) {
+                n.0 += 1;
+                n.1 += ready.len();
+            }
         }
-        let data = cs.pending.remove(&o).unwrap_or_default();
-        let end = o + data.len() as u64;
-        if end > cs.next {
-            ready.extend_from_slice(&data[usize::try_from(cs.next - o).unwrap_or(0)..]);
-            cs.next = end;
-        }
+        n
     }
-    if !ready.is_empty() {
-        super::tls::quic_handshake(&ready, tls, !server, d);
+
+    /// CRYPTO frames of client Initials in quic_h3_multi_conn.pcap (Chrome
+    /// splits and shuffles its ClientHello); tshark lists one `tls` per
+    /// hand-off.
+    #[test]
+    fn crypto_frames_reach_tls_as_in_tshark() {
+        // Frame 5: in order, two hand-offs.
+        assert_eq!(calls(&[(0, 263), (263, 20)]), (2, 283));
+        // Frame 4: the gap at 0 fills last, one hand-off of everything.
+        assert_eq!(calls(&[(55, 53), (108, 187), (0, 55)]), (1, 295));
+        // Frame 11: the first fill completes the wait; the rest follows.
+        assert_eq!(calls(&[(107, 63), (0, 107), (170, 122)]), (2, 292));
+        // Frame 9: a wait whose last gap (284..289) fills at the end.
+        assert_eq!(
+            calls(&[
+                (0, 47),
+                (212, 68),
+                (280, 2),
+                (282, 2),
+                (289, 4),
+                (47, 165),
+                (284, 5)
+            ]),
+            (2, 293)
+        );
+        // Frame 1: one hand-off.
+        assert_eq!(
+            calls(&[
+                (227, 13),
+                (0, 33),
+                (240, 44),
+                (33, 6),
+                (39, 47),
+                (208, 19),
+                (86, 122)
+            ]),
+            (1, 284)
+        );
+    }
+
+    #[test]
+    fn retransmitted_crypto_bytes_are_not_handed_again() {
+        let mut cs = CryptoStream::default();
+        assert!(cs.push(0, &[1; 100]).is_some());
+        assert!(cs.push(0, &[1; 100]).is_none());
+        assert_eq!(cs.push(50, &[2; 100]).map(|b| b.len()), Some(50));
     }
 }

@@ -35,7 +35,13 @@ fn dns_response_over_udp() {
         src_port: 53,
         dst_port: 49905,
     };
-    assert!(udp(&mut st, ep, &hex(DNS_RESPONSE), &mut d));
+    assert!(udp(
+        &mut st,
+        ep,
+        Datagram::default(),
+        &hex(DNS_RESPONSE),
+        &mut d
+    ));
     assert_eq!(d.protocol, "DNS");
     assert_eq!(strs(&d, "dns.id"), ["6678"]);
     assert_eq!(strs(&d, "dns.flags.rcode"), ["0"]);
@@ -118,7 +124,13 @@ fn dhcp_offer() {
         src_port: 67,
         dst_port: 68,
     };
-    assert!(udp(&mut st, ep, &hex(DHCP_OFFER), &mut d));
+    assert!(udp(
+        &mut st,
+        ep,
+        Datagram::default(),
+        &hex(DHCP_OFFER),
+        &mut d
+    ));
     assert_eq!(d.protocol, "DHCP");
     assert_eq!(d.info, "DHCP Offer    - Transaction ID 0x696ddc66");
     assert_eq!(strs(&d, "dhcp.option.dhcp"), ["2"]);
@@ -281,7 +293,13 @@ fn quic_retry_header() {
         src_port: 443,
         dst_port: 60027,
     };
-    assert!(udp(&mut st, ep, &hex(QUIC_RETRY), &mut d));
+    assert!(udp(
+        &mut st,
+        ep,
+        Datagram::default(),
+        &hex(QUIC_RETRY),
+        &mut d
+    ));
     assert_eq!(d.protocol, "QUIC");
     assert_eq!(strs(&d, "quic.long.packet_type"), ["3"]);
     assert_eq!(strs(&d, "quic.dcid"), ["5ae3cd"]);
@@ -308,6 +326,7 @@ fn quic_retry_header() {
             src_port: 60027,
             dst_port: 443
         },
+        Datagram::default(),
         &short,
         &mut d
     ));
@@ -514,4 +533,169 @@ fn http_continuation_follows_tshark() {
     );
     assert_eq!(h, Handoff::Claimed);
     assert_eq!(strs(&d, "data.len"), ["Int(7)"]);
+}
+
+/// The protocol layers of a dissection, as `frame.protocols` lists them.
+fn layers(d: &Dissection) -> Vec<&'static str> {
+    use crate::dissect::FieldType;
+    d.fields
+        .iter()
+        .filter(|f| match f.def.ty {
+            FieldType::Protocol => f.def.layer,
+            FieldType::Layer => true,
+            _ => false,
+        })
+        .map(|f| f.def.name)
+        .collect()
+}
+
+/// http2_h2c_range.pcap, TCP stream 0: an `Upgrade: h2c` exchange on port
+/// 8080, then HTTP/2 (frame number, from client, sequence number, payload).
+const H2C_UPGRADE: &[(u64, bool, u32, &str)] = &[
+    (5, true, 1, "474554202f656963617220485454502f312e310d0a486f73743a203132372e302e302e313a383038300d0a557365722d4167656e743a206375726c2f372e36342e310d0a4163636570743a202a2f2a0d0a436f6e6e656374696f6e3a20557067726164652c2048545450322d53657474696e67730d0a557067726164653a206832630d0a48545450322d53657474696e67733a2041414d414141426b414152414141414141414941414141410d0a52616e67653a2062797465733d302d31300d0a0d0a"),
+    (7, false, 1, "485454502f312e312031303120537769746368696e672050726f746f636f6c730d0a436f6e6e656374696f6e3a20557067726164650d0a557067726164653a206832630d0a0d0a"),
+    (9, true, 196, "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a"),
+    (10, true, 220, "000012040000000000000300000064000440000000000200000000"),
+    (15, false, 72, "0000180400000000000005001000000003000000fa000600100140000400100000"),
+    (23, false, 127, "00005b0104000000018a52848fd24a8f5e8a8fd24a8500b040c38fff5f92497ca58ae819aafb50938ec415305a99567b6c96c361be94032a6e2d6a08020a807ee01bb800298b46ff5c0231316196c361be94032a6e2d6a08020a807ee01cb8d014c5a37f"),
+    (25, false, 227, "00000b00010000000158354f2150254041505b3400000403000000000100000000"),
+];
+
+#[test]
+fn h2c_upgrade_goes_through_http() {
+    let mut st = AppState::default();
+    let mut seen = Vec::new();
+    for &(frame, from_client, seq, payload) in H2C_UPGRADE {
+        let (src_port, dst_port) = if from_client {
+            (57226, 8080)
+        } else {
+            (8080, 57226)
+        };
+        let data = hex(payload);
+        let mut d = Dissection::default();
+        let seg = TcpPayload {
+            stream: 0,
+            from_client,
+            seq,
+            data: &data,
+            frame,
+            flags: 0,
+        };
+        let ep = Endpoints { src_port, dst_port };
+        assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
+        seen.push((frame, layers(&d).join(":"), d));
+    }
+    let layers: Vec<(u64, &str)> = seen.iter().map(|(f, l, _)| (*f, l.as_str())).collect();
+    assert_eq!(
+        layers,
+        [
+            // The HTTP2-Settings header shows HTTP/2 fields inside HTTP.
+            (5, "http"),
+            (7, "http"),
+            (9, "http:http2"),
+            (10, "http:http2"),
+            (15, "http:http2"),
+            (23, "http:http2"),
+            // The body goes to the media-type dissector.
+            (25, "http:http2:data-text-lines"),
+        ]
+    );
+    assert_eq!(strs(&seen[0].2, "http2.settings.id"), ["3", "4", "2"]);
+    // The carrier HTTP layer is no `http` for filters.
+    assert!(!seen[2].2.has("http"));
+    assert_eq!(seen[6].2.info, "DATA[1] (text/plain), RST_STREAM[1]");
+}
+
+/// ipv4_frag_udp_nfs.pcap frame 6: the start of an NFSv3 WRITE call (the
+/// reassembled datagram carries 8192 bytes of data after this).
+const NFS_WRITE_CALL: &str = "a13928f70000000000000002000186a3000000030000000700000001000000200032f2bc00000008726e63746573743200000234000001f400000001000001f400000000000000000000001801000002000800080200000028c00800958486d926c0080000000000000120000000200000000000000020002e2e2e2e";
+/// Frame 29: a WRITE reply whose call is not in the capture.
+const NFS_WRITE_REPLY: &str = "983928f7000000010000000000000000000000000000000000000000000000000000000100000001000081b40000000100000234000001f40000000000002000000000000000200000000000000000000000000000000808000000000008c0284864e5bc000000004864e5e2000000004864e5e20000000000002000000000004843cebc000d0a7e";
+
+#[test]
+fn rpc_calls_and_replies_over_udp() {
+    let mut st = AppState::default();
+    let (client, server) = (
+        Endpoints {
+            src_port: 789,
+            dst_port: 2049,
+        },
+        Endpoints {
+            src_port: 2049,
+            dst_port: 789,
+        },
+    );
+    let at = |frame: u64| Datagram {
+        stream: 0,
+        frame,
+        ts_ns: frame as i64 * 1_000_000,
+    };
+    let mut d = Dissection::default();
+    assert!(udp(&mut st, client, at(6), &hex(NFS_WRITE_CALL), &mut d));
+    assert_eq!(layers(&d).join(":"), "rpc:nfs");
+    assert_eq!(strs(&d, "rpc.xid"), ["2704877815"]);
+    assert_eq!(strs(&d, "rpc.auth.machinename"), ["rnctest2"]);
+    assert_eq!(strs(&d, "rpc.auth.gid"), ["500", "500"]);
+    assert_eq!(strs(&d, "rpc.programversion"), ["3", "3"]);
+    assert_eq!(strs(&d, "nfs.procedure_v3"), ["7"]);
+    assert_eq!(strs(&d, "rpc.opaque_length"), ["8", "8192"]);
+    assert_eq!(
+        d.info,
+        "V3 WRITE Call, FH: 0x89686ab3 Offset: 73728 Len: 8192 UNSTABLE"
+    );
+    // A reply to a call not seen is no RPC for tshark's heuristic.
+    let reply = hex(NFS_WRITE_REPLY);
+    let mut d = Dissection::default();
+    assert!(!udp(&mut st, server, at(29), &reply, &mut d));
+    // The same reply to the call above is matched by its XID.
+    let mut answered = reply.clone();
+    answered[..4].copy_from_slice(&hex("a13928f7"));
+    let mut d = Dissection::default();
+    assert!(udp(&mut st, server, at(30), &answered, &mut d));
+    assert_eq!(layers(&d).join(":"), "rpc:nfs");
+    assert_eq!(strs(&d, "rpc.repframe"), ["6"]);
+    assert_eq!(strs(&d, "rpc.procedure"), ["7"]);
+    assert_eq!(d.info, "V3 WRITE Reply (Call In 6)");
+    // Another program's call stays unclaimed.
+    let mut other = hex(NFS_WRITE_CALL);
+    other[12..16].copy_from_slice(&99_999u32.to_be_bytes());
+    let mut d = Dissection::default();
+    assert!(!udp(&mut st, client, at(31), &other, &mut d));
+}
+
+/// An HTTP/1.1 body of type application/dns-message is DNS, as tshark's
+/// media-type table has it (the DNS message is dns_lab.pcapng frame 2).
+#[test]
+fn http1_doh_body_is_dns() {
+    let msg = hex(DNS_RESPONSE);
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/dns-message\r\nContent-Length: {}\r\n\r\n",
+        msg.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(&msg);
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let seg = TcpPayload {
+        stream: 1,
+        from_client: false,
+        seq: 1,
+        data: &resp,
+        frame: 2,
+        flags: 0,
+    };
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 5000,
+    };
+    assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
+    assert_eq!(layers(&d).join(":"), "http:dns");
+    assert_eq!(d.protocol, "DoH");
+    assert_eq!(strs(&d, "dns.qry.name"), ["microsoft.com"]);
+    assert!(d
+        .info
+        .starts_with("Standard query response 0x1a16 A microsoft.com"));
+    // The dns layer holds the message, for `dns contains ...`.
+    let dns = d.fields.iter().find(|f| f.def.name == "dns").unwrap();
+    assert_eq!(dns.value, Value::Bytes(msg));
 }
