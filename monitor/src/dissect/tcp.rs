@@ -321,7 +321,14 @@ impl Pipeline {
                     cx.d.info.push_str(app::HELD_NOTE);
                 }
                 app::HeldNote::Replace(text) => {
-                    cx.d.info = verdict.info_prefix().unwrap_or_default();
+                    // After the fenced analysis labels; TCP's own note
+                    // comes after a separator.
+                    let sep = if text.starts_with(app::HELD_NOTE) {
+                        " "
+                    } else {
+                        ""
+                    };
+                    cx.d.info = verdict.info_prefix().map(|p| p + sep).unwrap_or_default();
                     cx.d.info.push_str(text);
                 }
             }

@@ -783,7 +783,14 @@ fn tcp_inner(
     } else if fr.declined {
         Handoff::Unclaimed
     } else {
-        state.held_note = if fr.held_at_start && matches!(proto, TcpProto::Http | TcpProto::Tls) {
+        // TLS clears the column on every call; HTTP writes the first line
+        // of a message it starts (its continuation path writes nothing).
+        let writes = match proto {
+            TcpProto::Tls => true,
+            TcpProto::Http => http::starts_message(seg.data),
+            _ => false,
+        };
+        state.held_note = if fr.held_at_start && writes {
             // tshark replaces TCP's Info text (after the analysis labels)
             // with what the dissector wrote before asking for more (HTTP:
             // the first line) and the note. Protocols dissected through
@@ -874,9 +881,15 @@ fn dissect_call(
                     break;
                 }
                 tls::Step::Skip(n, info) => {
+                    // The SSLv2 record dissector names its protocol in the
+                    // column; continuation data leaves the column as it is.
+                    if info == tls::SSLV2_INFO {
+                        d.protocol = "SSLv2".into();
+                    } else if !call.shown {
+                        d.protocol = tls::continuation_protocol(&st.tls);
+                    }
                     call.shown = true;
                     fr.infos.push(info.into());
-                    d.protocol = tls::continuation_protocol(&st.tls);
                     off = n.map_or(buf.len(), |n| off.saturating_add(n));
                 }
             }

@@ -139,6 +139,9 @@ fn ssl3_step(b: &[u8]) -> Step {
     }
 }
 
+/// The Info text of an SSLv2 record (no keys: encrypted).
+pub const SSLV2_INFO: &str = "Encrypted Data";
+
 /// `dissect_ssl2_record`: a two- or three-byte header, then the record,
 /// shown (without keys) as encrypted data.
 fn sslv2_step(b: &[u8]) -> Step {
@@ -150,7 +153,7 @@ fn sslv2_step(b: &[u8]) -> Step {
     if b.len() < hl + len {
         Step::Need(Some(hl + len - b.len()))
     } else {
-        Step::Skip(Some(hl + len), "Encrypted Data")
+        Step::Skip(Some(hl + len), SSLV2_INFO)
     }
 }
 
