@@ -214,8 +214,10 @@ impl Pipeline {
             && !names.contains(MALFORMED.name)
             && !super::registry().any(|f| f.ty == FieldType::Protocol && names.contains(f.name));
         // Every definition of those names (a name can have more than one).
-        let wanted =
-            super::field::Wanted::new(super::registry().filter(|f| names.contains(f.name)));
+        let wanted = super::field::Wanted::new(
+            super::registry().filter(|f| names.contains(f.name)),
+            &super::registry().collect::<Vec<_>>(),
+        );
         self.wanted = Some(Arc::new(wanted));
     }
 
