@@ -3,7 +3,7 @@
 //! and turns a [`PacketRecord`] into a [`Dissection`]. Capture files and the
 //! live ring buffer go through the same code.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -84,7 +84,7 @@ impl Cx<'_> {
 /// the first and previous time seen.
 #[derive(Default)]
 pub(crate) struct Conversations {
-    map: HashMap<ConvKey, Conv>,
+    map: super::FastMap<ConvKey, Conv>,
     next: u64,
 }
 

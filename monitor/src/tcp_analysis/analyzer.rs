@@ -8,7 +8,9 @@
 //! entries with an optional idle timeout, and each direction remembers at
 //! most `Config::max_unacked_segments` unacknowledged segments.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::dissect::{FastMap, FastSet};
 use std::net::IpAddr;
 
 use super::flags::{ACK, FIN, PSH, RST, SYN};
@@ -176,13 +178,13 @@ pub struct Stats {
 #[derive(Debug, Default)]
 pub struct Analyzer {
     config: Config,
-    convs: HashMap<Key, Conv>,
+    convs: FastMap<Key, Conv>,
     /// LRU order: tick of last use → key.
     lru: BTreeMap<u64, Key>,
     tick: u64,
     next_stream: u64,
     /// Conversations with a handshake attempt still open.
-    pending: HashSet<Key>,
+    pending: FastSet<Key>,
     /// Outcomes decided outside a segment's own verdict, for `poll_expired`.
     decided: Vec<HandshakeOutcome>,
     stats: Stats,
