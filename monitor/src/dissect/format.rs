@@ -56,15 +56,13 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
 
 /// Decimal digits of `n`, zero-padded to at least `width` (the values
 /// printed on every line: `format!` machinery costs more than the digits).
-fn push_dec(out: &mut String, mut n: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    while n > 0 || buf.len() - i < width.max(1) {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
+fn push_dec(out: &mut String, n: u64, width: usize) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(n);
+    for _ in digits.len()..width {
+        out.push('0');
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.push_str(digits);
 }
 
 /// Seconds with nine decimals from nanoseconds (`-0.000001000` when negative).
