@@ -103,6 +103,8 @@ pub struct CaptureReader<R: Read> {
     offset: u64,
     format: Format,
     buf: Vec<u8>,
+    /// A packet buffer given back by [`CaptureReader::recycle`].
+    spare: Vec<u8>,
     done: bool,
 }
 
@@ -182,6 +184,7 @@ impl<R: Read> CaptureReader<R> {
                         linktype,
                     },
                     buf: Vec::new(),
+                    spare: Vec::new(),
                     done: false,
                 })
             }
@@ -195,6 +198,7 @@ impl<R: Read> CaptureReader<R> {
                         section: 0,
                     },
                     buf: Vec::new(),
+                    spare: Vec::new(),
                     done: false,
                 };
                 r.buf.extend_from_slice(&hdr[..4]);
@@ -203,6 +207,20 @@ impl<R: Read> CaptureReader<R> {
             }
             _ => Err(CaptureError::BadMagic(magic)),
         }
+    }
+
+    /// Give back the bytes of a packet that is no longer needed: the
+    /// buffer holds the next packet's (saves an allocation per packet).
+    pub fn recycle(&mut self, data: Vec<u8>) {
+        self.spare = data;
+    }
+
+    /// A copy of `buf[range]`, in the recycled buffer when there is one.
+    fn packet_data(&mut self, range: std::ops::Range<usize>) -> Vec<u8> {
+        let mut v = std::mem::take(&mut self.spare);
+        v.clear();
+        v.extend_from_slice(&self.buf[range]);
+        v
     }
 
     /// Bytes consumed so far.
@@ -359,7 +377,7 @@ impl<R: Read> CaptureReader<R> {
                 iface: 0,
                 direction: None,
                 orig_len: orig.max(incl),
-                data: self.buf[..incl as usize].to_vec(),
+                data: self.packet_data(0..incl as usize),
             },
             linktype,
             pcapng: None,
@@ -542,7 +560,7 @@ impl<R: Read> CaptureReader<R> {
                 iface: iface_id,
                 direction,
                 orig_len: origlen.max(caplen),
-                data: self.buf[28..data_end].to_vec(),
+                data: self.packet_data(28..data_end),
             },
             pcapng: self.file_info(&iface),
             linktype: iface.linktype,
@@ -568,7 +586,7 @@ impl<R: Read> CaptureReader<R> {
                 iface: 0,
                 direction: None,
                 orig_len: origlen,
-                data: self.buf[12..12 + caplen as usize].to_vec(),
+                data: self.packet_data(12..12 + caplen as usize),
             },
             pcapng: self.file_info(&iface),
             linktype: iface.linktype,

@@ -470,6 +470,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
             Mode::Json => json_line(&mut line, &d, &times, &defs),
         }
         pipe.recycle(d);
+        reader.recycle(rec.data);
         if let Err(e) = w.write_all(line.as_bytes()) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(0);

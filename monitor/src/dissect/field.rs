@@ -267,6 +267,13 @@ impl Dissection {
         self.fields.push(Field { def, value });
     }
 
+    /// Set the Protocol column (reusing the text's allocation).
+    #[inline]
+    pub fn set_protocol(&mut self, name: &str) {
+        self.protocol.clear();
+        self.protocol.push_str(name);
+    }
+
     /// Every value of the named field, in tree order.
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
         self.fields

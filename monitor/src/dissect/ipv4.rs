@@ -154,7 +154,7 @@ impl Pipeline {
             options(cx, &data[20..ihl]);
         }
         if cx.depth == 0 {
-            cx.d.protocol = "IPv4".into();
+            cx.d.set_protocol("IPv4");
             cx.d.info.clear();
         }
         if cx.wants_columns() {

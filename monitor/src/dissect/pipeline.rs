@@ -162,8 +162,8 @@ pub struct Pipeline {
     /// Set by [`Pipeline::only_fields`].
     wanted: Option<Arc<super::field::Wanted>>,
     only_wanted: bool,
-    /// A field list to reuse (see [`Pipeline::recycle`]).
-    spare: Vec<super::Field>,
+    /// An empty dissection whose buffers are reused (see [`Pipeline::recycle`]).
+    spare: Dissection,
 }
 
 impl Default for Pipeline {
@@ -189,16 +189,38 @@ impl Pipeline {
             handshakes: None,
             wanted: None,
             only_wanted: false,
-            spare: Vec::new(),
+            spare: Dissection::default(),
         }
     }
 
-    /// Give back a dissection that is no longer needed: its field list is
-    /// reused for the next packet (saves an allocation and its growth).
+    /// Give back a dissection that is no longer needed: its field list
+    /// and column texts are reused for the next packet (saves allocations
+    /// and their growth).
     pub fn recycle(&mut self, d: Dissection) {
-        let mut fields = d.fields;
+        let Dissection {
+            mut fields,
+            mut src,
+            mut dst,
+            mut protocol,
+            mut info,
+            malformed: _,
+            malformed_layer: _,
+            wanted: _,
+            only_wanted: _,
+        } = d;
         fields.clear();
-        self.spare = fields;
+        src.clear();
+        dst.clear();
+        protocol.clear();
+        info.clear();
+        self.spare = Dissection {
+            fields,
+            src,
+            dst,
+            protocol,
+            info,
+            ..Default::default()
+        };
     }
 
     /// The consumer reads only these fields of each dissection (no
@@ -295,14 +317,10 @@ impl Pipeline {
         self.frame += 1;
         let first = *self.first_ts.get_or_insert(rec.ts_ns);
         let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
-        let mut fields = std::mem::take(&mut self.spare);
-        fields.reserve(128);
-        let mut d = Dissection {
-            fields,
-            wanted: self.wanted.clone(),
-            only_wanted: self.only_wanted,
-            ..Default::default()
-        };
+        let mut d = std::mem::take(&mut self.spare);
+        d.fields.reserve(128);
+        d.wanted.clone_from(&self.wanted);
+        d.only_wanted = self.only_wanted;
         let proto_idx =
             frame::push_fields(&mut d, self.frame, rec, rec.ts_ns - first, rec.ts_ns - prev);
         let mut cx = Cx {

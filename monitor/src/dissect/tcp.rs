@@ -108,7 +108,7 @@ impl Pipeline {
     ) {
         cx.proto_bytes(&TCP, "tcp", p);
         if cx.depth == 0 {
-            cx.d.protocol = "TCP".into();
+            cx.d.set_protocol("TCP");
         }
         // Fields are shown as far as the captured bytes go.
         let avail = p.len();
