@@ -216,6 +216,16 @@ impl Columns {
     }
 }
 
+/// Append a separator: one character without a copy call (the usual
+/// tab or comma), else the text.
+#[inline]
+fn push_sep(out: &mut String, sep: &str) {
+    match sep.as_bytes() {
+        [b] if b.is_ascii() => out.push(char::from(*b)),
+        _ => out.push_str(sep),
+    }
+}
+
 /// Append the text of column `col` (every occurrence of its field, joined
 /// as `-E` says); [`Columns::index`] must have seen `d`.
 fn write_field(
@@ -238,7 +248,7 @@ fn write_field(
     let hits = &cols.hits[cols.slot_of[col]];
     let emit = |out: &mut String, i: usize, first: bool| {
         if !first {
-            out.push_str(&o.aggregator);
+            push_sep(out, &o.aggregator);
         }
         let f = &d.fields[i];
         write_value(out, f.def, &f.value);
@@ -267,7 +277,7 @@ fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, 
     cols.index(d);
     for col in 0..cols.defs.len() {
         if col > 0 {
-            out.push_str(&o.separator);
+            push_sep(out, &o.separator);
         }
         if let Some(q) = o.quote {
             out.push(q);
@@ -486,6 +496,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     if progress {
         eprintln!("\r{} packets, 100%", pipe.frame_number());
     }
+    // The process ends here: freeing every table entry and reassembly
+    // buffer one by one would only cost time.
+    std::mem::forget(pipe);
     if let Err(e) = w.flush() {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());

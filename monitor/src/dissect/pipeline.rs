@@ -164,6 +164,8 @@ pub struct Pipeline {
     only_wanted: bool,
     /// An empty dissection whose buffers are reused (see [`Pipeline::recycle`]).
     spare: Dissection,
+    /// The protocol name list of the previous frame, to reuse.
+    spare_protos: Vec<&'static str>,
 }
 
 impl Default for Pipeline {
@@ -190,6 +192,7 @@ impl Pipeline {
             wanted: None,
             only_wanted: false,
             spare: Dissection::default(),
+            spare_protos: Vec::new(),
         }
     }
 
@@ -325,7 +328,7 @@ impl Pipeline {
             frame::push_fields(&mut d, self.frame, rec, rec.ts_ns - first, rec.ts_ns - prev);
         let mut cx = Cx {
             d: &mut d,
-            protos: Vec::with_capacity(8),
+            protos: std::mem::take(&mut self.spare_protos),
             frame: self.frame,
             ts_ns: rec.ts_ns,
             orig_len: rec.orig_len,
@@ -338,7 +341,7 @@ impl Pipeline {
         } else {
             self.data(&mut cx, &rec.data);
         }
-        let names = std::mem::take(&mut cx.protos);
+        let mut names = std::mem::take(&mut cx.protos);
         let protos = d.text(&frame::FRAME_PROTOCOLS, || {
             if names.first() == Some(&"eth") {
                 let mut protos = String::from("eth");
@@ -357,6 +360,8 @@ impl Pipeline {
                 .map(|s| s.to_ascii_uppercase())
                 .unwrap_or_default();
         }
+        names.clear();
+        self.spare_protos = names;
         if let Some(i) = proto_idx {
             d.fields[i].value = protos;
         }
