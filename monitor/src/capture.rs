@@ -247,18 +247,23 @@ impl<R: Read> CaptureReader<R> {
         // allocate more than the file holds.
         // Read in chunks: no `read_to_end` probing per packet, and at
         // most one chunk beyond what the file held.
-        self.buf.truncate(start);
+        // The buffer never shrinks (bytes past this block are stale, and
+        // every block is read by its own bounds): a packet's bytes are
+        // read over the previous ones without zeroing them first.
+        let mut at = start;
         let mut left = len;
         while left > 0 {
             let chunk = left.min(1 << 16);
-            let at = self.buf.len();
-            self.buf.resize(at + chunk, 0);
-            let n = read_full(&mut self.inner, &mut self.buf[at..]).map_err(|source| {
-                CaptureError::Io {
-                    offset: block_off,
-                    source,
-                }
-            })?;
+            if self.buf.len() < at + chunk {
+                self.buf.resize(at + chunk, 0);
+            }
+            let n =
+                read_full(&mut self.inner, &mut self.buf[at..at + chunk]).map_err(|source| {
+                    CaptureError::Io {
+                        offset: block_off,
+                        source,
+                    }
+                })?;
             if n < chunk {
                 self.buf.truncate(at + n);
                 self.done = true;
@@ -268,6 +273,7 @@ impl<R: Read> CaptureReader<R> {
                 });
             }
             left -= chunk;
+            at += chunk;
         }
         Ok(())
     }
@@ -343,7 +349,9 @@ impl<R: Read> CaptureReader<R> {
             unreachable!()
         };
         let off = self.offset;
-        self.buf.resize(16, 0);
+        if self.buf.len() < 16 {
+            self.buf.resize(16, 0);
+        }
         let n =
             read_full(&mut self.inner, &mut self.buf[..16]).map_err(|source| CaptureError::Io {
                 offset: off,
@@ -387,7 +395,9 @@ impl<R: Read> CaptureReader<R> {
     fn next_pcapng(&mut self) -> Result<Option<FilePacket>, CaptureError> {
         loop {
             let off = self.offset;
-            self.buf.resize(8, 0);
+            if self.buf.len() < 8 {
+                self.buf.resize(8, 0);
+            }
             let n = read_full(&mut self.inner, &mut self.buf[..8]).map_err(|source| {
                 CaptureError::Io {
                     offset: off,
