@@ -125,6 +125,8 @@ fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
 /// then remembered.
 struct Columns {
     defs: Vec<&'static FieldDef>,
+    /// How each column is printed (decided once, not per packet).
+    kinds: Vec<Kind>,
     /// Distinct requested names; a column's slot is its name's index.
     names: Vec<&'static str>,
     /// Slot of each column.
@@ -134,6 +136,36 @@ struct Columns {
     used: usize,
     /// Per slot, indexes into `Dissection::fields` for the current packet.
     hits: Vec<Vec<usize>>,
+}
+
+/// How a column's text is made.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// `frame.time`, from the frame's nanoseconds.
+    AbsTime,
+    /// A frame time in seconds, from the frame's nanoseconds.
+    Secs(fn(&Times) -> i64),
+    /// The field's occurrences in the dissection.
+    Field,
+}
+
+impl Kind {
+    fn of(def: &'static FieldDef) -> Self {
+        use dissect::frame::*;
+        if std::ptr::eq(def, &FRAME_TIME) {
+            Kind::AbsTime
+        } else if std::ptr::eq(def, &FRAME_TIME_EPOCH) {
+            Kind::Secs(|t| t.epoch)
+        } else if std::ptr::eq(def, &FRAME_TIME_RELATIVE) {
+            Kind::Secs(|t| t.relative)
+        } else if std::ptr::eq(def, &FRAME_TIME_DELTA)
+            || std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED)
+        {
+            Kind::Secs(|t| t.delta)
+        } else {
+            Kind::Field
+        }
+    }
 }
 
 /// Marks a definition that no column asks for.
@@ -152,6 +184,7 @@ impl Columns {
             })
             .collect();
         Self {
+            kinds: defs.iter().map(|d| Kind::of(d)).collect(),
             defs,
             hits: vec![Vec::new(); names.len()],
             names,
@@ -236,14 +269,10 @@ fn write_field(
     col: usize,
     o: &FieldsOpts,
 ) {
-    let def = cols.defs[col];
-    if std::ptr::eq(def, &dissect::frame::FRAME_TIME) {
-        write_abs_time(out, t.epoch);
-        return;
-    }
-    if let Some(ns) = exact_time(def, t) {
-        write_secs(out, ns);
-        return;
+    match cols.kinds[col] {
+        Kind::AbsTime => return write_abs_time(out, t.epoch),
+        Kind::Secs(ns) => return write_secs(out, ns(t)),
+        Kind::Field => {}
     }
     let hits = &cols.hits[cols.slot_of[col]];
     let emit = |out: &mut String, i: usize, first: bool| {
