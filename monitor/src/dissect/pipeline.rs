@@ -80,6 +80,23 @@ impl Cx<'_> {
     }
 }
 
+/// Blocks of core fields that dissectors push together, each skipped as a
+/// whole when none of its fields is read and unread fields are left out
+/// anyway ([`Pipeline::only_fields`]): one test per block instead of one
+/// per field on every packet. Skipping changes nothing else: the fields
+/// of a quiet block would all have been dropped by [`Dissection::push`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Quiet {
+    /// [`super::eth::ADDR_BLOCK`].
+    pub eth_addrs: bool,
+    /// [`super::ipv4::HEADER_BLOCK`].
+    pub ip_header: bool,
+    /// [`super::ipv4::HOST_BLOCK`].
+    pub ip_hosts: bool,
+    /// [`super::tcp::HEADER_BLOCK`].
+    pub tcp_header: bool,
+}
+
 /// Conversation table: a stable index per unordered address/port pair, with
 /// the first and previous time seen.
 #[derive(Default)]
@@ -161,6 +178,8 @@ pub struct Pipeline {
     pub(crate) handshakes: Option<Vec<crate::tcp_analysis::handshake::HandshakeOutcome>>,
     /// Set by [`Pipeline::only_fields`].
     wanted: Option<Arc<super::field::Wanted>>,
+    /// Blocks of fields left out as a whole (set by [`Pipeline::only_fields`]).
+    pub(crate) quiet: Quiet,
     only_wanted: bool,
     /// An empty dissection whose buffers are reused (see [`Pipeline::recycle`]).
     spare: Dissection,
@@ -190,6 +209,7 @@ impl Pipeline {
             echo: Default::default(),
             handshakes: None,
             wanted: None,
+            quiet: Quiet::default(),
             only_wanted: false,
             spare: Dissection::default(),
             spare_protos: Vec::new(),
@@ -243,6 +263,14 @@ impl Pipeline {
             super::registry().filter(|f| names.contains(f.name)),
             &super::registry().collect::<Vec<_>>(),
         );
+        let quiet =
+            |block: &[&FieldDef]| self.only_wanted && !block.iter().any(|f| wanted.contains(f));
+        self.quiet = Quiet {
+            eth_addrs: quiet(super::eth::ADDR_BLOCK),
+            ip_header: quiet(super::ipv4::HEADER_BLOCK),
+            ip_hosts: quiet(super::ipv4::HOST_BLOCK),
+            tcp_header: quiet(super::tcp::HEADER_BLOCK),
+        };
         self.wanted = Some(Arc::new(wanted));
     }
 

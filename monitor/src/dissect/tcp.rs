@@ -62,6 +62,36 @@ fields! {
     CONN_RST = "tcp.connection.rst", Bool, Base::Dec, "Connection reset (RST)";
 }
 
+/// The header fields but the ports and the length, pushed together (see
+/// [`super::pipeline::Quiet`]).
+pub(crate) static HEADER_BLOCK: &[&FieldDef] = &[
+    &PORT,
+    &SEQ_RAW,
+    &ACK_RAW,
+    &ACK_NONZERO,
+    &HDR_LEN,
+    &FLAGS,
+    &F_RES,
+    &F_AE,
+    &F_CWR,
+    &F_ECE,
+    &F_URG,
+    &F_ACK,
+    &F_PUSH,
+    &F_RESET,
+    &F_SYN,
+    &F_FIN,
+    &F_STR,
+    &CONN_SYN,
+    &CONN_SYNACK,
+    &CONN_FIN,
+    &CONN_RST,
+    &WINDOW_SIZE_VALUE,
+    &CHECKSUM,
+    &CHECKSUM_STATUS,
+    &URGENT_POINTER,
+];
+
 /// `tcp.flags.str`: one letter per set bit, a middle dot per clear one.
 fn flags_str(flags: u16) -> String {
     const L: &[u8; 12] = b"RRRACEUAPRSF";
@@ -124,7 +154,7 @@ impl Pipeline {
         let ck = u16::from_be_bytes([h[16], h[17]]);
         let urg = u16::from_be_bytes([h[18], h[19]]);
         let tcp_len = reported.saturating_sub(hl);
-        let flags_text = cx.d.text(&F_STR, || flags_str(flags));
+        let header = !self.quiet.tcp_header;
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
@@ -133,9 +163,48 @@ impl Pipeline {
         };
         put(2, &SRCPORT, Value::UInt(sp.into()));
         put(4, &DSTPORT, Value::UInt(dp.into()));
-        put(2, &PORT, Value::UInt(sp.into()));
-        put(4, &PORT, Value::UInt(dp.into()));
+        if header {
+            put(2, &PORT, Value::UInt(sp.into()));
+            put(4, &PORT, Value::UInt(dp.into()));
+        }
         put(16, &LEN, Value::UInt(tcp_len as u64));
+        if header {
+            self.tcp_header(cx.d, avail, seq, ack, hl, flags, win, ck, urg);
+        }
+        if avail < 20 {
+            cx.malformed(Layer::Transport);
+            return;
+        }
+        self.tcp_rest(
+            cx,
+            src,
+            dst,
+            p,
+            reported,
+            (sp, dp, seq, ack, hl, flags, win, urg),
+        );
+    }
+
+    /// The header fields after `tcp.len` (as far as `avail` bytes go).
+    #[allow(clippy::too_many_arguments)]
+    fn tcp_header(
+        &self,
+        d: &mut super::Dissection,
+        avail: usize,
+        seq: u32,
+        ack: u32,
+        hl: usize,
+        flags: u16,
+        win: u16,
+        ck: u16,
+        urg: u16,
+    ) {
+        let flags_text = d.text(&F_STR, || flags_str(flags));
+        let mut put = |end: usize, def: &'static FieldDef, v: Value| {
+            if avail >= end {
+                d.push(def, v);
+            }
+        };
         put(16, &SEQ_RAW, Value::UInt(seq.into()));
         put(16, &ACK_RAW, Value::UInt(ack.into()));
         if flags & 0x10 == 0 && ack != 0 {
@@ -169,10 +238,22 @@ impl Pipeline {
         put(18, &CHECKSUM, Value::UInt(ck.into()));
         put(18, &CHECKSUM_STATUS, Value::UInt(2));
         put(20, &URGENT_POINTER, Value::UInt(urg.into()));
-        if avail < 20 {
-            cx.malformed(Layer::Transport);
-            return;
-        }
+    }
+
+    /// Everything after the fixed header: options, sequence analysis,
+    /// payload hand-off.
+    #[allow(clippy::type_complexity)]
+    fn tcp_rest(
+        &mut self,
+        cx: &mut Cx<'_>,
+        src: IpAddr,
+        dst: IpAddr,
+        p: &[u8],
+        reported: usize,
+        (sp, dp, seq, ack, hl, flags, win, urg): (u16, u16, u32, u32, usize, u16, u16, u16),
+    ) {
+        let avail = p.len();
+        let tcp_len = reported.saturating_sub(hl);
         if hl < 20 {
             cx.malformed(Layer::Transport);
             return;
