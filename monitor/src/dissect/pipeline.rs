@@ -95,6 +95,14 @@ pub(crate) struct Quiet {
     pub ip_hosts: bool,
     /// [`super::tcp::HEADER_BLOCK`].
     pub tcp_header: bool,
+    /// [`super::tcp::OPTION_BLOCK`].
+    pub tcp_options: bool,
+    /// [`frame::TIME_BLOCK`].
+    pub frame_times: bool,
+    /// [`frame::LEN_BLOCK`].
+    pub frame_lens: bool,
+    /// [`frame::FILE_BLOCK`].
+    pub frame_file: bool,
 }
 
 /// Conversation table: a stable index per unordered address/port pair, with
@@ -270,6 +278,10 @@ impl Pipeline {
             ip_header: quiet(super::ipv4::HEADER_BLOCK),
             ip_hosts: quiet(super::ipv4::HOST_BLOCK),
             tcp_header: quiet(super::tcp::HEADER_BLOCK),
+            tcp_options: quiet(super::tcp::OPTION_BLOCK),
+            frame_times: quiet(frame::TIME_BLOCK),
+            frame_lens: quiet(frame::LEN_BLOCK),
+            frame_file: quiet(frame::FILE_BLOCK),
         };
         self.wanted = Some(Arc::new(wanted));
     }
@@ -338,7 +350,9 @@ impl Pipeline {
     pub fn dissect_file(&mut self, pkt: &crate::capture::FilePacket) -> Dissection {
         let mut d = self.dissect_linktype(&pkt.record, pkt.linktype);
         if let Some(info) = &pkt.pcapng {
-            frame::push_file_fields(&mut d, pkt.record.iface, info);
+            if !self.quiet.frame_file {
+                frame::push_file_fields(&mut d, pkt.record.iface, info);
+            }
         }
         d
     }
@@ -352,8 +366,14 @@ impl Pipeline {
         d.fields.reserve(128);
         d.wanted.clone_from(&self.wanted);
         d.only_wanted = self.only_wanted;
-        let proto_idx =
-            frame::push_fields(&mut d, self.frame, rec, rec.ts_ns - first, rec.ts_ns - prev);
+        let proto_idx = frame::push_fields(
+            &mut d,
+            self.frame,
+            rec,
+            rec.ts_ns - first,
+            rec.ts_ns - prev,
+            self.quiet,
+        );
         let mut cx = Cx {
             d: &mut d,
             protos: std::mem::take(&mut self.spare_protos),

@@ -92,6 +92,28 @@ pub(crate) static HEADER_BLOCK: &[&FieldDef] = &[
     &URGENT_POINTER,
 ];
 
+/// The option fields (see [`super::pipeline::Quiet`]).
+pub(crate) static OPTION_BLOCK: &[&FieldDef] = &[
+    &OPTIONS,
+    &OPTION_KIND,
+    &OPTION_LEN,
+    &MSS_VAL,
+    &WSCALE_SHIFT,
+    &WSCALE_MULT,
+    &SACK_PERM,
+    &SACK_LE,
+    &SACK_RE,
+    &SACK_COUNT,
+    &TSVAL,
+    &TSECR,
+    &OPT_EOL,
+    &OPT_NOP,
+    &OPT_MSS,
+    &OPT_WSCALE,
+    &OPT_SACK,
+    &OPT_TIMESTAMP,
+];
+
 /// `tcp.flags.str`: one letter per set bit, a middle dot per clear one.
 fn flags_str(flags: u16) -> String {
     const L: &[u8; 12] = b"RRRACEUAPRSF";
@@ -296,7 +318,12 @@ impl Pipeline {
             conv.prev_ts = cx.ts_ns;
         }
         let mut opt_info = String::new();
-        if !opts.is_empty() {
+        if !opts.is_empty() && self.quiet.tcp_options {
+            // No option field is read: only whether they are well formed.
+            if !options_valid(opts) {
+                cx.malformed(Layer::Transport);
+            }
+        } else if !opts.is_empty() {
             cx.d.push(&OPTIONS, cx.d.bytes(&OPTIONS, opts));
             opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
         } else if hl > 20 && avail <= 20 {
@@ -424,6 +451,26 @@ fn wscale_option(mut o: &[u8]) -> Option<u8> {
     None
 }
 
+/// False when `options` would find the options cut or invalid (and mark
+/// the packet malformed).
+fn options_valid(mut o: &[u8]) -> bool {
+    while let Some(&kind) = o.first() {
+        if kind <= 1 {
+            o = &o[1..];
+            continue;
+        }
+        let Some(&len) = o.get(1) else {
+            return false;
+        };
+        let l = usize::from(len);
+        if l < 2 || l > o.len() {
+            return false;
+        }
+        o = &o[l..];
+    }
+    true
+}
+
 /// Push the option fields; returns the Info-column suffix (` MSS=1460 …`).
 fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
     let mut info = String::new();
@@ -546,5 +593,53 @@ mod tests {
     fn flag_string() {
         assert_eq!(flags_str(0x002), "··········S·");
         assert_eq!(flags_str(0x012), "·······A··S·");
+    }
+
+    /// True when `options` marks the packet malformed.
+    fn options_malformed(o: &[u8]) -> bool {
+        let mut d = super::super::Dissection::default();
+        let mut cx = Cx {
+            d: &mut d,
+            protos: Vec::new(),
+            frame: 1,
+            ts_ns: 0,
+            orig_len: 0,
+            trailer_field: None,
+            depth: 0,
+            reassembled: false,
+        };
+        options(&mut cx, o, None);
+        d.malformed
+    }
+
+    /// Options of captured segments (a Linux SYN; NOP, NOP, timestamps of
+    /// an established connection) and the same cut short.
+    #[test]
+    fn options_valid_on_captured_options() {
+        let syn: &[u8] = &[
+            0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x9a, 0x5e, 0x1c, 0x27, 0x00, 0x00,
+            0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+        ];
+        let ts: &[u8] = &[
+            0x01, 0x01, 0x08, 0x0a, 0x9a, 0x5e, 0x1c, 0x61, 0x3b, 0x0c, 0x2f, 0x90,
+        ];
+        for o in [syn, ts] {
+            assert!(options_valid(o));
+            assert!(!options_malformed(o));
+            for cut in 1..o.len() {
+                assert_eq!(options_valid(&o[..cut]), !options_malformed(&o[..cut]));
+            }
+        }
+        assert!(!options_valid(&ts[..11]));
+        assert!(!options_valid(&[0x02, 0x01, 0x00, 0x00]));
+    }
+
+    proptest::proptest! {
+        /// The check used when no option field is read agrees with the
+        /// full dissection of the options, and neither panics.
+        #[test]
+        fn options_valid_agrees_with_options(o in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48)) {
+            proptest::prop_assert_eq!(options_valid(&o), !options_malformed(&o));
+        }
     }
 }

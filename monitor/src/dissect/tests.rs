@@ -273,7 +273,12 @@ fn only_fields_gives_the_same_values_for_those_fields() {
     // And every field of the dissectors that skip blocks of fields as a
     // whole when none is read (a field missing from its block would be
     // left out when asked for alone).
-    let blocks = [super::eth::FIELDS, super::ipv4::FIELDS, super::tcp::FIELDS];
+    let blocks = [
+        super::frame::FIELDS,
+        super::eth::FIELDS,
+        super::ipv4::FIELDS,
+        super::tcp::FIELDS,
+    ];
     let skippable: Vec<&'static str> = skippable
         .into_iter()
         .chain(blocks.iter().flat_map(|b| b.iter().map(|f| f.name)))
