@@ -103,6 +103,8 @@ pub struct CaptureReader<R: Read> {
     offset: u64,
     format: Format,
     buf: Vec<u8>,
+    /// A packet buffer given back by [`CaptureReader::recycle`].
+    spare: Vec<u8>,
     done: bool,
 }
 
@@ -182,6 +184,7 @@ impl<R: Read> CaptureReader<R> {
                         linktype,
                     },
                     buf: Vec::new(),
+                    spare: Vec::new(),
                     done: false,
                 })
             }
@@ -195,6 +198,7 @@ impl<R: Read> CaptureReader<R> {
                         section: 0,
                     },
                     buf: Vec::new(),
+                    spare: Vec::new(),
                     done: false,
                 };
                 r.buf.extend_from_slice(&hdr[..4]);
@@ -203,6 +207,20 @@ impl<R: Read> CaptureReader<R> {
             }
             _ => Err(CaptureError::BadMagic(magic)),
         }
+    }
+
+    /// Give back the bytes of a packet that is no longer needed: the
+    /// buffer holds the next packet's (saves an allocation per packet).
+    pub fn recycle(&mut self, data: Vec<u8>) {
+        self.spare = data;
+    }
+
+    /// A copy of `buf[range]`, in the recycled buffer when there is one.
+    fn packet_data(&mut self, range: std::ops::Range<usize>) -> Vec<u8> {
+        let mut v = std::mem::take(&mut self.spare);
+        v.clear();
+        v.extend_from_slice(&self.buf[range]);
+        v
     }
 
     /// Bytes consumed so far.
@@ -229,18 +247,23 @@ impl<R: Read> CaptureReader<R> {
         // allocate more than the file holds.
         // Read in chunks: no `read_to_end` probing per packet, and at
         // most one chunk beyond what the file held.
-        self.buf.truncate(start);
+        // The buffer never shrinks (bytes past this block are stale, and
+        // every block is read by its own bounds): a packet's bytes are
+        // read over the previous ones without zeroing them first.
+        let mut at = start;
         let mut left = len;
         while left > 0 {
             let chunk = left.min(1 << 16);
-            let at = self.buf.len();
-            self.buf.resize(at + chunk, 0);
-            let n = read_full(&mut self.inner, &mut self.buf[at..]).map_err(|source| {
-                CaptureError::Io {
-                    offset: block_off,
-                    source,
-                }
-            })?;
+            if self.buf.len() < at + chunk {
+                self.buf.resize(at + chunk, 0);
+            }
+            let n =
+                read_full(&mut self.inner, &mut self.buf[at..at + chunk]).map_err(|source| {
+                    CaptureError::Io {
+                        offset: block_off,
+                        source,
+                    }
+                })?;
             if n < chunk {
                 self.buf.truncate(at + n);
                 self.done = true;
@@ -250,6 +273,7 @@ impl<R: Read> CaptureReader<R> {
                 });
             }
             left -= chunk;
+            at += chunk;
         }
         Ok(())
     }
@@ -325,7 +349,9 @@ impl<R: Read> CaptureReader<R> {
             unreachable!()
         };
         let off = self.offset;
-        self.buf.resize(16, 0);
+        if self.buf.len() < 16 {
+            self.buf.resize(16, 0);
+        }
         let n =
             read_full(&mut self.inner, &mut self.buf[..16]).map_err(|source| CaptureError::Io {
                 offset: off,
@@ -359,7 +385,7 @@ impl<R: Read> CaptureReader<R> {
                 iface: 0,
                 direction: None,
                 orig_len: orig.max(incl),
-                data: self.buf[..incl as usize].to_vec(),
+                data: self.packet_data(0..incl as usize),
             },
             linktype,
             pcapng: None,
@@ -369,7 +395,9 @@ impl<R: Read> CaptureReader<R> {
     fn next_pcapng(&mut self) -> Result<Option<FilePacket>, CaptureError> {
         loop {
             let off = self.offset;
-            self.buf.resize(8, 0);
+            if self.buf.len() < 8 {
+                self.buf.resize(8, 0);
+            }
             let n = read_full(&mut self.inner, &mut self.buf[..8]).map_err(|source| {
                 CaptureError::Io {
                     offset: off,
@@ -542,7 +570,7 @@ impl<R: Read> CaptureReader<R> {
                 iface: iface_id,
                 direction,
                 orig_len: origlen.max(caplen),
-                data: self.buf[28..data_end].to_vec(),
+                data: self.packet_data(28..data_end),
             },
             pcapng: self.file_info(&iface),
             linktype: iface.linktype,
@@ -568,7 +596,7 @@ impl<R: Read> CaptureReader<R> {
                 iface: 0,
                 direction: None,
                 orig_len: origlen,
-                data: self.buf[12..12 + caplen as usize].to_vec(),
+                data: self.packet_data(12..12 + caplen as usize),
             },
             pcapng: self.file_info(&iface),
             linktype: iface.linktype,

@@ -125,6 +125,8 @@ fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
 /// then remembered.
 struct Columns {
     defs: Vec<&'static FieldDef>,
+    /// How each column is printed (decided once, not per packet).
+    kinds: Vec<Kind>,
     /// Distinct requested names; a column's slot is its name's index.
     names: Vec<&'static str>,
     /// Slot of each column.
@@ -134,6 +136,36 @@ struct Columns {
     used: usize,
     /// Per slot, indexes into `Dissection::fields` for the current packet.
     hits: Vec<Vec<usize>>,
+}
+
+/// How a column's text is made.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// `frame.time`, from the frame's nanoseconds.
+    AbsTime,
+    /// A frame time in seconds, from the frame's nanoseconds.
+    Secs(fn(&Times) -> i64),
+    /// The field's occurrences in the dissection.
+    Field,
+}
+
+impl Kind {
+    fn of(def: &'static FieldDef) -> Self {
+        use dissect::frame::*;
+        if std::ptr::eq(def, &FRAME_TIME) {
+            Kind::AbsTime
+        } else if std::ptr::eq(def, &FRAME_TIME_EPOCH) {
+            Kind::Secs(|t| t.epoch)
+        } else if std::ptr::eq(def, &FRAME_TIME_RELATIVE) {
+            Kind::Secs(|t| t.relative)
+        } else if std::ptr::eq(def, &FRAME_TIME_DELTA)
+            || std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED)
+        {
+            Kind::Secs(|t| t.delta)
+        } else {
+            Kind::Field
+        }
+    }
 }
 
 /// Marks a definition that no column asks for.
@@ -152,6 +184,7 @@ impl Columns {
             })
             .collect();
         Self {
+            kinds: defs.iter().map(|d| Kind::of(d)).collect(),
             defs,
             hits: vec![Vec::new(); names.len()],
             names,
@@ -216,6 +249,16 @@ impl Columns {
     }
 }
 
+/// Append a separator: one character without a copy call (the usual
+/// tab or comma), else the text.
+#[inline]
+fn push_sep(out: &mut String, sep: &str) {
+    match sep.as_bytes() {
+        [b] if b.is_ascii() => out.push(char::from(*b)),
+        _ => out.push_str(sep),
+    }
+}
+
 /// Append the text of column `col` (every occurrence of its field, joined
 /// as `-E` says); [`Columns::index`] must have seen `d`.
 fn write_field(
@@ -226,19 +269,15 @@ fn write_field(
     col: usize,
     o: &FieldsOpts,
 ) {
-    let def = cols.defs[col];
-    if std::ptr::eq(def, &dissect::frame::FRAME_TIME) {
-        write_abs_time(out, t.epoch);
-        return;
-    }
-    if let Some(ns) = exact_time(def, t) {
-        write_secs(out, ns);
-        return;
+    match cols.kinds[col] {
+        Kind::AbsTime => return write_abs_time(out, t.epoch),
+        Kind::Secs(ns) => return write_secs(out, ns(t)),
+        Kind::Field => {}
     }
     let hits = &cols.hits[cols.slot_of[col]];
     let emit = |out: &mut String, i: usize, first: bool| {
         if !first {
-            out.push_str(&o.aggregator);
+            push_sep(out, &o.aggregator);
         }
         let f = &d.fields[i];
         write_value(out, f.def, &f.value);
@@ -267,7 +306,7 @@ fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, 
     cols.index(d);
     for col in 0..cols.defs.len() {
         if col > 0 {
-            out.push_str(&o.separator);
+            push_sep(out, &o.separator);
         }
         if let Some(q) = o.quote {
             out.push(q);
@@ -470,6 +509,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
             Mode::Json => json_line(&mut line, &d, &times, &defs),
         }
         pipe.recycle(d);
+        reader.recycle(rec.data);
         if let Err(e) = w.write_all(line.as_bytes()) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(0);
@@ -485,6 +525,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     if progress {
         eprintln!("\r{} packets, 100%", pipe.frame_number());
     }
+    // The process ends here: freeing every table entry and reassembly
+    // buffer one by one would only cost time.
+    std::mem::forget(pipe);
     if let Err(e) = w.flush() {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());

@@ -3,7 +3,7 @@
 
 use super::pipeline::{Cx, Pipeline};
 use super::Layer;
-use super::{Base, Value};
+use super::{Base, FieldDef, Value};
 
 fields! {
     ETH = "eth", Protocol, Base::Dec, "Ethernet II";
@@ -67,6 +67,25 @@ fn ether(b: &[u8]) -> Value {
     Value::Ether(mac(b))
 }
 
+/// The fields of both addresses, pushed together (see [`super::pipeline::Quiet`]).
+pub(crate) static ADDR_BLOCK: &[&FieldDef] = &[
+    &ETH_DST,
+    &ETH_DST_OUI,
+    &ETH_DST_LG,
+    &ETH_DST_IG,
+    &ETH_DST_RESOLVED,
+    &ETH_SRC,
+    &ETH_SRC_OUI,
+    &ETH_SRC_LG,
+    &ETH_SRC_IG,
+    &ETH_SRC_RESOLVED,
+    &ETH_ADDR,
+    &ETH_ADDR_RESOLVED,
+    &ETH_ADDR_OUI,
+    &ETH_LG,
+    &ETH_IG,
+];
+
 impl Pipeline {
     /// Dissect an Ethernet frame.
     pub(crate) fn eth(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
@@ -76,6 +95,10 @@ impl Pipeline {
         }
         cx.proto_bytes(&ETH, "eth", data);
         let (dst, src) = (&data[0..6], &data[6..12]);
+        if self.quiet.eth_addrs {
+            // (no columns either: nothing of the addresses is read)
+            return self.eth_type(cx, data);
+        }
         // Resolving names is a table lookup and two strings per address.
         let resolve = cx.wants_columns()
             || [&ETH_SRC_RESOLVED, &ETH_DST_RESOLVED, &ETH_ADDR_RESOLVED]
@@ -119,6 +142,12 @@ impl Pipeline {
             cx.d.push(&ETH_IG, Value::Bool(b[0] & 1 != 0));
         }
         cx.set_addrs(src_name, dst_name);
+        self.eth_type(cx, data);
+    }
+
+    /// The rest of an Ethernet frame after the addresses: type or length,
+    /// payload, trailer.
+    fn eth_type(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
         let ty = u16::from_be_bytes([data[12], data[13]]);
         if ty <= 1500 {
             cx.d.push(&ETH_LEN, Value::UInt(ty.into()));

@@ -146,25 +146,52 @@ pub struct Field {
 pub struct Wanted {
     /// Sorted addresses.
     addrs: Box<[usize]>,
-    /// One bit per address modulo 32 KiB (definitions are at least 8
-    /// bytes apart): a field not read is told apart by one load and test.
-    bits: Box<[u64; 64]>,
+    /// One bit per address modulo 32 KiB >> `shift` (definitions are at
+    /// least 8 bytes apart): a field not read is told apart by one load
+    /// and test.
+    bits: [u64; 64],
+    /// Address bits dropped before indexing `bits`.
+    shift: u32,
+    /// True when no other definition shares a bit with a wanted one: the
+    /// bit alone decides, without a search of `addrs`.
+    exact: bool,
 }
 
 impl Wanted {
-    /// Every definition in `defs`.
-    pub fn new<'a>(defs: impl IntoIterator<Item = &'a FieldDef>) -> Self {
+    /// Every definition in `defs`; `all` is every definition there is
+    /// (to check whether the bitmap alone can decide).
+    pub fn new<'a>(defs: impl IntoIterator<Item = &'a FieldDef>, all: &[&FieldDef]) -> Self {
         let mut addrs: Vec<usize> = defs.into_iter().map(Self::addr).collect();
         addrs.sort_unstable();
         addrs.dedup();
-        let mut bits = Box::new([0u64; 64]);
-        for &a in &addrs {
-            let (word, bit) = Self::bit(a);
-            bits[word] |= bit;
-        }
+        let build = |shift: u32| {
+            let mut bits = [0u64; 64];
+            for &a in &addrs {
+                let (word, bit) = Self::bit(a, shift);
+                bits[word] |= bit;
+            }
+            let exact = all.iter().map(|d| Self::addr(d)).all(|a| {
+                let (word, bit) = Self::bit(a, shift);
+                bits[word] & bit == 0 || addrs.binary_search(&a).is_ok()
+            });
+            (bits, exact)
+        };
+        // The first spacing of addresses that tells the definitions apart.
+        let (bits, shift, exact) = (3..8)
+            .map(|shift| {
+                let (bits, exact) = build(shift);
+                (bits, shift, exact)
+            })
+            .find(|t| t.2)
+            .unwrap_or_else(|| {
+                let (bits, exact) = build(3);
+                (bits, 3, exact)
+            });
         Self {
             addrs: addrs.into(),
             bits,
+            shift,
+            exact,
         }
     }
 
@@ -172,17 +199,18 @@ impl Wanted {
         def as *const FieldDef as usize
     }
 
-    fn bit(addr: usize) -> (usize, u64) {
-        let i = (addr >> 3) & 4095;
+    #[inline(always)]
+    fn bit(addr: usize, shift: u32) -> (usize, u64) {
+        let i = (addr >> shift) & 4095;
         (i >> 6, 1 << (i & 63))
     }
 
     /// True for a definition in the set.
-    #[inline]
+    #[inline(always)]
     pub fn contains(&self, def: &FieldDef) -> bool {
         let a = Self::addr(def);
-        let (word, bit) = Self::bit(a);
-        self.bits[word] & bit != 0 && self.addrs.binary_search(&a).is_ok()
+        let (word, bit) = Self::bit(a, self.shift);
+        self.bits[word] & bit != 0 && (self.exact || self.addrs.binary_search(&a).is_ok())
     }
 }
 
@@ -249,12 +277,26 @@ impl Layer {
 
 impl Dissection {
     /// Append a field occurrence.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, def: &'static FieldDef, value: Value) {
+        // Inlined at every call site: a field left out costs a test (the
+        // definition's type is known there), not a call.
         if self.only_wanted && def.ty != FieldType::Protocol && !self.wants(def) {
             return;
         }
+        self.append(def, value);
+    }
+
+    #[inline(never)]
+    fn append(&mut self, def: &'static FieldDef, value: Value) {
         self.fields.push(Field { def, value });
+    }
+
+    /// Set the Protocol column (reusing the text's allocation).
+    #[inline]
+    pub fn set_protocol(&mut self, name: &str) {
+        self.protocol.clear();
+        self.protocol.push_str(name);
     }
 
     /// Every value of the named field, in tree order.
@@ -278,7 +320,7 @@ impl Dissection {
     /// False when the consumer reads only other fields: a dissector may then
     /// push this field with an empty placeholder value instead of computing
     /// it (the field itself stays, so the tree's shape does not change).
-    #[inline]
+    #[inline(always)]
     pub fn wants(&self, def: &FieldDef) -> bool {
         self.wanted.as_ref().is_none_or(|w| w.contains(def))
     }

@@ -44,7 +44,7 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
                 if i > 0 {
                     out.push('.');
                 }
-                push_dec(out, o.into(), 1);
+                push_octet(out, o);
             }
         }
         Value::Ipv6(a) => {
@@ -56,15 +56,28 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
 
 /// Decimal digits of `n`, zero-padded to at least `width` (the values
 /// printed on every line: `format!` machinery costs more than the digits).
-fn push_dec(out: &mut String, mut n: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    while n > 0 || buf.len() - i < width.max(1) {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
+fn push_dec(out: &mut String, n: u64, width: usize) {
+    if n < 10 && width <= 1 {
+        out.push(char::from(b'0' + n as u8));
+        return;
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(n);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(digits);
+}
+
+/// Decimal digits of an address octet, one character at a time.
+fn push_octet(out: &mut String, o: u8) {
+    if o >= 100 {
+        out.push(char::from(b'0' + o / 100));
+    }
+    if o >= 10 {
+        out.push(char::from(b'0' + o / 10 % 10));
+    }
+    out.push(char::from(b'0' + o % 10));
 }
 
 /// Seconds with nine decimals from nanoseconds (`-0.000001000` when negative).

@@ -23,6 +23,31 @@ fields! {
     FRAME_SECTION_NUMBER = "frame.section_number", UInt, Base::Dec, "Section number";
 }
 
+/// The times before `frame.time_relative` (see [`super::pipeline::Quiet`]).
+pub(crate) static TIME_BLOCK: &[&super::FieldDef] = &[
+    &FRAME_TIME,
+    &FRAME_TIME_EPOCH,
+    &FRAME_TIME_DELTA,
+    &FRAME_TIME_DELTA_DISPLAYED,
+];
+
+/// The lengths and flags after `frame.number`.
+pub(crate) static LEN_BLOCK: &[&super::FieldDef] = &[
+    &FRAME_LEN,
+    &FRAME_CAP_LEN,
+    &FRAME_ENCAP_TYPE,
+    &FRAME_OFFSET_SHIFT,
+    &FRAME_MARKED,
+    &FRAME_IGNORED,
+];
+
+/// The pcapng interface and section fields.
+pub(crate) static FILE_BLOCK: &[&super::FieldDef] = &[
+    &FRAME_INTERFACE_ID,
+    &FRAME_INTERFACE_NAME,
+    &FRAME_SECTION_NUMBER,
+];
+
 /// Push the frame fields; returns the index of `frame.protocols` (filled in
 /// once the frame is dissected), unless it was left out.
 pub(crate) fn push_fields(
@@ -31,6 +56,7 @@ pub(crate) fn push_fields(
     rec: &PacketRecord,
     rel_ns: i64,
     delta_ns: i64,
+    quiet: super::pipeline::Quiet,
 ) -> Option<usize> {
     let secs = |ns: i64| ns as f64 / 1e9;
     // The frame's bytes are for filters only, as every layer's.
@@ -40,18 +66,22 @@ pub(crate) fn push_fields(
         Value::None
     };
     d.push(&FRAME, bytes);
-    d.push(&FRAME_TIME, Value::Float(secs(rec.ts_ns)));
-    d.push(&FRAME_TIME_EPOCH, Value::Float(secs(rec.ts_ns)));
-    d.push(&FRAME_TIME_DELTA, Value::Float(secs(delta_ns)));
-    d.push(&FRAME_TIME_DELTA_DISPLAYED, Value::Float(secs(delta_ns)));
+    if !quiet.frame_times {
+        d.push(&FRAME_TIME, Value::Float(secs(rec.ts_ns)));
+        d.push(&FRAME_TIME_EPOCH, Value::Float(secs(rec.ts_ns)));
+        d.push(&FRAME_TIME_DELTA, Value::Float(secs(delta_ns)));
+        d.push(&FRAME_TIME_DELTA_DISPLAYED, Value::Float(secs(delta_ns)));
+    }
     d.push(&FRAME_TIME_RELATIVE, Value::Float(secs(rel_ns)));
     d.push(&FRAME_NUMBER, Value::UInt(number));
-    d.push(&FRAME_LEN, Value::UInt(rec.orig_len.into()));
-    d.push(&FRAME_CAP_LEN, Value::UInt(rec.data.len() as u64));
-    d.push(&FRAME_ENCAP_TYPE, Value::Int(1));
-    d.push(&FRAME_OFFSET_SHIFT, Value::Float(0.0));
-    d.push(&FRAME_MARKED, Value::Bool(false));
-    d.push(&FRAME_IGNORED, Value::Bool(false));
+    if !quiet.frame_lens {
+        d.push(&FRAME_LEN, Value::UInt(rec.orig_len.into()));
+        d.push(&FRAME_CAP_LEN, Value::UInt(rec.data.len() as u64));
+        d.push(&FRAME_ENCAP_TYPE, Value::Int(1));
+        d.push(&FRAME_OFFSET_SHIFT, Value::Float(0.0));
+        d.push(&FRAME_MARKED, Value::Bool(false));
+        d.push(&FRAME_IGNORED, Value::Bool(false));
+    }
     d.push(&FRAME_PROTOCOLS, Value::Str(String::new()));
     let last = d.fields.len().checked_sub(1)?;
     std::ptr::eq(d.fields[last].def, &FRAME_PROTOCOLS).then_some(last)

@@ -1,7 +1,6 @@
 //! ICMP (IPv4): header, echo request/reply matching, and the quoted packet
 //! of error messages (dissected as tshark does, without touching state).
 
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 use super::pipeline::{Cx, Pipeline};
@@ -27,7 +26,8 @@ fields! {
 }
 
 /// Echo requests waiting for a reply: (requester, responder, id, seq) → (frame, ts).
-pub(crate) type EchoTable = HashMap<(std::net::IpAddr, std::net::IpAddr, u16, u16), (u64, i64)>;
+pub(crate) type EchoTable =
+    super::FastMap<(std::net::IpAddr, std::net::IpAddr, u16, u16), (u64, i64)>;
 
 /// Internet checksum of `b` (0 when correct over a message including its checksum).
 pub(crate) fn inet_sum(init: u32, b: &[u8]) -> u32 {

@@ -68,6 +68,30 @@ pub(crate) fn proto_name(p: u8) -> &'static str {
     }
 }
 
+/// The header fields but the addresses, pushed together (see
+/// [`super::pipeline::Quiet`]).
+pub(crate) static HEADER_BLOCK: &[&FieldDef] = &[
+    &IP_VERSION,
+    &IP_HDR_LEN,
+    &IP_DSFIELD,
+    &IP_DSCP,
+    &IP_ECN,
+    &IP_LEN,
+    &IP_ID,
+    &IP_FLAGS,
+    &IP_FLAGS_RB,
+    &IP_FLAGS_DF,
+    &IP_FLAGS_MF,
+    &IP_FRAG_OFFSET,
+    &IP_TTL,
+    &IP_PROTO,
+    &IP_CHECKSUM,
+    &IP_CHECKSUM_STATUS,
+];
+
+/// The fields that repeat an address (any-direction and host names).
+pub(crate) static HOST_BLOCK: &[&FieldDef] = &[&IP_ADDR, &IP_SRC_HOST, &IP_DST_HOST, &IP_HOST];
+
 impl Pipeline {
     /// Dissect an IPv4 packet; returns the bytes it claims (its total length).
     pub(crate) fn ipv4(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
@@ -93,21 +117,17 @@ impl Pipeline {
         let ck = u16::from_be_bytes([h[10], h[11]]);
         let src = Ipv4Addr::new(h[12], h[13], h[14], h[15]);
         let dst = Ipv4Addr::new(h[16], h[17], h[18], h[19]);
-        let hosts = [
-            cx.d.text(&IP_SRC_HOST, || src.to_string()),
-            cx.d.text(&IP_HOST, || src.to_string()),
-            cx.d.text(&IP_DST_HOST, || dst.to_string()),
-            cx.d.text(&IP_HOST, || dst.to_string()),
-        ];
-        let [src_host, src_any, dst_host, dst_any] = hosts;
+        let (header, hosts) = (!self.quiet.ip_header, !self.quiet.ip_hosts);
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
                 d.push(def, v);
             }
         };
-        put(1, &IP_VERSION, Value::UInt(ver.into()));
-        put(1, &IP_HDR_LEN, Value::UInt(ihl as u64));
+        if header {
+            put(1, &IP_VERSION, Value::UInt(ver.into()));
+            put(1, &IP_HDR_LEN, Value::UInt(ihl as u64));
+        }
         if avail >= 1 && ver == 4 && ihl < 20 {
             // tshark reports this in the Info column, not as malformed.
             if cx.depth == 0 {
@@ -120,31 +140,42 @@ impl Pipeline {
             cx.malformed(Layer::Network);
             return avail;
         }
-        put(2, &IP_DSFIELD, Value::UInt(tos.into()));
-        put(2, &IP_DSCP, Value::UInt((tos >> 2).into()));
-        put(2, &IP_ECN, Value::UInt((tos & 3).into()));
-        put(4, &IP_LEN, Value::UInt(total as u64));
-        put(6, &IP_ID, Value::UInt(id.into()));
-        put(7, &IP_FLAGS, Value::UInt((fl >> 5).into()));
-        put(7, &IP_FLAGS_RB, Value::Bool(fl & 0x80 != 0));
-        put(7, &IP_FLAGS_DF, Value::Bool(fl & 0x40 != 0));
-        put(7, &IP_FLAGS_MF, Value::Bool(fl & 0x20 != 0));
-        put(8, &IP_FRAG_OFFSET, Value::UInt(frag_off.into()));
-        put(9, &IP_TTL, Value::UInt(ttl.into()));
-        put(10, &IP_PROTO, Value::UInt(proto.into()));
-        put(12, &IP_CHECKSUM, Value::UInt(ck.into()));
-        put(12, &IP_CHECKSUM_STATUS, Value::UInt(2));
+        if header {
+            put(2, &IP_DSFIELD, Value::UInt(tos.into()));
+            put(2, &IP_DSCP, Value::UInt((tos >> 2).into()));
+            put(2, &IP_ECN, Value::UInt((tos & 3).into()));
+            put(4, &IP_LEN, Value::UInt(total as u64));
+            put(6, &IP_ID, Value::UInt(id.into()));
+            put(7, &IP_FLAGS, Value::UInt((fl >> 5).into()));
+            put(7, &IP_FLAGS_RB, Value::Bool(fl & 0x80 != 0));
+            put(7, &IP_FLAGS_DF, Value::Bool(fl & 0x40 != 0));
+            put(7, &IP_FLAGS_MF, Value::Bool(fl & 0x20 != 0));
+            put(8, &IP_FRAG_OFFSET, Value::UInt(frag_off.into()));
+            put(9, &IP_TTL, Value::UInt(ttl.into()));
+            put(10, &IP_PROTO, Value::UInt(proto.into()));
+            put(12, &IP_CHECKSUM, Value::UInt(ck.into()));
+            put(12, &IP_CHECKSUM_STATUS, Value::UInt(2));
+        }
         if avail >= 16 {
             put(16, &IP_SRC, Value::Ipv4(src));
-            put(16, &IP_ADDR, Value::Ipv4(src));
-            put(16, &IP_SRC_HOST, src_host);
-            put(16, &IP_HOST, src_any);
+            if hosts {
+                put(16, &IP_ADDR, Value::Ipv4(src));
+                let host = d.text(&IP_SRC_HOST, || src.to_string());
+                d.push(&IP_SRC_HOST, host);
+                let host = d.text(&IP_HOST, || src.to_string());
+                d.push(&IP_HOST, host);
+            }
         }
         if avail >= 20 {
-            put(20, &IP_DST, Value::Ipv4(dst));
-            put(20, &IP_ADDR, Value::Ipv4(dst));
-            put(20, &IP_DST_HOST, dst_host);
-            put(20, &IP_HOST, dst_any);
+            let d = &mut *cx.d;
+            d.push(&IP_DST, Value::Ipv4(dst));
+            if hosts {
+                d.push(&IP_ADDR, Value::Ipv4(dst));
+                let host = d.text(&IP_DST_HOST, || dst.to_string());
+                d.push(&IP_DST_HOST, host);
+                let host = d.text(&IP_HOST, || dst.to_string());
+                d.push(&IP_HOST, host);
+            }
         }
         if avail < ihl {
             cx.malformed(Layer::Network);
@@ -154,7 +185,7 @@ impl Pipeline {
             options(cx, &data[20..ihl]);
         }
         if cx.depth == 0 {
-            cx.d.protocol = "IPv4".into();
+            cx.d.set_protocol("IPv4");
             cx.d.info.clear();
         }
         if cx.wants_columns() {

@@ -132,7 +132,7 @@ impl Pipeline {
             return avail;
         }
         if cx.depth == 0 {
-            cx.d.protocol = "IPv6".into();
+            cx.d.set_protocol("IPv6");
         }
         if cx.wants_columns() {
             cx.set_addrs(src.to_string(), dst.to_string());

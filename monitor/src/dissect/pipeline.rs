@@ -3,7 +3,7 @@
 //! and turns a [`PacketRecord`] into a [`Dissection`]. Capture files and the
 //! live ring buffer go through the same code.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
@@ -80,11 +80,36 @@ impl Cx<'_> {
     }
 }
 
+/// Blocks of core fields that dissectors push together, each skipped as a
+/// whole when none of its fields is read and unread fields are left out
+/// anyway ([`Pipeline::only_fields`]): one test per block instead of one
+/// per field on every packet. Skipping changes nothing else: the fields
+/// of a quiet block would all have been dropped by [`Dissection::push`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Quiet {
+    /// [`super::eth::ADDR_BLOCK`].
+    pub eth_addrs: bool,
+    /// [`super::ipv4::HEADER_BLOCK`].
+    pub ip_header: bool,
+    /// [`super::ipv4::HOST_BLOCK`].
+    pub ip_hosts: bool,
+    /// [`super::tcp::HEADER_BLOCK`].
+    pub tcp_header: bool,
+    /// [`super::tcp::OPTION_BLOCK`].
+    pub tcp_options: bool,
+    /// [`frame::TIME_BLOCK`].
+    pub frame_times: bool,
+    /// [`frame::LEN_BLOCK`].
+    pub frame_lens: bool,
+    /// [`frame::FILE_BLOCK`].
+    pub frame_file: bool,
+}
+
 /// Conversation table: a stable index per unordered address/port pair, with
 /// the first and previous time seen.
 #[derive(Default)]
 pub(crate) struct Conversations {
-    map: HashMap<ConvKey, Conv>,
+    map: super::FastMap<ConvKey, Conv>,
     next: u64,
 }
 
@@ -161,9 +186,13 @@ pub struct Pipeline {
     pub(crate) handshakes: Option<Vec<crate::tcp_analysis::handshake::HandshakeOutcome>>,
     /// Set by [`Pipeline::only_fields`].
     wanted: Option<Arc<super::field::Wanted>>,
+    /// Blocks of fields left out as a whole (set by [`Pipeline::only_fields`]).
+    pub(crate) quiet: Quiet,
     only_wanted: bool,
-    /// A field list to reuse (see [`Pipeline::recycle`]).
-    spare: Vec<super::Field>,
+    /// An empty dissection whose buffers are reused (see [`Pipeline::recycle`]).
+    spare: Dissection,
+    /// The protocol name list of the previous frame, to reuse.
+    spare_protos: Vec<&'static str>,
 }
 
 impl Default for Pipeline {
@@ -188,17 +217,41 @@ impl Pipeline {
             echo: Default::default(),
             handshakes: None,
             wanted: None,
+            quiet: Quiet::default(),
             only_wanted: false,
-            spare: Vec::new(),
+            spare: Dissection::default(),
+            spare_protos: Vec::new(),
         }
     }
 
-    /// Give back a dissection that is no longer needed: its field list is
-    /// reused for the next packet (saves an allocation and its growth).
+    /// Give back a dissection that is no longer needed: its field list
+    /// and column texts are reused for the next packet (saves allocations
+    /// and their growth).
     pub fn recycle(&mut self, d: Dissection) {
-        let mut fields = d.fields;
+        let Dissection {
+            mut fields,
+            mut src,
+            mut dst,
+            mut protocol,
+            mut info,
+            malformed: _,
+            malformed_layer: _,
+            wanted: _,
+            only_wanted: _,
+        } = d;
         fields.clear();
-        self.spare = fields;
+        src.clear();
+        dst.clear();
+        protocol.clear();
+        info.clear();
+        self.spare = Dissection {
+            fields,
+            src,
+            dst,
+            protocol,
+            info,
+            ..Default::default()
+        };
     }
 
     /// The consumer reads only these fields of each dissection (no
@@ -214,8 +267,22 @@ impl Pipeline {
             && !names.contains(MALFORMED.name)
             && !super::registry().any(|f| f.ty == FieldType::Protocol && names.contains(f.name));
         // Every definition of those names (a name can have more than one).
-        let wanted =
-            super::field::Wanted::new(super::registry().filter(|f| names.contains(f.name)));
+        let wanted = super::field::Wanted::new(
+            super::registry().filter(|f| names.contains(f.name)),
+            &super::registry().collect::<Vec<_>>(),
+        );
+        let quiet =
+            |block: &[&FieldDef]| self.only_wanted && !block.iter().any(|f| wanted.contains(f));
+        self.quiet = Quiet {
+            eth_addrs: quiet(super::eth::ADDR_BLOCK),
+            ip_header: quiet(super::ipv4::HEADER_BLOCK),
+            ip_hosts: quiet(super::ipv4::HOST_BLOCK),
+            tcp_header: quiet(super::tcp::HEADER_BLOCK),
+            tcp_options: quiet(super::tcp::OPTION_BLOCK),
+            frame_times: quiet(frame::TIME_BLOCK),
+            frame_lens: quiet(frame::LEN_BLOCK),
+            frame_file: quiet(frame::FILE_BLOCK),
+        };
         self.wanted = Some(Arc::new(wanted));
     }
 
@@ -283,7 +350,9 @@ impl Pipeline {
     pub fn dissect_file(&mut self, pkt: &crate::capture::FilePacket) -> Dissection {
         let mut d = self.dissect_linktype(&pkt.record, pkt.linktype);
         if let Some(info) = &pkt.pcapng {
-            frame::push_file_fields(&mut d, pkt.record.iface, info);
+            if !self.quiet.frame_file {
+                frame::push_file_fields(&mut d, pkt.record.iface, info);
+            }
         }
         d
     }
@@ -293,19 +362,21 @@ impl Pipeline {
         self.frame += 1;
         let first = *self.first_ts.get_or_insert(rec.ts_ns);
         let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
-        let mut fields = std::mem::take(&mut self.spare);
-        fields.reserve(128);
-        let mut d = Dissection {
-            fields,
-            wanted: self.wanted.clone(),
-            only_wanted: self.only_wanted,
-            ..Default::default()
-        };
-        let proto_idx =
-            frame::push_fields(&mut d, self.frame, rec, rec.ts_ns - first, rec.ts_ns - prev);
+        let mut d = std::mem::take(&mut self.spare);
+        d.fields.reserve(128);
+        d.wanted.clone_from(&self.wanted);
+        d.only_wanted = self.only_wanted;
+        let proto_idx = frame::push_fields(
+            &mut d,
+            self.frame,
+            rec,
+            rec.ts_ns - first,
+            rec.ts_ns - prev,
+            self.quiet,
+        );
         let mut cx = Cx {
             d: &mut d,
-            protos: Vec::with_capacity(8),
+            protos: std::mem::take(&mut self.spare_protos),
             frame: self.frame,
             ts_ns: rec.ts_ns,
             orig_len: rec.orig_len,
@@ -318,7 +389,7 @@ impl Pipeline {
         } else {
             self.data(&mut cx, &rec.data);
         }
-        let names = std::mem::take(&mut cx.protos);
+        let mut names = std::mem::take(&mut cx.protos);
         let protos = d.text(&frame::FRAME_PROTOCOLS, || {
             if names.first() == Some(&"eth") {
                 let mut protos = String::from("eth");
@@ -337,6 +408,8 @@ impl Pipeline {
                 .map(|s| s.to_ascii_uppercase())
                 .unwrap_or_default();
         }
+        names.clear();
+        self.spare_protos = names;
         if let Some(i) = proto_idx {
             d.fields[i].value = protos;
         }

@@ -3,7 +3,7 @@
 //! the frame that completes it. Memory is bounded (datagram count, bytes per
 //! datagram) and incomplete datagrams expire.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::Hash;
 
 /// Incomplete datagrams kept at most (oldest dropped first).
@@ -64,7 +64,7 @@ pub struct Stats {
 
 /// Reassembly table keyed by the datagram identity.
 pub(crate) struct Table<K> {
-    pending: HashMap<K, Pending>,
+    pending: super::FastMap<K, Pending>,
     order: VecDeque<(K, i64)>,
     stats: Stats,
 }
@@ -72,7 +72,7 @@ pub(crate) struct Table<K> {
 impl<K: Hash + Eq + Clone> Default for Table<K> {
     fn default() -> Self {
         Self {
-            pending: HashMap::new(),
+            pending: Default::default(),
             order: VecDeque::new(),
             stats: Stats::default(),
         }

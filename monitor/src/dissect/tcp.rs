@@ -62,6 +62,58 @@ fields! {
     CONN_RST = "tcp.connection.rst", Bool, Base::Dec, "Connection reset (RST)";
 }
 
+/// The header fields but the ports and the length, pushed together (see
+/// [`super::pipeline::Quiet`]).
+pub(crate) static HEADER_BLOCK: &[&FieldDef] = &[
+    &PORT,
+    &SEQ_RAW,
+    &ACK_RAW,
+    &ACK_NONZERO,
+    &HDR_LEN,
+    &FLAGS,
+    &F_RES,
+    &F_AE,
+    &F_CWR,
+    &F_ECE,
+    &F_URG,
+    &F_ACK,
+    &F_PUSH,
+    &F_RESET,
+    &F_SYN,
+    &F_FIN,
+    &F_STR,
+    &CONN_SYN,
+    &CONN_SYNACK,
+    &CONN_FIN,
+    &CONN_RST,
+    &WINDOW_SIZE_VALUE,
+    &CHECKSUM,
+    &CHECKSUM_STATUS,
+    &URGENT_POINTER,
+];
+
+/// The option fields (see [`super::pipeline::Quiet`]).
+pub(crate) static OPTION_BLOCK: &[&FieldDef] = &[
+    &OPTIONS,
+    &OPTION_KIND,
+    &OPTION_LEN,
+    &MSS_VAL,
+    &WSCALE_SHIFT,
+    &WSCALE_MULT,
+    &SACK_PERM,
+    &SACK_LE,
+    &SACK_RE,
+    &SACK_COUNT,
+    &TSVAL,
+    &TSECR,
+    &OPT_EOL,
+    &OPT_NOP,
+    &OPT_MSS,
+    &OPT_WSCALE,
+    &OPT_SACK,
+    &OPT_TIMESTAMP,
+];
+
 /// `tcp.flags.str`: one letter per set bit, a middle dot per clear one.
 fn flags_str(flags: u16) -> String {
     const L: &[u8; 12] = b"RRRACEUAPRSF";
@@ -108,7 +160,7 @@ impl Pipeline {
     ) {
         cx.proto_bytes(&TCP, "tcp", p);
         if cx.depth == 0 {
-            cx.d.protocol = "TCP".into();
+            cx.d.set_protocol("TCP");
         }
         // Fields are shown as far as the captured bytes go.
         let avail = p.len();
@@ -124,7 +176,7 @@ impl Pipeline {
         let ck = u16::from_be_bytes([h[16], h[17]]);
         let urg = u16::from_be_bytes([h[18], h[19]]);
         let tcp_len = reported.saturating_sub(hl);
-        let flags_text = cx.d.text(&F_STR, || flags_str(flags));
+        let header = !self.quiet.tcp_header;
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
@@ -133,9 +185,48 @@ impl Pipeline {
         };
         put(2, &SRCPORT, Value::UInt(sp.into()));
         put(4, &DSTPORT, Value::UInt(dp.into()));
-        put(2, &PORT, Value::UInt(sp.into()));
-        put(4, &PORT, Value::UInt(dp.into()));
+        if header {
+            put(2, &PORT, Value::UInt(sp.into()));
+            put(4, &PORT, Value::UInt(dp.into()));
+        }
         put(16, &LEN, Value::UInt(tcp_len as u64));
+        if header {
+            self.tcp_header(cx.d, avail, seq, ack, hl, flags, win, ck, urg);
+        }
+        if avail < 20 {
+            cx.malformed(Layer::Transport);
+            return;
+        }
+        self.tcp_rest(
+            cx,
+            src,
+            dst,
+            p,
+            reported,
+            (sp, dp, seq, ack, hl, flags, win, urg),
+        );
+    }
+
+    /// The header fields after `tcp.len` (as far as `avail` bytes go).
+    #[allow(clippy::too_many_arguments)]
+    fn tcp_header(
+        &self,
+        d: &mut super::Dissection,
+        avail: usize,
+        seq: u32,
+        ack: u32,
+        hl: usize,
+        flags: u16,
+        win: u16,
+        ck: u16,
+        urg: u16,
+    ) {
+        let flags_text = d.text(&F_STR, || flags_str(flags));
+        let mut put = |end: usize, def: &'static FieldDef, v: Value| {
+            if avail >= end {
+                d.push(def, v);
+            }
+        };
         put(16, &SEQ_RAW, Value::UInt(seq.into()));
         put(16, &ACK_RAW, Value::UInt(ack.into()));
         if flags & 0x10 == 0 && ack != 0 {
@@ -169,10 +260,22 @@ impl Pipeline {
         put(18, &CHECKSUM, Value::UInt(ck.into()));
         put(18, &CHECKSUM_STATUS, Value::UInt(2));
         put(20, &URGENT_POINTER, Value::UInt(urg.into()));
-        if avail < 20 {
-            cx.malformed(Layer::Transport);
-            return;
-        }
+    }
+
+    /// Everything after the fixed header: options, sequence analysis,
+    /// payload hand-off.
+    #[allow(clippy::type_complexity)]
+    fn tcp_rest(
+        &mut self,
+        cx: &mut Cx<'_>,
+        src: IpAddr,
+        dst: IpAddr,
+        p: &[u8],
+        reported: usize,
+        (sp, dp, seq, ack, hl, flags, win, urg): (u16, u16, u32, u32, usize, u16, u16, u16),
+    ) {
+        let avail = p.len();
+        let tcp_len = reported.saturating_sub(hl);
         if hl < 20 {
             cx.malformed(Layer::Transport);
             return;
@@ -215,7 +318,12 @@ impl Pipeline {
             conv.prev_ts = cx.ts_ns;
         }
         let mut opt_info = String::new();
-        if !opts.is_empty() {
+        if !opts.is_empty() && self.quiet.tcp_options {
+            // No option field is read: only whether they are well formed.
+            if !options_valid(opts) {
+                cx.malformed(Layer::Transport);
+            }
+        } else if !opts.is_empty() {
             cx.d.push(&OPTIONS, cx.d.bytes(&OPTIONS, opts));
             opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
         } else if hl > 20 && avail <= 20 {
@@ -371,6 +479,26 @@ fn wscale_option(mut o: &[u8]) -> Option<u8> {
     None
 }
 
+/// False when `options` would find the options cut or invalid (and mark
+/// the packet malformed).
+fn options_valid(mut o: &[u8]) -> bool {
+    while let Some(&kind) = o.first() {
+        if kind <= 1 {
+            o = &o[1..];
+            continue;
+        }
+        let Some(&len) = o.get(1) else {
+            return false;
+        };
+        let l = usize::from(len);
+        if l < 2 || l > o.len() {
+            return false;
+        }
+        o = &o[l..];
+    }
+    true
+}
+
 /// Push the option fields; returns the Info-column suffix (` MSS=1460 …`).
 fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
     let mut info = String::new();
@@ -493,5 +621,53 @@ mod tests {
     fn flag_string() {
         assert_eq!(flags_str(0x002), "··········S·");
         assert_eq!(flags_str(0x012), "·······A··S·");
+    }
+
+    /// True when `options` marks the packet malformed.
+    fn options_malformed(o: &[u8]) -> bool {
+        let mut d = super::super::Dissection::default();
+        let mut cx = Cx {
+            d: &mut d,
+            protos: Vec::new(),
+            frame: 1,
+            ts_ns: 0,
+            orig_len: 0,
+            trailer_field: None,
+            depth: 0,
+            reassembled: false,
+        };
+        options(&mut cx, o, None);
+        d.malformed
+    }
+
+    /// Options of captured segments (a Linux SYN; NOP, NOP, timestamps of
+    /// an established connection) and the same cut short.
+    #[test]
+    fn options_valid_on_captured_options() {
+        let syn: &[u8] = &[
+            0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x9a, 0x5e, 0x1c, 0x27, 0x00, 0x00,
+            0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+        ];
+        let ts: &[u8] = &[
+            0x01, 0x01, 0x08, 0x0a, 0x9a, 0x5e, 0x1c, 0x61, 0x3b, 0x0c, 0x2f, 0x90,
+        ];
+        for o in [syn, ts] {
+            assert!(options_valid(o));
+            assert!(!options_malformed(o));
+            for cut in 1..o.len() {
+                assert_eq!(options_valid(&o[..cut]), !options_malformed(&o[..cut]));
+            }
+        }
+        assert!(!options_valid(&ts[..11]));
+        assert!(!options_valid(&[0x02, 0x01, 0x00, 0x00]));
+    }
+
+    proptest::proptest! {
+        /// The check used when no option field is read agrees with the
+        /// full dissection of the options, and neither panics.
+        #[test]
+        fn options_valid_agrees_with_options(o in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48)) {
+            proptest::prop_assert_eq!(options_valid(&o), !options_malformed(&o));
+        }
     }
 }

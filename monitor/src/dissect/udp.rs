@@ -27,7 +27,7 @@ impl Pipeline {
     pub(crate) fn udp(&mut self, cx: &mut Cx<'_>, src: IpAddr, dst: IpAddr, p: &[u8]) {
         cx.proto_bytes(&UDP, "udp", p);
         if cx.depth == 0 {
-            cx.d.protocol = "UDP".into();
+            cx.d.set_protocol("UDP");
         }
         // Fields are shown as far as the captured bytes go.
         let avail = p.len();

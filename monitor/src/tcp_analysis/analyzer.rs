@@ -8,8 +8,9 @@
 //! entries with an optional idle timeout, and each direction remembers at
 //! most `Config::max_unacked_segments` unacknowledged segments.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
+
+use crate::dissect::{FastMap, FastSet};
 
 use super::flags::{ACK, FIN, PSH, RST, SYN};
 use super::handshake::{Attempt, HandshakeOutcome};
@@ -128,7 +129,6 @@ struct Conv {
     ts_prev: Nanos,
     ts_mru_syn: Nanos,
     ts_first_rtt: Nanos,
-    tick: u64,
     attempt: Option<Attempt>,
     /// Which flow index sent the SYN of the tracked attempt.
     client_dir: usize,
@@ -146,11 +146,142 @@ impl Conv {
             ts_prev: ts,
             ts_mru_syn: 0,
             ts_first_rtt: 0,
-            tick: 0,
             attempt: None,
             client_dir: 0,
             hs_started: false,
         }
+    }
+}
+
+/// No slot (end of the LRU list).
+const NIL: usize = usize::MAX;
+
+/// One conversation in [`Table`], linked into the LRU list.
+#[derive(Debug)]
+struct Slot {
+    key: Key,
+    conv: Option<Conv>,
+    /// Next less / more recently used slot.
+    prev: usize,
+    next: usize,
+}
+
+/// Conversations by key, in least-recently-used order: a slab whose slots
+/// are linked from least to most recent, so a segment moves its
+/// conversation to the recent end without a search.
+#[derive(Debug, Default)]
+struct Table {
+    index: FastMap<Key, usize>,
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+    /// Least recently used slot, or [`NIL`].
+    head: usize,
+    /// Most recently used slot, or [`NIL`].
+    tail: usize,
+}
+
+impl Table {
+    fn new() -> Self {
+        Self {
+            head: NIL,
+            tail: NIL,
+            ..Default::default()
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn find(&self, key: &Key) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    fn conv(&self, i: usize) -> &Conv {
+        self.slots[i].conv.as_ref().expect("live slot")
+    }
+
+    fn conv_mut(&mut self, i: usize) -> &mut Conv {
+        self.slots[i].conv.as_mut().expect("live slot")
+    }
+
+    fn get(&self, key: &Key) -> Option<&Conv> {
+        self.find(key).map(|i| self.conv(i))
+    }
+
+    fn get_mut(&mut self, key: &Key) -> Option<&mut Conv> {
+        self.find(key).map(|i| self.conv_mut(i))
+    }
+
+    /// Key of the least recently used conversation.
+    fn oldest(&self) -> Option<(Key, &Conv)> {
+        (self.head != NIL).then(|| (self.slots[self.head].key, self.conv(self.head)))
+    }
+
+    fn unlink(&mut self, i: usize) {
+        let (prev, next) = (self.slots[i].prev, self.slots[i].next);
+        match prev {
+            NIL => self.head = next,
+            p => self.slots[p].next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            n => self.slots[n].prev = prev,
+        }
+    }
+
+    fn link_last(&mut self, i: usize) {
+        self.slots[i].prev = self.tail;
+        self.slots[i].next = NIL;
+        match self.tail {
+            NIL => self.head = i,
+            t => self.slots[t].next = i,
+        }
+        self.tail = i;
+    }
+
+    /// Mark slot `i` the most recently used.
+    fn touch(&mut self, i: usize) {
+        if self.tail != i {
+            self.unlink(i);
+            self.link_last(i);
+        }
+    }
+
+    /// Add a conversation (the key must not be present) as the most
+    /// recently used; returns its slot.
+    fn insert(&mut self, key: Key, conv: Conv) -> usize {
+        let slot = Slot {
+            key,
+            conv: Some(conv),
+            prev: NIL,
+            next: NIL,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = slot;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                self.slots.len() - 1
+            }
+        };
+        self.index.insert(key, i);
+        self.link_last(i);
+        i
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<Conv> {
+        let i = self.index.remove(key)?;
+        self.unlink(i);
+        self.free.push(i);
+        self.slots[i].conv.take()
+    }
+
+    #[cfg(test)]
+    fn values(&self) -> impl Iterator<Item = &Conv> {
+        self.slots.iter().filter_map(|s| s.conv.as_ref())
     }
 }
 
@@ -173,16 +304,13 @@ pub struct Stats {
 }
 
 /// The TCP conversation table.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Analyzer {
     config: Config,
-    convs: HashMap<Key, Conv>,
-    /// LRU order: tick of last use → key.
-    lru: BTreeMap<u64, Key>,
-    tick: u64,
+    convs: Table,
     next_stream: u64,
     /// Conversations with a handshake attempt still open.
-    pending: HashSet<Key>,
+    pending: FastSet<Key>,
     /// Outcomes decided outside a segment's own verdict, for `poll_expired`.
     decided: Vec<HandshakeOutcome>,
     stats: Stats,
@@ -210,12 +338,22 @@ impl Ta {
     }
 }
 
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new(Config::default())
+    }
+}
+
 impl Analyzer {
     /// A new, empty analyzer.
     pub fn new(config: Config) -> Self {
         Self {
             config,
-            ..Default::default()
+            convs: Table::new(),
+            next_stream: 0,
+            pending: FastSet::default(),
+            decided: Vec::new(),
+            stats: Stats::default(),
         }
     }
 
@@ -252,12 +390,10 @@ impl Analyzer {
             self.decide(o);
         }
         if let Some(idle) = self.config.idle_timeout {
-            while let Some((&tick, &key)) = self.lru.iter().next() {
-                let c = &self.convs[&key];
+            while let Some((key, c)) = self.convs.oldest() {
                 if now - c.ts_prev <= idle {
                     break;
                 }
-                self.lru.remove(&tick);
                 self.drop_conv(key, now);
                 self.stats.flows_expired += 1;
             }
@@ -286,13 +422,12 @@ impl Analyzer {
         }
     }
 
-    fn new_conv(&mut self, key: Key, ts: Nanos) {
-        if let Some(old) = self.convs.get(&key) {
-            self.lru.remove(&old.tick);
-            self.drop_conv(key, ts);
-        }
+    /// Start a conversation (replacing one with the same key), evicting
+    /// the least recently used ones while the table is full; returns its slot.
+    fn new_conv(&mut self, key: Key, ts: Nanos) -> usize {
+        self.drop_conv(key, ts);
         while self.convs.len() >= self.config.max_flows.max(1) {
-            let Some((_, k)) = self.lru.pop_first() else {
+            let Some((k, _)) = self.convs.oldest() else {
                 break;
             };
             self.drop_conv(k, ts);
@@ -301,7 +436,7 @@ impl Analyzer {
         let c = Conv::new(self.next_stream, ts);
         self.next_stream += 1;
         self.stats.flows_created += 1;
-        self.convs.insert(key, c);
+        self.convs.insert(key, c)
     }
 
     /// Analyze one segment (frame numbers start at 1, in capture order).
@@ -328,9 +463,10 @@ impl Analyzer {
         let seglen = if embedded { 0 } else { seg.payload_len };
 
         // Conversation lookup (an idle one is forgotten first).
-        let conversation_is_new = match self.convs.get(&key) {
-            Some(c) => match self.config.idle_timeout {
-                Some(idle) if ts - c.ts_prev > idle => {
+        let found = self.convs.find(&key);
+        let conversation_is_new = match found {
+            Some(i) => match self.config.idle_timeout {
+                Some(idle) if ts - self.convs.conv(i).ts_prev > idle => {
                     self.stats.flows_expired += 1;
                     true
                 }
@@ -338,30 +474,27 @@ impl Analyzer {
             },
             None => true,
         };
-        if conversation_is_new {
-            self.new_conv(key, ts);
-        }
+        let mut slot = match found {
+            Some(i) if !conversation_is_new => i,
+            _ => self.new_conv(key, ts),
+        };
 
         let mut ta = Ta::default();
         // Port reuse: a pure SYN with another ISN starts a new conversation.
-        if fl & (SYN | ACK) == SYN && self.convs[&key].dirs[f].base_set {
-            if seg.seq != self.convs[&key].dirs[f].base_seq {
-                self.new_conv(key, ts);
-                self.convs.get_mut(&key).unwrap().completeness = 1;
+        if fl & (SYN | ACK) == SYN && self.convs.conv(slot).dirs[f].base_set {
+            if seg.seq != self.convs.conv(slot).dirs[f].base_seq {
+                slot = self.new_conv(key, ts);
+                self.convs.conv_mut(slot).completeness = 1;
                 ta.set(REUSED_PORTS);
             } else {
                 // The same ISN again: a retransmitted SYN (flagged as such
                 // by the analysis); a RST may have moved nextseq.
-                let d = &mut self.convs.get_mut(&key).unwrap().dirs[f];
+                let d = &mut self.convs.conv_mut(slot).dirs[f];
                 d.nextseq = d.maxseqtobeacked;
             }
         }
-        self.tick += 1;
-        let tick = self.tick;
-        let conv = self.convs.get_mut(&key).unwrap();
-        self.lru.remove(&conv.tick);
-        conv.tick = tick;
-        self.lru.insert(tick, key);
+        self.convs.touch(slot);
+        let conv = self.convs.conv_mut(slot);
 
         if fl & (SYN | ACK) == (SYN | ACK)
             && conv.dirs[f].base_set
