@@ -9,7 +9,7 @@ use super::app::{self, Endpoints, TcpPayload};
 use super::pipeline::{Cx, Pipeline};
 use super::Layer;
 use super::{Base, FieldDef, Value};
-use crate::tcp_analysis::Segment;
+use crate::tcp_analysis::{Segment, Verdict};
 
 fields! {
     TCP = "tcp", Protocol, Base::Dec, "Transmission Control Protocol";
@@ -419,34 +419,8 @@ impl Pipeline {
         } else {
             app::tcp(&mut self.app, ep, seg, cx.d)
         };
-        if handoff == app::Handoff::Held && cx.wants_columns() {
-            // As tshark: a segment held for reassembly says so, after the
-            // text of the dissector that asked for more, if it was called.
-            match self.app.held_note() {
-                app::HeldNote::None => {}
-                app::HeldNote::Append => {
-                    cx.d.info.push(' ');
-                    cx.d.info.push_str(app::HELD_NOTE);
-                }
-                app::HeldNote::Replace(text) => {
-                    // After the fenced analysis labels; TCP's own note
-                    // comes after a separator.
-                    let sep = if text.starts_with(app::HELD_NOTE) {
-                        " "
-                    } else {
-                        ""
-                    };
-                    cx.d.info = verdict.info_prefix().map(|p| p + sep).unwrap_or_default();
-                    cx.d.info.push_str(text);
-                }
-            }
-        }
-        if handoff == app::Handoff::Claimed && cx.wants_columns() {
-            // tshark fences the analysis labels at the front of the Info
-            // column: the application's text follows them.
-            if let Some(prefix) = verdict.info_prefix() {
-                cx.d.info.insert_str(0, &prefix);
-            }
+        if cx.wants_columns() {
+            self.app_info(cx, &verdict, handoff);
         }
         match handoff {
             // A held segment may still name the protocol that holds it.
@@ -456,6 +430,37 @@ impl Pipeline {
             app::Handoff::Ignored => {}
             app::Handoff::Unclaimed if payload.is_empty() => {}
             app::Handoff::Unclaimed => self.data(cx, payload),
+        }
+    }
+}
+
+impl Pipeline {
+    /// The Info column after the application hand-off, as tshark's TCP
+    /// leaves it: the analysis labels are fenced at the front, and a held
+    /// segment says so after the text of the dissector that asked for
+    /// more, if one was called.
+    fn app_info(&self, cx: &mut Cx<'_>, verdict: &Verdict, handoff: app::Handoff) {
+        match (handoff, self.app.held_note()) {
+            (app::Handoff::Claimed, _) => {
+                if let Some(prefix) = verdict.info_prefix() {
+                    cx.d.info.insert_str(0, &prefix);
+                }
+            }
+            (app::Handoff::Held, app::HeldNote::Append) => {
+                cx.d.info.push(' ');
+                cx.d.info.push_str(app::HELD_NOTE);
+            }
+            (app::Handoff::Held, app::HeldNote::Replace(text)) => {
+                // TCP's own note comes after a separator.
+                let sep = if text.starts_with(app::HELD_NOTE) {
+                    " "
+                } else {
+                    ""
+                };
+                cx.d.info = verdict.info_prefix().map(|p| p + sep).unwrap_or_default();
+                cx.d.info.push_str(text);
+            }
+            _ => {}
         }
     }
 }

@@ -956,13 +956,7 @@ fn dissect_call(
                             value,
                         });
                         take(d, sub, fr);
-                        if body < rest.len() {
-                            let b = &rest[body..];
-                            use super::data::{DATA, DATA_DATA, DATA_LEN};
-                            d.push(&DATA, d.bytes(&DATA, b));
-                            d.push(&DATA_DATA, d.bytes(&DATA_DATA, b));
-                            d.push(&DATA_LEN, super::Value::Int(b.len() as i64));
-                        }
+                        super::data::push(d, &rest[body.min(rest.len())..]);
                         call.shown = true;
                     }
                     http::Continuation::Nothing => {}

@@ -8,8 +8,8 @@
 //! touched. Sampled packets in the daemon are truncated the same way, so
 //! this is also what a dump of the flight recorder shows in tshark.
 
+use super::P_HTTP;
 use super::{http, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto};
-use super::{P_HTTP, P_TLS};
 use crate::dissect::{Dissection, Field};
 
 /// Dissect the captured part of a truncated segment.
@@ -20,6 +20,8 @@ pub fn tcp(
     d: &mut Dissection,
 ) -> Handoff {
     use crate::tcp_analysis::verdict::aflags;
+    // Nothing is held for reassembly here: no note.
+    state.held_note = super::HeldNote::None;
     // decode_tcp_ports applies to cut segments too: retransmitted data is
     // not dissected again (a spurious retransmission is), out-of-order data
     // reaches no dissector, a keep-alive's byte is data.
@@ -50,40 +52,17 @@ pub fn tcp(
     };
     match proto {
         TcpProto::Tls => {
-            if tls::declines(seg.data) {
+            // One TLS call over what was captured; a record cut short ends
+            // it, and nothing is kept for reassembly.
+            let mut fr = super::Frame::default();
+            let call = super::dissect_call(st, proto, seg.data, seg, d, &mut fr);
+            if call.declined {
                 return Handoff::Unclaimed;
             }
-            // One TLS call over what was captured: whole records are
-            // dissected, a cut one ends the call.
-            let mark = d.fields.len();
-            let mut infos = Vec::new();
-            let mut off = 0;
-            while off < seg.data.len() {
-                match tls::step(&seg.data[off..], &st.tls) {
-                    tls::Step::Record(n) => {
-                        let rec = &seg.data[off..off + n];
-                        tls::note_record(rec, &mut st.tls);
-                        let mut sub = d.part();
-                        tls::dissect(rec, &mut st.tls, seg.from_client, &mut sub);
-                        d.fields.append(&mut sub.fields);
-                        infos.push(sub.info);
-                        d.protocol = sub.protocol;
-                        off += n;
-                    }
-                    tls::Step::Need(_) => break,
-                    tls::Step::Skip(n, info) => {
-                        infos.push(info.to_string());
-                        d.protocol = tls::continuation_protocol(&st.tls);
-                        off = n.map_or(seg.data.len(), |n| off.saturating_add(n));
-                    }
-                }
-            }
-            if infos.is_empty() {
+            if !call.shown {
                 d.protocol = tls::continuation_protocol(&st.tls);
             }
-            let value = d.bytes(&P_TLS, seg.data);
-            d.fields.insert(mark, Field { def: &P_TLS, value });
-            d.info = infos.join(", ");
+            d.info = fr.infos.join(", ");
             Handoff::Claimed
         }
         TcpProto::Http => {
