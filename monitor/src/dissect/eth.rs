@@ -236,6 +236,9 @@ impl Pipeline {
                 cx.protos.push("ethertype");
                 if cx.depth == 0 {
                     cx.d.protocol = format!("{ty:#06x}");
+                    if let Some(name) = super::ethertype_names::name(ty) {
+                        cx.d.info = name.into();
+                    }
                 }
                 self.data(cx, data);
                 Some(data.len())

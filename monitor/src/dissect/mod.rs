@@ -10,6 +10,7 @@ pub mod app;
 pub mod arp;
 pub mod data;
 pub mod eth;
+pub mod ethertype_names;
 pub mod field;
 pub mod format;
 pub mod frame;

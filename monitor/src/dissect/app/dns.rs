@@ -2,6 +2,8 @@
 //! resource records, over UDP and over TCP (two-byte length prefix), with
 //! tshark's `dns.*` fields and Info column.
 
+use std::borrow::Cow;
+
 use super::util::{be16, be32, ipv4, ipv6};
 use crate::dissect::{Dissection, Value};
 
@@ -80,8 +82,9 @@ pub fn type_name(t: u16) -> String {
     s.to_string()
 }
 
-fn rcode_name(r: u16) -> &'static str {
-    match r {
+/// The Info column's name of a response code (tshark's `rcode_vals`).
+fn rcode_name(r: u16) -> Cow<'static, str> {
+    Cow::Borrowed(match r {
         0 => "No error",
         1 => "Format error",
         2 => "Server failure",
@@ -93,8 +96,22 @@ fn rcode_name(r: u16) -> &'static str {
         8 => "RRset does not exist",
         9 => "Not authoritative",
         10 => "Name out of zone",
-        _ => "Unknown error",
-    }
+        11 => "DSO-Type not implemented",
+        _ => return Cow::Owned(format!("Unknown error ({r})")),
+    })
+}
+
+/// The Info column's name of an opcode (tshark's `opcode_vals`).
+fn opcode_name(op: u16) -> Cow<'static, str> {
+    Cow::Borrowed(match op {
+        0 => "Standard query",
+        1 => "Inverse query",
+        2 => "Server status request",
+        4 => "Zone change notification",
+        5 => "Dynamic update",
+        6 => "DNS Stateful operations (DSO)",
+        _ => return Cow::Owned(format!("Unknown operation ({op})")),
+    })
 }
 
 /// Read a possibly compressed name at `off`; returns the name and the
@@ -176,11 +193,10 @@ pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bo
             &pdu[2..]
         }
     };
-    if msg.len() < 12 {
-        if tr == Transport::Udp {
-            return false;
-        }
-        d.malformed = true;
+    // tshark claims every payload on a DNS port, and shows as much of a
+    // short header as there is before marking the packet malformed.
+    if msg.is_empty() && tr == Transport::Udp {
+        return false;
     }
     d.protocol = proto.to_string();
     let (Some(id), Some(flags)) = (be16(msg, 0), be16(msg, 2)) else {
@@ -220,7 +236,16 @@ pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bo
             d.push(&F_DNS_FLAGS_RCODE, Value::UInt(rcode.into()));
         }
     }
-    let counts: Vec<u16> = (0..4).map(|i| be16(msg, 4 + 2 * i).unwrap_or(0)).collect();
+    let mut info = String::new();
+    info.push_str(&opcode_name(opcode));
+    if response {
+        info.push_str(" response");
+    }
+    info.push_str(&format!(" 0x{id:04x}"));
+    if response && rcode != 0 {
+        info.push(' ');
+        info.push_str(&rcode_name(rcode));
+    }
     let update = opcode == 5;
     let count_defs = if update {
         [
@@ -237,25 +262,15 @@ pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bo
             &F_DNS_COUNT_ADD_RR,
         ]
     };
-    for (def, c) in count_defs.into_iter().zip(&counts) {
-        d.push(def, Value::UInt((*c).into()));
-    }
-    let mut info = String::new();
-    info.push_str(match opcode {
-        0 => "Standard query",
-        1 => "Inverse query",
-        2 => "Server status request",
-        4 => "Zone change notification",
-        5 => "Dynamic update",
-        _ => "Unknown operation",
-    });
-    if response {
-        info.push_str(" response");
-    }
-    info.push_str(&format!(" 0x{id:04x}"));
-    if response && rcode != 0 {
-        info.push(' ');
-        info.push_str(rcode_name(rcode));
+    let mut counts = [0u16; 4];
+    for (i, def) in count_defs.into_iter().enumerate() {
+        let Some(c) = be16(msg, 4 + 2 * i) else {
+            d.malformed = true;
+            d.info = info;
+            return true;
+        };
+        counts[i] = c;
+        d.push(def, Value::UInt(c.into()));
     }
     let mut off = 12;
     for _ in 0..counts[0] {
