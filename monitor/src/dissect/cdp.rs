@@ -7,7 +7,7 @@
 //! end of the packet stops the dissection there (malformed). The
 //! EnergyWise TLV is shown as data.
 
-use super::app::util::{be16, be24, be32, ipv4, text};
+use super::app::util::{be16, be24, be32, ipv4, ipv6, text};
 use super::eth::mac;
 use super::pipeline::{Cx, Pipeline};
 use super::{Base, FieldDef, Layer, Value};
@@ -78,6 +78,7 @@ fields! {
     CDP_ADDRESS = "cdp.address", Bytes, Base::Dec, "Address";
     CDP_ADDRESS_LENGTH = "cdp.address_length", UInt, Base::Dec, "Address length";
     CDP_IP_ADDRESS = "cdp.nrgyz.ip_address", Ipv4, Base::Dec, "IP Address";
+    CDP_IPV6_ADDRESS = "cdp.nrgyz.ipv6_address", Ipv6, Base::Dec, "IPv6 Address";
     CDP_SOFTWARE_VERSION = "cdp.software_version", String, Base::Dec, "Software version";
 }
 
@@ -399,7 +400,10 @@ fn address(cx: &mut Cx<'_>, p: &[u8], off: usize, left: usize) -> Option<Option<
         return Some(None);
     }
     push_bytes(cx, &CDP_PROTOCOL, p, at, at + pl)?;
-    let nlpid_ip = pt == 1 && pl == 1 && p.get(at) == Some(&0xcc);
+    // IPv4 by its NLPID, IPv6 by its 802.2 SNAP header.
+    let proto = p.get(at..at + pl);
+    let is_ipv4 = pt == 1 && proto == Some(&[0xcc]);
+    let is_ipv6 = pt == 2 && proto == Some(&[0xaa, 0xaa, 0x03, 0, 0, 0, 0x86, 0xdd]);
     left -= pl;
     let at = at + pl;
     if left < 2 {
@@ -414,8 +418,10 @@ fn address(cx: &mut Cx<'_>, p: &[u8], off: usize, left: usize) -> Option<Option<
         }
         return Some(None);
     }
-    if nlpid_ip && al == 4 {
+    if is_ipv4 && al == 4 {
         cx.d.push(&CDP_IP_ADDRESS, Value::Ipv4(ipv4(p, at)?));
+    } else if is_ipv6 && al == 16 {
+        cx.d.push(&CDP_IPV6_ADDRESS, Value::Ipv6(ipv6(p, at)?));
     } else {
         push_bytes(cx, &CDP_ADDRESS, p, at, at + al)?;
     }
