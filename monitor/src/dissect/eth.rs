@@ -152,7 +152,8 @@ impl Pipeline {
         if ty <= 1500 {
             cx.d.push(&ETH_LEN, Value::UInt(ty.into()));
             let end = (14 + ty as usize).min(data.len());
-            self.llc(cx, &data[14..end]);
+            let reported = usize::from(ty).min(data.len() - 14 + cx.cut);
+            self.llc(cx, &data[14..end], reported);
             let rep_total = cx.orig_len as usize;
             self.trailer(cx, data, 14 + ty as usize, rep_total, &ETH_TRAILER);
             return;
@@ -283,7 +284,8 @@ impl Pipeline {
                 cx.d.push(&VLAN_LEN, Value::UInt(inner.into()));
             }
             let end = (4 + inner as usize).min(data.len());
-            self.llc(cx, &data[4..end]);
+            let reported = usize::from(inner).min(data.len() - 4 + cx.cut);
+            self.llc(cx, &data[4..end], reported);
             return Some(inner as usize);
         }
         if ty != 0x88a8 {
@@ -292,7 +294,9 @@ impl Pipeline {
         self.ethertype(cx, inner, &data[4..])
     }
 
-    fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8]) {
+    /// Dissect an LLC header and what it carries: `data` was captured of
+    /// the `reported` bytes the length field (or the frame) gave it.
+    fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8], reported: usize) {
         cx.proto(&LLC, "llc");
         cx.d.protocol = "LLC".into();
         if let Some(&dsap) = data.first() {
@@ -339,7 +343,12 @@ impl Pipeline {
             cx.d.push(&LLC_OUI, Value::UInt(oui.into()));
             if oui == 0x00000c {
                 cx.d.push(&LLC_CISCO_PID, Value::UInt(pid.into()));
-                self.data_named(cx, &rest[5..], cisco_proto(pid));
+                if pid == CISCO_PID_CDP {
+                    let head = 2 + clen + 5;
+                    self.cdp(cx, &rest[5..], reported.saturating_sub(head));
+                } else {
+                    self.data_named(cx, &rest[5..], cisco_proto(pid));
+                }
             } else {
                 cx.d.push(&LLC_PID, Value::UInt(pid.into()));
                 if oui == 0 {
@@ -348,15 +357,22 @@ impl Pipeline {
                     self.data(cx, &rest[5..]);
                 }
             }
+        } else if dsap == SAP_BPDU && ssap == SAP_BPDU {
+            self.stp(cx, rest);
         } else {
             self.data(cx, rest);
         }
     }
 }
 
+/// LLC SAP of Spanning Tree BPDUs.
+const SAP_BPDU: u8 = 0x42;
+
+/// Cisco SNAP protocol ID of CDP.
+const CISCO_PID_CDP: u16 = 0x2000;
+
 fn cisco_proto(pid: u16) -> Option<&'static str> {
     match pid {
-        0x2000 => Some("cdp"),
         0x2004 => Some("dtp"),
         0x010b => Some("pvstp"),
         0x2003 => Some("vtp"),

@@ -8,6 +8,7 @@ mod macros;
 
 pub mod app;
 pub mod arp;
+pub mod cdp;
 pub mod data;
 pub mod eth;
 pub mod ethertype_names;
@@ -21,6 +22,7 @@ pub mod ipv6;
 pub mod names;
 pub mod pipeline;
 pub mod reassembly;
+pub mod stp;
 pub mod tcp;
 #[cfg(test)]
 mod tests;
@@ -43,6 +45,8 @@ static CORE_TABLES: &[&[&FieldDef]] = &[
     frame::FIELDS,
     eth::FIELDS,
     arp::FIELDS,
+    stp::FIELDS,
+    cdp::FIELDS,
     ipv4::FIELDS,
     ipv6::FIELDS,
     icmp::FIELDS,

@@ -30,6 +30,10 @@ pub(crate) struct Cx<'a> {
     pub ts_ns: i64,
     /// Length of the frame on the wire.
     pub orig_len: u32,
+    /// Bytes of the frame the snapshot length cut off (length on the wire
+    /// less the bytes captured): a slice that runs to the end of the
+    /// captured bytes stood for this many more on the wire.
+    pub cut: usize,
     /// Field that shows bytes after the payload (`vlan.trailer` inside a tag).
     pub trailer_field: Option<&'static FieldDef>,
     /// Nesting depth: non-zero inside the packet quoted by an ICMP error,
@@ -49,13 +53,20 @@ impl Cx<'_> {
     /// Start a protocol layer whose value is `bytes` (from its header to the
     /// end of what it carries), for `contains`, `matches` and slices.
     pub fn proto_bytes(&mut self, def: &'static FieldDef, name: &'static str, bytes: &[u8]) {
+        self.proto_item(def, bytes);
+        self.protos.push(name);
+    }
+
+    /// The item of a protocol layer already named in `frame.protocols`
+    /// (tshark names a layer when its dissector is called, and adds the
+    /// item only once the fields it reads first are there).
+    pub fn proto_item(&mut self, def: &'static FieldDef, bytes: &[u8]) {
         let v = if self.d.wants_all() {
             Value::Bytes(bytes.to_vec())
         } else {
             Value::None
         };
         self.d.push(def, v);
-        self.protos.push(name);
     }
 
     /// Mark the packet malformed at `layer` (the first layer marked is
@@ -380,6 +391,7 @@ impl Pipeline {
             frame: self.frame,
             ts_ns: rec.ts_ns,
             orig_len: rec.orig_len,
+            cut: (rec.orig_len as usize).saturating_sub(rec.data.len()),
             trailer_field: None,
             depth: 0,
             reassembled: false,

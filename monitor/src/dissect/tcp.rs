@@ -637,6 +637,7 @@ mod tests {
             frame: 1,
             ts_ns: 0,
             orig_len: 0,
+            cut: 0,
             trailer_field: None,
             depth: 0,
             reassembled: false,

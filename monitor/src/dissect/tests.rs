@@ -136,7 +136,7 @@ proptest! {
 
     #[test]
     fn random_payloads_behind_real_headers_never_panic(
-        which in 0usize..6,
+        which in 0usize..8,
         tail in proptest::collection::vec(any::<u8>(), 0..120),
         cut in 0usize..80,
     ) {
@@ -148,6 +148,8 @@ proptest! {
             "ffffffffffff020000000001 86dd 6000000000400000",
             "ffffffffffff020000000001 8100 0001 86dd 600000000040 2c00",
             "ffffffffffff020000000001 88a8 0001 8100 0002 0806",
+            "0180c2000000020000000001 0026 424203 0000", // STP
+            "01000ccccccc020000000001 0080 aaaa0300000c2000 02b4", // CDP
         ];
         let mut data = hex(prefixes[which]);
         data.extend_from_slice(&tail);
@@ -353,4 +355,171 @@ fn cut_http_segments_are_a_message_start_or_data() {
         "eth:ethertype:ip:tcp:http:data"
     );
     assert_eq!(text(&d, "data.len"), "6");
+}
+
+/// Frame 18 of mixed_large_web.pcap: an 802.1D Configuration BPDU.
+const STP_CONF: &str = "0180c2000000fe5400107593002642420300000000008000
+    5254002f9f430000000080005254002f9f4380050000140002000200";
+
+/// Frame 23 of vlan_icmp_cdp_llc.pcap: CDP v2 from a Catalyst 3550 (cluster
+/// hello, native VLAN, trust TLVs, management address), 375 bytes.
+const CDP_S2: &str = "01000ccccccc000f345f168d0169aaaa0300000c200002b401a5000100065332
+    000500c2436973636f20494f5320536f6674776172652c20433335353020536f
+    667477617265202843333535302d495053455256494345534b392d4d292c2056
+    657273696f6e2031322e32283434295345322c2052454c4541534520534f4654
+    574152452028666332290a436f707972696768742028632920313938362d3230
+    303820627920436973636f2053797374656d732c20496e632e0a436f6d70696c
+    6564205468752030312d4d61792d30382031363a313420627920616e746f6e69
+    6e6f00060015436973636f2057532d43333535302d3234000200110000000101
+    01cc000400000000000300144661737445746865726e6574302f313300040008
+    000000280008002400000c011200000000ffffffff010221ff00000000000000
+    0f345f1680ff000000090009636973636f000a00060001000b00050100120005
+    00001300050000160011000000010101cc000400000000";
+
+#[test]
+fn stp_configuration_bpdu() {
+    let data = hex(STP_CONF);
+    let mut p = Pipeline::new();
+    let d = p.dissect(&rec(data));
+    assert_eq!(text(&d, "frame.protocols"), "eth:llc:stp");
+    assert_eq!(d.protocol, "STP");
+    assert_eq!(
+        d.info,
+        "Conf. Root = 32768/0/52:54:00:2f:9f:43  Cost = 0  Port = 0x8005"
+    );
+    assert_eq!(text(&d, "stp.protocol"), "0x0000");
+    assert_eq!(text(&d, "stp.version"), "0");
+    assert_eq!(text(&d, "stp.type"), "0x00");
+    assert_eq!(text(&d, "stp.flags"), "0x00");
+    assert_eq!(text(&d, "stp.flags.tcack"), "0");
+    assert_eq!(text(&d, "stp.flags.tc"), "0");
+    assert_eq!(text(&d, "stp.flags.agreement"), "");
+    assert_eq!(text(&d, "stp.root.prio"), "32768");
+    assert_eq!(text(&d, "stp.root.ext"), "0");
+    assert_eq!(text(&d, "stp.root.hw"), "52:54:00:2f:9f:43");
+    assert_eq!(text(&d, "stp.root.cost"), "0");
+    assert_eq!(text(&d, "stp.bridge.hw"), "52:54:00:2f:9f:43");
+    assert_eq!(text(&d, "stp.port"), "0x8005");
+    assert_eq!(text(&d, "stp.msg_age"), "0");
+    assert_eq!(text(&d, "stp.max_age"), "20");
+    assert_eq!(text(&d, "stp.hello"), "2");
+    assert_eq!(text(&d, "stp.forward"), "2");
+    assert_eq!(text(&d, "stp.version_1_length"), "");
+    assert!(!d.malformed);
+}
+
+/// The same BPDU made an RST BPDU with every flag but the proposal set.
+#[test]
+fn stp_rapid_bpdu_flags() {
+    let mut data = hex(STP_CONF);
+    // (length 39, version 2, type 2, flags, the version 1 length 0 last)
+    data[13] = 39;
+    data[19] = 2;
+    data[20] = 2;
+    data[21] = 0xfd;
+    data.push(0);
+    let mut p = Pipeline::new();
+    let d = p.dissect(&rec(data));
+    assert_eq!(
+        d.info,
+        "RST. TC + Root = 32768/0/52:54:00:2f:9f:43  Cost = 0  Port = 0x8005"
+    );
+    assert_eq!(text(&d, "stp.flags"), "0xfd");
+    for (f, v) in [
+        ("tcack", "1"),
+        ("agreement", "1"),
+        ("forwarding", "1"),
+        ("learning", "1"),
+        ("port_role", "3"),
+        ("proposal", "0"),
+        ("tc", "1"),
+    ] {
+        assert_eq!(text(&d, &format!("stp.flags.{f}")), v, "{f}");
+    }
+    assert_eq!(text(&d, "stp.version_1_length"), "0");
+}
+
+/// tshark reads a BPDU's Info fields before it shows any field: a BPDU cut
+/// before its port identifier shows none; one cut later shows what is there.
+#[test]
+fn stp_cut_short() {
+    let full = hex(STP_CONF);
+    let mut p = Pipeline::new();
+    for (keep, last) in [(20, None), (43, None), (50, Some("stp.hello"))] {
+        let mut r = rec(full[..keep].to_vec());
+        r.orig_len = full.len() as u32;
+        let d = p.dissect(&r);
+        assert_eq!(text(&d, "frame.protocols"), "eth:llc:stp");
+        assert_eq!(d.protocol, "STP");
+        assert_eq!(d.has("stp"), last.is_some(), "{keep}");
+        if let Some(f) = last {
+            assert_eq!(text(&d, f), "2");
+            assert_eq!(text(&d, "stp.forward"), "");
+            assert!(d.info.starts_with("Conf. Root"));
+        } else {
+            assert_eq!(d.info, "[Packet size limited during capture]");
+        }
+    }
+}
+
+#[test]
+fn cdp_fields_and_columns() {
+    let mut p = Pipeline::new();
+    let d = p.dissect(&rec(hex(CDP_S2)));
+    assert_eq!(text(&d, "frame.protocols"), "eth:llc:cdp");
+    assert_eq!(d.protocol, "CDP");
+    assert_eq!(d.info, "Device ID: S2  Port ID: FastEthernet0/13  ");
+    assert_eq!(text(&d, "llc.cisco_pid"), "0x2000");
+    assert_eq!(text(&d, "cdp.version"), "2");
+    assert_eq!(text(&d, "cdp.ttl"), "180");
+    assert_eq!(text(&d, "cdp.checksum"), "0x01a5");
+    assert_eq!(text(&d, "cdp.checksum.status"), "1");
+    assert_eq!(
+        text(&d, "cdp.tlv.type"),
+        "0x0001,0x0005,0x0006,0x0002,0x0003,0x0004,0x0008,0x0009,0x000a,0x000b,0x0012,0x0013,0x0016"
+    );
+    assert_eq!(text(&d, "cdp.deviceid"), "S2");
+    assert_eq!(text(&d, "cdp.portid"), "FastEthernet0/13");
+    assert_eq!(text(&d, "cdp.platform"), "Cisco WS-C3550-24");
+    assert_eq!(
+        text(&d, "cdp.software_version"),
+        "Cisco IOS Software, C3550 Software (C3550-IPSERVICESK9-M), Version 12.2(44)SE2, \
+         RELEASE SOFTWARE (fc2),Copyright (c) 1986-2008 by Cisco Systems, Inc.,\
+         Compiled Thu 01-May-08 16:14 by antonino"
+    );
+    assert_eq!(text(&d, "cdp.number_of_addresses"), "1,1");
+    assert_eq!(text(&d, "cdp.protocol"), "cc,cc");
+    assert_eq!(text(&d, "cdp.nrgyz.ip_address"), "0.0.0.0,0.0.0.0");
+    assert_eq!(text(&d, "cdp.capabilities"), "0x00000028");
+    assert_eq!(text(&d, "cdp.capabilities.switch"), "1");
+    assert_eq!(text(&d, "cdp.capabilities.router"), "0");
+    assert_eq!(text(&d, "cdp.oui"), "12");
+    assert_eq!(text(&d, "cdp.protocol_id"), "0x0112");
+    assert_eq!(text(&d, "cdp.cluster.ip"), "255.255.255.255");
+    assert_eq!(text(&d, "cdp.cluster.unknown"), "0xff,0xff");
+    assert_eq!(text(&d, "cdp.cluster.switch_mac"), "00:0f:34:5f:16:80");
+    assert_eq!(text(&d, "cdp.vtp_management_domain"), "cisco");
+    assert_eq!(text(&d, "cdp.native_vlan"), "1");
+    assert_eq!(text(&d, "cdp.duplex"), "1");
+    assert_eq!(text(&d, "cdp.trust_bitmap"), "0x00");
+    assert!(!d.malformed);
+}
+
+/// A changed byte shows as a bad checksum; a cut packet shows no checksum.
+#[test]
+fn cdp_checksum_and_cut() {
+    let full = hex(CDP_S2);
+    let mut bad = full.clone();
+    bad[40] ^= 1;
+    let mut p = Pipeline::new();
+    let d = p.dissect(&rec(bad));
+    assert_eq!(text(&d, "cdp.checksum.status"), "0");
+    let mut r = rec(full[..60].to_vec());
+    r.orig_len = full.len() as u32;
+    let d = p.dissect(&r);
+    assert_eq!(text(&d, "frame.protocols"), "eth:llc:cdp");
+    assert_eq!(text(&d, "cdp.ttl"), "180");
+    assert_eq!(text(&d, "cdp.checksum"), "");
+    assert_eq!(d.protocol, "CDP");
+    assert_eq!(d.info, "[Packet size limited during capture]");
 }

@@ -41,7 +41,7 @@ mod rip;
 mod rpc;
 mod tls;
 mod truncated;
-mod util;
+pub(crate) mod util;
 mod x509;
 
 pub use truncated::tcp as tcp_truncated;
