@@ -1,5 +1,6 @@
 //! `monitor read` as a command: output formats, `-E` options, `-c`, and the
-//! exit status 2 for invalid fields, refused `-Y` and damaged files.
+//! exit status 2 for invalid fields, refused `-Y` and damaged files, and the
+//! progress line on a terminal.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -218,5 +219,41 @@ fn not_a_capture_exits_2() {
     let p = tmp("garbage.pcap", b"this is not a capture file at all");
     let o = monitor(&["read", "-r", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_file(p);
+}
+
+/// A file over 16 MiB read with stderr on a terminal shows a progress line
+/// that ends at 100 % with the packet count; with stderr not a terminal
+/// (a pipe, as here) nothing is written there.
+#[test]
+fn progress_line_only_on_a_terminal() {
+    let mut frame = ARP.to_vec();
+    frame.resize(1514, 0);
+    let n = (16 << 20) / (frame.len() + 16) + 100;
+    let frames: Vec<&[u8]> = vec![&frame; n];
+    let p = tmp("big.pcap", &pcap(&frames));
+    let path = p.to_str().unwrap();
+
+    let piped = monitor(&["read", "-r", path, "-T", "fields", "-e", "frame.number"]);
+    assert_eq!(piped.status.code(), Some(0));
+    assert_eq!(stdout(&piped).lines().count(), n);
+    assert!(piped.stderr.is_empty(), "{:?}", piped.stderr);
+
+    // `script` runs the command on a pseudo-terminal and copies what it
+    // writes there (stderr; stdout goes to /dev/null) to its own stdout.
+    let cmd = format!(
+        "{} read -r {path} -T fields -e frame.number >/dev/null",
+        env!("CARGO_BIN_EXE_monitor")
+    );
+    let tty = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("run script(1)");
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(tty.status.success(), "{shown}");
+    assert!(
+        shown.contains(&format!("\r{n} packets, 100%")),
+        "no final progress line in {shown:?}"
+    );
     let _ = std::fs::remove_file(p);
 }
