@@ -751,3 +751,43 @@ fn mutated_captures_never_panic() {
     eprintln!("{frames} mutated frames, {claimed} claimed by an application dissector");
     assert!(claimed > 0);
 }
+
+/// The fields of a table without its protocols (whose `-T fields` text is
+/// the protocol's name, not its bytes).
+fn without_protocols(table: &[&'static FieldDef]) -> Vec<&'static FieldDef> {
+    table
+        .iter()
+        .copied()
+        .filter(|f| f.ty != FieldType::Protocol)
+        .collect()
+}
+
+#[test]
+fn nbns_nbdgm_matches_tshark() {
+    check(
+        &without_protocols(super::netbios::FIELDS),
+        &["mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn smb_mailslot_matches_tshark() {
+    check(
+        &without_protocols(super::smb::FIELDS),
+        &["mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn browser_matches_tshark() {
+    check(
+        &without_protocols(super::browser::FIELDS),
+        &["mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}

@@ -1,6 +1,7 @@
 //! Application-layer dissectors (DNS, DHCP, DHCPv6, HTTP/1.x, TLS, HTTP/2,
-//! QUIC, RIP/RIPng, OSPFv2/v3, BGP, ONC RPC), called by the transport dissectors with
-//! the payload.
+//! QUIC, RIP/RIPng, OSPFv2/v3, BGP, ONC RPC, NetBIOS name and datagram
+//! services with SMB mailslots and the Windows Browser protocol, Echo),
+//! called by the transport dissectors with the payload.
 //!
 //! Dispatch follows tshark: UDP and TCP payloads go to a dissector chosen by
 //! well-known port (the lower port first) or, where tshark uses heuristics,
@@ -12,7 +13,8 @@
 //! Entry points, called by the network and transport dissectors once their
 //! own fields are pushed:
 //! - [`udp`] with the UDP ports, conversation, frame and payload
-//!   (DNS/mDNS/LLMNR, DHCP, DHCPv6, RIP, RIPng, QUIC, ONC RPC with NFS);
+//!   (DNS/mDNS/LLMNR, DHCP, DHCPv6, RIP, RIPng, QUIC, ONC RPC with NFS,
+//!   NBNS, NBDGM with SMB/mailslot/browser, Echo);
 //! - [`tcp`] with the ports, the `tcp.stream` index, the direction, the
 //!   relative sequence number of the first payload byte and the payload of
 //!   every segment that carries data, in capture order (DNS over TCP, HTTP,
@@ -29,16 +31,20 @@
 //! (one per capture or live session), with bounded memory.
 
 mod bgp;
+mod browser;
 mod desegment;
 mod dhcp;
 mod dhcpv6;
 mod dns;
+mod echo;
 mod http;
 mod http2;
+mod netbios;
 mod ospf;
 mod quic;
 mod rip;
 mod rpc;
+mod smb;
 mod tls;
 mod truncated;
 mod util;
@@ -74,6 +80,10 @@ pub static TABLES: &[&[&FieldDef]] = &[
     bgp::FIELDS,
     x509::FIELDS,
     rpc::FIELDS,
+    netbios::FIELDS,
+    smb::FIELDS,
+    browser::FIELDS,
+    echo::FIELDS,
 ];
 
 /// Most TCP streams whose reassembly state is kept at once (oldest dropped).
@@ -430,6 +440,9 @@ fn udp_inner(
             520 => rip::dissect(payload, d),
             521 => rip::dissect_ng(payload, d),
             443 => quic::dissect(payload, &mut state.quic, d),
+            137 => netbios::nbns(payload, d),
+            138 => netbios::nbdgm(payload, d),
+            echo::PORT => echo::dissect(payload, ep.dst_port, d),
             _ => false,
         };
         if done {
