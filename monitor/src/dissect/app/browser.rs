@@ -219,7 +219,10 @@ fn browse(p: &[u8], d: &mut Dissection) -> Option<()> {
                 off += 4;
             } else {
                 d.push(&F_BROWSER_PROTO_MAJOR, Value::UInt((*p.get(off)?).into()));
-                d.push(&F_BROWSER_PROTO_MINOR, Value::UInt((*p.get(off + 1)?).into()));
+                d.push(
+                    &F_BROWSER_PROTO_MINOR,
+                    Value::UInt((*p.get(off + 1)?).into()),
+                );
                 d.push(&F_BROWSER_SIG, Value::UInt(le16(p, off + 2)?.into()));
                 off += 4;
             }
@@ -238,10 +241,21 @@ fn browse(p: &[u8], d: &mut Dissection) -> Option<()> {
             d.info.push_str(&format!(" {name}"));
         }
         ELECTION_REQUEST => {
-            d.push(&F_BROWSER_ELECTION_VERSION, Value::UInt((*p.get(off)?).into()));
+            d.push(
+                &F_BROWSER_ELECTION_VERSION,
+                Value::UInt((*p.get(off)?).into()),
+            );
             let c = off + 1;
-            d.push(&F_BROWSER_ELECTION_CRITERIA, Value::UInt(le32(p, c)?.into()));
-            push_bits(d, &F_BROWSER_ELECTION_DESIRE, *p.get(c)?, &ELECTION_DESIRE_BITS);
+            d.push(
+                &F_BROWSER_ELECTION_CRITERIA,
+                Value::UInt(le32(p, c)?.into()),
+            );
+            push_bits(
+                d,
+                &F_BROWSER_ELECTION_DESIRE,
+                *p.get(c)?,
+                &ELECTION_DESIRE_BITS,
+            );
             d.push(&F_BROWSER_PROTO_MAJOR, Value::UInt((*p.get(c + 1)?).into()));
             d.push(&F_BROWSER_PROTO_MINOR, Value::UInt((*p.get(c + 2)?).into()));
             push_bits(d, &F_BROWSER_ELECTION_OS, *p.get(c + 3)?, &ELECTION_OS_BITS);
@@ -251,12 +265,18 @@ fn browse(p: &[u8], d: &mut Dissection) -> Option<()> {
         }
         BACKUP_LIST_REQUEST => {
             d.push(&F_BROWSER_BACKUP_COUNT, Value::UInt((*p.get(off)?).into()));
-            d.push(&F_BROWSER_BACKUP_TOKEN, Value::UInt(le32(p, off + 1)?.into()));
+            d.push(
+                &F_BROWSER_BACKUP_TOKEN,
+                Value::UInt(le32(p, off + 1)?.into()),
+            );
         }
         BACKUP_LIST_RESPONSE => {
             let count = *p.get(off)?;
             d.push(&F_BROWSER_BACKUP_COUNT, Value::UInt(count.into()));
-            d.push(&F_BROWSER_BACKUP_TOKEN, Value::UInt(le32(p, off + 1)?.into()));
+            d.push(
+                &F_BROWSER_BACKUP_TOKEN,
+                Value::UInt(le32(p, off + 1)?.into()),
+            );
             let mut at = off + 5;
             for _ in 0..count {
                 at = string_field(p, at, &F_BROWSER_BACKUP_SERVER, d)?;

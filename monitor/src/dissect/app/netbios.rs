@@ -111,7 +111,12 @@ fn raw_name(b: &[u8; NAME_LEN], limit: usize) -> (String, u8) {
         if (b' '..=b'~').contains(&c) {
             put(c);
         } else {
-            for x in [b'<', HEX[usize::from(c >> 4)], HEX[usize::from(c & 15)], b'>'] {
+            for x in [
+                b'<',
+                HEX[usize::from(c >> 4)],
+                HEX[usize::from(c & 15)],
+                b'>',
+            ] {
                 put(x);
             }
         }
@@ -148,14 +153,14 @@ fn decode(dns: &str) -> (String, Option<u8>) {
             );
         }
         let lo = match b.get(i + 1) {
-            None | Some(b'.') => return ("Illegal NetBIOS name (odd number of bytes)".into(), None),
-            Some(c) if !c.is_ascii_uppercase() => {
-                return (
-                    "Illegal NetBIOS name (2nd character not between A and Z in first-level encoding)"
-                        .into(),
-                    None,
-                )
+            None | Some(b'.') => {
+                return ("Illegal NetBIOS name (odd number of bytes)".into(), None)
             }
+            Some(c) if !c.is_ascii_uppercase() => return (
+                "Illegal NetBIOS name (2nd character not between A and Z in first-level encoding)"
+                    .into(),
+                None,
+            ),
             Some(&c) => c,
         };
         // Letters past 'P' overflow the nibble, as in tshark.
@@ -308,10 +313,10 @@ fn record(p: &[u8], off: usize, info: bool, opcode: u16, d: &mut Dissection) -> 
     };
     match ty {
         T_NB => {
+            push_rr(d, format!("{name} ({})", suffix_descr(suffix)));
             if info && opcode != OPCODE_WACK {
                 d.info.push_str(&format!(" NB {}", ipv4(p, cur + 2)?));
             }
-            push_rr(d, format!("{name} ({})", suffix_descr(suffix)));
             while left >= 2 {
                 let flags = be16(p, cur)?;
                 cur += 2;

@@ -46,13 +46,15 @@ const FLAG2_BITS: [(&FieldDef, u16); 12] = [
     (&F_SMB_FLAGS2_LONG_NAMES_ALLOWED, 0x0001),
 ];
 
-/// Dissect the payload of a NetBIOS datagram when it is an SMB
-/// Transaction (tshark's SMB heuristic, narrowed to that command).
+/// Dissect the payload of a NetBIOS datagram when it is SMB (tshark's
+/// heuristic: the magic number), unless it is a command other than
+/// Transaction.
 pub fn dissect(p: &[u8], d: &mut Dissection) -> bool {
-    if p.len() < HEADER || !p.starts_with(MAGIC) || p.get(4) != Some(&CMD_TRANS) {
+    if !p.starts_with(MAGIC) || p.get(4).is_some_and(|&c| c != CMD_TRANS) {
         return false;
     }
     d.protocol = "SMB".into();
+    d.info.clear();
     d.push(&P_SMB, d.bytes(&P_SMB, p));
     if message(p, d).is_none() {
         d.malformed = true;
@@ -63,9 +65,9 @@ pub fn dissect(p: &[u8], d: &mut Dissection) -> bool {
 fn message(p: &[u8], d: &mut Dissection) -> Option<()> {
     let flags = *p.get(9)?;
     let flags2 = le16(p, 10)?;
+    header(p, flags, flags2, d)?;
     let response = flags & 0x80 != 0;
     d.info = format!("Trans {}", if response { "Response" } else { "Request" });
-    header(p, flags, flags2, d)?;
     if response || flags2 & 0x8000 != 0 {
         return Some(());
     }
@@ -104,7 +106,10 @@ fn header(p: &[u8], flags: u8, flags2: u16, d: &mut Dissection) -> Option<()> {
 
 /// A reserved field of `len` bytes at `off`.
 fn reserved(p: &[u8], off: usize, len: usize, d: &mut Dissection) -> Option<()> {
-    d.push(&F_SMB_RESERVED, d.bytes(&F_SMB_RESERVED, p.get(off..off + len)?));
+    d.push(
+        &F_SMB_RESERVED,
+        d.bytes(&F_SMB_RESERVED, p.get(off..off + len)?),
+    );
     Some(())
 }
 
@@ -159,28 +164,35 @@ fn trans_request(p: &[u8], d: &mut Dissection) -> Option<()> {
     let Some(slot) = name.strip_prefix(MAILSLOT_PREFIX) else {
         return Some(());
     };
-    let data = p.get(data_offset..)?;
-    let data = &data[..dc.min(data.len())];
+    let data = match dc {
+        0 => None,
+        _ => {
+            let rest = p.get(data_offset..)?;
+            Some(&rest[..dc.min(rest.len())])
+        }
+    };
     let header = p.get(setup_at..name_end)?;
     mailslot(header, setup, bcc, &name, slot, data, d)
 }
 
 /// The mailslot layer: its header (the setup words, the byte count and
-/// the name, in `header`) and the message in `data`.
+/// the name, in `header`) and the message in `data` (none when the
+/// request carries no data: an interim reply).
 fn mailslot(
     header: &[u8],
     setup: &[u8],
     size: u16,
     name: &str,
     slot: &str,
-    data: &[u8],
+    data: Option<&[u8]>,
     d: &mut Dissection,
 ) -> Option<()> {
     d.protocol = "SMB Mailslot".into();
-    if data.is_empty() {
+    if data.is_none() {
         d.info = "Interim reply".into();
         return Some(());
     }
+    let data = data.unwrap_or_default();
     if !setup.is_empty() {
         d.push(&P_MAILSLOT, d.bytes(&P_MAILSLOT, header));
         let opcode = le16(setup, 0)?;

@@ -47,7 +47,13 @@ pub fn stringz(b: &[u8], off: usize) -> Option<(&[u8], usize)> {
 /// become U+FFFD.
 pub fn ascii(b: &[u8]) -> String {
     b.iter()
-        .map(|&c| if c.is_ascii() { char::from(c) } else { '\u{fffd}' })
+        .map(|&c| {
+            if c.is_ascii() {
+                char::from(c)
+            } else {
+                '\u{fffd}'
+            }
+        })
         .collect()
 }
 
