@@ -429,16 +429,10 @@ fn datagram_type_name(t: u8) -> Option<&'static str> {
 pub fn nbdgm(p: &[u8], d: &mut Dissection) -> bool {
     d.protocol = "NBDS".into();
     d.info.clear();
-    let at = d.fields.len();
     d.push(&P_NBDGM, d.bytes(&P_NBDGM, p));
     match nbdgm_header(p, d) {
         None => d.malformed = true,
         Some((end, carries)) => {
-            // The protocol's item covers the header only.
-            let head = d.bytes(&P_NBDGM, p.get(..end).unwrap_or(p));
-            if let Some(f) = d.fields.get_mut(at) {
-                f.value = head;
-            }
             let rest = p.get(end..).unwrap_or_default();
             if carries && !super::smb::dissect(rest, d) {
                 crate::dissect::data::push(d, rest);

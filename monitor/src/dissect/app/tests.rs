@@ -793,9 +793,17 @@ fn nbdgm_browser_host_announcement() {
     assert_eq!(strs(&d, "browser.server_type"), ["69635"]);
     assert_eq!(strs(&d, "browser.sig"), ["43605"]);
     assert_eq!(strs(&d, "browser.comment"), [""]);
-    // The datagram service's layer covers its header only.
-    let nbdgm = d.values("nbdgm").next();
-    assert_eq!(nbdgm, Some(&Value::Bytes(p[..82].to_vec())));
+    // The bytes filters see: the whole datagram for the datagram
+    // service, the setup words to the name for the mailslot layer (as
+    // `len()` in tshark).
+    let len = |name| match d.values(name).next() {
+        Some(Value::Bytes(b)) => b.len(),
+        _ => 0,
+    };
+    assert_eq!(
+        [len("nbdgm"), len("smb"), len("mailslot"), len("browser")],
+        [201, 119, 25, 33]
+    );
     assert!(!d.malformed);
 }
 

@@ -307,8 +307,8 @@ fn twice(cap: &Path) -> PathBuf {
 /// Reasons of the entries of `testdata/count_differences.tsv`.
 const COUNT_REASONS: &[(&str, &str)] = &[(
     "foreign",
-    "NetBIOS name and datagram service, SMB browser and spanning-tree payloads, \
-     which tshark dissects, are data here (protocols outside this program's set)",
+    "spanning-tree payloads, which tshark dissects, are data here (a protocol \
+     outside this program's set)",
 )];
 
 /// `(capture, filter)` → reason, from `testdata/count_differences.tsv`.
