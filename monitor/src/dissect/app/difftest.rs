@@ -12,8 +12,12 @@ use crate::dissect::{Base, Dissection, FieldDef, FieldType, Value};
 
 const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
 
+/// A shared capture, or with `fixtures/` one of this crate's test fixtures.
 fn path(name: &str) -> String {
-    format!("{CAPTURES}/{name}")
+    match name.strip_prefix("fixtures/") {
+        Some(f) => format!("{}/tests/fixtures/{f}", env!("CARGO_MANIFEST_DIR")),
+        None => format!("{CAPTURES}/{name}"),
+    }
 }
 
 /// Frames of a pcap or pcapng file (link type assumed Ethernet).
@@ -787,6 +791,16 @@ fn browser_matches_tshark() {
     check(
         &without_protocols(super::browser::FIELDS),
         &["mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn echo_matches_tshark() {
+    check(
+        &without_protocols(super::echo::FIELDS),
+        &["fixtures/synthetic.pcap"],
         &|ours, theirs| ours == theirs,
         &[],
     );
