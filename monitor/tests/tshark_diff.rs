@@ -7,7 +7,7 @@
 //! the application layers. Disagreements are allowed only on frames tshark
 //! itself marks malformed (`_ws.malformed`), on frames listed with their
 //! reason in `protocol_differences.tsv`, and where tshark dissects a protocol
-//! this program does not (NetBIOS, SMB, …): there the chain is compared
+//! this program does not (SMB commands other than Trans, …): there the chain is compared
 //! up to that protocol. Skipped (with a note) when tshark is not installed.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};

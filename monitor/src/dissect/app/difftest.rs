@@ -12,8 +12,12 @@ use crate::dissect::{Base, Dissection, FieldDef, FieldType, Value};
 
 const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
 
+/// A shared capture, or with `fixtures/` one of this crate's test fixtures.
 fn path(name: &str) -> String {
-    format!("{CAPTURES}/{name}")
+    match name.strip_prefix("fixtures/") {
+        Some(f) => format!("{}/tests/fixtures/{f}", env!("CARGO_MANIFEST_DIR")),
+        None => format!("{CAPTURES}/{name}"),
+    }
 }
 
 /// Frames of a pcap or pcapng file (link type assumed Ethernet).
@@ -750,4 +754,54 @@ fn mutated_captures_never_panic() {
     }
     eprintln!("{frames} mutated frames, {claimed} claimed by an application dissector");
     assert!(claimed > 0);
+}
+
+/// The fields of a table without its protocols (whose `-T fields` text is
+/// the protocol's name, not its bytes).
+fn without_protocols(table: &[&'static FieldDef]) -> Vec<&'static FieldDef> {
+    table
+        .iter()
+        .copied()
+        .filter(|f| f.ty != FieldType::Protocol)
+        .collect()
+}
+
+#[test]
+fn nbns_nbdgm_matches_tshark() {
+    check(
+        &without_protocols(super::netbios::FIELDS),
+        &["mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn smb_mailslot_matches_tshark() {
+    check(
+        &without_protocols(super::smb::FIELDS),
+        &["mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn browser_matches_tshark() {
+    check(
+        &without_protocols(super::browser::FIELDS),
+        &["mixed_large_web.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}
+
+#[test]
+fn echo_matches_tshark() {
+    check(
+        &without_protocols(super::echo::FIELDS),
+        &["fixtures/synthetic.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
 }

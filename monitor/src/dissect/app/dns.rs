@@ -116,7 +116,7 @@ fn opcode_name(op: u16) -> Cow<'static, str> {
 
 /// Read a possibly compressed name at `off`; returns the name and the
 /// offset just after it in the record (not following pointers).
-fn read_name(msg: &[u8], off: usize) -> Option<(String, usize)> {
+pub(super) fn read_name(msg: &[u8], off: usize) -> Option<(String, usize)> {
     let mut name = String::new();
     let mut pos = off;
     let mut end = None;

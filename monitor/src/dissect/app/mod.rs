@@ -1,6 +1,7 @@
 //! Application-layer dissectors (DNS, DHCP, DHCPv6, HTTP/1.x, TLS, HTTP/2,
-//! QUIC, RIP/RIPng, OSPFv2/v3, BGP, ONC RPC), called by the transport dissectors with
-//! the payload.
+//! QUIC, RIP/RIPng, OSPFv2/v3, BGP, ONC RPC, NetBIOS name and datagram
+//! services with SMB mailslots and the Windows Browser protocol, Echo),
+//! called by the transport dissectors with the payload.
 //!
 //! Dispatch follows tshark: UDP and TCP payloads go to a dissector chosen by
 //! well-known port (the lower port first) or, where tshark uses heuristics,
@@ -12,7 +13,8 @@
 //! Entry points, called by the network and transport dissectors once their
 //! own fields are pushed:
 //! - [`udp`] with the UDP ports, conversation, frame and payload
-//!   (DNS/mDNS/LLMNR, DHCP, DHCPv6, RIP, RIPng, QUIC, ONC RPC with NFS);
+//!   (DNS/mDNS/LLMNR, DHCP, DHCPv6, RIP, RIPng, QUIC, ONC RPC with NFS,
+//!   NBNS, NBDGM with SMB/mailslot/browser, Echo);
 //! - [`tcp`] with the ports, the `tcp.stream` index, the direction, the
 //!   relative sequence number of the first payload byte and the payload of
 //!   every segment that carries data, in capture order (DNS over TCP, HTTP,
@@ -29,16 +31,20 @@
 //! (one per capture or live session), with bounded memory.
 
 mod bgp;
+mod browser;
 mod desegment;
 mod dhcp;
 mod dhcpv6;
 mod dns;
+mod echo;
 mod http;
 mod http2;
+mod netbios;
 mod ospf;
 mod quic;
 mod rip;
 mod rpc;
+mod smb;
 mod tls;
 mod truncated;
 pub(crate) mod util;
@@ -74,6 +80,10 @@ pub static TABLES: &[&[&FieldDef]] = &[
     bgp::FIELDS,
     x509::FIELDS,
     rpc::FIELDS,
+    netbios::FIELDS,
+    smb::FIELDS,
+    browser::FIELDS,
+    echo::FIELDS,
 ];
 
 /// Most TCP streams whose reassembly state is kept at once (oldest dropped).
@@ -430,6 +440,9 @@ fn udp_inner(
             520 => rip::dissect(payload, d),
             521 => rip::dissect_ng(payload, d),
             443 => quic::dissect(payload, &mut state.quic, d),
+            137 => netbios::nbns(payload, d),
+            138 => netbios::nbdgm(payload, d),
+            echo::PORT => echo::dissect(payload, ep.dst_port, d),
             _ => false,
         };
         if done {
@@ -1002,13 +1015,18 @@ mod fuzz {
     use super::*;
     use proptest::prelude::*;
 
+    /// A NetBIOS datagram header (mixed_large_web.pcap frame 252).
+    const NBDGM_TO_SMB: &str = "11028961c0a864ce008a00b00000204646464445464643434e464145444341434143414341434143414341434141410020464845504643454c45484643455046464641434143414341434143414341424f00";
+    /// The same datagram up to the browser message of its mailslot write.
+    const NBDGM_TO_BROWSER: &str = "11028961c0a864ce008a00b00000204646464445464643434e464145444341434143414341434143414341434141410020464845504643454c45484643455046464641434143414341434143414341424f00ff534d422500000000000000000000000000000000000000000000000000000011000016000000000000000000e803000000000000000016005600030001000100020027005c4d41494c534c4f545c42524f57534500";
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         #[test]
         fn entry_points_never_panic(
             data in proptest::collection::vec(any::<u8>(), 0..600),
-            sp in prop::sample::select(vec![53u16, 67, 68, 80, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
-            dp in prop::sample::select(vec![53u16, 67, 68, 80, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
+            sp in prop::sample::select(vec![7u16, 53, 67, 68, 80, 137, 138, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
+            dp in prop::sample::select(vec![7u16, 53, 67, 68, 80, 137, 138, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
             seq in 0u32..2000,
         ) {
             let mut st = AppState::default();
@@ -1022,7 +1040,11 @@ mod fuzz {
                 tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64, flags: 0 }, &mut d);
             }
             // Prefixed with valid-looking headers, to get past the first checks.
-            for prefix in [&b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01", b"\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x07", b"\x00\x00\x00\x01\x00\x00\x00\x01"] {
+            // A NetBIOS datagram up to its SMB header, and up to the
+            // browser message of a mailslot write.
+            let smb = super::tests::hex(NBDGM_TO_SMB);
+            let browser = super::tests::hex(NBDGM_TO_BROWSER);
+            for prefix in [&smb[..], &browser[..], &b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"[..], b"\x16\x03\x01\x00\x40", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", &[0xff; 16], b"\x02\x02\x00\x00", b"\xc0\x00\x00\x00\x01", b"\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x07", b"\x00\x00\x00\x01\x00\x00\x00\x01"] {
                 let mut v = prefix.to_vec();
                 v.extend_from_slice(&data);
                 let mut d = Dissection::default();

@@ -4,7 +4,8 @@
 use super::*;
 use crate::dissect::Value;
 
-fn hex(s: &str) -> Vec<u8> {
+/// Bytes from hex text (also used by the fuzz tests).
+pub(super) fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
@@ -698,4 +699,166 @@ fn http1_doh_body_is_dns() {
     // The dns layer holds the message, for `dns contains ...`.
     let dns = d.fields.iter().find(|f| f.def.name == "dns").unwrap();
     assert_eq!(dns.value, Value::Bytes(msg));
+}
+
+/// mixed_large_web.pcap frame 2: a broadcast name registration, whose
+/// additional record points back at the question's name.
+const NBNS_REGISTRATION: &str = "895a2910000100000000000120464845504643454c45484643455046464641434143414341434143414341424f0000200001c00c00200001000493e000068000c0a864ce";
+
+#[test]
+fn nbns_registration() {
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 137,
+        dst_port: 137,
+    };
+    assert!(udp(
+        &mut st,
+        ep,
+        Datagram::default(),
+        &hex(NBNS_REGISTRATION),
+        &mut d
+    ));
+    assert_eq!(d.protocol, "NBNS");
+    assert_eq!(d.info, "Registration NB WORKGROUP<1e>");
+    assert_eq!(layers(&d), ["nbns"]);
+    assert_eq!(strs(&d, "nbns.flags.opcode"), ["5"]);
+    assert_eq!(
+        strs(&d, "nbns.name"),
+        ["WORKGROUP<1e>", "WORKGROUP<1e> (Browser Election Service)"]
+    );
+    assert_eq!(strs(&d, "nbns.ttl"), ["300000"]);
+    assert_eq!(strs(&d, "nbns.nb_flags.group"), ["true"]);
+    assert_eq!(strs(&d, "nbns.addr"), ["192.168.100.206"]);
+    assert!(!d.malformed);
+}
+
+/// A node status response (its names, their flags and the statistics),
+/// as tshark 4.0 shows it.
+const NBNS_NODE_STATUS: &str = "12378400000000010000000020434b414141414141414141414141414141414141414141414141414141414141000021000100000000006103484f53542020202020202020202020000400574f524b47524f5550202020202020008400484f53542020202020202020202020200400001122334455010201000002000300040005000600000007000000080009000a000b000c000d000e000f";
+
+#[test]
+fn nbns_node_status_response() {
+    let mut d = Dissection::default();
+    assert!(netbios::nbns(&hex(NBNS_NODE_STATUS), &mut d));
+    assert_eq!(d.info, "Name query response NBSTAT");
+    assert_eq!(
+        strs(&d, "nbns.name"),
+        ["*<00><00><00><00><00><00><00><00><00><00><00><00><00><00><00>"]
+    );
+    assert_eq!(strs(&d, "nbns.netbios_name"), ["HOST", "WORKGROUP", "HOST"]);
+    assert_eq!(
+        strs(&d, "nbns.name_flags.group"),
+        ["false", "true", "false"]
+    );
+    assert_eq!(strs(&d, "nbns.num_good_receives"), ["8"]);
+    assert_eq!(strs(&d, "nbns.session_data_packet_size"), ["15"]);
+    assert!(!d.malformed);
+}
+
+/// mixed_large_web.pcap frame 17: a host announcement in a mailslot
+/// write, in a NetBIOS datagram.
+const NBDGM_HOST_ANNOUNCEMENT: &str = "1102895dc0a864ce008a00bb0000204646464445464643434e464145444341434143414341434143414341434143410020464845504643454c45484643455046464641434143414341434143414341424e00ff534d422500000000000000000000000000000000000000000000000000000011000021000000000000000000e803000000000000000021005600030001000000020032005c4d41494c534c4f545c42524f57534500010080fc0a00555345522d50430000000000000000000601031001000f0155aa00";
+
+#[test]
+fn nbdgm_browser_host_announcement() {
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 138,
+        dst_port: 138,
+    };
+    let p = hex(NBDGM_HOST_ANNOUNCEMENT);
+    assert!(udp(&mut st, ep, Datagram::default(), &p, &mut d));
+    assert_eq!(d.protocol, "BROWSER");
+    assert_eq!(
+        d.info,
+        "Host Announcement USER-PC, Workstation, Server, NT Workstation, Potential Browser"
+    );
+    // The mailslot layer is in the tree but not in frame.protocols.
+    assert_eq!(layers(&d), ["nbdgm", "smb", "browser"]);
+    assert!(d.has("mailslot"));
+    assert_eq!(strs(&d, "nbdgm.source_name"), ["USER-PC<20>"]);
+    assert_eq!(strs(&d, "nbdgm.destination_name"), ["WORKGROUP<1d>"]);
+    assert_eq!(strs(&d, "smb.trans_name"), ["\\MAILSLOT\\BROWSE"]);
+    assert_eq!(strs(&d, "smb.reserved"), ["00", "0000", "00", "0000", "00"]);
+    assert_eq!(strs(&d, "mailslot.size"), ["50"]);
+    assert_eq!(strs(&d, "browser.period"), ["720000"]);
+    assert_eq!(strs(&d, "browser.server"), ["USER-PC"]);
+    assert_eq!(
+        strs(&d, "browser.windows_version"),
+        ["Windows 7 or Windows Server 2008 R2"]
+    );
+    assert_eq!(strs(&d, "browser.server_type"), ["69635"]);
+    assert_eq!(strs(&d, "browser.sig"), ["43605"]);
+    assert_eq!(strs(&d, "browser.comment"), [""]);
+    // The bytes filters see: the whole datagram for the datagram
+    // service, the setup words to the name for the mailslot layer (as
+    // `len()` in tshark).
+    let len = |name| match d.values(name).next() {
+        Some(Value::Bytes(b)) => b.len(),
+        _ => 0,
+    };
+    assert_eq!(
+        [len("nbdgm"), len("smb"), len("mailslot"), len("browser")],
+        [201, 119, 25, 33]
+    );
+    assert!(!d.malformed);
+}
+
+/// mixed_large_web.pcap frame 252: a browser election request.
+const NBDGM_ELECTION: &str = "11028961c0a864ce008a00b00000204646464445464643434e464145444341434143414341434143414341434141410020464845504643454c45484643455046464641434143414341434143414341424f00ff534d422500000000000000000000000000000000000000000000000000000011000016000000000000000000e803000000000000000016005600030001000100020027005c4d41494c534c4f545c42524f575345000801200f0110ffffffff00000000555345522d504300";
+
+#[test]
+fn browser_election_request() {
+    let mut d = Dissection::default();
+    assert!(netbios::nbdgm(&hex(NBDGM_ELECTION), &mut d));
+    assert_eq!(d.info, "Browser Election Request");
+    assert_eq!(strs(&d, "browser.election.criteria"), ["268504864"]);
+    assert_eq!(strs(&d, "browser.election.desire.wins"), ["true"]);
+    assert_eq!(strs(&d, "browser.election.os.ntw"), ["true"]);
+    assert_eq!(strs(&d, "browser.uptime"), ["4294967295"]);
+    assert_eq!(strs(&d, "browser.server"), ["USER-PC"]);
+}
+
+#[test]
+fn netbios_cut_short_keeps_its_layers() {
+    // Every prefix of the datagram: the layers found so far stay, the
+    // message is marked malformed (the pipeline tells a capture cut from
+    // a bad packet), and nothing panics. Fewer than 4 bytes after the
+    // datagram header are not SMB (tshark's heuristic), but data.
+    let p = hex(NBDGM_HOST_ANNOUNCEMENT);
+    let header = 82;
+    for n in 1..p.len() {
+        let mut d = Dissection::default();
+        assert!(netbios::nbdgm(&p[..n], &mut d));
+        let smb = n >= header + 4;
+        assert_eq!(d.malformed, n < header || smb, "prefix of {n} bytes");
+        assert_eq!(d.has("data"), n > header && !smb, "prefix of {n} bytes");
+        assert_eq!(d.has("smb"), smb, "prefix of {n} bytes");
+    }
+    let p = hex(NBNS_NODE_STATUS);
+    for n in 1..p.len() {
+        let mut d = Dissection::default();
+        assert!(netbios::nbns(&p[..n], &mut d));
+    }
+}
+
+#[test]
+fn echo_request_and_response() {
+    let mut st = AppState::default();
+    for (src_port, dst_port, info) in [(40000, 7, "Request"), (7, 8, "Response")] {
+        let mut d = Dissection::default();
+        let ep = Endpoints { src_port, dst_port };
+        assert!(udp(&mut st, ep, Datagram::default(), b"routed", &mut d));
+        assert_eq!((d.protocol.as_str(), d.info.as_str()), ("ECHO", info));
+        assert_eq!(strs(&d, "echo.data"), ["726f75746564"]);
+        let flag = if info == "Request" {
+            "echo.request"
+        } else {
+            "echo.response"
+        };
+        assert_eq!(strs(&d, flag), ["true"]);
+    }
 }

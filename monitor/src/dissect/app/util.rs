@@ -21,6 +21,42 @@ pub fn be32(b: &[u8], off: usize) -> Option<u32> {
     ))
 }
 
+/// Little-endian u16 at `off`, if the bytes are there.
+pub fn le16(b: &[u8], off: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(
+        b.get(off..off.checked_add(2)?)?.try_into().ok()?,
+    ))
+}
+
+/// Little-endian u32 at `off`, if the bytes are there.
+pub fn le32(b: &[u8], off: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(
+        b.get(off..off.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+/// The NUL-terminated string at `off` (without its NUL) and the offset
+/// just after the NUL, if a NUL is there.
+pub fn stringz(b: &[u8], off: usize) -> Option<(&[u8], usize)> {
+    let rest = b.get(off..)?;
+    let len = rest.iter().position(|&c| c == 0)?;
+    Some((&rest[..len], off + len + 1))
+}
+
+/// Text of a string field tshark decodes as ASCII: bytes above 0x7f
+/// become U+FFFD.
+pub fn ascii(b: &[u8]) -> String {
+    b.iter()
+        .map(|&c| {
+            if c.is_ascii() {
+                char::from(c)
+            } else {
+                '\u{fffd}'
+            }
+        })
+        .collect()
+}
+
 /// IPv4 address at `off`, if the bytes are there.
 pub fn ipv4(b: &[u8], off: usize) -> Option<std::net::Ipv4Addr> {
     let a: [u8; 4] = b.get(off..off.checked_add(4)?)?.try_into().ok()?;

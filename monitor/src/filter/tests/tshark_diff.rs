@@ -307,8 +307,8 @@ fn twice(cap: &Path) -> PathBuf {
 /// Reasons of the entries of `testdata/count_differences.tsv`.
 const COUNT_REASONS: &[(&str, &str)] = &[(
     "foreign",
-    "NetBIOS name and datagram service and SMB browser payloads, which tshark \
-     dissects, are data here (protocols outside this program's set)",
+    "payloads of a protocol tshark dissects and this program does not are \
+     data here",
 )];
 
 /// `(capture, filter)` → reason, from `testdata/count_differences.tsv`.
