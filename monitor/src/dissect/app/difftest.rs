@@ -629,13 +629,8 @@ fn tls_matches_tshark() {
 fn x509_matches_tshark() {
     // Certificates in TLS handshakes, stapled OCSP responses, and OCSP
     // responses and CRLs in HTTP bodies.
-    let fields: Vec<&'static FieldDef> = super::x509::FIELDS
-        .iter()
-        .copied()
-        .filter(|f| f.ty != FieldType::Protocol)
-        .collect();
     check(
-        &fields,
+        &without_protocols(super::x509::FIELDS),
         &[
             "tls12_illustrated.pcap",
             "tls12_sessions_certs.pcap",

@@ -246,16 +246,20 @@ impl Endpoints {
     }
 }
 
+/// `protocols! { /** doc */ TABLE; ID "name" "Description", … }` declares
+/// one protocol field per line and the table listing them.
 macro_rules! protocols {
-    ($($id:ident $name:literal $desc:literal),* $(,)?) => {
+    ($(#[$doc:meta])* $table:ident; $($id:ident $name:literal $desc:literal),* $(,)?) => {
         $(static $id: FieldDef = FieldDef::new($name, super::FieldType::Protocol, super::Base::Dec, $desc);)*
-        /// The application protocols themselves (`dns`, `http`, …), for
-        /// existence tests in display filters.
-        pub static PROTOCOL_FIELDS: &[&FieldDef] = &[$(&$id),*];
+        $(#[$doc])*
+        pub static $table: &[&FieldDef] = &[$(&$id),*];
     };
 }
 
 protocols! {
+    /// The application protocols themselves (`dns`, `http`, …), for
+    /// existence tests in display filters.
+    PROTOCOL_FIELDS;
     P_DNS "dns" "Domain Name System",
     P_MDNS "mdns" "Multicast Domain Name System",
     P_LLMNR "llmnr" "Link-local Multicast Name Resolution",
@@ -295,18 +299,12 @@ static L_NFS: FieldDef = FieldDef::layer_only("nfs");
 /// `http` before `http2` but shows no HTTP item.
 static L_HTTP: FieldDef = FieldDef::layer_only("http");
 
-macro_rules! foreign_protocols {
-    ($($id:ident $name:literal $desc:literal),* $(,)?) => {
-        $(static $id: FieldDef = FieldDef::new($name, super::FieldType::Protocol, super::Base::Dec, $desc);)*
-        /// Wireshark protocols not dissected here whose names read as byte
-        /// strings. tshark takes `ipv6.dst[0] == ff` as a comparison with the
-        /// (absent) FOUNDATION Fieldbus protocol, never as the byte 0xff, so
-        /// these names must resolve to protocols here too.
-        pub static FOREIGN_PROTOCOLS: &[&FieldDef] = &[$(&$id),*];
-    };
-}
-
-foreign_protocols! {
+protocols! {
+    /// Wireshark protocols not dissected here whose names read as byte
+    /// strings. tshark takes `ipv6.dst[0] == ff` as a comparison with the
+    /// (absent) FOUNDATION Fieldbus protocol, never as the byte 0xff, so
+    /// these names must resolve to protocols here too.
+    FOREIGN_PROTOCOLS;
     F_A11 "a11" "3GPP2 A11",
     F_A21 "a21" "A21 Protocol",
     F_A615A "a615a" "Arinc 615a Protocol",
