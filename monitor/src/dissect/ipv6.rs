@@ -87,6 +87,17 @@ impl Pipeline {
         let src = addr(&h[8..]);
         let dst = addr(&h[24..]);
         let tc = (w >> 20) & 0xff;
+        // tshark names the layer before reading its header, and takes each
+        // address for its column once it has read it.
+        cx.set_columns("IPv6");
+        if cx.wants_columns() {
+            if avail >= 24 {
+                cx.set_src(src.to_string());
+            }
+            if avail >= 40 {
+                cx.set_dst(dst.to_string());
+            }
+        }
         let hosts = [
             cx.d.text(&IPV6_SRC_HOST, || src.to_string()),
             cx.d.text(&IPV6_HOST, || src.to_string()),
@@ -130,12 +141,6 @@ impl Pipeline {
         if avail < 40 {
             cx.malformed(Layer::Network);
             return avail;
-        }
-        if cx.depth == 0 {
-            cx.d.set_protocol("IPv6");
-        }
-        if cx.wants_columns() {
-            cx.set_addrs(src.to_string(), dst.to_string());
         }
         let end = (40 + plen).min(data.len());
         self.ipv6_chain(

@@ -84,9 +84,35 @@ impl Cx<'_> {
 
     /// Set the Source/Destination columns (outermost packet only).
     pub fn set_addrs(&mut self, src: String, dst: String) {
+        self.set_src(src);
+        self.set_dst(dst);
+    }
+
+    /// Set the Source column (outermost packet only): a network layer
+    /// does so as soon as it has read the source address, before the rest
+    /// of its header (which may not have been captured).
+    pub fn set_src(&mut self, src: String) {
         if self.depth == 0 && self.d.wants_all() {
             self.d.src = src;
+        }
+    }
+
+    /// Set the Destination column (outermost packet only), as
+    /// [`Cx::set_src`].
+    pub fn set_dst(&mut self, dst: String) {
+        if self.depth == 0 && self.d.wants_all() {
             self.d.dst = dst;
+        }
+    }
+
+    /// Start the columns of a layer: its name in Protocol and an empty
+    /// Info (outermost packet only). tshark's dissectors do this before or
+    /// after their first reads; a layer whose first reads fail leaves the
+    /// columns of the layer below.
+    pub fn set_columns(&mut self, protocol: &str) {
+        if self.depth == 0 {
+            self.d.set_protocol(protocol);
+            self.d.info.clear();
         }
     }
 }

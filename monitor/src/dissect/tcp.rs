@@ -159,9 +159,6 @@ impl Pipeline {
         reported: usize,
     ) {
         cx.proto_bytes(&TCP, "tcp", p);
-        if cx.depth == 0 {
-            cx.d.set_protocol("TCP");
-        }
         // Fields are shown as far as the captured bytes go.
         let avail = p.len();
         let mut h = [0u8; 20];
@@ -193,7 +190,16 @@ impl Pipeline {
         if header {
             self.tcp_header(cx.d, avail, seq, ack, hl, flags, win, ck, urg);
         }
-        if avail < 20 {
+        if avail >= 4 {
+            // tshark reads both ports before it names the layer, and shows
+            // them before reading the rest of the header.
+            cx.set_columns("TCP");
+            if cx.depth == 0 && cx.wants_columns() {
+                cx.d.info = format!("{sp} → {dp}");
+            }
+        }
+        if avail < 16 {
+            // (the flags, sequence numbers and window end at byte 16)
             cx.malformed(Layer::Transport);
             return;
         }
@@ -262,8 +268,9 @@ impl Pipeline {
         put(20, &URGENT_POINTER, Value::UInt(urg.into()));
     }
 
-    /// Everything after the fixed header: options, sequence analysis,
-    /// payload hand-off.
+    /// Everything after the ports and the header fields, once the flags,
+    /// numbers and window are captured: relative numbers, options,
+    /// sequence analysis, payload hand-off.
     #[allow(clippy::type_complexity)]
     fn tcp_rest(
         &mut self,
@@ -281,7 +288,7 @@ impl Pipeline {
             return;
         }
         let opt_end = hl.min(p.len());
-        let opts = &p[20..opt_end];
+        let opts = p.get(20..opt_end).unwrap_or_default();
         // Relative sequence numbers as tshark shows them: the base of a
         // direction is its SYN's sequence number, or one less than the first
         // sequence (or acknowledgement) number seen from mid-stream.
@@ -326,7 +333,7 @@ impl Pipeline {
         } else if !opts.is_empty() {
             cx.d.push(&OPTIONS, cx.d.bytes(&OPTIONS, opts));
             opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
-        } else if hl > 20 && avail <= 20 {
+        } else if hl > 20 && avail == 20 {
             // Options announced but none captured: tshark's text for that.
             cx.d.push(&OPTIONS, Value::Str("<MISSING>".into()));
         }
@@ -360,23 +367,31 @@ impl Pipeline {
         if let (Some(list), Some(h)) = (self.handshakes.as_mut(), verdict.handshake()) {
             list.push(h.clone());
         }
+        if cx.wants_columns() {
+            // After the ports (see `tcp`), as tshark reads the header: the
+            // flags, numbers and window; the urgent pointer and the length
+            // once the fixed header is there; then each complete option.
+            let info = &mut cx.d.info;
+            info.push_str(&format!(" [{}] Seq={rel}", flag_names(flags)));
+            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
+                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
+            }
+            info.push_str(&format!(" Win={shown_win}"));
+            if avail >= 20 {
+                if flags & 0x20 != 0 {
+                    info.push_str(&format!(" Urg={urg}"));
+                }
+                info.push_str(&format!(" Len={tcp_len}{opt_info}"));
+            }
+        }
         if cut {
             verdict.push_header_fields(cx.d);
             return;
         }
         verdict.push_fields(cx.d);
-        if cx.wants_columns() {
-            let mut info = verdict.info_prefix().unwrap_or_default();
-            info.push_str(&format!("{sp} → {dp} [{}] Seq={rel}", flag_names(flags)));
-            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
-                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
-            }
-            info.push_str(&format!(" Win={shown_win}"));
-            if flags & 0x20 != 0 {
-                info.push_str(&format!(" Urg={urg}"));
-            }
-            info.push_str(&format!(" Len={tcp_len}{opt_info}"));
-            cx.d.info = info;
+        if let (true, Some(prefix)) = (cx.wants_columns(), verdict.info_prefix()) {
+            // The analysis labels come last in tshark, in front of the text.
+            cx.d.info.insert_str(0, &prefix);
         }
         // Cut by the snapshot length: handed to the application once, as
         // captured (even when nothing of it was), without reassembly.
