@@ -170,12 +170,22 @@ impl Pipeline {
         loop {
             match nxt {
                 0 | 60 => {
-                    let (name, fnxt, flen, foct) = if nxt == 0 {
-                        ("ipv6.hopopts", &HOP_NXT, &HOP_LEN, &HOP_LEN_OCT)
+                    let (name, text, fnxt, flen, foct) = if nxt == 0 {
+                        let text = "IPv6 hop-by-hop options";
+                        ("ipv6.hopopts", text, &HOP_NXT, &HOP_LEN, &HOP_LEN_OCT)
                     } else {
-                        ("ipv6.dstopts", &DST_NXT, &DST_LEN, &DST_LEN_OCT)
+                        let text = "IPv6 destination options";
+                        ("ipv6.dstopts", text, &DST_NXT, &DST_LEN, &DST_LEN_OCT)
                     };
                     cx.protos.push(name);
+                    // tshark names the header in Info before reading it (the
+                    // next layer replaces the text).
+                    if cx.depth == 0 {
+                        if !cx.d.info.is_empty() {
+                            cx.d.info.push_str(", ");
+                        }
+                        cx.d.info.push_str(text);
+                    }
                     if p.len() < 2 {
                         cx.malformed(Layer::Network);
                         return;

@@ -41,6 +41,9 @@ pub(crate) struct Cx<'a> {
     pub depth: u8,
     /// True while dissecting a reassembled IP payload.
     pub reassembled: bool,
+    /// The first error found ran past the length on the wire, not only past
+    /// the captured bytes (see [`Cx::malformed_reported`]).
+    pub past_reported: bool,
 }
 
 impl Cx<'_> {
@@ -74,6 +77,16 @@ impl Cx<'_> {
     pub fn malformed(&mut self, layer: Layer) {
         self.d.malformed = true;
         self.d.malformed_layer.get_or_insert(layer);
+    }
+
+    /// Mark the packet malformed at `layer` because a length runs past the
+    /// end of the packet on the wire: malformed even when the snapshot
+    /// length cut the frame (unless an earlier error was found).
+    pub fn malformed_reported(&mut self, layer: Layer) {
+        if !self.d.malformed {
+            self.past_reported = true;
+        }
+        self.malformed(layer);
     }
 
     /// True when the Source/Destination columns are read (see
@@ -421,12 +434,14 @@ impl Pipeline {
             trailer_field: None,
             depth: 0,
             reassembled: false,
+            past_reported: false,
         };
         if linktype == crate::capture::LINKTYPE_ETHERNET {
             self.eth(&mut cx, &rec.data);
         } else {
             self.data(&mut cx, &rec.data);
         }
+        let past_reported = cx.past_reported;
         let mut names = std::mem::take(&mut cx.protos);
         let protos = d.text(&frame::FRAME_PROTOCOLS, || {
             if names.first() == Some(&"eth") {
@@ -451,7 +466,7 @@ impl Pipeline {
         if let Some(i) = proto_idx {
             d.fields[i].value = protos;
         }
-        if d.malformed && rec.data.len() < rec.orig_len as usize {
+        if d.malformed && rec.data.len() < rec.orig_len as usize && !past_reported {
             // Cut short by the snapshot length, not invalid (tshark's
             // distinction between its two bounds errors).
             d.malformed = false;

@@ -656,6 +656,7 @@ mod tests {
             trailer_field: None,
             depth: 0,
             reassembled: false,
+            past_reported: false,
         };
         options(&mut cx, o, None);
         d.malformed
