@@ -523,3 +523,78 @@ fn cdp_checksum_and_cut() {
     assert_eq!(d.protocol, "CDP");
     assert_eq!(d.info, "[Packet size limited during capture]");
 }
+
+/// `frame` cut to its first `n` bytes by the snapshot length.
+fn cut(frame: &str, n: usize) -> PacketRecord {
+    let data = hex(frame);
+    let mut r = rec(data[..n].to_vec());
+    r.orig_len = data.len() as u32;
+    r
+}
+
+/// The Protocol and Info columns (Info as printed, with the cut note).
+fn columns(r: &PacketRecord) -> (String, String) {
+    let d = Pipeline::new().dissect(r);
+    (d.protocol, d.info)
+}
+
+#[test]
+fn columns_of_frames_cut_in_the_ip_and_tcp_headers() {
+    // As tshark shows the SYN of `TCP_SYN` cut with `editcap -s`: each
+    // layer's columns as far as its reads got.
+    let cases = [
+        (20, "IPv4", "[Packet size limited during capture]"),
+        (34, "IPv4", "[Packet size limited during capture]"),
+        (44, "TCP", "2826 → 80[Packet size limited during capture]"),
+        (
+            50,
+            "TCP",
+            "2826 → 80 [SYN] Seq=0 Win=8192[Packet size limited during capture]",
+        ),
+        (
+            56,
+            "TCP",
+            "2826 → 80 [SYN] Seq=0 Win=8192 Len=0[Packet size limited during capture]",
+        ),
+        (
+            58,
+            "TCP",
+            "2826 → 80 [SYN] Seq=0 Win=8192 Len=0 MSS=1460[Packet size limited during capture]",
+        ),
+    ];
+    for (n, protocol, info) in cases {
+        let got = columns(&cut(TCP_SYN, n));
+        assert_eq!(got, (protocol.to_string(), info.to_string()), "cut {n}");
+    }
+}
+
+#[test]
+fn addresses_of_a_cut_ipv4_header_are_shown_once_read() {
+    // The Ethernet addresses stay until the IPv4 source is read.
+    let d = Pipeline::new().dissect(&cut(TCP_SYN, 29));
+    assert_eq!(
+        (d.src.as_str(), d.protocol.as_str()),
+        ("IntelCor_5b:7d:4a", "IPv4")
+    );
+    let d = Pipeline::new().dissect(&cut(TCP_SYN, 30));
+    assert_eq!(
+        (d.src.as_str(), d.dst.as_str()),
+        ("172.16.16.128", "D-Link_21:99:4c")
+    );
+    let d = Pipeline::new().dissect(&cut(TCP_SYN, 34));
+    assert_eq!(d.dst, "212.58.226.142");
+}
+
+#[test]
+fn columns_of_a_cut_icmpv6_message() {
+    // No byte of the message: named, no type; then the type once read.
+    let empty = "[Packet size limited during capture]";
+    assert_eq!(
+        columns(&cut(ICMPV6_NS, 54)),
+        ("ICMPv6".into(), empty.into())
+    );
+    assert_eq!(
+        columns(&cut(ICMPV6_NS, 55)),
+        ("ICMPv6".into(), format!("Neighbor Solicitation{empty}"))
+    );
+}
