@@ -598,3 +598,26 @@ fn columns_of_a_cut_icmpv6_message() {
         ("ICMPv6".into(), format!("Neighbor Solicitation{empty}"))
     );
 }
+
+/// Frame 52 of mixed_large_web.pcap cut to 60 bytes: 6 bytes of a
+/// 1206-byte segment on port 443 that are not a TLS record ("://ocs").
+const CUT_NOT_TLS: &str = "12a9866c77de5254 00363eff08004500 04dec6d840003f06 b8b2cc4fc5c8c0a8
+    64ce01bbe92a7882 3f19cbae31a45010 00fba5a800003a2f 2f6f6373";
+
+#[test]
+fn unclaimed_cut_payload_ends_in_the_rtps_heuristic() {
+    // tshark: "eth:ethertype:ip:tcp:rtps", TCP's Info and the cut note.
+    let mut r = rec(hex(CUT_NOT_TLS));
+    r.orig_len = 1260;
+    let d = Pipeline::new().dissect(&r);
+    assert_eq!(text(&d, "frame.protocols"), "eth:ethertype:ip:tcp:rtps");
+    assert_eq!(d.protocol, "TCP");
+    assert!(d
+        .info
+        .ends_with("Len=1206[Packet size limited during capture]"));
+    // With 8 bytes the heuristic declines: the payload is data.
+    let mut r = rec([hex(CUT_NOT_TLS), b"p.ms".to_vec()].concat()[..62].to_vec());
+    r.orig_len = 1260;
+    let d = Pipeline::new().dissect(&r);
+    assert_eq!(text(&d, "frame.protocols"), "eth:ethertype:ip:tcp:data");
+}
