@@ -384,6 +384,13 @@ impl Pipeline {
                 info.push_str(&format!(" Len={tcp_len}{opt_info}"));
             }
         }
+        if cut && avail < 20 {
+            // Fixed header cut: tshark adds the time fields after it.
+            verdict.push_stream_fields(cx.d);
+            verdict.push_seq_fields(cx.d);
+            verdict.push_window_fields(cx.d);
+            return;
+        }
         if cut {
             verdict.push_header_fields(cx.d);
             return;
