@@ -283,10 +283,6 @@ impl Pipeline {
     ) {
         let avail = p.len();
         let tcp_len = reported.saturating_sub(hl);
-        if hl < 20 {
-            cx.malformed(Layer::Transport);
-            return;
-        }
         let opt_end = hl.min(p.len());
         let opts = p.get(20..opt_end).unwrap_or_default();
         // Relative sequence numbers as tshark shows them: the base of a
@@ -324,6 +320,25 @@ impl Pipeline {
             // tcp.time_relative / tcp.time_delta come from the analyzer.
             conv.prev_ts = cx.ts_ns;
         }
+        if let (true, Some((_, base, rev_base))) = (cx.wants_columns(), rel_bases) {
+            // After the ports (see `tcp`), as tshark reads the header: the
+            // flags, numbers and window; the rest once the header is there.
+            let info = &mut cx.d.info;
+            let rel = seq.wrapping_sub(base);
+            info.push_str(&format!(" [{}] Seq={rel}", flag_names(flags)));
+            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
+                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
+            }
+            info.push_str(&format!(" Win={shown_win}"));
+        }
+        if hl < 20 {
+            // tshark gives up here and says so in Info (not as malformed).
+            if cx.wants_columns() && cx.depth == 0 {
+                let note = format!(", bogus TCP header length ({hl}, must be at least 20)");
+                cx.d.info.push_str(&note);
+            }
+            return;
+        }
         let mut opt_info = String::new();
         if !opts.is_empty() && self.quiet.tcp_options {
             // No option field is read: only whether they are well formed.
@@ -346,7 +361,7 @@ impl Pipeline {
             cx.malformed(Layer::Transport);
         }
         let payload = &p[hl.min(p.len())..];
-        let Some((from_client, base, rev_base)) = rel_bases else {
+        let Some((from_client, base, _)) = rel_bases else {
             return;
         };
         let rel = seq.wrapping_sub(base);
@@ -367,22 +382,15 @@ impl Pipeline {
         if let (Some(list), Some(h)) = (self.handshakes.as_mut(), verdict.handshake()) {
             list.push(h.clone());
         }
-        if cx.wants_columns() {
-            // After the ports (see `tcp`), as tshark reads the header: the
-            // flags, numbers and window; the urgent pointer and the length
-            // once the fixed header is there; then each complete option.
+        if cx.wants_columns() && avail >= 20 {
+            // After the flags, numbers and window: the urgent pointer and
+            // the length once the fixed header is there, then each complete
+            // option.
             let info = &mut cx.d.info;
-            info.push_str(&format!(" [{}] Seq={rel}", flag_names(flags)));
-            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
-                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
+            if flags & 0x20 != 0 {
+                info.push_str(&format!(" Urg={urg}"));
             }
-            info.push_str(&format!(" Win={shown_win}"));
-            if avail >= 20 {
-                if flags & 0x20 != 0 {
-                    info.push_str(&format!(" Urg={urg}"));
-                }
-                info.push_str(&format!(" Len={tcp_len}{opt_info}"));
-            }
+            info.push_str(&format!(" Len={tcp_len}{opt_info}"));
         }
         if cut && avail < 20 {
             // Fixed header cut: tshark adds the time fields after it.

@@ -621,3 +621,16 @@ fn unclaimed_cut_payload_ends_in_the_rtps_heuristic() {
     let d = Pipeline::new().dissect(&r);
     assert_eq!(text(&d, "frame.protocols"), "eth:ethertype:ip:tcp:data");
 }
+
+#[test]
+fn bogus_tcp_header_length_is_said_in_info() {
+    // `TCP_SYN` with a data offset of 4 words (tshark's text, not malformed).
+    let mut b = hex(TCP_SYN);
+    b[14 + 20 + 12] = 0x40;
+    let d = Pipeline::new().dissect(&rec(b));
+    assert_eq!(
+        d.info,
+        "2826 → 80 [SYN] Seq=0 Win=8192, bogus TCP header length (16, must be at least 20)"
+    );
+    assert!(!d.malformed);
+}
