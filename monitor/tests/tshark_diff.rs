@@ -8,7 +8,9 @@
 //! itself marks malformed (`_ws.malformed`), on frames listed with their
 //! reason in `protocol_differences.tsv`, and where tshark dissects a protocol
 //! this program does not (SMB commands other than Trans, …): there the chain is compared
-//! up to that protocol. Skipped (with a note) when tshark is not installed.
+//! up to that protocol. The text summary (`tshark -r`) is compared line by
+//! line on every capture and on the copies cut inside the headers.
+//! Skipped (with a note) when tshark is not installed.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -129,10 +131,20 @@ fn fixtures(only: Option<&str>) -> Vec<PathBuf> {
     v
 }
 
-/// Copies of a few shared captures cut to small snapshot lengths (with
-/// tshark's `editcap -s`), to compare the handling of truncated packets.
+/// Snapshot lengths of the cut copies whose fields are compared.
+const SNAPLENS: &[u32] = &[20, 34, 42, 54, 60, 70];
+
+/// Snapshot lengths of the cut copies whose text summary is compared too:
+/// cuts inside the link, network and transport headers, where the columns
+/// are those layers' (longer cuts reach application dissectors whose
+/// columns on cut payloads are not all tshark's yet).
+const TEXT_SNAPLENS: &[u32] = &[20, 34, 42, 54];
+
+/// Copies of a few shared captures cut to the `snaps` snapshot lengths
+/// (with tshark's `editcap -s`), to compare the handling of truncated
+/// packets, in a directory of their own (removed by the caller).
 /// Empty when editcap is not installed or `MONITOR_DIFF_NO_SNAPLEN` is set.
-fn snaplen_variants(only: Option<&str>) -> Vec<PathBuf> {
+fn snaplen_variants(only: Option<&str>, snaps: &[u32]) -> Vec<PathBuf> {
     const SOURCES: &[&str] = &[
         "mixed_large_web.pcap",
         "icmp_traceroute.pcapng",
@@ -144,11 +156,17 @@ fn snaplen_variants(only: Option<&str>) -> Vec<PathBuf> {
     if std::env::var_os("MONITOR_DIFF_NO_SNAPLEN").is_some() {
         return Vec::new();
     }
-    let dir = std::env::temp_dir().join(format!("monitor-snaplen-{}", std::process::id()));
+    // (one directory per list: the tests run at the same time)
+    let tag: Vec<String> = snaps.iter().map(u32::to_string).collect();
+    let dir = std::env::temp_dir().join(format!(
+        "monitor-snaplen-{}-{}",
+        std::process::id(),
+        tag.join("-")
+    ));
     let _ = std::fs::create_dir_all(&dir);
     let mut out = Vec::new();
     for src in SOURCES {
-        for snap in [20u32, 34, 42, 54, 60, 70] {
+        for &snap in snaps {
             let dst = dir.join(format!("snap{snap}_{src}"));
             if only.is_some_and(|o| !dst.to_string_lossy().contains(o)) {
                 continue;
@@ -229,7 +247,7 @@ fn agrees_with_tshark_on_every_capture() {
     caps.sort();
     let shared = caps.len();
     caps.extend(fixtures(only.as_deref()));
-    let variants = snaplen_variants(only.as_deref());
+    let variants = snaplen_variants(only.as_deref(), SNAPLENS);
     let variant_dir = variants
         .first()
         .and_then(|p| p.parent().map(Path::to_path_buf));
@@ -406,6 +424,11 @@ fn text_summary_agrees_with_tshark() {
         .collect();
     caps.sort();
     caps.extend(fixtures(None));
+    let variants = snaplen_variants(None, TEXT_SNAPLENS);
+    let variant_dir = variants
+        .first()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    caps.extend(variants);
     let known = text_known();
     let (mut compared, mut listed, mut failures) = (0u64, 0u64, Vec::new());
     let mut differing: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
@@ -450,6 +473,9 @@ fn text_summary_agrees_with_tshark() {
     }
     for f in failures.iter().take(20) {
         eprintln!("{f}");
+    }
+    if let Some(dir) = variant_dir {
+        let _ = std::fs::remove_dir_all(dir);
     }
     assert!(compared > 10_000, "too few summary lines compared");
     assert!(

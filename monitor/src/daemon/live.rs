@@ -475,9 +475,10 @@ mod tests {
         let mut f = syn.clone();
         f[16..18].copy_from_slice(&10u16.to_be_bytes());
         live.on_sample(rec(f, Direction::Ingress), 2, 0);
-        // Transport: a TCP data offset of 16 bytes (below the minimum 20).
+        // Transport: a TCP option (the SYN's MSS) of length 1, below the
+        // minimum 2.
         let mut f = syn.clone();
-        f[46] = 0x40;
+        f[55] = 1;
         live.on_sample(rec(f, Direction::Egress), 3, 0);
         // Application: DNS over TCP whose message is shorter than a DNS
         // header (length prefix 5, then 5 bytes).

@@ -30,7 +30,8 @@ impl Pipeline {
     /// Dissect an ARP packet; returns the bytes it claims.
     pub(crate) fn arp(&mut self, cx: &mut Cx<'_>, p: &[u8]) -> usize {
         cx.proto_bytes(&ARP, "arp", p);
-        cx.d.protocol = "ARP".into();
+        // (named before any read, as tshark does)
+        cx.set_columns("ARP");
         if p.len() < 8 {
             cx.malformed(Layer::Link);
             return p.len();

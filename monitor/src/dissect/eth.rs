@@ -185,7 +185,9 @@ impl Pipeline {
         if end < 60 && reported >= 60 {
             let pad = 60 - end;
             if rest.len() < pad {
-                // The padding itself was cut by the snapshot length.
+                // The padding itself was cut by the snapshot length: tshark
+                // reads it whole once any of it was captured.
+                cx.malformed(Layer::Link);
                 return;
             }
             if rest[..pad].iter().all(|&b| b == 0) {
@@ -248,6 +250,18 @@ impl Pipeline {
     }
 
     fn vlan(&mut self, cx: &mut Cx<'_>, ty: u16, data: &[u8]) -> Option<usize> {
+        // tshark names the tag before reading it, and describes it once it
+        // has read the tag control information.
+        cx.set_columns(if ty == 0x88a8 { "802.1ad" } else { "VLAN" });
+        if let (0, Some(&[hi, lo])) = (cx.depth, data.get(..2)) {
+            let tci = u16::from_be_bytes([hi, lo]);
+            let (pri, dei, id) = (tci >> 13, (tci >> 12) & 1, tci & 0xfff);
+            cx.d.info = if ty == 0x88a8 {
+                format!("PRI: {pri}  DROP: {dei} ID: {id}")
+            } else {
+                format!("PRI: {pri}  DEI: {dei}  ID: {id}")
+            };
+        }
         if data.len() < 2 {
             cx.proto(
                 if ty == 0x88a8 { &AD } else { &VLAN },
@@ -298,7 +312,8 @@ impl Pipeline {
     /// the `reported` bytes the length field (or the frame) gave it.
     fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8], reported: usize) {
         cx.proto(&LLC, "llc");
-        cx.d.protocol = "LLC".into();
+        // (named before any read, as tshark does)
+        cx.set_columns("LLC");
         if let Some(&dsap) = data.first() {
             cx.d.push(&LLC_DSAP, Value::UInt(dsap.into()));
             cx.d.push(&LLC_DSAP_SAP, Value::UInt((dsap >> 1).into()));
@@ -325,6 +340,11 @@ impl Pipeline {
         } else {
             u16::from_le_bytes([data[2], data[3]])
         };
+        if ctl == 0x03 && cx.depth == 0 {
+            // tshark's text of the control field (only the common
+            // unnumbered information frame is named here).
+            cx.d.info = "U, func=UI".into();
+        }
         cx.d.push(&LLC_CONTROL, Value::UInt(control.into()));
         if clen == 1 {
             cx.d.push(

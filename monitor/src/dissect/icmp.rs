@@ -115,8 +115,12 @@ impl Pipeline {
         ttl: u8,
     ) {
         cx.proto_bytes(&ICMP, "icmp", p);
-        if cx.depth == 0 {
-            cx.d.protocol = "ICMP".into();
+        // tshark names the layer before any read, and shows the type (in
+        // 20 columns at least) once it has read up to byte 5 (the length of
+        // a quoted datagram).
+        cx.set_columns("ICMP");
+        if let (0, Some(&[t, c])) = (cx.depth, p.get(..6).map(|h| &h[..2])) {
+            cx.d.info = format!("{:<20}", type_text(t, c));
         }
         if p.len() < 4 {
             cx.malformed(Layer::Transport);
@@ -137,9 +141,6 @@ impl Pipeline {
         cx.d.push(&ICMP_CHECKSUM_STATUS, Value::UInt(status));
         let mut info = type_text(t, c);
         if p.len() < 8 {
-            if cx.depth == 0 {
-                cx.d.info = info;
-            }
             cx.malformed(Layer::Transport);
             return;
         }
@@ -201,7 +202,9 @@ impl Pipeline {
                     self.ipv4(cx, &p[8..]);
                     cx.depth -= 1;
                 }
-                if rfc4884 && 8 + orig_len > p.len() {
+                if rfc4884 && 8 + orig_len > reported {
+                    cx.malformed_reported(Layer::Transport);
+                } else if rfc4884 && 8 + orig_len > p.len() {
                     cx.malformed(Layer::Transport);
                 }
             }

@@ -89,26 +89,30 @@ fn u32be(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
-fn type_text(t: u8, c: u8) -> String {
-    match t {
-        1 => format!("Destination Unreachable (code {c})"),
-        2 => "Packet Too Big".into(),
-        3 if c == 0 => "Time Exceeded (hop limit exceeded in transit)".into(),
-        3 if c == 1 => "Time Exceeded (fragment reassembly time exceeded)".into(),
-        3 => "Time Exceeded".into(),
-        4 => "Parameter Problem".into(),
-        128 => "Echo (ping) request".into(),
-        129 => "Echo (ping) reply".into(),
-        130 => "Multicast Listener Query".into(),
-        131 => "Multicast Listener Report".into(),
-        132 => "Multicast Listener Done".into(),
-        133 => "Router Solicitation".into(),
-        134 => "Router Advertisement".into(),
-        135 => "Neighbor Solicitation".into(),
-        136 => "Neighbor Advertisement".into(),
-        137 => "Redirect".into(),
-        143 => "Multicast Listener Report Message v2".into(),
-        _ => format!("Unknown ICMPv6 type {t}"),
+/// The Info text of a message of type `t` and code `c` (`None` when the
+/// code was not captured: tshark shows the type as soon as it has read it,
+/// and adds the code's text once it has read that).
+fn type_text(t: u8, c: Option<u8>) -> String {
+    match (t, c) {
+        (1, None) => "Destination Unreachable".into(),
+        (1, Some(c)) => format!("Destination Unreachable (code {c})"),
+        (2, _) => "Packet Too Big".into(),
+        (3, Some(0)) => "Time Exceeded (hop limit exceeded in transit)".into(),
+        (3, Some(1)) => "Time Exceeded (fragment reassembly time exceeded)".into(),
+        (3, _) => "Time Exceeded".into(),
+        (4, _) => "Parameter Problem".into(),
+        (128, _) => "Echo (ping) request".into(),
+        (129, _) => "Echo (ping) reply".into(),
+        (130, _) => "Multicast Listener Query".into(),
+        (131, _) => "Multicast Listener Report".into(),
+        (132, _) => "Multicast Listener Done".into(),
+        (133, _) => "Router Solicitation".into(),
+        (134, _) => "Router Advertisement".into(),
+        (135, _) => "Neighbor Solicitation".into(),
+        (136, _) => "Neighbor Advertisement".into(),
+        (137, _) => "Redirect".into(),
+        (143, _) => "Multicast Listener Report Message v2".into(),
+        (_, _) => format!("Unknown ICMPv6 type {t}"),
     }
 }
 
@@ -124,8 +128,11 @@ impl Pipeline {
         hlim: u8,
     ) {
         cx.proto_bytes(&ICMPV6, "icmpv6", p);
-        if cx.depth == 0 {
-            cx.d.protocol = "ICMPv6".into();
+        // tshark names the layer before any read, then shows the type and
+        // its code as it reads them.
+        cx.set_columns("ICMPv6");
+        if let (0, Some(&t)) = (cx.depth, p.first()) {
+            cx.d.info = type_text(t, p.get(1).copied());
         }
         if p.len() < 4 {
             cx.malformed(Layer::Transport);
@@ -145,9 +152,6 @@ impl Pipeline {
             _ => 2,
         };
         cx.d.push(&CK_STATUS, Value::UInt(status));
-        if cx.depth == 0 {
-            cx.d.info = type_text(t, c);
-        }
         if p.len() < 8 {
             // Show what the captured bytes hold of the fixed part.
             if t == 134 && p.len() >= 5 {
@@ -173,6 +177,12 @@ impl Pipeline {
             return;
         }
         let body = &p[8..];
+        if p.len() < reported && matches!(t, 130..=137 | 143) {
+            // tshark reads these messages to their end on the wire (the
+            // multicast records, the neighbor discovery options), so the
+            // snapshot length ends their dissection.
+            cx.malformed(Layer::Transport);
+        }
         match t {
             1..=4 => {
                 match t {
@@ -194,7 +204,7 @@ impl Pipeline {
                 if cx.depth == 0 {
                     let mut info = format!(
                         "{} id={id:#06x}, seq={seq}, hop limit={hlim}",
-                        type_text(t, c)
+                        type_text(t, Some(c))
                     );
                     if let Some(f) =
                         self.echo_match(t == 128, src, dst, id, seq, cx.frame, cx.ts_ns)

@@ -118,6 +118,11 @@ impl Pipeline {
         let src = Ipv4Addr::new(h[12], h[13], h[14], h[15]);
         let dst = Ipv4Addr::new(h[16], h[17], h[18], h[19]);
         let (header, hosts) = (!self.quiet.ip_header, !self.quiet.ip_hosts);
+        if avail == 0 || ver == 4 {
+            // tshark names the layer before reading its header (another
+            // version is not IPv4: that is left to the check below).
+            cx.set_columns("IPv4");
+        }
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
@@ -131,7 +136,6 @@ impl Pipeline {
         if avail >= 1 && ver == 4 && ihl < 20 {
             // tshark reports this in the Info column, not as malformed.
             if cx.depth == 0 {
-                cx.d.protocol = "IPv4".into();
                 cx.d.info = format!("Bogus IP header length ({ihl}, must be at least 20)");
             }
             return avail;
@@ -157,9 +161,13 @@ impl Pipeline {
             put(12, &IP_CHECKSUM_STATUS, Value::UInt(2));
         }
         if avail >= 16 {
-            put(16, &IP_SRC, Value::Ipv4(src));
+            if cx.wants_columns() {
+                cx.set_src(src.to_string());
+            }
+            let d = &mut *cx.d;
+            d.push(&IP_SRC, Value::Ipv4(src));
             if hosts {
-                put(16, &IP_ADDR, Value::Ipv4(src));
+                d.push(&IP_ADDR, Value::Ipv4(src));
                 let host = d.text(&IP_SRC_HOST, || src.to_string());
                 d.push(&IP_SRC_HOST, host);
                 let host = d.text(&IP_HOST, || src.to_string());
@@ -167,6 +175,9 @@ impl Pipeline {
             }
         }
         if avail >= 20 {
+            if cx.wants_columns() {
+                cx.set_dst(dst.to_string());
+            }
             let d = &mut *cx.d;
             d.push(&IP_DST, Value::Ipv4(dst));
             if hosts {
@@ -177,19 +188,12 @@ impl Pipeline {
                 d.push(&IP_HOST, host);
             }
         }
-        if avail < ihl {
+        if avail < ihl.max(20) {
             cx.malformed(Layer::Network);
             return avail;
         }
         if ihl > 20 {
             options(cx, &data[20..ihl]);
-        }
-        if cx.depth == 0 {
-            cx.d.set_protocol("IPv4");
-            cx.d.info.clear();
-        }
-        if cx.wants_columns() {
-            cx.set_addrs(src.to_string(), dst.to_string());
         }
         if total < ihl {
             cx.malformed(Layer::Network);

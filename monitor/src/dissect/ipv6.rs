@@ -87,6 +87,17 @@ impl Pipeline {
         let src = addr(&h[8..]);
         let dst = addr(&h[24..]);
         let tc = (w >> 20) & 0xff;
+        // tshark names the layer before reading its header, and takes each
+        // address for its column once it has read it.
+        cx.set_columns("IPv6");
+        if cx.wants_columns() {
+            if avail >= 24 {
+                cx.set_src(src.to_string());
+            }
+            if avail >= 40 {
+                cx.set_dst(dst.to_string());
+            }
+        }
         let hosts = [
             cx.d.text(&IPV6_SRC_HOST, || src.to_string()),
             cx.d.text(&IPV6_HOST, || src.to_string()),
@@ -131,12 +142,6 @@ impl Pipeline {
             cx.malformed(Layer::Network);
             return avail;
         }
-        if cx.depth == 0 {
-            cx.d.set_protocol("IPv6");
-        }
-        if cx.wants_columns() {
-            cx.set_addrs(src.to_string(), dst.to_string());
-        }
         let end = (40 + plen).min(data.len());
         self.ipv6_chain(
             cx,
@@ -165,12 +170,22 @@ impl Pipeline {
         loop {
             match nxt {
                 0 | 60 => {
-                    let (name, fnxt, flen, foct) = if nxt == 0 {
-                        ("ipv6.hopopts", &HOP_NXT, &HOP_LEN, &HOP_LEN_OCT)
+                    let (name, text, fnxt, flen, foct) = if nxt == 0 {
+                        let text = "IPv6 hop-by-hop options";
+                        ("ipv6.hopopts", text, &HOP_NXT, &HOP_LEN, &HOP_LEN_OCT)
                     } else {
-                        ("ipv6.dstopts", &DST_NXT, &DST_LEN, &DST_LEN_OCT)
+                        let text = "IPv6 destination options";
+                        ("ipv6.dstopts", text, &DST_NXT, &DST_LEN, &DST_LEN_OCT)
                     };
                     cx.protos.push(name);
+                    // tshark names the header in Info before reading it (the
+                    // next layer replaces the text).
+                    if cx.depth == 0 {
+                        if !cx.d.info.is_empty() {
+                            cx.d.info.push_str(", ");
+                        }
+                        cx.d.info.push_str(text);
+                    }
                     if p.len() < 2 {
                         cx.malformed(Layer::Network);
                         return;

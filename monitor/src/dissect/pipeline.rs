@@ -41,6 +41,9 @@ pub(crate) struct Cx<'a> {
     pub depth: u8,
     /// True while dissecting a reassembled IP payload.
     pub reassembled: bool,
+    /// The first error found ran past the length on the wire, not only past
+    /// the captured bytes (see [`Cx::malformed_reported`]).
+    pub past_reported: bool,
 }
 
 impl Cx<'_> {
@@ -76,6 +79,16 @@ impl Cx<'_> {
         self.d.malformed_layer.get_or_insert(layer);
     }
 
+    /// Mark the packet malformed at `layer` because a length runs past the
+    /// end of the packet on the wire: malformed even when the snapshot
+    /// length cut the frame (unless an earlier error was found).
+    pub fn malformed_reported(&mut self, layer: Layer) {
+        if !self.d.malformed {
+            self.past_reported = true;
+        }
+        self.malformed(layer);
+    }
+
     /// True when the Source/Destination columns are read (see
     /// [`Dissection::wants_all`]); their text need not be made otherwise.
     pub fn wants_columns(&self) -> bool {
@@ -84,9 +97,35 @@ impl Cx<'_> {
 
     /// Set the Source/Destination columns (outermost packet only).
     pub fn set_addrs(&mut self, src: String, dst: String) {
+        self.set_src(src);
+        self.set_dst(dst);
+    }
+
+    /// Set the Source column (outermost packet only): a network layer
+    /// does so as soon as it has read the source address, before the rest
+    /// of its header (which may not have been captured).
+    pub fn set_src(&mut self, src: String) {
         if self.depth == 0 && self.d.wants_all() {
             self.d.src = src;
+        }
+    }
+
+    /// Set the Destination column (outermost packet only), as
+    /// [`Cx::set_src`].
+    pub fn set_dst(&mut self, dst: String) {
+        if self.depth == 0 && self.d.wants_all() {
             self.d.dst = dst;
+        }
+    }
+
+    /// Start the columns of a layer: its name in Protocol and an empty
+    /// Info (outermost packet only). tshark's dissectors do this before or
+    /// after their first reads; a layer whose first reads fail leaves the
+    /// columns of the layer below.
+    pub fn set_columns(&mut self, protocol: &str) {
+        if self.depth == 0 {
+            self.d.set_protocol(protocol);
+            self.d.info.clear();
         }
     }
 }
@@ -395,12 +434,14 @@ impl Pipeline {
             trailer_field: None,
             depth: 0,
             reassembled: false,
+            past_reported: false,
         };
         if linktype == crate::capture::LINKTYPE_ETHERNET {
             self.eth(&mut cx, &rec.data);
         } else {
             self.data(&mut cx, &rec.data);
         }
+        let past_reported = cx.past_reported;
         let mut names = std::mem::take(&mut cx.protos);
         let protos = d.text(&frame::FRAME_PROTOCOLS, || {
             if names.first() == Some(&"eth") {
@@ -425,7 +466,7 @@ impl Pipeline {
         if let Some(i) = proto_idx {
             d.fields[i].value = protos;
         }
-        if d.malformed && rec.data.len() < rec.orig_len as usize {
+        if d.malformed && rec.data.len() < rec.orig_len as usize && !past_reported {
             // Cut short by the snapshot length, not invalid (tshark's
             // distinction between its two bounds errors).
             d.malformed = false;

@@ -159,9 +159,6 @@ impl Pipeline {
         reported: usize,
     ) {
         cx.proto_bytes(&TCP, "tcp", p);
-        if cx.depth == 0 {
-            cx.d.set_protocol("TCP");
-        }
         // Fields are shown as far as the captured bytes go.
         let avail = p.len();
         let mut h = [0u8; 20];
@@ -193,7 +190,16 @@ impl Pipeline {
         if header {
             self.tcp_header(cx.d, avail, seq, ack, hl, flags, win, ck, urg);
         }
-        if avail < 20 {
+        if avail >= 4 {
+            // tshark reads both ports before it names the layer, and shows
+            // them before reading the rest of the header.
+            cx.set_columns("TCP");
+            if cx.depth == 0 && cx.wants_columns() {
+                cx.d.info = format!("{sp} → {dp}");
+            }
+        }
+        if avail < 16 {
+            // (the flags, sequence numbers and window end at byte 16)
             cx.malformed(Layer::Transport);
             return;
         }
@@ -262,8 +268,9 @@ impl Pipeline {
         put(20, &URGENT_POINTER, Value::UInt(urg.into()));
     }
 
-    /// Everything after the fixed header: options, sequence analysis,
-    /// payload hand-off.
+    /// Everything after the ports and the header fields, once the flags,
+    /// numbers and window are captured: relative numbers, options,
+    /// sequence analysis, payload hand-off.
     #[allow(clippy::type_complexity)]
     fn tcp_rest(
         &mut self,
@@ -276,12 +283,8 @@ impl Pipeline {
     ) {
         let avail = p.len();
         let tcp_len = reported.saturating_sub(hl);
-        if hl < 20 {
-            cx.malformed(Layer::Transport);
-            return;
-        }
         let opt_end = hl.min(p.len());
-        let opts = &p[20..opt_end];
+        let opts = p.get(20..opt_end).unwrap_or_default();
         // Relative sequence numbers as tshark shows them: the base of a
         // direction is its SYN's sequence number, or one less than the first
         // sequence (or acknowledgement) number seen from mid-stream.
@@ -317,6 +320,25 @@ impl Pipeline {
             // tcp.time_relative / tcp.time_delta come from the analyzer.
             conv.prev_ts = cx.ts_ns;
         }
+        if let (true, Some((_, base, rev_base))) = (cx.wants_columns(), rel_bases) {
+            // After the ports (see `tcp`), as tshark reads the header: the
+            // flags, numbers and window; the rest once the header is there.
+            let info = &mut cx.d.info;
+            let rel = seq.wrapping_sub(base);
+            info.push_str(&format!(" [{}] Seq={rel}", flag_names(flags)));
+            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
+                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
+            }
+            info.push_str(&format!(" Win={shown_win}"));
+        }
+        if hl < 20 {
+            // tshark gives up here and says so in Info (not as malformed).
+            if cx.wants_columns() && cx.depth == 0 {
+                let note = format!(", bogus TCP header length ({hl}, must be at least 20)");
+                cx.d.info.push_str(&note);
+            }
+            return;
+        }
         let mut opt_info = String::new();
         if !opts.is_empty() && self.quiet.tcp_options {
             // No option field is read: only whether they are well formed.
@@ -326,7 +348,7 @@ impl Pipeline {
         } else if !opts.is_empty() {
             cx.d.push(&OPTIONS, cx.d.bytes(&OPTIONS, opts));
             opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
-        } else if hl > 20 && avail <= 20 {
+        } else if hl > 20 && avail == 20 {
             // Options announced but none captured: tshark's text for that.
             cx.d.push(&OPTIONS, Value::Str("<MISSING>".into()));
         }
@@ -339,7 +361,7 @@ impl Pipeline {
             cx.malformed(Layer::Transport);
         }
         let payload = &p[hl.min(p.len())..];
-        let Some((from_client, base, rev_base)) = rel_bases else {
+        let Some((from_client, base, _)) = rel_bases else {
             return;
         };
         let rel = seq.wrapping_sub(base);
@@ -360,23 +382,31 @@ impl Pipeline {
         if let (Some(list), Some(h)) = (self.handshakes.as_mut(), verdict.handshake()) {
             list.push(h.clone());
         }
+        if cx.wants_columns() && avail >= 20 {
+            // After the flags, numbers and window: the urgent pointer and
+            // the length once the fixed header is there, then each complete
+            // option.
+            let info = &mut cx.d.info;
+            if flags & 0x20 != 0 {
+                info.push_str(&format!(" Urg={urg}"));
+            }
+            info.push_str(&format!(" Len={tcp_len}{opt_info}"));
+        }
+        if cut && avail < 20 {
+            // Fixed header cut: tshark adds the time fields after it.
+            verdict.push_stream_fields(cx.d);
+            verdict.push_seq_fields(cx.d);
+            verdict.push_window_fields(cx.d);
+            return;
+        }
         if cut {
             verdict.push_header_fields(cx.d);
             return;
         }
         verdict.push_fields(cx.d);
-        if cx.wants_columns() {
-            let mut info = verdict.info_prefix().unwrap_or_default();
-            info.push_str(&format!("{sp} → {dp} [{}] Seq={rel}", flag_names(flags)));
-            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
-                info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
-            }
-            info.push_str(&format!(" Win={shown_win}"));
-            if flags & 0x20 != 0 {
-                info.push_str(&format!(" Urg={urg}"));
-            }
-            info.push_str(&format!(" Len={tcp_len}{opt_info}"));
-            cx.d.info = info;
+        if let (true, Some(prefix)) = (cx.wants_columns(), verdict.info_prefix()) {
+            // The analysis labels come last in tshark, in front of the text.
+            cx.d.info.insert_str(0, &prefix);
         }
         // Cut by the snapshot length: handed to the application once, as
         // captured (even when nothing of it was), without reassembly.
@@ -429,6 +459,14 @@ impl Pipeline {
             }
             app::Handoff::Ignored => {}
             app::Handoff::Unclaimed if payload.is_empty() => {}
+            app::Handoff::Unclaimed
+                if truncated && rtps_heuristic_fails(payload.len(), tcp_len) =>
+            {
+                // tshark's RTPS heuristic reads its magic past the captured
+                // bytes: the layer stays named and the cut ends the frame.
+                cx.protos.push("rtps");
+                cx.malformed(Layer::Application);
+            }
             app::Handoff::Unclaimed => self.data(cx, payload),
         }
     }
@@ -463,6 +501,17 @@ impl Pipeline {
             _ => {}
         }
     }
+}
+
+/// True when tshark's RTPS-over-TCP heuristic, tried on a payload no
+/// other dissector took, runs into the snapshot length: it checks that the
+/// segment is at least 20 bytes long on the wire, then reads 4 bytes at
+/// offset 4. Measured with tshark 4.0 on a capture cut at every length:
+/// with 5 to 7 bytes captured it fails so; with 8 or more it declines (and
+/// with 4 or fewer the payloads of that capture went to TLS, so that case
+/// is left as data).
+fn rtps_heuristic_fails(captured: usize, on_wire: usize) -> bool {
+    (5..8).contains(&captured) && on_wire >= 20
 }
 
 /// The window scale shift of a window-scale option, if any.
@@ -641,6 +690,7 @@ mod tests {
             trailer_field: None,
             depth: 0,
             reassembled: false,
+            past_reported: false,
         };
         options(&mut cx, o, None);
         d.malformed

@@ -523,3 +523,114 @@ fn cdp_checksum_and_cut() {
     assert_eq!(d.protocol, "CDP");
     assert_eq!(d.info, "[Packet size limited during capture]");
 }
+
+/// `frame` cut to its first `n` bytes by the snapshot length.
+fn cut(frame: &str, n: usize) -> PacketRecord {
+    let data = hex(frame);
+    let mut r = rec(data[..n].to_vec());
+    r.orig_len = data.len() as u32;
+    r
+}
+
+/// The Protocol and Info columns (Info as printed, with the cut note).
+fn columns(r: &PacketRecord) -> (String, String) {
+    let d = Pipeline::new().dissect(r);
+    (d.protocol, d.info)
+}
+
+#[test]
+fn columns_of_frames_cut_in_the_ip_and_tcp_headers() {
+    // As tshark shows the SYN of `TCP_SYN` cut with `editcap -s`: each
+    // layer's columns as far as its reads got.
+    let cases = [
+        (20, "IPv4", "[Packet size limited during capture]"),
+        (34, "IPv4", "[Packet size limited during capture]"),
+        (44, "TCP", "2826 → 80[Packet size limited during capture]"),
+        (
+            50,
+            "TCP",
+            "2826 → 80 [SYN] Seq=0 Win=8192[Packet size limited during capture]",
+        ),
+        (
+            56,
+            "TCP",
+            "2826 → 80 [SYN] Seq=0 Win=8192 Len=0[Packet size limited during capture]",
+        ),
+        (
+            58,
+            "TCP",
+            "2826 → 80 [SYN] Seq=0 Win=8192 Len=0 MSS=1460[Packet size limited during capture]",
+        ),
+    ];
+    for (n, protocol, info) in cases {
+        let got = columns(&cut(TCP_SYN, n));
+        assert_eq!(got, (protocol.to_string(), info.to_string()), "cut {n}");
+    }
+}
+
+#[test]
+fn addresses_of_a_cut_ipv4_header_are_shown_once_read() {
+    // The Ethernet addresses stay until the IPv4 source is read.
+    let d = Pipeline::new().dissect(&cut(TCP_SYN, 29));
+    assert_eq!(
+        (d.src.as_str(), d.protocol.as_str()),
+        ("IntelCor_5b:7d:4a", "IPv4")
+    );
+    let d = Pipeline::new().dissect(&cut(TCP_SYN, 30));
+    assert_eq!(
+        (d.src.as_str(), d.dst.as_str()),
+        ("172.16.16.128", "D-Link_21:99:4c")
+    );
+    let d = Pipeline::new().dissect(&cut(TCP_SYN, 34));
+    assert_eq!(d.dst, "212.58.226.142");
+}
+
+#[test]
+fn columns_of_a_cut_icmpv6_message() {
+    // No byte of the message: named, no type; then the type once read.
+    let empty = "[Packet size limited during capture]";
+    assert_eq!(
+        columns(&cut(ICMPV6_NS, 54)),
+        ("ICMPv6".into(), empty.into())
+    );
+    assert_eq!(
+        columns(&cut(ICMPV6_NS, 55)),
+        ("ICMPv6".into(), format!("Neighbor Solicitation{empty}"))
+    );
+}
+
+/// Frame 52 of mixed_large_web.pcap cut to 60 bytes: 6 bytes of a
+/// 1206-byte segment on port 443 that are not a TLS record ("://ocs").
+const CUT_NOT_TLS: &str = "12a9866c77de5254 00363eff08004500 04dec6d840003f06 b8b2cc4fc5c8c0a8
+    64ce01bbe92a7882 3f19cbae31a45010 00fba5a800003a2f 2f6f6373";
+
+#[test]
+fn unclaimed_cut_payload_ends_in_the_rtps_heuristic() {
+    // tshark: "eth:ethertype:ip:tcp:rtps", TCP's Info and the cut note.
+    let mut r = rec(hex(CUT_NOT_TLS));
+    r.orig_len = 1260;
+    let d = Pipeline::new().dissect(&r);
+    assert_eq!(text(&d, "frame.protocols"), "eth:ethertype:ip:tcp:rtps");
+    assert_eq!(d.protocol, "TCP");
+    assert!(d
+        .info
+        .ends_with("Len=1206[Packet size limited during capture]"));
+    // With 8 bytes the heuristic declines: the payload is data.
+    let mut r = rec([hex(CUT_NOT_TLS), b"p.ms".to_vec()].concat()[..62].to_vec());
+    r.orig_len = 1260;
+    let d = Pipeline::new().dissect(&r);
+    assert_eq!(text(&d, "frame.protocols"), "eth:ethertype:ip:tcp:data");
+}
+
+#[test]
+fn bogus_tcp_header_length_is_said_in_info() {
+    // `TCP_SYN` with a data offset of 4 words (tshark's text, not malformed).
+    let mut b = hex(TCP_SYN);
+    b[14 + 20 + 12] = 0x40;
+    let d = Pipeline::new().dissect(&rec(b));
+    assert_eq!(
+        d.info,
+        "2826 → 80 [SYN] Seq=0 Win=8192, bogus TCP header length (16, must be at least 20)"
+    );
+    assert!(!d.malformed);
+}

@@ -26,9 +26,6 @@ impl Pipeline {
     /// Dissect a UDP datagram.
     pub(crate) fn udp(&mut self, cx: &mut Cx<'_>, src: IpAddr, dst: IpAddr, p: &[u8]) {
         cx.proto_bytes(&UDP, "udp", p);
-        if cx.depth == 0 {
-            cx.d.set_protocol("UDP");
-        }
         // Fields are shown as far as the captured bytes go.
         let avail = p.len();
         let mut h = [0u8; 8];
@@ -54,6 +51,18 @@ impl Pipeline {
             &UDP_CHECKSUM_STATUS,
             Value::UInt(if ck == 0 { 3 } else { 2 }),
         );
+        if avail >= 4 {
+            // tshark reads both ports before it names the layer, and shows
+            // the length as soon as it has read it.
+            cx.set_columns("UDP");
+            if cx.depth == 0 && cx.wants_columns() {
+                cx.d.info = format!("{sp} → {dp}");
+                if avail >= 6 {
+                    let n = usize::from(len).saturating_sub(8);
+                    cx.d.info.push_str(&format!(" Len={n}"));
+                }
+            }
+        }
         if avail < 8 {
             cx.malformed(Layer::Transport);
             return;
@@ -69,9 +78,6 @@ impl Pipeline {
             cx.d.push(&UDP_STREAM, Value::UInt(idx));
             cx.d.push(&UDP_TIME_RELATIVE, Value::Float(rel as f64 / 1e9));
             cx.d.push(&UDP_TIME_DELTA, Value::Float(delta as f64 / 1e9));
-            if cx.wants_columns() {
-                cx.d.info = format!("{sp} → {dp} Len={}", usize::from(len).saturating_sub(8));
-            }
         }
         if usize::from(len) < 8 {
             cx.malformed(Layer::Transport);
@@ -81,6 +87,12 @@ impl Pipeline {
         // reassembled datagram shows everything after the header (tshark).
         let end = usize::from(len).min(p.len());
         let payload = &p[8..end];
+        if payload.is_empty() && end < usize::from(len) && cx.depth == 0 {
+            // A payload the snapshot length cut entirely: tshark's UDP
+            // fails to hand it on (no upper layer is named).
+            cx.malformed(Layer::Transport);
+            return;
+        }
         let shown = if cx.reassembled { &p[8..] } else { payload };
         if !shown.is_empty() {
             cx.d.push(&UDP_PAYLOAD, cx.d.bytes(&UDP_PAYLOAD, shown));
