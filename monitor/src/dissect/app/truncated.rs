@@ -8,15 +8,17 @@
 //! touched. Sampled packets in the daemon are truncated the same way, so
 //! this is also what a dump of the flight recorder shows in tshark.
 
-use super::P_HTTP;
 use super::{http, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto};
+use super::{P_HTTP, P_TLS};
 use crate::dissect::{Dissection, Field};
 
-/// Dissect the captured part of a truncated segment.
+/// Dissect the captured part of a truncated segment whose payload is
+/// `reported` bytes long on the wire.
 pub fn tcp(
     state: &mut AppState,
     ep: Endpoints,
     seg: TcpPayload<'_>,
+    reported: usize,
     d: &mut Dissection,
 ) -> Handoff {
     use crate::tcp_analysis::verdict::aflags;
@@ -54,15 +56,12 @@ pub fn tcp(
         TcpProto::Tls => {
             // One TLS call over what was captured; a record cut short ends
             // it, and nothing is kept for reassembly.
-            let mut fr = super::Frame::default();
-            let call = super::dissect_call(st, proto, seg.data, seg, d, &mut fr);
-            if call.declined {
+            if tls::declines(seg.data) {
                 return Handoff::Unclaimed;
             }
-            if !call.shown {
-                d.protocol = tls::continuation_protocol(&st.tls);
-            }
-            d.info = fr.infos.join(", ");
+            let value = d.bytes(&P_TLS, seg.data);
+            d.fields.push(Field { def: &P_TLS, value });
+            tls::dissect_cut(seg.data, reported, &mut st.tls, seg.from_client, d);
             Handoff::Claimed
         }
         TcpProto::Http => {
