@@ -40,6 +40,11 @@ impl StreamState {
         self.seen_request = true;
     }
 
+    /// True once a request was seen on the connection.
+    pub fn seen_request(&self) -> bool {
+        self.seen_request
+    }
+
     fn open(&mut self, x: Exchange) {
         self.prev = self.last.take();
         self.last = Some(x);
@@ -460,6 +465,22 @@ fn printable(c: u8) -> bool {
     (0x20..0x7f).contains(&c)
 }
 
+/// Where tshark starts reading bytes that do not start a message: after a
+/// leading CRLF.
+fn continuation_start(b: &[u8]) -> usize {
+    if b.len() > 3 && b.starts_with(b"\r\n") {
+        2
+    } else {
+        0
+    }
+}
+
+/// True when [`continuation`] takes the bytes for binary: all of them are
+/// then body, handed to the data dissector as captured, and no line is read.
+pub fn continuation_is_binary(b: &[u8]) -> bool {
+    b.get(continuation_start(b)).is_some_and(|&c| !printable(c))
+}
+
 /// Classify bytes that do not start a message; when shown, push the HTTP
 /// fields and set the columns. tshark skips a leading CRLF; binary bytes
 /// are all data; otherwise it waits for a line end, then takes the lines
@@ -467,10 +488,7 @@ fn printable(c: u8) -> bool {
 /// headers and what follows as the body.
 pub fn continuation(b: &[u8], st: &StreamState, d: &mut Dissection) -> Continuation {
     let seen = st.seen_request;
-    let mut off = 0;
-    if b.len() > 3 && b.starts_with(b"\r\n") {
-        off = 2;
-    }
+    let off = continuation_start(b);
     let Some(&first) = b.get(off) else {
         return Continuation::Nothing;
     };

@@ -64,46 +64,73 @@ pub fn tcp(
             tls::dissect_cut(seg.data, reported, &mut st.tls, seg.from_client, d);
             Handoff::Claimed
         }
-        TcpProto::Http => {
-            let mark = d.fields.len();
-            d.protocol = "HTTP".into();
-            let body = if starts_message(seg.data) || seg.data.is_empty() {
-                if !seg.data.starts_with(b"HTTP/") && !seg.data.is_empty() {
-                    st.http.saw_request();
-                }
-                None
-            } else {
-                let mut sub = d.part();
-                match http::continuation(seg.data, &st.http, &mut sub) {
-                    // A text line cut short: without reassembly the line
-                    // ends with the captured bytes; with a colon tshark
-                    // takes it for a header, else it is body.
-                    http::Continuation::NeedMore(at) => {
-                        (!seg.data[at..].contains(&b':')).then_some(at)
-                    }
-                    http::Continuation::Shown(at) => {
-                        d.fields.append(&mut sub.fields);
-                        d.info = sub.info;
-                        Some(at)
-                    }
-                    http::Continuation::Nothing => return Handoff::Ignored,
-                }
-            };
-            let value = d.bytes(&P_HTTP, seg.data);
-            d.fields.insert(
-                mark,
-                Field {
-                    def: &P_HTTP,
-                    value,
-                },
-            );
-            if let Some(at) = body {
-                crate::dissect::data::push(d, &seg.data[at.min(seg.data.len())..]);
-            }
-            Handoff::Claimed
-        }
+        TcpProto::Http => http_cut(st, seg.data, d),
         TcpProto::Dns | TcpProto::Bgp | TcpProto::Http2 => Handoff::Unclaimed,
     }
+}
+
+/// tshark's HTTP dissector on the captured part of a segment. A line is
+/// read up to its end, or as far as the reported bytes go when its end was
+/// not captured, so reading text ends with a bounds error (`d.malformed`);
+/// bytes taken for binary go to the data dissector as captured, which
+/// reads nothing more. What differs is which columns were written first:
+///
+/// - A first line whose end was captured goes into the Info column (with
+///   its trailing space) and the Protocol column becomes HTTP.
+/// - A line cut short at the start (of a message or not) is a
+///   continuation once a request was seen on the connection (HTTP,
+///   "Continuation"); before that, both columns stay TCP's.
+/// - The middle of a message is a continuation as when it is captured
+///   whole (HTTP, "Continuation" once a request was seen), with what
+///   follows its header lines, or all of it when binary, as data.
+fn http_cut(st: &mut super::Stream, data: &[u8], d: &mut Dissection) -> Handoff {
+    let mark = d.fields.len();
+    let mut malformed = true;
+    // A request counts as seen once its start was, after its own columns.
+    let request = starts_message(data) && !data.starts_with(b"HTTP/");
+    let body = if data.is_empty() {
+        d.protocol = "HTTP".into();
+        None
+    } else if starts_message(data) && data.contains(&b'\n') {
+        d.protocol = "HTTP".into();
+        d.info = http::held_info(data);
+        None
+    } else {
+        let mut sub = d.part();
+        match http::continuation(data, &st.http, &mut sub) {
+            http::Continuation::NeedMore(_) => {
+                if st.http.seen_request() {
+                    d.protocol = "HTTP".into();
+                    d.info = "Continuation".into();
+                }
+                None
+            }
+            http::Continuation::Shown(at) => {
+                d.fields.append(&mut sub.fields);
+                d.protocol = sub.protocol;
+                d.info = sub.info;
+                malformed = sub.malformed || !http::continuation_is_binary(data);
+                Some(at)
+            }
+            http::Continuation::Nothing => return Handoff::Ignored,
+        }
+    };
+    let value = d.bytes(&P_HTTP, data);
+    d.fields.insert(
+        mark,
+        Field {
+            def: &P_HTTP,
+            value,
+        },
+    );
+    if let Some(at) = body {
+        crate::dissect::data::push(d, &data[at.min(data.len())..]);
+    }
+    d.malformed |= malformed;
+    if request {
+        st.http.saw_request();
+    }
+    Handoff::Claimed
 }
 
 /// tshark's test for the first line of a request or response
