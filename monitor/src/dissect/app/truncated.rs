@@ -79,7 +79,8 @@ pub fn tcp(
 ///   its trailing space) and the Protocol column becomes HTTP.
 /// - A line cut short at the start (of a message or not) is a
 ///   continuation once a request was seen on the connection (HTTP,
-///   "Continuation"); before that, both columns stay TCP's.
+///   "Continuation"); before that, both columns stay TCP's. Unless it
+///   starts a message or holds a colon (a header), it is body, as data.
 /// - The middle of a message is a continuation as when it is captured
 ///   whole (HTTP, "Continuation" once a request was seen), with what
 ///   follows its header lines, or all of it when binary, as data.
@@ -98,12 +99,16 @@ fn http_cut(st: &mut super::Stream, data: &[u8], d: &mut Dissection) -> Handoff 
     } else {
         let mut sub = d.part();
         match http::continuation(data, &st.http, &mut sub) {
-            http::Continuation::NeedMore(_) => {
+            http::Continuation::NeedMore(at) => {
                 if st.http.seen_request() {
                     d.protocol = "HTTP".into();
                     d.info = "Continuation".into();
                 }
-                None
+                // Without its end, the line is all the captured bytes:
+                // with a colon tshark takes it for a header, else, unless
+                // it starts a message, it is body.
+                (!request && !data.starts_with(b"HTTP/") && !data[at..].contains(&b':'))
+                    .then_some(at)
             }
             http::Continuation::Shown(at) => {
                 d.fields.append(&mut sub.fields);
