@@ -106,6 +106,20 @@ pub fn held_info(b: &[u8]) -> String {
     format!("{} ", String::from_utf8_lossy(line))
 }
 
+/// True when the bytes hold a whole message head (the blank line that
+/// ends the headers).
+pub fn head_complete(b: &[u8]) -> bool {
+    header_end(b).is_some()
+}
+
+/// True when the head of the message at the start of `b` announces a
+/// content or transfer encoding (the body needs decoding to be shown).
+pub fn body_encoded(b: &[u8]) -> bool {
+    let h = header_end(b).unwrap_or(b.len());
+    let head = split_head(&b[..h]);
+    header(&head, "content-encoding").is_some() || header(&head, "transfer-encoding").is_some()
+}
+
 fn header_end(b: &[u8]) -> Option<usize> {
     let lim = b.len().min(MAX_HEADER);
     (0..lim).find_map(|i| {

@@ -175,9 +175,10 @@ pub fn note_record(rec: &[u8], st: &mut StreamState) {
     }
 }
 
-/// The Protocol column for bytes that do not start a record.
+/// The Protocol column for bytes that do not start a record: the one
+/// `dissect_ssl` starts with ("SSL" while the version is unknown).
 pub fn continuation_protocol(st: &StreamState) -> String {
-    st.version.map_or("TLS", version_name).into()
+    st.version.map_or("SSL", version_name).into()
 }
 
 /// Name of a protocol version as the Protocol column shows it.
@@ -856,7 +857,7 @@ pub fn dissect_cut(
     from_client: bool,
     d: &mut Dissection,
 ) {
-    d.protocol = st.version.map_or("SSL", version_name).into();
+    d.protocol = continuation_protocol(st);
     let mut infos: Vec<String> = Vec::new();
     let mut off = 0;
     let cut = loop {

@@ -64,7 +64,7 @@ pub fn tcp(
             tls::dissect_cut(seg.data, reported, &mut st.tls, seg.from_client, d);
             Handoff::Claimed
         }
-        TcpProto::Http => http_cut(st, seg.data, d),
+        TcpProto::Http => http_cut(st, seg, d),
         TcpProto::Dns | TcpProto::Bgp | TcpProto::Http2 => Handoff::Unclaimed,
     }
 }
@@ -75,6 +75,8 @@ pub fn tcp(
 /// bytes taken for binary go to the data dissector as captured, which
 /// reads nothing more. What differs is which columns were written first:
 ///
+/// - A whole message head is dissected as the message, with the captured
+///   part of its body.
 /// - A first line whose end was captured goes into the Info column (with
 ///   its trailing space) and the Protocol column becomes HTTP.
 /// - A line cut short at the start (of a message or not) is a
@@ -84,7 +86,26 @@ pub fn tcp(
 /// - The middle of a message is a continuation as when it is captured
 ///   whole (HTTP, "Continuation" once a request was seen), with what
 ///   follows its header lines, or all of it when binary, as data.
-fn http_cut(st: &mut super::Stream, data: &[u8], d: &mut Dissection) -> Handoff {
+fn http_cut(st: &mut super::Stream, seg: TcpPayload<'_>, d: &mut Dissection) -> Handoff {
+    let data = seg.data;
+    if starts_message(data) && http::head_complete(data) && !http::body_encoded(data) {
+        // The whole head: the message is dissected with what was captured
+        // of its body, whose dissector then reads past it. (A compressed
+        // or chunked body cannot be decoded from a part: tshark shows the
+        // first line only then.)
+        let mut sub = d.part();
+        http::dissect(data, &mut st.http, seg.from_client, seg.frame, &mut sub);
+        let value = d.bytes(&P_HTTP, data);
+        d.fields.push(Field {
+            def: &P_HTTP,
+            value,
+        });
+        d.fields.append(&mut sub.fields);
+        d.protocol = sub.protocol;
+        d.info = sub.info;
+        d.malformed = true;
+        return Handoff::Claimed;
+    }
     let mark = d.fields.len();
     let mut malformed = true;
     // A request counts as seen once its start was, after its own columns.
