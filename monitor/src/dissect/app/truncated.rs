@@ -8,7 +8,7 @@
 //! touched. Sampled packets in the daemon are truncated the same way, so
 //! this is also what a dump of the flight recorder shows in tshark.
 
-use super::{http, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto};
+use super::{http, http2, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto};
 use super::{P_HTTP, P_TLS};
 use crate::dissect::{Dissection, Field};
 
@@ -37,11 +37,22 @@ pub fn tcp(
     if seg.flags & aflags::KEEP_ALIVE != 0 {
         return Handoff::Unclaimed;
     }
+    // Nothing captured: tshark calls no dissector on no bytes.
+    if seg.data.is_empty() {
+        return Handoff::Unclaimed;
+    }
     let st = state.stream(seg.stream);
     // The conversation's dissector, else the port's, else the heuristics
-    // (which then own the conversation). Only TLS and HTTP dissect cut
-    // segments here; for the others the heuristics get their turn.
-    let port = port_proto(ep, seg.data).filter(|p| matches!(p, TcpProto::Tls | TcpProto::Http));
+    // (which then own the conversation). Only TLS, HTTP and HTTP/2 (once
+    // the conversation switched to it) dissect cut segments here; for the
+    // others the heuristics get their turn.
+    // (A preface cut short is left to the port's dissector, as tshark's
+    // HTTP reads it.)
+    let port = match port_proto(ep, seg.data) {
+        Some(TcpProto::Http2) if seg.data.len() < http2::PREFACE.len() => super::by_port(ep),
+        p => p,
+    }
+    .filter(|p| matches!(p, TcpProto::Tls | TcpProto::Http | TcpProto::Http2));
     let proto = match st.proto.or(port) {
         Some(p) => p,
         None => match super::heuristic_proto(seg.data) {
@@ -65,7 +76,8 @@ pub fn tcp(
             Handoff::Claimed
         }
         TcpProto::Http => http_cut(st, seg, d),
-        TcpProto::Dns | TcpProto::Bgp | TcpProto::Http2 => Handoff::Unclaimed,
+        TcpProto::Http2 => http2_cut(st, seg, reported, d),
+        TcpProto::Dns | TcpProto::Bgp => Handoff::Unclaimed,
     }
 }
 
@@ -110,10 +122,7 @@ fn http_cut(st: &mut super::Stream, seg: TcpPayload<'_>, d: &mut Dissection) -> 
     let mut malformed = true;
     // A request counts as seen once its start was, after its own columns.
     let request = starts_message(data) && !data.starts_with(b"HTTP/");
-    let body = if data.is_empty() {
-        d.protocol = "HTTP".into();
-        None
-    } else if starts_message(data) && data.contains(&b'\n') {
+    let body = if starts_message(data) && data.contains(&b'\n') {
         d.protocol = "HTTP".into();
         d.info = http::held_info(data);
         None
@@ -156,6 +165,56 @@ fn http_cut(st: &mut super::Stream, seg: TcpPayload<'_>, d: &mut Dissection) -> 
     if request {
         st.http.saw_request();
     }
+    Handoff::Claimed
+}
+
+/// HTTP/2 (`tcp_dissect_pdus` without reassembly) on the captured part of
+/// a segment: each frame all there is dissected; a frame cut short shows
+/// its type and stream in the Info column, written once its header is
+/// read, and ends the dissection with a bounds error.
+fn http2_cut(
+    st: &mut super::Stream,
+    seg: TcpPayload<'_>,
+    reported: usize,
+    d: &mut Dissection,
+) -> Handoff {
+    let data = seg.data;
+    if data.len() < http2::PREFACE.len() && http2::PREFACE.starts_with(data) {
+        // The client's preface is HTTP/2 only once HTTP has read all of
+        // it: cut short, it is an HTTP continuation.
+        return http_cut(st, seg, d);
+    }
+    let mark = d.fields.len();
+    if st.h2_via_http {
+        d.fields.push(Field {
+            def: &super::L_HTTP,
+            value: crate::dissect::Value::None,
+        });
+    }
+    let mut fr = super::Frame::default();
+    let mut off = 0;
+    while off < reported {
+        let rest = data.get(off..).unwrap_or_default();
+        let mut sub = d.part();
+        match http2::pdu_len(rest) {
+            super::Pdu::Len(n) => {
+                http2::dissect(&rest[..n], &mut st.h2, seg.from_client, &mut sub);
+                super::take(d, sub, &mut fr);
+                off += n;
+            }
+            super::Pdu::Incomplete => {
+                if let Some(info) = http2::cut_frame(rest, &mut sub) {
+                    super::take(d, sub, &mut fr);
+                    fr.infos.push(info);
+                }
+                d.malformed = true;
+                break;
+            }
+            super::Pdu::Invalid => break,
+        }
+    }
+    d.info = fr.infos.join(", ");
+    super::mark_protocols(d, mark, data);
     Handoff::Claimed
 }
 
