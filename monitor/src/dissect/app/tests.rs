@@ -1034,3 +1034,53 @@ fn dns_answer_cut_in_its_data_shows_its_type() {
     assert_eq!(d.info, "Standard query response 0x1a16 A microsoft.com A");
     assert!(d.malformed);
 }
+
+/// http2_h2c_range.pcap cut to 90 bytes: after the upgrade (frames 5, 7
+/// and 9 whole here), frame 10's SETTINGS frame is cut in its payload
+/// (24 of 27 bytes): its type and stream show, then the bounds error.
+/// Frame 25 holds a whole DATA frame, then a header cut short.
+#[test]
+fn http2_frame_cut_short_shows_its_type() {
+    let mut st = AppState::default();
+    let endpoints = |from_client: bool| {
+        if from_client {
+            Endpoints {
+                src_port: 57226,
+                dst_port: 8080,
+            }
+        } else {
+            Endpoints {
+                src_port: 8080,
+                dst_port: 57226,
+            }
+        }
+    };
+    for &(frame, from_client, seq, payload) in &H2C_UPGRADE[..3] {
+        let data = hex(payload);
+        let mut d = Dissection::default();
+        let seg = seg_at(0, from_client, seq, &data, frame);
+        assert_eq!(
+            tcp(&mut st, endpoints(from_client), seg, &mut d),
+            Handoff::Claimed
+        );
+    }
+    let (frame, from_client, seq, payload) = H2C_UPGRADE[3];
+    let data = hex(payload);
+    let mut d = Dissection::default();
+    let seg = seg_at(0, from_client, seq, &data[..24], frame);
+    let h = cut(&mut st, endpoints(from_client), seg, data.len(), &mut d);
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(
+        (d.protocol.as_str(), d.info.as_str()),
+        ("HTTP2", "SETTINGS[0]")
+    );
+    assert!(d.malformed);
+    assert_eq!(layers(&d), ["http", "http2"]);
+    let (frame, from_client, seq, payload) = H2C_UPGRADE[6];
+    let data = hex(payload);
+    let mut d = Dissection::default();
+    let seg = seg_at(0, from_client, seq, &data[..24], frame);
+    cut(&mut st, endpoints(from_client), seg, data.len(), &mut d);
+    assert_eq!(d.info, "DATA[1]");
+    assert!(d.malformed);
+}
