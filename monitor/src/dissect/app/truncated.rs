@@ -73,6 +73,11 @@ pub fn tcp(
             let value = d.bytes(&P_TLS, seg.data);
             d.fields.push(Field { def: &P_TLS, value });
             tls::dissect_cut(seg.data, reported, &mut st.tls, seg.from_client, d);
+            if seg.flags != 0 && !d.info.is_empty() {
+                // TCP's analysis note is fenced in front of the Info
+                // column; TLS appends its text to it after a separator.
+                d.info.insert_str(0, ", ");
+            }
             Handoff::Claimed
         }
         TcpProto::Http => http_cut(st, seg, d),
