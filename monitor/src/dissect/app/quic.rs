@@ -45,6 +45,13 @@ impl State {
         self.cid_set.insert(cid.to_vec());
     }
 
+    /// True when `b` is the start of a known connection ID, but shorter.
+    fn cut_in_cid(&self, b: &[u8]) -> bool {
+        self.cid_set
+            .iter()
+            .any(|cid| cid.len() > b.len() && cid.starts_with(b))
+    }
+
     /// The longest known connection ID that starts `b`.
     fn known_prefix(&self, b: &[u8]) -> Option<usize> {
         (1..=20.min(b.len()))
@@ -113,7 +120,10 @@ pub fn dissect(p: &[u8], st: &mut State, d: &mut Dissection) -> bool {
             if off > 0 && rest.iter().all(|&b| b == 0) {
                 break;
             }
-            infos.push(short(rest, st, d));
+            match short(rest, st, d) {
+                Some(info) => infos.push(info),
+                None => d.malformed = true,
+            }
             break;
         }
         match long(rest, st, d) {
@@ -135,7 +145,13 @@ pub fn dissect(p: &[u8], st: &mut State, d: &mut Dissection) -> bool {
     true
 }
 
-fn short(b: &[u8], st: &State, d: &mut Dissection) -> String {
+/// A short-header packet. None when it ends inside a known connection ID
+/// (cut by the snapshot length): tshark's read of the ID ends the
+/// dissection before the Info column is written.
+fn short(b: &[u8], st: &State, d: &mut Dissection) -> Option<String> {
+    if st.cut_in_cid(&b[1..]) {
+        return None;
+    }
     d.push(&F_QUIC_PACKET_LENGTH, Value::UInt(b.len() as u64));
     d.push(&F_QUIC_HEADER_FORM, Value::UInt(0));
     d.push(&F_QUIC_FIXED_BIT, Value::Bool(b[0] & 0x40 != 0));
@@ -144,9 +160,12 @@ fn short(b: &[u8], st: &State, d: &mut Dissection) -> String {
         Some(n) => {
             let cid = &b[1..1 + n];
             d.push(&F_QUIC_DCID, Value::Bytes(cid.to_vec()));
-            format!("Protected Payload (KP0), DCID={}", super::util::hex(cid))
+            Some(format!(
+                "Protected Payload (KP0), DCID={}",
+                super::util::hex(cid)
+            ))
         }
-        None => "Protected Payload (KP0)".into(),
+        None => Some("Protected Payload (KP0)".into()),
     }
 }
 
