@@ -1084,3 +1084,26 @@ fn http2_frame_cut_short_shows_its_type() {
     assert_eq!(d.info, "DATA[1]");
     assert!(d.malformed);
 }
+
+/// DNS over TCP cut inside a message (the response of
+/// `dns_answer_cut_in_its_data_shows_its_type` with its length prefix):
+/// dissected as far as it was captured, then the bounds error.
+#[test]
+fn dns_over_tcp_cut_short_is_dissected_as_captured() {
+    let msg = hex(DNS_RESPONSE);
+    let mut data = (msg.len() as u16).to_be_bytes().to_vec();
+    data.extend_from_slice(&msg);
+    let ep = Endpoints {
+        src_port: 53,
+        dst_port: 45818,
+    };
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let seg = seg_at(0, false, 1, &data[..47], 10);
+    let h = cut(&mut st, ep, seg, data.len(), &mut d);
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(d.protocol, "DNS");
+    assert_eq!(d.info, "Standard query response 0x1a16 A microsoft.com A");
+    assert!(d.malformed);
+    assert_eq!(layers(&d), ["dns"]);
+}

@@ -8,7 +8,9 @@
 //! touched. Sampled packets in the daemon are truncated the same way, so
 //! this is also what a dump of the flight recorder shows in tshark.
 
-use super::{http, http2, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto};
+use super::{
+    dns, http, http2, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto,
+};
 use super::{P_HTTP, P_TLS};
 use crate::dissect::{Dissection, Field};
 
@@ -43,16 +45,16 @@ pub fn tcp(
     }
     let st = state.stream(seg.stream);
     // The conversation's dissector, else the port's, else the heuristics
-    // (which then own the conversation). Only TLS, HTTP and HTTP/2 (once
-    // the conversation switched to it) dissect cut segments here; for the
-    // others the heuristics get their turn.
+    // (which then own the conversation). Only TLS, HTTP, HTTP/2 (once the
+    // conversation switched to it) and DNS dissect cut segments here; for
+    // BGP the heuristics get their turn.
     // (A preface cut short is left to the port's dissector, as tshark's
     // HTTP reads it.)
     let port = match port_proto(ep, seg.data) {
         Some(TcpProto::Http2) if seg.data.len() < http2::PREFACE.len() => super::by_port(ep),
         p => p,
     }
-    .filter(|p| matches!(p, TcpProto::Tls | TcpProto::Http | TcpProto::Http2));
+    .filter(|p| *p != TcpProto::Bgp);
     let proto = match st.proto.or(port) {
         Some(p) => p,
         None => match super::heuristic_proto(seg.data) {
@@ -82,7 +84,8 @@ pub fn tcp(
         }
         TcpProto::Http => http_cut(st, seg, d),
         TcpProto::Http2 => http2_cut(st, seg, reported, d),
-        TcpProto::Dns | TcpProto::Bgp => Handoff::Unclaimed,
+        TcpProto::Dns => dns_cut(seg, reported, d),
+        TcpProto::Bgp => Handoff::Unclaimed,
     }
 }
 
@@ -217,6 +220,45 @@ fn http2_cut(
             }
             super::Pdu::Invalid => break,
         }
+    }
+    d.info = fr.infos.join(", ");
+    super::mark_protocols(d, mark, data);
+    Handoff::Claimed
+}
+
+/// DNS over TCP (`tcp_dissect_pdus` without reassembly) on the captured
+/// part of a segment: each message is dissected as far as it was
+/// captured, and one cut short ends the dissection with a bounds error
+/// (which comes before the end of the segment, when a message runs past
+/// it, since the capture ends first).
+fn dns_cut(seg: TcpPayload<'_>, reported: usize, d: &mut Dissection) -> Handoff {
+    let data = seg.data;
+    let mark = d.fields.len();
+    let mut fr = super::Frame::default();
+    let mut off = 0;
+    while off < reported {
+        let rest = data.get(off..).unwrap_or_default();
+        let Some(len) = super::util::be16(rest, 0) else {
+            break;
+        };
+        let n = 2 + usize::from(len);
+        if n > reported - off && rest.len() >= reported - off {
+            // Everything the segment carries was captured: only the lack
+            // of reassembly stops the message.
+            break;
+        }
+        let pdu = &rest[..n.min(rest.len())];
+        let mut sub = d.part();
+        dns::dissect(pdu, dns::Transport::Tcp, "DNS", &mut sub);
+        super::take(d, sub, &mut fr);
+        if pdu.len() < n {
+            d.malformed = true;
+            break;
+        }
+        off += n;
+    }
+    if !fr.shown {
+        return Handoff::Unclaimed;
     }
     d.info = fr.infos.join(", ");
     super::mark_protocols(d, mark, data);
