@@ -7,6 +7,16 @@
 //! conversation, which dissects what was captured: no reassembly buffer is
 //! touched. Sampled packets in the daemon are truncated the same way, so
 //! this is also what a dump of the flight recorder shows in tshark.
+//!
+//! Each dissector writes its columns at its own point relative to its
+//! reads; a read past the captured bytes ends the dissection there, and
+//! the pipeline then appends "[Packet size limited during capture]" to
+//! whatever the Info column holds (a dissector signals it with
+//! `Dissection::malformed`, which the pipeline tells apart from a
+//! malformed packet by the frame being cut). So what shows depends on
+//! where the cut falls: see [`tls::dissect_cut`], `http_cut`,
+//! `http2_cut` and `dns_cut`. No payload byte captured: no dissector is
+//! called.
 
 use super::{
     dns, http, http2, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto,
