@@ -92,7 +92,7 @@ pub fn tcp(
             }
             Handoff::Claimed
         }
-        TcpProto::Http => http_cut(st, seg, d),
+        TcpProto::Http => http_cut(st, seg, reported, d),
         TcpProto::Http2 => http2_cut(st, seg, reported, d),
         TcpProto::Dns => dns_cut(seg, reported, d),
         TcpProto::Bgp => Handoff::Unclaimed,
@@ -105,6 +105,7 @@ pub fn tcp(
 /// bytes taken for binary go to the data dissector as captured, which
 /// reads nothing more. What differs is which columns were written first:
 ///
+/// - One or two bytes leave both columns to TCP.
 /// - A whole message head is dissected as the message, with the captured
 ///   part of its body.
 /// - A first line whose end was captured goes into the Info column (with
@@ -116,8 +117,36 @@ pub fn tcp(
 /// - The middle of a message is a continuation as when it is captured
 ///   whole (HTTP, "Continuation" once a request was seen), with what
 ///   follows its header lines, or all of it when binary, as data.
-fn http_cut(st: &mut super::Stream, seg: TcpPayload<'_>, d: &mut Dissection) -> Handoff {
+fn http_cut(
+    st: &mut super::Stream,
+    seg: TcpPayload<'_>,
+    reported: usize,
+    d: &mut Dissection,
+) -> Handoff {
     let data = seg.data;
+    if data.len() <= 2 && reported > 3 {
+        if !st.http.seen_request()
+            && http::continuation_is_binary(data)
+            && !data.starts_with(b"\r\n")
+        {
+            // Binary bytes before any request: not HTTP's, as uncut.
+            return Handoff::Ignored;
+        }
+        // Too little to classify: tshark reads on (past a leading CRLF,
+        // which it skips by the reported length) before it writes any
+        // column; the bytes are body unless they were that CRLF or hold
+        // a colon (a header).
+        let value = d.bytes(&P_HTTP, data);
+        d.fields.push(Field {
+            def: &P_HTTP,
+            value,
+        });
+        if data != b"\r\n" && !data.contains(&b':') {
+            crate::dissect::data::push(d, data);
+        }
+        d.malformed = true;
+        return Handoff::Held;
+    }
     if starts_message(data) && http::head_complete(data) && !http::body_encoded(data) {
         // The whole head: the message is dissected with what was captured
         // of its body, whose dissector then reads past it. (A compressed
@@ -138,6 +167,7 @@ fn http_cut(st: &mut super::Stream, seg: TcpPayload<'_>, d: &mut Dissection) -> 
     }
     let mark = d.fields.len();
     let mut malformed = true;
+    let mut columns = true;
     // A request counts as seen once its start was, after its own columns.
     let request = starts_message(data) && !data.starts_with(b"HTTP/");
     let body = if starts_message(data) && data.contains(&b'\n') {
@@ -148,7 +178,8 @@ fn http_cut(st: &mut super::Stream, seg: TcpPayload<'_>, d: &mut Dissection) -> 
         let mut sub = d.part();
         match http::continuation(data, &st.http, &mut sub) {
             http::Continuation::NeedMore(at) => {
-                if st.http.seen_request() {
+                columns = st.http.seen_request();
+                if columns {
                     d.protocol = "HTTP".into();
                     d.info = "Continuation".into();
                 }
@@ -183,7 +214,11 @@ fn http_cut(st: &mut super::Stream, seg: TcpPayload<'_>, d: &mut Dissection) -> 
     if request {
         st.http.saw_request();
     }
-    Handoff::Claimed
+    if columns {
+        Handoff::Claimed
+    } else {
+        Handoff::Held
+    }
 }
 
 /// HTTP/2 (`tcp_dissect_pdus` without reassembly) on the captured part of
@@ -200,7 +235,7 @@ fn http2_cut(
     if data.len() < http2::PREFACE.len() && http2::PREFACE.starts_with(data) {
         // The client's preface is HTTP/2 only once HTTP has read all of
         // it: cut short, it is an HTTP continuation.
-        return http_cut(st, seg, d);
+        return http_cut(st, seg, reported, d);
     }
     let mark = d.fields.len();
     if st.h2_via_http {
