@@ -445,7 +445,7 @@ impl Pipeline {
             dst_port: dp,
         };
         let handoff = if truncated {
-            app::tcp_truncated(&mut self.app, ep, seg, cx.d)
+            app::tcp_truncated(&mut self.app, ep, seg, tcp_len, cx.d)
         } else {
             app::tcp(&mut self.app, ep, seg, cx.d)
         };

@@ -345,15 +345,29 @@ fn record(
     let class = be16(msg, p + 2)?;
     let ttl = be32(msg, p + 4)?;
     let len = usize::from(be16(msg, p + 8)?);
+    // tshark names the type in the Info column once the fixed part is
+    // read, before it reads the data: a record cut there shows its type.
+    info.push(' ');
+    info.push_str(&type_name(ty));
+    if flavor == Flavor::Mdns && ty != 41 && class & 0x8000 != 0 {
+        info.push_str(", cache flush");
+    }
     let rd_off = p + 10;
-    let rdata = msg.get(rd_off..rd_off + len)?;
+    let Some(rdata) = msg.get(rd_off..rd_off + len) else {
+        // The data ends past the bytes there are: tshark still shows the
+        // name that starts the data of these types, when it is all there.
+        if matches!(ty, 2 | 5 | 6 | 12 | 47) {
+            if let Some((n, _)) = read_name(msg, rd_off) {
+                info.push_str(&format!(" {n}"));
+            }
+        }
+        return None;
+    };
     // tshark splits an SRV owner name into service/proto/name fields.
     if !(ty == 33 && name.starts_with('_')) {
         d.push(&F_DNS_RESP_NAME, Value::Str(name));
     }
     d.push(&F_DNS_RESP_TYPE, Value::UInt(ty.into()));
-    info.push(' ');
-    info.push_str(&type_name(ty));
     if ty == 41 {
         if flavor == Flavor::Mdns {
             d.push(
@@ -376,9 +390,6 @@ fn record(
     if flavor == Flavor::Mdns {
         d.push(&F_DNS_RESP_CLASS, Value::UInt((class & 0x7fff).into()));
         d.push(&F_DNS_RESP_CACHE_FLUSH, Value::Bool(class & 0x8000 != 0));
-        if class & 0x8000 != 0 {
-            info.push_str(", cache flush");
-        }
     } else {
         d.push(&F_DNS_RESP_CLASS, Value::UInt(class.into()));
     }

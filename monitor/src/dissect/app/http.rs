@@ -40,6 +40,11 @@ impl StreamState {
         self.seen_request = true;
     }
 
+    /// True once a request was seen on the connection.
+    pub fn seen_request(&self) -> bool {
+        self.seen_request
+    }
+
     fn open(&mut self, x: Exchange) {
         self.prev = self.last.take();
         self.last = Some(x);
@@ -99,6 +104,20 @@ pub fn held_info(b: &[u8]) -> String {
     let line = &b[..end];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     format!("{} ", String::from_utf8_lossy(line))
+}
+
+/// True when the bytes hold a whole message head (the blank line that
+/// ends the headers).
+pub fn head_complete(b: &[u8]) -> bool {
+    header_end(b).is_some()
+}
+
+/// True when the head of the message at the start of `b` announces a
+/// content or transfer encoding (the body needs decoding to be shown).
+pub fn body_encoded(b: &[u8]) -> bool {
+    let h = header_end(b).unwrap_or(b.len());
+    let head = split_head(&b[..h]);
+    header(&head, "content-encoding").is_some() || header(&head, "transfer-encoding").is_some()
 }
 
 fn header_end(b: &[u8]) -> Option<usize> {
@@ -460,6 +479,22 @@ fn printable(c: u8) -> bool {
     (0x20..0x7f).contains(&c)
 }
 
+/// Where tshark starts reading bytes that do not start a message: after a
+/// leading CRLF.
+fn continuation_start(b: &[u8]) -> usize {
+    if b.len() > 3 && b.starts_with(b"\r\n") {
+        2
+    } else {
+        0
+    }
+}
+
+/// True when [`continuation`] takes the bytes for binary: all of them are
+/// then body, handed to the data dissector as captured, and no line is read.
+pub fn continuation_is_binary(b: &[u8]) -> bool {
+    b.get(continuation_start(b)).is_some_and(|&c| !printable(c))
+}
+
 /// Classify bytes that do not start a message; when shown, push the HTTP
 /// fields and set the columns. tshark skips a leading CRLF; binary bytes
 /// are all data; otherwise it waits for a line end, then takes the lines
@@ -467,10 +502,7 @@ fn printable(c: u8) -> bool {
 /// headers and what follows as the body.
 pub fn continuation(b: &[u8], st: &StreamState, d: &mut Dissection) -> Continuation {
     let seen = st.seen_request;
-    let mut off = 0;
-    if b.len() > 3 && b.starts_with(b"\r\n") {
-        off = 2;
-    }
+    let off = continuation_start(b);
     let Some(&first) = b.get(off) else {
         return Continuation::Nothing;
     };

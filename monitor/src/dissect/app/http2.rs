@@ -128,23 +128,14 @@ fn header_field(name: &str) -> Option<&'static FieldDef> {
 }
 
 /// Dissect one HTTP/2 frame or the connection preface.
-pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
-    d.protocol = "HTTP2".into();
-    if f.starts_with(PREFACE) {
-        d.push(
-            &F_HTTP2_MAGIC,
-            Value::Str(String::from_utf8_lossy(PREFACE).into_owned()),
-        );
-        d.info = "Magic".into();
-        return;
-    }
-    let di = usize::from(!from_client);
+/// Push the fields of the 9-byte frame header at the start of `f` (which
+/// holds at least that much): the frame's type, flags and stream.
+fn frame_header(f: &[u8], d: &mut Dissection) -> (u8, u8, u32) {
     let len = be24(f, 0).unwrap_or(0);
     let t = f[3];
     let flags = f[4];
     let sid_raw = be32(f, 5).unwrap_or(0);
     let sid = sid_raw & 0x7fff_ffff;
-    let p = &f[9..];
     d.push(&F_HTTP2_LENGTH, Value::UInt(len.into()));
     d.push(&F_HTTP2_TYPE, Value::UInt(t.into()));
     d.push(&F_HTTP2_FLAGS, Value::UInt(flags.into()));
@@ -167,6 +158,34 @@ pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissec
     }
     d.push(&F_HTTP2_R, Value::UInt((sid_raw & 0x8000_0000).into()));
     d.push(&F_HTTP2_STREAMID, Value::UInt(sid.into()));
+    (t, flags, sid)
+}
+
+/// The header of a frame cut short by the snapshot length: its fields,
+/// and the Info text tshark writes before it reads the payload. None when
+/// the header itself was not all captured.
+pub fn cut_frame(f: &[u8], d: &mut Dissection) -> Option<String> {
+    if f.len() < 9 {
+        return None;
+    }
+    d.protocol = "HTTP2".into();
+    let (t, _, sid) = frame_header(f, d);
+    Some(format!("{}[{sid}]", type_name(t)))
+}
+
+pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
+    d.protocol = "HTTP2".into();
+    if f.starts_with(PREFACE) {
+        d.push(
+            &F_HTTP2_MAGIC,
+            Value::Str(String::from_utf8_lossy(PREFACE).into_owned()),
+        );
+        d.info = "Magic".into();
+        return;
+    }
+    let di = usize::from(!from_client);
+    let (t, flags, sid) = frame_header(f, d);
+    let p = &f[9..];
     let mut info = format!("{}[{sid}]", type_name(t));
     // Padding and priority fields of DATA and HEADERS.
     let mut body = p;

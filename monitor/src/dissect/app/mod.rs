@@ -579,7 +579,9 @@ pub enum Handoff {
     /// A dissector claimed it (and dissected at least one PDU).
     Claimed,
     /// Held to be reassembled with later segments: nothing to show yet,
-    /// and (as in tshark) not shown as `data` either.
+    /// and (as in tshark) not shown as `data` either. Also a cut segment
+    /// whose dissector stopped before writing any column: its layers are
+    /// listed, the columns stay TCP's.
     Held,
     /// Retransmitted data: as in tshark, not dissected again and not shown
     /// as `data`.

@@ -45,6 +45,13 @@ impl State {
         self.cid_set.insert(cid.to_vec());
     }
 
+    /// True when `b` is the start of a known connection ID, but shorter.
+    fn cut_in_cid(&self, b: &[u8]) -> bool {
+        self.cid_set
+            .iter()
+            .any(|cid| cid.len() > b.len() && cid.starts_with(b))
+    }
+
     /// The longest known connection ID that starts `b`.
     fn known_prefix(&self, b: &[u8]) -> Option<usize> {
         (1..=20.min(b.len()))
@@ -113,7 +120,10 @@ pub fn dissect(p: &[u8], st: &mut State, d: &mut Dissection) -> bool {
             if off > 0 && rest.iter().all(|&b| b == 0) {
                 break;
             }
-            infos.push(short(rest, st, d));
+            match short(rest, st, d) {
+                Some(info) => infos.push(info),
+                None => d.malformed = true,
+            }
             break;
         }
         match long(rest, st, d) {
@@ -127,12 +137,21 @@ pub fn dissect(p: &[u8], st: &mut State, d: &mut Dissection) -> bool {
             }
         }
     }
-    // Each packet sets the Info column afresh: the last one shows.
-    d.info = infos.last().cloned().unwrap_or_default();
+    // Each packet sets the Info column afresh: the last one shows (none
+    // when the first one ended the dissection before writing it).
+    if let Some(last) = infos.pop() {
+        d.info = last;
+    }
     true
 }
 
-fn short(b: &[u8], st: &State, d: &mut Dissection) -> String {
+/// A short-header packet. None when it ends inside a known connection ID
+/// (cut by the snapshot length): tshark's read of the ID ends the
+/// dissection before the Info column is written.
+fn short(b: &[u8], st: &State, d: &mut Dissection) -> Option<String> {
+    if st.cut_in_cid(&b[1..]) {
+        return None;
+    }
     d.push(&F_QUIC_PACKET_LENGTH, Value::UInt(b.len() as u64));
     d.push(&F_QUIC_HEADER_FORM, Value::UInt(0));
     d.push(&F_QUIC_FIXED_BIT, Value::Bool(b[0] & 0x40 != 0));
@@ -141,9 +160,12 @@ fn short(b: &[u8], st: &State, d: &mut Dissection) -> String {
         Some(n) => {
             let cid = &b[1..1 + n];
             d.push(&F_QUIC_DCID, Value::Bytes(cid.to_vec()));
-            format!("Protected Payload (KP0), DCID={}", super::util::hex(cid))
+            Some(format!(
+                "Protected Payload (KP0), DCID={}",
+                super::util::hex(cid)
+            ))
         }
-        None => "Protected Payload (KP0)".into(),
+        None => Some("Protected Payload (KP0)".into()),
     }
 }
 
@@ -216,10 +238,12 @@ fn long(b: &[u8], st: &mut State, d: &mut Dissection) -> Option<(usize, String)>
         let (len, n) = varint(b, off)?;
         d.push(&F_QUIC_LENGTH, Value::UInt(len));
         off += n;
-        total = off.checked_add(usize::try_from(len).ok()?)?.min(b.len());
+        let end = off.checked_add(usize::try_from(len).ok()?)?;
+        total = end.min(b.len());
         info = format!("{}, {ids}", type_name(t));
         if t == 0 && version == 1 {
-            initial(&b[..total], off, dcid, scid, st, d, &mut info);
+            let cut = end > b.len();
+            initial(&b[..total], off, cut, dcid, scid, st, d, &mut info)?;
         }
     }
     d.fields.insert(
@@ -346,18 +370,9 @@ fn initial_keys(dcid: &[u8], server: bool) -> Option<Keys> {
 /// unmasked first byte, the packet number and its length, and the frames.
 fn open_packet(p: &[u8], pn_off: usize, keys: &Keys) -> Option<(u8, u64, usize, Vec<u8>)> {
     use ring::aead;
-    let sample = p.get(pn_off + 4..pn_off + 20)?;
-    let hp = aead::quic::HeaderProtectionKey::new(&aead::quic::AES_128, &keys.hp).ok()?;
-    let mask = hp.new_mask(sample).ok()?;
-    let first = p[0] ^ (mask[0] & 0x0f);
+    let (header, pn) = unprotect(p, pn_off, keys)?;
+    let first = header[0];
     let pn_len = usize::from(first & 3) + 1;
-    let mut header = p.get(..pn_off + pn_len)?.to_vec();
-    header[0] = first;
-    let mut pn = 0u64;
-    for i in 0..pn_len {
-        header[pn_off + i] ^= mask[1 + i];
-        pn = pn << 8 | u64::from(header[pn_off + i]);
-    }
     let mut nonce = [0u8; 12];
     nonce.copy_from_slice(&keys.iv);
     for (i, byte) in pn.to_be_bytes().iter().enumerate() {
@@ -376,18 +391,56 @@ fn open_packet(p: &[u8], pn_off: usize, keys: &Keys) -> Option<(u8, u64, usize, 
     Some((first, pn, pn_len, plain))
 }
 
+/// The fields and Info text of an unprotected header's packet number.
+fn packet_number(first: u8, pn: u64, d: &mut Dissection, info: &mut String) {
+    d.push(
+        &F_QUIC_LONG_RESERVED,
+        Value::UInt(((first >> 2) & 3).into()),
+    );
+    d.push(
+        &F_QUIC_PACKET_NUMBER_LENGTH,
+        Value::UInt((first & 3).into()),
+    );
+    d.push(&F_QUIC_PACKET_NUMBER, Value::UInt(pn));
+    info.push_str(&format!(", PKN: {pn}"));
+}
+
+/// Remove the header protection of a packet (which needs the 16 bytes of
+/// sample after the packet number's first four): the unmasked header,
+/// through the packet number, and the packet number.
+fn unprotect(p: &[u8], pn_off: usize, keys: &Keys) -> Option<(Vec<u8>, u64)> {
+    use ring::aead;
+    let sample = p.get(pn_off + 4..pn_off + 20)?;
+    let hp = aead::quic::HeaderProtectionKey::new(&aead::quic::AES_128, &keys.hp).ok()?;
+    let mask = hp.new_mask(sample).ok()?;
+    let first = p[0] ^ (mask[0] & 0x0f);
+    let pn_len = usize::from(first & 3) + 1;
+    let mut header = p.get(..pn_off + pn_len)?.to_vec();
+    header[0] = first;
+    let mut pn = 0u64;
+    for i in 0..pn_len {
+        header[pn_off + i] ^= mask[1 + i];
+        pn = pn << 8 | u64::from(header[pn_off + i]);
+    }
+    Some((header, pn))
+}
+
 /// Decrypt an Initial packet with the client's keys (from its own
 /// Destination Connection ID) or the server's (from the client's original
 /// one), then show its packet number and frames.
+/// None when the packet, cut by the snapshot length, ends before the
+/// sample the header protection needs (tshark's bounds error).
+#[allow(clippy::too_many_arguments)]
 fn initial(
     p: &[u8],
     pn_off: usize,
+    cut: bool,
     dcid: &[u8],
     scid: &[u8],
     st: &mut State,
     d: &mut Dissection,
     info: &mut String,
-) {
+) -> Option<()> {
     let client = initial_keys(dcid, false).and_then(|k| open_packet(p, pn_off, &k));
     // Which keys opened it: the connection (client's original Destination
     // Connection ID) and whether the server sent it.
@@ -414,20 +467,31 @@ fn initial(
         }
     };
     let Some((opened, conn, server)) = opened else {
-        return;
+        if cut {
+            // Cut by the snapshot length: nothing to decrypt, but tshark
+            // (whose keys follow the connection, not a trial) still
+            // removes the header protection when the sample was captured.
+            let keys = match (st.origin.get(dcid), st.origin.get(scid)) {
+                (Some(orig), _) => initial_keys(orig, true),
+                (None, Some(orig)) => initial_keys(orig, false),
+                (None, None) => {
+                    if !scid.is_empty() && st.origin.len() < MAX_CIDS {
+                        st.origin.insert(scid.to_vec(), dcid.to_vec());
+                    }
+                    initial_keys(dcid, false)
+                }
+            };
+            // Without the sample, the read ends the dissection before the
+            // Info column is written.
+            let (header, pn) = keys.and_then(|k| unprotect(p, pn_off, &k))?;
+            packet_number(header[0], pn, d, info);
+        }
+        return Some(());
     };
     let (first, pn, _pn_len, frames) = opened;
+
     let mut fragments: Vec<(u64, Vec<u8>)> = Vec::new();
-    d.push(
-        &F_QUIC_LONG_RESERVED,
-        Value::UInt(((first >> 2) & 3).into()),
-    );
-    d.push(
-        &F_QUIC_PACKET_NUMBER_LENGTH,
-        Value::UInt((first & 3).into()),
-    );
-    d.push(&F_QUIC_PACKET_NUMBER, Value::UInt(pn));
-    info.push_str(&format!(", PKN: {pn}"));
+    packet_number(first, pn, d, info);
     let mut off = 0;
     while off < frames.len() {
         let Some((ft, n)) = varint(&frames, off) else {
@@ -486,6 +550,7 @@ fn initial(
         };
         feed_crypto(st, &id, server, fragments, d);
     }
+    Some(())
 }
 
 fn ack(f: &[u8], off: &mut usize, ecn: bool, d: &mut Dissection) -> Option<()> {

@@ -862,3 +862,254 @@ fn echo_request_and_response() {
         assert_eq!(strs(&d, flag), ["true"]);
     }
 }
+
+/// A segment of `reported` payload bytes of which `data` was captured, as
+/// the TCP layer hands it on when the snapshot length cut it.
+fn cut(
+    st: &mut AppState,
+    ep: Endpoints,
+    seg: TcpPayload<'_>,
+    reported: usize,
+    d: &mut Dissection,
+) -> Handoff {
+    tcp_truncated(st, ep, seg, reported, d)
+}
+
+/// mixed_large_web.pcap cut to 66 and 59 bytes: TLS records cut short end
+/// the dissection where tshark's record loop reads past the captured
+/// bytes. The record version shows once the byte after the header was
+/// read; a record that ends past the reported length stops the loop
+/// without error.
+#[test]
+fn tls_records_cut_short_follow_tshark() {
+    let client = Endpoints {
+        src_port: 59621,
+        dst_port: 443,
+    };
+    let server = Endpoints {
+        src_port: 443,
+        dst_port: 59621,
+    };
+    // Frame 23, a Client Hello: header only (unknown version: "SSL").
+    let hello = hex("16030300ad010000a9030362");
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let h = cut(
+        &mut st,
+        client,
+        seg_at(0, true, 1, &hello[..5], 23),
+        178,
+        &mut d,
+    );
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!((d.protocol.as_str(), d.info.as_str()), ("SSL", ""));
+    assert!(d.malformed);
+    assert_eq!(strs(&d, "tls").len(), 1);
+    // Twelve bytes: the version is read and shown, the body is not there.
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    cut(&mut st, client, seg_at(0, true, 1, &hello, 23), 178, &mut d);
+    assert_eq!((d.protocol.as_str(), d.info.as_str()), ("TLSv1.2", ""));
+    assert!(d.malformed);
+    // Frame 25, the Server Hello, fixes the session's version.
+    let mut d = Dissection::default();
+    let sh = hex("160303005d02000059030364");
+    cut(&mut st, server, seg_at(0, false, 1, &sh, 25), 1206, &mut d);
+    assert_eq!((d.protocol.as_str(), d.info.as_str()), ("TLSv1.2", ""));
+    // Frame 26: an unknown content type whose rest was not all captured.
+    let mut d = Dissection::default();
+    let odd = hex("a2d1129dd793f0eb2ac6fd48");
+    cut(
+        &mut st,
+        server,
+        seg_at(0, false, 1207, &odd, 26),
+        210,
+        &mut d,
+    );
+    assert_eq!((d.protocol.as_str(), d.info.as_str()), ("TLSv1.2", ""));
+    assert!(d.malformed);
+    // Frame 30: a whole Change Cipher Spec, then a record cut in its body.
+    let mut d = Dissection::default();
+    let ccs = hex("1403030001011603030050d1");
+    cut(
+        &mut st,
+        server,
+        seg_at(0, false, 1417, &ccs, 30),
+        91,
+        &mut d,
+    );
+    assert_eq!(d.info, "Change Cipher Spec");
+    assert!(d.malformed);
+    // Frame 51 (another connection): a record longer than the segment.
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let long = hex("1603031b6b02000055030362");
+    cut(
+        &mut st,
+        server,
+        seg_at(4, false, 1, &long, 51),
+        1206,
+        &mut d,
+    );
+    assert_eq!((d.protocol.as_str(), d.info.as_str()), ("SSL", ""));
+    assert!(!d.malformed);
+}
+
+/// mixed_large_web.pcap cut to 66 and 100 bytes: HTTP on cut segments.
+/// A first request line cut short leaves the columns to TCP (as do two
+/// bytes of a line end, http_espn_many_flows.pcapng frame 484 cut to 68); a first line
+/// whose end was captured is the Info text; later segments are
+/// continuations, cut short when they start with text, not when binary
+/// bytes go to the data dissector as captured.
+#[test]
+fn http_segments_cut_short_follow_tshark() {
+    let client = Endpoints {
+        src_port: 59697,
+        dst_port: 80,
+    };
+    let server = Endpoints {
+        src_port: 80,
+        dst_port: 59697,
+    };
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let get = b"GET /msdownl";
+    let h = cut(&mut st, client, seg_at(5, true, 1, get, 70), 286, &mut d);
+    assert_eq!(h, Handoff::Held, "the columns stay TCP's");
+    assert_eq!((d.protocol.as_str(), d.info.as_str()), ("", ""));
+    assert!(d.malformed);
+    assert_eq!(layers(&d), ["http"]);
+    let mut d = Dissection::default();
+    let crlf = seg_at(5, true, 287, b"\r\n", 484);
+    assert_eq!(cut(&mut st, client, crlf, 1368, &mut d), Handoff::Held);
+    assert_eq!(layers(&d), ["http"]);
+    assert!(d.malformed);
+    let mut d = Dissection::default();
+    let head = b"HTTP/1.1 200 OK\r\nCache-Control: max-age";
+    cut(&mut st, server, seg_at(5, false, 1, head, 72), 1206, &mut d);
+    assert_eq!(
+        (d.protocol.as_str(), d.info.as_str()),
+        ("HTTP", "HTTP/1.1 200 OK ")
+    );
+    assert!(d.malformed);
+    let mut d = Dissection::default();
+    let binary = hex("bcdd55c14aa2c451d9736f13");
+    cut(
+        &mut st,
+        server,
+        seg_at(5, false, 3619, &binary, 76),
+        1206,
+        &mut d,
+    );
+    assert_eq!(
+        (d.protocol.as_str(), d.info.as_str()),
+        ("HTTP", "Continuation")
+    );
+    assert!(!d.malformed);
+    assert_eq!(layers(&d), ["http", "data"]);
+    let mut d = Dissection::default();
+    let text = hex("67d4a470c86ef34ccf67fc3b");
+    cut(
+        &mut st,
+        server,
+        seg_at(5, false, 2413, &text, 74),
+        1206,
+        &mut d,
+    );
+    assert_eq!(
+        (d.protocol.as_str(), d.info.as_str()),
+        ("HTTP", "Continuation")
+    );
+    assert!(d.malformed);
+    assert_eq!(layers(&d), ["http", "data"]);
+}
+
+/// A DNS response cut inside its first answer's data (dns_lab.pcapng
+/// frame 2 cut to 45 bytes of DNS): the record's type is in the Info
+/// column, as tshark writes it before reading the data.
+#[test]
+fn dns_answer_cut_in_its_data_shows_its_type() {
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 53,
+        dst_port: 49905,
+    };
+    let msg = hex(DNS_RESPONSE);
+    assert!(udp(&mut st, ep, Datagram::default(), &msg[..45], &mut d));
+    assert_eq!(d.info, "Standard query response 0x1a16 A microsoft.com A");
+    assert!(d.malformed);
+}
+
+/// http2_h2c_range.pcap cut to 90 bytes: after the upgrade (frames 5, 7
+/// and 9 whole here), frame 10's SETTINGS frame is cut in its payload
+/// (24 of 27 bytes): its type and stream show, then the bounds error.
+/// Frame 25 holds a whole DATA frame, then a header cut short.
+#[test]
+fn http2_frame_cut_short_shows_its_type() {
+    let mut st = AppState::default();
+    let endpoints = |from_client: bool| {
+        if from_client {
+            Endpoints {
+                src_port: 57226,
+                dst_port: 8080,
+            }
+        } else {
+            Endpoints {
+                src_port: 8080,
+                dst_port: 57226,
+            }
+        }
+    };
+    for &(frame, from_client, seq, payload) in &H2C_UPGRADE[..3] {
+        let data = hex(payload);
+        let mut d = Dissection::default();
+        let seg = seg_at(0, from_client, seq, &data, frame);
+        assert_eq!(
+            tcp(&mut st, endpoints(from_client), seg, &mut d),
+            Handoff::Claimed
+        );
+    }
+    let (frame, from_client, seq, payload) = H2C_UPGRADE[3];
+    let data = hex(payload);
+    let mut d = Dissection::default();
+    let seg = seg_at(0, from_client, seq, &data[..24], frame);
+    let h = cut(&mut st, endpoints(from_client), seg, data.len(), &mut d);
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(
+        (d.protocol.as_str(), d.info.as_str()),
+        ("HTTP2", "SETTINGS[0]")
+    );
+    assert!(d.malformed);
+    assert_eq!(layers(&d), ["http", "http2"]);
+    let (frame, from_client, seq, payload) = H2C_UPGRADE[6];
+    let data = hex(payload);
+    let mut d = Dissection::default();
+    let seg = seg_at(0, from_client, seq, &data[..24], frame);
+    cut(&mut st, endpoints(from_client), seg, data.len(), &mut d);
+    assert_eq!(d.info, "DATA[1]");
+    assert!(d.malformed);
+}
+
+/// DNS over TCP cut inside a message (the response of
+/// `dns_answer_cut_in_its_data_shows_its_type` with its length prefix):
+/// dissected as far as it was captured, then the bounds error.
+#[test]
+fn dns_over_tcp_cut_short_is_dissected_as_captured() {
+    let msg = hex(DNS_RESPONSE);
+    let mut data = (msg.len() as u16).to_be_bytes().to_vec();
+    data.extend_from_slice(&msg);
+    let ep = Endpoints {
+        src_port: 53,
+        dst_port: 45818,
+    };
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let seg = seg_at(0, false, 1, &data[..47], 10);
+    let h = cut(&mut st, ep, seg, data.len(), &mut d);
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(d.protocol, "DNS");
+    assert_eq!(d.info, "Standard query response 0x1a16 A microsoft.com A");
+    assert!(d.malformed);
+    assert_eq!(layers(&d), ["dns"]);
+}

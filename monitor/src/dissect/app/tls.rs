@@ -175,9 +175,10 @@ pub fn note_record(rec: &[u8], st: &mut StreamState) {
     }
 }
 
-/// The Protocol column for bytes that do not start a record.
+/// The Protocol column for bytes that do not start a record: the one
+/// `dissect_ssl` starts with ("SSL" while the version is unknown).
 pub fn continuation_protocol(st: &StreamState) -> String {
-    st.version.map_or("TLS", version_name).into()
+    st.version.map_or("SSL", version_name).into()
 }
 
 /// Name of a protocol version as the Protocol column shows it.
@@ -833,4 +834,126 @@ mod defs {
         &F_TLS_HANDSHAKE_SESSION_TICKET,
         &F_TLS_APP_DATA,
     ];
+}
+
+/// tshark's record loop (`dissect_ssl`, `dissect_ssl3_record`) over a
+/// segment cut short by the snapshot length: `b` holds the captured bytes
+/// of `reported` on the wire. Sets the columns and, where tshark's read of
+/// a byte past the captured ones ends the dissection, `d.malformed` (shown
+/// as "[Packet size limited during capture]" by the pipeline).
+///
+/// The Protocol column starts as the session's version ("SSL" while it is
+/// unknown). A record that ends past the reported length stops the loop
+/// quietly; otherwise every record needs its header and the byte after it
+/// captured (the version is then read and shown) and is dissected if all
+/// of it was captured. A record cut short adds its Info text only when
+/// tshark writes the column before reading the body (Change Cipher Spec);
+/// an unknown content type in a TLS 1.0 to 1.2 session
+/// is ignored only when all the rest was captured.
+pub fn dissect_cut(
+    b: &[u8],
+    reported: usize,
+    st: &mut StreamState,
+    from_client: bool,
+    d: &mut Dissection,
+) {
+    d.protocol = continuation_protocol(st);
+    let mut infos: Vec<String> = Vec::new();
+    let mut off = 0;
+    let cut = loop {
+        if off >= reported {
+            break false;
+        }
+        let avail = reported - off;
+        let rest = b.get(off..).unwrap_or_default();
+        if avail < 5 {
+            break false;
+        }
+        let known = matches!(st.version, Some(0x0300..=0x0303 | 0x0101));
+        if known {
+            let Some(&ct) = rest.first() else {
+                break true;
+            };
+            if st.version != Some(0x0300) && !valid_content_type(ct) {
+                if rest.len() < avail {
+                    break true;
+                }
+                infos.push("Ignored Unknown Record".into());
+                break false;
+            }
+        } else {
+            // `ssl_looks_like_sslv2` reads the message type after a two-
+            // or three-byte header, `ssl_looks_like_sslv3` the header.
+            let Some(&first) = rest.first() else {
+                break true;
+            };
+            let need = if first & 0x80 != 0 { 3 } else { 4 };
+            if rest.len() < need {
+                break true;
+            }
+            if first >= 0x80 && matches!(rest[2], 0 | 1 | 2 | 4) {
+                // An SSLv2 record: one that ends past the reported length
+                // stops the loop quietly, one cut short ends it.
+                match sslv2_step(rest) {
+                    Step::Skip(Some(n), info) if n <= avail => {
+                        d.protocol = "SSLv2".into();
+                        infos.push(info.into());
+                        off += n;
+                        continue;
+                    }
+                    Step::Need(Some(more)) => break rest.len() + more <= avail,
+                    _ => break false,
+                }
+            }
+            let v = be16(rest, 1).unwrap_or(0);
+            if !(valid_content_type(first) && matches!(v, 0x0300..=0x0303 | 0x0101)) {
+                infos.push("Continuation Data".into());
+                break false;
+            }
+        }
+        if rest.len() < 5 {
+            break true;
+        }
+        let n = 5 + usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        if !valid_content_type(rest[0]) {
+            infos.push("Continuation Data".into());
+            off += n;
+            continue;
+        }
+        if avail < n {
+            break false;
+        }
+        if rest.len() < 6 {
+            break true;
+        }
+        let rv = u16::from_be_bytes([rest[1], rest[2]]);
+        if st.version.is_none() {
+            note_record(rest, st);
+            d.protocol = version_name(rv).into();
+        }
+        let Some(rec) = rest.get(..n) else {
+            let tls13 = st.version == Some(0x0304);
+            if tls13 && rest[0] == 23 {
+                d.push(&F_TLS_RECORD_OPAQUE_TYPE, Value::UInt(rest[0].into()));
+            } else {
+                d.push(&F_TLS_RECORD_CONTENT_TYPE, Value::UInt(rest[0].into()));
+            }
+            d.push(&F_TLS_RECORD_VERSION, Value::UInt(rv.into()));
+            d.push(&F_TLS_RECORD_LENGTH, Value::UInt((n - 5) as u64));
+            if rest[0] == 20 {
+                infos.push("Change Cipher Spec".into());
+            }
+            break true;
+        };
+        let mut sub = d.part();
+        dissect(rec, st, from_client, &mut sub);
+        d.fields.append(&mut sub.fields);
+        d.protocol = sub.protocol;
+        if !sub.info.is_empty() {
+            infos.push(sub.info);
+        }
+        off += n;
+    };
+    d.info = infos.join(", ");
+    d.malformed |= cut;
 }

@@ -7,16 +7,30 @@
 //! conversation, which dissects what was captured: no reassembly buffer is
 //! touched. Sampled packets in the daemon are truncated the same way, so
 //! this is also what a dump of the flight recorder shows in tshark.
+//!
+//! Each dissector writes its columns at its own point relative to its
+//! reads; a read past the captured bytes ends the dissection there, and
+//! the pipeline then appends "[Packet size limited during capture]" to
+//! whatever the Info column holds (a dissector signals it with
+//! `Dissection::malformed`, which the pipeline tells apart from a
+//! malformed packet by the frame being cut). So what shows depends on
+//! where the cut falls: see [`tls::dissect_cut`], `http_cut`,
+//! `http2_cut` and `dns_cut`. No payload byte captured: no dissector is
+//! called.
 
-use super::P_HTTP;
-use super::{http, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto};
+use super::{
+    dns, http, http2, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto,
+};
+use super::{P_HTTP, P_TLS};
 use crate::dissect::{Dissection, Field};
 
-/// Dissect the captured part of a truncated segment.
+/// Dissect the captured part of a truncated segment whose payload is
+/// `reported` bytes long on the wire.
 pub fn tcp(
     state: &mut AppState,
     ep: Endpoints,
     seg: TcpPayload<'_>,
+    reported: usize,
     d: &mut Dissection,
 ) -> Handoff {
     use crate::tcp_analysis::verdict::aflags;
@@ -35,11 +49,22 @@ pub fn tcp(
     if seg.flags & aflags::KEEP_ALIVE != 0 {
         return Handoff::Unclaimed;
     }
+    // Nothing captured: tshark calls no dissector on no bytes.
+    if seg.data.is_empty() {
+        return Handoff::Unclaimed;
+    }
     let st = state.stream(seg.stream);
     // The conversation's dissector, else the port's, else the heuristics
-    // (which then own the conversation). Only TLS and HTTP dissect cut
-    // segments here; for the others the heuristics get their turn.
-    let port = port_proto(ep, seg.data).filter(|p| matches!(p, TcpProto::Tls | TcpProto::Http));
+    // (which then own the conversation). Only TLS, HTTP, HTTP/2 (once the
+    // conversation switched to it) and DNS dissect cut segments here; for
+    // BGP the heuristics get their turn.
+    // (A preface cut short is left to the port's dissector, as tshark's
+    // HTTP reads it.)
+    let port = match port_proto(ep, seg.data) {
+        Some(TcpProto::Http2) if seg.data.len() < http2::PREFACE.len() => super::by_port(ep),
+        p => p,
+    }
+    .filter(|p| *p != TcpProto::Bgp);
     let proto = match st.proto.or(port) {
         Some(p) => p,
         None => match super::heuristic_proto(seg.data) {
@@ -54,57 +79,235 @@ pub fn tcp(
         TcpProto::Tls => {
             // One TLS call over what was captured; a record cut short ends
             // it, and nothing is kept for reassembly.
-            let mut fr = super::Frame::default();
-            let call = super::dissect_call(st, proto, seg.data, seg, d, &mut fr);
-            if call.declined {
+            if tls::declines(seg.data) {
                 return Handoff::Unclaimed;
             }
-            if !call.shown {
-                d.protocol = tls::continuation_protocol(&st.tls);
-            }
-            d.info = fr.infos.join(", ");
-            Handoff::Claimed
-        }
-        TcpProto::Http => {
-            let mark = d.fields.len();
-            d.protocol = "HTTP".into();
-            let body = if starts_message(seg.data) || seg.data.is_empty() {
-                if !seg.data.starts_with(b"HTTP/") && !seg.data.is_empty() {
-                    st.http.saw_request();
-                }
-                None
-            } else {
-                let mut sub = d.part();
-                match http::continuation(seg.data, &st.http, &mut sub) {
-                    // A text line cut short: without reassembly the line
-                    // ends with the captured bytes; with a colon tshark
-                    // takes it for a header, else it is body.
-                    http::Continuation::NeedMore(at) => {
-                        (!seg.data[at..].contains(&b':')).then_some(at)
-                    }
-                    http::Continuation::Shown(at) => {
-                        d.fields.append(&mut sub.fields);
-                        d.info = sub.info;
-                        Some(at)
-                    }
-                    http::Continuation::Nothing => return Handoff::Ignored,
-                }
-            };
-            let value = d.bytes(&P_HTTP, seg.data);
-            d.fields.insert(
-                mark,
-                Field {
-                    def: &P_HTTP,
-                    value,
-                },
-            );
-            if let Some(at) = body {
-                crate::dissect::data::push(d, &seg.data[at.min(seg.data.len())..]);
+            let value = d.bytes(&P_TLS, seg.data);
+            d.fields.push(Field { def: &P_TLS, value });
+            tls::dissect_cut(seg.data, reported, &mut st.tls, seg.from_client, d);
+            if seg.flags != 0 && !d.info.is_empty() {
+                // TCP's analysis note is fenced in front of the Info
+                // column; TLS appends its text to it after a separator.
+                d.info.insert_str(0, ", ");
             }
             Handoff::Claimed
         }
-        TcpProto::Dns | TcpProto::Bgp | TcpProto::Http2 => Handoff::Unclaimed,
+        TcpProto::Http => http_cut(st, seg, reported, d),
+        TcpProto::Http2 => http2_cut(st, seg, reported, d),
+        TcpProto::Dns => dns_cut(seg, reported, d),
+        TcpProto::Bgp => Handoff::Unclaimed,
     }
+}
+
+/// tshark's HTTP dissector on the captured part of a segment. A line is
+/// read up to its end, or as far as the reported bytes go when its end was
+/// not captured, so reading text ends with a bounds error (`d.malformed`);
+/// bytes taken for binary go to the data dissector as captured, which
+/// reads nothing more. What differs is which columns were written first:
+///
+/// - One or two bytes leave both columns to TCP.
+/// - A whole message head is dissected as the message, with the captured
+///   part of its body.
+/// - A first line whose end was captured goes into the Info column (with
+///   its trailing space) and the Protocol column becomes HTTP.
+/// - A line cut short at the start (of a message or not) is a
+///   continuation once a request was seen on the connection (HTTP,
+///   "Continuation"); before that, both columns stay TCP's. Unless it
+///   starts a message or holds a colon (a header), it is body, as data.
+/// - The middle of a message is a continuation as when it is captured
+///   whole (HTTP, "Continuation" once a request was seen), with what
+///   follows its header lines, or all of it when binary, as data.
+fn http_cut(
+    st: &mut super::Stream,
+    seg: TcpPayload<'_>,
+    reported: usize,
+    d: &mut Dissection,
+) -> Handoff {
+    let data = seg.data;
+    if data.len() <= 2 && reported > 3 {
+        if !st.http.seen_request()
+            && http::continuation_is_binary(data)
+            && !data.starts_with(b"\r\n")
+        {
+            // Binary bytes before any request: not HTTP's, as uncut.
+            return Handoff::Ignored;
+        }
+        // Too little to classify: tshark reads on (past a leading CRLF,
+        // which it skips by the reported length) before it writes any
+        // column; the bytes are body unless they were that CRLF or hold
+        // a colon (a header).
+        let value = d.bytes(&P_HTTP, data);
+        d.fields.push(Field {
+            def: &P_HTTP,
+            value,
+        });
+        if data != b"\r\n" && !data.contains(&b':') {
+            crate::dissect::data::push(d, data);
+        }
+        d.malformed = true;
+        return Handoff::Held;
+    }
+    if starts_message(data) && http::head_complete(data) && !http::body_encoded(data) {
+        // The whole head: the message is dissected with what was captured
+        // of its body, whose dissector then reads past it. (A compressed
+        // or chunked body cannot be decoded from a part: tshark shows the
+        // first line only then.)
+        let mut sub = d.part();
+        http::dissect(data, &mut st.http, seg.from_client, seg.frame, &mut sub);
+        let value = d.bytes(&P_HTTP, data);
+        d.fields.push(Field {
+            def: &P_HTTP,
+            value,
+        });
+        d.fields.append(&mut sub.fields);
+        d.protocol = sub.protocol;
+        d.info = sub.info;
+        d.malformed = true;
+        return Handoff::Claimed;
+    }
+    let mark = d.fields.len();
+    let mut malformed = true;
+    let mut columns = true;
+    // A request counts as seen once its start was, after its own columns.
+    let request = starts_message(data) && !data.starts_with(b"HTTP/");
+    let body = if starts_message(data) && data.contains(&b'\n') {
+        d.protocol = "HTTP".into();
+        d.info = http::held_info(data);
+        None
+    } else {
+        let mut sub = d.part();
+        match http::continuation(data, &st.http, &mut sub) {
+            http::Continuation::NeedMore(at) => {
+                columns = st.http.seen_request();
+                if columns {
+                    d.protocol = "HTTP".into();
+                    d.info = "Continuation".into();
+                }
+                // Without its end, the line is all the captured bytes:
+                // with a colon tshark takes it for a header, else, unless
+                // it starts a message, it is body.
+                (!request && !data.starts_with(b"HTTP/") && !data[at..].contains(&b':'))
+                    .then_some(at)
+            }
+            http::Continuation::Shown(at) => {
+                d.fields.append(&mut sub.fields);
+                d.protocol = sub.protocol;
+                d.info = sub.info;
+                malformed = sub.malformed || !http::continuation_is_binary(data);
+                Some(at)
+            }
+            http::Continuation::Nothing => return Handoff::Ignored,
+        }
+    };
+    let value = d.bytes(&P_HTTP, data);
+    d.fields.insert(
+        mark,
+        Field {
+            def: &P_HTTP,
+            value,
+        },
+    );
+    if let Some(at) = body {
+        crate::dissect::data::push(d, &data[at.min(data.len())..]);
+    }
+    d.malformed |= malformed;
+    if request {
+        st.http.saw_request();
+    }
+    if columns {
+        Handoff::Claimed
+    } else {
+        Handoff::Held
+    }
+}
+
+/// HTTP/2 (`tcp_dissect_pdus` without reassembly) on the captured part of
+/// a segment: each frame all there is dissected; a frame cut short shows
+/// its type and stream in the Info column, written once its header is
+/// read, and ends the dissection with a bounds error.
+fn http2_cut(
+    st: &mut super::Stream,
+    seg: TcpPayload<'_>,
+    reported: usize,
+    d: &mut Dissection,
+) -> Handoff {
+    let data = seg.data;
+    if data.len() < http2::PREFACE.len() && http2::PREFACE.starts_with(data) {
+        // The client's preface is HTTP/2 only once HTTP has read all of
+        // it: cut short, it is an HTTP continuation.
+        return http_cut(st, seg, reported, d);
+    }
+    let mark = d.fields.len();
+    if st.h2_via_http {
+        d.fields.push(Field {
+            def: &super::L_HTTP,
+            value: crate::dissect::Value::None,
+        });
+    }
+    let mut fr = super::Frame::default();
+    let mut off = 0;
+    while off < reported {
+        let rest = data.get(off..).unwrap_or_default();
+        let mut sub = d.part();
+        match http2::pdu_len(rest) {
+            super::Pdu::Len(n) => {
+                http2::dissect(&rest[..n], &mut st.h2, seg.from_client, &mut sub);
+                super::take(d, sub, &mut fr);
+                off += n;
+            }
+            super::Pdu::Incomplete => {
+                if let Some(info) = http2::cut_frame(rest, &mut sub) {
+                    super::take(d, sub, &mut fr);
+                    fr.infos.push(info);
+                }
+                d.malformed = true;
+                break;
+            }
+            super::Pdu::Invalid => break,
+        }
+    }
+    d.info = fr.infos.join(", ");
+    super::mark_protocols(d, mark, data);
+    Handoff::Claimed
+}
+
+/// DNS over TCP (`tcp_dissect_pdus` without reassembly) on the captured
+/// part of a segment: each message is dissected as far as it was
+/// captured, and one cut short ends the dissection with a bounds error
+/// (which comes before the end of the segment, when a message runs past
+/// it, since the capture ends first).
+fn dns_cut(seg: TcpPayload<'_>, reported: usize, d: &mut Dissection) -> Handoff {
+    let data = seg.data;
+    let mark = d.fields.len();
+    let mut fr = super::Frame::default();
+    let mut off = 0;
+    while off < reported {
+        let rest = data.get(off..).unwrap_or_default();
+        let Some(len) = super::util::be16(rest, 0) else {
+            break;
+        };
+        let n = 2 + usize::from(len);
+        if n > reported - off && rest.len() >= reported - off {
+            // Everything the segment carries was captured: only the lack
+            // of reassembly stops the message.
+            break;
+        }
+        let pdu = &rest[..n.min(rest.len())];
+        let mut sub = d.part();
+        dns::dissect(pdu, dns::Transport::Tcp, "DNS", &mut sub);
+        super::take(d, sub, &mut fr);
+        if pdu.len() < n {
+            d.malformed = true;
+            break;
+        }
+        off += n;
+    }
+    if !fr.shown {
+        return Handoff::Unclaimed;
+    }
+    d.info = fr.infos.join(", ");
+    super::mark_protocols(d, mark, data);
+    Handoff::Claimed
 }
 
 /// tshark's test for the first line of a request or response
