@@ -1,16 +1,17 @@
 //! Differential test against tshark 4.0: every capture in
 //! `../shared/captures` and snapshot-length cuts of some, every
 //! link/network/transport field this program dissects (TCP analysis
-//! included), compared cell by cell with `tshark -T fields`.
+//! included), compared cell by cell with `tshark -T fields`, and the
+//! one-line summary (`tshark -r`) of every frame of the captures and of
+//! cuts that fall inside headers and application payloads.
 //!
 //! `frame.protocols` and `data.*` are compared on every frame, including
 //! the application layers. Disagreements are allowed only on frames tshark
 //! itself marks malformed (`_ws.malformed`), on frames listed with their
-//! reason in `protocol_differences.tsv`, and where tshark dissects a protocol
-//! this program does not (SMB commands other than Trans, …): there the chain is compared
-//! up to that protocol. The text summary (`tshark -r`) is compared line by
-//! line on every capture and on the copies cut inside the headers.
-//! Skipped (with a note) when tshark is not installed.
+//! reason in `protocol_differences.tsv`, and where tshark dissects a
+//! protocol this program does not (SMB commands other than Trans, …):
+//! there the chain is compared up to that protocol. Skipped (with a note)
+//! when tshark is not installed.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -131,42 +132,55 @@ fn fixtures(only: Option<&str>) -> Vec<PathBuf> {
     v
 }
 
-/// Snapshot lengths of the cut copies whose fields are compared.
-const SNAPLENS: &[u32] = &[20, 34, 42, 54, 60, 70];
-
-/// Snapshot lengths of the cut copies whose text summary is compared too:
-/// cuts inside the link, network and transport headers, where the columns
-/// are those layers' (longer cuts reach application dissectors whose
-/// columns on cut payloads are not all tshark's yet).
-const TEXT_SNAPLENS: &[u32] = &[20, 34, 42, 54];
-
-/// Copies of a few shared captures cut to the `snaps` snapshot lengths
-/// (with tshark's `editcap -s`), to compare the handling of truncated
-/// packets, in a directory of their own (removed by the caller).
-/// Empty when editcap is not installed or `MONITOR_DIFF_NO_SNAPLEN` is set.
-fn snaplen_variants(only: Option<&str>, snaps: &[u32]) -> Vec<PathBuf> {
-    const SOURCES: &[&str] = &[
+/// Captures cut for the field comparison: the lengths fall inside each
+/// link, network and transport header of these captures.
+const FIELD_CUTS: (&[&str], &[u32]) = (
+    &[
         "mixed_large_web.pcap",
         "icmp_traceroute.pcapng",
         "ipv6_frag_udp.pcap",
         "vlan_icmp_cdp_llc.pcap",
         "icmpv6_ra_mld.pcap",
         "qinq_802.1ad_arp.pcap",
-    ];
+    ],
+    &[20, 34, 42, 54, 60, 70],
+);
+
+/// Captures cut for the summary-line comparison: the header cuts above,
+/// plus cuts inside application payloads (TLS records, HTTP messages,
+/// DNS answers), down to the daemon's default sample length of 256 bytes.
+const TEXT_CUTS: (&[&str], &[u32]) = (
+    &[
+        "mixed_large_web.pcap",
+        "icmp_traceroute.pcapng",
+        "ipv6_frag_udp.pcap",
+        "vlan_icmp_cdp_llc.pcap",
+        "icmpv6_ra_mld.pcap",
+        "qinq_802.1ad_arp.pcap",
+        "tls13_large_tor.pcap",
+        "http_espn_many_flows.pcapng",
+        "dns_many_flows.pcap",
+    ],
+    &[20, 34, 44, 54, 56, 60, 66, 70, 100, 256],
+);
+
+/// Copies of shared captures cut to snapshot lengths (with tshark's
+/// `editcap -s`), to compare the handling of truncated packets, in a
+/// directory of their own (`tag`) that [`remove_cuts`] deletes. Empty when
+/// editcap is not installed or `MONITOR_DIFF_NO_SNAPLEN` is set.
+fn snaplen_variants(
+    tag: &str,
+    (sources, lengths): (&[&str], &[u32]),
+    only: Option<&str>,
+) -> Vec<PathBuf> {
     if std::env::var_os("MONITOR_DIFF_NO_SNAPLEN").is_some() {
         return Vec::new();
     }
-    // (one directory per list: the tests run at the same time)
-    let tag: Vec<String> = snaps.iter().map(u32::to_string).collect();
-    let dir = std::env::temp_dir().join(format!(
-        "monitor-snaplen-{}-{}",
-        std::process::id(),
-        tag.join("-")
-    ));
+    let dir = std::env::temp_dir().join(format!("monitor-{tag}-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let mut out = Vec::new();
-    for src in SOURCES {
-        for &snap in snaps {
+    for src in sources {
+        for snap in lengths {
             let dst = dir.join(format!("snap{snap}_{src}"));
             if only.is_some_and(|o| !dst.to_string_lossy().contains(o)) {
                 continue;
@@ -183,6 +197,13 @@ fn snaplen_variants(only: Option<&str>, snaps: &[u32]) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Delete the directory of the cut copies.
+fn remove_cuts(variants: &[PathBuf]) {
+    if let Some(dir) = variants.first().and_then(|p| p.parent()) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 #[derive(Default)]
@@ -247,11 +268,8 @@ fn agrees_with_tshark_on_every_capture() {
     caps.sort();
     let shared = caps.len();
     caps.extend(fixtures(only.as_deref()));
-    let variants = snaplen_variants(only.as_deref(), SNAPLENS);
-    let variant_dir = variants
-        .first()
-        .and_then(|p| p.parent().map(Path::to_path_buf));
-    caps.extend(variants);
+    let variants = snaplen_variants("field-cuts", FIELD_CUTS, only.as_deref());
+    caps.extend(variants.iter().cloned());
     assert!(
         only.is_some() || shared >= 60,
         "expected the 60 shared captures, found {}",
@@ -353,9 +371,7 @@ fn agrees_with_tshark_on_every_capture() {
             t.agree as f64 * 100.0 / t.cells.max(1) as f64
         );
     }
-    if let Some(dir) = variant_dir {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    remove_cuts(&variants);
     let allowed_cells: u64 = per_proto.values().map(|t| t.allowed).sum();
     let outside_cells: u64 = per_proto.values().map(|t| t.outside).sum();
     eprintln!(
@@ -424,11 +440,8 @@ fn text_summary_agrees_with_tshark() {
         .collect();
     caps.sort();
     caps.extend(fixtures(None));
-    let variants = snaplen_variants(None, TEXT_SNAPLENS);
-    let variant_dir = variants
-        .first()
-        .and_then(|p| p.parent().map(Path::to_path_buf));
-    caps.extend(variants);
+    let variants = snaplen_variants("text-cuts", TEXT_CUTS, None);
+    caps.extend(variants.iter().cloned());
     let known = text_known();
     let (mut compared, mut listed, mut failures) = (0u64, 0u64, Vec::new());
     let mut differing: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
@@ -471,11 +484,9 @@ fn text_summary_agrees_with_tshark() {
             eprintln!("{cap}\t{}", ranges(frames));
         }
     }
+    remove_cuts(&variants);
     for f in failures.iter().take(20) {
         eprintln!("{f}");
-    }
-    if let Some(dir) = variant_dir {
-        let _ = std::fs::remove_dir_all(dir);
     }
     assert!(compared > 10_000, "too few summary lines compared");
     assert!(
