@@ -198,7 +198,10 @@ pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bo
     if msg.is_empty() && tr == Transport::Udp {
         return false;
     }
+    // The Info column is cleared before the header is read: a message cut
+    // inside its ID and flags shows nothing there.
     d.protocol = proto.to_string();
+    d.info.clear();
     let (Some(id), Some(flags)) = (be16(msg, 0), be16(msg, 2)) else {
         d.malformed = true;
         return true;
