@@ -506,12 +506,12 @@ impl Pipeline {
 /// True when tshark's RTPS-over-TCP heuristic, tried on a payload no
 /// other dissector took, runs into the snapshot length: it checks that the
 /// segment is at least 20 bytes long on the wire, then reads 4 bytes at
-/// offset 4. Measured with tshark 4.0 on a capture cut at every length:
-/// with 5 to 7 bytes captured it fails so; with 8 or more it declines (and
-/// with 4 or fewer the payloads of that capture went to TLS, so that case
-/// is left as data).
+/// offset 4. Measured with tshark 4.0 on captures cut at every length:
+/// with 4 to 7 bytes captured it fails so; with 8 or more it declines.
+/// (With 1 to 3 bytes, heuristics tried before it, SPICE and TDS, fail
+/// first; those are not emulated and such a payload stays data.)
 fn rtps_heuristic_fails(captured: usize, on_wire: usize) -> bool {
-    (5..8).contains(&captured) && on_wire >= 20
+    (4..8).contains(&captured) && on_wire >= 20
 }
 
 /// The window scale shift of a window-scale option, if any.
@@ -594,12 +594,19 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
             }
             if kind == 5 && l >= 2 {
                 let base = sack_base.unwrap_or(0);
+                let mut le = 0;
                 for (i, e) in o[2..].chunks_exact(4).enumerate() {
                     let v = u32::from_be_bytes([e[0], e[1], e[2], e[3]]).wrapping_sub(base);
                     cx.d.push(
                         if i % 2 == 0 { &SACK_LE } else { &SACK_RE },
                         Value::UInt(v.into()),
                     );
+                    // Each block captured whole is in Info before the cut.
+                    if i % 2 == 0 {
+                        le = v;
+                    } else if columns {
+                        info.push_str(&format!(" SLE={le} SRE={v}"));
+                    }
                 }
             }
             cx.malformed(Layer::Transport);
