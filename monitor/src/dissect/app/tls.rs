@@ -45,7 +45,30 @@ impl StreamState {
 /// True when the bytes start like a TLS handshake record (tshark's
 /// heuristic for TLS on ports it does not know).
 pub fn heuristic(b: &[u8]) -> bool {
-    b.len() >= 6 && b[0] == 22 && b[1] == 3 && b[2] <= 4 && matches!(b[5], 1 | 2)
+    is_sslv3_or_tls(b) || is_sslv2_client_hello(b)
+}
+
+/// tshark's `is_sslv3_or_tls`: a handshake or application-data record
+/// header of a common version with a sane length, in the captured bytes.
+fn is_sslv3_or_tls(b: &[u8]) -> bool {
+    let (Some(&ct), Some(v), Some(len)) = (b.first(), be16(b, 1), be16(b, 3)) else {
+        return false;
+    };
+    matches!(ct, 22 | 23)
+        && matches!(v, 0x0300..=0x0303 | 0x0101)
+        && len != 0
+        && usize::from(len) < (1 << 14) + 2048
+}
+
+/// tshark's `is_sslv2_clienthello`: an SSL 2.0 compatible Client Hello of
+/// the minimum length.
+fn is_sslv2_client_hello(b: &[u8]) -> bool {
+    b.len() >= 46
+        && b[0] == 0x80
+        && b[2] == 1
+        && be16(b, 5).is_some_and(|n| n != 0 && n % 3 == 0)
+        && be16(b, 7).is_some_and(|n| n == 0 || n == 16)
+        && be16(b, 9) == Some(32)
 }
 
 /// Length of the TLS record at the start of `b`.
@@ -882,12 +905,19 @@ pub fn dissect_cut(
                 break false;
             }
         } else {
-            // `ssl_looks_like_sslv2` reads the message type after a two-
-            // or three-byte header, `ssl_looks_like_sslv3` the header.
+            // `ssl_looks_like_sslv2` reads the message type in the third
+            // byte only when the first has its high bit set;
+            // `ssl_looks_like_sslv3` reads the version only after a valid
+            // content type. A first byte that is neither is Continuation
+            // Data, however few bytes follow it.
             let Some(&first) = rest.first() else {
                 break true;
             };
-            let need = if first & 0x80 != 0 { 3 } else { 4 };
+            let need = if first >= 0x80 || valid_content_type(first) {
+                3
+            } else {
+                1
+            };
             if rest.len() < need {
                 break true;
             }
@@ -901,7 +931,16 @@ pub fn dissect_cut(
                         off += n;
                         continue;
                     }
-                    Step::Need(Some(more)) => break rest.len() + more <= avail,
+                    Step::Need(Some(more)) => {
+                        // A record that fits the segment but was cut
+                        // names its protocol before the read that fails;
+                        // one that runs past the segment is left whole.
+                        let cut = rest.len() + more <= avail;
+                        if cut {
+                            d.protocol = "SSLv2".into();
+                        }
+                        break cut;
+                    }
                     _ => break false,
                 }
             }
