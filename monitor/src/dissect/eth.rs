@@ -253,7 +253,7 @@ impl Pipeline {
         // tshark names the tag before reading it, and describes it once it
         // has read the tag control information.
         cx.set_columns(if ty == 0x88a8 { "802.1ad" } else { "VLAN" });
-        if let (0, Some(&[hi, lo])) = (cx.depth, data.get(..2)) {
+        if let (0, true, Some(&[hi, lo])) = (cx.depth, cx.wants_columns(), data.get(..2)) {
             let tci = u16::from_be_bytes([hi, lo]);
             let (pri, dei, id) = (tci >> 13, (tci >> 12) & 1, tci & 0xfff);
             cx.d.info = if ty == 0x88a8 {

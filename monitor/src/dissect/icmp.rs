@@ -119,7 +119,9 @@ impl Pipeline {
         // 20 columns at least) once it has read up to byte 5 (the length of
         // a quoted datagram).
         cx.set_columns("ICMP");
-        if let (0, Some(&[t, c])) = (cx.depth, p.get(..6).map(|h| &h[..2])) {
+        if let (0, true, Some(&[t, c])) =
+            (cx.depth, cx.wants_columns(), p.get(..6).map(|h| &h[..2]))
+        {
             cx.d.info = format!("{:<20}", type_text(t, c));
         }
         if p.len() < 4 {

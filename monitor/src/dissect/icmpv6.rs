@@ -131,7 +131,7 @@ impl Pipeline {
         // tshark names the layer before any read, then shows the type and
         // its code as it reads them.
         cx.set_columns("ICMPv6");
-        if let (0, Some(&t)) = (cx.depth, p.first()) {
+        if let (0, true, Some(&t)) = (cx.depth, cx.wants_columns(), p.first()) {
             cx.d.info = type_text(t, p.get(1).copied());
         }
         if p.len() < 4 {
