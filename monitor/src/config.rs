@@ -580,16 +580,18 @@ pub enum ConfigCmd {
 
 /// Run a `monitor config` subcommand; returns the exit status.
 pub fn main(cmd: ConfigCmd) -> anyhow::Result<i32> {
+    use std::io::Write as _;
     match cmd {
         ConfigCmd::Check { file } => match load(&file, &crate::daemon::rules::check_filter) {
             Ok(v) => {
-                println!(
+                writeln!(
+                    std::io::stdout().lock(),
                     "{}: ok ({} interfaces, {} rules, {} triggers)",
                     file.display(),
                     v.config.interfaces.len(),
                     v.config.rules.len(),
                     v.config.triggers.len()
-                );
+                )?;
                 Ok(0)
             }
             Err(e) => {

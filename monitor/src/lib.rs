@@ -13,6 +13,9 @@
 //! bytes and timestamps as arguments and do no I/O, so capture files and the
 //! live ring buffer drive the same code.
 #![warn(missing_docs)]
+// Output is written with `write!` so that a closed stdout is an error the
+// command returns, not a panic (see `main.rs`).
+#![deny(clippy::print_stdout)]
 
 pub mod capture;
 pub mod client;

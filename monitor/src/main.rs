@@ -1,6 +1,9 @@
 //! The `monitor` command line: `run` is the daemon; `read`, `filter` and
 //! `fields` work offline.
 
+#![deny(clippy::print_stdout)]
+
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -42,7 +45,32 @@ enum FilterTop {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.cmd {
+    let result = run(cli.cmd);
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        // The reader of stdout went away (`monitor fields | head -1`):
+        // nothing more can be said to it, and nothing went wrong here.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("monitor: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// True when `e` comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Run one subcommand. Output goes through `write!` to a locked stdout,
+/// never `println!` (which panics when the reader has gone): a write error
+/// comes back here as an error.
+fn run(cmd: Cmd) -> anyhow::Result<i32> {
+    match cmd {
         Cmd::Run(args) => monitor::daemon::main(args),
         Cmd::Read(args) => monitor::read::main(args),
         Cmd::Filter(FilterTop::Verify(args)) => monitor::verify::main(args),
@@ -50,17 +78,12 @@ fn main() -> ExitCode {
         Cmd::Config(cmd) => monitor::config::main(cmd),
         Cmd::Dump(args) => monitor::client::main(args),
         Cmd::Fields => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for f in monitor::dissect::registry() {
-                println!("{}\t{:?}\t{}", f.name, f.ty, f.desc);
+                writeln!(out, "{}\t{:?}\t{}", f.name, f.ty, f.desc)?;
             }
+            out.flush()?;
             Ok(0)
-        }
-    };
-    match result {
-        Ok(code) => ExitCode::from(code as u8),
-        Err(e) => {
-            eprintln!("monitor: error: {e:#}");
-            ExitCode::from(2)
         }
     }
 }

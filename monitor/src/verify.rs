@@ -6,6 +6,7 @@
 //! the kernel can see whole (frames with nested headers or fragments are
 //! candidates by design). Needs root (or CAP_BPF).
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -93,15 +94,20 @@ pub fn main(args: VerifyArgs) -> anyhow::Result<i32> {
             extra.push(n);
         }
     }
-    println!("{n} packets: kernel accepted {kernel_n}, user space accepted {user_n}");
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{n} packets: kernel accepted {kernel_n}, user space accepted {user_n}"
+    )?;
+    writeln!(
+        out,
         "kernel verdict: {}",
         if exact {
             "exact"
         } else {
             "superset (user space decides the rest)"
         }
-    );
+    )?;
     let show = |v: &[u64]| {
         v.iter()
             .take(20)
@@ -110,18 +116,20 @@ pub fn main(args: VerifyArgs) -> anyhow::Result<i32> {
             .join(", ")
     };
     if !missed.is_empty() {
-        println!(
+        writeln!(
+            out,
             "kernel rejected {} packets user space accepts: {}",
             missed.len(),
             show(&missed)
-        );
+        )?;
     }
     if !extra.is_empty() {
-        println!(
+        writeln!(
+            out,
             "kernel-exact filter, but the kernel also accepted {}: {}",
             extra.len(),
             show(&extra)
-        );
+        )?;
     }
     Ok(if missed.is_empty() && extra.is_empty() {
         0

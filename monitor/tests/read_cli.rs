@@ -257,3 +257,53 @@ fn progress_line_only_on_a_terminal() {
     );
     let _ = std::fs::remove_file(p);
 }
+
+/// Run monitor with its stdout on a pipe whose reading end is closed
+/// right away (as `monitor … | head -0` does): every write fails with
+/// EPIPE. The command ends quietly with status 0, as when `head` has read
+/// all it wanted.
+fn into_closed_pipe(args: &[&str]) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_monitor"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run monitor");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for monitor")
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let big = captures().join("mixed_large_web.pcap");
+    let big = big.to_str().unwrap();
+    let cfg = tmp("empty.toml", b"");
+    let runs: &[&[&str]] = &[
+        &["fields"],
+        &["read", "-r", big],
+        &["read", "-r", big, "-T", "fields", "-e", "frame.number"],
+        &["read", "-r", big, "-T", "json", "-e", "frame.number"],
+        &[
+            "read", "-r", big, "-T", "fields", "-E", "header=y", "-e", "ip.src",
+        ],
+        &["filter", "explain", "tcp.port == 80"],
+        &["filter", "check", "tcp.port == 80"],
+        &["config", "check", cfg.to_str().unwrap()],
+    ];
+    for args in runs {
+        let o = into_closed_pipe(args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            o.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let _ = std::fs::remove_file(cfg);
+}
