@@ -308,12 +308,19 @@ fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, 
         if col > 0 {
             push_sep(out, &o.separator);
         }
-        if let Some(q) = o.quote {
-            out.push(q);
-        }
-        write_field(out, d, t, cols, col, o);
-        if let Some(q) = o.quote {
-            out.push(q);
+        match o.quote {
+            Some(q) => {
+                // An empty field is left empty, not `""` (as tshark).
+                let start = out.len();
+                out.push(q);
+                write_field(out, d, t, cols, col, o);
+                if out.len() == start + 1 {
+                    out.truncate(start);
+                } else {
+                    out.push(q);
+                }
+            }
+            None => write_field(out, d, t, cols, col, o),
         }
     }
     out.push('\n');

@@ -20,6 +20,67 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8")
 }
 
+/// tshark's standard output for `args`. When tshark or the sample
+/// captures are missing the test fails, unless `MONITOR_ALLOW_SKIP=1`
+/// (then `None`: the caller returns without comparing).
+fn tshark(args: &[&str]) -> Option<String> {
+    let skip = std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1");
+    if !captures().join("MANIFEST.tsv").exists() {
+        assert!(skip, "sample captures missing at {}", captures().display());
+        eprintln!("sample captures missing: comparison skipped");
+        return None;
+    }
+    match Command::new("tshark").args(args).output() {
+        Ok(o) => {
+            assert!(
+                o.status.success(),
+                "tshark {args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            Some(String::from_utf8(o.stdout).expect("tshark prints utf-8"))
+        }
+        Err(e) => {
+            assert!(
+                skip,
+                "tshark not runnable ({e}); MONITOR_ALLOW_SKIP=1 to skip"
+            );
+            eprintln!("tshark not installed: comparison skipped");
+            None
+        }
+    }
+}
+
+/// `monitor read ARGS` prints exactly what `tshark ARGS` prints, both
+/// exiting 0.
+fn same_as_tshark(args: &[&str]) {
+    let Some(want) = tshark(args) else { return };
+    let mut ours = vec!["read"];
+    ours.extend_from_slice(args);
+    let o = monitor(&ours);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let got = stdout(&o);
+    if got != want {
+        let at = got
+            .lines()
+            .zip(want.lines())
+            .position(|(g, w)| g != w)
+            .unwrap_or(got.lines().count().min(want.lines().count()));
+        panic!(
+            "{args:?}: first difference at line {}:\n  tshark:  {:?}\n  monitor: {:?}\n({} vs {} lines)",
+            at + 1,
+            want.lines().nth(at),
+            got.lines().nth(at),
+            want.lines().count(),
+            got.lines().count()
+        );
+    }
+}
+
 fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
     let p = std::env::temp_dir().join(format!("monitor-read-cli-{}-{name}", std::process::id()));
     std::fs::write(&p, bytes).expect("write temp file");
@@ -306,4 +367,32 @@ fn closed_stdout_ends_quietly() {
         );
     }
     let _ = std::fs::remove_file(cfg);
+}
+
+/// With `-E quote=d|s` an empty field prints nothing, not a pair of
+/// quotes.
+#[test]
+fn quotes_around_present_fields_only() {
+    let arp = captures().join("arp_resolution.pcapng");
+    let tcp = captures().join("tcp_handshake.pcapng");
+    for (cap, quote) in [(&arp, "quote=d"), (&tcp, "quote=s"), (&tcp, "quote=d")] {
+        same_as_tshark(&[
+            "-r",
+            cap.to_str().unwrap(),
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "ip.src",
+            "-e",
+            "tcp.options.mss_val",
+            "-e",
+            "eth.src",
+            "-E",
+            quote,
+            "-E",
+            "separator=,",
+        ]);
+    }
 }
