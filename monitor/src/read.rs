@@ -97,11 +97,14 @@ fn parse_opts(opts: &[String]) -> Result<FieldsOpts, String> {
 }
 
 /// Frame times printed from the integer nanoseconds (exact where an
-/// `f64` of seconds would lose the last digits).
+/// `f64` of seconds would lose the last digits). As tshark: relative to
+/// the first frame read and to the previous one read, displayed or not;
+/// `delta_displayed` is from the previous frame printed (0 on the first).
 struct Times {
     epoch: i64,
     relative: i64,
     delta: i64,
+    delta_displayed: i64,
 }
 
 fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
@@ -110,9 +113,10 @@ fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
         Some(t.epoch)
     } else if std::ptr::eq(def, &FRAME_TIME_RELATIVE) {
         Some(t.relative)
-    } else if std::ptr::eq(def, &FRAME_TIME_DELTA) || std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED)
-    {
+    } else if std::ptr::eq(def, &FRAME_TIME_DELTA) {
         Some(t.delta)
+    } else if std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED) {
+        Some(t.delta_displayed)
     } else {
         None
     }
@@ -158,10 +162,10 @@ impl Kind {
             Kind::Secs(|t| t.epoch)
         } else if std::ptr::eq(def, &FRAME_TIME_RELATIVE) {
             Kind::Secs(|t| t.relative)
-        } else if std::ptr::eq(def, &FRAME_TIME_DELTA)
-            || std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED)
-        {
+        } else if std::ptr::eq(def, &FRAME_TIME_DELTA) {
             Kind::Secs(|t| t.delta)
+        } else if std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED) {
+            Kind::Secs(|t| t.delta_displayed)
         } else {
             Kind::Field
         }
@@ -482,6 +486,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let mut columns = Columns::new(defs.clone());
     let mut first_ts = None;
     let mut prev_ts = None;
+    let mut prev_displayed_ts = None;
     let mut last_progress = Instant::now();
     let mut status = 0;
     while let Some(item) = reader.next_packet() {
@@ -498,16 +503,20 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
             break;
         }
         let d = pipe.dissect_file(&pkt);
-        if filter.as_ref().is_some_and(|f| !f.matches(&d)) {
-            continue;
-        }
         let rec = pkt.record;
         let first = *first_ts.get_or_insert(rec.ts_ns);
         let prev = prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
+        if filter.as_ref().is_some_and(|f| !f.matches(&d)) {
+            pipe.recycle(d);
+            reader.recycle(rec.data);
+            continue;
+        }
+        let prev_displayed = prev_displayed_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
         let times = Times {
             epoch: rec.ts_ns,
             relative: rec.ts_ns - first,
             delta: rec.ts_ns - prev,
+            delta_displayed: rec.ts_ns - prev_displayed,
         };
         line.clear();
         match mode {

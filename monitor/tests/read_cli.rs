@@ -396,3 +396,39 @@ fn quotes_around_present_fields_only() {
         ]);
     }
 }
+
+/// With `-Y`, `frame.time_relative`, `frame.time_delta` and the Time
+/// column count from the first and previous frame read, displayed or not;
+/// `frame.time_delta_displayed` from the previous frame printed; `-c`
+/// counts frames read, not frames printed.
+#[test]
+fn times_under_a_display_filter() {
+    let f = captures().join("http_espn_retrans.pcapng");
+    let f = f.to_str().unwrap();
+    let times = [
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "frame.time_relative",
+        "-e",
+        "frame.time_delta",
+        "-e",
+        "frame.time_delta_displayed",
+        "-e",
+        "frame.time_epoch",
+    ];
+    for filter in ["frame.number > 560", "http", "tcp.analysis.retransmission"] {
+        let mut args = vec!["-r", f, "-Y", filter];
+        same_as_tshark(&args);
+        args.extend_from_slice(&times);
+        same_as_tshark(&args);
+    }
+    for count in ["3", "563"] {
+        same_as_tshark(&["-r", f, "-Y", "frame.number > 560", "-c", count]);
+        let mut args = vec!["-r", f, "-Y", "frame.number > 560", "-c", count];
+        args.extend_from_slice(&times);
+        same_as_tshark(&args);
+    }
+}
