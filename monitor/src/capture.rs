@@ -70,6 +70,23 @@ pub struct FilePacket {
     pub linktype: u16,
     /// pcapng only: the section number (from 1) and interface name.
     pub pcapng: Option<crate::dissect::frame::FileInfo>,
+    /// Decimal places of the file's timestamps as tshark shows them in
+    /// the Time column: 0, 1, 2, 3, 6 or 9 (see [`ts_digits`]).
+    pub ts_digits: u8,
+}
+
+/// The precision tshark gives timestamps of `units_per_sec` units per
+/// second (`10^n` or `2^n`): the decimal places of one unit, rounded down
+/// to seconds, deci-, centi-, milli-, micro- or nanoseconds.
+pub fn ts_digits(units_per_sec: u64) -> u8 {
+    // Decimal places that one unit resolves: floor(log10(units)).
+    let places = units_per_sec.checked_ilog10().unwrap_or(0);
+    match places {
+        0..=2 => places as u8,
+        3..=5 => 3,
+        6..=8 => 6,
+        _ => 9,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -82,6 +99,8 @@ struct Iface {
     units_per_sec: u64,
     /// Offset in seconds added to every timestamp (`if_tsoffset`).
     tsoffset: i64,
+    /// [`ts_digits`] of `units_per_sec`.
+    ts_digits: u8,
 }
 
 enum Format {
@@ -389,6 +408,7 @@ impl<R: Read> CaptureReader<R> {
             },
             linktype,
             pcapng: None,
+            ts_digits: if nanos { 9 } else { 6 },
         }))
     }
 
@@ -464,6 +484,7 @@ impl<R: Read> CaptureReader<R> {
             snaplen,
             units_per_sec: 1_000_000,
             tsoffset: 0,
+            ts_digits: 6,
         };
         for (code, val) in Options::new(&self.buf[16..end], be) {
             match code {
@@ -485,6 +506,7 @@ impl<R: Read> CaptureReader<R> {
                 _ => {}
             }
         }
+        iface.ts_digits = ts_digits(iface.units_per_sec);
         if let Format::Pcapng { ifaces, .. } = &mut self.format {
             ifaces.push(iface);
         }
@@ -574,6 +596,7 @@ impl<R: Read> CaptureReader<R> {
             },
             pcapng: self.file_info(&iface),
             linktype: iface.linktype,
+            ts_digits: iface.ts_digits,
         })
     }
 
@@ -600,6 +623,7 @@ impl<R: Read> CaptureReader<R> {
             },
             pcapng: self.file_info(&iface),
             linktype: iface.linktype,
+            ts_digits: iface.ts_digits,
         })
     }
 }

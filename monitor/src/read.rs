@@ -305,6 +305,27 @@ fn write_field(
     }
 }
 
+/// Seconds with `digits` decimal places (0 to 9), the rest dropped, as
+/// tshark's Time column shows them (`-0.986655`, `876`).
+fn write_time_column(out: &mut String, ns: i64, digits: u8) {
+    use std::fmt::Write as _;
+    let digits = u32::from(digits.min(9));
+    let a = ns.unsigned_abs();
+    let (secs, frac) = (a / 1_000_000_000, a % 1_000_000_000);
+    let frac = frac / 10u64.pow(9 - digits);
+    // What is cut away leaves no sign: `0.000000`, not `-0.000000`.
+    let sign = if ns < 0 && (secs != 0 || frac != 0) {
+        "-"
+    } else {
+        ""
+    };
+    if digits == 0 {
+        let _ = write!(out, "{sign}{secs}");
+    } else {
+        let _ = write!(out, "{sign}{secs}.{frac:0w$}", w = digits as usize);
+    }
+}
+
 /// Format one packet as `-T fields` does.
 fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, o: &FieldsOpts) {
     cols.index(d);
@@ -330,18 +351,12 @@ fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, 
     out.push('\n');
 }
 
-/// tshark's one-line summary.
-fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64) {
+/// tshark's one-line summary; the Time column has the file's precision
+/// (`digits` decimal places, cut, not rounded).
+fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64, digits: u8) {
     use std::fmt::Write as _;
     let mut t = String::new();
-    let us = (rel_ns as f64 / 1e3).round() as i64;
-    let _ = write!(
-        t,
-        "{}{}.{:06}",
-        if us < 0 { "-" } else { "" },
-        us.unsigned_abs() / 1_000_000,
-        us.unsigned_abs() % 1_000_000
-    );
+    write_time_column(&mut t, rel_ns, digits);
     let len = d
         .values("frame.len")
         .next()
@@ -520,7 +535,13 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         };
         line.clear();
         match mode {
-            Mode::Text => text_line(&mut line, &d, pipe.frame_number(), times.relative),
+            Mode::Text => text_line(
+                &mut line,
+                &d,
+                pipe.frame_number(),
+                times.relative,
+                pkt.ts_digits,
+            ),
             Mode::Fields => fields_line(&mut line, &d, &times, &mut columns, &opts),
             Mode::Json => json_line(&mut line, &d, &times, &defs),
         }

@@ -432,3 +432,118 @@ fn times_under_a_display_filter() {
         same_as_tshark(&args);
     }
 }
+
+/// A little-endian pcapng file: one Ethernet interface with `if_tsresol`
+/// (when given) and an enhanced packet block per timestamp (in the
+/// interface's units), each holding [`ARP`] and the comment, if any.
+fn pcapng(tsresol: Option<u8>, packets: &[(u64, Option<&str>)]) -> Vec<u8> {
+    fn block(out: &mut Vec<u8>, ty: u32, body: &[u8]) {
+        let len = 12 + body.len() as u32;
+        out.extend_from_slice(&ty.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(&len.to_le_bytes());
+    }
+    fn opt(out: &mut Vec<u8>, code: u16, val: &[u8]) {
+        out.extend_from_slice(&code.to_le_bytes());
+        out.extend_from_slice(&(val.len() as u16).to_le_bytes());
+        out.extend_from_slice(val);
+        out.resize(out.len().next_multiple_of(4), 0);
+    }
+    let mut v = Vec::new();
+    let mut shb = Vec::new();
+    shb.extend_from_slice(&0x1a2b_3c4du32.to_le_bytes());
+    shb.extend_from_slice(&1u16.to_le_bytes());
+    shb.extend_from_slice(&0u16.to_le_bytes());
+    shb.extend_from_slice(&(-1i64).to_le_bytes());
+    block(&mut v, 0x0a0d_0d0a, &shb);
+    let mut idb = vec![1, 0, 0, 0, 0, 0, 0, 0];
+    if let Some(r) = tsresol {
+        opt(&mut idb, 9, &[r]);
+        opt(&mut idb, 0, &[]);
+    }
+    block(&mut v, 1, &idb);
+    for &(ts, comment) in packets {
+        let mut epb = Vec::new();
+        for x in [
+            0,
+            (ts >> 32) as u32,
+            ts as u32,
+            ARP.len() as u32,
+            ARP.len() as u32,
+        ] {
+            epb.extend_from_slice(&x.to_le_bytes());
+        }
+        epb.extend_from_slice(ARP);
+        epb.resize(epb.len().next_multiple_of(4), 0);
+        if let Some(c) = comment {
+            opt(&mut epb, 1, c.as_bytes());
+            opt(&mut epb, 0, &[]);
+        }
+        block(&mut v, 6, &epb);
+    }
+    v
+}
+
+/// The Time column has the precision of the file's timestamps, as tshark
+/// shows it: pcapng `if_tsresol` in powers of 10 and of 2, and the
+/// nanosecond pcap magic; the time fields print every digit whatever the
+/// precision.
+#[test]
+fn time_precision_of_the_file() {
+    let times = [
+        "-T",
+        "fields",
+        "-e",
+        "frame.time",
+        "-e",
+        "frame.time_epoch",
+        "-e",
+        "frame.time_relative",
+        "-e",
+        "frame.time_delta",
+    ];
+    // Out of order on purpose: negative relative times and deltas.
+    let stamps = [
+        1_000_000_123u64,
+        1_000_000_999,
+        1_000_987_654,
+        1_000_000_001,
+    ];
+    let resolutions = [
+        None,
+        Some(1),
+        Some(2),
+        Some(3),
+        Some(4),
+        Some(6),
+        Some(7),
+        Some(9),
+        Some(0x84),
+        Some(0x8a),
+        Some(0x8d),
+        Some(0x97),
+        Some(0x9d),
+        Some(0x9e),
+    ];
+    for r in resolutions {
+        let packets: Vec<(u64, Option<&str>)> = stamps.iter().map(|&t| (t, None)).collect();
+        let p = tmp(&format!("tsresol-{r:?}.pcapng"), &pcapng(r, &packets));
+        let path = p.to_str().unwrap();
+        same_as_tshark(&["-r", path]);
+        let mut args = vec!["-r", path];
+        args.extend_from_slice(&times);
+        same_as_tshark(&args);
+        let _ = std::fs::remove_file(p);
+    }
+    // A nanosecond pcap.
+    let mut ns = pcap(&[ARP, ARP, ARP]);
+    ns[..4].copy_from_slice(&0xa1b2_3c4du32.to_le_bytes());
+    let p = tmp("ns.pcap", &ns);
+    let path = p.to_str().unwrap();
+    same_as_tshark(&["-r", path]);
+    let mut args = vec!["-r", path];
+    args.extend_from_slice(&times);
+    same_as_tshark(&args);
+    let _ = std::fs::remove_file(p);
+}
