@@ -70,6 +70,9 @@ pub struct FilePacket {
     pub linktype: u16,
     /// pcapng only: the section number (from 1) and interface name.
     pub pcapng: Option<crate::dissect::frame::FileInfo>,
+    /// The packet's comments (pcapng `opt_comment`), each up to its first
+    /// NUL; empty when it has none.
+    pub comments: Vec<String>,
     /// Decimal places of the file's timestamps as tshark shows them in
     /// the Time column: 0, 1, 2, 3, 6 or 9 (see [`ts_digits`]).
     pub ts_digits: u8,
@@ -408,6 +411,7 @@ impl<R: Read> CaptureReader<R> {
             },
             linktype,
             pcapng: None,
+            comments: Vec::new(),
             ts_digits: if nanos { 9 } else { 6 },
         }))
     }
@@ -575,9 +579,13 @@ impl<R: Read> CaptureReader<R> {
             ts_to_ns(ts, iface.units_per_sec) + iface.tsoffset.saturating_mul(1_000_000_000);
         let opts_start = (data_end + 3) & !3;
         let mut direction = None;
-        if btype == 6 && opts_start < end {
+        let mut comments = Vec::new();
+        if opts_start < end {
             for (code, val) in Options::new(&self.buf[opts_start..end], be) {
-                if code == 2 && val.len() >= 4 {
+                if code == 1 {
+                    let text = val.split(|&b| b == 0).next().unwrap_or_default();
+                    comments.push(String::from_utf8_lossy(text).into_owned());
+                } else if code == 2 && btype == 6 && val.len() >= 4 {
                     direction = match u32_at(val, be) & 3 {
                         1 => Some(Direction::Ingress),
                         2 => Some(Direction::Egress),
@@ -595,6 +603,7 @@ impl<R: Read> CaptureReader<R> {
                 data: self.packet_data(28..data_end),
             },
             pcapng: self.file_info(&iface),
+            comments,
             linktype: iface.linktype,
             ts_digits: iface.ts_digits,
         })
@@ -622,6 +631,7 @@ impl<R: Read> CaptureReader<R> {
                 data: self.packet_data(12..12 + caplen as usize),
             },
             pcapng: self.file_info(&iface),
+            comments: Vec::new(),
             linktype: iface.linktype,
             ts_digits: iface.ts_digits,
         })

@@ -47,6 +47,8 @@ struct FieldsOpts {
     occurrence: Occurrence,
     header: bool,
     quote: Option<char>,
+    /// Output starts with the UTF-8 byte order mark (`bom=y`).
+    bom: bool,
 }
 
 fn sep_value(v: &str) -> String {
@@ -64,6 +66,7 @@ fn parse_opts(opts: &[String]) -> Result<FieldsOpts, String> {
         occurrence: Occurrence::All,
         header: false,
         quote: None,
+        bom: false,
     };
     for e in opts {
         let (k, v) = e
@@ -89,7 +92,7 @@ fn parse_opts(opts: &[String]) -> Result<FieldsOpts, String> {
                     _ => return Err(format!("invalid quote \"{v}\"")),
                 }
             }
-            "bom" | "escape" => {}
+            "bom" => o.bom = v == "y",
             _ => return Err(format!("invalid -E option \"{e}\"")),
         }
     }
@@ -239,6 +242,11 @@ impl Columns {
         slot
     }
 
+    /// True when column `col` has a value in the packet last indexed.
+    fn present(&self, col: usize) -> bool {
+        !matches!(self.kinds[col], Kind::Field) || !self.hits[self.slot_of[col]].is_empty()
+    }
+
     /// Find the occurrences of every column's field in `d`.
     fn index(&mut self, d: &Dissection) {
         for h in &mut self.hits {
@@ -284,7 +292,10 @@ fn write_field(
             push_sep(out, &o.aggregator);
         }
         let f = &d.fields[i];
-        write_value(out, f.def, &f.value);
+        match &f.value {
+            dissect::Value::Str(s) => write_escaped(out, s),
+            v => write_value(out, f.def, v),
+        }
     };
     match o.occurrence {
         Occurrence::First => {
@@ -326,6 +337,27 @@ fn write_time_column(out: &mut String, ns: i64, digits: u8) {
     }
 }
 
+/// Text with the control characters tshark escapes in `-T fields`
+/// (backspace, form feed, line feed, carriage return, tab) written as
+/// `\b`, `\f`, `\n`, `\r`, `\t`: a value stays on its line and column.
+fn write_escaped(out: &mut String, s: &str) {
+    let special = |c: char| matches!(c, '\u{8}' | '\u{c}' | '\n' | '\r' | '\t');
+    if !s.contains(special) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Format one packet as `-T fields` does.
 fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, o: &FieldsOpts) {
     cols.index(d);
@@ -334,18 +366,14 @@ fn fields_line(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, 
             push_sep(out, &o.separator);
         }
         match o.quote {
-            Some(q) => {
-                // An empty field is left empty, not `""` (as tshark).
-                let start = out.len();
+            // A field the packet does not have is left empty, not `""`;
+            // one it has with an empty value is `""` (as tshark).
+            Some(q) if cols.present(col) => {
                 out.push(q);
                 write_field(out, d, t, cols, col, o);
-                if out.len() == start + 1 {
-                    out.truncate(start);
-                } else {
-                    out.push(q);
-                }
+                out.push(q);
             }
-            None => write_field(out, d, t, cols, col, o),
+            _ => write_field(out, d, t, cols, col, o),
         }
     }
     out.push('\n');
@@ -377,6 +405,7 @@ fn json_line(out: &mut String, d: &Dissection, t: &Times, defs: &[&'static Field
         occurrence: Occurrence::First,
         header: false,
         quote: None,
+        bom: false,
     };
     let mut add = |name: &str, v: String| match map.get_mut(name) {
         Some(serde_json::Value::Array(a)) => a.push(v.into()),
@@ -494,6 +523,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         pipe.only_fields(defs.iter().map(|d| d.name));
     }
     let mut line = String::with_capacity(1024);
+    if matches!(mode, Mode::Fields) && opts.bom {
+        w.write_all("\u{feff}".as_bytes())?;
+    }
     if matches!(mode, Mode::Fields) && opts.header {
         let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
         writeln!(w, "{}", names.join(&opts.separator))?;

@@ -435,8 +435,8 @@ fn times_under_a_display_filter() {
 
 /// A little-endian pcapng file: one Ethernet interface with `if_tsresol`
 /// (when given) and an enhanced packet block per timestamp (in the
-/// interface's units), each holding [`ARP`] and the comment, if any.
-fn pcapng(tsresol: Option<u8>, packets: &[(u64, Option<&str>)]) -> Vec<u8> {
+/// interface's units), each holding [`ARP`] and its comments.
+fn pcapng(tsresol: Option<u8>, packets: &[(u64, &[&str])]) -> Vec<u8> {
     fn block(out: &mut Vec<u8>, ty: u32, body: &[u8]) {
         let len = 12 + body.len() as u32;
         out.extend_from_slice(&ty.to_le_bytes());
@@ -463,7 +463,7 @@ fn pcapng(tsresol: Option<u8>, packets: &[(u64, Option<&str>)]) -> Vec<u8> {
         opt(&mut idb, 0, &[]);
     }
     block(&mut v, 1, &idb);
-    for &(ts, comment) in packets {
+    for &(ts, comments) in packets {
         let mut epb = Vec::new();
         for x in [
             0,
@@ -476,8 +476,10 @@ fn pcapng(tsresol: Option<u8>, packets: &[(u64, Option<&str>)]) -> Vec<u8> {
         }
         epb.extend_from_slice(ARP);
         epb.resize(epb.len().next_multiple_of(4), 0);
-        if let Some(c) = comment {
+        for c in comments {
             opt(&mut epb, 1, c.as_bytes());
+        }
+        if !comments.is_empty() {
             opt(&mut epb, 0, &[]);
         }
         block(&mut v, 6, &epb);
@@ -527,7 +529,7 @@ fn time_precision_of_the_file() {
         Some(0x9e),
     ];
     for r in resolutions {
-        let packets: Vec<(u64, Option<&str>)> = stamps.iter().map(|&t| (t, None)).collect();
+        let packets: Vec<(u64, &[&str])> = stamps.iter().map(|&t| (t, &[][..])).collect();
         let p = tmp(&format!("tsresol-{r:?}.pcapng"), &pcapng(r, &packets));
         let path = p.to_str().unwrap();
         same_as_tshark(&["-r", path]);
@@ -546,4 +548,81 @@ fn time_precision_of_the_file() {
     args.extend_from_slice(&times);
     same_as_tshark(&args);
     let _ = std::fs::remove_file(p);
+}
+
+/// pcapng packet comments: `frame.comment` (every comment of a packet,
+/// control characters escaped as tshark does), its expert note, the
+/// `pkt_comment` protocol, and filters on them; on a file written by
+/// `editcap -a` and on one with several comments per packet.
+#[test]
+fn packet_comments() {
+    let many = pcapng(
+        None,
+        &[
+            (1, &["a", "b,c"]),
+            (2, &[]),
+            (
+                3,
+                &["tab\there\nnew line\r\u{8}\u{c}\u{b}", "\u{1}été\u{7f}"],
+            ),
+            (4, &[""]),
+            (5, &["cut at\0NUL"]),
+        ],
+    );
+    let many = tmp("comments.pcapng", &many);
+    let mut files = vec![many.clone()];
+    let edited = std::env::temp_dir().join(format!(
+        "monitor-read-cli-{}-editcap.pcapng",
+        std::process::id()
+    ));
+    let src = captures().join("tcp_handshake.pcapng");
+    match Command::new("editcap")
+        .args(["-a", "1:first packet", "-a", "3:rule=web tcp.port == 80"])
+        .arg(&src)
+        .arg(&edited)
+        .status()
+    {
+        Ok(s) => {
+            assert!(s.success(), "editcap failed");
+            files.push(edited.clone());
+        }
+        Err(e) => assert!(
+            std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1"),
+            "editcap not runnable ({e})"
+        ),
+    }
+    for f in &files {
+        let f = f.to_str().unwrap();
+        let fields = [
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "frame.comment",
+            "-e",
+            "frame.comment.expert",
+        ];
+        let mut args = vec!["-r", f];
+        args.extend_from_slice(&fields);
+        same_as_tshark(&args);
+        args.extend_from_slice(&["-E", "quote=d", "-E", "bom=y"]);
+        same_as_tshark(&args);
+        for filter in [
+            "frame.comment",
+            "pkt_comment",
+            "!frame.comment",
+            "frame.comment contains \"b\"",
+            "frame.comment == \"b,c\"",
+            "frame.comment == \"\"",
+            "frame.comment matches \"^rule=web\"",
+        ] {
+            let mut args = vec!["-r", f, "-Y", filter];
+            same_as_tshark(&args);
+            args.extend_from_slice(&fields);
+            same_as_tshark(&args);
+        }
+    }
+    let _ = std::fs::remove_file(many);
+    let _ = std::fs::remove_file(edited);
 }

@@ -21,6 +21,9 @@ fields! {
     FRAME_INTERFACE_ID = "frame.interface_id", UInt, Base::Dec, "Interface id";
     FRAME_INTERFACE_NAME = "frame.interface_name", String, Base::Dec, "Interface name";
     FRAME_SECTION_NUMBER = "frame.section_number", UInt, Base::Dec, "Section number";
+    PKT_COMMENT = "pkt_comment", Protocol, Base::Dec, "Packet comments";
+    FRAME_COMMENT = "frame.comment", String, Base::Dec, "Comment";
+    FRAME_COMMENT_EXPERT = "frame.comment.expert", None, Base::Dec, "Formatted comment";
 }
 
 /// The times before `frame.time_relative` (see [`super::pipeline::Quiet`]).
@@ -85,6 +88,21 @@ pub(crate) fn push_fields(
     d.push(&FRAME_PROTOCOLS, Value::Str(String::new()));
     let last = d.fields.len().checked_sub(1)?;
     std::ptr::eq(d.fields[last].def, &FRAME_PROTOCOLS).then_some(last)
+}
+
+/// Push the packet comments of a pcapng frame (tshark's `Packet
+/// comments` tree, before the frame's own): each comment and its expert
+/// note.
+pub(crate) fn push_comments(d: &mut Dissection, comments: &[String]) {
+    if comments.is_empty() {
+        return;
+    }
+    d.push(&PKT_COMMENT, Value::None);
+    for c in comments {
+        let text = d.text(&FRAME_COMMENT, || c.clone());
+        d.push(&FRAME_COMMENT, text);
+        d.push(&FRAME_COMMENT_EXPERT, Value::None);
+    }
 }
 
 /// Interface and section of a frame read from a pcapng file.

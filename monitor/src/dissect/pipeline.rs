@@ -398,7 +398,7 @@ impl Pipeline {
     /// Dissect one frame read from a capture file (adds the pcapng
     /// interface and section fields).
     pub fn dissect_file(&mut self, pkt: &crate::capture::FilePacket) -> Dissection {
-        let mut d = self.dissect_linktype(&pkt.record, pkt.linktype);
+        let mut d = self.dissect_commented(&pkt.record, pkt.linktype, &pkt.comments);
         if let Some(info) = &pkt.pcapng {
             if !self.quiet.frame_file {
                 frame::push_file_fields(&mut d, pkt.record.iface, info);
@@ -409,6 +409,17 @@ impl Pipeline {
 
     /// Dissect one frame of the given link type.
     pub fn dissect_linktype(&mut self, rec: &PacketRecord, linktype: u16) -> Dissection {
+        self.dissect_commented(rec, linktype, &[])
+    }
+
+    /// Dissect one frame of the given link type that carries packet
+    /// comments.
+    fn dissect_commented(
+        &mut self,
+        rec: &PacketRecord,
+        linktype: u16,
+        comments: &[String],
+    ) -> Dissection {
         self.frame += 1;
         let first = *self.first_ts.get_or_insert(rec.ts_ns);
         let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
@@ -416,6 +427,7 @@ impl Pipeline {
         d.fields.reserve(128);
         d.wanted.clone_from(&self.wanted);
         d.only_wanted = self.only_wanted;
+        frame::push_comments(&mut d, comments);
         let proto_idx = frame::push_fields(
             &mut d,
             self.frame,
