@@ -152,6 +152,8 @@ enum Kind {
     AbsTime,
     /// A frame time in seconds, from the frame's nanoseconds.
     Secs(fn(&Times) -> i64),
+    /// A protocol: the text of its tree item, per occurrence.
+    Summary,
     /// The field's occurrences in the dissection.
     Field,
 }
@@ -169,6 +171,8 @@ impl Kind {
             Kind::Secs(|t| t.delta)
         } else if std::ptr::eq(def, &FRAME_TIME_DELTA_DISPLAYED) {
             Kind::Secs(|t| t.delta_displayed)
+        } else if def.ty == FieldType::Protocol {
+            Kind::Summary
         } else {
             Kind::Field
         }
@@ -225,11 +229,15 @@ impl Columns {
                 _ => i = (i + 1) & (size - 1),
             }
         }
-        let slot = self
-            .names
-            .iter()
-            .position(|n| *n == def.name)
-            .unwrap_or(NO_SLOT);
+        // A protocol named in `frame.protocols` only is not in the tree.
+        let slot = match def.ty {
+            FieldType::Layer => NO_SLOT,
+            _ => self
+                .names
+                .iter()
+                .position(|n| *n == def.name)
+                .unwrap_or(NO_SLOT),
+        };
         self.used += 1;
         if self.used * 2 > size {
             let mut bigger = vec![(0, NO_SLOT); size * 2];
@@ -244,7 +252,8 @@ impl Columns {
 
     /// True when column `col` has a value in the packet last indexed.
     fn present(&self, col: usize) -> bool {
-        !matches!(self.kinds[col], Kind::Field) || !self.hits[self.slot_of[col]].is_empty()
+        !matches!(self.kinds[col], Kind::Field | Kind::Summary)
+            || !self.hits[self.slot_of[col]].is_empty()
     }
 
     /// Find the occurrences of every column's field in `d`.
@@ -284,14 +293,18 @@ fn write_field(
     match cols.kinds[col] {
         Kind::AbsTime => return write_abs_time(out, t.epoch),
         Kind::Secs(ns) => return write_secs(out, ns(t)),
-        Kind::Field => {}
+        Kind::Summary | Kind::Field => {}
     }
+    let summary = matches!(cols.kinds[col], Kind::Summary);
     let hits = &cols.hits[cols.slot_of[col]];
     let emit = |out: &mut String, i: usize, first: bool| {
         if !first {
             push_sep(out, &o.aggregator);
         }
         let f = &d.fields[i];
+        if summary {
+            return dissect::summary::write(out, d, i);
+        }
         match &f.value {
             dissect::Value::Str(s) => write_escaped(out, s),
             v => write_value(out, f.def, v),
@@ -520,7 +533,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let mut pipe = Pipeline::new();
     if matches!(mode, Mode::Fields) && filter.is_none() {
         // Only the -e fields are read: no columns, no layer bytes for a filter.
-        pipe.only_fields(defs.iter().map(|d| d.name));
+        // A protocol's text is made from some of its fields.
+        let needs = defs.iter().flat_map(|d| dissect::summary::needs(d.name));
+        pipe.only_fields(defs.iter().map(|d| d.name).chain(needs.copied()));
     }
     let mut line = String::with_capacity(1024);
     if matches!(mode, Mode::Fields) && opts.bom {

@@ -626,3 +626,78 @@ fn packet_comments() {
     let _ = std::fs::remove_file(many);
     let _ = std::fs::remove_file(edited);
 }
+
+/// `-e` with a protocol prints the text of its tree item, per occurrence
+/// (`Transmission Control Protocol, Src Port: …`, or the filter name for
+/// a protocol whose item has no text of its own): every sample capture.
+#[test]
+fn protocol_fields_print_their_tree_text() {
+    let protocols = [
+        "frame",
+        "eth",
+        "ethertype",
+        "vlan",
+        "ieee8021ad",
+        "llc",
+        "arp",
+        "stp",
+        "cdp",
+        "ip",
+        "ipv6",
+        "icmp",
+        "icmpv6",
+        "udp",
+        "tcp",
+        "dns",
+        "mdns",
+        "llmnr",
+        "dhcpv6",
+        "http",
+        "rip",
+        "ospf",
+        "nbns",
+        "nbdgm",
+        "smb",
+        "mailslot",
+        "browser",
+    ];
+    let Ok(dir) = std::fs::read_dir(captures()) else {
+        assert!(
+            std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1"),
+            "sample captures missing at {}",
+            captures().display()
+        );
+        return;
+    };
+    let mut caps: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+        .collect();
+    caps.sort();
+    assert!(caps.len() >= 60, "{} captures", caps.len());
+    for cap in &caps {
+        let mut args = vec!["-r", cap.to_str().unwrap(), "-T", "fields"];
+        for p in &protocols {
+            args.extend_from_slice(&["-e", p]);
+        }
+        same_as_tshark(&args);
+    }
+    // With a filter (every field dissected) and quoted.
+    let f = captures().join("icmp_traceroute.pcapng");
+    same_as_tshark(&[
+        "-r",
+        f.to_str().unwrap(),
+        "-Y",
+        "icmp",
+        "-T",
+        "fields",
+        "-e",
+        "ip",
+        "-e",
+        "icmp",
+        "-e",
+        "udp",
+        "-E",
+        "quote=d",
+    ]);
+}

@@ -23,6 +23,7 @@ pub mod names;
 pub mod pipeline;
 pub mod reassembly;
 pub mod stp;
+pub mod summary;
 pub mod tcp;
 #[cfg(test)]
 mod tests;
