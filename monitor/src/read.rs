@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::capture::CaptureReader;
-use crate::dissect::format::{write_abs_time, write_secs, write_value};
+use crate::dissect::format::{write_abs_time, write_date, write_secs, write_value};
 use crate::dissect::{self, Dissection, FieldDef, FieldType, Pipeline};
 
 /// Arguments of `monitor read` (tshark's spelling).
@@ -112,7 +112,7 @@ struct Times {
 
 fn exact_time(def: &'static FieldDef, t: &Times) -> Option<i64> {
     use dissect::frame::*;
-    if std::ptr::eq(def, &FRAME_TIME_EPOCH) {
+    if std::ptr::eq(def, &FRAME_TIME_EPOCH) || std::ptr::eq(def, &FRAME_TIME) {
         Some(t.epoch)
     } else if std::ptr::eq(def, &FRAME_TIME_RELATIVE) {
         Some(t.relative)
@@ -410,58 +410,155 @@ fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64, digits:
     );
 }
 
-fn json_line(out: &mut String, d: &Dissection, t: &Times, defs: &[&'static FieldDef]) {
-    let mut map = serde_json::Map::new();
-    let o = FieldsOpts {
-        separator: String::new(),
-        aggregator: String::new(),
-        occurrence: Occurrence::First,
-        header: false,
-        quote: None,
-        bom: false,
-    };
-    let mut add = |name: &str, v: String| match map.get_mut(name) {
-        Some(serde_json::Value::Array(a)) => a.push(v.into()),
-        Some(x) => {
-            let first = x.take();
-            *x = serde_json::Value::Array(vec![first, v.into()]);
-        }
-        None => {
-            map.insert(name.to_string(), v.into());
-        }
-    };
-    if defs.is_empty() {
-        for f in d.fields.iter().filter(|f| f.def.ty != FieldType::Layer) {
-            let mut s = String::new();
-            if let Some(ns) = exact_time(f.def, t) {
-                write_secs(&mut s, ns);
-            } else {
-                write_value(&mut s, f.def, &f.value);
+/// Text as a JSON string (quotes included), escaped as tshark's JSON
+/// writer does: `"` and `\\`, and control characters as `\\n`, `\\t`, …
+/// or `\\u00XX`.
+fn write_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
-            add(f.def.name, s);
-        }
-    } else {
-        for def in defs {
-            if let Some(ns) = exact_time(def, t) {
-                let mut s = String::new();
-                write_secs(&mut s, ns);
-                add(def.name, s);
-                continue;
-            }
-            for f in d
-                .fields
-                .iter()
-                .filter(|f| f.def.name == def.name && f.def.ty != FieldType::Layer)
-            {
-                let mut s = String::new();
-                write_value(&mut s, f.def, &f.value);
-                add(def.name, s);
-            }
+            c => out.push(c),
         }
     }
-    let _ = &o;
-    out.push_str(&serde_json::Value::Object(map).to_string());
-    out.push('\n');
+    out.push('"');
+}
+
+/// The opening of one packet's JSON object, as tshark indents it, up to
+/// the `layers` object's opening brace.
+fn json_head(out: &mut String, epoch_ns: i64) {
+    out.push_str("  {\n    \"_index\": \"packets-");
+    write_date(out, epoch_ns);
+    out.push_str("\",\n    \"_type\": \"doc\",\n    \"_score\": null,\n    \"_source\": {\n      \"layers\": {");
+}
+
+/// The close of what [`json_head`] opened; `empty` when no layer was written.
+fn json_tail(out: &mut String, empty: bool) {
+    if !empty {
+        out.push_str("\n      ");
+    }
+    out.push_str("}\n    }\n  }");
+}
+
+/// One packet of `-T json -e …`: each column that has a value, as an
+/// array of strings (`-E occurrence` applies).
+fn json_fields(out: &mut String, d: &Dissection, t: &Times, cols: &mut Columns, o: &FieldsOpts) {
+    cols.index(d);
+    json_head(out, t.epoch);
+    let mut empty = true;
+    let mut text = String::new();
+    for col in 0..cols.defs.len() {
+        if !cols.present(col) {
+            continue;
+        }
+        out.push_str(if empty { "\n" } else { ",\n" });
+        empty = false;
+        out.push_str("        ");
+        write_json_str(out, cols.defs[col].name);
+        out.push_str(": [");
+        let hits = &cols.hits[cols.slot_of[col]];
+        let picked: &[usize] = match (cols.kinds[col], o.occurrence) {
+            (Kind::AbsTime | Kind::Secs(_), _) => &[0],
+            (_, Occurrence::All) => hits,
+            (_, Occurrence::First) => &hits[..1],
+            (_, Occurrence::Last) => &hits[hits.len() - 1..],
+        };
+        for (n, &i) in picked.iter().enumerate() {
+            text.clear();
+            match cols.kinds[col] {
+                Kind::AbsTime => write_abs_time(&mut text, t.epoch),
+                Kind::Secs(ns) => write_secs(&mut text, ns(t)),
+                Kind::Summary => dissect::summary::write(&mut text, d, i),
+                Kind::Field => {
+                    let f = &d.fields[i];
+                    write_value(&mut text, f.def, &f.value);
+                }
+            }
+            out.push_str(if n == 0 { "\n" } else { ",\n" });
+            out.push_str("          ");
+            write_json_str(out, &text);
+        }
+        out.push_str("\n        ]");
+    }
+    json_tail(out, empty);
+}
+
+/// One packet of `-T json` without `-e`: each protocol an object of its
+/// fields by name (tshark nests the subtrees of a protocol inside it;
+/// here its fields are listed one level down, in tree order).
+fn json_tree(out: &mut String, d: &Dissection, t: &Times) {
+    json_head(out, t.epoch);
+    let mut text = String::new();
+    // Whether a protocol object is open, and whether it has a member yet.
+    let (mut open, mut members, mut empty) = (false, false, true);
+    let file_block = |f: &&dissect::Field| {
+        dissect::frame::FILE_BLOCK
+            .iter()
+            .any(|b| std::ptr::eq(*b, f.def))
+    };
+    let member = |out: &mut String, members: &mut bool, name: &str, text: &str| {
+        out.push_str(if *members { ",\n" } else { "\n" });
+        *members = true;
+        out.push_str("          ");
+        write_json_str(out, name);
+        out.push_str(": ");
+        write_json_str(out, text);
+    };
+    for f in &d.fields {
+        if file_block(&f) {
+            // Dissected last, shown first in the frame's tree.
+            continue;
+        }
+        match f.def.ty {
+            FieldType::Layer => continue,
+            FieldType::Protocol => {
+                if open {
+                    out.push_str(if members { "\n        }" } else { "}" });
+                }
+                out.push_str(if empty { "\n" } else { ",\n" });
+                empty = false;
+                out.push_str("        ");
+                write_json_str(out, f.def.name);
+                out.push_str(": {");
+                (open, members) = (true, false);
+                if std::ptr::eq(f.def, &dissect::frame::FRAME) {
+                    for g in d.fields.iter().filter(file_block) {
+                        text.clear();
+                        write_value(&mut text, g.def, &g.value);
+                        member(out, &mut members, g.def.name, &text);
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if !open {
+            continue;
+        }
+        text.clear();
+        match exact_time(f.def, t) {
+            Some(ns) if std::ptr::eq(f.def, &dissect::frame::FRAME_TIME) => {
+                write_abs_time(&mut text, ns)
+            }
+            Some(ns) => write_secs(&mut text, ns),
+            None => write_value(&mut text, f.def, &f.value),
+        }
+        member(out, &mut members, f.def.name, &text);
+    }
+    if open {
+        out.push_str(if members { "\n        }" } else { "}" });
+    }
+    json_tail(out, empty);
 }
 
 enum Mode {
@@ -531,7 +628,8 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut pipe = Pipeline::new();
-    if matches!(mode, Mode::Fields) && filter.is_none() {
+    let only_fields = matches!(mode, Mode::Fields) || !defs.is_empty();
+    if matches!(mode, Mode::Fields | Mode::Json) && only_fields && filter.is_none() {
         // Only the -e fields are read: no columns, no layer bytes for a filter.
         // A protocol's text is made from some of its fields.
         let needs = defs.iter().flat_map(|d| dissect::summary::needs(d.name));
@@ -551,6 +649,10 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let mut prev_displayed_ts = None;
     let mut last_progress = Instant::now();
     let mut status = 0;
+    let mut printed = 0u64;
+    if matches!(mode, Mode::Json) {
+        w.write_all(b"[")?;
+    }
     while let Some(item) = reader.next_packet() {
         let pkt = match item {
             Ok(p) => p,
@@ -590,8 +692,16 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
                 pkt.ts_digits,
             ),
             Mode::Fields => fields_line(&mut line, &d, &times, &mut columns, &opts),
-            Mode::Json => json_line(&mut line, &d, &times, &defs),
+            Mode::Json => {
+                line.push_str(if printed == 0 { "\n" } else { ",\n" });
+                if defs.is_empty() {
+                    json_tree(&mut line, &d, &times);
+                } else {
+                    json_fields(&mut line, &d, &times, &mut columns, &opts);
+                }
+            }
         }
+        printed += 1;
         pipe.recycle(d);
         reader.recycle(rec.data);
         if let Err(e) = w.write_all(line.as_bytes()) {
@@ -612,6 +722,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     // The process ends here: freeing every table entry and reassembly
     // buffer one by one would only cost time.
     std::mem::forget(pipe);
+    if matches!(mode, Mode::Json) {
+        w.write_all(if printed == 0 { b"]\n" } else { b"\n]\n" })?;
+    }
     if let Err(e) = w.flush() {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());

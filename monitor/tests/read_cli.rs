@@ -30,7 +30,8 @@ fn tshark(args: &[&str]) -> Option<String> {
         eprintln!("sample captures missing: comparison skipped");
         return None;
     }
-    match Command::new("tshark").args(args).output() {
+    // Times are compared in UTC, the zone monitor prints them in.
+    match Command::new("tshark").env("TZ", "UTC").args(args).output() {
         Ok(o) => {
             assert!(
                 o.status.success(),
@@ -206,10 +207,11 @@ fn text_and_json() {
         "-e",
         "eth.addr",
     ]);
-    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
-    assert_eq!(v["arp.opcode"], "1");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let layers = &v[0]["_source"]["layers"];
+    assert_eq!(layers["arp.opcode"], serde_json::json!(["1"]));
     assert_eq!(
-        v["eth.addr"],
+        layers["eth.addr"],
         serde_json::json!(["ff:ff:ff:ff:ff:ff", "00:16:ce:6e:8b:24"])
     );
     let _ = std::fs::remove_file(p);
@@ -700,4 +702,145 @@ fn protocol_fields_print_their_tree_text() {
         "-E",
         "quote=d",
     ]);
+}
+
+/// `-T json -e …` is tshark's output byte for byte: the array of
+/// `_index`/`_type`/`_score`/`_source` objects, each field an array of
+/// strings (`-E occurrence` applies), times from the integer nanoseconds,
+/// strings escaped, `[]` when nothing is printed.
+#[test]
+fn json_with_fields_is_tsharks() {
+    let fields = [
+        "-e",
+        "frame.number",
+        "-e",
+        "frame.time",
+        "-e",
+        "frame.time_epoch",
+        "-e",
+        "frame.time_relative",
+        "-e",
+        "frame.time_delta_displayed",
+        "-e",
+        "frame.protocols",
+        "-e",
+        "eth.src",
+        "-e",
+        "ip.addr",
+        "-e",
+        "ipv6.addr",
+        "-e",
+        "tcp.flags",
+        "-e",
+        "tcp.analysis.ack_rtt",
+        "-e",
+        "udp",
+        "-e",
+        "tcp",
+        "-e",
+        "dns.qry.name",
+        "-e",
+        "dns.a",
+        "-e",
+        "http.host",
+        "-e",
+        "icmp.type",
+    ];
+    for cap in [
+        "tcp_handshake.pcapng",
+        "dns_lab.pcapng",
+        "icmp_traceroute.pcapng",
+        "http_ipv4_and_ipv6.pcapng",
+        "arp_resolution.pcapng",
+        "tcp_retransmissions.pcapng",
+    ] {
+        let f = captures().join(cap);
+        let mut args = vec!["-r", f.to_str().unwrap(), "-T", "json"];
+        args.extend_from_slice(&fields);
+        same_as_tshark(&args);
+    }
+    let f = captures().join("http_espn_retrans.pcapng");
+    let f = f.to_str().unwrap();
+    same_as_tshark(&[
+        "-r",
+        f,
+        "-Y",
+        "http",
+        "-T",
+        "json",
+        "-e",
+        "ip.addr",
+        "-e",
+        "http.host",
+        "-E",
+        "occurrence=l",
+    ]);
+    // Nothing printed.
+    same_as_tshark(&["-r", f, "-Y", "arp", "-T", "json", "-e", "ip.addr"]);
+    // Escapes and empty values.
+    let p = tmp(
+        "json-comments.pcapng",
+        &pcapng(
+            None,
+            &[
+                (1, &["q\"b\\s", "\u{1}\t\n\r\u{8}\u{c}\u{7f}é"]),
+                (2, &[]),
+                (3, &[""]),
+            ],
+        ),
+    );
+    same_as_tshark(&[
+        "-r",
+        p.to_str().unwrap(),
+        "-T",
+        "json",
+        "-e",
+        "frame.comment",
+        "-e",
+        "frame.number",
+    ]);
+    let _ = std::fs::remove_file(p);
+}
+
+/// `-T json` without `-e`: tshark's envelope around each packet, one
+/// object per protocol holding its fields, in tshark's order of layers
+/// (tshark also nests subtrees and quoted packets, which are listed flat
+/// here: only the protocol names and the envelope are compared).
+#[test]
+fn json_tree_has_tsharks_layers() {
+    for cap in [
+        "tcp_handshake.pcapng",
+        "dns_lab.pcapng",
+        "arp_resolution.pcapng",
+    ] {
+        let f = captures().join(cap);
+        let f = f.to_str().unwrap();
+        let Some(want) = tshark(&["-r", f, "-T", "json"]) else {
+            return;
+        };
+        let o = monitor(&["read", "-r", f, "-T", "json"]);
+        assert_eq!(o.status.code(), Some(0));
+        let want: serde_json::Value = serde_json::from_str(&want).expect("tshark json");
+        let got: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("monitor json");
+        let (want, got) = (want.as_array().unwrap(), got.as_array().unwrap());
+        assert_eq!(want.len(), got.len(), "{cap}");
+        for (w, g) in want.iter().zip(got) {
+            for key in ["_index", "_type", "_score"] {
+                assert_eq!(w[key], g[key], "{cap}: {key}");
+            }
+            let names = |v: &serde_json::Value| -> Vec<String> {
+                v["_source"]["layers"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect()
+            };
+            assert_eq!(names(w), names(g), "{cap}");
+            let frame = |v: &serde_json::Value, k: &str| v["_source"]["layers"]["frame"][k].clone();
+            for k in ["frame.number", "frame.time", "frame.len", "frame.protocols"] {
+                assert_eq!(frame(w, k), frame(g, k), "{cap}: {k}");
+            }
+        }
+    }
 }

@@ -97,6 +97,29 @@ pub fn write_abs_time(out: &mut String, ns: i64) {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
+    let (year, month, day, sod, frac) = civil(ns);
+    let _ = write!(
+        out,
+        "{} {:>2}, {} {:02}:{:02}:{:02}.{:09} UTC",
+        MONTHS[(month - 1) as usize],
+        day,
+        year,
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60,
+        frac
+    );
+}
+
+/// The UTC date of a time, `2010-01-07` (tshark's JSON `_index`).
+pub fn write_date(out: &mut String, ns: i64) {
+    let (year, month, day, _, _) = civil(ns);
+    let _ = write!(out, "{year:04}-{month:02}-{day:02}");
+}
+
+/// Year, month (1-12), day, second of the day and nanoseconds of a time
+/// in nanoseconds since the epoch, in UTC.
+fn civil(ns: i64) -> (i64, i64, i64, i64, i64) {
     let secs = ns.div_euclid(1_000_000_000);
     let frac = ns.rem_euclid(1_000_000_000);
     let days = secs.div_euclid(86_400);
@@ -111,17 +134,7 @@ pub fn write_abs_time(out: &mut String, ns: i64) {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    let _ = write!(
-        out,
-        "{} {:>2}, {} {:02}:{:02}:{:02}.{:09} UTC",
-        MONTHS[(month - 1) as usize],
-        day,
-        year,
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60,
-        frac
-    );
+    (year, month, day, sod, frac)
 }
 
 /// C's `%.15g`, which tshark uses for `FT_DOUBLE`/`FT_FLOAT` values.
