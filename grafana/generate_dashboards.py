@@ -273,15 +273,15 @@ def overview():
     )
     d.panel(
         "bargauge", "Top rules by packet rate",
-        "The ten rules with the highest kernel match rate (packets/s, both directions) at the end of the dashboard range. For rules the kernel cannot decide exactly this is the candidate rate; see the Rules dashboard.",
+        "The ten rules with the highest match rate (packets/s, both directions) at the end of the dashboard range: the exact count for kernel-exact rules, the estimate from samples for the others (see the Rules dashboard).",
         "pps",
-        [(f"topk(10, sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}])))", "{{rule}}")],
+        [(f"topk(10, sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}])) or sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}])))", "{{rule}}")],
     )
     d.panel(
         "bargauge", "Top rules by throughput",
-        "The ten rules with the highest kernel-matched throughput (bits/s, both directions).",
+        "The ten rules with the highest matched throughput (bits/s, both directions): exact for kernel-exact rules, estimated from samples for the others.",
         "bps",
-        [(f"topk(10, sum by (rule) (rate(monitor_rule_bytes_total{SEL}[{RI}]))) * 8", "{{rule}}")],
+        [(f"topk(10, sum by (rule) (rate(monitor_rule_bytes_total{SEL}[{RI}])) or sum by (rule) (rate(monitor_rule_bytes_estimated_total{SEL}[{RI}]))) * 8", "{{rule}}")],
     )
     d.panel(
         "stat", "Interfaces monitored",
@@ -388,16 +388,16 @@ def rules():
     d = Dash(
         "monitor-rules",
         "monitor / Rules",
-        "Per-rule traffic. Kernel counters are exact for rules the kernel decides exactly; for the others they count candidates, and the totals are estimated from the samples that match the full filter in user space.",
+        "Per-rule traffic. Rules the kernel decides exactly have exact counts (kernel matches plus the rare candidates decided in user space); for the others the kernel counts candidates, and the totals are estimated from the samples that match the full filter in user space.",
         ["monitor", "rules"],
     )
     exact = 'monitor_rule_info' + inst('kernel_exact="true"')
     d.panel(
         "table", "How each rule is counted",
-        "Per rule: kernel_exact = true when the kernel decides the rule exactly (its kernel counters are the count); false when the kernel only selects candidates and the count is estimated from samples. Sample fraction: the smallest probability that a candidate is sampled (the rule's own sample combined with the global one); 0 means the rule has no estimate.",
+        "Per rule: kernel_exact = true when the kernel decides the rule exactly; exact_series names the series with the rule's exact count (monitor_rule_packets_total: kernel matches plus the candidates user space confirmed; monitor_rule_user_matches_total: every candidate is sampled; none: only the estimate). Sample fraction: the smallest probability that a candidate is sampled (the rule's own sample combined with the global one); 0 means the rule has no estimate.",
         "short",
         [
-            (f"max by (rule, kernel_exact) (monitor_rule_info{inst()})", "rule"),
+            (f"max by (rule, kernel_exact, exact_series) (monitor_rule_info{inst()})", "rule"),
             (f"max by (rule) (monitor_rule_sample_fraction{inst()})", "sample fraction"),
         ],
         w=24, h=6,
@@ -405,58 +405,68 @@ def rules():
     )
     d.panel(
         "timeseries", "Rule matches/s: exact or estimated",
-        "Frames per second matching each rule, both directions: the kernel count for kernel-exact rules (exact), the estimate from samples for the others (each sampled match weighted by the inverse of its sampling probability; noisy when few samples match).",
+        "Frames per second matching each rule, both directions: the exact count for kernel-exact rules (kernel matches plus the candidates confirmed in user space), the estimate from samples for the others (each sampled match weighted by the inverse of its sampling probability; noisy when few samples match).",
         "pps",
         [
-            (f"sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]) and on (instance, rule) {exact})", "{{rule}} exact"),
+            (f"sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}} exact"),
             (f"sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}]))", "{{rule}} estimated"),
         ],
     )
     d.panel(
         "timeseries", "Rule throughput: exact or estimated",
-        "Bits per second of the frames matching each rule, both directions: kernel counters for kernel-exact rules, estimates from samples for the others.",
+        "Bits per second of the frames matching each rule, both directions: exact for kernel-exact rules, estimated from samples for the others.",
         "bps",
         [
-            (f"sum by (rule) (rate(monitor_rule_bytes_total{SEL}[{RI}]) and on (instance, rule) {exact}) * 8", "{{rule}} exact"),
+            (f"sum by (rule) (rate(monitor_rule_bytes_total{SEL}[{RI}])) * 8", "{{rule}} exact"),
             (f"sum by (rule) (rate(monitor_rule_bytes_estimated_total{SEL}[{RI}])) * 8", "{{rule}} estimated"),
         ],
     )
     d.panel(
-        "timeseries", "Rule packets/s (kernel)",
-        "Frames per second matched by each rule in the kernel, by direction. Exact for kernel-exact rules; a superset (candidates) for rules that need user-space dissection.",
+        "timeseries", "Exact rule packets/s by direction",
+        "Frames per second matching each kernel-exact rule, by direction (kernel matches plus the candidates confirmed in user space).",
         "pps",
         [(f"sum by (rule, direction) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}} {{direction}}")],
     )
     d.panel(
-        "timeseries", "Rule throughput (kernel)",
-        "Bits per second of the frames each rule matched in the kernel, by direction.",
+        "timeseries", "Exact rule throughput by direction",
+        "Bits per second of the frames matching each kernel-exact rule, by direction.",
         "bps",
         [(f"sum by (rule, direction) (rate(monitor_rule_bytes_total{SEL}[{RI}])) * 8", "{{rule}} {{direction}}")],
     )
     d.panel(
         "timeseries", "Kernel candidates vs user-space matches",
-        "For rules the kernel cannot decide exactly: kernel candidates per second, sampled frames per second that matched the full filter in user space, and the estimated matching frames per second derived from those samples.",
+        "For rules the kernel cannot decide exactly: kernel candidates per second (the frames the rule's kernel part accepts, an upper bound), sampled frames per second that matched the full filter in user space, and the estimated matching frames per second derived from those samples.",
         "pps",
         [
-            (f"sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]) unless on (instance, rule) {exact})", "{{rule}} kernel candidates"),
+            (f"sum by (rule) (rate(monitor_rule_candidates_total{SEL}[{RI}]) unless on (instance, rule) {exact})", "{{rule}} kernel candidates"),
             (f"sum by (rule) (rate(monitor_rule_user_matches_total{SEL}[{RI}]))", "{{rule}} sampled matches"),
             (f"sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}]))", "{{rule}} estimated"),
+        ],
+    )
+    d.panel(
+        "timeseries", "Candidates of exact rules decided in user space",
+        "For kernel-exact rules: frames per second the kernel could not decide (ICMP errors quoting a packet, tunnels, stacked VLAN tags, IP fragments), all sent to user space and decided with the exact filter, and those lost because the ring buffer was full (missing from the exact count if they matched; should stay 0).",
+        "pps",
+        [
+            (f"sum by (rule) (rate(monitor_rule_candidates_total{SEL}[{RI}]) and on (instance, rule) {exact})", "{{rule}} candidates"),
+            (f"sum by (rule) (rate(monitor_rule_candidates_lost_total{SEL}[{RI}]))", "{{rule}} lost"),
         ],
     )
     d.panel(
         "timeseries", "User-space confirmation ratio",
         "Estimated matches per kernel candidate, per rule the kernel cannot decide exactly: the share of candidates that really match the full filter (an estimate from samples; it can exceed 1 briefly through sampling noise).",
         "percentunit",
-        [(f"sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}])) / sum by (rule) (rate(monitor_rule_packets_total{SEL}[{RI}]))", "{{rule}}")],
+        [(f"sum by (rule) (rate(monitor_rule_packets_estimated_total{SEL}[{RI}])) / sum by (rule) (rate(monitor_rule_candidates_total{SEL}[{RI}]) unless on (instance, rule) {exact})", "{{rule}}")],
         min=0,
     )
     d.panel(
         "table", "Rule totals in range",
-        "Frames and bytes each rule matched in the kernel over the dashboard time range, per interface and direction (exact for kernel-exact rules, candidates for the others), and the estimated frames for rules the kernel cannot decide exactly.",
+        "Over the dashboard time range, per interface and direction: frames and bytes matching each kernel-exact rule (exact), kernel candidates of every rule, and the estimated frames for rules the kernel cannot decide exactly.",
         "short",
         [
             (f"sum by (rule, iface, direction) (increase(monitor_rule_packets_total{SEL}[$__range]))", "packets"),
             (f"sum by (rule, iface, direction) (increase(monitor_rule_bytes_total{SEL}[$__range]))", "bytes"),
+            (f"sum by (rule, iface, direction) (increase(monitor_rule_candidates_total{SEL}[$__range]))", "candidates"),
             (f"sum by (rule, iface, direction) (increase(monitor_rule_packets_estimated_total{SEL}[$__range]))", "estimated packets"),
         ],
         w=24,

@@ -143,6 +143,10 @@ pub struct Scratch {
     pub matched: u64,
     /// Written by the rules: non-zero when a matching rule sampled the frame.
     pub sample: u64,
+    /// Written by the rules: bit `s` set for every slot whose rule cannot
+    /// decide this frame in the kernel ([`rules::CANDIDATE`]). Such frames
+    /// are counted apart and always sent to user space.
+    pub candidates: u64,
 }
 
 /// Run-time settings, in array map `CONFIG` at index 0.
@@ -207,8 +211,9 @@ pub struct RecordHeader {
     /// Bit `r` set when rule slot `r` matched in the kernel (a superset of
     /// the exact verdict for rules the kernel cannot decide exactly).
     pub rules: u32,
-    /// Reserved, zero.
-    pub _pad2: u32,
+    /// Bit `r` set when rule slot `r` could not decide the frame in the
+    /// kernel (nested headers, fragments): user space decides it.
+    pub candidates: u32,
 }
 
 /// Size of [`RecordHeader`] in bytes.
@@ -256,6 +261,10 @@ pub mod rules {
     pub const ACCEPT: u16 = 0xffff;
     /// Jump target: the rule does not match.
     pub const REJECT: u16 = 0xfffe;
+    /// Jump target: the kernel cannot decide (the frame's dissection holds
+    /// headers it does not read); the frame is counted as a candidate and
+    /// always sent to user space, where the exact filter decides.
+    pub const CANDIDATE: u16 = 0xfffd;
 
     /// Indexes in the stage program arrays (`XDP_STAGES`, `TC_STAGES`).
     pub mod stage {
@@ -487,6 +496,12 @@ pub mod rules {
         pub packets: u64,
         /// Their bytes.
         pub bytes: u64,
+        /// Frames the rule left to user space ([`CANDIDATE`]).
+        pub candidates: u64,
+        /// Their bytes.
+        pub candidate_bytes: u64,
+        /// Candidates whose sample record was lost (ring buffer full).
+        pub candidates_lost: u64,
     }
 
     /// Index of a rule counter in `RULE_COUNTERS`.

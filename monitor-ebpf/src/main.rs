@@ -192,6 +192,7 @@ fn begin(frame: &Frame, len: u32, ifindex: u32, dir: u32) -> Option<*mut Scratch
         (*s).slot = slot;
         (*s).matched = 0;
         (*s).sample = 0;
+        (*s).candidates = 0;
         ((*s).parsed.l3, (*s).parsed.l4, (*s).parsed.vlan_depth)
     };
     let counters = COUNTERS.get_ptr_mut(counter_index(slot, dir))?;
@@ -218,7 +219,7 @@ where
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
 {
     // SAFETY: this CPU's scratch value, filled by `begin` and the rules.
-    let (len, ifindex, dir, slot, matched, rule_sample, l4_end) = unsafe {
+    let (len, ifindex, dir, slot, matched, rule_sample, l4_end, cands) = unsafe {
         (
             (*s).len,
             (*s).ifindex,
@@ -227,6 +228,7 @@ where
             (*s).matched,
             (*s).sample,
             (*s).parsed.l4_end,
+            (*s).candidates,
         )
     };
     let dir = dir & 1;
@@ -251,10 +253,17 @@ where
         }
         m >>= 1;
     }
+    // Frames a rule could not decide: rare (nested headers, fragments), so
+    // the common case pays one test here.
+    if cands != 0 {
+        count_candidates(slot, dir, cands, len, false);
+    }
 
     let Some(cfg) = CONFIG.get(0) else { return };
     let tcp_record = cfg.tcp_records != 0 && matched & (1u64 << r::TCP_SCOPE_SLOT) != 0;
-    let mut want = rule_sample != 0;
+    // Candidates always go to user space, whole (up to MAX_SNAPLEN), so the
+    // exact filter sees the quoted or fragmented headers.
+    let mut want = rule_sample != 0 || cands != 0;
     if !want && cfg.sample_threshold != 0 {
         // SAFETY: helper without arguments.
         let rnd = unsafe { bpf_get_prandom_u32() } as u64;
@@ -268,6 +277,7 @@ where
     // SAFETY: helper without arguments.
     let ts = unsafe { bpf_ktime_get_boot_ns() };
     let rules_bits = (matched & 0xffff_ffff) as u32;
+    let cand_bits = (cands & 0xffff_ffff) as u32;
 
     if tcp_record {
         let cap = if l4_end > 0 { l4_end } else { len };
@@ -280,6 +290,7 @@ where
             dir,
             cap,
             rules_bits,
+            0,
             &load,
         ) {
             c.tcp_records += 1;
@@ -292,37 +303,66 @@ where
     if !want {
         return;
     }
-    let snaplen = cfg.snaplen;
+    let snaplen = if cands != 0 { MAX_SNAPLEN } else { cfg.snaplen };
     let k = record_kind::SAMPLE;
     let ok = if snaplen <= 64 {
         sample::<64, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
         )
     } else if snaplen <= 128 {
         sample::<128, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
         )
     } else if snaplen <= 256 {
         sample::<256, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
         )
     } else if snaplen <= 512 {
         sample::<512, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
         )
     } else if snaplen <= 1024 {
         sample::<1024, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
         )
     } else {
         sample::<{ MAX_SNAPLEN as usize }, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, &load,
+            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
         )
     };
     if ok {
         c.samples += 1;
     } else {
         c.ringbuf_dropped += 1;
+        if cands != 0 {
+            count_candidates(slot, dir, cands, len, true);
+        }
+    }
+}
+
+/// Count a frame for every rule slot in `cands` as a candidate, or (`lost`)
+/// as a candidate whose record could not be written.
+#[inline(always)]
+fn count_candidates(slot: u32, dir: u32, cands: u64, len: u32, lost: bool) {
+    let mut m = cands;
+    for rule in 0..r::MAX_RULES {
+        if m == 0 {
+            break;
+        }
+        if m & 1 != 0 {
+            if let Some(rc) = RULE_COUNTERS.get_ptr_mut(r::counter_index(slot, rule, dir)) {
+                // SAFETY: per-CPU map value of this CPU.
+                unsafe {
+                    if lost {
+                        (*rc).candidates_lost += 1;
+                    } else {
+                        (*rc).candidates += 1;
+                        (*rc).candidate_bytes += len as u64;
+                    }
+                }
+            }
+        }
+        m >>= 1;
     }
 }
 
@@ -354,6 +394,7 @@ fn sample<const N: usize, F>(
     dir: u32,
     snaplen: u32,
     rules: u32,
+    candidates: u32,
     load: &F,
 ) -> bool
 where
@@ -390,7 +431,7 @@ where
             direction: dir as u8,
             _pad: [0; 2],
             rules,
-            _pad2: 0,
+            candidates,
         };
     }
     entry.submit(0);

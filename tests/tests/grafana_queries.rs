@@ -930,8 +930,12 @@ fn every_query_returns_data_from_a_live_daemon() {
             format!("sum(monitor_tcp_ack_rtt_seconds_count{{iface=\"{iface}\"}})"),
         ),
         (
-            "rule matched in the kernel",
-            format!("sum(monitor_rule_packets_total{{iface=\"{iface}\",rule=\"web\"}})"),
+            "rule candidates in the kernel",
+            format!("sum(monitor_rule_candidates_total{{iface=\"{iface}\",rule=\"web\"}})"),
+        ),
+        (
+            "kernel-exact rule counted",
+            format!("sum(monitor_rule_packets_total{{iface=\"{iface}\",rule=\"pings\"}})"),
         ),
         (
             "rule matched in user space",
@@ -943,7 +947,7 @@ fn every_query_returns_data_from_a_live_daemon() {
         ),
         (
             "kernel-exact rule described",
-            "monitor_rule_info{rule=\"pings\",kernel_exact=\"true\"}".to_string(),
+            "monitor_rule_info{rule=\"pings\",kernel_exact=\"true\",exact_series=\"monitor_rule_packets_total\"}".to_string(),
         ),
         (
             "IPv4 datagrams reassembled",
@@ -972,6 +976,15 @@ fn every_query_returns_data_from_a_live_daemon() {
         problems.push(format!(
             "with every frame sampled the estimate {estimated} should equal the {user} matches"
         ));
+    }
+    // A rule the kernel cannot decide has no kernel "packets" series.
+    let web_packets = prom
+        .query(&format!(
+            "monitor_rule_packets_total{{iface=\"{iface}\",rule=\"web\"}}"
+        ))
+        .unwrap_or_default();
+    if !web_packets.is_empty() {
+        problems.push("monitor_rule_packets_total exported for a non-exact rule".into());
     }
 
     drop(prom);

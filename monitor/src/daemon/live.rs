@@ -133,8 +133,10 @@ impl Live {
     }
 
     /// A sampled frame; `kernel_rules` has bit `s` set for every rule slot
-    /// the kernel matched.
-    pub fn on_sample(&self, rec: PacketRecord, boot_ts: u64, kernel_rules: u32) {
+    /// the kernel matched, `candidates` for every slot whose rule left the
+    /// frame to user space (such frames are always sent, so they stand for
+    /// themselves in the estimates).
+    pub fn on_sample(&self, rec: PacketRecord, boot_ts: u64, kernel_rules: u32, candidates: u32) {
         let d = match self.samples.lock() {
             Ok(mut p) => p.dissect(&rec),
             Err(_) => return,
@@ -144,27 +146,41 @@ impl Live {
         self.metrics.sample(&iface, dir, d.malformed_layer);
         let mut matched = Vec::new();
         if let Ok(rules) = self.rules.read() {
-            let candidate = |slot: usize| kernel_rules & (1 << slot) != 0;
+            let kernel_match = |slot: usize| kernel_rules & (1 << slot) != 0;
+            let undecided = |slot: usize| candidates & (1 << slot) != 0;
             // How likely this frame was to be sampled, from every rule it
-            // is a candidate of: the weight of its estimated matches.
-            let weight = estimate::weight(estimate::inclusion_probability(
-                self.sample,
-                rules
-                    .iter()
-                    .enumerate()
-                    .filter(|(slot, _)| candidate(*slot))
-                    .filter_map(|(_, r)| r.as_ref().map(|r| r.sample)),
-            ));
+            // is a candidate of: the weight of its estimated matches. A
+            // frame some rule left undecided was sent for sure.
+            let weight = if candidates != 0 {
+                Some(1.0)
+            } else {
+                estimate::weight(estimate::inclusion_probability(
+                    self.sample,
+                    rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(slot, _)| kernel_match(*slot))
+                        .filter_map(|(_, r)| r.as_ref().map(|r| r.sample)),
+                ))
+            };
             for (slot, rule) in rules.iter().enumerate() {
                 let Some(rule) = rule else { continue };
-                if !candidate(slot) {
+                if !kernel_match(slot) && !undecided(slot) {
                     continue;
                 }
-                // Even a kernel-exact rule passes frames with nested headers
-                // or fragments up as candidates, so samples are always
-                // checked with the exact filter.
+                // A kernel match of an exact rule is already counted; the
+                // exact filter still names the rules of the recorded frame.
                 if rule.filter.matches(&d) {
-                    if !rule.exact {
+                    if rule.exact {
+                        if undecided(slot) {
+                            self.metrics.rule_candidate_match(
+                                slot as u32,
+                                &iface,
+                                dir,
+                                rec.orig_len,
+                            );
+                        }
+                    } else {
                         self.metrics.rule_user_match(&rule.name, &iface, dir);
                         if let Some(w) = weight
                             .filter(|_| estimate::rule_fraction(self.sample, rule.sample) > 0.0)
@@ -386,13 +402,13 @@ mod tests {
         // Four GETs sampled as candidates of `web` only: each stands for
         // 1 / (1 - 0.9 · 0.5) frames.
         for _ in 0..4 {
-            live.on_sample(rec(get.clone(), Direction::Ingress), 1, 0b01);
+            live.on_sample(rec(get.clone(), Direction::Ingress), 1, 0b01, 0);
         }
         // A candidate that does not match in user space counts nowhere.
-        live.on_sample(rec(post.clone(), Direction::Ingress), 2, 0b01);
+        live.on_sample(rec(post.clone(), Direction::Ingress), 2, 0b01, 0);
         // A GET that was a candidate of both rules: `all` samples every
         // frame, so it stands for itself only.
-        live.on_sample(rec(get.clone(), Direction::Egress), 3, 0b11);
+        live.on_sample(rec(get.clone(), Direction::Egress), 3, 0b11, 0);
         let text = metrics.render();
         let p = estimate::inclusion_probability(0.1, [0.5]);
         assert!(close(p, 0.55), "{p}");
@@ -415,14 +431,14 @@ mod tests {
         assert_eq!(
             value(
                 &text,
-                "monitor_rule_info{kernel_exact=\"false\",rule=\"web\"}"
+                "monitor_rule_info{exact_series=\"none\",kernel_exact=\"false\",rule=\"web\"}"
             ),
             Some(1.0)
         );
         assert_eq!(
             value(
                 &text,
-                "monitor_rule_info{kernel_exact=\"true\",rule=\"all\"}"
+                "monitor_rule_info{exact_series=\"monitor_rule_packets_total\",kernel_exact=\"true\",rule=\"all\"}"
             ),
             Some(1.0)
         );
@@ -444,7 +460,7 @@ mod tests {
         // Sampled only because `all` matched too: a user-space match, but
         // no estimate (the rule's other candidates are never seen).
         let get = segment(80, b"GET / HTTP/1.1\r\n\r\n");
-        live.on_sample(rec(get, Direction::Ingress), 1, 0b11);
+        live.on_sample(rec(get, Direction::Ingress), 1, 0b11, 0);
         let text = metrics.render();
         assert_eq!(value(&text, user), Some(1.0));
         assert!(!text.contains("monitor_rule_packets_estimated_total{"));
@@ -470,26 +486,26 @@ mod tests {
         }
         let syn = hex(TCP_SYN);
         // Link: an Ethernet header cut short.
-        live.on_sample(rec(syn[..10].to_vec(), Direction::Ingress), 1, 0);
+        live.on_sample(rec(syn[..10].to_vec(), Direction::Ingress), 1, 0, 0);
         // Network: an IPv4 total length shorter than its header.
         let mut f = syn.clone();
         f[16..18].copy_from_slice(&10u16.to_be_bytes());
-        live.on_sample(rec(f, Direction::Ingress), 2, 0);
+        live.on_sample(rec(f, Direction::Ingress), 2, 0, 0);
         // Transport: a TCP option (the SYN's MSS) of length 1, below the
         // minimum 2.
         let mut f = syn.clone();
         f[55] = 1;
-        live.on_sample(rec(f, Direction::Egress), 3, 0);
+        live.on_sample(rec(f, Direction::Egress), 3, 0, 0);
         // Application: DNS over TCP whose message is shorter than a DNS
         // header (length prefix 5, then 5 bytes).
         let f = segment(53, &[0, 5, 1, 2, 3, 4, 5]);
-        live.on_sample(rec(f, Direction::Egress), 4, 0);
+        live.on_sample(rec(f, Direction::Egress), 4, 0, 0);
         // Cut by the snapshot length is no error.
         let mut r = rec(syn[..40].to_vec(), Direction::Ingress);
         r.orig_len = syn.len() as u32;
-        live.on_sample(r, 5, 0);
+        live.on_sample(r, 5, 0, 0);
         // A good frame.
-        live.on_sample(rec(syn, Direction::Ingress), 6, 0);
+        live.on_sample(rec(syn, Direction::Ingress), 6, 0, 0);
         let text = metrics.render();
         for l in ["link", "network", "transport", "application"] {
             assert_eq!(layer(&text, l), 1.0, "{l}");
@@ -534,7 +550,7 @@ mod tests {
         let mut last = 0;
         for f in frames {
             last = last.max(f.ts_ns);
-            live.on_sample(f, 0, 0);
+            live.on_sample(f, 0, 0, 0);
         }
         live.tick(last);
         last
@@ -590,7 +606,7 @@ mod tests {
         let mut f = first.clone();
         f.data[18] ^= 0xff; // another IP ID: another datagram
         f.ts_ns = last + 1_000_000_000;
-        live.on_sample(f, 0, 0);
+        live.on_sample(f, 0, 0, 0);
         live.tick(last + 2_000_000_000);
         let text = metrics.render();
         assert_eq!(

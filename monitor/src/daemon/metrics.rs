@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use monitor_common::{direction, proto};
+use monitor_common::{direction, proto, rules::RuleCounter};
 use prometheus::{
     core::{Collector, Desc},
     proto::{Counter, LabelPair, Metric, MetricFamily, MetricType},
@@ -95,14 +95,23 @@ pub struct Metrics {
     pub recorder: prometheus::IntGaugeVec,
     triggers: IntCounterVec,
     names: std::sync::RwLock<HashMap<u32, String>>,
+    confirmed: Arc<Confirmed>,
 }
+
+/// Candidates of kernel-exact rules that matched the exact filter in user
+/// space, per (rule slot, interface name, direction): (packets, bytes).
+/// They are added to the kernel's counts at scrape time.
+type Confirmed = Mutex<HashMap<(u32, String, u32), (u64, u64)>>;
+
+/// A rule slot's name and whether the kernel decides the rule exactly.
+pub type RuleSlot = (String, bool);
 
 impl Metrics {
     /// Register every metric; known label combinations start at zero.
     pub fn new(
         ifaces: &[Iface],
         counters: CounterMap,
-        rule_names: Vec<Option<String>>,
+        rule_names: Vec<Option<RuleSlot>>,
     ) -> anyhow::Result<Self> {
         Self::build(ifaces, Some((counters, rule_names)))
     }
@@ -115,14 +124,20 @@ impl Metrics {
 
     fn build(
         ifaces: &[Iface],
-        kernel: Option<(CounterMap, Vec<Option<String>>)>,
+        kernel: Option<(CounterMap, Vec<Option<RuleSlot>>)>,
     ) -> anyhow::Result<Self> {
         let registry = Registry::new();
+        let confirmed: Arc<Confirmed> = Arc::default();
         let names: HashMap<u32, String> =
             ifaces.iter().map(|i| (i.index, i.name.clone())).collect();
         let slots: Vec<(u32, String)> = ifaces.iter().map(|i| (i.slot, i.name.clone())).collect();
         let kernel = kernel.map(|(counters, rule_names)| {
-            Arc::new(KernelCollector::new(counters, slots, rule_names))
+            Arc::new(KernelCollector::new(
+                counters,
+                slots,
+                rule_names,
+                confirmed.clone(),
+            ))
         });
         if let Some(k) = &kernel {
             registry.register(Box::new(KernelCollectorRef(k.clone())))?;
@@ -179,9 +194,9 @@ impl Metrics {
         let rule_info = prometheus::IntGaugeVec::new(
             Opts::new(
                 "monitor_rule_info",
-                "Always 1 for every configured rule; kernel_exact says whether the kernel decides it exactly.",
+                "Always 1 for every configured rule; kernel_exact says whether the kernel decides it exactly, exact_series names the series that holds its exact count (none: only candidates and estimates).",
             ),
-            &["rule", "kernel_exact"],
+            &["rule", "kernel_exact", "exact_series"],
         )?;
         let rule_fraction = prometheus::GaugeVec::new(
             Opts::new(
@@ -401,6 +416,7 @@ impl Metrics {
             recorder,
             triggers,
             names: std::sync::RwLock::new(names),
+            confirmed,
         })
     }
 
@@ -449,7 +465,7 @@ impl Metrics {
         for &(rule, exact, fraction) in rules {
             let exact_label = if exact { "true" } else { "false" };
             self.rule_info
-                .with_label_values(&[rule, exact_label])
+                .with_label_values(&[rule, exact_label, exact_series(exact, fraction)])
                 .set(1);
             self.rule_fraction.with_label_values(&[rule]).set(fraction);
             if exact {
@@ -519,6 +535,19 @@ impl Metrics {
                         .inc_by(grow)
                 }
             }
+        }
+    }
+
+    /// A candidate of the kernel-exact rule in `slot` (a frame the kernel
+    /// left to user space) matched the rule's exact filter: it counts in
+    /// `monitor_rule_packets_total`.
+    pub fn rule_candidate_match(&self, slot: u32, iface: &str, dir: Direction, len: u32) {
+        if let Ok(mut c) = self.confirmed.lock() {
+            let e = c
+                .entry((slot, iface.to_string(), dir as u32))
+                .or_insert((0, 0));
+            e.0 += 1;
+            e.1 += u64::from(len);
         }
     }
 
@@ -594,8 +623,8 @@ impl Metrics {
             .inc();
     }
 
-    /// Rule names by slot after a reload.
-    pub fn set_rule_names(&self, names: Vec<Option<String>>) {
+    /// Rule names (and kernel exactness) by slot after a reload.
+    pub fn set_rule_names(&self, names: Vec<Option<RuleSlot>>) {
         if let Some(Ok(mut n)) = self.kernel.as_ref().map(|k| k.rule_names.lock()) {
             *n = names;
         }
@@ -606,6 +635,9 @@ impl Metrics {
     pub fn rebase_rule(&self, rule: u32) {
         if let Some(k) = &self.kernel {
             k.rebase(rule);
+        }
+        if let Ok(mut c) = self.confirmed.lock() {
+            c.retain(|k, _| k.0 != rule);
         }
     }
 
@@ -630,6 +662,19 @@ impl Metrics {
     }
 }
 
+/// The series that holds a rule's exact count: the kernel's (with the
+/// candidates user space confirmed) for a kernel-exact rule, the user-space
+/// matches when every candidate is sampled, else none.
+fn exact_series(kernel_exact: bool, fraction: f64) -> &'static str {
+    if kernel_exact {
+        "monitor_rule_packets_total"
+    } else if fraction >= 1.0 {
+        "monitor_rule_user_matches_total"
+    } else {
+        "none"
+    }
+}
+
 fn kernel_release() -> String {
     std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|s| s.trim().to_string())
@@ -642,9 +687,10 @@ struct KernelCollector {
     map: Mutex<CounterMap>,
     slots: Vec<(u32, String)>,
     descs: Vec<Desc>,
-    rule_names: Mutex<Vec<Option<String>>>,
-    /// (rule slot, interface slot, direction) → (packets, bytes) at rebase.
-    rule_base: Mutex<HashMap<RuleKey, (u64, u64)>>,
+    rule_names: Mutex<Vec<Option<RuleSlot>>>,
+    /// (rule slot, interface slot, direction) → counters at rebase.
+    rule_base: Mutex<HashMap<RuleKey, RuleCounter>>,
+    confirmed: Arc<Confirmed>,
 }
 
 /// (rule slot, interface slot, direction).
@@ -691,16 +737,40 @@ const PROTOCOLS: (&str, &str) = (
     "Frames per protocol: link level (arp, ipv4, ipv6, other), vlan-tagged, and transport (tcp, udp, icmp, icmpv6, ip_other).",
 );
 const INTERFACES: (&str, &str) = ("monitor_interfaces", "Interfaces being monitored.");
-const RULE_FAMILIES: [(&str, &str); 2] = [
+const RULE_FAMILIES: [(&str, &str); 5] = [
     (
         "monitor_rule_packets_total",
-        "Frames the kernel matched per rule (exact for kernel-exact rules; candidates otherwise).",
+        "Frames matching a kernel-exact rule: the kernel's matches plus the candidates user space confirmed with the exact filter (rules the kernel cannot decide have no such series).",
     ),
     (
         "monitor_rule_bytes_total",
-        "Bytes of the frames the kernel matched per rule.",
+        "Bytes of the frames in monitor_rule_packets_total.",
+    ),
+    (
+        "monitor_rule_candidates_total",
+        "Frames the kernel could not decide for a rule: for a kernel-exact rule the frames with nested headers or fragments, all sent to user space; for any other rule every frame its kernel part accepted.",
+    ),
+    (
+        "monitor_rule_candidate_bytes_total",
+        "Bytes of the frames in monitor_rule_candidates_total.",
+    ),
+    (
+        "monitor_rule_candidates_lost_total",
+        "Candidates of kernel-exact rules whose record was lost because the ring buffer was full (missing from monitor_rule_packets_total if they matched).",
     ),
 ];
+
+/// One rule's series values on one interface and direction.
+struct RuleRow {
+    rule: String,
+    iface: String,
+    dir: &'static str,
+    exact: bool,
+    /// Kernel counters since the rule took its slot.
+    k: RuleCounter,
+    /// Candidates confirmed in user space (packets, bytes).
+    confirmed: (u64, u64),
+}
 
 fn desc(name: &str, help: &str, labels: &[&str]) -> Desc {
     Desc::new(
@@ -721,7 +791,12 @@ fn family(name: &str, help: &str, ty: MetricType) -> MetricFamily {
 }
 
 impl KernelCollector {
-    fn new(map: CounterMap, slots: Vec<(u32, String)>, rule_names: Vec<Option<String>>) -> Self {
+    fn new(
+        map: CounterMap,
+        slots: Vec<(u32, String)>,
+        rule_names: Vec<Option<RuleSlot>>,
+        confirmed: Arc<Confirmed>,
+    ) -> Self {
         let mut descs: Vec<Desc> = FAMILIES
             .iter()
             .map(|(n, h, _)| desc(n, h, &["iface", "direction"]))
@@ -741,6 +816,7 @@ impl KernelCollector {
             descs,
             rule_names: Mutex::new(rule_names),
             rule_base: Mutex::new(HashMap::new()),
+            confirmed,
         }
     }
 
@@ -755,32 +831,46 @@ impl KernelCollector {
         }
     }
 
-    /// (rule, iface, direction, packets, bytes) for every installed rule.
-    fn rule_snapshot(&self) -> Vec<(String, String, &'static str, u64, u64)> {
-        let (Ok(map), Ok(names), Ok(base)) = (
+    /// Every installed rule's counters on every interface and direction.
+    fn rule_snapshot(&self) -> Vec<RuleRow> {
+        let (Ok(map), Ok(names), Ok(base), Ok(confirmed)) = (
             self.map.lock(),
             self.rule_names.lock(),
             self.rule_base.lock(),
+            self.confirmed.lock(),
         ) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for (rule, name) in names.iter().enumerate() {
-            let Some(name) = name else { continue };
+        for (rule, slot_rule) in names.iter().enumerate() {
+            let Some((name, exact)) = slot_rule else {
+                continue;
+            };
             for (slot, iface) in &self.slots {
                 for (d, dname) in direction::NAMES.iter().enumerate() {
-                    let (p, b) = map.rule(*slot, rule as u32, d as u32);
-                    let (p0, b0) = base
+                    let now = map.rule(*slot, rule as u32, d as u32);
+                    let b = base
                         .get(&(rule as u32, *slot, d as u32))
                         .copied()
-                        .unwrap_or((0, 0));
-                    out.push((
-                        name.clone(),
-                        iface.clone(),
-                        *dname,
-                        p.saturating_sub(p0),
-                        b.saturating_sub(b0),
-                    ));
+                        .unwrap_or_default();
+                    let k = RuleCounter {
+                        packets: now.packets.saturating_sub(b.packets),
+                        bytes: now.bytes.saturating_sub(b.bytes),
+                        candidates: now.candidates.saturating_sub(b.candidates),
+                        candidate_bytes: now.candidate_bytes.saturating_sub(b.candidate_bytes),
+                        candidates_lost: now.candidates_lost.saturating_sub(b.candidates_lost),
+                    };
+                    out.push(RuleRow {
+                        rule: name.clone(),
+                        iface: iface.clone(),
+                        dir: dname,
+                        exact: *exact,
+                        k,
+                        confirmed: confirmed
+                            .get(&(rule as u32, iface.clone(), d as u32))
+                            .copied()
+                            .unwrap_or((0, 0)),
+                    });
                 }
             }
         }
@@ -848,21 +938,40 @@ impl Collector for KernelCollectorRef {
         m.set_gauge(g);
         ifs.mut_metric().push(m);
         fams.push(ifs);
-        let mut rp = family(RULE_FAMILIES[0].0, RULE_FAMILIES[0].1, MetricType::COUNTER);
-        let mut rb = family(RULE_FAMILIES[1].0, RULE_FAMILIES[1].1, MetricType::COUNTER);
-        for (rule, iface, dir, p, b) in self.0.rule_snapshot() {
+        let mut rf: Vec<MetricFamily> = RULE_FAMILIES
+            .iter()
+            .map(|(n, h)| family(n, h, MetricType::COUNTER))
+            .collect();
+        for row in self.0.rule_snapshot() {
             let l = || {
                 vec![
-                    label("direction", dir),
-                    label("iface", &iface),
-                    label("rule", &rule),
+                    label("direction", row.dir),
+                    label("iface", &row.iface),
+                    label("rule", &row.rule),
                 ]
             };
-            rp.mut_metric().push(counter(l(), p));
-            rb.mut_metric().push(counter(l(), b));
+            let k = &row.k;
+            if row.exact {
+                rf[0]
+                    .mut_metric()
+                    .push(counter(l(), k.packets + row.confirmed.0));
+                rf[1]
+                    .mut_metric()
+                    .push(counter(l(), k.bytes + row.confirmed.1));
+                rf[2].mut_metric().push(counter(l(), k.candidates));
+                rf[3].mut_metric().push(counter(l(), k.candidate_bytes));
+                rf[4].mut_metric().push(counter(l(), k.candidates_lost));
+            } else {
+                // The kernel part of the rule is a superset: all candidates.
+                rf[2]
+                    .mut_metric()
+                    .push(counter(l(), k.packets + k.candidates));
+                rf[3]
+                    .mut_metric()
+                    .push(counter(l(), k.bytes + k.candidate_bytes));
+            }
         }
-        fams.push(rp);
-        fams.push(rb);
+        fams.extend(rf);
         fams
     }
 }

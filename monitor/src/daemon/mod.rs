@@ -377,7 +377,7 @@ fn reload(
     args: &RunArgs,
     control: &std::sync::Mutex<(rules::Control, crate::ebpf::RuleTables)>,
     metrics: &Metrics,
-) -> Result<Vec<Option<String>>, String> {
+) -> Result<Vec<Option<(String, bool)>>, String> {
     let settings = Settings::resolve(args)?;
     let rules = rules::RuleSet::compile(&settings.file.config).map_err(|e| e.to_string())?;
     let mut guard = control

@@ -59,6 +59,8 @@ pub struct Decoded {
     pub boot_ts: u64,
     /// Rule slots the kernel matched.
     pub rules: u32,
+    /// Rule slots that left the frame to user space (candidates).
+    pub candidates: u32,
 }
 
 /// Decode one ring-buffer record of the given kind; `None` for other kinds
@@ -88,6 +90,7 @@ pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
         record,
         boot_ts: hdr.ts_ns,
         rules: hdr.rules,
+        candidates: hdr.candidates,
     })
 }
 
@@ -127,7 +130,7 @@ pub async fn read(ring: RingBuf<MapData>, live: Arc<Live>, stop: watch::Receiver
     poll(ring, "sample ring buffer", stop, |ring| {
         while let Some(item) = ring.next() {
             if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
-                live.on_sample(d.record, d.boot_ts, d.rules);
+                live.on_sample(d.record, d.boot_ts, d.rules, d.candidates);
             }
         }
     })

@@ -4,7 +4,9 @@
 
 use std::ops::Range;
 
-use monitor_common::rules::{field, op, proto_bit, RuleNode, ACCEPT, MAX_NODES, MAX_RULES, REJECT};
+use monitor_common::rules::{
+    field, op, proto_bit, RuleNode, ACCEPT, CANDIDATE, MAX_NODES, MAX_RULES, REJECT,
+};
 
 use crate::{
     config::Config,
@@ -16,8 +18,9 @@ use crate::{
 };
 
 /// Compile a display filter for the kernel. Returns the graph and whether
-/// the kernel verdict is exact (for frames without nested headers, which
-/// are always candidates; see [`proto_bit::NESTED`]).
+/// the kernel verdict is exact. An exact graph sends frames with nested
+/// headers ([`proto_bit::NESTED`]) to [`CANDIDATE`]: the kernel counts them
+/// apart and user space decides them; a superset graph accepts them.
 pub fn kernel_rule(expr: &str) -> Result<(KernelRule, bool), (Range<usize>, String)> {
     let f = filter::compile(expr).map_err(|e| (e.span.start..e.span.end, e.message.clone()))?;
     let plan = f.kernel_plan();
@@ -79,6 +82,7 @@ pub fn translate(plan: &KernelPlan) -> Option<Vec<RuleNode>> {
     match plan.entry {
         Target::Accept => return Some(vec![always(ACCEPT)]),
         Target::Reject => return Some(vec![always(REJECT)]),
+        Target::Candidate => return Some(vec![always(CANDIDATE)]),
         Target::Node(0) => {}
         Target::Node(_) => return None,
     }
@@ -199,6 +203,7 @@ pub fn translate(plan: &KernelPlan) -> Option<Vec<RuleNode>> {
         match j {
             J::Plan(Target::Accept) => ACCEPT,
             J::Plan(Target::Reject) => REJECT,
+            J::Plan(Target::Candidate) => CANDIDATE,
             J::Plan(Target::Node(i)) => starts[i] as u16,
             J::Local(i) => (own + i) as u16,
         }
@@ -288,11 +293,11 @@ impl Control {
         Ok(c)
     }
 
-    /// Rule name of every slot.
-    pub fn names(&self) -> Vec<Option<String>> {
+    /// Rule name of every slot, and whether the kernel decides it exactly.
+    pub fn names(&self) -> Vec<Option<(String, bool)>> {
         self.slots
             .iter()
-            .map(|s| s.as_ref().map(|r| r.name.clone()))
+            .map(|s| s.as_ref().map(|r| (r.name.clone(), r.exact)))
             .collect()
     }
 

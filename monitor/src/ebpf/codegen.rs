@@ -13,7 +13,7 @@
 //! This module only produces instructions; [`super::sys`] loads them.
 
 use monitor_common::{
-    rules::{field_loc, op, stage, RuleNode, ACCEPT, REJECT},
+    rules::{field_loc, op, stage, RuleNode, ACCEPT, CANDIDATE, REJECT},
     Config, Scratch,
 };
 
@@ -282,7 +282,9 @@ fn jop(o: u8) -> u8 {
 /// its false edge; otherwise it compares `(value & mask)` with its constant
 /// (128-bit values compare high half first) and takes the true or false
 /// edge. [`ACCEPT`] sets the rule's slot bit (and samples the frame with the
-/// rule's probability), [`REJECT`] leaves it clear. A jump that is not
+/// rule's probability), [`REJECT`] leaves it clear, [`CANDIDATE`] sets the
+/// slot's bit in `Scratch::candidates` instead (the finishing stage counts
+/// the frame apart and always sends it to user space). A jump that is not
 /// forward inside the rule counts as [`ACCEPT`], so a malformed graph errs
 /// towards a superset.
 pub fn compile(rules: &[SlotRule<'_>], target: Target) -> Result<Vec<Insn>, CodegenError> {
@@ -291,6 +293,7 @@ pub fn compile(rules: &[SlotRule<'_>], target: Target) -> Result<Vec<Insn>, Code
         .offset;
     let matched_off = std::mem::offset_of!(Scratch, matched);
     let sample_off = std::mem::offset_of!(Scratch, sample);
+    let candidates_off = std::mem::offset_of!(Scratch, candidates);
 
     let mut a = Asm::default();
     let out = a.label();
@@ -312,11 +315,17 @@ pub fn compile(rules: &[SlotRule<'_>], target: Target) -> Result<Vec<Insn>, Code
         }
         let next = a.label();
         let accept = a.label();
+        let candidate = a.label();
         let labels: Vec<Label> = rule.nodes.iter().map(|_| a.label()).collect();
+        let uses_candidate = rule
+            .nodes
+            .iter()
+            .any(|n| n.jt == CANDIDATE || n.jf == CANDIDATE);
         let edge = |i: usize, j: u16| -> Label {
             match j {
                 REJECT => next,
                 ACCEPT => accept,
+                CANDIDATE => candidate,
                 j if (j as usize) > i && (j as usize) < labels.len() => labels[j as usize],
                 _ => accept,
             }
@@ -418,6 +427,14 @@ pub fn compile(rules: &[SlotRule<'_>], target: Target) -> Result<Vec<Insn>, Code
                 a.jump_if(JGE, R0, threshold, next);
             }
             a.emit(ST | MEM | DW, SCR, 0, sample_off as i16, 1);
+        }
+        if uses_candidate {
+            // Rare path: read-modify-write the candidate bitmap in SCRATCH.
+            a.jump(next);
+            a.bind(candidate);
+            a.load(R2, SCR, candidates_off, 8);
+            a.alu_const(OR, R2, 1u64 << rule.slot);
+            a.emit(STX | MEM | DW, SCR, R2, candidates_off as i16, 0);
         }
         a.bind(next);
     }
@@ -525,6 +542,44 @@ mod tests {
         assert!(p
             .iter()
             .any(|i| i.code == ALU64 | OR | K && i.regs & 0xf == MATCHED && i.imm == 1 << 3));
+    }
+
+    #[test]
+    fn candidate_exits_set_the_slot_in_the_candidate_bitmap() {
+        let mut nodes = [
+            node(f::PROTOCOLS, op::ANY_BITS, 0, CANDIDATE, 1),
+            node(f::ICMP_TYPE, op::EQ, 8, ACCEPT, REJECT),
+        ];
+        nodes[0].mask = [0, monitor_common::rules::proto_bit::NESTED];
+        let rules = [SlotRule {
+            slot: 5,
+            nodes: &nodes,
+            sample: 0.0,
+        }];
+        let p = compile(&rules, T).unwrap();
+        check_jumps(&p);
+        let off = std::mem::offset_of!(Scratch, candidates) as i16;
+        // Read, OR the slot bit, write back.
+        let at = p
+            .iter()
+            .position(|i| i.code == LDX | MEM | DW && i.off == off)
+            .expect("candidate bitmap load");
+        assert_eq!(p[at + 1].code, ALU64 | OR | K);
+        assert_eq!(p[at + 1].imm, 1 << 5);
+        assert_eq!((p[at + 2].code, p[at + 2].off), (STX | MEM | DW, off));
+        // A rule without a candidate exit does not touch the bitmap.
+        let plain = [node(f::ICMP_TYPE, op::EQ, 8, ACCEPT, REJECT)];
+        let p = compile(
+            &[SlotRule {
+                slot: 5,
+                nodes: &plain,
+                sample: 0.0,
+            }],
+            T,
+        )
+        .unwrap();
+        check_jumps(&p);
+        assert!(!p.iter().any(|i| i.off == off && i.code & 0x07 != JMP));
     }
 
     #[test]

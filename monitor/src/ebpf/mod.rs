@@ -459,13 +459,19 @@ impl CounterMap {
         out
     }
 
-    /// Packets and bytes of `rule` on (interface slot, direction).
-    pub fn rule(&self, slot: u32, rule: u32, dir: u32) -> (u64, u64) {
+    /// Counters of `rule` on (interface slot, direction), summed over CPUs.
+    pub fn rule(&self, slot: u32, rule: u32, dir: u32) -> RuleCounter {
+        let mut t = RuleCounter::default();
         let Ok(per_cpu) = self.rules.get(&r::counter_index(slot, rule, dir), 0) else {
-            return (0, 0);
+            return t;
         };
-        per_cpu
-            .iter()
-            .fold((0, 0), |(p, b), c| (p + c.packets, b + c.bytes))
+        for c in per_cpu.iter() {
+            t.packets += c.packets;
+            t.bytes += c.bytes;
+            t.candidates += c.candidates;
+            t.candidate_bytes += c.candidate_bytes;
+            t.candidates_lost += c.candidates_lost;
+        }
+        t
     }
 }

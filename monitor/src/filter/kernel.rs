@@ -10,12 +10,20 @@
 //!
 //! Verdicts are defined over the outermost headers ([`KernelPacket`]).
 //! Packets whose dissection the outer headers do not determine are flagged
-//! [`KernelPacket::nested`] and always accepted: ICMP/ICMPv6 errors and
-//! tunnels (the dissector reports the inner headers' fields too), IPv4/IPv6
-//! fragments (tshark shows the transport layer only on the reassembled
-//! frame), and IPv6 extension headers the kernel does not walk.
+//! [`KernelPacket::nested`]: ICMP/ICMPv6 errors and tunnels (the dissector
+//! reports the inner headers' fields too), IPv4/IPv6 fragments (tshark
+//! shows the transport layer only on the reassembled frame), and IPv6
+//! extension headers the kernel does not walk. An exact plan sends them to
+//! [`Target::Candidate`]: counted apart and decided by the exact filter in
+//! user space, never counted as matches. A superset plan accepts them.
+//!
+//! Leaves the kernel cannot evaluate still narrow the plan where their
+//! field implies something the kernel reads: an `http…` field needs a TCP
+//! segment with payload (or UDP), a `tcp…` field a TCP header, and so on
+//! ([`implied`]).
 
-use super::check::{Dyn, Node, Rel, Val};
+use super::check::{Dyn, Func, Node, Rel, Val};
+use crate::dissect::FieldDef;
 use std::fmt;
 
 /// A header value the kernel program reads.
@@ -99,6 +107,9 @@ pub enum Target {
     Accept,
     /// Drop it.
     Reject,
+    /// The kernel cannot decide: count the packet apart and let user space
+    /// decide it with the exact filter.
+    Candidate,
 }
 
 /// One decision: `op(field & mask, values)`, then jump.
@@ -219,13 +230,17 @@ impl KNode {
 }
 
 impl KernelPlan {
-    /// Run the graph over a packet: true = accept.
+    /// Run the graph over a packet: true unless it rejects (candidates pass).
     pub fn run(&self, pkt: &KernelPacket) -> bool {
+        self.verdict(pkt) != Target::Reject
+    }
+
+    /// Run the graph over a packet: [`Target::Accept`], [`Target::Reject`]
+    /// or [`Target::Candidate`].
+    pub fn verdict(&self, pkt: &KernelPacket) -> Target {
         let mut at = self.entry;
         loop {
             match at {
-                Target::Accept => return true,
-                Target::Reject => return false,
                 Target::Node(i) => {
                     let n = &self.nodes[i];
                     at = if n.test(pkt) {
@@ -234,6 +249,7 @@ impl KernelPlan {
                         n.jump_if_false
                     };
                 }
+                done => return done,
             }
         }
     }
@@ -499,10 +515,80 @@ impl Planner {
                 Some(k) => Nf::Leaf(k, pos),
                 None => {
                     self.dropped.push(describe(leaf_node));
-                    Nf::True
+                    // A positive leaf still needs its field present; the
+                    // negation of one can hold anywhere.
+                    match implied(leaf_node).filter(|_| pos) {
+                        Some(k) => Nf::Leaf(k, true),
+                        None => Nf::True,
+                    }
                 }
             },
         })
+    }
+}
+
+/// The field a value needs present to produce any value (`None` when it
+/// can produce values without one: constants, `count`, `max`/`min`).
+fn operand_field(v: &Val) -> Option<&'static FieldDef> {
+    match v {
+        Val::Field(d) | Val::Layer(d, _) => Some(d),
+        Val::Slice(b, _) | Val::BitAnd(b, _) => operand_field(b),
+        Val::Call(f, b) if *f != Func::Count => operand_field(b),
+        _ => None,
+    }
+}
+
+/// What the kernel can check of a protocol's presence: its fields are only
+/// in frames that have this.
+fn protocol_needs(proto: &str) -> Option<KExpr> {
+    let exists = |f: KField| KExpr::Atom(f, KOp::Exists, ALL, Vec::new());
+    let tcp_payload = || KExpr::Atom(KField::TcpLen, KOp::Gt, ALL, vec![(0, 0)]);
+    let udp = || exists(KField::UdpSrcPort);
+    Some(match proto {
+        "tcp" => exists(KField::TcpSrcPort),
+        "udp" => udp(),
+        "ip" => exists(KField::Ipv4Src),
+        "ipv6" => exists(KField::Ipv6Src),
+        "icmp" => exists(KField::IcmpType),
+        "icmpv6" => exists(KField::Icmpv6),
+        "arp" => exists(KField::Arp),
+        "vlan" => exists(KField::VlanId),
+        // Application protocols over a TCP byte stream (any port: tshark
+        // also finds them by heuristics).
+        "http2" | "bgp" => tcp_payload(),
+        // Over UDP only.
+        "quic" | "http3" | "dhcp" | "bootp" | "dhcpv6" | "rip" | "ripng" | "nbns" | "nbdgm"
+        | "browser" | "echo" => udp(),
+        // Over either (HTTP over UDP: SSDP; TLS inside QUIC).
+        "http" | "tls" | "ssl" | "dns" | "mdns" | "llmnr" | "rpc" | "nfs" | "smb" => {
+            KExpr::Or(vec![tcp_payload(), udp()])
+        }
+        _ => return None,
+    })
+}
+
+/// A necessary condition the kernel can check for a leaf it cannot
+/// evaluate: the protocol of every field the leaf needs present.
+fn implied(node: &Node) -> Option<KExpr> {
+    let operands: Vec<&Val> = match node {
+        Node::Exists(v) => vec![v],
+        Node::Cmp { lhs, rhs, .. } => vec![lhs, rhs],
+        Node::In { lhs, .. } | Node::Matches { lhs, .. } => vec![lhs],
+        _ => return None,
+    };
+    let needs: Vec<KExpr> = operands
+        .into_iter()
+        .filter_map(operand_field)
+        .filter_map(|d| match d.name {
+            "tcp.payload" | "tcp.segment_data" => {
+                Some(KExpr::Atom(KField::TcpLen, KOp::Gt, ALL, vec![(0, 0)]))
+            }
+            name => protocol_needs(name.split('.').next().unwrap_or(name)),
+        })
+        .collect();
+    match needs.len() {
+        0 => None,
+        _ => Some(combine(true, needs)),
     }
 }
 
@@ -587,17 +673,23 @@ pub fn plan(node: &Node) -> KernelPlan {
     };
     let mut b = Builder { rev: Vec::new() };
     let root = b.nf(&nf, Target::Accept, Target::Reject);
+    let exact = p.dropped.is_empty();
     let root = if root == Target::Accept {
         root
     } else {
         // Packets with inner headers: the dissector reports their fields
-        // too, so only user space can decide.
+        // too, so only user space can decide. An exact plan marks them as
+        // candidates; a superset plan accepts them like any other.
         b.rev.push(KNode {
             field: KField::Nested,
             op: KOp::Exists,
             mask: ALL,
             values: Vec::new(),
-            jump_if_true: Target::Accept,
+            jump_if_true: if exact {
+                Target::Candidate
+            } else {
+                Target::Accept
+            },
             jump_if_false: root,
         });
         Target::Node(b.rev.len() - 1)
@@ -620,7 +712,7 @@ pub fn plan(node: &Node) -> KernelPlan {
     KernelPlan {
         nodes,
         entry: fix(root),
-        exact: p.dropped.is_empty(),
+        exact,
         dropped: p.dropped,
     }
 }
@@ -631,6 +723,7 @@ impl fmt::Display for Target {
             Target::Node(i) => write!(f, "{i}"),
             Target::Accept => f.write_str("ACCEPT"),
             Target::Reject => f.write_str("REJECT"),
+            Target::Candidate => f.write_str("CANDIDATE"),
         }
     }
 }

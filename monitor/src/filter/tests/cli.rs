@@ -49,11 +49,15 @@ fn explain_prints_the_plan() {
          \x20 not in kernel: http.host Contains …\n\
          entry: 0\n\
          \x20 0: Nested Exists ? ACCEPT : 1\n\
-         \x20 1: TcpDstPort Eq 0x1bb ? ACCEPT : REJECT\n"
+         \x20 1: TcpDstPort Eq 0x1bb ? 2 : REJECT\n\
+         \x20 2: TcpLen Gt 0x0 ? ACCEPT : 3\n\
+         \x20 3: UdpSrcPort Exists ? ACCEPT : REJECT\n"
     );
     let (code, out, _) = run_cli(FilterCmd::Explain { expr: "udp".into() });
     assert_eq!(code, 0);
     assert!(out.contains("kernel verdict: exact\n"), "{out}");
+    // Frames with nested headers are left to user space by an exact plan.
+    assert!(out.contains("0: Nested Exists ? CANDIDATE : 1\n"), "{out}");
 }
 
 #[test]

@@ -316,8 +316,17 @@ fn check_plan(expr: &str, packets: &[(KernelPacket, Dissection)]) -> (bool, usiz
             kernel || !exact,
             "{expr}: kernel rejects a matching packet {p:?}\n{plan}"
         );
+        let verdict = plan.verdict(p);
         if plan.exact && !p.nested {
             assert_eq!(kernel, exact, "{expr}: exact plan differs on {p:?}\n{plan}");
+        }
+        // Only an exact plan leaves frames to user space, and only those
+        // with nested headers; an exact plan never counts one as a match.
+        if verdict == Target::Candidate {
+            assert!(plan.exact && p.nested, "{expr}: candidate {p:?}\n{plan}");
+        }
+        if plan.exact && p.nested && plan.entry != Target::Accept {
+            assert_eq!(verdict, Target::Candidate, "{expr}: {p:?}\n{plan}");
         }
         differ += usize::from(kernel != exact);
     }
@@ -392,7 +401,7 @@ fn graph_shape() {
         (p.nodes[0].field, p.nodes[0].op),
         (KField::Nested, KOp::Exists)
     );
-    assert_eq!(p.nodes[0].jump_if_true, Target::Accept);
+    assert_eq!(p.nodes[0].jump_if_true, Target::Candidate);
     assert_eq!(p.nodes[1].field, KField::TcpSrcPort);
     assert_eq!(p.nodes[1].jump_if_true, Target::Node(3));
     assert_eq!(p.nodes[1].jump_if_false, Target::Node(2));
@@ -410,13 +419,27 @@ fn graph_shape() {
         (Target::Reject, Target::Accept)
     );
 
+    // A leaf only user space decides still needs its protocol: HTTP is
+    // in TCP segments with payload, or UDP (SSDP). Nested frames pass.
     let all_user = compile_t("http.host == \"x\"").kernel_plan();
-    assert_eq!(all_user.entry, Target::Accept);
-    assert!(all_user.nodes.is_empty() && !all_user.exact);
+    assert!(!all_user.exact);
     assert_eq!(all_user.dropped.len(), 1);
-
-    // "or <user-space leaf>" is "or true": everything passes the kernel.
-    let p = compile_t("ip.addr == 10.0.0.0/8 or http").kernel_plan();
+    let shape: Vec<_> = all_user.nodes.iter().map(|n| (n.field, n.op)).collect();
+    assert_eq!(
+        shape,
+        [
+            (KField::Nested, KOp::Exists),
+            (KField::TcpLen, KOp::Gt),
+            (KField::UdpSrcPort, KOp::Exists)
+        ],
+        "{all_user}"
+    );
+    assert_eq!(all_user.nodes[0].jump_if_true, Target::Accept);
+    // Its negation can hold anywhere: "not <user-space leaf>" is "true".
+    let p = compile_t("not http.host == \"x\"").kernel_plan();
+    assert_eq!((p.entry, p.exact), (Target::Accept, false));
+    // A field with no protocol the kernel knows narrows nothing.
+    let p = compile_t("ip.addr == 10.0.0.0/8 or frame.protocols contains \"x\"").kernel_plan();
     assert_eq!((p.entry, p.exact), (Target::Accept, false));
     let text = compile_t("ip.addr == 10.0.0.0/8 and http")
         .kernel_plan()
@@ -424,7 +447,8 @@ fn graph_shape() {
     assert!(text.starts_with("kernel verdict: superset"), "{text}");
     assert!(text.contains("not in kernel: http\n"), "{text}");
     assert!(
-        text.contains("1: Ipv4Src Eq mask 0xff000000 0xa000000 ? ACCEPT : 2"),
+        text.contains("1: Ipv4Src Eq mask 0xff000000 0xa000000 ? 3 : 2"),
         "{text}"
     );
+    assert!(text.contains("3: TcpLen Gt 0x0 ? ACCEPT : 4"), "{text}");
 }
