@@ -37,6 +37,9 @@ pub fn needs(name: &str) -> &'static [&'static str] {
             "tcp.len",
         ],
         "dns" | "mdns" | "llmnr" => &["dns.flags.response"],
+        "data" => &["data.data"],
+        "dhcp" => &["dhcp.option.dhcp"],
+        "bgp" => &["bgp.type"],
         _ => &[],
     }
 }
@@ -192,6 +195,46 @@ pub fn write(out: &mut String, d: &Dissection, at: usize) {
                 _ => {}
             }
         }
+        "dhcp" => {
+            out.push_str(def.desc);
+            let name = match uint(find(fields, "dhcp.option.dhcp")) {
+                Some(1) => "Discover",
+                Some(2) => "Offer",
+                Some(3) => "Request",
+                Some(4) => "Decline",
+                Some(5) => "ACK",
+                Some(6) => "NAK",
+                Some(7) => "Release",
+                Some(8) => "Inform",
+                Some(9) => "Force Renew",
+                Some(10) => "Lease query",
+                Some(11) => "Lease Unassigned",
+                Some(12) => "Lease Unknown",
+                Some(13) => "Lease Active",
+                _ => return,
+            };
+            let _ = write!(out, " ({name})");
+        }
+        "bgp" => {
+            // tshark has an item per BGP message, this dissection one per
+            // segment: a segment with several messages shows the first.
+            out.push_str(def.desc);
+            let name = match uint(find(fields, "bgp.type")) {
+                Some(1) => "OPEN",
+                Some(2) => "UPDATE",
+                Some(3) => "NOTIFICATION",
+                Some(4) => "KEEPALIVE",
+                Some(5) => "ROUTE-REFRESH",
+                Some(6) => "CAPABILITY",
+                _ => return,
+            };
+            let _ = write!(out, " - {name} Message");
+        }
+        // tshark shows the bytes of a data item.
+        "data" => match find(fields, "data.data") {
+            Some(Value::Bytes(b)) => super::format::write_hex(out, b),
+            _ => out.push_str(def.name),
+        },
         _ => out.push_str(def.name),
     }
 }
