@@ -93,8 +93,48 @@ pub(crate) static HEADER_BLOCK: &[&FieldDef] = &[
 pub(crate) static HOST_BLOCK: &[&FieldDef] = &[&IP_ADDR, &IP_SRC_HOST, &IP_DST_HOST, &IP_HOST];
 
 impl Pipeline {
+    /// Dissect an IP packet of either version, as tshark's `ip` dissector
+    /// does where no ethertype announced it (raw IP link types, BSD
+    /// loopback): a version other than 4 or 6 is shown as bogus, not as
+    /// malformed. Returns the bytes it claims.
+    pub(crate) fn ip_any(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
+        match data.first().map(|b| b >> 4) {
+            None => {
+                // (the version is read before anything is shown)
+                cx.proto_bytes(&IP, "ip", data);
+                cx.no_protocol = cx.d.protocol.is_empty();
+                cx.malformed(Layer::Network);
+                0
+            }
+            Some(6) => {
+                // Listed in `frame.protocols`, with no item of its own.
+                cx.protos.push("ip");
+                self.ipv6(cx, data)
+            }
+            Some(v) if v != 4 => {
+                cx.proto_bytes(&IP, "ip", &data[..1]);
+                cx.d.push(&IP_VERSION, Value::UInt(v.into()));
+                if cx.depth == 0 {
+                    cx.set_columns("IP");
+                    if cx.wants_columns() {
+                        cx.d.info = format!("Bogus IP version ({v})");
+                    }
+                }
+                1
+            }
+            _ => self.ipv4(cx, data),
+        }
+    }
+
     /// Dissect an IPv4 packet; returns the bytes it claims (its total length).
     pub(crate) fn ipv4(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
+        if data.first().is_some_and(|b| b >> 4 == 6) {
+            // tshark's IPv4 dissector hands version 6 to IPv6, after
+            // showing the version.
+            cx.proto_bytes(&IP, "ip", &data[..1]);
+            cx.d.push(&IP_VERSION, Value::UInt(6));
+            return self.ipv6(cx, data);
+        }
         // The layer's bytes end where the datagram does (not at a trailer).
         let total = data.get(2..4).map_or(data.len(), |t| {
             usize::from(u16::from_be_bytes([t[0], t[1]]))
@@ -118,11 +158,8 @@ impl Pipeline {
         let src = Ipv4Addr::new(h[12], h[13], h[14], h[15]);
         let dst = Ipv4Addr::new(h[16], h[17], h[18], h[19]);
         let (header, hosts) = (!self.quiet.ip_header, !self.quiet.ip_hosts);
-        if avail == 0 || ver == 4 {
-            // tshark names the layer before reading its header (another
-            // version is not IPv4: that is left to the check below).
-            cx.set_columns("IPv4");
-        }
+        // tshark names the layer before reading its header.
+        cx.set_columns("IPv4");
         let d = &mut *cx.d;
         let mut put = |end: usize, def: &'static FieldDef, v: Value| {
             if avail >= end {
@@ -131,6 +168,15 @@ impl Pipeline {
         };
         if header {
             put(1, &IP_VERSION, Value::UInt(ver.into()));
+        }
+        if avail >= 1 && ver != 4 {
+            // Only the version is shown, in Info, not as malformed.
+            if cx.depth == 0 && cx.wants_columns() {
+                cx.d.info = format!("Bogus IPv4 version ({ver}, must be 4)");
+            }
+            return avail;
+        }
+        if header {
             put(1, &IP_HDR_LEN, Value::UInt(ihl as u64));
         }
         if avail >= 1 && ver == 4 && ihl < 20 {
@@ -138,10 +184,6 @@ impl Pipeline {
             if cx.depth == 0 {
                 cx.d.info = format!("Bogus IP header length ({ihl}, must be at least 20)");
             }
-            return avail;
-        }
-        if avail >= 1 && ver != 4 {
-            cx.malformed(Layer::Network);
             return avail;
         }
         if header {

@@ -70,6 +70,28 @@ fn addr(b: &[u8]) -> Ipv6Addr {
 }
 
 impl Pipeline {
+    /// Dissect what an ethertype or a link type announced as IPv6: `None`
+    /// when its version is not 6 (tshark's IPv6 dissector then shows the
+    /// version, says so in Info and rejects the packet: it is not listed
+    /// in `frame.protocols` and the caller shows it as it would any
+    /// payload it has no dissector for).
+    pub(crate) fn ipv6_checked(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> Option<usize> {
+        match data.first().map(|b| b >> 4) {
+            Some(v) if v != 6 => {
+                cx.d.push(&IPV6_VERSION, Value::UInt(v.into()));
+                cx.d.push(&super::ipv4::IP_VERSION, Value::UInt(v.into()));
+                if cx.depth == 0 {
+                    cx.set_columns("IPv6");
+                    if cx.wants_columns() {
+                        cx.d.info = format!("Bogus IPv6 version ({v}, must be 6)");
+                    }
+                }
+                None
+            }
+            _ => Some(self.ipv6(cx, data)),
+        }
+    }
+
     /// Dissect an IPv6 packet; returns the bytes it claims.
     pub(crate) fn ipv6(&mut self, cx: &mut Cx<'_>, data: &[u8]) -> usize {
         let total = data.get(4..6).map_or(data.len(), |t| {
