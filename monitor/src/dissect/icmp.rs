@@ -23,6 +23,28 @@ fields! {
     ICMP_LENGTH_ORIG = "icmp.length.original_datagram", UInt, Base::Dec, "Length of original datagram";
     ICMP_RESP_TO = "icmp.resp_to", FrameNum, Base::Dec, "Response To";
     ICMP_RESPTIME = "icmp.resptime", Float, Base::Dec, "Response Time";
+    ICMP_DATA_TIME = "icmp.data_time", AbsTime, Base::Dec, "Timestamp from icmp data";
+    ICMP_DATA_TIME_RELATIVE = "icmp.data_time_relative", RelTime, Base::Dec, "Timestamp from icmp data (relative)";
+}
+
+/// The send time an echo message carries at the start of its data, as
+/// tshark guesses it: 32-bit seconds and microseconds, big-endian or else
+/// little-endian (the low half of a 64-bit `timeval` on Linux), within a
+/// day of the capture time. Nanoseconds since the epoch.
+fn echo_timestamp(data: &[u8], frame_ns: i64) -> Option<i64> {
+    let b = data.get(..8)?;
+    let frame_secs = frame_ns.div_euclid(1_000_000_000);
+    let plausible = |secs: u32, usecs: u32| {
+        let diff = (i64::from(secs) - frame_secs) as u32 as i32;
+        diff.unsigned_abs() < 3600 * 24 && usecs < 1_000_000
+    };
+    let be = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let le = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let (mut secs, mut usecs) = (be(0), be(4));
+    if !plausible(secs, usecs) {
+        (secs, usecs) = (le(0), le(4));
+    }
+    plausible(secs, usecs).then(|| i64::from(secs) * 1_000_000_000 + i64::from(usecs) * 1000)
 }
 
 /// Echo requests waiting for a reply: (requester, responder, id, seq) → (frame, ts).
@@ -171,7 +193,21 @@ impl Pipeline {
                 if cx.depth == 0 {
                     cx.d.info = info;
                 }
-                self.data(cx, &p[8..]);
+                let stamp = if t == 0 || t == 8 {
+                    echo_timestamp(&p[8..], cx.ts_ns)
+                } else {
+                    None
+                };
+                if let Some(ts) = stamp {
+                    cx.d.push(&ICMP_DATA_TIME, Value::Float(ts as f64 / 1e9));
+                    cx.d.push(
+                        &ICMP_DATA_TIME_RELATIVE,
+                        Value::Float((cx.ts_ns - ts) as f64 / 1e9),
+                    );
+                    self.data(cx, &p[16..]);
+                } else {
+                    self.data(cx, &p[8..]);
+                }
             }
             3 | 4 | 5 | 11 | 12 => {
                 // RFC 4884: a non-zero length byte gives the quoted datagram's
