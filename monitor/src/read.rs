@@ -653,6 +653,8 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     if matches!(mode, Mode::Json) {
         w.write_all(b"[")?;
     }
+    // Link types already reported as not dissected.
+    let mut unknown_links = std::collections::BTreeSet::new();
     while let Some(item) = reader.next_packet() {
         let pkt = match item {
             Ok(p) => p,
@@ -665,6 +667,14 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         };
         if args.count.is_some_and(|c| pipe.frame_number() >= c) {
             break;
+        }
+        if !dissect::link::is_dissected(pkt.linktype) && unknown_links.insert(pkt.linktype) {
+            eprintln!(
+                "monitor: link type {} ({}) is not dissected here: its frames are shown as \
+                 data, with Protocol UNKNOWN",
+                pkt.linktype,
+                dissect::link::linktype_name(pkt.linktype)
+            );
         }
         let d = pipe.dissect_file(&pkt);
         let rec = pkt.record;

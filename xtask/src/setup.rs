@@ -18,6 +18,7 @@ const PACKAGES: &[&str] = &[
     "zlib1g-dev",
     "libzstd-dev",
     "tshark",
+    "tcpdump",
     "iproute2",
     "iputils-ping",
     "ethtool",

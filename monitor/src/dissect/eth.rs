@@ -170,7 +170,7 @@ impl Pipeline {
     /// (tshark: zero padding up to 60 bytes when the frame is at least 60
     /// bytes long, non-zero padding shown as trailer, and on untagged frames
     /// of 64 bytes or more the last 4 bytes taken as an unverified FCS).
-    fn trailer(
+    pub(crate) fn trailer(
         &mut self,
         cx: &mut Cx<'_>,
         data: &[u8],
@@ -218,35 +218,43 @@ impl Pipeline {
     /// Dispatch on an ethertype; returns how many bytes of `data` the
     /// payload claimed (None when unknown: the rest is shown as data).
     pub(crate) fn ethertype(&mut self, cx: &mut Cx<'_>, ty: u16, data: &[u8]) -> Option<usize> {
+        cx.protos.push("ethertype");
+        if let Some(used) = self.ethertype_table(cx, ty, data) {
+            return Some(used);
+        }
+        self.unknown_ethertype(cx, ty, data);
+        Some(data.len())
+    }
+
+    /// The dissector registered for an ethertype, if there is one here
+    /// (tshark's `ethertype` table, which BSD loopback also consults
+    /// directly); returns how many bytes of `data` it claimed.
+    pub(crate) fn ethertype_table(
+        &mut self,
+        cx: &mut Cx<'_>,
+        ty: u16,
+        data: &[u8],
+    ) -> Option<usize> {
         match ty {
-            0x0800 => {
-                cx.protos.push("ethertype");
-                Some(self.ipv4(cx, data))
-            }
-            0x86dd => {
-                cx.protos.push("ethertype");
-                Some(self.ipv6(cx, data))
-            }
-            0x0806 => {
-                cx.protos.push("ethertype");
-                Some(self.arp(cx, data))
-            }
-            0x8100 | 0x88a8 | 0x9100 => {
-                cx.protos.push("ethertype");
-                self.vlan(cx, ty, data).map(|n| n + 4)
-            }
-            _ => {
-                cx.protos.push("ethertype");
-                if cx.depth == 0 {
-                    cx.d.protocol = format!("{ty:#06x}");
-                    if let Some(name) = super::ethertype_names::name(ty) {
-                        cx.d.info = name.into();
-                    }
-                }
-                self.data(cx, data);
-                Some(data.len())
+            0x0800 => Some(self.ipv4(cx, data)),
+            0x86dd => self.ipv6_checked(cx, data),
+            0x0806 => Some(self.arp(cx, data)),
+            0x8100 | 0x88a8 | 0x9100 => Some(self.vlan(cx, ty, data).map_or(data.len(), |n| n + 4)),
+            _ => None,
+        }
+    }
+
+    /// What the ethertype dissector shows for a type with no dissector:
+    /// the type in the Protocol column, its name (when known) in Info,
+    /// the payload as data.
+    pub(crate) fn unknown_ethertype(&mut self, cx: &mut Cx<'_>, ty: u16, data: &[u8]) {
+        if cx.depth == 0 {
+            cx.d.protocol = format!("{ty:#06x}");
+            if let Some(name) = super::ethertype_names::name(ty) {
+                cx.d.info = name.into();
             }
         }
+        self.data(cx, data);
     }
 
     fn vlan(&mut self, cx: &mut Cx<'_>, ty: u16, data: &[u8]) -> Option<usize> {
@@ -310,7 +318,7 @@ impl Pipeline {
 
     /// Dissect an LLC header and what it carries: `data` was captured of
     /// the `reported` bytes the length field (or the frame) gave it.
-    fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8], reported: usize) {
+    pub(crate) fn llc(&mut self, cx: &mut Cx<'_>, data: &[u8], reported: usize) {
         cx.proto(&LLC, "llc");
         // (named before any read, as tshark does)
         cx.set_columns("LLC");

@@ -59,6 +59,7 @@ pub(crate) fn push_fields(
     rec: &PacketRecord,
     rel_ns: i64,
     delta_ns: i64,
+    encap: i64,
     quiet: super::pipeline::Quiet,
 ) -> Option<usize> {
     let secs = |ns: i64| ns as f64 / 1e9;
@@ -80,7 +81,7 @@ pub(crate) fn push_fields(
     if !quiet.frame_lens {
         d.push(&FRAME_LEN, Value::UInt(rec.orig_len.into()));
         d.push(&FRAME_CAP_LEN, Value::UInt(rec.data.len() as u64));
-        d.push(&FRAME_ENCAP_TYPE, Value::Int(1));
+        d.push(&FRAME_ENCAP_TYPE, Value::Int(encap));
         d.push(&FRAME_OFFSET_SHIFT, Value::Float(0.0));
         d.push(&FRAME_MARKED, Value::Bool(false));
         d.push(&FRAME_IGNORED, Value::Bool(false));

@@ -19,6 +19,7 @@ pub mod icmp;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
+pub mod link;
 pub mod names;
 pub mod pipeline;
 pub mod reassembly;
@@ -50,6 +51,7 @@ static CORE_TABLES: &[&[&FieldDef]] = &[
     cdp::FIELDS,
     ipv4::FIELDS,
     ipv6::FIELDS,
+    link::FIELDS,
     icmp::FIELDS,
     icmpv6::FIELDS,
     udp::FIELDS,

@@ -44,6 +44,9 @@ pub(crate) struct Cx<'a> {
     /// The first error found ran past the length on the wire, not only past
     /// the captured bytes (see [`Cx::malformed_reported`]).
     pub past_reported: bool,
+    /// The frame ended before any layer set the Protocol column, and
+    /// tshark leaves it empty (rather than naming the last layer).
+    pub no_protocol: bool,
 }
 
 impl Cx<'_> {
@@ -392,7 +395,7 @@ impl Pipeline {
 
     /// Dissect one Ethernet frame (frames must come in capture order).
     pub fn dissect(&mut self, rec: &PacketRecord) -> Dissection {
-        self.dissect_linktype(rec, crate::capture::LINKTYPE_ETHERNET)
+        self.dissect_linktype(rec, super::link::LINKTYPE_ETHERNET)
     }
 
     /// Dissect one frame read from a capture file (adds the pcapng
@@ -434,6 +437,7 @@ impl Pipeline {
             rec,
             rec.ts_ns - first,
             rec.ts_ns - prev,
+            super::link::wtap_encap(linktype),
             self.quiet,
         );
         let mut cx = Cx {
@@ -447,13 +451,15 @@ impl Pipeline {
             depth: 0,
             reassembled: false,
             past_reported: false,
+            no_protocol: false,
         };
-        if linktype == crate::capture::LINKTYPE_ETHERNET {
+        if linktype == super::link::LINKTYPE_ETHERNET {
             self.eth(&mut cx, &rec.data);
         } else {
-            self.data(&mut cx, &rec.data);
+            self.link(&mut cx, linktype, &rec.data);
         }
         let past_reported = cx.past_reported;
+        let no_protocol = cx.no_protocol;
         let mut names = std::mem::take(&mut cx.protos);
         let protos = d.text(&frame::FRAME_PROTOCOLS, || {
             if names.first() == Some(&"eth") {
@@ -467,7 +473,7 @@ impl Pipeline {
                 names.join(":")
             }
         });
-        if d.protocol.is_empty() {
+        if d.protocol.is_empty() && !no_protocol {
             d.protocol = names
                 .last()
                 .map(|s| s.to_ascii_uppercase())

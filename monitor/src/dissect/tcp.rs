@@ -698,6 +698,7 @@ mod tests {
             depth: 0,
             reassembled: false,
             past_reported: false,
+            no_protocol: false,
         };
         options(&mut cx, o, None);
         d.malformed
