@@ -846,3 +846,96 @@ fn json_tree_has_tsharks_layers() {
         }
     }
 }
+
+/// A pcapng with one interface of each given link type and one frame on
+/// each, in turn.
+fn pcapng_links(links: &[u16], frames: &[&[u8]]) -> Vec<u8> {
+    fn block(v: &mut Vec<u8>, ty: u32, body: &[u8]) {
+        let total = 12 + body.len().div_ceil(4) * 4;
+        v.extend_from_slice(&ty.to_le_bytes());
+        v.extend_from_slice(&(total as u32).to_le_bytes());
+        v.extend_from_slice(body);
+        v.resize(v.len() + (4 - body.len() % 4) % 4, 0);
+        v.extend_from_slice(&(total as u32).to_le_bytes());
+    }
+    let mut v = Vec::new();
+    let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
+    shb.extend_from_slice(&[1, 0, 0, 0]);
+    shb.extend_from_slice(&(-1i64).to_le_bytes());
+    block(&mut v, 0x0a0d_0d0a, &shb);
+    for lt in links {
+        let mut idb = lt.to_le_bytes().to_vec();
+        idb.extend_from_slice(&[0; 6]);
+        block(&mut v, 1, &idb);
+    }
+    for (i, f) in frames.iter().enumerate() {
+        let mut epb = Vec::new();
+        for x in [
+            (i % links.len()) as u32,
+            0,
+            1_000_000 * i as u32,
+            f.len() as u32,
+            f.len() as u32,
+        ] {
+            epb.extend_from_slice(&x.to_le_bytes());
+        }
+        epb.extend_from_slice(f);
+        block(&mut v, 6, &epb);
+    }
+    v
+}
+
+#[test]
+fn link_type_not_dissected_is_said_once_and_shown_as_tshark_shows_it() {
+    // Interface 0 has a link type no dissector reads (tshark: WTAP_ENCAP
+    // 0), interface 1 is Ethernet.
+    let p = tmp(
+        "unknown-link.pcapng",
+        &pcapng_links(&[300, 1], &[ARP, ARP, ARP, ARP]),
+    );
+    let o = monitor(&["read", "-r", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.matches("link type 300").count(),
+        1,
+        "said once on stderr: {err}"
+    );
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4);
+    for (i, l) in lines.iter().enumerate() {
+        if i % 2 == 0 {
+            assert!(l.ends_with("UNKNOWN 42 WTAP_ENCAP = 0"), "{l}");
+        } else {
+            assert!(l.contains(" ARP 42 Who has 192.168.0.1?"), "{l}");
+        }
+    }
+    let o = monitor(&[
+        "read",
+        "-r",
+        p.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "frame.protocols",
+        "-e",
+        "frame.encap_type",
+        "-e",
+        "data.len",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "data\t0\t42\neth:ethertype:arp\t1\t\ndata\t0\t42\neth:ethertype:arp\t1\t\n"
+    );
+    // An Ethernet-only file says nothing.
+    let e = tmp("ethernet-only.pcap", &pcap(&[ARP]));
+    let o = monitor(&["read", "-r", e.to_str().unwrap()]);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let _ = std::fs::remove_file(p);
+    let _ = std::fs::remove_file(e);
+}

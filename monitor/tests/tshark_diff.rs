@@ -105,6 +105,21 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
+/// tshark's field names; without tshark the comparison cannot run, which
+/// fails the test unless `MONITOR_ALLOW_SKIP=1` (then None: skipped).
+fn tshark_or_skip() -> Option<HashSet<String>> {
+    let fields = tshark_fields();
+    if fields.is_none() {
+        assert!(
+            std::env::var_os("MONITOR_ALLOW_SKIP").is_some_and(|v| v == "1"),
+            "tshark is not installed (Debian package tshark): the comparison \
+             cannot run (MONITOR_ALLOW_SKIP=1 skips it)"
+        );
+        eprintln!("tshark not installed: differential test skipped");
+    }
+    fields
+}
+
 fn tshark_fields() -> Option<HashSet<String>> {
     let out = Command::new("tshark")
         .args(["-G", "fields"])
@@ -193,6 +208,241 @@ fn snaplen_variants(
     out
 }
 
+/// Captures converted to other link types (untagged and tagged
+/// Ethernet, IPv4 and IPv6, TCP analysis, HTTP, TLS, QUIC, DNS, ICMP
+/// errors, fragments, ARP and LLC).
+const LINKTYPE_SOURCES: &[&str] = &[
+    "http_ipv4_and_ipv6.pcapng",
+    "tcp_zerowindow_recovery.pcapng",
+    "http_espn_retrans.pcapng",
+    "icmp_traceroute.pcapng",
+    "ipv6_frag_udp.pcap",
+    "vlan_icmp_cdp_llc.pcap",
+    "tls13_illustrated.pcap",
+    "quic_illustrated.pcap",
+    "dns_tcp.pcapng",
+    "arp_resolution.pcapng",
+];
+
+/// Link types the shared captures are converted to: `(linktype, name)`.
+const LINKTYPES: &[(u16, &str)] = &[
+    (0, "null"),
+    (108, "loop"),
+    (101, "raw"),
+    (12, "dlt12"),
+    (14, "dlt14"),
+    (228, "ipv4"),
+    (229, "ipv6"),
+    (113, "sll"),
+    (276, "sll2"),
+];
+
+/// The frame of an Ethernet frame under another link type: the Ethernet
+/// header replaced by that link type's header (None when the link type
+/// cannot carry the frame's ethertype). Cooked headers take the Ethernet
+/// source address and say whether the frame was broadcast, multicast or
+/// for the capturing host, as Linux does.
+fn relink(eth: &[u8], linktype: u16) -> Option<Vec<u8>> {
+    if eth.len() < 14 {
+        return None;
+    }
+    let ty = u16::from_be_bytes([eth[12], eth[13]]);
+    let payload = &eth[14..];
+    let ip_version = match ty {
+        0x0800 => 4,
+        0x86dd => 6,
+        _ => 0,
+    };
+    let pkttype: u16 = if eth[..6] == [0xff; 6] {
+        1
+    } else if eth[0] & 1 != 0 {
+        2
+    } else {
+        0
+    };
+    let mut out = Vec::with_capacity(eth.len() + 6);
+    match linktype {
+        0 | 108 if ip_version != 0 => {
+            // AF_INET, and AF_INET6 as FreeBSD numbers it.
+            let af: u32 = if ip_version == 4 { 2 } else { 28 };
+            let b = if linktype == 0 {
+                af.to_le_bytes()
+            } else {
+                af.to_be_bytes()
+            };
+            out.extend_from_slice(&b);
+        }
+        101 | 12 | 14 if ip_version != 0 => {}
+        228 if ip_version == 4 => {}
+        229 if ip_version == 6 => {}
+        113 => {
+            out.extend_from_slice(&pkttype.to_be_bytes());
+            out.extend_from_slice(&1u16.to_be_bytes());
+            out.extend_from_slice(&6u16.to_be_bytes());
+            out.extend_from_slice(&eth[6..12]);
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(&ty.to_be_bytes());
+        }
+        276 => {
+            out.extend_from_slice(&ty.to_be_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(&7u32.to_be_bytes());
+            out.extend_from_slice(&1u16.to_be_bytes());
+            out.push(pkttype as u8);
+            out.push(6);
+            out.extend_from_slice(&eth[6..12]);
+            out.extend_from_slice(&[0, 0]);
+        }
+        _ => return None,
+    }
+    out.extend_from_slice(payload);
+    Some(out)
+}
+
+/// A little-endian pcap file header.
+fn pcap_header(linktype: u16) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    v.extend_from_slice(&2u16.to_le_bytes());
+    v.extend_from_slice(&4u16.to_le_bytes());
+    for x in [0u32, 0, 262_144, u32::from(linktype)] {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v
+}
+
+/// A pcap record (microsecond timestamps, as the sources have).
+fn pcap_record(v: &mut Vec<u8>, ts_ns: i64, data: &[u8], orig_len: u32) {
+    let us = ts_ns.div_euclid(1000);
+    let (s, us) = (us.div_euclid(1_000_000), us.rem_euclid(1_000_000));
+    for x in [s as u32, us as u32, data.len() as u32, orig_len] {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.extend_from_slice(data);
+}
+
+/// A pcapng block.
+fn pcapng_block(v: &mut Vec<u8>, ty: u32, body: &[u8]) {
+    let total = 12 + body.len().div_ceil(4) * 4;
+    v.extend_from_slice(&ty.to_le_bytes());
+    v.extend_from_slice(&(total as u32).to_le_bytes());
+    v.extend_from_slice(body);
+    v.resize(v.len() + (4 - body.len() % 4) % 4, 0);
+    v.extend_from_slice(&(total as u32).to_le_bytes());
+}
+
+/// The frames of a shared Ethernet capture.
+fn ethernet_frames(name: &str) -> Vec<monitor::capture::FilePacket> {
+    let r = monitor::capture::CaptureReader::open(&captures_dir().join(name)).expect(name);
+    let frames: Vec<_> = r.map(|p| p.expect(name)).collect();
+    assert!(
+        frames.iter().all(|p| p.linktype == 1),
+        "{name}: Ethernet only"
+    );
+    frames
+}
+
+/// Copies of shared captures under other link types, in a directory of
+/// their own (`tag`) that [`remove_cuts`] deletes:
+///
+/// - each of [`LINKTYPE_SOURCES`] rewritten with each of [`LINKTYPES`]'
+///   headers (frames the link type cannot carry left out);
+/// - `editcap -C <n> -T <encapsulation>` copies, which only relabel what
+///   is left of the Ethernet header (whatever it then means: a BSD
+///   loopback family made of address and type bytes, raw IP from the
+///   first payload byte);
+/// - one pcapng whose frames take turns on three interfaces of different
+///   link types (Ethernet, raw IP, cooked v2), so that one TCP stream
+///   spans link types.
+fn linktype_variants(tag: &str, only: Option<&str>) -> Vec<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("monitor-{tag}-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let mut out = Vec::new();
+    let wanted = |p: &Path| only.is_none_or(|o| p.to_string_lossy().contains(o));
+    for src in LINKTYPE_SOURCES {
+        let frames = ethernet_frames(src);
+        for (lt, lname) in LINKTYPES {
+            let dst = dir.join(format!("lt_{lname}_{src}.pcap"));
+            if !wanted(&dst) {
+                continue;
+            }
+            let mut v = pcap_header(*lt);
+            for p in &frames {
+                if let Some(d) = relink(&p.record.data, *lt) {
+                    let orig = p.record.orig_len as usize + d.len() - p.record.data.len();
+                    pcap_record(&mut v, p.record.ts_ns, &d, orig as u32);
+                }
+            }
+            std::fs::write(&dst, v).expect("write converted capture");
+            out.push(dst);
+        }
+        for (chop, encap) in [(14, "rawip"), (14, "rawip4"), (10, "null"), (10, "loop")] {
+            let dst = dir.join(format!("lt_editcap_{encap}_{src}.pcap"));
+            if !wanted(&dst) {
+                continue;
+            }
+            let status = Command::new("editcap")
+                .args(["-F", "pcap", "-C", &chop.to_string(), "-T", encap])
+                .arg(captures_dir().join(src))
+                .arg(&dst)
+                .output()
+                .expect("editcap (Debian package tshark) is needed for this test");
+            assert!(status.status.success(), "editcap -T {encap} failed");
+            out.push(dst);
+        }
+    }
+    let dst = dir.join("lt_three_linktypes.pcapng");
+    if wanted(&dst) {
+        let mut v = Vec::new();
+        let mut shb = Vec::new();
+        shb.extend_from_slice(&0x1a2b_3c4du32.to_le_bytes());
+        shb.extend_from_slice(&1u16.to_le_bytes());
+        shb.extend_from_slice(&0u16.to_le_bytes());
+        shb.extend_from_slice(&(-1i64).to_le_bytes());
+        pcapng_block(&mut v, 0x0a0d_0d0a, &shb);
+        let links = [1u16, 101, 276];
+        for lt in links {
+            let mut idb = Vec::new();
+            idb.extend_from_slice(&lt.to_le_bytes());
+            idb.extend_from_slice(&0u16.to_le_bytes());
+            idb.extend_from_slice(&0u32.to_le_bytes());
+            pcapng_block(&mut v, 1, &idb);
+        }
+        for (turn, p) in ethernet_frames("http_ipv4_and_ipv6.pcapng")
+            .iter()
+            .chain(&ethernet_frames("tcp_retransmissions.pcapng"))
+            .enumerate()
+        {
+            let iface = turn % links.len();
+            let d = if links[iface] == 1 {
+                Some(p.record.data.clone())
+            } else {
+                relink(&p.record.data, links[iface])
+            };
+            let Some(d) = d else { continue };
+            let orig = p.record.orig_len as usize + d.len() - p.record.data.len();
+            // (microseconds: the default resolution)
+            let ts = (p.record.ts_ns / 1000) as u64;
+            let mut epb = Vec::new();
+            for x in [
+                iface as u32,
+                (ts >> 32) as u32,
+                ts as u32,
+                d.len() as u32,
+                orig as u32,
+            ] {
+                epb.extend_from_slice(&x.to_le_bytes());
+            }
+            epb.extend_from_slice(&d);
+            epb.resize(epb.len().div_ceil(4) * 4, 0);
+            pcapng_block(&mut v, 6, &epb);
+        }
+        std::fs::write(&dst, v).expect("write pcapng");
+        out.push(dst);
+    }
+    out
+}
+
 /// Delete the directory of the cut copies.
 fn remove_cuts(variants: &[PathBuf]) {
     if let Some(dir) = variants.first().and_then(|p| p.parent()) {
@@ -229,8 +479,7 @@ fn ranges(frames: &BTreeSet<u64>) -> String {
 
 #[test]
 fn agrees_with_tshark_on_every_capture() {
-    let Some(known) = tshark_fields() else {
-        eprintln!("tshark not installed: differential test skipped");
+    let Some(known) = tshark_or_skip() else {
         return;
     };
     let mut fields: Vec<&str> = Vec::new();
@@ -269,6 +518,8 @@ fn agrees_with_tshark_on_every_capture() {
         only.as_deref(),
     );
     caps.extend(variants.iter().cloned());
+    let links = linktype_variants("field-links", only.as_deref());
+    caps.extend(links.iter().cloned());
     assert!(
         only.is_some() || shared >= 60,
         "expected the 60 shared captures, found {}",
@@ -371,6 +622,7 @@ fn agrees_with_tshark_on_every_capture() {
         );
     }
     remove_cuts(&variants);
+    remove_cuts(&links);
     let allowed_cells: u64 = per_proto.values().map(|t| t.allowed).sum();
     let outside_cells: u64 = per_proto.values().map(|t| t.outside).sum();
     eprintln!(
@@ -428,24 +680,30 @@ fn text_known() -> BTreeMap<String, BTreeSet<u64>> {
 
 #[test]
 fn text_summary_agrees_with_tshark() {
-    if tshark_fields().is_none() {
-        eprintln!("tshark not installed: differential test skipped");
+    if tshark_or_skip().is_none() {
         return;
     }
+    let only: Option<String> = std::env::var("DIFF_ONLY").ok();
     let mut caps: Vec<PathBuf> = std::fs::read_dir(captures_dir())
         .expect("captures directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+        .filter(|p| {
+            only.as_ref()
+                .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
+        })
         .collect();
     caps.sort();
-    caps.extend(fixtures(None));
+    caps.extend(fixtures(only.as_deref()));
     let variants = snaplen_variants(
         "text-cuts",
         &[HEADER_CUT_SOURCES, PAYLOAD_CUT_SOURCES],
         TEXT_CUT_LENGTHS,
-        None,
+        only.as_deref(),
     );
     caps.extend(variants.iter().cloned());
+    let links = linktype_variants("text-links", only.as_deref());
+    caps.extend(links.iter().cloned());
     let known = text_known();
     let (mut compared, mut listed, mut failures) = (0u64, 0u64, Vec::new());
     let mut differing: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
@@ -489,10 +747,14 @@ fn text_summary_agrees_with_tshark() {
         }
     }
     remove_cuts(&variants);
+    remove_cuts(&links);
     for f in failures.iter().take(20) {
         eprintln!("{f}");
     }
-    assert!(compared > 10_000, "too few summary lines compared");
+    assert!(
+        only.is_some() || compared > 10_000,
+        "too few summary lines compared"
+    );
     assert!(
         failures.is_empty(),
         "{} summary lines disagree",
