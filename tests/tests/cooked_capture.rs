@@ -18,6 +18,7 @@ const FIELDS: &[&str] = &[
     "frame.len",
     "frame.cap_len",
     "frame.encap_type",
+    "sll",
     "sll.pkttype",
     "sll.hatype",
     "sll.halen",

@@ -24,6 +24,7 @@ pub fn needs(name: &str) -> &'static [&'static str] {
         "eth" => &["eth.src", "eth.dst", "eth.len"],
         "vlan" => &["vlan.priority", "vlan.dei", "vlan.id"],
         "ieee8021ad" => &["ieee8021ad.id"],
+        "sll" => &["sll.ifindex"],
         "arp" => &["arp.opcode", "arp.isgratuitous", "arp.isannouncement"],
         "ip" => &["ip.src", "ip.dst"],
         "ipv6" => &["ipv6.src", "ipv6.dst"],
@@ -126,6 +127,15 @@ pub fn write(out: &mut String, d: &Dissection, at: usize) {
             part(out, fields, "PRI", "vlan.priority");
             part(out, fields, "DEI", "vlan.dei");
             part(out, fields, "ID", "vlan.id");
+        }
+        "sll" => {
+            // (only version 2 has an interface index)
+            let v = if find(fields, "sll.ifindex").is_some() {
+                2
+            } else {
+                1
+            };
+            let _ = write!(out, "Linux cooked capture v{v}");
         }
         "ieee8021ad" => {
             out.push_str("IEEE 802.1ad");
