@@ -110,8 +110,12 @@ impl Live {
             .iter()
             .map(|f| (*f, Arc::from(format!("tcp.analysis.{f}"))))
             .collect();
+        // Each sample is one frame cut at snaplen, and most frames of a
+        // connection are not sampled: no TCP reassembly across samples.
+        let mut samples = Pipeline::new();
+        samples.set_tcp_desegment(false);
         Self {
-            samples: Mutex::new(Pipeline::new()),
+            samples: Mutex::new(samples),
             tcp: Mutex::new(HashMap::new()),
             verdicts: Mutex::new(VerdictCache::default()),
             rules: RwLock::new(rules),
@@ -643,15 +647,16 @@ mod tests {
     }
 
     #[test]
-    fn tcp_pdus_over_several_segments_are_counted() {
-        // PDUs tshark shows as reassembled (`tcp.reassembled.length`), and
-        // those left unfinished: in http_espn_many_flows.pcapng the segments
-        // that end a response of stream 3 were not captured (frame 893).
-        for (name, tshark, unfinished) in [
-            ("http_post.pcapng", 1.0, 0.0),
-            ("dns_tcp.pcapng", 1.0, 0.0),
-            ("http_espn_many_flows.pcapng", 41.0, 1.0),
-            ("http2_h2c_range.pcap", 2.0, 0.0),
+    fn samples_are_not_reassembled_across_tcp_segments() {
+        // Captures with PDUs over several segments (tshark reassembles 41
+        // in http_espn_many_flows.pcapng): each sample stands alone, so no
+        // PDU is completed or left waiting, while IP fragments still are
+        // reassembled (see above).
+        for name in [
+            "http_post.pcapng",
+            "dns_tcp.pcapng",
+            "http_espn_many_flows.pcapng",
+            "http2_h2c_range.pcap",
         ] {
             let Some(p) = capture(name) else { continue };
             let (live, metrics) = live(Vec::new(), 1.0);
@@ -660,15 +665,102 @@ mod tests {
             let get = |s: &str| value(&text, s).unwrap();
             assert_eq!(
                 get("monitor_reassembly_completed_total{protocol=\"tcp\"}"),
-                tshark,
+                0.0,
                 "{name}"
             );
             assert_eq!(
                 get("monitor_reassembly_in_progress{protocol=\"tcp\"}"),
-                unfinished,
+                0.0,
                 "{name}"
             );
+            assert!(get("monitor_samples_total{direction=\"ingress\",iface=\"eth0\"}") > 0.0);
         }
+    }
+
+    /// Frame numbers tshark's filter matches on a capture, dissecting
+    /// every TCP segment on its own (`None`: skipped, see below).
+    fn tshark_alone(cap: &Path, filter: &str) -> Option<Vec<usize>> {
+        let skip = std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1");
+        let out = match std::process::Command::new("tshark")
+            .args(["-n", "-o", "tcp.desegment_tcp_streams:FALSE", "-r"])
+            .arg(cap)
+            .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
+            .output()
+        {
+            Ok(o) => o,
+            Err(e) => {
+                assert!(
+                    skip,
+                    "tshark not runnable ({e}); MONITOR_ALLOW_SKIP=1 to skip"
+                );
+                return None;
+            }
+        };
+        assert!(
+            out.status.success(),
+            "tshark: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn samples_are_dissected_segment_by_segment_as_tshark_without_desegmentation() {
+        // Fields of HTTP message heads: what rules on samples read.
+        let filters = [
+            "http.response.code == 200",
+            "http.response.code == 404",
+            "http.response.code >= 300",
+            "http.request.method == \"GET\"",
+            "http.request",
+            "http.response",
+            "http.content_length > 1000",
+        ];
+        let mut compared = 0;
+        for name in [
+            "http_google.pcapng",
+            "http_espn_retrans.pcapng",
+            "http_post.pcapng",
+            "http_650_responses.pcap",
+        ] {
+            let Some(p) = capture(name) else {
+                assert!(
+                    std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1"),
+                    "{name} missing; MONITOR_ALLOW_SKIP=1 to skip"
+                );
+                continue;
+            };
+            let filters: Vec<_> = filters
+                .iter()
+                .map(|f| (f, crate::filter::compile(f).unwrap()))
+                .collect();
+            let mut pipe = Pipeline::new();
+            pipe.set_tcp_desegment(false);
+            let mut ours = vec![Vec::new(); filters.len()];
+            for (i, rec) in frames(&p).into_iter().enumerate() {
+                let d = pipe.dissect(&rec);
+                for (k, (_, f)) in filters.iter().enumerate() {
+                    if f.matches(&d) {
+                        ours[k].push(i + 1);
+                    }
+                }
+            }
+            assert_eq!(pipe.reassembly_stats().tcp.in_progress, 0, "{name}");
+            assert_eq!(pipe.reassembly_stats().tcp.completed, 0, "{name}");
+            for ((text, _), got) in filters.iter().zip(&ours) {
+                let Some(want) = tshark_alone(&p, text) else {
+                    return;
+                };
+                assert_eq!(got, &want, "{name}: `{text}`");
+                compared += want.len();
+            }
+        }
+        assert!(compared > 100, "only {compared} matches compared");
     }
 
     #[test]

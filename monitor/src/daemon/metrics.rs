@@ -166,14 +166,14 @@ impl Metrics {
         let reassembly_in_progress = prometheus::IntGaugeVec::new(
             Opts::new(
                 "monitor_reassembly_in_progress",
-                "IP datagrams with fragments buffered (ipv4, ipv6) and TCP streams holding part of an application PDU (tcp).",
+                "IP datagrams with fragments buffered (ipv4, ipv6); tcp is always 0: samples are dissected one frame at a time, without reassembly across TCP segments.",
             ),
             &["protocol"],
         )?;
         let reassembly_completed = IntCounterVec::new(
             Opts::new(
                 "monitor_reassembly_completed_total",
-                "IP datagrams reassembled from fragments, and application PDUs dissected from several TCP segments.",
+                "IP datagrams reassembled from fragments (ipv4, ipv6); tcp is always 0: samples are not reassembled across TCP segments.",
             ),
             &["protocol"],
         )?;

@@ -246,6 +246,9 @@ pub struct Pipeline {
     spare: Dissection,
     /// The protocol name list of the previous frame, to reuse.
     spare_protos: Vec<&'static str>,
+    /// Reassemble application PDUs across TCP segments (tshark's
+    /// `tcp.desegment_tcp_streams`, on by default).
+    pub(crate) tcp_desegment: bool,
 }
 
 impl Default for Pipeline {
@@ -274,6 +277,7 @@ impl Pipeline {
             only_wanted: false,
             spare: Dissection::default(),
             spare_protos: Vec::new(),
+            tcp_desegment: true,
         }
     }
 
@@ -337,6 +341,14 @@ impl Pipeline {
             frame_file: quiet(frame::FILE_BLOCK),
         };
         self.wanted = Some(Arc::new(wanted));
+    }
+
+    /// Dissect every TCP segment on its own, as tshark with
+    /// `-o tcp.desegment_tcp_streams:FALSE`: an application dissector gets
+    /// the segment's bytes once and cannot ask for more, so nothing is held
+    /// across segments (the live daemon's samples are single frames).
+    pub fn set_tcp_desegment(&mut self, on: bool) {
+        self.tcp_desegment = on;
     }
 
     /// Replace the TCP analyzer with one using `config` (before any packet).

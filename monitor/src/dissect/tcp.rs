@@ -410,7 +410,9 @@ impl Pipeline {
         }
         // Cut by the snapshot length: handed to the application once, as
         // captured (even when nothing of it was), without reassembly.
+        // Without desegmentation every segment is handed over that way.
         let truncated = payload.len() < tcp_len;
+        let alone = truncated || !self.tcp_desegment;
         if payload.is_empty() && !truncated {
             return;
         }
@@ -444,7 +446,7 @@ impl Pipeline {
             src_port: sp,
             dst_port: dp,
         };
-        let handoff = if truncated {
+        let handoff = if alone {
             app::tcp_truncated(&mut self.app, ep, seg, tcp_len, cx.d)
         } else {
             app::tcp(&mut self.app, ep, seg, cx.d)

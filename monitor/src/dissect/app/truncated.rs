@@ -147,11 +147,14 @@ fn http_cut(
         d.malformed = true;
         return Handoff::Held;
     }
-    if starts_message(data) && http::head_complete(data) && !http::body_encoded(data) {
+    // A segment captured whole reaches here when TCP does not desegment:
+    // nothing was cut, so nothing is read past the captured bytes.
+    let whole = data.len() >= reported;
+    if starts_message(data) && http::head_complete(data) && (whole || !http::body_encoded(data)) {
         // The whole head: the message is dissected with what was captured
-        // of its body, whose dissector then reads past it. (A compressed
-        // or chunked body cannot be decoded from a part: tshark shows the
-        // first line only then.)
+        // of its body, whose dissector then reads past it when it was cut.
+        // (A compressed or chunked body cannot be decoded from a part cut
+        // short: tshark shows the first line only then.)
         let mut sub = d.part();
         http::dissect(data, &mut st.http, seg.from_client, seg.frame, &mut sub);
         let value = d.bytes(&P_HTTP, data);
@@ -162,7 +165,7 @@ fn http_cut(
         d.fields.append(&mut sub.fields);
         d.protocol = sub.protocol;
         d.info = sub.info;
-        d.malformed = true;
+        d.malformed = !whole;
         return Handoff::Claimed;
     }
     let mark = d.fields.len();
