@@ -230,6 +230,12 @@ pub mod iface {
     /// `IFACE_DIRECT` (value: slot + 1, 0 for none), a few instructions;
     /// larger ones in the hash map `IFACE_SLOTS`.
     pub const DIRECT_MAX: u32 = 1 << 16;
+    /// Bit of an `IFACE_DIRECT`/`IFACE_SLOTS` value: the device has no
+    /// link-layer header (tun, `ARPHRD_NONE`), its frames start at the IP
+    /// header. Found with the slot, so Ethernet devices pay one bit test.
+    pub const RAW_IP: u32 = 1 << 16;
+    /// The slot part of an `IFACE_DIRECT`/`IFACE_SLOTS` value.
+    pub const SLOT_MASK: u32 = RAW_IP - 1;
 }
 
 /// Index of an interface slot and direction in the `COUNTERS` array.

@@ -170,22 +170,30 @@ pub struct Frame {
 #[inline(always)]
 fn begin(frame: &Frame, len: u32, ifindex: u32, dir: u32) -> Option<*mut Scratch> {
     let s = SCRATCH.get_ptr_mut(0)?;
-    let slot = if ifindex < iface::DIRECT_MAX {
+    let (slot, raw_ip) = if ifindex < iface::DIRECT_MAX {
         match IFACE_DIRECT.get(ifindex) {
-            Some(&v) if v != 0 && v <= iface::MAX_SLOTS => v - 1,
-            _ => iface::UNKNOWN_SLOT,
+            Some(&v) if v & iface::SLOT_MASK != 0 && v & iface::SLOT_MASK <= iface::MAX_SLOTS => {
+                ((v & iface::SLOT_MASK) - 1, v & iface::RAW_IP != 0)
+            }
+            _ => (iface::UNKNOWN_SLOT, false),
         }
     } else {
         // SAFETY: plain map lookup.
         match unsafe { IFACE_SLOTS.get(&ifindex) } {
-            Some(v) if *v < iface::MAX_SLOTS => *v,
-            _ => iface::UNKNOWN_SLOT,
+            Some(v) if *v & iface::SLOT_MASK < iface::MAX_SLOTS => {
+                (*v & iface::SLOT_MASK, *v & iface::RAW_IP != 0)
+            }
+            _ => (iface::UNKNOWN_SLOT, false),
         }
     };
     // SAFETY: this CPU's scratch value; XDP (softirq) and TC egress (bottom
     // halves disabled) do not interrupt each other on one CPU.
     let (l3, l4, vlan_depth) = unsafe {
-        parse::parse(frame, &mut (*s).parsed);
+        if raw_ip {
+            parse::parse_ip(frame, &mut (*s).parsed);
+        } else {
+            parse::parse(frame, &mut (*s).parsed);
+        }
         (*s).len = len;
         (*s).ifindex = ifindex;
         (*s).dir = dir;

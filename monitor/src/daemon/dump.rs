@@ -86,7 +86,10 @@ impl Dumps {
         let mut pipe = Pipeline::new();
         Ok(entries
             .into_iter()
-            .filter(|e| f.matches(&pipe.dissect(&e.record)))
+            .filter(|e| {
+                let lt = crate::record::live_link_type(e.record.iface);
+                f.matches(&pipe.dissect_linktype(&e.record, lt))
+            })
             .collect())
     }
 

@@ -142,7 +142,7 @@ impl Live {
     /// themselves in the estimates).
     pub fn on_sample(&self, rec: PacketRecord, boot_ts: u64, kernel_rules: u32, candidates: u32) {
         let d = match self.samples.lock() {
-            Ok(mut p) => p.dissect(&rec),
+            Ok(mut p) => p.dissect_linktype(&rec, crate::record::live_link_type(rec.iface)),
             Err(_) => return,
         };
         let dir = rec.direction.unwrap_or(Direction::Ingress);
@@ -230,7 +230,7 @@ impl Live {
                 p.collect_handshakes();
                 p
             });
-            let d = p.dissect(&rec);
+            let d = p.dissect_linktype(&rec, crate::record::live_link_type(rec.iface));
             (d, p.take_handshakes(None))
         };
         let flags = self.analysis_flags(&d);

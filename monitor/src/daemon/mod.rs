@@ -209,7 +209,10 @@ async fn run(
     let mut tables = programs.take_rules()?;
     let control = rules::Control::new(rules, &mut tables)?;
     for (iface, (_, mode)) in ifaces.iter().zip(&settings.ifaces) {
-        programs.register_iface(iface.index, iface.slot)?;
+        let linktype = crate::record::link_type_of_device(&iface.name);
+        crate::record::set_live_link_type(iface.index, linktype);
+        let raw_ip = linktype != crate::dissect::link::LINKTYPE_ETHERNET;
+        programs.register_iface(iface.index, iface.slot, raw_ip)?;
         let mode = programs.attach_xdp(&iface.name, *mode)?;
         programs.attach_tc(&iface.name)?;
         tracing::info!(iface = %iface.name, ifindex = iface.index, xdp_mode = ?mode, "attached XDP ingress and TC egress");
@@ -416,8 +419,11 @@ async fn watch_interfaces(
                 continue;
             };
             let Ok(mut p) = programs.lock() else { return };
+            let linktype = crate::record::link_type_of_device(&iface.name);
+            crate::record::set_live_link_type(index, linktype);
+            let raw_ip = linktype != crate::dissect::link::LINKTYPE_ETHERNET;
             let attached = p
-                .register_iface(index, iface.slot)
+                .register_iface(index, iface.slot, raw_ip)
                 .and_then(|_| p.attach_xdp(&iface.name, *mode))
                 .and_then(|m| p.attach_tc(&iface.name).map(|_| m));
             match attached {

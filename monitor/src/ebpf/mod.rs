@@ -210,8 +210,11 @@ impl Programs {
         Ok(())
     }
 
-    /// Give `ifindex` its own counter slot (0..[`iface::UNKNOWN_SLOT`]).
-    pub fn register_iface(&mut self, ifindex: u32, slot: u32) -> anyhow::Result<()> {
+    /// Give `ifindex` its own counter slot (0..[`iface::UNKNOWN_SLOT`]);
+    /// `raw_ip` when its frames start at the IP header (no link-layer
+    /// header: tun), which the programs then parse from there.
+    pub fn register_iface(&mut self, ifindex: u32, slot: u32, raw_ip: bool) -> anyhow::Result<()> {
+        let flag = if raw_ip { iface::RAW_IP } else { 0 };
         if slot >= iface::UNKNOWN_SLOT {
             bail!(
                 "at most {} interfaces can be monitored",
@@ -224,7 +227,7 @@ impl Programs {
                     .map_mut("IFACE_DIRECT")
                     .context("IFACE_DIRECT map missing")?,
             )?;
-            m.set(ifindex, slot + 1, 0)
+            m.set(ifindex, (slot + 1) | flag, 0)
                 .context("writing IFACE_DIRECT")?;
         } else {
             let mut m: HashMap<&mut MapData, u32, u32> = HashMap::try_from(
@@ -232,7 +235,8 @@ impl Programs {
                     .map_mut("IFACE_SLOTS")
                     .context("IFACE_SLOTS map missing")?,
             )?;
-            m.insert(ifindex, slot, 0).context("writing IFACE_SLOTS")?;
+            m.insert(ifindex, slot | flag, 0)
+                .context("writing IFACE_SLOTS")?;
         }
         Ok(())
     }

@@ -20,7 +20,6 @@ const IDB: u32 = 0x0000_0001;
 const ISB: u32 = 0x0000_0005;
 const EPB: u32 = 0x0000_0006;
 const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
-const LINKTYPE_ETHERNET: u16 = 1;
 
 const OPT_ENDOFOPT: u16 = 0;
 const OPT_COMMENT: u16 = 1;
@@ -271,7 +270,9 @@ impl<W: Write> Writer<W> {
             None => format!("{shown} (ifindex {ifindex})"),
         };
         let mut b = Block::new(IDB);
-        b.u16(LINKTYPE_ETHERNET).u16(0).u32(self.snaplen);
+        b.u16(crate::record::live_link_type(ifindex))
+            .u16(0)
+            .u32(self.snaplen);
         b.opt_str(IF_NAME, &if_name);
         b.opt_str(IF_DESCRIPTION, &description);
         b.opt(IF_TSRESOL, &[9]);
