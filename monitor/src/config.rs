@@ -530,7 +530,19 @@ pub fn parse(
                 "a trigger watches one of the daemon's metrics (monitor_…)".into(),
             ));
         }
-        crate::daemon::triggers::parse_selector(t.metric.get_ref())
+        let (family, matchers) = crate::daemon::triggers::parse_selector(t.metric.get_ref())
+            .map_err(|m| err(t.metric.span(), m))?;
+        let rules: Vec<(&str, Option<bool>)> = config
+            .rules
+            .iter()
+            .map(|r| {
+                let exact = crate::daemon::rules::kernel_rule(r.filter.get_ref())
+                    .ok()
+                    .map(|(_, exact)| exact);
+                (r.name.get_ref().as_str(), exact)
+            })
+            .collect();
+        crate::daemon::catalogue::check_selector(&family, &matchers, &rules)
             .map_err(|m| err(t.metric.span(), m))?;
         crate::daemon::triggers::parse_condition(t.condition.get_ref())
             .map_err(|m| err(t.condition.span(), m))?;
@@ -571,18 +583,55 @@ fn filter_ok(
 /// `monitor config …`
 #[derive(Debug, clap::Subcommand)]
 pub enum ConfigCmd {
-    /// Parse and fully validate a configuration file (every filter compiled).
+    /// Parse and fully validate a configuration file: every filter
+    /// compiled, every trigger's metric, labels and rule names checked, and
+    /// every interface looked up on this host.
     Check {
         /// The file.
         file: PathBuf,
+        /// Do not look the interfaces up on this host (for a configuration
+        /// written for another one).
+        #[arg(long)]
+        no_host_check: bool,
     },
+}
+
+/// The first configured interface this host does not have, as an error.
+pub fn check_host(path: &Path, v: &Validated) -> Result<(), ConfigError> {
+    let Some(missing) = v
+        .config
+        .interfaces
+        .iter()
+        .find(|i| crate::daemon::preflight::ifindex(i.name.get_ref()).is_none())
+    else {
+        return Ok(());
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    Err(ConfigError::new(
+        &name,
+        &text,
+        missing.name.span(),
+        format!(
+            "interface '{}' does not exist on this host (--no-host-check for a configuration written for another host)",
+            missing.name.get_ref()
+        ),
+    ))
 }
 
 /// Run a `monitor config` subcommand; returns the exit status.
 pub fn main(cmd: ConfigCmd) -> anyhow::Result<i32> {
     use std::io::Write as _;
     match cmd {
-        ConfigCmd::Check { file } => match load(&file, &crate::daemon::rules::check_filter) {
+        ConfigCmd::Check {
+            file,
+            no_host_check,
+        } => match load(&file, &crate::daemon::rules::check_filter).and_then(|v| {
+            if !no_host_check {
+                check_host(&file, &v)?;
+            }
+            Ok(v)
+        }) {
             Ok(v) => {
                 writeln!(
                     std::io::stdout().lock(),

@@ -3,12 +3,13 @@
 //! SIGTERM: the ring-buffer reader, the HTTP server (`/metrics`), and the
 //! optional per-second summary. Dropping the programs detaches them.
 
+pub mod catalogue;
 pub mod dump;
 pub mod estimate;
 mod http;
 pub mod live;
 mod metrics;
-mod preflight;
+pub(crate) mod preflight;
 mod ring;
 pub mod rules;
 mod summary;
@@ -57,6 +58,10 @@ pub struct RunArgs {
     /// Print a per-second traffic summary on stderr.
     #[arg(long)]
     pub summary: bool,
+    /// Directory for dumps written on SIGUSR1 and by triggers [default:
+    /// the config's `dump_dir`, else /var/lib/monitor/dumps].
+    #[arg(long, value_name = "DIR")]
+    pub dump_dir: Option<PathBuf>,
 }
 
 /// Settings after merging the file and the flags.
@@ -104,6 +109,13 @@ impl Settings {
                 .collect()
         };
         let listen = args.listen.unwrap_or(file.listen);
+        let mut file = file;
+        if let Some(dir) = &args.dump_dir {
+            if dir.as_os_str().is_empty() {
+                return Err("--dump-dir needs a directory".into());
+            }
+            file.config.daemon.dump_dir = dir.clone();
+        }
         if !listen.ip().is_loopback() && file.config.daemon.token_file.is_none() {
             return Err(format!(
                 "listening on {listen} (beyond loopback) needs a bearer token: set [daemon] token_file in the configuration"
