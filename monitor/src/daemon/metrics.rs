@@ -623,6 +623,14 @@ impl Metrics {
             .inc();
     }
 
+    /// How many of the monitored interfaces have the programs attached now.
+    pub fn set_attached(&self, n: usize) {
+        if let Some(k) = &self.kernel {
+            k.attached
+                .store(n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     /// Rule names (and kernel exactness) by slot after a reload.
     pub fn set_rule_names(&self, names: Vec<Option<RuleSlot>>) {
         if let Some(Ok(mut n)) = self.kernel.as_ref().map(|k| k.rule_names.lock()) {
@@ -691,6 +699,8 @@ struct KernelCollector {
     /// (rule slot, interface slot, direction) → counters at rebase.
     rule_base: Mutex<HashMap<RuleKey, RuleCounter>>,
     confirmed: Arc<Confirmed>,
+    /// Interfaces attached now.
+    attached: std::sync::atomic::AtomicU64,
 }
 
 /// (rule slot, interface slot, direction).
@@ -736,7 +746,10 @@ const PROTOCOLS: (&str, &str) = (
     "monitor_protocol_packets_total",
     "Frames per protocol: link level (arp, ipv4, ipv6, other), vlan-tagged, and transport (tcp, udp, icmp, icmpv6, ip_other).",
 );
-const INTERFACES: (&str, &str) = ("monitor_interfaces", "Interfaces being monitored.");
+const INTERFACES: (&str, &str) = (
+    "monitor_interfaces",
+    "Interfaces with the programs attached now (an interface that disappeared counts again once it is back and re-attached).",
+);
 const RULE_FAMILIES: [(&str, &str); 5] = [
     (
         "monitor_rule_packets_total",
@@ -797,6 +810,7 @@ impl KernelCollector {
         rule_names: Vec<Option<RuleSlot>>,
         confirmed: Arc<Confirmed>,
     ) -> Self {
+        let slots_len = slots.len() as u64;
         let mut descs: Vec<Desc> = FAMILIES
             .iter()
             .map(|(n, h, _)| desc(n, h, &["iface", "direction"]))
@@ -817,6 +831,7 @@ impl KernelCollector {
             rule_names: Mutex::new(rule_names),
             rule_base: Mutex::new(HashMap::new()),
             confirmed,
+            attached: std::sync::atomic::AtomicU64::new(slots_len),
         }
     }
 
@@ -933,7 +948,12 @@ impl Collector for KernelCollectorRef {
         fams.push(protos);
         let mut ifs = family(INTERFACES.0, INTERFACES.1, MetricType::GAUGE);
         let mut g = prometheus::proto::Gauge::default();
-        g.set_value(self.0.slots.len() as f64);
+        g.set_value(
+            self.0
+                .attached
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .min(self.0.slots.len() as u64) as f64,
+        );
         let mut m = Metric::default();
         m.set_gauge(g);
         ifs.mut_metric().push(m);

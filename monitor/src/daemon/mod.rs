@@ -449,6 +449,7 @@ async fn watch_interfaces(
                 }
             }
         }
+        metrics.set_attached(known.iter().filter(|k| k.is_some()).count());
     }
 }
 

@@ -163,6 +163,21 @@ impl Programs {
 
     /// Attach the XDP program to `iface` for ingress.
     pub fn attach_xdp(&mut self, iface: &str, mode: XdpAttachMode) -> anyhow::Result<AttachedMode> {
+        // An interface has one XDP program: say whose it is, rather than
+        // failing in driver mode and then in SKB mode.
+        if let Some(id) = crate::daemon::preflight::ifindex(iface).and_then(sys::xdp_prog_id) {
+            let name = aya::programs::loaded_programs()
+                .filter_map(Result::ok)
+                .find(|p| p.id() == id)
+                .and_then(|p| p.name_as_str().map(str::to_string))
+                .unwrap_or_else(|| "?".into());
+            let whose = if name == XDP_PROGRAM {
+                "another monitor is running there"
+            } else {
+                "another program holds XDP there"
+            };
+            bail!("{iface} already has XDP program {name} (id {id}) attached: {whose}");
+        }
         let xdp: &mut Xdp = self
             .ebpf
             .program_mut(XDP_PROGRAM)

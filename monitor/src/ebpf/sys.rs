@@ -153,3 +153,70 @@ pub fn prog_array_clear(map: BorrowedFd<'_>, index: u32) -> io::Result<()> {
         r => r.map(|_| ()),
     }
 }
+
+/// Id of the XDP program attached to interface `ifindex` (any mode), from
+/// the kernel's link attributes (`RTM_GETLINK`, `IFLA_XDP_PROG_ID`); `None`
+/// when there is none or the kernel does not say.
+pub fn xdp_prog_id(ifindex: u32) -> Option<u32> {
+    const RTM_NEWLINK: u16 = 16;
+    const RTM_GETLINK: u16 = 18;
+    const NLM_F_REQUEST: u16 = 1;
+    const IFLA_XDP: u16 = 43;
+    const IFLA_XDP_PROG_ID: u16 = 4;
+    const NLA_TYPE_MASK: u16 = 0x3fff;
+    // nlmsghdr (16 bytes) + ifinfomsg (16 bytes).
+    let mut req = [0u8; 32];
+    req[0..4].copy_from_slice(&32u32.to_ne_bytes());
+    req[4..6].copy_from_slice(&RTM_GETLINK.to_ne_bytes());
+    req[6..8].copy_from_slice(&NLM_F_REQUEST.to_ne_bytes());
+    req[8..12].copy_from_slice(&1u32.to_ne_bytes());
+    req[16] = libc::AF_UNSPEC as u8;
+    req[20..24].copy_from_slice(&ifindex.to_ne_bytes());
+    // SAFETY: plain socket(2); the descriptor is owned right away.
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::NETLINK_ROUTE,
+        )
+    };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: `fd` is a fresh descriptor nobody else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: `req` is valid for its length; the kernel only reads it.
+    let sent = unsafe { libc::send(fd.as_raw_fd(), req.as_ptr().cast(), req.len(), 0) };
+    if sent != req.len() as isize {
+        return None;
+    }
+    let mut buf = vec![0u8; 1 << 16];
+    // SAFETY: `buf` is valid for writes of its length.
+    let n = unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+    let msg = buf.get(..usize::try_from(n).ok()?)?;
+    let u16_at = |b: &[u8], i: usize| Some(u16::from_ne_bytes(b.get(i..i + 2)?.try_into().ok()?));
+    let len = u32::from_ne_bytes(msg.get(0..4)?.try_into().ok()?) as usize;
+    if u16_at(msg, 4)? != RTM_NEWLINK {
+        return None;
+    }
+    let msg = msg.get(..len)?;
+    // Walks rtattrs (length, type, value; 4-byte aligned) in `b`.
+    fn attrs(b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+        let mut at = 0usize;
+        std::iter::from_fn(move || {
+            let hdr = b.get(at..at + 4)?;
+            let alen = u16::from_ne_bytes([hdr[0], hdr[1]]) as usize;
+            let ty = u16::from_ne_bytes([hdr[2], hdr[3]]);
+            if alen < 4 {
+                return None;
+            }
+            let value = b.get(at + 4..at + alen)?;
+            at += (alen + 3) & !3;
+            Some((ty, value))
+        })
+    }
+    let (_, xdp) = attrs(msg.get(32..)?).find(|(ty, _)| ty & NLA_TYPE_MASK == IFLA_XDP)?;
+    let (_, id) = attrs(xdp).find(|(ty, _)| ty & NLA_TYPE_MASK == IFLA_XDP_PROG_ID)?;
+    let id = u32::from_ne_bytes(id.get(0..4)?.try_into().ok()?);
+    (id != 0).then_some(id)
+}
