@@ -232,55 +232,6 @@ fn an_interface_that_returns_is_monitored_again() {
 }
 
 #[test]
-fn a_second_monitor_on_the_interface_names_the_program_holding_xdp() {
-    let net = Netns::new("two");
-    let iface = net.host_if.clone();
-    let first = Daemon::start(&["--iface", &iface]);
-    // Whatever the mode asked for, the answer names the holder.
-    for mode in ["auto", "skb", "driver"] {
-        let out = std::process::Command::new(monitor_tests::monitor_bin())
-            .args(["run", "--iface", &iface, "--xdp-mode", mode, "--listen"])
-            .arg(format!("127.0.0.1:{}", monitor_tests::free_port()))
-            .output()
-            .expect("second monitor");
-        assert_ne!(
-            out.status.code(),
-            Some(0),
-            "{mode}: a second monitor attached"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        let lines: Vec<&str> = err
-            .lines()
-            .filter(|l| !l.contains(" INFO ") && !l.trim().is_empty())
-            .collect();
-        assert_eq!(lines.len(), 1, "{mode}: one line expected:\n{err}");
-        let line = lines[0];
-        assert!(
-            line.starts_with(&format!(
-                "monitor: error: {iface} already has XDP program monitor_xdp (id "
-            )) && line.ends_with("attached: another monitor is running there"),
-            "{mode}: {line}"
-        );
-        assert!(!err.contains("falling back"), "{mode}: {err}");
-        // The id is the attached program's.
-        let id: String = line
-            .split("(id ")
-            .nth(1)
-            .unwrap()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let link =
-            String::from_utf8_lossy(&sh(&["ip", "-d", "link", "show", "dev", &iface]).stdout)
-                .to_string();
-        assert!(link.contains(&format!("prog/xdp id {id}")), "{link}");
-    }
-    // The first one is untouched.
-    assert_eq!(first.scrape().get("monitor_interfaces", &[]), 1.0);
-    assert_eq!(first.stop(), 0);
-}
-
-#[test]
 fn a_configured_token_is_required_on_every_request() {
     use std::io::{Read as _, Write as _};
     let net = Netns::new("tok");
