@@ -78,12 +78,18 @@ impl Dumps {
             }
             None => None,
         };
-        let entries = self.recorder.snapshot(|_| true, last, Self::now_ns());
+        let mut entries = self.recorder.snapshot(|_| true, last, Self::now_ns());
+        // Records reach the recorder in ring order, which is reservation
+        // order across CPUs and directions, not always timestamp order; a
+        // dump is in strict time order (stable: equal times keep theirs).
+        entries.sort_by_key(|e| e.record.ts_ns);
         let Some(f) = compiled else {
             return Ok(entries);
         };
-        // Dissect the snapshot in order, so reassembly sees what it needs.
+        // Dissect the snapshot in order, each frame on its own as the rules
+        // saw it (no TCP reassembly across samples).
         let mut pipe = Pipeline::new();
+        pipe.set_tcp_desegment(false);
         Ok(entries
             .into_iter()
             .filter(|e| {
