@@ -1,6 +1,6 @@
-//! `monitor dump`: a client of the running daemon's HTTP API that fetches a
+//! Clients of the running daemon's HTTP API: `monitor dump` fetches a
 //! pcapng of the flight recorder and writes it atomically with mode 0600
-//! (or to standard output).
+//! (or to standard output); `monitor status` prints `/api/v1/status`.
 
 use std::{
     io::{Read as _, Write as _},
@@ -43,6 +43,41 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// GET `path` from the daemon at `connect`: the status code and body, or
+/// the one-line reason it could not be asked.
+fn fetch(
+    connect: &str,
+    path: &str,
+    token_file: Option<&Path>,
+    timeout: Duration,
+) -> anyhow::Result<Result<(u16, Vec<u8>), String>> {
+    let token = match token_file {
+        Some(p) => Some(std::fs::read_to_string(p)?.trim().to_string()),
+        None => None,
+    };
+    let mut s = match TcpStream::connect(connect) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(format!("cannot reach the daemon at {connect}: {e}"))),
+    };
+    s.set_read_timeout(Some(timeout))?;
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {connect}\r\n{auth}\r\n")?;
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp)?;
+    let Some(split) = resp.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Ok(Err("malformed answer from the daemon".into()));
+    };
+    let head = String::from_utf8_lossy(&resp[..split]);
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok(Ok((status, resp[split + 4..].to_vec())))
+}
+
 /// Fetch a dump; returns the exit status.
 pub fn main(args: DumpArgs) -> anyhow::Result<i32> {
     let mut query = Vec::new();
@@ -53,39 +88,19 @@ pub fn main(args: DumpArgs) -> anyhow::Result<i32> {
         query.push(format!("last={}", encode(l)));
     }
     let path = format!("/api/v1/dump?{}", query.join("&"));
-    let token = match &args.token_file {
-        Some(p) => Some(std::fs::read_to_string(p)?.trim().to_string()),
-        None => None,
-    };
-    let mut s = match TcpStream::connect(&args.connect) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("monitor: cannot reach the daemon at {}: {e}", args.connect);
+    let (status, body) = match fetch(
+        &args.connect,
+        &path,
+        args.token_file.as_deref(),
+        Duration::from_secs(120),
+    )? {
+        Ok(r) => r,
+        Err(m) => {
+            eprintln!("monitor: {m}");
             return Ok(2);
         }
     };
-    s.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {}\r\n{auth}\r\n",
-        args.connect
-    )?;
-    let mut resp = Vec::new();
-    s.read_to_end(&mut resp)?;
-    let Some(split) = resp.windows(4).position(|w| w == b"\r\n\r\n") else {
-        eprintln!("monitor: malformed answer from the daemon");
-        return Ok(2);
-    };
-    let head = String::from_utf8_lossy(&resp[..split]);
-    let body = &resp[split + 4..];
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let body = &body[..];
     if status != 200 {
         eprint!(
             "monitor: the daemon refused the dump ({status}): {}",
@@ -115,4 +130,151 @@ pub fn main(args: DumpArgs) -> anyhow::Result<i32> {
             Ok(2)
         }
     }
+}
+
+/// Arguments of `monitor status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Address of the daemon's HTTP API.
+    #[arg(long, default_value = "127.0.0.1:9477")]
+    pub connect: String,
+    /// File holding the bearer token, when the daemon requires one.
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Print the JSON document as the daemon sent it.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Print the daemon's status; returns the exit status.
+pub fn status(args: StatusArgs) -> anyhow::Result<i32> {
+    let (code, body) = match fetch(
+        &args.connect,
+        "/api/v1/status",
+        args.token_file.as_deref(),
+        Duration::from_secs(30),
+    )? {
+        Ok(r) => r,
+        Err(m) => {
+            eprintln!("monitor: {m}");
+            return Ok(2);
+        }
+    };
+    if code != 200 {
+        eprint!(
+            "monitor: the daemon refused the status ({code}): {}",
+            String::from_utf8_lossy(&body)
+        );
+        return Ok(2);
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        out.write_all(&body)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    let v: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("monitor: the daemon's status is not JSON: {e}");
+            return Ok(2);
+        }
+    };
+    out.write_all(render_status(&v).as_bytes())?;
+    Ok(0)
+}
+
+fn when(unix: &serde_json::Value) -> String {
+    let secs = unix.as_f64().unwrap_or(0.0).max(0.0);
+    let t = std::time::UNIX_EPOCH + Duration::from_secs(secs as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+/// The status document as text, one fact per line.
+pub fn render_status(v: &serde_json::Value) -> String {
+    use std::fmt::Write as _;
+    let n = |x: &serde_json::Value| x.as_f64().unwrap_or(0.0);
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    let mut o = String::new();
+    let up = Duration::from_secs(n(&v["uptime_seconds"]) as u64);
+    let _ = writeln!(
+        o,
+        "monitor {}, up {} (since {})",
+        s(&v["version"]),
+        humantime::format_duration(up),
+        when(&v["started_at"])
+    );
+    let _ = writeln!(
+        o,
+        "config: {}",
+        v["config"].as_str().unwrap_or("(built-in defaults)")
+    );
+    match v["last_reload"].as_object() {
+        None => {
+            let _ = writeln!(o, "last reload: none");
+        }
+        Some(r) => {
+            let err = r
+                .get("error")
+                .and_then(|e| e.as_str())
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "last reload: {} at {}{err}",
+                r.get("result").map(s).unwrap_or_default(),
+                r.get("at").map(when).unwrap_or_default()
+            );
+        }
+    }
+    let _ = writeln!(o, "interfaces:");
+    for i in v["interfaces"].as_array().into_iter().flatten() {
+        let mode = match i["xdp_mode"].as_str() {
+            Some(m) => format!("attached, XDP {m}"),
+            None => "not attached".to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "  {}: {mode}, link type {} ({}), {} packets, {} ring drops, {} TCP records lost",
+            s(&i["name"]),
+            s(&i["link_type_name"]),
+            n(&i["link_type"]),
+            n(&i["packets"]),
+            n(&i["ringbuf_dropped"]),
+            n(&i["tcp_records_lost"])
+        );
+    }
+    let _ = writeln!(o, "rules:");
+    for r in v["rules"].as_array().into_iter().flatten() {
+        if r["kernel_exact"].as_bool() == Some(true) {
+            let _ = writeln!(
+                o,
+                "  {}: kernel-exact, {} packets, {} bytes, {} candidates, {} lost",
+                s(&r["name"]),
+                n(&r["packets"]),
+                n(&r["bytes"]),
+                n(&r["candidates"]),
+                n(&r["candidates_lost"])
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  {}: candidates in the kernel, {} candidates, {} sampled matches, {} estimated (sample fraction {})",
+                s(&r["name"]),
+                n(&r["candidates"]),
+                n(&r["user_matches"]),
+                n(&r["packets_estimated"]),
+                n(&r["sample_fraction"])
+            );
+        }
+    }
+    let l = &v["losses"];
+    let _ = writeln!(
+        o,
+        "losses: {} ring-buffer samples, {} TCP records, {} rule candidates",
+        n(&l["ringbuf_dropped"]),
+        n(&l["tcp_records_lost"]),
+        n(&l["rule_candidates_lost"])
+    );
+    o
 }

@@ -27,6 +27,8 @@ enum Cmd {
     Filter(FilterTop),
     /// Fetch a pcapng of the running daemon's flight recorder.
     Dump(monitor::client::DumpArgs),
+    /// Show the running daemon's interfaces, rules, uptime, reloads and losses.
+    Status(monitor::client::StatusArgs),
     /// Work with configuration files.
     #[command(subcommand)]
     Config(monitor::config::ConfigCmd),
@@ -77,6 +79,7 @@ fn run(cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Filter(FilterTop::Other(cmd)) => monitor::filter::main(cmd),
         Cmd::Config(cmd) => monitor::config::main(cmd),
         Cmd::Dump(args) => monitor::client::main(args),
+        Cmd::Status(args) => monitor::client::status(args),
         Cmd::Fields => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for f in monitor::dissect::registry() {

@@ -27,6 +27,8 @@ pub struct State {
     pub metrics: Arc<Metrics>,
     /// Dump writer.
     pub dumps: Arc<Dumps>,
+    /// State for `/api/v1/status`.
+    pub status: Arc<super::status::Status>,
     /// Bearer token required on every request, when set.
     pub token: Option<String>,
 }
@@ -111,8 +113,12 @@ async fn dump_handler(AxState(s): AxState<State>, Query(q): Query<DumpQuery>) ->
 }
 
 async fn status_handler(AxState(s): AxState<State>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        s.dumps.status().to_string(),
-    )
+    let body = tokio::task::spawn_blocking(move || {
+        s.status
+            .render(&s.metrics.gather(), s.dumps.status())
+            .to_string()
+    })
+    .await
+    .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], body)
 }

@@ -12,6 +12,7 @@ mod metrics;
 pub(crate) mod preflight;
 mod ring;
 pub mod rules;
+pub mod status;
 mod summary;
 pub mod triggers;
 
@@ -220,6 +221,7 @@ async fn run(
     programs.configure_all(settings.sample, settings.snaplen, rules.tcp_scope.is_some())?;
     let mut tables = programs.take_rules()?;
     let control = rules::Control::new(rules, &mut tables)?;
+    let mut iface_states = Vec::new();
     for (iface, (_, mode)) in ifaces.iter().zip(&settings.ifaces) {
         let linktype = crate::record::link_type_of_device(&iface.name);
         crate::record::set_live_link_type(iface.index, linktype);
@@ -227,6 +229,12 @@ async fn run(
         programs.register_iface(iface.index, iface.slot, raw_ip)?;
         let mode = programs.attach_xdp(&iface.name, *mode)?;
         programs.attach_tc(&iface.name)?;
+        iface_states.push(status::IfaceState {
+            name: iface.name.clone(),
+            ifindex: Some(iface.index),
+            xdp_mode: Some(mode.as_str()),
+            link_type: linktype,
+        });
         tracing::info!(iface = %iface.name, ifindex = iface.index, xdp_mode = ?mode, "attached XDP ingress and TC egress");
     }
     let ebpf_log = programs.take_logger();
@@ -281,6 +289,7 @@ async fn run(
         tracing::warn!(listen = %settings.listen, "the HTTP API listens beyond loopback; requests need the bearer token");
     }
     let control = Arc::new(std::sync::Mutex::new((control, tables)));
+    let status = Arc::new(status::Status::new(args.config.clone(), iface_states));
 
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -296,6 +305,7 @@ async fn run(
             .map(|(i, (_, m))| (i.clone(), *m))
             .collect(),
         metrics.clone(),
+        status.clone(),
         stop_rx.clone(),
     ));
     let log_task = ebpf_log.map(|l| tokio::spawn(ring::forward_logs(l, stop_rx.clone())));
@@ -311,6 +321,7 @@ async fn run(
         http::State {
             metrics: metrics.clone(),
             dumps: dumps.clone(),
+            status: status.clone(),
             token,
         },
         stop_rx.clone(),
@@ -349,10 +360,12 @@ async fn run(
                             live.set_rules(c.0.live_rules());
                         }
                         metrics.reloads.inc();
+                        status.reloaded(Ok(()));
                         tracing::info!("configuration reloaded");
                     }
                     Err(e) => {
                         metrics.reload_failures.inc();
+                        status.reloaded(Err(e.clone()));
                         tracing::error!("reload rejected, keeping the running configuration: {e}");
                     }
                 }
@@ -411,6 +424,7 @@ async fn watch_interfaces(
     programs: Arc<std::sync::Mutex<Programs>>,
     ifaces: Vec<(Iface, XdpAttachMode)>,
     metrics: Arc<Metrics>,
+    status: Arc<status::Status>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut known: Vec<Option<u32>> = ifaces.iter().map(|(i, _)| Some(i.index)).collect();
@@ -427,6 +441,7 @@ async fn watch_interfaces(
             }
             let Some(index) = now else {
                 tracing::warn!(iface = %iface.name, "interface disappeared; will re-attach when it returns");
+                status.set_iface(&iface.name, None);
                 *last = None;
                 continue;
             };
@@ -441,6 +456,7 @@ async fn watch_interfaces(
             match attached {
                 Ok(m) => {
                     metrics.set_iface(index, &iface.name);
+                    status.set_iface(&iface.name, Some((index, m.as_str(), linktype)));
                     tracing::info!(iface = %iface.name, ifindex = index, xdp_mode = ?m, "interface is back, re-attached");
                     *last = Some(index);
                 }

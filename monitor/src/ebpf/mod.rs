@@ -62,6 +62,16 @@ pub enum AttachedMode {
     Skb,
 }
 
+impl AttachedMode {
+    /// `driver` or `skb`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Driver => "driver",
+            Self::Skb => "skb",
+        }
+    }
+}
+
 /// The loaded programs and maps.
 #[derive(Debug)]
 pub struct Programs {
