@@ -446,8 +446,10 @@ pub mod rules {
         pub const ICMPV6: u64 = 1 << 8;
         /// The dissection of this frame may hold values the kernel does not
         /// see: headers repeated inside it (ICMP errors quoting a packet,
-        /// IP-in-IP/GRE, stacked VLAN tags) or an IP fragment (reassembled
-        /// in user space). Rules treat such frames as candidates.
+        /// IP-in-IP/GRE, stacked VLAN tags), headers the parser does not
+        /// walk (AH, IPv6 extension headers past its limit) or an IP
+        /// fragment (reassembled in user space). Rules treat such frames as
+        /// candidates.
         pub const NESTED: u64 = 1 << 9;
         /// The Ethernet header's type/length word is a type (above 1500);
         /// on 802.3 frames it is a length and there is no `eth.type`.

@@ -145,6 +145,24 @@ pub fn parse_ip(f: &Frame, out: &mut Parsed) {
     }
 }
 
+/// IP protocols after which the dissection goes on with headers the parser
+/// does not read: IP-in-IP (4), IPv6-in-IP (41), GRE (47), AH (51, then the
+/// protected transport), and IPv6 extension headers left over after
+/// [`MAX_IPV6_EXT`] (0, 43, 44, 60). All below 64: one mask test.
+const NESTING: u64 = (1 << 4)
+    | (1 << 41)
+    | (1 << 47)
+    | (1 << 51)
+    | (1 << IPPROTO_HOPOPTS)
+    | (1 << IPPROTO_ROUTING)
+    | (1 << IPPROTO_FRAGMENT)
+    | (1 << IPPROTO_DSTOPTS);
+
+#[inline(always)]
+fn nests(p: u8) -> bool {
+    p < 64 && (NESTING >> p) & 1 != 0
+}
+
 #[inline(always)]
 fn transport(p: u8, v6: bool) -> u8 {
     (match p {
@@ -182,7 +200,7 @@ fn ipv4(f: &Frame, off: usize, out: &mut Parsed) {
         // A non-first fragment: no transport header here.
         return;
     }
-    if p == 4 || p == 41 || p == 47 {
+    if nests(p) {
         out.protos |= proto_bit::NESTED;
     }
     out.l4 = transport(p, false);
@@ -239,7 +257,7 @@ fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
         ext += l as u32;
     }
     out.ip_proto = next;
-    if next == 4 || next == 41 || next == 47 {
+    if nests(next) {
         out.protos |= proto_bit::NESTED;
     }
     out.l4 = transport(next, true);

@@ -335,3 +335,101 @@ fn filter_verify_agrees_on_real_captures() {
         }
     }
 }
+
+/// A frame: Ethernet to `ethertype`, then `l3`.
+fn frame(ethertype: u16, l3: &[u8]) -> Vec<u8> {
+    let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
+    f.extend_from_slice(&ethertype.to_be_bytes());
+    f.extend_from_slice(l3);
+    f
+}
+
+/// A TCP SYN 40000 → 80 (checksum left 0: tshark does not check it).
+fn syn_to_80() -> Vec<u8> {
+    let mut t = vec![
+        0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff,
+    ];
+    t.extend_from_slice(&[0, 0, 0, 0]);
+    t
+}
+
+/// Write `frames` as a classic pcap file.
+fn write_pcap(path: &std::path::Path, frames: &[Vec<u8>]) {
+    let mut b = Vec::new();
+    for v in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65535, 1] {
+        if v == 0x0004_0002 {
+            b.extend_from_slice(&2u16.to_le_bytes());
+            b.extend_from_slice(&4u16.to_le_bytes());
+        } else {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    for (i, f) in frames.iter().enumerate() {
+        for v in [i as u32 + 1, 0, f.len() as u32, f.len() as u32] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend_from_slice(f);
+    }
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn headers_the_parser_does_not_walk_leave_frames_to_user_space() {
+    require_root();
+    // IPv6 with five destination-options headers (the parser walks four)
+    // before TCP; IPv4 with AH (51) before TCP.
+    let mut v6 = vec![0x60, 0, 0, 0];
+    let mut body = Vec::new();
+    for k in 0..5 {
+        let next = if k == 4 { 6 } else { 60 };
+        body.extend_from_slice(&[next, 0, 1, 4, 0, 0, 0, 0]);
+    }
+    body.extend_from_slice(&syn_to_80());
+    v6.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    v6.extend_from_slice(&[60, 64]);
+    v6.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    v6.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    v6.extend_from_slice(&body);
+    let mut ah = vec![6, 4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+    ah.extend_from_slice(&[0; 12]);
+    let mut v4 = vec![
+        0x45, 0, 0, 0, 0, 1, 0, 0, 64, 51, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+    ];
+    let total = (20 + ah.len() + 20) as u16;
+    v4[2..4].copy_from_slice(&total.to_be_bytes());
+    v4.extend_from_slice(&ah);
+    v4.extend_from_slice(&syn_to_80());
+    let frames = [frame(0x86dd, &v6), frame(0x0800, &v4)];
+
+    let filter = "tcp.port == 80";
+    let pcap = std::env::temp_dir().join(format!("monitor-unwalked-{}.pcap", std::process::id()));
+    write_pcap(&pcap, &frames);
+    let want = tshark_matches(&pcap, filter);
+    let _ = std::fs::remove_file(&pcap);
+    assert_eq!(want, BTreeSet::from([1, 2]), "tshark sees TCP in both");
+
+    let (rule, exact) = monitor::daemon::rules::kernel_rule(filter).unwrap();
+    assert!(exact);
+    let mut progs = Programs::load(1 << 16).expect("load programs");
+    progs.configure(1.0, 64).expect("configure");
+    let mut ring = progs.take_ring().expect("ring");
+    let mut tables = progs.take_rules().expect("rule tables");
+    tables.install(&[Some(rule)], None).expect("install");
+    for (i, f) in frames.iter().enumerate() {
+        let opts = TestRunOptions {
+            data_in: Some(f),
+            repeat: 1,
+            ..Default::default()
+        };
+        progs.xdp().unwrap().test_run(opts).expect("test_run");
+        let item = ring.next().expect("a record");
+        let matched = u32::from_ne_bytes(item[24..28].try_into().unwrap());
+        let cands = u32::from_ne_bytes(item[28..32].try_into().unwrap());
+        assert_eq!(
+            (matched & 1, cands & 1),
+            (0, 1),
+            "frame {}: a candidate, neither rejected nor counted",
+            i + 1
+        );
+    }
+}
