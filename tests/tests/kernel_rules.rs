@@ -433,3 +433,59 @@ fn headers_the_parser_does_not_walk_leave_frames_to_user_space() {
         );
     }
 }
+
+#[test]
+fn candidates_beyond_a_full_ring_are_counted_lost() {
+    require_root();
+    // An ICMP port-unreachable quoting a UDP datagram to port 9998: a
+    // candidate of the kernel-exact rule `udp.port == 9998`.
+    let quoted_ip = [
+        0x45, 0, 0, 36, 0, 2, 0, 0, 64, 17, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1,
+    ];
+    let quoted_udp = [0x9c, 0x40, 0x27, 0x0e, 0, 16, 0, 0];
+    let mut icmp = vec![3, 3, 0, 0, 0, 0, 0, 0];
+    icmp.extend_from_slice(&quoted_ip);
+    icmp.extend_from_slice(&quoted_udp);
+    let mut v4 = vec![
+        0x45, 0, 0, 0, 0, 1, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+    ];
+    let total = (20 + icmp.len()) as u16;
+    v4[2..4].copy_from_slice(&total.to_be_bytes());
+    v4.extend_from_slice(&icmp);
+    let f = frame(0x0800, &v4);
+
+    let (rule, exact) = monitor::daemon::rules::kernel_rule("udp.port == 9998").unwrap();
+    assert!(exact);
+    // A small ring, nobody reading it, no random sampling: only the
+    // candidates are sent, and most find no room.
+    let mut progs = Programs::load(1 << 13).expect("load programs");
+    progs.configure(0.0, 64).expect("configure");
+    let mut ring = progs.take_ring().expect("ring");
+    let mut tables = progs.take_rules().expect("rule tables");
+    let counters = progs.take_counters().expect("counters");
+    tables.install(&[Some(rule)], None).expect("install");
+    const RUNS: u64 = 10;
+    let opts = TestRunOptions {
+        data_in: Some(&f),
+        repeat: RUNS as u32,
+        ..Default::default()
+    };
+    progs.xdp().unwrap().test_run(opts).expect("test_run");
+    let mut sent = 0u64;
+    while let Some(item) = ring.next() {
+        let cands = u32::from_ne_bytes(item[28..32].try_into().unwrap());
+        assert_eq!(cands & 1, 1);
+        // Sent whole, not cut at the 64-byte snaplen.
+        let cap = u32::from_ne_bytes(item[16..20].try_into().unwrap());
+        assert_eq!(cap as usize, f.len());
+        sent += 1;
+    }
+    let slot = monitor_common::iface::UNKNOWN_SLOT;
+    let c = counters.rule(slot, 0, monitor_common::direction::INGRESS);
+    assert_eq!((c.packets, c.candidates), (0, RUNS), "{c:?}");
+    assert_eq!(c.candidate_bytes, RUNS * f.len() as u64);
+    assert!(sent > 0 && c.candidates_lost > 0, "sent {sent}, {c:?}");
+    assert_eq!(sent + c.candidates_lost, RUNS, "{c:?}");
+    let t = counters.all()[0];
+    assert_eq!(t.ringbuf_dropped, c.candidates_lost);
+}
