@@ -1,9 +1,10 @@
 //! Rule counters of a running daemon against tshark on an independent
 //! capture of the same veth. Kernel-exact rules (`icmp.type == 8`,
 //! `tcp.port == 8000`, ...) must count exactly the frames tshark's filter
-//! matches, ICMP errors included: the kernel counts the frames it can
-//! decide, leaves ICMP errors (which quote another packet's headers) to
-//! user space as candidates, and the exact filter decides those. A rule
+//! matches, ICMP errors and IP fragments included: the kernel counts the
+//! frames it can decide, leaves ICMP errors (which quote another packet's
+//! headers) and fragments to user space as candidates, and the exact filter
+//! decides those (on the reassembled datagram, as tshark). A rule
 //! the kernel cannot decide exports candidates, never
 //! `monitor_rule_packets_total`, and its kernel part is narrowed to the
 //! frames its fields can be in.
@@ -111,6 +112,9 @@ fn kernel_exact_rules_equal_tshark_icmp_errors_included() {
     let mut capture = Capture::start(&iface, &pcap, None);
 
     sh(&["ping", "-q", "-c", "4", "-i", "0.2", &ns_ip]);
+    // Echoes of 3000 bytes: IP fragments, each left to user space, where
+    // the datagram is reassembled as tshark does.
+    sh(&["ping", "-q", "-c", "2", "-i", "0.2", "-s", "3000", &ns_ip]);
     for _ in 0..3 {
         let to: SocketAddr = format!("{ns_ip}:8000").parse().unwrap();
         let mut s = TcpStream::connect_timeout(&to, Duration::from_secs(2)).expect("connect 8000");
@@ -138,6 +142,7 @@ fn kernel_exact_rules_equal_tshark_icmp_errors_included() {
     // UDP headers.
     assert!(tshark_count(&pcap, "icmp.type == 3 && tcp.port == 8002") >= 2.0);
     assert!(tshark_count(&pcap, "icmp.type == 3 && udp.port == 9998") >= 1.0);
+    assert!(tshark_count(&pcap, "ip.flags.mf == 1") >= 4.0);
     let deadline = Instant::now() + Duration::from_secs(10);
     let m = loop {
         let m = daemon.scrape();
@@ -165,8 +170,11 @@ fn kernel_exact_rules_equal_tshark_icmp_errors_included() {
         );
         assert_eq!(m.0.get(&info), Some(&1.0), "{info}");
     }
-    // ICMP errors were left to user space, for every rule.
-    let errors = tshark_count(&pcap, "icmp.type == 3");
+    // ICMP errors and fragments were left to user space, for every rule.
+    let errors = tshark_count(
+        &pcap,
+        "icmp.type == 3 || ip.flags.mf == 1 || ip.frag_offset > 0",
+    );
     for (name, _) in EXACT {
         assert_eq!(
             both(&m, "monitor_rule_candidates_total", &iface, name),
@@ -183,7 +191,10 @@ fn kernel_exact_rules_equal_tshark_icmp_errors_included() {
     assert!(!m.0.contains_key(&key), "{key} must not be exported");
     assert_eq!(
         both(&m, "monitor_rule_candidates_total", &iface, "hello"),
-        tshark_count(&pcap, "(tcp.len > 0 && !icmp) || icmp.type == 3")
+        tshark_count(
+            &pcap,
+            "(tcp.len > 0 && !icmp) || icmp.type == 3 || ip.flags.mf == 1 || ip.frag_offset > 0"
+        )
     );
     assert!(tshark_count(&pcap, "tcp.payload contains \"hello\"") == 3.0);
     assert_eq!(
