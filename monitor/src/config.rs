@@ -544,6 +544,18 @@ pub fn parse(
             .collect();
         crate::daemon::catalogue::check_selector(&family, &matchers, &rules)
             .map_err(|m| err(t.metric.span(), m))?;
+        // Interfaces named in the file are the ones monitored (unless
+        // --iface replaces them): a trigger on another one never fires.
+        if let Some((_, name)) = matchers.iter().find(|(k, _)| k == "iface") {
+            if !config.interfaces.is_empty()
+                && !config.interfaces.iter().any(|i| i.name.get_ref() == name)
+            {
+                return Err(err(
+                    t.metric.span(),
+                    format!("interface '{name}' is not one of the [[interface]] entries"),
+                ));
+            }
+        }
         crate::daemon::triggers::parse_condition(t.condition.get_ref())
             .map_err(|m| err(t.condition.span(), m))?;
         if *t.threshold.get_ref() <= 0.0 {
@@ -663,6 +675,26 @@ mod tests {
         parse("monitor.toml", text, &no_filter_check)
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn trigger_interfaces_are_the_configured_ones() {
+        let base = "[[interface]]\nname = \"eth0\"\n\n[[trigger]]\nname = \"t\"\nthreshold = 1.0\nwindow = \"1m\"\n";
+        let with = |m: &str| format!("{base}metric = '{m}'\n");
+        assert!(parse(
+            "m.toml",
+            &with(r#"monitor_packets_total{iface="eth0"}"#),
+            &no_filter_check
+        )
+        .is_ok());
+        let e = render(&with(r#"monitor_packets_total{iface="eth1"}"#));
+        assert!(
+            e.contains("interface 'eth1' is not one of the [[interface]] entries"),
+            "{e}"
+        );
+        // Without [[interface]] entries the interfaces come from --iface.
+        let free = "[[trigger]]\nname = \"t\"\nthreshold = 1.0\nwindow = \"1m\"\nmetric = 'monitor_packets_total{iface=\"eth1\"}'\n";
+        assert!(parse("m.toml", free, &no_filter_check).is_ok());
     }
 
     #[test]
