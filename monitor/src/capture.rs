@@ -70,6 +70,8 @@ pub struct FilePacket {
     pub linktype: u16,
     /// pcapng only: the section number (from 1) and interface name.
     pub pcapng: Option<crate::dissect::frame::FileInfo>,
+    /// pcapng only: the packet's `epb_flags`, when it has them.
+    pub flags: Option<u32>,
     /// The packet's comments (pcapng `opt_comment`), each up to its first
     /// NUL; empty when it has none.
     pub comments: Vec<String>,
@@ -411,6 +413,7 @@ impl<R: Read> CaptureReader<R> {
             },
             linktype,
             pcapng: None,
+            flags: None,
             comments: Vec::new(),
             ts_digits: if nanos { 9 } else { 6 },
         }))
@@ -579,6 +582,7 @@ impl<R: Read> CaptureReader<R> {
             ts_to_ns(ts, iface.units_per_sec) + iface.tsoffset.saturating_mul(1_000_000_000);
         let opts_start = (data_end + 3) & !3;
         let mut direction = None;
+        let mut flags = None;
         let mut comments = Vec::new();
         if opts_start < end {
             for (code, val) in Options::new(&self.buf[opts_start..end], be) {
@@ -586,6 +590,7 @@ impl<R: Read> CaptureReader<R> {
                     let text = val.split(|&b| b == 0).next().unwrap_or_default();
                     comments.push(String::from_utf8_lossy(text).into_owned());
                 } else if code == 2 && btype == 6 && val.len() >= 4 {
+                    flags = Some(u32_at(val, be));
                     direction = match u32_at(val, be) & 3 {
                         1 => Some(Direction::Ingress),
                         2 => Some(Direction::Egress),
@@ -603,6 +608,7 @@ impl<R: Read> CaptureReader<R> {
                 data: self.packet_data(28..data_end),
             },
             pcapng: self.file_info(&iface),
+            flags,
             comments,
             linktype: iface.linktype,
             ts_digits: iface.ts_digits,
@@ -631,6 +637,7 @@ impl<R: Read> CaptureReader<R> {
                 data: self.packet_data(12..12 + caplen as usize),
             },
             pcapng: self.file_info(&iface),
+            flags: None,
             comments: Vec::new(),
             linktype: iface.linktype,
             ts_digits: iface.ts_digits,

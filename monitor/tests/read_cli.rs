@@ -939,3 +939,91 @@ fn link_type_not_dissected_is_said_once_and_shown_as_tshark_shows_it() {
     let _ = std::fs::remove_file(p);
     let _ = std::fs::remove_file(e);
 }
+
+/// A dump as the daemon writes it (nanosecond pcapng, interfaces per
+/// direction, the rules and analysis verdicts of each packet in its
+/// comment) reads as in tshark: the Time column with nine decimals, the
+/// comments through `-e` and filters, the packet flags, the frame's tree
+/// text with the direction.
+#[test]
+fn recorder_dump_reads_as_in_tshark() {
+    use monitor::record::{Direction, PacketRecord};
+    use monitor::recorder::pcapng::{SectionInfo, Writer};
+    use monitor::recorder::Entry;
+    use std::sync::Arc;
+
+    if tshark(&["-v"]).is_none() {
+        return;
+    }
+    let mut tcp = Vec::new();
+    // The three frames of the handshake, from the sample capture.
+    let mut reader =
+        monitor::capture::CaptureReader::open(&captures().join("tcp_handshake.pcapng"))
+            .expect("open sample");
+    while let Some(p) = reader.next_packet() {
+        tcp.push(p.expect("sample packet").record.data);
+    }
+    let mut w = Writer::new(Vec::new(), &SectionInfo::default(), 0).expect("writer");
+    let base = 1_700_000_000_123_456_789i64;
+    let rules: [&[&str]; 3] = [&["syn-flood", "web"], &[], &["web"]];
+    let verdicts: [&[&str]; 3] = [&[], &["tcp.analysis.retransmission"], &[]];
+    for (i, data) in tcp.iter().enumerate() {
+        let mut e = Entry::new(PacketRecord {
+            ts_ns: base + i as i64 * 1_000_000_007,
+            iface: 2,
+            direction: Some(if i % 2 == 0 {
+                Direction::Egress
+            } else {
+                Direction::Ingress
+            }),
+            orig_len: data.len() as u32,
+            data: data.clone(),
+        });
+        e.rules = rules[i].iter().map(|r| Arc::from(*r)).collect();
+        e.analysis = verdicts[i].iter().map(|r| Arc::from(*r)).collect();
+        w.packet(&e, &|_| "eth0".to_string()).expect("packet");
+    }
+    let dump = w.finish(None).expect("finish");
+    let p = tmp("recorder.pcapng", &dump);
+    let f = p.to_str().unwrap();
+    same_as_tshark(&["-r", f]);
+    same_as_tshark(&[
+        "-r",
+        f,
+        "-T",
+        "fields",
+        "-e",
+        "frame",
+        "-e",
+        "frame.comment",
+        "-e",
+        "frame.interface_name",
+        "-e",
+        "frame.time_relative",
+        "-e",
+        "frame.time",
+        "-e",
+        "frame.packet_flags",
+        "-e",
+        "frame.packet_flags_direction",
+        "-e",
+        "frame.packet_flags_reception_type",
+        "-e",
+        "frame.packet_flags_crc_error",
+    ]);
+    same_as_tshark(&["-r", f, "-Y", "frame.packet_flags_direction == 1"]);
+    same_as_tshark(&["-r", f, "-Y", "frame.comment contains \"web\""]);
+    same_as_tshark(&[
+        "-r",
+        f,
+        "-Y",
+        "frame.comment contains \"retransmission\"",
+        "-T",
+        "json",
+        "-e",
+        "frame.number",
+        "-e",
+        "frame.comment",
+    ]);
+    let _ = std::fs::remove_file(p);
+}

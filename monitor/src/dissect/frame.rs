@@ -21,6 +21,19 @@ fields! {
     FRAME_INTERFACE_ID = "frame.interface_id", UInt, Base::Dec, "Interface id";
     FRAME_INTERFACE_NAME = "frame.interface_name", String, Base::Dec, "Interface name";
     FRAME_SECTION_NUMBER = "frame.section_number", UInt, Base::Dec, "Section number";
+    FRAME_PACKET_FLAGS = "frame.packet_flags", UInt, Base::Hex(8), "Packet flags";
+    FRAME_PACKET_FLAGS_DIRECTION = "frame.packet_flags_direction", UInt, Base::Hex(8), "Direction";
+    FRAME_PACKET_FLAGS_RECEPTION_TYPE = "frame.packet_flags_reception_type", UInt, Base::Dec, "Reception type";
+    FRAME_PACKET_FLAGS_FCS_LENGTH = "frame.packet_flags_fcs_length", UInt, Base::Dec, "FCS length";
+    FRAME_PACKET_FLAGS_RESERVED = "frame.packet_flags_reserved", UInt, Base::Dec, "Reserved";
+    FRAME_PACKET_FLAGS_CRC_ERROR = "frame.packet_flags_crc_error", Bool, Base::Dec, "CRC error";
+    FRAME_PACKET_FLAGS_PACKET_TOO_ERROR = "frame.packet_flags_packet_too_error", Bool, Base::Dec, "Packet too long error";
+    FRAME_PACKET_FLAGS_PACKET_TOO_SHORT_ERROR = "frame.packet_flags_packet_too_short_error", Bool, Base::Dec, "Packet too short error";
+    FRAME_PACKET_FLAGS_WRONG_INTER_FRAME_GAP_ERROR = "frame.packet_flags_wrong_inter_frame_gap_error", Bool, Base::Dec, "Wrong interframe gap error";
+    FRAME_PACKET_FLAGS_UNALIGNED_FRAME_ERROR = "frame.packet_flags_unaligned_frame_error", Bool, Base::Dec, "Unaligned frame error";
+    FRAME_PACKET_FLAGS_START_FRAME_DELIMITER_ERROR = "frame.packet_flags_start_frame_delimiter_error", Bool, Base::Dec, "Start frame delimiter error";
+    FRAME_PACKET_FLAGS_PREAMBLE_ERROR = "frame.packet_flags_preamble_error", Bool, Base::Dec, "Preamble error";
+    FRAME_PACKET_FLAGS_SYMBOL_ERROR = "frame.packet_flags_symbol_error", Bool, Base::Dec, "Symbol error";
     PKT_COMMENT = "pkt_comment", Protocol, Base::Dec, "Packet comments";
     FRAME_COMMENT = "frame.comment", String, Base::Dec, "Comment";
     FRAME_COMMENT_EXPERT = "frame.comment.expert", None, Base::Dec, "Formatted comment";
@@ -44,11 +57,36 @@ pub(crate) static LEN_BLOCK: &[&super::FieldDef] = &[
     &FRAME_IGNORED,
 ];
 
-/// The pcapng interface and section fields.
+/// The pcapng interface and section fields, and the packet's flags.
 pub(crate) static FILE_BLOCK: &[&super::FieldDef] = &[
     &FRAME_INTERFACE_ID,
     &FRAME_INTERFACE_NAME,
     &FRAME_SECTION_NUMBER,
+    &FRAME_PACKET_FLAGS,
+    &FRAME_PACKET_FLAGS_DIRECTION,
+    &FRAME_PACKET_FLAGS_RECEPTION_TYPE,
+    &FRAME_PACKET_FLAGS_FCS_LENGTH,
+    &FRAME_PACKET_FLAGS_RESERVED,
+    &FRAME_PACKET_FLAGS_CRC_ERROR,
+    &FRAME_PACKET_FLAGS_PACKET_TOO_ERROR,
+    &FRAME_PACKET_FLAGS_PACKET_TOO_SHORT_ERROR,
+    &FRAME_PACKET_FLAGS_WRONG_INTER_FRAME_GAP_ERROR,
+    &FRAME_PACKET_FLAGS_UNALIGNED_FRAME_ERROR,
+    &FRAME_PACKET_FLAGS_START_FRAME_DELIMITER_ERROR,
+    &FRAME_PACKET_FLAGS_PREAMBLE_ERROR,
+    &FRAME_PACKET_FLAGS_SYMBOL_ERROR,
+];
+
+/// The error bits of `epb_flags` (bits 24 to 31), in order.
+static FLAG_ERRORS: [&super::FieldDef; 8] = [
+    &FRAME_PACKET_FLAGS_CRC_ERROR,
+    &FRAME_PACKET_FLAGS_PACKET_TOO_ERROR,
+    &FRAME_PACKET_FLAGS_PACKET_TOO_SHORT_ERROR,
+    &FRAME_PACKET_FLAGS_WRONG_INTER_FRAME_GAP_ERROR,
+    &FRAME_PACKET_FLAGS_UNALIGNED_FRAME_ERROR,
+    &FRAME_PACKET_FLAGS_START_FRAME_DELIMITER_ERROR,
+    &FRAME_PACKET_FLAGS_PREAMBLE_ERROR,
+    &FRAME_PACKET_FLAGS_SYMBOL_ERROR,
 ];
 
 /// Push the frame fields; returns the index of `frame.protocols` (filled in
@@ -115,10 +153,35 @@ pub struct FileInfo {
     pub interface_name: std::sync::Arc<str>,
 }
 
-/// Push the pcapng-only frame fields.
-pub(crate) fn push_file_fields(d: &mut Dissection, iface: u32, info: &FileInfo) {
+/// Push the pcapng-only frame fields: interface, section and, when the
+/// packet block has them, its `epb_flags` split as tshark shows them.
+pub(crate) fn push_file_fields(
+    d: &mut Dissection,
+    iface: u32,
+    info: &FileInfo,
+    flags: Option<u32>,
+) {
     d.push(&FRAME_INTERFACE_ID, Value::UInt(iface.into()));
     let name = d.text(&FRAME_INTERFACE_NAME, || info.interface_name.to_string());
     d.push(&FRAME_INTERFACE_NAME, name);
     d.push(&FRAME_SECTION_NUMBER, Value::UInt(info.section.into()));
+    if let Some(f) = flags {
+        d.push(&FRAME_PACKET_FLAGS, Value::UInt(f.into()));
+        d.push(&FRAME_PACKET_FLAGS_DIRECTION, Value::UInt((f & 3).into()));
+        d.push(
+            &FRAME_PACKET_FLAGS_RECEPTION_TYPE,
+            Value::UInt((f >> 2 & 7).into()),
+        );
+        d.push(
+            &FRAME_PACKET_FLAGS_FCS_LENGTH,
+            Value::UInt((f >> 5 & 0xf).into()),
+        );
+        d.push(
+            &FRAME_PACKET_FLAGS_RESERVED,
+            Value::UInt((f >> 9 & 0x7f).into()),
+        );
+        for (bit, def) in FLAG_ERRORS.iter().enumerate() {
+            d.push(def, Value::Bool(f >> (24 + bit) & 1 != 0));
+        }
+    }
 }

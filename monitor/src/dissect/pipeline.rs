@@ -416,7 +416,7 @@ impl Pipeline {
         let mut d = self.dissect_commented(&pkt.record, pkt.linktype, &pkt.comments);
         if let Some(info) = &pkt.pcapng {
             if !self.quiet.frame_file {
-                frame::push_file_fields(&mut d, pkt.record.iface, info);
+                frame::push_file_fields(&mut d, pkt.record.iface, info, pkt.flags);
             }
         }
         d

@@ -20,6 +20,7 @@ pub fn needs(name: &str) -> &'static [&'static str] {
             "frame.cap_len",
             "frame.interface_id",
             "frame.interface_name",
+            "frame.packet_flags_direction",
         ],
         "eth" => &["eth.src", "eth.dst", "eth.len"],
         "vlan" => &["vlan.priority", "vlan.dei", "vlan.id"],
@@ -114,6 +115,11 @@ pub fn write(out: &mut String, d: &Dissection, at: usize) {
                     out.push_str(name);
                 }
                 let _ = write!(out, ", id {id}");
+            }
+            match uint(find(all, "frame.packet_flags_direction")) {
+                Some(1) => out.push_str(" (inbound)"),
+                Some(2) => out.push_str(" (outbound)"),
+                _ => {}
             }
         }
         "eth" if find(fields, "eth.len").is_some() => out.push_str("IEEE 802.3 Ethernet "),
