@@ -567,6 +567,37 @@ enum Mode {
     Json,
 }
 
+/// Whether printing the field `name` reads the values of `f` (the field
+/// itself, or one of its subfields; a protocol's own fields do not read
+/// its bytes).
+fn reads_field(name: &str, f: &str) -> bool {
+    name == f || (f != "http" && name.strip_prefix(f).is_some_and(|r| r.starts_with('.')))
+}
+
+/// Whether the display filter `expr` may read the values of `f`: it names
+/// `f` or a subfield of it, other than to test that a protocol is there.
+fn filter_reads(expr: &str, f: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let mut rest = expr;
+    while let Some(i) = rest.find(|c: char| word(c)) {
+        let tail = &rest[i..];
+        let len = tail.find(|c: char| !word(c)).unwrap_or(tail.len());
+        let (token, after) = tail.split_at(len);
+        if reads_field(token, f) {
+            let next = after.trim_start();
+            let existence_only = token == f
+                && ["", "&&", "||", "^^", ")", "and", "or", "xor"]
+                    .iter()
+                    .any(|op| !op.is_empty() && next.starts_with(op) || next.is_empty());
+            if !existence_only {
+                return true;
+            }
+        }
+        rest = after;
+    }
+    false
+}
+
 /// Run `monitor read`; returns the exit status.
 pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let filter = match &args.filter {
@@ -635,6 +666,13 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
         let needs = defs.iter().flat_map(|d| dissect::summary::needs(d.name));
         pipe.only_fields(defs.iter().map(|d| d.name).chain(needs.copied()));
     }
+    let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
+    let full_tree = matches!(mode, Mode::Json) && names.is_empty();
+    pipe.keep_bodies_for(|f| {
+        full_tree
+            || names.iter().any(|n| reads_field(n, f))
+            || args.filter.as_deref().is_some_and(|e| filter_reads(e, f))
+    });
     let mut line = String::with_capacity(1024);
     if matches!(mode, Mode::Fields) && opts.bom {
         w.write_all("\u{feff}".as_bytes())?;

@@ -351,6 +351,20 @@ impl Pipeline {
         self.tcp_desegment = on;
     }
 
+    /// Keep HTTP bodies only when a field or filter reads their bytes:
+    /// `reads` tells whether the consumer reads the named field's values
+    /// (see [`super::app::BODY_FIELDS`]). Other answers do not depend on
+    /// this; memory does (a body whose length its head gives is followed,
+    /// not held).
+    pub fn keep_bodies_for(&mut self, reads: impl Fn(&str) -> bool) {
+        let keep = super::app::BODY_FIELDS.iter().any(|f| reads(f));
+        self.app.set_bodies(if keep {
+            super::app::Bodies::Keep
+        } else {
+            super::app::Bodies::Elide
+        });
+    }
+
     /// Replace the TCP analyzer with one using `config` (before any packet).
     pub fn set_tcp_config(&mut self, config: crate::tcp_analysis::Config) {
         self.analyzer = crate::tcp_analysis::Analyzer::new(config);

@@ -10,6 +10,12 @@
 //! the PDU is handed to the dissector once all its bytes are there. A
 //! segment that does not start inside an MSP is dissected on its own,
 //! which is how dissection picks up again after lost segments.
+//!
+//! An MSP may keep only a prefix of its bytes (see [`Pdus::open`]'s
+//! `keep`): beyond it, only which byte ranges arrived is recorded. The PDU
+//! then completes exactly when tshark's would, and is handed on as that
+//! prefix plus its full length ([`Reassembled`]). This is how a large HTTP
+//! body whose bytes no field reads is followed without holding it.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +33,31 @@ pub(super) enum Need {
 /// only recent ones matter for retransmission checks and lost segments.
 const MAX_MSPS: usize = 64;
 
+/// A PDU whose bytes all arrived.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Reassembled {
+    /// Its bytes: all of them, or the prefix the MSP kept.
+    pub bytes: Vec<u8>,
+    /// Its length (more than `bytes.len()` when only a prefix was kept).
+    pub len: usize,
+}
+
+impl Reassembled {
+    /// True when only a prefix of the bytes was kept.
+    pub fn elided(&self) -> bool {
+        self.len > self.bytes.len()
+    }
+}
+
+/// Bytes that arrived at one offset of an MSP.
+#[derive(Debug)]
+struct Frag {
+    /// How many bytes arrived.
+    len: u32,
+    /// Those of them inside the kept prefix.
+    bytes: Vec<u8>,
+}
+
 /// One multi-segment PDU.
 #[derive(Debug)]
 struct Msp {
@@ -38,7 +69,9 @@ struct Msp {
     /// The next segment is taken whole (`MSP_FLAGS_REASSEMBLE_ENTIRE_SEGMENT`).
     entire_segment: bool,
     /// Bytes by offset from the MSP's start.
-    frags: BTreeMap<u32, Vec<u8>>,
+    frags: BTreeMap<u32, Frag>,
+    /// Only bytes at offsets below this are kept.
+    keep: u32,
     /// Length of the PDU once its last fragment came (`FD_DATALEN_SET`).
     datalen: Option<u32>,
     /// All bytes came and the PDU was handed on (`FD_DEFRAGMENTED`).
@@ -107,7 +140,7 @@ impl Pdus {
         nxtseq: u32,
         data: &[u8],
         frame: u64,
-    ) -> (usize, Option<Vec<u8>>) {
+    ) -> (usize, Option<Reassembled>) {
         let Some(m) = self.msps.get_mut(&start) else {
             return (0, None);
         };
@@ -152,8 +185,9 @@ impl Pdus {
 
     /// Open an MSP at `seq` (`pdu_store_sequencenumber_of_next_pdu`) for
     /// the bytes `data` of frame `frame` that end at `nxtseq`, the
-    /// dissector having asked for `need` more.
-    pub fn open(&mut self, seq: u32, nxtseq: u32, need: Need, data: &[u8], frame: u64) {
+    /// dissector having asked for `need` more. Only the first `keep` bytes
+    /// of the PDU are kept (`u32::MAX`: all).
+    pub fn open(&mut self, seq: u32, nxtseq: u32, need: Need, data: &[u8], frame: u64, keep: u32) {
         let (nxtpdu, entire_segment) = match need {
             Need::OneMore => (nxtseq.wrapping_add(1), true),
             Need::Bytes(n) => (nxtseq.wrapping_add(n), false),
@@ -174,6 +208,7 @@ impl Pdus {
             last_frame: frame,
             entire_segment,
             frags: BTreeMap::new(),
+            keep,
             datalen: None,
             reassembled: false,
             held: 0,
@@ -201,21 +236,24 @@ impl Pdus {
 impl Msp {
     /// `fragment_add`: keep the bytes at `off`; the last fragment
     /// (`more` false) fixes the length. Returns the PDU when it is whole.
-    fn fragment_add(&mut self, off: u32, data: &[u8], more: bool) -> Option<Vec<u8>> {
+    fn fragment_add(&mut self, off: u32, data: &[u8], more: bool) -> Option<Reassembled> {
         if self.reassembled {
             // Already handed on in an earlier frame.
             return None;
         }
         if !data.is_empty() {
-            let keep = self
-                .frags
-                .get(&off)
-                .is_none_or(|old| old.len() < data.len());
-            if keep {
-                if let Some(old) = self.frags.insert(off, data.to_vec()) {
-                    self.held -= old.len();
+            let len = data.len() as u32;
+            let replace = self.frags.get(&off).is_none_or(|old| old.len < len);
+            if replace {
+                let kept = (self.keep.saturating_sub(off) as usize).min(data.len());
+                let frag = Frag {
+                    len,
+                    bytes: data[..kept].to_vec(),
+                };
+                self.held += frag.bytes.len();
+                if let Some(old) = self.frags.insert(off, frag) {
+                    self.held -= old.bytes.len();
                 }
-                self.held += data.len();
             }
         }
         if !more && self.datalen.is_none() {
@@ -227,25 +265,34 @@ impl Msp {
             if o > end {
                 return None;
             }
-            end = end.max(o + f.len() as u32);
+            end = end.max(o + f.len);
         }
         if end < total {
             return None;
         }
-        let mut pdu = vec![0u8; total as usize];
+        let mut pdu = vec![0u8; total.min(self.keep) as usize];
         for (&o, f) in &self.frags {
             let o = o as usize;
             if o < pdu.len() {
-                let n = f.len().min(pdu.len() - o);
-                pdu[o..o + n].copy_from_slice(&f[..n]);
+                let n = f.bytes.len().min(pdu.len() - o);
+                pdu[o..o + n].copy_from_slice(&f.bytes[..n]);
             }
         }
         self.reassembled = true;
         // Kept as one piece, in case the dissector asks for more.
         self.frags.clear();
         self.held = pdu.len();
-        self.frags.insert(0, pdu.clone());
-        Some(pdu)
+        self.frags.insert(
+            0,
+            Frag {
+                len: total,
+                bytes: pdu.clone(),
+            },
+        );
+        Some(Reassembled {
+            bytes: pdu,
+            len: total as usize,
+        })
     }
 }
 
@@ -257,21 +304,21 @@ mod tests {
     fn pdu_completes_when_its_last_byte_arrives() {
         let mut p = Pdus::default();
         // A 10-byte PDU starts in a 4-byte segment at 100.
-        p.open(100, 104, Need::Bytes(6), b"abcd", 1);
+        p.open(100, 104, Need::Bytes(6), b"abcd", 1, u32::MAX);
         assert_eq!(p.covering(105), Some(100));
         let (n, done) = p.add(100, 104, 108, b"efgh", 2);
         assert_eq!((n, done), (4, None));
         // The last segment brings more than the PDU needs.
         let (n, done) = p.add(100, 108, 112, b"ijKL", 3);
         assert_eq!(n, 2);
-        assert_eq!(done.as_deref(), Some(&b"abcdefghij"[..]));
+        assert_eq!(done.map(|r| r.bytes).as_deref(), Some(&b"abcdefghij"[..]));
         assert_eq!(p.covering(110), None);
     }
 
     #[test]
     fn a_hole_keeps_the_pdu_incomplete() {
         let mut p = Pdus::default();
-        p.open(0, 4, Need::Bytes(8), b"abcd", 1);
+        p.open(0, 4, Need::Bytes(8), b"abcd", 1, u32::MAX);
         // Bytes 4..8 were lost; the tail still goes in, but nothing completes.
         let (n, done) = p.add(0, 8, 12, b"ijkl", 2);
         assert_eq!((n, done), (4, None));
@@ -285,16 +332,35 @@ mod tests {
     #[test]
     fn one_more_segment_takes_the_next_segment_whole() {
         let mut p = Pdus::default();
-        p.open(0, 3, Need::OneMore, b"abc", 1);
+        p.open(0, 3, Need::OneMore, b"abc", 1, u32::MAX);
         assert_eq!(p.nxtpdu(0), 4);
         let (n, done) = p.add(0, 3, 10, b"defghij", 2);
         assert_eq!(n, 7);
-        assert_eq!(done.as_deref(), Some(&b"abcdefghij"[..]));
+        assert_eq!(done.map(|r| r.bytes).as_deref(), Some(&b"abcdefghij"[..]));
         assert_eq!(p.nxtpdu(0), 10);
         // The dissector wants still more: the MSP waits again.
         p.extend(0, 10, Need::Bytes(5), 10);
         assert_eq!(p.nxtpdu(0), 15);
         let (_, done) = p.add(0, 10, 15, b"klmno", 3);
-        assert_eq!(done.as_deref(), Some(&b"abcdefghijklmno"[..]));
+        assert_eq!(
+            done.map(|r| r.bytes).as_deref(),
+            Some(&b"abcdefghijklmno"[..])
+        );
+    }
+
+    #[test]
+    fn a_kept_prefix_completes_like_the_whole_pdu() {
+        let mut p = Pdus::default();
+        // A 12-byte PDU of which only the first 6 bytes are kept.
+        p.open(0, 4, Need::Bytes(8), b"abcd", 1, 6);
+        // The last segment first: a hole at 4..8 keeps it waiting.
+        let (n, done) = p.add(0, 8, 12, b"ijkl", 2);
+        assert_eq!((n, done), (4, None));
+        assert_eq!(p.msp_held(0), 4, "bytes past the prefix are not held");
+        let (n, done) = p.add(0, 4, 8, b"efgh", 3);
+        assert_eq!(n, 4);
+        let r = done.expect("complete once the hole is filled");
+        assert_eq!((r.bytes.as_slice(), r.len), (&b"abcdef"[..], 12));
+        assert!(r.elided());
     }
 }

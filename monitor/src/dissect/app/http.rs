@@ -224,6 +224,51 @@ pub fn total_len(b: &[u8]) -> Option<usize> {
     )
 }
 
+/// Body bytes kept after the head of an elided message: enough for the
+/// checks tshark's media dissectors make on the first bytes (`<?xml`,
+/// `GIF89a`, the PNG signature, JPEG's SOI).
+const BODY_PREFIX: usize = 16;
+
+/// For a message whose body need not be held to be dissected as tshark
+/// does (when no field reads body bytes): how many bytes to keep, its
+/// head and the start of its body. Such a message has a complete head
+/// with a Content-Length, no content or transfer encoding (decoding needs
+/// every byte), and a media type whose dissector reads no more than the
+/// first bytes (not JSON, XML, forms, OCSP, CRLs, DNS messages).
+pub fn elidable_prefix(b: &[u8]) -> Option<usize> {
+    if !starts_message(b) {
+        return None;
+    }
+    let h = header_end(b)?;
+    let head = split_head(&b[..h]);
+    header(&head, "content-length")?
+        .trim()
+        .parse::<usize>()
+        .ok()?;
+    if header(&head, "content-encoding").is_some() || header(&head, "transfer-encoding").is_some() {
+        return None;
+    }
+    if let Some(ct) = header(&head, "content-type") {
+        let t = media_type(ct);
+        let reads_body = matches!(
+            t.as_str(),
+            "application/json"
+                | "application/xml"
+                | "text/xml"
+                | "application/x-www-form-urlencoded"
+                | "application/ocsp-request"
+                | "application/ocsp-response"
+                | "application/pkix-crl"
+                | "application/dns-message"
+                | "application/x-fcs"
+        ) || t.starts_with("multipart/");
+        if reads_body {
+            return None;
+        }
+    }
+    Some(h + BODY_PREFIX)
+}
+
 /// How long the HTTP message at the start of `b` is.
 pub fn pdu_len(b: &[u8], st: &StreamState, _from_client: bool) -> Pdu {
     if !starts_message(b) {
@@ -569,6 +614,20 @@ pub fn continuation(b: &[u8], st: &StreamState, d: &mut Dissection) -> Continuat
 pub fn dissect(
     pdu: &[u8],
     st: &mut StreamState,
+    from_client: bool,
+    frame: u64,
+    d: &mut Dissection,
+) -> Option<TcpProto> {
+    dissect_sized(pdu, pdu.len(), st, from_client, frame, d)
+}
+
+/// [`dissect`] a message of `len` bytes of which `pdu` holds the first
+/// ones: its head and at least the start of its body (see
+/// [`elidable_prefix`]).
+pub fn dissect_sized(
+    pdu: &[u8],
+    len: usize,
+    st: &mut StreamState,
     _from_client: bool,
     frame: u64,
     d: &mut Dissection,
@@ -576,6 +635,7 @@ pub fn dissect(
     let h = header_end(pdu).unwrap_or(pdu.len());
     let head = split_head(&pdu[..h]);
     let body = &pdu[h..];
+    let has_body = len.max(pdu.len()) > h;
     let response = pdu.starts_with(b"HTTP/");
     d.protocol = "HTTP".into();
     let (a, b, c) = start_line(&pdu[..h], response).unwrap_or_else(|| {
@@ -702,7 +762,7 @@ pub fn dissect(
         }
         info.push(' ');
     }
-    if !body.is_empty() {
+    if has_body {
         let chunked = header(&head, "transfer-encoding")
             .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
         let raw = if chunked {

@@ -89,11 +89,13 @@ pub static TABLES: &[&[&FieldDef]] = &[
 /// Most TCP streams whose reassembly state is kept at once (oldest dropped).
 const MAX_STREAMS: usize = 4096;
 /// Most bytes buffered for one direction of one stream; a PDU larger than
-/// this is given up (its segments stay plain TCP).
-const MAX_BUFFER: usize = 4 << 20;
+/// this is given up (its segments stay plain TCP). Only a body whose bytes
+/// some field reads is held (see [`Bodies`]), so this bound is met only
+/// then (docs/reassembly.md).
+const MAX_BUFFER: usize = 64 << 20;
 /// Most bytes buffered over all streams; past it, the stream that grew is
 /// given up.
-const MAX_TOTAL: usize = 64 << 20;
+const MAX_TOTAL: usize = 256 << 20;
 
 /// The application protocol a TCP stream carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +138,35 @@ pub struct AppState {
     order: VecDeque<u64>,
     stats: ReassemblyStats,
     held_note: HeldNote,
+    bodies: Bodies,
+}
+
+/// Fields whose values are the bytes of HTTP bodies (or their layers'
+/// bytes): reading one needs every body byte kept ([`Bodies::Keep`]).
+pub const BODY_FIELDS: &[&str] = &[
+    "http.file_data",
+    "http",
+    "media",
+    "data-text-lines",
+    "image-gif",
+    "image-jfif",
+    "png",
+    "json",
+    "xml",
+    "urlencoded-form",
+];
+
+/// Whether reassembly keeps the bytes of HTTP bodies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Bodies {
+    /// Keep every byte (some field or filter reads bodies).
+    #[default]
+    Keep,
+    /// Keep only what the columns and the fields outside the body need:
+    /// a body whose length the head gives is followed, not held. Answers
+    /// are the same unless a body field (`http.file_data`, the media
+    /// layers' bytes) is read.
+    Elide,
 }
 
 /// What tshark's TCP writes in the Info column about the last segment
@@ -186,6 +217,11 @@ impl Stream {
 }
 
 impl AppState {
+    /// Choose whether HTTP bodies are kept (see [`Bodies`]).
+    pub fn set_bodies(&mut self, bodies: Bodies) {
+        self.bodies = bodies;
+    }
+
     /// The Info note for the segment the last [`tcp`] call held.
     pub fn held_note(&self) -> &HeldNote {
         &self.held_note
@@ -658,6 +694,7 @@ fn tcp_inner(
     d: &mut Dissection,
 ) -> Handoff {
     use crate::tcp_analysis::verdict::aflags;
+    let bodies = state.bodies;
     let st = state.stream(seg.stream);
     let di = usize::from(!seg.from_client);
     let data = seg.data;
@@ -721,12 +758,15 @@ fn tcp_inner(
                 too_large += 1;
                 break;
             }
-            if let Some(pdu) = whole {
+            if let Some(whole) = whole {
                 let call = if blocked {
                     Call::default()
+                } else if whole.elided() {
+                    dissect_elided_http(st, &whole, seg, d, &mut fr)
                 } else {
-                    dissect_call(st, proto, &pdu, seg, d, &mut fr)
+                    dissect_call(st, proto, &whole.bytes, seg, d, &mut fr)
                 };
+                let pdu = whole.bytes;
                 // A PDU dissected from bytes of several segments (not one
                 // the dissector only looked at to ask for more).
                 if call.need.is_none_or(|(doff, _)| doff > 0) {
@@ -751,7 +791,17 @@ fn tcp_inner(
                     // A new PDU starts in this segment's bytes.
                     let deseg_seq = last_end.wrapping_sub((pdu.len() - doff) as u32);
                     let from = off + len - (pdu.len() - doff);
-                    open_msp(st, di, deseg_seq, nxtseq, need, &data[from..], seg.frame);
+                    let keep = keep_of(st, proto, &data[from..], bodies);
+                    open_msp(
+                        st,
+                        di,
+                        deseg_seq,
+                        nxtseq,
+                        need,
+                        &data[from..],
+                        seg.frame,
+                        keep,
+                    );
                 }
             }
         } else {
@@ -770,15 +820,9 @@ fn tcp_inner(
                 fr.held_at_start |= off == 0 && doff == 0 && !call.shown;
                 let deseg_seq = seq.wrapping_add(doff as u32);
                 if nxtseq.wrapping_sub(deseg_seq) <= 1 << 20 {
-                    open_msp(
-                        st,
-                        di,
-                        deseg_seq,
-                        nxtseq,
-                        need,
-                        &data[off + doff..],
-                        seg.frame,
-                    );
+                    let bytes = &data[off + doff..];
+                    let keep = keep_of(st, proto, bytes, bodies);
+                    open_msp(st, di, deseg_seq, nxtseq, need, bytes, seg.frame, keep);
                 }
             }
         }
@@ -826,6 +870,7 @@ fn tcp_inner(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn open_msp(
     st: &mut Stream,
     di: usize,
@@ -834,8 +879,52 @@ fn open_msp(
     need: desegment::Need,
     bytes: &[u8],
     frame: u64,
+    keep: u32,
 ) {
-    st.dirs[di].open(seq, nxtseq, need, bytes, frame);
+    st.dirs[di].open(seq, nxtseq, need, bytes, frame, keep);
+}
+
+/// How many bytes of a PDU starting with `b` its MSP must keep: all,
+/// unless it is an HTTP message whose body no field reads and whose
+/// length the head gives (see [`http::elidable_prefix`]).
+fn keep_of(st: &Stream, proto: TcpProto, b: &[u8], bodies: Bodies) -> u32 {
+    if proto != TcpProto::Http || bodies == Bodies::Keep || st.h2_via_http {
+        return u32::MAX;
+    }
+    http::elidable_prefix(b).map_or(u32::MAX, |n| n as u32)
+}
+
+/// An HTTP message reassembled from a kept prefix (its head and the first
+/// bytes of its body) and its full length.
+fn dissect_elided_http(
+    st: &mut Stream,
+    pdu: &desegment::Reassembled,
+    seg: TcpPayload<'_>,
+    d: &mut Dissection,
+    fr: &mut Frame,
+) -> Call {
+    let mark = d.fields.len();
+    fr.http_layer = true;
+    let mut sub = d.part();
+    let next = http::dissect_sized(
+        &pdu.bytes,
+        pdu.len,
+        &mut st.http,
+        seg.from_client,
+        seg.frame,
+        &mut sub,
+    );
+    take(d, sub, fr);
+    if let Some(p) = next {
+        st.proto = Some(p);
+        st.h2_via_http = true;
+    }
+    mark_protocols(d, mark, &pdu.bytes);
+    fr.shown = true;
+    Call {
+        shown: true,
+        ..Call::default()
+    }
 }
 
 /// How much more a PDU cut short needs: the rest of it when its header

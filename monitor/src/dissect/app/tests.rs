@@ -337,6 +337,72 @@ fn quic_retry_header() {
     );
 }
 
+/// A response with a body larger than any bound: with no field reading
+/// the body, its segments are held as tshark holds them ("[TCP segment of
+/// a reassembled PDU]") and the last one completes the message, while
+/// only the head and a few body bytes stay in memory.
+#[test]
+fn large_body_is_followed_not_held() {
+    let mut st = AppState::default();
+    st.set_bodies(Bodies::Elide);
+    let ep = Endpoints {
+        src_port: 8000,
+        dst_port: 40000,
+    };
+    let body_len = 80 * 64 * 1024;
+    let head = format!(
+        "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\n\
+         Content-type: application/octet-stream\r\nContent-Length: {body_len}\r\n\r\n"
+    );
+    let mut d = Dissection::default();
+    let seg = TcpPayload {
+        stream: 1,
+        from_client: false,
+        seq: 1,
+        data: head.as_bytes(),
+        frame: 1,
+        flags: 0,
+    };
+    assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held);
+    let chunk = vec![0x5a; 64 * 1024];
+    let mut seq = 1 + head.len() as u32;
+    // The segment with the message's first body bytes comes last (it was
+    // lost and sent again): the message completes only then.
+    let first = seq;
+    seq += chunk.len() as u32;
+    for i in 1..80u64 {
+        let mut d = Dissection::default();
+        let seg = TcpPayload {
+            stream: 1,
+            from_client: false,
+            seq,
+            data: &chunk,
+            frame: 1 + i,
+            flags: 0,
+        };
+        assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held, "segment {i}");
+        seq = seq.wrapping_add(chunk.len() as u32);
+        assert!(st.buffered < 4096, "buffered {}", st.buffered);
+    }
+    let mut d = Dissection::default();
+    let seg = TcpPayload {
+        stream: 1,
+        from_client: false,
+        seq: first,
+        data: &chunk,
+        frame: 81,
+        flags: 0,
+    };
+    assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
+    assert_eq!(d.info, "HTTP/1.0 200 OK  (application/octet-stream)");
+    assert_eq!(
+        d.values("http.content_length").collect::<Vec<_>>(),
+        [&Value::UInt(body_len as u64)]
+    );
+    let s = st.reassembly_stats();
+    assert_eq!((s.completed, s.too_large, s.memory), (1, 0, 0), "{s:?}");
+}
+
 #[test]
 fn reassembly_memory_is_bounded() {
     let mut st = AppState::default();
@@ -357,7 +423,7 @@ fn reassembly_memory_is_bounded() {
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held);
     let chunk = vec![b'a'; 64 * 1024];
     let mut seq = 1 + head.len() as u32;
-    for i in 0..80u64 {
+    for i in 0..(MAX_BUFFER / chunk.len() + 8) as u64 {
         let mut d = Dissection::default();
         let seg = TcpPayload {
             stream: 1,
@@ -378,7 +444,8 @@ fn reassembly_memory_is_bounded() {
             assert_eq!(st.reassembly_stats().in_progress, 1, "the POST is waiting");
         }
     }
-    // The body crossed the 4 MiB bound and was given up; the chunks after
+    // The body crossed the bound and was given up (its bytes are held:
+    // `http.file_data` may be read); the chunks after
     // it start no message and hold no line end, so HTTP waits for one (as
     // tshark does), within the same bound.
     let s = st.reassembly_stats();
