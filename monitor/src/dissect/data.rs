@@ -14,6 +14,17 @@ pub(crate) fn push(d: &mut Dissection, b: &[u8]) {
     d.push(&DATA_LEN, Value::Int(b.len() as i64));
 }
 
+/// [`push`] for a payload of `len` bytes of which `b` holds the first
+/// (a body followed, not held: see `app::Bodies`).
+pub(crate) fn push_sized(d: &mut Dissection, b: &[u8], len: usize) {
+    if len == 0 {
+        return;
+    }
+    d.push(&DATA, d.bytes(&DATA, b));
+    d.push(&DATA_DATA, d.bytes(&DATA_DATA, b));
+    d.push(&DATA_LEN, Value::Int(len as i64));
+}
+
 fields! {
     DATA = "data", Protocol, Base::Dec, "Data";
     DATA_DATA = "data.data", Bytes, Base::Dec, "Data";

@@ -231,7 +231,9 @@ pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bo
             d.push(&F_DNS_FLAGS_RECAVAIL, bit(0x0080));
         }
         d.push(&F_DNS_FLAGS_Z, bit(0x0040));
-        if response {
+        // A query shows the AD bit (under the same field name) only when
+        // it is set, as resolvers that want it set it.
+        if response || flags & 0x0020 != 0 {
             d.push(&F_DNS_FLAGS_AUTHENTICATED, bit(0x0020));
         }
         d.push(&F_DNS_FLAGS_CHECKDISABLE, bit(0x0010));

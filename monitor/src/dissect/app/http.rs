@@ -208,7 +208,7 @@ fn chunked_len(b: &[u8]) -> Option<usize> {
 
 /// Total length of the message at the start of `b`, when its head is
 /// complete and gives a Content-Length.
-pub fn total_len(b: &[u8]) -> Option<usize> {
+pub fn total_len(b: &[u8], st: &StreamState) -> Option<usize> {
     // Bytes that do not start a message have no length (and searching
     // them for the end of a head costs a scan per segment of a body).
     if !starts_message(b) {
@@ -216,12 +216,31 @@ pub fn total_len(b: &[u8]) -> Option<usize> {
     }
     let h = header_end(b)?;
     let head = split_head(&b[..h]);
-    Some(
-        h + header(&head, "content-length")?
-            .trim()
-            .parse::<usize>()
-            .ok()?,
-    )
+    let cl = header(&head, "content-length")?
+        .trim()
+        .parse::<usize>()
+        .ok()?;
+    // A response with no body whatever its Content-Length (to HEAD, 1xx,
+    // 204, 304) ends with its head.
+    if b.starts_with(b"HTTP/") && no_body(&head, st) {
+        return Some(h);
+    }
+    Some(h + cl)
+}
+
+/// A response that has no body: to a HEAD request, or 1xx, 204, 304.
+fn no_body(head: &Head<'_>, st: &StreamState) -> bool {
+    let code: u16 = head
+        .first
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let head_req = st
+        .last
+        .as_ref()
+        .is_some_and(|x| x.response.is_none() && x.method == "HEAD");
+    head_req || (100..200).contains(&code) || code == 204 || code == 304
 }
 
 /// Body bytes kept after the head of an elided message: enough for the
@@ -298,20 +317,8 @@ pub fn pdu_len(b: &[u8], st: &StreamState, _from_client: bool) -> Pdu {
 /// Length of the body that follows the head; None when not yet known
 /// (chunked and incomplete).
 fn body_len(head: &Head<'_>, response: bool, st: &StreamState, rest: &[u8]) -> Option<usize> {
-    if response {
-        let code: u16 = head
-            .first
-            .split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let head_req = st
-            .last
-            .as_ref()
-            .is_some_and(|x| x.response.is_none() && x.method == "HEAD");
-        if head_req || (100..200).contains(&code) || code == 204 || code == 304 {
-            return Some(0);
-        }
+    if response && no_body(head, st) {
+        return Some(0);
     }
     if header(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
     {
@@ -600,7 +607,7 @@ pub fn continuation(b: &[u8], st: &StreamState, d: &mut Dissection) -> Continuat
     }
     if at < b.len() {
         let text = if d.wants(&F_HTTP_FILE_DATA) {
-            String::from_utf8_lossy(&b[at..]).into_owned()
+            super::util::ascii_z(&b[at..])
         } else {
             String::new()
         };
@@ -711,9 +718,14 @@ pub fn dissect_sized(
     if response {
         d.push(&F_HTTP_RESPONSE, Value::Bool(true));
         if st.last.as_ref().is_none_or(|x| x.response.is_some()) {
+            // A response with no request of its own (more responses than
+            // requests seen): tshark still names the connection's latest
+            // request URI.
             let number = st.next_number();
+            let uri = st.last.as_ref().map(|x| x.uri.clone()).unwrap_or_default();
             st.open(Exchange {
                 number,
+                uri,
                 ..Exchange::default()
             });
         }
@@ -732,6 +744,8 @@ pub fn dissect_sized(
         }
         if let Some(f) = x.request {
             d.push(&F_HTTP_REQUEST_IN, Value::UInt(f));
+        }
+        if !x.uri.is_empty() {
             d.push(&F_HTTP_RESPONSE_FOR_URI, Value::Str(x.uri));
         }
         if code == 101 && upgrade_h2c {
@@ -784,7 +798,9 @@ pub fn dissect_sized(
             if data.starts_with(b"<?xml") && t == "text/html" {
                 // tshark's XML heuristic takes the body whatever its type.
                 d.protocol = "HTTP/XML".into();
-            } else {
+            } else if t != "application/octet-stream" {
+                // Octet streams go to the data dissector, which leaves
+                // the Info column alone.
                 media_info(t, ct, &data, &mut info);
                 if let Some(p) = media_protocol(t) {
                     d.protocol = p.into();
@@ -792,7 +808,7 @@ pub fn dissect_sized(
             }
         }
         let text = if d.wants(&F_HTTP_FILE_DATA) {
-            String::from_utf8_lossy(&data).into_owned()
+            super::util::ascii_z(&data)
         } else {
             String::new()
         };
@@ -803,6 +819,12 @@ pub fn dissect_sized(
                 d.push(layer, v);
             }
             match t.as_str() {
+                "application/octet-stream" => {
+                    // An elided body (see `elidable_prefix`) is neither
+                    // chunked nor encoded: its length is the rest.
+                    let full = if len > pdu.len() { len - h } else { data.len() };
+                    super::super::data::push_sized(d, &data, full);
+                }
                 "application/ocsp-response" => super::x509::ocsp_response_body(&data, d),
                 "application/pkix-crl" => super::x509::crl_body(&data, d),
                 "application/dns-message" => {
@@ -850,7 +872,8 @@ pub(super) fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef]
         | "application/ocsp-response"
         | "application/pkix-crl"
         | "application/dns-message"
-        | "application/x-fcs" => &[],
+        | "application/x-fcs"
+        | "application/octet-stream" => &[],
         _ => &MEDIA,
     }
 }

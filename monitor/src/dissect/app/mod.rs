@@ -145,6 +145,7 @@ pub struct AppState {
 /// bytes): reading one needs every body byte kept ([`Bodies::Keep`]).
 pub const BODY_FIELDS: &[&str] = &[
     "http.file_data",
+    "data",
     "http",
     "media",
     "data-text-lines",
@@ -595,14 +596,14 @@ fn pdu_len(proto: TcpProto, buf: &[u8], st: &Stream, from_client: bool) -> Pdu {
 }
 
 /// Total length of the PDU starting `buf`, when its header is there.
-fn pdu_total(proto: TcpProto, buf: &[u8]) -> Option<usize> {
+fn pdu_total(proto: TcpProto, buf: &[u8], http_st: &http::StreamState) -> Option<usize> {
     match proto {
         TcpProto::Dns => Some(2 + usize::from(util::be16(buf, 0)?)),
         TcpProto::Tls => Some(5 + usize::from(util::be16(buf, 3)?)),
         TcpProto::Bgp => Some(usize::from(util::be16(buf, 16)?)),
         TcpProto::Http2 if buf.first() == Some(&b'P') => None,
         TcpProto::Http2 => Some(9 + util::be24(buf, 0)? as usize),
-        TcpProto::Http => http::total_len(buf),
+        TcpProto::Http => http::total_len(buf, http_st),
     }
 }
 
@@ -682,6 +683,11 @@ struct Frame {
     held_at_start: bool,
     /// Bytes went into a PDU that still waits for more.
     held_middle: bool,
+    /// The dissector was handed the PDU gathered so far, from its start,
+    /// and asked for more before showing anything (tshark: it wrote its
+    /// columns, then the segment was marked as part of a PDU). Holds the
+    /// text it wrote.
+    held_again: Option<String>,
     /// An HTTP layer is in the frame already (a message before the switch
     /// to HTTP/2, or the carrier of HTTP/2 frames).
     http_layer: bool,
@@ -779,6 +785,12 @@ fn tcp_inner(
                         // It needs more for the PDU it was given: the MSP
                         // waits again (fragment_set_partial_reassembly).
                         fr.held_middle |= !call.shown;
+                        if !call.shown && doff == 0 {
+                            fr.held_again = Some(match proto {
+                                TcpProto::Http if d.wants_all() => http::held_info(&pdu),
+                                _ => String::new(),
+                            });
+                        }
                         let seg_end = seq.wrapping_add((data.len() - off) as u32);
                         st.dirs[di].extend(start, seg_end, need, last_end);
                         if len == 0 {
@@ -835,7 +847,11 @@ fn tcp_inner(
     state.stats.completed += fr.completed;
     state.stats.too_large += too_large;
     if fr.shown {
-        d.info = fr.infos.join(", ");
+        // HTTP appends each message's text to the column as it is (its
+        // texts end in a space); the others separate theirs.
+        d.info = fr
+            .infos
+            .join(if proto == TcpProto::Http { "" } else { ", " });
         Handoff::Claimed
     } else if fr.declined {
         Handoff::Unclaimed
@@ -847,13 +863,18 @@ fn tcp_inner(
             TcpProto::Http => http::starts_message(seg.data),
             _ => false,
         };
-        state.held_note = if fr.held_at_start && writes {
+        let again = fr
+            .held_again
+            .take()
+            .filter(|_| matches!(proto, TcpProto::Tls | TcpProto::Http));
+        state.held_note = if (fr.held_at_start && writes) || again.is_some() {
             // tshark replaces TCP's Info text (after the analysis labels)
             // with what the dissector wrote before asking for more (HTTP:
             // the first line) and the note. Protocols dissected through
             // tshark's tcp_dissect_pdus keep TCP's text.
-            let start = match proto {
-                TcpProto::Http if d.wants_all() => http::held_info(seg.data),
+            let start = match (again, proto) {
+                (Some(text), _) => text,
+                (None, TcpProto::Http) if d.wants_all() => http::held_info(seg.data),
                 _ => String::new(),
             };
             HeldNote::Replace(if start.is_empty() {
@@ -929,8 +950,8 @@ fn dissect_elided_http(
 
 /// How much more a PDU cut short needs: the rest of it when its header
 /// says how long it is, else one more segment.
-fn need_of(proto: TcpProto, b: &[u8]) -> desegment::Need {
-    match pdu_total(proto, b) {
+fn need_of(proto: TcpProto, b: &[u8], http_st: &http::StreamState) -> desegment::Need {
+    match pdu_total(proto, b, http_st) {
         Some(n) if n > b.len() => desegment::Need::Bytes((n - b.len()) as u32),
         _ => desegment::Need::OneMore,
     }
@@ -999,8 +1020,9 @@ fn dissect_call(
         }
         // An HTTP message whose length is known and not yet all there
         // needs no new parse of its head.
-        if cur == TcpProto::Http && pdu_total(cur, rest).is_some_and(|n| rest.len() < n) {
-            call.need = Some((off, need_of(cur, rest)));
+        if cur == TcpProto::Http && pdu_total(cur, rest, &st.http).is_some_and(|n| rest.len() < n) {
+            call.need = Some((off, need_of(cur, rest, &st.http)));
+            http_first_line(rest, call.shown || fr.shown, d, fr);
             break;
         }
         match pdu_len(cur, rest, st, seg.from_client) {
@@ -1042,7 +1064,10 @@ fn dissect_call(
                 }
             }
             Pdu::Incomplete => {
-                call.need = Some((off, need_of(cur, rest)));
+                call.need = Some((off, need_of(cur, rest, &st.http)));
+                if cur == TcpProto::Http {
+                    http_first_line(rest, call.shown || fr.shown, d, fr);
+                }
                 break;
             }
             Pdu::Invalid if cur == TcpProto::Http => {
@@ -1081,6 +1106,19 @@ fn dissect_call(
     }
     fr.declined |= call.declined;
     call
+}
+
+/// HTTP writes the first line of a message to the Info column before it
+/// asks for the rest: after a message shown in the same frame, that text
+/// follows it (when nothing was shown, the held-segment note replaces the
+/// column: see [`HeldNote`]).
+fn http_first_line(rest: &[u8], after_shown: bool, d: &Dissection, fr: &mut Frame) {
+    if after_shown && d.wants_all() {
+        let line = http::held_info(rest);
+        if !line.is_empty() {
+            fr.infos.push(line);
+        }
+    }
 }
 
 /// Move a dissector's output into the frame's.

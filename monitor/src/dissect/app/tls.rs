@@ -322,7 +322,9 @@ pub fn dissect(rec: &[u8], st: &mut StreamState, from_client: bool, d: &mut Diss
             }
         }
         22 => {
-            if st.ccs[di] || (tls13 && !matches!(body.first(), Some(1 | 2))) {
+            // TLS 1.3's Change Cipher Spec is a dummy (middlebox
+            // compatibility): only Hellos are in clear text there.
+            if (st.ccs[di] && !tls13) || (tls13 && !matches!(body.first(), Some(1 | 2))) {
                 info.push("Encrypted Handshake Message".into());
             } else {
                 handshakes(body, st, di, d, &mut info);
@@ -372,7 +374,11 @@ fn handshakes(
         let msg = &buf[off + 4..off + 4 + len];
         d.push(&F_TLS_HANDSHAKE_TYPE, Value::UInt(t.into()));
         d.push(&F_TLS_HANDSHAKE_LENGTH, Value::UInt(len as u64));
-        info.push(handshake_name(t).into());
+        info.push(if t == 2 && is_hrr(msg) {
+            "Hello Retry Request".into()
+        } else {
+            handshake_name(t).into()
+        });
         handshake(t, msg, st, d);
         off += 4 + len;
     }
@@ -382,6 +388,18 @@ fn handshakes(
         }
         st.hs[di] = buf[off..].to_vec();
     }
+}
+
+/// The Random of a TLS 1.3 HelloRetryRequest (RFC 8446, 4.1.3): a
+/// Server Hello with it asks the client for another Client Hello.
+const HRR_RANDOM: [u8; 32] = [
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+];
+
+/// True for a Server Hello body that is a HelloRetryRequest.
+fn is_hrr(m: &[u8]) -> bool {
+    m.get(2..34) == Some(&HRR_RANDOM[..])
 }
 
 fn known_type(t: u8) -> bool {
@@ -518,7 +536,7 @@ fn hello(server: bool, m: &[u8], st: &mut StreamState, d: &mut Dissection) -> Op
     d.push(&F_TLS_HANDSHAKE_VERSION, Value::UInt(v.into()));
     let random = m.get(2..34)?;
     d.push(&F_TLS_HANDSHAKE_RANDOM, Value::Bytes(random.to_vec()));
-    let tls13 = st.quic || (server && st.version == Some(0x0304));
+    let tls13 = st.quic || st.version == Some(0x0304);
     if !tls13 {
         d.push(
             &F_TLS_HANDSHAKE_RANDOM_BYTES,
@@ -575,6 +593,16 @@ fn hello(server: bool, m: &[u8], st: &mut StreamState, d: &mut Dissection) -> Op
         d.push(&F_TLS_HANDSHAKE_EXTENSION_TYPE, Value::UInt(et.into()));
         d.push(&F_TLS_HANDSHAKE_EXTENSION_LEN, Value::UInt(len as u64));
         let e = m.get(off + 4..off + 4 + len)?;
+        if server && et == 51 && len == 2 && is_hrr(m) {
+            // A HelloRetryRequest's key_share names only the group the
+            // server selected.
+            d.push(
+                &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_SELECTED_GROUP,
+                Value::UInt(be16(e, 0)?.into()),
+            );
+            off += 4 + len;
+            continue;
+        }
         extension(et, e, server, d);
         off += 4 + len;
     }
@@ -794,6 +822,7 @@ mod defs {
     pub static F_TLS_HANDSHAKE_SIG_HASH_ALG_LEN: FieldDef = FieldDef::new("tls.handshake.sig_hash_alg_len", FieldType::UInt, Base::Dec, "Signature Hash Algorithms Length");
     pub static F_TLS_HANDSHAKE_SIG_HASH_ALG: FieldDef = FieldDef::new("tls.handshake.sig_hash_alg", FieldType::UInt, Base::Hex(4), "Signature Algorithm");
     pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_client_length", FieldType::UInt, Base::Dec, "Client Key Share Length");
+    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_SELECTED_GROUP: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_selected_group", FieldType::UInt, Base::Dec, "Selected Group");
     pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_group", FieldType::UInt, Base::Dec, "Group");
     pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_key_exchange_length", FieldType::UInt, Base::Dec, "Key Exchange Length");
     pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_key_exchange", FieldType::Bytes, Base::Dec, "Key Exchange");
@@ -846,6 +875,7 @@ mod defs {
         &F_TLS_HANDSHAKE_SIG_HASH_ALG,
         &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH,
         &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP,
+        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_SELECTED_GROUP,
         &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH,
         &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE,
         &F_TLS_HANDSHAKE_EXTENSIONS_RENEG_INFO_LEN,

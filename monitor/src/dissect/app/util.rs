@@ -43,6 +43,12 @@ pub fn stringz(b: &[u8], off: usize) -> Option<(&[u8], usize)> {
     Some((&rest[..len], off + len + 1))
 }
 
+/// Text of a NUL-terminated string field tshark decodes as ASCII (such as
+/// `http.file_data`): it ends at the first NUL byte.
+pub fn ascii_z(b: &[u8]) -> String {
+    ascii(&b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())])
+}
+
 /// Text of a string field tshark decodes as ASCII: bytes above 0x7f
 /// become U+FFFD.
 pub fn ascii(b: &[u8]) -> String {
