@@ -51,6 +51,25 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+    /// Record fresh traffic in network namespaces (real servers and
+    /// clients, loss, duplicates, reordering) and compare `monitor read`
+    /// with tshark on it: every summary line, every common field, a list
+    /// of display filters (needs root). Seeds are printed; failing runs
+    /// keep their captures under target/fresh/.
+    Fresh {
+        /// Number of runs, each with its own seed (first, first + 1, …).
+        #[arg(long, default_value_t = 1)]
+        runs: u64,
+        /// Seed of the first run (default: from the clock).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// `full` (≥ 300,000 packets a run, bodies up to 32 MB) or `short`.
+        #[arg(long, default_value = "full")]
+        scale: String,
+        /// Keep every run's captures.
+        #[arg(long)]
+        keep: bool,
+    },
     /// Install what is missing, build the release binary and a Debian package
     /// (target/debian/monitor_VERSION_ARCH.deb).
     Package {
@@ -92,6 +111,34 @@ fn main() -> anyhow::Result<()> {
                 require_root("the benchmark records its capture in network namespaces")?;
             }
             bench_read(capture, seconds, keep)
+        }
+        Cmd::Fresh {
+            runs,
+            seed,
+            scale,
+            keep,
+        } => {
+            setup::run()?;
+            require_root("the recordings are made in network namespaces")?;
+            cargo(&["build", "--release", "-p", "monitor"])?;
+            std::env::set_var("MONITOR_BIN", workspace().join("target/release/monitor"));
+            std::env::set_var("FRESH_RUNS", runs.to_string());
+            std::env::set_var("FRESH_SCALE", scale);
+            if let Some(s) = seed {
+                std::env::set_var("FRESH_SEED", s.to_string());
+            }
+            if keep {
+                std::env::set_var("FRESH_KEEP", "1");
+            }
+            cargo(&[
+                "test",
+                "-p",
+                "monitor-tests",
+                "--test",
+                "fresh",
+                "--",
+                "--nocapture",
+            ])
         }
         Cmd::Package { no_build, out_dir } => {
             setup::run()?;

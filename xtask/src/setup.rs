@@ -34,6 +34,14 @@ const PACKAGES: &[&str] = &[
     "strace",
     "lintian",
     "prometheus",
+    // Real servers and clients of the fresh-traffic comparison.
+    "tcpdump",
+    "openssl",
+    "nginx-light",
+    "dnsmasq-base",
+    "nghttp2-client",
+    "nghttp2-server",
+    "bind9-dnsutils",
 ];
 
 /// Install everything that is missing.

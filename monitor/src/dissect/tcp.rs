@@ -594,6 +594,11 @@ fn options(cx: &mut Cx<'_>, mut o: &[u8], sack_base: Option<u32>) -> String {
             if let (Some(f), true) = (whole, l >= 2) {
                 cx.d.push(f, Value::Bytes(o.to_vec()));
             }
+            if kind == 8 && l >= 2 && o.len() >= 6 {
+                // The value was read before the echo reply was cut.
+                let tsval = u32::from_be_bytes([o[2], o[3], o[4], o[5]]);
+                cx.d.push(&TSVAL, Value::UInt(tsval.into()));
+            }
             if kind == 5 && l >= 2 {
                 let base = sack_base.unwrap_or(0);
                 let mut le = 0;

@@ -455,7 +455,7 @@ pub(super) fn media_type(ct: &str) -> String {
 
 /// The Protocol column when a body of media type `t` goes to a media-type
 /// dissector.
-fn media_protocol(t: &str) -> Option<&'static str> {
+pub(super) fn media_protocol(t: &str) -> Option<&'static str> {
     Some(match t {
         "application/xml" | "text/xml" => "HTTP/XML",
         "application/json" => "HTTP/JSON",
@@ -468,7 +468,7 @@ fn media_protocol(t: &str) -> Option<&'static str> {
 
 /// The Info column after a body of media type `t` (Content-Type `ct`), as
 /// the dissector tshark hands it to would leave it.
-fn media_info(t: &str, ct: &str, body: &[u8], info: &mut String) {
+pub(super) fn media_info(t: &str, ct: &str, body: &[u8], info: &mut String) {
     match t {
         "application/xml" | "text/xml" | "application/dns-message" | "application/x-fcs" => {}
         "application/ocsp-response" => *info = "Response".into(),

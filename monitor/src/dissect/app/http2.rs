@@ -416,21 +416,25 @@ fn data(
     if body.is_empty() && !whole.is_empty() {
         d.push(&F_HTTP2_DATA_DATA, Value::Bytes(whole.clone()));
     }
-    if !whole.is_empty()
-        && !ctype.is_empty()
-        && !ctype.eq_ignore_ascii_case("application/dns-message")
-    {
-        info.push_str(&format!(
-            " ({})",
-            ctype.split(';').next().unwrap_or("").trim()
-        ));
-    }
     if !whole.is_empty() && !ctype.is_empty() {
-        // The body goes to the media-type dissectors, as an HTTP/1 one does.
+        // The body goes to the media-type dissectors, as an HTTP/1 one
+        // does: their text follows the frame's, and JSON or XML names
+        // itself in the Protocol column.
         let t = super::http::media_type(&ctype);
+        if t != "application/octet-stream" {
+            super::http::media_info(&t, &ctype, &whole, info);
+        }
+        if let Some(p) = super::http::media_protocol(&t) {
+            if let Some(sub) = p.strip_prefix("HTTP/") {
+                d.protocol = format!("HTTP2/{sub}");
+            }
+        }
         for layer in super::http::media_layers(&t, &whole) {
             let v = d.bytes(layer, &whole);
             d.push(layer, v);
+        }
+        if t == "application/octet-stream" {
+            crate::dissect::data::push(d, &whole);
         }
     }
     if ctype.eq_ignore_ascii_case("application/dns-message") {

@@ -844,6 +844,7 @@ fn tcp_inner(
         off += another;
         seq = seq.wrapping_add(another as u32);
     }
+    let st_h2_via_http = st.h2_via_http;
     state.stats.completed += fr.completed;
     state.stats.too_large += too_large;
     if fr.shown {
@@ -861,6 +862,8 @@ fn tcp_inner(
         let writes = match proto {
             TcpProto::Tls => true,
             TcpProto::Http => http::starts_message(seg.data),
+            // Reached through HTTP, which clears the column first.
+            TcpProto::Http2 => st_h2_via_http,
             _ => false,
         };
         let again = fr
@@ -970,6 +973,7 @@ fn dissect_call(
 ) -> Call {
     let mark = d.fields.len();
     let mut call = Call::default();
+    let mut call_http_layer = false;
     let mut cur = proto;
     let mut off = 0;
     if cur == TcpProto::Tls {
@@ -1028,13 +1032,17 @@ fn dissect_call(
         match pdu_len(cur, rest, st, seg.from_client) {
             Pdu::Len(n) => {
                 let pdu = &rest[..n];
-                if cur == TcpProto::Http2 && st.h2_via_http && !fr.http_layer {
+                // HTTP/2 reached through HTTP shows HTTP's layer once per
+                // call of the dissectors (per reassembled PDU, and for the
+                // rest of the segment), as tshark lists the layers.
+                if cur == TcpProto::Http2 && st.h2_via_http && !call_http_layer {
                     d.fields.push(super::Field {
                         def: &L_HTTP,
                         value: super::Value::None,
                     });
                 }
-                fr.http_layer |= cur == TcpProto::Http || st.h2_via_http;
+                call_http_layer |= cur == TcpProto::Http || st.h2_via_http;
+                fr.http_layer |= call_http_layer;
                 let mut sub = d.part();
                 let next = match cur {
                     TcpProto::Dns => {
