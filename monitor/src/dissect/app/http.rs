@@ -7,6 +7,7 @@ use super::{Pdu, TcpProto};
 use crate::dissect::{Dissection, FieldDef, Value};
 
 pub use defs::FIELDS;
+pub(super) use defs::F_HTTP_FILE_DATA;
 use defs::*;
 
 /// Largest header block looked for before the bytes are taken as not HTTP.
@@ -17,7 +18,6 @@ const MAX_HEADER: usize = 64 * 1024;
 struct Exchange {
     number: u32,
     method: String,
-    uri: String,
     request: Option<u64>,
     response: Option<u64>,
 }
@@ -31,6 +31,11 @@ pub struct StreamState {
     seen_request: bool,
     last: Option<Exchange>,
     prev: Option<Exchange>,
+    /// URI of the latest request as in its first line (kept as soon as
+    /// that line is read), and the full URI of the latest request whose
+    /// head was read: a response names the latter, else the former.
+    request_uri: String,
+    full_uri: Option<String>,
 }
 
 impl StreamState {
@@ -628,6 +633,59 @@ pub fn dissect(
     dissect_sized(pdu, pdu.len(), st, from_client, frame, d)
 }
 
+/// The fields of a message head cut short by the snapshot length (its
+/// first line complete): tshark takes the captured lines as the head, the
+/// last one as cut (no line end in its `*.line` field), and adds what
+/// follows a head (full URI, request and response numbers and links)
+/// before the cut ends the dissection. The columns are left to the caller.
+pub fn dissect_cut_head(
+    data: &[u8],
+    st: &mut StreamState,
+    from_client: bool,
+    frame: u64,
+    d: &mut Dissection,
+) {
+    let cut_line = !(data.ends_with(b"\n"));
+    // The cut line: a header when it holds a colon; else (or when it is
+    // the first line) tshark's reading of it ends the dissection.
+    let last_start = data[..data.len() - 1]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let header_cut = cut_line && last_start > 0 && data[last_start..].contains(&b':');
+    let post_head = !cut_line || header_cut;
+    let mut pdu = if post_head {
+        data.to_vec()
+    } else {
+        data[..last_start].to_vec()
+    };
+    pdu.extend_from_slice(if header_cut { b"\r\n\r\n" } else { b"\r\n" });
+    let mut post_head = post_head;
+    if last_start == 0 && !post_head {
+        // Only (part of) the first line: it is read up to the cut, and
+        // what follows a head is added.
+        pdu = data.to_vec();
+        pdu.extend_from_slice(b"\r\n\r\n");
+        post_head = true;
+    }
+    let (protocol, info) = (std::mem::take(&mut d.protocol), std::mem::take(&mut d.info));
+    dissect_message(&pdu, pdu.len(), st, from_client, frame, d, post_head);
+    d.protocol = protocol;
+    d.info = info;
+    if header_cut {
+        let last = d.fields.iter_mut().rev().find(|f| {
+            std::ptr::eq(f.def, &F_HTTP_REQUEST_LINE) || std::ptr::eq(f.def, &F_HTTP_RESPONSE_LINE)
+        });
+        if let Some(f) = last {
+            if let Value::Str(s) = &mut f.value {
+                if let Some(t) = s.strip_suffix("\r\n") {
+                    *s = t.to_string();
+                }
+            }
+        }
+    }
+}
+
 /// [`dissect`] a message of `len` bytes of which `pdu` holds the first
 /// ones: its head and at least the start of its body (see
 /// [`elidable_prefix`]).
@@ -635,9 +693,24 @@ pub fn dissect_sized(
     pdu: &[u8],
     len: usize,
     st: &mut StreamState,
+    from_client: bool,
+    frame: u64,
+    d: &mut Dissection,
+) -> Option<TcpProto> {
+    dissect_message(pdu, len, st, from_client, frame, d, true)
+}
+
+/// [`dissect_sized`]; without `post_head`, only the first line and the
+/// header lines (a head cut inside a line tshark cannot take as a header:
+/// the dissection ends there, and the message is not counted).
+fn dissect_message(
+    pdu: &[u8],
+    len: usize,
+    st: &mut StreamState,
     _from_client: bool,
     frame: u64,
     d: &mut Dissection,
+    post_head: bool,
 ) -> Option<TcpProto> {
     let h = header_end(pdu).unwrap_or(pdu.len());
     let head = split_head(&pdu[..h]);
@@ -655,6 +728,9 @@ pub fn dissect_sized(
         )
     });
     let (a, b, c) = (a.as_str(), b.as_str(), c.as_str());
+    if !response {
+        st.request_uri = b.to_string();
+    }
     let mut method = String::new();
     if response {
         d.push(&F_HTTP_RESPONSE_VERSION, Value::Str(a.into()));
@@ -713,6 +789,9 @@ pub fn dissect_sized(
         }
         d.push(line_def, Value::Str(format!("{line}{end}")));
     }
+    if !post_head {
+        return None;
+    }
     let mut info = head.first.to_string();
     let mut next = None;
     if response {
@@ -722,10 +801,8 @@ pub fn dissect_sized(
             // requests seen): tshark still names the connection's latest
             // request URI.
             let number = st.next_number();
-            let uri = st.last.as_ref().map(|x| x.uri.clone()).unwrap_or_default();
             st.open(Exchange {
                 number,
-                uri,
                 ..Exchange::default()
             });
         }
@@ -745,8 +822,9 @@ pub fn dissect_sized(
         if let Some(f) = x.request {
             d.push(&F_HTTP_REQUEST_IN, Value::UInt(f));
         }
-        if !x.uri.is_empty() {
-            d.push(&F_HTTP_RESPONSE_FOR_URI, Value::Str(x.uri));
+        let uri = st.full_uri.as_deref().unwrap_or(&st.request_uri);
+        if !uri.is_empty() {
+            d.push(&F_HTTP_RESPONSE_FOR_URI, Value::Str(uri.to_string()));
         }
         if code == 101 && upgrade_h2c {
             next = Some(TcpProto::Http2);
@@ -760,13 +838,13 @@ pub fn dissect_sized(
             b.to_string()
         };
         d.push(&F_HTTP_REQUEST_FULL_URI, Value::Str(full_uri.clone()));
+        st.full_uri = Some(full_uri.clone());
         d.push(&F_HTTP_REQUEST, Value::Bool(true));
         let number = st.next_number();
         st.seen_request = true;
         st.open(Exchange {
             number,
             method,
-            uri: full_uri.clone(),
             request: Some(frame),
             response: None,
         });

@@ -173,9 +173,17 @@ fn http_cut(
     let mut columns = true;
     // A request counts as seen once its start was, after its own columns.
     let request = starts_message(data) && !data.starts_with(b"HTTP/");
+    let mut file_data = false;
+    if starts_message(data) && !data.contains(&b'\n') && data.contains(&b' ') {
+        // Cut inside the first line: its parts are read up to the cut.
+        http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.frame, d);
+    }
     let body = if starts_message(data) && data.contains(&b'\n') {
         d.protocol = "HTTP".into();
         d.info = http::held_info(data);
+        if !http::body_encoded(data) {
+            http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.frame, d);
+        }
         None
     } else {
         let mut sub = d.part();
@@ -189,8 +197,10 @@ fn http_cut(
                 // Without its end, the line is all the captured bytes:
                 // with a colon tshark takes it for a header, else, unless
                 // it starts a message, it is body.
-                (!request && !data.starts_with(b"HTTP/") && !data[at..].contains(&b':'))
-                    .then_some(at)
+                let body = (!request && !data.starts_with(b"HTTP/") && !data[at..].contains(&b':'))
+                    .then_some(at);
+                file_data = body.is_some() && columns;
+                body
             }
             http::Continuation::Shown(at) => {
                 d.fields.append(&mut sub.fields);
@@ -211,7 +221,16 @@ fn http_cut(
         },
     );
     if let Some(at) = body {
-        crate::dissect::data::push(d, &data[at.min(data.len())..]);
+        let rest = &data[at.min(data.len())..];
+        if file_data && !rest.is_empty() {
+            let text = if d.wants(&http::F_HTTP_FILE_DATA) {
+                super::util::ascii_z(rest)
+            } else {
+                String::new()
+            };
+            d.push(&http::F_HTTP_FILE_DATA, crate::dissect::Value::Str(text));
+        }
+        crate::dissect::data::push(d, rest);
     }
     d.malformed |= malformed;
     if request {
