@@ -761,10 +761,13 @@ fn dissect_message(
     for (line, end) in head.lines.iter().zip(&head.ends) {
         if let Some((n, v)) = line.split_once(':') {
             let n = n.trim();
-            let v = v.trim();
+            // tshark skips the blanks after the colon only (a line cut
+            // between its CR and LF ends at the CR).
+            let v = v.trim_start();
+            let v = v.strip_suffix('\r').unwrap_or(v);
             if n.eq_ignore_ascii_case("content-length") {
                 d.push(&F_HTTP_CONTENT_LENGTH_HEADER, Value::Str(v.into()));
-                if let Ok(x) = v.parse::<u64>() {
+                if let Ok(x) = v.trim().parse::<u64>() {
                     d.push(&F_HTTP_CONTENT_LENGTH, Value::UInt(x));
                 }
             } else if let Some(def) = header_field(n) {
@@ -831,14 +834,16 @@ fn dissect_message(
         }
         info.push(' ');
     } else {
-        let host = header(&head, "host").unwrap_or("");
-        let full_uri = if b.starts_with('/') || b == "*" {
-            format!("http://{host}{b}")
-        } else {
-            b.to_string()
-        };
-        d.push(&F_HTTP_REQUEST_FULL_URI, Value::Str(full_uri.clone()));
-        st.full_uri = Some(full_uri.clone());
+        // tshark makes the full URI from a Host header only.
+        if let Some(host) = header(&head, "host") {
+            let full_uri = if b.starts_with('/') || b == "*" {
+                format!("http://{host}{b}")
+            } else {
+                b.to_string()
+            };
+            d.push(&F_HTTP_REQUEST_FULL_URI, Value::Str(full_uri.clone()));
+            st.full_uri = Some(full_uri);
+        }
         d.push(&F_HTTP_REQUEST, Value::Bool(true));
         let number = st.next_number();
         st.seen_request = true;

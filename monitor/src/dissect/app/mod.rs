@@ -1133,7 +1133,10 @@ fn http_first_line(rest: &[u8], after_shown: bool, d: &Dissection, fr: &mut Fram
 fn take(d: &mut Dissection, mut sub: Dissection, fr: &mut Frame) {
     d.fields.append(&mut sub.fields);
     d.malformed |= sub.malformed;
-    if !sub.protocol.is_empty() {
+    // A media dissector's name (HTTP/JSON) stays for the frame: a later
+    // HTTP message does not set the column back.
+    let keep = sub.protocol.is_empty() || sub.protocol == "HTTP" && d.protocol.starts_with("HTTP/");
+    if !keep {
         d.protocol = sub.protocol;
     }
     if let Some(fresh) = sub.info.strip_prefix(http2::INFO_RESET) {

@@ -394,7 +394,10 @@ fn large_body_is_followed_not_held() {
         flags: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
-    assert_eq!(d.info, "HTTP/1.0 200 OK  (application/octet-stream)");
+    // An octet stream goes to the data dissector: no note in Info, and
+    // its length is the whole body's.
+    assert_eq!(d.info, "HTTP/1.0 200 OK ");
+    assert_eq!(strs(&d, "data.len"), [format!("Int({body_len})")]);
     assert_eq!(
         d.values("http.content_length").collect::<Vec<_>>(),
         [&Value::UInt(body_len as u64)]
@@ -1179,4 +1182,224 @@ fn dns_over_tcp_cut_short_is_dissected_as_captured() {
     assert_eq!(d.info, "Standard query response 0x1a16 A microsoft.com A");
     assert!(d.malformed);
     assert_eq!(layers(&d), ["dns"]);
+}
+
+// Cases found in traffic recorded through a lossy path (see
+// tests/tests/fresh.rs), each as small as it shows.
+
+/// Feed one segment of stream 7 between port 40000 (client) and 80.
+fn http_seg(st: &mut AppState, from_client: bool, seq: u32, data: &[u8], frame: u64) -> Dissection {
+    let ep = if from_client {
+        Endpoints {
+            src_port: 40000,
+            dst_port: 80,
+        }
+    } else {
+        Endpoints {
+            src_port: 80,
+            dst_port: 40000,
+        }
+    };
+    let mut d = Dissection::default();
+    tcp(st, ep, seg_at(7, from_client, seq, data, frame), &mut d);
+    d
+}
+
+/// nginx answers HEAD with the Content-Length the body would have: the
+/// response ends with its head, it waits for no body.
+#[test]
+fn response_to_head_ends_with_its_head() {
+    let mut st = AppState::default();
+    let req = b"HEAD /f25.css HTTP/1.1\r\nHost: 10.77.2.2\r\n\r\n";
+    http_seg(&mut st, true, 1, req, 1);
+    let resp = b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Type: text/css\r\nContent-Length: 1733\r\n\r\n";
+    let d = http_seg(&mut st, false, 1, resp, 2);
+    assert_eq!(d.info, "HTTP/1.1 200 OK ");
+    assert_eq!(strs(&d, "http.request_in"), ["1"]);
+    assert_eq!(st.reassembly_stats().in_progress, 0);
+}
+
+/// python's http.server sends a .bin file as application/octet-stream:
+/// tshark hands it to the data dissector, which adds no note to Info.
+#[test]
+fn octet_stream_body_is_data() {
+    let mut st = AppState::default();
+    http_seg(
+        &mut st,
+        true,
+        1,
+        b"GET /f1.bin HTTP/1.0\r\nHost: h\r\n\r\n",
+        1,
+    );
+    let resp = b"HTTP/1.0 200 OK\r\nContent-type: application/octet-stream\r\nContent-Length: 4\r\n\r\n\xd8\xff\x22\x2c";
+    let d = http_seg(&mut st, false, 1, resp, 2);
+    assert_eq!(d.info, "HTTP/1.0 200 OK ");
+    assert!(!d.has("media"));
+    assert_eq!(strs(&d, "data.len"), ["Int(4)"]);
+}
+
+/// http.file_data is ASCII to tshark (each byte above 0x7f is U+FFFD) and
+/// ends at the first NUL.
+#[test]
+fn file_data_is_ascii_up_to_a_nul() {
+    let mut st = AppState::default();
+    http_seg(&mut st, true, 1, b"GET /a.txt HTTP/1.0\r\n\r\n", 1);
+    let resp =
+        b"HTTP/1.0 200 OK\r\nContent-type: text/plain\r\nContent-Length: 7\r\n\r\nab\xc3\xa9\0cd";
+    let d = http_seg(&mut st, false, 1, resp, 2);
+    assert_eq!(strs(&d, "http.file_data"), ["ab\u{fffd}\u{fffd}"]);
+}
+
+/// Pipelined requests in one segment: HTTP appends each message's text
+/// to the column as it is, with no separator.
+#[test]
+fn pipelined_messages_share_the_column_without_separator() {
+    let mut st = AppState::default();
+    let reqs = b"GET /f9.html HTTP/1.1\r\nHost: h\r\n\r\nGET /f16.html HTTP/1.1\r\nHost: h\r\n\r\n";
+    let d = http_seg(&mut st, true, 1, reqs, 1);
+    assert_eq!(d.info, "GET /f9.html HTTP/1.1 GET /f16.html HTTP/1.1 ");
+    // Two responses for the last request: the second has no request of
+    // its own and still names the latest request's URI.
+    let one = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    let mut resp = one.to_vec();
+    resp.extend_from_slice(one);
+    resp.extend_from_slice(one);
+    let d = http_seg(&mut st, false, 1, &resp, 2);
+    assert_eq!(strs(&d, "http.response_for.uri"), ["http://h/f16.html"; 3]);
+    assert_eq!(strs(&d, "http.request_in"), ["1"]);
+    // A message started after one shown in the same frame shows its
+    // first line before it is held.
+    let mut st = AppState::default();
+    http_seg(
+        &mut st,
+        true,
+        1,
+        b"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n",
+        1,
+    );
+    let mut resp = one.to_vec();
+    resp.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    let d = http_seg(&mut st, false, 1, &resp, 2);
+    assert_eq!(d.info, "HTTP/1.1 200 OK HTTP/1.1 200 OK ");
+}
+
+/// A chunked body's middle segments: HTTP is handed what was gathered,
+/// writes its first line, asks for more; tshark shows that line and the
+/// reassembly note instead of TCP's text.
+#[test]
+fn chunked_body_middle_segments_show_the_first_line() {
+    let mut st = AppState::default();
+    http_seg(
+        &mut st,
+        true,
+        1,
+        b"GET /f1.html HTTP/1.1\r\nHost: h\r\n\r\n",
+        1,
+    );
+    let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n";
+    let mut seq = 1u32;
+    http_seg(&mut st, false, seq, head, 2);
+    seq += head.len() as u32;
+    let body = [b'x'; 300];
+    let mut d = Dissection::default();
+    for frame in 3..5 {
+        d = http_seg(&mut st, false, seq, &body, frame);
+        seq += body.len() as u32;
+    }
+    assert_eq!(
+        st.held_note(),
+        &HeldNote::Replace(format!("HTTP/1.1 200 OK  {HELD_NOTE}"))
+    );
+    assert!(d.info.is_empty() || d.info.starts_with("HTTP/1.1"));
+}
+
+/// TLS 1.3 (nghttpd, curl): the server asks for another Client Hello
+/// (its Server Hello carries the HelloRetryRequest random) and sends a
+/// dummy Change Cipher Spec; the client's second Client Hello after its
+/// own dummy Change Cipher Spec is in clear text.
+#[test]
+fn tls13_hello_retry_request() {
+    const HRR: &str = concat!(
+    "1603030058020000540303cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c20ce01f1b4",
+    "a0981d52509d1c982151b685bca3dd54ebc238d798905dcbd2d9b5c4130200000c002b00020304003300020017140303",
+    "000101"
+);
+    const CH2: &str = concat!(
+    "1403030001011603030200010001fc0303b2cbbdc4628ea6f24d733c5ad7baa52b490638b5ae0b3f276326a1d250a32b",
+    "7320ce01f1b4a0981d52509d1c982151b685bca3dd54ebc238d798905dcbd2d9b5c40018130213031301c02bc02fc02c",
+    "c030cca9cca8009e009f00ff0100019b000b000403000102000a00160014001d0017001e001900180100010101020103",
+    "0104002300003374000000100011000f0268320568322d31360568322d31340016000000170000000d002a0028040305",
+    "030603080708080809080a080b080408050806040105010601030303010302040205020602002b000908030403030302",
+    "0301002d0002010100330047004500170041041bf0cc74c489f16377f9e902a6133f71f7f2499850fa37946be0421845",
+    "ec9126e4c940facd833ea634c9b398e2724dd5550c228a1e963d0b93c2e09f02fe2308001500c4000000000000000000",
+    "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+    "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+    "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+);
+    let mut st = AppState::default();
+    let (cli, srv) = (
+        Endpoints {
+            src_port: 33264,
+            dst_port: 8443,
+        },
+        Endpoints {
+            src_port: 8443,
+            dst_port: 33264,
+        },
+    );
+    let mut d = Dissection::default();
+    tcp(&mut st, srv, seg_at(3, false, 1, &hex(HRR), 2), &mut d);
+    assert_eq!(d.info, "Hello Retry Request, Change Cipher Spec");
+    assert_eq!(
+        strs(&d, "tls.handshake.extensions_key_share_selected_group"),
+        ["23"]
+    );
+    assert!(strs(&d, "tls.handshake.extensions_key_share_group").is_empty());
+    let mut d = Dissection::default();
+    tcp(&mut st, cli, seg_at(3, true, 518, &hex(CH2), 3), &mut d);
+    assert_eq!(d.info, "Change Cipher Spec, Client Hello");
+    assert!(strs(&d, "tls.handshake.random_bytes").is_empty());
+}
+
+/// dig sets the AD bit in its queries; tshark shows it (as
+/// dns.flags.authenticated) only when set.
+#[test]
+fn dns_query_with_the_ad_bit() {
+    let q = hex("16550120000100000000000105616c696173056672657368047465737400000c000100002904d000000000000c000a000805ba6964d679d9c6");
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let ep = Endpoints {
+        src_port: 40000,
+        dst_port: 53,
+    };
+    assert!(udp(&mut st, ep, Datagram::default(), &q, &mut d));
+    assert_eq!(strs(&d, "dns.flags.authenticated"), ["true"]);
+    assert!(strs(&d, "dns.flags.rcode").is_empty());
+}
+
+/// HTTP heads cut by the snapshot length (frames of a capture cut at 96
+/// bytes): a last line cut after its colon is a header; one cut before it
+/// ends the dissection before the message is counted.
+#[test]
+fn http_heads_cut_short_show_their_fields() {
+    let ep = Endpoints {
+        src_port: 40000,
+        dst_port: 80,
+    };
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let data = b"GET /f85.css HTTP/1.1\r\nHost: 1";
+    cut(&mut st, ep, seg_at(1, true, 1, data, 1), 130, &mut d);
+    assert_eq!(strs(&d, "http.host"), ["1"]);
+    assert_eq!(strs(&d, "http.request.line"), ["Host: 1"]);
+    assert_eq!(strs(&d, "http.request.full_uri"), ["http://1/f85.css"]);
+    assert_eq!(strs(&d, "http.request_number"), ["1"]);
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let data = b"GET /f134.json HTTP/1.1\r\nHost";
+    cut(&mut st, ep, seg_at(1, true, 1, data, 1), 130, &mut d);
+    assert_eq!(strs(&d, "http.request.method"), ["GET"]);
+    assert!(strs(&d, "http.request.line").is_empty());
+    assert!(strs(&d, "http.request_number").is_empty());
 }

@@ -1012,6 +1012,32 @@ pub fn dissect_cut(
             if rest[0] == 20 {
                 infos.push("Change Cipher Spec".into());
             }
+            // A clear-text Hello cut short: its type was read
+            // (and named) before the cut.
+            let di = usize::from(!from_client);
+            let clear = if tls13 {
+                matches!(rest[5], 1 | 2)
+            } else {
+                !st.ccs[di]
+            };
+            // (Not a first Client Hello, while the version is unknown.)
+            let named =
+                clear && matches!(rest[5], 1 | 2) && st.hs[di].is_empty() && st.version.is_some();
+            if rest[0] == 22 && named {
+                d.push(&F_TLS_HANDSHAKE_TYPE, Value::UInt(rest[5].into()));
+                if let Some(len) = be24(rest, 6) {
+                    d.push(&F_TLS_HANDSHAKE_LENGTH, Value::UInt(len.into()));
+                }
+                let hrr = rest[5] == 2 && rest.get(9..).is_some_and(is_hrr);
+                infos.push(
+                    if hrr {
+                        "Hello Retry Request"
+                    } else {
+                        handshake_name(rest[5])
+                    }
+                    .into(),
+                );
+            }
             break true;
         };
         let mut sub = d.part();

@@ -155,8 +155,20 @@ fn http_cut(
         // of its body, whose dissector then reads past it when it was cut.
         // (A compressed or chunked body cannot be decoded from a part cut
         // short: tshark shows the first line only then.)
+        // A message that ends inside the captured bytes is followed by
+        // the start of the next (pipelined requests).
+        let end = match http::pdu_len(data, &st.http, seg.from_client) {
+            super::Pdu::Len(n) => n,
+            _ => data.len(),
+        };
         let mut sub = d.part();
-        http::dissect(data, &mut st.http, seg.from_client, seg.frame, &mut sub);
+        http::dissect(
+            &data[..end],
+            &mut st.http,
+            seg.from_client,
+            seg.frame,
+            &mut sub,
+        );
         let value = d.bytes(&P_HTTP, data);
         d.fields.push(Field {
             def: &P_HTTP,
@@ -165,6 +177,16 @@ fn http_cut(
         d.fields.append(&mut sub.fields);
         d.protocol = sub.protocol;
         d.info = sub.info;
+        let rest = &data[end..];
+        if !rest.is_empty() && starts_message(rest) && !rest.contains(&b'\n') {
+            // Its first line cut short: tshark shows it as a continuation,
+            // and reads the request line's parts once the version's start
+            // is there.
+            d.info.push_str("Continuation");
+            if rest.split(|&c| c == b' ').count() >= 3 {
+                http::dissect_cut_head(rest, &mut st.http, seg.from_client, seg.frame, d);
+            }
+        }
         d.malformed = !whole;
         return Handoff::Claimed;
     }
@@ -174,8 +196,9 @@ fn http_cut(
     // A request counts as seen once its start was, after its own columns.
     let request = starts_message(data) && !data.starts_with(b"HTTP/");
     let mut file_data = false;
-    if starts_message(data) && !data.contains(&b'\n') && data.contains(&b' ') {
-        // Cut inside the first line: its parts are read up to the cut.
+    if data.starts_with(b"HTTP/") && !data.contains(&b'\n') && data.contains(&b' ') {
+        // A status line cut short: its parts are read up to the cut (a
+        // request line cut short is not taken for one).
         http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.frame, d);
     }
     let body = if starts_message(data) && data.contains(&b'\n') {
