@@ -177,13 +177,30 @@ fn http_cut(
         d.fields.append(&mut sub.fields);
         d.protocol = sub.protocol;
         d.info = sub.info;
-        let rest = &data[end..];
+        let mut rest = &data[end..];
+        // Further whole messages (pipelined requests), each dissected.
+        while starts_message(rest) {
+            let super::Pdu::Len(n) = http::pdu_len(rest, &st.http, seg.from_client) else {
+                break;
+            };
+            let mut sub = d.part();
+            http::dissect(
+                &rest[..n],
+                &mut st.http,
+                seg.from_client,
+                seg.frame,
+                &mut sub,
+            );
+            d.fields.append(&mut sub.fields);
+            d.info.push_str(&sub.info);
+            rest = &rest[n..];
+        }
         if !rest.is_empty() && starts_message(rest) && !rest.contains(&b'\n') {
             // Its first line cut short: tshark shows it as a continuation,
-            // and reads the request line's parts once the version's start
-            // is there.
+            // and reads the request line's parts once the URI's start is
+            // there.
             d.info.push_str("Continuation");
-            if rest.split(|&c| c == b' ').count() >= 3 {
+            if rest.split(|&c| c == b' ').count() >= 2 {
                 http::dissect_cut_head(rest, &mut st.http, seg.from_client, seg.frame, d);
             }
         }
