@@ -1021,13 +1021,13 @@ pub fn dissect_cut(
                 !st.ccs[di]
             };
             // (Not a first Client Hello, while the version is unknown.)
-            // Once its version and random were captured: cut before them,
-            // tshark shows no name.
+            // Seen in TLS 1.3 sessions (after a HelloRetryRequest), once
+            // the version and random were captured.
             let named = clear
                 && matches!(rest[5], 1 | 2)
                 && rest.len() >= 5 + 4 + 2 + 32
                 && st.hs[di].is_empty()
-                && st.version.is_some();
+                && tls13;
             if rest[0] == 22 && named {
                 d.push(&F_TLS_HANDSHAKE_TYPE, Value::UInt(rest[5].into()));
                 if let Some(len) = be24(rest, 6) {
