@@ -221,9 +221,7 @@ fn http_cut(
     let body = if starts_message(data) && data.contains(&b'\n') {
         d.protocol = "HTTP".into();
         d.info = http::held_info(data);
-        if !http::body_encoded(data) {
-            http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.frame, d);
-        }
+        http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.frame, d);
         None
     } else {
         let mut sub = d.part();
