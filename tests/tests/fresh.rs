@@ -16,7 +16,10 @@
 //! - the number of frames each of a list of display filters matches (one
 //!   tshark pass with `-z io,stat`), and the frame list where it differs.
 //!
-//! Nothing may differ. Sizes, loss rates and cut lengths come from a seed
+//! The full run (`FRESH_SCALE=full`) fails on any difference; the short
+//! run fails on any difference in the uncut HTTP/1, TLS and DNS captures
+//! and prints those of the cut copies and of HTTP/2 in clear text, where
+//! known differences remain. Sizes, loss rates and cut lengths come from a seed
 //! that is printed, so a failing run can be replayed:
 //! `FRESH_SEED=… cargo test -p monitor-tests --test fresh`. Captures of a
 //! failing run are kept under `target/fresh/`.
