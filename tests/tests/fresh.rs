@@ -378,6 +378,18 @@ impl Recording {
     }
 }
 
+impl Recording {
+    /// Stop and describe what was recorded.
+    fn finish(mut self, name: String, path: PathBuf) -> Recorded {
+        let dropped = self.stop();
+        Recorded {
+            name,
+            path,
+            dropped,
+        }
+    }
+}
+
 impl Drop for Recording {
     fn drop(&mut self) {
         self.stop();
@@ -467,7 +479,7 @@ fn png(pixels: &[u8]) -> Vec<u8> {
 }
 
 /// Files served by the HTTP servers of a scenario.
-fn site(dir: &Path, rng: &mut Rng, scale: Scale, count: u64, max: u64) -> Vec<String> {
+fn site(dir: &Path, rng: &mut Rng, count: u64, max: u64) -> Vec<String> {
     std::fs::create_dir_all(dir).unwrap();
     let mut names = Vec::new();
     let kinds = ["html", "txt", "bin", "css", "json", "png"];
@@ -491,7 +503,6 @@ fn site(dir: &Path, rng: &mut Rng, scale: Scale, count: u64, max: u64) -> Vec<St
         std::fs::write(dir.join(&name), b).unwrap();
         names.push(name);
     }
-    let _ = scale;
     names
 }
 
@@ -619,7 +630,7 @@ fn scenario_http10(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     std::fs::create_dir_all(&www).unwrap();
     let big = rng.range(scale.big_body / 2, scale.big_body);
     std::fs::write(www.join("big.bin"), body(rng, big, false)).unwrap();
-    let names = site(&www, rng, scale, scale.small_files, 12_000);
+    let names = site(&www, rng, scale.small_files, 12_000);
     let mut lab = Lab::new("a", imp);
     lab.server(
         &[
@@ -636,7 +647,7 @@ fn scenario_http10(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     );
     lab.wait_listening(8000, false);
     let path = dir.join("http10.pcap");
-    let mut rec = lab.record(&path, false);
+    let rec = lab.record(&path, false);
     lab.client(&[
         CURL[0],
         CURL[1],
@@ -661,12 +672,7 @@ fn scenario_http10(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
         "/dev/null",
         &format!("http://{SRV_IP}:8000/missing"),
     ]);
-    let dropped = rec.stop();
-    Recorded {
-        name: format!("http10 {imp:?} big={big}"),
-        path,
-        dropped,
-    }
+    rec.finish(format!("http10 {imp:?} big={big}"), path)
 }
 
 /// HTTP/1.1 keep-alive (nginx): mixed sizes, gzip (chunked) bodies,
@@ -675,7 +681,7 @@ fn scenario_http10(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
 fn scenario_http11(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     let imp = impair(rng, (0.002, 0.01), 0.01, 0.01);
     let www = dir.join("www11");
-    let names = site(&www, rng, scale, 200, scale.keepalive_max);
+    let names = site(&www, rng, 200, scale.keepalive_max);
     let mut lab = Lab::new("b", imp);
     let conf = nginx_conf(dir, &www);
     lab.server(
@@ -695,7 +701,7 @@ fn scenario_http11(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     lab.wait_listening(80, false);
     lab.wait_listening(8081, false);
     let path = dir.join("http11.pcap");
-    let mut rec = lab.record(&path, rng.next().is_multiple_of(2));
+    let rec = lab.record(&path, rng.next().is_multiple_of(2));
     let per_conn = rng.range(5, 60);
     let mut left = scale.keepalive_requests;
     let mut round = 0;
@@ -752,12 +758,7 @@ fn scenario_http11(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     let mut args = CURL.to_vec();
     args.extend(["-K", cfg.to_str().unwrap()]);
     lab.client(&args);
-    let dropped = rec.stop();
-    Recorded {
-        name: format!("http11 {imp:?} per_conn={per_conn}"),
-        path,
-        dropped,
-    }
+    rec.finish(format!("http11 {imp:?} per_conn={per_conn}"), path)
 }
 
 /// TLS 1.2 and 1.3 (`openssl s_server -www`, curl and `openssl
@@ -766,7 +767,7 @@ fn scenario_tls(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     let imp = impair(rng, (0.002, 0.01), 0.0, 0.005);
     let (key, cert) = tls_cert(dir);
     let www = dir.join("wwwtls");
-    let names = site(&www, rng, scale, 40, scale.keepalive_max);
+    let names = site(&www, rng, 40, scale.keepalive_max);
     let mut lab = Lab::new("c", imp);
     let (k, c) = (key.to_str().unwrap(), cert.to_str().unwrap());
     lab.server(
@@ -816,7 +817,7 @@ fn scenario_tls(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
         lab.wait_listening(p, false);
     }
     let path = dir.join("tls.pcap");
-    let mut rec = lab.record(&path, false);
+    let rec = lab.record(&path, false);
     for i in 0..scale.tls_connections {
         let port = if i % 2 == 0 { "4433" } else { "4412" };
         lab.client(&[
@@ -862,12 +863,7 @@ fn scenario_tls(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
         args.extend(chunk.iter().map(String::as_str));
         lab.client(&args);
     }
-    let dropped = rec.stop();
-    Recorded {
-        name: format!("tls {imp:?}"),
-        path,
-        dropped,
-    }
+    rec.finish(format!("tls {imp:?}"), path)
 }
 
 /// HTTP/2 in clear text (`nghttpd --no-tls`): prior knowledge and the
@@ -875,7 +871,7 @@ fn scenario_tls(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
 fn scenario_h2c(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     let imp = impair(rng, (0.0, 0.006), 0.0, 0.0);
     let www = dir.join("wwwh2");
-    let names = site(&www, rng, scale, 40, scale.keepalive_max / 2);
+    let names = site(&www, rng, 40, scale.keepalive_max / 2);
     let mut lab = Lab::new("e", imp);
     lab.server(
         &[
@@ -891,7 +887,7 @@ fn scenario_h2c(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     );
     lab.wait_listening(8080, false);
     let path = dir.join("h2c.pcap");
-    let mut rec = lab.record(&path, false);
+    let rec = lab.record(&path, false);
     let n = scale.h2_requests as usize;
     let urls: Vec<String> = (0..n)
         .map(|i| format!("http://{SRV_IP}:8080/{}", names[i % names.len()]))
@@ -904,12 +900,7 @@ fn scenario_h2c(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
         args.extend(chunk.iter().map(String::as_str));
         lab.client(&args);
     }
-    let dropped = rec.stop();
-    Recorded {
-        name: format!("h2c {imp:?}"),
-        path,
-        dropped,
-    }
+    rec.finish(format!("h2c {imp:?}"), path)
 }
 
 /// DNS over UDP and TCP against dnsmasq, and many short TCP connections
@@ -946,7 +937,7 @@ fn scenario_dns(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
     );
     lab.wait_listening(53, true);
     let path = dir.join("dns.pcap");
-    let mut rec = lab.record(&path, false);
+    let rec = lab.record(&path, false);
     let mut batch = String::new();
     let types = ["A", "AAAA", "TXT", "MX", "CNAME", "ANY", "PTR"];
     for i in 0..scale.dns_queries {
@@ -973,12 +964,7 @@ fn scenario_dns(dir: &Path, rng: &mut Rng, scale: Scale) -> Recorded {
             &format!("http://{SRV_IP}:9/"),
         ]);
     }
-    let dropped = rec.stop();
-    Recorded {
-        name: format!("dns {imp:?}"),
-        path,
-        dropped,
-    }
+    rec.finish(format!("dns {imp:?}"), path)
 }
 
 /// Display filters compared on every capture, across the layers.
