@@ -804,16 +804,7 @@ fn tcp_inner(
                     let deseg_seq = last_end.wrapping_sub((pdu.len() - doff) as u32);
                     let from = off + len - (pdu.len() - doff);
                     let keep = keep_of(st, proto, &data[from..], bodies);
-                    open_msp(
-                        st,
-                        di,
-                        deseg_seq,
-                        nxtseq,
-                        need,
-                        &data[from..],
-                        seg.frame,
-                        keep,
-                    );
+                    st.dirs[di].open(deseg_seq, nxtseq, need, &data[from..], seg.frame, keep);
                 }
             }
         } else {
@@ -834,7 +825,7 @@ fn tcp_inner(
                 if nxtseq.wrapping_sub(deseg_seq) <= 1 << 20 {
                     let bytes = &data[off + doff..];
                     let keep = keep_of(st, proto, bytes, bodies);
-                    open_msp(st, di, deseg_seq, nxtseq, need, bytes, seg.frame, keep);
+                    st.dirs[di].open(deseg_seq, nxtseq, need, bytes, seg.frame, keep);
                 }
             }
         }
@@ -892,20 +883,6 @@ fn tcp_inner(
         };
         Handoff::Held
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn open_msp(
-    st: &mut Stream,
-    di: usize,
-    seq: u32,
-    nxtseq: u32,
-    need: desegment::Need,
-    bytes: &[u8],
-    frame: u64,
-    keep: u32,
-) {
-    st.dirs[di].open(seq, nxtseq, need, bytes, frame, keep);
 }
 
 /// How many bytes of a PDU starting with `b` its MSP must keep: all,
