@@ -9,10 +9,8 @@
 
 use std::io::{self, Read};
 
-use crate::record::{Direction, PacketRecord};
-
-/// Link type of Ethernet (`LINKTYPE_ETHERNET`).
-pub const LINKTYPE_ETHERNET: u16 = 1;
+pub use crate::record::FilePacket;
+use crate::record::{Direction, FileInfo, PacketRecord};
 
 /// Longest block or packet accepted (a corrupt length beyond this is an error).
 const MAX_BLOCK: u32 = 256 * 1024 * 1024;
@@ -59,25 +57,6 @@ impl CaptureError {
             CaptureError::BadMagic(_) => None,
         }
     }
-}
-
-/// One packet read from a file, with its interface's link type.
-#[derive(Clone, Debug)]
-pub struct FilePacket {
-    /// The packet.
-    pub record: PacketRecord,
-    /// Link type of the interface it was captured on.
-    pub linktype: u16,
-    /// pcapng only: the section number (from 1) and interface name.
-    pub pcapng: Option<crate::dissect::frame::FileInfo>,
-    /// pcapng only: the packet's `epb_flags`, when it has them.
-    pub flags: Option<u32>,
-    /// The packet's comments (pcapng `opt_comment`), each up to its first
-    /// NUL; empty when it has none.
-    pub comments: Vec<String>,
-    /// Decimal places of the file's timestamps as tshark shows them in
-    /// the Time column: 0, 1, 2, 3, 6 or 9 (see [`ts_digits`]).
-    pub ts_digits: u8,
 }
 
 /// The precision tshark gives timestamps of `units_per_sec` units per
@@ -520,9 +499,9 @@ impl<R: Read> CaptureReader<R> {
         Ok(())
     }
 
-    fn file_info(&self, iface: &Iface) -> Option<crate::dissect::frame::FileInfo> {
+    fn file_info(&self, iface: &Iface) -> Option<FileInfo> {
         match &self.format {
-            Format::Pcapng { section, .. } => Some(crate::dissect::frame::FileInfo {
+            Format::Pcapng { section, .. } => Some(FileInfo {
                 section: *section,
                 interface_name: iface.name.clone(),
             }),

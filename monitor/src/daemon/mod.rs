@@ -225,7 +225,7 @@ async fn run(
     for (iface, (_, mode)) in ifaces.iter().zip(&settings.ifaces) {
         let linktype = crate::record::link_type_of_device(&iface.name);
         crate::record::set_live_link_type(iface.index, linktype);
-        let raw_ip = linktype != crate::dissect::link::LINKTYPE_ETHERNET;
+        let raw_ip = linktype != crate::record::linktype::LINKTYPE_ETHERNET;
         programs.register_iface(iface.index, iface.slot, raw_ip)?;
         let mode = programs.attach_xdp(&iface.name, *mode)?;
         programs.attach_tc(&iface.name)?;
@@ -448,7 +448,7 @@ async fn watch_interfaces(
             let Ok(mut p) = programs.lock() else { return };
             let linktype = crate::record::link_type_of_device(&iface.name);
             crate::record::set_live_link_type(index, linktype);
-            let raw_ip = linktype != crate::dissect::link::LINKTYPE_ETHERNET;
+            let raw_ip = linktype != crate::record::linktype::LINKTYPE_ETHERNET;
             let attached = p
                 .register_iface(index, iface.slot, raw_ip)
                 .and_then(|_| p.attach_xdp(&iface.name, *mode))

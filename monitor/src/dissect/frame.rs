@@ -1,7 +1,7 @@
 //! `frame`: the pseudo-protocol with the capture metadata of each frame.
 
 use super::{Base, Dissection, Value};
-use crate::record::PacketRecord;
+use crate::record::{FileInfo, PacketRecord};
 
 fields! {
     FRAME = "frame", Protocol, Base::Dec, "Frame";
@@ -142,15 +142,6 @@ pub(crate) fn push_comments(d: &mut Dissection, comments: &[String]) {
         d.push(&FRAME_COMMENT, text);
         d.push(&FRAME_COMMENT_EXPERT, Value::None);
     }
-}
-
-/// Interface and section of a frame read from a pcapng file.
-#[derive(Clone, Debug)]
-pub struct FileInfo {
-    /// Section number (from 1).
-    pub section: u32,
-    /// Interface name (`if_name`), `unknown` when the file has none.
-    pub interface_name: std::sync::Arc<str>,
 }
 
 /// Push the pcapng-only frame fields: interface, section and, when the

@@ -9,6 +9,7 @@
 
 use super::pipeline::{Cx, Pipeline};
 use super::{Base, Layer, Value};
+use crate::record::linktype::*;
 
 fields! {
     NULL = "null", Protocol, Base::Dec, "Null/Loopback";
@@ -29,27 +30,6 @@ fields! {
     SLL_IFINDEX = "sll.ifindex", UInt, Base::Dec, "Interface index";
     SLL_TRAILER = "sll.trailer", Bytes, Base::Dec, "Trailer";
 }
-
-/// `LINKTYPE_NULL`: BSD loopback, 4-byte address family in host byte order.
-pub const LINKTYPE_NULL: u16 = 0;
-/// `LINKTYPE_ETHERNET`.
-pub const LINKTYPE_ETHERNET: u16 = 1;
-/// `DLT_RAW` as most systems number it (raw IP, either version).
-pub const DLT_RAW_12: u16 = 12;
-/// `DLT_RAW` as OpenBSD numbers it.
-pub const DLT_RAW_14: u16 = 14;
-/// `LINKTYPE_RAW`: raw IP, either version.
-pub const LINKTYPE_RAW: u16 = 101;
-/// `LINKTYPE_LOOP`: OpenBSD loopback, address family in network byte order.
-pub const LINKTYPE_LOOP: u16 = 108;
-/// `LINKTYPE_LINUX_SLL`: Linux cooked capture, 16-byte header.
-pub const LINKTYPE_LINUX_SLL: u16 = 113;
-/// `LINKTYPE_IPV4`: raw IPv4.
-pub const LINKTYPE_IPV4: u16 = 228;
-/// `LINKTYPE_IPV6`: raw IPv6.
-pub const LINKTYPE_IPV6: u16 = 229;
-/// `LINKTYPE_LINUX_SLL2`: Linux cooked capture v2, 20-byte header.
-pub const LINKTYPE_LINUX_SLL2: u16 = 276;
 
 /// Whether frames of `linktype` are dissected here (others are shown the
 /// way tshark shows a link type it has no dissector for).

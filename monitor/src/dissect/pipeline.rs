@@ -421,12 +421,12 @@ impl Pipeline {
 
     /// Dissect one Ethernet frame (frames must come in capture order).
     pub fn dissect(&mut self, rec: &PacketRecord) -> Dissection {
-        self.dissect_linktype(rec, super::link::LINKTYPE_ETHERNET)
+        self.dissect_linktype(rec, crate::record::linktype::LINKTYPE_ETHERNET)
     }
 
     /// Dissect one frame read from a capture file (adds the pcapng
     /// interface and section fields).
-    pub fn dissect_file(&mut self, pkt: &crate::capture::FilePacket) -> Dissection {
+    pub fn dissect_file(&mut self, pkt: &crate::record::FilePacket) -> Dissection {
         let mut d = self.dissect_commented(&pkt.record, pkt.linktype, &pkt.comments);
         if let Some(info) = &pkt.pcapng {
             if !self.quiet.frame_file {
@@ -479,7 +479,7 @@ impl Pipeline {
             past_reported: false,
             no_protocol: false,
         };
-        if linktype == super::link::LINKTYPE_ETHERNET {
+        if linktype == crate::record::linktype::LINKTYPE_ETHERNET {
             self.eth(&mut cx, &rec.data);
         } else {
             self.link(&mut cx, linktype, &rec.data);
