@@ -484,7 +484,7 @@ fn agrees_with_tshark_on_every_capture() {
     };
     let mut fields: Vec<&str> = Vec::new();
     let mut unknown = Vec::new();
-    let analysis = monitor::tcp_analysis::FIELDS.iter().copied();
+    let analysis = monitor::dissect::tcp_verdict::FIELDS.iter().copied();
     for f in monitor::dissect::core_fields().chain(analysis) {
         if f.ty == monitor::dissect::FieldType::Protocol || NOT_COMPARED.contains(&f.name) {
             continue;

@@ -26,6 +26,7 @@ pub mod reassembly;
 pub mod stp;
 pub mod summary;
 pub mod tcp;
+pub mod tcp_verdict;
 #[cfg(test)]
 mod tests;
 pub mod udp;
@@ -38,9 +39,6 @@ pub use pipeline::Pipeline;
 /// cheaper than SipHash on these small keys and still not predictable
 /// from outside.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-
-/// A hash set with the hasher of [`FastMap`].
-pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Field tables of the link, network and transport dissectors.
 static CORE_TABLES: &[&[&FieldDef]] = &[
@@ -70,7 +68,7 @@ pub fn registry() -> impl Iterator<Item = &'static FieldDef> {
     CORE_TABLES
         .iter()
         .chain(app::TABLES.iter())
-        .chain(std::iter::once(&crate::tcp_analysis::FIELDS))
+        .chain(std::iter::once(&tcp_verdict::FIELDS))
         .flat_map(|t| t.iter().copied())
 }
 

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use super::app::{self, Endpoints, TcpPayload};
 use super::pipeline::{Cx, Pipeline};
+use super::tcp_verdict;
 use super::Layer;
 use super::{Base, FieldDef, Value};
 use crate::tcp_analysis::{Segment, Verdict};
@@ -394,16 +395,16 @@ impl Pipeline {
         }
         if cut && avail < 20 {
             // Fixed header cut: tshark adds the time fields after it.
-            verdict.push_stream_fields(cx.d);
-            verdict.push_seq_fields(cx.d);
-            verdict.push_window_fields(cx.d);
+            tcp_verdict::push_stream_fields(&verdict, cx.d);
+            tcp_verdict::push_seq_fields(&verdict, cx.d);
+            tcp_verdict::push_window_fields(&verdict, cx.d);
             return;
         }
         if cut {
-            verdict.push_header_fields(cx.d);
+            tcp_verdict::push_header_fields(&verdict, cx.d);
             return;
         }
-        verdict.push_fields(cx.d);
+        tcp_verdict::push_fields(&verdict, cx.d);
         if let (true, Some(prefix)) = (cx.wants_columns(), verdict.info_prefix()) {
             // The analysis labels come last in tshark, in front of the text.
             cx.d.info.insert_str(0, &prefix);

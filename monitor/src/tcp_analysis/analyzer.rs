@@ -10,7 +10,12 @@
 
 use std::net::IpAddr;
 
-use crate::dissect::{FastMap, FastSet};
+/// A hash map keyed by addresses and ports: foldhash with a random seed
+/// per process, cheaper than SipHash on these small keys and still not
+/// predictable from outside.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// A hash set with the hasher of [`FastMap`].
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use super::flags::{ACK, FIN, PSH, RST, SYN};
 use super::handshake::{Attempt, HandshakeOutcome};

@@ -295,7 +295,7 @@ fn cell(d: &Dissection, name: &str) -> String {
 /// Our cells for one verdict.
 fn row_of(v: &super::Verdict) -> Vec<String> {
     let mut d = Dissection::default();
-    v.push_fields(&mut d);
+    crate::dissect::tcp_verdict::push_fields(v, &mut d);
     let mut row: Vec<String> = COLUMNS[..COLUMNS.len() - 1]
         .iter()
         .map(|c| cell(&d, c))

@@ -16,17 +16,15 @@
 //!
 //! Call [`Analyzer::on_segment`] once per TCP segment in capture order
 //! ([`Analyzer::on_embedded_segment`] for a complete TCP header quoted in
-//! an ICMP error), then place the verdict's fields where tshark's tree has
-//! them: [`Verdict::push_stream_fields`] after `tcp.port`,
-//! [`Verdict::push_seq_fields`] in place of `tcp.seq`/`tcp.nxtseq`/`tcp.ack`
-//! (the raw numbers and `tcp.len` are the dissector's),
-//! [`Verdict::push_window_fields`] after `tcp.window_size_value`,
-//! [`Verdict::push_time_fields`] after the options, then
-//! [`Verdict::push_analysis_fields`]; [`Verdict::info_prefix`] goes in
-//! front of the Info column. [`Verdict::skip_payload`] tells segments whose
-//! payload tshark does not hand to subdissectors (retransmitted or out of
-//! order), and [`Verdict::peer_base_seq`] makes SACK edges relative.
-//! This module owns the `tcp.*` fields listed in [`FIELDS`].
+//! an ICMP error); the dissector places the verdict's fields where
+//! tshark's tree has them (`dissect::tcp_verdict`), and
+//! [`Verdict::info_prefix`] goes in front of the Info column.
+//! [`Verdict::skip_payload`] tells segments whose payload tshark does not
+//! hand to subdissectors (retransmitted or out of order), and
+//! [`Verdict::peer_base_seq`] makes SACK edges relative.
+//!
+//! This module depends only on [`crate::record`]-level types: it takes
+//! header facts and timestamps and knows nothing of dissections.
 
 pub mod analyzer;
 pub mod handshake;
@@ -42,7 +40,7 @@ use std::net::IpAddr;
 
 pub use analyzer::{Analyzer, Stats};
 pub use handshake::{HandshakeKind, HandshakeOutcome};
-pub use verdict::{Verdict, FIELDS};
+pub use verdict::Verdict;
 
 /// Nanoseconds since the Unix epoch.
 pub type Nanos = i64;

@@ -169,7 +169,7 @@ fn duplicate_acks_and_fast_retransmission() {
         assert_eq!(v.analysis_flags(), DUPLICATE_ACK);
         assert_eq!(v.info_prefix(), Some(format!("[TCP Dup ACK 6#{n}] ")));
         let mut d = crate::dissect::Dissection::default();
-        v.push_fields(&mut d);
+        crate::dissect::tcp_verdict::push_fields(&v, &mut d);
         assert_eq!(d.values("tcp.analysis.duplicate_ack").count(), 2);
     }
     let v = c.seg(100_000, false, A, 6001, 1001, 509, 1000, &[]);
@@ -298,10 +298,12 @@ fn fields_registry_has_every_pushed_field() {
     c.seg(MS, false, A, 5001, 1001, 509, 500, &[]);
     let v = c.seg(300 * MS, false, A, 5001, 1001, 509, 500, &[]);
     let mut d = crate::dissect::Dissection::default();
-    v.push_fields(&mut d);
+    crate::dissect::tcp_verdict::push_fields(&v, &mut d);
     for f in &d.fields {
         assert!(
-            FIELDS.iter().any(|g| std::ptr::eq(*g, f.def)),
+            crate::dissect::tcp_verdict::FIELDS
+                .iter()
+                .any(|g| std::ptr::eq(*g, f.def)),
             "{}",
             f.def.name
         );
@@ -495,7 +497,7 @@ proptest! {
             };
             let v = a.on_segment(i as u64 + 1, t, &seg);
             let mut dd = crate::dissect::Dissection::default();
-            v.push_fields(&mut dd);
+            crate::dissect::tcp_verdict::push_fields(&v, &mut dd);
             let _ = v.info_prefix();
             prop_assert!(a.stats().flows_tracked <= 8);
             prop_assert!(a.convs_unacked_max() <= 16);
