@@ -15,7 +15,8 @@ use aya::programs::{TestRun as _, TestRunOptions};
 use clap::Args;
 
 use crate::{
-    capture::CaptureReader, daemon::rules::kernel_rule, dissect::pipeline::Pipeline, ebpf::Programs,
+    capture::CaptureReader, dissect::pipeline::Pipeline, ebpf::Programs,
+    filter::kernel::kernel_rule,
 };
 
 /// Arguments of `monitor filter verify`.

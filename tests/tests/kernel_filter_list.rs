@@ -12,9 +12,9 @@
 use aya::programs::{TestRun as _, TestRunOptions};
 use monitor::{
     capture::CaptureReader,
-    daemon::rules::{kernel_rule, nested_rule},
     dissect::pipeline::Pipeline,
     ebpf::{KernelRule, Programs},
+    filter::kernel::{kernel_rule, nested_rule},
     filter::{self, Filter},
 };
 use monitor_common::{rules::MAX_RULES, RECORD_HEADER_LEN};

@@ -116,7 +116,7 @@ fn rules() -> Vec<(&'static str, Vec<RuleNode>, bool)> {
     ]
 }
 
-/// Filters compiled by `monitor::daemon::rules::kernel_rule`.
+/// Filters compiled by `monitor::filter::kernel::kernel_rule`.
 const COMPILED: &[&str] = &[
     "tcp.port == 443 || udp.port == 53",
     "ip.src == 192.168.0.0/16 && !(tcp.dstport in {80, 443})",
@@ -183,7 +183,7 @@ fn kernel_rules_agree_with_tshark_on_every_capture() {
     let hand_written = rules.len();
     // Filters compiled by the display-filter engine's kernel back end.
     for filter in COMPILED {
-        let (rule, exact) = monitor::daemon::rules::kernel_rule(filter)
+        let (rule, exact) = monitor::filter::kernel::kernel_rule(filter)
             .unwrap_or_else(|(_, m)| panic!("{filter}: {m}"));
         rules.push((filter, rule.nodes, exact));
     }
@@ -408,7 +408,7 @@ fn headers_the_parser_does_not_walk_leave_frames_to_user_space() {
     let _ = std::fs::remove_file(&pcap);
     assert_eq!(want, BTreeSet::from([1, 2]), "tshark sees TCP in both");
 
-    let (rule, exact) = monitor::daemon::rules::kernel_rule(filter).unwrap();
+    let (rule, exact) = monitor::filter::kernel::kernel_rule(filter).unwrap();
     assert!(exact);
     let mut progs = Programs::load(1 << 16).expect("load programs");
     progs.configure(1.0, 64).expect("configure");
@@ -454,7 +454,7 @@ fn candidates_beyond_a_full_ring_are_counted_lost() {
     v4.extend_from_slice(&icmp);
     let f = frame(0x0800, &v4);
 
-    let (rule, exact) = monitor::daemon::rules::kernel_rule("udp.port == 9998").unwrap();
+    let (rule, exact) = monitor::filter::kernel::kernel_rule("udp.port == 9998").unwrap();
     assert!(exact);
     // A small ring, nobody reading it, no random sampling: only the
     // candidates are sent, and most find no room.

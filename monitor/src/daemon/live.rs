@@ -315,10 +315,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
-    use crate::{
-        daemon::{rules::kernel_rule, Iface},
-        recorder::Config,
-    };
+    use crate::{daemon::Iface, filter::kernel::kernel_rule, recorder::Config};
 
     /// Frame 1 of tcp_handshake.pcapng: Ethernet, IPv4 (20 bytes), a TCP
     /// SYN with options (32 bytes), 2826 → 80.

@@ -3,7 +3,6 @@
 //! SIGTERM: the ring-buffer reader, the HTTP server (`/metrics`), and the
 //! optional per-second summary. Dropping the programs detaches them.
 
-pub mod catalogue;
 pub mod dump;
 pub mod estimate;
 mod http;
@@ -86,10 +85,11 @@ impl Settings {
     /// Load the config (if any) and apply the flags.
     pub fn resolve(args: &RunArgs) -> Result<Self, String> {
         let file = match &args.config {
-            Some(path) => config::load(path, &rules::check_filter).map_err(|e| e.summary())?,
-            None => {
-                config::parse("(defaults)", "", &rules::check_filter).map_err(|e| e.to_string())?
+            Some(path) => {
+                config::load(path, &crate::filter::kernel::check_filter).map_err(|e| e.summary())?
             }
+            None => config::parse("(defaults)", "", &crate::filter::kernel::check_filter)
+                .map_err(|e| e.to_string())?,
         };
         let xdp_default = args.xdp_mode.unwrap_or_default();
         let ifaces = if !args.ifaces.is_empty() {
@@ -435,7 +435,7 @@ async fn watch_interfaces(
             _ = stop.wait_for(|s| *s) => return,
         }
         for ((iface, mode), last) in ifaces.iter().zip(known.iter_mut()) {
-            let now = preflight::ifindex(&iface.name);
+            let now = crate::ebpf::sys::ifindex(&iface.name);
             if now == *last {
                 continue;
             }

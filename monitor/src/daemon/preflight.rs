@@ -2,7 +2,7 @@
 //! and the process holds the capabilities it needs. A failure here is one
 //! clear line and exit status 2, with nothing attached.
 
-use std::{ffi::CString, fs};
+use std::fs;
 
 use super::Iface;
 
@@ -36,7 +36,8 @@ pub fn check(names: &[String]) -> Result<Vec<Iface>, PreflightError> {
     };
     let mut out = Vec::with_capacity(names.len());
     for name in names {
-        let index = ifindex(&name).ok_or_else(|| PreflightError::NoSuchInterface(name.clone()))?;
+        let index = crate::ebpf::sys::ifindex(&name)
+            .ok_or_else(|| PreflightError::NoSuchInterface(name.clone()))?;
         if out.iter().any(|i: &Iface| i.index == index) {
             continue;
         }
@@ -45,14 +46,6 @@ pub fn check(names: &[String]) -> Result<Vec<Iface>, PreflightError> {
     }
     check_capabilities()?;
     Ok(out)
-}
-
-/// Kernel index of an interface, if it exists.
-pub fn ifindex(name: &str) -> Option<u32> {
-    let c = CString::new(name).ok()?;
-    // SAFETY: `c` is a valid NUL-terminated string.
-    let idx = unsafe { libc::if_nametoindex(c.as_ptr()) };
-    (idx != 0).then_some(idx)
 }
 
 /// The interface of the IPv4 default route (from `/proc/net/route`).

@@ -175,7 +175,7 @@ impl Programs {
     pub fn attach_xdp(&mut self, iface: &str, mode: XdpAttachMode) -> anyhow::Result<AttachedMode> {
         // An interface has one XDP program: say whose it is, rather than
         // failing in driver mode and then in SKB mode.
-        if let Some(id) = crate::daemon::preflight::ifindex(iface).and_then(sys::xdp_prog_id) {
+        if let Some(id) = sys::ifindex(iface).and_then(sys::xdp_prog_id) {
             let name = aya::programs::loaded_programs()
                 .filter_map(Result::ok)
                 .find(|p| p.id() == id)

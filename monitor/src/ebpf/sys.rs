@@ -1,6 +1,7 @@
 //! The two `bpf(2)` commands aya does not offer for programs built at run
 //! time: loading raw instructions, and pointing a program-array slot at the
-//! result (or clearing it).
+//! result (or clearing it); and the interface lookup (`if_nametoindex`)
+//! that attaching needs.
 
 use std::{
     ffi::CString,
@@ -219,4 +220,12 @@ pub fn xdp_prog_id(ifindex: u32) -> Option<u32> {
     let (_, id) = attrs(xdp).find(|(ty, _)| ty & NLA_TYPE_MASK == IFLA_XDP_PROG_ID)?;
     let id = u32::from_ne_bytes(id.get(0..4)?.try_into().ok()?);
     (id != 0).then_some(id)
+}
+
+/// Kernel index of an interface, if it exists.
+pub fn ifindex(name: &str) -> Option<u32> {
+    let c = CString::new(name).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated string.
+    let idx = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    (idx != 0).then_some(idx)
 }

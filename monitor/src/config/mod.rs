@@ -19,6 +19,9 @@ use toml::Spanned;
 
 use crate::ebpf::XdpAttachMode;
 
+pub mod catalogue;
+pub mod trigger;
+
 /// Default location of the configuration file.
 pub const DEFAULT_PATH: &str = "/etc/monitor/monitor.toml";
 
@@ -530,19 +533,19 @@ pub fn parse(
                 "a trigger watches one of the daemon's metrics (monitor_…)".into(),
             ));
         }
-        let (family, matchers) = crate::daemon::triggers::parse_selector(t.metric.get_ref())
-            .map_err(|m| err(t.metric.span(), m))?;
+        let (family, matchers) =
+            trigger::parse_selector(t.metric.get_ref()).map_err(|m| err(t.metric.span(), m))?;
         let rules: Vec<(&str, Option<bool>)> = config
             .rules
             .iter()
             .map(|r| {
-                let exact = crate::daemon::rules::kernel_rule(r.filter.get_ref())
+                let exact = crate::filter::kernel::kernel_rule(r.filter.get_ref())
                     .ok()
                     .map(|(_, exact)| exact);
                 (r.name.get_ref().as_str(), exact)
             })
             .collect();
-        crate::daemon::catalogue::check_selector(&family, &matchers, &rules)
+        catalogue::check_selector(&family, &matchers, &rules)
             .map_err(|m| err(t.metric.span(), m))?;
         // Interfaces named in the file are the ones monitored (unless
         // --iface replaces them): a trigger on another one never fires.
@@ -556,8 +559,7 @@ pub fn parse(
                 ));
             }
         }
-        crate::daemon::triggers::parse_condition(t.condition.get_ref())
-            .map_err(|m| err(t.condition.span(), m))?;
+        trigger::parse_condition(t.condition.get_ref()).map_err(|m| err(t.condition.span(), m))?;
         if *t.threshold.get_ref() <= 0.0 {
             return Err(err(t.threshold.span(), "threshold must be positive".into()));
         }
@@ -614,7 +616,7 @@ pub fn check_host(path: &Path, v: &Validated) -> Result<(), ConfigError> {
         .config
         .interfaces
         .iter()
-        .find(|i| crate::daemon::preflight::ifindex(i.name.get_ref()).is_none())
+        .find(|i| crate::ebpf::sys::ifindex(i.name.get_ref()).is_none())
     else {
         return Ok(());
     };
@@ -638,7 +640,7 @@ pub fn main(cmd: ConfigCmd) -> anyhow::Result<i32> {
         ConfigCmd::Check {
             file,
             no_host_check,
-        } => match load(&file, &crate::daemon::rules::check_filter).and_then(|v| {
+        } => match load(&file, &crate::filter::kernel::check_filter).and_then(|v| {
             if !no_host_check {
                 check_host(&file, &v)?;
             }

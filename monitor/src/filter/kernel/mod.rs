@@ -22,6 +22,10 @@
 //! segment with payload (or UDP), a `tcp…` field a TCP header, and so on
 //! ([`implied`]).
 
+mod nodes;
+
+pub use nodes::{check_filter, kernel_rule, nested_rule, translate};
+
 use super::check::{Dyn, Func, Node, Rel, Val};
 use crate::dissect::FieldDef;
 use std::fmt;
