@@ -165,7 +165,7 @@ fn main() {
     let mut ring = progs.take_ring().expect("ring");
     let mut tcp_ring = progs.take_tcp_ring().expect("TCP ring");
     let mut tables = progs.take_rules().expect("rule tables");
-    let (scope, _) = monitor::daemon::rules::kernel_rule("tcp").expect("scope rule");
+    let (scope, _) = monitor::filter::kernel::kernel_rule("tcp").expect("scope rule");
 
     // (label, rules, TCP scope, sample fraction)
     let configs: [(&str, usize, bool, f64); 5] = [
