@@ -1,7 +1,9 @@
 //! The live pipeline: sampled frames are dissected, checked against the
 //! rules the kernel could not decide exactly, and kept in the flight
-//! recorder; TCP header records feed one TCP analyzer per interface (the
-//! same dissection pipeline `monitor read` uses, so verdicts are tshark's).
+//! recorder; TCP header records feed one TCP analyzer per interface
+//! straight from their headers ([`super::tcp_live`]: the analyzer
+//! `monitor read` uses, so verdicts are tshark's), a batch of records at a
+//! time.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -9,13 +11,18 @@ use std::{
 };
 
 use crate::{
-    dissect::{pipeline::Pipeline, Dissection, FieldType, Value},
+    dissect::pipeline::Pipeline,
     filter::Filter,
     record::{Direction, PacketRecord},
     recorder::{Entry, Recorder},
+    tcp_analysis::handshake::HandshakeOutcome,
 };
 
-use super::{estimate, Metrics};
+use super::{
+    estimate,
+    tcp_live::{self, Analyzers},
+    Metrics,
+};
 
 /// TCP analysis flags exported as `monitor_tcp_analysis_total{flag}`.
 pub const ANALYSIS_FLAGS: [&str; 15] = [
@@ -76,15 +83,15 @@ impl VerdictCache {
 /// The daemon's user-space packet state.
 pub struct Live {
     samples: Mutex<Pipeline>,
-    tcp: Mutex<HashMap<u32, Pipeline>>,
+    tcp: Mutex<TcpState>,
     verdicts: Mutex<VerdictCache>,
     rules: RwLock<Vec<Option<LiveRule>>>,
     recorder_filter: Option<Filter>,
     /// The flight recorder.
     pub recorder: Arc<Recorder>,
     metrics: Arc<Metrics>,
-    flag_names: HashMap<&'static str, Arc<str>>,
-    tcp_config: crate::tcp_analysis::Config,
+    /// `tcp.analysis.FLAG` for every flag of [`tcp_live::FLAG_ORDER`].
+    flag_names: [Arc<str>; 15],
     /// Global sample fraction (fixed for the daemon's lifetime).
     sample: f64,
 }
@@ -106,24 +113,24 @@ impl Live {
         sample: f64,
     ) -> Self {
         describe_rules(&metrics, &rules, sample);
-        let flag_names = ANALYSIS_FLAGS
-            .iter()
-            .map(|f| (*f, Arc::from(format!("tcp.analysis.{f}"))))
-            .collect();
+        let flag_names = tcp_live::FLAG_ORDER.map(|f| Arc::from(format!("tcp.analysis.{f}")));
         // Each sample is one frame cut at snaplen, and most frames of a
         // connection are not sampled: no TCP reassembly across samples.
         let mut samples = Pipeline::new();
         samples.set_tcp_desegment(false);
         Self {
             samples: Mutex::new(samples),
-            tcp: Mutex::new(HashMap::new()),
+            tcp: Mutex::new(TcpState {
+                analyzers: Analyzers::new(tcp_config),
+                acc: Vec::new(),
+                flagged: Vec::new(),
+            }),
             verdicts: Mutex::new(VerdictCache::default()),
             rules: RwLock::new(rules),
             recorder_filter,
             recorder,
             metrics,
             flag_names,
-            tcp_config,
             sample,
         }
     }
@@ -217,37 +224,20 @@ impl Live {
         self.recorder.push(entry);
     }
 
-    /// A TCP header record: analyse it.
-    pub fn on_tcp(&self, rec: PacketRecord, boot_ts: u64) {
-        let dir = rec.direction.unwrap_or(Direction::Ingress);
-        let iface = self.metrics.iface_name(rec.iface);
-        let ifindex = rec.iface;
-        let (d, outcomes) = {
-            let Ok(mut map) = self.tcp.lock() else { return };
-            let p = map.entry(ifindex).or_insert_with(|| {
-                let mut p = Pipeline::new();
-                p.set_tcp_config(self.tcp_config.clone());
-                p.collect_handshakes();
-                p
-            });
-            let d = p.dissect_linktype(&rec, crate::record::live_link_type(rec.iface));
-            (d, p.take_handshakes(None))
-        };
-        let flags = self.analysis_flags(&d);
-        for f in &flags {
-            let short = f.strip_prefix("tcp.analysis.").unwrap_or(f);
-            self.metrics.tcp_flag(&iface, short);
-        }
-        if let Some(rtt) = float(&d, "tcp.analysis.ack_rtt") {
-            self.metrics.ack_rtt(&iface, rtt);
-        }
-        for o in outcomes {
-            self.metrics.handshake(&iface, o.kind.as_str(), o.irtt);
-        }
-        if !flags.is_empty() {
-            if let Ok(mut v) = self.verdicts.lock() {
-                v.insert((boot_ts, ifindex, dir as u8), flags);
-            }
+    /// Start a batch of TCP header records: the analyzers stay locked and
+    /// the metrics are added up until the batch is dropped.
+    pub fn tcp_batch(&self) -> Option<TcpBatch<'_>> {
+        Some(TcpBatch {
+            live: self,
+            state: self.tcp.lock().ok()?,
+        })
+    }
+
+    /// One TCP header record (a batch of one).
+    pub fn on_tcp(&self, rec: &PacketRecord, boot_ts: u64) {
+        if let Some(mut b) = self.tcp_batch() {
+            let dir = rec.direction.unwrap_or(Direction::Ingress);
+            b.record(rec.iface, dir, rec.ts_ns, boot_ts, &rec.data);
         }
     }
 
@@ -258,13 +248,15 @@ impl Live {
             p.expire_reassembly(now_ns);
             self.metrics.reassembly(&p.reassembly_stats());
         }
-        let Ok(mut map) = self.tcp.lock() else { return };
-        for (ifindex, p) in map.iter_mut() {
-            let iface = self.metrics.iface_name(*ifindex);
-            for o in p.take_handshakes(Some(now_ns)) {
+        let Ok(mut state) = self.tcp.lock() else {
+            return;
+        };
+        for (ifindex, a) in state.analyzers.iter_mut() {
+            let iface = self.metrics.iface_name(ifindex);
+            for o in a.poll_expired(now_ns) {
                 self.metrics.handshake(&iface, o.kind.as_str(), o.irtt);
             }
-            let s = p.tcp_stats();
+            let s = a.stats();
             self.metrics.tcp_flows(
                 &iface,
                 s.flows_tracked as u64,
@@ -272,23 +264,125 @@ impl Live {
             );
         }
     }
+}
 
-    fn analysis_flags(&self, d: &Dissection) -> Vec<Arc<str>> {
-        let mut out: Vec<Arc<str>> = Vec::new();
-        for f in &d.fields {
-            let Some(short) = f.def.name.strip_prefix("tcp.analysis.") else {
-                continue;
-            };
-            if !matches!(f.def.ty, FieldType::None | FieldType::Bool) {
+/// The TCP analyzers and the metrics of the batch under way.
+struct TcpState {
+    analyzers: Analyzers,
+    /// Per interface: what the batch added up (kept between batches so
+    /// no record allocates).
+    acc: Vec<IfaceAcc>,
+    /// Flagged frames of the batch, for the flight recorder's labels.
+    flagged: Vec<(FrameKey, u16)>,
+}
+
+/// One interface's share of a batch.
+struct IfaceAcc {
+    ifindex: u32,
+    linktype: u16,
+    records: [u64; 2],
+    flags: [u64; 15],
+    rtts: Vec<f64>,
+    handshakes: Vec<HandshakeOutcome>,
+}
+
+/// TCP header records analysed together: the analyzers are locked once,
+/// and metrics, flight-recorder labels and handshakes are published when
+/// the batch is dropped.
+pub struct TcpBatch<'a> {
+    live: &'a Live,
+    state: std::sync::MutexGuard<'a, TcpState>,
+}
+
+impl TcpBatch<'_> {
+    /// A record of interface `ifindex`: frame bytes `data` (link, IP and
+    /// TCP headers), wall-clock time `ts`, kernel time `boot_ts` (which
+    /// joins it with a sample of the same frame).
+    pub fn record(&mut self, ifindex: u32, dir: Direction, ts: i64, boot_ts: u64, data: &[u8]) {
+        let state = &mut *self.state;
+        let pos = match state.acc.iter().position(|a| a.ifindex == ifindex) {
+            Some(p) => p,
+            None => {
+                state.acc.push(IfaceAcc {
+                    ifindex,
+                    linktype: 0,
+                    records: [0; 2],
+                    flags: [0; 15],
+                    rtts: Vec::new(),
+                    handshakes: Vec::new(),
+                });
+                state.acc.len() - 1
+            }
+        };
+        let acc = &mut state.acc[pos];
+        if acc.records == [0; 2] {
+            // Once per interface and batch: a device can come back as
+            // another kind under the same index.
+            acc.linktype = crate::record::live_link_type(ifindex);
+        }
+        acc.records[dir as usize & 1] += 1;
+        let Some(out) = state.analyzers.on_record(ifindex, acc.linktype, ts, data) else {
+            return;
+        };
+        if out.flags != 0 {
+            for (i, n) in acc.flags.iter_mut().enumerate() {
+                *n += u64::from(out.flags >> i & 1);
+            }
+            state
+                .flagged
+                .push(((boot_ts, ifindex, dir as u8), out.flags));
+        }
+        if let Some(rtt) = out.ack_rtt {
+            acc.rtts.push(rtt as f64 / 1e9);
+        }
+        if let Some(h) = out.handshake {
+            acc.handshakes.push(h);
+        }
+    }
+}
+
+impl Drop for TcpBatch<'_> {
+    fn drop(&mut self) {
+        let m = &self.live.metrics;
+        let state = &mut *self.state;
+        for acc in &mut state.acc {
+            if acc.records == [0; 2] {
                 continue;
             }
-            if let Some(name) = self.flag_names.get(short) {
-                if !out.iter().any(|o| Arc::ptr_eq(o, name)) {
-                    out.push(name.clone());
+            let iface = m.iface_name(acc.ifindex);
+            for (d, n) in [Direction::Ingress, Direction::Egress]
+                .into_iter()
+                .zip(acc.records)
+            {
+                if n > 0 {
+                    m.tcp_records_n(&iface, d, n);
                 }
             }
+            for (flag, n) in tcp_live::FLAG_ORDER.iter().zip(&acc.flags) {
+                if *n > 0 {
+                    m.tcp_flag_n(&iface, flag, *n);
+                }
+            }
+            if !acc.rtts.is_empty() {
+                let h = m.ack_rtt_of(&iface);
+                for r in acc.rtts.drain(..) {
+                    h.observe(r);
+                }
+            }
+            for o in acc.handshakes.drain(..) {
+                m.handshake(&iface, o.kind.as_str(), o.irtt);
+            }
+            acc.records = [0; 2];
+            acc.flags = [0; 15];
         }
-        out
+        if !state.flagged.is_empty() {
+            if let Ok(mut v) = self.live.verdicts.lock() {
+                for (key, bits) in state.flagged.drain(..) {
+                    v.insert(key, tcp_live::flag_names(bits, &self.live.flag_names));
+                }
+            }
+            state.flagged.clear();
+        }
     }
 }
 
@@ -301,13 +395,6 @@ fn describe_rules(metrics: &Metrics, rules: &[Option<LiveRule>], sample: f64) {
         .map(|r| (&*r.name, r.exact, estimate::rule_fraction(sample, r.sample)))
         .collect();
     metrics.set_rules(&described);
-}
-
-fn float(d: &Dissection, name: &str) -> Option<f64> {
-    d.values(name).find_map(|v| match v {
-        Value::Float(f) => Some(*f),
-        _ => None,
-    })
 }
 
 #[cfg(test)]

@@ -568,6 +568,26 @@ impl Metrics {
         self.ack_rtt.with_label_values(&[iface]).observe(secs);
     }
 
+    /// `n` segments of `iface` with the analysis flag `flag`.
+    pub fn tcp_flag_n(&self, iface: &str, flag: &str, n: u64) {
+        self.tcp_analysis
+            .with_label_values(&[iface, flag])
+            .inc_by(n);
+    }
+
+    /// The ACK RTT histogram of `iface`, to observe many values with one
+    /// label look-up.
+    pub fn ack_rtt_of(&self, iface: &str) -> prometheus::Histogram {
+        self.ack_rtt.with_label_values(&[iface])
+    }
+
+    /// `n` TCP header records received from interface `iface`.
+    pub fn tcp_records_n(&self, iface: &str, dir: Direction, n: u64) {
+        self.tcp_records
+            .with_label_values(&[iface, dir.as_str()])
+            .inc_by(n);
+    }
+
     /// A connection attempt ended.
     pub fn handshake(&self, iface: &str, outcome: &str, irtt_ns: Option<i64>) {
         self.handshakes.with_label_values(&[iface, outcome]).inc();
@@ -613,14 +633,6 @@ impl Metrics {
         self.recorder
             .with_label_values(&["bytes"])
             .set(bytes as i64);
-    }
-
-    /// Count a received TCP header record.
-    pub fn tcp_record(&self, ifindex: u32, dir: Direction) {
-        let name = self.iface_name(ifindex);
-        self.tcp_records
-            .with_label_values(&[&name, dir.as_str()])
-            .inc();
     }
 
     /// How many of the monitored interfaces have the programs attached now.

@@ -13,6 +13,7 @@ mod ring;
 pub mod rules;
 pub mod status;
 mod summary;
+pub mod tcp_live;
 pub mod triggers;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
@@ -310,12 +311,7 @@ async fn run(
     ));
     let log_task = ebpf_log.map(|l| tokio::spawn(ring::forward_logs(l, stop_rx.clone())));
     let reader = tokio::spawn(ring::read(ring, live.clone(), stop_rx.clone()));
-    let tcp_reader = tokio::spawn(ring::read_tcp(
-        tcp_ring,
-        metrics.clone(),
-        live.clone(),
-        stop_rx.clone(),
-    ));
+    let tcp_reader = tokio::spawn(ring::read_tcp(tcp_ring, live.clone(), stop_rx.clone()));
     let server = tokio::spawn(http::serve(
         listener,
         http::State {

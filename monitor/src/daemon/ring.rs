@@ -7,7 +7,7 @@ use aya::maps::{MapData, RingBuf};
 use monitor_common::{record_kind, RecordHeader, RECORD_HEADER_LEN};
 use tokio::{io::unix::AsyncFd, sync::watch};
 
-use super::{live::Live, Metrics};
+use super::live::Live;
 use crate::record::{Direction, PacketRecord};
 
 /// Converts kernel CLOCK_BOOTTIME nanoseconds to wall-clock nanoseconds,
@@ -63,9 +63,9 @@ pub struct Decoded {
     pub candidates: u32,
 }
 
-/// Decode one ring-buffer record of the given kind; `None` for other kinds
-/// or short records.
-pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
+/// The header and frame bytes of a ring-buffer record of the given kind,
+/// in place; `None` for other kinds or short records.
+pub fn split_kind(bytes: &[u8], kind: u8) -> Option<(RecordHeader, &[u8])> {
     if bytes.len() < RECORD_HEADER_LEN {
         return None;
     }
@@ -75,6 +75,13 @@ pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
         return None;
     }
     let data = bytes.get(RECORD_HEADER_LEN..RECORD_HEADER_LEN + hdr.cap_len as usize)?;
+    Some((hdr, data))
+}
+
+/// Decode one ring-buffer record of the given kind; `None` for other kinds
+/// or short records.
+pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
+    let (hdr, data) = split_kind(bytes, kind)?;
     let record = PacketRecord {
         ts_ns: clock.wall(hdr.ts_ns),
         iface: hdr.ifindex,
@@ -137,20 +144,33 @@ pub async fn read(ring: RingBuf<MapData>, live: Arc<Live>, stop: watch::Receiver
     .await
 }
 
-/// Read TCP header records until `stop` turns true.
-pub async fn read_tcp(
-    ring: RingBuf<MapData>,
-    metrics: Arc<Metrics>,
-    live: Arc<Live>,
-    stop: watch::Receiver<bool>,
-) {
+/// Most TCP header records analysed under one lock.
+const TCP_BATCH: usize = 4096;
+
+/// Read TCP header records until `stop` turns true: every wake-up drains
+/// the ring as one batch, analysed in place (no copy of the record).
+pub async fn read_tcp(ring: RingBuf<MapData>, live: Arc<Live>, stop: watch::Receiver<bool>) {
     let clock = Clock::new();
     poll(ring, "TCP ring buffer", stop, |ring| {
-        while let Some(item) = ring.next() {
-            if let Some(d) = decode_kind(&item, &clock, record_kind::TCP_HEADERS) {
-                let dir = d.record.direction.unwrap_or(Direction::Ingress);
-                metrics.tcp_record(d.record.iface, dir);
-                live.on_tcp(d.record, d.boot_ts);
+        // Batches are bounded so a ring that never runs dry still
+        // publishes its metrics and lets the periodic work in.
+        let mut more = true;
+        while more {
+            let Some(mut batch) = live.tcp_batch() else {
+                return;
+            };
+            more = false;
+            for _ in 0..TCP_BATCH {
+                let Some(item) = ring.next() else { break };
+                if let Some((hdr, data)) = split_kind(&item, record_kind::TCP_HEADERS) {
+                    let dir = if hdr.direction == 0 {
+                        Direction::Ingress
+                    } else {
+                        Direction::Egress
+                    };
+                    batch.record(hdr.ifindex, dir, clock.wall(hdr.ts_ns), hdr.ts_ns, data);
+                }
+                more = true;
             }
         }
     })
