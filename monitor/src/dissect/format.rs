@@ -36,6 +36,8 @@ pub fn write_value(out: &mut String, def: &FieldDef, v: &Value) {
             FieldType::AbsTime => write_abs_time(out, (x * 1e9).round() as i64),
             _ => write_g15(out, *x),
         },
+        // A zero-length item has no bytes to show: tshark's text for that.
+        Value::Bytes(b) if b.is_empty() && def.ty == FieldType::Bytes => out.push_str("<MISSING>"),
         Value::Bytes(b) => write_hex(out, b),
         Value::Str(s) => out.push_str(s),
         Value::Ipv4(a) => {

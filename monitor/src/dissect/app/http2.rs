@@ -24,6 +24,20 @@ const MAX_STREAMS: usize = 256;
 /// Most body bytes kept for one stream.
 const MAX_BODY: usize = 1 << 20;
 
+/// What tshark keeps about one direction of one HTTP/2 stream to
+/// reassemble its body (`http2_oneway_stream_info_t`).
+#[derive(Default)]
+struct Body {
+    /// The first Content-Type header's value.
+    ctype: String,
+    /// A header block with `:status` or `:method` was seen: only then are
+    /// DATA frames reassembled into a body (`data_initiated_in`).
+    initiated: bool,
+    /// DATA fragments added so far, and their bytes.
+    frags: usize,
+    data: Vec<u8>,
+}
+
 /// HTTP/2 state of one TCP connection.
 #[derive(Default)]
 pub struct StreamState {
@@ -31,15 +45,15 @@ pub struct StreamState {
     hpack: [loona_hpack::Decoder<'static>; 2],
     /// Header block fragments awaiting CONTINUATION, per direction.
     block: [Vec<u8>; 2],
-    /// Per HTTP/2 stream: content type and body so far.
-    bodies: HashMap<u32, (String, Vec<u8>)>,
+    /// Per direction (client first) and HTTP/2 stream: the body so far.
+    bodies: HashMap<(usize, u32), Body>,
 }
 
 impl StreamState {
     /// Bytes held for header blocks and bodies.
     pub fn buffered(&self) -> usize {
         self.block.iter().map(Vec::len).sum::<usize>()
-            + self.bodies.values().map(|b| b.1.len()).sum::<usize>()
+            + self.bodies.values().map(|b| b.data.len()).sum::<usize>()
     }
 
     /// Drop the buffered header blocks and bodies.
@@ -199,10 +213,15 @@ pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissec
         if flags & 0x08 != 0 && !body.is_empty() {
             body = &body[1..];
         }
-        body = &body[..body.len().saturating_sub(usize::from(pad))];
+    }
+    // The payload after the pad length, padding included.
+    let padded = body;
+    if matches!(t, 0 | 1) && flags & 0x08 != 0 {
+        let pad = usize::from(p.first().copied().unwrap_or(0));
+        body = &body[..body.len().saturating_sub(pad)];
     }
     match t {
-        0 => data(sid, flags, body, st, d, &mut info),
+        0 => data(sid, flags, body, padded, st, di, d, &mut info),
         1 | 9 => {
             if t == 1 && flags & 0x20 != 0 && body.len() >= 5 {
                 priority(body, d);
@@ -212,9 +231,22 @@ pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissec
             if st.block[di].len() > MAX_BODY {
                 st.block[di].clear();
             }
+            if t == 1 && flags & 0x01 != 0 {
+                // Trailing headers end the stream: the body DATA frames
+                // brought so far is complete.
+                if let Some(b) = st.bodies.remove(&(di, sid)) {
+                    if b.initiated && b.frags > 0 {
+                        full_body(&b.data, &b.ctype, d, &mut info);
+                    }
+                }
+            }
             if flags & 0x04 != 0 {
                 let block = std::mem::take(&mut st.block[di]);
                 headers(sid, &block, st, di, d, &mut info);
+                if flags & 0x01 != 0 {
+                    // No DATA follows in this direction.
+                    st.bodies.remove(&(di, sid));
+                }
             }
         }
         2 => priority(body, d),
@@ -367,9 +399,21 @@ fn headers(
             ":method" => method = Some(v.clone()),
             ":path" => path = Some(v.clone()),
             ":status" => status = Some(v.clone()),
+            _ => {}
+        }
+        // What the body's reassembly needs (tshark's
+        // populate_http_header_tracking).
+        match n.as_str() {
+            ":status" | ":method" => {
+                if let Some(b) = body_entry(st, di, sid) {
+                    b.initiated = true;
+                }
+            }
             "content-type" => {
-                if let Some(b) = body_entry(st, sid) {
-                    b.0 = v.clone();
+                if let Some(b) = body_entry(st, di, sid) {
+                    if b.ctype.is_empty() {
+                        b.ctype = v.clone();
+                    }
                 }
             }
             _ => {}
@@ -383,62 +427,103 @@ fn headers(
     }
 }
 
-/// The body record of a stream, created if there is room.
-fn body_entry(st: &mut StreamState, sid: u32) -> Option<&mut (String, Vec<u8>)> {
-    if st.bodies.len() >= MAX_STREAMS && !st.bodies.contains_key(&sid) {
+/// The body record of one direction of a stream, created if there is room.
+fn body_entry(st: &mut StreamState, di: usize, sid: u32) -> Option<&mut Body> {
+    let key = (di, sid);
+    if st.bodies.len() >= MAX_STREAMS && !st.bodies.contains_key(&key) {
         return None;
     }
-    Some(st.bodies.entry(sid).or_default())
+    Some(st.bodies.entry(key).or_default())
 }
 
-/// DATA: each frame shows its bytes; an empty frame that ends the stream
-/// shows the reassembled body, as tshark does.
+/// DATA, as tshark's `dissect_http2_data_body` in its default (END_STREAM)
+/// reassembly mode. Once a header block started the stream's message in
+/// this direction, its DATA frames are fragments of one body: each frame
+/// before the last shows its own bytes; the frame that ends the stream
+/// shows the whole body (a body in one frame: that frame's payload after
+/// the pad length, padding included), which goes to the dissector of its
+/// media type. Without that header block, or for an empty last frame
+/// that ends no earlier fragments, a frame shows its own bytes (none:
+/// an empty field).
+#[allow(clippy::too_many_arguments)]
 fn data(
     sid: u32,
     flags: u8,
     body: &[u8],
+    padded: &[u8],
     st: &mut StreamState,
+    di: usize,
     d: &mut Dissection,
     info: &mut String,
 ) {
-    if let Some(entry) = body_entry(st, sid) {
-        if entry.1.len() + body.len() <= MAX_BODY {
-            entry.1.extend_from_slice(body);
-        }
-    }
-    if !body.is_empty() {
-        d.push(&F_HTTP2_DATA_DATA, Value::Bytes(body.to_vec()));
-    }
-    if flags & 0x01 == 0 {
-        return;
-    }
-    let (ctype, whole) = st.bodies.remove(&sid).unwrap_or_default();
-    if body.is_empty() && !whole.is_empty() {
-        d.push(&F_HTTP2_DATA_DATA, Value::Bytes(whole.clone()));
-    }
-    if !whole.is_empty() && !ctype.is_empty() {
-        // The body goes to the media-type dissectors, as an HTTP/1 one
-        // does: their text follows the frame's, and JSON or XML names
-        // itself in the Protocol column.
-        let t = super::http::media_type(&ctype);
-        if t != "application/octet-stream" {
-            super::http::media_info(&t, &ctype, &whole, info);
-        }
-        if let Some(p) = super::http::media_protocol(&t) {
-            if let Some(sub) = p.strip_prefix("HTTP/") {
-                d.protocol = format!("HTTP2/{sub}");
+    let end = flags & 0x01 != 0;
+    let key = (di, sid);
+    let whole = match st.bodies.get_mut(&key) {
+        Some(b) if b.initiated => {
+            if !end {
+                b.frags += 1;
+                if b.data.len() + body.len() <= MAX_BODY {
+                    b.data.extend_from_slice(body);
+                }
+                None
+            } else if body.is_empty() {
+                // fragment_end_seq_next: the body so far, if any.
+                (b.frags > 0).then(|| std::mem::take(&mut b.data))
+            } else if b.frags == 0 {
+                Some(padded.to_vec())
+            } else {
+                b.data.extend_from_slice(body);
+                Some(std::mem::take(&mut b.data))
             }
         }
-        for layer in super::http::media_layers(&t, &whole) {
-            let v = d.bytes(layer, &whole);
-            d.push(layer, v);
-        }
-        if t == "application/octet-stream" {
-            crate::dissect::data::push(d, &whole);
+        _ => None,
+    };
+    let ctype = if end {
+        st.bodies.remove(&key).map(|b| b.ctype).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    match whole {
+        Some(whole) => full_body(&whole, &ctype, d, info),
+        None => d.push(&F_HTTP2_DATA_DATA, d.bytes(&F_HTTP2_DATA_DATA, body)),
+    }
+}
+
+/// A reassembled body (`dissect_http2_data_full_body`): its bytes, then
+/// the dissector of its media type.
+fn full_body(whole: &[u8], ctype: &str, d: &mut Dissection, info: &mut String) {
+    d.push(&F_HTTP2_DATA_DATA, d.bytes(&F_HTTP2_DATA_DATA, whole));
+    if ctype.is_empty() {
+        return;
+    }
+    // The body goes to the media-type dissectors, as an HTTP/1 one does:
+    // their text follows the frame's, and JSON or XML names itself in the
+    // Protocol column.
+    let t = super::http::media_type(ctype);
+    if t == "image/png" && !super::png::is_png(whole) {
+        // The PNG dissector declines it: no layer, no text.
+        return;
+    }
+    if t != "application/octet-stream" {
+        super::http::media_info(&t, ctype, whole, info);
+    }
+    if let Some(p) = super::http::media_protocol(&t) {
+        if let Some(sub) = p.strip_prefix("HTTP/") {
+            d.protocol = format!("HTTP2/{sub}");
         }
     }
+    for layer in super::http::media_layers(&t, whole) {
+        let v = d.bytes(layer, whole);
+        d.push(layer, v);
+    }
+    if t == "image/png" && super::png::throws(whole) {
+        d.malformed = true;
+    }
+    if t == "application/octet-stream" {
+        crate::dissect::data::push(d, whole);
+    }
     if ctype.eq_ignore_ascii_case("application/dns-message") {
-        if let Some(dns_info) = super::doh(&whole, d) {
+        if let Some(dns_info) = super::doh(whole, d) {
             *info = dns_info;
         }
     }

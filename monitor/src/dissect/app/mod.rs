@@ -41,6 +41,7 @@ mod http;
 mod http2;
 mod netbios;
 mod ospf;
+mod png;
 mod quic;
 mod rip;
 mod rpc;
@@ -54,6 +55,8 @@ pub use truncated::tcp as tcp_truncated;
 
 #[cfg(test)]
 mod difftest;
+#[cfg(test)]
+mod http2_tests;
 #[cfg(test)]
 mod tests;
 
@@ -691,6 +694,9 @@ struct Frame {
     /// An HTTP layer is in the frame already (a message before the switch
     /// to HTTP/2, or the carrier of HTTP/2 frames).
     http_layer: bool,
+    /// The Protocol column no longer changes (a PDU completed in this
+    /// segment and more bytes follow it).
+    protocol_fixed: bool,
 }
 
 fn tcp_inner(
@@ -831,6 +837,14 @@ fn tcp_inner(
         }
         if another == 0 {
             break;
+        }
+        // desegment_tcp: what follows a PDU completed here may be a PDU
+        // cut short, so the Protocol column stays as it is for the rest
+        // of the segment (col_set_writable(COL_PROTOCOL, FALSE)).
+        // (Nothing shown yet: it stays TCP's.)
+        fr.protocol_fixed = true;
+        if d.protocol.is_empty() {
+            d.protocol = "TCP".into();
         }
         off += another;
         seq = seq.wrapping_add(another as u32);
@@ -987,7 +1001,8 @@ fn dissect_call(
                 tls::Step::Skip(n, info) => {
                     // The SSLv2 record dissector names its protocol in the
                     // column; continuation data leaves the column as it is.
-                    if info == tls::SSLV2_INFO {
+                    if fr.protocol_fixed {
+                    } else if info == tls::SSLV2_INFO {
                         d.protocol = "SSLv2".into();
                     } else if !call.shown {
                         d.protocol = tls::continuation_protocol(&st.tls);
@@ -1112,7 +1127,9 @@ fn take(d: &mut Dissection, mut sub: Dissection, fr: &mut Frame) {
     d.malformed |= sub.malformed;
     // A media dissector's name (HTTP/JSON) stays for the frame: a later
     // HTTP message does not set the column back.
-    let keep = sub.protocol.is_empty() || sub.protocol == "HTTP" && d.protocol.starts_with("HTTP/");
+    let keep = sub.protocol.is_empty()
+        || fr.protocol_fixed
+        || sub.protocol == "HTTP" && d.protocol.starts_with("HTTP/");
     if !keep {
         d.protocol = sub.protocol;
     }

@@ -1,0 +1,121 @@
+//! PNG bodies as tshark's PNG dissector reads them (media type
+//! `image/png`, epan/dissectors/packet-png.c): no field of its own is
+//! shown here, only whether it takes the body and whether reading the
+//! body's chunks runs past its end, which tshark reports as a malformed
+//! packet.
+
+use super::util::be32;
+
+/// The PNG signature.
+const MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// The dissector takes a body of at least 20 bytes that starts with the
+/// signature (and then writes " (PNG)" to the Info column).
+pub fn is_png(b: &[u8]) -> bool {
+    b.len() >= 20 && b.starts_with(MAGIC)
+}
+
+/// True when dissecting the chunks of a PNG body throws: a chunk header
+/// or CRC past the end, a chunk length past the end (or above `i32::MAX`,
+/// see below), or a known chunk shorter than what its dissector reads.
+pub fn throws(b: &[u8]) -> bool {
+    let mut off = MAGIC.len();
+    while off < b.len() {
+        let (Some(len), Some(ty)) = (be32(b, off), be32(b, off + 4)) else {
+            return true;
+        };
+        if len > i32::MAX as u32 {
+            // The chunk's subtree spans 4+4+len+4 bytes, a negative
+            // length once taken as a signed int: that throws, unless it
+            // came to -1 ("to the end") or wrapped round to a small one;
+            // the length check then ends the dissection quietly.
+            return (len.wrapping_add(12) as i32) < -1;
+        }
+        off += 8;
+        let len = len as usize;
+        if len > b.len() - off.min(b.len()) {
+            // tvb_new_subset_length for the chunk's data.
+            return true;
+        }
+        let chunk = &b[off..off + len];
+        let reads = match &ty.to_be_bytes() {
+            b"IHDR" => 13,
+            b"cHRM" => 32,
+            b"gAMA" => 4,
+            b"pHYs" => 9,
+            b"sRGB" => 1,
+            b"tIME" => 7,
+            // The keyword is read up to its terminating NUL.
+            b"tEXt" if !chunk.contains(&0) => usize::MAX,
+            _ => 0,
+        };
+        if reads > len {
+            return true;
+        }
+        off += len;
+        if b.len() - off < 4 {
+            return true;
+        }
+        off += 4;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 1x1 image: header, data and trailer chunks.
+    fn tiny() -> Vec<u8> {
+        let mut v = MAGIC.to_vec();
+        let chunk = |v: &mut Vec<u8>, ty: &[u8], data: &[u8]| {
+            v.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            v.extend_from_slice(ty);
+            v.extend_from_slice(data);
+            v.extend_from_slice(&[0; 4]);
+        };
+        chunk(&mut v, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+        chunk(&mut v, b"IDAT", &[1, 2, 3]);
+        chunk(&mut v, b"IEND", &[]);
+        v
+    }
+
+    #[test]
+    fn a_well_formed_image_does_not_throw() {
+        let png = tiny();
+        assert!(is_png(&png));
+        assert!(!throws(&png));
+    }
+
+    #[test]
+    fn chunks_past_the_end_throw() {
+        let png = tiny();
+        // The trailer's CRC cut off.
+        assert!(throws(&png[..png.len() - 1]));
+        // A chunk length past the end: random bytes after the signature
+        // (the start of the body ending in frame 40 of the fresh h2c
+        // capture of seed 1).
+        let mut bad = MAGIC.to_vec();
+        bad.extend_from_slice(b"\xcd\x20\xf5\x19\x8b\x26\x63\x9f\xcc\x59\x0f\x65");
+        assert!(throws(&bad));
+        // A header chunk too short for its fields.
+        let mut short = MAGIC.to_vec();
+        short.extend_from_slice(&[0, 0, 0, 2]);
+        short.extend_from_slice(b"IHDR\x00\x01\x00\x00\x00\x00");
+        assert!(throws(&short));
+        // A length above i32::MAX throws, unless the subtree's length
+        // wraps round; then it only ends the dissection.
+        let mut huge = MAGIC.to_vec();
+        huge.extend_from_slice(b"\x80\x00\x00\x00IDAT");
+        assert!(throws(&huge));
+        let mut wraps = MAGIC.to_vec();
+        wraps.extend_from_slice(b"\xff\xff\xff\xf8IDAT");
+        assert!(!throws(&wraps));
+    }
+
+    #[test]
+    fn short_or_unsigned_bodies_are_not_png() {
+        assert!(!is_png(MAGIC));
+        assert!(!is_png(b"GIF89a............................"));
+    }
+}
