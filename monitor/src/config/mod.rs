@@ -71,6 +71,9 @@ pub struct Daemon {
     pub dump_dir: PathBuf,
     /// File holding the bearer token required when `listen` is not loopback.
     pub token_file: Option<PathBuf>,
+    /// Threads analysing TCP header records, each with its share of the
+    /// flows (default: the number of cores, at most 4).
+    pub workers: Option<Spanned<u32>>,
 }
 
 impl Default for Daemon {
@@ -80,6 +83,7 @@ impl Default for Daemon {
             log_level: "info".into(),
             dump_dir: "/var/lib/monitor/dumps".into(),
             token_file: None,
+            workers: None,
         }
     }
 }
@@ -319,6 +323,9 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Most TCP analysis worker threads (`[daemon] workers`).
+pub const MAX_WORKERS: u32 = 64;
+
 /// A validated configuration, with values resolved to their types.
 #[derive(Debug)]
 pub struct Validated {
@@ -338,6 +345,8 @@ pub struct Validated {
     pub dumps_bytes: u64,
     /// Listen address.
     pub listen: SocketAddr,
+    /// TCP analysis worker threads.
+    pub workers: usize,
 }
 
 /// Parse a size like `64MiB`, `1GiB`, `512k`, `4096`.
@@ -412,6 +421,16 @@ pub fn parse(
             "listening beyond loopback needs `token_file` (a bearer token for the HTTP API)".into(),
         ));
     }
+    let workers = match &config.daemon.workers {
+        Some(w) if !(1..=MAX_WORKERS).contains(w.get_ref()) => {
+            return Err(err(
+                w.span(),
+                format!("workers must be between 1 and {MAX_WORKERS}"),
+            ));
+        }
+        Some(w) => *w.get_ref() as usize,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+    };
     let mut seen = HashSet::new();
     for i in &config.interfaces {
         let n = i.name.get_ref();
@@ -574,6 +593,7 @@ pub fn parse(
         recorder_age,
         dumps_bytes,
         listen,
+        workers,
         config,
     })
 }
@@ -707,6 +727,7 @@ mod tests {
         assert_eq!(v.handshake_timeout, Duration::from_secs(10));
         assert_eq!(v.recorder_bytes, 64 << 20);
         assert_eq!(*v.config.tcp.scope.get_ref(), "tcp");
+        assert!((1..=4).contains(&v.workers), "{}", v.workers);
     }
 
     #[test]
@@ -746,6 +767,13 @@ mod tests {
         assert_eq!(v.unwrap().handshake_timeout, Duration::from_millis(1500));
         let e = render("[daemon]\nlisten = \"0.0.0.0:9477\"\n");
         assert!(e.contains("needs `token_file`"), "{e}");
+        let e = render("[daemon]\nworkers = 0\n");
+        assert!(
+            e.starts_with("monitor.toml:2:11: error: workers must be between 1 and 64"),
+            "{e}"
+        );
+        let v = parse("m.toml", "[daemon]\nworkers = 3\n", &no_filter_check);
+        assert_eq!(v.unwrap().workers, 3);
         let e = render(
             "[[rule]]\nname = \"a\"\nfilter = \"tcp\"\n[[rule]]\nname = \"a\"\nfilter = \"udp\"\n",
         );

@@ -83,15 +83,18 @@ impl VerdictCache {
 /// The daemon's user-space packet state.
 pub struct Live {
     samples: Mutex<Pipeline>,
-    tcp: Mutex<TcpState>,
-    verdicts: Mutex<VerdictCache>,
+    /// TCP analysis shards: flows are spread over them by a hash of their
+    /// addresses and ports; each shard has its own analyzers.
+    tcp: Vec<Arc<Mutex<TcpState>>>,
+    /// With more than one shard: the worker threads that run them.
+    workers: Option<Mutex<Workers>>,
+    tcp_config: crate::tcp_analysis::Config,
+    shared: Arc<TcpShared>,
     rules: RwLock<Vec<Option<LiveRule>>>,
     recorder_filter: Option<Filter>,
     /// The flight recorder.
     pub recorder: Arc<Recorder>,
     metrics: Arc<Metrics>,
-    /// `tcp.analysis.FLAG` for every flag of [`tcp_live::FLAG_ORDER`].
-    flag_names: [Arc<str>; 15],
     /// Global sample fraction (fixed for the daemon's lifetime).
     sample: f64,
 }
@@ -113,26 +116,40 @@ impl Live {
         sample: f64,
     ) -> Self {
         describe_rules(&metrics, &rules, sample);
-        let flag_names = tcp_live::FLAG_ORDER.map(|f| Arc::from(format!("tcp.analysis.{f}")));
         // Each sample is one frame cut at snaplen, and most frames of a
         // connection are not sampled: no TCP reassembly across samples.
         let mut samples = Pipeline::new();
         samples.set_tcp_desegment(false);
         Self {
             samples: Mutex::new(samples),
-            tcp: Mutex::new(TcpState {
-                analyzers: Analyzers::new(tcp_config),
-                acc: Vec::new(),
-                flagged: Vec::new(),
+            tcp: vec![Arc::new(Mutex::new(TcpState::new(tcp_config.clone())))],
+            workers: None,
+            tcp_config,
+            shared: Arc::new(TcpShared {
+                metrics: metrics.clone(),
+                verdicts: Mutex::new(VerdictCache::default()),
+                flag_names: tcp_live::FLAG_ORDER.map(|f| Arc::from(format!("tcp.analysis.{f}"))),
             }),
-            verdicts: Mutex::new(VerdictCache::default()),
             rules: RwLock::new(rules),
             recorder_filter,
             recorder,
             metrics,
-            flag_names,
             sample,
         }
+    }
+
+    /// Run TCP analysis on `n` worker threads (at least 1), each with its
+    /// share of the flows (and of `max_flows`). With one, the ring reader
+    /// analyses the records itself. The metrics do not depend on `n`.
+    pub fn with_tcp_workers(mut self, n: usize) -> Self {
+        let n = n.max(1);
+        let mut config = self.tcp_config.clone();
+        config.max_flows = config.max_flows.div_ceil(n);
+        self.tcp = (0..n)
+            .map(|_| Arc::new(Mutex::new(TcpState::new(config.clone()))))
+            .collect();
+        self.workers = (n > 1).then(|| Mutex::new(Workers::start(&self.tcp, &self.shared)));
+        self
     }
 
     /// Replace the rules (after a reload).
@@ -213,6 +230,7 @@ impl Live {
         }
         let key = (boot_ts, rec.iface, dir as u8);
         let analysis = self
+            .shared
             .verdicts
             .lock()
             .ok()
@@ -224,20 +242,34 @@ impl Live {
         self.recorder.push(entry);
     }
 
-    /// Start a batch of TCP header records: the analyzers stay locked and
-    /// the metrics are added up until the batch is dropped.
-    pub fn tcp_batch(&self) -> Option<TcpBatch<'_>> {
-        Some(TcpBatch {
-            live: self,
-            state: self.tcp.lock().ok()?,
+    /// Start reading a batch of TCP header records from the ring. With one
+    /// shard the records are analysed as they come, under one lock; with
+    /// worker threads they are copied out by flow and handed over when the
+    /// reader is dropped.
+    pub fn tcp_reader(&self) -> Option<TcpReader<'_>> {
+        Some(match &self.workers {
+            Some(w) => TcpReader::Sharded(w.lock().ok()?),
+            None => TcpReader::Inline(TcpBatch {
+                shared: &self.shared,
+                state: self.tcp[0].lock().ok()?,
+            }),
         })
     }
 
     /// One TCP header record (a batch of one).
     pub fn on_tcp(&self, rec: &PacketRecord, boot_ts: u64) {
-        if let Some(mut b) = self.tcp_batch() {
+        if let Some(mut b) = self.tcp_reader() {
             let dir = rec.direction.unwrap_or(Direction::Ingress);
             b.record(rec.iface, dir, rec.ts_ns, boot_ts, &rec.data);
+        }
+    }
+
+    /// Wait until the worker threads analysed every record handed over.
+    pub fn tcp_sync(&self) {
+        if let Some(w) = &self.workers {
+            if let Ok(w) = w.lock() {
+                w.sync();
+            }
         }
     }
 
@@ -248,25 +280,48 @@ impl Live {
             p.expire_reassembly(now_ns);
             self.metrics.reassembly(&p.reassembly_stats());
         }
-        let Ok(mut state) = self.tcp.lock() else {
-            return;
-        };
-        for (ifindex, a) in state.analyzers.iter_mut() {
-            let iface = self.metrics.iface_name(ifindex);
-            for o in a.poll_expired(now_ns) {
-                self.metrics.handshake(&iface, o.kind.as_str(), o.irtt);
+        // Per interface, summed over the shards: flows tracked, and
+        // flows evicted or expired.
+        let mut flows: Vec<(u32, u64, u64)> = Vec::new();
+        for shard in &self.tcp {
+            let Ok(mut state) = shard.lock() else {
+                continue;
+            };
+            for (ifindex, a) in state.analyzers.iter_mut() {
+                let outcomes = a.poll_expired(now_ns);
+                if !outcomes.is_empty() {
+                    let iface = self.metrics.iface_name(ifindex);
+                    for o in outcomes {
+                        self.metrics.handshake(&iface, o.kind.as_str(), o.irtt);
+                    }
+                }
+                let s = a.stats();
+                let (tracked, gone) = (s.flows_tracked as u64, s.flows_evicted + s.flows_expired);
+                match flows.iter_mut().find(|f| f.0 == ifindex) {
+                    Some(f) => {
+                        f.1 += tracked;
+                        f.2 += gone;
+                    }
+                    None => flows.push((ifindex, tracked, gone)),
+                }
             }
-            let s = a.stats();
-            self.metrics.tcp_flows(
-                &iface,
-                s.flows_tracked as u64,
-                s.flows_evicted + s.flows_expired,
-            );
+        }
+        for (ifindex, tracked, gone) in flows {
+            let iface = self.metrics.iface_name(ifindex);
+            self.metrics.tcp_flows(&iface, tracked, gone);
         }
     }
 }
 
-/// The TCP analyzers and the metrics of the batch under way.
+/// What the TCP shards share with the rest of the daemon.
+struct TcpShared {
+    metrics: Arc<Metrics>,
+    verdicts: Mutex<VerdictCache>,
+    /// `tcp.analysis.FLAG` for every flag of [`tcp_live::FLAG_ORDER`].
+    flag_names: [Arc<str>; 15],
+}
+
+/// One shard's TCP analyzers and the metrics of the batch under way.
 struct TcpState {
     analyzers: Analyzers,
     /// Per interface: what the batch added up (kept between batches so
@@ -290,8 +345,18 @@ struct IfaceAcc {
 /// and metrics, flight-recorder labels and handshakes are published when
 /// the batch is dropped.
 pub struct TcpBatch<'a> {
-    live: &'a Live,
+    shared: &'a TcpShared,
     state: std::sync::MutexGuard<'a, TcpState>,
+}
+
+impl TcpState {
+    fn new(config: crate::tcp_analysis::Config) -> Self {
+        Self {
+            analyzers: Analyzers::new(config),
+            acc: Vec::new(),
+            flagged: Vec::new(),
+        }
+    }
 }
 
 impl TcpBatch<'_> {
@@ -343,7 +408,7 @@ impl TcpBatch<'_> {
 
 impl Drop for TcpBatch<'_> {
     fn drop(&mut self) {
-        let m = &self.live.metrics;
+        let m = &self.shared.metrics;
         let state = &mut *self.state;
         for acc in &mut state.acc {
             if acc.records == [0; 2] {
@@ -376,12 +441,163 @@ impl Drop for TcpBatch<'_> {
             acc.flags = [0; 15];
         }
         if !state.flagged.is_empty() {
-            if let Ok(mut v) = self.live.verdicts.lock() {
+            if let Ok(mut v) = self.shared.verdicts.lock() {
                 for (key, bits) in state.flagged.drain(..) {
-                    v.insert(key, tcp_live::flag_names(bits, &self.live.flag_names));
+                    v.insert(key, tcp_live::flag_names(bits, &self.shared.flag_names));
                 }
             }
             state.flagged.clear();
+        }
+    }
+}
+
+/// A batch of TCP header records being read (see [`Live::tcp_reader`]).
+pub enum TcpReader<'a> {
+    /// Analysed as they come.
+    Inline(TcpBatch<'a>),
+    /// Copied out per worker, handed over on drop.
+    Sharded(std::sync::MutexGuard<'a, Workers>),
+}
+
+impl TcpReader<'_> {
+    /// A record of interface `ifindex`: frame bytes `data` (link, IP and
+    /// TCP headers), wall-clock time `ts`, kernel time `boot_ts`.
+    pub fn record(&mut self, ifindex: u32, dir: Direction, ts: i64, boot_ts: u64, data: &[u8]) {
+        match self {
+            Self::Inline(b) => b.record(ifindex, dir, ts, boot_ts, data),
+            Self::Sharded(w) => w.push(ifindex, dir, ts, boot_ts, data),
+        }
+    }
+}
+
+impl Drop for TcpReader<'_> {
+    fn drop(&mut self) {
+        if let Self::Sharded(w) = self {
+            w.flush();
+        }
+    }
+}
+
+/// Records copied out of the ring for one worker.
+#[derive(Default)]
+struct Owned {
+    bytes: Vec<u8>,
+    recs: Vec<(u32, Direction, i64, u64, std::ops::Range<usize>)>,
+}
+
+/// Worker threads running the TCP shards.
+pub struct Workers {
+    /// Per worker: the records of the batch being read.
+    pending: Vec<Owned>,
+    senders: Vec<std::sync::mpsc::SyncSender<Owned>>,
+    /// Emptied batches coming back, so reading allocates nothing.
+    spare: std::sync::mpsc::Receiver<Owned>,
+    /// Per worker: batches handed over, and (shared with it) batches done.
+    sent: Vec<u64>,
+    done: Vec<Arc<(Mutex<u64>, std::sync::Condvar)>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Workers {
+    fn start(shards: &[Arc<Mutex<TcpState>>], shared: &Arc<TcpShared>) -> Self {
+        let (back, spare) = std::sync::mpsc::channel();
+        let mut w = Self {
+            pending: Vec::new(),
+            senders: Vec::new(),
+            spare,
+            sent: Vec::new(),
+            done: Vec::new(),
+            threads: Vec::new(),
+        };
+        for (i, shard) in shards.iter().enumerate() {
+            // A few batches in flight; then the reader waits (and the
+            // kernel counts what the full ring cannot take).
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Owned>(4);
+            let done = Arc::new((Mutex::new(0u64), std::sync::Condvar::new()));
+            let (shard, shared, back, d) =
+                (shard.clone(), shared.clone(), back.clone(), done.clone());
+            let thread = std::thread::Builder::new()
+                .name(format!("tcp-{i}"))
+                .spawn(move || {
+                    for mut owned in rx {
+                        if let Ok(state) = shard.lock() {
+                            let mut batch = TcpBatch {
+                                shared: &shared,
+                                state,
+                            };
+                            for (ifindex, dir, ts, boot_ts, r) in &owned.recs {
+                                let data = owned.bytes.get(r.clone()).unwrap_or_default();
+                                batch.record(*ifindex, *dir, *ts, *boot_ts, data);
+                            }
+                        }
+                        owned.bytes.clear();
+                        owned.recs.clear();
+                        let _ = back.send(owned);
+                        let (n, cv) = &*d;
+                        if let Ok(mut n) = n.lock() {
+                            *n += 1;
+                        }
+                        cv.notify_all();
+                    }
+                });
+            match thread {
+                Ok(t) => w.threads.push(t),
+                Err(e) => tracing::error!(error = %e, "cannot start a TCP analysis worker"),
+            }
+            w.pending.push(Owned::default());
+            w.senders.push(tx);
+            w.sent.push(0);
+            w.done.push(done);
+        }
+        w
+    }
+
+    /// Copy a record out for the worker of its flow.
+    fn push(&mut self, ifindex: u32, dir: Direction, ts: i64, boot_ts: u64, data: &[u8]) {
+        let linktype = crate::record::live_link_type(ifindex);
+        let shard = tcp_live::flow_hash(ifindex, linktype, data) as usize % self.pending.len();
+        let o = &mut self.pending[shard];
+        let start = o.bytes.len();
+        o.bytes.extend_from_slice(data);
+        o.recs
+            .push((ifindex, dir, ts, boot_ts, start..o.bytes.len()));
+    }
+
+    /// Hand the records read so far to their workers.
+    fn flush(&mut self) {
+        for i in 0..self.pending.len() {
+            if self.pending[i].recs.is_empty() {
+                continue;
+            }
+            let fresh = self.spare.try_recv().unwrap_or_default();
+            let batch = std::mem::replace(&mut self.pending[i], fresh);
+            if self.senders[i].send(batch).is_ok() {
+                self.sent[i] += 1;
+            }
+        }
+    }
+
+    /// Wait until every worker has analysed what it was handed.
+    fn sync(&self) {
+        for (sent, done) in self.sent.iter().zip(&self.done) {
+            let (n, cv) = &**done;
+            let Ok(mut n) = n.lock() else { continue };
+            while *n < *sent {
+                n = match cv.wait(n) {
+                    Ok(n) => n,
+                    Err(_) => break,
+                };
+            }
+        }
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        // Closing the channels ends the threads.
+        self.senders.clear();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
         }
     }
 }
@@ -642,6 +858,103 @@ mod tests {
         }
         live.tick(last);
         last
+    }
+
+    /// The TCP series of a rendering: name and labels → value.
+    fn tcp_series(text: &str) -> Vec<(String, f64)> {
+        text.lines()
+            .filter(|l| l.starts_with("monitor_tcp_"))
+            .filter_map(|l| {
+                let (k, v) = l.rsplit_once(' ')?;
+                Some((k.to_string(), v.parse().ok()?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tcp_metrics_are_the_same_with_one_and_two_workers() {
+        let names = [
+            "http_espn_retrans.pcapng",
+            "http_espn_many_flows.pcapng",
+            "tcp_synscan.pcapng",
+            "mixed_large_web.pcap",
+            "tls13_large_tor.pcap",
+            "tcp_handshake.pcapng",
+        ];
+        let mut all = Vec::new();
+        for name in names {
+            let Some(p) = capture(name) else {
+                assert!(
+                    std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1"),
+                    "{name} missing; MONITOR_ALLOW_SKIP=1 to skip"
+                );
+                return;
+            };
+            all.extend(frames(&p));
+        }
+        let last = all.iter().map(|f| f.ts_ns).max().unwrap_or(0);
+        let run = |workers: usize| {
+            let (live, metrics) = live(Vec::new(), 0.0);
+            let live = live.with_tcp_workers(workers);
+            for (n, chunk) in all.chunks(64).enumerate() {
+                let mut reader = live.tcp_reader().unwrap();
+                for (i, f) in chunk.iter().enumerate() {
+                    let dir = f.direction.unwrap();
+                    let boot = (n * 64 + i) as u64;
+                    reader.record(f.iface, dir, f.ts_ns, boot, &f.data);
+                }
+            }
+            live.tcp_sync();
+            // Past every timeout: open attempts end, idle flows expire.
+            live.tick(last + 7_200_000_000_000);
+            let segments: Vec<u64> = live
+                .tcp
+                .iter()
+                .map(|s| {
+                    let mut st = s.lock().unwrap();
+                    st.analyzers
+                        .iter_mut()
+                        .map(|(_, a)| a.stats().segments)
+                        .sum()
+                })
+                .collect();
+            (tcp_series(&metrics.render()), segments)
+        };
+        let (one, seg1) = run(1);
+        let (two, seg2) = run(2);
+        assert_eq!(seg1.len(), 1);
+        assert_eq!(seg2.len(), 2);
+        assert!(
+            seg2.iter().all(|&n| n > 1000),
+            "flows spread over both: {seg2:?}"
+        );
+        assert_eq!(seg1[0], seg2.iter().sum::<u64>());
+        assert_eq!(one.len(), two.len());
+        let mut flagged = 0.0;
+        for ((k1, v1), (k2, v2)) in one.iter().zip(&two) {
+            assert_eq!(k1, k2);
+            if k1.contains("_sum") {
+                // Float sums added in another order.
+                assert!(
+                    (v1 - v2).abs() <= 1e-9 * v1.abs().max(1.0),
+                    "{k1}: {v1} vs {v2}"
+                );
+            } else {
+                assert_eq!(v1, v2, "{k1}");
+            }
+            if k1.starts_with("monitor_tcp_analysis_total") {
+                flagged += v1;
+            }
+        }
+        assert!(flagged > 100.0, "only {flagged} flags counted");
+        let established = "monitor_tcp_handshakes_total{iface=\"eth0\",outcome=\"established\"}";
+        assert!(value(
+            &two.iter()
+                .map(|(k, v)| format!("{k} {v}\n"))
+                .collect::<String>(),
+            established
+        )
+        .is_some_and(|v| v > 10.0));
     }
 
     #[test]

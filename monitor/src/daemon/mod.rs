@@ -256,19 +256,22 @@ async fn run(
                 .map_err(|e| anyhow::anyhow!("recorder filter: {}", e.message))?,
         ),
     };
-    let live = Arc::new(live::Live::new(
-        recorder.clone(),
-        recorder_filter,
-        metrics.clone(),
-        control.live_rules(),
-        crate::tcp_analysis::Config {
-            max_flows: *file.config.tcp.max_flows.get_ref() as usize,
-            idle_timeout: Some(file.idle_timeout.as_nanos() as i64),
-            handshake_timeout: file.handshake_timeout.as_nanos() as i64,
-            ..Default::default()
-        },
-        settings.sample,
-    ));
+    let live = Arc::new(
+        live::Live::new(
+            recorder.clone(),
+            recorder_filter,
+            metrics.clone(),
+            control.live_rules(),
+            crate::tcp_analysis::Config {
+                max_flows: *file.config.tcp.max_flows.get_ref() as usize,
+                idle_timeout: Some(file.idle_timeout.as_nanos() as i64),
+                handshake_timeout: file.handshake_timeout.as_nanos() as i64,
+                ..Default::default()
+            },
+            settings.sample,
+        )
+        .with_tcp_workers(file.workers),
+    );
     let dumps = Arc::new(dump::Dumps::new(
         file.config.daemon.dump_dir.clone(),
         *file.config.dumps.max_files.get_ref() as usize,

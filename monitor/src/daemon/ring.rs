@@ -156,7 +156,7 @@ pub async fn read_tcp(ring: RingBuf<MapData>, live: Arc<Live>, stop: watch::Rece
         // publishes its metrics and lets the periodic work in.
         let mut more = true;
         while more {
-            let Some(mut batch) = live.tcp_batch() else {
+            let Some(mut batch) = live.tcp_reader() else {
                 return;
             };
             more = false;

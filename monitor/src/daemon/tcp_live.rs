@@ -193,6 +193,33 @@ fn tcp(src: IpAddr, dst: IpAddr, p: &[u8], reported: usize) -> Parsed<'_> {
     })
 }
 
+/// A hash of a record's flow that is the same in both directions (0 for
+/// records without a TCP segment), to spread flows over workers.
+pub fn flow_hash(ifindex: u32, linktype: u16, data: &[u8]) -> u64 {
+    let Parsed::Segment(s) = parse(linktype, data) else {
+        return 0;
+    };
+    let a = (s.src, s.src_port);
+    let b = (s.dst, s.dst_port);
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    // FNV-1a over the interface and both ends.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &x in bytes {
+            h = (h ^ u64::from(x)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    eat(&ifindex.to_le_bytes());
+    for (ip, port) in [lo, hi] {
+        match ip {
+            IpAddr::V4(v) => eat(&v.octets()),
+            IpAddr::V6(v) => eat(&v.octets()),
+        }
+        eat(&port.to_be_bytes());
+    }
+    h
+}
+
 /// The `tcp.analysis` flags exported as `monitor_tcp_analysis_total{flag}`
 /// (by their short names), in the order their fields appear in a
 /// dissection.
