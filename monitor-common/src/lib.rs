@@ -161,6 +161,20 @@ pub struct Config {
     /// Non-zero: write a TCP header record for every TCP segment the TCP
     /// scope rule accepts (to ring buffer `TCP_EVENTS`).
     pub tcp_records: u32,
+    /// A record wakes user space only once this many bytes wait in its
+    /// ring buffer (`BPF_RB_NO_WAKEUP` below it); user space also drains
+    /// the rings on a short timer, so records below it wait that long at
+    /// most. 0 wakes user space for every record.
+    pub wake_bytes: u64,
+}
+
+impl Config {
+    /// The wake-up threshold for ring buffers of `ring_bytes` bytes: an
+    /// eighth of the ring, so a burst wakes user space well before the
+    /// ring fills.
+    pub const fn wake_bytes_for(ring_bytes: u32) -> u64 {
+        ring_bytes as u64 / 8
+    }
 }
 
 impl Config {

@@ -17,6 +17,10 @@
 //!    in the TCP analysis scope, write a header-only record to a second ring
 //!    buffer.
 //!
+//! Records wake user space in batches: a record is submitted with
+//! `BPF_RB_NO_WAKEUP` until [`Config::wake_bytes`] wait in its ring, and
+//! user space drains both rings on a short timer besides.
+//!
 //! Every failed ring-buffer reservation is counted, never silent.
 #![no_std]
 #![no_main]
@@ -25,7 +29,9 @@ mod parse;
 
 use aya_ebpf::EbpfContext;
 use aya_ebpf::{
-    bindings::{xdp_action, TC_ACT_UNSPEC},
+    bindings::{
+        xdp_action, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP, TC_ACT_UNSPEC,
+    },
     helpers::{bpf_get_prandom_u32, bpf_ktime_get_boot_ns},
     macros::{classifier, map, xdp},
     maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf},
@@ -299,6 +305,7 @@ where
             cap,
             rules_bits,
             0,
+            cfg.wake_bytes,
             &load,
         ) {
             c.tcp_records += 1;
@@ -315,27 +322,87 @@ where
     let k = record_kind::SAMPLE;
     let ok = if snaplen <= 64 {
         sample::<64, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
+            &EVENTS,
+            ts,
+            k,
+            len,
+            ifindex,
+            dir,
+            snaplen,
+            rules_bits,
+            cand_bits,
+            cfg.wake_bytes,
+            &load,
         )
     } else if snaplen <= 128 {
         sample::<128, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
+            &EVENTS,
+            ts,
+            k,
+            len,
+            ifindex,
+            dir,
+            snaplen,
+            rules_bits,
+            cand_bits,
+            cfg.wake_bytes,
+            &load,
         )
     } else if snaplen <= 256 {
         sample::<256, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
+            &EVENTS,
+            ts,
+            k,
+            len,
+            ifindex,
+            dir,
+            snaplen,
+            rules_bits,
+            cand_bits,
+            cfg.wake_bytes,
+            &load,
         )
     } else if snaplen <= 512 {
         sample::<512, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
+            &EVENTS,
+            ts,
+            k,
+            len,
+            ifindex,
+            dir,
+            snaplen,
+            rules_bits,
+            cand_bits,
+            cfg.wake_bytes,
+            &load,
         )
     } else if snaplen <= 1024 {
         sample::<1024, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
+            &EVENTS,
+            ts,
+            k,
+            len,
+            ifindex,
+            dir,
+            snaplen,
+            rules_bits,
+            cand_bits,
+            cfg.wake_bytes,
+            &load,
         )
     } else {
         sample::<{ MAX_SNAPLEN as usize }, F>(
-            &EVENTS, ts, k, len, ifindex, dir, snaplen, rules_bits, cand_bits, &load,
+            &EVENTS,
+            ts,
+            k,
+            len,
+            ifindex,
+            dir,
+            snaplen,
+            rules_bits,
+            cand_bits,
+            cfg.wake_bytes,
+            &load,
         )
     };
     if ok {
@@ -403,6 +470,7 @@ fn sample<const N: usize, F>(
     snaplen: u32,
     rules: u32,
     candidates: u32,
+    wake_bytes: u64,
     load: &F,
 ) -> bool
 where
@@ -442,7 +510,16 @@ where
             candidates,
         };
     }
-    entry.submit(0);
+    // Wake user space only once a batch is waiting; it also drains the
+    // rings on a timer, so a quiet ring is read soon enough.
+    let flags = if wake_bytes == 0 {
+        0
+    } else if ring.query(BPF_RB_AVAIL_DATA as u64) >= wake_bytes {
+        BPF_RB_FORCE_WAKEUP as u64
+    } else {
+        BPF_RB_NO_WAKEUP as u64
+    };
+    entry.submit(flags);
     true
 }
 

@@ -101,8 +101,12 @@ pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
     })
 }
 
-/// Wait for `fd` to become readable and call `drain` on it each time,
-/// until `stop` turns true. `fd` must own its file descriptor.
+/// How often the rings are drained without a wake-up from the kernel: the
+/// longest a record waits below the kernel's wake-up threshold.
+const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Wait for `fd` to become readable and call `drain` on it each time (and
+/// every [`DRAIN_EVERY`]), until `stop` turns true. `fd` must own its file descriptor.
 async fn poll<T: std::os::fd::AsRawFd>(
     inner: T,
     what: &str,
@@ -118,6 +122,10 @@ async fn poll<T: std::os::fd::AsRawFd>(
             return;
         }
     };
+    // The kernel wakes this reader only once a batch of records waits
+    // (`Config::wake_bytes`); the timer reads what a quiet ring holds.
+    let mut timer = tokio::time::interval(DRAIN_EVERY);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             guard = fd.readable_mut() => {
@@ -125,6 +133,7 @@ async fn poll<T: std::os::fd::AsRawFd>(
                 drain(guard.get_inner_mut());
                 guard.clear_ready();
             }
+            _ = timer.tick() => drain(fd.get_mut()),
             _ = stop.wait_for(|s| *s) => return,
         }
     }

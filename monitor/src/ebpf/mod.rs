@@ -76,6 +76,7 @@ impl AttachedMode {
 #[derive(Debug)]
 pub struct Programs {
     ebpf: Ebpf,
+    ring_bytes: u32,
 }
 
 /// Sum of the per-CPU counters of one interface and direction.
@@ -140,7 +141,7 @@ impl Programs {
                 .set(stage::FINISH, &fd, 0)
                 .with_context(|| format!("installing {finish}"))?;
         }
-        Ok(Self { ebpf })
+        Ok(Self { ebpf, ring_bytes })
     }
 
     /// Set the sampling fraction (0..=1) and snaplen; TCP header records off.
@@ -164,6 +165,7 @@ impl Programs {
                 sample_threshold: Config::threshold_for(sample),
                 snaplen,
                 tcp_records: tcp_records as u32,
+                wake_bytes: Config::wake_bytes_for(self.ring_bytes),
             },
             0,
         )
