@@ -6,7 +6,8 @@
 //! floods the host end for a few seconds:
 //! - UDP datagrams (64 bytes of payload) with `--sample 1`: every frame is a
 //!   sample the daemon dissects;
-//! - one TCP connection sending as fast as it can with `--sample 0`: every
+//! - four TCP connections sending as fast as they can with `--sample 0`,
+//!   with one and with two TCP analysis workers (`[daemon] workers`): every
 //!   segment (data one way, ACKs the other) is a TCP header record the
 //!   daemon analyses.
 //!
@@ -143,26 +144,41 @@ fn udp_flood(
 fn tcp_flood(
     net: &Netns,
     listener: TcpListener,
+    streams: usize,
 ) -> impl FnOnce(Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
     let ns = net.ns.clone();
     let dst = listener.local_addr().unwrap();
     move |stop| {
+        let mut threads = Vec::new();
         let sink = std::thread::spawn(move || {
-            if let Ok((mut c, _)) = listener.accept() {
-                let mut buf = vec![0u8; 1 << 16];
-                while matches!(c.read(&mut buf), Ok(n) if n > 0) {}
-            }
-        });
-        let sender = in_netns(&ns, move || {
-            let mut s = TcpStream::connect(dst).unwrap();
-            let buf = vec![0x62u8; 1 << 16];
-            while !stop.load(Ordering::Relaxed) {
-                if s.write_all(&buf).is_err() {
+            let mut readers = Vec::new();
+            for _ in 0..streams {
+                let Ok((mut c, _)) = listener.accept() else {
                     break;
-                }
+                };
+                readers.push(std::thread::spawn(move || {
+                    let mut buf = vec![0u8; 1 << 16];
+                    while matches!(c.read(&mut buf), Ok(n) if n > 0) {}
+                }));
+            }
+            for r in readers {
+                let _ = r.join();
             }
         });
-        vec![sender, sink]
+        for _ in 0..streams {
+            let stop = stop.clone();
+            threads.push(in_netns(&ns, move || {
+                let mut s = TcpStream::connect(dst).unwrap();
+                let buf = vec![0x62u8; 1 << 16];
+                while !stop.load(Ordering::Relaxed) {
+                    if s.write_all(&buf).is_err() {
+                        break;
+                    }
+                }
+            }));
+        }
+        threads.push(sink);
+        threads
     }
 }
 
@@ -194,19 +210,31 @@ fn main() {
         udp_flood(&net, port),
     ));
 
-    let listener = TcpListener::bind(format!("{}:0", net.host_ip)).unwrap();
-    rows.push(measure(
-        "TCP records (one TCP stream, --sample 0)",
-        &net,
-        &["--sample", "0"],
-        "monitor_tcp_records_received_total",
-        "monitor_tcp_records_lost_total",
-        tcp_flood(&net, listener),
-    ));
+    // TCP: 1 and 2 analysis workers (`[daemon] workers`); a few streams,
+    // so the flows spread over the workers.
+    let dir = std::env::temp_dir().join(format!("mon-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for workers in [1, 2] {
+        let config = dir.join(format!("workers{workers}.toml"));
+        std::fs::write(&config, format!("[daemon]\nworkers = {workers}\n")).unwrap();
+        let listener = TcpListener::bind(format!("{}:0", net.host_ip)).unwrap();
+        rows.push(measure(
+            &format!(
+                "TCP records (4 streams, {workers} worker{})",
+                if workers > 1 { "s" } else { "" }
+            ),
+            &net,
+            &["--sample", "0", "-c", config.to_str().unwrap()],
+            "monitor_tcp_records_received_total",
+            "monitor_tcp_records_lost_total",
+            tcp_flood(&net, listener, 4),
+        ));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 
     println!("daemon CPU per record (flood through a veth for {SECONDS} s, /proc/PID/stat):");
     println!(
-        "  {:<42} {:>12} {:>12} {:>10} {:>12}",
+        "  {:<36} {:>12} {:>12} {:>10} {:>12}",
         "records", "received", "per second", "lost", "CPU ns/rec"
     );
     for r in rows {
@@ -216,7 +244,7 @@ fn main() {
             f64::NAN
         };
         println!(
-            "  {:<42} {:>12.0} {:>12.0} {:>10.0} {:>12.0}",
+            "  {:<36} {:>12.0} {:>12.0} {:>10.0} {:>12.0}",
             r.label,
             r.records,
             r.records / r.secs,
