@@ -220,6 +220,22 @@ impl Pdus {
         }
     }
 
+    /// Note a PDU from `seq` to `nxtpdu` that a dissector found in a
+    /// segment it could not ask more bytes for (a segment cut short):
+    /// tshark's `pdu_store_sequencenumber_of_next_pdu`, an MSP none of
+    /// whose bytes are kept, so that it never completes, but whole
+    /// segments inside it are added to it as to any other.
+    pub fn track(&mut self, seq: u32, nxtpdu: u32, frame: u64) {
+        self.open(
+            seq,
+            seq,
+            Need::Bytes(nxtpdu.wrapping_sub(seq)),
+            &[],
+            frame,
+            u32::MAX,
+        );
+    }
+
     /// Drop the MSP starting at `start` (its PDU grew too large).
     pub fn drop_msp(&mut self, start: u32) {
         if let Some(old) = self.msps.remove(&start) {

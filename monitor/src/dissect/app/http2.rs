@@ -79,13 +79,11 @@ pub fn pdu_len(b: &[u8]) -> Pdu {
     if b.len() < PREFACE.len() && PREFACE.starts_with(b) {
         return Pdu::Incomplete;
     }
+    // tcp_dissect_pdus takes any 9 bytes for a frame header, also in the
+    // middle of a frame after lost segments.
     let Some(len) = be24(b, 0) else {
         return Pdu::Incomplete;
     };
-    if b.len() > 3 && b[3] > 0x20 {
-        // Not a frame type tshark knows: not HTTP/2 at this point.
-        return Pdu::Invalid;
-    }
     let n = 9 + len as usize;
     if b.len() >= n {
         Pdu::Len(n)
@@ -94,8 +92,9 @@ pub fn pdu_len(b: &[u8]) -> Pdu {
     }
 }
 
-fn type_name(t: u8) -> &'static str {
-    match t {
+/// The frame type as the Info column and the stream item name it.
+fn type_name(t: u8) -> std::borrow::Cow<'static, str> {
+    std::borrow::Cow::Borrowed(match t {
         0 => "DATA",
         1 => "HEADERS",
         2 => "PRIORITY",
@@ -107,10 +106,11 @@ fn type_name(t: u8) -> &'static str {
         8 => "WINDOW_UPDATE",
         9 => "CONTINUATION",
         10 => "ALTSVC",
+        11 => "BLOCKED",
         12 => "ORIGIN",
         16 => "PRIORITY_UPDATE",
-        _ => "Unknown type",
-    }
+        _ => return std::borrow::Cow::Owned(format!("Unknown type ({t})")),
+    })
 }
 
 fn header_field(name: &str) -> Option<&'static FieldDef> {
@@ -141,17 +141,20 @@ fn header_field(name: &str) -> Option<&'static FieldDef> {
     })
 }
 
-/// Dissect one HTTP/2 frame or the connection preface.
 /// Push the fields of the 9-byte frame header at the start of `f` (which
 /// holds at least that much): the frame's type, flags and stream.
 fn frame_header(f: &[u8], d: &mut Dissection) -> (u8, u8, u32) {
-    let len = be24(f, 0).unwrap_or(0);
-    let t = f[3];
-    let flags = f[4];
-    let sid_raw = be32(f, 5).unwrap_or(0);
-    let sid = sid_raw & 0x7fff_ffff;
-    d.push(&F_HTTP2_LENGTH, Value::UInt(len.into()));
+    header_fields(f, d).unwrap_or_default()
+}
+
+/// The frame header's fields, each once its bytes are in `f` (length,
+/// type, flags, then reserved bit and stream); the type, flags and stream
+/// once all 9 bytes are.
+fn header_fields(f: &[u8], d: &mut Dissection) -> Option<(u8, u8, u32)> {
+    d.push(&F_HTTP2_LENGTH, Value::UInt(be24(f, 0)?.into()));
+    let t = *f.get(3)?;
     d.push(&F_HTTP2_TYPE, Value::UInt(t.into()));
+    let flags = *f.get(4)?;
     d.push(&F_HTTP2_FLAGS, Value::UInt(flags.into()));
     let bit = |m: u8| Value::Bool(flags & m != 0);
     match t {
@@ -167,24 +170,225 @@ fn frame_header(f: &[u8], d: &mut Dissection) -> (u8, u8, u32) {
         }
         4 => d.push(&F_HTTP2_FLAGS_ACK_SETTINGS, bit(0x01)),
         6 => d.push(&F_HTTP2_FLAGS_ACK_PING, bit(0x01)),
-        9 => d.push(&F_HTTP2_FLAGS_EH, bit(0x04)),
+        5 | 9 => {
+            d.push(&F_HTTP2_FLAGS_PADDED, bit(0x08));
+            d.push(&F_HTTP2_FLAGS_EH, bit(0x04));
+        }
         _ => {}
     }
-    d.push(&F_HTTP2_R, Value::UInt((sid_raw & 0x8000_0000).into()));
+    let sid_raw = be32(f, 5)?;
+    let sid = sid_raw & 0x7fff_ffff;
+    // The reserved bit, shifted down by the field's mask as tshark shows it.
+    d.push(&F_HTTP2_R, Value::UInt((sid_raw >> 31).into()));
     d.push(&F_HTTP2_STREAMID, Value::UInt(sid.into()));
-    (t, flags, sid)
+    Some((t, flags, sid))
 }
 
-/// The header of a frame cut short by the snapshot length: its fields,
-/// and the Info text tshark writes before it reads the payload. None when
-/// the header itself was not all captured.
-pub fn cut_frame(f: &[u8], d: &mut Dissection) -> Option<String> {
-    if f.len() < 9 {
-        return None;
+/// How tshark's dissection of an HTTP/2 frame cut short by the snapshot
+/// length ends: at its first read past the captured bytes, whose
+/// exception depends on where the bytes read end (tshark's
+/// `check_offset_length_no_exception` on the frame's tvbuff, which
+/// `tcp_dissect_pdus` marks as a fragment when it cannot reassemble).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CutEnd {
+    /// The bytes were in the segment on the wire but not captured
+    /// (`BoundsError`): the dissection of the whole packet stops, and the
+    /// Info column says "[Packet size limited during capture]".
+    Captured,
+    /// The bytes lie past the segment's end (`FragmentBoundsError`): this
+    /// frame's dissection stops with "[BoundErrorUnreassembled Packet]"
+    /// and the next frame of the segment, if any, is dissected.
+    Segment,
+    /// A length read from the frame is negative or smaller than its
+    /// padding (`ReportedBoundsError` thrown as such): "[Malformed
+    /// Packet]", and the next frame is dissected.
+    Malformed,
+    /// Every read was of captured bytes (an item "to the end" of them):
+    /// the next frame of the segment, if any, is dissected.
+    Read,
+}
+
+/// The captured part of a frame being dissected: reads past `f` end the
+/// dissection; `contained` is how many of the frame's bytes the segment
+/// held on the wire.
+struct Cut<'a> {
+    f: &'a [u8],
+    contained: usize,
+}
+
+impl Cut<'_> {
+    /// Check that the bytes up to `end` were captured.
+    fn need(&self, end: usize) -> Result<(), CutEnd> {
+        if end <= self.f.len() {
+            Ok(())
+        } else if end <= self.contained {
+            Err(CutEnd::Captured)
+        } else {
+            Err(CutEnd::Segment)
+        }
     }
+
+    /// An item "to the end" of the captured bytes from `off`: at least
+    /// one byte must be there (`tvb_ensure_captured_length_remaining`).
+    fn rest(&self, off: usize) -> Result<&[u8], CutEnd> {
+        self.need(off + 1)?;
+        Ok(&self.f[off..])
+    }
+}
+
+/// Dissect the captured part `f` of a frame `plen` bytes long that a cut
+/// segment holds `contained` bytes of (fewer than `plen` were captured),
+/// as tshark's `dissect_http2_pdu` does: the fields it shows before its
+/// first read past the captured bytes, and its Info text (type and
+/// stream, written once the 9-byte header was read; None before). Header
+/// blocks and bodies are never read whole here, so no stream state
+/// changes.
+pub fn dissect_cut(
+    f: &[u8],
+    plen: usize,
+    contained: usize,
+    d: &mut Dissection,
+    info: &mut Option<String>,
+) -> CutEnd {
     d.protocol = "HTTP2".into();
-    let (t, _, sid) = frame_header(f, d);
-    Some(format!("{}[{sid}]", type_name(t)))
+    let c = Cut { f, contained };
+    match cut_frame(&c, plen, d, info) {
+        Err(end) => end,
+        Ok(()) => CutEnd::Read,
+    }
+}
+
+fn cut_frame(
+    c: &Cut<'_>,
+    plen: usize,
+    d: &mut Dissection,
+    info: &mut Option<String>,
+) -> Result<(), CutEnd> {
+    let f = c.f;
+    let Some((t, flags, sid)) = header_fields(f, d) else {
+        // The first header field whose bytes are missing.
+        let end = [3, 4, 5, 9].into_iter().find(|&n| n > f.len()).unwrap_or(9);
+        return c.need(end);
+    };
+    *info = Some(format!("{}[{sid}]", type_name(t)));
+    let mut o = 9;
+    // The frame's length as the ALTSVC and PRIORITY_UPDATE dissectors get
+    // it: cut to 16 bits.
+    let len16 = ((plen - 9) & 0xffff) as i64;
+    let rest_of = |o: usize, remain: i64| -> Result<(), CutEnd> {
+        match remain {
+            0 => Ok(()),
+            -1 => c.rest(o).map(|_| ()),
+            r if r < 0 => Err(CutEnd::Malformed),
+            r => c.need(o + r as usize),
+        }
+    };
+    match t {
+        0 | 1 | 5 | 9 => {
+            let mut pad = 0;
+            if flags & 0x08 != 0 {
+                c.need(o + 1)?;
+                pad = usize::from(f[o]);
+                o += 1;
+            }
+            d.push(&F_HTTP2_PAD_LENGTH, Value::UInt(pad as u64));
+            if t == 1 && flags & 0x20 != 0 {
+                cut_priority(c, o, d)?;
+                o += 5;
+            }
+            if t == 5 {
+                c.need(o + 4)?;
+                o += 4;
+            }
+            // The header block or data, up to the padding.
+            let n = (plen - o.min(plen))
+                .checked_sub(pad)
+                .ok_or(CutEnd::Malformed)?;
+            c.need(o + n)
+        }
+        2 => cut_priority(c, o, d),
+        3 => {
+            c.need(o + 4)?;
+            let e = be32(f, o).unwrap_or(0);
+            d.push(&F_HTTP2_RST_STREAM_ERROR, Value::UInt(e.into()));
+            Ok(())
+        }
+        4 => {
+            while o < plen {
+                c.need(o + 6)?;
+                settings(&f[o..o + 6], d);
+                o += 6;
+            }
+            Ok(())
+        }
+        6 => {
+            c.need(o + 8)?;
+            let def = if flags & 1 != 0 {
+                &F_HTTP2_PONG
+            } else {
+                &F_HTTP2_PING
+            };
+            d.push(def, Value::Bytes(f[o..o + 8].to_vec()));
+            Ok(())
+        }
+        7 => {
+            c.need(o + 4)?;
+            let last = be32(f, o).unwrap_or(0) & 0x7fff_ffff;
+            d.push(&F_HTTP2_GOAWAY_LAST_STREAM_ID, Value::UInt(last.into()));
+            c.need(o + 8)?;
+            let e = be32(f, o + 4).unwrap_or(0);
+            d.push(&F_HTTP2_GOAWAY_ERROR, Value::UInt(e.into()));
+            o += 8;
+            if o < plen {
+                c.rest(o)?;
+            }
+            Ok(())
+        }
+        8 => {
+            c.need(o + 4)?;
+            let w = be32(f, o).unwrap_or(0) & 0x7fff_ffff;
+            d.push(
+                &F_HTTP2_WINDOW_UPDATE_WINDOW_SIZE_INCREMENT,
+                Value::UInt(w.into()),
+            );
+            Ok(())
+        }
+        10 => {
+            c.need(o + 2)?;
+            let olen = usize::from(u16::from_be_bytes([f[o], f[o + 1]]));
+            c.need(o + 2 + olen)?;
+            rest_of(o + 2 + olen, len16 - 2 - olen as i64)
+        }
+        11 => Ok(()),
+        12 => {
+            while o < plen {
+                c.need(o + 6)?;
+                let olen = usize::from(u16::from_be_bytes([f[o], f[o + 1]]));
+                c.need(o + 2 + olen)?;
+                o += 2 + olen;
+            }
+            Ok(())
+        }
+        16 => {
+            c.need(o + 4)?;
+            rest_of(o + 4, len16 - 4)
+        }
+        _ => c.rest(o).map(|_| ()),
+    }
+}
+
+/// Stream dependency and weight, as far as they were captured.
+fn cut_priority(c: &Cut<'_>, o: usize, d: &mut Dissection) -> Result<(), CutEnd> {
+    c.need(o + 4)?;
+    let dep = be32(c.f, o).unwrap_or(0);
+    d.push(&F_HTTP2_EXCLUSIVE, Value::Bool(dep & 0x8000_0000 != 0));
+    d.push(
+        &F_HTTP2_STREAM_DEPENDENCY,
+        Value::UInt((dep & 0x7fff_ffff).into()),
+    );
+    c.need(o + 5)?;
+    d.push(&F_HTTP2_HEADERS_WEIGHT, Value::UInt(c.f[o + 4].into()));
+    Ok(())
 }
 
 pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
@@ -203,7 +407,7 @@ pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissec
     let mut info = format!("{}[{sid}]", type_name(t));
     // Padding and priority fields of DATA and HEADERS.
     let mut body = p;
-    if matches!(t, 0 | 1) {
+    if matches!(t, 0 | 1 | 5 | 9) {
         let pad = if flags & 0x08 != 0 {
             body.first().copied().unwrap_or(0)
         } else {
@@ -216,7 +420,7 @@ pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissec
     }
     // The payload after the pad length, padding included.
     let padded = body;
-    if matches!(t, 0 | 1) && flags & 0x08 != 0 {
+    if matches!(t, 0 | 1 | 5 | 9) && flags & 0x08 != 0 {
         let pad = usize::from(p.first().copied().unwrap_or(0));
         body = &body[..body.len().saturating_sub(pad)];
     }

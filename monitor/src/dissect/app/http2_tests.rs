@@ -127,3 +127,118 @@ fn an_empty_last_data_frame_shows_an_empty_item() {
     assert_eq!(bodies[1], "70");
     assert!(bodies[2].starts_with("89504e470d0a1a0a"), "{}", bodies[2]);
 }
+
+/// Fresh h2c capture, seed 3, cut by `editcap -s 400` (at most 334
+/// payload bytes captured): segments of TCP stream 0 (client port
+/// 32896) and stream 2 (client port 32912) as (frame, from client,
+/// relative sequence number, payload length on the wire, captured
+/// payload).
+const SEED3_CUT: &[(u64, bool, u32, usize, &str)] = &[
+    (6, false, 1, 15, "000006040000000000000300000064"),
+    (8, true, 1, 374, "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a00000c04000000000000030000006400040000ffff00000004010000000000000502000000000300000000c800000502000000000500000000640000050200000000070000000000000005020000000009000000070000000502000000000b000000030000002d01250000000d0000000b0f82048662502f3a69a386418a081775d5c4b8ae3c078153032a2f2a907a8aaa69d29ac4c0576c4b8300001301250000000f0000000b0f8204866250af5d537f86c0bf90be0000130125000000110000000b0f82048662512f3a69a386c0bf90be0000130125000000130000000b0f8204866256578cd57f86c0bf90be0000130125000000150000000b0f820486625697e883d586c0bf90be0000130125000000170000000b0f8204866256d7aea9bf86c0bf90be0000130125000000190000000b0f8204"),
+    (10, false, 16, 1448, "00000004010000000000005b01040000000d887690aa69d29ae452a9a74a6b13015db12e0f5889a47e561cc58197000f6196d07abe9403aa5f29141004e28072e32e5c69a53168df0f0d01306c96d07abe9403aa5f29141004e28072e32e5c69953168df5f87497ca589d34d1f00001401040000000f88c2c1c00f0d03383339bf5f87352398ac5754df00000c01040000001188c3c2c10f0d03383839c0bf00001b01040000001388c3c2c10f0d0135c05f901d75d0620d263d4c1c892a56426c28e900001801040000001588c4c3c20f0d83642cbfc15f8b1d75d0620d263d4c7441ea00000c01040000001788c5c4c30f0d830bce3bc2c000000a01040000001988c5c4c30f0d0131c2c100000b01040000001b88c5c4c30f0d023139c2be00000000010000000d00034700010000000f89504e470d0a1a0a0000000d49484452000001000000000308000000"),
+    (11, false, 1464, 1448, "75746e0a6d656e616c676b717368733e672f71626278746e2f6e6a6c6d727a76786f78776e762f6e3e73712f61740a666b7a3e2f707a61717220703c6170782f6868657974707a3e0a7671682f3d746d653c653c717920666f736175623c726e6d2062736b6c62726f206f6d676c3d6b6820706d6f643e717769616e0a6c6174776567643c666c20690a6a66207a2f6820207875766e64656a7178710a6f786d3e62653d67647472673d6d67656679636d686b7a0a76776d7a736c0a7a726977646b79782f65612f6772720a787265206f6e747a3d7a6c613d6f756d656a706565643d696e63706e733d6d6e6b6b617871687973200a75746f6667716b6a6b6f3e74647563732072617065203e796b716a687a73676d6f3c3c2072777464756b61200a646464627777746a756f62203e616e6c727673796a7a3c70732f710a0a766b727572673e76686e666a7a67"),
+    (13, false, 2912, 1448, "78787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878"),
+    (17, true, 375, 17, "0000080700000000000000000000000000"),
+    (36, true, 1, 377, "505249202a20485454502f322e300d0a0d0a534d0d0a0d0a00000c04000000000000030000006400040000ffff00000004010000000000000502000000000300000000c800000502000000000500000000640000050200000000070000000000000005020000000009000000070000000502000000000b000000030000002e01250000000d0000000b0f8204876250b8bce9a68f86418a081775d5c4b8ae3c078153032a2f2a907a8aaa69d29ac4c0576c4b8300001301250000000f0000000b0f8204866250bab9108f86c0bf90be0000130125000000110000000b0f8204866250bcba7ca786c0bf90be0000130125000000130000000b0f8204866250bebc66ab86c0bf90be0000140125000000150000000b0f82048762510179d34d1f86c0bf90be0000130125000000170000000b0f82048662510572211f86c0bf90be0000130125000000190000000b0f"),
+    (50, false, 13048, 1448, "7a6865727168662f63206a3d62766b2f616d673d796a7176676b767a0a77726570656d6d736361736d3d70757766666b70757a753d632f676f732f767420703e6c72746263742f6e666f2068716162793d3c733d676c6b3e746d6a677275706963207772767a693d6f6a783d3d716d717572673e72613c6a2f65746965680a6365716c2f3d706971706d7863706b78636d62786a67653d73737a3c7077753e6a742f7377677171767569633d6f7472793c3e3c2f71786f672075656f666f66207a7961667375653c7a776f65716268693e707a6b796a6c773d6777656f2f776e6a676b6b6c7265656e6e6820747176787a736261746766200a6d693d683e6d6c666b3c63626f6d78727064696b766f69626d0a77706b766263646b666d6262657a2f6b626b0a61716a6177797565736b3d6c6b636d6c6320723c6367713d7070770a737867706b7168747161662f"),
+    (51, false, 14496, 290, "6479202f697673646a000018000100000019910d4386b3ed5556cacfaa8f3c7ab65ed5285514e083ee800000ef00010000001b0a797568616e3e746c61687420790a65667873753c6c616c6b7467626d6f756e796d753c65613c666c6277712f70686c6962640a706b660a7972613e6c78696768796870706368766e6871773c7973726f666b6b71682079657a796c6d3c3d61206c79733c7a6a2f620a75673c0a736c3c3d616766696b766a666d786b7270616466796f656a726e626e3c6a766e3d6f2f3c77740a7a6c6473742f6a6c6265706f786f6876616e3c686a676b752f6d7a6173746769746a77737a0a7a7763786d203c6961207765676b78786c7862617367646d767620706d74726e3e732f69756e61632f6263673d6f6c6d723c2f6f"),
+    (53, true, 378, 17, "0000080700000000000000000000000000"),
+];
+
+/// Dissect the segments of [`SEED3_CUT`], each cut or whole as captured;
+/// the dissection, the hand-off and TCP's note by frame.
+fn run_cut() -> Vec<(u64, Dissection, Handoff, HeldNote)> {
+    let mut st = AppState::default();
+    SEED3_CUT
+        .iter()
+        .map(|&(frame, from_client, seq, reported, payload)| {
+            let data = hex(payload);
+            let (stream, port) = if frame < 30 { (0, 32896) } else { (2, 32912) };
+            let seg = TcpPayload {
+                stream,
+                from_client,
+                seq,
+                data: &data,
+                frame,
+                flags: 0,
+            };
+            let ep = endpoints(from_client, port);
+            let mut d = Dissection::default();
+            let h = if data.len() < reported {
+                tcp_truncated(&mut st, ep, seg, reported, &mut d)
+            } else {
+                tcp(&mut st, ep, seg, &mut d)
+            };
+            (frame, d, h, st.held_note.clone())
+        })
+        .collect()
+}
+
+/// tshark cannot reassemble a segment cut short (packet-tcp.c allows it
+/// only when the whole segment was captured), so the HTTP/2 dissector
+/// reads frames from each cut segment's first byte: the middle of a body
+/// is taken for a frame header. The client's preface (frame 8, cut) makes
+/// the connection HTTP/2 through HTTP, and later whole segments are
+/// dissected as HTTP/2 too (the GOAWAY of frame 17).
+#[test]
+fn cut_segments_are_read_as_frames_from_their_first_byte() {
+    let seen = run_cut();
+    let by = |n: u64| {
+        let (_, d, h, note) = seen.iter().find(|s| s.0 == n).expect("frame");
+        (d, *h, note)
+    };
+    // The server's SETTINGS before the preface: no layer above TCP.
+    assert_ne!(by(6).1, Handoff::Claimed);
+    assert!(layers(by(6).0).is_empty());
+    for n in [8, 10, 11, 13, 17] {
+        assert_eq!(layers(by(n).0), ["http", "http2"], "frame {n}");
+        assert_eq!(by(n).0.protocol, "HTTP2", "frame {n}");
+    }
+    // Frame 10: whole frames, then a DATA frame whose payload was not
+    // captured: its header shows, and the packet's bounds error ends it.
+    let (d, _, _) = by(10);
+    assert!(
+        d.info.ends_with("HEADERS[27]: 200 OK, DATA[13], DATA[15]"),
+        "{}",
+        d.info
+    );
+    assert!(d.malformed);
+    assert_eq!(texts(d, "http2.data.data"), ["<MISSING>"]);
+    // Eight HEADERS and two DATA frames (the last one cut).
+    assert_eq!(texts(d, "http2.pad_length").len(), 10);
+    // Frame 11: body text read as an ALTSVC frame whose origin runs past
+    // the segment's end (a fragment's bounds error, not the packet's).
+    let (d, _, _) = by(11);
+    assert_eq!(d.info, "ALTSVC[1701732716][BoundErrorUnreassembled Packet]");
+    assert!(!d.malformed);
+    assert_eq!(texts(d, "http2.length"), ["7697518"]);
+    assert_eq!(texts(d, "http2.flags"), ["0x6d"]);
+    // Frame 13: an unknown type, whose payload is read to the end of what
+    // was captured.
+    let (d, _, _) = by(13);
+    assert_eq!(d.info, "Unknown type (120)[2021161080]");
+    assert!(!d.malformed);
+    assert_eq!(texts(d, "http2.r"), ["0x00000000"]);
+    let (d, h, _) = by(17);
+    assert_eq!((d.info.as_str(), h), ("GOAWAY[0]", Handoff::Claimed));
+    assert_eq!(texts(d, "http2.goaway.error"), ["0"]);
+}
+
+/// A frame header read in a cut segment tells TCP where the next PDU
+/// starts (tshark's PDU tracking): frame 50's says 7.5 MB on, so the whole
+/// segment of frame 51 lies inside that PDU and is only held, with TCP's
+/// own text kept.
+#[test]
+fn a_frame_read_in_a_cut_segment_holds_later_whole_segments() {
+    let seen = run_cut();
+    let (_, d, h, note) = seen.iter().find(|s| s.0 == 50).expect("frame 50");
+    assert_eq!(d.info, "Unknown type (114)[1751527267]");
+    assert_eq!(*h, Handoff::Claimed);
+    assert_eq!(*note, HeldNote::None);
+    let (_, d, h, note) = seen.iter().find(|s| s.0 == 51).expect("frame 51");
+    assert_eq!((*h, note), (Handoff::Held, &HeldNote::Append));
+    assert!(layers(d).is_empty());
+    let (_, d, _, _) = seen.iter().find(|s| s.0 == 53).expect("frame 53");
+    assert_eq!(d.info, "GOAWAY[0]");
+}

@@ -745,9 +745,10 @@ fn tcp_inner(
     let blocked = seg.flags & aflags::OUT_OF_ORDER != 0;
     let keep_alive = seg.flags & aflags::KEEP_ALIVE != 0;
     let mut fr = Frame::default();
-    if seg.flags != 0 && proto == TcpProto::Tls {
+    if seg.flags != 0 && matches!(proto, TcpProto::Tls | TcpProto::Http2) {
         // tshark's TCP puts its analysis note in the Info column behind a
-        // fence; TLS appends its text to that after a separator.
+        // fence; TLS and HTTP/2 append their text to that after a
+        // separator.
         fr.infos.push(String::new());
     }
     let mut too_large = 0;

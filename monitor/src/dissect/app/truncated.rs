@@ -60,6 +60,13 @@ pub fn tcp(
     // BGP the heuristics get their turn.
     // (A preface cut short is left to the port's dissector, as tshark's
     // HTTP reads it.)
+    if seg.data.starts_with(http2::PREFACE) && st.proto != Some(TcpProto::Http2) {
+        // Prior-knowledge HTTP/2, as on whole segments: the connection is
+        // HTTP/2 from here on, reached through HTTP when that is what the
+        // stream was taken for.
+        st.h2_via_http = st.proto.or(super::by_port(ep)) == Some(TcpProto::Http);
+        st.proto = Some(TcpProto::Http2);
+    }
     let port = match port_proto(ep, seg.data) {
         Some(TcpProto::Http2) if seg.data.len() < http2::PREFACE.len() => super::by_port(ep),
         p => p,
@@ -282,9 +289,13 @@ fn http_cut(
 }
 
 /// HTTP/2 (`tcp_dissect_pdus` without reassembly) on the captured part of
-/// a segment: each frame all there is dissected; a frame cut short shows
-/// its type and stream in the Info column, written once its header is
-/// read, and ends the dissection with a bounds error.
+/// a segment. Frames are taken from the segment's first byte on, whatever
+/// it holds (the middle of a frame too: its bytes are read as a header).
+/// Each frame all captured is dissected; a frame cut short is dissected
+/// as far as it was captured (see [`http2::dissect_cut`]): a read past the
+/// captured bytes ends the whole dissection, one past the segment's end
+/// only that frame's, noted in the Info column. A frame header not
+/// captured whole also ends the dissection.
 fn http2_cut(
     st: &mut super::Stream,
     seg: TcpPayload<'_>,
@@ -305,31 +316,82 @@ fn http2_cut(
         });
     }
     let mut fr = super::Frame::default();
+    if seg.flags != 0 {
+        // After TCP's fenced analysis note, with a separator.
+        fr.infos.push(String::new());
+    }
+    let mut called = false;
     let mut off = 0;
     while off < reported {
         let rest = data.get(off..).unwrap_or_default();
-        let mut sub = d.part();
-        match http2::pdu_len(rest) {
-            super::Pdu::Len(n) => {
-                http2::dissect(&rest[..n], &mut st.h2, seg.from_client, &mut sub);
-                super::take(d, sub, &mut fr);
-                off += n;
-            }
-            super::Pdu::Incomplete => {
-                if let Some(info) = http2::cut_frame(rest, &mut sub) {
-                    super::take(d, sub, &mut fr);
-                    fr.infos.push(info);
-                }
-                d.malformed = true;
-                break;
-            }
-            super::Pdu::Invalid => break,
+        // get_http2_message_len: the preface, or the header's length.
+        let plen = if rest.starts_with(http2::PREFACE) {
+            http2::PREFACE.len()
+        } else if let Some(n) = super::util::be24(rest, 0) {
+            9 + n as usize
+        } else {
+            // Fewer than 3 bytes captured here: the packet's bounds error.
+            d.malformed = true;
+            break;
+        };
+        called = true;
+        if plen > reported - off {
+            // tcp_dissect_pdus tells TCP where the next PDU starts; TCP
+            // keeps that as a PDU from this segment's start, which later
+            // whole segments inside it are added to (and never complete).
+            let di = usize::from(!seg.from_client);
+            let end = (off + plen).min(u32::MAX as usize) as u32;
+            st.dirs[di].track(seg.seq, seg.seq.wrapping_add(end), seg.frame);
         }
+        let mut sub = d.part();
+        if rest.len() >= plen {
+            http2::dissect(&rest[..plen], &mut st.h2, seg.from_client, &mut sub);
+            super::take(d, sub, &mut fr);
+        } else {
+            let contained = plen.min(reported - off);
+            let mut info = None;
+            let end = http2::dissect_cut(rest, plen, contained, &mut sub, &mut info);
+            if let Some(text) = info {
+                sub.info = text;
+            }
+            super::take(d, sub, &mut fr);
+            let note = match end {
+                http2::CutEnd::Captured => {
+                    d.malformed = true;
+                    break;
+                }
+                http2::CutEnd::Segment => "[BoundErrorUnreassembled Packet]",
+                http2::CutEnd::Malformed => "[Malformed Packet]",
+                http2::CutEnd::Read => "",
+            };
+            // Appended to the column as it is, without a separator.
+            match fr.infos.last_mut() {
+                Some(last) => last.push_str(note),
+                None => fr.infos.push(note.into()),
+            }
+        }
+        off += plen;
     }
     d.info = fr.infos.join(", ");
     super::mark_protocols(d, mark, data);
-    Handoff::Claimed
+    if called {
+        d.protocol = "HTTP2".into();
+        Handoff::Claimed
+    } else {
+        d.fields.insert(
+            mark + usize::from(st.h2_via_http),
+            Field {
+                def: &L_HTTP2,
+                value: crate::dissect::Value::None,
+            },
+        );
+        Handoff::Held
+    }
 }
+
+/// HTTP/2's layer, listed once its dissector is called (before it shows
+/// anything).
+static L_HTTP2: crate::dissect::FieldDef = crate::dissect::FieldDef::layer_only("http2");
 
 /// DNS over TCP (`tcp_dissect_pdus` without reassembly) on the captured
 /// part of a segment: each message is dissected as far as it was
