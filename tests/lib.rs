@@ -1,6 +1,8 @@
 //! Helpers for monitor's end-to-end tests: network namespaces with veth
 //! pairs (unique names per run, removed on drop), the daemon as a child
-//! process, Prometheus text scraping, and a small capture reader.
+//! process, Prometheus text scraping, and capture files read with the
+//! library's reader. Where the sample captures are, the tshark oracle and
+//! hex literals come from `test_support` (re-exported here).
 //!
 //! These tests need root. They only use addresses on the veths they create.
 
@@ -14,15 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Root of the workspace.
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The sample captures shipped beside the checkout.
-pub fn captures_dir() -> PathBuf {
-    workspace().join("../shared/captures")
-}
+pub use test_support::{all_captures, captures_dir, hex, workspace};
 
 /// Path of the `monitor` binary under test (`MONITOR_BIN`, else target/debug).
 pub fn monitor_bin() -> PathBuf {
@@ -589,38 +583,18 @@ pub struct Frame {
     pub orig_len: u32,
 }
 
-/// Read every frame of a pcap or pcapng file.
+/// Read every frame of a pcap or pcapng file (with the library's reader).
 pub fn read_capture(path: &Path) -> Vec<Frame> {
-    use pcap_parser::*;
-    let file = std::fs::File::open(path).expect("open capture");
-    let mut reader = create_reader(1 << 20, file).expect("capture header");
-    let mut frames = Vec::new();
-    loop {
-        match reader.next() {
-            Ok((offset, block)) => {
-                match block {
-                    PcapBlockOwned::Legacy(b) => frames.push(Frame {
-                        data: b.data[..b.caplen as usize].to_vec(),
-                        orig_len: b.origlen,
-                    }),
-                    PcapBlockOwned::NG(Block::EnhancedPacket(b)) => frames.push(Frame {
-                        data: b.data[..b.caplen as usize].to_vec(),
-                        orig_len: b.origlen,
-                    }),
-                    PcapBlockOwned::NG(Block::SimplePacket(b)) => frames.push(Frame {
-                        data: b.data.to_vec(),
-                        orig_len: b.origlen,
-                    }),
-                    _ => {}
-                }
-                reader.consume(offset);
+    monitor::capture::CaptureReader::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .map(|p| {
+            let p = p.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            Frame {
+                data: p.record.data,
+                orig_len: p.record.orig_len,
             }
-            Err(PcapError::Eof) => break,
-            Err(PcapError::Incomplete(_)) => reader.refill().expect("refill"),
-            Err(e) => panic!("{}: {e:?}", path.display()),
-        }
-    }
-    frames
+        })
+        .collect()
 }
 
 /// Number of BPF links whose program is one of ours (`monitor_xdp`, `monitor_tc`).
@@ -707,20 +681,6 @@ impl Drop for Capture {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// The sample captures in `../shared/captures`, sorted.
-pub fn all_captures() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(captures_dir())
-        .expect("../shared/captures")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let n = p.to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng")
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 /// The TCP analysis fields `monitor read -T fields` prints exactly as tshark

@@ -5,7 +5,6 @@
 //! all of them. Run with `cargo bench -p monitor --bench filter`.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::Instant;
 
 use monitor::capture::CaptureReader;
@@ -28,17 +27,8 @@ const FILTERS: &[&str] = &[
 const MIN_EVALS: usize = 2_000_000;
 
 fn main() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/captures"
-    ));
-    let mut caps: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    caps.retain(|p: &std::path::PathBuf| {
-        p.extension().is_some_and(|x| x == "pcap" || x == "pcapng")
-    });
-    caps.sort();
+    let dir = test_support::captures_dir();
+    let caps = test_support::capture_files();
     if caps.is_empty() {
         eprintln!("filter benchmark skipped: no captures in {}", dir.display());
         return;

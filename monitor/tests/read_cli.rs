@@ -2,12 +2,10 @@
 //! exit status 2 for invalid fields, refused `-Y` and damaged files, and the
 //! progress line on a terminal.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn captures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures")
-}
+use test_support::captures_dir as captures;
 
 fn monitor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_monitor"))
@@ -24,31 +22,12 @@ fn stdout(o: &Output) -> String {
 /// captures are missing the test fails, unless `MONITOR_ALLOW_SKIP=1`
 /// (then `None`: the caller returns without comparing).
 fn tshark(args: &[&str]) -> Option<String> {
-    let skip = std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1");
-    if !captures().join("MANIFEST.tsv").exists() {
-        assert!(skip, "sample captures missing at {}", captures().display());
-        eprintln!("sample captures missing: comparison skipped");
+    if !test_support::have_capture(&captures().join("MANIFEST.tsv")) || !test_support::have_tshark()
+    {
         return None;
     }
     // Times are compared in UTC, the zone monitor prints them in.
-    match Command::new("tshark").env("TZ", "UTC").args(args).output() {
-        Ok(o) => {
-            assert!(
-                o.status.success(),
-                "tshark {args:?}: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            Some(String::from_utf8(o.stdout).expect("tshark prints utf-8"))
-        }
-        Err(e) => {
-            assert!(
-                skip,
-                "tshark not runnable ({e}); MONITOR_ALLOW_SKIP=1 to skip"
-            );
-            eprintln!("tshark not installed: comparison skipped");
-            None
-        }
-    }
+    Some(test_support::tshark_stdout(args))
 }
 
 /// `monitor read ARGS` prints exactly what `tshark ARGS` prints, both
@@ -588,10 +567,7 @@ fn packet_comments() {
             assert!(s.success(), "editcap failed");
             files.push(edited.clone());
         }
-        Err(e) => assert!(
-            std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1"),
-            "editcap not runnable ({e})"
-        ),
+        Err(e) => test_support::missing(&format!("editcap not runnable ({e})")),
     }
     for f in &files {
         let f = f.to_str().unwrap();
@@ -665,19 +641,10 @@ fn protocol_fields_print_their_tree_text() {
         "mailslot",
         "browser",
     ];
-    let Ok(dir) = std::fs::read_dir(captures()) else {
-        assert!(
-            std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1"),
-            "sample captures missing at {}",
-            captures().display()
-        );
-        return;
-    };
-    let mut caps: Vec<PathBuf> = dir
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
-        .collect();
-    caps.sort();
+    let caps: Vec<PathBuf> = test_support::all_captures();
+    if caps.is_empty() {
+        return; // skipped: MONITOR_ALLOW_SKIP=1
+    }
     assert!(caps.len() >= 60, "{} captures", caps.len());
     for cap in &caps {
         let mut args = vec!["-r", cap.to_str().unwrap(), "-T", "fields"];

@@ -17,12 +17,7 @@ use monitor::record::{Direction, PacketRecord};
 use monitor::recorder::{write_dump, DropStats, Entry};
 use pcap_parser::{create_reader, Block, PcapBlockOwned, PcapError};
 
-fn captures() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/captures"
-    ))
-}
+use test_support::captures_dir as captures;
 
 fn scratch(tag: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);

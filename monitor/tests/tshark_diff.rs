@@ -10,16 +10,14 @@
 //! itself marks malformed (`_ws.malformed`), on frames listed with their
 //! reason in `protocol_differences.tsv`, and where tshark dissects a
 //! protocol this program does not (SMB commands other than Trans, …):
-//! there the chain is compared up to that protocol. Skipped (with a note)
-//! when tshark is not installed.
+//! there the chain is compared up to that protocol. Without tshark or the
+//! captures the test fails (skips only with `MONITOR_ALLOW_SKIP=1`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn captures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures")
-}
+use test_support::captures_dir;
 
 /// Frames where `frame.protocols` and `data.*` are known to differ, with the
 /// reason: `capture<TAB>frames<TAB>reason`, frames as `4-22,25`. A listed
@@ -110,18 +108,13 @@ fn run(cmd: &mut Command) -> String {
 fn tshark_or_skip() -> Option<HashSet<String>> {
     let fields = tshark_fields();
     if fields.is_none() {
-        assert!(
-            std::env::var_os("MONITOR_ALLOW_SKIP").is_some_and(|v| v == "1"),
-            "tshark is not installed (Debian package tshark): the comparison \
-             cannot run (MONITOR_ALLOW_SKIP=1 skips it)"
-        );
-        eprintln!("tshark not installed: differential test skipped");
+        test_support::missing("tshark is not installed (Debian package tshark)");
     }
     fields
 }
 
 fn tshark_fields() -> Option<HashSet<String>> {
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .args(["-G", "fields"])
         .output()
         .ok()?;
@@ -499,16 +492,11 @@ fn agrees_with_tshark_on_every_capture() {
         eprintln!("fields tshark 4.0 does not know (not compared): {unknown:?}");
     }
     let only: Option<String> = std::env::var("DIFF_ONLY").ok();
-    let mut caps: Vec<PathBuf> = std::fs::read_dir(captures_dir())
-        .expect("captures directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
-        .filter(|p| {
-            only.as_ref()
-                .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
-        })
-        .collect();
-    caps.sort();
+    let mut caps: Vec<PathBuf> = test_support::all_captures();
+    caps.retain(|p| {
+        only.as_ref()
+            .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
+    });
     let shared = caps.len();
     caps.extend(fixtures(only.as_deref()));
     let variants = snaplen_variants(
@@ -536,7 +524,7 @@ fn agrees_with_tshark_on_every_capture() {
     let mut differing: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     for cap in &caps {
         let name = cap.file_name().unwrap().to_string_lossy().to_string();
-        let mut ts = Command::new("tshark");
+        let mut ts = test_support::tshark();
         ts.arg("-r")
             .arg(cap)
             .args(["-T", "fields", "-e", "frame.number", "-e", "_ws.malformed"]);
@@ -684,16 +672,11 @@ fn text_summary_agrees_with_tshark() {
         return;
     }
     let only: Option<String> = std::env::var("DIFF_ONLY").ok();
-    let mut caps: Vec<PathBuf> = std::fs::read_dir(captures_dir())
-        .expect("captures directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
-        .filter(|p| {
-            only.as_ref()
-                .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
-        })
-        .collect();
-    caps.sort();
+    let mut caps: Vec<PathBuf> = test_support::all_captures();
+    caps.retain(|p| {
+        only.as_ref()
+            .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
+    });
     caps.extend(fixtures(only.as_deref()));
     let variants = snaplen_variants(
         "text-cuts",
@@ -709,7 +692,7 @@ fn text_summary_agrees_with_tshark() {
     let mut differing: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     for cap in &caps {
         let name = cap.file_name().unwrap().to_string_lossy().to_string();
-        let want = run(Command::new("tshark").arg("-r").arg(cap));
+        let want = run(test_support::tshark().arg("-r").arg(cap));
         let got = run(Command::new(env!("CARGO_BIN_EXE_monitor"))
             .arg("read")
             .arg("-r")

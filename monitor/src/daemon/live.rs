@@ -625,12 +625,7 @@ mod tests {
     const TCP_SYN: &str = "00055d21994c00216a5b7d4a080045000034317f4000800655ebac101080d43a\
                            e28e0b0a0050dc0224740000000080022000cfeb0000020405b40103030201010402";
 
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use test_support::hex;
 
     /// The SYN turned into a PSH/ACK segment to `dport` carrying `payload`
     /// (IPv4 total length adjusted).
@@ -824,16 +819,11 @@ mod tests {
         assert_eq!(errors("ingress") + errors("egress"), 4.0);
     }
 
+    /// A sample capture; missing, the test fails (or skips with
+    /// `MONITOR_ALLOW_SKIP=1`: `None`).
     fn capture(name: &str) -> Option<PathBuf> {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/captures")
-            .join(name);
-        if p.exists() {
-            Some(p)
-        } else {
-            eprintln!("{} missing; skipped", p.display());
-            None
-        }
+        let p = test_support::capture(name);
+        test_support::have_capture(&p).then_some(p)
     }
 
     fn frames(path: &Path) -> Vec<PacketRecord> {
@@ -1077,33 +1067,16 @@ mod tests {
     /// Frame numbers tshark's filter matches on a capture, dissecting
     /// every TCP segment on its own (`None`: skipped, see below).
     fn tshark_alone(cap: &Path, filter: &str) -> Option<Vec<usize>> {
-        let skip = std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1");
-        let out = match std::process::Command::new("tshark")
-            .args(["-n", "-o", "tcp.desegment_tcp_streams:FALSE", "-r"])
-            .arg(cap)
-            .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
-            .output()
-        {
-            Ok(o) => o,
-            Err(e) => {
-                assert!(
-                    skip,
-                    "tshark not runnable ({e}); MONITOR_ALLOW_SKIP=1 to skip"
-                );
-                return None;
-            }
-        };
-        assert!(
-            out.status.success(),
-            "tshark: {}",
-            String::from_utf8_lossy(&out.stderr)
+        if !test_support::have_tshark() {
+            return None;
+        }
+        let out = test_support::stdout(
+            test_support::tshark()
+                .args(["-n", "-o", "tcp.desegment_tcp_streams:FALSE", "-r"])
+                .arg(cap)
+                .args(["-Y", filter, "-T", "fields", "-e", "frame.number"]),
         );
-        Some(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .filter_map(|l| l.trim().parse().ok())
-                .collect(),
-        )
+        Some(out.lines().filter_map(|l| l.trim().parse().ok()).collect())
     }
 
     #[test]
@@ -1126,10 +1099,6 @@ mod tests {
             "http_650_responses.pcap",
         ] {
             let Some(p) = capture(name) else {
-                assert!(
-                    std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1"),
-                    "{name} missing; MONITOR_ALLOW_SKIP=1 to skip"
-                );
                 continue;
             };
             let filters: Vec<_> = filters

@@ -7,13 +7,7 @@ use super::format::value_string;
 use super::{Dissection, Pipeline};
 use crate::record::PacketRecord;
 
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.split_whitespace().collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+use test_support::hex;
 
 fn rec(data: Vec<u8>) -> PacketRecord {
     PacketRecord {
@@ -185,7 +179,6 @@ proptest! {
 fn real_frames() -> &'static [Vec<u8>] {
     static FRAMES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
     FRAMES.get_or_init(|| {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
         let mut out = Vec::new();
         for name in [
             "mixed_large_web.pcap",
@@ -194,9 +187,7 @@ fn real_frames() -> &'static [Vec<u8>] {
             "vlan_icmp_cdp_llc.pcap",
             "icmp_traceroute.pcapng",
         ] {
-            if let Ok(r) =
-                crate::capture::CaptureReader::open(std::path::Path::new(&format!("{dir}/{name}")))
-            {
+            if let Ok(r) = crate::capture::CaptureReader::open(&test_support::capture(name)) {
                 out.extend(r.take(400).filter_map(Result::ok).map(|p| p.record.data));
             }
         }
@@ -232,8 +223,7 @@ proptest! {
 
 #[test]
 fn real_frames_are_loaded_when_captures_exist() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
-    if std::path::Path::new(dir).exists() {
+    if test_support::have_captures() {
         assert!(real_frames().len() > 500, "{}", real_frames().len());
     }
 }
@@ -244,7 +234,6 @@ fn real_frames_are_loaded_when_captures_exist() {
 /// `frame.protocols` (every field kept).
 #[test]
 fn only_fields_gives_the_same_values_for_those_fields() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
     let skippable = [
         "eth.src_resolved",
         "eth.dst_resolved",
@@ -291,11 +280,11 @@ fn only_fields_gives_the_same_values_for_those_fields() {
         "dns_lab.pcapng",
         "tcp_dupack_fastretrans.pcapng",
     ] {
-        let Ok(r) =
-            crate::capture::CaptureReader::open(std::path::Path::new(&format!("{dir}/{name}")))
-        else {
+        let path = test_support::capture(name);
+        if !test_support::have_capture(&path) {
             continue;
-        };
+        }
+        let r = crate::capture::CaptureReader::open(&path).expect(name);
         let pkts: Vec<_> = r.filter_map(Result::ok).collect();
         for &field in &skippable {
             let (mut full, mut lean, mut with) =

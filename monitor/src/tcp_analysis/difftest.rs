@@ -6,15 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TcpSlice, TransportSlice};
 
 use super::{Analyzer, Config, Nanos, Segment};
 use crate::dissect::{Dissection, Value};
-
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
 
 /// The compared columns, in `-e` order (after `frame.number`).
 pub(crate) const COLUMNS: &[&str] = &[
@@ -62,114 +59,24 @@ pub(crate) struct Frame {
     pub data: Vec<u8>,
 }
 
-fn rd16(b: &[u8], le: bool) -> u16 {
-    let a = [b[0], b[1]];
-    if le {
-        u16::from_le_bytes(a)
-    } else {
-        u16::from_be_bytes(a)
-    }
-}
-
-fn rd32(b: &[u8], le: bool) -> u32 {
-    let a = [b[0], b[1], b[2], b[3]];
-    if le {
-        u32::from_le_bytes(a)
-    } else {
-        u32::from_be_bytes(a)
-    }
-}
-
-/// Read a pcap or pcapng file (Ethernet link type only).
+/// Read a pcap or pcapng file with the library's reader (Ethernet link
+/// type only).
 pub(crate) fn read_capture(path: &Path) -> Vec<Frame> {
-    let b = std::fs::read(path).expect("read capture");
-    let mut out = Vec::new();
-    let magic = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    if magic == 0x0A0D_0D0A {
-        // pcapng
-        let mut off = 0;
-        let mut le = true;
-        let mut tsres: Vec<(u64, bool)> = Vec::new(); // (units per second, ok)
-        while off + 12 <= b.len() {
-            let btype = rd32(&b[off..], le);
-            if btype == 0x0A0D_0D0A {
-                le = u32::from_le_bytes([b[off + 8], b[off + 9], b[off + 10], b[off + 11]])
-                    == 0x1A2B_3C4D;
-                tsres.clear();
+    crate::capture::CaptureReader::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .map(|p| {
+            let p = p.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(
+                p.linktype,
+                crate::record::linktype::LINKTYPE_ETHERNET,
+                "Ethernet only"
+            );
+            Frame {
+                ts: p.record.ts_ns,
+                data: p.record.data,
             }
-            let blen = rd32(&b[off + 4..], le) as usize;
-            let body = &b[off + 8..off + blen - 4];
-            match btype {
-                1 => {
-                    let linktype = rd16(body, le);
-                    assert_eq!(linktype, 1, "Ethernet only");
-                    let mut per_sec = 1_000_000u64;
-                    let mut o = 8;
-                    while o + 4 <= body.len() {
-                        let code = rd16(&body[o..], le);
-                        let len = rd16(&body[o + 2..], le) as usize;
-                        if code == 0 {
-                            break;
-                        }
-                        if code == 9 && len >= 1 {
-                            let v = body[o + 4];
-                            per_sec = if v & 0x80 == 0 {
-                                10u64.pow(u32::from(v))
-                            } else {
-                                1u64 << (v & 0x7f)
-                            };
-                        }
-                        o += 4 + len.div_ceil(4) * 4;
-                    }
-                    tsres.push((per_sec, true));
-                }
-                6 => {
-                    let ifid = rd32(body, le) as usize;
-                    let ts =
-                        (u64::from(rd32(&body[4..], le)) << 32) | u64::from(rd32(&body[8..], le));
-                    let cap = rd32(&body[12..], le) as usize;
-                    let per_sec = tsres.get(ifid).map_or(1_000_000, |t| t.0);
-                    let ns = (ts / per_sec) as i128 * 1_000_000_000
-                        + (ts % per_sec) as i128 * 1_000_000_000 / per_sec as i128;
-                    out.push(Frame {
-                        ts: ns as Nanos,
-                        data: body[20..20 + cap].to_vec(),
-                    });
-                }
-                3 => {
-                    let data = &body[4..];
-                    out.push(Frame {
-                        ts: 0,
-                        data: data.to_vec(),
-                    });
-                }
-                _ => {}
-            }
-            off += blen;
-        }
-    } else {
-        let (le, nanos) = match magic {
-            0xa1b2_c3d4 => (true, false),
-            0xa1b2_3c4d => (true, true),
-            0xd4c3_b2a1 => (false, false),
-            0x4d3c_b2a1 => (false, true),
-            m => panic!("unknown capture magic {m:#x}"),
-        };
-        assert_eq!(rd32(&b[20..], le) & 0xffff, 1, "Ethernet only");
-        let mut off = 24;
-        while off + 16 <= b.len() {
-            let sec = i64::from(rd32(&b[off..], le));
-            let frac = i64::from(rd32(&b[off + 4..], le));
-            let cap = rd32(&b[off + 8..], le) as usize;
-            let ns = sec * 1_000_000_000 + if nanos { frac } else { frac * 1000 };
-            out.push(Frame {
-                ts: ns,
-                data: b[off + 16..off + 16 + cap].to_vec(),
-            });
-            off += 16 + cap;
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// The TCP facts of a frame, owned.
@@ -422,7 +329,7 @@ pub(crate) fn our_table(frames: &[Frame]) -> (BTreeMap<u64, Vec<String>>, Vec<u6
 /// tshark's cells for every frame with TCP; the Info column is cut down to
 /// its leading `[TCP …] ` labels.
 pub(crate) fn tshark_table(path: &Path) -> Option<BTreeMap<u64, Vec<String>>> {
-    let mut cmd = Command::new("tshark");
+    let mut cmd = test_support::tshark();
     cmd.arg("-n")
         .arg("-r")
         .arg(path)
@@ -464,28 +371,10 @@ fn tcp_labels(info: &str) -> String {
     out
 }
 
-/// Captures with TCP in the shared directory.
-pub(crate) fn tcp_captures() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(CAPTURES)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    v.retain(|p| {
-        let n = p.file_name().unwrap().to_string_lossy().to_string();
-        n.ends_with(".pcap") || n.ends_with(".pcapng")
-    });
-    v.sort();
-    v
-}
-
 #[test]
 fn agrees_with_tshark_on_every_capture() {
-    let caps = tcp_captures();
-    if caps.is_empty() {
-        eprintln!("no captures at {CAPTURES}; skipped");
-        return;
-    }
-    if Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("tshark not installed; skipped");
+    let caps = test_support::all_captures();
+    if caps.is_empty() || !test_support::have_tshark() {
         return;
     }
     let mut agree = vec![0u64; COLUMNS.len()];
@@ -1098,8 +987,7 @@ mod synthetic {
 
     #[test]
     fn synthetic_conversations_agree_with_tshark() {
-        if Command::new("tshark").arg("-v").output().is_err() {
-            eprintln!("tshark not installed; skipped");
+        if !test_support::have_tshark() {
             return;
         }
         let mut bad = Vec::new();

@@ -1,93 +1,28 @@
 //! Differential tests against tshark on the shared captures: a small
-//! pcap/pcapng reader and frame walker (Ethernet/VLAN → IPv4/IPv6 →
+//! frame walker (Ethernet/VLAN → IPv4/IPv6 →
 //! UDP/TCP/OSPF, IP fragments skipped) feeds the application entry points,
 //! and every field of a protocol's table is compared, frame by frame, with
 //! what `tshark -T fields` prints.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::process::Command;
 
 use super::{ip_proto, tcp, udp, AppState, Endpoints, TcpPayload};
 use crate::dissect::{Base, Dissection, FieldDef, FieldType, Value};
-
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/captures");
 
 /// A shared capture, or with `fixtures/` one of this crate's test fixtures.
 fn path(name: &str) -> String {
     match name.strip_prefix("fixtures/") {
         Some(f) => format!("{}/tests/fixtures/{f}", env!("CARGO_MANIFEST_DIR")),
-        None => format!("{CAPTURES}/{name}"),
+        None => test_support::capture(name).display().to_string(),
     }
 }
 
-/// Frames of a pcap or pcapng file (link type assumed Ethernet).
+/// Frames of a pcap or pcapng file, read with the library's reader up to
+/// the first damaged block (link type assumed Ethernet).
 pub fn read_capture(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    if bytes.len() < 24 {
-        return out;
-    }
-    let m = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
-    if m == 0x0a0d_0d0a {
-        // pcapng
-        let mut off = 0;
-        let mut le = true;
-        while off + 12 <= bytes.len() {
-            let rd = |o: usize, le: bool| {
-                let a: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
-                if le {
-                    u32::from_le_bytes(a)
-                } else {
-                    u32::from_be_bytes(a)
-                }
-            };
-            if u32::from_le_bytes(bytes[off..off + 4].try_into().unwrap()) == 0x0a0d_0d0a {
-                le =
-                    u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) == 0x1a2b_3c4d;
-            }
-            let ty = rd(off, le);
-            let len = rd(off + 4, le) as usize;
-            if len < 12 || off + len > bytes.len() {
-                break;
-            }
-            let body = &bytes[off + 8..off + len - 4];
-            match ty {
-                6 => {
-                    let cap = rd(off + 8 + 12, le) as usize;
-                    out.push(body[20..20 + cap].to_vec());
-                }
-                3 => {
-                    let orig = rd(off + 8, le) as usize;
-                    out.push(body[4..4 + orig.min(body.len() - 4)].to_vec());
-                }
-                2 => {
-                    let cap = rd(off + 8 + 12, le) as usize;
-                    out.push(body[20..20 + cap].to_vec());
-                }
-                _ => {}
-            }
-            off += len;
-        }
-    } else {
-        let le = matches!(m, 0xa1b2_c3d4 | 0xa1b2_3c4d);
-        let rd = |o: usize| {
-            let a: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
-            if le {
-                u32::from_le_bytes(a)
-            } else {
-                u32::from_be_bytes(a)
-            }
-        };
-        let mut off = 24;
-        while off + 16 <= bytes.len() {
-            let cap = rd(off + 8) as usize;
-            if off + 16 + cap > bytes.len() {
-                break;
-            }
-            out.push(bytes[off + 16..off + 16 + cap].to_vec());
-            off += 16 + cap;
-        }
-    }
-    out
+    crate::capture::CaptureReader::new(bytes)
+        .map(|r| r.map_while(Result::ok).map(|p| p.record.data).collect())
+        .unwrap_or_default()
 }
 
 type FlowKey = (Vec<u8>, u16, Vec<u8>, u16);
@@ -238,7 +173,7 @@ fn escape(s: &str) -> String {
 
 /// Run tshark; frame number → cells (one per field, then the Protocol column).
 fn tshark(cap: &str, fields: &[&str]) -> Option<BTreeMap<u64, Vec<String>>> {
-    let mut cmd = Command::new("tshark");
+    let mut cmd = test_support::tshark();
     cmd.args([
         "-r",
         cap,
@@ -281,7 +216,7 @@ fn strip_tcp_notes(s: &str) -> &str {
 
 /// Frames matching a display filter, per tshark.
 fn frames_matching(cap: &str, filter: &str) -> HashSet<u64> {
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .args([
             "-r",
             cap,
@@ -331,8 +266,7 @@ pub fn check_with(
     allow: &[Allow],
     compare_info: bool,
 ) {
-    if Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("tshark not installed: differential test skipped");
+    if !test_support::have_tshark() {
         return;
     }
     let names: Vec<&str> = table.iter().map(|f| f.name).collect();
@@ -350,7 +284,7 @@ pub fn check_with(
         };
         let p = path(cap);
         let Ok(bytes) = std::fs::read(&p) else {
-            eprintln!("{cap}: capture missing, skipped");
+            test_support::missing(&format!("capture {p} not found"));
             continue;
         };
         read_any = true;
@@ -518,8 +452,7 @@ pub fn check_with(
         panic!("{} disagreement(s) with tshark", failures.len());
     }
     if !read_any {
-        eprintln!("no capture found under {CAPTURES}: differential test skipped");
-        return;
+        return; // every capture missing, and MONITOR_ALLOW_SKIP=1
     }
     assert!(t > 0, "nothing was compared");
 }
@@ -707,10 +640,10 @@ fn http2_matches_tshark() {
 /// pseudo-random places go through the entry points without a panic.
 #[test]
 fn mutated_captures_never_panic() {
-    let Ok(dir) = std::fs::read_dir(CAPTURES) else {
-        eprintln!("captures missing: skipped");
-        return;
-    };
+    let captures = test_support::all_captures();
+    if captures.is_empty() {
+        return; // skipped: MONITOR_ALLOW_SKIP=1
+    }
     let mut rng = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         rng ^= rng << 13;
@@ -720,12 +653,8 @@ fn mutated_captures_never_panic() {
     };
     let mut frames = 0u64;
     let mut claimed = 0u64;
-    for entry in dir.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !(name.ends_with(".pcap") || name.ends_with(".pcapng")) {
-            continue;
-        }
-        let Ok(bytes) = std::fs::read(entry.path()) else {
+    for path in &captures {
+        let Ok(bytes) = std::fs::read(path) else {
             continue;
         };
         for round in 0..4 {

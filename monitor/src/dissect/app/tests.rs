@@ -4,13 +4,7 @@
 use super::*;
 use crate::dissect::Value;
 
-/// Bytes from hex text (also used by the fuzz tests).
-pub(super) fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
-}
+pub(super) use test_support::hex;
 
 fn strs<'a>(d: &'a Dissection, name: &'a str) -> Vec<String> {
     d.values(name)

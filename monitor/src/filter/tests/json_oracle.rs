@@ -44,7 +44,7 @@ fn ft(t: &str) -> FieldType {
 
 impl TsharkFields {
     fn load() -> Self {
-        let out = Command::new("tshark")
+        let out = test_support::tshark()
             .args(["-G", "fields"])
             .output()
             .expect("tshark -G fields");
@@ -242,10 +242,7 @@ const CAPTURES: &[&str] = &[
 ];
 
 fn merged_capture() -> PathBuf {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/captures"
-    ));
+    let dir = test_support::captures_dir();
     let out = std::env::temp_dir().join(format!(
         "monitor-filter-oracle-{}.pcapng",
         std::process::id()
@@ -261,7 +258,7 @@ fn merged_capture() -> PathBuf {
 }
 
 fn tshark_frames(cap: &Path, expr: &str) -> Option<BTreeSet<u64>> {
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .arg("-r")
         .arg(cap)
         .args(["-Y", expr, "-T", "fields", "-e", "frame.number"])
@@ -280,7 +277,7 @@ fn tshark_frames(cap: &Path, expr: &str) -> Option<BTreeSet<u64>> {
 fn evaluator_agrees_with_tshark_on_tshark_dissections() {
     let reg = TsharkFields::load();
     let cap = merged_capture();
-    let json = Command::new("tshark")
+    let json = test_support::tshark()
         .arg("-r")
         .arg(&cap)
         .args(["-T", "json", "-x", "--no-duplicate-keys"])

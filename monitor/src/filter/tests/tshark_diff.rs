@@ -90,30 +90,22 @@ const DEFAULT_CAPTURES: &[&str] = &[
 ];
 
 fn captures() -> Vec<PathBuf> {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/captures"
-    ));
     let only = std::env::var("MONITOR_DIFF_CAPTURES").ok();
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut v: Vec<PathBuf> = test_support::all_captures();
     v.retain(|p| {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        (name.ends_with(".pcap") || name.ends_with(".pcapng"))
-            && match &only {
-                Some(o) => o == "." || name.contains(o.as_str()),
-                None => DEFAULT_CAPTURES.contains(&name),
-            }
+        match &only {
+            Some(o) => o == "." || name.contains(o.as_str()),
+            None => DEFAULT_CAPTURES.contains(&name),
+        }
     });
-    v.sort();
     v
 }
 
 /// Frame numbers tshark's `-Y expr` selects, or `None` if tshark refuses
 /// the filter.
 fn tshark_frames(cap: &Path, expr: &str) -> Option<BTreeSet<u64>> {
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .arg("-r")
         .arg(cap)
         .args(["-Y", expr, "-T", "fields", "-e", "frame.number"])
@@ -255,7 +247,7 @@ fn same_frames_as_tshark_on_every_capture() {
 /// The filters must not contain commas (the statistic's separator).
 /// `None` when the capture spans no time (tshark then prints no interval).
 fn tshark_counts(cap: &Path, filters: &[&str]) -> Option<Vec<(u64, u64)>> {
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .arg("-r")
         .arg(cap)
         .args(["-q", "-z"])
@@ -351,10 +343,7 @@ fn same_counts_as_tshark_for_every_filter_on_every_capture() {
     assert!(filters.len() > 500, "only {} filters", filters.len());
     let exprs: Vec<&str> = filters.iter().map(|(e, _)| *e).collect();
     let known = count_differences();
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/captures"
-    ));
+    let dir = test_support::captures_dir();
     let mut caps: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("captures")
         .filter_map(|e| e.ok().map(|e| e.path()))
