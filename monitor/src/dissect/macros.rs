@@ -7,6 +7,10 @@ macro_rules! fields {
     ($( $id:ident = $name:literal, $ty:ident, $base:expr, $desc:literal; )*) => {
         $(
             #[doc = $desc]
+            #[allow(
+                rustdoc::broken_intra_doc_links,
+                reason = "descriptions are tshark's text: `[ms]` is not a link"
+            )]
             pub static $id: $crate::dissect::FieldDef =
                 $crate::dissect::FieldDef::new($name, $crate::dissect::FieldType::$ty, $base, $desc);
         )*

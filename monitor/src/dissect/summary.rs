@@ -9,7 +9,7 @@ use std::fmt::Write;
 use super::format::{write_mac, write_value};
 use super::{Dissection, Field, FieldType, Value};
 
-/// The fields [`write`] reads for the protocol `name` (besides the
+/// The fields [`write()`] reads for the protocol `name` (besides the
 /// protocol itself): a consumer that reads only some fields must read
 /// these too.
 pub fn needs(name: &str) -> &'static [&'static str] {

@@ -5,7 +5,7 @@
 //! * [`check`]: names resolved against a field [`Registry`], literals
 //!   converted to the field types, the typed tree.
 //! * [`eval`]: tshark 4.0 semantics over a [`Dissection`].
-//! * [`print`]: canonical text (what `monitor filter check` prints).
+//! * [`print`](mod@print): canonical text (what `monitor filter check` prints).
 //! * [`kernel`]: the superset verdict a kernel program can compute from
 //!   fixed header fields, as a forward-only decision graph.
 //! * [`error`]: the one error type, rendered with a caret under the problem.

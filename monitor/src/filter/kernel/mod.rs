@@ -20,7 +20,7 @@
 //! Leaves the kernel cannot evaluate still narrow the plan where their
 //! field implies something the kernel reads: an `http…` field needs a TCP
 //! segment with payload (or UDP), a `tcp…` field a TCP header, and so on
-//! ([`implied`]).
+//! (`implied`).
 
 mod nodes;
 
