@@ -13,6 +13,10 @@
 //! bytes and timestamps as arguments and do no I/O, so capture files and the
 //! live ring buffer drive the same code.
 //!
+//! The command line (argument types, printing, exit statuses) is the
+//! binary's (`src/main.rs`, `src/cli/`); the library returns values and
+//! errors.
+//!
 //! # Layers
 //!
 //! A module uses only modules on lower lines of this table (its own line
@@ -20,7 +24,6 @@
 //! `tests/architecture.rs` fails on any `crate::` path that points up.
 //!
 //! ```text
-//! read  verify  client     commands: files through the pipeline, kernel-vs-user checks, the daemon's socket
 //! daemon                   the running service: attach, ring reader, metrics, reloads, dumps
 //! config                   the configuration file, its triggers and the metric catalogue they name
 //! recorder                 the flight recorder and the dump files it writes
@@ -36,14 +39,11 @@
 #![deny(clippy::print_stdout)]
 
 pub mod capture;
-pub mod client;
 pub mod config;
 pub mod daemon;
 pub mod dissect;
 pub mod ebpf;
 pub mod filter;
-pub mod read;
 pub mod record;
 pub mod recorder;
 pub mod tcp_analysis;
-pub mod verify;

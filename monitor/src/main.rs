@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cli;
+
 /// eBPF/XDP live network monitor that sees traffic the way Wireshark does.
 #[derive(Debug, Parser)]
 #[command(name = "monitor", version, about)]
@@ -19,19 +21,19 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Attach to interfaces and serve metrics (the daemon).
-    Run(monitor::daemon::RunArgs),
+    Run(cli::run::RunArgs),
     /// Read a pcap/pcapng file through the same pipeline (tshark's flags).
-    Read(monitor::read::ReadArgs),
+    Read(cli::read::ReadArgs),
     /// Work with display filters.
     #[command(subcommand)]
     Filter(FilterTop),
     /// Fetch a pcapng of the running daemon's flight recorder.
-    Dump(monitor::client::DumpArgs),
+    Dump(cli::client::DumpArgs),
     /// Show the running daemon's interfaces, rules, uptime, reloads and losses.
-    Status(monitor::client::StatusArgs),
+    Status(cli::client::StatusArgs),
     /// Work with configuration files.
     #[command(subcommand)]
-    Config(monitor::config::ConfigCmd),
+    Config(cli::config::ConfigCmd),
     /// List every known field (like `tshark -G fields`).
     Fields,
 }
@@ -40,9 +42,9 @@ enum Cmd {
 enum FilterTop {
     /// Run a capture through the kernel program and the exact evaluator and
     /// compare (needs root).
-    Verify(monitor::verify::VerifyArgs),
+    Verify(cli::verify::VerifyArgs),
     #[command(flatten)]
-    Other(monitor::filter::FilterCmd),
+    Other(cli::filter::FilterCmd),
 }
 
 fn main() -> ExitCode {
@@ -73,13 +75,13 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// comes back here as an error.
 fn run(cmd: Cmd) -> anyhow::Result<i32> {
     match cmd {
-        Cmd::Run(args) => monitor::daemon::main(args),
-        Cmd::Read(args) => monitor::read::main(args),
-        Cmd::Filter(FilterTop::Verify(args)) => monitor::verify::main(args),
-        Cmd::Filter(FilterTop::Other(cmd)) => monitor::filter::main(cmd),
-        Cmd::Config(cmd) => monitor::config::main(cmd),
-        Cmd::Dump(args) => monitor::client::main(args),
-        Cmd::Status(args) => monitor::client::status(args),
+        Cmd::Run(args) => cli::run::main(args),
+        Cmd::Read(args) => cli::read::main(args),
+        Cmd::Filter(FilterTop::Verify(args)) => cli::verify::main(args),
+        Cmd::Filter(FilterTop::Other(cmd)) => cli::filter::main(cmd),
+        Cmd::Config(cmd) => cli::config::main(cmd),
+        Cmd::Dump(args) => cli::client::main(args),
+        Cmd::Status(args) => cli::client::status(args),
         Cmd::Fields => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for f in monitor::dissect::registry() {

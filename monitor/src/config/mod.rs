@@ -3,7 +3,7 @@
 //! caret under the problem.
 //!
 //! Command-line flags of `monitor run` override the file; see
-//! [`crate::daemon::RunArgs`].
+//! [`crate::daemon::RunOptions`].
 
 use std::{
     collections::HashSet,
@@ -614,22 +614,6 @@ fn filter_ok(
     })
 }
 
-/// `monitor config …`
-#[derive(Debug, clap::Subcommand)]
-pub enum ConfigCmd {
-    /// Parse and fully validate a configuration file: every filter
-    /// compiled, every trigger's metric, labels and rule names checked, and
-    /// every interface looked up on this host.
-    Check {
-        /// The file.
-        file: PathBuf,
-        /// Do not look the interfaces up on this host (for a configuration
-        /// written for another one).
-        #[arg(long)]
-        no_host_check: bool,
-    },
-}
-
 /// The first configured interface this host does not have, as an error.
 pub fn check_host(path: &Path, v: &Validated) -> Result<(), ConfigError> {
     let Some(missing) = v
@@ -651,38 +635,6 @@ pub fn check_host(path: &Path, v: &Validated) -> Result<(), ConfigError> {
             missing.name.get_ref()
         ),
     ))
-}
-
-/// Run a `monitor config` subcommand; returns the exit status.
-pub fn main(cmd: ConfigCmd) -> anyhow::Result<i32> {
-    use std::io::Write as _;
-    match cmd {
-        ConfigCmd::Check {
-            file,
-            no_host_check,
-        } => match load(&file, &crate::filter::kernel::check_filter).and_then(|v| {
-            if !no_host_check {
-                check_host(&file, &v)?;
-            }
-            Ok(v)
-        }) {
-            Ok(v) => {
-                writeln!(
-                    std::io::stdout().lock(),
-                    "{}: ok ({} interfaces, {} rules, {} triggers)",
-                    file.display(),
-                    v.config.interfaces.len(),
-                    v.config.rules.len(),
-                    v.config.triggers.len()
-                )?;
-                Ok(0)
-            }
-            Err(e) => {
-                eprintln!("{e}");
-                Ok(2)
-            }
-        },
-    }
 }
 
 #[cfg(test)]

@@ -19,8 +19,6 @@ pub mod triggers;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use anyhow::Context as _;
-use clap::Args;
-use monitor_common::MAX_SNAPLEN;
 use tokio::sync::watch;
 
 use crate::{
@@ -31,37 +29,29 @@ use crate::{
 pub use metrics::Metrics;
 pub use preflight::{default_route_interface, PreflightError};
 
-/// Arguments of `monitor run`. Flags override the configuration file.
-#[derive(Debug, Args)]
-pub struct RunArgs {
+/// What `monitor run` was asked for on its command line; each set value
+/// overrides the configuration file.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
     /// Configuration file (TOML). Without it, built-in defaults apply.
-    #[arg(long, short = 'c')]
     pub config: Option<PathBuf>,
     /// Interface to monitor (repeatable). Default: the config's interfaces,
     /// else the default route's interface.
-    #[arg(long = "iface", short = 'i')]
     pub ifaces: Vec<String>,
     /// Address of the HTTP server (`/metrics`) [default: 127.0.0.1:9477].
-    #[arg(long)]
     pub listen: Option<SocketAddr>,
     /// XDP attach mode: auto tries driver mode, then falls back to SKB mode [default: auto].
-    #[arg(long, value_enum)]
     pub xdp_mode: Option<XdpAttachMode>,
     /// Fraction of packets sampled to user space, 0 to 1 [default: 0.01].
-    #[arg(long, value_parser = parse_fraction)]
     pub sample: Option<f64>,
     /// Bytes of each sampled packet sent to user space, 1 to 2048 [default: 256].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_SNAPLEN as i64))]
     pub snaplen: Option<u32>,
     /// Size of each ring buffer in bytes, a power of two [default: 8388608].
-    #[arg(long, value_parser = parse_ring_size)]
     pub ring_bytes: Option<u32>,
     /// Print a per-second traffic summary on stderr.
-    #[arg(long)]
     pub summary: bool,
     /// Directory for dumps written on SIGUSR1 and by triggers [default:
     /// the config's `dump_dir`, else /var/lib/monitor/dumps].
-    #[arg(long, value_name = "DIR")]
     pub dump_dir: Option<PathBuf>,
 }
 
@@ -84,7 +74,7 @@ pub struct Settings {
 
 impl Settings {
     /// Load the config (if any) and apply the flags.
-    pub fn resolve(args: &RunArgs) -> Result<Self, String> {
+    pub fn resolve(args: &RunOptions) -> Result<Self, String> {
         let file = match &args.config {
             Some(path) => {
                 config::load(path, &crate::filter::kernel::check_filter).map_err(|e| e.summary())?
@@ -138,24 +128,6 @@ impl Settings {
     }
 }
 
-fn parse_fraction(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("{v} is not between 0 and 1"))
-    }
-}
-
-fn parse_ring_size(s: &str) -> Result<u32, String> {
-    let v: u32 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if v >= 4096 && v.is_power_of_two() {
-        Ok(v)
-    } else {
-        Err(format!("{v} is not a power of two of at least 4096"))
-    }
-}
-
 /// An interface being monitored.
 #[derive(Clone, Debug)]
 pub struct Iface {
@@ -167,39 +139,38 @@ pub struct Iface {
     pub slot: u32,
 }
 
-/// Run the daemon; returns the exit status.
-pub fn main(args: RunArgs) -> anyhow::Result<i32> {
-    // Everything is checked before the kernel is touched.
-    let settings = match Settings::resolve(&args) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("monitor: error: {e}");
-            return Ok(2);
-        }
-    };
+/// Why the daemon could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The configuration file or the options are invalid.
+    #[error("{0}")]
+    Settings(String),
+    /// An interface or a privilege is missing.
+    #[error(transparent)]
+    Preflight(#[from] PreflightError),
+    /// A rule's filter cannot be compiled for the kernel.
+    #[error("{0}")]
+    Rules(String),
+    /// Loading, attaching or serving failed.
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// Run the daemon until SIGINT or SIGTERM. Everything is checked before
+/// the kernel is touched.
+pub fn run(options: RunOptions) -> Result<(), RunError> {
+    let settings = Settings::resolve(&options).map_err(RunError::Settings)?;
     init_logging(&settings.file.config.daemon.log_level);
     let names: Vec<String> = settings.ifaces.iter().map(|(n, _)| n.clone()).collect();
-    let ifaces = match preflight::check(&names) {
-        Ok(ifaces) => ifaces,
-        Err(e) => {
-            eprintln!("monitor: error: {e}");
-            return Ok(2);
-        }
-    };
-    let rules = match rules::RuleSet::compile(&settings.file.config) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("monitor: error: {e}");
-            return Ok(2);
-        }
-    };
+    let ifaces = preflight::check(&names)?;
+    let rules = rules::RuleSet::compile(&settings.file.config).map_err(RunError::Rules)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(run(args, settings, ifaces, rules))?;
-    Ok(0)
+    rt.block_on(serve(options, settings, ifaces, rules))?;
+    Ok(())
 }
 
 fn init_logging(level: &str) {
@@ -212,8 +183,8 @@ fn init_logging(level: &str) {
         .try_init();
 }
 
-async fn run(
-    args: RunArgs,
+async fn serve(
+    args: RunOptions,
     settings: Settings,
     ifaces: Vec<Iface>,
     rules: rules::RuleSet,
@@ -401,7 +372,7 @@ async fn run(
 
 /// Re-read the configuration and swap the rules; on any error nothing changes.
 fn reload(
-    args: &RunArgs,
+    args: &RunOptions,
     control: &std::sync::Mutex<(rules::Control, crate::ebpf::RuleTables)>,
     metrics: &Metrics,
 ) -> Result<Vec<Option<(String, bool)>>, String> {

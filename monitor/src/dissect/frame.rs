@@ -58,7 +58,7 @@ pub(crate) static LEN_BLOCK: &[&super::FieldDef] = &[
 ];
 
 /// The pcapng interface and section fields, and the packet's flags.
-pub(crate) static FILE_BLOCK: &[&super::FieldDef] = &[
+pub static FILE_BLOCK: &[&super::FieldDef] = &[
     &FRAME_INTERFACE_ID,
     &FRAME_INTERFACE_NAME,
     &FRAME_SECTION_NUMBER,

@@ -26,7 +26,6 @@ mod testfields;
 mod tests;
 
 use crate::dissect::Dissection;
-use clap::Subcommand;
 use std::fmt;
 
 pub use check::{Dissectors, Registry};
@@ -78,58 +77,4 @@ pub fn compile_with(expr: &str, reg: &dyn Registry) -> Result<Filter, FilterErro
     let ast = parse::parse(expr)?;
     let node = check::check(&ast, reg)?;
     Ok(Filter { ast, node })
-}
-
-/// `monitor filter …`
-#[derive(Debug, Subcommand)]
-pub enum FilterCmd {
-    /// Parse and type-check an expression; print it normalised.
-    Check {
-        /// The display filter.
-        expr: String,
-    },
-    /// Show the part of a filter the kernel can decide, as a decision graph.
-    Explain {
-        /// The display filter.
-        expr: String,
-    },
-}
-
-/// Run a `monitor filter` subcommand; returns the exit status.
-pub fn main(cmd: FilterCmd) -> anyhow::Result<i32> {
-    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
-    Ok(run(
-        &cmd,
-        &Dissectors,
-        &mut stdout.lock(),
-        &mut stderr.lock(),
-    )?)
-}
-
-/// `monitor filter …` against any registry and streams: 0 when the filter
-/// compiles (normalised text, and for `explain` the kernel plan, on `out`),
-/// 2 with the rendered error on `err` otherwise.
-pub fn run(
-    cmd: &FilterCmd,
-    reg: &dyn Registry,
-    out: &mut dyn std::io::Write,
-    err: &mut dyn std::io::Write,
-) -> std::io::Result<i32> {
-    let (expr, explain) = match cmd {
-        FilterCmd::Check { expr } => (expr, false),
-        FilterCmd::Explain { expr } => (expr, true),
-    };
-    match compile_with(expr, reg) {
-        Ok(f) => {
-            writeln!(out, "{f}")?;
-            if explain {
-                write!(out, "{}", f.kernel_plan())?;
-            }
-            Ok(0)
-        }
-        Err(e) => {
-            writeln!(err, "monitor: {}", e.render(expr))?;
-            Ok(2)
-        }
-    }
 }

@@ -120,7 +120,7 @@ pub fn main(args: DumpArgs) -> anyhow::Result<i32> {
         eprintln!("monitor: {} is not a file name", args.output.display());
         return Ok(2);
     };
-    match crate::recorder::dumpfile::write_atomic(&dir, name, |w| w.write_all(body)) {
+    match monitor::recorder::dumpfile::write_atomic(&dir, name, |w| w.write_all(body)) {
         Ok(p) => {
             eprintln!("monitor: wrote {} ({} bytes)", p.display(), body.len());
             Ok(0)

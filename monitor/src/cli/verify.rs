@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use aya::programs::{TestRun as _, TestRunOptions};
 use clap::Args;
 
-use crate::{
+use monitor::{
     capture::CaptureReader, dissect::pipeline::Pipeline, ebpf::Programs,
     filter::kernel::kernel_rule,
 };
@@ -35,7 +35,7 @@ const TEST_RUN_MAX: usize = 3000;
 
 /// Run the comparison; returns the exit status (0 agree, 1 disagree, 2 error).
 pub fn main(args: VerifyArgs) -> anyhow::Result<i32> {
-    let filter = match crate::filter::compile(&args.expr) {
+    let filter = match monitor::filter::compile(&args.expr) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("monitor: {}", e.render(&args.expr));

@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::capture::CaptureReader;
-use crate::dissect::format::{write_abs_time, write_date, write_secs, write_value};
-use crate::dissect::{self, Dissection, FieldDef, FieldType, Pipeline};
+use monitor::capture::CaptureReader;
+use monitor::dissect::format::{write_abs_time, write_date, write_secs, write_value};
+use monitor::dissect::{self, Dissection, FieldDef, FieldType, Pipeline};
 
 /// Arguments of `monitor read` (tshark's spelling).
 #[derive(Debug, Args)]
@@ -601,7 +601,7 @@ fn filter_reads(expr: &str, f: &str) -> bool {
 /// Run `monitor read`; returns the exit status.
 pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let filter = match &args.filter {
-        Some(expr) => match crate::filter::compile(expr) {
+        Some(expr) => match monitor::filter::compile(expr) {
             Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("monitor: {}", e.render(expr));

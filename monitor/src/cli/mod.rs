@@ -1,0 +1,9 @@
+//! The `monitor` subcommands: argument types (clap), output and exit
+//! statuses. Each calls the library and prints what it returns.
+
+pub mod client;
+pub mod config;
+pub mod filter;
+pub mod read;
+pub mod run;
+pub mod verify;
