@@ -7,6 +7,8 @@
 #![no_std]
 #![warn(missing_docs)]
 
+pub mod consts;
+
 /// Packet direction as seen by the program that counted it.
 pub mod direction {
     /// Received on the interface (XDP program).

@@ -235,11 +235,14 @@ impl Pipeline {
         ty: u16,
         data: &[u8],
     ) -> Option<usize> {
+        use monitor_common::consts::ethertype::*;
         match ty {
-            0x0800 => Some(self.ipv4(cx, data)),
-            0x86dd => self.ipv6_checked(cx, data),
-            0x0806 => Some(self.arp(cx, data)),
-            0x8100 | 0x88a8 | 0x9100 => Some(self.vlan(cx, ty, data).map_or(data.len(), |n| n + 4)),
+            IPV4 => Some(self.ipv4(cx, data)),
+            IPV6 => self.ipv6_checked(cx, data),
+            ARP => Some(self.arp(cx, data)),
+            VLAN | QINQ | QINQ_LEGACY => {
+                Some(self.vlan(cx, ty, data).map_or(data.len(), |n| n + 4))
+            }
             _ => None,
         }
     }

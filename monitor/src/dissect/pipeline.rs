@@ -541,34 +541,35 @@ impl Pipeline {
         p: &[u8],
         reported: usize,
     ) {
+        use monitor_common::consts::ip_proto::*;
         match (proto, src, dst) {
-            (1, IpAddr::V4(s), IpAddr::V4(d)) => return self.icmp(cx, p, reported, s, d, ttl),
-            (0 | 43 | 44 | 60, IpAddr::V6(_), _) => {
+            (ICMP, IpAddr::V4(s), IpAddr::V4(d)) => return self.icmp(cx, p, reported, s, d, ttl),
+            (HOPOPTS | ROUTING | FRAGMENT | DSTOPTS, IpAddr::V6(_), _) => {
                 return self.ipv6_chain(cx, proto, src, dst, ttl, p, reported)
             }
             _ => {}
         }
         match proto {
-            6 => self.tcp(cx, src, dst, p, reported),
-            17 => self.udp(cx, src, dst, p),
-            58 => self.icmpv6(cx, src, dst, p, reported, ttl),
-            4 => {
+            TCP => self.tcp(cx, src, dst, p, reported),
+            UDP => self.udp(cx, src, dst, p),
+            ICMPV6 => self.icmpv6(cx, src, dst, p, reported, ttl),
+            IPIP => {
                 self.ipv4(cx, p);
             }
-            41 => {
+            IPV6 => {
                 self.ipv6(cx, p);
             }
-            2 => self.data_named(cx, p, Some("igmp")),
-            89 => {
+            IGMP => self.data_named(cx, p, Some("igmp")),
+            OSPF => {
                 let mark = cx.d.fields.len();
-                if super::app::ip_proto(&mut self.app, 89, p, cx.d) {
+                if super::app::ip_proto(&mut self.app, OSPF, p, cx.d) {
                     Pipeline::app_protos(cx.d, mark, &mut cx.protos);
                 } else {
                     self.data_named(cx, p, Some("ospf"));
                 }
             }
-            103 => self.data_named(cx, p, Some("pim")),
-            112 => self.data_named(cx, p, Some("vrrp")),
+            PIM => self.data_named(cx, p, Some("pim")),
+            VRRP => self.data_named(cx, p, Some("vrrp")),
             _ => self.data(cx, p),
         }
     }

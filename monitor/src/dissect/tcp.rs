@@ -11,6 +11,7 @@ use super::tcp_verdict;
 use super::Layer;
 use super::{Base, FieldDef, Value};
 use crate::tcp_analysis::{Segment, Verdict};
+use monitor_common::consts::tcp_flags::*;
 
 fields! {
     TCP = "tcp", Protocol, Base::Dec, "Transmission Control Protocol";
@@ -131,15 +132,15 @@ fn flags_str(flags: u16) -> String {
 
 fn flag_names(flags: u16) -> String {
     const N: [(u16, &str); 9] = [
-        (0x01, "FIN"),
-        (0x02, "SYN"),
-        (0x04, "RST"),
-        (0x08, "PSH"),
-        (0x10, "ACK"),
-        (0x20, "URG"),
-        (0x40, "ECE"),
-        (0x80, "CWR"),
-        (0x100, "AE"),
+        (FIN, "FIN"),
+        (SYN, "SYN"),
+        (RST, "RST"),
+        (PSH, "PSH"),
+        (ACK, "ACK"),
+        (URG, "URG"),
+        (ECE, "ECE"),
+        (CWR, "CWR"),
+        (AE, "AE"),
     ];
     let v: Vec<&str> = N
         .iter()
@@ -236,31 +237,31 @@ impl Pipeline {
         };
         put(16, &SEQ_RAW, Value::UInt(seq.into()));
         put(16, &ACK_RAW, Value::UInt(ack.into()));
-        if flags & 0x10 == 0 && ack != 0 {
+        if flags & ACK == 0 && ack != 0 {
             put(16, &ACK_NONZERO, Value::Bool(true));
         }
         put(16, &HDR_LEN, Value::UInt(hl as u64));
         put(16, &FLAGS, Value::UInt(flags.into()));
         put(16, &F_RES, Value::Bool(flags & 0xe00 != 0));
-        put(16, &F_AE, Value::Bool(flags & 0x100 != 0));
-        put(16, &F_CWR, Value::Bool(flags & 0x80 != 0));
-        put(16, &F_ECE, Value::Bool(flags & 0x40 != 0));
-        put(16, &F_URG, Value::Bool(flags & 0x20 != 0));
-        put(16, &F_ACK, Value::Bool(flags & 0x10 != 0));
-        put(16, &F_PUSH, Value::Bool(flags & 0x08 != 0));
-        put(16, &F_RESET, Value::Bool(flags & 0x04 != 0));
-        put(16, &F_SYN, Value::Bool(flags & 0x02 != 0));
-        put(16, &F_FIN, Value::Bool(flags & 0x01 != 0));
+        put(16, &F_AE, Value::Bool(flags & AE != 0));
+        put(16, &F_CWR, Value::Bool(flags & CWR != 0));
+        put(16, &F_ECE, Value::Bool(flags & ECE != 0));
+        put(16, &F_URG, Value::Bool(flags & URG != 0));
+        put(16, &F_ACK, Value::Bool(flags & ACK != 0));
+        put(16, &F_PUSH, Value::Bool(flags & PSH != 0));
+        put(16, &F_RESET, Value::Bool(flags & RST != 0));
+        put(16, &F_SYN, Value::Bool(flags & SYN != 0));
+        put(16, &F_FIN, Value::Bool(flags & FIN != 0));
         put(16, &F_STR, flags_text);
-        match flags & 0x17 {
-            0x02 => put(16, &CONN_SYN, Value::Bool(true)),
-            0x12 => put(16, &CONN_SYNACK, Value::Bool(true)),
+        match flags & (SYN | ACK | RST | FIN) {
+            SYN => put(16, &CONN_SYN, Value::Bool(true)),
+            x if x == SYN | ACK => put(16, &CONN_SYNACK, Value::Bool(true)),
             _ => {}
         }
-        if flags & 0x01 != 0 {
+        if flags & FIN != 0 {
             put(16, &CONN_FIN, Value::Bool(true));
         }
-        if flags & 0x04 != 0 {
+        if flags & RST != 0 {
             put(16, &CONN_RST, Value::Bool(true));
         }
         put(16, &WINDOW_SIZE_VALUE, Value::UInt(win.into()));
@@ -289,7 +290,7 @@ impl Pipeline {
         // Relative sequence numbers as tshark shows them: the base of a
         // direction is its SYN's sequence number, or one less than the first
         // sequence (or acknowledgement) number seen from mid-stream.
-        let syn = flags & 0x02 != 0;
+        let syn = flags & SYN != 0;
         let mut rel_bases = None;
         let mut shown_win = u32::from(win);
         if cx.depth == 0 {
@@ -300,7 +301,7 @@ impl Pipeline {
                 conv.base_seq[dir] = Some(seq);
             }
             let base = *conv.base_seq[dir].get_or_insert(seq.wrapping_sub(1));
-            if flags & 0x10 != 0 && conv.base_seq[1 - dir].is_none() {
+            if flags & ACK != 0 && conv.base_seq[1 - dir].is_none() {
                 conv.base_seq[1 - dir] = Some(ack.wrapping_sub(1));
             }
             if syn {
@@ -309,7 +310,7 @@ impl Pipeline {
                 let none = if p.len() < hl { -1 } else { -2 };
                 let shift = wscale_option(opts).map_or(none, |v| v.min(14) as i8);
                 conv.wscale[dir] = shift;
-                if flags & 0x10 != 0 && (shift == -2 || conv.wscale[1 - dir] == -2) {
+                if flags & ACK != 0 && (shift == -2 || conv.wscale[1 - dir] == -2) {
                     conv.wscale = [-2, -2];
                 }
             }
@@ -327,7 +328,7 @@ impl Pipeline {
             let info = &mut cx.d.info;
             let rel = seq.wrapping_sub(base);
             info.push_str(&format!(" [{}] Seq={rel}", flag_names(flags)));
-            if let (true, Some(b)) = (flags & 0x10 != 0, rev_base) {
+            if let (true, Some(b)) = (flags & ACK != 0, rev_base) {
                 info.push_str(&format!(" Ack={}", ack.wrapping_sub(b)));
             }
             info.push_str(&format!(" Win={shown_win}"));
@@ -388,7 +389,7 @@ impl Pipeline {
             // the length once the fixed header is there, then each complete
             // option.
             let info = &mut cx.d.info;
-            if flags & 0x20 != 0 {
+            if flags & URG != 0 {
                 info.push_str(&format!(" Urg={urg}"));
             }
             info.push_str(&format!(" Len={tcp_len}{opt_info}"));

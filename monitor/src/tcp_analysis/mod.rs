@@ -46,18 +46,7 @@ pub use verdict::Verdict;
 pub type Nanos = i64;
 
 /// TCP flag bits as in `tcp.flags`.
-pub mod flags {
-    /// FIN.
-    pub const FIN: u16 = 0x001;
-    /// SYN.
-    pub const SYN: u16 = 0x002;
-    /// RST.
-    pub const RST: u16 = 0x004;
-    /// PSH.
-    pub const PSH: u16 = 0x008;
-    /// ACK.
-    pub const ACK: u16 = 0x010;
-}
+pub use monitor_common::consts::tcp_flags as flags;
 
 /// The header facts of one TCP segment the analyzer needs.
 #[derive(Clone, Debug)]
