@@ -4,11 +4,14 @@
 The dashboards are plain Grafana JSON (schemaVersion 39) and can be edited in
 Grafana and exported instead; this script only keeps the four files consistent
 (datasource variable, interface variable, ids, units, descriptions). Run it
-from anywhere: `python3 grafana/generate_dashboards.py`.
+from anywhere: `python3 grafana/generate_dashboards.py`. With `--check` it
+writes nothing and exits 1 when a committed file is not what it would
+write (`cargo xtask test` runs that).
 """
 
 import json
 import os
+import sys
 
 DS = {"type": "prometheus", "uid": "${datasource}"}
 IF = 'iface=~"$interface"'
@@ -616,12 +619,30 @@ def daemon():
 
 
 def main():
+    check = sys.argv[1:] == ["--check"]
+    if sys.argv[1:] and not check:
+        sys.exit("usage: generate_dashboards.py [--check]")
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dashboards")
     os.makedirs(out, exist_ok=True)
+    stale = []
     for name, d in [("overview", overview()), ("tcp-health", tcp()), ("rules", rules()), ("daemon-health", daemon())]:
-        with open(os.path.join(out, f"monitor-{name}.json"), "w") as f:
-            json.dump(d.json(), f, indent=2)
-            f.write("\n")
+        path = os.path.join(out, f"monitor-{name}.json")
+        text = json.dumps(d.json(), indent=2) + "\n"
+        if check:
+            try:
+                with open(path) as f:
+                    if f.read() != text:
+                        stale.append(path)
+            except FileNotFoundError:
+                stale.append(path)
+        else:
+            with open(path, "w") as f:
+                f.write(text)
+    if stale:
+        print("not what generate_dashboards.py writes (run it and commit the result):", file=sys.stderr)
+        for p in stale:
+            print(f"  {p}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -215,7 +215,8 @@ const UNPRIVILEGED_TESTS: &[&str] = &[
     "monitor-test-support",
 ];
 
-/// Formatting, lints and the API docs (warnings are errors in all three).
+/// Formatting, lints, the API docs (warnings are errors in all three), and
+/// the dashboards against their generator.
 fn static_checks() -> anyhow::Result<()> {
     // Under xtask an oracle test never skips: a missing tshark or capture
     // directory fails the run instead of passing it silently.
@@ -223,7 +224,18 @@ fn static_checks() -> anyhow::Result<()> {
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
     std::env::set_var("RUSTDOCFLAGS", "-D warnings");
-    cargo(&["doc", "--no-deps"])
+    cargo(&["doc", "--no-deps"])?;
+    // The committed dashboards are what their generator writes.
+    eprintln!("+ python3 grafana/generate_dashboards.py --check");
+    let st = Command::new("python3")
+        .arg(workspace().join("grafana/generate_dashboards.py"))
+        .arg("--check")
+        .status()
+        .context("running python3")?;
+    if !st.success() {
+        bail!("grafana/dashboards/*.json differ from what generate_dashboards.py writes");
+    }
+    Ok(())
 }
 
 fn test_without_root() -> anyhow::Result<()> {
