@@ -184,7 +184,7 @@ fn kernel_rules_agree_with_tshark_on_every_capture() {
     // Filters compiled by the display-filter engine's kernel back end.
     for filter in COMPILED {
         let (rule, exact) = monitor::filter::kernel::kernel_rule(filter)
-            .unwrap_or_else(|(_, m)| panic!("{filter}: {m}"));
+            .unwrap_or_else(|e| panic!("{filter}: {}", e.message));
         rules.push((filter, rule.nodes, exact));
     }
     // Last slot: which frames carry nested headers (always candidates).

@@ -42,7 +42,7 @@ pub fn main(args: VerifyArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let (rule, exact) = kernel_rule(&args.expr).map_err(|(_, m)| anyhow::anyhow!(m))?;
+    let (rule, exact) = kernel_rule(&args.expr).map_err(|e| anyhow::anyhow!(e.message))?;
     let mut progs =
         Programs::load(1 << 22).context("loading the kernel programs (needs root or CAP_BPF)")?;
     progs.configure(1.0, 64)?;

@@ -380,7 +380,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// A check a caller adds to validation, e.g. compiling every filter; it
 /// gets the filter text and returns the error's byte span within it.
-pub type FilterCheck<'a> = &'a dyn Fn(&str) -> Result<(), (Range<usize>, String)>;
+pub type FilterCheck<'a> = &'a dyn Fn(&str) -> Result<(), crate::filter::FilterError>;
 
 /// Read, parse and validate a file.
 pub fn load(path: &Path, check_filter: FilterCheck<'_>) -> Result<Validated, ConfigError> {
@@ -604,13 +604,14 @@ fn filter_ok(
     f: &Spanned<String>,
     check: FilterCheck<'_>,
 ) -> Result<(), (Range<usize>, String)> {
-    check(f.get_ref()).map_err(|(sp, msg)| {
+    check(f.get_ref()).map_err(|e| {
         let base = f.span().start;
         let quote = text
             .get(base..base + 1)
             .map_or(0, |q| usize::from(q == "\"" || q == "'"));
-        let start = base + quote + sp.start;
-        (start..start + sp.len().max(1), msg)
+        let start = base + quote + e.span.start;
+        let len = e.span.end.saturating_sub(e.span.start);
+        (start..start + len.max(1), e.message)
     })
 }
 
@@ -641,7 +642,7 @@ pub fn check_host(path: &Path, v: &Validated) -> Result<(), ConfigError> {
 mod tests {
     use super::*;
 
-    fn no_filter_check(_: &str) -> Result<(), (Range<usize>, String)> {
+    fn no_filter_check(_: &str) -> Result<(), crate::filter::FilterError> {
         Ok(())
     }
 
@@ -737,9 +738,15 @@ mod tests {
 
     #[test]
     fn filter_errors_land_inside_the_string() {
-        let check = |f: &str| -> Result<(), (Range<usize>, String)> {
+        let check = |f: &str| -> Result<(), crate::filter::FilterError> {
             match f.find("bogus") {
-                Some(i) => Err((i..i + 5, "unknown field".into())),
+                Some(i) => Err(crate::filter::FilterError::new(
+                    "unknown field",
+                    crate::filter::ast::Span {
+                        start: i,
+                        end: i + 5,
+                    },
+                )),
                 None => Ok(()),
             }
         };

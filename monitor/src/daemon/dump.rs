@@ -16,15 +16,32 @@ use crate::{
     recorder::{self, DropStats, Entry, Recorder},
 };
 
-/// Why a dump request failed.
+/// Why a dump request failed. Each message is one line (or, for a bad
+/// filter, the filter with a caret under the problem).
 #[derive(Debug, thiserror::Error)]
 pub enum DumpError {
-    /// The filter did not compile (the message is rendered with a caret).
+    /// The filter did not compile.
+    #[error("{}", .error.render(.expr))]
+    BadFilter {
+        /// The filter as given.
+        expr: String,
+        /// Why it was refused.
+        error: crate::filter::FilterError,
+    },
+    /// The dump directory cannot be created.
+    #[error("{}: {source}", .dir.display())]
+    CreateDir {
+        /// The directory.
+        dir: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// Writing the pcapng failed.
     #[error("{0}")]
-    BadFilter(String),
-    /// Writing failed.
+    Write(#[source] std::io::Error),
+    /// Saving or rotating the dump files failed.
     #[error("{0}")]
-    Io(String),
+    File(#[source] recorder::dumpfile::DumpFileError),
 }
 
 /// Everything a dump needs.
@@ -73,9 +90,12 @@ impl Dumps {
         last: Option<Duration>,
     ) -> Result<Vec<Arc<Entry>>, DumpError> {
         let compiled = match filter.filter(|f| !f.trim().is_empty()) {
-            Some(f) => {
-                Some(crate::filter::compile(f).map_err(|e| DumpError::BadFilter(e.render(f)))?)
-            }
+            Some(f) => Some(
+                crate::filter::compile(f).map_err(|error| DumpError::BadFilter {
+                    expr: f.to_string(),
+                    error,
+                })?,
+            ),
             None => None,
         };
         let mut entries = self.recorder.snapshot(|_| true, last, Self::now_ns());
@@ -130,7 +150,7 @@ impl Dumps {
             Some(self.stats()),
         );
         self.count(r.is_ok());
-        r.map_err(|e| DumpError::Io(e.to_string()))?;
+        r.map_err(DumpError::Write)?;
         Ok(out)
     }
 
@@ -146,7 +166,10 @@ impl Dumps {
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
-            .map_err(|e| DumpError::Io(format!("{}: {e}", self.dir.display())))?;
+            .map_err(|source| DumpError::CreateDir {
+                dir: self.dir.clone(),
+                source,
+            })?;
         let entries = self.entries(None, None)?;
         let path = recorder::save_dump(
             &self.dir,
@@ -155,9 +178,9 @@ impl Dumps {
             &|i| self.iface_name(i),
             Some(self.stats()),
         )
-        .map_err(|e| DumpError::Io(e.to_string()))?;
+        .map_err(DumpError::File)?;
         recorder::dumpfile::rotate(&self.dir, Some(self.max_files.max(1)), Some(self.max_bytes))
-            .map_err(|e| DumpError::Io(e.to_string()))?;
+            .map_err(DumpError::File)?;
         Ok(path)
     }
 

@@ -104,8 +104,8 @@ async fn dump_handler(AxState(s): AxState<State>, Query(q): Query<DumpQuery>) ->
             bytes,
         )
             .into_response(),
-        Ok(Err(DumpError::BadFilter(m))) => {
-            (StatusCode::BAD_REQUEST, format!("{m}\n")).into_response()
+        Ok(Err(e @ DumpError::BadFilter { .. })) => {
+            (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
         }
         Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),

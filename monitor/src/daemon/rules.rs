@@ -39,7 +39,7 @@ impl RuleSet {
         let mut rules = Vec::new();
         for r in &config.rules {
             let (mut kernel, exact) = kernel_rule(r.filter.get_ref())
-                .map_err(|(_, m)| format!("rule '{}': {m}", r.name.get_ref()))?;
+                .map_err(|e| format!("rule '{}': {}", r.name.get_ref(), e.message))?;
             kernel.sample = *r.sample.get_ref();
             let exact_filter = filter::compile(r.filter.get_ref())
                 .map_err(|e| format!("rule '{}': {}", r.name.get_ref(), e.message))?;
@@ -56,7 +56,7 @@ impl RuleSet {
         } else {
             Some(
                 kernel_rule(scope)
-                    .map_err(|(_, m)| format!("tcp scope: {m}"))?
+                    .map_err(|e| format!("tcp scope: {}", e.message))?
                     .0,
             )
         };

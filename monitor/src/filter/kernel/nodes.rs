@@ -2,19 +2,20 @@
 //! into the fixed-size [`RuleNode`] graph of `monitor_common::rules`, and
 //! the one entry point that compiles a display filter for the kernel.
 
-use std::ops::Range;
-
 use monitor_common::rules::{field, op, proto_bit, RuleNode, ACCEPT, CANDIDATE, MAX_NODES, REJECT};
 
 use super::{KField, KOp, KernelPlan, Target};
-use crate::{ebpf::KernelRule, filter};
+use crate::{
+    ebpf::KernelRule,
+    filter::{self, FilterError},
+};
 
 /// Compile a display filter for the kernel. Returns the graph and whether
 /// the kernel verdict is exact. An exact graph sends frames with nested
 /// headers ([`proto_bit::NESTED`]) to [`CANDIDATE`]: the kernel counts them
 /// apart and user space decides them; a superset graph accepts them.
-pub fn kernel_rule(expr: &str) -> Result<(KernelRule, bool), (Range<usize>, String)> {
-    let f = filter::compile(expr).map_err(|e| (e.span.start..e.span.end, e.message.clone()))?;
+pub fn kernel_rule(expr: &str) -> Result<(KernelRule, bool), FilterError> {
+    let f = filter::compile(expr)?;
     let plan = f.kernel_plan();
     Ok(match translate(&plan) {
         Some(nodes) => (KernelRule { nodes, sample: 0.0 }, plan.exact),
@@ -30,7 +31,7 @@ pub fn kernel_rule(expr: &str) -> Result<(KernelRule, bool), (Range<usize>, Stri
 }
 
 /// Validate a filter (used by configuration checking).
-pub fn check_filter(expr: &str) -> Result<(), (Range<usize>, String)> {
+pub fn check_filter(expr: &str) -> Result<(), FilterError> {
     kernel_rule(expr).map(|_| ())
 }
 
