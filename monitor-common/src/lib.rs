@@ -261,7 +261,7 @@ pub const fn counter_index(slot: u32, dir: u32) -> u32 {
 
 /// Rules compiled from display filters, evaluated in the kernel.
 ///
-/// A rule is a small decision graph of [`RuleNode`]s with forward-only jumps.
+/// A rule is a small decision graph of [`RuleNode`](rules::RuleNode)s with forward-only jumps.
 /// User space compiles the graphs of all rules into one eBPF program (see
 /// `monitor::ebpf::codegen`) and installs it in the programs' stage array;
 /// the XDP and TC programs tail-call it after parsing, and it tail-calls the
