@@ -404,187 +404,24 @@ pub fn parse(
             e.message().to_string(),
         )
     })?;
-    let err = |span: Range<usize>, msg: String| ConfigError::new(name, text, span, msg);
-
-    let listen: SocketAddr = config.daemon.listen.get_ref().parse().map_err(|_| {
-        err(
-            config.daemon.listen.span(),
-            format!(
-                "'{}' is not an address:port",
-                config.daemon.listen.get_ref()
-            ),
-        )
-    })?;
-    if !listen.ip().is_loopback() && config.daemon.token_file.is_none() {
-        return Err(err(
-            config.daemon.listen.span(),
-            "listening beyond loopback needs `token_file` (a bearer token for the HTTP API)".into(),
-        ));
-    }
-    let workers = match &config.daemon.workers {
-        Some(w) if !(1..=MAX_WORKERS).contains(w.get_ref()) => {
-            return Err(err(
-                w.span(),
-                format!("workers must be between 1 and {MAX_WORKERS}"),
-            ));
-        }
-        Some(w) => *w.get_ref() as usize,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+    let v = Validator {
+        name,
+        text,
+        check_filter,
     };
-    let mut seen = HashSet::new();
-    for i in &config.interfaces {
-        let n = i.name.get_ref();
-        if n.is_empty() || n.len() > 15 || n.contains('/') || n.contains(char::is_whitespace) {
-            return Err(err(
-                i.name.span(),
-                format!("'{n}' is not a valid interface name"),
-            ));
-        }
-        if !seen.insert(n.clone()) {
-            return Err(err(
-                i.name.span(),
-                format!("interface '{n}' is listed twice"),
-            ));
-        }
-    }
-    let s = &config.sampling;
-    if !(0.0..=1.0).contains(s.sample.get_ref()) {
-        return Err(err(
-            s.sample.span(),
-            "sample must be between 0 and 1".into(),
-        ));
-    }
-    if !(1..=monitor_common::MAX_SNAPLEN).contains(s.snaplen.get_ref()) {
-        return Err(err(
-            s.snaplen.span(),
-            format!(
-                "snaplen must be between 1 and {}",
-                monitor_common::MAX_SNAPLEN
-            ),
-        ));
-    }
-    let ring = s
-        .ring_bytes
-        .get_ref()
-        .bytes()
-        .map_err(|m| err(s.ring_bytes.span(), m))?;
-    if ring < 4096 || !ring.is_power_of_two() || ring > 1 << 30 {
-        return Err(err(
-            s.ring_bytes.span(),
-            "ring_bytes must be a power of two between 4KiB and 1GiB".into(),
-        ));
-    }
-    if config.rules.len() > MAX_RULES {
-        return Err(err(
-            config.rules[MAX_RULES].name.span(),
-            format!("at most {MAX_RULES} rules"),
-        ));
-    }
-    let mut names = HashSet::new();
-    for r in &config.rules {
-        let n = r.name.get_ref();
-        if n.is_empty()
-            || !n
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
-        {
-            return Err(err(
-                r.name.span(),
-                format!("rule name '{n}' must be letters, digits, '_', '-' or '.'"),
-            ));
-        }
-        if !names.insert(n.clone()) {
-            return Err(err(r.name.span(), format!("rule '{n}' is defined twice")));
-        }
-        if !(0.0..=1.0).contains(r.sample.get_ref()) {
-            return Err(err(
-                r.sample.span(),
-                "sample must be between 0 and 1".into(),
-            ));
-        }
-        filter_ok(text, &r.filter, check_filter).map_err(|(sp, m)| err(sp, m))?;
-    }
-    filter_ok(text, &config.tcp.scope, check_filter).map_err(|(sp, m)| err(sp, m))?;
-    if *config.tcp.max_flows.get_ref() == 0 {
-        return Err(err(
-            config.tcp.max_flows.span(),
-            "max_flows must be at least 1".into(),
-        ));
-    }
-    let handshake_timeout = parse_duration(config.tcp.handshake_timeout.get_ref())
-        .map_err(|m| err(config.tcp.handshake_timeout.span(), m))?;
-    let idle_timeout = parse_duration(config.tcp.idle_timeout.get_ref())
-        .map_err(|m| err(config.tcp.idle_timeout.span(), m))?;
-    // Zero would end every attempt as unanswered before its SYN/ACK; past
-    // the idle timeout the conversation is forgotten before the verdict.
-    if handshake_timeout.is_zero() || handshake_timeout > idle_timeout {
-        return Err(err(
-            config.tcp.handshake_timeout.span(),
-            format!(
-                "handshake_timeout must be above zero and at most idle_timeout ({})",
-                config.tcp.idle_timeout.get_ref()
-            ),
-        ));
-    }
-    let recorder_bytes = config
-        .recorder
-        .max_bytes
-        .get_ref()
-        .bytes()
-        .map_err(|m| err(config.recorder.max_bytes.span(), m))?;
-    let recorder_age = match &config.recorder.max_age {
-        Some(a) => Some(parse_duration(a.get_ref()).map_err(|m| err(a.span(), m))?),
-        None => None,
-    };
-    if !config.recorder.filter.get_ref().is_empty() {
-        filter_ok(text, &config.recorder.filter, check_filter).map_err(|(sp, m)| err(sp, m))?;
-    }
+    let (listen, workers) = v.daemon(&config)?;
+    v.interfaces(&config)?;
+    let ring = v.sampling(&config)?;
+    v.rules(&config)?;
+    let (handshake_timeout, idle_timeout) = v.tcp(&config)?;
+    let (recorder_bytes, recorder_age) = v.recorder(&config)?;
     let dumps_bytes = config
         .dumps
         .max_bytes
         .get_ref()
         .bytes()
-        .map_err(|m| err(config.dumps.max_bytes.span(), m))?;
-    for t in &config.triggers {
-        if !t.metric.get_ref().starts_with("monitor_") {
-            return Err(err(
-                t.metric.span(),
-                "a trigger watches one of the daemon's metrics (monitor_…)".into(),
-            ));
-        }
-        let (family, matchers) =
-            trigger::parse_selector(t.metric.get_ref()).map_err(|m| err(t.metric.span(), m))?;
-        let rules: Vec<(&str, Option<bool>)> = config
-            .rules
-            .iter()
-            .map(|r| {
-                let exact = crate::filter::kernel::kernel_rule(r.filter.get_ref())
-                    .ok()
-                    .map(|(_, exact)| exact);
-                (r.name.get_ref().as_str(), exact)
-            })
-            .collect();
-        catalogue::check_selector(&family, &matchers, &rules)
-            .map_err(|m| err(t.metric.span(), m))?;
-        // Interfaces named in the file are the ones monitored (unless
-        // --iface replaces them): a trigger on another one never fires.
-        if let Some((_, name)) = matchers.iter().find(|(k, _)| k == "iface") {
-            if !config.interfaces.is_empty()
-                && !config.interfaces.iter().any(|i| i.name.get_ref() == name)
-            {
-                return Err(err(
-                    t.metric.span(),
-                    format!("interface '{name}' is not one of the [[interface]] entries"),
-                ));
-            }
-        }
-        trigger::parse_condition(t.condition.get_ref()).map_err(|m| err(t.condition.span(), m))?;
-        if *t.threshold.get_ref() <= 0.0 {
-            return Err(err(t.threshold.span(), "threshold must be positive".into()));
-        }
-        parse_duration(t.window.get_ref()).map_err(|m| err(t.window.span(), m))?;
-        parse_duration(t.cooldown.get_ref()).map_err(|m| err(t.cooldown.span(), m))?;
-    }
+        .map_err(|m| v.err(config.dumps.max_bytes.span(), m))?;
+    v.triggers(&config)?;
     Ok(Validated {
         ring_bytes: ring as u32,
         handshake_timeout,
@@ -596,6 +433,228 @@ pub fn parse(
         workers,
         config,
     })
+}
+
+/// The checks of [`parse`], one method per section, each pointing its
+/// errors into the file.
+struct Validator<'a> {
+    name: &'a str,
+    text: &'a str,
+    check_filter: FilterCheck<'a>,
+}
+
+impl Validator<'_> {
+    fn err(&self, span: Range<usize>, msg: String) -> ConfigError {
+        ConfigError::new(self.name, self.text, span, msg)
+    }
+
+    /// `[daemon]`: the listen address (a token beyond loopback) and the
+    /// number of TCP analysis workers.
+    fn daemon(&self, config: &Config) -> Result<(SocketAddr, usize), ConfigError> {
+        let listen: SocketAddr = config.daemon.listen.get_ref().parse().map_err(|_| {
+            self.err(
+                config.daemon.listen.span(),
+                format!(
+                    "'{}' is not an address:port",
+                    config.daemon.listen.get_ref()
+                ),
+            )
+        })?;
+        if !listen.ip().is_loopback() && config.daemon.token_file.is_none() {
+            return Err(self.err(
+                config.daemon.listen.span(),
+                "listening beyond loopback needs `token_file` (a bearer token for the HTTP API)"
+                    .into(),
+            ));
+        }
+        let workers = match &config.daemon.workers {
+            Some(w) if !(1..=MAX_WORKERS).contains(w.get_ref()) => {
+                return Err(self.err(
+                    w.span(),
+                    format!("workers must be between 1 and {MAX_WORKERS}"),
+                ));
+            }
+            Some(w) => *w.get_ref() as usize,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+        };
+        Ok((listen, workers))
+    }
+
+    /// `[[interface]]`: valid names, each listed once.
+    fn interfaces(&self, config: &Config) -> Result<(), ConfigError> {
+        let mut seen = HashSet::new();
+        for i in &config.interfaces {
+            let n = i.name.get_ref();
+            if n.is_empty() || n.len() > 15 || n.contains('/') || n.contains(char::is_whitespace) {
+                return Err(self.err(
+                    i.name.span(),
+                    format!("'{n}' is not a valid interface name"),
+                ));
+            }
+            if !seen.insert(n.clone()) {
+                return Err(self.err(i.name.span(), format!("interface '{n}' is listed twice")));
+            }
+        }
+        Ok(())
+    }
+
+    /// `[sampling]`: fraction, snaplen, ring size; returns the ring size.
+    fn sampling(&self, config: &Config) -> Result<u64, ConfigError> {
+        let s = &config.sampling;
+        if !(0.0..=1.0).contains(s.sample.get_ref()) {
+            return Err(self.err(s.sample.span(), "sample must be between 0 and 1".into()));
+        }
+        if !(1..=monitor_common::MAX_SNAPLEN).contains(s.snaplen.get_ref()) {
+            return Err(self.err(
+                s.snaplen.span(),
+                format!(
+                    "snaplen must be between 1 and {}",
+                    monitor_common::MAX_SNAPLEN
+                ),
+            ));
+        }
+        let ring = s
+            .ring_bytes
+            .get_ref()
+            .bytes()
+            .map_err(|m| self.err(s.ring_bytes.span(), m))?;
+        if ring < 4096 || !ring.is_power_of_two() || ring > 1 << 30 {
+            return Err(self.err(
+                s.ring_bytes.span(),
+                "ring_bytes must be a power of two between 4KiB and 1GiB".into(),
+            ));
+        }
+        Ok(ring)
+    }
+
+    /// `[[rule]]`: at most [`MAX_RULES`], unique valid names, fractions,
+    /// filters that compile.
+    fn rules(&self, config: &Config) -> Result<(), ConfigError> {
+        if config.rules.len() > MAX_RULES {
+            return Err(self.err(
+                config.rules[MAX_RULES].name.span(),
+                format!("at most {MAX_RULES} rules"),
+            ));
+        }
+        let mut names = HashSet::new();
+        for r in &config.rules {
+            let n = r.name.get_ref();
+            if n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            {
+                return Err(self.err(
+                    r.name.span(),
+                    format!("rule name '{n}' must be letters, digits, '_', '-' or '.'"),
+                ));
+            }
+            if !names.insert(n.clone()) {
+                return Err(self.err(r.name.span(), format!("rule '{n}' is defined twice")));
+            }
+            if !(0.0..=1.0).contains(r.sample.get_ref()) {
+                return Err(self.err(r.sample.span(), "sample must be between 0 and 1".into()));
+            }
+            filter_ok(self.text, &r.filter, self.check_filter)
+                .map_err(|(sp, m)| self.err(sp, m))?;
+        }
+        Ok(())
+    }
+
+    /// `[tcp]`: scope filter, table size and timeouts; returns the
+    /// handshake and idle timeouts.
+    fn tcp(&self, config: &Config) -> Result<(Duration, Duration), ConfigError> {
+        filter_ok(self.text, &config.tcp.scope, self.check_filter)
+            .map_err(|(sp, m)| self.err(sp, m))?;
+        if *config.tcp.max_flows.get_ref() == 0 {
+            return Err(self.err(
+                config.tcp.max_flows.span(),
+                "max_flows must be at least 1".into(),
+            ));
+        }
+        let handshake_timeout = parse_duration(config.tcp.handshake_timeout.get_ref())
+            .map_err(|m| self.err(config.tcp.handshake_timeout.span(), m))?;
+        let idle_timeout = parse_duration(config.tcp.idle_timeout.get_ref())
+            .map_err(|m| self.err(config.tcp.idle_timeout.span(), m))?;
+        // Zero would end every attempt as unanswered before its SYN/ACK; past
+        // the idle timeout the conversation is forgotten before the verdict.
+        if handshake_timeout.is_zero() || handshake_timeout > idle_timeout {
+            return Err(self.err(
+                config.tcp.handshake_timeout.span(),
+                format!(
+                    "handshake_timeout must be above zero and at most idle_timeout ({})",
+                    config.tcp.idle_timeout.get_ref()
+                ),
+            ));
+        }
+        Ok((handshake_timeout, idle_timeout))
+    }
+
+    /// `[recorder]`: size, age and filter; returns the size and the age.
+    fn recorder(&self, config: &Config) -> Result<(u64, Option<Duration>), ConfigError> {
+        let recorder_bytes = config
+            .recorder
+            .max_bytes
+            .get_ref()
+            .bytes()
+            .map_err(|m| self.err(config.recorder.max_bytes.span(), m))?;
+        let recorder_age = match &config.recorder.max_age {
+            Some(a) => Some(parse_duration(a.get_ref()).map_err(|m| self.err(a.span(), m))?),
+            None => None,
+        };
+        if !config.recorder.filter.get_ref().is_empty() {
+            filter_ok(self.text, &config.recorder.filter, self.check_filter)
+                .map_err(|(sp, m)| self.err(sp, m))?;
+        }
+        Ok((recorder_bytes, recorder_age))
+    }
+
+    /// `[[trigger]]`: a catalogued metric with labels it has (and only
+    /// configured interfaces), a condition, a positive threshold, durations.
+    fn triggers(&self, config: &Config) -> Result<(), ConfigError> {
+        for t in &config.triggers {
+            if !t.metric.get_ref().starts_with("monitor_") {
+                return Err(self.err(
+                    t.metric.span(),
+                    "a trigger watches one of the daemon's metrics (monitor_…)".into(),
+                ));
+            }
+            let (family, matchers) = trigger::parse_selector(t.metric.get_ref())
+                .map_err(|m| self.err(t.metric.span(), m))?;
+            let rules: Vec<(&str, Option<bool>)> = config
+                .rules
+                .iter()
+                .map(|r| {
+                    let exact = crate::filter::kernel::kernel_rule(r.filter.get_ref())
+                        .ok()
+                        .map(|(_, exact)| exact);
+                    (r.name.get_ref().as_str(), exact)
+                })
+                .collect();
+            catalogue::check_selector(&family, &matchers, &rules)
+                .map_err(|m| self.err(t.metric.span(), m))?;
+            // Interfaces named in the file are the ones monitored (unless
+            // --iface replaces them): a trigger on another one never fires.
+            if let Some((_, name)) = matchers.iter().find(|(k, _)| k == "iface") {
+                if !config.interfaces.is_empty()
+                    && !config.interfaces.iter().any(|i| i.name.get_ref() == name)
+                {
+                    return Err(self.err(
+                        t.metric.span(),
+                        format!("interface '{name}' is not one of the [[interface]] entries"),
+                    ));
+                }
+            }
+            trigger::parse_condition(t.condition.get_ref())
+                .map_err(|m| self.err(t.condition.span(), m))?;
+            if *t.threshold.get_ref() <= 0.0 {
+                return Err(self.err(t.threshold.span(), "threshold must be positive".into()));
+            }
+            parse_duration(t.window.get_ref()).map_err(|m| self.err(t.window.span(), m))?;
+            parse_duration(t.cooldown.get_ref()).map_err(|m| self.err(t.cooldown.span(), m))?;
+        }
+        Ok(())
+    }
 }
 
 /// Check one filter; map its error span into the file (inside the quotes).
