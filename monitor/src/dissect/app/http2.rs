@@ -21,8 +21,11 @@ pub const INFO_RESET: char = '\u{1}';
 
 /// Most streams whose content type and body are remembered.
 const MAX_STREAMS: usize = 256;
-/// Most body bytes kept for one stream.
-const MAX_BODY: usize = 1 << 20;
+/// Most body bytes kept for one direction of a stream (as for one PDU of
+/// TCP reassembly; all streams' bodies count towards its overall bound).
+const MAX_BODY: usize = 64 << 20;
+/// Most bytes of a header block awaiting its CONTINUATION frames.
+const MAX_BLOCK: usize = 1 << 20;
 
 /// What tshark keeps about one direction of one HTTP/2 stream to
 /// reassemble its body (`http2_oneway_stream_info_t`).
@@ -432,7 +435,7 @@ pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissec
                 body = &body[5..];
             }
             st.block[di].extend_from_slice(body);
-            if st.block[di].len() > MAX_BODY {
+            if st.block[di].len() > MAX_BLOCK {
                 st.block[di].clear();
             }
             if t == 1 && flags & 0x01 != 0 {
