@@ -483,6 +483,7 @@ impl Pipeline {
     /// more, if one was called.
     fn app_info(&self, cx: &mut Cx<'_>, verdict: &Verdict, handoff: app::Handoff) {
         match (handoff, self.app.held_note()) {
+            (app::Handoff::Claimed, app::HeldNote::Kept) => {}
             (app::Handoff::Claimed, _) => {
                 if let Some(prefix) = verdict.info_prefix() {
                     cx.d.info.insert_str(0, &prefix);

@@ -242,3 +242,64 @@ fn a_frame_read_in_a_cut_segment_holds_later_whole_segments() {
     let (_, d, _, _) = seen.iter().find(|s| s.0 == 53).expect("frame 53");
     assert_eq!(d.info, "GOAWAY[0]");
 }
+
+/// A DATA frame with `len` bytes of payload (`a` repeated) on stream 21.
+fn data_frame(len: usize, flags: u8) -> Vec<u8> {
+    let mut f = vec![0, 0, len as u8, 0, flags, 0, 0, 0, 21];
+    f.resize(9 + len, b'a');
+    f
+}
+
+/// The shape of fresh h2c seed 2's frame 18473: a segment ends a frame
+/// whose middle was lost (the PDU stays incomplete), then holds a whole
+/// frame. desegment_tcp writes its note for the first part, fences the
+/// column and keeps the Protocol column TCP's; HTTP/2's text follows.
+#[test]
+fn a_segment_ending_an_incomplete_pdu_notes_it_before_the_next_frame() {
+    let mut st = AppState::default();
+    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
+    let mut d = Dissection::default();
+    tcp(
+        &mut st,
+        endpoints(true, 40000),
+        seg(true, 1, &preface, 1),
+        &mut d,
+    );
+    // A 29-byte frame: 10 bytes, 10 lost, then its last 9 and a whole
+    // 17-byte frame.
+    let big = data_frame(20, 0);
+    let small = data_frame(8, 0);
+    let mut d = Dissection::default();
+    let h = tcp(
+        &mut st,
+        endpoints(false, 40000),
+        seg(false, 1, &big[..10], 2),
+        &mut d,
+    );
+    assert_eq!(h, Handoff::Held);
+    let mut tail = big[20..].to_vec();
+    tail.extend_from_slice(&small);
+    let mut d = Dissection::default();
+    let h = tcp(
+        &mut st,
+        endpoints(false, 40000),
+        seg(false, 21, &tail, 4),
+        &mut d,
+    );
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(st.held_note, HeldNote::Kept);
+    assert_eq!(d.protocol, "TCP");
+    assert_eq!(d.info, " [TCP segment of a reassembled PDU], DATA[21]");
+}
+
+/// A segment of stream 0 (frame `frame`, relative sequence number `seq`).
+fn seg(from_client: bool, seq: u32, data: &[u8], frame: u64) -> TcpPayload<'_> {
+    TcpPayload {
+        stream: 0,
+        from_client,
+        seq,
+        data,
+        frame,
+        flags: 0,
+    }
+}

@@ -186,6 +186,10 @@ pub enum HeldNote {
     /// This text (after the analysis labels) instead of TCP's: a dissector
     /// saw the segment's start and asked for more.
     Replace(String),
+    /// With a claimed segment: the Info column holds TCP's text and
+    /// [`HELD_NOTE`] (the segment's first bytes went into a PDU still
+    /// waiting), then the dissector's text; it is complete as it is.
+    Kept,
 }
 
 /// TCP payload reassembly counters.
@@ -694,9 +698,12 @@ struct Frame {
     /// An HTTP layer is in the frame already (a message before the switch
     /// to HTTP/2, or the carrier of HTTP/2 frames).
     http_layer: bool,
-    /// The Protocol column no longer changes (a PDU completed in this
-    /// segment and more bytes follow it).
+    /// The Protocol column no longer changes (a PDU ended in this segment
+    /// and more bytes follow it).
     protocol_fixed: bool,
+    /// The segment's first bytes went into a PDU still incomplete, and
+    /// more bytes followed it: TCP's note was written then.
+    held_first: bool,
 }
 
 fn tcp_inner(
@@ -842,8 +849,10 @@ fn tcp_inner(
         // desegment_tcp: what follows a PDU completed here may be a PDU
         // cut short, so the Protocol column stays as it is for the rest
         // of the segment (col_set_writable(COL_PROTOCOL, FALSE)).
-        // (Nothing shown yet: it stays TCP's.)
+        // (Nothing shown yet: it stays TCP's, and the note that the
+        // segment's first bytes went into a PDU is written then.)
         fr.protocol_fixed = true;
+        fr.held_first |= !fr.shown && fr.held_middle;
         if d.protocol.is_empty() {
             d.protocol = "TCP".into();
         }
@@ -856,9 +865,18 @@ fn tcp_inner(
     if fr.shown {
         // HTTP appends each message's text to the column as it is (its
         // texts end in a space); the others separate theirs.
-        d.info = fr
+        let text = fr
             .infos
             .join(if proto == TcpProto::Http { "" } else { ", " });
+        if fr.held_first && proto == TcpProto::Http2 {
+            // TCP's text and its note stay in front, fenced; HTTP/2's
+            // follows after a separator.
+            let sep = if text.starts_with(", ") { "" } else { ", " };
+            d.info = format!("{} {HELD_NOTE}{sep}{text}", d.info);
+            state.held_note = HeldNote::Kept;
+        } else {
+            d.info = text;
+        }
         Handoff::Claimed
     } else if fr.declined {
         Handoff::Unclaimed
