@@ -142,15 +142,7 @@ impl Pipeline {
         cx.d.push(&T, Value::UInt(t.into()));
         cx.d.push(&C, Value::UInt(c.into()));
         cx.d.push(&CK, Value::UInt(u16::from_be_bytes([p[2], p[3]]).into()));
-        let status = match (src, dst) {
-            (IpAddr::V6(s), IpAddr::V6(d)) if p.len() >= reported && cx.depth == 0 => {
-                let mut sum = inet_sum(0, &s.octets());
-                sum = inet_sum(sum, &d.octets());
-                sum += (p.len() as u32 >> 16) + (p.len() as u32 & 0xffff) + 58;
-                u64::from(fold(inet_sum(sum, p)) == 0)
-            }
-            _ => 2,
-        };
+        let status = checksum_status(src, dst, p, reported, cx.depth);
         cx.d.push(&CK_STATUS, Value::UInt(status));
         if p.len() < 8 {
             // Show what the captured bytes hold of the fixed part.
@@ -158,14 +150,7 @@ impl Pipeline {
                 cx.d.push(&RA_HOP, Value::UInt(p[4].into()));
             }
             if t == 134 && p.len() >= 6 {
-                let fl = p[5];
-                cx.d.push(&RA_FLAG, Value::UInt(fl.into()));
-                cx.d.push(&RA_M, Value::Bool(fl & 0x80 != 0));
-                cx.d.push(&RA_O, Value::Bool(fl & 0x40 != 0));
-                cx.d.push(&RA_H, Value::Bool(fl & 0x20 != 0));
-                cx.d.push(&RA_PRF, Value::UInt(((fl >> 3) & 3).into()));
-                cx.d.push(&RA_P, Value::Bool(fl & 4 != 0));
-                cx.d.push(&RA_RSV, Value::UInt((fl & 3).into()));
+                push_ra_flags(cx, p[5]);
             }
             if (130..=132).contains(&t) && p.len() >= 6 {
                 cx.d.push(
@@ -196,151 +181,113 @@ impl Pipeline {
                     cx.depth -= 1;
                 }
             }
-            128 | 129 => {
-                let id = u16::from_be_bytes([p[4], p[5]]);
-                let seq = u16::from_be_bytes([p[6], p[7]]);
-                cx.d.push(&ECHO_ID, Value::UInt(id.into()));
-                cx.d.push(&ECHO_SEQ, Value::UInt(seq.into()));
-                if cx.depth == 0 {
-                    let mut info = format!(
-                        "{} id={id:#06x}, seq={seq}, hop limit={hlim}",
-                        type_text(t, Some(c))
-                    );
-                    if let Some(f) =
-                        self.echo_match(t == 128, src, dst, id, seq, cx.frame, cx.ts_ns)
-                    {
-                        cx.d.push(&RESP_TO, Value::UInt(f.0));
-                        cx.d.push(&RESPTIME, Value::Float(f.1));
-                        info.push_str(&format!(" (request in {})", f.0));
-                    }
-                    cx.d.info = info;
-                }
-                self.data(cx, body);
-            }
-            130..=132 => {
-                let mrc = u16::from_be_bytes([p[4], p[5]]);
-                if t == 130 && p.len() >= 28 {
-                    cx.d.push(&MLD_MRC, Value::UInt(mrc.into()));
-                    cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
-                    cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
-                    let fl = p[24];
-                    cx.d.push(&MLD_FLAG, Value::UInt(fl.into()));
-                    cx.d.push(&MLD_S, Value::Bool(fl & 8 != 0));
-                    cx.d.push(&MLD_QRV, Value::UInt((fl & 7).into()));
-                    cx.d.push(&MLD_QQI, Value::UInt(p[25].into()));
-                    cx.d.push(
-                        &MLD_NB_SOURCES,
-                        Value::UInt(u16::from_be_bytes([p[26], p[27]]).into()),
-                    );
-                } else {
-                    cx.d.push(&MLD_MRD, Value::UInt(mrc.into()));
-                    cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
-                    if p.len() >= 24 {
-                        cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
-                    }
-                }
-            }
-            143 => {
-                cx.d.push(&RESERVED, Value::Bytes(p[4..6].to_vec()));
-                let n = u16::from_be_bytes([p[6], p[7]]);
-                cx.d.push(&MLDR_NB, Value::UInt(n.into()));
-                let mut r = body;
-                for _ in 0..n {
-                    if r.len() < 20 {
-                        cx.malformed(Layer::Transport);
-                        break;
-                    }
-                    let ns = usize::from(u16::from_be_bytes([r[2], r[3]]));
-                    cx.d.push(&MAR_TYPE, Value::UInt(r[0].into()));
-                    cx.d.push(&MAR_AUX, Value::UInt(r[1].into()));
-                    cx.d.push(&MAR_NB_SOURCES, Value::UInt(ns as u64));
-                    cx.d.push(&MAR_ADDR, Value::Ipv6(a6(&r[4..])));
-                    let len = 20 + ns * 16 + usize::from(r[1]) * 4;
-                    for i in 0..ns {
-                        if let Some(s) = r.get(20 + i * 16..36 + i * 16) {
-                            cx.d.push(&MAR_SOURCE, Value::Ipv6(a6(s)));
-                        }
-                    }
-                    r = r.get(len..).unwrap_or(&[]);
-                }
-            }
+            128 | 129 => self.icmpv6_echo(cx, src, dst, p, hlim),
+            130..=132 => mld(cx, t, p),
+            143 => mldv2_report(cx, p),
             133 => {
                 cx.d.push(&RESERVED, Value::Bytes(p[4..8].to_vec()));
                 self.nd_options(cx, body);
             }
-            134 => {
-                let fl = p[5];
-                cx.d.push(&RA_HOP, Value::UInt(p[4].into()));
-                cx.d.push(&RA_FLAG, Value::UInt(fl.into()));
-                cx.d.push(&RA_M, Value::Bool(fl & 0x80 != 0));
-                cx.d.push(&RA_O, Value::Bool(fl & 0x40 != 0));
-                cx.d.push(&RA_H, Value::Bool(fl & 0x20 != 0));
-                cx.d.push(&RA_PRF, Value::UInt(((fl >> 3) & 3).into()));
-                cx.d.push(&RA_P, Value::Bool(fl & 4 != 0));
-                cx.d.push(&RA_RSV, Value::UInt((fl & 3).into()));
-                cx.d.push(
-                    &RA_LIFETIME,
-                    Value::UInt(u16::from_be_bytes([p[6], p[7]]).into()),
-                );
-                if p.len() < 16 {
-                    cx.malformed(Layer::Transport);
-                    return;
-                }
-                cx.d.push(&RA_REACHABLE, Value::UInt(u32be(&p[8..]).into()));
-                cx.d.push(&RA_RETRANS, Value::UInt(u32be(&p[12..]).into()));
-                self.nd_options(cx, &p[16..]);
-            }
-            135 | 136 => {
-                if p.len() < 24 {
-                    cx.malformed(Layer::Transport);
-                    return;
-                }
-                let target = a6(&p[8..]);
-                if t == 135 {
-                    cx.d.push(&RESERVED, Value::Bytes(p[4..8].to_vec()));
-                    cx.d.push(&NS_TARGET, Value::Ipv6(target));
-                    if cx.depth == 0 {
-                        cx.d.info = format!("Neighbor Solicitation for {target}");
-                    }
-                } else {
-                    let fl = u32be(&p[4..]);
-                    cx.d.push(&NA_FLAG, Value::UInt(fl.into()));
-                    cx.d.push(&NA_R, Value::Bool(fl & 0x8000_0000 != 0));
-                    cx.d.push(&NA_S, Value::Bool(fl & 0x4000_0000 != 0));
-                    cx.d.push(&NA_O, Value::Bool(fl & 0x2000_0000 != 0));
-                    cx.d.push(&NA_RSV, Value::UInt((fl & 0x1fff_ffff).into()));
-                    cx.d.push(&NA_TARGET, Value::Ipv6(target));
-                    if cx.depth == 0 {
-                        let names: Vec<&str> = [
-                            (0x8000_0000u32, "rtr"),
-                            (0x4000_0000, "sol"),
-                            (0x2000_0000, "ovr"),
-                        ]
-                        .iter()
-                        .filter(|(b, _)| fl & b != 0)
-                        .map(|(_, n)| *n)
-                        .collect();
-                        cx.d.info = if names.is_empty() {
-                            format!("Neighbor Advertisement {target}")
-                        } else {
-                            format!("Neighbor Advertisement {target} ({})", names.join(", "))
-                        };
-                    }
-                }
-                self.nd_options(cx, &p[24..]);
-            }
-            137 => {
-                if p.len() < 40 {
-                    cx.malformed(Layer::Transport);
-                    return;
-                }
-                cx.d.push(&RESERVED, Value::Bytes(p[4..8].to_vec()));
-                cx.d.push(&RD_TARGET, Value::Ipv6(a6(&p[8..])));
-                cx.d.push(&RD_DST, Value::Ipv6(a6(&p[24..])));
-                self.nd_options(cx, &p[40..]);
-            }
+            134 => self.router_advertisement(cx, p),
+            135 | 136 => self.neighbor(cx, t, p),
+            137 => self.redirect(cx, p),
             _ => self.data(cx, body),
         }
+    }
+
+    /// Echo request and reply (types 128, 129): identifier, sequence
+    /// number, the matching request or reply, and the Info column.
+    fn icmpv6_echo(&mut self, cx: &mut Cx<'_>, src: IpAddr, dst: IpAddr, p: &[u8], hlim: u8) {
+        let (t, c) = (p[0], p[1]);
+        let id = u16::from_be_bytes([p[4], p[5]]);
+        let seq = u16::from_be_bytes([p[6], p[7]]);
+        cx.d.push(&ECHO_ID, Value::UInt(id.into()));
+        cx.d.push(&ECHO_SEQ, Value::UInt(seq.into()));
+        if cx.depth == 0 {
+            let mut info = format!(
+                "{} id={id:#06x}, seq={seq}, hop limit={hlim}",
+                type_text(t, Some(c))
+            );
+            if let Some(f) = self.echo_match(t == 128, src, dst, id, seq, cx.frame, cx.ts_ns) {
+                cx.d.push(&RESP_TO, Value::UInt(f.0));
+                cx.d.push(&RESPTIME, Value::Float(f.1));
+                info.push_str(&format!(" (request in {})", f.0));
+            }
+            cx.d.info = info;
+        }
+        self.data(cx, &p[8..]);
+    }
+
+    /// Router advertisement (type 134): hop limit, flags, lifetimes, then
+    /// the neighbor discovery options.
+    fn router_advertisement(&mut self, cx: &mut Cx<'_>, p: &[u8]) {
+        cx.d.push(&RA_HOP, Value::UInt(p[4].into()));
+        push_ra_flags(cx, p[5]);
+        cx.d.push(
+            &RA_LIFETIME,
+            Value::UInt(u16::from_be_bytes([p[6], p[7]]).into()),
+        );
+        if p.len() < 16 {
+            cx.malformed(Layer::Transport);
+            return;
+        }
+        cx.d.push(&RA_REACHABLE, Value::UInt(u32be(&p[8..]).into()));
+        cx.d.push(&RA_RETRANS, Value::UInt(u32be(&p[12..]).into()));
+        self.nd_options(cx, &p[16..]);
+    }
+
+    /// Neighbor solicitation (135) and advertisement (136): flags, target,
+    /// the Info column, then the options.
+    fn neighbor(&mut self, cx: &mut Cx<'_>, t: u8, p: &[u8]) {
+        if p.len() < 24 {
+            cx.malformed(Layer::Transport);
+            return;
+        }
+        let target = a6(&p[8..]);
+        if t == 135 {
+            cx.d.push(&RESERVED, Value::Bytes(p[4..8].to_vec()));
+            cx.d.push(&NS_TARGET, Value::Ipv6(target));
+            if cx.depth == 0 {
+                cx.d.info = format!("Neighbor Solicitation for {target}");
+            }
+        } else {
+            let fl = u32be(&p[4..]);
+            cx.d.push(&NA_FLAG, Value::UInt(fl.into()));
+            cx.d.push(&NA_R, Value::Bool(fl & 0x8000_0000 != 0));
+            cx.d.push(&NA_S, Value::Bool(fl & 0x4000_0000 != 0));
+            cx.d.push(&NA_O, Value::Bool(fl & 0x2000_0000 != 0));
+            cx.d.push(&NA_RSV, Value::UInt((fl & 0x1fff_ffff).into()));
+            cx.d.push(&NA_TARGET, Value::Ipv6(target));
+            if cx.depth == 0 {
+                let names: Vec<&str> = [
+                    (0x8000_0000u32, "rtr"),
+                    (0x4000_0000, "sol"),
+                    (0x2000_0000, "ovr"),
+                ]
+                .iter()
+                .filter(|(b, _)| fl & b != 0)
+                .map(|(_, n)| *n)
+                .collect();
+                cx.d.info = if names.is_empty() {
+                    format!("Neighbor Advertisement {target}")
+                } else {
+                    format!("Neighbor Advertisement {target} ({})", names.join(", "))
+                };
+            }
+        }
+        self.nd_options(cx, &p[24..]);
+    }
+
+    /// Redirect (type 137): target and destination, then the options.
+    fn redirect(&mut self, cx: &mut Cx<'_>, p: &[u8]) {
+        if p.len() < 40 {
+            cx.malformed(Layer::Transport);
+            return;
+        }
+        cx.d.push(&RESERVED, Value::Bytes(p[4..8].to_vec()));
+        cx.d.push(&RD_TARGET, Value::Ipv6(a6(&p[8..])));
+        cx.d.push(&RD_DST, Value::Ipv6(a6(&p[24..])));
+        self.nd_options(cx, &p[40..]);
     }
 
     fn nd_options(&mut self, cx: &mut Cx<'_>, mut o: &[u8]) {
@@ -424,5 +371,83 @@ impl Pipeline {
             }
             o = &o[len..];
         }
+    }
+}
+
+/// `icmpv6.checksum.status`: 1 good, 0 bad, 2 not verified (cut by the
+/// snapshot length, or inside an ICMPv6 error).
+fn checksum_status(src: IpAddr, dst: IpAddr, p: &[u8], reported: usize, depth: u8) -> u64 {
+    match (src, dst) {
+        (IpAddr::V6(s), IpAddr::V6(d)) if p.len() >= reported && depth == 0 => {
+            let mut sum = inet_sum(0, &s.octets());
+            sum = inet_sum(sum, &d.octets());
+            sum += (p.len() as u32 >> 16) + (p.len() as u32 & 0xffff) + 58;
+            u64::from(fold(inet_sum(sum, p)) == 0)
+        }
+        _ => 2,
+    }
+}
+
+/// The router advertisement flags byte and its bits.
+fn push_ra_flags(cx: &mut Cx<'_>, fl: u8) {
+    cx.d.push(&RA_FLAG, Value::UInt(fl.into()));
+    cx.d.push(&RA_M, Value::Bool(fl & 0x80 != 0));
+    cx.d.push(&RA_O, Value::Bool(fl & 0x40 != 0));
+    cx.d.push(&RA_H, Value::Bool(fl & 0x20 != 0));
+    cx.d.push(&RA_PRF, Value::UInt(((fl >> 3) & 3).into()));
+    cx.d.push(&RA_P, Value::Bool(fl & 4 != 0));
+    cx.d.push(&RA_RSV, Value::UInt((fl & 3).into()));
+}
+
+/// Multicast listener query, report and done (types 130–132; a query of
+/// 28 bytes or more is MLDv2).
+fn mld(cx: &mut Cx<'_>, t: u8, p: &[u8]) {
+    let mrc = u16::from_be_bytes([p[4], p[5]]);
+    if t == 130 && p.len() >= 28 {
+        cx.d.push(&MLD_MRC, Value::UInt(mrc.into()));
+        cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
+        cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
+        let fl = p[24];
+        cx.d.push(&MLD_FLAG, Value::UInt(fl.into()));
+        cx.d.push(&MLD_S, Value::Bool(fl & 8 != 0));
+        cx.d.push(&MLD_QRV, Value::UInt((fl & 7).into()));
+        cx.d.push(&MLD_QQI, Value::UInt(p[25].into()));
+        cx.d.push(
+            &MLD_NB_SOURCES,
+            Value::UInt(u16::from_be_bytes([p[26], p[27]]).into()),
+        );
+    } else {
+        cx.d.push(&MLD_MRD, Value::UInt(mrc.into()));
+        cx.d.push(&RESERVED, Value::Bytes(p[6..8].to_vec()));
+        if p.len() >= 24 {
+            cx.d.push(&MLD_ADDR, Value::Ipv6(a6(&p[8..])));
+        }
+    }
+}
+
+/// MLDv2 report (type 143): each multicast address record and its sources.
+fn mldv2_report(cx: &mut Cx<'_>, p: &[u8]) {
+    let body = &p[8..];
+    cx.d.push(&RESERVED, Value::Bytes(p[4..6].to_vec()));
+    let n = u16::from_be_bytes([p[6], p[7]]);
+    cx.d.push(&MLDR_NB, Value::UInt(n.into()));
+    let mut r = body;
+    for _ in 0..n {
+        if r.len() < 20 {
+            cx.malformed(Layer::Transport);
+            break;
+        }
+        let ns = usize::from(u16::from_be_bytes([r[2], r[3]]));
+        cx.d.push(&MAR_TYPE, Value::UInt(r[0].into()));
+        cx.d.push(&MAR_AUX, Value::UInt(r[1].into()));
+        cx.d.push(&MAR_NB_SOURCES, Value::UInt(ns as u64));
+        cx.d.push(&MAR_ADDR, Value::Ipv6(a6(&r[4..])));
+        let len = 20 + ns * 16 + usize::from(r[1]) * 4;
+        for i in 0..ns {
+            if let Some(s) = r.get(20 + i * 16..36 + i * 16) {
+                cx.d.push(&MAR_SOURCE, Value::Ipv6(a6(s)));
+            }
+        }
+        r = r.get(len..).unwrap_or(&[]);
     }
 }
