@@ -306,9 +306,11 @@ fn question(
     d: &mut Dissection,
     info: &mut String,
 ) -> Option<usize> {
+    // tshark reads the name, type and class before it adds anything: a
+    // question cut before the end of its class shows none of its fields.
     let (name, p) = read_name(msg, *off)?;
-    let ty = be16(msg, p);
-    let class = be16(msg, p + 2);
+    let ty = be16(msg, p)?;
+    let class = be16(msg, p + 2)?;
     d.push(&F_DNS_QRY_NAME, Value::Str(name.clone()));
     d.push(
         &F_DNS_QRY_NAME_LEN,
@@ -319,9 +321,7 @@ fn question(
         }),
     );
     d.push(&F_DNS_COUNT_LABELS, Value::UInt(label_count(&name)));
-    let ty = ty?;
     d.push(&F_DNS_QRY_TYPE, Value::UInt(ty.into()));
-    let class = class?;
     info.push_str(&format!(" {} {}", type_name(ty), name));
     if flavor == Flavor::Mdns {
         d.push(&F_DNS_QRY_CLASS, Value::UInt((class & 0x7fff).into()));

@@ -1178,6 +1178,36 @@ fn dns_over_tcp_cut_short_is_dissected_as_captured() {
     assert_eq!(layers(&d), ["dns"]);
 }
 
+/// A DNS query over TCP cut right after its name (recorded `dig +tcp`
+/// query, 96 bytes captured of 123): tshark reads name, type and class
+/// before it adds any of them, so the question shows no fields at all.
+#[test]
+fn dns_question_cut_after_its_name_shows_no_fields() {
+    let data = hex(
+        "00371583012000010000000000010374787405667265736804746573740000\
+         ff000100002904d000000000000c000a0008a959dbbbaadd0642",
+    );
+    let ep = Endpoints {
+        src_port: 45533,
+        dst_port: 53,
+    };
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let seg = seg_at(0, true, 1, &data[..30], 229);
+    assert_eq!(cut(&mut st, ep, seg, data.len(), &mut d), Handoff::Claimed);
+    assert_eq!(d.info, "Standard query 0x1583");
+    assert!(strs(&d, "dns.qry.name").is_empty());
+    assert!(strs(&d, "dns.count.labels").is_empty());
+    assert_eq!(strs(&d, "dns.count.queries"), ["1"]);
+    // One more byte and the type is there, still not the class.
+    let mut d = Dissection::default();
+    let mut st = AppState::default();
+    let seg = seg_at(0, true, 1, &data[..32], 229);
+    cut(&mut st, ep, seg, data.len(), &mut d);
+    assert!(strs(&d, "dns.qry.name").is_empty());
+    assert!(d.malformed);
+}
+
 // Cases found in traffic recorded through a lossy path (see
 // tests/tests/fresh.rs), each as small as it shows.
 
