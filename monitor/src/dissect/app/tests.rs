@@ -1208,6 +1208,110 @@ fn dns_question_cut_after_its_name_shows_no_fields() {
     assert!(d.malformed);
 }
 
+/// A TLS 1.3 second Client Hello (after a HelloRetryRequest) cut short,
+/// recorded from `openssl s_client` and cut to 200 and 165 bytes: its
+/// fields show as far as they were captured; cipher suites one by one,
+/// an extension only when all of it is there.
+#[test]
+fn tls_second_client_hello_cut_short_shows_its_captured_fields() {
+    let client = Endpoints {
+        src_port: 41304,
+        dst_port: 8443,
+    };
+    let server = Endpoints {
+        src_port: 8443,
+        dst_port: 41304,
+    };
+    let hrr = hex(
+        "1603030058020000540303cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c\
+         20b53c65480fc3479e01830ae52995a531a9ec4e8bddaff7552a4a9fe6111cd3c1130200000c002b000203\
+         04003300020017140303000101",
+    );
+    let hello = hex(
+        "1403030001011603030200010001fc0303f00351e9bb6babc1eca4bdcdafb5d3f650e0898f4dfaae49268e\
+         2c499a09c93120b53c65480fc3479e01830ae52995a531a9ec4e8bddaff7552a4a9fe6111cd3c100181302\
+         13031301c02bc02fc02cc030cca9cca8009e009f00ff0100019b000b000403000102000a00160014001d00\
+         17001e0019",
+    );
+    for (captured, suites, ext_types) in [(134, 12, vec!["11"]), (99, 7, vec![])] {
+        let mut st = AppState::default();
+        let mut d = Dissection::default();
+        tcp(&mut st, server, seg_at(0, false, 1, &hrr, 5), &mut d);
+        assert_eq!(d.info, "Hello Retry Request, Change Cipher Spec");
+        let mut d = Dissection::default();
+        let seg = seg_at(0, true, 518, &hello[..captured], 7);
+        cut(&mut st, client, seg, 523, &mut d);
+        assert_eq!(
+            (d.protocol.as_str(), d.info.as_str()),
+            ("TLSv1.3", "Change Cipher Spec, Client Hello")
+        );
+        assert!(d.malformed);
+        assert_eq!(strs(&d, "tls.handshake.session_id_length"), ["32"]);
+        assert_eq!(strs(&d, "tls.handshake.ciphersuite").len(), suites);
+        assert_eq!(strs(&d, "tls.handshake.extension.type"), ext_types);
+    }
+}
+
+/// A segment inside a TLS 1.3 record, cut to 334 of its 1448 bytes,
+/// whose first bytes look like an SSLv2 record header (recorded through
+/// a lossy path): tshark shows the record as encrypted SSLv2 data and
+/// stops there without a bounds error, as the record runs past the cut.
+#[test]
+fn sslv2_looking_record_cut_short_is_encrypted_data() {
+    let server = Endpoints {
+        src_port: 8443,
+        dst_port: 33772,
+    };
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    // Frame 499, the HelloRetryRequest: the session is TLS 1.3.
+    let hrr = hex(
+        "1603030058020000540303cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c\
+         20452c5a995e3da44b4f5efe18e5116bddfecf04ddb47566e9af88e0c680b30844130200000c002b000203\
+         04003300020017140303000101",
+    );
+    tcp(&mut st, server, seg_at(0, false, 1, &hrr, 499), &mut d);
+    assert_eq!(d.protocol, "TLSv1.3");
+    let seg = hex(
+        "83db01fccc362b8e66e6a1146bc83dea6a562bbdc80b114c3b46c09601441e0626c83ddbea1685d22593ae\
+         84b82f78c33c314a08728bfa5cd9e09c6f2e80f55e68dc8b7dbdb4c29e140b729e3546e0e854676ce653f2\
+         795f2988501ea03c4369bf959e0df02a469908373ed6ff91d501eef499bd070a5c1a386f8c23b65d5681aa\
+         ba570f3b36cd8ea9caf2afe505af1dbdea81e8cb227f37306408d9d52e00419a19dc7c7496db5bdd71a8fe\
+         4a02cbf0d408d08c4b5a3fa19a2f658ccca0c97756c3fee1ba32ef6c072ffb5a555944a7decd8b63a434a8\
+         ac3a050ffdd84c81e06d00ebe3f981d5689cee5be2954f78ff02358152623ad7612d465a54779f28f8a1f9\
+         5f6effb0ebbdccd9e1bfa761a8d9a1fb69dbd62de9037ec843e658cacf0e7cf5202e12e535a159c7da04b3\
+         cd86ca261e9ad6c56f53b41c21fb8bac52259c12c124ef4b955b0fc753a1538a6d",
+    );
+    let mut d = Dissection::default();
+    cut(
+        &mut st,
+        server,
+        seg_at(0, false, 56078, &seg, 558),
+        1448,
+        &mut d,
+    );
+    assert_eq!(
+        (d.protocol.as_str(), d.info.as_str()),
+        ("SSLv2", "Encrypted Data")
+    );
+    assert!(!d.malformed);
+    assert_eq!(strs(&d, "tls.record.version"), ["2"]);
+    // With its record ending inside the captured bytes, the next one is
+    // read.
+    let mut short = seg.clone();
+    short[0] = 0x80;
+    short[1] = 0x08;
+    let mut d = Dissection::default();
+    cut(
+        &mut st,
+        server,
+        seg_at(0, false, 56078, &short, 559),
+        1448,
+        &mut d,
+    );
+    assert_eq!(d.info, "Encrypted Data, Continuation Data");
+}
+
 // Cases found in traffic recorded through a lossy path (see
 // tests/tests/fresh.rs), each as small as it shows.
 

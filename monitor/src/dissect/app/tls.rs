@@ -180,6 +180,47 @@ fn sslv2_step(b: &[u8]) -> Step {
     }
 }
 
+/// Whether an SSLv2 record (two-byte header) whose message type tshark's
+/// heuristic accepted holds a clear-text handshake, by
+/// `ssl_looks_like_valid_v2_handshake` and, while the session's version is
+/// unknown or the first says no, `ssl_looks_like_valid_pct_handshake`.
+/// None when a byte those read was not captured.
+fn sslv2_handshake_cut(b: &[u8], version_unknown: bool) -> Option<bool> {
+    let len = usize::from(b[0] & 0x7f) << 8 | usize::from(b[1]);
+    let m = b.get(2..)?;
+    let sum = |offs: &[usize]| -> Option<usize> {
+        offs.iter()
+            .map(|&o| be16(m, o).map(usize::from))
+            .sum::<Option<usize>>()
+    };
+    let valid_version = |v: u16| {
+        matches!(
+            v,
+            0x0002 | 0x0300..=0x0304 | 0x0101 | 0x0100 | 0xfeff | 0xfefd
+        )
+    };
+    let pct = |t: u8| -> Option<bool> {
+        Some(match t {
+            1 => be16(m, 1)? == 0x8001,
+            2 => be16(m, 2)? == 0x8001,
+            3 => sum(&[6, 8, 10, 12, 14, 16])? <= len,
+            4 => sum(&[34])? + 36 == len,
+            _ => false,
+        })
+    };
+    let t = *m.first()?;
+    if version_unknown {
+        pct(t)?;
+    }
+    let v2 = match t {
+        1 => valid_version(be16(m, 1)?),
+        4 => valid_version(be16(m, 3)?),
+        2 => sum(&[4, 6, 8])? <= len,
+        _ => false,
+    };
+    Some(v2 || pct(t)?)
+}
+
 /// `ssl_try_set_version`: while the session's version is unknown, a
 /// record other than a Client Hello tells it (a Server Hello's extension
 /// may still change it).
@@ -569,18 +610,23 @@ fn hello(server: bool, m: &[u8], st: &mut StreamState, d: &mut Dissection) -> Op
             &F_TLS_HANDSHAKE_CIPHER_SUITES_LENGTH,
             Value::UInt(cl as u64),
         );
-        for c in m.get(off + 2..off + 2 + cl)?.chunks_exact(2) {
+        // Suites and methods are read one by one: a list cut short shows
+        // those before the cut.
+        let suites = m.get(off + 2..).unwrap_or_default();
+        for c in suites[..cl.min(suites.len())].chunks_exact(2) {
             d.push(
                 &F_TLS_HANDSHAKE_CIPHERSUITE,
                 Value::UInt(u16::from_be_bytes([c[0], c[1]]).into()),
             );
         }
+        m.get(off + 2 + cl - 1)?;
         off += 2 + cl;
         let ml = usize::from(*m.get(off)?);
         d.push(&F_TLS_HANDSHAKE_COMP_METHODS_LENGTH, Value::UInt(ml as u64));
-        for &c in m.get(off + 1..off + 1 + ml)? {
+        for &c in m.get(off + 1..).unwrap_or_default().iter().take(ml) {
             d.push(&F_TLS_HANDSHAKE_COMP_METHOD, Value::UInt(c.into()));
         }
+        m.get(off + ml)?;
         off += 1 + ml;
     }
     let el = usize::from(be16(m, off)?);
@@ -590,9 +636,10 @@ fn hello(server: bool, m: &[u8], st: &mut StreamState, d: &mut Dissection) -> Op
     while off + 4 <= end {
         let et = be16(m, off)?;
         let len = usize::from(be16(m, off + 2)?);
+        // An extension not all there shows nothing, not even its type.
+        let e = m.get(off + 4..off + 4 + len)?;
         d.push(&F_TLS_HANDSHAKE_EXTENSION_TYPE, Value::UInt(et.into()));
         d.push(&F_TLS_HANDSHAKE_EXTENSION_LEN, Value::UInt(len as u64));
-        let e = m.get(off + 4..off + 4 + len)?;
         if server && et == 51 && len == 2 && is_hrr(m) {
             // A HelloRetryRequest's key_share names only the group the
             // server selected.
@@ -963,13 +1010,33 @@ pub fn dissect_cut(
                     }
                     Step::Need(Some(more)) => {
                         // A record that fits the segment but was cut
-                        // names its protocol before the read that fails;
-                        // one that runs past the segment is left whole.
-                        let cut = rest.len() + more <= avail;
-                        if cut {
-                            d.protocol = "SSLv2".into();
+                        // names its protocol, then tells a handshake from
+                        // encrypted data by a few of its bytes and ends
+                        // the loop quietly; one that runs past the segment
+                        // is left whole.
+                        if rest.len() + more > avail {
+                            break false;
                         }
-                        break cut;
+                        d.protocol = "SSLv2".into();
+                        match sslv2_handshake_cut(rest, st.version.is_none()) {
+                            Some(false) => {
+                                d.push(&F_TLS_RECORD_VERSION, Value::UInt(2));
+                                infos.push(SSLV2_INFO.into());
+                                break false;
+                            }
+                            Some(true) => {
+                                infos.push(
+                                    match rest[2] {
+                                        1 => "Client Hello",
+                                        2 => "Client Master Key",
+                                        _ => "Server Hello",
+                                    }
+                                    .into(),
+                                );
+                                break false;
+                            }
+                            None => break true,
+                        }
                     }
                     _ => break false,
                 }
@@ -992,7 +1059,10 @@ pub fn dissect_cut(
         if avail < n {
             break false;
         }
-        if rest.len() < 6 {
+        // While the version is unknown the byte after the header (a
+        // handshake's type) is read to learn it; once known, a record
+        // header alone shows its fields.
+        if rest.len() < 6 && st.version.is_none() {
             break true;
         }
         let rv = u16::from_be_bytes([rest[1], rest[2]]);
@@ -1016,7 +1086,7 @@ pub fn dissect_cut(
             // (and named) before the cut.
             let di = usize::from(!from_client);
             let clear = if tls13 {
-                matches!(rest[5], 1 | 2)
+                matches!(rest.get(5), Some(1 | 2))
             } else {
                 !st.ccs[di]
             };
@@ -1024,7 +1094,7 @@ pub fn dissect_cut(
             // Seen in TLS 1.3 sessions (after a HelloRetryRequest), once
             // the version and random were captured.
             let named = clear
-                && matches!(rest[5], 1 | 2)
+                && matches!(rest.get(5), Some(1 | 2))
                 && rest.len() >= 5 + 4 + 2 + 32
                 && st.hs[di].is_empty()
                 && tls13;
@@ -1032,6 +1102,10 @@ pub fn dissect_cut(
                 d.push(&F_TLS_HANDSHAKE_TYPE, Value::UInt(rest[5].into()));
                 if let Some(len) = be24(rest, 6) {
                     d.push(&F_TLS_HANDSHAKE_LENGTH, Value::UInt(len.into()));
+                }
+                // Then the Hello's fields, as far as they were captured.
+                if let Some(m) = rest.get(9..) {
+                    let _ = hello(rest[5] == 2, m, st, d);
                 }
                 let hrr = rest[5] == 2 && rest.get(9..).is_some_and(is_hrr);
                 infos.push(
