@@ -258,7 +258,7 @@ const BODY_PREFIX: usize = 16;
 /// head and the start of its body. Such a message has a complete head
 /// with a Content-Length, no content or transfer encoding (decoding needs
 /// every byte), and a media type whose dissector reads no more than the
-/// first bytes (not JSON, XML, forms, OCSP, CRLs, DNS messages).
+/// first bytes (not JSON, XML, forms, OCSP, CRLs, DNS messages, PNG).
 pub fn elidable_prefix(b: &[u8]) -> Option<usize> {
     if !starts_message(b) {
         return None;
@@ -285,6 +285,7 @@ pub fn elidable_prefix(b: &[u8]) -> Option<usize> {
                 | "application/pkix-crl"
                 | "application/dns-message"
                 | "application/x-fcs"
+                | "image/png"
         ) || t.starts_with("multipart/");
         if reads_body {
             return None;
@@ -483,7 +484,7 @@ pub(super) fn media_info(t: &str, ct: &str, body: &[u8], info: &mut String) {
         _ if body.starts_with(b"GIF87a") || body.starts_with(b"GIF89a") => {
             info.push_str(&format!(" ({})", String::from_utf8_lossy(&body[..6])));
         }
-        _ if body.starts_with(b"\x89PNG\r\n\x1a\n") => info.push_str(" (PNG)"),
+        _ if super::png::is_png(body) => info.push_str(" (PNG)"),
         _ if body.starts_with(&[0xff, 0xd8]) && t == "image/jpeg" => {
             info.push_str(" (JPEG JFIF image)")
         }
@@ -888,6 +889,9 @@ fn dissect_message(
                 if let Some(p) = media_protocol(t) {
                     d.protocol = p.into();
                 }
+                if t == "image/png" && super::png::is_png(&data) {
+                    d.malformed |= super::png::throws(&data);
+                }
             }
         }
         let text = if d.wants(&F_HTTP_FILE_DATA) {
@@ -945,7 +949,7 @@ pub(super) fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef]
         | "application/x-javascript" => &TEXT,
         "image/gif" if body.starts_with(b"GIF8") => &GIF,
         "image/jpeg" => &JFIF,
-        "image/png" => &PNG,
+        "image/png" if super::png::is_png(body) => &PNG,
         "application/json" => &JSON,
         "application/xml" | "text/xml" => &XML,
         "application/x-www-form-urlencoded" => &FORM,

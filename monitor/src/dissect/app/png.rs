@@ -118,4 +118,19 @@ mod tests {
         assert!(!is_png(MAGIC));
         assert!(!is_png(b"GIF89a............................"));
     }
+
+    /// Bodies of recorded HTTP/1.0 image/png downloads: 16 bytes are too
+    /// few (tshark shows "(image/png)"); 45 bytes whose first chunk length
+    /// runs past the end are "(PNG)[Malformed Packet]".
+    #[test]
+    fn recorded_http_bodies() {
+        let body = |rest: &[u8]| [MAGIC, rest].concat();
+        assert!(!is_png(&body(b"\xc6\x2d\x23\x36\x07\x9c\xe0\xa2")));
+        let b = body(
+            b"\xa7\x1d\x4d\x3a\x1e\x2b\xf8\xb6\x5c\x0e\x72\x2a\x1b\xb6\xe2\x05\x40\xfd\xee\x3b\x2e\x12\x60\x72\xba\x70\xfa\xa2\xe5\x19\x37\x4d\xdb\xea\x82\x4c\x88",
+        );
+        assert_eq!(b.len(), 45);
+        assert!(is_png(&b));
+        assert!(throws(&b));
+    }
 }
