@@ -994,3 +994,52 @@ fn recorder_dump_reads_as_in_tshark() {
     ]);
     let _ = std::fs::remove_file(p);
 }
+
+/// Request/response bookkeeping that needs frame times and conversations:
+/// `http.time` and DNS transactions (`dns.response_to`, `dns.time`,
+/// retransmissions, unsolicited responses) as tshark shows them, on every
+/// sample capture with HTTP or DNS.
+#[test]
+fn exchange_times_match_tshark() {
+    for name in [
+        "dns_lab.pcapng",
+        "dns_tcp.pcapng",
+        "dns_axfr.pcapng",
+        "dnssec.pcap",
+        "dns_many_flows.pcap",
+        "http_google.pcapng",
+        "http_post.pcapng",
+        "http_ipv4_and_ipv6.pcapng",
+        "http_espn_retrans.pcapng",
+        "http_espn_many_flows.pcapng",
+        "http2_h2c_doh_get.pcap",
+        "http2_h2c_doh_post.pcap",
+        "mixed_large_web.pcap",
+    ] {
+        let f = captures().join(name);
+        same_as_tshark(&[
+            "-r",
+            f.to_str().unwrap(),
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "http.request_in",
+            "-e",
+            "http.time",
+            "-e",
+            "dns.response_to",
+            "-e",
+            "dns.time",
+            "-e",
+            "dns.retransmission",
+            "-e",
+            "dns.retransmit_request_in",
+            "-e",
+            "dns.retransmit_response_in",
+            "-e",
+            "dns.unsolicited",
+        ]);
+    }
+}

@@ -443,6 +443,7 @@ impl Pipeline {
             // Retransmitted, out-of-order and keep-alive data: the
             // application layer decides as tshark's TCP does.
             flags: verdict.analysis_flags(),
+            ts_ns: cx.ts_ns,
         };
         let ep = Endpoints {
             src_port: sp,

@@ -106,6 +106,7 @@ impl Pipeline {
             stream,
             frame: cx.frame,
             ts_ns: cx.ts_ns,
+            quoted: cx.depth > 0,
         };
         let claimed = !payload.is_empty()
             && app::udp(

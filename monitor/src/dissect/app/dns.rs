@@ -1,8 +1,11 @@
 //! DNS, mDNS and LLMNR (RFC 1035, 6762, 4795): header, flags, questions and
 //! resource records, over UDP and over TCP (two-byte length prefix), with
-//! tshark's `dns.*` fields and Info column.
+//! tshark's `dns.*` fields and Info column, and its transaction tracking:
+//! a response names its query and the time since it (`dns.response_to`,
+//! `dns.time`); repeated queries and responses are retransmissions.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
 
 use super::util::{be16, be32, ipv4, ipv6};
 use crate::dissect::{Dissection, Value};
@@ -17,6 +20,125 @@ pub enum Transport {
     Udp,
     /// Length-prefixed message in a TCP stream.
     Tcp,
+}
+
+/// Queries remembered for matching responses (the oldest is forgotten
+/// first).
+const MAX_QUERIES: usize = 1 << 16;
+
+/// A query sent again within this time of the first, unanswered, is a
+/// retransmission (tshark's default `dns.retransmission_timer`).
+const RETRANSMISSION_NS: i64 = 5_000_000_000;
+
+/// One query and the first response to it.
+#[derive(Clone, Copy, Debug)]
+struct Query {
+    frame: u64,
+    ts_ns: i64,
+    response: u64,
+}
+
+/// Queries by conversation and transaction ID, as tshark keeps them per
+/// conversation: the latest query with an ID is the one a response with
+/// that ID answers.
+#[derive(Debug, Default)]
+pub struct Transactions {
+    queries: HashMap<(u64, u16), Query>,
+    order: VecDeque<(u64, u16)>,
+}
+
+/// Where a message was seen, for transaction tracking: its conversation
+/// (a key unique over transports) and frame. Messages quoted in ICMP
+/// errors are not tracked.
+pub struct Track<'a> {
+    /// The conversations' queries.
+    pub tx: &'a mut Transactions,
+    /// The conversation (`udp.stream` or `tcp.stream`, made distinct).
+    pub conv: u64,
+    /// The message's frame and time.
+    pub at: super::At,
+}
+
+/// What tracking says of a message, shown once it was read to its end.
+enum Link {
+    /// A query sent again: the first one's frame.
+    RequestAgain(u64),
+    /// A response to the query in this frame, sent at this time.
+    To(u64, i64),
+    /// A response sent again: the first one's frame.
+    ResponseAgain(u64),
+    /// A response to no query seen.
+    Unsolicited,
+}
+
+impl<'a> Track<'a> {
+    /// Tracking in conversation `conv`, unless the message is quoted in
+    /// an ICMP error.
+    pub fn unless_quoted(
+        tx: &'a mut Transactions,
+        conv: u64,
+        at: super::At,
+        quoted: bool,
+    ) -> Option<Self> {
+        (!quoted).then_some(Self { tx, conv, at })
+    }
+
+    fn note(self, id: u16, response: bool) -> Option<Link> {
+        let key = (self.conv, id);
+        let at = self.at;
+        let tx = self.tx;
+        if response {
+            let Some(q) = tx.queries.get_mut(&key) else {
+                return Some(Link::Unsolicited);
+            };
+            if q.response == 0 {
+                q.response = at.frame;
+            }
+            return Some(if q.response == at.frame {
+                Link::To(q.frame, at.ts_ns - q.ts_ns)
+            } else {
+                Link::ResponseAgain(q.response)
+            });
+        }
+        if let Some(q) = tx.queries.get(&key) {
+            if q.response == 0 && at.ts_ns - q.ts_ns < RETRANSMISSION_NS {
+                return Some(Link::RequestAgain(q.frame));
+            }
+        }
+        let query = Query {
+            frame: at.frame,
+            ts_ns: at.ts_ns,
+            response: 0,
+        };
+        if tx.queries.insert(key, query).is_none() {
+            if tx.order.len() >= MAX_QUERIES {
+                if let Some(old) = tx.order.pop_front() {
+                    tx.queries.remove(&old);
+                }
+            }
+            tx.order.push_back(key);
+        }
+        None
+    }
+}
+
+fn push_link(link: Option<Link>, d: &mut Dissection) {
+    match link {
+        None => {}
+        Some(Link::RequestAgain(f)) => {
+            d.push(&F_DNS_RETRANSMISSION, Value::Bool(true));
+            d.push(&F_DNS_RETRANSMIT_REQUEST_IN, Value::UInt(f));
+        }
+        Some(Link::To(f, ns)) => {
+            d.push(&F_DNS_RESPONSE_TO, Value::UInt(f));
+            d.push(&F_DNS_TIME, Value::Float(ns as f64 / 1e9));
+        }
+        Some(Link::ResponseAgain(f)) => {
+            d.push(&F_DNS_RETRANSMISSION, Value::Bool(true));
+            d.push(&F_DNS_RETRANSMIT_RESPONSE_IN, Value::UInt(f));
+        }
+        Some(Link::Unsolicited) => d.push(&F_DNS_UNSOLICITED, Value::Bool(true)),
+    }
 }
 
 /// Name of a record type as tshark shows it in the Info column.
@@ -177,7 +299,13 @@ enum Flavor {
 
 /// Dissect one DNS message; `proto` is the Protocol column ("DNS", "MDNS",
 /// "LLMNR"). For TCP the message starts with its two-byte length.
-pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bool {
+pub fn dissect(
+    pdu: &[u8],
+    tr: Transport,
+    proto: &str,
+    track: Option<Track<'_>>,
+    d: &mut Dissection,
+) -> bool {
     let flavor = match proto {
         "MDNS" => Flavor::Mdns,
         "LLMNR" => Flavor::Llmnr,
@@ -207,6 +335,9 @@ pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bo
         return true;
     };
     let response = flags & 0x8000 != 0;
+    // Tracked as soon as the ID and flags are read; shown only when the
+    // whole message was.
+    let link = track.and_then(|t| t.note(id, response));
     let opcode = (flags >> 11) & 0xf;
     let rcode = flags & 0xf;
     d.push(&F_DNS_ID, Value::UInt(id.into()));
@@ -296,6 +427,9 @@ pub fn dissect(pdu: &[u8], tr: Transport, proto: &str, d: &mut Dissection) -> bo
         }
     }
     d.info = info;
+    if !d.malformed {
+        push_link(link, d);
+    }
     true
 }
 
@@ -519,6 +653,12 @@ mod defs {
     pub static F_DNS_COUNT_AUTH_RR: FieldDef = FieldDef::new("dns.count.auth_rr", FieldType::UInt, Base::Dec, "Authority RRs");
     pub static F_DNS_COUNT_UPDATES: FieldDef = FieldDef::new("dns.count.updates", FieldType::UInt, Base::Dec, "Updates");
     pub static F_DNS_COUNT_ADD_RR: FieldDef = FieldDef::new("dns.count.add_rr", FieldType::UInt, Base::Dec, "Additional RRs");
+    pub static F_DNS_RESPONSE_TO: FieldDef = FieldDef::new("dns.response_to", FieldType::FrameNum, Base::Dec, "Request In");
+    pub static F_DNS_TIME: FieldDef = FieldDef::new("dns.time", FieldType::RelTime, Base::Dec, "Time");
+    pub static F_DNS_RETRANSMISSION: FieldDef = FieldDef::new("dns.retransmission", FieldType::Bool, Base::Dec, "Retransmission");
+    pub static F_DNS_RETRANSMIT_REQUEST_IN: FieldDef = FieldDef::new("dns.retransmit_request_in", FieldType::FrameNum, Base::Dec, "Retransmitted request. Original request in");
+    pub static F_DNS_RETRANSMIT_RESPONSE_IN: FieldDef = FieldDef::new("dns.retransmit_response_in", FieldType::FrameNum, Base::Dec, "Retransmitted response. Original response in");
+    pub static F_DNS_UNSOLICITED: FieldDef = FieldDef::new("dns.unsolicited", FieldType::Bool, Base::Dec, "Unsolicited");
     pub static F_DNS_QRY_NAME: FieldDef = FieldDef::new("dns.qry.name", FieldType::String, Base::Dec, "Name");
     pub static F_DNS_QRY_NAME_LEN: FieldDef = FieldDef::new("dns.qry.name.len", FieldType::UInt, Base::Dec, "Name Length");
     pub static F_DNS_COUNT_LABELS: FieldDef = FieldDef::new("dns.count.labels", FieldType::UInt, Base::Dec, "Label Count");
@@ -618,5 +758,11 @@ mod defs {
         &F_DNS_RESP_EXT_RCODE,
         &F_DNS_RESP_EDNS0_VERSION,
         &F_DNS_RESP_Z,
+        &F_DNS_RESPONSE_TO,
+        &F_DNS_TIME,
+        &F_DNS_RETRANSMISSION,
+        &F_DNS_RETRANSMIT_REQUEST_IN,
+        &F_DNS_RETRANSMIT_RESPONSE_IN,
+        &F_DNS_UNSOLICITED,
     ];
 }

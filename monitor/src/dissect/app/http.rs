@@ -19,6 +19,8 @@ struct Exchange {
     number: u32,
     method: String,
     request: Option<u64>,
+    /// Capture time of the request's frame (ns since the epoch).
+    request_ts: i64,
     response: Option<u64>,
 }
 
@@ -36,6 +38,8 @@ pub struct StreamState {
     /// head was read: a response names the latter, else the former.
     request_uri: String,
     full_uri: Option<String>,
+    /// DNS-over-HTTPS queries awaiting responses.
+    doh: super::dns::Transactions,
 }
 
 impl StreamState {
@@ -628,10 +632,10 @@ pub fn dissect(
     pdu: &[u8],
     st: &mut StreamState,
     from_client: bool,
-    frame: u64,
+    at: super::At,
     d: &mut Dissection,
 ) -> Option<TcpProto> {
-    dissect_sized(pdu, pdu.len(), st, from_client, frame, d)
+    dissect_sized(pdu, pdu.len(), st, from_client, at, d)
 }
 
 /// The fields of a message head cut short by the snapshot length (its
@@ -643,7 +647,7 @@ pub fn dissect_cut_head(
     data: &[u8],
     st: &mut StreamState,
     from_client: bool,
-    frame: u64,
+    at: super::At,
     d: &mut Dissection,
 ) {
     let cut_line = !(data.ends_with(b"\n"));
@@ -670,7 +674,7 @@ pub fn dissect_cut_head(
         post_head = true;
     }
     let (protocol, info) = (std::mem::take(&mut d.protocol), std::mem::take(&mut d.info));
-    dissect_message(&pdu, pdu.len(), st, from_client, frame, d, post_head);
+    dissect_message(&pdu, pdu.len(), st, from_client, at, d, post_head);
     d.protocol = protocol;
     d.info = info;
     if header_cut {
@@ -695,10 +699,10 @@ pub fn dissect_sized(
     len: usize,
     st: &mut StreamState,
     from_client: bool,
-    frame: u64,
+    at: super::At,
     d: &mut Dissection,
 ) -> Option<TcpProto> {
-    dissect_message(pdu, len, st, from_client, frame, d, true)
+    dissect_message(pdu, len, st, from_client, at, d, true)
 }
 
 /// [`dissect_sized`]; without `post_head`, only the first line and the
@@ -709,7 +713,7 @@ fn dissect_message(
     len: usize,
     st: &mut StreamState,
     _from_client: bool,
-    frame: u64,
+    at: super::At,
     d: &mut Dissection,
     post_head: bool,
 ) -> Option<TcpProto> {
@@ -814,7 +818,7 @@ fn dissect_message(
         let x = st.last.as_mut().expect("exchange just opened");
         d.push(&F_HTTP_RESPONSE_NUMBER, Value::UInt(x.number.into()));
         if !(100..200).contains(&code) || code == 101 {
-            x.response = Some(frame);
+            x.response = Some(at.frame);
         }
         let x = x.clone();
         if let Some(p) = st.prev.as_ref().and_then(|p| p.request) {
@@ -825,6 +829,10 @@ fn dissect_message(
         }
         if let Some(f) = x.request {
             d.push(&F_HTTP_REQUEST_IN, Value::UInt(f));
+            d.push(
+                &F_HTTP_TIME,
+                Value::Float((at.ts_ns - x.request_ts) as f64 / 1e9),
+            );
         }
         let uri = st.full_uri.as_deref().unwrap_or(&st.request_uri);
         if !uri.is_empty() {
@@ -851,7 +859,8 @@ fn dissect_message(
         st.open(Exchange {
             number,
             method,
-            request: Some(frame),
+            request: Some(at.frame),
+            request_ts: at.ts_ns,
             response: None,
         });
         d.push(&F_HTTP_REQUEST_NUMBER, Value::UInt(number.into()));
@@ -915,7 +924,12 @@ fn dissect_message(
                 "application/ocsp-response" => super::x509::ocsp_response_body(&data, d),
                 "application/pkix-crl" => super::x509::crl_body(&data, d),
                 "application/dns-message" => {
-                    if let Some(dns_info) = super::doh(&data, d) {
+                    let track = super::dns::Track {
+                        tx: &mut st.doh,
+                        conv: 0,
+                        at,
+                    };
+                    if let Some(dns_info) = super::doh(&data, track, d) {
                         info = dns_info;
                     }
                 }
@@ -1085,6 +1099,7 @@ mod defs {
     pub static F_HTTP_PREV_REQUEST_IN: FieldDef = FieldDef::new("http.prev_request_in", FieldType::FrameNum, Base::Dec, "Prev request in frame");
     pub static F_HTTP_PREV_RESPONSE_IN: FieldDef = FieldDef::new("http.prev_response_in", FieldType::FrameNum, Base::Dec, "Prev response in frame");
     pub static F_HTTP_REQUEST_IN: FieldDef = FieldDef::new("http.request_in", FieldType::FrameNum, Base::Dec, "Request in frame");
+    pub static F_HTTP_TIME: FieldDef = FieldDef::new("http.time", FieldType::RelTime, Base::Dec, "Time since request");
     pub static F_HTTP_RESPONSE_FOR_URI: FieldDef = FieldDef::new("http.response_for.uri", FieldType::String, Base::Dec, "Request URI");
     pub static F_HTTP_CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", FieldType::UInt, Base::Dec, "Chunk size");
     pub static F_HTTP_FILE_DATA: FieldDef = FieldDef::new("http.file_data", FieldType::String, Base::Dec, "File Data");
@@ -1140,6 +1155,7 @@ mod defs {
         &F_HTTP_PREV_REQUEST_IN,
         &F_HTTP_PREV_RESPONSE_IN,
         &F_HTTP_REQUEST_IN,
+        &F_HTTP_TIME,
         &F_HTTP_RESPONSE_FOR_URI,
         &F_HTTP_CHUNK_SIZE,
         &F_HTTP_FILE_DATA,

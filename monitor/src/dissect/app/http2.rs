@@ -50,6 +50,10 @@ pub struct StreamState {
     block: [Vec<u8>; 2],
     /// Per direction (client first) and HTTP/2 stream: the body so far.
     bodies: HashMap<(usize, u32), Body>,
+    /// The frame being dissected.
+    at: super::At,
+    /// DNS-over-HTTPS queries awaiting responses.
+    doh: super::dns::Transactions,
 }
 
 impl StreamState {
@@ -394,7 +398,14 @@ fn cut_priority(c: &Cut<'_>, o: usize, d: &mut Dissection) -> Result<(), CutEnd>
     Ok(())
 }
 
-pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissection) {
+pub fn dissect(
+    f: &[u8],
+    st: &mut StreamState,
+    from_client: bool,
+    at: super::At,
+    d: &mut Dissection,
+) {
+    st.at = at;
     d.protocol = "HTTP2".into();
     if f.starts_with(PREFACE) {
         d.push(
@@ -443,7 +454,12 @@ pub fn dissect(f: &[u8], st: &mut StreamState, from_client: bool, d: &mut Dissec
                 // brought so far is complete.
                 if let Some(b) = st.bodies.remove(&(di, sid)) {
                     if b.initiated && b.frags > 0 {
-                        full_body(&b.data, &b.ctype, d, &mut info);
+                        let track = super::dns::Track {
+                            tx: &mut st.doh,
+                            conv: sid.into(),
+                            at: st.at,
+                        };
+                        full_body(&b.data, &b.ctype, track, d, &mut info);
                     }
                 }
             }
@@ -691,14 +707,28 @@ fn data(
         String::new()
     };
     match whole {
-        Some(whole) => full_body(&whole, &ctype, d, info),
+        Some(whole) => {
+            // tshark's DNS conversation here is the HTTP/2 stream.
+            let track = super::dns::Track {
+                tx: &mut st.doh,
+                conv: sid.into(),
+                at: st.at,
+            };
+            full_body(&whole, &ctype, track, d, info)
+        }
         None => d.push(&F_HTTP2_DATA_DATA, d.bytes(&F_HTTP2_DATA_DATA, body)),
     }
 }
 
 /// A reassembled body (`dissect_http2_data_full_body`): its bytes, then
 /// the dissector of its media type.
-fn full_body(whole: &[u8], ctype: &str, d: &mut Dissection, info: &mut String) {
+fn full_body(
+    whole: &[u8],
+    ctype: &str,
+    track: super::dns::Track<'_>,
+    d: &mut Dissection,
+    info: &mut String,
+) {
     d.push(&F_HTTP2_DATA_DATA, d.bytes(&F_HTTP2_DATA_DATA, whole));
     if ctype.is_empty() {
         return;
@@ -730,7 +760,7 @@ fn full_body(whole: &[u8], ctype: &str, d: &mut Dissection, info: &mut String) {
         crate::dissect::data::push(d, whole);
     }
     if ctype.eq_ignore_ascii_case("application/dns-message") {
-        if let Some(dns_info) = super::doh(whole, d) {
+        if let Some(dns_info) = super::doh(whole, track, d) {
             *info = dns_info;
         }
     }

@@ -63,6 +63,7 @@ fn run(frames: &[(u64, bool, u32, &str)], client_port: u16) -> Vec<(u64, Dissect
                 data: &data,
                 frame,
                 flags: 0,
+                ts_ns: 0,
             };
             tcp(&mut st, endpoints(from_client, client_port), seg, &mut d);
             (frame, d)
@@ -162,6 +163,7 @@ fn run_cut() -> Vec<(u64, Dissection, Handoff, HeldNote)> {
                 data: &data,
                 frame,
                 flags: 0,
+                ts_ns: 0,
             };
             let ep = endpoints(from_client, port);
             let mut d = Dissection::default();
@@ -301,5 +303,6 @@ fn seg(from_client: bool, seq: u32, data: &[u8], frame: u64) -> TcpPayload<'_> {
         data,
         frame,
         flags: 0,
+        ts_ns: 0,
     }
 }

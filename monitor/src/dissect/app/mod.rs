@@ -127,6 +127,8 @@ struct Stream {
     tls: tls::StreamState,
     /// HPACK decoders, one per direction.
     h2: http2::StreamState,
+    /// DNS queries over the connection awaiting responses.
+    dns: dns::Transactions,
 }
 
 /// State of application dissection that spans packets (TCP stream
@@ -138,6 +140,8 @@ pub struct AppState {
     buffered: usize,
     quic: quic::State,
     rpc: rpc::State,
+    /// DNS queries over UDP awaiting responses, by `udp.stream`.
+    dns: dns::Transactions,
     order: VecDeque<u64>,
     stats: ReassemblyStats,
     held_note: HeldNote,
@@ -432,12 +436,12 @@ fn mark_protocols(d: &mut Dissection, mark: usize, bytes: &[u8]) {
 /// or HTTP/2) goes to DNS, whose layer's bytes are the message. Returns
 /// the Info text that replaces the column (DNS sets it afresh), marked
 /// with [`http2::INFO_RESET`].
-fn doh(body: &[u8], d: &mut Dissection) -> Option<String> {
+fn doh(body: &[u8], track: dns::Track<'_>, d: &mut Dissection) -> Option<String> {
     if body.is_empty() {
         return None;
     }
     let mut sub = d.part();
-    if !dns::dissect(body, dns::Transport::Udp, "DoH", &mut sub) {
+    if !dns::dissect(body, dns::Transport::Udp, "DoH", Some(track), &mut sub) {
         return None;
     }
     let v = d.bytes(&P_DNS, body);
@@ -472,11 +476,18 @@ fn udp_inner(
     payload: &[u8],
     d: &mut Dissection,
 ) -> bool {
+    // DNS transactions are tracked per UDP conversation, not inside ICMP
+    // errors.
+    let at = At {
+        frame: dg.frame,
+        ts_ns: dg.ts_ns,
+    };
     for port in ep.ordered() {
+        let track = dns::Track::unless_quoted(&mut state.dns, dg.stream, at, dg.quoted);
         let done = match port {
-            53 => dns::dissect(payload, dns::Transport::Udp, "DNS", d),
-            5353 => dns::dissect(payload, dns::Transport::Udp, "MDNS", d),
-            5355 => dns::dissect(payload, dns::Transport::Udp, "LLMNR", d),
+            53 => dns::dissect(payload, dns::Transport::Udp, "DNS", track, d),
+            5353 => dns::dissect(payload, dns::Transport::Udp, "MDNS", track, d),
+            5355 => dns::dissect(payload, dns::Transport::Udp, "LLMNR", track, d),
             67 | 68 => dhcp::dissect(payload, d),
             546 | 547 => dhcpv6::dissect(payload, d),
             520 => rip::dissect(payload, d),
@@ -533,6 +544,28 @@ pub struct TcpPayload<'a> {
     /// The sequence analysis' flags for the segment (`tcp.analysis.flags`
     /// bits): they decide, as in tshark, whether it is dissected again.
     pub flags: u16,
+    /// Capture time, ns since the epoch.
+    pub ts_ns: i64,
+}
+
+impl TcpPayload<'_> {
+    /// The frame's number and time, for request/response bookkeeping.
+    pub fn at(&self) -> At {
+        At {
+            frame: self.frame,
+            ts_ns: self.ts_ns,
+        }
+    }
+}
+
+/// Where a message was seen: its frame's number and capture time (ns
+/// since the epoch).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct At {
+    /// Frame number.
+    pub frame: u64,
+    /// Capture time, ns since the epoch.
+    pub ts_ns: i64,
 }
 
 /// What a protocol says about the bytes at the start of a buffer.
@@ -945,7 +978,7 @@ fn dissect_elided_http(
         pdu.len,
         &mut st.http,
         seg.from_client,
-        seg.frame,
+        seg.at(),
         &mut sub,
     );
     take(d, sub, fr);
@@ -1057,7 +1090,12 @@ fn dissect_call(
                 let mut sub = d.part();
                 let next = match cur {
                     TcpProto::Dns => {
-                        dns::dissect(pdu, dns::Transport::Tcp, "DNS", &mut sub);
+                        let track = dns::Track {
+                            tx: &mut st.dns,
+                            conv: 0,
+                            at: seg.at(),
+                        };
+                        dns::dissect(pdu, dns::Transport::Tcp, "DNS", Some(track), &mut sub);
                         None
                     }
                     TcpProto::Bgp => {
@@ -1066,10 +1104,10 @@ fn dissect_call(
                     }
                     TcpProto::Tls => None,
                     TcpProto::Http => {
-                        http::dissect(pdu, &mut st.http, seg.from_client, seg.frame, &mut sub)
+                        http::dissect(pdu, &mut st.http, seg.from_client, seg.at(), &mut sub)
                     }
                     TcpProto::Http2 => {
-                        http2::dissect(pdu, &mut st.h2, seg.from_client, &mut sub);
+                        http2::dissect(pdu, &mut st.h2, seg.from_client, seg.at(), &mut sub);
                         None
                     }
                 };
@@ -1188,7 +1226,7 @@ mod fuzz {
             ip_proto(&mut st, 89, &data, &mut d);
             for (i, chunk) in data.chunks(97).enumerate() {
                 let mut d = Dissection::default();
-                tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64, flags: 0 }, &mut d);
+                tcp(&mut st, ep, TcpPayload { stream: 1, from_client: i % 3 != 2, seq: seq + (i as u32) * 97, data: chunk, frame: i as u64, flags: 0, ts_ns: 0 }, &mut d);
             }
             // Prefixed with valid-looking headers, to get past the first checks.
             // A NetBIOS datagram up to its SMB header, and up to the
@@ -1203,7 +1241,7 @@ mod fuzz {
                 let mut d = Dissection::default();
                 ip_proto(&mut st, 89, &v, &mut d);
                 let mut d = Dissection::default();
-                tcp(&mut st, ep, TcpPayload { stream: 9, from_client: true, seq: 0, data: &v, frame: 1, flags: 0 }, &mut d);
+                tcp(&mut st, ep, TcpPayload { stream: 9, from_client: true, seq: 0, data: &v, frame: 1, flags: 0, ts_ns: 0 }, &mut d);
             }
         }
     }

@@ -29,6 +29,8 @@ pub struct Datagram {
     pub frame: u64,
     /// Capture time, ns since the epoch.
     pub ts_ns: i64,
+    /// Inside a packet quoted by an ICMP error (no state is kept).
+    pub quoted: bool,
 }
 
 /// A call awaiting its reply.

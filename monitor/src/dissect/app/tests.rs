@@ -14,6 +14,7 @@ fn strs<'a>(d: &'a Dissection, name: &'a str) -> Vec<String> {
             Value::Bool(b) => b.to_string(),
             Value::Ipv4(a) => a.to_string(),
             Value::Bytes(b) => util::hex(b),
+            Value::Float(f) => format!("{f:.9}"),
             other => format!("{other:?}"),
         })
         .collect()
@@ -78,6 +79,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         data: a,
         frame: 10,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg1, &mut d1), Handoff::Held);
     assert!(d1.fields.is_empty());
@@ -89,6 +91,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         data: b,
         frame: 11,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg2, &mut d2), Handoff::Claimed);
     assert_eq!(strs(&d2, "dns.length"), [msg.len().to_string()]);
@@ -103,6 +106,7 @@ fn dns_over_tcp_split_is_dissected_on_the_completing_segment() {
         data: a,
         frame: 12,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg3, &mut d3), Handoff::Ignored);
     assert!(strs(&d3, "dns.length").is_empty());
@@ -161,6 +165,7 @@ fn bgp_open() {
         data: &data,
         frame: 1,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.protocol, "BGP");
@@ -196,6 +201,7 @@ fn http_exchange_reassembled_across_segments() {
         data: &req,
         frame: 4,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep_c, seg, &mut d), Handoff::Claimed);
     assert_eq!(d.info, "GET / HTTP/1.1 ");
@@ -214,6 +220,7 @@ fn http_exchange_reassembled_across_segments() {
             data: chunk,
             frame: 6 + i as u64,
             flags: 0,
+            ts_ns: 0,
         };
         if tcp(&mut st, ep_s, seg, &mut d) == Handoff::Claimed {
             claimed_at.push(6 + i as u64);
@@ -258,7 +265,8 @@ fn http_chunked_body_is_dechunked() {
                 seq: 1,
                 data: a,
                 frame: 1,
-                flags: 0
+                flags: 0,
+                ts_ns: 0,
             },
             &mut d
         )
@@ -271,6 +279,7 @@ fn http_chunked_body_is_dechunked() {
         data: b,
         frame: 2,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     assert_eq!(strs(&d, "http.chunk_size"), ["5", "6", "0"]);
@@ -356,6 +365,7 @@ fn large_body_is_followed_not_held() {
         data: head.as_bytes(),
         frame: 1,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held);
     let chunk = vec![0x5a; 64 * 1024];
@@ -373,6 +383,7 @@ fn large_body_is_followed_not_held() {
             data: &chunk,
             frame: 1 + i,
             flags: 0,
+            ts_ns: 0,
         };
         assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held, "segment {i}");
         seq = seq.wrapping_add(chunk.len() as u32);
@@ -386,6 +397,7 @@ fn large_body_is_followed_not_held() {
         data: &chunk,
         frame: 81,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
     // An octet stream goes to the data dissector: no note in Info, and
@@ -416,6 +428,7 @@ fn reassembly_memory_is_bounded() {
         data: head,
         frame: 1,
         flags: 0,
+        ts_ns: 0,
     };
     assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Held);
     let chunk = vec![b'a'; 64 * 1024];
@@ -429,6 +442,7 @@ fn reassembly_memory_is_bounded() {
             data: &chunk,
             frame: 2 + i,
             flags: 0,
+            ts_ns: 0,
         };
         tcp(&mut st, ep, seg, &mut d);
         seq = seq.wrapping_add(chunk.len() as u32);
@@ -479,7 +493,8 @@ fn http_gzip_body_is_inflated() {
                 seq: 1,
                 data: &msg,
                 frame: 1,
-                flags: 0
+                flags: 0,
+                ts_ns: 0,
             },
             &mut d
         )
@@ -496,6 +511,7 @@ fn seg_at(stream: u64, from_client: bool, seq: u32, data: &[u8], frame: u64) -> 
         data,
         frame,
         flags: 0,
+        ts_ns: 0,
     }
 }
 
@@ -645,6 +661,7 @@ fn h2c_upgrade_goes_through_http() {
             data: &data,
             frame,
             flags: 0,
+            ts_ns: 0,
         };
         let ep = Endpoints { src_port, dst_port };
         assert_eq!(tcp(&mut st, ep, seg, &mut d), Handoff::Claimed);
@@ -694,6 +711,7 @@ fn rpc_calls_and_replies_over_udp() {
         stream: 0,
         frame,
         ts_ns: frame as i64 * 1_000_000,
+        quoted: false,
     };
     let mut d = Dissection::default();
     assert!(udp(&mut st, client, at(6), &hex(NFS_WRITE_CALL), &mut d));
@@ -748,6 +766,7 @@ fn http1_doh_body_is_dns() {
         data: &resp,
         frame: 2,
         flags: 0,
+        ts_ns: 0,
     };
     let ep = Endpoints {
         src_port: 80,
@@ -1310,6 +1329,69 @@ fn sslv2_looking_record_cut_short_is_encrypted_data() {
         &mut d,
     );
     assert_eq!(d.info, "Encrypted Data, Continuation Data");
+}
+
+/// dns_lab.pcapng frames 1 and 2 (a query and its response) sent again
+/// at chosen times in one UDP conversation: as tshark tracks DNS
+/// transactions, a query repeated unanswered within 5 s is a
+/// retransmission and the response answers the first one; a repeated
+/// response is a retransmission; a query after the answer, or 5 s after
+/// an unanswered one, starts a new transaction; a response to nothing
+/// is unsolicited.
+#[test]
+fn dns_transactions_follow_tshark() {
+    let query = hex("1a1601000001000000000000096d6963726f736f667403636f6d0000010001");
+    let response = hex(DNS_RESPONSE);
+    let client = Endpoints {
+        src_port: 49905,
+        dst_port: 53,
+    };
+    let server = Endpoints {
+        src_port: 53,
+        dst_port: 49905,
+    };
+    let mut st = AppState::default();
+    let mut frame = 0;
+    let mut send = |st: &mut AppState, secs: f64, is_query: bool| {
+        frame += 1;
+        let dg = Datagram {
+            stream: 0,
+            frame,
+            ts_ns: (secs * 1e9) as i64,
+            quoted: false,
+        };
+        let mut d = Dissection::default();
+        let (ep, msg) = if is_query {
+            (client, &query)
+        } else {
+            (server, &response)
+        };
+        assert!(udp(st, ep, dg, msg, &mut d));
+        let f = |n: &str| strs(&d, n).join(",");
+        [
+            f("dns.response_to"),
+            f("dns.time"),
+            f("dns.retransmit_request_in"),
+            f("dns.retransmit_response_in"),
+            f("dns.unsolicited"),
+        ]
+    };
+    let none = || [""; 5].map(String::from);
+    let row = |v: [&str; 5]| v.map(String::from);
+    assert_eq!(send(&mut st, 0.0, false), row(["", "", "", "", "true"]));
+    assert_eq!(send(&mut st, 1.0, true), none());
+    assert_eq!(send(&mut st, 2.0, true), row(["", "", "2", "", ""]));
+    assert_eq!(
+        send(&mut st, 3.5, false),
+        row(["2", "2.500000000", "", "", ""])
+    );
+    assert_eq!(send(&mut st, 4.0, false), row(["", "", "", "4", ""]));
+    assert_eq!(send(&mut st, 4.5, true), none());
+    assert_eq!(send(&mut st, 9.5, true), none());
+    assert_eq!(
+        send(&mut st, 10.0, false),
+        row(["7", "0.500000000", "", "", ""])
+    );
 }
 
 // Cases found in traffic recorded through a lossy path (see

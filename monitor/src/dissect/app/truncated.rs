@@ -101,7 +101,7 @@ pub fn tcp(
         }
         TcpProto::Http => http_cut(st, seg, reported, d),
         TcpProto::Http2 => http2_cut(st, seg, reported, d),
-        TcpProto::Dns => dns_cut(seg, reported, d),
+        TcpProto::Dns => dns_cut(&mut st.dns, seg, reported, d),
         TcpProto::Bgp => Handoff::Unclaimed,
     }
 }
@@ -173,7 +173,7 @@ fn http_cut(
             &data[..end],
             &mut st.http,
             seg.from_client,
-            seg.frame,
+            seg.at(),
             &mut sub,
         );
         let value = d.bytes(&P_HTTP, data);
@@ -195,7 +195,7 @@ fn http_cut(
                 &rest[..n],
                 &mut st.http,
                 seg.from_client,
-                seg.frame,
+                seg.at(),
                 &mut sub,
             );
             d.fields.append(&mut sub.fields);
@@ -208,7 +208,7 @@ fn http_cut(
             // there.
             d.info.push_str("Continuation");
             if rest.split(|&c| c == b' ').count() >= 2 {
-                http::dissect_cut_head(rest, &mut st.http, seg.from_client, seg.frame, d);
+                http::dissect_cut_head(rest, &mut st.http, seg.from_client, seg.at(), d);
             }
         }
         d.malformed = !whole;
@@ -223,12 +223,12 @@ fn http_cut(
     if data.starts_with(b"HTTP/") && !data.contains(&b'\n') && data.contains(&b' ') {
         // A status line cut short: its parts are read up to the cut (a
         // request line cut short is not taken for one).
-        http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.frame, d);
+        http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.at(), d);
     }
     let body = if starts_message(data) && data.contains(&b'\n') {
         d.protocol = "HTTP".into();
         d.info = http::held_info(data);
-        http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.frame, d);
+        http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.at(), d);
         None
     } else {
         let mut sub = d.part();
@@ -345,7 +345,13 @@ fn http2_cut(
         }
         let mut sub = d.part();
         if rest.len() >= plen {
-            http2::dissect(&rest[..plen], &mut st.h2, seg.from_client, &mut sub);
+            http2::dissect(
+                &rest[..plen],
+                &mut st.h2,
+                seg.from_client,
+                seg.at(),
+                &mut sub,
+            );
             super::take(d, sub, &mut fr);
         } else {
             let contained = plen.min(reported - off);
@@ -398,7 +404,12 @@ static L_HTTP2: crate::dissect::FieldDef = crate::dissect::FieldDef::layer_only(
 /// captured, and one cut short ends the dissection with a bounds error
 /// (which comes before the end of the segment, when a message runs past
 /// it, since the capture ends first).
-fn dns_cut(seg: TcpPayload<'_>, reported: usize, d: &mut Dissection) -> Handoff {
+fn dns_cut(
+    tx: &mut dns::Transactions,
+    seg: TcpPayload<'_>,
+    reported: usize,
+    d: &mut Dissection,
+) -> Handoff {
     let data = seg.data;
     let mark = d.fields.len();
     let mut fr = super::Frame::default();
@@ -416,7 +427,12 @@ fn dns_cut(seg: TcpPayload<'_>, reported: usize, d: &mut Dissection) -> Handoff 
         }
         let pdu = &rest[..n.min(rest.len())];
         let mut sub = d.part();
-        dns::dissect(pdu, dns::Transport::Tcp, "DNS", &mut sub);
+        let track = dns::Track {
+            tx: &mut *tx,
+            conv: 0,
+            at: seg.at(),
+        };
+        dns::dissect(pdu, dns::Transport::Tcp, "DNS", Some(track), &mut sub);
         super::take(d, sub, &mut fr);
         if pdu.len() < n {
             d.malformed = true;
