@@ -13,6 +13,7 @@
 //! - every summary line (`-r`),
 //! - every cell of `-T fields` for every field both know, of the protocols
 //!   present in the capture (in chunks),
+//! - `-T json` with a list of fields of every layer, frame by frame,
 //! - the number of frames each of a list of display filters matches (one
 //!   tshark pass with `-z io,stat`), and the frame list where it differs.
 //!
@@ -92,8 +93,8 @@ const SHORT: Scale = Scale {
 const FULL: Scale = Scale {
     big_body: 32 << 20,
     small_files: 1500,
-    keepalive_requests: 2500,
-    keepalive_max: 4 << 20,
+    keepalive_requests: 1500,
+    keepalive_max: 1 << 20,
     tls_connections: 120,
     dns_queries: 30_000,
     h2_requests: 400,
@@ -1008,6 +1009,7 @@ const FILTERS: &[&str] = &[
     "http.content_encoding == \"gzip\"",
     "http.transfer_encoding == \"chunked\"",
     "http.request.uri contains \"f1\"",
+    "http.time > 0.01",
     "http2",
     "http2.type == 1",
     "http2.header.name == \":path\"",
@@ -1021,6 +1023,8 @@ const FILTERS: &[&str] = &[
     "dns.flags.response == 1",
     "dns.flags.rcode == 3",
     "dns.qry.type == 28",
+    "dns.time > 0.0005",
+    "dns.retransmission || dns.unsolicited",
     "dns.qry.name contains \"host1\"",
     "dns.a",
     "dns.count.answers > 1",
@@ -1176,10 +1180,67 @@ fn compare(cap: &Path, fields: &[String], filters: bool) -> Found {
             ));
         }
     }
+    compare_json(cap, &mut found);
     if filters {
         compare_filters(cap, &mut found);
     }
     found
+}
+
+/// Fields read as tshark's `-T json` (one object per frame, values as
+/// arrays): one field or more of every layer the scenarios make.
+const JSON_FIELDS: &[&str] = &[
+    "frame.number",
+    "frame.time_epoch",
+    "frame.len",
+    "ip.src",
+    "ip.dst",
+    "tcp.srcport",
+    "tcp.stream",
+    "tcp.len",
+    "tcp.analysis.ack_rtt",
+    "udp.length",
+    "http.request.method",
+    "http.request.uri",
+    "http.response.code",
+    "http2.streamid",
+    "tls.record.content_type",
+    "tls.handshake.type",
+    "dns.qry.name",
+    "dns.a",
+];
+
+/// `-T json` with `JSON_FIELDS`, parsed and compared frame by frame.
+fn compare_json(cap: &Path, found: &mut Found) {
+    let args: Vec<&str> = JSON_FIELDS.iter().flat_map(|f| ["-e", *f]).collect();
+    let want = run(tshark().arg("-r").arg(cap).args(["-T", "json"]).args(&args));
+    let got = run(monitor()
+        .arg("read")
+        .arg("-r")
+        .arg(cap)
+        .args(["-T", "json"])
+        .args(&args));
+    let parse = |s: &str, who: &str| -> Vec<serde_json::Value> {
+        match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(serde_json::Value::Array(v)) => v,
+            Ok(_) => panic!("{who}'s -T json is not an array"),
+            Err(e) => panic!("{who}'s -T json does not parse: {e}"),
+        }
+    };
+    let (w, g) = (parse(&want, "tshark"), parse(&got, "monitor"));
+    if w.len() != g.len() {
+        found.line_diffs.push(format!(
+            "-T json: tshark {} frames, monitor {}",
+            w.len(),
+            g.len()
+        ));
+    }
+    if let Some((a, b)) = w.iter().zip(&g).find(|(a, b)| a != b) {
+        let n = w.iter().zip(&g).filter(|(a, b)| a != b).count();
+        found.line_diffs.push(format!(
+            "-T json: {n} frames differ, first:\n  tshark:  {a}\n  monitor: {b}"
+        ));
+    }
 }
 
 /// Frames each filter matches: tshark's counts in one pass (`io,stat`),
