@@ -634,7 +634,7 @@ impl Capture {
     /// As [`Capture::start`], with more tshark capture options (limits
     /// such as `-c` and `-a filesize:`, buffer size `-B`, snaplen `-s`).
     pub fn start_with(iface: &str, path: &Path, filter: Option<&str>, options: &[&str]) -> Self {
-        let mut c = Command::new("tshark");
+        let mut c = test_support::tshark();
         c.args(["-q", "-i", iface]).args(options);
         if let Some(f) = filter {
             c.args(["-f", f]);

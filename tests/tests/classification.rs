@@ -3,7 +3,7 @@
 //! (`frame.protocols`, with IP reassembly off since the kernel looks at one
 //! frame at a time).
 
-use std::{collections::BTreeMap, process::Command};
+use std::collections::BTreeMap;
 
 use aya::programs::{TestRun as _, TestRunOptions};
 use monitor::ebpf::{CounterMap, Programs};
@@ -68,7 +68,7 @@ fn kernel_classification_equals_tshark_on_every_capture() {
     let mut totals: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     for cap in &captures {
-        let out = Command::new("tshark")
+        let out = test_support::tshark()
             .args([
                 "-n",
                 "-o",

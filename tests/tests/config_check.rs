@@ -133,7 +133,7 @@ fn run_dump_dir_receives_the_sigusr1_dump() {
         std::thread::sleep(Duration::from_millis(100));
     };
     std::thread::sleep(Duration::from_millis(300));
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .arg("-r")
         .arg(&dump)
         .args(["-Y", "icmp.type == 8", "-T", "fields", "-e", "frame.number"])

@@ -115,7 +115,7 @@ fn output(cmd: &mut Command) -> String {
 /// Compare `monitor read` with tshark on `file`, line by line; returns the
 /// number of frames.
 fn compare(file: &Path) -> usize {
-    let want = output(Command::new("tshark").arg("-r").arg(file));
+    let want = output(test_support::tshark().arg("-r").arg(file));
     let got = output(Command::new(monitor_bin()).arg("read").arg("-r").arg(file));
     let (want, got): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
     assert_eq!(want.len(), got.len(), "{}: frame count", file.display());
@@ -123,7 +123,7 @@ fn compare(file: &Path) -> usize {
         assert_eq!(w, g, "{}: summary line", file.display());
     }
     let fields: Vec<&str> = TCP_ANALYSIS_FIELDS.iter().chain(FIELDS).copied().collect();
-    let mut ts = Command::new("tshark");
+    let mut ts = test_support::tshark();
     ts.arg("-r").arg(file).args(["-T", "fields"]);
     let mut mo = Command::new(monitor_bin());
     mo.arg("read").arg("-r").arg(file).args(["-T", "fields"]);

@@ -4,7 +4,7 @@
 //! superset of `tshark -Y FILTER`, and equal to it where the graph decides
 //! the filter exactly.
 
-use std::{collections::BTreeSet, process::Command};
+use std::collections::BTreeSet;
 
 use aya::programs::{TestRun as _, TestRunOptions};
 use monitor::ebpf::{KernelRule, Programs};
@@ -155,7 +155,7 @@ const CAPTURES: &[&str] = &[
 ];
 
 fn tshark_matches(cap: &std::path::Path, filter: &str) -> BTreeSet<usize> {
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .args([
             "-n",
             "-o",

@@ -18,7 +18,7 @@ const PINGS: usize = 4;
 const REFUSED: usize = 5;
 
 fn tshark_count(file: &std::path::Path, filter: Option<&str>) -> usize {
-    let mut c = Command::new("tshark");
+    let mut c = test_support::tshark();
     c.arg("-r")
         .arg(file)
         .args(["-T", "fields", "-e", "frame.number"]);
@@ -375,7 +375,7 @@ fn unanswered_unfinished_and_reset_handshakes() {
     // The capture shows what was counted: one conversation per attempt,
     // and every attempt to the silent address sent its SYN twice.
     let fields = |filter: &str| -> Vec<String> {
-        let out = Command::new("tshark")
+        let out = test_support::tshark()
             .arg("-r")
             .arg(&pcap)
             .args(["-Y", filter, "-T", "fields", "-e", "tcp.stream"])

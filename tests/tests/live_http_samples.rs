@@ -42,7 +42,7 @@ const RULES: &[(&str, &str, usize)] = &[
 ];
 
 fn tshark_count(file: &std::path::Path, filter: &str, desegment: bool) -> f64 {
-    let mut c = Command::new("tshark");
+    let mut c = test_support::tshark();
     if !desegment {
         c.args(["-o", "tcp.desegment_tcp_streams:FALSE"]);
     }

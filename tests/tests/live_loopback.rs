@@ -68,7 +68,7 @@ fn scrape(addr: &str) -> Option<Metrics> {
 }
 
 fn tshark_rows(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut c = Command::new("tshark");
+    let mut c = test_support::tshark();
     c.arg("-r").arg(file).args(["-T", "fields"]);
     for f in fields {
         c.args(["-e", f]);

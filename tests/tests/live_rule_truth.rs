@@ -12,14 +12,13 @@
 use std::{
     io::{Read as _, Write as _},
     net::{SocketAddr, TcpStream, UdpSocket},
-    process::Command,
     time::{Duration, Instant},
 };
 
 use monitor_tests::{sh, Capture, Daemon, Metrics, Netns};
 
 fn tshark_count(file: &std::path::Path, filter: &str) -> f64 {
-    let out = Command::new("tshark")
+    let out = test_support::tshark()
         .arg("-r")
         .arg(file)
         .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])

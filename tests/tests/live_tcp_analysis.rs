@@ -86,7 +86,7 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
     // segments; their sum cannot.
     let mut timing = (0.0, 0.0);
     let count = |file: &std::path::Path, filter: &str| {
-        let out = Command::new("tshark")
+        let out = test_support::tshark()
             .arg("-r")
             .arg(file)
             .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
@@ -158,7 +158,7 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
             assert!(out.status.success(), "{cmd:?}");
             String::from_utf8(out.stdout).unwrap()
         };
-        let theirs = fields(&mut Command::new("tshark"));
+        let theirs = fields(&mut test_support::tshark());
         let ours = fields(Command::new(monitor_tests::monitor_bin()).arg("read"));
         let (t, o): (Vec<&str>, Vec<&str>) = (theirs.lines().collect(), ours.lines().collect());
         assert!(

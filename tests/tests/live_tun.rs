@@ -119,7 +119,7 @@ impl Drop for Tun {
 }
 
 fn tshark_fields(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut c = Command::new("tshark");
+    let mut c = test_support::tshark();
     c.arg("-r").arg(file).args(["-T", "fields"]);
     for f in fields {
         c.args(["-e", f]);
@@ -251,7 +251,7 @@ fn tun_device_is_parsed_from_the_ip_header_and_dumped_as_raw_ip() {
         );
     }
     // monitor reads its own dump as tshark does.
-    let theirs = Command::new("tshark").arg("-r").arg(&out).output().unwrap();
+    let theirs = test_support::tshark().arg("-r").arg(&out).output().unwrap();
     let ours = Command::new(monitor_bin())
         .args(["read", "-r"])
         .arg(&out)

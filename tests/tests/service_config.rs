@@ -351,7 +351,7 @@ fn filters_are_valid_display_filters() {
     );
     let mut checked = 0;
     for f in filters.iter().filter(|f| !f.is_empty()) {
-        let out = run(Command::new("tshark").arg("-r").arg(&pcap).args(["-Y", f]));
+        let out = run(test_support::tshark().arg("-r").arg(&pcap).args(["-Y", f]));
         assert!(
             out.status.success(),
             "tshark rejects {f:?}: {}",
@@ -361,7 +361,7 @@ fn filters_are_valid_display_filters() {
     }
     assert!(checked >= 4);
     // The check has teeth.
-    let out = run(Command::new("tshark")
+    let out = run(test_support::tshark()
         .arg("-r")
         .arg(&pcap)
         .args(["-Y", "tcp.flags.rst == 1"]));
