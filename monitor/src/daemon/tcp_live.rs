@@ -497,22 +497,10 @@ mod tests {
 
     #[test]
     fn header_records_give_the_analysis_a_full_dissection_gives() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures");
-        let skip = std::env::var("MONITOR_ALLOW_SKIP").is_ok_and(|v| v == "1");
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            assert!(
-                skip,
-                "{} missing; MONITOR_ALLOW_SKIP=1 to skip",
-                dir.display()
-            );
-            return;
-        };
-        let mut files: Vec<_> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
-            .collect();
-        files.sort();
+        let files = test_support::all_captures();
+        if files.is_empty() {
+            return; // skipped: MONITOR_ALLOW_SKIP=1
+        }
         let mut total = (0, 0, 0);
         for f in &files {
             let (a, b, c) = compare(f);
