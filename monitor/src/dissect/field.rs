@@ -233,6 +233,11 @@ pub struct Dissection {
     /// The layer that was found malformed first (set whenever `malformed`
     /// is, once dissection has finished).
     pub malformed_layer: Option<Layer>,
+    /// With `malformed`: the Info column already says "[Malformed
+    /// Packet]" where the error was caught (a dissector that catches its
+    /// sub-dissector's error and goes on with the next PDU), and the
+    /// error is no snapshot-length cut.
+    pub malformed_noted: bool,
     /// The only fields the consumer reads, when it said so
     /// ([`crate::dissect::Pipeline::only_fields`]): the sorted addresses of
     /// their definitions.

@@ -293,6 +293,7 @@ impl Pipeline {
             mut info,
             malformed: _,
             malformed_layer: _,
+            malformed_noted: _,
             wanted: _,
             only_wanted: _,
         } = d;
@@ -510,7 +511,11 @@ impl Pipeline {
         if let Some(i) = proto_idx {
             d.fields[i].value = protos;
         }
-        if d.malformed && rec.data.len() < rec.orig_len as usize && !past_reported {
+        if d.malformed
+            && rec.data.len() < rec.orig_len as usize
+            && !past_reported
+            && !d.malformed_noted
+        {
             // Cut short by the snapshot length, not invalid (tshark's
             // distinction between its two bounds errors).
             d.malformed = false;
@@ -521,7 +526,9 @@ impl Pipeline {
             d.malformed_layer.get_or_insert(Layer::Application);
             let text = format!("[Malformed Packet: {}]", d.protocol);
             d.push(&MALFORMED, Value::Str(text));
-            d.info.push_str("[Malformed Packet]");
+            if !d.malformed_noted {
+                d.info.push_str("[Malformed Packet]");
+            }
         } else {
             // (a flag reset by a layer that takes back its verdict)
             d.malformed_layer = None;

@@ -321,9 +321,15 @@ fn cut_frame(
             Ok(())
         }
         4 => {
+            // Each setting's item spans 6 bytes but reads none itself: the
+            // identifier shows once its 2 bytes are there.
             while o < plen {
+                c.need(o + 2)?;
+                let id = u16::from_be_bytes([f[o], f[o + 1]]);
+                d.push(&F_HTTP2_SETTINGS_ID, Value::UInt(id.into()));
                 c.need(o + 6)?;
-                settings(&f[o..o + 6], d);
+                let v = be32(f, o + 2).unwrap_or(0);
+                d.push(setting_field(id), Value::UInt(v.into()));
                 o += 6;
             }
             Ok(())
@@ -369,7 +375,6 @@ fn cut_frame(
         11 => Ok(()),
         12 => {
             while o < plen {
-                c.need(o + 6)?;
                 let olen = usize::from(u16::from_be_bytes([f[o], f[o + 1]]));
                 c.need(o + 2 + olen)?;
                 o += 2 + olen;
@@ -516,16 +521,20 @@ pub fn settings(body: &[u8], d: &mut Dissection) {
         let id = u16::from_be_bytes([s[0], s[1]]);
         let v = u32::from_be_bytes([s[2], s[3], s[4], s[5]]);
         d.push(&F_HTTP2_SETTINGS_ID, Value::UInt(id.into()));
-        let def = match id {
-            1 => &F_HTTP2_SETTINGS_HEADER_TABLE_SIZE,
-            2 => &F_HTTP2_SETTINGS_ENABLE_PUSH,
-            3 => &F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
-            4 => &F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE,
-            5 => &F_HTTP2_SETTINGS_MAX_FRAME_SIZE,
-            6 => &F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
-            _ => &F_HTTP2_SETTINGS_UNKNOWN,
-        };
-        d.push(def, Value::UInt(v.into()));
+        d.push(setting_field(id), Value::UInt(v.into()));
+    }
+}
+
+/// The field of a setting's value.
+fn setting_field(id: u16) -> &'static FieldDef {
+    match id {
+        1 => &F_HTTP2_SETTINGS_HEADER_TABLE_SIZE,
+        2 => &F_HTTP2_SETTINGS_ENABLE_PUSH,
+        3 => &F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
+        4 => &F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE,
+        5 => &F_HTTP2_SETTINGS_MAX_FRAME_SIZE,
+        6 => &F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+        _ => &F_HTTP2_SETTINGS_UNKNOWN,
     }
 }
 
@@ -754,7 +763,11 @@ fn full_body(
         d.push(layer, v);
     }
     if t == "image/png" && super::png::throws(whole) {
+        // tcp_dissect_pdus catches the error and notes it right away; the
+        // next frame of the segment is dissected after it.
         d.malformed = true;
+        d.malformed_noted = true;
+        info.push_str("[Malformed Packet]");
     }
     if t == "application/octet-stream" {
         crate::dissect::data::push(d, whole);

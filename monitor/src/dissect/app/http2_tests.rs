@@ -306,3 +306,100 @@ fn seg(from_client: bool, seq: u32, data: &[u8], frame: u64) -> TcpPayload<'_> {
         ts_ns: 0,
     }
 }
+
+/// A frame header: payload length, type, flags, stream.
+fn frame(t: u8, flags: u8, sid: u8, payload: &[u8]) -> Vec<u8> {
+    let n = payload.len();
+    let mut f = vec![0, (n >> 8) as u8, n as u8, t, flags, 0, 0, 0, sid];
+    f.extend_from_slice(payload);
+    f
+}
+
+/// tcp_dissect_pdus catches the PNG dissector's error for one frame and
+/// goes on: the note follows that frame's text, before the next frame's
+/// (the body is the start of fresh h2c seed 1's frame 40: the signature,
+/// then random bytes read as a chunk length past the end).
+#[test]
+fn a_malformed_png_body_is_noted_where_its_frame_ends() {
+    let mut st = AppState::default();
+    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
+    let mut d = Dissection::default();
+    tcp(
+        &mut st,
+        endpoints(true, 40000),
+        seg(true, 1, &preface, 1),
+        &mut d,
+    );
+    // Literal header fields, not indexed, not Huffman-coded.
+    let mut block = vec![0, 7];
+    block.extend_from_slice(b":status\x03200\x00\x0ccontent-type\x09image/png");
+    let mut server = frame(1, 0x04, 1, &block);
+    let png = hex("89504e470d0a1a0acd20f5198b26639fcc590f65108c38b87fb4d485");
+    server.extend_from_slice(&frame(0, 0x01, 1, &png));
+    server.extend_from_slice(&frame(0, 0x00, 3, b"abcd"));
+    let mut d = Dissection::default();
+    let h = tcp(
+        &mut st,
+        endpoints(false, 40000),
+        seg(false, 1, &server, 2),
+        &mut d,
+    );
+    assert_eq!(h, Handoff::Claimed);
+    assert_eq!(
+        d.info,
+        "HEADERS[1]: 200 OK, DATA[1] (PNG)[Malformed Packet], DATA[3]"
+    );
+    assert!(d.malformed && d.malformed_noted);
+    assert_eq!(layers(&d), ["http", "http2", "png"]);
+}
+
+/// Fresh h2c capture at full scale, seed 3, cut by `editcap -s 200` (134
+/// of 1448 payload bytes captured): body bytes read as frames.
+const SEED3_CUT200: &[(u64, &str)] = &[
+    (452, "00034503be8d5ac439d278bb8b5152e1c357b24252f610729e5b267fcdbff4ca1fabd29a73de61c827a0e5fd2f94b1bffbe44158a1b58e843727406abaf30708078a69be78abd7e77ff69497a275d80d20a769d08d75c33b50cae89e9604740b5a9ec901bef762e24e1e7389254f26a7caf962922805e83ba46d2930c81e9f8932c2bf25b117"),
+    (592, "17f4eb042e7bb6793fc6e390ff25368e736e12f3a49b84c26fb67f5f8e82c99ac332670f31ac2b5800662c210a1c737a80beb78ef059fefc4c518597bca3c3008d1bde93921200ec2e671f4c56e05f7bb299be39fb9457336fa44b3bbc841d0e933354837add5230be5b3e93763c3eefe1e7eeb4107a7b3bc5fade86e9fb393c89c72db3ff38"),
+    (1307, "0000000049454e44ae42608200015600010000001b7b226e223a2033312c202273223a202278787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878"),
+];
+
+/// How the frames read from those cut segments end, after the client's
+/// preface made the connection HTTP/2.
+#[test]
+fn frames_read_from_cut_segments_end_as_in_tshark() {
+    let mut st = AppState::default();
+    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
+    let mut d = Dissection::default();
+    tcp(
+        &mut st,
+        endpoints(true, 44788),
+        seg(true, 1, &preface, 1),
+        &mut d,
+    );
+    let mut seen = Vec::new();
+    for &(frame, payload) in SEED3_CUT200 {
+        let data = hex(payload);
+        let mut d = Dissection::default();
+        let s = seg(false, frame as u32 * 1448, &data, frame);
+        tcp_truncated(&mut st, endpoints(false, 44788), s, 1448, &mut d);
+        seen.push(d);
+    }
+    // A RST_STREAM 846 bytes long: the next frame would start past the
+    // captured bytes, where tcp_dissect_pdus' loop ends without an error.
+    assert_eq!(seen[0].info, "RST_STREAM[224052281]");
+    assert!(!seen[0].malformed);
+    // SETTINGS: each identifier shows once its two bytes were captured,
+    // its value once all four were (20 whole settings, then an
+    // identifier alone).
+    assert_eq!(seen[1].info, "SETTINGS[2075556159]");
+    assert!(seen[1].malformed);
+    assert_eq!(texts(&seen[1], "http2.settings.id").len(), 21);
+    // A padded DATA frame of length 0 captured whole: reading its pad
+    // length runs past its end, a fragment's bounds error; no pad length
+    // shows for it.
+    assert_eq!(
+        seen[2].info,
+        "DATA[1162757294][BoundErrorUnreassembled Packet], \
+         DATA[1442840832][BoundErrorUnreassembled Packet]"
+    );
+    assert_eq!(texts(&seen[2], "http2.pad_length"), ["0"]);
+    assert!(!seen[2].malformed);
+}

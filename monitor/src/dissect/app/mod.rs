@@ -1182,6 +1182,7 @@ fn http_first_line(rest: &[u8], after_shown: bool, d: &Dissection, fr: &mut Fram
 fn take(d: &mut Dissection, mut sub: Dissection, fr: &mut Frame) {
     d.fields.append(&mut sub.fields);
     d.malformed |= sub.malformed;
+    d.malformed_noted |= sub.malformed_noted;
     // A media dissector's name (HTTP/JSON) stays for the frame: a later
     // HTTP message does not set the column back.
     let keep = sub.protocol.is_empty()

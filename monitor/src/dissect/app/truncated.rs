@@ -322,8 +322,12 @@ fn http2_cut(
     }
     let mut called = false;
     let mut off = 0;
-    while off < reported {
-        let rest = data.get(off..).unwrap_or_default();
+    // tcp_dissect_pdus loops while tvb_reported_length_remaining() is
+    // positive, which it is not past the captured bytes (the offset is
+    // out of bounds): a frame that ends past them ends the loop quietly;
+    // one that ends exactly there leaves a next frame with no byte.
+    while off < reported && off <= data.len() {
+        let rest = &data[off..];
         // get_http2_message_len: the preface, or the header's length.
         let plen = if rest.starts_with(http2::PREFACE) {
             http2::PREFACE.len()
@@ -344,7 +348,20 @@ fn http2_cut(
             st.dirs[di].track(seg.seq, seg.seq.wrapping_add(end), seg.frame);
         }
         let mut sub = d.part();
-        if rest.len() >= plen {
+        // The frame's bytes are marked as a fragment here, also when all
+        // of them were captured: a read past its end (a frame too short
+        // for its type) ends it as one past the segment's end would.
+        let contained = plen.min(reported - off);
+        let mut info = None;
+        let end = http2::dissect_cut(
+            &rest[..plen.min(rest.len())],
+            plen,
+            contained,
+            &mut sub,
+            &mut info,
+        );
+        if end == http2::CutEnd::Read && rest.len() >= plen {
+            let mut sub = d.part();
             http2::dissect(
                 &rest[..plen],
                 &mut st.h2,
@@ -354,9 +371,6 @@ fn http2_cut(
             );
             super::take(d, sub, &mut fr);
         } else {
-            let contained = plen.min(reported - off);
-            let mut info = None;
-            let end = http2::dissect_cut(rest, plen, contained, &mut sub, &mut info);
             if let Some(text) = info {
                 sub.info = text;
             }
