@@ -163,10 +163,11 @@ pub struct Config {
     /// Non-zero: write a TCP header record for every TCP segment the TCP
     /// scope rule accepts (to ring buffer `TCP_EVENTS`).
     pub tcp_records: u32,
-    /// A record wakes user space only once this many bytes wait in its
-    /// ring buffer (`BPF_RB_NO_WAKEUP` below it); user space also drains
-    /// the rings on a short timer, so records below it wait that long at
-    /// most. 0 wakes user space for every record.
+    /// A record wakes user space only when it makes the bytes waiting in
+    /// its ring buffer cross a multiple of this (`BPF_RB_NO_WAKEUP`
+    /// otherwise); user space also drains the rings on a short timer, so
+    /// records wait that long at most. 0: the kernel's default (a wake-up
+    /// when user space has read everything before the record).
     pub wake_bytes: u64,
 }
 

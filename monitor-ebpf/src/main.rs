@@ -18,8 +18,9 @@
 //!    buffer.
 //!
 //! Records wake user space in batches: a record is submitted with
-//! `BPF_RB_NO_WAKEUP` until [`Config::wake_bytes`] wait in its ring, and
-//! user space drains both rings on a short timer besides.
+//! `BPF_RB_NO_WAKEUP` unless it makes the bytes waiting in its ring cross
+//! a multiple of [`Config::wake_bytes`], and user space drains both rings
+//! on a short timer besides.
 //!
 //! Every failed ring-buffer reservation is counted, never silent.
 #![no_std]
@@ -295,19 +296,41 @@ where
 
     if tcp_record {
         let cap = if l4_end > 0 { l4_end } else { len };
-        if sample::<256, F>(
-            &TCP_EVENTS,
-            ts,
-            record_kind::TCP_HEADERS,
-            len,
-            ifindex,
-            dir,
-            cap,
-            rules_bits,
-            0,
-            cfg.wake_bytes,
-            &load,
-        ) {
+        let k = record_kind::TCP_HEADERS;
+        let wake = cfg.wake_bytes;
+        // Most headers (Ethernet, IPv4 or IPv6, TCP with the usual
+        // options) fit in 128 bytes: a record of 160 bytes instead of 288
+        // leaves the ring room for almost twice as many.
+        let ok = if cap <= 128 {
+            sample::<128, F>(
+                &TCP_EVENTS,
+                ts,
+                k,
+                len,
+                ifindex,
+                dir,
+                cap,
+                rules_bits,
+                0,
+                wake,
+                &load,
+            )
+        } else {
+            sample::<256, F>(
+                &TCP_EVENTS,
+                ts,
+                k,
+                len,
+                ifindex,
+                dir,
+                cap,
+                rules_bits,
+                0,
+                wake,
+                &load,
+            )
+        };
+        if ok {
             c.tcp_records += 1;
         } else {
             c.tcp_records_dropped += 1;
@@ -510,14 +533,24 @@ where
             candidates,
         };
     }
-    // Wake user space only once a batch is waiting; it also drains the
-    // rings on a timer, so a quiet ring is read soon enough.
+    // Wake user space only when this record makes the data waiting cross
+    // a multiple of `wake_bytes`: once per batch, not once per record (a
+    // wake-up is an interrupt, dearer than the record; in a virtual
+    // machine much dearer). User space also drains the rings on a timer,
+    // so a quiet ring is read soon enough, and a crossing two CPUs both
+    // miss costs at most one timer period.
     let flags = if wake_bytes == 0 {
         0
-    } else if ring.query(BPF_RB_AVAIL_DATA as u64) >= wake_bytes {
-        BPF_RB_FORCE_WAKEUP as u64
     } else {
-        BPF_RB_NO_WAKEUP as u64
+        // The record as the ring holds it: its 8-byte header, rounded up,
+        // and some slack (a wake-up too many is harmless).
+        let size = core::mem::size_of::<Sample<N>>() as u64 + 16;
+        let waiting = ring.query(BPF_RB_AVAIL_DATA as u64);
+        if waiting / wake_bytes != waiting.saturating_sub(size) / wake_bytes {
+            BPF_RB_FORCE_WAKEUP as u64
+        } else {
+            BPF_RB_NO_WAKEUP as u64
+        }
     };
     entry.submit(flags);
     true
