@@ -11,6 +11,10 @@
 //!   segment (data one way, ACKs the other) is a TCP header record the
 //!   daemon analyses.
 //!
+//! Then the packet rate a UDP socket on the host end receives under the
+//! same flood with nothing attached, with the monitor (8 rules, 1 %
+//! sampling, TCP analysis on) and with tcpdump writing to /dev/null.
+//!
 //! The daemon's CPU time is read from `/proc/PID/stat` (user + system)
 //! before and after; records from its own counters. The table gives CPU
 //! ns per record received, the records per second, and the records the
@@ -182,6 +186,103 @@ fn tcp_flood(
     }
 }
 
+/// UDP datagrams a socket on the host end receives per second while a
+/// thread in the namespace floods it for [`SECONDS`].
+fn rx_rate(net: &Netns) -> f64 {
+    let port = monitor_tests::free_port();
+    let sock = UdpSocket::bind(format!("{}:{port}", net.host_ip)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                if sock.recv(&mut buf).is_ok() {
+                    n += 1;
+                }
+            }
+            n
+        })
+    };
+    let t0 = Instant::now();
+    let senders = udp_flood(net, port)(stop.clone());
+    std::thread::sleep(Duration::from_secs(SECONDS));
+    stop.store(true, Ordering::SeqCst);
+    for t in senders {
+        let _ = t.join();
+    }
+    let n = reader.join().unwrap_or(0);
+    n as f64 / t0.elapsed().as_secs_f64()
+}
+
+/// Live packet rate through the veth: nothing attached, the monitor (8
+/// rules, 1 % sampling, TCP analysis on), tcpdump writing to /dev/null.
+fn packet_rates(net: &Netns) {
+    let bare = rx_rate(net);
+    let dir = std::env::temp_dir().join(format!("mon-bench-rate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("rules.toml");
+    let mut text = String::from("[sampling]\nsample = 0.01\n");
+    for i in 0..8 {
+        text += &format!(
+            "[[rule]]\nname = \"r{i}\"\nfilter = \"tcp.port == {} || tcp.port == {}\"\n",
+            8000 + 2 * i,
+            8001 + 2 * i
+        );
+    }
+    std::fs::write(&config, text).unwrap();
+    let daemon = Daemon::start(&[
+        "--iface",
+        &net.host_if,
+        "--xdp-mode",
+        "skb",
+        "-c",
+        config.to_str().unwrap(),
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    let monitored = rx_rate(net);
+    daemon.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut tcpdump = std::process::Command::new("tcpdump")
+        .args(["-i", &net.host_if, "-n", "-w", "/dev/null"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let dumped = match &mut tcpdump {
+        Ok(_) => {
+            std::thread::sleep(Duration::from_millis(1000));
+            Some(rx_rate(net))
+        }
+        Err(e) => {
+            eprintln!("tcpdump not run: {e}");
+            None
+        }
+    };
+    if let Ok(c) = &mut tcpdump {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    println!("live packet rate (UDP flood through a veth, datagrams/s received):");
+    println!("  {:<52} {:>10.0}", "nothing attached", bare);
+    println!(
+        "  {:<52} {:>10.0}  {:.2} of bare",
+        "monitor (8 rules, 1 % sampling, TCP analysis, skb)",
+        monitored,
+        monitored / bare
+    );
+    if let Some(d) = dumped {
+        println!(
+            "  {:<52} {:>10.0}  {:.2} of bare",
+            "tcpdump -w /dev/null",
+            d,
+            d / bare
+        );
+    }
+}
+
 fn main() {
     // SAFETY: no arguments.
     if unsafe { libc::geteuid() } != 0 {
@@ -231,6 +332,8 @@ fn main() {
         ));
     }
     let _ = std::fs::remove_dir_all(&dir);
+
+    packet_rates(&net);
 
     println!("daemon CPU per record (flood through a veth for {SECONDS} s, /proc/PID/stat):");
     println!(
