@@ -44,7 +44,8 @@ enum Cmd {
         listen: String,
     },
     /// Install what is missing and run the benchmarks (needs root): the
-    /// kernel programs, then `monitor read` against tshark.
+    /// kernel programs, the daemon under floods, the filter and TCP
+    /// analyzer, then `monitor read` against tshark.
     Bench,
     /// Only the `monitor read` vs tshark benchmark: records a big capture
     /// from real traffic in network namespaces (needs root), then compares
@@ -107,6 +108,10 @@ fn main() -> anyhow::Result<()> {
             setup::run()?;
             require_root("benchmarks load eBPF programs")?;
             cargo(&["bench", "-p", "monitor-tests", "--bench", "kernel"])?;
+            // The daemon under floods: the release binary, as installed.
+            cargo(&["build", "--release", "-p", "monitor"])?;
+            std::env::set_var("MONITOR_BIN", workspace().join("target/release/monitor"));
+            cargo(&["bench", "-p", "monitor-tests", "--bench", "daemon"])?;
             cargo(&["bench", "-p", "monitor", "--bench", "filter"])?;
             cargo(&["bench", "-p", "monitor", "--bench", "tcp_analysis"])?;
             bench_read(None, 60, false)
