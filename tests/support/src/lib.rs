@@ -29,8 +29,9 @@ pub const ALLOW_SKIP_ENV: &str = "MONITOR_ALLOW_SKIP";
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("test-support sits in the workspace")
+        .ancestors()
+        .nth(2)
+        .expect("tests/support sits in the workspace")
         .to_path_buf()
 }
 
