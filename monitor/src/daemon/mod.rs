@@ -149,8 +149,8 @@ pub enum RunError {
     #[error(transparent)]
     Preflight(#[from] PreflightError),
     /// A rule's filter cannot be compiled for the kernel.
-    #[error("{0}")]
-    Rules(String),
+    #[error(transparent)]
+    Rules(#[from] rules::RuleError),
     /// Loading, attaching or serving failed.
     #[error(transparent)]
     Failed(#[from] anyhow::Error),
@@ -163,7 +163,7 @@ pub fn run(options: RunOptions) -> Result<(), RunError> {
     init_logging(&settings.file.config.daemon.log_level);
     let names: Vec<String> = settings.ifaces.iter().map(|(n, _)| n.clone()).collect();
     let ifaces = preflight::check(&names)?;
-    let rules = rules::RuleSet::compile(&settings.file.config).map_err(RunError::Rules)?;
+    let rules = rules::RuleSet::compile(&settings.file.config)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -8,8 +8,24 @@ use monitor_common::rules::MAX_RULES;
 use crate::{
     config::Config,
     ebpf::{KernelRule, RuleTables},
-    filter::{self, kernel::kernel_rule},
+    filter::{self, kernel::kernel_rule, FilterError},
 };
+
+/// A rule of the configuration that does not compile.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    /// A `[[rule]]` filter.
+    #[error("rule '{rule}': {}", .error.message)]
+    Rule {
+        /// The rule's name.
+        rule: String,
+        /// Why its filter was refused.
+        error: FilterError,
+    },
+    /// The `[tcp] scope` filter.
+    #[error("tcp scope: {}", .0.message)]
+    TcpScope(FilterError),
+}
 
 /// One configured rule, compiled.
 #[derive(Clone, Debug)]
@@ -35,14 +51,16 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Compile every rule of a configuration.
-    pub fn compile(config: &Config) -> Result<Self, String> {
+    pub fn compile(config: &Config) -> Result<Self, RuleError> {
         let mut rules = Vec::new();
         for r in &config.rules {
-            let (mut kernel, exact) = kernel_rule(r.filter.get_ref())
-                .map_err(|e| format!("rule '{}': {}", r.name.get_ref(), e.message))?;
+            let refused = |error| RuleError::Rule {
+                rule: r.name.get_ref().clone(),
+                error,
+            };
+            let (mut kernel, exact) = kernel_rule(r.filter.get_ref()).map_err(refused)?;
             kernel.sample = *r.sample.get_ref();
-            let exact_filter = filter::compile(r.filter.get_ref())
-                .map_err(|e| format!("rule '{}': {}", r.name.get_ref(), e.message))?;
+            let exact_filter = filter::compile(r.filter.get_ref()).map_err(refused)?;
             rules.push(CompiledRule {
                 name: r.name.get_ref().clone(),
                 kernel,
@@ -54,11 +72,7 @@ impl RuleSet {
         let tcp_scope = if scope.trim().is_empty() {
             None
         } else {
-            Some(
-                kernel_rule(scope)
-                    .map_err(|e| format!("tcp scope: {}", e.message))?
-                    .0,
-            )
+            Some(kernel_rule(scope).map_err(RuleError::TcpScope)?.0)
         };
         Ok(Self { rules, tcp_scope })
     }
