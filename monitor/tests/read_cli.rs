@@ -1017,29 +1017,20 @@ fn exchange_times_match_tshark() {
         "mixed_large_web.pcap",
     ] {
         let f = captures().join(name);
-        same_as_tshark(&[
-            "-r",
-            f.to_str().unwrap(),
-            "-T",
-            "fields",
-            "-e",
+        let mut args = vec!["-r", f.to_str().unwrap(), "-T", "fields"];
+        for field in [
             "frame.number",
-            "-e",
             "http.request_in",
-            "-e",
             "http.time",
-            "-e",
             "dns.response_to",
-            "-e",
             "dns.time",
-            "-e",
             "dns.retransmission",
-            "-e",
             "dns.retransmit_request_in",
-            "-e",
             "dns.retransmit_response_in",
-            "-e",
             "dns.unsolicited",
-        ]);
+        ] {
+            args.extend(["-e", field]);
+        }
+        same_as_tshark(&args);
     }
 }
