@@ -668,8 +668,9 @@ fn filter_ok(
         let quote = text
             .get(base..base + 1)
             .map_or(0, |q| usize::from(q == "\"" || q == "'"));
-        let start = base + quote + e.span.start;
-        let len = e.span.end.saturating_sub(e.span.start);
+        let span = e.span.unwrap_or_default();
+        let start = base + quote + span.start;
+        let len = span.end.saturating_sub(span.start);
         (start..start + len.max(1), e.message)
     })
 }

@@ -10,10 +10,9 @@ use std::fmt;
 pub struct FilterError {
     /// One-line description, no trailing period.
     pub message: String,
-    /// The offending byte range of the filter text.
-    pub span: Span,
-    /// Whether the span is meaningful (not for "filter too long").
-    pub has_span: bool,
+    /// The offending byte range of the filter text; `None` when the error
+    /// is about the filter as a whole ("filter too long").
+    pub span: Option<Span>,
 }
 
 impl FilterError {
@@ -21,8 +20,7 @@ impl FilterError {
     pub fn new(message: impl Into<String>, span: Span) -> Self {
         Self {
             message: message.into(),
-            span,
-            has_span: true,
+            span: Some(span),
         }
     }
 
@@ -30,8 +28,7 @@ impl FilterError {
     pub fn whole(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            span: Span::default(),
-            has_span: false,
+            span: None,
         }
     }
 
@@ -44,11 +41,14 @@ impl FilterError {
     /// ```
     pub fn render(&self, expr: &str) -> String {
         let mut out = self.message.clone();
-        if !self.has_span || expr.len() > 4096 || expr.contains('\n') {
+        let Some(span) = self.span else {
+            return out;
+        };
+        if expr.len() > 4096 || expr.contains('\n') {
             return out;
         }
-        let start = self.span.start.min(expr.len());
-        let end = self.span.end.clamp(start, expr.len());
+        let start = span.start.min(expr.len());
+        let end = span.end.clamp(start, expr.len());
         let pad = expr[..start].chars().count();
         let width = expr[start..end].chars().count().max(1);
         out.push_str("\n    ");

@@ -352,8 +352,9 @@ fn messages_and_carets() {
 #[test]
 fn error_fields_are_structured() {
     let e = compile_with("tcp.port == \"x\"", &TestRegistry).unwrap_err();
-    assert_eq!(e.span.start, 12);
-    assert_eq!(e.span.end, 15);
+    let span = e.span.expect("a span");
+    assert_eq!(span.start, 12);
+    assert_eq!(span.end, 15);
     assert_eq!(
         e.to_string(),
         "Unsigned integer cannot be converted from a string (\"x\")"
