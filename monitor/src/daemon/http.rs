@@ -27,6 +27,8 @@ pub struct State {
     pub metrics: Arc<Metrics>,
     /// Dump writer.
     pub dumps: Arc<Dumps>,
+    /// Reads the sample ring before a dump.
+    pub flush: super::ring::Flush,
     /// State for `/api/v1/status`.
     pub status: Arc<super::status::Status>,
     /// Bearer token required on every request, when set.
@@ -95,6 +97,7 @@ async fn dump_handler(AxState(s): AxState<State>, Query(q): Query<DumpQuery>) ->
         },
         None => None,
     };
+    s.flush.flush().await;
     let dumps = s.dumps.clone();
     let result =
         tokio::task::spawn_blocking(move || dumps.to_bytes(q.filter.as_deref(), last)).await;

@@ -284,13 +284,20 @@ async fn serve(
         stop_rx.clone(),
     ));
     let log_task = ebpf_log.map(|l| tokio::spawn(ring::forward_logs(l, stop_rx.clone())));
-    let reader = tokio::spawn(ring::read(ring, live.clone(), stop_rx.clone()));
+    let (flush, flush_requests) = ring::Flush::new();
+    let reader = tokio::spawn(ring::read(
+        ring,
+        live.clone(),
+        stop_rx.clone(),
+        flush_requests,
+    ));
     let tcp_reader = tokio::spawn(ring::read_tcp(tcp_ring, live.clone(), stop_rx.clone()));
     let server = tokio::spawn(http::serve(
         listener,
         http::State {
             metrics: metrics.clone(),
             dumps: dumps.clone(),
+            flush: flush.clone(),
             status: status.clone(),
             token,
         },
@@ -308,6 +315,7 @@ async fn serve(
         recorder.clone(),
         metrics.clone(),
         dumps.clone(),
+        flush.clone(),
         triggers,
         stop_rx.clone(),
     ));
@@ -342,6 +350,7 @@ async fn serve(
                 let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
             }
             Signal::Dump => {
+                flush.flush().await;
                 let d = dumps.clone();
                 match tokio::task::spawn_blocking(move || d.to_dir()).await {
                     Ok(Ok(path)) => tracing::info!(path = %path.display(), "dump written"),
@@ -452,6 +461,7 @@ async fn tick(
     recorder: Arc<crate::recorder::Recorder>,
     metrics: Arc<Metrics>,
     dumps: Arc<dump::Dumps>,
+    flush: ring::Flush,
     mut triggers: Vec<triggers::Trigger>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -478,6 +488,7 @@ async fn tick(
             if t.observe(at, &families) {
                 metrics.trigger_fired(&t.name);
                 tracing::warn!(trigger = %t.name, "trigger fired, dumping the flight recorder");
+                flush.flush().await;
                 let d = dumps.clone();
                 let name = t.name.clone();
                 tokio::task::spawn_blocking(move || match d.to_dir() {

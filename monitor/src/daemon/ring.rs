@@ -101,6 +101,33 @@ pub fn decode_kind(bytes: &[u8], clock: &Clock, kind: u8) -> Option<Decoded> {
     })
 }
 
+/// A request to read the sample ring now, answered once it was read: a
+/// dump asks for it first, so that it holds every packet sampled before
+/// it was asked for (the kernel wakes the reader only once a batch of
+/// records waits).
+#[derive(Clone, Debug)]
+pub struct Flush(tokio::sync::mpsc::UnboundedSender<tokio::sync::oneshot::Sender<()>>);
+
+/// The reader's end of [`Flush`].
+pub type FlushRequests = tokio::sync::mpsc::UnboundedReceiver<tokio::sync::oneshot::Sender<()>>;
+
+impl Flush {
+    /// A handle and the requests its reader answers.
+    pub fn new() -> (Self, FlushRequests) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        (Self(tx), rx)
+    }
+
+    /// Have the sample ring read now; returns once it was (or after a
+    /// second, or at once when the reader has stopped).
+    pub async fn flush(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.0.send(tx).is_ok() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), rx).await;
+        }
+    }
+}
+
 /// How often the rings are drained without a wake-up from the kernel: the
 /// longest a record waits below the kernel's wake-up threshold.
 const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
@@ -111,6 +138,7 @@ async fn poll<T: std::os::fd::AsRawFd>(
     inner: T,
     what: &str,
     mut stop: watch::Receiver<bool>,
+    mut flush: Option<FlushRequests>,
     mut drain: impl FnMut(&mut T),
 ) {
     // SAFETY: `inner` owns its fd and stays inside the AsyncFd until the
@@ -134,16 +162,30 @@ async fn poll<T: std::os::fd::AsRawFd>(
                 guard.clear_ready();
             }
             _ = timer.tick() => drain(fd.get_mut()),
+            Some(done) = async {
+                match flush.as_mut() {
+                    Some(f) => f.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                drain(fd.get_mut());
+                let _ = done.send(());
+            }
             _ = stop.wait_for(|s| *s) => return,
         }
     }
 }
 
 /// Read sample records until `stop` turns true.
-pub async fn read(ring: RingBuf<MapData>, live: Arc<Live>, stop: watch::Receiver<bool>) {
+pub async fn read(
+    ring: RingBuf<MapData>,
+    live: Arc<Live>,
+    stop: watch::Receiver<bool>,
+    flush: FlushRequests,
+) {
     let clock = Clock::new();
     tracing::debug!(fd = ring.as_raw_fd(), "reading ring buffer");
-    poll(ring, "sample ring buffer", stop, |ring| {
+    poll(ring, "sample ring buffer", stop, Some(flush), |ring| {
         while let Some(item) = ring.next() {
             if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
                 live.on_sample(d.record, d.boot_ts, d.rules, d.candidates);
@@ -160,7 +202,7 @@ const TCP_BATCH: usize = 4096;
 /// the ring as one batch, analysed in place (no copy of the record).
 pub async fn read_tcp(ring: RingBuf<MapData>, live: Arc<Live>, stop: watch::Receiver<bool>) {
     let clock = Clock::new();
-    poll(ring, "TCP ring buffer", stop, |ring| {
+    poll(ring, "TCP ring buffer", stop, None, |ring| {
         // Batches are bounded so a ring that never runs dry still
         // publishes its metrics and lets the periodic work in.
         let mut more = true;
@@ -191,5 +233,5 @@ pub async fn forward_logs(
     logger: aya_log::EbpfLogger<&'static dyn log::Log>,
     stop: watch::Receiver<bool>,
 ) {
-    poll(logger, "eBPF log", stop, |l| l.flush()).await
+    poll(logger, "eBPF log", stop, None, |l| l.flush()).await
 }
