@@ -1034,3 +1034,32 @@ fn exchange_times_match_tshark() {
         same_as_tshark(&args);
     }
 }
+
+/// `-e _ws.col.<title>`: the summary line's columns as fields, with and
+/// without a display filter, as text fields and in JSON.
+#[test]
+fn column_fields_are_the_summary_columns() {
+    let cols = [
+        "_ws.col.No.",
+        "_ws.col.Time",
+        "_ws.col.Source",
+        "_ws.col.Destination",
+        "_ws.col.Protocol",
+        "_ws.col.Length",
+        "_ws.col.Info",
+    ];
+    for (name, extra) in [
+        ("dns_lab.pcapng", &[][..]),
+        ("mixed_large_web.pcap", &["-Y", "tcp"][..]),
+    ] {
+        let f = captures().join(name);
+        for format in ["fields", "json"] {
+            let mut args = vec!["-r", f.to_str().unwrap(), "-T", format];
+            args.extend_from_slice(extra);
+            for c in cols {
+                args.extend(["-e", c]);
+            }
+            same_as_tshark(&args);
+        }
+    }
+}

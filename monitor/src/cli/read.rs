@@ -7,8 +7,9 @@ use std::time::Instant;
 use clap::Args;
 
 use monitor::capture::CaptureReader;
+use monitor::dissect::field::{Base, Field};
 use monitor::dissect::format::{write_abs_time, write_date, write_secs, write_value};
-use monitor::dissect::{self, Dissection, FieldDef, FieldType, Pipeline};
+use monitor::dissect::{self, Dissection, FieldDef, FieldType, Pipeline, Value};
 
 /// Arguments of `monitor read` (tshark's spelling).
 #[derive(Debug, Args)]
@@ -97,6 +98,65 @@ fn parse_opts(opts: &[String]) -> Result<FieldsOpts, String> {
         }
     }
     Ok(o)
+}
+
+/// tshark's column fields (`-e _ws.col.<title>`): the summary line's
+/// columns by their titles, as text. They are not display-filter fields.
+static COLUMN_FIELDS: [FieldDef; 7] = [
+    FieldDef::new("_ws.col.No.", FieldType::String, Base::Dec, "No."),
+    FieldDef::new("_ws.col.Time", FieldType::String, Base::Dec, "Time"),
+    FieldDef::new("_ws.col.Source", FieldType::String, Base::Dec, "Source"),
+    FieldDef::new(
+        "_ws.col.Destination",
+        FieldType::String,
+        Base::Dec,
+        "Destination",
+    ),
+    FieldDef::new("_ws.col.Protocol", FieldType::String, Base::Dec, "Protocol"),
+    FieldDef::new("_ws.col.Length", FieldType::String, Base::Dec, "Length"),
+    FieldDef::new("_ws.col.Info", FieldType::String, Base::Dec, "Info"),
+];
+
+/// The column field of this name.
+fn column_field(name: &str) -> Option<&'static FieldDef> {
+    COLUMN_FIELDS.iter().find(|f| f.name == name)
+}
+
+/// Add the requested column fields' values to a dissected packet.
+fn push_columns(
+    d: &mut Dissection,
+    cols: &[&'static FieldDef],
+    number: u64,
+    rel_ns: i64,
+    digits: u8,
+) {
+    for &def in cols {
+        let text = match def.desc {
+            "No." => number.to_string(),
+            "Time" => {
+                let mut t = String::new();
+                write_time_column(&mut t, rel_ns, digits);
+                t
+            }
+            "Source" => d.src.clone(),
+            "Destination" => d.dst.clone(),
+            "Protocol" => d.protocol.clone(),
+            "Length" => frame_len(d),
+            _ => d.info.clone(),
+        };
+        d.fields.push(Field {
+            def,
+            value: Value::Str(text),
+        });
+    }
+}
+
+/// The Length column: `frame.len` as text.
+fn frame_len(d: &Dissection) -> String {
+    d.values("frame.len")
+        .next()
+        .map(|v| dissect::format::value_string(&dissect::frame::FRAME_LEN, v))
+        .unwrap_or_default()
 }
 
 /// Frame times printed from the integer nanoseconds (exact where an
@@ -398,11 +458,7 @@ fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64, digits:
     use std::fmt::Write as _;
     let mut t = String::new();
     write_time_column(&mut t, rel_ns, digits);
-    let len = d
-        .values("frame.len")
-        .next()
-        .map(|v| dissect::format::value_string(&dissect::frame::FRAME_LEN, v))
-        .unwrap_or_default();
+    let len = frame_len(d);
     let _ = writeln!(
         out,
         "{number:>5} {t:>10} {:>12} → {:<12} {} {len} {}",
@@ -622,7 +678,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let mut defs = Vec::with_capacity(args.fields.len());
     let mut bad = Vec::new();
     for name in &args.fields {
-        match dissect::lookup(name) {
+        match dissect::lookup(name).or_else(|| column_field(name)) {
             Some(d) => defs.push(d),
             None => bad.push(name.as_str()),
         }
@@ -659,8 +715,18 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut pipe = Pipeline::new();
+    // Column fields need the columns: every field is then dissected.
+    let col_defs: Vec<&'static FieldDef> = defs
+        .iter()
+        .copied()
+        .filter(|d| column_field(d.name).is_some())
+        .collect();
     let only_fields = matches!(mode, Mode::Fields) || !defs.is_empty();
-    if matches!(mode, Mode::Fields | Mode::Json) && only_fields && filter.is_none() {
+    if matches!(mode, Mode::Fields | Mode::Json)
+        && only_fields
+        && filter.is_none()
+        && col_defs.is_empty()
+    {
         // Only the -e fields are read: no columns, no layer bytes for a filter.
         // A protocol's text is made from some of its fields.
         let needs = defs.iter().flat_map(|d| dissect::summary::needs(d.name));
@@ -714,7 +780,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
                 dissect::link::linktype_name(pkt.linktype)
             );
         }
-        let d = pipe.dissect_file(&pkt);
+        let mut d = pipe.dissect_file(&pkt);
         let rec = pkt.record;
         let first = *first_ts.get_or_insert(rec.ts_ns);
         let prev = prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
@@ -730,6 +796,15 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
             delta: rec.ts_ns - prev,
             delta_displayed: rec.ts_ns - prev_displayed,
         };
+        if !col_defs.is_empty() {
+            push_columns(
+                &mut d,
+                &col_defs,
+                pipe.frame_number(),
+                times.relative,
+                pkt.ts_digits,
+            );
+        }
         line.clear();
         match mode {
             Mode::Text => text_line(
