@@ -403,3 +403,37 @@ fn frames_read_from_cut_segments_end_as_in_tshark() {
     assert_eq!(texts(&seen[2], "http2.pad_length"), ["0"]);
     assert!(!seen[2].malformed);
 }
+
+/// The shape of fresh h2c seed 2's frame 2584 (full scale, FRESH_SCALE
+/// of the -T json test): a segment ends a frame and holds 8 bytes of the
+/// next one's header; the next segment is taken whole, and the frame it
+/// starts still needs more. HTTP/2 cleared the Info column when it was
+/// handed those bytes, so only TCP's note shows.
+#[test]
+fn a_header_completed_by_a_whole_segment_leaves_only_the_note() {
+    let mut st = AppState::default();
+    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
+    let mut d = Dissection::default();
+    tcp(
+        &mut st,
+        endpoints(true, 40000),
+        seg(true, 1, &preface, 1),
+        &mut d,
+    );
+    let mut first = frame(0, 0x00, 3, b"abcd");
+    let big = frame(0, 0x00, 5, &[b'x'; 100]);
+    first.extend_from_slice(&big[..8]);
+    let mut d = Dissection::default();
+    let h = tcp(
+        &mut st,
+        endpoints(false, 40000),
+        seg(false, 1, &first, 2),
+        &mut d,
+    );
+    assert_eq!((h, d.info.as_str()), (Handoff::Claimed, "DATA[3]"));
+    let mut d = Dissection::default();
+    let next = seg(false, 1 + first.len() as u32, &big[8..40], 3);
+    let h = tcp(&mut st, endpoints(false, 40000), next, &mut d);
+    assert_eq!(h, Handoff::Held);
+    assert_eq!(st.held_note, HeldNote::Replace(HELD_NOTE.into()));
+}

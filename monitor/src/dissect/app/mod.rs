@@ -642,6 +642,9 @@ fn pdu_total(proto: TcpProto, buf: &[u8], http_st: &http::StreamState) -> Option
         TcpProto::Tls => Some(5 + usize::from(util::be16(buf, 3)?)),
         TcpProto::Bgp => Some(usize::from(util::be16(buf, 16)?)),
         TcpProto::Http2 if buf.first() == Some(&b'P') => None,
+        // tcp_dissect_pdus asks for one more segment until the 9-byte
+        // header is there, whatever its length field says.
+        TcpProto::Http2 if buf.len() < 9 => None,
         TcpProto::Http2 => Some(9 + util::be24(buf, 0)? as usize),
         TcpProto::Http => http::total_len(buf, http_st),
     }
@@ -923,10 +926,11 @@ fn tcp_inner(
             TcpProto::Http2 => st_h2_via_http,
             _ => false,
         };
-        let again = fr
-            .held_again
-            .take()
-            .filter(|_| matches!(proto, TcpProto::Tls | TcpProto::Http));
+        // (HTTP/2 clears the Info column on every call.)
+        let again = fr.held_again.take().filter(|_| {
+            matches!(proto, TcpProto::Tls | TcpProto::Http)
+                || proto == TcpProto::Http2 && st_h2_via_http
+        });
         state.held_note = if (fr.held_at_start && writes) || again.is_some() {
             // tshark replaces TCP's Info text (after the analysis labels)
             // with what the dissector wrote before asking for more (HTTP:
