@@ -1205,6 +1205,7 @@ mod defs {
     pub static P_X509CE: FieldDef = FieldDef::new("x509ce", FieldType::Protocol, Base::Dec, "X.509 Certificate Extensions");
     pub static P_PKIX1IMPLICIT: FieldDef = FieldDef::new("pkix1implicit", FieldType::Protocol, Base::Dec, "PKIX1Implitit");
     pub static P_PKIX1EXPLICIT: FieldDef = FieldDef::new("pkix1explicit", FieldType::Protocol, Base::Dec, "PKIX1Explitit");
+    pub static P_PKCS1: FieldDef = FieldDef::new("pkcs-1", FieldType::Protocol, Base::Dec, "PKCS#1");
 
     pub static F_SIGNED_CERTIFICATE: FieldDef = FieldDef::new("x509af.signedCertificate_element", FieldType::None, Base::Dec, "signedCertificate");
     pub static F_VERSION: FieldDef = FieldDef::new("x509af.version", FieldType::Int, Base::Dec, "version");
@@ -1347,7 +1348,7 @@ mod defs {
 
     /// Every field of this dissector (the protocols for filters first).
     pub static FIELDS: &[&FieldDef] = &[
-        &P_X509AF, &P_X509IF, &P_X509SAT, &P_X509CE, &P_PKIX1IMPLICIT, &P_PKIX1EXPLICIT,
+        &P_X509AF, &P_X509IF, &P_X509SAT, &P_X509CE, &P_PKIX1IMPLICIT, &P_PKIX1EXPLICIT, &P_PKCS1,
         &F_SIGNED_CERTIFICATE, &F_VERSION, &F_SERIAL_NUMBER, &F_SIGNATURE, &F_ALGORITHM_ID,
         &F_ISSUER, &F_VALIDITY, &F_NOT_BEFORE, &F_NOT_AFTER, &F_UTC_TIME, &F_GENERALIZED_TIME,
         &F_SUBJECT, &F_X509AF_RDN_SEQUENCE, &F_SUBJECT_PUBLIC_KEY_INFO, &F_ALGORITHM,
