@@ -193,9 +193,11 @@ impl Lab {
                 ]);
             }
         }
-        if imp.dup > 0.0 {
-            // A copy of the packet is sent to the client as well.
-            ipt(&[
+        // A share of the packets leaving towards the client, picked at
+        // random, goes to `target`.
+        let to_client = |prob: f64, target: &[&str]| {
+            let prob = p(prob);
+            let mut v = vec![
                 "-t",
                 "mangle",
                 "-A",
@@ -207,12 +209,15 @@ impl Lab {
                 "--mode",
                 "random",
                 "--probability",
-                &p(imp.dup),
+                &prob,
                 "-j",
-                "TEE",
-                "--gateway",
-                CLI_IP,
-            ]);
+            ];
+            v.extend_from_slice(target);
+            ipt(&v);
+        };
+        if imp.dup > 0.0 {
+            // A copy of the packet is sent to the client as well.
+            to_client(imp.dup, &["TEE", "--gateway", CLI_IP]);
         }
         if imp.reorder > 0.0 {
             // Packets classified into a slow class are overtaken by later
@@ -234,24 +239,7 @@ impl Lab {
                 "class", "add", "dev", "r0", "parent", "1:", "classid", "1:20", "htb", "rate",
                 "8mbit", "ceil", "8mbit",
             ]);
-            ipt(&[
-                "-t",
-                "mangle",
-                "-A",
-                "POSTROUTING",
-                "-o",
-                "r0",
-                "-m",
-                "statistic",
-                "--mode",
-                "random",
-                "--probability",
-                &p(imp.reorder),
-                "-j",
-                "CLASSIFY",
-                "--set-class",
-                "1:20",
-            ]);
+            to_client(imp.reorder, &["CLASSIFY", "--set-class", "1:20"]);
         }
         me
     }
