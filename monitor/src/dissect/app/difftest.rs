@@ -464,17 +464,7 @@ fn dns_matches_tshark() {
     // transaction fields are compared through the pipeline (`monitor
     // read`, tests/read_cli.rs) only.
     check(
-        &without(
-            super::dns::FIELDS,
-            &[
-                "dns.response_to",
-                "dns.time",
-                "dns.retransmission",
-                "dns.retransmit_request_in",
-                "dns.retransmit_response_in",
-                "dns.unsolicited",
-            ],
-        ),
+        &without(super::dns::FIELDS, &super::dns::TRACKING_FIELDS),
         &[
             "dns_lab.pcapng",
             "dns_tcp.pcapng",

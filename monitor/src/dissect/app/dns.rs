@@ -59,6 +59,18 @@ pub struct Track<'a> {
     pub at: super::At,
 }
 
+/// The fields transaction tracking adds (they need frame times and
+/// conversations).
+#[cfg(test)]
+pub const TRACKING_FIELDS: [&str; 6] = [
+    "dns.response_to",
+    "dns.time",
+    "dns.retransmission",
+    "dns.retransmit_request_in",
+    "dns.retransmit_response_in",
+    "dns.unsolicited",
+];
+
 /// What tracking says of a message, shown once it was read to its end.
 enum Link {
     /// A query sent again: the first one's frame.
