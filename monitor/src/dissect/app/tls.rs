@@ -1103,9 +1103,13 @@ pub fn dissect_cut(
                 if let Some(len) = be24(rest, 6) {
                     d.push(&F_TLS_HANDSHAKE_LENGTH, Value::UInt(len.into()));
                 }
-                // Then the Hello's fields, as far as they were captured.
+                // Then the Hello's fields, as far as they were captured
+                // (a Server Hello cut short does not change the session's
+                // version: its extensions may be missing).
                 if let Some(m) = rest.get(9..) {
+                    let version = st.version;
                     let _ = hello(rest[5] == 2, m, st, d);
+                    st.version = version;
                 }
                 let hrr = rest[5] == 2 && rest.get(9..).is_some_and(is_hrr);
                 infos.push(
