@@ -17,22 +17,9 @@ pub struct ReadArgs {
     /// Capture file to read (pcap or pcapng).
     #[arg(short = 'r')]
     pub file: std::path::PathBuf,
-    /// Display filter: print only the packets it matches (tshark's `-Y`).
-    #[arg(short = 'Y')]
-    pub filter: Option<String>,
-    /// Output format: text, fields or json.
-    #[arg(short = 'T', default_value = "text")]
-    pub format: String,
-    /// Field to print with `-T fields` / `-T json` (repeatable).
-    #[arg(short = 'e')]
-    pub fields: Vec<String>,
-    /// Output option for `-T fields`: separator=…, occurrence=f|l|a,
-    /// aggregator=…, header=y|n, quote=d|s|n (repeatable).
-    #[arg(short = 'E')]
-    pub options: Vec<String>,
-    /// Stop after this many packets.
-    #[arg(short = 'c')]
-    pub count: Option<u64>,
+    /// Filter, format and count.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -654,54 +641,222 @@ fn filter_reads(expr: &str, f: &str) -> bool {
     false
 }
 
+/// Where the packets of a printed run go and how: the `-Y`, `-T`, `-e`,
+/// `-E` and `-c` flags shared by `monitor read` and `monitor capture`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Display filter: print only the packets it matches (tshark's `-Y`).
+    #[arg(short = 'Y')]
+    pub filter: Option<String>,
+    /// Output format: text, fields or json.
+    #[arg(short = 'T', default_value = "text")]
+    pub format: String,
+    /// Field to print with `-T fields` / `-T json` (repeatable).
+    #[arg(short = 'e')]
+    pub fields: Vec<String>,
+    /// Output option for `-T fields`: separator=…, occurrence=f|l|a,
+    /// aggregator=…, header=y|n, quote=d|s|n (repeatable).
+    #[arg(short = 'E')]
+    pub options: Vec<String>,
+    /// Stop after this many packets.
+    #[arg(short = 'c')]
+    pub count: Option<u64>,
+}
+
+/// The output path of `monitor read` and `monitor capture`: each packet
+/// in capture order is dissected, checked against `-Y`, and printed as
+/// tshark prints it. Frame times count from the first packet given.
+pub struct Printer {
+    filter: Option<monitor::filter::Filter>,
+    mode: Mode,
+    defs: Vec<&'static FieldDef>,
+    col_defs: Vec<&'static FieldDef>,
+    opts: FieldsOpts,
+    columns: Columns,
+    first_ts: Option<i64>,
+    prev_ts: Option<i64>,
+    prev_displayed_ts: Option<i64>,
+    printed: u64,
+    line: String,
+}
+
+impl Printer {
+    /// Check the flags and set `pipe` up for them. An invalid flag is
+    /// reported on stderr and gives the exit status (`Err`).
+    pub fn new(args: &OutputArgs, pipe: &mut Pipeline) -> Result<Self, i32> {
+        let filter = match &args.filter {
+            Some(expr) => match monitor::filter::compile(expr) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    eprintln!("monitor: {}", e.render(expr));
+                    return Err(2);
+                }
+            },
+            None => None,
+        };
+        let mode = match args.format.as_str() {
+            "text" => Mode::Text,
+            "fields" => Mode::Fields,
+            "json" => Mode::Json,
+            other => {
+                eprintln!("monitor: invalid -T parameter \"{other}\" (use text, fields or json)");
+                return Err(2);
+            }
+        };
+        let mut defs = Vec::with_capacity(args.fields.len());
+        let mut bad = Vec::new();
+        for name in &args.fields {
+            match dissect::lookup(name).or_else(|| column_field(name)) {
+                Some(d) => defs.push(d),
+                None => bad.push(name.as_str()),
+            }
+        }
+        if !bad.is_empty() {
+            eprintln!("monitor: Some fields aren't valid:");
+            for b in bad {
+                eprintln!("\t{b}");
+            }
+            return Err(2);
+        }
+        if matches!(mode, Mode::Fields) && defs.is_empty() {
+            eprintln!(
+                "monitor: \"-T fields\" was specified, but no fields were specified with \"-e\"."
+            );
+            return Err(2);
+        }
+        let opts = match parse_opts(&args.options) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("monitor: {e}");
+                return Err(2);
+            }
+        };
+        // Column fields need the columns: every field is then dissected.
+        let col_defs: Vec<&'static FieldDef> = defs
+            .iter()
+            .copied()
+            .filter(|d| column_field(d.name).is_some())
+            .collect();
+        let only_fields = matches!(mode, Mode::Fields) || !defs.is_empty();
+        if matches!(mode, Mode::Fields | Mode::Json)
+            && only_fields
+            && filter.is_none()
+            && col_defs.is_empty()
+        {
+            // Only the -e fields are read: no columns, no layer bytes for a filter.
+            // A protocol's text is made from some of its fields.
+            let needs = defs.iter().flat_map(|d| dissect::summary::needs(d.name));
+            pipe.only_fields(defs.iter().map(|d| d.name).chain(needs.copied()));
+        }
+        let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
+        let full_tree = matches!(mode, Mode::Json) && names.is_empty();
+        let expr = args.filter.clone();
+        pipe.keep_bodies_for(move |f| {
+            full_tree
+                || names.iter().any(|n| reads_field(n, f))
+                || expr.as_deref().is_some_and(|e| filter_reads(e, f))
+        });
+        Ok(Self {
+            filter,
+            mode,
+            columns: Columns::new(defs.clone()),
+            defs,
+            col_defs,
+            opts,
+            first_ts: None,
+            prev_ts: None,
+            prev_displayed_ts: None,
+            printed: 0,
+            line: String::with_capacity(1024),
+        })
+    }
+
+    /// What comes before the first packet: the byte order mark and the
+    /// header line of `-T fields`, the opening bracket of `-T json`.
+    pub fn start(&mut self, w: &mut impl Write) -> std::io::Result<()> {
+        if matches!(self.mode, Mode::Fields) && self.opts.bom {
+            w.write_all("\u{feff}".as_bytes())?;
+        }
+        if matches!(self.mode, Mode::Fields) && self.opts.header {
+            let names: Vec<&str> = self.defs.iter().map(|d| d.name).collect();
+            writeln!(w, "{}", names.join(&self.opts.separator))?;
+        }
+        if matches!(self.mode, Mode::Json) {
+            w.write_all(b"[")?;
+        }
+        Ok(())
+    }
+
+    /// Dissect the next packet and print it if `-Y` matches; returns
+    /// whether it was printed.
+    pub fn packet(
+        &mut self,
+        pipe: &mut Pipeline,
+        pkt: &monitor::record::FilePacket,
+        w: &mut impl Write,
+    ) -> std::io::Result<bool> {
+        let mut d = pipe.dissect_file(pkt);
+        let rec = &pkt.record;
+        let first = *self.first_ts.get_or_insert(rec.ts_ns);
+        let prev = self.prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
+        if self.filter.as_ref().is_some_and(|f| !f.matches(&d)) {
+            pipe.recycle(d);
+            return Ok(false);
+        }
+        let prev_displayed = self
+            .prev_displayed_ts
+            .replace(rec.ts_ns)
+            .unwrap_or(rec.ts_ns);
+        let times = Times {
+            epoch: rec.ts_ns,
+            relative: rec.ts_ns - first,
+            delta: rec.ts_ns - prev,
+            delta_displayed: rec.ts_ns - prev_displayed,
+        };
+        if !self.col_defs.is_empty() {
+            push_columns(
+                &mut d,
+                &self.col_defs,
+                pipe.frame_number(),
+                times.relative,
+                pkt.ts_digits,
+            );
+        }
+        let line = &mut self.line;
+        line.clear();
+        match self.mode {
+            Mode::Text => text_line(line, &d, pipe.frame_number(), times.relative, pkt.ts_digits),
+            Mode::Fields => fields_line(line, &d, &times, &mut self.columns, &self.opts),
+            Mode::Json => {
+                line.push_str(if self.printed == 0 { "\n" } else { ",\n" });
+                if self.defs.is_empty() {
+                    json_tree(line, &d, &times);
+                } else {
+                    json_fields(line, &d, &times, &mut self.columns, &self.opts);
+                }
+            }
+        }
+        self.printed += 1;
+        pipe.recycle(d);
+        w.write_all(self.line.as_bytes())?;
+        Ok(true)
+    }
+
+    /// What comes after the last packet (the closing bracket of `-T json`).
+    pub fn end(&mut self, w: &mut impl Write) -> std::io::Result<()> {
+        if matches!(self.mode, Mode::Json) {
+            w.write_all(if self.printed == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        Ok(())
+    }
+}
+
 /// Run `monitor read`; returns the exit status.
 pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
-    let filter = match &args.filter {
-        Some(expr) => match monitor::filter::compile(expr) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                eprintln!("monitor: {}", e.render(expr));
-                return Ok(2);
-            }
-        },
-        None => None,
-    };
-    let mode = match args.format.as_str() {
-        "text" => Mode::Text,
-        "fields" => Mode::Fields,
-        "json" => Mode::Json,
-        other => {
-            eprintln!("monitor: invalid -T parameter \"{other}\" (use text, fields or json)");
-            return Ok(2);
-        }
-    };
-    let mut defs = Vec::with_capacity(args.fields.len());
-    let mut bad = Vec::new();
-    for name in &args.fields {
-        match dissect::lookup(name).or_else(|| column_field(name)) {
-            Some(d) => defs.push(d),
-            None => bad.push(name.as_str()),
-        }
-    }
-    if !bad.is_empty() {
-        eprintln!("monitor: Some fields aren't valid:");
-        for b in bad {
-            eprintln!("\t{b}");
-        }
-        return Ok(2);
-    }
-    if matches!(mode, Mode::Fields) && defs.is_empty() {
-        eprintln!(
-            "monitor: \"-T fields\" was specified, but no fields were specified with \"-e\"."
-        );
-        return Ok(2);
-    }
-    let opts = match parse_opts(&args.options) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("monitor: {e}");
-            return Ok(2);
-        }
+    let mut pipe = Pipeline::new();
+    let mut printer = match Printer::new(&args.output, &mut pipe) {
+        Ok(p) => p,
+        Err(status) => return Ok(status),
     };
     let mut reader = match CaptureReader::open(&args.file) {
         Ok(r) => r,
@@ -714,49 +869,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     let progress = std::io::stderr().is_terminal() && file_len > 16 << 20;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut pipe = Pipeline::new();
-    // Column fields need the columns: every field is then dissected.
-    let col_defs: Vec<&'static FieldDef> = defs
-        .iter()
-        .copied()
-        .filter(|d| column_field(d.name).is_some())
-        .collect();
-    let only_fields = matches!(mode, Mode::Fields) || !defs.is_empty();
-    if matches!(mode, Mode::Fields | Mode::Json)
-        && only_fields
-        && filter.is_none()
-        && col_defs.is_empty()
-    {
-        // Only the -e fields are read: no columns, no layer bytes for a filter.
-        // A protocol's text is made from some of its fields.
-        let needs = defs.iter().flat_map(|d| dissect::summary::needs(d.name));
-        pipe.only_fields(defs.iter().map(|d| d.name).chain(needs.copied()));
-    }
-    let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
-    let full_tree = matches!(mode, Mode::Json) && names.is_empty();
-    pipe.keep_bodies_for(|f| {
-        full_tree
-            || names.iter().any(|n| reads_field(n, f))
-            || args.filter.as_deref().is_some_and(|e| filter_reads(e, f))
-    });
-    let mut line = String::with_capacity(1024);
-    if matches!(mode, Mode::Fields) && opts.bom {
-        w.write_all("\u{feff}".as_bytes())?;
-    }
-    if matches!(mode, Mode::Fields) && opts.header {
-        let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
-        writeln!(w, "{}", names.join(&opts.separator))?;
-    }
-    let mut columns = Columns::new(defs.clone());
-    let mut first_ts = None;
-    let mut prev_ts = None;
-    let mut prev_displayed_ts = None;
+    printer.start(&mut w)?;
     let mut last_progress = Instant::now();
     let mut status = 0;
-    let mut printed = 0u64;
-    if matches!(mode, Mode::Json) {
-        w.write_all(b"[")?;
-    }
     // Link types already reported as not dissected.
     let mut unknown_links = std::collections::BTreeSet::new();
     while let Some(item) = reader.next_packet() {
@@ -769,7 +884,7 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
                 break;
             }
         };
-        if args.count.is_some_and(|c| pipe.frame_number() >= c) {
+        if args.output.count.is_some_and(|c| pipe.frame_number() >= c) {
             break;
         }
         if !dissect::link::is_dissected(pkt.linktype) && unknown_links.insert(pkt.linktype) {
@@ -780,54 +895,9 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
                 dissect::link::linktype_name(pkt.linktype)
             );
         }
-        let mut d = pipe.dissect_file(&pkt);
-        let rec = pkt.record;
-        let first = *first_ts.get_or_insert(rec.ts_ns);
-        let prev = prev_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
-        if filter.as_ref().is_some_and(|f| !f.matches(&d)) {
-            pipe.recycle(d);
-            reader.recycle(rec.data);
-            continue;
-        }
-        let prev_displayed = prev_displayed_ts.replace(rec.ts_ns).unwrap_or(rec.ts_ns);
-        let times = Times {
-            epoch: rec.ts_ns,
-            relative: rec.ts_ns - first,
-            delta: rec.ts_ns - prev,
-            delta_displayed: rec.ts_ns - prev_displayed,
-        };
-        if !col_defs.is_empty() {
-            push_columns(
-                &mut d,
-                &col_defs,
-                pipe.frame_number(),
-                times.relative,
-                pkt.ts_digits,
-            );
-        }
-        line.clear();
-        match mode {
-            Mode::Text => text_line(
-                &mut line,
-                &d,
-                pipe.frame_number(),
-                times.relative,
-                pkt.ts_digits,
-            ),
-            Mode::Fields => fields_line(&mut line, &d, &times, &mut columns, &opts),
-            Mode::Json => {
-                line.push_str(if printed == 0 { "\n" } else { ",\n" });
-                if defs.is_empty() {
-                    json_tree(&mut line, &d, &times);
-                } else {
-                    json_fields(&mut line, &d, &times, &mut columns, &opts);
-                }
-            }
-        }
-        printed += 1;
-        pipe.recycle(d);
-        reader.recycle(rec.data);
-        if let Err(e) = w.write_all(line.as_bytes()) {
+        let printed = printer.packet(&mut pipe, &pkt, &mut w);
+        reader.recycle(pkt.record.data);
+        if let Err(e) = printed {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(0);
             }
@@ -845,10 +915,8 @@ pub fn main(args: ReadArgs) -> anyhow::Result<i32> {
     // The process ends here: freeing every table entry and reassembly
     // buffer one by one would only cost time.
     std::mem::forget(pipe);
-    if matches!(mode, Mode::Json) {
-        w.write_all(if printed == 0 { b"]\n" } else { b"\n]\n" })?;
-    }
-    if let Err(e) = w.flush() {
+    let ended = printer.end(&mut w).and_then(|()| w.flush());
+    if let Err(e) = ended {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());
         }
