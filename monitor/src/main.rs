@@ -1,5 +1,5 @@
-//! The `monitor` command line: `run` is the daemon; `read`, `filter` and
-//! `fields` work offline.
+//! The `monitor` command line: `run` is the daemon; `capture` is a live
+//! view of its own; `read`, `filter` and `fields` work offline.
 
 #![deny(clippy::print_stdout)]
 
@@ -24,6 +24,9 @@ enum Cmd {
     Run(cli::run::RunArgs),
     /// Read a pcap/pcapng file through the same pipeline (tshark's flags).
     Read(cli::read::ReadArgs),
+    /// Capture live on interfaces and print packets as they arrive (like
+    /// `tshark -i`; needs root).
+    Capture(cli::capture::CaptureArgs),
     /// Work with display filters.
     #[command(subcommand)]
     Filter(FilterTop),
@@ -77,6 +80,7 @@ fn run(cmd: Cmd) -> anyhow::Result<i32> {
     match cmd {
         Cmd::Run(args) => cli::run::main(args),
         Cmd::Read(args) => cli::read::main(args),
+        Cmd::Capture(args) => cli::capture::main(args),
         Cmd::Filter(FilterTop::Verify(args)) => cli::verify::main(args),
         Cmd::Filter(FilterTop::Other(cmd)) => cli::filter::main(cmd),
         Cmd::Config(cmd) => cli::config::main(cmd),

@@ -1,6 +1,7 @@
 //! The `monitor` subcommands: argument types (clap), output and exit
 //! statuses. Each calls the library and prints what it returns.
 
+pub mod capture;
 pub mod client;
 pub mod config;
 pub mod filter;

@@ -2,11 +2,14 @@
 //! loads and attaches the programs, then runs three tasks until SIGINT or
 //! SIGTERM: the ring-buffer reader, the HTTP server (`/metrics`), and the
 //! optional per-second summary. Dropping the programs detaches them.
+//! [`live_capture`] is `monitor capture`'s own attachment, without the
+//! daemon.
 
 pub mod dump;
 pub mod estimate;
 mod http;
 pub mod live;
+pub mod live_capture;
 mod metrics;
 pub(crate) mod preflight;
 mod ring;

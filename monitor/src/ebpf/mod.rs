@@ -177,12 +177,7 @@ impl Programs {
     pub fn attach_xdp(&mut self, iface: &str, mode: XdpAttachMode) -> anyhow::Result<AttachedMode> {
         // An interface has one XDP program: say whose it is, rather than
         // failing in driver mode and then in SKB mode.
-        if let Some(id) = sys::ifindex(iface).and_then(sys::xdp_prog_id) {
-            let name = aya::programs::loaded_programs()
-                .filter_map(Result::ok)
-                .find(|p| p.id() == id)
-                .and_then(|p| p.name_as_str().map(str::to_string))
-                .unwrap_or_else(|| "?".into());
+        if let Some((name, id)) = xdp_holder(iface) {
             let whose = if name == XDP_PROGRAM {
                 "another monitor is running there"
             } else {
@@ -216,6 +211,26 @@ impl Programs {
                 }
             },
         }
+    }
+
+    /// Set up a live capture: every frame the programs send up (all of
+    /// them when `sample` is 1) wakes the reader, so each is shown as it
+    /// comes; `snaplen` bytes per frame; no TCP header records.
+    pub fn configure_capture(&mut self, sample: f64, snaplen: u32) -> anyhow::Result<()> {
+        let mut cfg: Array<&mut MapData, Config> =
+            Array::try_from(self.ebpf.map_mut("CONFIG").context("CONFIG map missing")?)?;
+        cfg.set(
+            0,
+            Config {
+                sample_threshold: Config::threshold_for(sample),
+                snaplen,
+                tcp_records: 0,
+                wake_bytes: 0,
+            },
+            0,
+        )
+        .context("writing CONFIG")?;
+        Ok(())
     }
 
     /// Attach the TC program to `iface` for egress (TCX on ≥ 6.6, else clsact).
@@ -358,6 +373,17 @@ impl Programs {
             .context("TC program missing")?
             .try_into()?)
     }
+}
+
+/// The name and id of the XDP program attached to `iface`, if any.
+pub fn xdp_holder(iface: &str) -> Option<(String, u32)> {
+    let id = sys::ifindex(iface).and_then(sys::xdp_prog_id)?;
+    let name = aya::programs::loaded_programs()
+        .filter_map(Result::ok)
+        .find(|p| p.id() == id)
+        .and_then(|p| p.name_as_str().map(str::to_string))
+        .unwrap_or_else(|| "?".into());
+    Some((name, id))
 }
 
 /// One compiled rule for the kernel: its decision graph and sample fraction.

@@ -1,0 +1,362 @@
+//! `monitor capture` on a veth in a namespace: with a display filter, it
+//! prints (live, to a pipe) what tshark prints on an independent tcpdump
+//! capture of the same veth taken with the equivalent capture filter, line
+//! for line but for the Time column, and its `-w` file holds the same
+//! frames byte for byte; on an interface whose XDP hook is held it says so
+//! in one line; killed with SIGKILL it leaves nothing attached.
+
+use std::{
+    io::{BufRead as _, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use monitor_tests::{monitor_bin, read_capture, sh, Daemon, Netns};
+
+/// A running `monitor capture`, its stdout collected line by line as it
+/// comes.
+struct Running {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Running {
+    /// Start `monitor capture ARGS` and wait until it says it captures.
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(monitor_bin())
+            .arg("capture")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn monitor capture");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let out = child.stdout.take().unwrap();
+        let l = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                l.lock().unwrap().push(line);
+            }
+        });
+        let err = child.stderr.take().unwrap();
+        let e = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                let mut e = e.lock().unwrap();
+                e.push_str(&line);
+                e.push('\n');
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !stderr.lock().unwrap().contains("Capturing on") {
+            if let Ok(Some(st)) = child.try_wait() {
+                std::thread::sleep(Duration::from_millis(100));
+                panic!("monitor capture exited ({st}): {}", stderr.lock().unwrap());
+            }
+            assert!(Instant::now() < deadline, "monitor capture did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// Wait until `n` lines were printed (or 10 s passed); the lines.
+    fn wait_lines(&self, n: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.lines.lock().unwrap().clone();
+            if got.len() >= n || Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Send `sig` (none: wait for the capture to end by itself); the exit
+    /// status and stderr.
+    fn stop(mut self, sig: Option<i32>) -> (Option<i32>, String) {
+        if let Some(sig) = sig {
+            // SAFETY: plain kill(2) on our own child.
+            unsafe { libc::kill(self.child.id() as i32, sig) };
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                break st;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("monitor capture did not stop");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Let the reader threads see the end of the pipes.
+        std::thread::sleep(Duration::from_millis(100));
+        (status.code(), self.stderr.lock().unwrap().clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// tcpdump writing every frame of `iface` that `bpf` accepts to `path`,
+/// running when returned.
+struct Tcpdump(Child);
+
+impl Tcpdump {
+    fn start(iface: &str, path: &Path, bpf: &str) -> Self {
+        let child = Command::new("tcpdump")
+            .args(["-i", iface, "--immediate-mode", "-U", "-n", "-w"])
+            .arg(path)
+            .arg(bpf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tcpdump");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            assert!(Instant::now() < deadline, "tcpdump did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        Self(child)
+    }
+
+    fn stop(mut self) {
+        // SAFETY: plain kill(2) on our own child.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGINT) };
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Tcpdump {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A summary line without its Time column (the second), blanks collapsed.
+fn untimed(line: &str) -> String {
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    if words.len() > 1 {
+        words.remove(1);
+    }
+    words.join(" ")
+}
+
+fn tshark_lines(file: &Path, filter: &str) -> Vec<String> {
+    let out = sh(&["tshark", "-n", "-r", file.to_str().unwrap(), "-Y", filter]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn tshark_numbers(file: &Path, filter: &str) -> Vec<usize> {
+    let out = sh(&[
+        "tshark",
+        "-n",
+        "-r",
+        file.to_str().unwrap(),
+        "-Y",
+        filter,
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+    ]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect()
+}
+
+/// Pings, one HTTP exchange and one DNS query and answer between the host
+/// and the namespace.
+fn traffic(net: &Netns, port: u16) {
+    sh(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &net.ns_ip]);
+    sh(&[
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "--max-time",
+        "5",
+        &format!("http://{}:{port}/small.txt", net.ns_ip),
+    ]);
+    sh(&[
+        "dig",
+        "+tries=1",
+        "+time=2",
+        "-p",
+        "5353",
+        &format!("@{}", net.ns_ip),
+        "example.com",
+        "A",
+    ]);
+}
+
+/// A DNS responder for the namespace: answers every query on UDP port 5353
+/// with the question and no records (bounded: exits after 60 s).
+const DNS_RESPONDER: &str = r#"
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 5353))
+s.settimeout(1.0)
+end = time.time() + 60
+while time.time() < end:
+    try:
+        q, a = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    r = bytearray(q)
+    r[2] |= 0x80
+    r[3] = 0x80
+    s.sendto(bytes(r), a)
+"#;
+
+#[test]
+fn capture_prints_what_tshark_shows_and_writes_the_same_frames() {
+    let mut net = Netns::new("cap");
+    let dir = std::env::temp_dir().join(format!("mon-capture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("small.txt"), "hello from the namespace\n").unwrap();
+    let port = 8080;
+    let ns_ip = net.ns_ip.clone();
+    net.spawn_inside(&[
+        "python3",
+        "-m",
+        "http.server",
+        &port.to_string(),
+        "--bind",
+        &ns_ip,
+        "--directory",
+        dir.to_str().unwrap(),
+    ]);
+    net.spawn_inside(&["python3", "-c", DNS_RESPONDER, &ns_ip]);
+    // Both listen before any capture starts.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for (flags, p) in [("-Hntl", port), ("-Hnul", 5353)] {
+        loop {
+            let out = net.run(true, &["ss", flags, "sport", &format!("= :{p}")]);
+            if !out.stdout.is_empty() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "nothing listens on {p}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let iface = net.host_if.clone();
+    // Display filter, the capture filter tcpdump is given, how the capture
+    // ends.
+    let cases: [(&str, &str, Option<i32>); 3] = [
+        ("icmp", "icmp", Some(libc::SIGINT)),
+        ("tcp.port == 8080", "tcp port 8080", Some(libc::SIGTERM)),
+        // Query and answer, then `-c 2` ends it.
+        ("udp", "udp", None),
+    ];
+    for (filter, bpf, sig) in cases {
+        let reference = dir.join("ref.pcap");
+        let written = dir.join("out.pcapng");
+        let _ = std::fs::remove_file(&reference);
+        let tcpdump = Tcpdump::start(&iface, &reference, bpf);
+        let mut args = vec!["-i", &iface, "-Y", filter, "-w", written.to_str().unwrap()];
+        if sig.is_none() {
+            args.extend(["-c", "2"]);
+        }
+        let capture = Running::start(&args);
+        traffic(&net, port);
+        std::thread::sleep(Duration::from_millis(300));
+        tcpdump.stop();
+        let want = tshark_lines(&reference, filter);
+        assert!(want.len() >= 2, "{filter}: tshark shows {want:?}");
+        // Printed as they come, before the capture ends.
+        let got = capture.wait_lines(want.len());
+        let (status, stderr) = capture.stop(sig);
+        assert_eq!(status, Some(0), "{filter}: {stderr}");
+        let got: Vec<String> = got.iter().map(|l| untimed(l)).collect();
+        let want: Vec<String> = want.iter().map(|l| untimed(l)).collect();
+        assert_eq!(got, want, "{filter}");
+        assert!(
+            stderr.contains(&format!("\n{} packets captured\n", want.len())),
+            "{filter}: {stderr}"
+        );
+        assert!(!stderr.contains("dropped"), "{filter}: {stderr}");
+        // The file holds the frames shown, byte for byte.
+        let shown = tshark_numbers(&reference, filter);
+        let all = read_capture(&reference);
+        let want: Vec<_> = shown.iter().map(|&n| &all[n - 1]).collect();
+        let got = read_capture(&written);
+        assert_eq!(got.len(), want.len(), "{filter}");
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert_eq!(g.data, w.data, "{filter}: frame {}", i + 1);
+            assert_eq!(g.orig_len, w.orig_len, "{filter}: frame {}", i + 1);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether anything is attached to `iface`: an XDP program, or a TC/TCX
+/// program `bpftool net` lists for it.
+fn attached(iface: &str) -> Option<String> {
+    let link = String::from_utf8_lossy(&sh(&["ip", "-d", "link", "show", "dev", iface]).stdout)
+        .to_string();
+    if link.contains("xdp") {
+        return Some(link);
+    }
+    let net =
+        String::from_utf8_lossy(&sh(&["bpftool", "net", "show", "dev", iface]).stdout).to_string();
+    net.contains("monitor_").then_some(net)
+}
+
+#[test]
+fn a_held_interface_is_one_line_and_sigkill_leaves_nothing_attached() {
+    let net = Netns::new("held");
+    let iface = net.host_if.clone();
+    // SIGKILL: the kernel detaches the programs with the process's links.
+    let capture = Running::start(&["-i", &iface]);
+    assert!(attached(&iface).is_some(), "capture attached nothing");
+    let (status, _) = capture.stop(Some(libc::SIGKILL));
+    assert_eq!(status, None, "killed by the signal");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while let Some(what) = attached(&iface) {
+        assert!(
+            Instant::now() < deadline,
+            "still attached after SIGKILL:\n{what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The daemon holds the interface: one line, nothing else attached.
+    let daemon = Daemon::start(&["--iface", &iface]);
+    let out = Command::new(monitor_bin())
+        .args(["capture", "-i", &iface])
+        .output()
+        .expect("monitor capture");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "monitor: {iface} already has XDP program monitor_xdp (id "
+        )) && lines[0].contains("the monitor daemon"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(daemon.stop(), 0);
+    assert!(attached(&iface).is_none());
+}
