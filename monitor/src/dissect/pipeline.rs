@@ -294,6 +294,7 @@ impl Pipeline {
             malformed: _,
             malformed_layer: _,
             malformed_noted: _,
+            malformed_text: _,
             wanted: _,
             only_wanted: _,
         } = d;
@@ -524,7 +525,10 @@ impl Pipeline {
         } else if d.malformed {
             // Application dissectors mark their own sub-dissection only.
             d.malformed_layer.get_or_insert(Layer::Application);
-            let text = format!("[Malformed Packet: {}]", d.protocol);
+            let text = match d.malformed_text {
+                Some(text) => text.to_string(),
+                None => format!("[Malformed Packet: {}]", d.protocol),
+            };
             d.push(&MALFORMED, Value::Str(text));
             if !d.malformed_noted {
                 d.info.push_str("[Malformed Packet]");

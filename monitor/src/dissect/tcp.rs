@@ -462,6 +462,14 @@ impl Pipeline {
             app::Handoff::Claimed | app::Handoff::Held => {
                 Pipeline::app_protos(cx.d, mark, &mut cx.protos)
             }
+            app::Handoff::Refused { why, shown } => {
+                if shown {
+                    Pipeline::app_protos(cx.d, mark, &mut cx.protos);
+                }
+                cx.malformed(Layer::Transport);
+                cx.d.malformed_noted = true;
+                cx.d.malformed_text = Some(why.text());
+            }
             app::Handoff::Ignored => {}
             app::Handoff::Unclaimed if payload.is_empty() => {}
             app::Handoff::Unclaimed
@@ -489,6 +497,16 @@ impl Pipeline {
                 if let Some(prefix) = verdict.info_prefix() {
                     cx.d.info.insert_str(0, &prefix);
                 }
+            }
+            (app::Handoff::Refused { why, shown }, _) => {
+                // tshark appends the error's text right after the columns'
+                // text as it stands.
+                if shown {
+                    if let Some(prefix) = verdict.info_prefix() {
+                        cx.d.info.insert_str(0, &prefix);
+                    }
+                }
+                cx.d.info.push_str(why.text());
             }
             (app::Handoff::Held, app::HeldNote::Append) => {
                 cx.d.info.push(' ');

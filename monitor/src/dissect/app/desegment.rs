@@ -29,6 +29,31 @@ pub(super) enum Need {
     OneMore,
 }
 
+/// Why tshark's reassembly refused a segment's bytes (the text of the
+/// `ReassemblyError` that `fragment_add` throws; TCP's dissection of the
+/// frame ends there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The bytes fall inside a PDU already handed on, or run past its end.
+    Overlaps,
+    /// The bytes start past the end of a PDU already handed on.
+    PastLimits,
+}
+
+impl Refused {
+    /// What tshark writes into the Info column and `_ws.malformed`.
+    pub fn text(self) -> &'static str {
+        match self {
+            Refused::Overlaps => {
+                "[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]"
+            }
+            Refused::PastLimits => {
+                "[Reassembly error, protocol TCP: New fragment past old data limits]"
+            }
+        }
+    }
+}
+
 /// Most MSPs kept per direction (the oldest go first). tshark keeps all;
 /// only recent ones matter for retransmission checks and lost segments.
 const MAX_MSPS: usize = 64;
@@ -76,6 +101,10 @@ struct Msp {
     datalen: Option<u32>,
     /// All bytes came and the PDU was handed on (`FD_DEFRAGMENTED`).
     reassembled: bool,
+    /// The dissector asked for more of a PDU handed on whole
+    /// (`FD_PARTIAL_REASSEMBLY`): the PDU's old length, until a segment
+    /// reaches it. One that ends before it is refused, as in tshark.
+    partial_of: Option<u32>,
     /// Bytes held in `frags`.
     held: usize,
 }
@@ -132,7 +161,8 @@ impl Pdus {
     /// Add the bytes of a segment at `seq` (of frame `frame`, ending at
     /// `nxtseq`) to the MSP starting at `start`, as `desegment_tcp` does.
     /// Returns how many of the bytes went in, and the whole PDU when this
-    /// completed it.
+    /// completed it; or why tshark's reassembly refuses them (the MSP's
+    /// PDU was handed on already).
     pub fn add(
         &mut self,
         start: u32,
@@ -140,9 +170,9 @@ impl Pdus {
         nxtseq: u32,
         data: &[u8],
         frame: u64,
-    ) -> (usize, Option<Reassembled>) {
+    ) -> Result<(usize, Option<Reassembled>), Refused> {
         let Some(m) = self.msps.get_mut(&start) else {
-            return (0, None);
+            return Ok((0, None));
         };
         m.last_frame = frame;
         let len = if m.entire_segment {
@@ -152,7 +182,7 @@ impl Pdus {
         };
         let more = nxtseq < m.nxtpdu;
         let before = m.held;
-        let done = m.fragment_add(seq.wrapping_sub(start), &data[..len], more);
+        let done = m.fragment_add(seq.wrapping_sub(start), &data[..len], more)?;
         if m.entire_segment {
             m.entire_segment = false;
             if m.nxtpdu < nxtseq {
@@ -160,7 +190,7 @@ impl Pdus {
             }
         }
         self.held = self.held + m.held - before;
-        (len, done)
+        Ok((len, done))
     }
 
     /// The dissector wants more bytes of the PDU that was just handed to it
@@ -169,6 +199,7 @@ impl Pdus {
     pub fn extend(&mut self, start: u32, end: u32, need: Need, last_fragment_end: u32) {
         if let Some(m) = self.msps.get_mut(&start) {
             m.reassembled = false;
+            m.partial_of = m.datalen;
             m.datalen = None;
             match need {
                 Need::OneMore => {
@@ -211,9 +242,11 @@ impl Pdus {
             keep,
             datalen: None,
             reassembled: false,
+            partial_of: None,
             held: 0,
         };
-        m.fragment_add(0, data, nxtseq < nxtpdu);
+        // (A new MSP: nothing to refuse.)
+        let _ = m.fragment_add(0, data, nxtseq < nxtpdu);
         self.held += m.held;
         if let Some(old) = self.msps.insert(seq, m) {
             self.held -= old.held;
@@ -252,10 +285,30 @@ impl Pdus {
 impl Msp {
     /// `fragment_add`: keep the bytes at `off`; the last fragment
     /// (`more` false) fixes the length. Returns the PDU when it is whole.
-    fn fragment_add(&mut self, off: u32, data: &[u8], more: bool) -> Option<Reassembled> {
+    /// Bytes for a PDU already handed on are refused as tshark refuses
+    /// them (`fragment_add_work` on a head marked `FD_DEFRAGMENTED`).
+    fn fragment_add(
+        &mut self,
+        off: u32,
+        data: &[u8],
+        more: bool,
+    ) -> Result<Option<Reassembled>, Refused> {
+        let end = off.wrapping_add(data.len() as u32);
         if self.reassembled {
-            // Already handed on in an earlier frame.
-            return None;
+            let datalen = self.datalen.unwrap_or(0);
+            return Err(if off >= datalen {
+                Refused::PastLimits
+            } else {
+                Refused::Overlaps
+            });
+        }
+        if let Some(old) = self.partial_of {
+            // Waiting again for more: a segment that reaches the old end
+            // starts the new round; one inside the old PDU is refused.
+            if end < old {
+                return Err(Refused::Overlaps);
+            }
+            self.partial_of = None;
         }
         if !data.is_empty() {
             let len = data.len() as u32;
@@ -275,16 +328,18 @@ impl Msp {
         if !more && self.datalen.is_none() {
             self.datalen = Some(off.wrapping_add(data.len() as u32));
         }
-        let total = self.datalen?;
-        let mut end = 0u32;
+        let Some(total) = self.datalen else {
+            return Ok(None);
+        };
+        let mut reach = 0u32;
         for (&o, f) in &self.frags {
-            if o > end {
-                return None;
+            if o > reach {
+                return Ok(None);
             }
-            end = end.max(o + f.len);
+            reach = reach.max(o + f.len);
         }
-        if end < total {
-            return None;
+        if reach < total {
+            return Ok(None);
         }
         let mut pdu = vec![0u8; total.min(self.keep) as usize];
         for (&o, f) in &self.frags {
@@ -305,10 +360,10 @@ impl Msp {
                 bytes: pdu.clone(),
             },
         );
-        Some(Reassembled {
+        Ok(Some(Reassembled {
             bytes: pdu,
             len: total as usize,
-        })
+        }))
     }
 }
 
@@ -322,10 +377,10 @@ mod tests {
         // A 10-byte PDU starts in a 4-byte segment at 100.
         p.open(100, 104, Need::Bytes(6), b"abcd", 1, u32::MAX);
         assert_eq!(p.covering(105), Some(100));
-        let (n, done) = p.add(100, 104, 108, b"efgh", 2);
+        let (n, done) = p.add(100, 104, 108, b"efgh", 2).unwrap();
         assert_eq!((n, done), (4, None));
         // The last segment brings more than the PDU needs.
-        let (n, done) = p.add(100, 108, 112, b"ijKL", 3);
+        let (n, done) = p.add(100, 108, 112, b"ijKL", 3).unwrap();
         assert_eq!(n, 2);
         assert_eq!(done.map(|r| r.bytes).as_deref(), Some(&b"abcdefghij"[..]));
         assert_eq!(p.covering(110), None);
@@ -336,7 +391,7 @@ mod tests {
         let mut p = Pdus::default();
         p.open(0, 4, Need::Bytes(8), b"abcd", 1, u32::MAX);
         // Bytes 4..8 were lost; the tail still goes in, but nothing completes.
-        let (n, done) = p.add(0, 8, 12, b"ijkl", 2);
+        let (n, done) = p.add(0, 8, 12, b"ijkl", 2).unwrap();
         assert_eq!((n, done), (4, None));
         assert!(p.in_progress());
         // A retransmission of the first segment, from another frame than
@@ -350,14 +405,14 @@ mod tests {
         let mut p = Pdus::default();
         p.open(0, 3, Need::OneMore, b"abc", 1, u32::MAX);
         assert_eq!(p.nxtpdu(0), 4);
-        let (n, done) = p.add(0, 3, 10, b"defghij", 2);
+        let (n, done) = p.add(0, 3, 10, b"defghij", 2).unwrap();
         assert_eq!(n, 7);
         assert_eq!(done.map(|r| r.bytes).as_deref(), Some(&b"abcdefghij"[..]));
         assert_eq!(p.nxtpdu(0), 10);
         // The dissector wants still more: the MSP waits again.
         p.extend(0, 10, Need::Bytes(5), 10);
         assert_eq!(p.nxtpdu(0), 15);
-        let (_, done) = p.add(0, 10, 15, b"klmno", 3);
+        let (_, done) = p.add(0, 10, 15, b"klmno", 3).unwrap();
         assert_eq!(
             done.map(|r| r.bytes).as_deref(),
             Some(&b"abcdefghijklmno"[..])
@@ -370,13 +425,31 @@ mod tests {
         // A 12-byte PDU of which only the first 6 bytes are kept.
         p.open(0, 4, Need::Bytes(8), b"abcd", 1, 6);
         // The last segment first: a hole at 4..8 keeps it waiting.
-        let (n, done) = p.add(0, 8, 12, b"ijkl", 2);
+        let (n, done) = p.add(0, 8, 12, b"ijkl", 2).unwrap();
         assert_eq!((n, done), (4, None));
         assert_eq!(p.msp_held(0), 4, "bytes past the prefix are not held");
-        let (n, done) = p.add(0, 4, 8, b"efgh", 3);
+        let (n, done) = p.add(0, 4, 8, b"efgh", 3).unwrap();
         assert_eq!(n, 4);
         let r = done.expect("complete once the hole is filled");
         assert_eq!((r.bytes.as_slice(), r.len), (&b"abcdef"[..], 12));
         assert!(r.elided());
+    }
+
+    #[test]
+    fn bytes_for_a_pdu_handed_on_are_refused() {
+        let mut p = Pdus::default();
+        p.open(0, 4, Need::Bytes(4), b"abcd", 1, u32::MAX);
+        let (_, done) = p.add(0, 4, 8, b"efgh", 2).unwrap();
+        assert!(done.is_some());
+        // The same bytes again, in a later frame: tshark's ReassemblyError.
+        assert_eq!(p.add(0, 4, 8, b"efgh", 3), Err(Refused::Overlaps));
+        assert_eq!(p.add(0, 2, 6, b"cdef", 4), Err(Refused::Overlaps));
+        // Once the dissector asks for more, a segment reaching the old end
+        // goes in; one inside the old PDU is still refused.
+        p.extend(0, 8, Need::Bytes(4), 8);
+        assert_eq!(p.add(0, 2, 6, b"cdef", 5), Err(Refused::Overlaps));
+        let (n, done) = p.add(0, 8, 12, b"ijkl", 6).unwrap();
+        assert_eq!(n, 4);
+        assert_eq!(done.map(|r| r.bytes).as_deref(), Some(&b"abcdefghijkl"[..]));
     }
 }

@@ -650,6 +650,8 @@ fn pdu_total(proto: TcpProto, buf: &[u8], http_st: &http::StreamState) -> Option
     }
 }
 
+pub use desegment::Refused;
+
 /// tshark's Info note on a segment held for reassembly.
 pub const HELD_NOTE: &str = "[TCP segment of a reassembled PDU]";
 
@@ -668,6 +670,16 @@ pub enum Handoff {
     Ignored,
     /// No dissector wanted it.
     Unclaimed,
+    /// tshark's reassembly refused the segment's bytes (they belong to a
+    /// PDU already handed on): TCP's dissection of the frame ends with a
+    /// reassembly error. `shown`: a PDU earlier in the segment was
+    /// dissected first, and its text is in the Info column.
+    Refused {
+        /// The error tshark reports.
+        why: Refused,
+        /// Some PDU of the segment was dissected before the error.
+        shown: bool,
+    },
 }
 
 /// Dissect a TCP payload (reassembling across segments as tshark does by
@@ -795,6 +807,7 @@ fn tcp_inner(
         fr.infos.push(String::new());
     }
     let mut too_large = 0;
+    let mut refused = None;
     let (mut off, mut seq) = (0usize, seg.seq);
     while off < data.len() {
         if off > 0 && st.dirs[di].retransmitted(seq, nxtseq, seg.frame) {
@@ -803,7 +816,13 @@ fn tcp_inner(
         let mut another = 0usize;
         if let Some(start) = st.dirs[di].covering(seq) {
             // The segment continues an MSP: add its bytes.
-            let (len, whole) = st.dirs[di].add(start, seq, nxtseq, &data[off..], seg.frame);
+            let (len, whole) = match st.dirs[di].add(start, seq, nxtseq, &data[off..], seg.frame) {
+                Ok(added) => added,
+                Err(why) => {
+                    refused = Some(why);
+                    break;
+                }
+            };
             fr.held_middle |= whole.is_none() && len > 0;
             let nxtpdu = st.dirs[di].nxtpdu(start);
             if nxtpdu < nxtseq && nxtpdu >= seq && len > 0 {
@@ -898,6 +917,19 @@ fn tcp_inner(
     let st_h2_via_http = st.h2_via_http;
     state.stats.completed += fr.completed;
     state.stats.too_large += too_large;
+    if let Some(why) = refused {
+        // The exception ends desegment_tcp: no note on the segment; what
+        // PDUs before it wrote stays.
+        if fr.shown {
+            d.info = fr
+                .infos
+                .join(if proto == TcpProto::Http { "" } else { ", " });
+        }
+        return Handoff::Refused {
+            why,
+            shown: fr.shown,
+        };
+    }
     if fr.shown {
         // HTTP appends each message's text to the column as it is (its
         // texts end in a space); the others separate theirs.

@@ -1613,3 +1613,42 @@ fn http_heads_cut_short_show_their_fields() {
     assert!(strs(&d, "http.request.line").is_empty());
     assert!(strs(&d, "http.request_number").is_empty());
 }
+
+/// A response reassembled from three segments, then its middle segment
+/// again, close enough to be called out of order (not a retransmission):
+/// tshark's reassembly refuses bytes for a PDU it has handed on, and the
+/// frame ends in a reassembly error (seen on TLS through a reordering
+/// router; tcp_vlan_http_retrans.pcap frame 233 is a fast retransmission
+/// that meets the same fate).
+#[test]
+fn bytes_of_a_pdu_handed_on_are_a_reassembly_error() {
+    use crate::tcp_analysis::verdict::aflags;
+    let mut st = AppState::default();
+    http_seg(&mut st, true, 1, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1);
+    let head = b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n";
+    http_seg(&mut st, false, 1, head, 2);
+    let body_at = 1 + head.len() as u32;
+    http_seg(&mut st, false, body_at, b"abcd", 3);
+    let mut d = Dissection::default();
+    let mut again = seg_at(7, false, body_at, b"abcd", 4);
+    again.flags = aflags::OUT_OF_ORDER;
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 40000,
+    };
+    // Not yet: the PDU still waits for its last bytes, which these are not.
+    assert_eq!(tcp(&mut st, ep, again, &mut d), Handoff::Held);
+    let mut d = Dissection::default();
+    let last = seg_at(7, false, body_at + 4, b"efgh", 5);
+    assert_eq!(tcp(&mut st, ep, last, &mut d), Handoff::Claimed);
+    let mut d = Dissection::default();
+    let mut again = seg_at(7, false, body_at, b"abcd", 6);
+    again.flags = aflags::OUT_OF_ORDER;
+    assert_eq!(
+        tcp(&mut st, ep, again, &mut d),
+        Handoff::Refused {
+            why: Refused::Overlaps,
+            shown: false
+        }
+    );
+}
