@@ -103,7 +103,7 @@ pub fn monitor_xdp(ctx: XdpContext) -> u32 {
         // SAFETY: `ctx` is this program's context. Returns only when no
         // rules are installed; otherwise the rules tail-call the finish stage.
         unsafe { XDP_STAGES.tail_call(&ctx, stage::RULES) };
-        finish(&ctx, s, xdp_loader(&ctx));
+        finish(&ctx, &frame, s, xdp_loader(&ctx));
     }
     xdp_action::XDP_PASS
 }
@@ -111,8 +111,12 @@ pub fn monitor_xdp(ctx: XdpContext) -> u32 {
 /// Ingress finishing stage, tail-called by the compiled rules.
 #[xdp]
 pub fn monitor_xdp_finish(ctx: XdpContext) -> u32 {
+    let frame = Frame {
+        data: ctx.data(),
+        data_end: ctx.data_end(),
+    };
     if let Some(s) = SCRATCH.get_ptr_mut(0) {
-        finish(&ctx, s, xdp_loader(&ctx));
+        finish(&ctx, &frame, s, xdp_loader(&ctx));
     }
     xdp_action::XDP_PASS
 }
@@ -137,7 +141,7 @@ pub fn monitor_tc(ctx: TcContext) -> i32 {
     if let Some(s) = begin(&frame, len, ifindex, direction::EGRESS) {
         // SAFETY: as in `monitor_xdp`.
         unsafe { TC_STAGES.tail_call(&ctx, stage::RULES) };
-        finish(&ctx, s, tc_loader(&ctx));
+        finish(&ctx, &frame, s, tc_loader(&ctx));
     }
     TC_ACT_UNSPEC
 }
@@ -145,8 +149,12 @@ pub fn monitor_tc(ctx: TcContext) -> i32 {
 /// Egress finishing stage, tail-called by the compiled rules.
 #[classifier]
 pub fn monitor_tc_finish(ctx: TcContext) -> i32 {
+    let frame = Frame {
+        data: ctx.data(),
+        data_end: ctx.data_end(),
+    };
     if let Some(s) = SCRATCH.get_ptr_mut(0) {
-        finish(&ctx, s, tc_loader(&ctx));
+        finish(&ctx, &frame, s, tc_loader(&ctx));
     }
     TC_ACT_UNSPEC
 }
@@ -228,7 +236,7 @@ fn begin(frame: &Frame, len: u32, ifindex: u32, dir: u32) -> Option<*mut Scratch
 /// Last stage: count the frame for the rules that matched, then write the
 /// TCP header record and the sample the frame asks for.
 #[inline(always)]
-fn finish<C, F>(ctx: &C, s: *mut Scratch, load: F)
+fn finish<C, F>(ctx: &C, frame: &Frame, s: *mut Scratch, load: F)
 where
     C: EbpfContext,
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
@@ -314,6 +322,7 @@ where
                 0,
                 wake,
                 &load,
+                Some(frame),
             )
         } else {
             sample::<256, F>(
@@ -328,6 +337,7 @@ where
                 0,
                 wake,
                 &load,
+                Some(frame),
             )
         };
         if ok {
@@ -356,6 +366,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
+            None,
         )
     } else if snaplen <= 128 {
         sample::<128, F>(
@@ -370,6 +381,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
+            None,
         )
     } else if snaplen <= 256 {
         sample::<256, F>(
@@ -384,6 +396,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
+            None,
         )
     } else if snaplen <= 512 {
         sample::<512, F>(
@@ -398,6 +411,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
+            None,
         )
     } else if snaplen <= 1024 {
         sample::<1024, F>(
@@ -412,6 +426,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
+            None,
         )
     } else {
         sample::<{ MAX_SNAPLEN as usize }, F>(
@@ -426,6 +441,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
+            None,
         )
     };
     if ok {
@@ -495,6 +511,7 @@ fn sample<const N: usize, F>(
     candidates: u32,
     wake_bytes: u64,
     load: &F,
+    frame: Option<&Frame>,
 ) -> bool
 where
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
@@ -509,13 +526,18 @@ where
     }
     // SAFETY: `rec` points at a reserved, exclusively owned record of Sample<N>.
     unsafe {
+        let data = (*rec).data.as_mut_ptr();
         let copied = if cap == 0 {
             0
+        } else if frame.is_some_and(|f| copy_linear::<N>(f, data, cap)) {
+            cap
         } else {
             // N is a power of two and 1 <= cap <= N, so this is cap; written
             // this way the verifier sees 1 <= n <= N on the exact value passed.
-            let n = ((cap - 1) & (N as u32 - 1)) + 1;
-            if load((*rec).data.as_mut_ptr() as *mut _, n) == 0 {
+            // (The barrier keeps the compiler from replacing it by `cap`,
+            // whose bounds the verifier does not know at this point.)
+            let n = ((core::hint::black_box(cap) - 1) & (N as u32 - 1)) + 1;
+            if load(data as *mut _, n) == 0 {
                 n
             } else {
                 0
@@ -553,6 +575,48 @@ where
         }
     };
     entry.submit(flags);
+    true
+}
+
+/// Copy the first `cap` bytes of the frame's linear part (`cap` in
+/// `8..=N`) to `dst` with 8-byte loads and stores: a handful of
+/// instructions per word where the load helper costs tens of
+/// nanoseconds. The last word is the one ending at `cap`, overlapping the
+/// one before when `cap` is not a multiple of 8, so nothing past `cap` is
+/// read. False (nothing promised about `dst`) when the linear part is
+/// shorter than `cap`: the caller then uses the helper.
+#[inline(always)]
+fn copy_linear<const N: usize>(f: &Frame, dst: *mut u8, cap: u32) -> bool {
+    let cap = cap as usize;
+    // The last word's offset, bounded on the exact value used (a
+    // `cap < 8` wraps around and fails here too). The barrier keeps the
+    // compiler from checking `data + cap` instead of `data + last + 8`,
+    // which the verifier cannot relate to the access.
+    let last = core::hint::black_box(cap.wrapping_sub(8));
+    if last > N - 8 {
+        return false;
+    }
+    for i in 0..N / 8 {
+        let off = i * 8;
+        if off + 8 > cap {
+            break;
+        }
+        let p = f.data + off;
+        if p + 8 > f.data_end {
+            return false;
+        }
+        // SAFETY: 8 packet bytes checked against data_end just above; `dst`
+        // has room for N >= off + 8 bytes. eBPF loads and stores need no
+        // alignment where the kernel runs these programs (the verifier
+        // refuses them at load time otherwise).
+        unsafe { (dst.add(off) as *mut u64).write((p as *const u64).read()) };
+    }
+    let p = f.data + last;
+    if p + 8 > f.data_end {
+        return false;
+    }
+    // SAFETY: as above; last + 8 = cap <= N.
+    unsafe { (dst.add(last) as *mut u64).write((p as *const u64).read()) };
     true
 }
 

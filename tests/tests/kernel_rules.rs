@@ -489,3 +489,87 @@ fn candidates_beyond_a_full_ring_are_counted_lost() {
     let t = counters.all()[0];
     assert_eq!(t.ringbuf_dropped, c.candidates_lost);
 }
+
+/// A TCP segment 40000 → 80 with `opts` bytes of options (NOPs, a multiple
+/// of 4) and `payload` bytes of data; every header byte differs, so a copy
+/// from the wrong offset shows.
+fn tcp_segment(opts: usize, payload: usize) -> Vec<u8> {
+    let words = (5 + opts / 4) as u8;
+    let mut t = vec![
+        0x9c, 0x40, 0, 80, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+    ];
+    t.extend_from_slice(&[words << 4, 0x18, 0x01, 0xf5, 0xab, 0xcd, 0, 0]);
+    t.extend((0..opts).map(|k| if k + 1 == opts { 0 } else { 1 }));
+    t.extend((0..payload).map(|k| (k * 7) as u8));
+    t
+}
+
+/// IPv4 with `opts` bytes of options (a multiple of 4) around `payload`.
+fn ipv4_with(opts: usize, proto: u8, payload: &[u8]) -> Vec<u8> {
+    let ihl = (5 + opts / 4) as u8;
+    let mut h = vec![0x40 | ihl, 0, 0, 0, 0x12, 0x34, 0x40, 0, 64, proto, 0, 0];
+    h[2..4].copy_from_slice(&((20 + opts + payload.len()) as u16).to_be_bytes());
+    h.extend_from_slice(&[10, 0, 0, 2, 10, 0, 0, 1]);
+    h.extend((0..opts).map(|k| if k + 1 == opts { 0 } else { 1 }));
+    h.extend_from_slice(payload);
+    h
+}
+
+#[test]
+fn tcp_header_records_hold_the_headers_byte_for_byte() {
+    require_root();
+    // Header lengths from 54 to 138 bytes: every remainder modulo 8, both
+    // record sizes, segments ending at the header (pure ACKs) and with
+    // data, IPv4 with options, IPv6, a VLAN tag.
+    let mut frames: Vec<(Vec<u8>, usize)> = Vec::new();
+    for opts in (0..=40).step_by(4) {
+        for payload in [0, 1, 100] {
+            let seg = tcp_segment(opts, payload);
+            let hl = 20 + opts;
+            frames.push((frame(0x0800, &ipv4_with(0, 6, &seg)), 14 + 20 + hl));
+            frames.push((frame(0x0800, &ipv4_with(40, 6, &seg)), 14 + 60 + hl));
+            let mut v6 = vec![0x60, 0, 0, 0];
+            v6.extend_from_slice(&(seg.len() as u16).to_be_bytes());
+            v6.extend_from_slice(&[6, 64]);
+            v6.extend((0..32).map(|k| 0x20 + k as u8));
+            v6.extend_from_slice(&seg);
+            frames.push((frame(0x86dd, &v6), 14 + 40 + hl));
+            let mut tagged = vec![0, 10, 0x08, 0x00];
+            tagged.extend_from_slice(&ipv4_with(40, 6, &seg));
+            frames.push((frame(0x8100, &tagged), 18 + 60 + hl));
+        }
+    }
+    let (scope, _) = monitor::filter::kernel::kernel_rule("tcp").unwrap();
+    let mut progs = Programs::load(1 << 16).expect("load programs");
+    progs.configure_all(0.0, 64, true).expect("configure");
+    let mut tcp_ring = progs.take_tcp_ring().expect("TCP ring");
+    let mut tables = progs.take_rules().expect("rule tables");
+    tables.install(&[], Some(&scope)).expect("install");
+    for egress in [false, true] {
+        for (k, (f, hdr)) in frames.iter().enumerate() {
+            let opts = TestRunOptions {
+                data_in: Some(f),
+                repeat: 1,
+                ..Default::default()
+            };
+            if egress {
+                progs.tc().unwrap().test_run(opts).expect("test_run");
+            } else {
+                progs.xdp().unwrap().test_run(opts).expect("test_run");
+            }
+            let item = tcp_ring.next().expect("a TCP record per segment");
+            let at = |i: usize| u32::from_ne_bytes(item[i..i + 4].try_into().unwrap()) as usize;
+            let (orig, cap, kind) = (at(12), at(16), item[20]);
+            let what = format!("frame {k} ({} bytes, egress {egress})", f.len());
+            assert_eq!(kind, monitor_common::record_kind::TCP_HEADERS, "{what}");
+            assert_eq!((orig, cap), (f.len(), *hdr), "{what}");
+            assert_eq!(
+                &item[RECORD_HEADER_LEN..RECORD_HEADER_LEN + cap],
+                &f[..cap],
+                "{what}"
+            );
+            drop(item);
+            assert!(tcp_ring.next().is_none(), "{what}: one record");
+        }
+    }
+}
