@@ -40,6 +40,10 @@ pub struct CaptureArgs {
     #[arg(long, short = 's', default_value_t = MAX_SNAPLEN,
           value_parser = clap::value_parser!(u32).range(1..=MAX_SNAPLEN as i64))]
     pub snaplen: u32,
+    /// Size of the kernel ring buffer in MiB, a power of two from 1 to
+    /// 1024: room for bursts while this process is not scheduled.
+    #[arg(short = 'B', value_name = "MiB", default_value_t = 32, value_parser = parse_buffer)]
+    pub buffer_mib: u32,
     /// XDP attach mode: auto tries driver mode, then falls back to SKB mode.
     #[arg(long, value_enum, default_value = "auto")]
     pub xdp_mode: XdpAttachMode,
@@ -73,6 +77,15 @@ fn parse_autostop(s: &str) -> Result<Autostop, String> {
             .ok_or_else(|| format!("invalid packet count \"{v}\"")),
         _ => Err(format!(
             "invalid -a condition \"{s}\" (use duration:S or packets:N)"
+        )),
+    }
+}
+
+fn parse_buffer(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=1024).contains(&n) && n.is_power_of_two() => Ok(n),
+        _ => Err(format!(
+            "invalid buffer size \"{s}\" (MiB: a power of two from 1 to 1024)"
         )),
     }
 }
@@ -122,16 +135,13 @@ pub fn main(args: CaptureArgs) -> anyhow::Result<i32> {
         filter: args.output.filter.clone(),
         snaplen: args.snaplen,
         xdp_mode: args.xdp_mode,
-        ring_bytes: monitor::ebpf::DEFAULT_RING_BYTES,
+        ring_bytes: args.buffer_mib << 20,
     };
     install_signals();
     let mut cap = match LiveCapture::start(&opts) {
         Ok(c) => c,
         Err(e @ CaptureError::Held { .. }) => {
-            eprintln!(
-                "monitor: {e}; to see what a running daemon samples there: \
-                 monitor dump --output - | monitor read -r /dev/stdin"
-            );
+            eprintln!("monitor: {e}; `monitor tail` follows a running daemon's samples");
             return Ok(2);
         }
         Err(e) => {
