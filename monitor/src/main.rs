@@ -27,6 +27,9 @@ enum Cmd {
     /// Capture live on interfaces and print packets as they arrive (like
     /// `tshark -i`; needs root).
     Capture(cli::capture::CaptureArgs),
+    /// Follow the running daemon's samples as they come (its filter applied
+    /// in the daemon), printed as `read` prints them.
+    Tail(cli::tail::TailArgs),
     /// Work with display filters.
     #[command(subcommand)]
     Filter(FilterTop),
@@ -81,6 +84,7 @@ fn run(cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Run(args) => cli::run::main(args),
         Cmd::Read(args) => cli::read::main(args),
         Cmd::Capture(args) => cli::capture::main(args),
+        Cmd::Tail(args) => cli::tail::main(args),
         Cmd::Filter(FilterTop::Verify(args)) => cli::verify::main(args),
         Cmd::Filter(FilterTop::Other(cmd)) => cli::filter::main(cmd),
         Cmd::Config(cmd) => cli::config::main(cmd),

@@ -3,7 +3,8 @@
 //! capture of the same veth taken with the equivalent capture filter, line
 //! for line but for the Time column, and its `-w` file holds the same
 //! frames byte for byte; on an interface whose XDP hook is held it says so
-//! in one line; killed with SIGKILL it leaves nothing attached.
+//! in one line; killed with SIGKILL it leaves nothing attached. `monitor
+//! tail` on a daemon sampling every frame prints the same lines as tshark.
 
 use std::{
     io::{BufRead as _, BufReader},
@@ -26,8 +27,13 @@ struct Running {
 impl Running {
     /// Start `monitor capture ARGS` and wait until it says it captures.
     fn start(args: &[&str]) -> Self {
+        Self::start_cmd("capture", args, "Capturing on")
+    }
+
+    /// Start `monitor CMD ARGS` and wait until its stderr says `ready`.
+    fn start_cmd(cmd: &str, args: &[&str], ready: &str) -> Self {
         let mut child = Command::new(monitor_bin())
-            .arg("capture")
+            .arg(cmd)
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -54,12 +60,12 @@ impl Running {
             }
         });
         let deadline = Instant::now() + Duration::from_secs(20);
-        while !stderr.lock().unwrap().contains("Capturing on") {
+        while !stderr.lock().unwrap().contains(ready) {
             if let Ok(Some(st)) = child.try_wait() {
                 std::thread::sleep(Duration::from_millis(100));
-                panic!("monitor capture exited ({st}): {}", stderr.lock().unwrap());
+                panic!("monitor {cmd} exited ({st}): {}", stderr.lock().unwrap());
             }
-            assert!(Instant::now() < deadline, "monitor capture did not start");
+            assert!(Instant::now() < deadline, "monitor {cmd} did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
         Self {
@@ -353,10 +359,57 @@ fn a_held_interface_is_one_line_and_sigkill_leaves_nothing_attached() {
     assert!(
         lines[0].starts_with(&format!(
             "monitor: {iface} already has XDP program monitor_xdp (id "
-        )) && lines[0].contains("the monitor daemon"),
+        )) && lines[0].contains("the monitor daemon")
+            && lines[0].ends_with("`monitor tail` follows a running daemon's samples"),
         "{err}"
     );
     assert!(out.stdout.is_empty());
     assert_eq!(daemon.stop(), 0);
     assert!(attached(&iface).is_none());
+}
+
+#[test]
+fn tail_follows_the_daemon_as_tshark_shows_an_independent_capture() {
+    let net = Netns::new("tail");
+    let iface = net.host_if.clone();
+    let daemon = Daemon::start(&["--iface", &iface, "--sample", "1", "--snaplen", "2048"]);
+    // A filter the daemon refuses: one message, exit 2.
+    let out = Command::new(monitor_bin())
+        .args(["tail", "--connect", &daemon.addr, "-Y", "icmp.type =="])
+        .output()
+        .expect("monitor tail");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("^"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = std::env::temp_dir().join(format!("mon-tail-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let reference = dir.join("ref.pcap");
+    let tcpdump = Tcpdump::start(&iface, &reference, "icmp");
+    let tail = Running::start_cmd(
+        "tail",
+        &["--connect", &daemon.addr, "-Y", "icmp"],
+        "Following",
+    );
+    sh(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &net.ns_ip]);
+    std::thread::sleep(Duration::from_millis(300));
+    tcpdump.stop();
+    let want = tshark_lines(&reference, "icmp");
+    assert_eq!(want.len(), 6, "{want:?}");
+    let got = tail.wait_lines(want.len());
+    let (status, stderr) = tail.stop(Some(libc::SIGINT));
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stderr.contains("\n6 packets received\n"), "{stderr}");
+    let got: Vec<String> = got.iter().map(|l| untimed(l)).collect();
+    let want: Vec<String> = want.iter().map(|l| untimed(l)).collect();
+    assert_eq!(got, want);
+    // A follower killed outright leaves the daemon serving.
+    let gone = Running::start_cmd("tail", &["--connect", &daemon.addr], "Following");
+    let _ = gone.stop(Some(libc::SIGKILL));
+    sh(&["ping", "-c", "1", "-W", "2", &net.ns_ip]);
+    assert_eq!(daemon.scrape().get("monitor_interfaces", &[]), 1.0);
+    assert_eq!(daemon.stop(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,4 +7,5 @@ pub mod config;
 pub mod filter;
 pub mod read;
 pub mod run;
+pub mod tail;
 pub mod verify;

@@ -128,7 +128,8 @@ impl Dumps {
         }
     }
 
-    fn iface_name(&self, ifindex: u32) -> String {
+    /// The name of interface `ifindex` as dumps write it.
+    pub(crate) fn iface_name(&self, ifindex: u32) -> String {
         self.names
             .get(&ifindex)
             .cloned()

@@ -1,6 +1,8 @@
 //! The HTTP server: `GET /metrics` (Prometheus text format), and the API:
 //! `GET /api/v1/dump?filter=…&last=…` (a pcapng of the flight recorder),
-//! `GET /api/v1/status`. With a token configured every request needs
+//! `GET /api/v1/status`, `GET /api/v1/tail?filter=…` (the samples as
+//! they come, as a pcapng stream that ends when the daemon stops). With a
+//! token configured every request needs
 //! `Authorization: Bearer <token>`.
 
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use super::{
     dump::{DumpError, Dumps},
     Metrics,
 };
+use crate::recorder::pcapng;
 
 /// What the handlers share.
 #[derive(Clone, Debug)]
@@ -33,6 +36,10 @@ pub struct State {
     pub status: Arc<super::status::Status>,
     /// Bearer token required on every request, when set.
     pub token: Option<String>,
+    /// The live pipeline, which `/api/v1/tail` follows.
+    pub live: Arc<super::live::Live>,
+    /// Turns true when the daemon stops (ends the tail streams).
+    pub stop: watch::Receiver<bool>,
 }
 
 /// Serve until `stop` turns true.
@@ -41,6 +48,7 @@ pub async fn serve(listener: TcpListener, state: State, mut stop: watch::Receive
         .route("/metrics", get(metrics_handler))
         .route("/api/v1/dump", get(dump_handler))
         .route("/api/v1/status", get(status_handler))
+        .route("/api/v1/tail", get(tail_handler))
         .layer(middleware::from_fn_with_state(state.clone(), auth))
         .with_state(state);
     let shutdown = async move {
@@ -124,4 +132,56 @@ async fn status_handler(AxState(s): AxState<State>) -> impl IntoResponse {
     .await
     .unwrap_or_default();
     ([(header::CONTENT_TYPE, "application/json")], body)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct TailQuery {
+    filter: Option<String>,
+}
+
+/// The samples the filter matches from now on, as a pcapng stream: the
+/// section header at once, then each sample as the daemon reads it (with
+/// its interface's description first). The stream ends when the daemon
+/// stops; a client that goes away is forgotten at the next sample.
+async fn tail_handler(AxState(s): AxState<State>, Query(q): Query<TailQuery>) -> Response {
+    use futures_util::StreamExt as _;
+    let filter = match q.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(expr) => match crate::filter::compile(expr) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                return (StatusCode::BAD_REQUEST, format!("{}\n", e.render(expr))).into_response()
+            }
+        },
+        None => None,
+    };
+    let mut writer = match pcapng::Writer::new(
+        Vec::new(),
+        &pcapng::SectionInfo::default(),
+        monitor_common::MAX_SNAPLEN,
+    ) {
+        Ok(w) => w,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    };
+    let head = std::mem::take(writer.get_mut());
+    let (rx, lost) = s.live.tail(filter);
+    let state = (rx, writer, s.dumps.clone(), s.stop.clone(), lost);
+    let packets =
+        futures_util::stream::unfold(state, |(mut rx, mut w, dumps, mut stop, lost)| async move {
+            let entry = tokio::select! {
+                e = rx.recv() => e?,
+                _ = stop.wait_for(|s| *s) => return None,
+            };
+            w.packet(&entry, &|i| dumps.iface_name(i)).ok()?;
+            let bytes = std::mem::take(w.get_mut());
+            Some((
+                Ok::<_, std::convert::Infallible>(bytes),
+                (rx, w, dumps, stop, lost),
+            ))
+        });
+    let body = futures_util::stream::once(async move { Ok(head) }).chain(packets);
+    (
+        [(header::CONTENT_TYPE, "application/x-pcapng")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
 }

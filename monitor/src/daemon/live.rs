@@ -3,15 +3,20 @@
 //! recorder; TCP header records feed one TCP analyzer per interface
 //! straight from their headers ([`super::tcp_live`]: the analyzer
 //! `monitor read` uses, so verdicts are tshark's), a batch of records at a
-//! time.
+//! time. Clients of `monitor tail` follow the samples as they come.
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex, RwLock},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, RwLock,
+    },
 };
 
+use tokio::sync::mpsc::error::TrySendError;
+
 use crate::{
-    dissect::pipeline::Pipeline,
+    dissect::{pipeline::Pipeline, Dissection},
     filter::Filter,
     record::{Direction, PacketRecord},
     recorder::{Entry, Recorder},
@@ -56,6 +61,19 @@ pub struct LiveRule {
     pub sample: f64,
 }
 
+/// Samples queued for one follower before it misses some.
+pub const TAIL_QUEUE: usize = 4096;
+
+/// What a follower receives ([`Live::tail`]).
+pub type TailReceiver = tokio::sync::mpsc::Receiver<Entry>;
+
+/// A client following the samples (`monitor tail`).
+struct Tail {
+    filter: Option<Filter>,
+    tx: tokio::sync::mpsc::Sender<Entry>,
+    lost: Arc<AtomicU64>,
+}
+
 /// Key joining a sample with the TCP record of the same frame.
 type FrameKey = (u64, u32, u8);
 
@@ -92,6 +110,8 @@ pub struct Live {
     shared: Arc<TcpShared>,
     rules: RwLock<Vec<Option<LiveRule>>>,
     recorder_filter: Option<Filter>,
+    /// Clients following the samples as they come (`monitor tail`).
+    tails: Mutex<Vec<Tail>>,
     /// The flight recorder.
     pub recorder: Arc<Recorder>,
     metrics: Arc<Metrics>,
@@ -132,6 +152,7 @@ impl Live {
             }),
             rules: RwLock::new(rules),
             recorder_filter,
+            tails: Mutex::new(Vec::new()),
             recorder,
             metrics,
             sample,
@@ -221,13 +242,6 @@ impl Live {
                 }
             }
         }
-        if self
-            .recorder_filter
-            .as_ref()
-            .is_some_and(|f| !f.matches(&d))
-        {
-            return;
-        }
         let key = (boot_ts, rec.iface, dir as u8);
         let analysis = self
             .shared
@@ -239,7 +253,57 @@ impl Live {
         let mut entry = Entry::new(rec);
         entry.rules = matched;
         entry.analysis = analysis;
+        self.send_tails(&d, &entry);
+        if self
+            .recorder_filter
+            .as_ref()
+            .is_some_and(|f| !f.matches(&d))
+        {
+            return;
+        }
         self.recorder.push(entry);
+    }
+
+    /// Follow the samples from now on: those `filter` matches (every one
+    /// without a filter), with the rules they matched and their TCP
+    /// analysis verdicts, until the receiver is dropped. A follower more
+    /// than [`TAIL_QUEUE`] samples behind misses the next ones, counted in
+    /// the returned counter.
+    pub fn tail(&self, filter: Option<Filter>) -> (TailReceiver, Arc<AtomicU64>) {
+        let (tx, rx) = tokio::sync::mpsc::channel(TAIL_QUEUE);
+        let lost = Arc::new(AtomicU64::new(0));
+        if let Ok(mut t) = self.tails.lock() {
+            t.push(Tail {
+                filter,
+                tx,
+                lost: lost.clone(),
+            });
+        }
+        (rx, lost)
+    }
+
+    /// Hand a sample to every follower whose filter matches it; forget
+    /// followers that went away.
+    fn send_tails(&self, d: &Dissection, entry: &Entry) {
+        let Ok(mut tails) = self.tails.lock() else {
+            return;
+        };
+        if tails.is_empty() {
+            return;
+        }
+        tails.retain(|t| {
+            if t.filter.as_ref().is_some_and(|f| !f.matches(d)) {
+                return !t.tx.is_closed();
+            }
+            match t.tx.try_send(entry.clone()) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_)) => {
+                    t.lost.fetch_add(1, Ordering::Relaxed);
+                    true
+                }
+                Err(TrySendError::Closed(_)) => false,
+            }
+        });
     }
 
     /// Start reading a batch of TCP header records from the ring. With one

@@ -303,6 +303,8 @@ async fn serve(
             flush: flush.clone(),
             status: status.clone(),
             token,
+            live: live.clone(),
+            stop: stop_rx.clone(),
         },
         stop_rx.clone(),
     ));

@@ -290,6 +290,12 @@ impl<W: Write> Writer<W> {
         Ok(id)
     }
 
+    /// The output written so far (a stream takes the bytes out of a
+    /// `Vec` after each packet).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Write one packet (and its interface description first if new).
     /// `name_of` maps an ifindex to the interface's name. Timestamps before
     /// the epoch are written as the epoch.
