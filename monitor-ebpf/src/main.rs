@@ -213,9 +213,11 @@ fn begin(frame: &Frame, len: u32, ifindex: u32, dir: u32) -> Option<*mut Scratch
         (*s).ifindex = ifindex;
         (*s).dir = dir;
         (*s).slot = slot;
-        (*s).matched = 0;
-        (*s).sample = 0;
-        (*s).candidates = 0;
+        // Volatile: plain stores of adjacent zeros become a byte-at-a-time
+        // `memset` call.
+        core::ptr::addr_of_mut!((*s).matched).write_volatile(0);
+        core::ptr::addr_of_mut!((*s).sample).write_volatile(0);
+        core::ptr::addr_of_mut!((*s).candidates).write_volatile(0);
         ((*s).parsed.l3, (*s).parsed.l4, (*s).parsed.vlan_depth)
     };
     let counters = COUNTERS.get_ptr_mut(counter_index(slot, dir))?;
