@@ -1,9 +1,10 @@
 //! Every field a dissector declares can be named in a display filter: its
 //! definition is reachable from the registry (`monitor::dissect::lookup`).
-//! Fields are declared three ways (`FieldDef::new` in hand-kept lists,
-//! `fields!`, `protocols!`); a definition left out of its list would be
-//! dissected but refused by every filter, silently. This test reads the
-//! declarations from the sources and looks each name up.
+//! Fields are declared with `fields!`, which builds each dissector's
+//! `FIELDS` list from the same lines; a definition made some other way
+//! would be dissected but refused by every filter, silently. These tests
+//! read the declarations from the sources, look each name up, and refuse a
+//! field definition outside `fields!`.
 //!
 //! Layer-only definitions (`FieldType::Layer`: names in `frame.protocols`
 //! that are not fields), the column fields of `monitor read -e`
@@ -11,53 +12,91 @@
 
 use std::path::{Path, PathBuf};
 
-/// `(name, type)` of every field declared in `src`, with comment lines
-/// and a trailing `#[cfg(test)] mod …` left out.
-fn declarations(src: &str) -> Vec<(String, String)> {
-    let code: String = src
-        .find("#[cfg(test)]\nmod ")
+/// `src` without comment lines and a trailing `#[cfg(test)] mod …`.
+fn code(src: &str) -> String {
+    src.find("#[cfg(test)]\nmod ")
         .map_or(src, |k| &src[..k])
         .lines()
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
-        .join("\n");
-    let mut out = Vec::new();
-    // FieldDef::new("name", [path::]FieldType::Ty, …)
-    let mut rest = code.as_str();
-    while let Some(i) = rest.find("FieldDef::new(") {
-        rest = &rest[i + "FieldDef::new(".len()..];
-        let Some(name) = quoted(rest) else { continue };
-        let ty = rest
-            .split_once("FieldType::")
-            .map(|(_, t)| t.split(|c: char| !c.is_alphanumeric()).next().unwrap_or(""))
-            .unwrap_or("");
-        out.push((name, ty.to_string()));
-    }
-    // fields! { NAME = "name", Ty, Base, "desc"; … } and
-    // protocols! { TABLE; ID "name" "desc", … }
-    for (mac, proto) in [("fields! {", false), ("protocols! {", true)] {
-        let mut rest = code.as_str();
-        while let Some(i) = rest.find(mac) {
-            rest = &rest[i + mac.len()..];
-            let body = &rest[..rest.find("\n}").unwrap_or(rest.len())];
-            for line in body.lines().map(str::trim) {
-                if proto {
-                    if let Some((id, tail)) = line.split_once(' ') {
-                        if id
-                            .chars()
-                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-                        {
-                            if let Some(name) = quoted(tail) {
-                                out.push((name, "Protocol".into()));
-                            }
-                        }
+        .join("\n")
+}
+
+/// The bodies of the `fields! { … }` blocks of `code` (braces inside
+/// string literals do not count), and the code outside them.
+fn fields_blocks(code: &str) -> (Vec<&str>, String) {
+    let (mut blocks, mut outside) = (Vec::new(), String::new());
+    let mut rest = code;
+    while let Some(i) = rest.find("fields! {") {
+        outside.push_str(&rest[..i]);
+        let body = &rest[i + "fields! {".len()..];
+        let (mut depth, mut quoted, mut end) = (1, false, body.len());
+        let mut prev = ' ';
+        for (k, c) in body.char_indices() {
+            match c {
+                '"' if prev != '\\' => quoted = !quoted,
+                '{' if !quoted => depth += 1,
+                '}' if !quoted => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = k;
+                        break;
                     }
-                } else if let Some((_, tail)) = line.split_once('=') {
-                    let Some(name) = quoted(tail) else { continue };
-                    let ty = tail.split(',').nth(1).unwrap_or("").trim().to_string();
-                    out.push((name, ty));
                 }
+                _ => {}
             }
+            prev = c;
+        }
+        blocks.push(&body[..end]);
+        rest = body.get(end + 1..).unwrap_or("");
+    }
+    outside.push_str(rest);
+    (blocks, outside)
+}
+
+/// `(name, type)` of every `FieldDef::new("name", [path::]FieldType::Ty, …)`
+/// and `FieldDef::tree_only("name", …)` in `code`.
+fn direct_definitions(code: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (ctor, fixed) in [
+        ("FieldDef::new(", None),
+        ("FieldDef::tree_only(", Some("Protocol")),
+    ] {
+        let mut rest = code;
+        while let Some(i) = rest.find(ctor) {
+            rest = &rest[i + ctor.len()..];
+            let Some(name) = quoted(rest) else { continue };
+            let ty = fixed.unwrap_or_else(|| {
+                rest.split_once("FieldType::")
+                    .map(|(_, t)| t.split(|c: char| !c.is_alphanumeric()).next().unwrap_or(""))
+                    .unwrap_or("")
+            });
+            out.push((name, ty.to_string()));
+        }
+    }
+    out
+}
+
+/// `(name, type)` of every field declared in `src`, with comment lines
+/// and a trailing `#[cfg(test)] mod …` left out.
+fn declarations(src: &str) -> Vec<(String, String)> {
+    let code = code(src);
+    let (blocks, _) = fields_blocks(&code);
+    let mut out = direct_definitions(&code);
+    // fields! { NAME = "name", Ty, Base, "desc"; @tree_only NAME = "name", "desc"; }
+    for body in blocks {
+        for line in body.lines().map(str::trim) {
+            let tree = line.starts_with("@tree_only ");
+            let Some((_, tail)) = line.split_once('=') else {
+                continue;
+            };
+            let Some(name) = quoted(tail) else { continue };
+            let ty = if tree {
+                "Protocol".to_string()
+            } else {
+                tail.split(',').nth(1).unwrap_or("").trim().to_string()
+            };
+            out.push((name, ty));
         }
     }
     out
@@ -117,19 +156,51 @@ fn every_declared_field_is_in_the_registry() {
     );
 }
 
+/// Field definitions made outside `fields!` on purpose: a second
+/// registration of a listed name (found through the listed one).
+const OUTSIDE_FIELDS: &[&str] = &[
+    // mDNS's registration of the EDNS payload size (hex, cache-flush bit
+    // masked off).
+    "dns.rr.udp_payload_size",
+];
+
 #[test]
-fn declarations_are_read_in_all_three_styles() {
+fn every_field_definition_is_in_its_fields_list() {
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/dissect"),
+        &mut files,
+    );
+    let mut stray = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read source");
+        let (_, outside) = fields_blocks(&code(&text));
+        for (name, ty) in direct_definitions(&outside) {
+            if ty != "Layer" && !OUTSIDE_FIELDS.contains(&name.as_str()) {
+                stray.push(format!("{}: {name}", f.display()));
+            }
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "field definitions outside fields! (not in any FIELDS list):\n  {}",
+        stray.join("\n  ")
+    );
+}
+
+#[test]
+fn declarations_are_read_in_both_styles() {
     let src = r#"
 static A: FieldDef = FieldDef::new("a.x", FieldType::UInt, Base::Dec, "X");
 static L: FieldDef = FieldDef::new("lay", FieldType::Layer, Base::Dec, "L");
 // static C: FieldDef = FieldDef::new("commented", FieldType::UInt, Base::Dec, "");
-fields! {
-    B = "b.y", Bytes, Base::Dec, "Y";
-}
-protocols! {
-    /// Doc.
-    TABLE;
-    P_C "c" "Protocol C",
+mod defs {
+    fields! {
+        /// Doc {with braces}.
+        B = "b.y", Bytes, Base::Hex(4), "Y {z}";
+        @tree_only P_C = "c", "Protocol C";
+    }
+    static M: FieldDef = FieldDef::tree_only("m", "M");
 }
 #[cfg(test)]
 mod tests {
@@ -140,6 +211,7 @@ mod tests {
     let want: Vec<(String, String)> = [
         ("a.x", "UInt"),
         ("lay", "Layer"),
+        ("m", "Protocol"),
         ("b.y", "Bytes"),
         ("c", "Protocol"),
     ]
@@ -147,4 +219,12 @@ mod tests {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(got, want);
+    // Only what is outside fields! is a stray definition.
+    let (_, outside) = fields_blocks(&code(src));
+    let stray: Vec<String> = direct_definitions(&outside)
+        .into_iter()
+        .filter(|(_, ty)| ty != "Layer")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(stray, ["a.x", "m"]);
 }

@@ -67,8 +67,9 @@ pub fn core_fields() -> impl Iterator<Item = &'static FieldDef> {
 pub fn registry() -> impl Iterator<Item = &'static FieldDef> {
     CORE_TABLES
         .iter()
-        .chain(app::TABLES.iter())
-        .chain(std::iter::once(&tcp_verdict::FIELDS))
+        .copied()
+        .chain(app::tables())
+        .chain(std::iter::once(tcp_verdict::FIELDS))
         .flat_map(|t| t.iter().copied())
 }
 

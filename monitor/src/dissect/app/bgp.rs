@@ -3,12 +3,33 @@
 //! UPDATE with withdrawn routes, path attributes and NLRI, NOTIFICATION,
 //! KEEPALIVE and ROUTE-REFRESH.
 
+use super::protocol::{Mark, Protocol, Tcp};
 use super::util::{be16, be32, ipv4};
 use super::Pdu;
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// BGP on TCP port 179 (no dissection of cut-short segments: the
+/// heuristics get those).
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "bgp",
+    fields: FIELDS,
+    marks: &[Mark::new("bgp", &P_BGP)],
+    tcp: Some(Tcp {
+        ports: &[179],
+        heuristic: None,
+        pdu_len: |b, _, _| pdu_len(b),
+        pdu_total: |b, _| Some(usize::from(be16(b, 16)?)),
+        dissect: |st, m, seg, d| {
+            dissect(m, &mut st.bgp, seg.from_client, d);
+            None
+        },
+        cut: None,
+    }),
+    ..Protocol::NONE
+};
 
 /// BGP state of one TCP connection: which side announced 4-octet ASNs.
 #[derive(Debug, Default)]
@@ -312,114 +333,61 @@ fn route_refresh(b: &[u8], d: &mut Dissection) -> Option<()> {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_BGP_MARKER: FieldDef = FieldDef::new("bgp.marker", FieldType::Bytes, Base::Dec, "Marker");
-    pub static F_BGP_LENGTH: FieldDef = FieldDef::new("bgp.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_BGP_TYPE: FieldDef = FieldDef::new("bgp.type", FieldType::UInt, Base::Dec, "Type");
-    pub static F_BGP_OPEN_VERSION: FieldDef = FieldDef::new("bgp.open.version", FieldType::UInt, Base::Dec, "Version");
-    pub static F_BGP_OPEN_MYAS: FieldDef = FieldDef::new("bgp.open.myas", FieldType::UInt, Base::Dec, "My AS");
-    pub static F_BGP_OPEN_HOLDTIME: FieldDef = FieldDef::new("bgp.open.holdtime", FieldType::UInt, Base::Dec, "Hold Time");
-    pub static F_BGP_OPEN_IDENTIFIER: FieldDef = FieldDef::new("bgp.open.identifier", FieldType::Ipv4, Base::Dec, "BGP Identifier");
-    pub static F_BGP_OPEN_OPT_LEN: FieldDef = FieldDef::new("bgp.open.opt.len", FieldType::UInt, Base::Dec, "Optional Parameters Length");
-    pub static F_BGP_OPEN_OPT_PARAM_TYPE: FieldDef = FieldDef::new("bgp.open.opt.param.type", FieldType::UInt, Base::Dec, "Parameter Type");
-    pub static F_BGP_OPEN_OPT_PARAM_LEN: FieldDef = FieldDef::new("bgp.open.opt.param.len", FieldType::UInt, Base::Dec, "Parameter Length");
-    pub static F_BGP_CAP_TYPE: FieldDef = FieldDef::new("bgp.cap.type", FieldType::UInt, Base::Dec, "Type");
-    pub static F_BGP_CAP_LENGTH: FieldDef = FieldDef::new("bgp.cap.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_BGP_CAP_MP_AFI: FieldDef = FieldDef::new("bgp.cap.mp.afi", FieldType::UInt, Base::Dec, "AFI");
-    pub static F_BGP_CAP_RESERVED: FieldDef = FieldDef::new("bgp.cap.reserved", FieldType::Bytes, Base::Dec, "Reserved");
-    pub static F_BGP_CAP_MP_SAFI: FieldDef = FieldDef::new("bgp.cap.mp.safi", FieldType::UInt, Base::Dec, "SAFI");
-    pub static F_BGP_CAP_4AS: FieldDef = FieldDef::new("bgp.cap.4as", FieldType::UInt, Base::Dec, "AS Number");
-    pub static F_BGP_CAP_AP_AFI: FieldDef = FieldDef::new("bgp.cap.ap.afi", FieldType::UInt, Base::Dec, "AFI");
-    pub static F_BGP_CAP_AP_SAFI: FieldDef = FieldDef::new("bgp.cap.ap.safi", FieldType::UInt, Base::Dec, "SAFI");
-    pub static F_BGP_CAP_AP_SENDRECEIVE: FieldDef = FieldDef::new("bgp.cap.ap.sendreceive", FieldType::UInt, Base::Dec, "Send/Receive");
-    pub static F_BGP_UPDATE_WITHDRAWN_ROUTES_LENGTH: FieldDef = FieldDef::new("bgp.update.withdrawn_routes.length", FieldType::UInt, Base::Dec, "Withdrawn Routes Length");
-    pub static F_BGP_WITHDRAWN_PREFIX: FieldDef = FieldDef::new("bgp.withdrawn_prefix", FieldType::Ipv4, Base::Dec, "Withdrawn prefix");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTES_LENGTH: FieldDef = FieldDef::new("bgp.update.path_attributes.length", FieldType::UInt, Base::Dec, "Total Path Attribute Length");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS: FieldDef = FieldDef::new("bgp.update.path_attribute.flags", FieldType::UInt, Base::Hex(2), "Flags");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_OPTIONAL: FieldDef = FieldDef::new("bgp.update.path_attribute.flags.optional", FieldType::Bool, Base::Dec, "Optional");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_TRANSITIVE: FieldDef = FieldDef::new("bgp.update.path_attribute.flags.transitive", FieldType::Bool, Base::Dec, "Transitive");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_PARTIAL: FieldDef = FieldDef::new("bgp.update.path_attribute.flags.partial", FieldType::Bool, Base::Dec, "Partial");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_EXTENDED_LENGTH: FieldDef = FieldDef::new("bgp.update.path_attribute.flags.extended_length", FieldType::Bool, Base::Dec, "Extended-Length");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_UNUSED: FieldDef = FieldDef::new("bgp.update.path_attribute.flags.unused", FieldType::UInt, Base::Hex(2), "Unused");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_TYPE_CODE: FieldDef = FieldDef::new("bgp.update.path_attribute.type_code", FieldType::UInt, Base::Dec, "Type Code");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_LENGTH: FieldDef = FieldDef::new("bgp.update.path_attribute.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_ORIGIN: FieldDef = FieldDef::new("bgp.update.path_attribute.origin", FieldType::UInt, Base::Dec, "Origin");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_TYPE: FieldDef = FieldDef::new("bgp.update.path_attribute.as_path_segment.type", FieldType::UInt, Base::Dec, "Segment type");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_LENGTH: FieldDef = FieldDef::new("bgp.update.path_attribute.as_path_segment.length", FieldType::UInt, Base::Dec, "Segment length (number of ASN)");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_AS2: FieldDef = FieldDef::new("bgp.update.path_attribute.as_path_segment.as2", FieldType::UInt, Base::Dec, "AS2");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_AS4: FieldDef = FieldDef::new("bgp.update.path_attribute.as_path_segment.as4", FieldType::UInt, Base::Dec, "AS4");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_NEXT_HOP: FieldDef = FieldDef::new("bgp.update.path_attribute.next_hop", FieldType::Ipv4, Base::Dec, "Next hop");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_MULTI_EXIT_DISC: FieldDef = FieldDef::new("bgp.update.path_attribute.multi_exit_disc", FieldType::UInt, Base::Dec, "Multiple exit discriminator");
-    pub static F_BGP_UPDATE_PATH_ATTRIBUTE_LOCAL_PREF: FieldDef = FieldDef::new("bgp.update.path_attribute.local_pref", FieldType::UInt, Base::Dec, "Local preference");
-    pub static F_BGP_PREFIX_LENGTH: FieldDef = FieldDef::new("bgp.prefix_length", FieldType::UInt, Base::Dec, "Prefix Length");
-    pub static F_BGP_NLRI_PREFIX: FieldDef = FieldDef::new("bgp.nlri_prefix", FieldType::Ipv4, Base::Dec, "NLRI prefix");
-    pub static F_BGP_NOTIFY_MAJOR_ERROR: FieldDef = FieldDef::new("bgp.notify.major_error", FieldType::UInt, Base::Dec, "Major error Code");
-    pub static F_BGP_NOTIFY_MINOR_ERROR_CEASE: FieldDef = FieldDef::new("bgp.notify.minor_error_cease", FieldType::UInt, Base::Dec, "Minor error Code (Cease)");
-    pub static F_BGP_NOTIFY_MINOR_ERROR_OPEN: FieldDef = FieldDef::new("bgp.notify.minor_error_open", FieldType::UInt, Base::Dec, "Minor error Code (Open Message)");
-    pub static F_BGP_NOTIFY_MINOR_ERROR_UPDATE: FieldDef = FieldDef::new("bgp.notify.minor_error_update", FieldType::UInt, Base::Dec, "Minor error Code (Update Message)");
-    pub static F_BGP_NOTIFY_MINOR_ERROR: FieldDef = FieldDef::new("bgp.notify.minor_error", FieldType::UInt, Base::Dec, "Minor error Code (Message Header)");
-    pub static F_BGP_NOTIFY_MINOR_ERROR_EXPIRED: FieldDef = FieldDef::new("bgp.notify.minor_error_expired", FieldType::UInt, Base::Dec, "Minor error Code (Hold Timer Expired)");
-    pub static F_BGP_NOTIFY_MINOR_ERROR_STATE: FieldDef = FieldDef::new("bgp.notify.minor_error_state", FieldType::UInt, Base::Dec, "Minor error Code (State Machine)");
-    pub static F_BGP_NOTIFY_MINOR_ERROR_CAPABILITY: FieldDef = FieldDef::new("bgp.notify.minor_error_capability", FieldType::UInt, Base::Dec, "Minor error Code (Capability Message)");
-    pub static F_BGP_NOTIFY_MINOR_ERROR_UNKNOWN: FieldDef = FieldDef::new("bgp.notify.minor_error_unknown", FieldType::UInt, Base::Dec, "Minor error Code (Unknown)");
-    pub static F_BGP_ROUTE_REFRESH_AFI: FieldDef = FieldDef::new("bgp.route_refresh.afi", FieldType::UInt, Base::Dec, "Address family identifier (AFI)");
-    pub static F_BGP_ROUTE_REFRESH_SUBTYPE: FieldDef = FieldDef::new("bgp.route_refresh.subtype", FieldType::UInt, Base::Dec, "Subtype");
-    pub static F_BGP_ROUTE_REFRESH_SAFI: FieldDef = FieldDef::new("bgp.route_refresh.safi", FieldType::UInt, Base::Dec, "Subsequent address family identifier (SAFI)");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_BGP_MARKER,
-        &F_BGP_LENGTH,
-        &F_BGP_TYPE,
-        &F_BGP_OPEN_VERSION,
-        &F_BGP_OPEN_MYAS,
-        &F_BGP_OPEN_HOLDTIME,
-        &F_BGP_OPEN_IDENTIFIER,
-        &F_BGP_OPEN_OPT_LEN,
-        &F_BGP_OPEN_OPT_PARAM_TYPE,
-        &F_BGP_OPEN_OPT_PARAM_LEN,
-        &F_BGP_CAP_TYPE,
-        &F_BGP_CAP_LENGTH,
-        &F_BGP_CAP_MP_AFI,
-        &F_BGP_CAP_RESERVED,
-        &F_BGP_CAP_MP_SAFI,
-        &F_BGP_CAP_4AS,
-        &F_BGP_CAP_AP_AFI,
-        &F_BGP_CAP_AP_SAFI,
-        &F_BGP_CAP_AP_SENDRECEIVE,
-        &F_BGP_UPDATE_WITHDRAWN_ROUTES_LENGTH,
-        &F_BGP_WITHDRAWN_PREFIX,
-        &F_BGP_UPDATE_PATH_ATTRIBUTES_LENGTH,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_OPTIONAL,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_TRANSITIVE,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_PARTIAL,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_EXTENDED_LENGTH,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_UNUSED,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_TYPE_CODE,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_LENGTH,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_ORIGIN,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_TYPE,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_LENGTH,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_AS2,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_AS4,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_NEXT_HOP,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_MULTI_EXIT_DISC,
-        &F_BGP_UPDATE_PATH_ATTRIBUTE_LOCAL_PREF,
-        &F_BGP_PREFIX_LENGTH,
-        &F_BGP_NLRI_PREFIX,
-        &F_BGP_NOTIFY_MAJOR_ERROR,
-        &F_BGP_NOTIFY_MINOR_ERROR_CEASE,
-        &F_BGP_NOTIFY_MINOR_ERROR_OPEN,
-        &F_BGP_NOTIFY_MINOR_ERROR_UPDATE,
-        &F_BGP_NOTIFY_MINOR_ERROR,
-        &F_BGP_NOTIFY_MINOR_ERROR_EXPIRED,
-        &F_BGP_NOTIFY_MINOR_ERROR_STATE,
-        &F_BGP_NOTIFY_MINOR_ERROR_CAPABILITY,
-        &F_BGP_NOTIFY_MINOR_ERROR_UNKNOWN,
-        &F_BGP_ROUTE_REFRESH_AFI,
-        &F_BGP_ROUTE_REFRESH_SUBTYPE,
-        &F_BGP_ROUTE_REFRESH_SAFI,
-    ];
+    fields! {
+        P_BGP = "bgp", Protocol, Base::Dec, "Border Gateway Protocol";
+        F_BGP_MARKER = "bgp.marker", Bytes, Base::Dec, "Marker";
+        F_BGP_LENGTH = "bgp.length", UInt, Base::Dec, "Length";
+        F_BGP_TYPE = "bgp.type", UInt, Base::Dec, "Type";
+        F_BGP_OPEN_VERSION = "bgp.open.version", UInt, Base::Dec, "Version";
+        F_BGP_OPEN_MYAS = "bgp.open.myas", UInt, Base::Dec, "My AS";
+        F_BGP_OPEN_HOLDTIME = "bgp.open.holdtime", UInt, Base::Dec, "Hold Time";
+        F_BGP_OPEN_IDENTIFIER = "bgp.open.identifier", Ipv4, Base::Dec, "BGP Identifier";
+        F_BGP_OPEN_OPT_LEN = "bgp.open.opt.len", UInt, Base::Dec, "Optional Parameters Length";
+        F_BGP_OPEN_OPT_PARAM_TYPE = "bgp.open.opt.param.type", UInt, Base::Dec, "Parameter Type";
+        F_BGP_OPEN_OPT_PARAM_LEN = "bgp.open.opt.param.len", UInt, Base::Dec, "Parameter Length";
+        F_BGP_CAP_TYPE = "bgp.cap.type", UInt, Base::Dec, "Type";
+        F_BGP_CAP_LENGTH = "bgp.cap.length", UInt, Base::Dec, "Length";
+        F_BGP_CAP_MP_AFI = "bgp.cap.mp.afi", UInt, Base::Dec, "AFI";
+        F_BGP_CAP_RESERVED = "bgp.cap.reserved", Bytes, Base::Dec, "Reserved";
+        F_BGP_CAP_MP_SAFI = "bgp.cap.mp.safi", UInt, Base::Dec, "SAFI";
+        F_BGP_CAP_4AS = "bgp.cap.4as", UInt, Base::Dec, "AS Number";
+        F_BGP_CAP_AP_AFI = "bgp.cap.ap.afi", UInt, Base::Dec, "AFI";
+        F_BGP_CAP_AP_SAFI = "bgp.cap.ap.safi", UInt, Base::Dec, "SAFI";
+        F_BGP_CAP_AP_SENDRECEIVE = "bgp.cap.ap.sendreceive", UInt, Base::Dec, "Send/Receive";
+        F_BGP_UPDATE_WITHDRAWN_ROUTES_LENGTH = "bgp.update.withdrawn_routes.length", UInt, Base::Dec, "Withdrawn Routes Length";
+        F_BGP_WITHDRAWN_PREFIX = "bgp.withdrawn_prefix", Ipv4, Base::Dec, "Withdrawn prefix";
+        F_BGP_UPDATE_PATH_ATTRIBUTES_LENGTH = "bgp.update.path_attributes.length", UInt, Base::Dec, "Total Path Attribute Length";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS = "bgp.update.path_attribute.flags", UInt, Base::Hex(2), "Flags";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_OPTIONAL = "bgp.update.path_attribute.flags.optional", Bool, Base::Dec, "Optional";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_TRANSITIVE = "bgp.update.path_attribute.flags.transitive", Bool, Base::Dec, "Transitive";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_PARTIAL = "bgp.update.path_attribute.flags.partial", Bool, Base::Dec, "Partial";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_EXTENDED_LENGTH = "bgp.update.path_attribute.flags.extended_length", Bool, Base::Dec, "Extended-Length";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_FLAGS_UNUSED = "bgp.update.path_attribute.flags.unused", UInt, Base::Hex(2), "Unused";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_TYPE_CODE = "bgp.update.path_attribute.type_code", UInt, Base::Dec, "Type Code";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_LENGTH = "bgp.update.path_attribute.length", UInt, Base::Dec, "Length";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_ORIGIN = "bgp.update.path_attribute.origin", UInt, Base::Dec, "Origin";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_TYPE = "bgp.update.path_attribute.as_path_segment.type", UInt, Base::Dec, "Segment type";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_LENGTH = "bgp.update.path_attribute.as_path_segment.length", UInt, Base::Dec, "Segment length (number of ASN)";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_AS2 = "bgp.update.path_attribute.as_path_segment.as2", UInt, Base::Dec, "AS2";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_AS_PATH_SEGMENT_AS4 = "bgp.update.path_attribute.as_path_segment.as4", UInt, Base::Dec, "AS4";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_NEXT_HOP = "bgp.update.path_attribute.next_hop", Ipv4, Base::Dec, "Next hop";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_MULTI_EXIT_DISC = "bgp.update.path_attribute.multi_exit_disc", UInt, Base::Dec, "Multiple exit discriminator";
+        F_BGP_UPDATE_PATH_ATTRIBUTE_LOCAL_PREF = "bgp.update.path_attribute.local_pref", UInt, Base::Dec, "Local preference";
+        F_BGP_PREFIX_LENGTH = "bgp.prefix_length", UInt, Base::Dec, "Prefix Length";
+        F_BGP_NLRI_PREFIX = "bgp.nlri_prefix", Ipv4, Base::Dec, "NLRI prefix";
+        F_BGP_NOTIFY_MAJOR_ERROR = "bgp.notify.major_error", UInt, Base::Dec, "Major error Code";
+        F_BGP_NOTIFY_MINOR_ERROR_CEASE = "bgp.notify.minor_error_cease", UInt, Base::Dec, "Minor error Code (Cease)";
+        F_BGP_NOTIFY_MINOR_ERROR_OPEN = "bgp.notify.minor_error_open", UInt, Base::Dec, "Minor error Code (Open Message)";
+        F_BGP_NOTIFY_MINOR_ERROR_UPDATE = "bgp.notify.minor_error_update", UInt, Base::Dec, "Minor error Code (Update Message)";
+        F_BGP_NOTIFY_MINOR_ERROR = "bgp.notify.minor_error", UInt, Base::Dec, "Minor error Code (Message Header)";
+        F_BGP_NOTIFY_MINOR_ERROR_EXPIRED = "bgp.notify.minor_error_expired", UInt, Base::Dec, "Minor error Code (Hold Timer Expired)";
+        F_BGP_NOTIFY_MINOR_ERROR_STATE = "bgp.notify.minor_error_state", UInt, Base::Dec, "Minor error Code (State Machine)";
+        F_BGP_NOTIFY_MINOR_ERROR_CAPABILITY = "bgp.notify.minor_error_capability", UInt, Base::Dec, "Minor error Code (Capability Message)";
+        F_BGP_NOTIFY_MINOR_ERROR_UNKNOWN = "bgp.notify.minor_error_unknown", UInt, Base::Dec, "Minor error Code (Unknown)";
+        F_BGP_ROUTE_REFRESH_AFI = "bgp.route_refresh.afi", UInt, Base::Dec, "Address family identifier (AFI)";
+        F_BGP_ROUTE_REFRESH_SUBTYPE = "bgp.route_refresh.subtype", UInt, Base::Dec, "Subtype";
+        F_BGP_ROUTE_REFRESH_SAFI = "bgp.route_refresh.safi", UInt, Base::Dec, "Subsequent address family identifier (SAFI)";
+    }
 }

@@ -2,11 +2,19 @@
 //! messages of `\MAILSLOT\BROWSE` (announcements, election requests,
 //! backup lists) and the LAN Manager announcements of `\MAILSLOT\LANMAN`.
 
+use super::protocol::Protocol;
 use super::util::{ascii, le16, le32, stringz};
 use crate::dissect::{Dissection, FieldDef, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// The Windows Browser protocol, reached through SMB mailslots.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "browser",
+    fields: FIELDS,
+    ..Protocol::NONE
+};
 
 const HOST_ANNOUNCE: u8 = 1;
 const REQUEST_ANNOUNCE: u8 = 2;
@@ -333,99 +341,72 @@ fn lanman_message(p: &[u8], d: &mut Dissection) -> Option<()> {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static P_BROWSER: FieldDef = FieldDef::new("browser", FieldType::Protocol, Base::Dec, "Microsoft Windows Browser Protocol");
-    pub static F_BROWSER_COMMAND: FieldDef = FieldDef::new("browser.command", FieldType::UInt, Base::Hex(2), "Command");
-    pub static F_BROWSER_UPDATE_COUNT: FieldDef = FieldDef::new("browser.update_count", FieldType::UInt, Base::Dec, "Update Count");
-    pub static F_BROWSER_PERIOD: FieldDef = FieldDef::new("browser.period", FieldType::UInt, Base::Dec, "Update Periodicity");
-    pub static F_BROWSER_SERVER: FieldDef = FieldDef::new("browser.server", FieldType::String, Base::Dec, "Server Name");
-    pub static F_BROWSER_MB_SERVER: FieldDef = FieldDef::new("browser.mb_server", FieldType::String, Base::Dec, "Master Browser Server Name");
-    pub static F_BROWSER_RESET_CMD: FieldDef = FieldDef::new("browser.reset_cmd", FieldType::UInt, Base::Hex(2), "ResetBrowserState Command");
-    pub static F_BROWSER_RESET_CMD_DEMOTE: FieldDef = FieldDef::new("browser.reset_cmd.demote", FieldType::Bool, Base::Dec, "Demote LMB");
-    pub static F_BROWSER_RESET_CMD_FLUSH: FieldDef = FieldDef::new("browser.reset_cmd.flush", FieldType::Bool, Base::Dec, "Flush Browse List");
-    pub static F_BROWSER_RESET_CMD_STOP_LMB: FieldDef = FieldDef::new("browser.reset_cmd.stop_lmb", FieldType::Bool, Base::Dec, "Stop Being LMB");
-    pub static F_BROWSER_OS_MAJOR: FieldDef = FieldDef::new("browser.os_major", FieldType::UInt, Base::Dec, "OS Major Version");
-    pub static F_BROWSER_OS_MINOR: FieldDef = FieldDef::new("browser.os_minor", FieldType::UInt, Base::Dec, "OS Minor Version");
-    pub static F_BROWSER_SERVER_TYPE: FieldDef = FieldDef::new("browser.server_type", FieldType::UInt, Base::Hex(8), "Server Type");
-    pub static F_BROWSER_SERVER_TYPE_WORKSTATION: FieldDef = FieldDef::new("browser.server_type.workstation", FieldType::Bool, Base::Dec, "Workstation");
-    pub static F_BROWSER_SERVER_TYPE_SERVER: FieldDef = FieldDef::new("browser.server_type.server", FieldType::Bool, Base::Dec, "Server");
-    pub static F_BROWSER_SERVER_TYPE_SQL: FieldDef = FieldDef::new("browser.server_type.sql", FieldType::Bool, Base::Dec, "SQL");
-    pub static F_BROWSER_SERVER_TYPE_DOMAIN_CONTROLLER: FieldDef = FieldDef::new("browser.server_type.domain_controller", FieldType::Bool, Base::Dec, "Domain Controller");
-    pub static F_BROWSER_SERVER_TYPE_BACKUP_CONTROLLER: FieldDef = FieldDef::new("browser.server_type.backup_controller", FieldType::Bool, Base::Dec, "Backup Controller");
-    pub static F_BROWSER_SERVER_TYPE_TIME: FieldDef = FieldDef::new("browser.server_type.time", FieldType::Bool, Base::Dec, "Time Source");
-    pub static F_BROWSER_SERVER_TYPE_APPLE: FieldDef = FieldDef::new("browser.server_type.apple", FieldType::Bool, Base::Dec, "Apple");
-    pub static F_BROWSER_SERVER_TYPE_NOVELL: FieldDef = FieldDef::new("browser.server_type.novell", FieldType::Bool, Base::Dec, "Novell");
-    pub static F_BROWSER_SERVER_TYPE_MEMBER: FieldDef = FieldDef::new("browser.server_type.member", FieldType::Bool, Base::Dec, "Member");
-    pub static F_BROWSER_SERVER_TYPE_PRINT: FieldDef = FieldDef::new("browser.server_type.print", FieldType::Bool, Base::Dec, "Print");
-    pub static F_BROWSER_SERVER_TYPE_DIALIN: FieldDef = FieldDef::new("browser.server_type.dialin", FieldType::Bool, Base::Dec, "Dialin");
-    pub static F_BROWSER_SERVER_TYPE_XENIX: FieldDef = FieldDef::new("browser.server_type.xenix", FieldType::Bool, Base::Dec, "Xenix");
-    pub static F_BROWSER_SERVER_TYPE_NTW: FieldDef = FieldDef::new("browser.server_type.ntw", FieldType::Bool, Base::Dec, "NT Workstation");
-    pub static F_BROWSER_SERVER_TYPE_WFW: FieldDef = FieldDef::new("browser.server_type.wfw", FieldType::Bool, Base::Dec, "WfW");
-    pub static F_BROWSER_SERVER_TYPE_NTS: FieldDef = FieldDef::new("browser.server_type.nts", FieldType::Bool, Base::Dec, "NT Server");
-    pub static F_BROWSER_SERVER_TYPE_BROWSER_POTENTIAL: FieldDef = FieldDef::new("browser.server_type.browser.potential", FieldType::Bool, Base::Dec, "Potential Browser");
-    pub static F_BROWSER_SERVER_TYPE_BROWSER_BACKUP: FieldDef = FieldDef::new("browser.server_type.browser.backup", FieldType::Bool, Base::Dec, "Backup Browser");
-    pub static F_BROWSER_SERVER_TYPE_BROWSER_MASTER: FieldDef = FieldDef::new("browser.server_type.browser.master", FieldType::Bool, Base::Dec, "Master Browser");
-    pub static F_BROWSER_SERVER_TYPE_BROWSER_DOMAIN_MASTER: FieldDef = FieldDef::new("browser.server_type.browser.domain_master", FieldType::Bool, Base::Dec, "Domain Master Browser");
-    pub static F_BROWSER_SERVER_TYPE_OSF: FieldDef = FieldDef::new("browser.server_type.osf", FieldType::Bool, Base::Dec, "OSF");
-    pub static F_BROWSER_SERVER_TYPE_VMS: FieldDef = FieldDef::new("browser.server_type.vms", FieldType::Bool, Base::Dec, "VMS");
-    pub static F_BROWSER_SERVER_TYPE_W95: FieldDef = FieldDef::new("browser.server_type.w95", FieldType::Bool, Base::Dec, "Windows 95+");
-    pub static F_BROWSER_SERVER_TYPE_DFS: FieldDef = FieldDef::new("browser.server_type.dfs", FieldType::Bool, Base::Dec, "DFS");
-    pub static F_BROWSER_SERVER_TYPE_LOCAL: FieldDef = FieldDef::new("browser.server_type.local", FieldType::Bool, Base::Dec, "Local");
-    pub static F_BROWSER_SERVER_TYPE_DOMAINENUM: FieldDef = FieldDef::new("browser.server_type.domainenum", FieldType::Bool, Base::Dec, "Domain Enum");
-    pub static F_BROWSER_ELECTION_VERSION: FieldDef = FieldDef::new("browser.election.version", FieldType::UInt, Base::Dec, "Election Version");
-    pub static F_BROWSER_PROTO_MAJOR: FieldDef = FieldDef::new("browser.proto_major", FieldType::UInt, Base::Dec, "Browser Protocol Major Version");
-    pub static F_BROWSER_PROTO_MINOR: FieldDef = FieldDef::new("browser.proto_minor", FieldType::UInt, Base::Dec, "Browser Protocol Minor Version");
-    pub static F_BROWSER_SIG: FieldDef = FieldDef::new("browser.sig", FieldType::UInt, Base::Hex(4), "Signature");
-    pub static F_BROWSER_COMMENT: FieldDef = FieldDef::new("browser.comment", FieldType::String, Base::Dec, "Host Comment");
-    pub static F_BROWSER_UNUSED: FieldDef = FieldDef::new("browser.unused", FieldType::UInt, Base::Hex(2), "Unused flags");
-    pub static F_BROWSER_RESPONSE_COMPUTER_NAME: FieldDef = FieldDef::new("browser.response_computer_name", FieldType::String, Base::Dec, "Response Computer Name");
-    pub static F_BROWSER_ELECTION_CRITERIA: FieldDef = FieldDef::new("browser.election.criteria", FieldType::UInt, Base::Hex(8), "Election Criteria");
-    pub static F_BROWSER_ELECTION_DESIRE: FieldDef = FieldDef::new("browser.election.desire", FieldType::UInt, Base::Hex(2), "Election Desire");
-    pub static F_BROWSER_ELECTION_DESIRE_BACKUP: FieldDef = FieldDef::new("browser.election.desire.backup", FieldType::Bool, Base::Dec, "Backup");
-    pub static F_BROWSER_ELECTION_DESIRE_STANDBY: FieldDef = FieldDef::new("browser.election.desire.standby", FieldType::Bool, Base::Dec, "Standby");
-    pub static F_BROWSER_ELECTION_DESIRE_MASTER: FieldDef = FieldDef::new("browser.election.desire.master", FieldType::Bool, Base::Dec, "Master");
-    pub static F_BROWSER_ELECTION_DESIRE_DOMAIN_MASTER: FieldDef = FieldDef::new("browser.election.desire.domain_master", FieldType::Bool, Base::Dec, "Domain Master");
-    pub static F_BROWSER_ELECTION_DESIRE_WINS: FieldDef = FieldDef::new("browser.election.desire.wins", FieldType::Bool, Base::Dec, "WINS");
-    pub static F_BROWSER_ELECTION_DESIRE_NT: FieldDef = FieldDef::new("browser.election.desire.nt", FieldType::Bool, Base::Dec, "NT");
-    pub static F_BROWSER_ELECTION_OS: FieldDef = FieldDef::new("browser.election.os", FieldType::UInt, Base::Hex(2), "Election OS");
-    pub static F_BROWSER_ELECTION_OS_WFW: FieldDef = FieldDef::new("browser.election.os.wfw", FieldType::Bool, Base::Dec, "WfW");
-    pub static F_BROWSER_ELECTION_OS_NTW: FieldDef = FieldDef::new("browser.election.os.ntw", FieldType::Bool, Base::Dec, "NT Workstation");
-    pub static F_BROWSER_ELECTION_OS_NTS: FieldDef = FieldDef::new("browser.election.os.nts", FieldType::Bool, Base::Dec, "NT Server");
-    pub static F_BROWSER_UPTIME: FieldDef = FieldDef::new("browser.uptime", FieldType::UInt, Base::Dec, "Uptime");
-    pub static F_BROWSER_BACKUP_COUNT: FieldDef = FieldDef::new("browser.backup.count", FieldType::UInt, Base::Dec, "Backup List Requested Count");
-    pub static F_BROWSER_BACKUP_TOKEN: FieldDef = FieldDef::new("browser.backup.token", FieldType::UInt, Base::Dec, "Backup Request Token");
-    pub static F_BROWSER_BACKUP_SERVER: FieldDef = FieldDef::new("browser.backup.server", FieldType::String, Base::Dec, "Backup Server");
-    pub static F_BROWSER_BROWSER_TO_PROMOTE: FieldDef = FieldDef::new("browser.browser_to_promote", FieldType::String, Base::Dec, "Browser to Promote");
-    pub static F_BROWSER_WINDOWS_VERSION: FieldDef = FieldDef::new("browser.windows_version", FieldType::String, Base::Dec, "Windows version");
-    pub static F_BROWSER_MYSTERIOUS_FIELD: FieldDef = FieldDef::new("browser.mysterious_field", FieldType::UInt, Base::Hex(8), "Mysterious Field");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &P_BROWSER, &F_BROWSER_COMMAND, &F_BROWSER_UPDATE_COUNT, &F_BROWSER_PERIOD,
-        &F_BROWSER_SERVER, &F_BROWSER_MB_SERVER, &F_BROWSER_RESET_CMD,
-        &F_BROWSER_RESET_CMD_DEMOTE, &F_BROWSER_RESET_CMD_FLUSH, &F_BROWSER_RESET_CMD_STOP_LMB,
-        &F_BROWSER_OS_MAJOR, &F_BROWSER_OS_MINOR, &F_BROWSER_SERVER_TYPE,
-        &F_BROWSER_SERVER_TYPE_WORKSTATION, &F_BROWSER_SERVER_TYPE_SERVER,
-        &F_BROWSER_SERVER_TYPE_SQL, &F_BROWSER_SERVER_TYPE_DOMAIN_CONTROLLER,
-        &F_BROWSER_SERVER_TYPE_BACKUP_CONTROLLER, &F_BROWSER_SERVER_TYPE_TIME,
-        &F_BROWSER_SERVER_TYPE_APPLE, &F_BROWSER_SERVER_TYPE_NOVELL,
-        &F_BROWSER_SERVER_TYPE_MEMBER, &F_BROWSER_SERVER_TYPE_PRINT,
-        &F_BROWSER_SERVER_TYPE_DIALIN, &F_BROWSER_SERVER_TYPE_XENIX,
-        &F_BROWSER_SERVER_TYPE_NTW, &F_BROWSER_SERVER_TYPE_WFW, &F_BROWSER_SERVER_TYPE_NTS,
-        &F_BROWSER_SERVER_TYPE_BROWSER_POTENTIAL, &F_BROWSER_SERVER_TYPE_BROWSER_BACKUP,
-        &F_BROWSER_SERVER_TYPE_BROWSER_MASTER, &F_BROWSER_SERVER_TYPE_BROWSER_DOMAIN_MASTER,
-        &F_BROWSER_SERVER_TYPE_OSF, &F_BROWSER_SERVER_TYPE_VMS, &F_BROWSER_SERVER_TYPE_W95,
-        &F_BROWSER_SERVER_TYPE_DFS, &F_BROWSER_SERVER_TYPE_LOCAL,
-        &F_BROWSER_SERVER_TYPE_DOMAINENUM, &F_BROWSER_ELECTION_VERSION,
-        &F_BROWSER_PROTO_MAJOR, &F_BROWSER_PROTO_MINOR, &F_BROWSER_SIG, &F_BROWSER_COMMENT,
-        &F_BROWSER_UNUSED, &F_BROWSER_RESPONSE_COMPUTER_NAME, &F_BROWSER_ELECTION_CRITERIA,
-        &F_BROWSER_ELECTION_DESIRE, &F_BROWSER_ELECTION_DESIRE_BACKUP,
-        &F_BROWSER_ELECTION_DESIRE_STANDBY, &F_BROWSER_ELECTION_DESIRE_MASTER,
-        &F_BROWSER_ELECTION_DESIRE_DOMAIN_MASTER, &F_BROWSER_ELECTION_DESIRE_WINS,
-        &F_BROWSER_ELECTION_DESIRE_NT, &F_BROWSER_ELECTION_OS, &F_BROWSER_ELECTION_OS_WFW,
-        &F_BROWSER_ELECTION_OS_NTW, &F_BROWSER_ELECTION_OS_NTS, &F_BROWSER_UPTIME,
-        &F_BROWSER_BACKUP_COUNT, &F_BROWSER_BACKUP_TOKEN, &F_BROWSER_BACKUP_SERVER,
-        &F_BROWSER_BROWSER_TO_PROMOTE, &F_BROWSER_WINDOWS_VERSION, &F_BROWSER_MYSTERIOUS_FIELD,
-    ];
+    fields! {
+        P_BROWSER = "browser", Protocol, Base::Dec, "Microsoft Windows Browser Protocol";
+        F_BROWSER_COMMAND = "browser.command", UInt, Base::Hex(2), "Command";
+        F_BROWSER_UPDATE_COUNT = "browser.update_count", UInt, Base::Dec, "Update Count";
+        F_BROWSER_PERIOD = "browser.period", UInt, Base::Dec, "Update Periodicity";
+        F_BROWSER_SERVER = "browser.server", String, Base::Dec, "Server Name";
+        F_BROWSER_MB_SERVER = "browser.mb_server", String, Base::Dec, "Master Browser Server Name";
+        F_BROWSER_RESET_CMD = "browser.reset_cmd", UInt, Base::Hex(2), "ResetBrowserState Command";
+        F_BROWSER_RESET_CMD_DEMOTE = "browser.reset_cmd.demote", Bool, Base::Dec, "Demote LMB";
+        F_BROWSER_RESET_CMD_FLUSH = "browser.reset_cmd.flush", Bool, Base::Dec, "Flush Browse List";
+        F_BROWSER_RESET_CMD_STOP_LMB = "browser.reset_cmd.stop_lmb", Bool, Base::Dec, "Stop Being LMB";
+        F_BROWSER_OS_MAJOR = "browser.os_major", UInt, Base::Dec, "OS Major Version";
+        F_BROWSER_OS_MINOR = "browser.os_minor", UInt, Base::Dec, "OS Minor Version";
+        F_BROWSER_SERVER_TYPE = "browser.server_type", UInt, Base::Hex(8), "Server Type";
+        F_BROWSER_SERVER_TYPE_WORKSTATION = "browser.server_type.workstation", Bool, Base::Dec, "Workstation";
+        F_BROWSER_SERVER_TYPE_SERVER = "browser.server_type.server", Bool, Base::Dec, "Server";
+        F_BROWSER_SERVER_TYPE_SQL = "browser.server_type.sql", Bool, Base::Dec, "SQL";
+        F_BROWSER_SERVER_TYPE_DOMAIN_CONTROLLER = "browser.server_type.domain_controller", Bool, Base::Dec, "Domain Controller";
+        F_BROWSER_SERVER_TYPE_BACKUP_CONTROLLER = "browser.server_type.backup_controller", Bool, Base::Dec, "Backup Controller";
+        F_BROWSER_SERVER_TYPE_TIME = "browser.server_type.time", Bool, Base::Dec, "Time Source";
+        F_BROWSER_SERVER_TYPE_APPLE = "browser.server_type.apple", Bool, Base::Dec, "Apple";
+        F_BROWSER_SERVER_TYPE_NOVELL = "browser.server_type.novell", Bool, Base::Dec, "Novell";
+        F_BROWSER_SERVER_TYPE_MEMBER = "browser.server_type.member", Bool, Base::Dec, "Member";
+        F_BROWSER_SERVER_TYPE_PRINT = "browser.server_type.print", Bool, Base::Dec, "Print";
+        F_BROWSER_SERVER_TYPE_DIALIN = "browser.server_type.dialin", Bool, Base::Dec, "Dialin";
+        F_BROWSER_SERVER_TYPE_XENIX = "browser.server_type.xenix", Bool, Base::Dec, "Xenix";
+        F_BROWSER_SERVER_TYPE_NTW = "browser.server_type.ntw", Bool, Base::Dec, "NT Workstation";
+        F_BROWSER_SERVER_TYPE_WFW = "browser.server_type.wfw", Bool, Base::Dec, "WfW";
+        F_BROWSER_SERVER_TYPE_NTS = "browser.server_type.nts", Bool, Base::Dec, "NT Server";
+        F_BROWSER_SERVER_TYPE_BROWSER_POTENTIAL = "browser.server_type.browser.potential", Bool, Base::Dec, "Potential Browser";
+        F_BROWSER_SERVER_TYPE_BROWSER_BACKUP = "browser.server_type.browser.backup", Bool, Base::Dec, "Backup Browser";
+        F_BROWSER_SERVER_TYPE_BROWSER_MASTER = "browser.server_type.browser.master", Bool, Base::Dec, "Master Browser";
+        F_BROWSER_SERVER_TYPE_BROWSER_DOMAIN_MASTER = "browser.server_type.browser.domain_master", Bool, Base::Dec, "Domain Master Browser";
+        F_BROWSER_SERVER_TYPE_OSF = "browser.server_type.osf", Bool, Base::Dec, "OSF";
+        F_BROWSER_SERVER_TYPE_VMS = "browser.server_type.vms", Bool, Base::Dec, "VMS";
+        F_BROWSER_SERVER_TYPE_W95 = "browser.server_type.w95", Bool, Base::Dec, "Windows 95+";
+        F_BROWSER_SERVER_TYPE_DFS = "browser.server_type.dfs", Bool, Base::Dec, "DFS";
+        F_BROWSER_SERVER_TYPE_LOCAL = "browser.server_type.local", Bool, Base::Dec, "Local";
+        F_BROWSER_SERVER_TYPE_DOMAINENUM = "browser.server_type.domainenum", Bool, Base::Dec, "Domain Enum";
+        F_BROWSER_ELECTION_VERSION = "browser.election.version", UInt, Base::Dec, "Election Version";
+        F_BROWSER_PROTO_MAJOR = "browser.proto_major", UInt, Base::Dec, "Browser Protocol Major Version";
+        F_BROWSER_PROTO_MINOR = "browser.proto_minor", UInt, Base::Dec, "Browser Protocol Minor Version";
+        F_BROWSER_SIG = "browser.sig", UInt, Base::Hex(4), "Signature";
+        F_BROWSER_COMMENT = "browser.comment", String, Base::Dec, "Host Comment";
+        F_BROWSER_UNUSED = "browser.unused", UInt, Base::Hex(2), "Unused flags";
+        F_BROWSER_RESPONSE_COMPUTER_NAME = "browser.response_computer_name", String, Base::Dec, "Response Computer Name";
+        F_BROWSER_ELECTION_CRITERIA = "browser.election.criteria", UInt, Base::Hex(8), "Election Criteria";
+        F_BROWSER_ELECTION_DESIRE = "browser.election.desire", UInt, Base::Hex(2), "Election Desire";
+        F_BROWSER_ELECTION_DESIRE_BACKUP = "browser.election.desire.backup", Bool, Base::Dec, "Backup";
+        F_BROWSER_ELECTION_DESIRE_STANDBY = "browser.election.desire.standby", Bool, Base::Dec, "Standby";
+        F_BROWSER_ELECTION_DESIRE_MASTER = "browser.election.desire.master", Bool, Base::Dec, "Master";
+        F_BROWSER_ELECTION_DESIRE_DOMAIN_MASTER = "browser.election.desire.domain_master", Bool, Base::Dec, "Domain Master";
+        F_BROWSER_ELECTION_DESIRE_WINS = "browser.election.desire.wins", Bool, Base::Dec, "WINS";
+        F_BROWSER_ELECTION_DESIRE_NT = "browser.election.desire.nt", Bool, Base::Dec, "NT";
+        F_BROWSER_ELECTION_OS = "browser.election.os", UInt, Base::Hex(2), "Election OS";
+        F_BROWSER_ELECTION_OS_WFW = "browser.election.os.wfw", Bool, Base::Dec, "WfW";
+        F_BROWSER_ELECTION_OS_NTW = "browser.election.os.ntw", Bool, Base::Dec, "NT Workstation";
+        F_BROWSER_ELECTION_OS_NTS = "browser.election.os.nts", Bool, Base::Dec, "NT Server";
+        F_BROWSER_UPTIME = "browser.uptime", UInt, Base::Dec, "Uptime";
+        F_BROWSER_BACKUP_COUNT = "browser.backup.count", UInt, Base::Dec, "Backup List Requested Count";
+        F_BROWSER_BACKUP_TOKEN = "browser.backup.token", UInt, Base::Dec, "Backup Request Token";
+        F_BROWSER_BACKUP_SERVER = "browser.backup.server", String, Base::Dec, "Backup Server";
+        F_BROWSER_BROWSER_TO_PROMOTE = "browser.browser_to_promote", String, Base::Dec, "Browser to Promote";
+        F_BROWSER_WINDOWS_VERSION = "browser.windows_version", String, Base::Dec, "Windows version";
+        F_BROWSER_MYSTERIOUS_FIELD = "browser.mysterious_field", UInt, Base::Hex(8), "Mysterious Field";
+    }
 }

@@ -1,11 +1,25 @@
 //! DHCP (BOOTP with the DHCP options, RFC 2131/2132), as tshark 4.0's `dhcp`
 //! dissector shows it: fixed header, magic cookie and the common options.
 
+use super::protocol::{Mark, Protocol, Udp};
 use super::util::{be16, be32, ipv4, text};
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// DHCP (BOOTP) on UDP ports 67 and 68.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "dhcp",
+    fields: FIELDS,
+    marks: &[Mark::new("dhcp", &P_DHCP)],
+    udp: Some(Udp {
+        ports: &[67, 68],
+        dissect: |_, p, d| dissect(p, d),
+        heuristic: None,
+    }),
+    ..Protocol::NONE
+};
 
 fn msg_name(t: u8) -> &'static str {
     match t {
@@ -196,88 +210,48 @@ fn option(code: u8, v: &[u8], d: &mut Dissection, msg_type: &mut Option<u8>) {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_DHCP_TYPE: FieldDef = FieldDef::new("dhcp.type", FieldType::UInt, Base::Dec, "Message type");
-    pub static F_DHCP_HW_TYPE: FieldDef = FieldDef::new("dhcp.hw.type", FieldType::UInt, Base::Hex(2), "Hardware type");
-    pub static F_DHCP_HW_LEN: FieldDef = FieldDef::new("dhcp.hw.len", FieldType::UInt, Base::Dec, "Hardware address length");
-    pub static F_DHCP_HOPS: FieldDef = FieldDef::new("dhcp.hops", FieldType::UInt, Base::Dec, "Hops");
-    pub static F_DHCP_ID: FieldDef = FieldDef::new("dhcp.id", FieldType::UInt, Base::Hex(8), "Transaction ID");
-    pub static F_DHCP_SECS: FieldDef = FieldDef::new("dhcp.secs", FieldType::UInt, Base::Dec, "Seconds elapsed");
-    pub static F_DHCP_FLAGS: FieldDef = FieldDef::new("dhcp.flags", FieldType::UInt, Base::Hex(4), "Bootp flags");
-    pub static F_DHCP_FLAGS_BC: FieldDef = FieldDef::new("dhcp.flags.bc", FieldType::Bool, Base::Dec, "Broadcast flag");
-    pub static F_DHCP_FLAGS_RESERVED: FieldDef = FieldDef::new("dhcp.flags.reserved", FieldType::UInt, Base::Hex(4), "Reserved flags");
-    pub static F_DHCP_IP_CLIENT: FieldDef = FieldDef::new("dhcp.ip.client", FieldType::Ipv4, Base::Dec, "Client IP address");
-    pub static F_DHCP_IP_YOUR: FieldDef = FieldDef::new("dhcp.ip.your", FieldType::Ipv4, Base::Dec, "Your (client) IP address");
-    pub static F_DHCP_IP_SERVER: FieldDef = FieldDef::new("dhcp.ip.server", FieldType::Ipv4, Base::Dec, "Next server IP address");
-    pub static F_DHCP_IP_RELAY: FieldDef = FieldDef::new("dhcp.ip.relay", FieldType::Ipv4, Base::Dec, "Relay agent IP address");
-    pub static F_DHCP_HW_MAC_ADDR: FieldDef = FieldDef::new("dhcp.hw.mac_addr", FieldType::Ether, Base::Dec, "Client MAC address");
-    pub static F_DHCP_HW_ADDR: FieldDef = FieldDef::new("dhcp.hw.addr", FieldType::Bytes, Base::Dec, "Client hardware address");
-    pub static F_DHCP_HW_ADDR_PADDING: FieldDef = FieldDef::new("dhcp.hw.addr_padding", FieldType::Bytes, Base::Dec, "Client hardware address padding");
-    pub static F_DHCP_SERVER: FieldDef = FieldDef::new("dhcp.server", FieldType::String, Base::Dec, "Server host name");
-    pub static F_DHCP_FILE: FieldDef = FieldDef::new("dhcp.file", FieldType::String, Base::Dec, "Boot file name");
-    pub static F_DHCP_COOKIE: FieldDef = FieldDef::new("dhcp.cookie", FieldType::Ipv4, Base::Dec, "Magic cookie");
-    pub static F_DHCP_OPTION_TYPE: FieldDef = FieldDef::new("dhcp.option.type", FieldType::UInt, Base::Dec, "Option");
-    pub static F_DHCP_OPTION_LENGTH: FieldDef = FieldDef::new("dhcp.option.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_DHCP_OPTION_VALUE: FieldDef = FieldDef::new("dhcp.option.value", FieldType::Bytes, Base::Dec, "Value");
-    pub static F_DHCP_OPTION_DHCP: FieldDef = FieldDef::new("dhcp.option.dhcp", FieldType::UInt, Base::Dec, "DHCP");
-    pub static F_DHCP_OPTION_REQUESTED_IP_ADDRESS: FieldDef = FieldDef::new("dhcp.option.requested_ip_address", FieldType::Ipv4, Base::Dec, "Requested IP Address");
-    pub static F_DHCP_OPTION_HOSTNAME: FieldDef = FieldDef::new("dhcp.option.hostname", FieldType::String, Base::Dec, "Host Name");
-    pub static F_DHCP_OPTION_REQUEST_LIST_ITEM: FieldDef = FieldDef::new("dhcp.option.request_list_item", FieldType::UInt, Base::Dec, "Parameter Request List Item");
-    pub static F_DHCP_OPTION_DHCP_SERVER_ID: FieldDef = FieldDef::new("dhcp.option.dhcp_server_id", FieldType::Ipv4, Base::Dec, "DHCP Server Identifier");
-    pub static F_DHCP_OPTION_IP_ADDRESS_LEASE_TIME: FieldDef = FieldDef::new("dhcp.option.ip_address_lease_time", FieldType::UInt, Base::Dec, "IP Address Lease Time");
-    pub static F_DHCP_OPTION_RENEWAL_TIME_VALUE: FieldDef = FieldDef::new("dhcp.option.renewal_time_value", FieldType::UInt, Base::Dec, "Renewal Time Value");
-    pub static F_DHCP_OPTION_REBINDING_TIME_VALUE: FieldDef = FieldDef::new("dhcp.option.rebinding_time_value", FieldType::UInt, Base::Dec, "Rebinding Time Value");
-    pub static F_DHCP_OPTION_SUBNET_MASK: FieldDef = FieldDef::new("dhcp.option.subnet_mask", FieldType::Ipv4, Base::Dec, "Subnet Mask");
-    pub static F_DHCP_OPTION_BROADCAST_ADDRESS: FieldDef = FieldDef::new("dhcp.option.broadcast_address", FieldType::Ipv4, Base::Dec, "Broadcast Address");
-    pub static F_DHCP_OPTION_ROUTER: FieldDef = FieldDef::new("dhcp.option.router", FieldType::Ipv4, Base::Dec, "Router");
-    pub static F_DHCP_OPTION_DOMAIN_NAME: FieldDef = FieldDef::new("dhcp.option.domain_name", FieldType::String, Base::Dec, "Domain Name");
-    pub static F_DHCP_OPTION_DOMAIN_NAME_SERVER: FieldDef = FieldDef::new("dhcp.option.domain_name_server", FieldType::Ipv4, Base::Dec, "Domain Name Server");
-    pub static F_DHCP_OPTION_DHCP_MAX_MESSAGE_SIZE: FieldDef = FieldDef::new("dhcp.option.dhcp_max_message_size", FieldType::UInt, Base::Dec, "Maximum DHCP Message Size");
-    pub static F_DHCP_OPTION_VENDOR_CLASS_ID: FieldDef = FieldDef::new("dhcp.option.vendor_class_id", FieldType::String, Base::Dec, "Vendor class identifier");
-    pub static F_DHCP_OPTION_END: FieldDef = FieldDef::new("dhcp.option.end", FieldType::UInt, Base::Dec, "Option End");
-    pub static F_DHCP_OPTION_PADDING: FieldDef = FieldDef::new("dhcp.option.padding", FieldType::Bytes, Base::Dec, "Padding");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_DHCP_TYPE,
-        &F_DHCP_HW_TYPE,
-        &F_DHCP_HW_LEN,
-        &F_DHCP_HOPS,
-        &F_DHCP_ID,
-        &F_DHCP_SECS,
-        &F_DHCP_FLAGS,
-        &F_DHCP_FLAGS_BC,
-        &F_DHCP_FLAGS_RESERVED,
-        &F_DHCP_IP_CLIENT,
-        &F_DHCP_IP_YOUR,
-        &F_DHCP_IP_SERVER,
-        &F_DHCP_IP_RELAY,
-        &F_DHCP_HW_MAC_ADDR,
-        &F_DHCP_HW_ADDR,
-        &F_DHCP_HW_ADDR_PADDING,
-        &F_DHCP_SERVER,
-        &F_DHCP_FILE,
-        &F_DHCP_COOKIE,
-        &F_DHCP_OPTION_TYPE,
-        &F_DHCP_OPTION_LENGTH,
-        &F_DHCP_OPTION_VALUE,
-        &F_DHCP_OPTION_DHCP,
-        &F_DHCP_OPTION_REQUESTED_IP_ADDRESS,
-        &F_DHCP_OPTION_HOSTNAME,
-        &F_DHCP_OPTION_REQUEST_LIST_ITEM,
-        &F_DHCP_OPTION_DHCP_SERVER_ID,
-        &F_DHCP_OPTION_IP_ADDRESS_LEASE_TIME,
-        &F_DHCP_OPTION_RENEWAL_TIME_VALUE,
-        &F_DHCP_OPTION_REBINDING_TIME_VALUE,
-        &F_DHCP_OPTION_SUBNET_MASK,
-        &F_DHCP_OPTION_BROADCAST_ADDRESS,
-        &F_DHCP_OPTION_ROUTER,
-        &F_DHCP_OPTION_DOMAIN_NAME,
-        &F_DHCP_OPTION_DOMAIN_NAME_SERVER,
-        &F_DHCP_OPTION_DHCP_MAX_MESSAGE_SIZE,
-        &F_DHCP_OPTION_VENDOR_CLASS_ID,
-        &F_DHCP_OPTION_END,
-        &F_DHCP_OPTION_PADDING,
-    ];
+    fields! {
+        P_DHCP = "dhcp", Protocol, Base::Dec, "Dynamic Host Configuration Protocol";
+        F_DHCP_TYPE = "dhcp.type", UInt, Base::Dec, "Message type";
+        F_DHCP_HW_TYPE = "dhcp.hw.type", UInt, Base::Hex(2), "Hardware type";
+        F_DHCP_HW_LEN = "dhcp.hw.len", UInt, Base::Dec, "Hardware address length";
+        F_DHCP_HOPS = "dhcp.hops", UInt, Base::Dec, "Hops";
+        F_DHCP_ID = "dhcp.id", UInt, Base::Hex(8), "Transaction ID";
+        F_DHCP_SECS = "dhcp.secs", UInt, Base::Dec, "Seconds elapsed";
+        F_DHCP_FLAGS = "dhcp.flags", UInt, Base::Hex(4), "Bootp flags";
+        F_DHCP_FLAGS_BC = "dhcp.flags.bc", Bool, Base::Dec, "Broadcast flag";
+        F_DHCP_FLAGS_RESERVED = "dhcp.flags.reserved", UInt, Base::Hex(4), "Reserved flags";
+        F_DHCP_IP_CLIENT = "dhcp.ip.client", Ipv4, Base::Dec, "Client IP address";
+        F_DHCP_IP_YOUR = "dhcp.ip.your", Ipv4, Base::Dec, "Your (client) IP address";
+        F_DHCP_IP_SERVER = "dhcp.ip.server", Ipv4, Base::Dec, "Next server IP address";
+        F_DHCP_IP_RELAY = "dhcp.ip.relay", Ipv4, Base::Dec, "Relay agent IP address";
+        F_DHCP_HW_MAC_ADDR = "dhcp.hw.mac_addr", Ether, Base::Dec, "Client MAC address";
+        F_DHCP_HW_ADDR = "dhcp.hw.addr", Bytes, Base::Dec, "Client hardware address";
+        F_DHCP_HW_ADDR_PADDING = "dhcp.hw.addr_padding", Bytes, Base::Dec, "Client hardware address padding";
+        F_DHCP_SERVER = "dhcp.server", String, Base::Dec, "Server host name";
+        F_DHCP_FILE = "dhcp.file", String, Base::Dec, "Boot file name";
+        F_DHCP_COOKIE = "dhcp.cookie", Ipv4, Base::Dec, "Magic cookie";
+        F_DHCP_OPTION_TYPE = "dhcp.option.type", UInt, Base::Dec, "Option";
+        F_DHCP_OPTION_LENGTH = "dhcp.option.length", UInt, Base::Dec, "Length";
+        F_DHCP_OPTION_VALUE = "dhcp.option.value", Bytes, Base::Dec, "Value";
+        F_DHCP_OPTION_DHCP = "dhcp.option.dhcp", UInt, Base::Dec, "DHCP";
+        F_DHCP_OPTION_REQUESTED_IP_ADDRESS = "dhcp.option.requested_ip_address", Ipv4, Base::Dec, "Requested IP Address";
+        F_DHCP_OPTION_HOSTNAME = "dhcp.option.hostname", String, Base::Dec, "Host Name";
+        F_DHCP_OPTION_REQUEST_LIST_ITEM = "dhcp.option.request_list_item", UInt, Base::Dec, "Parameter Request List Item";
+        F_DHCP_OPTION_DHCP_SERVER_ID = "dhcp.option.dhcp_server_id", Ipv4, Base::Dec, "DHCP Server Identifier";
+        F_DHCP_OPTION_IP_ADDRESS_LEASE_TIME = "dhcp.option.ip_address_lease_time", UInt, Base::Dec, "IP Address Lease Time";
+        F_DHCP_OPTION_RENEWAL_TIME_VALUE = "dhcp.option.renewal_time_value", UInt, Base::Dec, "Renewal Time Value";
+        F_DHCP_OPTION_REBINDING_TIME_VALUE = "dhcp.option.rebinding_time_value", UInt, Base::Dec, "Rebinding Time Value";
+        F_DHCP_OPTION_SUBNET_MASK = "dhcp.option.subnet_mask", Ipv4, Base::Dec, "Subnet Mask";
+        F_DHCP_OPTION_BROADCAST_ADDRESS = "dhcp.option.broadcast_address", Ipv4, Base::Dec, "Broadcast Address";
+        F_DHCP_OPTION_ROUTER = "dhcp.option.router", Ipv4, Base::Dec, "Router";
+        F_DHCP_OPTION_DOMAIN_NAME = "dhcp.option.domain_name", String, Base::Dec, "Domain Name";
+        F_DHCP_OPTION_DOMAIN_NAME_SERVER = "dhcp.option.domain_name_server", Ipv4, Base::Dec, "Domain Name Server";
+        F_DHCP_OPTION_DHCP_MAX_MESSAGE_SIZE = "dhcp.option.dhcp_max_message_size", UInt, Base::Dec, "Maximum DHCP Message Size";
+        F_DHCP_OPTION_VENDOR_CLASS_ID = "dhcp.option.vendor_class_id", String, Base::Dec, "Vendor class identifier";
+        F_DHCP_OPTION_END = "dhcp.option.end", UInt, Base::Dec, "Option End";
+        F_DHCP_OPTION_PADDING = "dhcp.option.padding", Bytes, Base::Dec, "Padding";
+    }
 }

@@ -2,11 +2,25 @@
 //! (DUIDs, option request, elapsed time, IA_NA with IA addresses, DNS
 //! servers, status code), with tshark's `dhcpv6.*` fields.
 
+use super::protocol::{Mark, Protocol, Udp};
 use super::util::{be16, be24, be32, ipv6, text};
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// DHCPv6 on UDP ports 546 and 547.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "dhcpv6",
+    fields: FIELDS,
+    marks: &[Mark::new("dhcpv6", &P_DHCPV6)],
+    udp: Some(Udp {
+        ports: &[546, 547],
+        dissect: |_, p, d| dissect(p, d),
+        heuristic: None,
+    }),
+    ..Protocol::NONE
+};
 
 fn msg_name(t: u8) -> &'static str {
     match t {
@@ -208,52 +222,30 @@ fn duid(v: &[u8], d: &mut Dissection) {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_DHCPV6_MSGTYPE: FieldDef = FieldDef::new("dhcpv6.msgtype", FieldType::UInt, Base::Dec, "Message type");
-    pub static F_DHCPV6_XID: FieldDef = FieldDef::new("dhcpv6.xid", FieldType::UInt, Base::Hex(6), "Transaction ID");
-    pub static F_DHCPV6_OPTION_TYPE: FieldDef = FieldDef::new("dhcpv6.option.type", FieldType::UInt, Base::Dec, "Option");
-    pub static F_DHCPV6_OPTION_TYPE_STR: FieldDef = FieldDef::new("dhcpv6.option.type_str", FieldType::String, Base::Dec, "Option");
-    pub static F_DHCPV6_OPTION_LENGTH: FieldDef = FieldDef::new("dhcpv6.option.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_DHCPV6_DUID_BYTES: FieldDef = FieldDef::new("dhcpv6.duid.bytes", FieldType::Bytes, Base::Dec, "DUID");
-    pub static F_DHCPV6_DUID_TYPE: FieldDef = FieldDef::new("dhcpv6.duid.type", FieldType::UInt, Base::Dec, "DUID Type");
-    pub static F_DHCPV6_DUIDLLT_HWTYPE: FieldDef = FieldDef::new("dhcpv6.duidllt.hwtype", FieldType::UInt, Base::Dec, "Hardware type");
-    pub static F_DHCPV6_DUIDLLT_LINK_LAYER_ADDR: FieldDef = FieldDef::new("dhcpv6.duidllt.link_layer_addr", FieldType::String, Base::Dec, "Link-layer address");
-    pub static F_DHCPV6_DUIDLL_HWTYPE: FieldDef = FieldDef::new("dhcpv6.duidll.hwtype", FieldType::UInt, Base::Dec, "Hardware type");
-    pub static F_DHCPV6_DUIDLL_LINK_LAYER_ADDR: FieldDef = FieldDef::new("dhcpv6.duidll.link_layer_addr", FieldType::String, Base::Dec, "Link-layer address");
-    pub static F_DHCPV6_REQUESTED_OPTION_CODE: FieldDef = FieldDef::new("dhcpv6.requested_option_code", FieldType::UInt, Base::Dec, "Requested Option code");
-    pub static F_DHCPV6_ELAPSED_TIME: FieldDef = FieldDef::new("dhcpv6.elapsed_time", FieldType::UInt, Base::Dec, "Elapsed time");
-    pub static F_DHCPV6_IAID: FieldDef = FieldDef::new("dhcpv6.iaid", FieldType::String, Base::Dec, "IAID");
-    pub static F_DHCPV6_IAID_T1: FieldDef = FieldDef::new("dhcpv6.iaid.t1", FieldType::UInt, Base::Dec, "T1");
-    pub static F_DHCPV6_IAID_T2: FieldDef = FieldDef::new("dhcpv6.iaid.t2", FieldType::UInt, Base::Dec, "T2");
-    pub static F_DHCPV6_IAADDR_IP: FieldDef = FieldDef::new("dhcpv6.iaaddr.ip", FieldType::Ipv6, Base::Dec, "IPv6 address");
-    pub static F_DHCPV6_IAADDR_PREF_LIFETIME: FieldDef = FieldDef::new("dhcpv6.iaaddr.pref_lifetime", FieldType::UInt, Base::Dec, "Preferred lifetime");
-    pub static F_DHCPV6_IAADDR_VALID_LIFETIME: FieldDef = FieldDef::new("dhcpv6.iaaddr.valid_lifetime", FieldType::UInt, Base::Dec, "Valid lifetime");
-    pub static F_DHCPV6_DNS_SERVER: FieldDef = FieldDef::new("dhcpv6.dns_server", FieldType::Ipv6, Base::Dec, "DNS server address");
-    pub static F_DHCPV6_STATUS_CODE: FieldDef = FieldDef::new("dhcpv6.status_code", FieldType::UInt, Base::Dec, "Status Code");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_DHCPV6_MSGTYPE,
-        &F_DHCPV6_XID,
-        &F_DHCPV6_OPTION_TYPE,
-        &F_DHCPV6_OPTION_TYPE_STR,
-        &F_DHCPV6_OPTION_LENGTH,
-        &F_DHCPV6_DUID_BYTES,
-        &F_DHCPV6_DUID_TYPE,
-        &F_DHCPV6_DUIDLLT_HWTYPE,
-        &F_DHCPV6_DUIDLLT_LINK_LAYER_ADDR,
-        &F_DHCPV6_DUIDLL_HWTYPE,
-        &F_DHCPV6_DUIDLL_LINK_LAYER_ADDR,
-        &F_DHCPV6_REQUESTED_OPTION_CODE,
-        &F_DHCPV6_ELAPSED_TIME,
-        &F_DHCPV6_IAID,
-        &F_DHCPV6_IAID_T1,
-        &F_DHCPV6_IAID_T2,
-        &F_DHCPV6_IAADDR_IP,
-        &F_DHCPV6_IAADDR_PREF_LIFETIME,
-        &F_DHCPV6_IAADDR_VALID_LIFETIME,
-        &F_DHCPV6_DNS_SERVER,
-        &F_DHCPV6_STATUS_CODE,
-    ];
+    fields! {
+        P_DHCPV6 = "dhcpv6", Protocol, Base::Dec, "DHCPv6";
+        F_DHCPV6_MSGTYPE = "dhcpv6.msgtype", UInt, Base::Dec, "Message type";
+        F_DHCPV6_XID = "dhcpv6.xid", UInt, Base::Hex(6), "Transaction ID";
+        F_DHCPV6_OPTION_TYPE = "dhcpv6.option.type", UInt, Base::Dec, "Option";
+        F_DHCPV6_OPTION_TYPE_STR = "dhcpv6.option.type_str", String, Base::Dec, "Option";
+        F_DHCPV6_OPTION_LENGTH = "dhcpv6.option.length", UInt, Base::Dec, "Length";
+        F_DHCPV6_DUID_BYTES = "dhcpv6.duid.bytes", Bytes, Base::Dec, "DUID";
+        F_DHCPV6_DUID_TYPE = "dhcpv6.duid.type", UInt, Base::Dec, "DUID Type";
+        F_DHCPV6_DUIDLLT_HWTYPE = "dhcpv6.duidllt.hwtype", UInt, Base::Dec, "Hardware type";
+        F_DHCPV6_DUIDLLT_LINK_LAYER_ADDR = "dhcpv6.duidllt.link_layer_addr", String, Base::Dec, "Link-layer address";
+        F_DHCPV6_DUIDLL_HWTYPE = "dhcpv6.duidll.hwtype", UInt, Base::Dec, "Hardware type";
+        F_DHCPV6_DUIDLL_LINK_LAYER_ADDR = "dhcpv6.duidll.link_layer_addr", String, Base::Dec, "Link-layer address";
+        F_DHCPV6_REQUESTED_OPTION_CODE = "dhcpv6.requested_option_code", UInt, Base::Dec, "Requested Option code";
+        F_DHCPV6_ELAPSED_TIME = "dhcpv6.elapsed_time", UInt, Base::Dec, "Elapsed time";
+        F_DHCPV6_IAID = "dhcpv6.iaid", String, Base::Dec, "IAID";
+        F_DHCPV6_IAID_T1 = "dhcpv6.iaid.t1", UInt, Base::Dec, "T1";
+        F_DHCPV6_IAID_T2 = "dhcpv6.iaid.t2", UInt, Base::Dec, "T2";
+        F_DHCPV6_IAADDR_IP = "dhcpv6.iaaddr.ip", Ipv6, Base::Dec, "IPv6 address";
+        F_DHCPV6_IAADDR_PREF_LIFETIME = "dhcpv6.iaaddr.pref_lifetime", UInt, Base::Dec, "Preferred lifetime";
+        F_DHCPV6_IAADDR_VALID_LIFETIME = "dhcpv6.iaaddr.valid_lifetime", UInt, Base::Dec, "Valid lifetime";
+        F_DHCPV6_DNS_SERVER = "dhcpv6.dns_server", Ipv6, Base::Dec, "DNS server address";
+        F_DHCPV6_STATUS_CODE = "dhcpv6.status_code", UInt, Base::Dec, "Status Code";
+    }
 }

@@ -7,11 +7,67 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
+use super::protocol::{Mark, Protocol, Tcp, Udp};
 use super::util::{be16, be32, ipv4, ipv6};
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
+pub(super) use defs::P_DNS;
 use defs::*;
+
+/// DNS, mDNS and LLMNR on their UDP ports (transactions tracked per UDP
+/// conversation, not inside ICMP errors), DNS over TCP port 53.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "dns",
+    fields: FIELDS,
+    marks: &[
+        Mark::column("dns", "MDNS", &P_MDNS),
+        Mark::column("dns", "LLMNR", &P_LLMNR),
+        Mark::new("dns", &P_DNS),
+    ],
+    udp: Some(Udp {
+        ports: &[53, 5353, 5355],
+        dissect: |call, p, d| {
+            let at = super::At {
+                frame: call.dg.frame,
+                ts_ns: call.dg.ts_ns,
+            };
+            let track =
+                Track::unless_quoted(&mut call.state.dns, call.dg.stream, at, call.dg.quoted);
+            let column = match call.port {
+                5353 => "MDNS",
+                5355 => "LLMNR",
+                _ => "DNS",
+            };
+            dissect(p, Transport::Udp, column, track, d)
+        },
+        heuristic: None,
+    }),
+    tcp: Some(Tcp {
+        ports: &[53],
+        heuristic: None,
+        pdu_len: |b, st, _| match (PROTOCOL_TCP_TOTAL)(b, st) {
+            Some(n) if b.len() >= n => super::Pdu::Len(n),
+            _ => super::Pdu::Incomplete,
+        },
+        pdu_total: PROTOCOL_TCP_TOTAL,
+        dissect: |st, pdu, seg, d| {
+            let track = Track {
+                tx: &mut st.dns,
+                conv: 0,
+                at: seg.at(),
+            };
+            dissect(pdu, Transport::Tcp, "DNS", Some(track), d);
+            None
+        },
+        cut: Some(super::truncated::dns_cut),
+    }),
+    ip: None,
+};
+
+/// A DNS message over TCP: its two-byte length, then the message.
+const PROTOCOL_TCP_TOTAL: fn(&[u8], &super::Stream) -> Option<usize> =
+    |b, _| Some(2 + usize::from(be16(b, 0)?));
 
 /// How the message was carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -643,138 +699,75 @@ mod defs {
 
     use crate::dissect::field::{Base, FieldDef, FieldType};
 
-    pub static F_DNS_LENGTH: FieldDef = FieldDef::new("dns.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_DNS_ID: FieldDef = FieldDef::new("dns.id", FieldType::UInt, Base::Hex(4), "Transaction ID");
-    pub static F_DNS_FLAGS: FieldDef = FieldDef::new("dns.flags", FieldType::UInt, Base::Hex(4), "Flags");
-    pub static F_DNS_FLAGS_RESPONSE: FieldDef = FieldDef::new("dns.flags.response", FieldType::Bool, Base::Dec, "Response");
-    pub static F_DNS_FLAGS_OPCODE: FieldDef = FieldDef::new("dns.flags.opcode", FieldType::UInt, Base::Dec, "Opcode");
-    pub static F_DNS_FLAGS_AUTHORITATIVE: FieldDef = FieldDef::new("dns.flags.authoritative", FieldType::Bool, Base::Dec, "Authoritative");
-    pub static F_DNS_FLAGS_CONFLICT: FieldDef = FieldDef::new("dns.flags.conflict", FieldType::Bool, Base::Dec, "Conflict");
-    pub static F_DNS_FLAGS_TRUNCATED: FieldDef = FieldDef::new("dns.flags.truncated", FieldType::Bool, Base::Dec, "Truncated");
-    pub static F_DNS_FLAGS_RECDESIRED: FieldDef = FieldDef::new("dns.flags.recdesired", FieldType::Bool, Base::Dec, "Recursion desired");
-    pub static F_DNS_FLAGS_TENTATIVE: FieldDef = FieldDef::new("dns.flags.tentative", FieldType::Bool, Base::Dec, "Tentative");
-    pub static F_DNS_FLAGS_RECAVAIL: FieldDef = FieldDef::new("dns.flags.recavail", FieldType::Bool, Base::Dec, "Recursion available");
-    pub static F_DNS_FLAGS_Z: FieldDef = FieldDef::new("dns.flags.z", FieldType::Bool, Base::Dec, "Z");
-    pub static F_DNS_FLAGS_AUTHENTICATED: FieldDef = FieldDef::new("dns.flags.authenticated", FieldType::Bool, Base::Dec, "Answer authenticated");
-    pub static F_DNS_FLAGS_CHECKDISABLE: FieldDef = FieldDef::new("dns.flags.checkdisable", FieldType::Bool, Base::Dec, "Non-authenticated data");
-    pub static F_DNS_FLAGS_RCODE: FieldDef = FieldDef::new("dns.flags.rcode", FieldType::UInt, Base::Dec, "Reply code");
-    pub static F_DNS_COUNT_QUERIES: FieldDef = FieldDef::new("dns.count.queries", FieldType::UInt, Base::Dec, "Questions");
-    pub static F_DNS_COUNT_ZONES: FieldDef = FieldDef::new("dns.count.zones", FieldType::UInt, Base::Dec, "Zones");
-    pub static F_DNS_COUNT_ANSWERS: FieldDef = FieldDef::new("dns.count.answers", FieldType::UInt, Base::Dec, "Answer RRs");
-    pub static F_DNS_COUNT_PREREQUISITES: FieldDef = FieldDef::new("dns.count.prerequisites", FieldType::UInt, Base::Dec, "Prerequisites");
-    pub static F_DNS_COUNT_AUTH_RR: FieldDef = FieldDef::new("dns.count.auth_rr", FieldType::UInt, Base::Dec, "Authority RRs");
-    pub static F_DNS_COUNT_UPDATES: FieldDef = FieldDef::new("dns.count.updates", FieldType::UInt, Base::Dec, "Updates");
-    pub static F_DNS_COUNT_ADD_RR: FieldDef = FieldDef::new("dns.count.add_rr", FieldType::UInt, Base::Dec, "Additional RRs");
-    pub static F_DNS_RESPONSE_TO: FieldDef = FieldDef::new("dns.response_to", FieldType::FrameNum, Base::Dec, "Request In");
-    pub static F_DNS_TIME: FieldDef = FieldDef::new("dns.time", FieldType::RelTime, Base::Dec, "Time");
-    pub static F_DNS_RETRANSMISSION: FieldDef = FieldDef::new("dns.retransmission", FieldType::Bool, Base::Dec, "Retransmission");
-    pub static F_DNS_RETRANSMIT_REQUEST_IN: FieldDef = FieldDef::new("dns.retransmit_request_in", FieldType::FrameNum, Base::Dec, "Retransmitted request. Original request in");
-    pub static F_DNS_RETRANSMIT_RESPONSE_IN: FieldDef = FieldDef::new("dns.retransmit_response_in", FieldType::FrameNum, Base::Dec, "Retransmitted response. Original response in");
-    pub static F_DNS_UNSOLICITED: FieldDef = FieldDef::new("dns.unsolicited", FieldType::Bool, Base::Dec, "Unsolicited");
-    pub static F_DNS_QRY_NAME: FieldDef = FieldDef::new("dns.qry.name", FieldType::String, Base::Dec, "Name");
-    pub static F_DNS_QRY_NAME_LEN: FieldDef = FieldDef::new("dns.qry.name.len", FieldType::UInt, Base::Dec, "Name Length");
-    pub static F_DNS_COUNT_LABELS: FieldDef = FieldDef::new("dns.count.labels", FieldType::UInt, Base::Dec, "Label Count");
-    pub static F_DNS_QRY_TYPE: FieldDef = FieldDef::new("dns.qry.type", FieldType::UInt, Base::Dec, "Type");
-    pub static F_DNS_QRY_CLASS: FieldDef = FieldDef::new("dns.qry.class", FieldType::UInt, Base::Hex(4), "Class");
-    pub static F_DNS_QRY_QU: FieldDef = FieldDef::new("dns.qry.qu", FieldType::Bool, Base::Dec, "\"QU\" question");
-    pub static F_DNS_RESP_NAME: FieldDef = FieldDef::new("dns.resp.name", FieldType::String, Base::Dec, "Name");
-    pub static F_DNS_RESP_TYPE: FieldDef = FieldDef::new("dns.resp.type", FieldType::UInt, Base::Dec, "Type");
-    pub static F_DNS_RESP_CLASS: FieldDef = FieldDef::new("dns.resp.class", FieldType::UInt, Base::Hex(4), "Class");
-    pub static F_DNS_RESP_CACHE_FLUSH: FieldDef = FieldDef::new("dns.resp.cache_flush", FieldType::Bool, Base::Dec, "Cache flush");
-    pub static F_DNS_RESP_TTL: FieldDef = FieldDef::new("dns.resp.ttl", FieldType::UInt, Base::Dec, "Time to live");
-    pub static F_DNS_RESP_LEN: FieldDef = FieldDef::new("dns.resp.len", FieldType::UInt, Base::Dec, "Data length");
-    pub static F_DNS_A: FieldDef = FieldDef::new("dns.a", FieldType::Ipv4, Base::Dec, "Address");
-    pub static F_DNS_AAAA: FieldDef = FieldDef::new("dns.aaaa", FieldType::Ipv6, Base::Dec, "AAAA Address");
-    pub static F_DNS_CNAME: FieldDef = FieldDef::new("dns.cname", FieldType::String, Base::Dec, "CNAME");
-    pub static F_DNS_PTR_DOMAIN_NAME: FieldDef = FieldDef::new("dns.ptr.domain_name", FieldType::String, Base::Dec, "Domain Name");
-    pub static F_DNS_NS: FieldDef = FieldDef::new("dns.ns", FieldType::String, Base::Dec, "Name Server");
-    pub static F_DNS_MX_PREFERENCE: FieldDef = FieldDef::new("dns.mx.preference", FieldType::UInt, Base::Dec, "Preference");
-    pub static F_DNS_MX_MAIL_EXCHANGE: FieldDef = FieldDef::new("dns.mx.mail_exchange", FieldType::String, Base::Dec, "Mail Exchange");
-    pub static F_DNS_TXT_LENGTH: FieldDef = FieldDef::new("dns.txt.length", FieldType::UInt, Base::Dec, "TXT Length");
-    pub static F_DNS_TXT: FieldDef = FieldDef::new("dns.txt", FieldType::String, Base::Dec, "TXT");
-    pub static F_DNS_SOA_MNAME: FieldDef = FieldDef::new("dns.soa.mname", FieldType::String, Base::Dec, "Primary name server");
-    pub static F_DNS_SOA_RNAME: FieldDef = FieldDef::new("dns.soa.rname", FieldType::String, Base::Dec, "Responsible authority's mailbox");
-    pub static F_DNS_SOA_SERIAL_NUMBER: FieldDef = FieldDef::new("dns.soa.serial_number", FieldType::UInt, Base::Dec, "Serial Number");
-    pub static F_DNS_SOA_REFRESH_INTERVAL: FieldDef = FieldDef::new("dns.soa.refresh_interval", FieldType::UInt, Base::Dec, "Refresh Interval");
-    pub static F_DNS_SOA_RETRY_INTERVAL: FieldDef = FieldDef::new("dns.soa.retry_interval", FieldType::UInt, Base::Dec, "Retry Interval");
-    pub static F_DNS_SOA_EXPIRE_LIMIT: FieldDef = FieldDef::new("dns.soa.expire_limit", FieldType::UInt, Base::Dec, "Expire limit");
-    pub static F_DNS_SOA_MINIMUM_TTL: FieldDef = FieldDef::new("dns.soa.minimum_ttl", FieldType::UInt, Base::Dec, "Minimum TTL");
-    pub static F_DNS_SRV_PRIORITY: FieldDef = FieldDef::new("dns.srv.priority", FieldType::UInt, Base::Dec, "Priority");
-    pub static F_DNS_SRV_WEIGHT: FieldDef = FieldDef::new("dns.srv.weight", FieldType::UInt, Base::Dec, "Weight");
-    pub static F_DNS_SRV_PORT: FieldDef = FieldDef::new("dns.srv.port", FieldType::UInt, Base::Dec, "Port");
-    pub static F_DNS_SRV_TARGET: FieldDef = FieldDef::new("dns.srv.target", FieldType::String, Base::Dec, "Target");
-    pub static F_DNS_RR_UDP_PAYLOAD_SIZE: FieldDef = FieldDef::new("dns.rr.udp_payload_size", FieldType::UInt, Base::Dec, "UDP payload size");
+    fields! {
+        P_DNS = "dns", Protocol, Base::Dec, "Domain Name System";
+        P_MDNS = "mdns", Protocol, Base::Dec, "Multicast Domain Name System";
+        P_LLMNR = "llmnr", Protocol, Base::Dec, "Link-local Multicast Name Resolution";
+        F_DNS_LENGTH = "dns.length", UInt, Base::Dec, "Length";
+        F_DNS_ID = "dns.id", UInt, Base::Hex(4), "Transaction ID";
+        F_DNS_FLAGS = "dns.flags", UInt, Base::Hex(4), "Flags";
+        F_DNS_FLAGS_RESPONSE = "dns.flags.response", Bool, Base::Dec, "Response";
+        F_DNS_FLAGS_OPCODE = "dns.flags.opcode", UInt, Base::Dec, "Opcode";
+        F_DNS_FLAGS_AUTHORITATIVE = "dns.flags.authoritative", Bool, Base::Dec, "Authoritative";
+        F_DNS_FLAGS_CONFLICT = "dns.flags.conflict", Bool, Base::Dec, "Conflict";
+        F_DNS_FLAGS_TRUNCATED = "dns.flags.truncated", Bool, Base::Dec, "Truncated";
+        F_DNS_FLAGS_RECDESIRED = "dns.flags.recdesired", Bool, Base::Dec, "Recursion desired";
+        F_DNS_FLAGS_TENTATIVE = "dns.flags.tentative", Bool, Base::Dec, "Tentative";
+        F_DNS_FLAGS_RECAVAIL = "dns.flags.recavail", Bool, Base::Dec, "Recursion available";
+        F_DNS_FLAGS_Z = "dns.flags.z", Bool, Base::Dec, "Z";
+        F_DNS_FLAGS_AUTHENTICATED = "dns.flags.authenticated", Bool, Base::Dec, "Answer authenticated";
+        F_DNS_FLAGS_CHECKDISABLE = "dns.flags.checkdisable", Bool, Base::Dec, "Non-authenticated data";
+        F_DNS_FLAGS_RCODE = "dns.flags.rcode", UInt, Base::Dec, "Reply code";
+        F_DNS_COUNT_QUERIES = "dns.count.queries", UInt, Base::Dec, "Questions";
+        F_DNS_COUNT_ZONES = "dns.count.zones", UInt, Base::Dec, "Zones";
+        F_DNS_COUNT_ANSWERS = "dns.count.answers", UInt, Base::Dec, "Answer RRs";
+        F_DNS_COUNT_PREREQUISITES = "dns.count.prerequisites", UInt, Base::Dec, "Prerequisites";
+        F_DNS_COUNT_AUTH_RR = "dns.count.auth_rr", UInt, Base::Dec, "Authority RRs";
+        F_DNS_COUNT_UPDATES = "dns.count.updates", UInt, Base::Dec, "Updates";
+        F_DNS_COUNT_ADD_RR = "dns.count.add_rr", UInt, Base::Dec, "Additional RRs";
+        F_DNS_QRY_NAME = "dns.qry.name", String, Base::Dec, "Name";
+        F_DNS_QRY_NAME_LEN = "dns.qry.name.len", UInt, Base::Dec, "Name Length";
+        F_DNS_COUNT_LABELS = "dns.count.labels", UInt, Base::Dec, "Label Count";
+        F_DNS_QRY_TYPE = "dns.qry.type", UInt, Base::Dec, "Type";
+        F_DNS_QRY_CLASS = "dns.qry.class", UInt, Base::Hex(4), "Class";
+        F_DNS_QRY_QU = "dns.qry.qu", Bool, Base::Dec, "\"QU\" question";
+        F_DNS_RESP_NAME = "dns.resp.name", String, Base::Dec, "Name";
+        F_DNS_RESP_TYPE = "dns.resp.type", UInt, Base::Dec, "Type";
+        F_DNS_RESP_CLASS = "dns.resp.class", UInt, Base::Hex(4), "Class";
+        F_DNS_RESP_CACHE_FLUSH = "dns.resp.cache_flush", Bool, Base::Dec, "Cache flush";
+        F_DNS_RESP_TTL = "dns.resp.ttl", UInt, Base::Dec, "Time to live";
+        F_DNS_RESP_LEN = "dns.resp.len", UInt, Base::Dec, "Data length";
+        F_DNS_A = "dns.a", Ipv4, Base::Dec, "Address";
+        F_DNS_AAAA = "dns.aaaa", Ipv6, Base::Dec, "AAAA Address";
+        F_DNS_CNAME = "dns.cname", String, Base::Dec, "CNAME";
+        F_DNS_PTR_DOMAIN_NAME = "dns.ptr.domain_name", String, Base::Dec, "Domain Name";
+        F_DNS_NS = "dns.ns", String, Base::Dec, "Name Server";
+        F_DNS_MX_PREFERENCE = "dns.mx.preference", UInt, Base::Dec, "Preference";
+        F_DNS_MX_MAIL_EXCHANGE = "dns.mx.mail_exchange", String, Base::Dec, "Mail Exchange";
+        F_DNS_TXT_LENGTH = "dns.txt.length", UInt, Base::Dec, "TXT Length";
+        F_DNS_TXT = "dns.txt", String, Base::Dec, "TXT";
+        F_DNS_SOA_MNAME = "dns.soa.mname", String, Base::Dec, "Primary name server";
+        F_DNS_SOA_RNAME = "dns.soa.rname", String, Base::Dec, "Responsible authority's mailbox";
+        F_DNS_SOA_SERIAL_NUMBER = "dns.soa.serial_number", UInt, Base::Dec, "Serial Number";
+        F_DNS_SOA_REFRESH_INTERVAL = "dns.soa.refresh_interval", UInt, Base::Dec, "Refresh Interval";
+        F_DNS_SOA_RETRY_INTERVAL = "dns.soa.retry_interval", UInt, Base::Dec, "Retry Interval";
+        F_DNS_SOA_EXPIRE_LIMIT = "dns.soa.expire_limit", UInt, Base::Dec, "Expire limit";
+        F_DNS_SOA_MINIMUM_TTL = "dns.soa.minimum_ttl", UInt, Base::Dec, "Minimum TTL";
+        F_DNS_SRV_PRIORITY = "dns.srv.priority", UInt, Base::Dec, "Priority";
+        F_DNS_SRV_WEIGHT = "dns.srv.weight", UInt, Base::Dec, "Weight";
+        F_DNS_SRV_PORT = "dns.srv.port", UInt, Base::Dec, "Port";
+        F_DNS_SRV_TARGET = "dns.srv.target", String, Base::Dec, "Target";
+        F_DNS_RR_UDP_PAYLOAD_SIZE = "dns.rr.udp_payload_size", UInt, Base::Dec, "UDP payload size";
+        F_DNS_RESP_EXT_RCODE = "dns.resp.ext_rcode", UInt, Base::Hex(2), "Higher bits in extended RCODE";
+        F_DNS_RESP_EDNS0_VERSION = "dns.resp.edns0_version", UInt, Base::Dec, "EDNS0 version";
+        F_DNS_RESP_Z = "dns.resp.z", UInt, Base::Hex(4), "Z";
+        F_DNS_RESPONSE_TO = "dns.response_to", FrameNum, Base::Dec, "Request In";
+        F_DNS_TIME = "dns.time", RelTime, Base::Dec, "Time";
+        F_DNS_RETRANSMISSION = "dns.retransmission", Bool, Base::Dec, "Retransmission";
+        F_DNS_RETRANSMIT_REQUEST_IN = "dns.retransmit_request_in", FrameNum, Base::Dec, "Retransmitted request. Original request in";
+        F_DNS_RETRANSMIT_RESPONSE_IN = "dns.retransmit_response_in", FrameNum, Base::Dec, "Retransmitted response. Original response in";
+        F_DNS_UNSOLICITED = "dns.unsolicited", Bool, Base::Dec, "Unsolicited";
+    }
     /// The same field as mDNS registers it (hex, cache-flush bit masked off).
     pub static F_DNS_RR_UDP_PAYLOAD_SIZE_MDNS: FieldDef = FieldDef::new("dns.rr.udp_payload_size", FieldType::UInt, Base::Hex(4), "UDP payload size");
-    pub static F_DNS_RESP_EXT_RCODE: FieldDef = FieldDef::new("dns.resp.ext_rcode", FieldType::UInt, Base::Hex(2), "Higher bits in extended RCODE");
-    pub static F_DNS_RESP_EDNS0_VERSION: FieldDef = FieldDef::new("dns.resp.edns0_version", FieldType::UInt, Base::Dec, "EDNS0 version");
-    pub static F_DNS_RESP_Z: FieldDef = FieldDef::new("dns.resp.z", FieldType::UInt, Base::Hex(4), "Z");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_DNS_LENGTH,
-        &F_DNS_ID,
-        &F_DNS_FLAGS,
-        &F_DNS_FLAGS_RESPONSE,
-        &F_DNS_FLAGS_OPCODE,
-        &F_DNS_FLAGS_AUTHORITATIVE,
-        &F_DNS_FLAGS_CONFLICT,
-        &F_DNS_FLAGS_TRUNCATED,
-        &F_DNS_FLAGS_RECDESIRED,
-        &F_DNS_FLAGS_TENTATIVE,
-        &F_DNS_FLAGS_RECAVAIL,
-        &F_DNS_FLAGS_Z,
-        &F_DNS_FLAGS_AUTHENTICATED,
-        &F_DNS_FLAGS_CHECKDISABLE,
-        &F_DNS_FLAGS_RCODE,
-        &F_DNS_COUNT_QUERIES,
-        &F_DNS_COUNT_ZONES,
-        &F_DNS_COUNT_ANSWERS,
-        &F_DNS_COUNT_PREREQUISITES,
-        &F_DNS_COUNT_AUTH_RR,
-        &F_DNS_COUNT_UPDATES,
-        &F_DNS_COUNT_ADD_RR,
-        &F_DNS_QRY_NAME,
-        &F_DNS_QRY_NAME_LEN,
-        &F_DNS_COUNT_LABELS,
-        &F_DNS_QRY_TYPE,
-        &F_DNS_QRY_CLASS,
-        &F_DNS_QRY_QU,
-        &F_DNS_RESP_NAME,
-        &F_DNS_RESP_TYPE,
-        &F_DNS_RESP_CLASS,
-        &F_DNS_RESP_CACHE_FLUSH,
-        &F_DNS_RESP_TTL,
-        &F_DNS_RESP_LEN,
-        &F_DNS_A,
-        &F_DNS_AAAA,
-        &F_DNS_CNAME,
-        &F_DNS_PTR_DOMAIN_NAME,
-        &F_DNS_NS,
-        &F_DNS_MX_PREFERENCE,
-        &F_DNS_MX_MAIL_EXCHANGE,
-        &F_DNS_TXT_LENGTH,
-        &F_DNS_TXT,
-        &F_DNS_SOA_MNAME,
-        &F_DNS_SOA_RNAME,
-        &F_DNS_SOA_SERIAL_NUMBER,
-        &F_DNS_SOA_REFRESH_INTERVAL,
-        &F_DNS_SOA_RETRY_INTERVAL,
-        &F_DNS_SOA_EXPIRE_LIMIT,
-        &F_DNS_SOA_MINIMUM_TTL,
-        &F_DNS_SRV_PRIORITY,
-        &F_DNS_SRV_WEIGHT,
-        &F_DNS_SRV_PORT,
-        &F_DNS_SRV_TARGET,
-        &F_DNS_RR_UDP_PAYLOAD_SIZE,
-        &F_DNS_RESP_EXT_RCODE,
-        &F_DNS_RESP_EDNS0_VERSION,
-        &F_DNS_RESP_Z,
-        &F_DNS_RESPONSE_TO,
-        &F_DNS_TIME,
-        &F_DNS_RETRANSMISSION,
-        &F_DNS_RETRANSMIT_REQUEST_IN,
-        &F_DNS_RETRANSMIT_RESPONSE_IN,
-        &F_DNS_UNSOLICITED,
-    ];
 }

@@ -1,10 +1,23 @@
 //! The Echo protocol (RFC 862, `echo`) on UDP port 7: the payload, and
 //! whether it is the request (to port 7) or the echoed response.
 
+use super::protocol::{Protocol, Udp};
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// Echo on UDP port 7.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "echo",
+    fields: FIELDS,
+    udp: Some(Udp {
+        ports: &[PORT],
+        dissect: |call, p, d| dissect(p, call.ep.dst_port, d),
+        heuristic: None,
+    }),
+    ..Protocol::NONE
+};
 
 /// The Echo protocol's port.
 pub const PORT: u16 = 7;
@@ -29,13 +42,12 @@ pub fn dissect(p: &[u8], dst_port: u16, d: &mut Dissection) -> bool {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static P_ECHO: FieldDef = FieldDef::new("echo", FieldType::Protocol, Base::Dec, "Echo");
-    pub static F_ECHO_DATA: FieldDef = FieldDef::new("echo.data", FieldType::Bytes, Base::Dec, "Echo data");
-    pub static F_ECHO_REQUEST: FieldDef = FieldDef::new("echo.request", FieldType::Bool, Base::Dec, "Echo request");
-    pub static F_ECHO_RESPONSE: FieldDef = FieldDef::new("echo.response", FieldType::Bool, Base::Dec, "Echo response");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[&P_ECHO, &F_ECHO_DATA, &F_ECHO_REQUEST, &F_ECHO_RESPONSE];
+    fields! {
+        P_ECHO = "echo", Protocol, Base::Dec, "Echo";
+        F_ECHO_DATA = "echo.data", Bytes, Base::Dec, "Echo data";
+        F_ECHO_REQUEST = "echo.request", Bool, Base::Dec, "Echo request";
+        F_ECHO_RESPONSE = "echo.response", Bool, Base::Dec, "Echo response";
+    }
 }

@@ -3,12 +3,31 @@
 //! for TCP reassembly, request/response pairing within a connection, and
 //! the switch to HTTP/2 after an `Upgrade: h2c`.
 
+use super::protocol::{Mark, Protocol, Tcp};
 use super::{Pdu, TcpProto};
 use crate::dissect::{Dissection, FieldDef, Value};
 
 pub use defs::FIELDS;
-pub(super) use defs::F_HTTP_FILE_DATA;
 use defs::*;
+pub(super) use defs::{F_HTTP_FILE_DATA, P_HTTP};
+
+/// HTTP/1.x on tshark's default HTTP ports, and (tshark's heuristic) on a
+/// conversation that starts with a request or status line. A message may
+/// switch the stream to HTTP/2.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "http",
+    fields: FIELDS,
+    marks: &[Mark::new("http", &P_HTTP)],
+    tcp: Some(Tcp {
+        ports: &[80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710],
+        heuristic: Some(starts_message),
+        pdu_len: |b, st, from_client| pdu_len(b, &st.http, from_client),
+        pdu_total: |b, st| total_len(b, &st.http),
+        dissect: |st, m, seg, d| dissect(m, &mut st.http, seg.from_client, seg.at(), d),
+        cut: Some(super::truncated::http_cut),
+    }),
+    ..Protocol::NONE
+};
 
 /// Largest header block looked for before the bytes are taken as not HTTP.
 const MAX_HEADER: usize = 64 * 1024;
@@ -839,7 +858,7 @@ fn dissect_message(
             d.push(&F_HTTP_RESPONSE_FOR_URI, Value::Str(uri.to_string()));
         }
         if code == 101 && upgrade_h2c {
-            next = Some(TcpProto::Http2);
+            next = Some(TcpProto::HTTP2);
         }
         info.push(' ');
     } else {
@@ -944,7 +963,6 @@ fn dissect_message(
 /// The protocols tshark's media-type table puts under a body of media type
 /// `t` (they show in `frame.protocols` after `http` or `http2`).
 pub(super) fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef] {
-    use super::{P_FORM, P_GIF, P_JFIF, P_JSON, P_MEDIA, P_PNG, P_TEXT_LINES, P_XML};
     static TEXT_XML: [&FieldDef; 2] = [&P_TEXT_LINES, &P_XML];
     static TEXT: [&FieldDef; 1] = [&P_TEXT_LINES];
     static GIF: [&FieldDef; 1] = [&P_GIF];
@@ -1048,116 +1066,71 @@ fn dechunk(b: &[u8], d: &mut Dissection) -> Vec<u8> {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_HTTP_REQUEST_METHOD: FieldDef = FieldDef::new("http.request.method", FieldType::String, Base::Dec, "Request Method");
-    pub static F_HTTP_REQUEST_URI: FieldDef = FieldDef::new("http.request.uri", FieldType::String, Base::Dec, "Request URI");
-    pub static F_HTTP_REQUEST_URI_PATH: FieldDef = FieldDef::new("http.request.uri.path", FieldType::String, Base::Dec, "Request URI Path");
-    pub static F_HTTP_REQUEST_URI_QUERY: FieldDef = FieldDef::new("http.request.uri.query", FieldType::String, Base::Dec, "Request URI Query");
-    pub static F_HTTP_REQUEST_URI_QUERY_PARAMETER: FieldDef = FieldDef::new("http.request.uri.query.parameter", FieldType::String, Base::Dec, "Request URI Query Parameter");
-    pub static F_HTTP_REQUEST_VERSION: FieldDef = FieldDef::new("http.request.version", FieldType::String, Base::Dec, "Request Version");
-    pub static F_HTTP_RESPONSE_VERSION: FieldDef = FieldDef::new("http.response.version", FieldType::String, Base::Dec, "Response Version");
-    pub static F_HTTP_RESPONSE_CODE: FieldDef = FieldDef::new("http.response.code", FieldType::UInt, Base::Dec, "Status Code");
-    pub static F_HTTP_RESPONSE_CODE_DESC: FieldDef = FieldDef::new("http.response.code.desc", FieldType::String, Base::Dec, "Status Code Description");
-    pub static F_HTTP_RESPONSE_PHRASE: FieldDef = FieldDef::new("http.response.phrase", FieldType::String, Base::Dec, "Response Phrase");
-    pub static F_HTTP_ACCEPT: FieldDef = FieldDef::new("http.accept", FieldType::String, Base::Dec, "Accept");
-    pub static F_HTTP_ACCEPT_ENCODING: FieldDef = FieldDef::new("http.accept_encoding", FieldType::String, Base::Dec, "Accept Encoding");
-    pub static F_HTTP_ACCEPT_LANGUAGE: FieldDef = FieldDef::new("http.accept_language", FieldType::String, Base::Dec, "Accept-Language");
-    pub static F_HTTP_AUTHORIZATION: FieldDef = FieldDef::new("http.authorization", FieldType::String, Base::Dec, "Authorization");
-    pub static F_HTTP_CACHE_CONTROL: FieldDef = FieldDef::new("http.cache_control", FieldType::String, Base::Dec, "Cache-Control");
-    pub static F_HTTP_CONNECTION: FieldDef = FieldDef::new("http.connection", FieldType::String, Base::Dec, "Connection");
-    pub static F_HTTP_CONTENT_ENCODING: FieldDef = FieldDef::new("http.content_encoding", FieldType::String, Base::Dec, "Content-Encoding");
-    pub static F_HTTP_CONTENT_LENGTH_HEADER: FieldDef = FieldDef::new("http.content_length_header", FieldType::String, Base::Dec, "Content-Length");
-    pub static F_HTTP_CONTENT_LENGTH: FieldDef = FieldDef::new("http.content_length", FieldType::UInt, Base::Dec, "Content length");
-    pub static F_HTTP_CONTENT_TYPE: FieldDef = FieldDef::new("http.content_type", FieldType::String, Base::Dec, "Content-Type");
-    pub static F_HTTP_COOKIE: FieldDef = FieldDef::new("http.cookie", FieldType::String, Base::Dec, "Cookie");
-    pub static F_HTTP_COOKIE_PAIR: FieldDef = FieldDef::new("http.cookie_pair", FieldType::String, Base::Dec, "Cookie pair");
-    pub static F_HTTP_DATE: FieldDef = FieldDef::new("http.date", FieldType::String, Base::Dec, "Date");
-    pub static F_HTTP_HOST: FieldDef = FieldDef::new("http.host", FieldType::String, Base::Dec, "Host");
-    pub static F_HTTP_LAST_MODIFIED: FieldDef = FieldDef::new("http.last_modified", FieldType::String, Base::Dec, "Last-Modified");
-    pub static F_HTTP_LOCATION: FieldDef = FieldDef::new("http.location", FieldType::String, Base::Dec, "Location");
-    pub static F_HTTP_REFERER: FieldDef = FieldDef::new("http.referer", FieldType::String, Base::Dec, "Referer");
-    pub static F_HTTP_SERVER: FieldDef = FieldDef::new("http.server", FieldType::String, Base::Dec, "Server");
-    pub static F_HTTP_SET_COOKIE: FieldDef = FieldDef::new("http.set_cookie", FieldType::String, Base::Dec, "Set-Cookie");
-    pub static F_HTTP_TRANSFER_ENCODING: FieldDef = FieldDef::new("http.transfer_encoding", FieldType::String, Base::Dec, "Transfer-Encoding");
-    pub static F_HTTP_UPGRADE: FieldDef = FieldDef::new("http.upgrade", FieldType::String, Base::Dec, "Upgrade");
-    pub static F_HTTP_USER_AGENT: FieldDef = FieldDef::new("http.user_agent", FieldType::String, Base::Dec, "User-Agent");
-    pub static F_HTTP_WWW_AUTHENTICATE: FieldDef = FieldDef::new("http.www_authenticate", FieldType::String, Base::Dec, "WWW-Authenticate");
-    pub static F_HTTP_X_FORWARDED_FOR: FieldDef = FieldDef::new("http.x_forwarded_for", FieldType::String, Base::Dec, "X-Forwarded-For");
-    pub static F_HTTP_PROXY_AUTHENTICATE: FieldDef = FieldDef::new("http.proxy_authenticate", FieldType::String, Base::Dec, "Proxy-Authenticate");
-    pub static F_HTTP_PROXY_AUTHORIZATION: FieldDef = FieldDef::new("http.proxy_authorization", FieldType::String, Base::Dec, "Proxy-Authorization");
-    pub static F_HTTP_SEC_WEBSOCKET_ACCEPT: FieldDef = FieldDef::new("http.sec_websocket_accept", FieldType::String, Base::Dec, "Sec-WebSocket-Accept");
-    pub static F_HTTP_SEC_WEBSOCKET_KEY: FieldDef = FieldDef::new("http.sec_websocket_key", FieldType::String, Base::Dec, "Sec-WebSocket-Key");
-    pub static F_HTTP_SEC_WEBSOCKET_VERSION: FieldDef = FieldDef::new("http.sec_websocket_version", FieldType::String, Base::Dec, "Sec-WebSocket-Version");
-    pub static F_HTTP_REQUEST_LINE: FieldDef = FieldDef::new("http.request.line", FieldType::String, Base::Dec, "Request line");
-    pub static F_HTTP_RESPONSE_LINE: FieldDef = FieldDef::new("http.response.line", FieldType::String, Base::Dec, "Response line");
-    pub static F_HTTP_REQUEST_FULL_URI: FieldDef = FieldDef::new("http.request.full_uri", FieldType::String, Base::Dec, "Full request URI");
-    pub static F_HTTP_REQUEST: FieldDef = FieldDef::new("http.request", FieldType::Bool, Base::Dec, "Request");
-    pub static F_HTTP_RESPONSE: FieldDef = FieldDef::new("http.response", FieldType::Bool, Base::Dec, "Response");
-    pub static F_HTTP_REQUEST_NUMBER: FieldDef = FieldDef::new("http.request_number", FieldType::UInt, Base::Dec, "Request number");
-    pub static F_HTTP_RESPONSE_NUMBER: FieldDef = FieldDef::new("http.response_number", FieldType::UInt, Base::Dec, "Response number");
-    pub static F_HTTP_PREV_REQUEST_IN: FieldDef = FieldDef::new("http.prev_request_in", FieldType::FrameNum, Base::Dec, "Prev request in frame");
-    pub static F_HTTP_PREV_RESPONSE_IN: FieldDef = FieldDef::new("http.prev_response_in", FieldType::FrameNum, Base::Dec, "Prev response in frame");
-    pub static F_HTTP_REQUEST_IN: FieldDef = FieldDef::new("http.request_in", FieldType::FrameNum, Base::Dec, "Request in frame");
-    pub static F_HTTP_TIME: FieldDef = FieldDef::new("http.time", FieldType::RelTime, Base::Dec, "Time since request");
-    pub static F_HTTP_RESPONSE_FOR_URI: FieldDef = FieldDef::new("http.response_for.uri", FieldType::String, Base::Dec, "Request URI");
-    pub static F_HTTP_CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", FieldType::UInt, Base::Dec, "Chunk size");
-    pub static F_HTTP_FILE_DATA: FieldDef = FieldDef::new("http.file_data", FieldType::String, Base::Dec, "File Data");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_HTTP_REQUEST_METHOD,
-        &F_HTTP_REQUEST_URI,
-        &F_HTTP_REQUEST_URI_PATH,
-        &F_HTTP_REQUEST_URI_QUERY,
-        &F_HTTP_REQUEST_URI_QUERY_PARAMETER,
-        &F_HTTP_REQUEST_VERSION,
-        &F_HTTP_RESPONSE_VERSION,
-        &F_HTTP_RESPONSE_CODE,
-        &F_HTTP_RESPONSE_CODE_DESC,
-        &F_HTTP_RESPONSE_PHRASE,
-        &F_HTTP_ACCEPT,
-        &F_HTTP_ACCEPT_ENCODING,
-        &F_HTTP_ACCEPT_LANGUAGE,
-        &F_HTTP_AUTHORIZATION,
-        &F_HTTP_CACHE_CONTROL,
-        &F_HTTP_CONNECTION,
-        &F_HTTP_CONTENT_ENCODING,
-        &F_HTTP_CONTENT_LENGTH_HEADER,
-        &F_HTTP_CONTENT_LENGTH,
-        &F_HTTP_CONTENT_TYPE,
-        &F_HTTP_COOKIE,
-        &F_HTTP_COOKIE_PAIR,
-        &F_HTTP_DATE,
-        &F_HTTP_HOST,
-        &F_HTTP_LAST_MODIFIED,
-        &F_HTTP_LOCATION,
-        &F_HTTP_REFERER,
-        &F_HTTP_SERVER,
-        &F_HTTP_SET_COOKIE,
-        &F_HTTP_TRANSFER_ENCODING,
-        &F_HTTP_UPGRADE,
-        &F_HTTP_USER_AGENT,
-        &F_HTTP_WWW_AUTHENTICATE,
-        &F_HTTP_X_FORWARDED_FOR,
-        &F_HTTP_PROXY_AUTHENTICATE,
-        &F_HTTP_PROXY_AUTHORIZATION,
-        &F_HTTP_SEC_WEBSOCKET_ACCEPT,
-        &F_HTTP_SEC_WEBSOCKET_KEY,
-        &F_HTTP_SEC_WEBSOCKET_VERSION,
-        &F_HTTP_REQUEST_LINE,
-        &F_HTTP_RESPONSE_LINE,
-        &F_HTTP_REQUEST_FULL_URI,
-        &F_HTTP_REQUEST,
-        &F_HTTP_RESPONSE,
-        &F_HTTP_REQUEST_NUMBER,
-        &F_HTTP_RESPONSE_NUMBER,
-        &F_HTTP_PREV_REQUEST_IN,
-        &F_HTTP_PREV_RESPONSE_IN,
-        &F_HTTP_REQUEST_IN,
-        &F_HTTP_TIME,
-        &F_HTTP_RESPONSE_FOR_URI,
-        &F_HTTP_CHUNK_SIZE,
-        &F_HTTP_FILE_DATA,
-    ];
+    fields! {
+        P_HTTP = "http", Protocol, Base::Dec, "Hypertext Transfer Protocol";
+        // The media dissectors of bodies, named for filters.
+        P_MEDIA = "media", Protocol, Base::Dec, "Media Type";
+        P_TEXT_LINES = "data-text-lines", Protocol, Base::Dec, "Line-based text data";
+        P_GIF = "image-gif", Protocol, Base::Dec, "Compuserve GIF";
+        P_JFIF = "image-jfif", Protocol, Base::Dec, "JPEG File Interchange Format";
+        P_PNG = "png", Protocol, Base::Dec, "Portable Network Graphics";
+        P_JSON = "json", Protocol, Base::Dec, "JavaScript Object Notation";
+        P_XML = "xml", Protocol, Base::Dec, "eXtensible Markup Language";
+        P_FORM = "urlencoded-form", Protocol, Base::Dec, "HTML Form URL Encoded";
+        F_HTTP_REQUEST_METHOD = "http.request.method", String, Base::Dec, "Request Method";
+        F_HTTP_REQUEST_URI = "http.request.uri", String, Base::Dec, "Request URI";
+        F_HTTP_REQUEST_URI_PATH = "http.request.uri.path", String, Base::Dec, "Request URI Path";
+        F_HTTP_REQUEST_URI_QUERY = "http.request.uri.query", String, Base::Dec, "Request URI Query";
+        F_HTTP_REQUEST_URI_QUERY_PARAMETER = "http.request.uri.query.parameter", String, Base::Dec, "Request URI Query Parameter";
+        F_HTTP_REQUEST_VERSION = "http.request.version", String, Base::Dec, "Request Version";
+        F_HTTP_RESPONSE_VERSION = "http.response.version", String, Base::Dec, "Response Version";
+        F_HTTP_RESPONSE_CODE = "http.response.code", UInt, Base::Dec, "Status Code";
+        F_HTTP_RESPONSE_CODE_DESC = "http.response.code.desc", String, Base::Dec, "Status Code Description";
+        F_HTTP_RESPONSE_PHRASE = "http.response.phrase", String, Base::Dec, "Response Phrase";
+        F_HTTP_ACCEPT = "http.accept", String, Base::Dec, "Accept";
+        F_HTTP_ACCEPT_ENCODING = "http.accept_encoding", String, Base::Dec, "Accept Encoding";
+        F_HTTP_ACCEPT_LANGUAGE = "http.accept_language", String, Base::Dec, "Accept-Language";
+        F_HTTP_AUTHORIZATION = "http.authorization", String, Base::Dec, "Authorization";
+        F_HTTP_CACHE_CONTROL = "http.cache_control", String, Base::Dec, "Cache-Control";
+        F_HTTP_CONNECTION = "http.connection", String, Base::Dec, "Connection";
+        F_HTTP_CONTENT_ENCODING = "http.content_encoding", String, Base::Dec, "Content-Encoding";
+        F_HTTP_CONTENT_LENGTH_HEADER = "http.content_length_header", String, Base::Dec, "Content-Length";
+        F_HTTP_CONTENT_LENGTH = "http.content_length", UInt, Base::Dec, "Content length";
+        F_HTTP_CONTENT_TYPE = "http.content_type", String, Base::Dec, "Content-Type";
+        F_HTTP_COOKIE = "http.cookie", String, Base::Dec, "Cookie";
+        F_HTTP_COOKIE_PAIR = "http.cookie_pair", String, Base::Dec, "Cookie pair";
+        F_HTTP_DATE = "http.date", String, Base::Dec, "Date";
+        F_HTTP_HOST = "http.host", String, Base::Dec, "Host";
+        F_HTTP_LAST_MODIFIED = "http.last_modified", String, Base::Dec, "Last-Modified";
+        F_HTTP_LOCATION = "http.location", String, Base::Dec, "Location";
+        F_HTTP_REFERER = "http.referer", String, Base::Dec, "Referer";
+        F_HTTP_SERVER = "http.server", String, Base::Dec, "Server";
+        F_HTTP_SET_COOKIE = "http.set_cookie", String, Base::Dec, "Set-Cookie";
+        F_HTTP_TRANSFER_ENCODING = "http.transfer_encoding", String, Base::Dec, "Transfer-Encoding";
+        F_HTTP_UPGRADE = "http.upgrade", String, Base::Dec, "Upgrade";
+        F_HTTP_USER_AGENT = "http.user_agent", String, Base::Dec, "User-Agent";
+        F_HTTP_WWW_AUTHENTICATE = "http.www_authenticate", String, Base::Dec, "WWW-Authenticate";
+        F_HTTP_X_FORWARDED_FOR = "http.x_forwarded_for", String, Base::Dec, "X-Forwarded-For";
+        F_HTTP_PROXY_AUTHENTICATE = "http.proxy_authenticate", String, Base::Dec, "Proxy-Authenticate";
+        F_HTTP_PROXY_AUTHORIZATION = "http.proxy_authorization", String, Base::Dec, "Proxy-Authorization";
+        F_HTTP_SEC_WEBSOCKET_ACCEPT = "http.sec_websocket_accept", String, Base::Dec, "Sec-WebSocket-Accept";
+        F_HTTP_SEC_WEBSOCKET_KEY = "http.sec_websocket_key", String, Base::Dec, "Sec-WebSocket-Key";
+        F_HTTP_SEC_WEBSOCKET_VERSION = "http.sec_websocket_version", String, Base::Dec, "Sec-WebSocket-Version";
+        F_HTTP_REQUEST_LINE = "http.request.line", String, Base::Dec, "Request line";
+        F_HTTP_RESPONSE_LINE = "http.response.line", String, Base::Dec, "Response line";
+        F_HTTP_REQUEST_FULL_URI = "http.request.full_uri", String, Base::Dec, "Full request URI";
+        F_HTTP_REQUEST = "http.request", Bool, Base::Dec, "Request";
+        F_HTTP_RESPONSE = "http.response", Bool, Base::Dec, "Response";
+        F_HTTP_REQUEST_NUMBER = "http.request_number", UInt, Base::Dec, "Request number";
+        F_HTTP_RESPONSE_NUMBER = "http.response_number", UInt, Base::Dec, "Response number";
+        F_HTTP_PREV_REQUEST_IN = "http.prev_request_in", FrameNum, Base::Dec, "Prev request in frame";
+        F_HTTP_PREV_RESPONSE_IN = "http.prev_response_in", FrameNum, Base::Dec, "Prev response in frame";
+        F_HTTP_REQUEST_IN = "http.request_in", FrameNum, Base::Dec, "Request in frame";
+        F_HTTP_TIME = "http.time", RelTime, Base::Dec, "Time since request";
+        F_HTTP_RESPONSE_FOR_URI = "http.response_for.uri", String, Base::Dec, "Request URI";
+        F_HTTP_CHUNK_SIZE = "http.chunk_size", UInt, Base::Dec, "Chunk size";
+        F_HTTP_FILE_DATA = "http.file_data", String, Base::Dec, "File Data";
+    }
 }

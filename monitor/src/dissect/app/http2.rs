@@ -6,12 +6,39 @@
 
 use std::collections::HashMap;
 
+use super::protocol::{Mark, Protocol, Tcp};
 use super::util::{be24, be32};
 use super::Pdu;
 use crate::dissect::{Dissection, FieldDef, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// HTTP/2: reached through HTTP (an h2c upgrade, or the client's preface),
+/// so it has no port of its own.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "http2",
+    fields: FIELDS,
+    marks: &[Mark::new("http2", &P_HTTP2)],
+    tcp: Some(Tcp {
+        ports: &[],
+        heuristic: None,
+        pdu_len: |b, _, _| pdu_len(b),
+        pdu_total: |b, _| match b {
+            [b'P', ..] => None,
+            // tcp_dissect_pdus asks for one more segment until the 9-byte
+            // header is there, whatever its length field says.
+            _ if b.len() < 9 => None,
+            _ => Some(9 + be24(b, 0)? as usize),
+        },
+        dissect: |st, f, seg, d| {
+            dissect(f, &mut st.h2, seg.from_client, seg.at(), d);
+            None
+        },
+        cut: Some(super::truncated::http2_cut),
+    }),
+    ..Protocol::NONE
+};
 
 /// The client connection preface.
 pub const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -783,124 +810,66 @@ fn full_body(
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_HTTP2_MAGIC: FieldDef = FieldDef::new("http2.magic", FieldType::String, Base::Dec, "Magic");
-    pub static F_HTTP2_LENGTH: FieldDef = FieldDef::new("http2.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_HTTP2_TYPE: FieldDef = FieldDef::new("http2.type", FieldType::UInt, Base::Dec, "Type");
-    pub static F_HTTP2_FLAGS: FieldDef = FieldDef::new("http2.flags", FieldType::UInt, Base::Hex(2), "Flags");
-    pub static F_HTTP2_FLAGS_END_STREAM: FieldDef = FieldDef::new("http2.flags.end_stream", FieldType::Bool, Base::Dec, "End Stream");
-    pub static F_HTTP2_FLAGS_EH: FieldDef = FieldDef::new("http2.flags.eh", FieldType::Bool, Base::Dec, "End Headers");
-    pub static F_HTTP2_FLAGS_PADDED: FieldDef = FieldDef::new("http2.flags.padded", FieldType::Bool, Base::Dec, "Padded");
-    pub static F_HTTP2_FLAGS_PRIORITY: FieldDef = FieldDef::new("http2.flags.priority", FieldType::Bool, Base::Dec, "Priority");
-    pub static F_HTTP2_FLAGS_ACK_SETTINGS: FieldDef = FieldDef::new("http2.flags.ack.settings", FieldType::Bool, Base::Dec, "ACK");
-    pub static F_HTTP2_FLAGS_ACK_PING: FieldDef = FieldDef::new("http2.flags.ack.ping", FieldType::Bool, Base::Dec, "ACK");
-    pub static F_HTTP2_R: FieldDef = FieldDef::new("http2.r", FieldType::UInt, Base::Hex(8), "Reserved");
-    pub static F_HTTP2_STREAMID: FieldDef = FieldDef::new("http2.streamid", FieldType::UInt, Base::Dec, "Stream Identifier");
-    pub static F_HTTP2_PAD_LENGTH: FieldDef = FieldDef::new("http2.pad_length", FieldType::UInt, Base::Dec, "Pad Length");
-    pub static F_HTTP2_EXCLUSIVE: FieldDef = FieldDef::new("http2.exclusive", FieldType::Bool, Base::Dec, "Exclusive");
-    pub static F_HTTP2_STREAM_DEPENDENCY: FieldDef = FieldDef::new("http2.stream_dependency", FieldType::UInt, Base::Dec, "Stream Dependency");
-    pub static F_HTTP2_HEADERS_WEIGHT: FieldDef = FieldDef::new("http2.headers.weight", FieldType::UInt, Base::Dec, "Weight");
-    pub static F_HTTP2_HEADER_LENGTH: FieldDef = FieldDef::new("http2.header.length", FieldType::UInt, Base::Dec, "Header Length");
-    pub static F_HTTP2_HEADER_COUNT: FieldDef = FieldDef::new("http2.header.count", FieldType::UInt, Base::Dec, "Header Count");
-    pub static F_HTTP2_HEADER_NAME: FieldDef = FieldDef::new("http2.header.name", FieldType::String, Base::Dec, "Name");
-    pub static F_HTTP2_HEADER_VALUE: FieldDef = FieldDef::new("http2.header.value", FieldType::String, Base::Dec, "Value");
-    pub static F_HTTP2_HEADERS_METHOD: FieldDef = FieldDef::new("http2.headers.method", FieldType::String, Base::Dec, ":method");
-    pub static F_HTTP2_HEADERS_SCHEME: FieldDef = FieldDef::new("http2.headers.scheme", FieldType::String, Base::Dec, ":scheme");
-    pub static F_HTTP2_HEADERS_AUTHORITY: FieldDef = FieldDef::new("http2.headers.authority", FieldType::String, Base::Dec, ":authority");
-    pub static F_HTTP2_HEADERS_PATH: FieldDef = FieldDef::new("http2.headers.path", FieldType::String, Base::Dec, ":path");
-    pub static F_HTTP2_HEADERS_STATUS: FieldDef = FieldDef::new("http2.headers.status", FieldType::UInt, Base::Dec, ":status");
-    pub static F_HTTP2_HEADERS_ACCEPT: FieldDef = FieldDef::new("http2.headers.accept", FieldType::String, Base::Dec, "accept");
-    pub static F_HTTP2_HEADERS_ACCEPT_ENCODING: FieldDef = FieldDef::new("http2.headers.accept_encoding", FieldType::String, Base::Dec, "accept-encoding");
-    pub static F_HTTP2_HEADERS_ACCEPT_LANGUAGE: FieldDef = FieldDef::new("http2.headers.accept_language", FieldType::String, Base::Dec, "accept-language");
-    pub static F_HTTP2_HEADERS_ACCESS_CONTROL_ALLOW_ORIGIN: FieldDef = FieldDef::new("http2.headers.access_control_allow_origin", FieldType::String, Base::Dec, "access-control-allow-origin");
-    pub static F_HTTP2_HEADERS_CACHE_CONTROL: FieldDef = FieldDef::new("http2.headers.cache_control", FieldType::String, Base::Dec, "cache-control");
-    pub static F_HTTP2_HEADERS_CONTENT_LENGTH: FieldDef = FieldDef::new("http2.headers.content_length", FieldType::UInt, Base::Dec, "content-length");
-    pub static F_HTTP2_HEADERS_CONTENT_TYPE: FieldDef = FieldDef::new("http2.headers.content_type", FieldType::String, Base::Dec, "content-type");
-    pub static F_HTTP2_HEADERS_DATE: FieldDef = FieldDef::new("http2.headers.date", FieldType::String, Base::Dec, "date");
-    pub static F_HTTP2_HEADERS_SERVER: FieldDef = FieldDef::new("http2.headers.server", FieldType::String, Base::Dec, "server");
-    pub static F_HTTP2_HEADERS_USER_AGENT: FieldDef = FieldDef::new("http2.headers.user_agent", FieldType::String, Base::Dec, "user-agent");
-    pub static F_HTTP2_HEADERS_VARY: FieldDef = FieldDef::new("http2.headers.vary", FieldType::String, Base::Dec, "vary");
-    pub static F_HTTP2_HEADERS_LOCATION: FieldDef = FieldDef::new("http2.headers.location", FieldType::String, Base::Dec, "location");
-    pub static F_HTTP2_HEADERS_LAST_MODIFIED: FieldDef = FieldDef::new("http2.headers.last_modified", FieldType::String, Base::Dec, "last-modified");
-    pub static F_HTTP2_HEADERS_ETAG: FieldDef = FieldDef::new("http2.headers.etag", FieldType::String, Base::Dec, "etag");
-    pub static F_HTTP2_HEADERS_CONTENT_RANGE: FieldDef = FieldDef::new("http2.headers.content_range", FieldType::String, Base::Dec, "content-range");
-    pub static F_HTTP2_HEADERS_RANGE: FieldDef = FieldDef::new("http2.headers.range", FieldType::String, Base::Dec, "range");
-    pub static F_HTTP2_HEADERS_ACCEPT_RANGES: FieldDef = FieldDef::new("http2.headers.accept_ranges", FieldType::String, Base::Dec, "accept-ranges");
-    pub static F_HTTP2_SETTINGS_ID: FieldDef = FieldDef::new("http2.settings.id", FieldType::UInt, Base::Dec, "Settings Identifier");
-    pub static F_HTTP2_SETTINGS_HEADER_TABLE_SIZE: FieldDef = FieldDef::new("http2.settings.header_table_size", FieldType::UInt, Base::Dec, "Header table size");
-    pub static F_HTTP2_SETTINGS_ENABLE_PUSH: FieldDef = FieldDef::new("http2.settings.enable_push", FieldType::UInt, Base::Dec, "Enable PUSH");
-    pub static F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS: FieldDef = FieldDef::new("http2.settings.max_concurrent_streams", FieldType::UInt, Base::Dec, "Max concurrent streams");
-    pub static F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE: FieldDef = FieldDef::new("http2.settings.initial_window_size", FieldType::UInt, Base::Dec, "Initial Windows Size");
-    pub static F_HTTP2_SETTINGS_MAX_FRAME_SIZE: FieldDef = FieldDef::new("http2.settings.max_frame_size", FieldType::UInt, Base::Dec, "Max frame size");
-    pub static F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE: FieldDef = FieldDef::new("http2.settings.max_header_list_size", FieldType::UInt, Base::Dec, "Max header list size");
-    pub static F_HTTP2_SETTINGS_UNKNOWN: FieldDef = FieldDef::new("http2.settings.unknown", FieldType::UInt, Base::Dec, "Unknown Settings");
-    pub static F_HTTP2_WINDOW_UPDATE_WINDOW_SIZE_INCREMENT: FieldDef = FieldDef::new("http2.window_update.window_size_increment", FieldType::UInt, Base::Dec, "Window Size Increment");
-    pub static F_HTTP2_RST_STREAM_ERROR: FieldDef = FieldDef::new("http2.rst_stream.error", FieldType::UInt, Base::Dec, "Error");
-    pub static F_HTTP2_PING: FieldDef = FieldDef::new("http2.ping", FieldType::Bytes, Base::Dec, "Ping");
-    pub static F_HTTP2_PONG: FieldDef = FieldDef::new("http2.pong", FieldType::Bytes, Base::Dec, "Pong");
-    pub static F_HTTP2_GOAWAY_LAST_STREAM_ID: FieldDef = FieldDef::new("http2.goaway.last_stream_id", FieldType::UInt, Base::Dec, "Last-Stream-ID");
-    pub static F_HTTP2_GOAWAY_ERROR: FieldDef = FieldDef::new("http2.goaway.error", FieldType::UInt, Base::Dec, "Error");
-    pub static F_HTTP2_DATA_DATA: FieldDef = FieldDef::new("http2.data.data", FieldType::Bytes, Base::Dec, "Data");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_HTTP2_MAGIC,
-        &F_HTTP2_LENGTH,
-        &F_HTTP2_TYPE,
-        &F_HTTP2_FLAGS,
-        &F_HTTP2_FLAGS_END_STREAM,
-        &F_HTTP2_FLAGS_EH,
-        &F_HTTP2_FLAGS_PADDED,
-        &F_HTTP2_FLAGS_PRIORITY,
-        &F_HTTP2_FLAGS_ACK_SETTINGS,
-        &F_HTTP2_FLAGS_ACK_PING,
-        &F_HTTP2_R,
-        &F_HTTP2_STREAMID,
-        &F_HTTP2_PAD_LENGTH,
-        &F_HTTP2_EXCLUSIVE,
-        &F_HTTP2_STREAM_DEPENDENCY,
-        &F_HTTP2_HEADERS_WEIGHT,
-        &F_HTTP2_HEADER_LENGTH,
-        &F_HTTP2_HEADER_COUNT,
-        &F_HTTP2_HEADER_NAME,
-        &F_HTTP2_HEADER_VALUE,
-        &F_HTTP2_HEADERS_METHOD,
-        &F_HTTP2_HEADERS_SCHEME,
-        &F_HTTP2_HEADERS_AUTHORITY,
-        &F_HTTP2_HEADERS_PATH,
-        &F_HTTP2_HEADERS_STATUS,
-        &F_HTTP2_HEADERS_ACCEPT,
-        &F_HTTP2_HEADERS_ACCEPT_ENCODING,
-        &F_HTTP2_HEADERS_ACCEPT_LANGUAGE,
-        &F_HTTP2_HEADERS_ACCESS_CONTROL_ALLOW_ORIGIN,
-        &F_HTTP2_HEADERS_CACHE_CONTROL,
-        &F_HTTP2_HEADERS_CONTENT_LENGTH,
-        &F_HTTP2_HEADERS_CONTENT_TYPE,
-        &F_HTTP2_HEADERS_DATE,
-        &F_HTTP2_HEADERS_SERVER,
-        &F_HTTP2_HEADERS_USER_AGENT,
-        &F_HTTP2_HEADERS_VARY,
-        &F_HTTP2_HEADERS_LOCATION,
-        &F_HTTP2_HEADERS_LAST_MODIFIED,
-        &F_HTTP2_HEADERS_ETAG,
-        &F_HTTP2_HEADERS_CONTENT_RANGE,
-        &F_HTTP2_HEADERS_RANGE,
-        &F_HTTP2_HEADERS_ACCEPT_RANGES,
-        &F_HTTP2_SETTINGS_ID,
-        &F_HTTP2_SETTINGS_HEADER_TABLE_SIZE,
-        &F_HTTP2_SETTINGS_ENABLE_PUSH,
-        &F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
-        &F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE,
-        &F_HTTP2_SETTINGS_MAX_FRAME_SIZE,
-        &F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
-        &F_HTTP2_SETTINGS_UNKNOWN,
-        &F_HTTP2_WINDOW_UPDATE_WINDOW_SIZE_INCREMENT,
-        &F_HTTP2_RST_STREAM_ERROR,
-        &F_HTTP2_PING,
-        &F_HTTP2_PONG,
-        &F_HTTP2_GOAWAY_LAST_STREAM_ID,
-        &F_HTTP2_GOAWAY_ERROR,
-        &F_HTTP2_DATA_DATA,
-    ];
+    fields! {
+        P_HTTP2 = "http2", Protocol, Base::Dec, "HyperText Transfer Protocol 2";
+        F_HTTP2_MAGIC = "http2.magic", String, Base::Dec, "Magic";
+        F_HTTP2_LENGTH = "http2.length", UInt, Base::Dec, "Length";
+        F_HTTP2_TYPE = "http2.type", UInt, Base::Dec, "Type";
+        F_HTTP2_FLAGS = "http2.flags", UInt, Base::Hex(2), "Flags";
+        F_HTTP2_FLAGS_END_STREAM = "http2.flags.end_stream", Bool, Base::Dec, "End Stream";
+        F_HTTP2_FLAGS_EH = "http2.flags.eh", Bool, Base::Dec, "End Headers";
+        F_HTTP2_FLAGS_PADDED = "http2.flags.padded", Bool, Base::Dec, "Padded";
+        F_HTTP2_FLAGS_PRIORITY = "http2.flags.priority", Bool, Base::Dec, "Priority";
+        F_HTTP2_FLAGS_ACK_SETTINGS = "http2.flags.ack.settings", Bool, Base::Dec, "ACK";
+        F_HTTP2_FLAGS_ACK_PING = "http2.flags.ack.ping", Bool, Base::Dec, "ACK";
+        F_HTTP2_R = "http2.r", UInt, Base::Hex(8), "Reserved";
+        F_HTTP2_STREAMID = "http2.streamid", UInt, Base::Dec, "Stream Identifier";
+        F_HTTP2_PAD_LENGTH = "http2.pad_length", UInt, Base::Dec, "Pad Length";
+        F_HTTP2_EXCLUSIVE = "http2.exclusive", Bool, Base::Dec, "Exclusive";
+        F_HTTP2_STREAM_DEPENDENCY = "http2.stream_dependency", UInt, Base::Dec, "Stream Dependency";
+        F_HTTP2_HEADERS_WEIGHT = "http2.headers.weight", UInt, Base::Dec, "Weight";
+        F_HTTP2_HEADER_LENGTH = "http2.header.length", UInt, Base::Dec, "Header Length";
+        F_HTTP2_HEADER_COUNT = "http2.header.count", UInt, Base::Dec, "Header Count";
+        F_HTTP2_HEADER_NAME = "http2.header.name", String, Base::Dec, "Name";
+        F_HTTP2_HEADER_VALUE = "http2.header.value", String, Base::Dec, "Value";
+        F_HTTP2_HEADERS_METHOD = "http2.headers.method", String, Base::Dec, ":method";
+        F_HTTP2_HEADERS_SCHEME = "http2.headers.scheme", String, Base::Dec, ":scheme";
+        F_HTTP2_HEADERS_AUTHORITY = "http2.headers.authority", String, Base::Dec, ":authority";
+        F_HTTP2_HEADERS_PATH = "http2.headers.path", String, Base::Dec, ":path";
+        F_HTTP2_HEADERS_STATUS = "http2.headers.status", UInt, Base::Dec, ":status";
+        F_HTTP2_HEADERS_ACCEPT = "http2.headers.accept", String, Base::Dec, "accept";
+        F_HTTP2_HEADERS_ACCEPT_ENCODING = "http2.headers.accept_encoding", String, Base::Dec, "accept-encoding";
+        F_HTTP2_HEADERS_ACCEPT_LANGUAGE = "http2.headers.accept_language", String, Base::Dec, "accept-language";
+        F_HTTP2_HEADERS_ACCESS_CONTROL_ALLOW_ORIGIN = "http2.headers.access_control_allow_origin", String, Base::Dec, "access-control-allow-origin";
+        F_HTTP2_HEADERS_CACHE_CONTROL = "http2.headers.cache_control", String, Base::Dec, "cache-control";
+        F_HTTP2_HEADERS_CONTENT_LENGTH = "http2.headers.content_length", UInt, Base::Dec, "content-length";
+        F_HTTP2_HEADERS_CONTENT_TYPE = "http2.headers.content_type", String, Base::Dec, "content-type";
+        F_HTTP2_HEADERS_DATE = "http2.headers.date", String, Base::Dec, "date";
+        F_HTTP2_HEADERS_SERVER = "http2.headers.server", String, Base::Dec, "server";
+        F_HTTP2_HEADERS_USER_AGENT = "http2.headers.user_agent", String, Base::Dec, "user-agent";
+        F_HTTP2_HEADERS_VARY = "http2.headers.vary", String, Base::Dec, "vary";
+        F_HTTP2_HEADERS_LOCATION = "http2.headers.location", String, Base::Dec, "location";
+        F_HTTP2_HEADERS_LAST_MODIFIED = "http2.headers.last_modified", String, Base::Dec, "last-modified";
+        F_HTTP2_HEADERS_ETAG = "http2.headers.etag", String, Base::Dec, "etag";
+        F_HTTP2_HEADERS_CONTENT_RANGE = "http2.headers.content_range", String, Base::Dec, "content-range";
+        F_HTTP2_HEADERS_RANGE = "http2.headers.range", String, Base::Dec, "range";
+        F_HTTP2_HEADERS_ACCEPT_RANGES = "http2.headers.accept_ranges", String, Base::Dec, "accept-ranges";
+        F_HTTP2_SETTINGS_ID = "http2.settings.id", UInt, Base::Dec, "Settings Identifier";
+        F_HTTP2_SETTINGS_HEADER_TABLE_SIZE = "http2.settings.header_table_size", UInt, Base::Dec, "Header table size";
+        F_HTTP2_SETTINGS_ENABLE_PUSH = "http2.settings.enable_push", UInt, Base::Dec, "Enable PUSH";
+        F_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS = "http2.settings.max_concurrent_streams", UInt, Base::Dec, "Max concurrent streams";
+        F_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE = "http2.settings.initial_window_size", UInt, Base::Dec, "Initial Windows Size";
+        F_HTTP2_SETTINGS_MAX_FRAME_SIZE = "http2.settings.max_frame_size", UInt, Base::Dec, "Max frame size";
+        F_HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE = "http2.settings.max_header_list_size", UInt, Base::Dec, "Max header list size";
+        F_HTTP2_SETTINGS_UNKNOWN = "http2.settings.unknown", UInt, Base::Dec, "Unknown Settings";
+        F_HTTP2_WINDOW_UPDATE_WINDOW_SIZE_INCREMENT = "http2.window_update.window_size_increment", UInt, Base::Dec, "Window Size Increment";
+        F_HTTP2_RST_STREAM_ERROR = "http2.rst_stream.error", UInt, Base::Dec, "Error";
+        F_HTTP2_PING = "http2.ping", Bytes, Base::Dec, "Ping";
+        F_HTTP2_PONG = "http2.pong", Bytes, Base::Dec, "Pong";
+        F_HTTP2_GOAWAY_LAST_STREAM_ID = "http2.goaway.last_stream_id", UInt, Base::Dec, "Last-Stream-ID";
+        F_HTTP2_GOAWAY_ERROR = "http2.goaway.error", UInt, Base::Dec, "Error";
+        F_HTTP2_DATA_DATA = "http2.data.data", Bytes, Base::Dec, "Data";
+    }
 }

@@ -37,11 +37,13 @@ mod dhcp;
 mod dhcpv6;
 mod dns;
 mod echo;
+mod foreign;
 mod http;
 mod http2;
 mod netbios;
 mod ospf;
 mod png;
+mod protocol;
 mod quic;
 mod rip;
 mod rpc;
@@ -65,29 +67,37 @@ use std::collections::{HashMap, VecDeque};
 pub use rpc::Datagram;
 
 use super::{Dissection, FieldDef};
+use protocol::{Protocol, TcpProto, UdpCall};
+
+/// Every application protocol, one descriptor each (declared in the
+/// protocol's own file). Heuristics are tried in this order: on UDP, ONC
+/// RPC before QUIC; on TCP, TLS before HTTP.
+static PROTOCOLS: &[&Protocol] = &[
+    &dns::PROTOCOL,
+    &dhcp::PROTOCOL,
+    &dhcpv6::PROTOCOL,
+    &tls::PROTOCOL,
+    &http::PROTOCOL,
+    &http2::PROTOCOL,
+    &rpc::PROTOCOL,
+    &quic::PROTOCOL,
+    &rip::PROTOCOL,
+    &ospf::PROTOCOL,
+    &bgp::PROTOCOL,
+    &x509::PROTOCOL,
+    &netbios::PROTOCOL,
+    &smb::PROTOCOL,
+    &browser::PROTOCOL,
+    &echo::PROTOCOL,
+];
 
 /// Field tables of the application dissectors.
-pub static TABLES: &[&[&FieldDef]] = &[
-    PROTOCOL_FIELDS,
-    &[&P_NFS],
-    FOREIGN_PROTOCOLS,
-    dns::FIELDS,
-    dhcp::FIELDS,
-    dhcpv6::FIELDS,
-    http::FIELDS,
-    tls::FIELDS,
-    http2::FIELDS,
-    quic::FIELDS,
-    rip::FIELDS,
-    ospf::FIELDS,
-    bgp::FIELDS,
-    x509::FIELDS,
-    rpc::FIELDS,
-    netbios::FIELDS,
-    smb::FIELDS,
-    browser::FIELDS,
-    echo::FIELDS,
-];
+pub fn tables() -> impl Iterator<Item = &'static [&'static FieldDef]> {
+    PROTOCOLS
+        .iter()
+        .map(|p| p.fields)
+        .chain(std::iter::once(foreign::FIELDS))
+}
 
 /// Most TCP streams whose reassembly state is kept at once (oldest dropped).
 const MAX_STREAMS: usize = 4096;
@@ -99,16 +109,6 @@ const MAX_BUFFER: usize = 64 << 20;
 /// Most bytes buffered over all streams; past it, the stream that grew is
 /// given up.
 const MAX_TOTAL: usize = 256 << 20;
-
-/// The application protocol a TCP stream carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TcpProto {
-    Dns,
-    Http,
-    Http2,
-    Tls,
-    Bgp,
-}
 
 /// Reassembly state of one TCP stream.
 #[derive(Debug, Default)]
@@ -294,108 +294,19 @@ impl Endpoints {
     }
 }
 
-/// `protocols! { /** doc */ TABLE; ID "name" "Description", … }` declares
-/// one protocol field per line and the table listing them.
-macro_rules! protocols {
-    ($(#[$doc:meta])* $table:ident; $($id:ident $name:literal $desc:literal),* $(,)?) => {
-        $(static $id: FieldDef = FieldDef::new($name, super::FieldType::Protocol, super::Base::Dec, $desc);)*
-        $(#[$doc])*
-        pub static $table: &[&FieldDef] = &[$(&$id),*];
-    };
-}
-
-protocols! {
-    /// The application protocols themselves (`dns`, `http`, …), for
-    /// existence tests in display filters.
-    PROTOCOL_FIELDS;
-    P_DNS "dns" "Domain Name System",
-    P_MDNS "mdns" "Multicast Domain Name System",
-    P_LLMNR "llmnr" "Link-local Multicast Name Resolution",
-    P_DHCP "dhcp" "Dynamic Host Configuration Protocol",
-    P_DHCPV6 "dhcpv6" "DHCPv6",
-    P_HTTP "http" "Hypertext Transfer Protocol",
-    P_TLS "tls" "Transport Layer Security",
-    P_HTTP2 "http2" "HyperText Transfer Protocol 2",
-    P_QUIC "quic" "QUIC IETF",
-    // HTTP/3 travels inside QUIC's encrypted payload; like tshark without
-    // the session keys, no frame ever carries it, but filters may name it.
-    P_HTTP3 "http3" "Hypertext Transfer Protocol Version 3",
-    P_MEDIA "media" "Media Type",
-    P_TEXT_LINES "data-text-lines" "Line-based text data",
-    P_GIF "image-gif" "Compuserve GIF",
-    P_JFIF "image-jfif" "JPEG File Interchange Format",
-    P_PNG "png" "Portable Network Graphics",
-    P_JSON "json" "JavaScript Object Notation",
-    P_XML "xml" "eXtensible Markup Language",
-    P_FORM "urlencoded-form" "HTML Form URL Encoded",
-    P_RIP "rip" "Routing Information Protocol",
-    P_RIPNG "ripng" "RIPng",
-    P_OSPF "ospf" "Open Shortest Path First",
-    P_BGP "bgp" "Border Gateway Protocol",
-    P_OCSP "ocsp" "Online Certificate Status Protocol",
-    P_RPC "rpc" "Remote Procedure Call",
-}
-
-/// NFS: RPC shows the program's subtree on every NFS message, but calls
-/// the NFS dissector (a `frame.protocols` layer, [`L_NFS`]) only on
-/// arguments or results.
-static P_NFS: FieldDef = FieldDef::tree_only("nfs", "Network File System");
-static L_NFS: FieldDef = FieldDef::layer_only("nfs");
-
 /// HTTP as the carrier of HTTP/2 on a connection HTTP was chosen for
 /// (an h2c upgrade, or the HTTP/2 preface on an HTTP port): tshark lists
 /// `http` before `http2` but shows no HTTP item.
 static L_HTTP: FieldDef = FieldDef::layer_only("http");
 
-protocols! {
-    /// Wireshark protocols not dissected here whose names read as byte
-    /// strings. tshark takes `ipv6.dst[0] == ff` as a comparison with the
-    /// (absent) FOUNDATION Fieldbus protocol, never as the byte 0xff, so
-    /// these names must resolve to protocols here too.
-    FOREIGN_PROTOCOLS;
-    F_A11 "a11" "3GPP2 A11",
-    F_A21 "a21" "A21 Protocol",
-    F_A615A "a615a" "Arinc 615a Protocol",
-    F_AAF "aaf" "AVTP Audio Format",
-    F_ACF "acf" "ACF Message",
-    F_ADB "adb" "Android Debug Bridge",
-    F_BFD "bfd" "Bidirectional Forwarding Detection Control Message",
-    F_C1222 "c1222" "ANSI C12.22",
-    F_C15 "c15" "C15 Call History Protocol",
-    F_DC "dc" "Dublin Core Metadata (DC)",
-    F_DCC "dcc" "Distributed Checksum Clearinghouse protocol",
-    F_E164 "e164" "ITU-T E.164 number",
-    F_E212 "e212" "ITU-T E.212 number",
-    F_E100 "e100" "E100 Encapsulation",
-    F_FC "fc" "Fibre Channel",
-    F_FC00 "fc00" "Fc00 CryptoAuth",
-    F_FEFD "fefd" "Far End Failure Detection",
-    F_FF "ff" "FOUNDATION Fieldbus",
-}
-
 /// The protocol a field prefix belongs to (the Protocol column tells the
 /// DNS family apart: mDNS and LLMNR use `dns.*` fields).
 fn protocol_of(prefix: &str, column: &str) -> Option<&'static FieldDef> {
-    Some(match prefix {
-        "dns" => match column {
-            "MDNS" => &P_MDNS,
-            "LLMNR" => &P_LLMNR,
-            _ => &P_DNS,
-        },
-        "dhcp" => &P_DHCP,
-        "dhcpv6" => &P_DHCPV6,
-        "http" => &P_HTTP,
-        "tls" => &P_TLS,
-        "http2" => &P_HTTP2,
-        "quic" => &P_QUIC,
-        "rip" => &P_RIP,
-        "ripng" => &P_RIPNG,
-        "ospf" => &P_OSPF,
-        "bgp" => &P_BGP,
-        "rpc" => &P_RPC,
-        "nfs" => &P_NFS,
-        _ => return None,
-    })
+    PROTOCOLS
+        .iter()
+        .flat_map(|p| p.marks)
+        .find(|m| m.prefix == prefix && m.column.is_none_or(|c| c == column))
+        .map(|m| m.protocol)
 }
 
 /// Put a protocol field in front of the first field of each application
@@ -444,8 +355,8 @@ fn doh(body: &[u8], track: dns::Track<'_>, d: &mut Dissection) -> Option<String>
     if !dns::dissect(body, dns::Transport::Udp, "DoH", Some(track), &mut sub) {
         return None;
     }
-    let v = d.bytes(&P_DNS, body);
-    d.push(&P_DNS, v);
+    let v = d.bytes(&dns::P_DNS, body);
+    d.push(&dns::P_DNS, v);
     d.fields.append(&mut sub.fields);
     d.malformed |= sub.malformed;
     d.protocol = "DoH".into();
@@ -476,52 +387,38 @@ fn udp_inner(
     payload: &[u8],
     d: &mut Dissection,
 ) -> bool {
-    // DNS transactions are tracked per UDP conversation, not inside ICMP
-    // errors.
-    let at = At {
-        frame: dg.frame,
-        ts_ns: dg.ts_ns,
+    let mut call = UdpCall {
+        state,
+        ep,
+        dg,
+        port: 0,
     };
     for port in ep.ordered() {
-        let track = dns::Track::unless_quoted(&mut state.dns, dg.stream, at, dg.quoted);
-        let done = match port {
-            53 => dns::dissect(payload, dns::Transport::Udp, "DNS", track, d),
-            5353 => dns::dissect(payload, dns::Transport::Udp, "MDNS", track, d),
-            5355 => dns::dissect(payload, dns::Transport::Udp, "LLMNR", track, d),
-            67 | 68 => dhcp::dissect(payload, d),
-            546 | 547 => dhcpv6::dissect(payload, d),
-            520 => rip::dissect(payload, d),
-            521 => rip::dissect_ng(payload, d),
-            443 => quic::dissect(payload, &mut state.quic, d),
-            137 => netbios::nbns(payload, d),
-            138 => netbios::nbdgm(payload, d),
-            echo::PORT => echo::dissect(payload, ep.dst_port, d),
-            _ => false,
-        };
-        if done {
-            return true;
+        for udp in PROTOCOLS.iter().filter_map(|p| p.udp.as_ref()) {
+            if udp.ports.contains(&port) {
+                call.port = port;
+                if (udp.dissect)(&mut call, payload, d) {
+                    return true;
+                }
+            }
         }
     }
-    // tshark's heuristic dissectors: ONC RPC (a call to a known program,
-    // or the reply to one), then QUIC (a long-header packet of a known
-    // version; the port pair is QUIC from then on).
-    if rpc::dissect(payload, &mut state.rpc, dg, d) {
-        return true;
-    }
-    if quic::heuristic(payload) {
-        state.quic.note_ports(ep.src_port, ep.dst_port);
-    }
-    state.quic.has_ports(ep.src_port, ep.dst_port) && quic::dissect(payload, &mut state.quic, d)
+    // tshark's heuristic dissectors, in table order.
+    call.port = 0;
+    PROTOCOLS
+        .iter()
+        .filter_map(|p| p.udp.as_ref()?.heuristic)
+        .any(|h| h(&mut call, payload, d))
 }
 
 /// Dissect an IP payload of a protocol that runs directly over IP (OSPF,
 /// IP protocol 89). Returns true when some dissector claimed it.
 pub fn ip_proto(_state: &mut AppState, proto: u8, payload: &[u8], d: &mut Dissection) -> bool {
     let mark = d.fields.len();
-    let claimed = match proto {
-        89 => ospf::dissect(payload, d),
-        _ => false,
-    };
+    let claimed = PROTOCOLS
+        .iter()
+        .filter_map(|p| p.ip.as_ref())
+        .any(|ip| ip.proto == proto && (ip.dissect)(payload, d));
     if claimed {
         mark_protocols(d, mark, payload);
     }
@@ -581,73 +478,27 @@ enum Pdu {
 
 fn port_proto(ep: Endpoints, data: &[u8]) -> Option<TcpProto> {
     if data.starts_with(http2::PREFACE) || http2::PREFACE.starts_with(data) {
-        return Some(TcpProto::Http2);
+        return Some(TcpProto::HTTP2);
     }
     by_port(ep)
 }
 
+/// The protocols that run over TCP, in table order.
+fn tcp_protocols() -> impl Iterator<Item = TcpProto> {
+    PROTOCOLS.iter().copied().filter_map(TcpProto::get)
+}
+
 /// The protocol the ports of a TCP stream say.
 fn by_port(ep: Endpoints) -> Option<TcpProto> {
-    for port in ep.ordered() {
-        match port {
-            53 => return Some(TcpProto::Dns),
-            179 => return Some(TcpProto::Bgp),
-            443 | 465 | 993 | 995 | 636 | 853 | 8443 => return Some(TcpProto::Tls),
-            // tshark's default HTTP port range.
-            80 | 3128 | 3132 | 5985 | 8080 | 8088 | 11371 | 1900 | 2869 | 2710 => {
-                return Some(TcpProto::Http)
-            }
-            _ => {}
-        }
-    }
-    None
+    ep.ordered()
+        .into_iter()
+        .find_map(|port| tcp_protocols().find(|p| p.tcp.ports.contains(&port)))
 }
 
 /// tshark's heuristic dissectors on TCP: a conversation that starts like
 /// TLS or HTTP is that protocol from then on.
 fn heuristic_proto(data: &[u8]) -> Option<TcpProto> {
-    if tls::heuristic(data) {
-        Some(TcpProto::Tls)
-    } else if http::starts_message(data) {
-        Some(TcpProto::Http)
-    } else {
-        None
-    }
-}
-
-fn pdu_len(proto: TcpProto, buf: &[u8], st: &Stream, from_client: bool) -> Pdu {
-    match proto {
-        TcpProto::Dns => {
-            if buf.len() < 2 {
-                return Pdu::Incomplete;
-            }
-            let n = 2 + usize::from(u16::from_be_bytes([buf[0], buf[1]]));
-            if buf.len() >= n {
-                Pdu::Len(n)
-            } else {
-                Pdu::Incomplete
-            }
-        }
-        TcpProto::Bgp => bgp::pdu_len(buf),
-        TcpProto::Tls => tls::pdu_len(buf),
-        TcpProto::Http => http::pdu_len(buf, &st.http, from_client),
-        TcpProto::Http2 => http2::pdu_len(buf),
-    }
-}
-
-/// Total length of the PDU starting `buf`, when its header is there.
-fn pdu_total(proto: TcpProto, buf: &[u8], http_st: &http::StreamState) -> Option<usize> {
-    match proto {
-        TcpProto::Dns => Some(2 + usize::from(util::be16(buf, 0)?)),
-        TcpProto::Tls => Some(5 + usize::from(util::be16(buf, 3)?)),
-        TcpProto::Bgp => Some(usize::from(util::be16(buf, 16)?)),
-        TcpProto::Http2 if buf.first() == Some(&b'P') => None,
-        // tcp_dissect_pdus asks for one more segment until the 9-byte
-        // header is there, whatever its length field says.
-        TcpProto::Http2 if buf.len() < 9 => None,
-        TcpProto::Http2 => Some(9 + util::be24(buf, 0)? as usize),
-        TcpProto::Http => http::total_len(buf, http_st),
-    }
+    tcp_protocols().find(|p| p.tcp.heuristic.is_some_and(|h| h(data)))
 }
 
 pub use desegment::Refused;
@@ -775,11 +626,11 @@ fn tcp_inner(
     {
         return Handoff::Ignored;
     }
-    if seg.data.starts_with(http2::PREFACE) && st.proto != Some(TcpProto::Http2) {
+    if seg.data.starts_with(http2::PREFACE) && st.proto != Some(TcpProto::HTTP2) {
         // Prior-knowledge HTTP/2: the whole connection is HTTP/2, reached
         // through HTTP when that is what the stream was taken for.
-        st.h2_via_http = st.proto.or(by_port(ep)) == Some(TcpProto::Http);
-        st.proto = Some(TcpProto::Http2);
+        st.h2_via_http = st.proto.or(by_port(ep)) == Some(TcpProto::HTTP);
+        st.proto = Some(TcpProto::HTTP2);
     }
     let proto = match st.proto {
         Some(p) => p,
@@ -800,7 +651,7 @@ fn tcp_inner(
     let blocked = seg.flags & aflags::OUT_OF_ORDER != 0;
     let keep_alive = seg.flags & aflags::KEEP_ALIVE != 0;
     let mut fr = Frame::default();
-    if seg.flags != 0 && matches!(proto, TcpProto::Tls | TcpProto::Http2) {
+    if seg.flags != 0 && (proto == TcpProto::TLS || proto == TcpProto::HTTP2) {
         // tshark's TCP puts its analysis note in the Info column behind a
         // fence; TLS and HTTP/2 append their text to that after a
         // separator.
@@ -856,7 +707,7 @@ fn tcp_inner(
                         fr.held_middle |= !call.shown;
                         if !call.shown && doff == 0 {
                             fr.held_again = Some(match proto {
-                                TcpProto::Http if d.wants_all() => http::held_info(&pdu),
+                                p if p == TcpProto::HTTP && d.wants_all() => http::held_info(&pdu),
                                 _ => String::new(),
                             });
                         }
@@ -923,7 +774,7 @@ fn tcp_inner(
         if fr.shown {
             d.info = fr
                 .infos
-                .join(if proto == TcpProto::Http { "" } else { ", " });
+                .join(if proto == TcpProto::HTTP { "" } else { ", " });
         }
         return Handoff::Refused {
             why,
@@ -935,8 +786,8 @@ fn tcp_inner(
         // texts end in a space); the others separate theirs.
         let text = fr
             .infos
-            .join(if proto == TcpProto::Http { "" } else { ", " });
-        if fr.held_first && proto == TcpProto::Http2 {
+            .join(if proto == TcpProto::HTTP { "" } else { ", " });
+        if fr.held_first && proto == TcpProto::HTTP2 {
             // TCP's text and its note stay in front, fenced; HTTP/2's
             // follows after a separator.
             let sep = if text.starts_with(", ") { "" } else { ", " };
@@ -952,16 +803,17 @@ fn tcp_inner(
         // TLS clears the column on every call; HTTP writes the first line
         // of a message it starts (its continuation path writes nothing).
         let writes = match proto {
-            TcpProto::Tls => true,
-            TcpProto::Http => http::starts_message(seg.data),
+            p if p == TcpProto::TLS => true,
+            p if p == TcpProto::HTTP => http::starts_message(seg.data),
             // Reached through HTTP, which clears the column first.
-            TcpProto::Http2 => st_h2_via_http,
+            p if p == TcpProto::HTTP2 => st_h2_via_http,
             _ => false,
         };
         // (HTTP/2 clears the Info column on every call.)
         let again = fr.held_again.take().filter(|_| {
-            matches!(proto, TcpProto::Tls | TcpProto::Http)
-                || proto == TcpProto::Http2 && st_h2_via_http
+            proto == TcpProto::TLS
+                || proto == TcpProto::HTTP
+                || proto == TcpProto::HTTP2 && st_h2_via_http
         });
         state.held_note = if (fr.held_at_start && writes) || again.is_some() {
             // tshark replaces TCP's Info text (after the analysis labels)
@@ -970,7 +822,7 @@ fn tcp_inner(
             // tshark's tcp_dissect_pdus keep TCP's text.
             let start = match (again, proto) {
                 (Some(text), _) => text,
-                (None, TcpProto::Http) if d.wants_all() => http::held_info(seg.data),
+                (None, p) if p == TcpProto::HTTP && d.wants_all() => http::held_info(seg.data),
                 _ => String::new(),
             };
             HeldNote::Replace(if start.is_empty() {
@@ -991,7 +843,7 @@ fn tcp_inner(
 /// unless it is an HTTP message whose body no field reads and whose
 /// length the head gives (see [`http::elidable_prefix`]).
 fn keep_of(st: &Stream, proto: TcpProto, b: &[u8], bodies: Bodies) -> u32 {
-    if proto != TcpProto::Http || bodies == Bodies::Keep || st.h2_via_http {
+    if proto != TcpProto::HTTP || bodies == Bodies::Keep || st.h2_via_http {
         return u32::MAX;
     }
     http::elidable_prefix(b).map_or(u32::MAX, |n| n as u32)
@@ -1032,8 +884,8 @@ fn dissect_elided_http(
 
 /// How much more a PDU cut short needs: the rest of it when its header
 /// says how long it is, else one more segment.
-fn need_of(proto: TcpProto, b: &[u8], http_st: &http::StreamState) -> desegment::Need {
-    match pdu_total(proto, b, http_st) {
+fn need_of(proto: TcpProto, b: &[u8], st: &Stream) -> desegment::Need {
+    match (proto.tcp.pdu_total)(b, st) {
         Some(n) if n > b.len() => desegment::Need::Bytes((n - b.len()) as u32),
         _ => desegment::Need::OneMore,
     }
@@ -1055,7 +907,7 @@ fn dissect_call(
     let mut call_http_layer = false;
     let mut cur = proto;
     let mut off = 0;
-    if cur == TcpProto::Tls {
+    if cur == TcpProto::TLS {
         if tls::declines(buf) {
             call.declined = true;
             fr.declined = true;
@@ -1063,12 +915,15 @@ fn dissect_call(
         }
         // The TLS dissector adds its protocol on every call, also when it
         // then only asks for more bytes (the columns stay TCP's then).
-        let value = d.bytes(&P_TLS, buf);
-        d.fields.push(super::Field { def: &P_TLS, value });
+        let value = d.bytes(&tls::P_TLS, buf);
+        d.fields.push(super::Field {
+            def: &tls::P_TLS,
+            value,
+        });
     }
     while off < buf.len() {
         let rest = &buf[off..];
-        if cur == TcpProto::Tls {
+        if cur == TcpProto::TLS {
             match tls::step(rest, &st.tls) {
                 tls::Step::Record(n) => {
                     let pdu = &rest[..n];
@@ -1104,49 +959,27 @@ fn dissect_call(
         }
         // An HTTP message whose length is known and not yet all there
         // needs no new parse of its head.
-        if cur == TcpProto::Http && pdu_total(cur, rest, &st.http).is_some_and(|n| rest.len() < n) {
-            call.need = Some((off, need_of(cur, rest, &st.http)));
+        if cur == TcpProto::HTTP && (cur.tcp.pdu_total)(rest, st).is_some_and(|n| rest.len() < n) {
+            call.need = Some((off, need_of(cur, rest, st)));
             http_first_line(rest, call.shown || fr.shown, d, fr);
             break;
         }
-        match pdu_len(cur, rest, st, seg.from_client) {
+        match (cur.tcp.pdu_len)(rest, st, seg.from_client) {
             Pdu::Len(n) => {
                 let pdu = &rest[..n];
                 // HTTP/2 reached through HTTP shows HTTP's layer once per
                 // call of the dissectors (per reassembled PDU, and for the
                 // rest of the segment), as tshark lists the layers.
-                if cur == TcpProto::Http2 && st.h2_via_http && !call_http_layer {
+                if cur == TcpProto::HTTP2 && st.h2_via_http && !call_http_layer {
                     d.fields.push(super::Field {
                         def: &L_HTTP,
                         value: super::Value::None,
                     });
                 }
-                call_http_layer |= cur == TcpProto::Http || st.h2_via_http;
+                call_http_layer |= cur == TcpProto::HTTP || st.h2_via_http;
                 fr.http_layer |= call_http_layer;
                 let mut sub = d.part();
-                let next = match cur {
-                    TcpProto::Dns => {
-                        let track = dns::Track {
-                            tx: &mut st.dns,
-                            conv: 0,
-                            at: seg.at(),
-                        };
-                        dns::dissect(pdu, dns::Transport::Tcp, "DNS", Some(track), &mut sub);
-                        None
-                    }
-                    TcpProto::Bgp => {
-                        bgp::dissect(pdu, &mut st.bgp, seg.from_client, &mut sub);
-                        None
-                    }
-                    TcpProto::Tls => None,
-                    TcpProto::Http => {
-                        http::dissect(pdu, &mut st.http, seg.from_client, seg.at(), &mut sub)
-                    }
-                    TcpProto::Http2 => {
-                        http2::dissect(pdu, &mut st.h2, seg.from_client, seg.at(), &mut sub);
-                        None
-                    }
-                };
+                let next = (cur.tcp.dissect)(st, pdu, seg, &mut sub);
                 take(d, sub, fr);
                 call.shown = true;
                 off += n;
@@ -1157,22 +990,22 @@ fn dissect_call(
                 }
             }
             Pdu::Incomplete => {
-                call.need = Some((off, need_of(cur, rest, &st.http)));
-                if cur == TcpProto::Http {
+                call.need = Some((off, need_of(cur, rest, st)));
+                if cur == TcpProto::HTTP {
                     http_first_line(rest, call.shown || fr.shown, d, fr);
                 }
                 break;
             }
-            Pdu::Invalid if cur == TcpProto::Http => {
+            Pdu::Invalid if cur == TcpProto::HTTP => {
                 let mut sub = d.part();
                 match http::continuation(rest, &st.http, &mut sub) {
                     http::Continuation::NeedMore(at) => {
                         call.need = Some((off + at, desegment::Need::OneMore));
                     }
                     http::Continuation::Shown(body) => {
-                        let value = d.bytes(&P_HTTP, rest);
+                        let value = d.bytes(&http::P_HTTP, rest);
                         d.fields.push(super::Field {
-                            def: &P_HTTP,
+                            def: &http::P_HTTP,
                             value,
                         });
                         take(d, sub, fr);

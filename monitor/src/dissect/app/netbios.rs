@@ -8,11 +8,27 @@
 //! with tshark's texts for names that are not valid.
 
 use super::dns::read_name;
+use super::protocol::{Protocol, Udp};
 use super::util::{be16, be32, ipv4};
 use crate::dissect::{Dissection, FieldDef, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// The NetBIOS name service on UDP port 137, the datagram service on 138.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "nbns",
+    fields: FIELDS,
+    udp: Some(Udp {
+        ports: &[137, 138],
+        dissect: |call, p, d| match call.port {
+            137 => nbns(p, d),
+            _ => nbdgm(p, d),
+        },
+        heuristic: None,
+    }),
+    ..Protocol::NONE
+};
 
 /// Length of a NetBIOS name, suffix included.
 const NAME_LEN: usize = 16;
@@ -495,99 +511,77 @@ fn datagram_name(
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::{Base, FieldDef};
 
-    pub static P_NBNS: FieldDef = FieldDef::new("nbns", FieldType::Protocol, Base::Dec, "NetBIOS Name Service");
-    pub static F_NBNS_ID: FieldDef = FieldDef::new("nbns.id", FieldType::UInt, Base::Hex(4), "Transaction ID");
-    pub static F_NBNS_FLAGS: FieldDef = FieldDef::new("nbns.flags", FieldType::UInt, Base::Hex(4), "Flags");
-    pub static F_NBNS_FLAGS_RESPONSE: FieldDef = FieldDef::new("nbns.flags.response", FieldType::Bool, Base::Dec, "Response");
-    pub static F_NBNS_FLAGS_OPCODE: FieldDef = FieldDef::new("nbns.flags.opcode", FieldType::UInt, Base::Dec, "Opcode");
-    pub static F_NBNS_FLAGS_AUTHORITATIVE: FieldDef = FieldDef::new("nbns.flags.authoritative", FieldType::Bool, Base::Dec, "Authoritative");
-    pub static F_NBNS_FLAGS_TRUNCATED: FieldDef = FieldDef::new("nbns.flags.truncated", FieldType::Bool, Base::Dec, "Truncated");
-    pub static F_NBNS_FLAGS_RECDESIRED: FieldDef = FieldDef::new("nbns.flags.recdesired", FieldType::Bool, Base::Dec, "Recursion desired");
-    pub static F_NBNS_FLAGS_RECAVAIL: FieldDef = FieldDef::new("nbns.flags.recavail", FieldType::Bool, Base::Dec, "Recursion available");
-    pub static F_NBNS_FLAGS_BROADCAST: FieldDef = FieldDef::new("nbns.flags.broadcast", FieldType::Bool, Base::Dec, "Broadcast");
-    pub static F_NBNS_FLAGS_RCODE: FieldDef = FieldDef::new("nbns.flags.rcode", FieldType::UInt, Base::Dec, "Reply code");
-    pub static F_NBNS_COUNT_QUERIES: FieldDef = FieldDef::new("nbns.count.queries", FieldType::UInt, Base::Dec, "Questions");
-    pub static F_NBNS_COUNT_ANSWERS: FieldDef = FieldDef::new("nbns.count.answers", FieldType::UInt, Base::Dec, "Answer RRs");
-    pub static F_NBNS_COUNT_AUTH_RR: FieldDef = FieldDef::new("nbns.count.auth_rr", FieldType::UInt, Base::Dec, "Authority RRs");
-    pub static F_NBNS_COUNT_ADD_RR: FieldDef = FieldDef::new("nbns.count.add_rr", FieldType::UInt, Base::Dec, "Additional RRs");
-    pub static F_NBNS_NAME: FieldDef = FieldDef::new("nbns.name", FieldType::String, Base::Dec, "Name");
-    pub static F_NBNS_TYPE: FieldDef = FieldDef::new("nbns.type", FieldType::UInt, Base::Dec, "Type");
-    pub static F_NBNS_CLASS: FieldDef = FieldDef::new("nbns.class", FieldType::UInt, Base::Dec, "Class");
-    pub static F_NBNS_TTL: FieldDef = FieldDef::new("nbns.ttl", FieldType::UInt, Base::Dec, "Time to live");
-    pub static F_NBNS_DATA_LENGTH: FieldDef = FieldDef::new("nbns.data_length", FieldType::UInt, Base::Dec, "Data length");
-    pub static F_NBNS_NB_FLAGS: FieldDef = FieldDef::new("nbns.nb_flags", FieldType::UInt, Base::Hex(4), "Name flags");
-    pub static F_NBNS_NB_FLAGS_GROUP: FieldDef = FieldDef::new("nbns.nb_flags.group", FieldType::Bool, Base::Dec, "Name type");
-    pub static F_NBNS_NB_FLAGS_ONT: FieldDef = FieldDef::new("nbns.nb_flags.ont", FieldType::UInt, Base::Dec, "ONT");
-    pub static F_NBNS_ADDR: FieldDef = FieldDef::new("nbns.addr", FieldType::Ipv4, Base::Dec, "Addr");
-    pub static F_NBNS_NUMBER_OF_NAMES: FieldDef = FieldDef::new("nbns.number_of_names", FieldType::UInt, Base::Dec, "Number of names");
-    pub static F_NBNS_NETBIOS_NAME: FieldDef = FieldDef::new("nbns.netbios_name", FieldType::String, Base::Dec, "Name");
-    pub static F_NBNS_NAME_FLAGS: FieldDef = FieldDef::new("nbns.name_flags", FieldType::UInt, Base::Hex(4), "Name flags");
-    pub static F_NBNS_NAME_FLAGS_GROUP: FieldDef = FieldDef::new("nbns.name_flags.group", FieldType::Bool, Base::Dec, "Name type");
-    pub static F_NBNS_NAME_FLAGS_ONT: FieldDef = FieldDef::new("nbns.name_flags.ont", FieldType::UInt, Base::Dec, "ONT");
-    pub static F_NBNS_NAME_FLAGS_DRG: FieldDef = FieldDef::new("nbns.name_flags.drg", FieldType::Bool, Base::Dec, "Name is being deregistered");
-    pub static F_NBNS_NAME_FLAGS_CNF: FieldDef = FieldDef::new("nbns.name_flags.cnf", FieldType::Bool, Base::Dec, "Name is in conflict");
-    pub static F_NBNS_NAME_FLAGS_ACT: FieldDef = FieldDef::new("nbns.name_flags.act", FieldType::Bool, Base::Dec, "Name is active");
-    pub static F_NBNS_NAME_FLAGS_PRM: FieldDef = FieldDef::new("nbns.name_flags.prm", FieldType::Bool, Base::Dec, "Permanent node name");
-    pub static F_NBNS_UNIT_ID: FieldDef = FieldDef::new("nbns.unit_id", FieldType::Ether, Base::Dec, "Unit ID");
-    pub static F_NBNS_JUMPERS: FieldDef = FieldDef::new("nbns.jumpers", FieldType::UInt, Base::Hex(2), "Jumpers");
-    pub static F_NBNS_TEST_RESULT: FieldDef = FieldDef::new("nbns.test_result", FieldType::UInt, Base::Hex(2), "Test result");
-    pub static F_NBNS_VERSION_NUMBER: FieldDef = FieldDef::new("nbns.version_number", FieldType::UInt, Base::Hex(4), "Version number");
-    pub static F_NBNS_PERIOD_OF_STATISTICS: FieldDef = FieldDef::new("nbns.period_of_statistics", FieldType::UInt, Base::Hex(4), "Period of statistics");
-    pub static F_NBNS_NUM_CRCS: FieldDef = FieldDef::new("nbns.num_crcs", FieldType::UInt, Base::Dec, "Number of CRCs");
-    pub static F_NBNS_NUM_ALIGNMENT_ERRORS: FieldDef = FieldDef::new("nbns.num_alignment_errors", FieldType::UInt, Base::Dec, "Number of alignment errors");
-    pub static F_NBNS_NUM_COLLISIONS: FieldDef = FieldDef::new("nbns.num_collisions", FieldType::UInt, Base::Dec, "Number of collisions");
-    pub static F_NBNS_NUM_SEND_ABORTS: FieldDef = FieldDef::new("nbns.num_send_aborts", FieldType::UInt, Base::Dec, "Number of send aborts");
-    pub static F_NBNS_NUM_GOOD_SENDS: FieldDef = FieldDef::new("nbns.num_good_sends", FieldType::UInt, Base::Dec, "Number of good sends");
-    pub static F_NBNS_NUM_GOOD_RECEIVES: FieldDef = FieldDef::new("nbns.num_good_receives", FieldType::UInt, Base::Dec, "Number of good receives");
-    pub static F_NBNS_NUMRETRANSMITS: FieldDef = FieldDef::new("nbns.numretransmits", FieldType::UInt, Base::Dec, "Number of retransmits");
-    pub static F_NBNS_NUM_NO_RESOURCE_CONDITIONS: FieldDef = FieldDef::new("nbns.num_no_resource_conditions", FieldType::UInt, Base::Dec, "Number of no resource conditions");
-    pub static F_NBNS_NUMCOMMAND_BLOCKS: FieldDef = FieldDef::new("nbns.numcommand_blocks", FieldType::UInt, Base::Dec, "Number of command blocks");
-    pub static F_NBNS_NUMPENDING_SESSIONS: FieldDef = FieldDef::new("nbns.numpending_sessions", FieldType::UInt, Base::Dec, "Number of pending sessions");
-    pub static F_NBNS_MAX_NUM_PENDING_SESSIONS: FieldDef = FieldDef::new("nbns.max_num_pending_sessions", FieldType::UInt, Base::Dec, "Max number of pending sessions");
-    pub static F_NBNS_MAX_TOTAL_SESSIONS_POSSIBLE: FieldDef = FieldDef::new("nbns.max_total_sessions_possible", FieldType::UInt, Base::Dec, "Max total sessions possible");
-    pub static F_NBNS_SESSION_DATA_PACKET_SIZE: FieldDef = FieldDef::new("nbns.session_data_packet_size", FieldType::UInt, Base::Dec, "Session data packet size");
-    pub static F_NBNS_DATA: FieldDef = FieldDef::new("nbns.data", FieldType::Bytes, Base::Dec, "Data");
-
-    pub static P_NBDGM: FieldDef = FieldDef::new("nbdgm", FieldType::Protocol, Base::Dec, "NetBIOS Datagram Service");
-    pub static F_NBDGM_TYPE: FieldDef = FieldDef::new("nbdgm.type", FieldType::UInt, Base::Dec, "Message Type");
-    pub static F_NBDGM_FLAGS: FieldDef = FieldDef::new("nbdgm.flags", FieldType::UInt, Base::Hex(2), "Flags");
-    pub static F_NBDGM_NEXT: FieldDef = FieldDef::new("nbdgm.next", FieldType::Bool, Base::Dec, "More fragments follow");
-    pub static F_NBDGM_FIRST: FieldDef = FieldDef::new("nbdgm.first", FieldType::Bool, Base::Dec, "This is first fragment");
-    pub static F_NBDGM_NODE_TYPE: FieldDef = FieldDef::new("nbdgm.node_type", FieldType::UInt, Base::Dec, "Node Type");
-    pub static F_NBDGM_DGRAM_ID: FieldDef = FieldDef::new("nbdgm.dgram_id", FieldType::UInt, Base::Hex(4), "Datagram ID");
-    pub static F_NBDGM_SRC_IP: FieldDef = FieldDef::new("nbdgm.src.ip", FieldType::Ipv4, Base::Dec, "Source IP");
-    pub static F_NBDGM_SRC_PORT: FieldDef = FieldDef::new("nbdgm.src.port", FieldType::UInt, Base::Dec, "Source Port");
-    pub static F_NBDGM_DGRAM_LEN: FieldDef = FieldDef::new("nbdgm.dgram_len", FieldType::UInt, Base::Dec, "Datagram length");
-    pub static F_NBDGM_PKT_OFFSET: FieldDef = FieldDef::new("nbdgm.pkt_offset", FieldType::UInt, Base::Dec, "Packet offset");
-    pub static F_NBDGM_ERROR_CODE: FieldDef = FieldDef::new("nbdgm.error_code", FieldType::UInt, Base::Hex(2), "Error code");
-    pub static F_NBDGM_SOURCE_NAME: FieldDef = FieldDef::new("nbdgm.source_name", FieldType::String, Base::Dec, "Source name");
-    pub static F_NBDGM_DESTINATION_NAME: FieldDef = FieldDef::new("nbdgm.destination_name", FieldType::String, Base::Dec, "Destination name");
+    fields! {
+        P_NBNS = "nbns", Protocol, Base::Dec, "NetBIOS Name Service";
+        F_NBNS_ID = "nbns.id", UInt, Base::Hex(4), "Transaction ID";
+        F_NBNS_FLAGS = "nbns.flags", UInt, Base::Hex(4), "Flags";
+        F_NBNS_FLAGS_RESPONSE = "nbns.flags.response", Bool, Base::Dec, "Response";
+        F_NBNS_FLAGS_OPCODE = "nbns.flags.opcode", UInt, Base::Dec, "Opcode";
+        F_NBNS_FLAGS_AUTHORITATIVE = "nbns.flags.authoritative", Bool, Base::Dec, "Authoritative";
+        F_NBNS_FLAGS_TRUNCATED = "nbns.flags.truncated", Bool, Base::Dec, "Truncated";
+        F_NBNS_FLAGS_RECDESIRED = "nbns.flags.recdesired", Bool, Base::Dec, "Recursion desired";
+        F_NBNS_FLAGS_RECAVAIL = "nbns.flags.recavail", Bool, Base::Dec, "Recursion available";
+        F_NBNS_FLAGS_BROADCAST = "nbns.flags.broadcast", Bool, Base::Dec, "Broadcast";
+        F_NBNS_FLAGS_RCODE = "nbns.flags.rcode", UInt, Base::Dec, "Reply code";
+        F_NBNS_COUNT_QUERIES = "nbns.count.queries", UInt, Base::Dec, "Questions";
+        F_NBNS_COUNT_ANSWERS = "nbns.count.answers", UInt, Base::Dec, "Answer RRs";
+        F_NBNS_COUNT_AUTH_RR = "nbns.count.auth_rr", UInt, Base::Dec, "Authority RRs";
+        F_NBNS_COUNT_ADD_RR = "nbns.count.add_rr", UInt, Base::Dec, "Additional RRs";
+        F_NBNS_NAME = "nbns.name", String, Base::Dec, "Name";
+        F_NBNS_TYPE = "nbns.type", UInt, Base::Dec, "Type";
+        F_NBNS_CLASS = "nbns.class", UInt, Base::Dec, "Class";
+        F_NBNS_TTL = "nbns.ttl", UInt, Base::Dec, "Time to live";
+        F_NBNS_DATA_LENGTH = "nbns.data_length", UInt, Base::Dec, "Data length";
+        F_NBNS_NB_FLAGS = "nbns.nb_flags", UInt, Base::Hex(4), "Name flags";
+        F_NBNS_NB_FLAGS_GROUP = "nbns.nb_flags.group", Bool, Base::Dec, "Name type";
+        F_NBNS_NB_FLAGS_ONT = "nbns.nb_flags.ont", UInt, Base::Dec, "ONT";
+        F_NBNS_ADDR = "nbns.addr", Ipv4, Base::Dec, "Addr";
+        F_NBNS_NUMBER_OF_NAMES = "nbns.number_of_names", UInt, Base::Dec, "Number of names";
+        F_NBNS_NETBIOS_NAME = "nbns.netbios_name", String, Base::Dec, "Name";
+        F_NBNS_NAME_FLAGS = "nbns.name_flags", UInt, Base::Hex(4), "Name flags";
+        F_NBNS_NAME_FLAGS_GROUP = "nbns.name_flags.group", Bool, Base::Dec, "Name type";
+        F_NBNS_NAME_FLAGS_ONT = "nbns.name_flags.ont", UInt, Base::Dec, "ONT";
+        F_NBNS_NAME_FLAGS_DRG = "nbns.name_flags.drg", Bool, Base::Dec, "Name is being deregistered";
+        F_NBNS_NAME_FLAGS_CNF = "nbns.name_flags.cnf", Bool, Base::Dec, "Name is in conflict";
+        F_NBNS_NAME_FLAGS_ACT = "nbns.name_flags.act", Bool, Base::Dec, "Name is active";
+        F_NBNS_NAME_FLAGS_PRM = "nbns.name_flags.prm", Bool, Base::Dec, "Permanent node name";
+        F_NBNS_UNIT_ID = "nbns.unit_id", Ether, Base::Dec, "Unit ID";
+        F_NBNS_JUMPERS = "nbns.jumpers", UInt, Base::Hex(2), "Jumpers";
+        F_NBNS_TEST_RESULT = "nbns.test_result", UInt, Base::Hex(2), "Test result";
+        F_NBNS_VERSION_NUMBER = "nbns.version_number", UInt, Base::Hex(4), "Version number";
+        F_NBNS_PERIOD_OF_STATISTICS = "nbns.period_of_statistics", UInt, Base::Hex(4), "Period of statistics";
+        F_NBNS_NUM_CRCS = "nbns.num_crcs", UInt, Base::Dec, "Number of CRCs";
+        F_NBNS_NUM_ALIGNMENT_ERRORS = "nbns.num_alignment_errors", UInt, Base::Dec, "Number of alignment errors";
+        F_NBNS_NUM_COLLISIONS = "nbns.num_collisions", UInt, Base::Dec, "Number of collisions";
+        F_NBNS_NUM_SEND_ABORTS = "nbns.num_send_aborts", UInt, Base::Dec, "Number of send aborts";
+        F_NBNS_NUM_GOOD_SENDS = "nbns.num_good_sends", UInt, Base::Dec, "Number of good sends";
+        F_NBNS_NUM_GOOD_RECEIVES = "nbns.num_good_receives", UInt, Base::Dec, "Number of good receives";
+        F_NBNS_NUMRETRANSMITS = "nbns.numretransmits", UInt, Base::Dec, "Number of retransmits";
+        F_NBNS_NUM_NO_RESOURCE_CONDITIONS = "nbns.num_no_resource_conditions", UInt, Base::Dec, "Number of no resource conditions";
+        F_NBNS_NUMCOMMAND_BLOCKS = "nbns.numcommand_blocks", UInt, Base::Dec, "Number of command blocks";
+        F_NBNS_NUMPENDING_SESSIONS = "nbns.numpending_sessions", UInt, Base::Dec, "Number of pending sessions";
+        F_NBNS_MAX_NUM_PENDING_SESSIONS = "nbns.max_num_pending_sessions", UInt, Base::Dec, "Max number of pending sessions";
+        F_NBNS_MAX_TOTAL_SESSIONS_POSSIBLE = "nbns.max_total_sessions_possible", UInt, Base::Dec, "Max total sessions possible";
+        F_NBNS_SESSION_DATA_PACKET_SIZE = "nbns.session_data_packet_size", UInt, Base::Dec, "Session data packet size";
+        F_NBNS_DATA = "nbns.data", Bytes, Base::Dec, "Data";
+        P_NBDGM = "nbdgm", Protocol, Base::Dec, "NetBIOS Datagram Service";
+        F_NBDGM_TYPE = "nbdgm.type", UInt, Base::Dec, "Message Type";
+        F_NBDGM_FLAGS = "nbdgm.flags", UInt, Base::Hex(2), "Flags";
+        F_NBDGM_NEXT = "nbdgm.next", Bool, Base::Dec, "More fragments follow";
+        F_NBDGM_FIRST = "nbdgm.first", Bool, Base::Dec, "This is first fragment";
+        F_NBDGM_NODE_TYPE = "nbdgm.node_type", UInt, Base::Dec, "Node Type";
+        F_NBDGM_DGRAM_ID = "nbdgm.dgram_id", UInt, Base::Hex(4), "Datagram ID";
+        F_NBDGM_SRC_IP = "nbdgm.src.ip", Ipv4, Base::Dec, "Source IP";
+        F_NBDGM_SRC_PORT = "nbdgm.src.port", UInt, Base::Dec, "Source Port";
+        F_NBDGM_DGRAM_LEN = "nbdgm.dgram_len", UInt, Base::Dec, "Datagram length";
+        F_NBDGM_PKT_OFFSET = "nbdgm.pkt_offset", UInt, Base::Dec, "Packet offset";
+        F_NBDGM_ERROR_CODE = "nbdgm.error_code", UInt, Base::Hex(2), "Error code";
+        F_NBDGM_SOURCE_NAME = "nbdgm.source_name", String, Base::Dec, "Source name";
+        F_NBDGM_DESTINATION_NAME = "nbdgm.destination_name", String, Base::Dec, "Destination name";
+    }
 
     /// The four record counts of the header, in order.
     pub static COUNTS: [&FieldDef; 4] = [&F_NBNS_COUNT_QUERIES, &F_NBNS_COUNT_ANSWERS, &F_NBNS_COUNT_AUTH_RR, &F_NBNS_COUNT_ADD_RR];
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &P_NBNS, &F_NBNS_ID, &F_NBNS_FLAGS, &F_NBNS_FLAGS_RESPONSE, &F_NBNS_FLAGS_OPCODE,
-        &F_NBNS_FLAGS_AUTHORITATIVE, &F_NBNS_FLAGS_TRUNCATED, &F_NBNS_FLAGS_RECDESIRED,
-        &F_NBNS_FLAGS_RECAVAIL, &F_NBNS_FLAGS_BROADCAST, &F_NBNS_FLAGS_RCODE,
-        &F_NBNS_COUNT_QUERIES, &F_NBNS_COUNT_ANSWERS, &F_NBNS_COUNT_AUTH_RR, &F_NBNS_COUNT_ADD_RR,
-        &F_NBNS_NAME, &F_NBNS_TYPE, &F_NBNS_CLASS, &F_NBNS_TTL, &F_NBNS_DATA_LENGTH,
-        &F_NBNS_NB_FLAGS, &F_NBNS_NB_FLAGS_GROUP, &F_NBNS_NB_FLAGS_ONT, &F_NBNS_ADDR,
-        &F_NBNS_NUMBER_OF_NAMES, &F_NBNS_NETBIOS_NAME, &F_NBNS_NAME_FLAGS,
-        &F_NBNS_NAME_FLAGS_GROUP, &F_NBNS_NAME_FLAGS_ONT, &F_NBNS_NAME_FLAGS_DRG,
-        &F_NBNS_NAME_FLAGS_CNF, &F_NBNS_NAME_FLAGS_ACT, &F_NBNS_NAME_FLAGS_PRM,
-        &F_NBNS_UNIT_ID, &F_NBNS_JUMPERS, &F_NBNS_TEST_RESULT, &F_NBNS_VERSION_NUMBER,
-        &F_NBNS_PERIOD_OF_STATISTICS, &F_NBNS_NUM_CRCS, &F_NBNS_NUM_ALIGNMENT_ERRORS,
-        &F_NBNS_NUM_COLLISIONS, &F_NBNS_NUM_SEND_ABORTS, &F_NBNS_NUM_GOOD_SENDS,
-        &F_NBNS_NUM_GOOD_RECEIVES, &F_NBNS_NUMRETRANSMITS, &F_NBNS_NUM_NO_RESOURCE_CONDITIONS,
-        &F_NBNS_NUMCOMMAND_BLOCKS, &F_NBNS_NUMPENDING_SESSIONS, &F_NBNS_MAX_NUM_PENDING_SESSIONS,
-        &F_NBNS_MAX_TOTAL_SESSIONS_POSSIBLE, &F_NBNS_SESSION_DATA_PACKET_SIZE, &F_NBNS_DATA,
-        &P_NBDGM, &F_NBDGM_TYPE, &F_NBDGM_FLAGS, &F_NBDGM_NEXT, &F_NBDGM_FIRST,
-        &F_NBDGM_NODE_TYPE, &F_NBDGM_DGRAM_ID, &F_NBDGM_SRC_IP, &F_NBDGM_SRC_PORT,
-        &F_NBDGM_DGRAM_LEN, &F_NBDGM_PKT_OFFSET, &F_NBDGM_ERROR_CODE,
-        &F_NBDGM_SOURCE_NAME, &F_NBDGM_DESTINATION_NAME,
-    ];
 }

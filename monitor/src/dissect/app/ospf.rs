@@ -3,11 +3,24 @@
 //! Request, Link State Update and Link State Acknowledgment, down to the
 //! LSA headers.
 
+use super::protocol::{Ip, Mark, Protocol};
 use super::util::{be16, be24, be32, ipv4};
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// OSPF, IP protocol 89.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "ospf",
+    fields: FIELDS,
+    marks: &[Mark::new("ospf", &P_OSPF)],
+    ip: Some(Ip {
+        proto: monitor_common::consts::ip_proto::OSPF,
+        dissect,
+    }),
+    ..Protocol::NONE
+};
 
 fn msg_name(t: u8) -> &'static str {
     match t {
@@ -224,96 +237,52 @@ fn lsa_header(h: &[u8], v3: bool, d: &mut Dissection) -> Option<()> {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_OSPF_VERSION: FieldDef = FieldDef::new("ospf.version", FieldType::UInt, Base::Dec, "Version");
-    pub static F_OSPF_MSG: FieldDef = FieldDef::new("ospf.msg", FieldType::UInt, Base::Dec, "Message Type");
-    pub static F_OSPF_PACKET_LENGTH: FieldDef = FieldDef::new("ospf.packet_length", FieldType::UInt, Base::Dec, "Packet Length");
-    pub static F_OSPF_SRCROUTER: FieldDef = FieldDef::new("ospf.srcrouter", FieldType::Ipv4, Base::Dec, "Source OSPF Router");
-    pub static F_OSPF_AREA_ID: FieldDef = FieldDef::new("ospf.area_id", FieldType::Ipv4, Base::Dec, "Area ID");
-    pub static F_OSPF_CHECKSUM: FieldDef = FieldDef::new("ospf.checksum", FieldType::UInt, Base::Hex(4), "Checksum");
-    pub static F_OSPF_AUTH_TYPE: FieldDef = FieldDef::new("ospf.auth.type", FieldType::UInt, Base::Dec, "Auth Type");
-    pub static F_OSPF_AUTH_NONE: FieldDef = FieldDef::new("ospf.auth.none", FieldType::Bytes, Base::Dec, "Auth Data (none)");
-    pub static F_OSPF_AUTH_SIMPLE: FieldDef = FieldDef::new("ospf.auth.simple", FieldType::String, Base::Dec, "Auth Data (Simple)");
-    pub static F_OSPF_AUTH_CRYPT_KEY_ID: FieldDef = FieldDef::new("ospf.auth.crypt.key_id", FieldType::UInt, Base::Dec, "Auth Crypt Key id");
-    pub static F_OSPF_AUTH_CRYPT_DATA_LENGTH: FieldDef = FieldDef::new("ospf.auth.crypt.data_length", FieldType::UInt, Base::Dec, "Auth Crypt Data Length");
-    pub static F_OSPF_AUTH_CRYPT_SEQ_NBR: FieldDef = FieldDef::new("ospf.auth.crypt.seq_nbr", FieldType::UInt, Base::Dec, "Auth Crypt Sequence Number");
-    pub static F_OSPF_AUTH_CRYPT_DATA: FieldDef = FieldDef::new("ospf.auth.crypt.data", FieldType::Bytes, Base::Dec, "Auth Crypt Data");
-    pub static F_OSPF_INSTANCE_ID: FieldDef = FieldDef::new("ospf.instance_id", FieldType::UInt, Base::Dec, "Instance ID");
-    pub static F_OSPF_HELLO_NETWORK_MASK: FieldDef = FieldDef::new("ospf.hello.network_mask", FieldType::Ipv4, Base::Dec, "Network Mask");
-    pub static F_OSPF_HELLO_INTERFACE_ID: FieldDef = FieldDef::new("ospf.hello.interface_id", FieldType::UInt, Base::Dec, "Interface ID");
-    pub static F_OSPF_HELLO_HELLO_INTERVAL: FieldDef = FieldDef::new("ospf.hello.hello_interval", FieldType::UInt, Base::Dec, "Hello Interval [sec]");
-    pub static F_OSPF_HELLO_ROUTER_PRIORITY: FieldDef = FieldDef::new("ospf.hello.router_priority", FieldType::UInt, Base::Dec, "Router Priority");
-    pub static F_OSPF_HELLO_ROUTER_DEAD_INTERVAL: FieldDef = FieldDef::new("ospf.hello.router_dead_interval", FieldType::UInt, Base::Dec, "Router Dead Interval [sec]");
-    pub static F_OSPF_HELLO_DESIGNATED_ROUTER: FieldDef = FieldDef::new("ospf.hello.designated_router", FieldType::Ipv4, Base::Dec, "Designated Router");
-    pub static F_OSPF_HELLO_BACKUP_DESIGNATED_ROUTER: FieldDef = FieldDef::new("ospf.hello.backup_designated_router", FieldType::Ipv4, Base::Dec, "Backup Designated Router");
-    pub static F_OSPF_HELLO_ACTIVE_NEIGHBOR: FieldDef = FieldDef::new("ospf.hello.active_neighbor", FieldType::Ipv4, Base::Dec, "Active Neighbor");
-    pub static F_OSPF_V2_OPTIONS: FieldDef = FieldDef::new("ospf.v2.options", FieldType::UInt, Base::Hex(2), "Options");
-    pub static F_OSPF_V3_OPTIONS: FieldDef = FieldDef::new("ospf.v3.options", FieldType::UInt, Base::Hex(6), "Options");
-    pub static F_OSPF_DB_INTERFACE_MTU: FieldDef = FieldDef::new("ospf.db.interface_mtu", FieldType::UInt, Base::Dec, "Interface MTU");
-    pub static F_OSPF_DBD: FieldDef = FieldDef::new("ospf.dbd", FieldType::UInt, Base::Hex(2), "DB Description");
-    pub static F_OSPF_DBD_R: FieldDef = FieldDef::new("ospf.dbd.r", FieldType::Bool, Base::Dec, "(R) OOBResync");
-    pub static F_OSPF_DBD_I: FieldDef = FieldDef::new("ospf.dbd.i", FieldType::Bool, Base::Dec, "(I) Init");
-    pub static F_OSPF_DBD_M: FieldDef = FieldDef::new("ospf.dbd.m", FieldType::Bool, Base::Dec, "(M) More");
-    pub static F_OSPF_DBD_MS: FieldDef = FieldDef::new("ospf.dbd.ms", FieldType::Bool, Base::Dec, "(MS) Master");
-    pub static F_OSPF_DB_DD_SEQUENCE: FieldDef = FieldDef::new("ospf.db.dd_sequence", FieldType::UInt, Base::Dec, "DD Sequence");
-    pub static F_OSPF_LS_NUMBER_OF_LSAS: FieldDef = FieldDef::new("ospf.ls.number_of_lsas", FieldType::UInt, Base::Dec, "Number of LSAs");
-    pub static F_OSPF_LSA_AGE: FieldDef = FieldDef::new("ospf.lsa.age", FieldType::UInt, Base::Dec, "LS Age (seconds)");
-    pub static F_OSPF_LSA_DONOTAGE: FieldDef = FieldDef::new("ospf.lsa.donotage", FieldType::UInt, Base::Dec, "Do Not Age Flag");
-    pub static F_OSPF_V3_LSA_DO_NOT_AGE: FieldDef = FieldDef::new("ospf.v3.lsa.do_not_age", FieldType::Bool, Base::Dec, "Do Not Age");
-    pub static F_OSPF_LSA: FieldDef = FieldDef::new("ospf.lsa", FieldType::UInt, Base::Dec, "LS Type");
-    pub static F_OSPF_V3_LSA: FieldDef = FieldDef::new("ospf.v3.lsa", FieldType::UInt, Base::Hex(4), "LS Type");
-    pub static F_OSPF_LSA_ID: FieldDef = FieldDef::new("ospf.lsa.id", FieldType::Ipv4, Base::Dec, "Link State ID");
-    pub static F_OSPF_LINK_STATE_ID: FieldDef = FieldDef::new("ospf.link_state_id", FieldType::Ipv4, Base::Dec, "Link State ID");
-    pub static F_OSPF_ADVROUTER: FieldDef = FieldDef::new("ospf.advrouter", FieldType::Ipv4, Base::Dec, "Advertising Router");
-    pub static F_OSPF_LSA_SEQNUM: FieldDef = FieldDef::new("ospf.lsa.seqnum", FieldType::UInt, Base::Hex(8), "Sequence Number");
-    pub static F_OSPF_LSA_CHKSUM: FieldDef = FieldDef::new("ospf.lsa.chksum", FieldType::UInt, Base::Hex(4), "Checksum");
-    pub static F_OSPF_LSA_LENGTH: FieldDef = FieldDef::new("ospf.lsa.length", FieldType::UInt, Base::Dec, "Length");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_OSPF_VERSION,
-        &F_OSPF_MSG,
-        &F_OSPF_PACKET_LENGTH,
-        &F_OSPF_SRCROUTER,
-        &F_OSPF_AREA_ID,
-        &F_OSPF_CHECKSUM,
-        &F_OSPF_AUTH_TYPE,
-        &F_OSPF_AUTH_NONE,
-        &F_OSPF_AUTH_SIMPLE,
-        &F_OSPF_AUTH_CRYPT_KEY_ID,
-        &F_OSPF_AUTH_CRYPT_DATA_LENGTH,
-        &F_OSPF_AUTH_CRYPT_SEQ_NBR,
-        &F_OSPF_AUTH_CRYPT_DATA,
-        &F_OSPF_INSTANCE_ID,
-        &F_OSPF_HELLO_NETWORK_MASK,
-        &F_OSPF_HELLO_INTERFACE_ID,
-        &F_OSPF_HELLO_HELLO_INTERVAL,
-        &F_OSPF_HELLO_ROUTER_PRIORITY,
-        &F_OSPF_HELLO_ROUTER_DEAD_INTERVAL,
-        &F_OSPF_HELLO_DESIGNATED_ROUTER,
-        &F_OSPF_HELLO_BACKUP_DESIGNATED_ROUTER,
-        &F_OSPF_HELLO_ACTIVE_NEIGHBOR,
-        &F_OSPF_V2_OPTIONS,
-        &F_OSPF_V3_OPTIONS,
-        &F_OSPF_DB_INTERFACE_MTU,
-        &F_OSPF_DBD,
-        &F_OSPF_DBD_R,
-        &F_OSPF_DBD_I,
-        &F_OSPF_DBD_M,
-        &F_OSPF_DBD_MS,
-        &F_OSPF_DB_DD_SEQUENCE,
-        &F_OSPF_LS_NUMBER_OF_LSAS,
-        &F_OSPF_LSA_AGE,
-        &F_OSPF_LSA_DONOTAGE,
-        &F_OSPF_V3_LSA_DO_NOT_AGE,
-        &F_OSPF_LSA,
-        &F_OSPF_V3_LSA,
-        &F_OSPF_LSA_ID,
-        &F_OSPF_LINK_STATE_ID,
-        &F_OSPF_ADVROUTER,
-        &F_OSPF_LSA_SEQNUM,
-        &F_OSPF_LSA_CHKSUM,
-        &F_OSPF_LSA_LENGTH,
-    ];
+    fields! {
+        P_OSPF = "ospf", Protocol, Base::Dec, "Open Shortest Path First";
+        F_OSPF_VERSION = "ospf.version", UInt, Base::Dec, "Version";
+        F_OSPF_MSG = "ospf.msg", UInt, Base::Dec, "Message Type";
+        F_OSPF_PACKET_LENGTH = "ospf.packet_length", UInt, Base::Dec, "Packet Length";
+        F_OSPF_SRCROUTER = "ospf.srcrouter", Ipv4, Base::Dec, "Source OSPF Router";
+        F_OSPF_AREA_ID = "ospf.area_id", Ipv4, Base::Dec, "Area ID";
+        F_OSPF_CHECKSUM = "ospf.checksum", UInt, Base::Hex(4), "Checksum";
+        F_OSPF_AUTH_TYPE = "ospf.auth.type", UInt, Base::Dec, "Auth Type";
+        F_OSPF_AUTH_NONE = "ospf.auth.none", Bytes, Base::Dec, "Auth Data (none)";
+        F_OSPF_AUTH_SIMPLE = "ospf.auth.simple", String, Base::Dec, "Auth Data (Simple)";
+        F_OSPF_AUTH_CRYPT_KEY_ID = "ospf.auth.crypt.key_id", UInt, Base::Dec, "Auth Crypt Key id";
+        F_OSPF_AUTH_CRYPT_DATA_LENGTH = "ospf.auth.crypt.data_length", UInt, Base::Dec, "Auth Crypt Data Length";
+        F_OSPF_AUTH_CRYPT_SEQ_NBR = "ospf.auth.crypt.seq_nbr", UInt, Base::Dec, "Auth Crypt Sequence Number";
+        F_OSPF_AUTH_CRYPT_DATA = "ospf.auth.crypt.data", Bytes, Base::Dec, "Auth Crypt Data";
+        F_OSPF_INSTANCE_ID = "ospf.instance_id", UInt, Base::Dec, "Instance ID";
+        F_OSPF_HELLO_NETWORK_MASK = "ospf.hello.network_mask", Ipv4, Base::Dec, "Network Mask";
+        F_OSPF_HELLO_INTERFACE_ID = "ospf.hello.interface_id", UInt, Base::Dec, "Interface ID";
+        F_OSPF_HELLO_HELLO_INTERVAL = "ospf.hello.hello_interval", UInt, Base::Dec, "Hello Interval [sec]";
+        F_OSPF_HELLO_ROUTER_PRIORITY = "ospf.hello.router_priority", UInt, Base::Dec, "Router Priority";
+        F_OSPF_HELLO_ROUTER_DEAD_INTERVAL = "ospf.hello.router_dead_interval", UInt, Base::Dec, "Router Dead Interval [sec]";
+        F_OSPF_HELLO_DESIGNATED_ROUTER = "ospf.hello.designated_router", Ipv4, Base::Dec, "Designated Router";
+        F_OSPF_HELLO_BACKUP_DESIGNATED_ROUTER = "ospf.hello.backup_designated_router", Ipv4, Base::Dec, "Backup Designated Router";
+        F_OSPF_HELLO_ACTIVE_NEIGHBOR = "ospf.hello.active_neighbor", Ipv4, Base::Dec, "Active Neighbor";
+        F_OSPF_V2_OPTIONS = "ospf.v2.options", UInt, Base::Hex(2), "Options";
+        F_OSPF_V3_OPTIONS = "ospf.v3.options", UInt, Base::Hex(6), "Options";
+        F_OSPF_DB_INTERFACE_MTU = "ospf.db.interface_mtu", UInt, Base::Dec, "Interface MTU";
+        F_OSPF_DBD = "ospf.dbd", UInt, Base::Hex(2), "DB Description";
+        F_OSPF_DBD_R = "ospf.dbd.r", Bool, Base::Dec, "(R) OOBResync";
+        F_OSPF_DBD_I = "ospf.dbd.i", Bool, Base::Dec, "(I) Init";
+        F_OSPF_DBD_M = "ospf.dbd.m", Bool, Base::Dec, "(M) More";
+        F_OSPF_DBD_MS = "ospf.dbd.ms", Bool, Base::Dec, "(MS) Master";
+        F_OSPF_DB_DD_SEQUENCE = "ospf.db.dd_sequence", UInt, Base::Dec, "DD Sequence";
+        F_OSPF_LS_NUMBER_OF_LSAS = "ospf.ls.number_of_lsas", UInt, Base::Dec, "Number of LSAs";
+        F_OSPF_LSA_AGE = "ospf.lsa.age", UInt, Base::Dec, "LS Age (seconds)";
+        F_OSPF_LSA_DONOTAGE = "ospf.lsa.donotage", UInt, Base::Dec, "Do Not Age Flag";
+        F_OSPF_V3_LSA_DO_NOT_AGE = "ospf.v3.lsa.do_not_age", Bool, Base::Dec, "Do Not Age";
+        F_OSPF_LSA = "ospf.lsa", UInt, Base::Dec, "LS Type";
+        F_OSPF_V3_LSA = "ospf.v3.lsa", UInt, Base::Hex(4), "LS Type";
+        F_OSPF_LSA_ID = "ospf.lsa.id", Ipv4, Base::Dec, "Link State ID";
+        F_OSPF_LINK_STATE_ID = "ospf.link_state_id", Ipv4, Base::Dec, "Link State ID";
+        F_OSPF_ADVROUTER = "ospf.advrouter", Ipv4, Base::Dec, "Advertising Router";
+        F_OSPF_LSA_SEQNUM = "ospf.lsa.seqnum", UInt, Base::Hex(8), "Sequence Number";
+        F_OSPF_LSA_CHKSUM = "ospf.lsa.chksum", UInt, Base::Hex(4), "Checksum";
+        F_OSPF_LSA_LENGTH = "ospf.lsa.length", UInt, Base::Dec, "Length";
+    }
 }

@@ -9,11 +9,32 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use super::protocol::{Mark, Protocol, Udp};
 use super::util::be32;
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// QUIC on UDP port 443, and (tshark's heuristic) on the port pair of a
+/// long-header packet of a known version from then on.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "quic",
+    fields: FIELDS,
+    marks: &[Mark::new("quic", &P_QUIC)],
+    udp: Some(Udp {
+        ports: &[443],
+        dissect: |call, p, d| dissect(p, &mut call.state.quic, d),
+        heuristic: Some(|call, p, d| {
+            let st = &mut call.state.quic;
+            if heuristic(p) {
+                st.note_ports(call.ep.src_port, call.ep.dst_port);
+            }
+            st.has_ports(call.ep.src_port, call.ep.dst_port) && dissect(p, st, d)
+        }),
+    }),
+    ..Protocol::NONE
+};
 
 /// Most connection IDs remembered for short-header packets.
 const MAX_CIDS: usize = 4096;
@@ -260,66 +281,41 @@ fn long(b: &[u8], st: &mut State, d: &mut Dissection) -> Option<(usize, String)>
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_QUIC_PACKET_LENGTH: FieldDef = FieldDef::new("quic.packet_length", FieldType::UInt, Base::Dec, "Packet Length");
-    pub static F_QUIC_HEADER_FORM: FieldDef = FieldDef::new("quic.header_form", FieldType::UInt, Base::Dec, "Header Form");
-    pub static F_QUIC_FIXED_BIT: FieldDef = FieldDef::new("quic.fixed_bit", FieldType::Bool, Base::Dec, "Fixed Bit");
-    pub static F_QUIC_SPIN_BIT: FieldDef = FieldDef::new("quic.spin_bit", FieldType::Bool, Base::Dec, "Spin Bit");
-    pub static F_QUIC_LONG_PACKET_TYPE: FieldDef = FieldDef::new("quic.long.packet_type", FieldType::UInt, Base::Dec, "Packet Type");
-    pub static F_QUIC_VERSION: FieldDef = FieldDef::new("quic.version", FieldType::UInt, Base::Hex(8), "Version");
-    pub static F_QUIC_DCIL: FieldDef = FieldDef::new("quic.dcil", FieldType::UInt, Base::Dec, "Destination Connection ID Length");
-    pub static F_QUIC_DCID: FieldDef = FieldDef::new("quic.dcid", FieldType::Bytes, Base::Dec, "Destination Connection ID");
-    pub static F_QUIC_SCIL: FieldDef = FieldDef::new("quic.scil", FieldType::UInt, Base::Dec, "Source Connection ID Length");
-    pub static F_QUIC_SCID: FieldDef = FieldDef::new("quic.scid", FieldType::Bytes, Base::Dec, "Source Connection ID");
-    pub static F_QUIC_SUPPORTED_VERSION: FieldDef = FieldDef::new("quic.supported_version", FieldType::UInt, Base::Hex(8), "Supported Version");
-    pub static F_QUIC_TOKEN_LENGTH: FieldDef = FieldDef::new("quic.token_length", FieldType::UInt, Base::Dec, "Token Length");
-    pub static F_QUIC_TOKEN: FieldDef = FieldDef::new("quic.token", FieldType::Bytes, Base::Dec, "Token");
-    pub static F_QUIC_LENGTH: FieldDef = FieldDef::new("quic.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_QUIC_RETRY_TOKEN: FieldDef = FieldDef::new("quic.retry_token", FieldType::Bytes, Base::Dec, "Retry Token");
-    pub static F_QUIC_RETRY_INTEGRITY_TAG: FieldDef = FieldDef::new("quic.retry_integrity_tag", FieldType::Bytes, Base::Dec, "Retry Integrity Tag");
-    pub static F_QUIC_LONG_RESERVED: FieldDef = FieldDef::new("quic.long.reserved", FieldType::UInt, Base::Dec, "Reserved");
-    pub static F_QUIC_PACKET_NUMBER_LENGTH: FieldDef = FieldDef::new("quic.packet_number_length", FieldType::UInt, Base::Dec, "Packet Number Length");
-    pub static F_QUIC_PACKET_NUMBER: FieldDef = FieldDef::new("quic.packet_number", FieldType::UInt, Base::Dec, "Packet Number");
-    pub static F_QUIC_FRAME_TYPE: FieldDef = FieldDef::new("quic.frame_type", FieldType::UInt, Base::Dec, "Frame Type");
-    pub static F_QUIC_PADDING_LENGTH: FieldDef = FieldDef::new("quic.padding_length", FieldType::UInt, Base::Dec, "Padding Length");
-    pub static F_QUIC_ACK_LARGEST_ACKNOWLEDGED: FieldDef = FieldDef::new("quic.ack.largest_acknowledged", FieldType::UInt, Base::Dec, "Largest Acknowledged");
-    pub static F_QUIC_ACK_ACK_DELAY: FieldDef = FieldDef::new("quic.ack.ack_delay", FieldType::UInt, Base::Dec, "ACK Delay");
-    pub static F_QUIC_ACK_ACK_RANGE_COUNT: FieldDef = FieldDef::new("quic.ack.ack_range_count", FieldType::UInt, Base::Dec, "ACK Range Count");
-    pub static F_QUIC_ACK_FIRST_ACK_RANGE: FieldDef = FieldDef::new("quic.ack.first_ack_range", FieldType::UInt, Base::Dec, "First ACK Range");
-    pub static F_QUIC_CRYPTO_OFFSET: FieldDef = FieldDef::new("quic.crypto.offset", FieldType::UInt, Base::Dec, "Offset");
-    pub static F_QUIC_CRYPTO_LENGTH: FieldDef = FieldDef::new("quic.crypto.length", FieldType::UInt, Base::Dec, "Length");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_QUIC_PACKET_LENGTH,
-        &F_QUIC_HEADER_FORM,
-        &F_QUIC_FIXED_BIT,
-        &F_QUIC_SPIN_BIT,
-        &F_QUIC_LONG_PACKET_TYPE,
-        &F_QUIC_VERSION,
-        &F_QUIC_DCIL,
-        &F_QUIC_DCID,
-        &F_QUIC_SCIL,
-        &F_QUIC_SCID,
-        &F_QUIC_SUPPORTED_VERSION,
-        &F_QUIC_TOKEN_LENGTH,
-        &F_QUIC_TOKEN,
-        &F_QUIC_LENGTH,
-        &F_QUIC_RETRY_TOKEN,
-        &F_QUIC_RETRY_INTEGRITY_TAG,
-        &F_QUIC_LONG_RESERVED,
-        &F_QUIC_PACKET_NUMBER_LENGTH,
-        &F_QUIC_PACKET_NUMBER,
-        &F_QUIC_FRAME_TYPE,
-        &F_QUIC_PADDING_LENGTH,
-        &F_QUIC_ACK_LARGEST_ACKNOWLEDGED,
-        &F_QUIC_ACK_ACK_DELAY,
-        &F_QUIC_ACK_ACK_RANGE_COUNT,
-        &F_QUIC_ACK_FIRST_ACK_RANGE,
-        &F_QUIC_CRYPTO_OFFSET,
-        &F_QUIC_CRYPTO_LENGTH,
-    ];
+    fields! {
+        P_QUIC = "quic", Protocol, Base::Dec, "QUIC IETF";
+        // HTTP/3 travels inside QUIC's encrypted payload; like tshark without
+        // the session keys, no frame ever carries it, but filters may name it.
+        P_HTTP3 = "http3", Protocol, Base::Dec, "Hypertext Transfer Protocol Version 3";
+        F_QUIC_PACKET_LENGTH = "quic.packet_length", UInt, Base::Dec, "Packet Length";
+        F_QUIC_HEADER_FORM = "quic.header_form", UInt, Base::Dec, "Header Form";
+        F_QUIC_FIXED_BIT = "quic.fixed_bit", Bool, Base::Dec, "Fixed Bit";
+        F_QUIC_SPIN_BIT = "quic.spin_bit", Bool, Base::Dec, "Spin Bit";
+        F_QUIC_LONG_PACKET_TYPE = "quic.long.packet_type", UInt, Base::Dec, "Packet Type";
+        F_QUIC_VERSION = "quic.version", UInt, Base::Hex(8), "Version";
+        F_QUIC_DCIL = "quic.dcil", UInt, Base::Dec, "Destination Connection ID Length";
+        F_QUIC_DCID = "quic.dcid", Bytes, Base::Dec, "Destination Connection ID";
+        F_QUIC_SCIL = "quic.scil", UInt, Base::Dec, "Source Connection ID Length";
+        F_QUIC_SCID = "quic.scid", Bytes, Base::Dec, "Source Connection ID";
+        F_QUIC_SUPPORTED_VERSION = "quic.supported_version", UInt, Base::Hex(8), "Supported Version";
+        F_QUIC_TOKEN_LENGTH = "quic.token_length", UInt, Base::Dec, "Token Length";
+        F_QUIC_TOKEN = "quic.token", Bytes, Base::Dec, "Token";
+        F_QUIC_LENGTH = "quic.length", UInt, Base::Dec, "Length";
+        F_QUIC_RETRY_TOKEN = "quic.retry_token", Bytes, Base::Dec, "Retry Token";
+        F_QUIC_RETRY_INTEGRITY_TAG = "quic.retry_integrity_tag", Bytes, Base::Dec, "Retry Integrity Tag";
+        F_QUIC_LONG_RESERVED = "quic.long.reserved", UInt, Base::Dec, "Reserved";
+        F_QUIC_PACKET_NUMBER_LENGTH = "quic.packet_number_length", UInt, Base::Dec, "Packet Number Length";
+        F_QUIC_PACKET_NUMBER = "quic.packet_number", UInt, Base::Dec, "Packet Number";
+        F_QUIC_FRAME_TYPE = "quic.frame_type", UInt, Base::Dec, "Frame Type";
+        F_QUIC_PADDING_LENGTH = "quic.padding_length", UInt, Base::Dec, "Padding Length";
+        F_QUIC_ACK_LARGEST_ACKNOWLEDGED = "quic.ack.largest_acknowledged", UInt, Base::Dec, "Largest Acknowledged";
+        F_QUIC_ACK_ACK_DELAY = "quic.ack.ack_delay", UInt, Base::Dec, "ACK Delay";
+        F_QUIC_ACK_ACK_RANGE_COUNT = "quic.ack.ack_range_count", UInt, Base::Dec, "ACK Range Count";
+        F_QUIC_ACK_FIRST_ACK_RANGE = "quic.ack.first_ack_range", UInt, Base::Dec, "First ACK Range";
+        F_QUIC_CRYPTO_OFFSET = "quic.crypto.offset", UInt, Base::Dec, "Offset";
+        F_QUIC_CRYPTO_LENGTH = "quic.crypto.length", UInt, Base::Dec, "Length";
+    }
 }
 
 /// QUIC v1 initial salt (RFC 9001 section 5.2).
@@ -722,8 +718,8 @@ fn feed_crypto(
     let cs = &mut streams[usize::from(server)];
     for (o, data) in frags {
         if let Some(ready) = cs.push(o, &data) {
-            let v = d.bytes(&super::P_TLS, &ready);
-            d.push(&super::P_TLS, v);
+            let v = d.bytes(&super::tls::P_TLS, &ready);
+            d.push(&super::tls::P_TLS, v);
             super::tls::quic_handshake(&ready, tls, !server, d);
         }
     }

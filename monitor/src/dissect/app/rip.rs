@@ -1,11 +1,28 @@
 //! RIP v1/v2 (RFC 1058, 2453, with simple-password and keyed-MD5
 //! authentication, RFC 4822) on UDP 520, and RIPng (RFC 2080) on UDP 521.
 
+use super::protocol::{Mark, Protocol, Udp};
 use super::util::{be16, be32, ipv4, ipv6, text};
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// RIP on UDP port 520, RIPng on 521.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "rip",
+    fields: FIELDS,
+    marks: &[Mark::new("rip", &P_RIP), Mark::new("ripng", &P_RIPNG)],
+    udp: Some(Udp {
+        ports: &[520, 521],
+        dissect: |call, p, d| match call.port {
+            520 => dissect(p, d),
+            _ => dissect_ng(p, d),
+        },
+        heuristic: None,
+    }),
+    ..Protocol::NONE
+};
 
 const HEADER: usize = 4;
 const ENTRY: usize = 20;
@@ -136,54 +153,32 @@ pub fn dissect_ng(p: &[u8], d: &mut Dissection) -> bool {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_RIP_COMMAND: FieldDef = FieldDef::new("rip.command", FieldType::UInt, Base::Dec, "Command");
-    pub static F_RIP_VERSION: FieldDef = FieldDef::new("rip.version", FieldType::UInt, Base::Dec, "Version");
-    pub static F_RIP_AUTH_TYPE: FieldDef = FieldDef::new("rip.auth.type", FieldType::UInt, Base::Dec, "Authentication type");
-    pub static F_RIP_AUTH_PASSWD: FieldDef = FieldDef::new("rip.auth.passwd", FieldType::String, Base::Dec, "Password");
-    pub static F_RIP_DIGEST_OFFSET: FieldDef = FieldDef::new("rip.digest_offset", FieldType::UInt, Base::Dec, "Digest Offset");
-    pub static F_RIP_KEY_ID: FieldDef = FieldDef::new("rip.key_id", FieldType::UInt, Base::Dec, "Key ID");
-    pub static F_RIP_AUTH_DATA_LEN: FieldDef = FieldDef::new("rip.auth_data_len", FieldType::UInt, Base::Dec, "Auth Data Len");
-    pub static F_RIP_SEQ_NUM: FieldDef = FieldDef::new("rip.seq_num", FieldType::UInt, Base::Dec, "Seq num");
-    pub static F_RIP_AUTHENTICATION_DATA: FieldDef = FieldDef::new("rip.authentication_data", FieldType::Bytes, Base::Dec, "Authentication Data");
-    pub static F_RIP_FAMILY: FieldDef = FieldDef::new("rip.family", FieldType::UInt, Base::Dec, "Address Family");
-    pub static F_RIP_ROUTE_TAG: FieldDef = FieldDef::new("rip.route_tag", FieldType::UInt, Base::Dec, "Route Tag");
-    pub static F_RIP_IP: FieldDef = FieldDef::new("rip.ip", FieldType::Ipv4, Base::Dec, "IP Address");
-    pub static F_RIP_NETMASK: FieldDef = FieldDef::new("rip.netmask", FieldType::Ipv4, Base::Dec, "Netmask");
-    pub static F_RIP_NEXT_HOP: FieldDef = FieldDef::new("rip.next_hop", FieldType::Ipv4, Base::Dec, "Next Hop");
-    pub static F_RIP_METRIC: FieldDef = FieldDef::new("rip.metric", FieldType::UInt, Base::Dec, "Metric");
-    pub static F_RIP_UNKNOWN_ADDRESS_FAMILY: FieldDef = FieldDef::new("rip.unknown_address_family", FieldType::None, Base::Dec, "Unknown address family");
-    pub static F_RIPNG_CMD: FieldDef = FieldDef::new("ripng.cmd", FieldType::UInt, Base::Dec, "Command");
-    pub static F_RIPNG_VERSION: FieldDef = FieldDef::new("ripng.version", FieldType::UInt, Base::Dec, "Version");
-    pub static F_RIPNG_RTE_IPV6_PREFIX: FieldDef = FieldDef::new("ripng.rte.ipv6_prefix", FieldType::Ipv6, Base::Dec, "IPv6 Prefix");
-    pub static F_RIPNG_RTE_ROUTE_TAG: FieldDef = FieldDef::new("ripng.rte.route_tag", FieldType::UInt, Base::Hex(4), "Route Tag");
-    pub static F_RIPNG_RTE_PREFIX_LENGTH: FieldDef = FieldDef::new("ripng.rte.prefix_length", FieldType::UInt, Base::Dec, "Prefix Length");
-    pub static F_RIPNG_RTE_METRIC: FieldDef = FieldDef::new("ripng.rte.metric", FieldType::UInt, Base::Dec, "Metric");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_RIP_COMMAND,
-        &F_RIP_VERSION,
-        &F_RIP_AUTH_TYPE,
-        &F_RIP_AUTH_PASSWD,
-        &F_RIP_DIGEST_OFFSET,
-        &F_RIP_KEY_ID,
-        &F_RIP_AUTH_DATA_LEN,
-        &F_RIP_SEQ_NUM,
-        &F_RIP_AUTHENTICATION_DATA,
-        &F_RIP_FAMILY,
-        &F_RIP_ROUTE_TAG,
-        &F_RIP_IP,
-        &F_RIP_NETMASK,
-        &F_RIP_NEXT_HOP,
-        &F_RIP_METRIC,
-        &F_RIP_UNKNOWN_ADDRESS_FAMILY,
-        &F_RIPNG_CMD,
-        &F_RIPNG_VERSION,
-        &F_RIPNG_RTE_IPV6_PREFIX,
-        &F_RIPNG_RTE_ROUTE_TAG,
-        &F_RIPNG_RTE_PREFIX_LENGTH,
-        &F_RIPNG_RTE_METRIC,
-    ];
+    fields! {
+        P_RIP = "rip", Protocol, Base::Dec, "Routing Information Protocol";
+        P_RIPNG = "ripng", Protocol, Base::Dec, "RIPng";
+        F_RIP_COMMAND = "rip.command", UInt, Base::Dec, "Command";
+        F_RIP_VERSION = "rip.version", UInt, Base::Dec, "Version";
+        F_RIP_AUTH_TYPE = "rip.auth.type", UInt, Base::Dec, "Authentication type";
+        F_RIP_AUTH_PASSWD = "rip.auth.passwd", String, Base::Dec, "Password";
+        F_RIP_DIGEST_OFFSET = "rip.digest_offset", UInt, Base::Dec, "Digest Offset";
+        F_RIP_KEY_ID = "rip.key_id", UInt, Base::Dec, "Key ID";
+        F_RIP_AUTH_DATA_LEN = "rip.auth_data_len", UInt, Base::Dec, "Auth Data Len";
+        F_RIP_SEQ_NUM = "rip.seq_num", UInt, Base::Dec, "Seq num";
+        F_RIP_AUTHENTICATION_DATA = "rip.authentication_data", Bytes, Base::Dec, "Authentication Data";
+        F_RIP_FAMILY = "rip.family", UInt, Base::Dec, "Address Family";
+        F_RIP_ROUTE_TAG = "rip.route_tag", UInt, Base::Dec, "Route Tag";
+        F_RIP_IP = "rip.ip", Ipv4, Base::Dec, "IP Address";
+        F_RIP_NETMASK = "rip.netmask", Ipv4, Base::Dec, "Netmask";
+        F_RIP_NEXT_HOP = "rip.next_hop", Ipv4, Base::Dec, "Next Hop";
+        F_RIP_METRIC = "rip.metric", UInt, Base::Dec, "Metric";
+        F_RIP_UNKNOWN_ADDRESS_FAMILY = "rip.unknown_address_family", None, Base::Dec, "Unknown address family";
+        F_RIPNG_CMD = "ripng.cmd", UInt, Base::Dec, "Command";
+        F_RIPNG_VERSION = "ripng.version", UInt, Base::Dec, "Version";
+        F_RIPNG_RTE_IPV6_PREFIX = "ripng.rte.ipv6_prefix", Ipv6, Base::Dec, "IPv6 Prefix";
+        F_RIPNG_RTE_ROUTE_TAG = "ripng.rte.route_tag", UInt, Base::Hex(4), "Route Tag";
+        F_RIPNG_RTE_PREFIX_LENGTH = "ripng.rte.prefix_length", UInt, Base::Dec, "Prefix Length";
+        F_RIPNG_RTE_METRIC = "ripng.rte.metric", UInt, Base::Dec, "Metric";
+    }
 }

@@ -9,11 +9,29 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use super::protocol::{Mark, Protocol, Udp};
 use super::util::be32;
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// ONC RPC (with NFS), found by tshark's heuristic on UDP: a call to a
+/// known program, or the reply to one.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "rpc",
+    fields: FIELDS,
+    marks: &[Mark::new("rpc", &P_RPC), Mark::new("nfs", &P_NFS)],
+    udp: Some(Udp {
+        ports: &[],
+        dissect: HEURISTIC,
+        heuristic: Some(HEURISTIC),
+    }),
+    ..Protocol::NONE
+};
+
+const HEURISTIC: super::protocol::UdpDissect =
+    |call, p, d| dissect(p, &mut call.state.rpc, call.dg, d);
 
 /// Most calls remembered for matching replies.
 const MAX_CALLS: usize = 4096;
@@ -275,7 +293,7 @@ fn nfs_call(args: &[u8], version: u32, procedure: u32, d: &mut Dissection, info:
 /// knows the version and procedure, else shown as data.
 fn body(args: &[u8], version: u32, procedure: u32, is_call: bool, d: &mut Dissection) -> String {
     let mut info = String::new();
-    d.push(&super::P_NFS, d.bytes(&super::P_NFS, args));
+    d.push(&P_NFS, d.bytes(&P_NFS, args));
     d.push(&F_RPC_PROGRAMVERSION, Value::UInt(version.into()));
     let proc_field = match version {
         2 => Some(&F_NFS_PROCEDURE_V2),
@@ -292,7 +310,7 @@ fn body(args: &[u8], version: u32, procedure: u32, is_call: bool, d: &mut Dissec
         return info;
     }
     if nfs_procedure(version, procedure).is_some() {
-        d.push(&super::L_NFS, Value::None);
+        d.push(&L_NFS, Value::None);
         if is_call {
             nfs_call(args, version, procedure, d, &mut info);
         }
@@ -407,50 +425,35 @@ fn reply(p: &[u8], xid: u32, c: Call, dg: Datagram, d: &mut Dissection) {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::{Base, FieldDef};
 
-    pub static F_RPC_XID: FieldDef = FieldDef::new("rpc.xid", FieldType::UInt, Base::Hex(8), "XID");
-    pub static F_RPC_MSGTYP: FieldDef = FieldDef::new("rpc.msgtyp", FieldType::UInt, Base::Dec, "Message Type");
-    pub static F_RPC_VERSION: FieldDef = FieldDef::new("rpc.version", FieldType::UInt, Base::Dec, "RPC Version");
-    pub static F_RPC_PROGRAM: FieldDef = FieldDef::new("rpc.program", FieldType::UInt, Base::Dec, "Program");
-    pub static F_RPC_PROGRAMVERSION: FieldDef = FieldDef::new("rpc.programversion", FieldType::UInt, Base::Dec, "Program Version");
-    pub static F_RPC_PROCEDURE: FieldDef = FieldDef::new("rpc.procedure", FieldType::UInt, Base::Dec, "Procedure");
-    pub static F_RPC_AUTH_FLAVOR: FieldDef = FieldDef::new("rpc.auth.flavor", FieldType::UInt, Base::Dec, "Flavor");
-    pub static F_RPC_AUTH_LENGTH: FieldDef = FieldDef::new("rpc.auth.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_RPC_AUTH_STAMP: FieldDef = FieldDef::new("rpc.auth.stamp", FieldType::UInt, Base::Hex(8), "Stamp");
-    pub static F_RPC_OPAQUE_LENGTH: FieldDef = FieldDef::new("rpc.opaque_length", FieldType::UInt, Base::Dec, "length");
-    pub static F_RPC_AUTH_MACHINENAME: FieldDef = FieldDef::new("rpc.auth.machinename", FieldType::String, Base::Dec, "Machine Name");
-    pub static F_RPC_AUTH_UID: FieldDef = FieldDef::new("rpc.auth.uid", FieldType::UInt, Base::Dec, "UID");
-    pub static F_RPC_AUTH_GID: FieldDef = FieldDef::new("rpc.auth.gid", FieldType::UInt, Base::Dec, "GID");
-    pub static F_RPC_REPLYSTAT: FieldDef = FieldDef::new("rpc.replystat", FieldType::UInt, Base::Dec, "Reply State");
-    pub static F_RPC_REPFRAME: FieldDef = FieldDef::new("rpc.repframe", FieldType::FrameNum, Base::Dec, "Reply Frame");
-    pub static F_RPC_TIME: FieldDef = FieldDef::new("rpc.time", FieldType::RelTime, Base::Dec, "Time from request");
-    pub static F_RPC_STATE_ACCEPT: FieldDef = FieldDef::new("rpc.state_accept", FieldType::UInt, Base::Dec, "Accept State");
-    pub static F_NFS_PROCEDURE_V2: FieldDef = FieldDef::new("nfs.procedure_v2", FieldType::UInt, Base::Dec, "V2 Procedure");
-    pub static F_NFS_PROCEDURE_V3: FieldDef = FieldDef::new("nfs.procedure_v3", FieldType::UInt, Base::Dec, "V3 Procedure");
-    pub static F_NFS_PROCEDURE_V4: FieldDef = FieldDef::new("nfs.procedure_v4", FieldType::UInt, Base::Dec, "V4 Procedure");
+    fields! {
+        P_RPC = "rpc", Protocol, Base::Dec, "Remote Procedure Call";
+        F_RPC_XID = "rpc.xid", UInt, Base::Hex(8), "XID";
+        F_RPC_MSGTYP = "rpc.msgtyp", UInt, Base::Dec, "Message Type";
+        F_RPC_VERSION = "rpc.version", UInt, Base::Dec, "RPC Version";
+        F_RPC_PROGRAM = "rpc.program", UInt, Base::Dec, "Program";
+        F_RPC_PROGRAMVERSION = "rpc.programversion", UInt, Base::Dec, "Program Version";
+        F_RPC_PROCEDURE = "rpc.procedure", UInt, Base::Dec, "Procedure";
+        F_RPC_AUTH_FLAVOR = "rpc.auth.flavor", UInt, Base::Dec, "Flavor";
+        F_RPC_AUTH_LENGTH = "rpc.auth.length", UInt, Base::Dec, "Length";
+        F_RPC_AUTH_STAMP = "rpc.auth.stamp", UInt, Base::Hex(8), "Stamp";
+        F_RPC_OPAQUE_LENGTH = "rpc.opaque_length", UInt, Base::Dec, "length";
+        F_RPC_AUTH_MACHINENAME = "rpc.auth.machinename", String, Base::Dec, "Machine Name";
+        F_RPC_AUTH_UID = "rpc.auth.uid", UInt, Base::Dec, "UID";
+        F_RPC_AUTH_GID = "rpc.auth.gid", UInt, Base::Dec, "GID";
+        F_RPC_REPLYSTAT = "rpc.replystat", UInt, Base::Dec, "Reply State";
+        F_RPC_REPFRAME = "rpc.repframe", FrameNum, Base::Dec, "Reply Frame";
+        F_RPC_TIME = "rpc.time", RelTime, Base::Dec, "Time from request";
+        F_RPC_STATE_ACCEPT = "rpc.state_accept", UInt, Base::Dec, "Accept State";
+        F_NFS_PROCEDURE_V2 = "nfs.procedure_v2", UInt, Base::Dec, "V2 Procedure";
+        F_NFS_PROCEDURE_V3 = "nfs.procedure_v3", UInt, Base::Dec, "V3 Procedure";
+        F_NFS_PROCEDURE_V4 = "nfs.procedure_v4", UInt, Base::Dec, "V4 Procedure";
+        // NFS: RPC shows the program's subtree on every NFS message, but
+        // calls the NFS dissector (a `frame.protocols` layer, L_NFS) only
+        // on arguments or results.
+        @tree_only P_NFS = "nfs", "Network File System";
+    }
 
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_RPC_XID,
-        &F_RPC_MSGTYP,
-        &F_RPC_VERSION,
-        &F_RPC_PROGRAM,
-        &F_RPC_PROGRAMVERSION,
-        &F_RPC_PROCEDURE,
-        &F_RPC_AUTH_FLAVOR,
-        &F_RPC_AUTH_LENGTH,
-        &F_RPC_AUTH_STAMP,
-        &F_RPC_OPAQUE_LENGTH,
-        &F_RPC_AUTH_MACHINENAME,
-        &F_RPC_AUTH_UID,
-        &F_RPC_AUTH_GID,
-        &F_RPC_REPLYSTAT,
-        &F_RPC_REPFRAME,
-        &F_RPC_TIME,
-        &F_RPC_STATE_ACCEPT,
-        &F_NFS_PROCEDURE_V2,
-        &F_NFS_PROCEDURE_V3,
-        &F_NFS_PROCEDURE_V4,
-    ];
+    pub static L_NFS: FieldDef = FieldDef::layer_only("nfs");
 }

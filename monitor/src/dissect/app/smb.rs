@@ -7,11 +7,19 @@
 //! data), nor are Unicode transaction names; messages to other mailslots
 //! (tshark's NETLOGON family) show as data after the mailslot layer.
 
+use super::protocol::Protocol;
 use super::util::{ascii, le16, le32, stringz};
 use crate::dissect::{Dissection, FieldDef, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// SMB and its mailslots, reached through the NetBIOS datagram service.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "smb",
+    fields: FIELDS,
+    ..Protocol::NONE
+};
 
 /// The header's length, up to the word count.
 const HEADER: usize = 32;
@@ -220,83 +228,65 @@ fn mailslot(
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static P_SMB: FieldDef = FieldDef::new("smb", FieldType::Protocol, Base::Dec, "SMB (Server Message Block Protocol)");
-    pub static F_SMB_SERVER_COMPONENT: FieldDef = FieldDef::new("smb.server_component", FieldType::UInt, Base::Hex(8), "Server Component");
-    pub static F_SMB_CMD: FieldDef = FieldDef::new("smb.cmd", FieldType::UInt, Base::Hex(2), "SMB Command");
-    pub static F_SMB_NT_STATUS: FieldDef = FieldDef::new("smb.nt_status", FieldType::UInt, Base::Hex(8), "NT Status");
-    pub static F_SMB_ERROR_CLASS: FieldDef = FieldDef::new("smb.error_class", FieldType::UInt, Base::Hex(2), "Error Class");
-    pub static F_SMB_RESERVED: FieldDef = FieldDef::new("smb.reserved", FieldType::Bytes, Base::Dec, "Reserved");
-    pub static F_SMB_ERROR_CODE: FieldDef = FieldDef::new("smb.error_code", FieldType::UInt, Base::Hex(4), "Error Code");
-    pub static F_SMB_FLAGS: FieldDef = FieldDef::new("smb.flags", FieldType::UInt, Base::Hex(2), "Flags");
-    pub static F_SMB_FLAGS_RESPONSE: FieldDef = FieldDef::new("smb.flags.response", FieldType::Bool, Base::Dec, "Request/Response");
-    pub static F_SMB_FLAGS_NOTIFY: FieldDef = FieldDef::new("smb.flags.notify", FieldType::Bool, Base::Dec, "Notify");
-    pub static F_SMB_FLAGS_OPLOCK: FieldDef = FieldDef::new("smb.flags.oplock", FieldType::Bool, Base::Dec, "Oplocks");
-    pub static F_SMB_FLAGS_CANON: FieldDef = FieldDef::new("smb.flags.canon", FieldType::Bool, Base::Dec, "Canonicalized Pathnames");
-    pub static F_SMB_FLAGS_CASELESS: FieldDef = FieldDef::new("smb.flags.caseless", FieldType::Bool, Base::Dec, "Case Sensitivity");
-    pub static F_SMB_FLAGS_RECEIVE_BUFFER: FieldDef = FieldDef::new("smb.flags.receive_buffer", FieldType::Bool, Base::Dec, "Receive Buffer Posted");
-    pub static F_SMB_FLAGS_LOCK: FieldDef = FieldDef::new("smb.flags.lock", FieldType::Bool, Base::Dec, "Lock and Read");
-    pub static F_SMB_FLAGS2: FieldDef = FieldDef::new("smb.flags2", FieldType::UInt, Base::Hex(4), "Flags2");
-    pub static F_SMB_FLAGS2_STRING: FieldDef = FieldDef::new("smb.flags2.string", FieldType::Bool, Base::Dec, "Unicode Strings");
-    pub static F_SMB_FLAGS2_NT_ERROR: FieldDef = FieldDef::new("smb.flags2.nt_error", FieldType::Bool, Base::Dec, "Error Code Type");
-    pub static F_SMB_FLAGS2_ROE: FieldDef = FieldDef::new("smb.flags2.roe", FieldType::Bool, Base::Dec, "Execute-only Reads");
-    pub static F_SMB_FLAGS2_DFS: FieldDef = FieldDef::new("smb.flags2.dfs", FieldType::Bool, Base::Dec, "Dfs");
-    pub static F_SMB_FLAGS2_ESN: FieldDef = FieldDef::new("smb.flags2.esn", FieldType::Bool, Base::Dec, "Extended Security Negotiation");
-    pub static F_SMB_FLAGS2_REPARSE_PATH: FieldDef = FieldDef::new("smb.flags2.reparse_path", FieldType::Bool, Base::Dec, "Reparse Path");
-    pub static F_SMB_FLAGS2_LONG_NAMES_USED: FieldDef = FieldDef::new("smb.flags2.long_names_used", FieldType::Bool, Base::Dec, "Long Names Used");
-    pub static F_SMB_FLAGS2_SEC_SIG_REQUIRED: FieldDef = FieldDef::new("smb.flags2.sec_sig_required", FieldType::Bool, Base::Dec, "Security Signatures Required");
-    pub static F_SMB_FLAGS2_COMPRESSED: FieldDef = FieldDef::new("smb.flags2.compressed", FieldType::Bool, Base::Dec, "Compressed");
-    pub static F_SMB_FLAGS2_SEC_SIG: FieldDef = FieldDef::new("smb.flags2.sec_sig", FieldType::Bool, Base::Dec, "Security Signatures");
-    pub static F_SMB_FLAGS2_EA: FieldDef = FieldDef::new("smb.flags2.ea", FieldType::Bool, Base::Dec, "Extended Attributes");
-    pub static F_SMB_FLAGS2_LONG_NAMES_ALLOWED: FieldDef = FieldDef::new("smb.flags2.long_names_allowed", FieldType::Bool, Base::Dec, "Long Names Allowed");
-    pub static F_SMB_PID_HIGH: FieldDef = FieldDef::new("smb.pid.high", FieldType::UInt, Base::Dec, "Process ID High");
-    pub static F_SMB_SIGNATURE: FieldDef = FieldDef::new("smb.signature", FieldType::Bytes, Base::Dec, "Signature");
-    pub static F_SMB_TID: FieldDef = FieldDef::new("smb.tid", FieldType::UInt, Base::Dec, "Tree ID");
-    pub static F_SMB_PID: FieldDef = FieldDef::new("smb.pid", FieldType::UInt, Base::Dec, "Process ID");
-    pub static F_SMB_UID: FieldDef = FieldDef::new("smb.uid", FieldType::UInt, Base::Dec, "User ID");
-    pub static F_SMB_MID: FieldDef = FieldDef::new("smb.mid", FieldType::UInt, Base::Dec, "Multiplex ID");
-    pub static F_SMB_WCT: FieldDef = FieldDef::new("smb.wct", FieldType::UInt, Base::Dec, "Word Count (WCT)");
-    pub static F_SMB_TPC: FieldDef = FieldDef::new("smb.tpc", FieldType::UInt, Base::Dec, "Total Parameter Count");
-    pub static F_SMB_TDC: FieldDef = FieldDef::new("smb.tdc", FieldType::UInt, Base::Dec, "Total Data Count");
-    pub static F_SMB_MPC: FieldDef = FieldDef::new("smb.mpc", FieldType::UInt, Base::Dec, "Max Parameter Count");
-    pub static F_SMB_MDC: FieldDef = FieldDef::new("smb.mdc", FieldType::UInt, Base::Dec, "Max Data Count");
-    pub static F_SMB_MSC: FieldDef = FieldDef::new("smb.msc", FieldType::UInt, Base::Dec, "Max Setup Count");
-    pub static F_SMB_TRANSACTION_FLAGS: FieldDef = FieldDef::new("smb.transaction.flags", FieldType::UInt, Base::Hex(4), "Flags");
-    pub static F_SMB_TRANSACTION_FLAGS_OWT: FieldDef = FieldDef::new("smb.transaction.flags.owt", FieldType::Bool, Base::Dec, "One Way Transaction");
-    pub static F_SMB_TRANSACTION_FLAGS_DTID: FieldDef = FieldDef::new("smb.transaction.flags.dtid", FieldType::Bool, Base::Dec, "Disconnect TID");
-    pub static F_SMB_TIMEOUT: FieldDef = FieldDef::new("smb.timeout", FieldType::UInt, Base::Dec, "Timeout");
-    pub static F_SMB_PC: FieldDef = FieldDef::new("smb.pc", FieldType::UInt, Base::Dec, "Parameter Count");
-    pub static F_SMB_PO: FieldDef = FieldDef::new("smb.po", FieldType::UInt, Base::Dec, "Parameter Offset");
-    pub static F_SMB_DC: FieldDef = FieldDef::new("smb.dc", FieldType::UInt, Base::Dec, "Data Count");
-    pub static F_SMB_DATA_OFFSET: FieldDef = FieldDef::new("smb.data_offset", FieldType::UInt, Base::Dec, "Data Offset");
-    pub static F_SMB_SC: FieldDef = FieldDef::new("smb.sc", FieldType::UInt, Base::Dec, "Setup Count");
-    pub static F_SMB_BCC: FieldDef = FieldDef::new("smb.bcc", FieldType::UInt, Base::Dec, "Byte Count (BCC)");
-    pub static F_SMB_TRANS_NAME: FieldDef = FieldDef::new("smb.trans_name", FieldType::String, Base::Dec, "Transaction Name");
-
-    pub static P_MAILSLOT: FieldDef = FieldDef::tree_only("mailslot", "SMB MailSlot Protocol");
-    pub static F_MAILSLOT_OPCODE: FieldDef = FieldDef::new("mailslot.opcode", FieldType::UInt, Base::Dec, "Opcode");
-    pub static F_MAILSLOT_PRIORITY: FieldDef = FieldDef::new("mailslot.priority", FieldType::UInt, Base::Dec, "Priority");
-    pub static F_MAILSLOT_CLASS: FieldDef = FieldDef::new("mailslot.class", FieldType::UInt, Base::Dec, "Class");
-    pub static F_MAILSLOT_SIZE: FieldDef = FieldDef::new("mailslot.size", FieldType::UInt, Base::Dec, "Size");
-    pub static F_MAILSLOT_NAME: FieldDef = FieldDef::new("mailslot.name", FieldType::String, Base::Dec, "Mailslot Name");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &P_SMB, &F_SMB_SERVER_COMPONENT, &F_SMB_CMD, &F_SMB_NT_STATUS, &F_SMB_ERROR_CLASS,
-        &F_SMB_RESERVED, &F_SMB_ERROR_CODE, &F_SMB_FLAGS, &F_SMB_FLAGS_RESPONSE,
-        &F_SMB_FLAGS_NOTIFY, &F_SMB_FLAGS_OPLOCK, &F_SMB_FLAGS_CANON, &F_SMB_FLAGS_CASELESS,
-        &F_SMB_FLAGS_RECEIVE_BUFFER, &F_SMB_FLAGS_LOCK, &F_SMB_FLAGS2, &F_SMB_FLAGS2_STRING,
-        &F_SMB_FLAGS2_NT_ERROR, &F_SMB_FLAGS2_ROE, &F_SMB_FLAGS2_DFS, &F_SMB_FLAGS2_ESN,
-        &F_SMB_FLAGS2_REPARSE_PATH, &F_SMB_FLAGS2_LONG_NAMES_USED,
-        &F_SMB_FLAGS2_SEC_SIG_REQUIRED, &F_SMB_FLAGS2_COMPRESSED, &F_SMB_FLAGS2_SEC_SIG,
-        &F_SMB_FLAGS2_EA, &F_SMB_FLAGS2_LONG_NAMES_ALLOWED, &F_SMB_PID_HIGH, &F_SMB_SIGNATURE,
-        &F_SMB_TID, &F_SMB_PID, &F_SMB_UID, &F_SMB_MID, &F_SMB_WCT, &F_SMB_TPC, &F_SMB_TDC,
-        &F_SMB_MPC, &F_SMB_MDC, &F_SMB_MSC, &F_SMB_TRANSACTION_FLAGS,
-        &F_SMB_TRANSACTION_FLAGS_OWT, &F_SMB_TRANSACTION_FLAGS_DTID, &F_SMB_TIMEOUT,
-        &F_SMB_PC, &F_SMB_PO, &F_SMB_DC, &F_SMB_DATA_OFFSET, &F_SMB_SC, &F_SMB_BCC,
-        &F_SMB_TRANS_NAME,
-        &P_MAILSLOT, &F_MAILSLOT_OPCODE, &F_MAILSLOT_PRIORITY, &F_MAILSLOT_CLASS,
-        &F_MAILSLOT_SIZE, &F_MAILSLOT_NAME,
-    ];
+    fields! {
+        P_SMB = "smb", Protocol, Base::Dec, "SMB (Server Message Block Protocol)";
+        F_SMB_SERVER_COMPONENT = "smb.server_component", UInt, Base::Hex(8), "Server Component";
+        F_SMB_CMD = "smb.cmd", UInt, Base::Hex(2), "SMB Command";
+        F_SMB_NT_STATUS = "smb.nt_status", UInt, Base::Hex(8), "NT Status";
+        F_SMB_ERROR_CLASS = "smb.error_class", UInt, Base::Hex(2), "Error Class";
+        F_SMB_RESERVED = "smb.reserved", Bytes, Base::Dec, "Reserved";
+        F_SMB_ERROR_CODE = "smb.error_code", UInt, Base::Hex(4), "Error Code";
+        F_SMB_FLAGS = "smb.flags", UInt, Base::Hex(2), "Flags";
+        F_SMB_FLAGS_RESPONSE = "smb.flags.response", Bool, Base::Dec, "Request/Response";
+        F_SMB_FLAGS_NOTIFY = "smb.flags.notify", Bool, Base::Dec, "Notify";
+        F_SMB_FLAGS_OPLOCK = "smb.flags.oplock", Bool, Base::Dec, "Oplocks";
+        F_SMB_FLAGS_CANON = "smb.flags.canon", Bool, Base::Dec, "Canonicalized Pathnames";
+        F_SMB_FLAGS_CASELESS = "smb.flags.caseless", Bool, Base::Dec, "Case Sensitivity";
+        F_SMB_FLAGS_RECEIVE_BUFFER = "smb.flags.receive_buffer", Bool, Base::Dec, "Receive Buffer Posted";
+        F_SMB_FLAGS_LOCK = "smb.flags.lock", Bool, Base::Dec, "Lock and Read";
+        F_SMB_FLAGS2 = "smb.flags2", UInt, Base::Hex(4), "Flags2";
+        F_SMB_FLAGS2_STRING = "smb.flags2.string", Bool, Base::Dec, "Unicode Strings";
+        F_SMB_FLAGS2_NT_ERROR = "smb.flags2.nt_error", Bool, Base::Dec, "Error Code Type";
+        F_SMB_FLAGS2_ROE = "smb.flags2.roe", Bool, Base::Dec, "Execute-only Reads";
+        F_SMB_FLAGS2_DFS = "smb.flags2.dfs", Bool, Base::Dec, "Dfs";
+        F_SMB_FLAGS2_ESN = "smb.flags2.esn", Bool, Base::Dec, "Extended Security Negotiation";
+        F_SMB_FLAGS2_REPARSE_PATH = "smb.flags2.reparse_path", Bool, Base::Dec, "Reparse Path";
+        F_SMB_FLAGS2_LONG_NAMES_USED = "smb.flags2.long_names_used", Bool, Base::Dec, "Long Names Used";
+        F_SMB_FLAGS2_SEC_SIG_REQUIRED = "smb.flags2.sec_sig_required", Bool, Base::Dec, "Security Signatures Required";
+        F_SMB_FLAGS2_COMPRESSED = "smb.flags2.compressed", Bool, Base::Dec, "Compressed";
+        F_SMB_FLAGS2_SEC_SIG = "smb.flags2.sec_sig", Bool, Base::Dec, "Security Signatures";
+        F_SMB_FLAGS2_EA = "smb.flags2.ea", Bool, Base::Dec, "Extended Attributes";
+        F_SMB_FLAGS2_LONG_NAMES_ALLOWED = "smb.flags2.long_names_allowed", Bool, Base::Dec, "Long Names Allowed";
+        F_SMB_PID_HIGH = "smb.pid.high", UInt, Base::Dec, "Process ID High";
+        F_SMB_SIGNATURE = "smb.signature", Bytes, Base::Dec, "Signature";
+        F_SMB_TID = "smb.tid", UInt, Base::Dec, "Tree ID";
+        F_SMB_PID = "smb.pid", UInt, Base::Dec, "Process ID";
+        F_SMB_UID = "smb.uid", UInt, Base::Dec, "User ID";
+        F_SMB_MID = "smb.mid", UInt, Base::Dec, "Multiplex ID";
+        F_SMB_WCT = "smb.wct", UInt, Base::Dec, "Word Count (WCT)";
+        F_SMB_TPC = "smb.tpc", UInt, Base::Dec, "Total Parameter Count";
+        F_SMB_TDC = "smb.tdc", UInt, Base::Dec, "Total Data Count";
+        F_SMB_MPC = "smb.mpc", UInt, Base::Dec, "Max Parameter Count";
+        F_SMB_MDC = "smb.mdc", UInt, Base::Dec, "Max Data Count";
+        F_SMB_MSC = "smb.msc", UInt, Base::Dec, "Max Setup Count";
+        F_SMB_TRANSACTION_FLAGS = "smb.transaction.flags", UInt, Base::Hex(4), "Flags";
+        F_SMB_TRANSACTION_FLAGS_OWT = "smb.transaction.flags.owt", Bool, Base::Dec, "One Way Transaction";
+        F_SMB_TRANSACTION_FLAGS_DTID = "smb.transaction.flags.dtid", Bool, Base::Dec, "Disconnect TID";
+        F_SMB_TIMEOUT = "smb.timeout", UInt, Base::Dec, "Timeout";
+        F_SMB_PC = "smb.pc", UInt, Base::Dec, "Parameter Count";
+        F_SMB_PO = "smb.po", UInt, Base::Dec, "Parameter Offset";
+        F_SMB_DC = "smb.dc", UInt, Base::Dec, "Data Count";
+        F_SMB_DATA_OFFSET = "smb.data_offset", UInt, Base::Dec, "Data Offset";
+        F_SMB_SC = "smb.sc", UInt, Base::Dec, "Setup Count";
+        F_SMB_BCC = "smb.bcc", UInt, Base::Dec, "Byte Count (BCC)";
+        F_SMB_TRANS_NAME = "smb.trans_name", String, Base::Dec, "Transaction Name";
+        F_MAILSLOT_OPCODE = "mailslot.opcode", UInt, Base::Dec, "Opcode";
+        F_MAILSLOT_PRIORITY = "mailslot.priority", UInt, Base::Dec, "Priority";
+        F_MAILSLOT_CLASS = "mailslot.class", UInt, Base::Dec, "Class";
+        F_MAILSLOT_SIZE = "mailslot.size", UInt, Base::Dec, "Size";
+        F_MAILSLOT_NAME = "mailslot.name", String, Base::Dec, "Mailslot Name";
+        @tree_only P_MAILSLOT = "mailslot", "SMB MailSlot Protocol";
+    }
 }

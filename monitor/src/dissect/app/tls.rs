@@ -7,12 +7,35 @@
 //! shows them. The same handshake dissection serves the TLS messages that
 //! QUIC carries in its Initial packets.
 
+use super::protocol::{Mark, Protocol, Tcp};
 use super::util::{be16, be24, be32};
 use super::Pdu;
 use crate::dissect::{Dissection, Value};
 
 pub use defs::FIELDS;
+pub(super) use defs::P_TLS;
 use defs::*;
+
+/// TLS on its TCP ports, and (tshark's heuristic) on a conversation that
+/// starts with a TLS record. Records are taken one by one by the
+/// dispatcher ([`step`]); `dissect` is for one whole record.
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "tls",
+    fields: FIELDS,
+    marks: &[Mark::new("tls", &P_TLS)],
+    tcp: Some(Tcp {
+        ports: &[443, 465, 993, 995, 636, 853, 8443],
+        heuristic: Some(heuristic),
+        pdu_len: |b, _, _| pdu_len(b),
+        pdu_total: |b, _| Some(5 + usize::from(be16(b, 3)?)),
+        dissect: |st, rec, seg, d| {
+            dissect(rec, &mut st.tls, seg.from_client, d);
+            None
+        },
+        cut: Some(super::truncated::tls_cut),
+    }),
+    ..Protocol::NONE
+};
 
 /// Most bytes of one handshake message kept while its records arrive.
 const MAX_HANDSHAKE: usize = 1 << 20;
@@ -830,110 +853,60 @@ fn extension(t: u16, e: &[u8], server: bool, d: &mut Dissection) {
 mod defs {
     // Field definitions (names, types and bases as Wireshark 4.0 registers them).
 
-    use crate::dissect::field::{Base, FieldDef, FieldType};
+    use crate::dissect::field::Base;
 
-    pub static F_TLS_RECORD_CONTENT_TYPE: FieldDef = FieldDef::new("tls.record.content_type", FieldType::UInt, Base::Dec, "Content Type");
-    pub static F_TLS_RECORD_OPAQUE_TYPE: FieldDef = FieldDef::new("tls.record.opaque_type", FieldType::UInt, Base::Dec, "Opaque Type");
-    pub static F_TLS_RECORD_VERSION: FieldDef = FieldDef::new("tls.record.version", FieldType::UInt, Base::Hex(4), "Version");
-    pub static F_TLS_RECORD_LENGTH: FieldDef = FieldDef::new("tls.record.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_TLS_CHANGE_CIPHER_SPEC: FieldDef = FieldDef::new("tls.change_cipher_spec", FieldType::None, Base::Dec, "Change Cipher Spec Message");
-    pub static F_TLS_ALERT_MESSAGE_LEVEL: FieldDef = FieldDef::new("tls.alert_message.level", FieldType::UInt, Base::Dec, "Level");
-    pub static F_TLS_ALERT_MESSAGE_DESC: FieldDef = FieldDef::new("tls.alert_message.desc", FieldType::UInt, Base::Dec, "Description");
-    pub static F_TLS_HANDSHAKE_TYPE: FieldDef = FieldDef::new("tls.handshake.type", FieldType::UInt, Base::Dec, "Handshake Message Type");
-    pub static F_TLS_HANDSHAKE_LENGTH: FieldDef = FieldDef::new("tls.handshake.length", FieldType::UInt, Base::Dec, "Length");
-    pub static F_TLS_HANDSHAKE_VERSION: FieldDef = FieldDef::new("tls.handshake.version", FieldType::UInt, Base::Hex(4), "Version");
-    pub static F_TLS_HANDSHAKE_RANDOM: FieldDef = FieldDef::new("tls.handshake.random", FieldType::Bytes, Base::Dec, "Random");
-    pub static F_TLS_HANDSHAKE_RANDOM_BYTES: FieldDef = FieldDef::new("tls.handshake.random_bytes", FieldType::Bytes, Base::Dec, "Random Bytes");
-    pub static F_TLS_HANDSHAKE_SESSION_ID_LENGTH: FieldDef = FieldDef::new("tls.handshake.session_id_length", FieldType::UInt, Base::Dec, "Session ID Length");
-    pub static F_TLS_HANDSHAKE_SESSION_ID: FieldDef = FieldDef::new("tls.handshake.session_id", FieldType::Bytes, Base::Dec, "Session ID");
-    pub static F_TLS_HANDSHAKE_CIPHER_SUITES_LENGTH: FieldDef = FieldDef::new("tls.handshake.cipher_suites_length", FieldType::UInt, Base::Dec, "Cipher Suites Length");
-    pub static F_TLS_HANDSHAKE_CIPHERSUITE: FieldDef = FieldDef::new("tls.handshake.ciphersuite", FieldType::UInt, Base::Hex(4), "Cipher Suite");
-    pub static F_TLS_HANDSHAKE_COMP_METHODS_LENGTH: FieldDef = FieldDef::new("tls.handshake.comp_methods_length", FieldType::UInt, Base::Dec, "Compression Methods Length");
-    pub static F_TLS_HANDSHAKE_COMP_METHOD: FieldDef = FieldDef::new("tls.handshake.comp_method", FieldType::UInt, Base::Dec, "Compression Method");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_length", FieldType::UInt, Base::Dec, "Extensions Length");
-    pub static F_TLS_HANDSHAKE_EXTENSION_TYPE: FieldDef = FieldDef::new("tls.handshake.extension.type", FieldType::UInt, Base::Dec, "Type");
-    pub static F_TLS_HANDSHAKE_EXTENSION_LEN: FieldDef = FieldDef::new("tls.handshake.extension.len", FieldType::UInt, Base::Dec, "Length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LIST_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_server_name_list_len", FieldType::UInt, Base::Dec, "Server Name list length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_TYPE: FieldDef = FieldDef::new("tls.handshake.extensions_server_name_type", FieldType::UInt, Base::Dec, "Server Name Type");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_server_name_len", FieldType::UInt, Base::Dec, "Server Name length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME: FieldDef = FieldDef::new("tls.handshake.extensions_server_name", FieldType::String, Base::Dec, "Server Name");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_ALPN_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_alpn_len", FieldType::UInt, Base::Dec, "ALPN Extension Length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_alpn_str_len", FieldType::UInt, Base::Dec, "ALPN string length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR: FieldDef = FieldDef::new("tls.handshake.extensions_alpn_str", FieldType::String, Base::Dec, "ALPN Next Protocol");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSIONS_LEN: FieldDef = FieldDef::new("tls.handshake.extensions.supported_versions_len", FieldType::UInt, Base::Dec, "Supported Versions length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSION: FieldDef = FieldDef::new("tls.handshake.extensions.supported_version", FieldType::UInt, Base::Hex(4), "Supported Version");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUPS_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_supported_groups_length", FieldType::UInt, Base::Dec, "Supported Groups List Length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUP: FieldDef = FieldDef::new("tls.handshake.extensions_supported_group", FieldType::UInt, Base::Hex(4), "Supported Group");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMATS_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_ec_point_formats_length", FieldType::UInt, Base::Dec, "EC point formats Length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMAT: FieldDef = FieldDef::new("tls.handshake.extensions_ec_point_format", FieldType::UInt, Base::Dec, "EC point format");
-    pub static F_TLS_HANDSHAKE_SIG_HASH_ALG_LEN: FieldDef = FieldDef::new("tls.handshake.sig_hash_alg_len", FieldType::UInt, Base::Dec, "Signature Hash Algorithms Length");
-    pub static F_TLS_HANDSHAKE_SIG_HASH_ALG: FieldDef = FieldDef::new("tls.handshake.sig_hash_alg", FieldType::UInt, Base::Hex(4), "Signature Algorithm");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_client_length", FieldType::UInt, Base::Dec, "Client Key Share Length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_SELECTED_GROUP: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_selected_group", FieldType::UInt, Base::Dec, "Selected Group");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_group", FieldType::UInt, Base::Dec, "Group");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_key_exchange_length", FieldType::UInt, Base::Dec, "Key Exchange Length");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE: FieldDef = FieldDef::new("tls.handshake.extensions_key_share_key_exchange", FieldType::Bytes, Base::Dec, "Key Exchange");
-    pub static F_TLS_HANDSHAKE_EXTENSIONS_RENEG_INFO_LEN: FieldDef = FieldDef::new("tls.handshake.extensions_reneg_info_len", FieldType::UInt, Base::Dec, "Renegotiation info extension length");
-    pub static F_TLS_HANDSHAKE_CERTIFICATES_LENGTH: FieldDef = FieldDef::new("tls.handshake.certificates_length", FieldType::UInt, Base::Dec, "Certificates Length");
-    pub static F_TLS_HANDSHAKE_CERTIFICATE_LENGTH: FieldDef = FieldDef::new("tls.handshake.certificate_length", FieldType::UInt, Base::Dec, "Certificate Length");
-    pub static F_TLS_HANDSHAKE_CERTIFICATE: FieldDef = FieldDef::new("tls.handshake.certificate", FieldType::Bytes, Base::Dec, "Certificate");
-    pub static F_TLS_HANDSHAKE_SESSION_TICKET_LIFETIME_HINT: FieldDef = FieldDef::new("tls.handshake.session_ticket_lifetime_hint", FieldType::UInt, Base::Dec, "Session Ticket Lifetime Hint");
-    pub static F_TLS_HANDSHAKE_SESSION_TICKET_LENGTH: FieldDef = FieldDef::new("tls.handshake.session_ticket_length", FieldType::UInt, Base::Dec, "Session Ticket Length");
-    pub static F_TLS_HANDSHAKE_SESSION_TICKET: FieldDef = FieldDef::new("tls.handshake.session_ticket", FieldType::Bytes, Base::Dec, "Session Ticket");
-    pub static F_TLS_APP_DATA: FieldDef = FieldDef::new("tls.app_data", FieldType::Bytes, Base::Dec, "Encrypted Application Data");
-
-    /// Every field of this dissector.
-    pub static FIELDS: &[&FieldDef] = &[
-        &F_TLS_RECORD_CONTENT_TYPE,
-        &F_TLS_RECORD_OPAQUE_TYPE,
-        &F_TLS_RECORD_VERSION,
-        &F_TLS_RECORD_LENGTH,
-        &F_TLS_CHANGE_CIPHER_SPEC,
-        &F_TLS_ALERT_MESSAGE_LEVEL,
-        &F_TLS_ALERT_MESSAGE_DESC,
-        &F_TLS_HANDSHAKE_TYPE,
-        &F_TLS_HANDSHAKE_LENGTH,
-        &F_TLS_HANDSHAKE_VERSION,
-        &F_TLS_HANDSHAKE_RANDOM,
-        &F_TLS_HANDSHAKE_RANDOM_BYTES,
-        &F_TLS_HANDSHAKE_SESSION_ID_LENGTH,
-        &F_TLS_HANDSHAKE_SESSION_ID,
-        &F_TLS_HANDSHAKE_CIPHER_SUITES_LENGTH,
-        &F_TLS_HANDSHAKE_CIPHERSUITE,
-        &F_TLS_HANDSHAKE_COMP_METHODS_LENGTH,
-        &F_TLS_HANDSHAKE_COMP_METHOD,
-        &F_TLS_HANDSHAKE_EXTENSIONS_LENGTH,
-        &F_TLS_HANDSHAKE_EXTENSION_TYPE,
-        &F_TLS_HANDSHAKE_EXTENSION_LEN,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LIST_LEN,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_TYPE,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LEN,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME,
-        &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_LEN,
-        &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR_LEN,
-        &F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSIONS_LEN,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSION,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUPS_LENGTH,
-        &F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUP,
-        &F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMATS_LENGTH,
-        &F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMAT,
-        &F_TLS_HANDSHAKE_SIG_HASH_ALG_LEN,
-        &F_TLS_HANDSHAKE_SIG_HASH_ALG,
-        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH,
-        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP,
-        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_SELECTED_GROUP,
-        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH,
-        &F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE,
-        &F_TLS_HANDSHAKE_EXTENSIONS_RENEG_INFO_LEN,
-        &F_TLS_HANDSHAKE_CERTIFICATES_LENGTH,
-        &F_TLS_HANDSHAKE_CERTIFICATE_LENGTH,
-        &F_TLS_HANDSHAKE_CERTIFICATE,
-        &F_TLS_HANDSHAKE_SESSION_TICKET_LIFETIME_HINT,
-        &F_TLS_HANDSHAKE_SESSION_TICKET_LENGTH,
-        &F_TLS_HANDSHAKE_SESSION_TICKET,
-        &F_TLS_APP_DATA,
-    ];
+    fields! {
+        P_TLS = "tls", Protocol, Base::Dec, "Transport Layer Security";
+        F_TLS_RECORD_CONTENT_TYPE = "tls.record.content_type", UInt, Base::Dec, "Content Type";
+        F_TLS_RECORD_OPAQUE_TYPE = "tls.record.opaque_type", UInt, Base::Dec, "Opaque Type";
+        F_TLS_RECORD_VERSION = "tls.record.version", UInt, Base::Hex(4), "Version";
+        F_TLS_RECORD_LENGTH = "tls.record.length", UInt, Base::Dec, "Length";
+        F_TLS_CHANGE_CIPHER_SPEC = "tls.change_cipher_spec", None, Base::Dec, "Change Cipher Spec Message";
+        F_TLS_ALERT_MESSAGE_LEVEL = "tls.alert_message.level", UInt, Base::Dec, "Level";
+        F_TLS_ALERT_MESSAGE_DESC = "tls.alert_message.desc", UInt, Base::Dec, "Description";
+        F_TLS_HANDSHAKE_TYPE = "tls.handshake.type", UInt, Base::Dec, "Handshake Message Type";
+        F_TLS_HANDSHAKE_LENGTH = "tls.handshake.length", UInt, Base::Dec, "Length";
+        F_TLS_HANDSHAKE_VERSION = "tls.handshake.version", UInt, Base::Hex(4), "Version";
+        F_TLS_HANDSHAKE_RANDOM = "tls.handshake.random", Bytes, Base::Dec, "Random";
+        F_TLS_HANDSHAKE_RANDOM_BYTES = "tls.handshake.random_bytes", Bytes, Base::Dec, "Random Bytes";
+        F_TLS_HANDSHAKE_SESSION_ID_LENGTH = "tls.handshake.session_id_length", UInt, Base::Dec, "Session ID Length";
+        F_TLS_HANDSHAKE_SESSION_ID = "tls.handshake.session_id", Bytes, Base::Dec, "Session ID";
+        F_TLS_HANDSHAKE_CIPHER_SUITES_LENGTH = "tls.handshake.cipher_suites_length", UInt, Base::Dec, "Cipher Suites Length";
+        F_TLS_HANDSHAKE_CIPHERSUITE = "tls.handshake.ciphersuite", UInt, Base::Hex(4), "Cipher Suite";
+        F_TLS_HANDSHAKE_COMP_METHODS_LENGTH = "tls.handshake.comp_methods_length", UInt, Base::Dec, "Compression Methods Length";
+        F_TLS_HANDSHAKE_COMP_METHOD = "tls.handshake.comp_method", UInt, Base::Dec, "Compression Method";
+        F_TLS_HANDSHAKE_EXTENSIONS_LENGTH = "tls.handshake.extensions_length", UInt, Base::Dec, "Extensions Length";
+        F_TLS_HANDSHAKE_EXTENSION_TYPE = "tls.handshake.extension.type", UInt, Base::Dec, "Type";
+        F_TLS_HANDSHAKE_EXTENSION_LEN = "tls.handshake.extension.len", UInt, Base::Dec, "Length";
+        F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LIST_LEN = "tls.handshake.extensions_server_name_list_len", UInt, Base::Dec, "Server Name list length";
+        F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_TYPE = "tls.handshake.extensions_server_name_type", UInt, Base::Dec, "Server Name Type";
+        F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME_LEN = "tls.handshake.extensions_server_name_len", UInt, Base::Dec, "Server Name length";
+        F_TLS_HANDSHAKE_EXTENSIONS_SERVER_NAME = "tls.handshake.extensions_server_name", String, Base::Dec, "Server Name";
+        F_TLS_HANDSHAKE_EXTENSIONS_ALPN_LEN = "tls.handshake.extensions_alpn_len", UInt, Base::Dec, "ALPN Extension Length";
+        F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR_LEN = "tls.handshake.extensions_alpn_str_len", UInt, Base::Dec, "ALPN string length";
+        F_TLS_HANDSHAKE_EXTENSIONS_ALPN_STR = "tls.handshake.extensions_alpn_str", String, Base::Dec, "ALPN Next Protocol";
+        F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSIONS_LEN = "tls.handshake.extensions.supported_versions_len", UInt, Base::Dec, "Supported Versions length";
+        F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_VERSION = "tls.handshake.extensions.supported_version", UInt, Base::Hex(4), "Supported Version";
+        F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUPS_LENGTH = "tls.handshake.extensions_supported_groups_length", UInt, Base::Dec, "Supported Groups List Length";
+        F_TLS_HANDSHAKE_EXTENSIONS_SUPPORTED_GROUP = "tls.handshake.extensions_supported_group", UInt, Base::Hex(4), "Supported Group";
+        F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMATS_LENGTH = "tls.handshake.extensions_ec_point_formats_length", UInt, Base::Dec, "EC point formats Length";
+        F_TLS_HANDSHAKE_EXTENSIONS_EC_POINT_FORMAT = "tls.handshake.extensions_ec_point_format", UInt, Base::Dec, "EC point format";
+        F_TLS_HANDSHAKE_SIG_HASH_ALG_LEN = "tls.handshake.sig_hash_alg_len", UInt, Base::Dec, "Signature Hash Algorithms Length";
+        F_TLS_HANDSHAKE_SIG_HASH_ALG = "tls.handshake.sig_hash_alg", UInt, Base::Hex(4), "Signature Algorithm";
+        F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_CLIENT_LENGTH = "tls.handshake.extensions_key_share_client_length", UInt, Base::Dec, "Client Key Share Length";
+        F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_GROUP = "tls.handshake.extensions_key_share_group", UInt, Base::Dec, "Group";
+        F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_SELECTED_GROUP = "tls.handshake.extensions_key_share_selected_group", UInt, Base::Dec, "Selected Group";
+        F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE_LENGTH = "tls.handshake.extensions_key_share_key_exchange_length", UInt, Base::Dec, "Key Exchange Length";
+        F_TLS_HANDSHAKE_EXTENSIONS_KEY_SHARE_KEY_EXCHANGE = "tls.handshake.extensions_key_share_key_exchange", Bytes, Base::Dec, "Key Exchange";
+        F_TLS_HANDSHAKE_EXTENSIONS_RENEG_INFO_LEN = "tls.handshake.extensions_reneg_info_len", UInt, Base::Dec, "Renegotiation info extension length";
+        F_TLS_HANDSHAKE_CERTIFICATES_LENGTH = "tls.handshake.certificates_length", UInt, Base::Dec, "Certificates Length";
+        F_TLS_HANDSHAKE_CERTIFICATE_LENGTH = "tls.handshake.certificate_length", UInt, Base::Dec, "Certificate Length";
+        F_TLS_HANDSHAKE_CERTIFICATE = "tls.handshake.certificate", Bytes, Base::Dec, "Certificate";
+        F_TLS_HANDSHAKE_SESSION_TICKET_LIFETIME_HINT = "tls.handshake.session_ticket_lifetime_hint", UInt, Base::Dec, "Session Ticket Lifetime Hint";
+        F_TLS_HANDSHAKE_SESSION_TICKET_LENGTH = "tls.handshake.session_ticket_length", UInt, Base::Dec, "Session Ticket Length";
+        F_TLS_HANDSHAKE_SESSION_TICKET = "tls.handshake.session_ticket", Bytes, Base::Dec, "Session Ticket";
+        F_TLS_APP_DATA = "tls.app_data", Bytes, Base::Dec, "Encrypted Application Data";
+    }
 }
 
 /// tshark's record loop (`dissect_ssl`, `dissect_ssl3_record`) over a

@@ -18,10 +18,11 @@
 //! `http2_cut` and `dns_cut`. No payload byte captured: no dissector is
 //! called.
 
+use super::http::P_HTTP;
+use super::tls::P_TLS;
 use super::{
     dns, http, http2, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto,
 };
-use super::{P_HTTP, P_TLS};
 use crate::dissect::{Dissection, Field};
 
 /// Dissect the captured part of a truncated segment whose payload is
@@ -56,22 +57,25 @@ pub fn tcp(
     let st = state.stream(seg.stream);
     // The conversation's dissector, else the port's, else the heuristics
     // (which then own the conversation). Only TLS, HTTP, HTTP/2 (once the
-    // conversation switched to it) and DNS dissect cut segments here; for
-    // BGP the heuristics get their turn.
+    // conversation switched to it) and DNS dissect cut segments here (the
+    // protocols with a `cut` dissector); for BGP the heuristics get their
+    // turn.
     // (A preface cut short is left to the port's dissector, as tshark's
     // HTTP reads it.)
-    if seg.data.starts_with(http2::PREFACE) && st.proto != Some(TcpProto::Http2) {
+    if seg.data.starts_with(http2::PREFACE) && st.proto != Some(TcpProto::HTTP2) {
         // Prior-knowledge HTTP/2, as on whole segments: the connection is
         // HTTP/2 from here on, reached through HTTP when that is what the
         // stream was taken for.
-        st.h2_via_http = st.proto.or(super::by_port(ep)) == Some(TcpProto::Http);
-        st.proto = Some(TcpProto::Http2);
+        st.h2_via_http = st.proto.or(super::by_port(ep)) == Some(TcpProto::HTTP);
+        st.proto = Some(TcpProto::HTTP2);
     }
     let port = match port_proto(ep, seg.data) {
-        Some(TcpProto::Http2) if seg.data.len() < http2::PREFACE.len() => super::by_port(ep),
+        Some(p) if p == TcpProto::HTTP2 && seg.data.len() < http2::PREFACE.len() => {
+            super::by_port(ep)
+        }
         p => p,
     }
-    .filter(|p| *p != TcpProto::Bgp);
+    .filter(|p| p.tcp.cut.is_some());
     let proto = match st.proto.or(port) {
         Some(p) => p,
         None => match super::heuristic_proto(seg.data) {
@@ -82,28 +86,32 @@ pub fn tcp(
             None => return Handoff::Unclaimed,
         },
     };
-    match proto {
-        TcpProto::Tls => {
-            // One TLS call over what was captured; a record cut short ends
-            // it, and nothing is kept for reassembly.
-            if tls::declines(seg.data) {
-                return Handoff::Unclaimed;
-            }
-            let value = d.bytes(&P_TLS, seg.data);
-            d.fields.push(Field { def: &P_TLS, value });
-            tls::dissect_cut(seg.data, reported, &mut st.tls, seg.from_client, d);
-            if seg.flags != 0 && !d.info.is_empty() {
-                // TCP's analysis note is fenced in front of the Info
-                // column; TLS appends its text to it after a separator.
-                d.info.insert_str(0, ", ");
-            }
-            Handoff::Claimed
-        }
-        TcpProto::Http => http_cut(st, seg, reported, d),
-        TcpProto::Http2 => http2_cut(st, seg, reported, d),
-        TcpProto::Dns => dns_cut(&mut st.dns, seg, reported, d),
-        TcpProto::Bgp => Handoff::Unclaimed,
+    match proto.tcp.cut {
+        Some(cut) => cut(st, seg, reported, d),
+        None => Handoff::Unclaimed,
     }
+}
+
+/// One TLS call over what was captured; a record cut short ends it, and
+/// nothing is kept for reassembly.
+pub(super) fn tls_cut(
+    st: &mut super::Stream,
+    seg: TcpPayload<'_>,
+    reported: usize,
+    d: &mut Dissection,
+) -> Handoff {
+    if tls::declines(seg.data) {
+        return Handoff::Unclaimed;
+    }
+    let value = d.bytes(&P_TLS, seg.data);
+    d.fields.push(Field { def: &P_TLS, value });
+    tls::dissect_cut(seg.data, reported, &mut st.tls, seg.from_client, d);
+    if seg.flags != 0 && !d.info.is_empty() {
+        // TCP's analysis note is fenced in front of the Info column; TLS
+        // appends its text to it after a separator.
+        d.info.insert_str(0, ", ");
+    }
+    Handoff::Claimed
 }
 
 /// tshark's HTTP dissector on the captured part of a segment. A line is
@@ -124,7 +132,7 @@ pub fn tcp(
 /// - The middle of a message is a continuation as when it is captured
 ///   whole (HTTP, "Continuation" once a request was seen), with what
 ///   follows its header lines, or all of it when binary, as data.
-fn http_cut(
+pub(super) fn http_cut(
     st: &mut super::Stream,
     seg: TcpPayload<'_>,
     reported: usize,
@@ -296,7 +304,7 @@ fn http_cut(
 /// captured bytes ends the whole dissection, one past the segment's end
 /// only that frame's, noted in the Info column. A frame header not
 /// captured whole also ends the dissection.
-fn http2_cut(
+pub(super) fn http2_cut(
     st: &mut super::Stream,
     seg: TcpPayload<'_>,
     reported: usize,
@@ -418,12 +426,13 @@ static L_HTTP2: crate::dissect::FieldDef = crate::dissect::FieldDef::layer_only(
 /// captured, and one cut short ends the dissection with a bounds error
 /// (which comes before the end of the segment, when a message runs past
 /// it, since the capture ends first).
-fn dns_cut(
-    tx: &mut dns::Transactions,
+pub(super) fn dns_cut(
+    st: &mut super::Stream,
     seg: TcpPayload<'_>,
     reported: usize,
     d: &mut Dissection,
 ) -> Handoff {
+    let tx = &mut st.dns;
     let data = seg.data;
     let mark = d.fields.len();
     let mut fr = super::Frame::default();

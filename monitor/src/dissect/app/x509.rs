@@ -23,11 +23,20 @@
 //!
 //! [`FieldType::Layer`]: crate::dissect::FieldType::Layer
 
+use super::protocol::Protocol;
 use super::util::text;
 use crate::dissect::{Dissection, FieldDef, Value};
 
 pub use defs::FIELDS;
 use defs::*;
+
+/// X.509 certificates, CRLs and OCSP responses, reached through TLS and
+/// HTTP bodies (no transport of their own).
+pub(super) static PROTOCOL: Protocol = Protocol {
+    name: "x509af",
+    fields: FIELDS,
+    ..Protocol::NONE
+};
 
 const BOOLEAN: u8 = 0x01;
 const INTEGER: u8 = 0x02;
@@ -570,7 +579,7 @@ impl W<'_> {
         };
         if kind == Kind::OcspBasic && self.ocsp_item {
             self.ocsp_item = false;
-            self.d.push(&super::P_OCSP, Value::None);
+            self.d.push(&P_OCSP, Value::None);
         } else {
             self.layer(layer);
         }
@@ -1015,14 +1024,14 @@ pub fn tls_ocsp_response(b: &[u8], d: &mut Dissection) {
     };
     w.ocsp_response(b);
     if w.ocsp_item {
-        w.d.push(&super::P_OCSP, Value::None);
+        w.d.push(&P_OCSP, Value::None);
     }
 }
 
 /// An HTTP body of media type `application/ocsp-response`.
 pub fn ocsp_response_body(b: &[u8], d: &mut Dissection) {
-    let v = d.bytes(&super::P_OCSP, b);
-    d.push(&super::P_OCSP, v);
+    let v = d.bytes(&P_OCSP, b);
+    d.push(&P_OCSP, v);
     W {
         d,
         depth: 0,
@@ -1199,189 +1208,147 @@ mod defs {
     pub static L_OCSP: FieldDef = FieldDef::new("ocsp", FieldType::Layer, Base::Dec, "Online Certificate Status Protocol");
 
     // The same protocols for filters (no frame ever has an item of them).
-    pub static P_X509AF: FieldDef = FieldDef::new("x509af", FieldType::Protocol, Base::Dec, "X.509 Authentication Framework");
-    pub static P_X509IF: FieldDef = FieldDef::new("x509if", FieldType::Protocol, Base::Dec, "X.509 Information Framework");
-    pub static P_X509SAT: FieldDef = FieldDef::new("x509sat", FieldType::Protocol, Base::Dec, "X.509 Selected Attribute Types");
-    pub static P_X509CE: FieldDef = FieldDef::new("x509ce", FieldType::Protocol, Base::Dec, "X.509 Certificate Extensions");
-    pub static P_PKIX1IMPLICIT: FieldDef = FieldDef::new("pkix1implicit", FieldType::Protocol, Base::Dec, "PKIX1Implitit");
-    pub static P_PKIX1EXPLICIT: FieldDef = FieldDef::new("pkix1explicit", FieldType::Protocol, Base::Dec, "PKIX1Explitit");
-    pub static P_PKCS1: FieldDef = FieldDef::new("pkcs-1", FieldType::Protocol, Base::Dec, "PKCS#1");
+    fields! {
+        P_OCSP = "ocsp", Protocol, Base::Dec, "Online Certificate Status Protocol";
+        P_X509AF = "x509af", Protocol, Base::Dec, "X.509 Authentication Framework";
+        P_X509IF = "x509if", Protocol, Base::Dec, "X.509 Information Framework";
+        P_X509SAT = "x509sat", Protocol, Base::Dec, "X.509 Selected Attribute Types";
+        P_X509CE = "x509ce", Protocol, Base::Dec, "X.509 Certificate Extensions";
+        P_PKIX1IMPLICIT = "pkix1implicit", Protocol, Base::Dec, "PKIX1Implitit";
+        P_PKIX1EXPLICIT = "pkix1explicit", Protocol, Base::Dec, "PKIX1Explitit";
+        P_PKCS1 = "pkcs-1", Protocol, Base::Dec, "PKCS#1";
+        F_SIGNED_CERTIFICATE = "x509af.signedCertificate_element", None, Base::Dec, "signedCertificate";
+        F_VERSION = "x509af.version", Int, Base::Dec, "version";
+        F_SERIAL_NUMBER = "x509af.serialNumber", Bytes, Base::Dec, "serialNumber";
+        F_SIGNATURE = "x509af.signature_element", None, Base::Dec, "signature";
+        F_ALGORITHM_ID = "x509af.algorithm.id", String, Base::Dec, "Algorithm Id";
+        F_ISSUER = "x509af.issuer", UInt, Base::Dec, "issuer";
+        F_VALIDITY = "x509af.validity_element", None, Base::Dec, "validity";
+        F_NOT_BEFORE = "x509af.notBefore", UInt, Base::Dec, "notBefore";
+        F_NOT_AFTER = "x509af.notAfter", UInt, Base::Dec, "notAfter";
+        F_UTC_TIME = "x509af.utcTime", String, Base::Dec, "utcTime";
+        F_GENERALIZED_TIME = "x509af.generalizedTime", AbsTime, Base::Dec, "generalizedTime";
+        F_SUBJECT = "x509af.subject", UInt, Base::Dec, "subject";
+        F_X509AF_RDN_SEQUENCE = "x509af.rdnSequence", UInt, Base::Dec, "rdnSequence";
+        F_SUBJECT_PUBLIC_KEY_INFO = "x509af.subjectPublicKeyInfo_element", None, Base::Dec, "subjectPublicKeyInfo";
+        F_ALGORITHM = "x509af.algorithm_element", None, Base::Dec, "algorithm";
+        F_SUBJECT_PUBLIC_KEY = "x509af.subjectPublicKey", Bytes, Base::Dec, "subjectPublicKey";
+        F_EXTENSIONS = "x509af.extensions", UInt, Base::Dec, "extensions";
+        F_EXTENSION = "x509af.Extension_element", None, Base::Dec, "Extension";
+        F_EXTENSION_ID = "x509af.extension.id", String, Base::Dec, "Extension Id";
+        F_CRITICAL = "x509af.critical", Bool, Base::Dec, "critical";
+        F_ALGORITHM_IDENTIFIER = "x509af.algorithmIdentifier_element", None, Base::Dec, "algorithmIdentifier";
+        F_ENCRYPTED = "x509af.encrypted", Bytes, Base::Dec, "encrypted";
+        F_SIGNED_CERTIFICATE_LIST = "x509af.signedCertificateList_element", None, Base::Dec, "signedCertificateList";
+        F_THIS_UPDATE = "x509af.thisUpdate", UInt, Base::Dec, "thisUpdate";
+        F_NEXT_UPDATE = "x509af.nextUpdate", UInt, Base::Dec, "nextUpdate";
+        F_CRL_EXTENSIONS = "x509af.crlExtensions", UInt, Base::Dec, "crlExtensions";
+        F_X509IF_RDN_SEQUENCE = "x509if.rdnSequence", UInt, Base::Dec, "rdnSequence";
+        F_RDN_ITEM = "x509if.RDNSequence_item", UInt, Base::Dec, "RDNSequence item";
+        F_RDN_ITEM_ELEMENT = "x509if.RelativeDistinguishedName_item_element", None, Base::Dec, "RelativeDistinguishedName item";
+        F_X509IF_OID = "x509if.oid", String, Base::Dec, "Object Id";
+        F_DIRECTORY_STRING = "x509sat.DirectoryString", UInt, Base::Dec, "DirectoryString";
+        F_TELETEX_STRING = "x509sat.teletexString", String, Base::Dec, "teletexString";
+        F_PRINTABLE_STRING = "x509sat.printableString", String, Base::Dec, "printableString";
+        F_UNIVERSAL_STRING = "x509sat.universalString", String, Base::Dec, "universalString";
+        F_BMP_STRING = "x509sat.bmpString", String, Base::Dec, "bmpString";
+        F_UTF8_STRING = "x509sat.uTF8String", String, Base::Dec, "uTF8String";
+        F_COUNTRY_NAME = "x509sat.CountryName", String, Base::Dec, "CountryName";
+        F_SYNTAX_PRINTABLE_STRING = "x509sat.PrintableString", String, Base::Dec, "PrintableString";
+        F_SYNTAX_UTF8_STRING = "x509sat.UTF8String", String, Base::Dec, "UTF8String";
+        F_SYNTAX_BMP_STRING = "x509sat.BMPString", String, Base::Dec, "BMPString";
+        F_IA5_STRING = "x509sat.IA5String", String, Base::Dec, "IA5String";
+        F_INTEGER = "x509sat.Integer", Int, Base::Dec, "Integer";
+        F_OCTET_STRING = "x509sat.OctetString", Bytes, Base::Dec, "OctetString";
+        F_SUBJECT_KEY_IDENTIFIER = "x509ce.SubjectKeyIdentifier", Bytes, Base::Dec, "SubjectKeyIdentifier";
+        F_KEY_USAGE = "x509ce.KeyUsage", Bytes, Base::Dec, "KeyUsage";
+        F_KU_DIGITAL_SIGNATURE = "x509ce.KeyUsage.digitalSignature", Bool, Base::Dec, "digitalSignature";
+        F_KU_CONTENT_COMMITMENT = "x509ce.KeyUsage.contentCommitment", Bool, Base::Dec, "contentCommitment";
+        F_KU_KEY_ENCIPHERMENT = "x509ce.KeyUsage.keyEncipherment", Bool, Base::Dec, "keyEncipherment";
+        F_KU_DATA_ENCIPHERMENT = "x509ce.KeyUsage.dataEncipherment", Bool, Base::Dec, "dataEncipherment";
+        F_KU_KEY_AGREEMENT = "x509ce.KeyUsage.keyAgreement", Bool, Base::Dec, "keyAgreement";
+        F_KU_KEY_CERT_SIGN = "x509ce.KeyUsage.keyCertSign", Bool, Base::Dec, "keyCertSign";
+        F_KU_CRL_SIGN = "x509ce.KeyUsage.cRLSign", Bool, Base::Dec, "cRLSign";
+        F_KU_ENCIPHER_ONLY = "x509ce.KeyUsage.encipherOnly", Bool, Base::Dec, "encipherOnly";
+        F_KU_DECIPHER_ONLY = "x509ce.KeyUsage.decipherOnly", Bool, Base::Dec, "decipherOnly";
+        F_GENERAL_NAME = "x509ce.GeneralName", UInt, Base::Dec, "GeneralName";
+        F_OTHER_NAME = "x509ce.otherName_element", None, Base::Dec, "otherName";
+        F_TYPE_ID = "x509ce.type_id", String, Base::Dec, "type-id";
+        F_RFC822_NAME = "x509ce.rfc822Name", String, Base::Dec, "rfc822Name";
+        F_DNS_NAME = "x509ce.dNSName", String, Base::Dec, "dNSName";
+        F_DIRECTORY_NAME = "x509ce.directoryName", UInt, Base::Dec, "directoryName";
+        F_URI = "x509ce.uniformResourceIdentifier", String, Base::Dec, "uniformResourceIdentifier";
+        F_IP_V4 = "x509ce.IPAddress.ipv4", Ipv4, Base::Dec, "iPAddress";
+        F_IP_V6 = "x509ce.IPAddress.ipv6", Ipv6, Base::Dec, "iPAddress";
+        F_REGISTERED_ID = "x509ce.registeredID", String, Base::Dec, "registeredID";
+        F_BASIC_CONSTRAINTS = "x509ce.BasicConstraintsSyntax_element", None, Base::Dec, "BasicConstraintsSyntax";
+        F_CA = "x509ce.cA", Bool, Base::Dec, "cA";
+        F_PATH_LEN = "x509ce.pathLenConstraint", UInt, Base::Dec, "pathLenConstraint";
+        F_CRL_NUMBER = "x509ce.CRLNumber", UInt, Base::Dec, "CRLNumber";
+        F_CRL_DIST_POINTS = "x509ce.CRLDistPointsSyntax", UInt, Base::Dec, "CRLDistPointsSyntax";
+        F_DISTRIBUTION_POINT_ELEMENT = "x509ce.DistributionPoint_element", None, Base::Dec, "DistributionPoint";
+        F_DISTRIBUTION_POINT = "x509ce.distributionPoint", UInt, Base::Dec, "distributionPoint";
+        F_FULL_NAME = "x509ce.fullName", UInt, Base::Dec, "fullName";
+        F_CERTIFICATE_POLICIES = "x509ce.CertificatePoliciesSyntax", UInt, Base::Dec, "CertificatePoliciesSyntax";
+        F_POLICY_INFORMATION = "x509ce.PolicyInformation_element", None, Base::Dec, "PolicyInformation";
+        F_POLICY_IDENTIFIER = "x509ce.policyIdentifier", String, Base::Dec, "policyIdentifier";
+        F_POLICY_QUALIFIERS = "x509ce.policyQualifiers", UInt, Base::Dec, "policyQualifiers";
+        F_POLICY_QUALIFIER_INFO = "x509ce.PolicyQualifierInfo_element", None, Base::Dec, "PolicyQualifierInfo";
+        F_X509CE_ID = "x509ce.id", String, Base::Dec, "Id";
+        F_AUTHORITY_KEY_IDENTIFIER = "x509ce.AuthorityKeyIdentifier_element", None, Base::Dec, "AuthorityKeyIdentifier";
+        F_KEY_IDENTIFIER = "x509ce.keyIdentifier", Bytes, Base::Dec, "keyIdentifier";
+        F_AUTHORITY_CERT_ISSUER = "x509ce.authorityCertIssuer", UInt, Base::Dec, "authorityCertIssuer";
+        F_AUTHORITY_CERT_SERIAL = "x509ce.authorityCertSerialNumber", Bytes, Base::Dec, "authorityCertSerialNumber";
+        F_KEY_PURPOSE_IDS = "x509ce.KeyPurposeIDs", UInt, Base::Dec, "KeyPurposeIDs";
+        F_KEY_PURPOSE_ID = "x509ce.KeyPurposeId", String, Base::Dec, "KeyPurposeId";
+        F_CERTIFICATE_TEMPLATE = "x509ce.CertificateTemplate_element", None, Base::Dec, "CertificateTemplate";
+        F_TEMPLATE_ID = "x509ce.templateID", String, Base::Dec, "templateID";
+        F_TEMPLATE_MAJOR = "x509ce.templateMajorVersion", Int, Base::Dec, "templateMajorVersion";
+        F_TEMPLATE_MINOR = "x509ce.templateMinorVersion", Int, Base::Dec, "templateMinorVersion";
+        F_AUTHORITY_INFO_ACCESS = "pkix1implicit.AuthorityInfoAccessSyntax", UInt, Base::Dec, "AuthorityInfoAccessSyntax";
+        F_ACCESS_DESCRIPTION = "pkix1implicit.AccessDescription_element", None, Base::Dec, "AccessDescription";
+        F_ACCESS_METHOD = "pkix1implicit.accessMethod", String, Base::Dec, "accessMethod";
+        F_ACCESS_LOCATION = "pkix1implicit.accessLocation", UInt, Base::Dec, "accessLocation";
+        F_PKIX1EXPLICIT_DIRECTORY_STRING = "pkix1explicit.DirectoryString", String, Base::Dec, "DirectoryString";
+        F_PKCS1_MODULUS = "pkcs1.modulus", Bytes, Base::Dec, "modulus";
+        F_PKCS1_PUBLIC_EXPONENT = "pkcs1.publicExponent", Int, Base::Dec, "publicExponent";
+        F_PKCS1_EC_PARAMETERS = "pkcs1.ECParameters", UInt, Base::Dec, "ECParameters";
+        F_PKCS1_NAMED_CURVE = "pkcs1.namedCurve", String, Base::Dec, "namedCurve";
+        F_OCSP_RESPONSE_STATUS = "ocsp.responseStatus", UInt, Base::Dec, "responseStatus";
+        F_OCSP_RESPONSE_BYTES = "ocsp.responseBytes_element", None, Base::Dec, "responseBytes";
+        F_OCSP_RESPONSE_TYPE_ID = "ocsp.responseType.id", String, Base::Dec, "ResponseType Id";
+        F_OCSP_BASIC_RESPONSE = "ocsp.BasicOCSPResponse_element", None, Base::Dec, "BasicOCSPResponse";
+        F_OCSP_TBS_RESPONSE_DATA = "ocsp.tbsResponseData_element", None, Base::Dec, "tbsResponseData";
+        F_OCSP_VERSION = "ocsp.version", Int, Base::Dec, "version";
+        F_OCSP_RESPONDER_ID = "ocsp.responderID", UInt, Base::Dec, "responderID";
+        F_OCSP_BY_NAME = "ocsp.byName", UInt, Base::Dec, "byName";
+        F_OCSP_BY_KEY = "ocsp.byKey", Bytes, Base::Dec, "byKey";
+        F_OCSP_PRODUCED_AT = "ocsp.producedAt", AbsTime, Base::Dec, "producedAt";
+        F_OCSP_RESPONSES = "ocsp.responses", UInt, Base::Dec, "responses";
+        F_OCSP_SINGLE_RESPONSE = "ocsp.SingleResponse_element", None, Base::Dec, "SingleResponse";
+        F_OCSP_CERT_ID = "ocsp.certID_element", None, Base::Dec, "certID";
+        F_OCSP_HASH_ALGORITHM = "ocsp.hashAlgorithm_element", None, Base::Dec, "hashAlgorithm";
+        F_OCSP_ISSUER_NAME_HASH = "ocsp.issuerNameHash", Bytes, Base::Dec, "issuerNameHash";
+        F_OCSP_ISSUER_KEY_HASH = "ocsp.issuerKeyHash", Bytes, Base::Dec, "issuerKeyHash";
+        F_OCSP_SERIAL_NUMBER = "ocsp.serialNumber", Bytes, Base::Dec, "serialNumber";
+        F_OCSP_CERT_STATUS = "ocsp.certStatus", UInt, Base::Dec, "certStatus";
+        F_OCSP_GOOD = "ocsp.good_element", None, Base::Dec, "good";
+        F_OCSP_REVOKED = "ocsp.revoked_element", None, Base::Dec, "revoked";
+        F_OCSP_UNKNOWN = "ocsp.unknown_element", None, Base::Dec, "unknown";
+        F_OCSP_THIS_UPDATE = "ocsp.thisUpdate", AbsTime, Base::Dec, "thisUpdate";
+        F_OCSP_NEXT_UPDATE = "ocsp.nextUpdate", AbsTime, Base::Dec, "nextUpdate";
+        F_OCSP_SINGLE_EXTENSIONS = "ocsp.singleExtensions", UInt, Base::Dec, "singleExtensions";
+        F_OCSP_RESPONSE_EXTENSIONS = "ocsp.responseExtensions", UInt, Base::Dec, "responseExtensions";
+        F_OCSP_SIGNATURE_ALGORITHM = "ocsp.signatureAlgorithm_element", None, Base::Dec, "signatureAlgorithm";
+        F_OCSP_SIGNATURE = "ocsp.signature", Bytes, Base::Dec, "signature";
+        F_OCSP_CERTS = "ocsp.certs", UInt, Base::Dec, "certs";
+        F_OCSP_CERTIFICATE = "ocsp.Certificate_element", None, Base::Dec, "Certificate";
+        F_OCSP_NULL = "ocsp.NULL_element", None, Base::Dec, "NULL";
+    }
 
-    pub static F_SIGNED_CERTIFICATE: FieldDef = FieldDef::new("x509af.signedCertificate_element", FieldType::None, Base::Dec, "signedCertificate");
-    pub static F_VERSION: FieldDef = FieldDef::new("x509af.version", FieldType::Int, Base::Dec, "version");
-    pub static F_SERIAL_NUMBER: FieldDef = FieldDef::new("x509af.serialNumber", FieldType::Bytes, Base::Dec, "serialNumber");
-    pub static F_SIGNATURE: FieldDef = FieldDef::new("x509af.signature_element", FieldType::None, Base::Dec, "signature");
-    pub static F_ALGORITHM_ID: FieldDef = FieldDef::new("x509af.algorithm.id", FieldType::String, Base::Dec, "Algorithm Id");
-    pub static F_ISSUER: FieldDef = FieldDef::new("x509af.issuer", FieldType::UInt, Base::Dec, "issuer");
-    pub static F_VALIDITY: FieldDef = FieldDef::new("x509af.validity_element", FieldType::None, Base::Dec, "validity");
-    pub static F_NOT_BEFORE: FieldDef = FieldDef::new("x509af.notBefore", FieldType::UInt, Base::Dec, "notBefore");
-    pub static F_NOT_AFTER: FieldDef = FieldDef::new("x509af.notAfter", FieldType::UInt, Base::Dec, "notAfter");
-    pub static F_UTC_TIME: FieldDef = FieldDef::new("x509af.utcTime", FieldType::String, Base::Dec, "utcTime");
-    pub static F_GENERALIZED_TIME: FieldDef = FieldDef::new("x509af.generalizedTime", FieldType::AbsTime, Base::Dec, "generalizedTime");
-    pub static F_SUBJECT: FieldDef = FieldDef::new("x509af.subject", FieldType::UInt, Base::Dec, "subject");
-    pub static F_X509AF_RDN_SEQUENCE: FieldDef = FieldDef::new("x509af.rdnSequence", FieldType::UInt, Base::Dec, "rdnSequence");
-    pub static F_SUBJECT_PUBLIC_KEY_INFO: FieldDef = FieldDef::new("x509af.subjectPublicKeyInfo_element", FieldType::None, Base::Dec, "subjectPublicKeyInfo");
-    pub static F_ALGORITHM: FieldDef = FieldDef::new("x509af.algorithm_element", FieldType::None, Base::Dec, "algorithm");
-    pub static F_SUBJECT_PUBLIC_KEY: FieldDef = FieldDef::new("x509af.subjectPublicKey", FieldType::Bytes, Base::Dec, "subjectPublicKey");
-    pub static F_EXTENSIONS: FieldDef = FieldDef::new("x509af.extensions", FieldType::UInt, Base::Dec, "extensions");
-    pub static F_EXTENSION: FieldDef = FieldDef::new("x509af.Extension_element", FieldType::None, Base::Dec, "Extension");
-    pub static F_EXTENSION_ID: FieldDef = FieldDef::new("x509af.extension.id", FieldType::String, Base::Dec, "Extension Id");
-    pub static F_CRITICAL: FieldDef = FieldDef::new("x509af.critical", FieldType::Bool, Base::Dec, "critical");
-    pub static F_ALGORITHM_IDENTIFIER: FieldDef = FieldDef::new("x509af.algorithmIdentifier_element", FieldType::None, Base::Dec, "algorithmIdentifier");
-    pub static F_ENCRYPTED: FieldDef = FieldDef::new("x509af.encrypted", FieldType::Bytes, Base::Dec, "encrypted");
-    pub static F_SIGNED_CERTIFICATE_LIST: FieldDef = FieldDef::new("x509af.signedCertificateList_element", FieldType::None, Base::Dec, "signedCertificateList");
-    pub static F_THIS_UPDATE: FieldDef = FieldDef::new("x509af.thisUpdate", FieldType::UInt, Base::Dec, "thisUpdate");
-    pub static F_NEXT_UPDATE: FieldDef = FieldDef::new("x509af.nextUpdate", FieldType::UInt, Base::Dec, "nextUpdate");
-    pub static F_CRL_EXTENSIONS: FieldDef = FieldDef::new("x509af.crlExtensions", FieldType::UInt, Base::Dec, "crlExtensions");
-
-    pub static F_X509IF_RDN_SEQUENCE: FieldDef = FieldDef::new("x509if.rdnSequence", FieldType::UInt, Base::Dec, "rdnSequence");
-    pub static F_RDN_ITEM: FieldDef = FieldDef::new("x509if.RDNSequence_item", FieldType::UInt, Base::Dec, "RDNSequence item");
-    pub static F_RDN_ITEM_ELEMENT: FieldDef = FieldDef::new("x509if.RelativeDistinguishedName_item_element", FieldType::None, Base::Dec, "RelativeDistinguishedName item");
-    pub static F_X509IF_OID: FieldDef = FieldDef::new("x509if.oid", FieldType::String, Base::Dec, "Object Id");
-
-    pub static F_DIRECTORY_STRING: FieldDef = FieldDef::new("x509sat.DirectoryString", FieldType::UInt, Base::Dec, "DirectoryString");
-    pub static F_TELETEX_STRING: FieldDef = FieldDef::new("x509sat.teletexString", FieldType::String, Base::Dec, "teletexString");
-    pub static F_PRINTABLE_STRING: FieldDef = FieldDef::new("x509sat.printableString", FieldType::String, Base::Dec, "printableString");
-    pub static F_UNIVERSAL_STRING: FieldDef = FieldDef::new("x509sat.universalString", FieldType::String, Base::Dec, "universalString");
-    pub static F_BMP_STRING: FieldDef = FieldDef::new("x509sat.bmpString", FieldType::String, Base::Dec, "bmpString");
-    pub static F_UTF8_STRING: FieldDef = FieldDef::new("x509sat.uTF8String", FieldType::String, Base::Dec, "uTF8String");
-    pub static F_COUNTRY_NAME: FieldDef = FieldDef::new("x509sat.CountryName", FieldType::String, Base::Dec, "CountryName");
-    pub static F_SYNTAX_PRINTABLE_STRING: FieldDef = FieldDef::new("x509sat.PrintableString", FieldType::String, Base::Dec, "PrintableString");
-    pub static F_SYNTAX_UTF8_STRING: FieldDef = FieldDef::new("x509sat.UTF8String", FieldType::String, Base::Dec, "UTF8String");
-    pub static F_SYNTAX_BMP_STRING: FieldDef = FieldDef::new("x509sat.BMPString", FieldType::String, Base::Dec, "BMPString");
-    pub static F_IA5_STRING: FieldDef = FieldDef::new("x509sat.IA5String", FieldType::String, Base::Dec, "IA5String");
-    pub static F_INTEGER: FieldDef = FieldDef::new("x509sat.Integer", FieldType::Int, Base::Dec, "Integer");
-    pub static F_OCTET_STRING: FieldDef = FieldDef::new("x509sat.OctetString", FieldType::Bytes, Base::Dec, "OctetString");
-
-    pub static F_SUBJECT_KEY_IDENTIFIER: FieldDef = FieldDef::new("x509ce.SubjectKeyIdentifier", FieldType::Bytes, Base::Dec, "SubjectKeyIdentifier");
-    pub static F_KEY_USAGE: FieldDef = FieldDef::new("x509ce.KeyUsage", FieldType::Bytes, Base::Dec, "KeyUsage");
-    pub static F_KU_DIGITAL_SIGNATURE: FieldDef = FieldDef::new("x509ce.KeyUsage.digitalSignature", FieldType::Bool, Base::Dec, "digitalSignature");
-    pub static F_KU_CONTENT_COMMITMENT: FieldDef = FieldDef::new("x509ce.KeyUsage.contentCommitment", FieldType::Bool, Base::Dec, "contentCommitment");
-    pub static F_KU_KEY_ENCIPHERMENT: FieldDef = FieldDef::new("x509ce.KeyUsage.keyEncipherment", FieldType::Bool, Base::Dec, "keyEncipherment");
-    pub static F_KU_DATA_ENCIPHERMENT: FieldDef = FieldDef::new("x509ce.KeyUsage.dataEncipherment", FieldType::Bool, Base::Dec, "dataEncipherment");
-    pub static F_KU_KEY_AGREEMENT: FieldDef = FieldDef::new("x509ce.KeyUsage.keyAgreement", FieldType::Bool, Base::Dec, "keyAgreement");
-    pub static F_KU_KEY_CERT_SIGN: FieldDef = FieldDef::new("x509ce.KeyUsage.keyCertSign", FieldType::Bool, Base::Dec, "keyCertSign");
-    pub static F_KU_CRL_SIGN: FieldDef = FieldDef::new("x509ce.KeyUsage.cRLSign", FieldType::Bool, Base::Dec, "cRLSign");
-    pub static F_KU_ENCIPHER_ONLY: FieldDef = FieldDef::new("x509ce.KeyUsage.encipherOnly", FieldType::Bool, Base::Dec, "encipherOnly");
-    pub static F_KU_DECIPHER_ONLY: FieldDef = FieldDef::new("x509ce.KeyUsage.decipherOnly", FieldType::Bool, Base::Dec, "decipherOnly");
     pub static KEY_USAGE_BITS: [&FieldDef; 9] = [
         &F_KU_DIGITAL_SIGNATURE, &F_KU_CONTENT_COMMITMENT, &F_KU_KEY_ENCIPHERMENT,
         &F_KU_DATA_ENCIPHERMENT, &F_KU_KEY_AGREEMENT, &F_KU_KEY_CERT_SIGN,
         &F_KU_CRL_SIGN, &F_KU_ENCIPHER_ONLY, &F_KU_DECIPHER_ONLY,
-    ];
-    pub static F_GENERAL_NAME: FieldDef = FieldDef::new("x509ce.GeneralName", FieldType::UInt, Base::Dec, "GeneralName");
-    pub static F_OTHER_NAME: FieldDef = FieldDef::new("x509ce.otherName_element", FieldType::None, Base::Dec, "otherName");
-    pub static F_TYPE_ID: FieldDef = FieldDef::new("x509ce.type_id", FieldType::String, Base::Dec, "type-id");
-    pub static F_RFC822_NAME: FieldDef = FieldDef::new("x509ce.rfc822Name", FieldType::String, Base::Dec, "rfc822Name");
-    pub static F_DNS_NAME: FieldDef = FieldDef::new("x509ce.dNSName", FieldType::String, Base::Dec, "dNSName");
-    pub static F_DIRECTORY_NAME: FieldDef = FieldDef::new("x509ce.directoryName", FieldType::UInt, Base::Dec, "directoryName");
-    pub static F_URI: FieldDef = FieldDef::new("x509ce.uniformResourceIdentifier", FieldType::String, Base::Dec, "uniformResourceIdentifier");
-    pub static F_IP_V4: FieldDef = FieldDef::new("x509ce.IPAddress.ipv4", FieldType::Ipv4, Base::Dec, "iPAddress");
-    pub static F_IP_V6: FieldDef = FieldDef::new("x509ce.IPAddress.ipv6", FieldType::Ipv6, Base::Dec, "iPAddress");
-    pub static F_REGISTERED_ID: FieldDef = FieldDef::new("x509ce.registeredID", FieldType::String, Base::Dec, "registeredID");
-    pub static F_BASIC_CONSTRAINTS: FieldDef = FieldDef::new("x509ce.BasicConstraintsSyntax_element", FieldType::None, Base::Dec, "BasicConstraintsSyntax");
-    pub static F_CA: FieldDef = FieldDef::new("x509ce.cA", FieldType::Bool, Base::Dec, "cA");
-    pub static F_PATH_LEN: FieldDef = FieldDef::new("x509ce.pathLenConstraint", FieldType::UInt, Base::Dec, "pathLenConstraint");
-    pub static F_CRL_NUMBER: FieldDef = FieldDef::new("x509ce.CRLNumber", FieldType::UInt, Base::Dec, "CRLNumber");
-    pub static F_CRL_DIST_POINTS: FieldDef = FieldDef::new("x509ce.CRLDistPointsSyntax", FieldType::UInt, Base::Dec, "CRLDistPointsSyntax");
-    pub static F_DISTRIBUTION_POINT_ELEMENT: FieldDef = FieldDef::new("x509ce.DistributionPoint_element", FieldType::None, Base::Dec, "DistributionPoint");
-    pub static F_DISTRIBUTION_POINT: FieldDef = FieldDef::new("x509ce.distributionPoint", FieldType::UInt, Base::Dec, "distributionPoint");
-    pub static F_FULL_NAME: FieldDef = FieldDef::new("x509ce.fullName", FieldType::UInt, Base::Dec, "fullName");
-    pub static F_CERTIFICATE_POLICIES: FieldDef = FieldDef::new("x509ce.CertificatePoliciesSyntax", FieldType::UInt, Base::Dec, "CertificatePoliciesSyntax");
-    pub static F_POLICY_INFORMATION: FieldDef = FieldDef::new("x509ce.PolicyInformation_element", FieldType::None, Base::Dec, "PolicyInformation");
-    pub static F_POLICY_IDENTIFIER: FieldDef = FieldDef::new("x509ce.policyIdentifier", FieldType::String, Base::Dec, "policyIdentifier");
-    pub static F_POLICY_QUALIFIERS: FieldDef = FieldDef::new("x509ce.policyQualifiers", FieldType::UInt, Base::Dec, "policyQualifiers");
-    pub static F_POLICY_QUALIFIER_INFO: FieldDef = FieldDef::new("x509ce.PolicyQualifierInfo_element", FieldType::None, Base::Dec, "PolicyQualifierInfo");
-    pub static F_X509CE_ID: FieldDef = FieldDef::new("x509ce.id", FieldType::String, Base::Dec, "Id");
-    pub static F_AUTHORITY_KEY_IDENTIFIER: FieldDef = FieldDef::new("x509ce.AuthorityKeyIdentifier_element", FieldType::None, Base::Dec, "AuthorityKeyIdentifier");
-    pub static F_KEY_IDENTIFIER: FieldDef = FieldDef::new("x509ce.keyIdentifier", FieldType::Bytes, Base::Dec, "keyIdentifier");
-    pub static F_AUTHORITY_CERT_ISSUER: FieldDef = FieldDef::new("x509ce.authorityCertIssuer", FieldType::UInt, Base::Dec, "authorityCertIssuer");
-    pub static F_AUTHORITY_CERT_SERIAL: FieldDef = FieldDef::new("x509ce.authorityCertSerialNumber", FieldType::Bytes, Base::Dec, "authorityCertSerialNumber");
-    pub static F_KEY_PURPOSE_IDS: FieldDef = FieldDef::new("x509ce.KeyPurposeIDs", FieldType::UInt, Base::Dec, "KeyPurposeIDs");
-    pub static F_KEY_PURPOSE_ID: FieldDef = FieldDef::new("x509ce.KeyPurposeId", FieldType::String, Base::Dec, "KeyPurposeId");
-    pub static F_CERTIFICATE_TEMPLATE: FieldDef = FieldDef::new("x509ce.CertificateTemplate_element", FieldType::None, Base::Dec, "CertificateTemplate");
-    pub static F_TEMPLATE_ID: FieldDef = FieldDef::new("x509ce.templateID", FieldType::String, Base::Dec, "templateID");
-    pub static F_TEMPLATE_MAJOR: FieldDef = FieldDef::new("x509ce.templateMajorVersion", FieldType::Int, Base::Dec, "templateMajorVersion");
-    pub static F_TEMPLATE_MINOR: FieldDef = FieldDef::new("x509ce.templateMinorVersion", FieldType::Int, Base::Dec, "templateMinorVersion");
-
-    pub static F_AUTHORITY_INFO_ACCESS: FieldDef = FieldDef::new("pkix1implicit.AuthorityInfoAccessSyntax", FieldType::UInt, Base::Dec, "AuthorityInfoAccessSyntax");
-    pub static F_ACCESS_DESCRIPTION: FieldDef = FieldDef::new("pkix1implicit.AccessDescription_element", FieldType::None, Base::Dec, "AccessDescription");
-    pub static F_ACCESS_METHOD: FieldDef = FieldDef::new("pkix1implicit.accessMethod", FieldType::String, Base::Dec, "accessMethod");
-    pub static F_ACCESS_LOCATION: FieldDef = FieldDef::new("pkix1implicit.accessLocation", FieldType::UInt, Base::Dec, "accessLocation");
-    pub static F_PKIX1EXPLICIT_DIRECTORY_STRING: FieldDef = FieldDef::new("pkix1explicit.DirectoryString", FieldType::String, Base::Dec, "DirectoryString");
-
-    pub static F_PKCS1_MODULUS: FieldDef = FieldDef::new("pkcs1.modulus", FieldType::Bytes, Base::Dec, "modulus");
-    pub static F_PKCS1_PUBLIC_EXPONENT: FieldDef = FieldDef::new("pkcs1.publicExponent", FieldType::Int, Base::Dec, "publicExponent");
-    pub static F_PKCS1_EC_PARAMETERS: FieldDef = FieldDef::new("pkcs1.ECParameters", FieldType::UInt, Base::Dec, "ECParameters");
-    pub static F_PKCS1_NAMED_CURVE: FieldDef = FieldDef::new("pkcs1.namedCurve", FieldType::String, Base::Dec, "namedCurve");
-
-    pub static F_OCSP_RESPONSE_STATUS: FieldDef = FieldDef::new("ocsp.responseStatus", FieldType::UInt, Base::Dec, "responseStatus");
-    pub static F_OCSP_RESPONSE_BYTES: FieldDef = FieldDef::new("ocsp.responseBytes_element", FieldType::None, Base::Dec, "responseBytes");
-    pub static F_OCSP_RESPONSE_TYPE_ID: FieldDef = FieldDef::new("ocsp.responseType.id", FieldType::String, Base::Dec, "ResponseType Id");
-    pub static F_OCSP_BASIC_RESPONSE: FieldDef = FieldDef::new("ocsp.BasicOCSPResponse_element", FieldType::None, Base::Dec, "BasicOCSPResponse");
-    pub static F_OCSP_TBS_RESPONSE_DATA: FieldDef = FieldDef::new("ocsp.tbsResponseData_element", FieldType::None, Base::Dec, "tbsResponseData");
-    pub static F_OCSP_VERSION: FieldDef = FieldDef::new("ocsp.version", FieldType::Int, Base::Dec, "version");
-    pub static F_OCSP_RESPONDER_ID: FieldDef = FieldDef::new("ocsp.responderID", FieldType::UInt, Base::Dec, "responderID");
-    pub static F_OCSP_BY_NAME: FieldDef = FieldDef::new("ocsp.byName", FieldType::UInt, Base::Dec, "byName");
-    pub static F_OCSP_BY_KEY: FieldDef = FieldDef::new("ocsp.byKey", FieldType::Bytes, Base::Dec, "byKey");
-    pub static F_OCSP_PRODUCED_AT: FieldDef = FieldDef::new("ocsp.producedAt", FieldType::AbsTime, Base::Dec, "producedAt");
-    pub static F_OCSP_RESPONSES: FieldDef = FieldDef::new("ocsp.responses", FieldType::UInt, Base::Dec, "responses");
-    pub static F_OCSP_SINGLE_RESPONSE: FieldDef = FieldDef::new("ocsp.SingleResponse_element", FieldType::None, Base::Dec, "SingleResponse");
-    pub static F_OCSP_CERT_ID: FieldDef = FieldDef::new("ocsp.certID_element", FieldType::None, Base::Dec, "certID");
-    pub static F_OCSP_HASH_ALGORITHM: FieldDef = FieldDef::new("ocsp.hashAlgorithm_element", FieldType::None, Base::Dec, "hashAlgorithm");
-    pub static F_OCSP_ISSUER_NAME_HASH: FieldDef = FieldDef::new("ocsp.issuerNameHash", FieldType::Bytes, Base::Dec, "issuerNameHash");
-    pub static F_OCSP_ISSUER_KEY_HASH: FieldDef = FieldDef::new("ocsp.issuerKeyHash", FieldType::Bytes, Base::Dec, "issuerKeyHash");
-    pub static F_OCSP_SERIAL_NUMBER: FieldDef = FieldDef::new("ocsp.serialNumber", FieldType::Bytes, Base::Dec, "serialNumber");
-    pub static F_OCSP_CERT_STATUS: FieldDef = FieldDef::new("ocsp.certStatus", FieldType::UInt, Base::Dec, "certStatus");
-    pub static F_OCSP_GOOD: FieldDef = FieldDef::new("ocsp.good_element", FieldType::None, Base::Dec, "good");
-    pub static F_OCSP_REVOKED: FieldDef = FieldDef::new("ocsp.revoked_element", FieldType::None, Base::Dec, "revoked");
-    pub static F_OCSP_UNKNOWN: FieldDef = FieldDef::new("ocsp.unknown_element", FieldType::None, Base::Dec, "unknown");
-    pub static F_OCSP_THIS_UPDATE: FieldDef = FieldDef::new("ocsp.thisUpdate", FieldType::AbsTime, Base::Dec, "thisUpdate");
-    pub static F_OCSP_NEXT_UPDATE: FieldDef = FieldDef::new("ocsp.nextUpdate", FieldType::AbsTime, Base::Dec, "nextUpdate");
-    pub static F_OCSP_SINGLE_EXTENSIONS: FieldDef = FieldDef::new("ocsp.singleExtensions", FieldType::UInt, Base::Dec, "singleExtensions");
-    pub static F_OCSP_RESPONSE_EXTENSIONS: FieldDef = FieldDef::new("ocsp.responseExtensions", FieldType::UInt, Base::Dec, "responseExtensions");
-    pub static F_OCSP_SIGNATURE_ALGORITHM: FieldDef = FieldDef::new("ocsp.signatureAlgorithm_element", FieldType::None, Base::Dec, "signatureAlgorithm");
-    pub static F_OCSP_SIGNATURE: FieldDef = FieldDef::new("ocsp.signature", FieldType::Bytes, Base::Dec, "signature");
-    pub static F_OCSP_CERTS: FieldDef = FieldDef::new("ocsp.certs", FieldType::UInt, Base::Dec, "certs");
-    pub static F_OCSP_CERTIFICATE: FieldDef = FieldDef::new("ocsp.Certificate_element", FieldType::None, Base::Dec, "Certificate");
-    pub static F_OCSP_NULL: FieldDef = FieldDef::new("ocsp.NULL_element", FieldType::None, Base::Dec, "NULL");
-
-    /// Every field of this dissector (the protocols for filters first).
-    pub static FIELDS: &[&FieldDef] = &[
-        &P_X509AF, &P_X509IF, &P_X509SAT, &P_X509CE, &P_PKIX1IMPLICIT, &P_PKIX1EXPLICIT, &P_PKCS1,
-        &F_SIGNED_CERTIFICATE, &F_VERSION, &F_SERIAL_NUMBER, &F_SIGNATURE, &F_ALGORITHM_ID,
-        &F_ISSUER, &F_VALIDITY, &F_NOT_BEFORE, &F_NOT_AFTER, &F_UTC_TIME, &F_GENERALIZED_TIME,
-        &F_SUBJECT, &F_X509AF_RDN_SEQUENCE, &F_SUBJECT_PUBLIC_KEY_INFO, &F_ALGORITHM,
-        &F_SUBJECT_PUBLIC_KEY, &F_EXTENSIONS, &F_EXTENSION, &F_EXTENSION_ID, &F_CRITICAL,
-        &F_ALGORITHM_IDENTIFIER, &F_ENCRYPTED, &F_SIGNED_CERTIFICATE_LIST, &F_THIS_UPDATE,
-        &F_NEXT_UPDATE, &F_CRL_EXTENSIONS,
-        &F_X509IF_RDN_SEQUENCE, &F_RDN_ITEM, &F_RDN_ITEM_ELEMENT, &F_X509IF_OID,
-        &F_DIRECTORY_STRING, &F_TELETEX_STRING, &F_PRINTABLE_STRING, &F_UNIVERSAL_STRING,
-        &F_BMP_STRING, &F_UTF8_STRING, &F_COUNTRY_NAME, &F_SYNTAX_PRINTABLE_STRING,
-        &F_SYNTAX_UTF8_STRING, &F_SYNTAX_BMP_STRING, &F_IA5_STRING, &F_INTEGER, &F_OCTET_STRING,
-        &F_SUBJECT_KEY_IDENTIFIER, &F_KEY_USAGE, &F_KU_DIGITAL_SIGNATURE,
-        &F_KU_CONTENT_COMMITMENT, &F_KU_KEY_ENCIPHERMENT, &F_KU_DATA_ENCIPHERMENT,
-        &F_KU_KEY_AGREEMENT, &F_KU_KEY_CERT_SIGN, &F_KU_CRL_SIGN, &F_KU_ENCIPHER_ONLY,
-        &F_KU_DECIPHER_ONLY, &F_GENERAL_NAME, &F_OTHER_NAME, &F_TYPE_ID, &F_RFC822_NAME,
-        &F_DNS_NAME, &F_DIRECTORY_NAME, &F_URI, &F_IP_V4, &F_IP_V6, &F_REGISTERED_ID,
-        &F_BASIC_CONSTRAINTS, &F_CA, &F_PATH_LEN, &F_CRL_NUMBER, &F_CRL_DIST_POINTS,
-        &F_DISTRIBUTION_POINT_ELEMENT, &F_DISTRIBUTION_POINT, &F_FULL_NAME,
-        &F_CERTIFICATE_POLICIES, &F_POLICY_INFORMATION, &F_POLICY_IDENTIFIER,
-        &F_POLICY_QUALIFIERS, &F_POLICY_QUALIFIER_INFO, &F_X509CE_ID,
-        &F_AUTHORITY_KEY_IDENTIFIER, &F_KEY_IDENTIFIER, &F_AUTHORITY_CERT_ISSUER,
-        &F_AUTHORITY_CERT_SERIAL, &F_KEY_PURPOSE_IDS, &F_KEY_PURPOSE_ID,
-        &F_CERTIFICATE_TEMPLATE, &F_TEMPLATE_ID, &F_TEMPLATE_MAJOR, &F_TEMPLATE_MINOR,
-        &F_AUTHORITY_INFO_ACCESS, &F_ACCESS_DESCRIPTION, &F_ACCESS_METHOD, &F_ACCESS_LOCATION,
-        &F_PKIX1EXPLICIT_DIRECTORY_STRING,
-        &F_PKCS1_MODULUS, &F_PKCS1_PUBLIC_EXPONENT, &F_PKCS1_EC_PARAMETERS, &F_PKCS1_NAMED_CURVE,
-        &F_OCSP_RESPONSE_STATUS, &F_OCSP_RESPONSE_BYTES, &F_OCSP_RESPONSE_TYPE_ID,
-        &F_OCSP_BASIC_RESPONSE, &F_OCSP_TBS_RESPONSE_DATA, &F_OCSP_VERSION, &F_OCSP_RESPONDER_ID,
-        &F_OCSP_BY_NAME, &F_OCSP_BY_KEY, &F_OCSP_PRODUCED_AT, &F_OCSP_RESPONSES,
-        &F_OCSP_SINGLE_RESPONSE, &F_OCSP_CERT_ID, &F_OCSP_HASH_ALGORITHM,
-        &F_OCSP_ISSUER_NAME_HASH, &F_OCSP_ISSUER_KEY_HASH, &F_OCSP_SERIAL_NUMBER,
-        &F_OCSP_CERT_STATUS, &F_OCSP_GOOD, &F_OCSP_REVOKED, &F_OCSP_UNKNOWN,
-        &F_OCSP_THIS_UPDATE, &F_OCSP_NEXT_UPDATE, &F_OCSP_SINGLE_EXTENSIONS,
-        &F_OCSP_RESPONSE_EXTENSIONS, &F_OCSP_SIGNATURE_ALGORITHM, &F_OCSP_SIGNATURE,
-        &F_OCSP_CERTS, &F_OCSP_CERTIFICATE, &F_OCSP_NULL,
     ];
 }
