@@ -4,6 +4,10 @@
 //! verifier needs; every loop has a constant bound. The parser never fails: it
 //! records how far it got, and which protocols it saw, in [`Parsed`].
 
+use monitor_common::consts::ip_proto::{
+    AH, DSTOPTS, FRAGMENT, GRE, HOPOPTS, ICMP, ICMPV6, IPIP, IPV6, ROUTING, TCP, UDP,
+};
+use monitor_common::consts::{eth_hdr, ethertype, ipv4_hdr, ipv6_hdr, tcp_hdr, udp_hdr, vlan_hdr};
 use monitor_common::{proto, rules::proto_bit, Parsed};
 
 use crate::Frame;
@@ -14,25 +18,6 @@ pub const NONE: u8 = 0xff;
 pub const MAX_VLAN: usize = 4;
 /// Maximum IPv6 extension headers followed before giving up.
 pub const MAX_IPV6_EXT: usize = 4;
-
-const ETH_HLEN: usize = 14;
-/// Largest type/length word that is an 802.3 length.
-const ETH_802_3_MAX_LEN: u16 = 1500;
-const ETH_P_IP: u16 = 0x0800;
-const ETH_P_ARP: u16 = 0x0806;
-const ETH_P_IPV6: u16 = 0x86dd;
-const ETH_P_8021Q: u16 = 0x8100;
-const ETH_P_8021AD: u16 = 0x88a8;
-const ETH_P_QINQ1: u16 = 0x9100;
-
-const IPPROTO_HOPOPTS: u8 = 0;
-const IPPROTO_ICMP: u8 = 1;
-const IPPROTO_TCP: u8 = 6;
-const IPPROTO_UDP: u8 = 17;
-const IPPROTO_ROUTING: u8 = 43;
-const IPPROTO_FRAGMENT: u8 = 44;
-const IPPROTO_ICMPV6: u8 = 58;
-const IPPROTO_DSTOPTS: u8 = 60;
 
 /// Copy the `N` bytes at `off` out of the packet, with one bounds check.
 /// Whole headers are read this way: one check per header keeps LLVM from
@@ -84,29 +69,33 @@ fn reset(out: &mut Parsed) {
 #[inline(always)]
 pub fn parse(f: &Frame, out: &mut Parsed) {
     reset(out);
-    let Some(eth) = bytes::<14>(f, 0) else {
+    let Some(eth) = bytes::<{ eth_hdr::LEN }>(f, 0) else {
         return;
     };
-    let mut ethertype = be16(&eth, 12);
+    let mut ethertype = be16(&eth, eth_hdr::TYPE);
     out.protos = proto_bit::ETH;
-    if ethertype > ETH_802_3_MAX_LEN {
+    if ethertype > eth_hdr::MAX_802_3_LEN {
         out.protos |= proto_bit::ETH_TYPE;
     }
     out.eth_type = ethertype;
-    out.eth_dst = ((be32(&eth, 0) as u64) << 16) | be16(&eth, 4) as u64;
-    out.eth_src = ((be16(&eth, 6) as u64) << 32) | be32(&eth, 8) as u64;
-    let mut off = ETH_HLEN;
+    let (dst, src) = (eth_hdr::DST, eth_hdr::SRC);
+    out.eth_dst = ((be32(&eth, dst) as u64) << 16) | be16(&eth, dst + 4) as u64;
+    out.eth_src = ((be16(&eth, src) as u64) << 32) | be32(&eth, src + 2) as u64;
+    let mut off = eth_hdr::LEN;
     for _ in 0..MAX_VLAN {
-        if ethertype == ETH_P_8021Q || ethertype == ETH_P_8021AD || ethertype == ETH_P_QINQ1 {
-            let Some(tag) = bytes::<4>(f, off) else {
+        if ethertype == ethertype::VLAN
+            || ethertype == ethertype::QINQ
+            || ethertype == ethertype::QINQ_LEGACY
+        {
+            let Some(tag) = bytes::<{ vlan_hdr::LEN }>(f, off) else {
                 return;
             };
-            let (tci, t) = (be16(&tag, 0), be16(&tag, 2));
+            let (tci, t) = (be16(&tag, vlan_hdr::TCI), be16(&tag, vlan_hdr::TYPE));
             if out.vlan_depth == 0 {
-                out.vlan_id = tci & 0x0fff;
+                out.vlan_id = tci & vlan_hdr::VID_MASK;
             }
             ethertype = t;
-            off += 4;
+            off += vlan_hdr::LEN;
             out.vlan_depth += 1;
             out.protos |= proto_bit::VLAN;
         }
@@ -115,15 +104,15 @@ pub fn parse(f: &Frame, out: &mut Parsed) {
         out.protos |= proto_bit::NESTED;
     }
     match ethertype {
-        ETH_P_ARP => {
+        ethertype::ARP => {
             out.l3 = proto::ARP as u8;
             out.protos |= proto_bit::ARP;
         }
-        ETH_P_IP => {
+        ethertype::IPV4 => {
             out.l3 = proto::IPV4 as u8;
             ipv4(f, off, out);
         }
-        ETH_P_IPV6 => {
+        ethertype::IPV6 => {
             out.l3 = proto::IPV6 as u8;
             ipv6(f, off, out);
         }
@@ -155,17 +144,17 @@ pub fn parse_ip(f: &Frame, out: &mut Parsed) {
 }
 
 /// IP protocols after which the dissection goes on with headers the parser
-/// does not read: IP-in-IP (4), IPv6-in-IP (41), GRE (47), AH (51, then the
-/// protected transport), and IPv6 extension headers left over after
-/// [`MAX_IPV6_EXT`] (0, 43, 44, 60). All below 64: one mask test.
-const NESTING: u64 = (1 << 4)
-    | (1 << 41)
-    | (1 << 47)
-    | (1 << 51)
-    | (1 << IPPROTO_HOPOPTS)
-    | (1 << IPPROTO_ROUTING)
-    | (1 << IPPROTO_FRAGMENT)
-    | (1 << IPPROTO_DSTOPTS);
+/// does not read: IP-in-IP, IPv6-in-IP, GRE, AH (then the protected
+/// transport), and IPv6 extension headers left over after
+/// [`MAX_IPV6_EXT`]. All below 64: one mask test.
+const NESTING: u64 = (1 << IPIP)
+    | (1 << IPV6)
+    | (1 << GRE)
+    | (1 << AH)
+    | (1 << HOPOPTS)
+    | (1 << ROUTING)
+    | (1 << FRAGMENT)
+    | (1 << DSTOPTS);
 
 #[inline(always)]
 fn nests(p: u8) -> bool {
@@ -175,10 +164,10 @@ fn nests(p: u8) -> bool {
 #[inline(always)]
 fn transport(p: u8, v6: bool) -> u8 {
     (match p {
-        IPPROTO_TCP => proto::TCP,
-        IPPROTO_UDP => proto::UDP,
-        IPPROTO_ICMP if !v6 => proto::ICMP,
-        IPPROTO_ICMPV6 if v6 => proto::ICMPV6,
+        TCP => proto::TCP,
+        UDP => proto::UDP,
+        ICMP if !v6 => proto::ICMP,
+        ICMPV6 if v6 => proto::ICMPV6,
         _ => proto::IP_OTHER,
     }) as u8
 }
@@ -186,11 +175,16 @@ fn transport(p: u8, v6: bool) -> u8 {
 #[inline(always)]
 fn ipv4(f: &Frame, off: usize, out: &mut Parsed) {
     out.l4 = proto::IP_OTHER as u8;
-    let Some(h) = bytes::<20>(f, off) else {
+    let Some(h) = bytes::<{ ipv4_hdr::LEN }>(f, off) else {
         return;
     };
-    let (vihl, total, frag, ttl, p) = (h[0], be16(&h, 2), be16(&h, 6), h[8], h[9]);
-    let (src, dst) = (be32(&h, 12), be32(&h, 16));
+    let vihl = h[ipv4_hdr::VER_IHL];
+    let (total, frag) = (
+        be16(&h, ipv4_hdr::TOTAL_LEN),
+        be16(&h, ipv4_hdr::FLAGS_FRAG),
+    );
+    let (ttl, p) = (h[ipv4_hdr::TTL], h[ipv4_hdr::PROTO]);
+    let (src, dst) = (be32(&h, ipv4_hdr::SRC), be32(&h, ipv4_hdr::DST));
     if vihl >> 4 != 4 || (vihl & 0x0f) < 5 {
         return;
     }
@@ -200,12 +194,12 @@ fn ipv4(f: &Frame, off: usize, out: &mut Parsed) {
     out.ip_proto = p;
     out.src = [0, src as u64];
     out.dst = [0, dst as u64];
-    if frag & 0x3fff != 0 {
+    if frag & ipv4_hdr::MF_OFFSET_MASK != 0 {
         // A fragment: the dissector shows the reassembled datagram's fields
         // on the frame that completes it.
         out.protos |= proto_bit::NESTED;
     }
-    if frag & 0x1fff != 0 {
+    if frag & ipv4_hdr::OFFSET_MASK != 0 {
         // A non-first fragment: no transport header here.
         return;
     }
@@ -221,29 +215,26 @@ fn ipv4(f: &Frame, off: usize, out: &mut Parsed) {
 #[inline(always)]
 fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
     out.l4 = proto::IP_OTHER as u8;
-    let Some(h) = bytes::<40>(f, off) else {
+    let Some(h) = bytes::<{ ipv6_hdr::LEN }>(f, off) else {
         return;
     };
     if h[0] >> 4 != 6 {
         return;
     }
-    let plen = be16(&h, 4);
-    let mut next = h[6];
+    let plen = be16(&h, ipv6_hdr::PAYLOAD_LEN);
+    let mut next = h[ipv6_hdr::NEXT];
     out.protos |= proto_bit::IPV6;
-    out.ttl = h[7];
-    out.src = [be64(&h, 8), be64(&h, 16)];
-    out.dst = [be64(&h, 24), be64(&h, 32)];
-    let mut off = off + 40;
+    out.ttl = h[ipv6_hdr::HOP_LIMIT];
+    let (src, dst) = (ipv6_hdr::SRC, ipv6_hdr::DST);
+    out.src = [be64(&h, src), be64(&h, src + 8)];
+    out.dst = [be64(&h, dst), be64(&h, dst + 8)];
+    let mut off = off + ipv6_hdr::LEN;
     let mut ext: u32 = 0;
     for _ in 0..MAX_IPV6_EXT {
         // Every extension header starts with (next header, length) or, for
         // fragments, (next header, reserved), then the fragment offset.
-        let is_frag = next == IPPROTO_FRAGMENT;
-        if !(is_frag
-            || next == IPPROTO_HOPOPTS
-            || next == IPPROTO_ROUTING
-            || next == IPPROTO_DSTOPTS)
-        {
+        let is_frag = next == FRAGMENT;
+        if !(is_frag || next == HOPOPTS || next == ROUTING || next == DSTOPTS) {
             break;
         }
         let Some(e) = bytes::<4>(f, off) else {
@@ -253,12 +244,12 @@ fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
         next = (nl >> 8) as u8;
         let l = if is_frag {
             out.protos |= proto_bit::NESTED;
-            if fo & 0xfff8 != 0 {
+            if fo & ipv6_hdr::FRAG_OFFSET_MASK != 0 {
                 // A non-first fragment: no transport header here.
                 out.ip_proto = next;
                 return;
             }
-            8
+            ipv6_hdr::FRAG_LEN
         } else {
             ((nl & 0xff) as usize + 1) * 8
         };
@@ -278,33 +269,35 @@ fn ipv6(f: &Frame, off: usize, out: &mut Parsed) {
 #[inline(always)]
 fn l4(f: &Frame, off: usize, p: u8, payload: u32, out: &mut Parsed) {
     match p {
-        IPPROTO_TCP => {
-            let Some(t) = bytes::<20>(f, off) else {
+        TCP => {
+            let Some(t) = bytes::<{ tcp_hdr::LEN }>(f, off) else {
                 return;
             };
-            let (sport, dport, offflags) = (be16(&t, 0), be16(&t, 2), be16(&t, 12));
+            let (sport, dport) = (be16(&t, tcp_hdr::SRC_PORT), be16(&t, tcp_hdr::DST_PORT));
+            let offflags = be16(&t, tcp_hdr::OFF_FLAGS);
             out.protos |= proto_bit::TCP;
             out.sport = sport;
             out.dport = dport;
-            out.tcp_flags = offflags & 0x0fff;
+            out.tcp_flags = offflags & tcp_hdr::FLAGS_MASK;
             let hl = ((offflags >> 12) as u16) * 4;
             out.tcp_hdr_len = hl;
             out.tcp_len = payload.saturating_sub(hl as u32);
             out.l4_end = (off + hl as usize) as u32;
         }
-        IPPROTO_UDP => {
-            let Some(u) = bytes::<8>(f, off) else {
+        UDP => {
+            let Some(u) = bytes::<{ udp_hdr::LEN }>(f, off) else {
                 return;
             };
-            let (sport, dport, len) = (be16(&u, 0), be16(&u, 2), be16(&u, 4));
+            let (sport, dport) = (be16(&u, udp_hdr::SRC_PORT), be16(&u, udp_hdr::DST_PORT));
+            let len = be16(&u, udp_hdr::LEN_FIELD);
             out.protos |= proto_bit::UDP;
             out.sport = sport;
             out.dport = dport;
             out.udp_len = len;
         }
-        IPPROTO_ICMP | IPPROTO_ICMPV6 => {
+        ICMP | ICMPV6 => {
             let v6 = out.protos & proto_bit::IPV6 != 0;
-            if (p == IPPROTO_ICMP) == v6 {
+            if (p == ICMP) == v6 {
                 return;
             }
             let Some(ic) = bytes::<2>(f, off) else {
