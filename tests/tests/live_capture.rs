@@ -413,3 +413,63 @@ fn tail_follows_the_daemon_as_tshark_shows_an_independent_capture() {
     assert_eq!(daemon.stop(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Samples the daemon sent up, both directions of `iface`.
+fn samples(daemon: &Daemon, iface: &str) -> f64 {
+    let m = daemon.scrape();
+    ["egress", "ingress"]
+        .iter()
+        .map(|d| {
+            m.get(
+                "monitor_samples_total",
+                &[("direction", d), ("iface", iface)],
+            )
+        })
+        .sum()
+}
+
+#[test]
+fn tail_all_samples_every_candidate_until_the_follower_vanishes() {
+    let net = Netns::new("all");
+    let iface = net.host_if.clone();
+    // Nothing is sampled but what a follower asks for.
+    let daemon = Daemon::start(&["--iface", &iface, "--sample", "0", "--snaplen", "2048"]);
+    let dir = std::env::temp_dir().join(format!("mon-tail-all-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let reference = dir.join("ref.pcap");
+    let tcpdump = Tcpdump::start(&iface, &reference, "icmp");
+    let tail = Running::start_cmd(
+        "tail",
+        &["--connect", &daemon.addr, "--all", "-Y", "icmp"],
+        "Following",
+    );
+    sh(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &net.ns_ip]);
+    std::thread::sleep(Duration::from_millis(300));
+    tcpdump.stop();
+    let want = tshark_lines(&reference, "icmp");
+    assert_eq!(want.len(), 6, "{want:?}");
+    let got = tail.wait_lines(want.len());
+    let got: Vec<String> = got.iter().map(|l| untimed(l)).collect();
+    let want: Vec<String> = want.iter().map(|l| untimed(l)).collect();
+    assert_eq!(got, want);
+    assert_eq!(samples(&daemon, &iface), 6.0);
+    // The follower vanishes: its rule goes with it, and pings are no
+    // longer sampled.
+    let _ = tail.stop(Some(libc::SIGKILL));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let before = samples(&daemon, &iface);
+        sh(&["ping", "-c", "1", "-W", "2", &net.ns_ip]);
+        std::thread::sleep(Duration::from_millis(200));
+        if samples(&daemon, &iface) == before {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the temporary rule outlived its follower"
+        );
+    }
+    assert_eq!(daemon.stop(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -33,6 +33,11 @@ pub struct TailArgs {
     /// Also write the packets printed to this pcapng file.
     #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<PathBuf>,
+    /// Have the daemon sample every frame the filter's kernel part
+    /// accepts while this runs (a temporary kernel rule, removed when this
+    /// client goes away however it ends).
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// The connection to the daemon, shut down by SIGINT and SIGTERM so that
@@ -100,12 +105,18 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    let query = args
-        .output
-        .filter
-        .as_deref()
-        .map(|f| format!("?filter={}", encode(f)))
-        .unwrap_or_default();
+    let mut params = Vec::new();
+    if let Some(f) = &args.output.filter {
+        params.push(format!("filter={}", encode(f)));
+    }
+    if args.all {
+        params.push("all=1".to_string());
+    }
+    let query = if params.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", params.join("&"))
+    };
     write!(
         stream,
         "GET /api/v1/tail{query} HTTP/1.0\r\nHost: {}\r\n{auth}\r\n",

@@ -1,7 +1,8 @@
 //! The HTTP server: `GET /metrics` (Prometheus text format), and the API:
 //! `GET /api/v1/dump?filter=…&last=…` (a pcapng of the flight recorder),
-//! `GET /api/v1/status`, `GET /api/v1/tail?filter=…` (the samples as
-//! they come, as a pcapng stream that ends when the daemon stops). With a
+//! `GET /api/v1/status`, `GET /api/v1/tail?filter=…&all=1` (the samples
+//! as they come, as a pcapng stream that ends when the daemon stops;
+//! `all=1` samples every frame the filter accepts while it lasts). With a
 //! token configured every request needs
 //! `Authorization: Bearer <token>`.
 
@@ -40,6 +41,9 @@ pub struct State {
     pub live: Arc<super::live::Live>,
     /// Turns true when the daemon stops (ends the tail streams).
     pub stop: watch::Receiver<bool>,
+    /// The installed rules, which `/api/v1/tail?all=1` adds a temporary
+    /// rule to.
+    pub control: Arc<std::sync::Mutex<(super::rules::Control, crate::ebpf::RuleTables)>>,
 }
 
 /// Serve until `stop` turns true.
@@ -137,7 +141,60 @@ async fn status_handler(AxState(s): AxState<State>) -> impl IntoResponse {
 #[derive(Debug, serde::Deserialize)]
 struct TailQuery {
     filter: Option<String>,
+    /// `1`: sample every frame the filter's kernel part accepts while
+    /// the stream lasts.
+    all: Option<String>,
 }
+
+/// A temporary rule of a `tail?all=1` stream, removed when the stream is
+/// dropped: the client went away (noticed at the next write, at most a
+/// second later), or the daemon stops.
+struct TemporaryRule {
+    slot: u32,
+    control: Arc<std::sync::Mutex<(super::rules::Control, crate::ebpf::RuleTables)>>,
+    live: Arc<super::live::Live>,
+}
+
+impl TemporaryRule {
+    fn add(s: &State, filter: Option<&str>) -> Result<Self, String> {
+        let (kernel, _) =
+            crate::filter::kernel::kernel_rule(filter.unwrap_or("frame")).map_err(|e| e.message)?;
+        let mut guard = s.control.lock().map_err(|_| "rule control poisoned")?;
+        let (control, tables) = &mut *guard;
+        let slot = control
+            .add_temporary(kernel, tables)
+            .map_err(|e| format!("{e:#}"))?;
+        s.live.set_temporary_slots(control.temporary_slots());
+        tracing::info!(
+            slot,
+            filter = filter.unwrap_or(""),
+            "temporary rule for a follower installed"
+        );
+        Ok(Self {
+            slot,
+            control: s.control.clone(),
+            live: s.live.clone(),
+        })
+    }
+}
+
+impl Drop for TemporaryRule {
+    fn drop(&mut self) {
+        let Ok(mut guard) = self.control.lock() else {
+            return;
+        };
+        let (control, tables) = &mut *guard;
+        match control.remove_temporary(self.slot, tables) {
+            Ok(()) => tracing::info!(slot = self.slot, "temporary rule for a follower removed"),
+            Err(e) => tracing::error!(slot = self.slot, "removing a temporary rule failed: {e:#}"),
+        }
+        self.live.set_temporary_slots(control.temporary_slots());
+    }
+}
+
+/// An empty name resolution block: written to an idle stream every
+/// second, so that a follower that went away is noticed.
+const KEEPALIVE: [u8; 16] = [4, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0];
 
 /// The samples the filter matches from now on, as a pcapng stream: the
 /// section header at once, then each sample as the daemon reads it (with
@@ -163,21 +220,43 @@ async fn tail_handler(AxState(s): AxState<State>, Query(q): Query<TailQuery>) ->
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
     };
     let head = std::mem::take(writer.get_mut());
+    let temporary = match q.all.as_deref() {
+        Some("1" | "true") => match TemporaryRule::add(&s, q.filter.as_deref()) {
+            Ok(t) => Some(t),
+            Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{e}\n")).into_response(),
+        },
+        _ => None,
+    };
     let (rx, lost) = s.live.tail(filter);
-    let state = (rx, writer, s.dumps.clone(), s.stop.clone(), lost);
-    let packets =
-        futures_util::stream::unfold(state, |(mut rx, mut w, dumps, mut stop, lost)| async move {
-            let entry = tokio::select! {
-                e = rx.recv() => e?,
+    let mut idle = tokio::time::interval(std::time::Duration::from_secs(1));
+    idle.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let state = (
+        rx,
+        writer,
+        s.dumps.clone(),
+        s.stop.clone(),
+        lost,
+        idle,
+        temporary,
+    );
+    let packets = futures_util::stream::unfold(
+        state,
+        |(mut rx, mut w, dumps, mut stop, lost, mut idle, temporary)| async move {
+            let bytes = tokio::select! {
+                e = rx.recv() => {
+                    w.packet(&e?, &|i| dumps.iface_name(i)).ok()?;
+                    idle.reset();
+                    std::mem::take(w.get_mut())
+                }
+                _ = idle.tick() => KEEPALIVE.to_vec(),
                 _ = stop.wait_for(|s| *s) => return None,
             };
-            w.packet(&entry, &|i| dumps.iface_name(i)).ok()?;
-            let bytes = std::mem::take(w.get_mut());
             Some((
                 Ok::<_, std::convert::Infallible>(bytes),
-                (rx, w, dumps, stop, lost),
+                (rx, w, dumps, stop, lost, idle, temporary),
             ))
-        });
+        },
+    );
     let body = futures_util::stream::once(async move { Ok(head) }).chain(packets);
     (
         [(header::CONTENT_TYPE, "application/x-pcapng")],

@@ -8,7 +8,7 @@
 use std::{
     collections::{HashMap, VecDeque},
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicU32, AtomicU64, Ordering},
         Arc, Mutex, RwLock,
     },
 };
@@ -112,6 +112,9 @@ pub struct Live {
     recorder_filter: Option<Filter>,
     /// Clients following the samples as they come (`monitor tail`).
     tails: Mutex<Vec<Tail>>,
+    /// Rule slots holding a temporary rule (`monitor tail --all`): a frame
+    /// one of them accepted was sent for sure.
+    temporary: AtomicU32,
     /// The flight recorder.
     pub recorder: Arc<Recorder>,
     metrics: Arc<Metrics>,
@@ -153,6 +156,7 @@ impl Live {
             rules: RwLock::new(rules),
             recorder_filter,
             tails: Mutex::new(Vec::new()),
+            temporary: AtomicU32::new(0),
             recorder,
             metrics,
             sample,
@@ -199,8 +203,11 @@ impl Live {
             let undecided = |slot: usize| candidates & (1 << slot) != 0;
             // How likely this frame was to be sampled, from every rule it
             // is a candidate of: the weight of its estimated matches. A
-            // frame some rule left undecided was sent for sure.
-            let weight = if candidates != 0 {
+            // frame some rule left undecided, or a temporary rule
+            // accepted, was sent for sure.
+            let sure =
+                candidates != 0 || kernel_rules & self.temporary.load(Ordering::Relaxed) != 0;
+            let weight = if sure {
                 Some(1.0)
             } else {
                 estimate::weight(estimate::inclusion_probability(
@@ -280,6 +287,11 @@ impl Live {
             });
         }
         (rx, lost)
+    }
+
+    /// Which rule slots hold temporary rules (bit `s` for slot `s`).
+    pub fn set_temporary_slots(&self, mask: u32) {
+        self.temporary.store(mask, Ordering::Relaxed);
     }
 
     /// Hand a sample to every follower whose filter matches it; forget

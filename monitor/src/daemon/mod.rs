@@ -305,6 +305,7 @@ async fn serve(
             token,
             live: live.clone(),
             stop: stop_rx.clone(),
+            control: control.clone(),
         },
         stop_rx.clone(),
     ));

@@ -86,6 +86,11 @@ pub struct Control {
     /// Slots that were in use by the previous generation (not reused by the
     /// next reload, so their counters can be zeroed safely later).
     recently_freed: Vec<bool>,
+    /// Temporary rules (`monitor tail --all`) in slots no configured rule
+    /// uses: every frame they accept is sampled; they have no metrics.
+    temporary: Vec<Option<KernelRule>>,
+    /// The TCP analysis scope installed with the rules.
+    tcp_scope: Option<KernelRule>,
 }
 
 impl Control {
@@ -94,6 +99,8 @@ impl Control {
         let mut c = Self {
             slots: vec![None; MAX_RULES as usize],
             recently_freed: vec![false; MAX_RULES as usize],
+            temporary: vec![None; MAX_RULES as usize],
+            tcp_scope: None,
         };
         c.replace(set, tables, &mut |_| {})?;
         Ok(c)
@@ -147,20 +154,19 @@ impl Control {
             }
         }
         for rule in pending {
+            let open = |i: usize| {
+                next[i].is_none() && self.slots[i].is_none() && self.temporary[i].is_none()
+            };
             let free = (0..MAX_RULES as usize)
-                .find(|&i| next[i].is_none() && self.slots[i].is_none() && !self.recently_freed[i])
-                .or_else(|| {
-                    (0..MAX_RULES as usize).find(|&i| next[i].is_none() && self.slots[i].is_none())
-                })
+                .find(|&i| open(i) && !self.recently_freed[i])
+                .or_else(|| (0..MAX_RULES as usize).find(|&i| open(i)))
                 .ok_or_else(|| anyhow::anyhow!("no free rule slot for '{}'", rule.name))?;
             next[free] = Some(rule);
             rebase(free as u32);
         }
-        let kernel: Vec<Option<KernelRule>> = next
-            .iter()
-            .map(|r| r.as_ref().map(|r| r.kernel.clone()))
-            .collect();
+        let kernel = Self::kernel_rules(&next, &self.temporary);
         tables.install(&kernel, set.tcp_scope.as_ref())?;
+        self.tcp_scope = set.tcp_scope;
         self.recently_freed = self
             .slots
             .iter()
@@ -169,5 +175,63 @@ impl Control {
             .collect();
         self.slots = next;
         Ok(())
+    }
+
+    /// What the kernel runs: each slot's configured or temporary rule.
+    fn kernel_rules(
+        slots: &[Option<CompiledRule>],
+        temporary: &[Option<KernelRule>],
+    ) -> Vec<Option<KernelRule>> {
+        slots
+            .iter()
+            .zip(temporary)
+            .map(|(s, t)| s.as_ref().map(|r| r.kernel.clone()).or_else(|| t.clone()))
+            .collect()
+    }
+
+    /// Install a temporary rule that samples every frame `rule` accepts
+    /// (and every candidate it leaves to user space), in a slot no
+    /// configured rule uses; returns the slot. Nothing changes on error.
+    pub fn add_temporary(
+        &mut self,
+        mut rule: KernelRule,
+        tables: &mut RuleTables,
+    ) -> anyhow::Result<u32> {
+        let open = |i: usize| self.slots[i].is_none() && self.temporary[i].is_none();
+        let free = (0..MAX_RULES as usize)
+            .find(|&i| open(i) && !self.recently_freed[i])
+            .or_else(|| (0..MAX_RULES as usize).find(|&i| open(i)))
+            .ok_or_else(|| anyhow::anyhow!("no free rule slot"))?;
+        rule.sample = 1.0;
+        self.temporary[free] = Some(rule);
+        let kernel = Self::kernel_rules(&self.slots, &self.temporary);
+        if let Err(e) = tables.install(&kernel, self.tcp_scope.as_ref()) {
+            self.temporary[free] = None;
+            return Err(e);
+        }
+        Ok(free as u32)
+    }
+
+    /// Remove the temporary rule of `slot`.
+    pub fn remove_temporary(&mut self, slot: u32, tables: &mut RuleTables) -> anyhow::Result<()> {
+        let Some(t) = self.temporary.get_mut(slot as usize) else {
+            return Ok(());
+        };
+        let old = t.take();
+        let kernel = Self::kernel_rules(&self.slots, &self.temporary);
+        if let Err(e) = tables.install(&kernel, self.tcp_scope.as_ref()) {
+            self.temporary[slot as usize] = old;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Bit `s` set for every slot that holds a temporary rule.
+    pub fn temporary_slots(&self) -> u32 {
+        self.temporary
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.is_some())
+            .fold(0, |m, (i, _)| m | 1 << i)
     }
 }
