@@ -239,7 +239,7 @@ pub struct Dissection {
     /// error is no snapshot-length cut.
     pub malformed_noted: bool,
     /// With `malformed`: the text of `_ws.malformed` when it is not
-    /// "[Malformed Packet: <protocol>]" (a reassembly error).
+    /// `[Malformed Packet: <protocol>]` (a reassembly error).
     pub malformed_text: Option<&'static str>,
     /// The only fields the consumer reads, when it said so
     /// ([`crate::dissect::Pipeline::only_fields`]): the sorted addresses of
