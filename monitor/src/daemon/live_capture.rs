@@ -110,7 +110,10 @@ impl LiveCapture {
                 });
             }
         }
-        let mut programs = Programs::load(opts.ring_bytes)?;
+        // No TCP header records: their ring is as small as a ring can be.
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.clamp(4096, 1 << 20) as u32;
+        let mut programs = Programs::load_rings(opts.ring_bytes, page)?;
         let mut tables = programs.take_rules()?;
         match rule {
             // Every frame the filter's kernel part accepts is sampled; the

@@ -108,9 +108,16 @@ impl Programs {
     /// Load the object (verifier runs here) with ring buffers of
     /// `ring_bytes` for samples and for TCP header records.
     pub fn load(ring_bytes: u32) -> anyhow::Result<Self> {
+        Self::load_rings(ring_bytes, ring_bytes)
+    }
+
+    /// Load the object with a sample ring of `ring_bytes` and a TCP header
+    /// ring of `tcp_ring_bytes` (each a power-of-two multiple of the page
+    /// size).
+    pub fn load_rings(ring_bytes: u32, tcp_ring_bytes: u32) -> anyhow::Result<Self> {
         let mut ebpf = EbpfLoader::new()
             .map_max_entries("EVENTS", ring_bytes)
-            .map_max_entries("TCP_EVENTS", ring_bytes)
+            .map_max_entries("TCP_EVENTS", tcp_ring_bytes)
             .load(OBJECT)
             .context("loading the eBPF object")?;
         for (name, finish, stages) in [
