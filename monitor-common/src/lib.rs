@@ -167,16 +167,23 @@ pub struct Config {
     /// its ring buffer cross a multiple of this (`BPF_RB_NO_WAKEUP`
     /// otherwise); user space also drains the rings on a short timer, so
     /// records wait that long at most. 0: the kernel's default (a wake-up
-    /// when user space has read everything before the record).
+    /// when user space has read everything before the record). A power
+    /// of two, so the kernel tests the crossing with a mask, not a division.
     pub wake_bytes: u64,
 }
 
 impl Config {
     /// The wake-up threshold for ring buffers of `ring_bytes` bytes: an
     /// eighth of the ring, so a burst wakes user space well before the
-    /// ring fills.
+    /// ring fills. Ring sizes are powers of two, and so is this (rounded
+    /// down if `ring_bytes` is not).
     pub const fn wake_bytes_for(ring_bytes: u32) -> u64 {
-        ring_bytes as u64 / 8
+        let w = ring_bytes as u64 / 8;
+        if w == 0 {
+            0
+        } else {
+            1 << (63 - w.leading_zeros())
+        }
     }
 }
 
@@ -543,4 +550,22 @@ mod pod {
     unsafe impl aya::Pod for super::Counters {}
     unsafe impl aya::Pod for super::Config {}
     unsafe impl aya::Pod for super::RecordHeader {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    #[test]
+    fn wake_threshold_is_a_power_of_two_the_kernel_can_mask_with() {
+        assert_eq!(Config::wake_bytes_for(8 << 20), 1 << 20);
+        assert_eq!(Config::wake_bytes_for(1 << 16), 1 << 13);
+        // Not a power of two: rounded down, never up.
+        assert_eq!(Config::wake_bytes_for(3 << 20), 1 << 18);
+        assert_eq!(Config::wake_bytes_for(7), 0);
+        for ring in [1u32 << 12, 1 << 22, 1 << 26, 5 << 20, 12345] {
+            let w = Config::wake_bytes_for(ring);
+            assert!(w.is_power_of_two() && w <= ring as u64 / 8, "{ring}: {w}");
+        }
+    }
 }

@@ -257,11 +257,6 @@ where
         )
     };
     let dir = dir & 1;
-    let Some(counters) = COUNTERS.get_ptr_mut(counter_index(slot, dir)) else {
-        return;
-    };
-    // SAFETY: a per-CPU map value of this CPU.
-    let c = unsafe { &mut *counters };
     let mut m = matched;
     for rule in 0..r::MAX_RULES {
         if m == 0 {
@@ -297,6 +292,12 @@ where
     if !tcp_record && !want {
         return;
     }
+    // Looked up only for frames that write a record.
+    let Some(counters) = COUNTERS.get_ptr_mut(counter_index(slot, dir)) else {
+        return;
+    };
+    // SAFETY: a per-CPU map value of this CPU.
+    let c = unsafe { &mut *counters };
     // One timestamp for both records of a frame, so user space can join a
     // sample with the TCP analysis of the same segment.
     // SAFETY: helper without arguments.
@@ -324,7 +325,7 @@ where
                 0,
                 wake,
                 &load,
-                Some(frame),
+                frame,
             )
         } else {
             sample::<256, F>(
@@ -339,7 +340,7 @@ where
                 0,
                 wake,
                 &load,
-                Some(frame),
+                frame,
             )
         };
         if ok {
@@ -368,7 +369,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
-            None,
+            frame,
         )
     } else if snaplen <= 128 {
         sample::<128, F>(
@@ -383,7 +384,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
-            None,
+            frame,
         )
     } else if snaplen <= 256 {
         sample::<256, F>(
@@ -398,7 +399,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
-            None,
+            frame,
         )
     } else if snaplen <= 512 {
         sample::<512, F>(
@@ -413,7 +414,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
-            None,
+            frame,
         )
     } else if snaplen <= 1024 {
         sample::<1024, F>(
@@ -428,7 +429,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
-            None,
+            frame,
         )
     } else {
         sample::<{ MAX_SNAPLEN as usize }, F>(
@@ -443,7 +444,7 @@ where
             cand_bits,
             cfg.wake_bytes,
             &load,
-            None,
+            frame,
         )
     };
     if ok {
@@ -513,7 +514,7 @@ fn sample<const N: usize, F>(
     candidates: u32,
     wake_bytes: u64,
     load: &F,
-    frame: Option<&Frame>,
+    frame: &Frame,
 ) -> bool
 where
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
@@ -531,7 +532,7 @@ where
         let data = (*rec).data.as_mut_ptr();
         let copied = if cap == 0 {
             0
-        } else if frame.is_some_and(|f| copy_linear::<N>(f, data, cap)) {
+        } else if copy_linear::<N>(frame, data, cap) {
             cap
         } else {
             // N is a power of two and 1 <= cap <= N, so this is cap; written
@@ -570,7 +571,10 @@ where
         // and some slack (a wake-up too many is harmless).
         let size = core::mem::size_of::<Sample<N>>() as u64 + 16;
         let waiting = ring.query(BPF_RB_AVAIL_DATA as u64);
-        if waiting / wake_bytes != waiting.saturating_sub(size) / wake_bytes {
+        // `wake_bytes` is a power of two: the two counts lie in different
+        // multiples of it when they differ in a bit at or above it (no
+        // 64-bit division on the per-record path).
+        if waiting ^ waiting.saturating_sub(size) >= wake_bytes {
             BPF_RB_FORCE_WAKEUP as u64
         } else {
             BPF_RB_NO_WAKEUP as u64
@@ -580,25 +584,35 @@ where
     true
 }
 
+/// Records of up to this many frame bytes are copied with [`copy_linear`];
+/// longer ones with the load helper, whose copy is faster per byte.
+const DIRECT_COPY_MAX: u32 = 128;
+
 /// Copy the first `cap` bytes of the frame's linear part (`cap` in
-/// `8..=N`) to `dst` with 8-byte loads and stores: a handful of
-/// instructions per word where the load helper costs tens of
-/// nanoseconds. The last word is the one ending at `cap`, overlapping the
-/// one before when `cap` is not a multiple of 8, so nothing past `cap` is
-/// read. False (nothing promised about `dst`) when the linear part is
-/// shorter than `cap`: the caller then uses the helper.
+/// `8..=min(N, DIRECT_COPY_MAX)`) to `dst` (room for N) with 8-byte loads
+/// and stores: a handful of instructions per word where the load helper
+/// costs tens of nanoseconds. The last word is the one ending at `cap`,
+/// overlapping the one before when `cap` is not a multiple of 8, so
+/// nothing past `cap` is read. False (nothing promised about `dst`) when
+/// `cap` is out of that range or the linear part is shorter: the caller
+/// then uses the helper.
 #[inline(always)]
 fn copy_linear<const N: usize>(f: &Frame, dst: *mut u8, cap: u32) -> bool {
+    let limit = if N < DIRECT_COPY_MAX as usize {
+        N
+    } else {
+        DIRECT_COPY_MAX as usize
+    };
     let cap = cap as usize;
     // The last word's offset, bounded on the exact value used (a
     // `cap < 8` wraps around and fails here too). The barrier keeps the
     // compiler from checking `data + cap` instead of `data + last + 8`,
     // which the verifier cannot relate to the access.
     let last = core::hint::black_box(cap.wrapping_sub(8));
-    if last > N - 8 {
+    if last > limit - 8 {
         return false;
     }
-    for i in 0..N / 8 {
+    for i in 0..limit / 8 {
         let off = i * 8;
         if off + 8 > cap {
             break;
@@ -608,7 +622,7 @@ fn copy_linear<const N: usize>(f: &Frame, dst: *mut u8, cap: u32) -> bool {
             return false;
         }
         // SAFETY: 8 packet bytes checked against data_end just above; `dst`
-        // has room for N >= off + 8 bytes. eBPF loads and stores need no
+        // has room for N >= limit >= off + 8 bytes. eBPF loads and stores need no
         // alignment where the kernel runs these programs (the verifier
         // refuses them at load time otherwise).
         unsafe { (dst.add(off) as *mut u64).write((p as *const u64).read()) };
@@ -617,7 +631,7 @@ fn copy_linear<const N: usize>(f: &Frame, dst: *mut u8, cap: u32) -> bool {
     if p + 8 > f.data_end {
         return false;
     }
-    // SAFETY: as above; last + 8 = cap <= N.
+    // SAFETY: as above; last + 8 = cap <= limit <= N.
     unsafe { (dst.add(last) as *mut u64).write((p as *const u64).read()) };
     true
 }

@@ -516,7 +516,7 @@ fn ipv4_with(opts: usize, proto: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn tcp_header_records_hold_the_headers_byte_for_byte() {
+fn records_hold_the_frame_bytes_exactly() {
     require_root();
     // Header lengths from 54 to 138 bytes: every remainder modulo 8, both
     // record sizes, segments ending at the header (pure ACKs) and with
@@ -541,35 +541,55 @@ fn tcp_header_records_hold_the_headers_byte_for_byte() {
     }
     let (scope, _) = monitor::filter::kernel::kernel_rule("tcp").unwrap();
     let mut progs = Programs::load(1 << 16).expect("load programs");
-    progs.configure_all(0.0, 64, true).expect("configure");
+    let mut ring = progs.take_ring().expect("sample ring");
     let mut tcp_ring = progs.take_tcp_ring().expect("TCP ring");
     let mut tables = progs.take_rules().expect("rule tables");
     tables.install(&[], Some(&scope)).expect("install");
-    for egress in [false, true] {
-        for (k, (f, hdr)) in frames.iter().enumerate() {
-            let opts = TestRunOptions {
-                data_in: Some(f),
-                repeat: 1,
-                ..Default::default()
-            };
-            if egress {
-                progs.tc().unwrap().test_run(opts).expect("test_run");
-            } else {
-                progs.xdp().unwrap().test_run(opts).expect("test_run");
+    // Every frame sampled too, cut at 64 and at 256 bytes.
+    for snaplen in [64usize, 256] {
+        progs
+            .configure_all(1.0, snaplen as u32, true)
+            .expect("configure");
+        for egress in [false, true] {
+            for (k, (f, hdr)) in frames.iter().enumerate() {
+                let opts = TestRunOptions {
+                    data_in: Some(f),
+                    repeat: 1,
+                    ..Default::default()
+                };
+                if egress {
+                    progs.tc().unwrap().test_run(opts).expect("test_run");
+                } else {
+                    progs.xdp().unwrap().test_run(opts).expect("test_run");
+                }
+                let what = format!("frame {k} ({} bytes, egress {egress})", f.len());
+                let check = |item: &[u8], kind: u8, want_cap: usize, name: &str| {
+                    let at =
+                        |i: usize| u32::from_ne_bytes(item[i..i + 4].try_into().unwrap()) as usize;
+                    let (orig, cap) = (at(12), at(16));
+                    assert_eq!(item[20], kind, "{what}: {name}");
+                    assert_eq!((orig, cap), (f.len(), want_cap), "{what}: {name}");
+                    assert_eq!(
+                        &item[RECORD_HEADER_LEN..RECORD_HEADER_LEN + cap],
+                        &f[..cap],
+                        "{what}: {name}"
+                    );
+                };
+                let item = tcp_ring.next().expect("a TCP record per segment");
+                check(
+                    &item,
+                    monitor_common::record_kind::TCP_HEADERS,
+                    *hdr,
+                    "TCP record",
+                );
+                drop(item);
+                assert!(tcp_ring.next().is_none(), "{what}: one TCP record");
+                let item = ring.next().expect("a sample per frame");
+                let want = f.len().min(snaplen);
+                check(&item, monitor_common::record_kind::SAMPLE, want, "sample");
+                drop(item);
+                assert!(ring.next().is_none(), "{what}: one sample");
             }
-            let item = tcp_ring.next().expect("a TCP record per segment");
-            let at = |i: usize| u32::from_ne_bytes(item[i..i + 4].try_into().unwrap()) as usize;
-            let (orig, cap, kind) = (at(12), at(16), item[20]);
-            let what = format!("frame {k} ({} bytes, egress {egress})", f.len());
-            assert_eq!(kind, monitor_common::record_kind::TCP_HEADERS, "{what}");
-            assert_eq!((orig, cap), (f.len(), *hdr), "{what}");
-            assert_eq!(
-                &item[RECORD_HEADER_LEN..RECORD_HEADER_LEN + cap],
-                &f[..cap],
-                "{what}"
-            );
-            drop(item);
-            assert!(tcp_ring.next().is_none(), "{what}: one record");
         }
     }
 }
