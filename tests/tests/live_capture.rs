@@ -32,7 +32,20 @@ impl Running {
 
     /// Start `monitor CMD ARGS` and wait until its stderr says `ready`.
     fn start_cmd(cmd: &str, args: &[&str], ready: &str) -> Self {
-        let mut child = Command::new(monitor_bin())
+        Self::start_in(None, cmd, args, ready)
+    }
+
+    /// As [`Running::start_cmd`], in network namespace `ns` when given.
+    fn start_in(ns: Option<&str>, cmd: &str, args: &[&str], ready: &str) -> Self {
+        let mut command = match ns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(monitor_bin());
+                c
+            }
+            None => Command::new(monitor_bin()),
+        };
+        let mut child = command
             .arg(cmd)
             .args(args)
             .stdout(Stdio::piped())
@@ -124,7 +137,20 @@ struct Tcpdump(Child);
 
 impl Tcpdump {
     fn start(iface: &str, path: &Path, bpf: &str) -> Self {
-        let child = Command::new("tcpdump")
+        Self::start_in(None, iface, path, bpf)
+    }
+
+    /// As [`Tcpdump::start`], in network namespace `ns` when given.
+    fn start_in(ns: Option<&str>, iface: &str, path: &Path, bpf: &str) -> Self {
+        let mut command = match ns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns, "tcpdump"]);
+                c
+            }
+            None => Command::new("tcpdump"),
+        };
+        let child = command
             .args(["-i", iface, "--immediate-mode", "-U", "-n", "-w"])
             .arg(path)
             .arg(bpf)
@@ -471,5 +497,40 @@ fn tail_all_samples_every_candidate_until_the_follower_vanishes() {
         );
     }
     assert_eq!(daemon.stop(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn on_loopback_each_packet_is_shown_once_as_tshark_shows_it() {
+    let net = Netns::new("lo");
+    let dir = std::env::temp_dir().join(format!("mon-capture-lo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let reference = dir.join("ref.pcap");
+    let written = dir.join("out.pcapng");
+    let tcpdump = Tcpdump::start_in(Some(&net.ns), "lo", &reference, "icmp");
+    let capture = Running::start_in(
+        Some(&net.ns),
+        "capture",
+        &["-i", "lo", "-Y", "icmp", "-w", written.to_str().unwrap()],
+        "Capturing on",
+    );
+    net.run(true, &["ping", "-c", "2", "-i", "0.2", "127.0.0.1"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tcpdump.stop();
+    let want = tshark_lines(&reference, "icmp");
+    assert_eq!(want.len(), 4, "{want:?}");
+    let got = capture.wait_lines(want.len());
+    let (status, stderr) = capture.stop(Some(libc::SIGINT));
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stderr.contains("\n4 packets captured\n"), "{stderr}");
+    let got: Vec<String> = got.iter().map(|l| untimed(l)).collect();
+    let want: Vec<String> = want.iter().map(|l| untimed(l)).collect();
+    assert_eq!(got, want);
+    let got = read_capture(&written);
+    let want = read_capture(&reference);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g.data, w.data);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

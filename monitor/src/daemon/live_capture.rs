@@ -1,7 +1,9 @@
 //! `monitor capture`'s kernel side: its own XDP (ingress) and TC (egress)
 //! programs on the given interfaces, sending up every frame that the
 //! kernel part of a display filter accepts or cannot decide (every frame
-//! without a filter), read back from the ring buffer in arrival order.
+//! without a filter), read back from the ring buffer in arrival order. On
+//! a loopback device, where every packet is both sent and received, each
+//! is shown once, as it is sent.
 //!
 //! The programs are attached through BPF links owned by this process: they
 //! are detached when the [`LiveCapture`] is dropped, and by the kernel when
@@ -21,8 +23,16 @@ use super::{
 use crate::{
     ebpf::{CounterMap, Programs, RuleTables, XdpAttachMode},
     filter::{kernel::kernel_rule, FilterError},
-    record::PacketRecord,
+    record::{Direction, PacketRecord},
 };
+
+/// Whether `name` is a loopback device (`IFF_LOOPBACK` in its flags).
+fn is_loopback(name: &str) -> bool {
+    std::fs::read_to_string(format!("/sys/class/net/{name}/flags"))
+        .ok()
+        .and_then(|f| u32::from_str_radix(f.trim().trim_start_matches("0x"), 16).ok())
+        .is_some_and(|f| f & libc::IFF_LOOPBACK as u32 != 0)
+}
 
 /// Why a capture could not start.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +81,9 @@ pub struct LiveCapture {
     ring: RingBuf<MapData>,
     counters: CounterMap,
     ifaces: Vec<Iface>,
+    /// Loopback interfaces: a packet there is sent and received, and is
+    /// shown once, as it is sent (as tshark shows it).
+    loopback: Vec<u32>,
     clock: Clock,
     // Kept for their lifetime: the rule stage and the attached programs.
     _tables: RuleTables,
@@ -137,10 +150,16 @@ impl LiveCapture {
         }
         let ring = programs.take_ring()?;
         let counters = programs.take_counters()?;
+        let loopback = ifaces
+            .iter()
+            .filter(|i| is_loopback(&i.name))
+            .map(|i| i.index)
+            .collect();
         Ok(Self {
             ring,
             counters,
             ifaces,
+            loopback,
             clock: Clock::new(),
             _tables: tables,
             _programs: programs,
@@ -170,7 +189,11 @@ impl LiveCapture {
         loop {
             let item = self.ring.next()?;
             if let Some(d) = decode_kind(&item, &self.clock, record_kind::SAMPLE) {
-                return Some(d.record);
+                let looped = d.record.direction == Some(Direction::Ingress)
+                    && self.loopback.contains(&d.record.iface);
+                if !looped {
+                    return Some(d.record);
+                }
             }
         }
     }
