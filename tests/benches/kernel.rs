@@ -230,6 +230,17 @@ fn main() {
         }
         println!(" {:>+10.1}", tc[k] - bare[k]);
     }
+    // Sizes of the entry programs (each holds the parser and, inlined for
+    // frames that meet no rules stage, the finishing stage).
+    let xdp_info = progs.xdp().unwrap().info().expect("XDP program info");
+    let tc_info = progs.tc().unwrap().info().expect("TC program info");
+    for (name, info) in [("monitor_xdp", xdp_info), ("monitor_tc", tc_info)] {
+        println!(
+            "  {name}: {} instructions after the verifier, {} bytes of machine code",
+            info.size_translated().unwrap_or(0) / 8,
+            info.size_jitted()
+        );
+    }
     println!(
         "  columns: rules are `tcp.port in {{P, P+1}}` (4 nodes, never matching); \
          `tcp scope` writes a TCP header record per TCP segment; `8r+1%` samples 1 % \
