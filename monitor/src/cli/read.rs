@@ -446,10 +446,16 @@ fn text_line(out: &mut String, d: &Dissection, number: u64, rel_ns: i64, digits:
     let mut t = String::new();
     write_time_column(&mut t, rel_ns, digits);
     let len = frame_len(d);
+    // tshark pads the address columns to 12 bytes of UTF-8 (a name with
+    // non-ASCII letters takes fewer columns than its bytes).
+    let (src_pad, dst_pad) = (
+        12usize.saturating_sub(d.src.len()),
+        12usize.saturating_sub(d.dst.len()),
+    );
     let _ = writeln!(
         out,
-        "{number:>5} {t:>10} {:>12} → {:<12} {} {len} {}",
-        d.src, d.dst, d.protocol, d.info
+        "{number:>5} {t:>10} {:src_pad$}{} → {}{:dst_pad$} {} {len} {}",
+        "", d.src, d.dst, "", d.protocol, d.info
     );
 }
 
