@@ -257,7 +257,10 @@ where
         )
     };
     let dir = dir & 1;
-    let mut m = matched;
+    // Only the rule slots have counters: without the TCP scope's bit (above
+    // them) the loop ends after the highest matching rule, not after all
+    // of them for every segment in the scope.
+    let mut m = matched & RULE_BITS;
     for rule in 0..r::MAX_RULES {
         if m == 0 {
             break;
@@ -461,7 +464,7 @@ where
 /// as a candidate whose record could not be written.
 #[inline(always)]
 fn count_candidates(slot: u32, dir: u32, cands: u64, len: u32, lost: bool) {
-    let mut m = cands;
+    let mut m = cands & RULE_BITS;
     for rule in 0..r::MAX_RULES {
         if m == 0 {
             break;
@@ -482,6 +485,9 @@ fn count_candidates(slot: u32, dir: u32, cands: u64, len: u32, lost: bool) {
         m >>= 1;
     }
 }
+
+/// The verdict bits of the rule slots (the TCP scope's is above them).
+const RULE_BITS: u64 = (1 << r::MAX_RULES) - 1;
 
 #[inline(always)]
 fn bump(c: &mut Counters, idx: usize) {
