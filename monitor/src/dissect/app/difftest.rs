@@ -742,3 +742,13 @@ fn echo_matches_tshark() {
         &[],
     );
 }
+
+#[test]
+fn daytime_matches_tshark() {
+    check(
+        super::daytime::FIELDS,
+        &["fixtures/synthetic.pcap"],
+        &|ours, theirs| ours == theirs,
+        &[],
+    );
+}

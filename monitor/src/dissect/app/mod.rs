@@ -1,7 +1,7 @@
 //! Application-layer dissectors (DNS, DHCP, DHCPv6, HTTP/1.x, TLS, HTTP/2,
 //! QUIC, RIP/RIPng, OSPFv2/v3, BGP, ONC RPC, NetBIOS name and datagram
-//! services with SMB mailslots and the Windows Browser protocol, Echo),
-//! called by the transport dissectors with the payload.
+//! services with SMB mailslots and the Windows Browser protocol, Echo,
+//! Daytime), called by the transport dissectors with the payload.
 //!
 //! Dispatch follows tshark: UDP and TCP payloads go to a dissector chosen by
 //! well-known port (the lower port first) or, where tshark uses heuristics,
@@ -14,7 +14,7 @@
 //! own fields are pushed:
 //! - [`udp`] with the UDP ports, conversation, frame and payload
 //!   (DNS/mDNS/LLMNR, DHCP, DHCPv6, RIP, RIPng, QUIC, ONC RPC with NFS,
-//!   NBNS, NBDGM with SMB/mailslot/browser, Echo);
+//!   NBNS, NBDGM with SMB/mailslot/browser, Echo, Daytime);
 //! - [`tcp`] with the ports, the `tcp.stream` index, the direction, the
 //!   relative sequence number of the first payload byte and the payload of
 //!   every segment that carries data, in capture order (DNS over TCP, HTTP,
@@ -26,12 +26,18 @@
 //!   (IPv6) and the IP payload of unfragmented (or reassembled) packets
 //!   (OSPF, protocol 89).
 //!
+//! Each protocol is one descriptor (`protocol::Protocol`) in its own
+//! file: its fields, ports, heuristics, TCP framing and dissectors. The
+//! entry points walk one table of them, `PROTOCOLS`;
+//! `docs/adding-a-dissector.md` walks through adding one.
+//!
 //! Each returns true when it claimed the payload, and then has set the
 //! Protocol and Info columns. Cross-packet state lives in [`AppState`]
 //! (one per capture or live session), with bounded memory.
 
 mod bgp;
 mod browser;
+mod daytime;
 mod desegment;
 mod dhcp;
 mod dhcpv6;
@@ -89,6 +95,7 @@ static PROTOCOLS: &[&Protocol] = &[
     &smb::PROTOCOL,
     &browser::PROTOCOL,
     &echo::PROTOCOL,
+    &daytime::PROTOCOL,
 ];
 
 /// Field tables of the application dissectors.
@@ -1084,8 +1091,8 @@ mod fuzz {
         #[test]
         fn entry_points_never_panic(
             data in proptest::collection::vec(any::<u8>(), 0..600),
-            sp in prop::sample::select(vec![7u16, 53, 67, 68, 80, 137, 138, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
-            dp in prop::sample::select(vec![7u16, 53, 67, 68, 80, 137, 138, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
+            sp in prop::sample::select(vec![7u16, 13, 53, 67, 68, 80, 137, 138, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
+            dp in prop::sample::select(vec![7u16, 13, 53, 67, 68, 80, 137, 138, 179, 443, 520, 521, 546, 547, 5353, 8080, 40000]),
             seq in 0u32..2000,
         ) {
             let mut st = AppState::default();
