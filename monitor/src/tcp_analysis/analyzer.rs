@@ -466,39 +466,8 @@ impl Analyzer {
         let fl = seg.flags;
         // Without the IP lengths of a segment of its own, tshark has no length.
         let seglen = if embedded { 0 } else { seg.payload_len };
-
-        // Conversation lookup (an idle one is forgotten first).
-        let found = self.convs.find(&key);
-        let conversation_is_new = match found {
-            Some(i) => match self.config.idle_timeout {
-                Some(idle) if ts - self.convs.conv(i).ts_prev > idle => {
-                    self.stats.flows_expired += 1;
-                    true
-                }
-                _ => false,
-            },
-            None => true,
-        };
-        let mut slot = match found {
-            Some(i) if !conversation_is_new => i,
-            _ => self.new_conv(key, ts),
-        };
-
         let mut ta = Ta::default();
-        // Port reuse: a pure SYN with another ISN starts a new conversation.
-        if fl & (SYN | ACK) == SYN && self.convs.conv(slot).dirs[f].base_set {
-            if seg.seq != self.convs.conv(slot).dirs[f].base_seq {
-                slot = self.new_conv(key, ts);
-                self.convs.conv_mut(slot).completeness = 1;
-                ta.set(REUSED_PORTS);
-            } else {
-                // The same ISN again: a retransmitted SYN (flagged as such
-                // by the analysis); a RST may have moved nextseq.
-                let d = &mut self.convs.conv_mut(slot).dirs[f];
-                d.nextseq = d.maxseqtobeacked;
-            }
-        }
-        self.convs.touch(slot);
+        let (slot, conversation_is_new) = self.conversation(key, f, ts, seg, &mut ta);
         let conv = self.convs.conv_mut(slot);
 
         if fl & (SYN | ACK) == (SYN | ACK)
@@ -524,123 +493,88 @@ impl Analyzer {
             v.rel_ack = seg.ack;
             v.window_size = u32::from(seg.window);
         } else {
-            analyze(
-                conv,
-                f,
-                r,
-                frame,
-                ts,
-                seg,
-                &mut ta,
-                self.config.max_unacked_segments,
-            );
-            // Relative numbers and the scaled window.
-            v.rel_seq = seg.seq.wrapping_sub(conv.dirs[f].base_seq);
-            v.rel_ack = if fl & ACK != 0 {
-                seg.ack.wrapping_sub(conv.dirs[r].base_seq)
-            } else {
-                seg.ack
-            };
-            v.nxtseq = Some(
-                v.rel_seq
-                    .wrapping_add(seglen)
-                    .wrapping_add(u32::from(fl & (SYN | FIN) != 0)),
-            );
-            v.window_size = u32::from(seg.window);
-            if fl & SYN == 0 && conv.dirs[f].win_scale >= 0 {
-                v.window_size <<= conv.dirs[f].win_scale;
-            }
+            let max_unacked = self.config.max_unacked_segments;
+            analyze(conv, f, r, frame, ts, seg, &mut ta, max_unacked);
+            relative_numbers(conv, f, seg, seglen, &mut v);
         }
         v.peer_base_seq = conv.dirs[r].base_seq;
         if fl & SYN == 0 {
             let ws = conv.dirs[f].win_scale;
             v.scale_factor = Some(if ws >= 0 { 1 << ws } else { ws.into() });
         }
-
-        // Completeness, shown as it was before this segment.
-        let mut c = 0u8;
-        if conversation_is_new {
-            if fl & (SYN | ACK) == SYN {
-                c |= 1;
-                if seglen > 0 {
-                    c |= 8;
-                }
-            }
-        } else {
-            c = conv.completeness;
-            if fl & (SYN | ACK) == (SYN | ACK) {
-                c |= 2;
-            }
-            if fl & (SYN | ACK) == ACK {
-                c |= if seglen > 0 { 8 } else { 4 };
-            }
-            if fl & (FIN | ACK) == (FIN | ACK) {
-                c |= 16;
-            }
-            if fl & RST != 0 {
-                c |= 32;
-            }
-        }
-        conv.completeness = c;
-
-        if fl & SYN != 0 {
-            if fl & ACK == 0 {
-                conv.ts_mru_syn = ts;
-            }
-            conv.dirs[f].is_first_ack = true;
-        }
-        if fl & (SYN | ACK) == ACK {
-            if conv.ts_mru_syn != 0 && conv.ts_first_rtt == 0 {
-                conv.ts_first_rtt = ts - conv.ts_mru_syn;
-            }
-            conv.dirs[f].is_first_ack = false;
-        }
-
+        conv.completeness = completeness(conv.completeness, conversation_is_new, fl, seglen);
+        first_rtt(conv, f, fl, ts);
         // Options are dissected after the analysis: they affect later segments.
-        if !seg.options.is_empty() {
-            let o = TcpOptions::parse(seg.options);
-            if let Some(s) = o.window_scale {
-                conv.dirs[f].win_scale = s as i8;
-            }
-            if o.sack_present {
-                let kept = o.kept_sack();
-                conv.dirs[f].num_sack = kept.len();
-                conv.dirs[f].sack[..kept.len()].copy_from_slice(kept);
-            }
-        }
-
+        note_options(conv, f, seg.options);
         if ta.has {
-            v.has_analysis = true;
-            v.flags = ta.flags;
-            v.dupack_num = ta.dupack_num;
-            v.dupack_frame = ta.dupack_frame;
-            v.acks_frame = ta.acks_frame;
-            v.ack_rtt = (ta.acks_frame.is_some() && ta.ack_rtt != 0).then_some(ta.ack_rtt);
-            v.initial_rtt = (conv.ts_first_rtt != 0).then_some(conv.ts_first_rtt);
-            if ta.bytes_in_flight != 0 {
-                v.bytes_in_flight = Some(ta.bytes_in_flight);
-                v.push_bytes_sent = Some(ta.push_bytes_sent);
-            }
-            if ta.flags & RETRANSMISSION != 0 && ta.rto != 0 {
-                v.rto = Some((ta.rto, ta.rto_frame));
+            analysis_fields(&ta, conv.ts_first_rtt, &mut v);
+        }
+        trust_window_scale(conv, f, seg);
+        if !embedded {
+            // A quoted header is no new event.
+            v.handshake = self.track_handshake(slot, key, f, seg, ts);
+        }
+        v
+    }
+
+    /// Conversation lookup (an idle one is forgotten first), and port reuse:
+    /// a pure SYN with another ISN starts a new conversation. Returns the
+    /// conversation's slot and whether it is new.
+    fn conversation(
+        &mut self,
+        key: Key,
+        f: usize,
+        ts: Nanos,
+        seg: &Segment<'_>,
+        ta: &mut Ta,
+    ) -> (usize, bool) {
+        let found = self.convs.find(&key);
+        let conversation_is_new = match found {
+            Some(i) => match self.config.idle_timeout {
+                Some(idle) if ts - self.convs.conv(i).ts_prev > idle => {
+                    self.stats.flows_expired += 1;
+                    true
+                }
+                _ => false,
+            },
+            None => true,
+        };
+        let mut slot = match found {
+            Some(i) if !conversation_is_new => i,
+            _ => self.new_conv(key, ts),
+        };
+        if seg.flags & (SYN | ACK) == SYN && self.convs.conv(slot).dirs[f].base_set {
+            if seg.seq != self.convs.conv(slot).dirs[f].base_seq {
+                slot = self.new_conv(key, ts);
+                self.convs.conv_mut(slot).completeness = 1;
+                ta.set(REUSED_PORTS);
+            } else {
+                // The same ISN again: a retransmitted SYN (flagged as such
+                // by the analysis); a RST may have moved nextseq.
+                let d = &mut self.convs.conv_mut(slot).dirs[f];
+                d.nextseq = d.maxseqtobeacked;
             }
         }
+        self.convs.touch(slot);
+        (slot, conversation_is_new)
+    }
 
-        // Window scaling is only trusted when both SYNs carried the option.
-        if fl & SYN != 0 && !seg.options_cut {
-            let is_synack = fl & ACK != 0;
-            if conv.dirs[f].win_scale == -1 {
-                conv.dirs[f].win_scale = -2;
-                conv.dirs[r].win_scale = -2;
-            } else if is_synack && conv.dirs[r].win_scale == -2 {
-                conv.dirs[f].win_scale = -2;
-            }
-        }
-
-        // Handshake outcome tracking (a quoted header is no new event).
+    /// Handshake outcome tracking: a SYN opens an attempt, later segments
+    /// (or the timeout) decide it. Returns the outcome this segment
+    /// decided.
+    fn track_handshake(
+        &mut self,
+        slot: usize,
+        key: Key,
+        f: usize,
+        seg: &Segment<'_>,
+        ts: Nanos,
+    ) -> Option<HandshakeOutcome> {
+        let fl = seg.flags;
+        let timeout = self.config.handshake_timeout;
+        let conv = self.convs.conv_mut(slot);
         let stream = conv.stream;
-        if embedded {
-        } else if fl & (SYN | ACK) == SYN && conv.attempt.is_none() && !conv.hs_started {
+        if fl & (SYN | ACK) == SYN && conv.attempt.is_none() && !conv.hs_started {
             conv.hs_started = true;
             conv.client_dir = f;
             conv.attempt = Some(Attempt::new(
@@ -649,31 +583,141 @@ impl Analyzer {
                 ts,
             ));
             self.pending.insert(key);
-        } else if let Some(a) = conv.attempt.as_mut() {
-            let timeout = self.config.handshake_timeout;
-            let mut late = None;
-            let decided = match a.expire(stream, ts, timeout) {
-                Some(o) => {
-                    late = Some(o);
-                    true
-                }
-                None => match a.on_segment(stream, f == conv.client_dir, fl, ts) {
-                    Some(o) => {
-                        v.handshake = Some(o);
-                        true
-                    }
-                    None => false,
-                },
-            };
-            if decided {
-                conv.attempt = None;
-                self.pending.remove(&key);
-            }
-            if let Some(o) = late {
-                self.decide(o);
+            return None;
+        }
+        let client = f == conv.client_dir;
+        let a = conv.attempt.as_mut()?;
+        let (decided, late, now) = match a.expire(stream, ts, timeout) {
+            Some(o) => (true, Some(o), None),
+            None => match a.on_segment(stream, client, fl, ts) {
+                Some(o) => (true, None, Some(o)),
+                None => (false, None, None),
+            },
+        };
+        if decided {
+            conv.attempt = None;
+            self.pending.remove(&key);
+        }
+        if let Some(o) = late {
+            self.decide(o);
+        }
+        now
+    }
+}
+
+/// Relative numbers and the scaled window (after the analysis, which may
+/// have set the bases).
+fn relative_numbers(conv: &Conv, f: usize, seg: &Segment<'_>, seglen: u32, v: &mut Verdict) {
+    let (r, fl) = (1 - f, seg.flags);
+    v.rel_seq = seg.seq.wrapping_sub(conv.dirs[f].base_seq);
+    v.rel_ack = if fl & ACK != 0 {
+        seg.ack.wrapping_sub(conv.dirs[r].base_seq)
+    } else {
+        seg.ack
+    };
+    v.nxtseq = Some(
+        v.rel_seq
+            .wrapping_add(seglen)
+            .wrapping_add(u32::from(fl & (SYN | FIN) != 0)),
+    );
+    v.window_size = u32::from(seg.window);
+    if fl & SYN == 0 && conv.dirs[f].win_scale >= 0 {
+        v.window_size <<= conv.dirs[f].win_scale;
+    }
+}
+
+/// The conversation's completeness after a segment with flags `fl` (the
+/// verdict shows it as it was before).
+fn completeness(before: u8, conversation_is_new: bool, fl: u16, seglen: u32) -> u8 {
+    let mut c = 0u8;
+    if conversation_is_new {
+        if fl & (SYN | ACK) == SYN {
+            c |= 1;
+            if seglen > 0 {
+                c |= 8;
             }
         }
-        v
+        return c;
+    }
+    c = before;
+    if fl & (SYN | ACK) == (SYN | ACK) {
+        c |= 2;
+    }
+    if fl & (SYN | ACK) == ACK {
+        c |= if seglen > 0 { 8 } else { 4 };
+    }
+    if fl & (FIN | ACK) == (FIN | ACK) {
+        c |= 16;
+    }
+    if fl & RST != 0 {
+        c |= 32;
+    }
+    c
+}
+
+/// The initial RTT: from the latest SYN to the first ACK after it.
+fn first_rtt(conv: &mut Conv, f: usize, fl: u16, ts: Nanos) {
+    if fl & SYN != 0 {
+        if fl & ACK == 0 {
+            conv.ts_mru_syn = ts;
+        }
+        conv.dirs[f].is_first_ack = true;
+    }
+    if fl & (SYN | ACK) == ACK {
+        if conv.ts_mru_syn != 0 && conv.ts_first_rtt == 0 {
+            conv.ts_first_rtt = ts - conv.ts_mru_syn;
+        }
+        conv.dirs[f].is_first_ack = false;
+    }
+}
+
+/// The options that matter to later segments: the window scale and the
+/// SACK blocks.
+fn note_options(conv: &mut Conv, f: usize, options: &[u8]) {
+    if options.is_empty() {
+        return;
+    }
+    let o = TcpOptions::parse(options);
+    if let Some(s) = o.window_scale {
+        conv.dirs[f].win_scale = s as i8;
+    }
+    if o.sack_present {
+        let kept = o.kept_sack();
+        conv.dirs[f].num_sack = kept.len();
+        conv.dirs[f].sack[..kept.len()].copy_from_slice(kept);
+    }
+}
+
+/// The analysis' findings into the verdict.
+fn analysis_fields(ta: &Ta, first_rtt: Nanos, v: &mut Verdict) {
+    v.has_analysis = true;
+    v.flags = ta.flags;
+    v.dupack_num = ta.dupack_num;
+    v.dupack_frame = ta.dupack_frame;
+    v.acks_frame = ta.acks_frame;
+    v.ack_rtt = (ta.acks_frame.is_some() && ta.ack_rtt != 0).then_some(ta.ack_rtt);
+    v.initial_rtt = (first_rtt != 0).then_some(first_rtt);
+    if ta.bytes_in_flight != 0 {
+        v.bytes_in_flight = Some(ta.bytes_in_flight);
+        v.push_bytes_sent = Some(ta.push_bytes_sent);
+    }
+    if ta.flags & RETRANSMISSION != 0 && ta.rto != 0 {
+        v.rto = Some((ta.rto, ta.rto_frame));
+    }
+}
+
+/// Window scaling is only trusted when both SYNs carried the option.
+fn trust_window_scale(conv: &mut Conv, f: usize, seg: &Segment<'_>) {
+    let fl = seg.flags;
+    if fl & SYN == 0 || seg.options_cut {
+        return;
+    }
+    let r = 1 - f;
+    if conv.dirs[f].win_scale == -1 {
+        conv.dirs[f].win_scale = -2;
+        conv.dirs[r].win_scale = -2;
+    } else if fl & ACK != 0 && conv.dirs[r].win_scale == -2 {
+        conv.dirs[f].win_scale = -2;
     }
 }
 
