@@ -11,7 +11,7 @@ use monitor_common::{direction, proto, rules::RuleCounter};
 use prometheus::{
     core::{Collector, Desc},
     proto::{Counter, LabelPair, Metric, MetricFamily, MetricType},
-    IntCounterVec, Opts, Registry,
+    HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
 };
 
 use super::Iface;
@@ -126,10 +126,11 @@ impl Metrics {
         ifaces: &[Iface],
         kernel: Option<(CounterMap, Vec<Option<RuleSlot>>)>,
     ) -> anyhow::Result<Self> {
-        let registry = Registry::new();
+        let r = Registry::new();
         let confirmed: Arc<Confirmed> = Arc::default();
         let names: HashMap<u32, String> =
             ifaces.iter().map(|i| (i.index, i.name.clone())).collect();
+        // The kernel's counters, read at scrape time.
         let slots: Vec<(u32, String)> = ifaces.iter().map(|i| (i.slot, i.name.clone())).collect();
         let kernel = kernel.map(|(counters, rule_names)| {
             Arc::new(KernelCollector::new(
@@ -140,284 +141,258 @@ impl Metrics {
             ))
         });
         if let Some(k) = &kernel {
-            registry.register(Box::new(KernelCollectorRef(k.clone())))?;
+            r.register(Box::new(KernelCollectorRef(k.clone())))?;
         }
-        let samples = IntCounterVec::new(
-            Opts::new(
-                "monitor_samples_total",
-                "Sampled packets received by the daemon from the ring buffer.",
-            ),
-            &["iface", "direction"],
-        )?;
-        let sample_errors = IntCounterVec::new(
-            Opts::new(
-                "monitor_sample_parse_errors_total",
-                "Sampled packets the dissectors marked malformed (a layer cut short or invalid; snaplen truncation is not counted).",
-            ),
-            &["iface", "direction"],
-        )?;
-        let dissection_errors = IntCounterVec::new(
-            Opts::new(
-                "monitor_dissection_errors_total",
-                "Malformed samples by the layer found malformed first (link, network, transport, application).",
-            ),
-            &["iface", "layer"],
-        )?;
-        let reassembly_in_progress = prometheus::IntGaugeVec::new(
-            Opts::new(
-                "monitor_reassembly_in_progress",
-                "IP datagrams with fragments buffered (ipv4, ipv6); tcp is always 0: samples are dissected one frame at a time, without reassembly across TCP segments.",
-            ),
-            &["protocol"],
-        )?;
-        let reassembly_completed = IntCounterVec::new(
-            Opts::new(
-                "monitor_reassembly_completed_total",
-                "IP datagrams reassembled from fragments (ipv4, ipv6); tcp is always 0: samples are not reassembled across TCP segments.",
-            ),
-            &["protocol"],
-        )?;
-        let reassembly_timeouts = IntCounterVec::new(
-            Opts::new(
-                "monitor_reassembly_timeouts_total",
-                "Incomplete IP datagrams dropped after the reassembly timeout (60 s).",
-            ),
-            &["protocol"],
-        )?;
-        let reassembly_dropped = IntCounterVec::new(
-            Opts::new(
-                "monitor_reassembly_dropped_total",
-                "Unfinished reassemblies given up before the timeout, by reason (table_full, too_large, memory).",
-            ),
-            &["protocol", "reason"],
-        )?;
-        let rule_info = prometheus::IntGaugeVec::new(
-            Opts::new(
-                "monitor_rule_info",
-                "Always 1 for every configured rule; kernel_exact says whether the kernel decides it exactly, exact_series names the series that holds its exact count (none: only candidates and estimates).",
-            ),
-            &["rule", "kernel_exact", "exact_series"],
-        )?;
-        let rule_fraction = prometheus::GaugeVec::new(
-            Opts::new(
-                "monitor_rule_sample_fraction",
-                "Smallest probability that a candidate of the rule is sampled (its own sample fraction combined with the global one).",
-            ),
-            &["rule"],
-        )?;
-        let rule_packets_estimated = prometheus::CounterVec::new(
-            Opts::new(
-                "monitor_rule_packets_estimated_total",
-                "Estimated frames matching a rule the kernel cannot decide exactly: each sampled match weighted by the inverse of its sampling probability.",
-            ),
-            &["rule", "iface", "direction"],
-        )?;
-        let rule_bytes_estimated = prometheus::CounterVec::new(
-            Opts::new(
-                "monitor_rule_bytes_estimated_total",
-                "Estimated bytes of the frames in monitor_rule_packets_estimated_total.",
-            ),
-            &["rule", "iface", "direction"],
-        )?;
-        let scrape_duration = prometheus::Histogram::with_opts(
-            prometheus::HistogramOpts::new(
-                "monitor_scrape_duration_seconds",
-                "Time to collect and encode the metrics of a /metrics request (observed after the response is built, so visible from the next scrape).",
-            )
-            .buckets(prometheus::exponential_buckets(0.000_1, 2.0, 16)?),
-        )?;
-        registry.register(Box::new(dissection_errors.clone()))?;
-        registry.register(Box::new(reassembly_in_progress.clone()))?;
-        registry.register(Box::new(reassembly_completed.clone()))?;
-        registry.register(Box::new(reassembly_timeouts.clone()))?;
-        registry.register(Box::new(reassembly_dropped.clone()))?;
-        registry.register(Box::new(rule_info.clone()))?;
-        registry.register(Box::new(rule_fraction.clone()))?;
-        registry.register(Box::new(rule_packets_estimated.clone()))?;
-        registry.register(Box::new(rule_bytes_estimated.clone()))?;
-        registry.register(Box::new(scrape_duration.clone()))?;
-        for p in REASSEMBLY_PROTOCOLS {
-            reassembly_in_progress.with_label_values(&[p]);
-            reassembly_completed.with_label_values(&[p]);
-        }
-        for p in ["ipv4", "ipv6"] {
-            reassembly_timeouts.with_label_values(&[p]);
-        }
-        for (p, r) in REASSEMBLY_DROPS {
-            reassembly_dropped.with_label_values(&[p, r]);
-        }
-        for i in ifaces {
-            for l in Layer::ALL {
-                dissection_errors.with_label_values(&[&i.name, l.as_str()]);
-            }
-        }
-        let build = prometheus::IntGaugeVec::new(
-            Opts::new(
-                "monitor_build_info",
-                "Build information; the value is always 1.",
-            ),
-            &["version", "kernel"],
+        // Build and process information.
+        let build = register(
+            &r,
+            IntGaugeVec::new(
+                Opts::new(
+                    "monitor_build_info",
+                    "Build information; the value is always 1.",
+                ),
+                &["version", "kernel"],
+            )?,
         )?;
         build
             .with_label_values(&[env!("CARGO_PKG_VERSION"), &kernel_release()])
             .set(1);
-        registry.register(Box::new(samples.clone()))?;
-        registry.register(Box::new(sample_errors.clone()))?;
-        registry.register(Box::new(build))?;
-        let tcp_records = IntCounterVec::new(
-            Opts::new(
-                "monitor_tcp_records_received_total",
-                "TCP header records received by the daemon for TCP analysis.",
-            ),
-            &["iface", "direction"],
-        )?;
-        let reloads = prometheus::IntCounter::new(
-            "monitor_config_reloads_total",
-            "Configuration reloads that took effect.",
-        )?;
-        let reload_failures = prometheus::IntCounter::new(
-            "monitor_config_reload_failures_total",
-            "Configuration reloads rejected (the running configuration stayed).",
-        )?;
-        let rule_user = IntCounterVec::new(
-            Opts::new(
-                "monitor_rule_user_matches_total",
-                "Sampled packets that matched a rule the kernel cannot decide exactly, checked in user space.",
-            ),
-            &["rule", "iface", "direction"],
-        )?;
-        let tcp_analysis = IntCounterVec::new(
-            Opts::new(
-                "monitor_tcp_analysis_total",
-                "TCP segments per Wireshark tcp.analysis flag (exact for every segment in the TCP scope).",
-            ),
-            &["iface", "flag"],
-        )?;
-        let handshakes = IntCounterVec::new(
-            Opts::new(
-                "monitor_tcp_handshakes_total",
-                "TCP connection attempts by outcome (established, rejected, no_reply, reset, incomplete).",
-            ),
-            &["iface", "outcome"],
-        )?;
-        let rtt_buckets = prometheus::exponential_buckets(0.000_05, 2.0, 18)?;
-        let handshake_rtt = prometheus::HistogramVec::new(
-            prometheus::HistogramOpts::new(
-                "monitor_tcp_handshake_rtt_seconds",
-                "SYN to final ACK as seen at this host (Wireshark's iRTT).",
-            )
-            .buckets(rtt_buckets.clone()),
-            &["iface"],
-        )?;
-        let ack_rtt = prometheus::HistogramVec::new(
-            prometheus::HistogramOpts::new(
-                "monitor_tcp_ack_rtt_seconds",
-                "Time from a data segment to its ACK (tcp.analysis.ack_rtt).",
-            )
-            .buckets(rtt_buckets),
-            &["iface"],
-        )?;
-        let flows_tracked = prometheus::IntGaugeVec::new(
-            Opts::new(
-                "monitor_tcp_flows_tracked",
-                "TCP conversations tracked by the analyzer.",
-            ),
-            &["iface"],
-        )?;
-        let flows_evicted = IntCounterVec::new(
-            Opts::new(
-                "monitor_tcp_flows_evicted_total",
-                "TCP conversations dropped from the analyzer (table full or idle).",
-            ),
-            &["iface"],
-        )?;
-        let dumps = IntCounterVec::new(
-            Opts::new("monitor_dumps_total", "pcapng dumps written, by result."),
-            &["result"],
-        )?;
-        let recorder = prometheus::IntGaugeVec::new(
-            Opts::new(
-                "monitor_recorder",
-                "Flight recorder content (entries, bytes).",
-            ),
-            &["what"],
-        )?;
-        let triggers = IntCounterVec::new(
-            Opts::new(
-                "monitor_trigger_fired_total",
-                "Automatic dumps started by a trigger.",
-            ),
-            &["trigger"],
-        )?;
-        for c in [&rule_user, &tcp_analysis, &handshakes, &dumps, &triggers] {
-            registry.register(Box::new(c.clone()))?;
-        }
-        registry.register(Box::new(handshake_rtt.clone()))?;
-        registry.register(Box::new(ack_rtt.clone()))?;
-        registry.register(Box::new(flows_tracked.clone()))?;
-        registry.register(Box::new(flows_evicted.clone()))?;
-        registry.register(Box::new(recorder.clone()))?;
-        for r in ["ok", "error"] {
-            dumps.with_label_values(&[r]);
-        }
-        for i in ifaces {
-            for f in super::live::ANALYSIS_FLAGS {
-                tcp_analysis.with_label_values(&[&i.name, f]);
-            }
-            for o in ["established", "rejected", "no_reply", "reset", "incomplete"] {
-                handshakes.with_label_values(&[&i.name, o]);
-            }
-            handshake_rtt.with_label_values(&[&i.name]);
-            ack_rtt.with_label_values(&[&i.name]);
-            flows_tracked.with_label_values(&[&i.name]);
-            flows_evicted.with_label_values(&[&i.name]);
-        }
-        registry.register(Box::new(
+        r.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
         ))?;
-        registry.register(Box::new(tcp_records.clone()))?;
-        registry.register(Box::new(reloads.clone()))?;
-        registry.register(Box::new(reload_failures.clone()))?;
-        for i in ifaces {
-            for d in direction::NAMES {
-                samples.with_label_values(&[&i.name, d]);
-                sample_errors.with_label_values(&[&i.name, d]);
-                tcp_records.with_label_values(&[&i.name, d]);
-            }
-        }
-        Ok(Self {
-            registry,
-            kernel,
-            samples,
-            sample_errors,
-            dissection_errors,
-            reassembly_in_progress,
-            reassembly_completed,
-            reassembly_timeouts,
-            reassembly_dropped,
+        let rtt_buckets = prometheus::exponential_buckets(0.000_05, 2.0, 18)?;
+        let rtt = |name: &str, help: &str| {
+            HistogramVec::new(
+                HistogramOpts::new(name, help).buckets(rtt_buckets.clone()),
+                &["iface"],
+            )
+        };
+        let metrics = Self {
+            // Samples and their dissection.
+            samples: counters(
+                &r,
+                "monitor_samples_total",
+                "Sampled packets received by the daemon from the ring buffer.",
+                &["iface", "direction"],
+            )?,
+            sample_errors: counters(
+                &r,
+                "monitor_sample_parse_errors_total",
+                "Sampled packets the dissectors marked malformed (a layer cut short or invalid; snaplen truncation is not counted).",
+                &["iface", "direction"],
+            )?,
+            dissection_errors: counters(
+                &r,
+                "monitor_dissection_errors_total",
+                "Malformed samples by the layer found malformed first (link, network, transport, application).",
+                &["iface", "layer"],
+            )?,
+            // Reassembly.
+            reassembly_in_progress: gauges(
+                &r,
+                "monitor_reassembly_in_progress",
+                "IP datagrams with fragments buffered (ipv4, ipv6); tcp is always 0: samples are dissected one frame at a time, without reassembly across TCP segments.",
+                &["protocol"],
+            )?,
+            reassembly_completed: counters(
+                &r,
+                "monitor_reassembly_completed_total",
+                "IP datagrams reassembled from fragments (ipv4, ipv6); tcp is always 0: samples are not reassembled across TCP segments.",
+                &["protocol"],
+            )?,
+            reassembly_timeouts: counters(
+                &r,
+                "monitor_reassembly_timeouts_total",
+                "Incomplete IP datagrams dropped after the reassembly timeout (60 s).",
+                &["protocol"],
+            )?,
+            reassembly_dropped: counters(
+                &r,
+                "monitor_reassembly_dropped_total",
+                "Unfinished reassemblies given up before the timeout, by reason (table_full, too_large, memory).",
+                &["protocol", "reason"],
+            )?,
             reassembly_seen: Mutex::new([0; 12]),
-            rule_info,
-            rule_fraction,
-            rule_packets_estimated,
-            rule_bytes_estimated,
-            scrape_duration,
-            tcp_records,
-            reloads,
-            reload_failures,
-            rule_user,
-            tcp_analysis,
-            handshakes,
-            handshake_rtt,
-            ack_rtt,
-            flows_tracked,
-            flows_evicted,
+            // Rules.
+            rule_info: gauges(
+                &r,
+                "monitor_rule_info",
+                "Always 1 for every configured rule; kernel_exact says whether the kernel decides it exactly, exact_series names the series that holds its exact count (none: only candidates and estimates).",
+                &["rule", "kernel_exact", "exact_series"],
+            )?,
+            rule_fraction: register(
+                &r,
+                prometheus::GaugeVec::new(
+                    Opts::new(
+                        "monitor_rule_sample_fraction",
+                        "Smallest probability that a candidate of the rule is sampled (its own sample fraction combined with the global one).",
+                    ),
+                    &["rule"],
+                )?,
+            )?,
+            rule_packets_estimated: register(
+                &r,
+                prometheus::CounterVec::new(
+                    Opts::new(
+                        "monitor_rule_packets_estimated_total",
+                        "Estimated frames matching a rule the kernel cannot decide exactly: each sampled match weighted by the inverse of its sampling probability.",
+                    ),
+                    &["rule", "iface", "direction"],
+                )?,
+            )?,
+            rule_bytes_estimated: register(
+                &r,
+                prometheus::CounterVec::new(
+                    Opts::new(
+                        "monitor_rule_bytes_estimated_total",
+                        "Estimated bytes of the frames in monitor_rule_packets_estimated_total.",
+                    ),
+                    &["rule", "iface", "direction"],
+                )?,
+            )?,
+            rule_user: counters(
+                &r,
+                "monitor_rule_user_matches_total",
+                "Sampled packets that matched a rule the kernel cannot decide exactly, checked in user space.",
+                &["rule", "iface", "direction"],
+            )?,
+            // The daemon itself.
+            scrape_duration: register(
+                &r,
+                prometheus::Histogram::with_opts(
+                    HistogramOpts::new(
+                        "monitor_scrape_duration_seconds",
+                        "Time to collect and encode the metrics of a /metrics request (observed after the response is built, so visible from the next scrape).",
+                    )
+                    .buckets(prometheus::exponential_buckets(0.000_1, 2.0, 16)?),
+                )?,
+            )?,
+            reloads: register(
+                &r,
+                prometheus::IntCounter::new(
+                    "monitor_config_reloads_total",
+                    "Configuration reloads that took effect.",
+                )?,
+            )?,
+            reload_failures: register(
+                &r,
+                prometheus::IntCounter::new(
+                    "monitor_config_reload_failures_total",
+                    "Configuration reloads rejected (the running configuration stayed).",
+                )?,
+            )?,
+            // TCP analysis.
+            tcp_records: counters(
+                &r,
+                "monitor_tcp_records_received_total",
+                "TCP header records received by the daemon for TCP analysis.",
+                &["iface", "direction"],
+            )?,
+            tcp_analysis: counters(
+                &r,
+                "monitor_tcp_analysis_total",
+                "TCP segments per Wireshark tcp.analysis flag (exact for every segment in the TCP scope).",
+                &["iface", "flag"],
+            )?,
+            handshakes: counters(
+                &r,
+                "monitor_tcp_handshakes_total",
+                "TCP connection attempts by outcome (established, rejected, no_reply, reset, incomplete).",
+                &["iface", "outcome"],
+            )?,
+            handshake_rtt: register(
+                &r,
+                rtt(
+                    "monitor_tcp_handshake_rtt_seconds",
+                    "SYN to final ACK as seen at this host (Wireshark's iRTT).",
+                )?,
+            )?,
+            ack_rtt: register(
+                &r,
+                rtt(
+                    "monitor_tcp_ack_rtt_seconds",
+                    "Time from a data segment to its ACK (tcp.analysis.ack_rtt).",
+                )?,
+            )?,
+            flows_tracked: gauges(
+                &r,
+                "monitor_tcp_flows_tracked",
+                "TCP conversations tracked by the analyzer.",
+                &["iface"],
+            )?,
+            flows_evicted: counters(
+                &r,
+                "monitor_tcp_flows_evicted_total",
+                "TCP conversations dropped from the analyzer (table full or idle).",
+                &["iface"],
+            )?,
             evicted_seen: Mutex::new(HashMap::new()),
-            dumps,
-            recorder,
-            triggers,
+            // Dumps, the flight recorder and triggers.
+            dumps: counters(
+                &r,
+                "monitor_dumps_total",
+                "pcapng dumps written, by result.",
+                &["result"],
+            )?,
+            recorder: gauges(
+                &r,
+                "monitor_recorder",
+                "Flight recorder content (entries, bytes).",
+                &["what"],
+            )?,
+            triggers: counters(
+                &r,
+                "monitor_trigger_fired_total",
+                "Automatic dumps started by a trigger.",
+                &["trigger"],
+            )?,
+            registry: r,
+            kernel,
             names: std::sync::RwLock::new(names),
             confirmed,
-        })
+        };
+        metrics.zero_known_labels(ifaces);
+        Ok(metrics)
+    }
+
+    /// Known label combinations start at zero (so a rate over them exists
+    /// before the first event).
+    fn zero_known_labels(&self, ifaces: &[Iface]) {
+        for p in REASSEMBLY_PROTOCOLS {
+            self.reassembly_in_progress.with_label_values(&[p]);
+            self.reassembly_completed.with_label_values(&[p]);
+        }
+        for p in ["ipv4", "ipv6"] {
+            self.reassembly_timeouts.with_label_values(&[p]);
+        }
+        for (p, r) in REASSEMBLY_DROPS {
+            self.reassembly_dropped.with_label_values(&[p, r]);
+        }
+        for r in ["ok", "error"] {
+            self.dumps.with_label_values(&[r]);
+        }
+        for i in ifaces {
+            let name = i.name.as_str();
+            for l in Layer::ALL {
+                self.dissection_errors
+                    .with_label_values(&[name, l.as_str()]);
+            }
+            for f in super::live::ANALYSIS_FLAGS {
+                self.tcp_analysis.with_label_values(&[name, f]);
+            }
+            for o in ["established", "rejected", "no_reply", "reset", "incomplete"] {
+                self.handshakes.with_label_values(&[name, o]);
+            }
+            self.handshake_rtt.with_label_values(&[name]);
+            self.ack_rtt.with_label_values(&[name]);
+            self.flows_tracked.with_label_values(&[name]);
+            self.flows_evicted.with_label_values(&[name]);
+            for d in direction::NAMES {
+                self.samples.with_label_values(&[name, d]);
+                self.sample_errors.with_label_values(&[name, d]);
+                self.tcp_records.with_label_values(&[name, d]);
+            }
+        }
     }
 
     /// Interface name of an ifindex (the index itself when unknown).
@@ -693,6 +668,32 @@ fn exact_series(kernel_exact: bool, fraction: f64) -> &'static str {
     } else {
         "none"
     }
+}
+
+/// `c`, registered with `r`.
+fn register<C: Collector + Clone + 'static>(r: &Registry, c: C) -> prometheus::Result<C> {
+    r.register(Box::new(c.clone()))?;
+    Ok(c)
+}
+
+/// A registered integer counter family.
+fn counters(
+    r: &Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+) -> prometheus::Result<IntCounterVec> {
+    register(r, IntCounterVec::new(Opts::new(name, help), labels)?)
+}
+
+/// A registered integer gauge family.
+fn gauges(
+    r: &Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+) -> prometheus::Result<IntGaugeVec> {
+    register(r, IntGaugeVec::new(Opts::new(name, help), labels)?)
 }
 
 fn kernel_release() -> String {
