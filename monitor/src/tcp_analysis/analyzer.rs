@@ -733,9 +733,17 @@ fn analyze(
     ta: &mut Ta,
     max_unacked: usize,
 ) {
-    let (seq, ack, fl, seglen) = (seg.seq, seg.ack, seg.flags, seg.payload_len);
-    let window = u32::from(seg.window);
-    let sfr = fl & (SYN | FIN | RST) != 0;
+    let fl = seg.flags;
+    let s = Seen {
+        seq: seg.seq,
+        ack: seg.ack,
+        fl,
+        seglen: seg.payload_len,
+        window: u32::from(seg.window),
+        sfr: fl & (SYN | FIN | RST) != 0,
+        frame,
+        ts,
+    };
     let irtt = conv.ts_first_rtt;
     let (fwd, rev) = if f == 0 {
         let (a, b) = conv.dirs.split_at_mut(1);
@@ -745,85 +753,121 @@ fn analyze(
         (&mut b[0], &mut a[0])
     };
     debug_assert_eq!(r, 1 - f);
-
-    if !fwd.base_set {
-        fwd.base_seq = if fl & SYN != 0 {
-            seq
-        } else {
-            seq.wrapping_sub(1)
-        };
-        fwd.base_set = true;
-    }
-    if !rev.base_set && fl & ACK != 0 {
-        rev.base_seq = ack.wrapping_sub(1);
-        rev.base_set = true;
-    }
-    if fl & ACK != 0 {
-        rev.valid_bif = true;
-    }
-
-    'fwd: {
-        if seglen == 1 && seq == fwd.nextseq && rev.window == 0 {
-            ta.set(ZERO_WINDOW_PROBE);
-            break 'fwd;
-        }
-        if window == 0 && !sfr {
-            ta.set(ZERO_WINDOW);
-        }
-        if fwd.nextseq != 0 && gt_seq(seq, fwd.nextseq) && fl & RST == 0 {
-            ta.set(LOST_PACKET);
-            fwd.valid_bif = false;
-        }
-        if seglen <= 1 && seq == fwd.nextseq.wrapping_sub(1) && !sfr {
-            ta.set(KEEP_ALIVE);
-        }
-        if seglen == 0
-            && window != 0
-            && window != fwd.window
-            && seq == fwd.nextseq
-            && ack == fwd.lastack
-            && !sfr
-        {
-            ta.set(WINDOW_UPDATE);
-        }
-        if seglen > 0 && rev.win_scale != -1 && !sfr {
-            let shift = if rev.is_first_ack || rev.win_scale == -2 {
-                0
-            } else {
-                rev.win_scale as u32
-            };
-            if seq.wrapping_add(seglen) == rev.lastack.wrapping_add(rev.window << shift) {
-                ta.set(WINDOW_FULL);
-            }
-        }
-        let same =
-            seglen == 0 && window == fwd.window && seq == fwd.nextseq && ack == fwd.lastack && !sfr;
-        if same && window != 0 && rev.lastsegmentflags & KEEP_ALIVE != 0 {
-            ta.set(KEEP_ALIVE_ACK);
-            break 'fwd;
-        }
-        if same && window == 0 && rev.lastsegmentflags & ZERO_WINDOW_PROBE != 0 {
-            ta.set(ZERO_WINDOW_PROBE_ACK);
-            break 'fwd;
-        }
-        if same && window != 0 {
-            fwd.dupacknum = if fwd.dupacknum == -1 {
-                1
-            } else {
-                fwd.dupacknum + 1
-            };
-            ta.set(DUPLICATE_ACK);
-            ta.dupack_num = fwd.dupacknum as u32;
-            ta.dupack_frame = fwd.lastnondupack;
-        }
-    }
-
-    if ack != fwd.lastack {
+    set_bases(fwd, rev, &s);
+    forward_checks(fwd, rev, &s, ta);
+    if s.ack != fwd.lastack {
         fwd.lastnondupack = frame;
         fwd.dupacknum = 0;
     }
+    ack_of_lost(rev, &s, ta);
+    if s.seglen > 0 || fl & (SYN | FIN) != 0 {
+        retransmission(fwd, rev, &s, irtt, ta);
+    }
+    advance(fwd, &s, ta, max_unacked);
+    acked(rev, &s, ta);
+    if s.seglen != 0 && fwd.valid_bif {
+        in_flight(fwd, rev, &s, ta);
+    }
+}
 
-    if rev.maxseqtobeacked != 0 && gt_seq(ack, rev.maxseqtobeacked) && fl & ACK != 0 {
+/// The numbers of the segment [`analyze`] looks at.
+struct Seen {
+    seq: u32,
+    ack: u32,
+    /// TCP flags.
+    fl: u16,
+    seglen: u32,
+    window: u32,
+    /// SYN, FIN or RST set.
+    sfr: bool,
+    frame: u64,
+    ts: Nanos,
+}
+
+/// The base sequence numbers, from the first segment seen each way (or
+/// the first ACK of the other side).
+fn set_bases(fwd: &mut Dir, rev: &mut Dir, s: &Seen) {
+    if !fwd.base_set {
+        fwd.base_seq = if s.fl & SYN != 0 {
+            s.seq
+        } else {
+            s.seq.wrapping_sub(1)
+        };
+        fwd.base_set = true;
+    }
+    if !rev.base_set && s.fl & ACK != 0 {
+        rev.base_seq = s.ack.wrapping_sub(1);
+        rev.base_set = true;
+    }
+    if s.fl & ACK != 0 {
+        rev.valid_bif = true;
+    }
+}
+
+/// What the segment says about its own direction: zero-window probes and
+/// windows, lost segments, keep-alives, window updates, a full window,
+/// keep-alive and probe ACKs, duplicate ACKs.
+fn forward_checks(fwd: &mut Dir, rev: &Dir, s: &Seen, ta: &mut Ta) {
+    let (seq, ack, window, seglen, sfr) = (s.seq, s.ack, s.window, s.seglen, s.sfr);
+    if seglen == 1 && seq == fwd.nextseq && rev.window == 0 {
+        ta.set(ZERO_WINDOW_PROBE);
+        return;
+    }
+    if window == 0 && !sfr {
+        ta.set(ZERO_WINDOW);
+    }
+    if fwd.nextseq != 0 && gt_seq(seq, fwd.nextseq) && s.fl & RST == 0 {
+        ta.set(LOST_PACKET);
+        fwd.valid_bif = false;
+    }
+    if seglen <= 1 && seq == fwd.nextseq.wrapping_sub(1) && !sfr {
+        ta.set(KEEP_ALIVE);
+    }
+    if seglen == 0
+        && window != 0
+        && window != fwd.window
+        && seq == fwd.nextseq
+        && ack == fwd.lastack
+        && !sfr
+    {
+        ta.set(WINDOW_UPDATE);
+    }
+    if seglen > 0 && rev.win_scale != -1 && !sfr {
+        let shift = if rev.is_first_ack || rev.win_scale == -2 {
+            0
+        } else {
+            rev.win_scale as u32
+        };
+        if seq.wrapping_add(seglen) == rev.lastack.wrapping_add(rev.window << shift) {
+            ta.set(WINDOW_FULL);
+        }
+    }
+    let same =
+        seglen == 0 && window == fwd.window && seq == fwd.nextseq && ack == fwd.lastack && !sfr;
+    if same && window != 0 && rev.lastsegmentflags & KEEP_ALIVE != 0 {
+        ta.set(KEEP_ALIVE_ACK);
+        return;
+    }
+    if same && window == 0 && rev.lastsegmentflags & ZERO_WINDOW_PROBE != 0 {
+        ta.set(ZERO_WINDOW_PROBE_ACK);
+        return;
+    }
+    if same && window != 0 {
+        fwd.dupacknum = if fwd.dupacknum == -1 {
+            1
+        } else {
+            fwd.dupacknum + 1
+        };
+        ta.set(DUPLICATE_ACK);
+        ta.dupack_num = fwd.dupacknum as u32;
+        ta.dupack_frame = fwd.lastnondupack;
+    }
+}
+
+/// An ACK of data never seen (the other side's segment was lost before
+/// the capture point).
+fn ack_of_lost(rev: &mut Dir, s: &Seen, ta: &mut Ta) {
+    if rev.maxseqtobeacked != 0 && gt_seq(s.ack, rev.maxseqtobeacked) && s.fl & ACK != 0 {
         ta.has = true;
         if lt_seq(rev.maxseqtobeacked, rev.nextseq) {
             // Move the reverse boundary past the hole so it is reported once.
@@ -837,75 +881,88 @@ fn analyze(
             rev.dupacknum = -1;
         }
     }
+}
 
-    if seglen > 0 || fl & (SYN | FIN) != 0 {
-        let mut seq_not_advanced = fwd.nextseq != 0 && lt_seq(seq, fwd.nextseq);
-        if ta.flags & KEEP_ALIVE == 0 {
-            if seglen > 1 && fwd.nextseq.wrapping_sub(1) == seq {
-                seq_not_advanced = false;
-            }
-            if seglen > 0 && rev.lastack != 0 && le_seq(seq.wrapping_add(seglen), rev.lastack) {
-                ta.set(SPURIOUS_RETRANSMISSION);
-            } else {
-                let t = ts.wrapping_sub(rev.lastacktime) as u64;
-                if seq_not_advanced && rev.dupacknum >= 2 && rev.lastack == seq && t < 20_000_000 {
-                    ta.set(FAST_RETRANSMISSION);
-                } else {
-                    let t = ts.wrapping_sub(fwd.nextseqtime) as u64;
-                    let thres = if irtt == 0 { 3_000_000 } else { irtt as u64 };
-                    let end = seq
-                        .wrapping_add(seglen)
-                        .wrapping_add(u32::from(fl & (SYN | FIN) != 0));
-                    if seq_not_advanced && t < thres && fwd.nextseq != end {
-                        ta.set(OUT_OF_ORDER);
-                    } else if seq_not_advanced {
-                        ta.set(RETRANSMISSION);
-                        ta.rto = ts - fwd.nextseqtime;
-                        ta.rto_frame = fwd.nextseqframe;
-                        if let Some(u) = fwd.segments.first() {
-                            ta.rto = ts - u.ts;
-                            ta.rto_frame = u.frame;
-                        }
-                    }
-                }
-            }
+/// A segment that does not advance the sequence: spurious, fast or plain
+/// retransmission, or out of order (`irtt`: the initial RTT, 0 if none).
+fn retransmission(fwd: &Dir, rev: &Dir, s: &Seen, irtt: Nanos, ta: &mut Ta) {
+    let (seq, seglen, ts) = (s.seq, s.seglen, s.ts);
+    let mut seq_not_advanced = fwd.nextseq != 0 && lt_seq(seq, fwd.nextseq);
+    if ta.flags & KEEP_ALIVE != 0 {
+        return;
+    }
+    if seglen > 1 && fwd.nextseq.wrapping_sub(1) == seq {
+        seq_not_advanced = false;
+    }
+    if seglen > 0 && rev.lastack != 0 && le_seq(seq.wrapping_add(seglen), rev.lastack) {
+        ta.set(SPURIOUS_RETRANSMISSION);
+        return;
+    }
+    let t = ts.wrapping_sub(rev.lastacktime) as u64;
+    if seq_not_advanced && rev.dupacknum >= 2 && rev.lastack == seq && t < 20_000_000 {
+        ta.set(FAST_RETRANSMISSION);
+        return;
+    }
+    let t = ts.wrapping_sub(fwd.nextseqtime) as u64;
+    let thres = if irtt == 0 { 3_000_000 } else { irtt as u64 };
+    let end = seq
+        .wrapping_add(seglen)
+        .wrapping_add(u32::from(s.fl & (SYN | FIN) != 0));
+    if seq_not_advanced && t < thres && fwd.nextseq != end {
+        ta.set(OUT_OF_ORDER);
+    } else if seq_not_advanced {
+        ta.set(RETRANSMISSION);
+        ta.rto = ts - fwd.nextseqtime;
+        ta.rto_frame = fwd.nextseqframe;
+        if let Some(u) = fwd.segments.first() {
+            ta.rto = ts - u.ts;
+            ta.rto_frame = u.frame;
         }
     }
+}
 
-    let mut nextseq = seq.wrapping_add(seglen);
-    if (seglen > 0 || fl & (SYN | FIN) != 0) && fwd.segments.len() < max_unacked {
+/// The segment joins its side's unacknowledged ones (up to
+/// `max_unacked`), and moves that side's next and highest expected
+/// sequence numbers, window and last ACK.
+fn advance(fwd: &mut Dir, s: &Seen, ta: &Ta, max_unacked: usize) {
+    let (seq, fl) = (s.seq, s.fl);
+    let mut nextseq = seq.wrapping_add(s.seglen);
+    if (s.seglen > 0 || fl & (SYN | FIN) != 0) && fwd.segments.len() < max_unacked {
         if fl & (SYN | FIN) != 0 {
             nextseq = nextseq.wrapping_add(1);
         }
         fwd.segments.push(Unacked {
-            frame,
+            frame: s.frame,
             seq,
             nextseq,
-            ts,
+            ts: s.ts,
         });
     }
     let zwp = ta.flags & ZERO_WINDOW_PROBE != 0;
     if (gt_seq(nextseq, fwd.nextseq) || fwd.nextseq == 0) && !zwp {
         fwd.nextseq = nextseq;
-        fwd.nextseqframe = frame;
-        fwd.nextseqtime = ts;
+        fwd.nextseqframe = s.frame;
+        fwd.nextseqtime = s.ts;
     }
     if (seq == fwd.maxseqtobeacked || fwd.maxseqtobeacked == 0) && !zwp {
         fwd.maxseqtobeacked = fwd.nextseq;
     }
-    fwd.window = window;
-    fwd.lastack = ack;
-    fwd.lastacktime = ts;
+    fwd.window = s.window;
+    fwd.lastack = s.ack;
+    fwd.lastacktime = s.ts;
     fwd.lastsegmentflags = ta.flags;
+}
 
-    // Drop what this ACK covers; an exact match gives the RTT. Wireshark
-    // walks newest to oldest, so the oldest exact match wins.
+/// Drop what this ACK covers; an exact match gives the RTT. Wireshark
+/// walks newest to oldest, so the oldest exact match wins.
+fn acked(rev: &mut Dir, s: &Seen, ta: &mut Ta) {
+    let ack = s.ack;
     for u in rev.segments.iter_mut() {
         if ack == u.nextseq {
             ta.has = true;
             if ta.acks_frame.is_none() {
                 ta.acks_frame = Some(u.frame);
-                ta.ack_rtt = ts - u.ts;
+                ta.ack_rtt = s.ts - u.ts;
             }
         } else if gt_seq(ack, u.seq) && le_seq(ack, u.nextseq) {
             u.seq = ack;
@@ -913,38 +970,40 @@ fn analyze(
     }
     rev.segments
         .retain(|u| ack != u.nextseq && gt_seq(u.nextseq, ack));
+}
 
-    // Bytes in flight (payload based) and bytes since the last PSH.
-    if seglen != 0 && fwd.valid_bif {
-        if let Some(head) = fwd.segments.last() {
-            let base = fwd.base_seq;
-            let mut first = head.seq.wrapping_sub(base);
-            let mut last = head.nextseq.wrapping_sub(base);
-            for u in &fwd.segments {
-                last = last.max(u.nextseq.wrapping_sub(base));
-                first = first.min(u.seq.wrapping_sub(base));
-            }
-            let mut in_flight = last.wrapping_sub(first);
-            for &(l, r) in &rev.sack[..rev.num_sack] {
-                in_flight = in_flight.wrapping_sub(r.wrapping_sub(l));
-            }
-            ta.has = true;
-            if in_flight > 0 && in_flight < 2_000_000_000 {
-                ta.bytes_in_flight = in_flight - u32::from(fl & (SYN | FIN) != 0);
-            }
-            let psh = fl & PSH != 0;
-            if psh && !fwd.push_set_last {
-                fwd.push_bytes_sent = fwd.push_bytes_sent.wrapping_add(seglen);
-                fwd.push_set_last = true;
-            } else if psh || fwd.push_set_last {
-                fwd.push_bytes_sent = seglen;
-                fwd.push_set_last = psh;
-            } else {
-                fwd.push_bytes_sent = fwd.push_bytes_sent.wrapping_add(seglen);
-            }
-            ta.push_bytes_sent = fwd.push_bytes_sent;
-        }
+/// Bytes in flight (payload based) and bytes since the last PSH.
+fn in_flight(fwd: &mut Dir, rev: &Dir, s: &Seen, ta: &mut Ta) {
+    let Some(head) = fwd.segments.last() else {
+        return;
+    };
+    let base = fwd.base_seq;
+    let mut first = head.seq.wrapping_sub(base);
+    let mut last = head.nextseq.wrapping_sub(base);
+    for u in &fwd.segments {
+        last = last.max(u.nextseq.wrapping_sub(base));
+        first = first.min(u.seq.wrapping_sub(base));
     }
+    let mut in_flight = last.wrapping_sub(first);
+    for &(l, r) in &rev.sack[..rev.num_sack] {
+        in_flight = in_flight.wrapping_sub(r.wrapping_sub(l));
+    }
+    ta.has = true;
+    if in_flight > 0 && in_flight < 2_000_000_000 {
+        ta.bytes_in_flight = in_flight - u32::from(s.fl & (SYN | FIN) != 0);
+    }
+    let psh = s.fl & PSH != 0;
+    let seglen = s.seglen;
+    if psh && !fwd.push_set_last {
+        fwd.push_bytes_sent = fwd.push_bytes_sent.wrapping_add(seglen);
+        fwd.push_set_last = true;
+    } else if psh || fwd.push_set_last {
+        fwd.push_bytes_sent = seglen;
+        fwd.push_set_last = psh;
+    } else {
+        fwd.push_bytes_sent = fwd.push_bytes_sent.wrapping_add(seglen);
+    }
+    ta.push_bytes_sent = fwd.push_bytes_sent;
 }
 
 #[cfg(test)]
