@@ -258,6 +258,11 @@ pub fn check(
     check_with(table, captures, protocols, allow, true);
 }
 
+/// [`check`] with values compared as they are and no difference allowed.
+fn check_same(table: &[&'static FieldDef], captures: &[&str]) {
+    check(table, captures, &|ours, theirs| ours == theirs, &[]);
+}
+
 /// As [`check`]; `compare_info` false reports the Info column without
 /// failing on it (for protocols whose Info needs decryption).
 pub fn check_with(
@@ -271,7 +276,8 @@ pub fn check_with(
         return;
     }
     // A protocol's own field (first in its table) is compared through
-    // `frame.protocols`, not as a field.
+    // `frame.protocols`, not as a field (its `-T fields` text is the
+    // protocol's name, not its bytes).
     let table: Vec<&FieldDef> = table
         .iter()
         .copied()
@@ -471,7 +477,7 @@ fn dns_matches_tshark() {
     // This walker has neither frame times nor UDP conversations: the
     // transaction fields are compared through the pipeline (`monitor
     // read`, tests/read_cli.rs) only.
-    check(
+    check_same(
         &without(super::dns::FIELDS, &super::dns::TRACKING_FIELDS),
         &[
             "dns_lab.pcapng",
@@ -485,28 +491,22 @@ fn dns_matches_tshark() {
             "tls12_sessions_certs.pcap",
             "mixed_large_web.pcap",
         ],
-        &|ours, theirs| ours == theirs,
-        &[],
     );
 }
 
 #[test]
 fn dhcp_matches_tshark() {
-    check(
+    check_same(
         super::dhcp::FIELDS,
         &["dhcp_dora.pcapng", "dhcp_renewal.pcapng"],
-        &|ours, theirs| ours == theirs,
-        &[],
     );
 }
 
 #[test]
 fn dhcpv6_matches_tshark() {
-    check(
+    check_same(
         super::dhcpv6::FIELDS,
         &["dhcpv6_solicit.pcapng", "mixed_large_web.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
     );
 }
 
@@ -548,7 +548,7 @@ fn http_matches_tshark() {
 
 #[test]
 fn tls_matches_tshark() {
-    check(
+    check_same(
         super::tls::FIELDS,
         &[
             "tls12_illustrated.pcap",
@@ -566,8 +566,6 @@ fn tls_matches_tshark() {
             "quic_retry.pcap",
             "quic_illustrated.pcap",
         ],
-        &|ours, theirs| ours == theirs,
-        &[],
     );
 }
 
@@ -576,7 +574,7 @@ fn x509_matches_tshark() {
     // Certificates in TLS handshakes, stapled OCSP responses, and OCSP
     // responses and CRLs in HTTP bodies.
     check(
-        &without_protocols(super::x509::FIELDS),
+        super::x509::FIELDS,
         &[
             "tls12_illustrated.pcap",
             "tls12_sessions_certs.pcap",
@@ -591,32 +589,20 @@ fn x509_matches_tshark() {
 
 #[test]
 fn bgp_matches_tshark() {
-    check(
+    check_same(
         super::bgp::FIELDS,
         &["bgp_4byte_asn.pcap", "bgp_messages.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
     );
 }
 
 #[test]
 fn rip_matches_tshark() {
-    check(
-        super::rip::FIELDS,
-        &["ripv1v2.pcap", "ripv2_auth.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
-    );
+    check_same(super::rip::FIELDS, &["ripv1v2.pcap", "ripv2_auth.pcap"]);
 }
 
 #[test]
 fn ospf_matches_tshark() {
-    check(
-        super::ospf::FIELDS,
-        &["ospfv2.pcapng", "ospfv3.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
-    );
+    check_same(super::ospf::FIELDS, &["ospfv2.pcapng", "ospfv3.pcap"]);
 }
 
 #[test]
@@ -637,15 +623,13 @@ fn quic_matches_tshark() {
 
 #[test]
 fn http2_matches_tshark() {
-    check(
+    check_same(
         super::http2::FIELDS,
         &[
             "http2_h2c_doh_get.pcap",
             "http2_h2c_doh_post.pcap",
             "http2_h2c_range.pcap",
         ],
-        &|ours, theirs| ours == theirs,
-        &[],
     );
 }
 
@@ -693,62 +677,27 @@ fn mutated_captures_never_panic() {
     assert!(claimed > 0);
 }
 
-/// The fields of a table without its protocols (whose `-T fields` text is
-/// the protocol's name, not its bytes).
-fn without_protocols(table: &[&'static FieldDef]) -> Vec<&'static FieldDef> {
-    table
-        .iter()
-        .copied()
-        .filter(|f| f.ty != FieldType::Protocol)
-        .collect()
-}
-
 #[test]
 fn nbns_nbdgm_matches_tshark() {
-    check(
-        &without_protocols(super::netbios::FIELDS),
-        &["mixed_large_web.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
-    );
+    check_same(super::netbios::FIELDS, &["mixed_large_web.pcap"]);
 }
 
 #[test]
 fn smb_mailslot_matches_tshark() {
-    check(
-        &without_protocols(super::smb::FIELDS),
-        &["mixed_large_web.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
-    );
+    check_same(super::smb::FIELDS, &["mixed_large_web.pcap"]);
 }
 
 #[test]
 fn browser_matches_tshark() {
-    check(
-        &without_protocols(super::browser::FIELDS),
-        &["mixed_large_web.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
-    );
+    check_same(super::browser::FIELDS, &["mixed_large_web.pcap"]);
 }
 
 #[test]
 fn echo_matches_tshark() {
-    check(
-        &without_protocols(super::echo::FIELDS),
-        &["fixtures/synthetic.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
-    );
+    check_same(super::echo::FIELDS, &["fixtures/synthetic.pcap"]);
 }
 
 #[test]
 fn daytime_matches_tshark() {
-    check(
-        super::daytime::FIELDS,
-        &["fixtures/synthetic.pcap"],
-        &|ours, theirs| ours == theirs,
-        &[],
-    );
+    check_same(super::daytime::FIELDS, &["fixtures/synthetic.pcap"]);
 }
