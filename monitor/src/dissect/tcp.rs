@@ -150,6 +150,20 @@ fn flag_names(flags: u16) -> String {
     v.join(", ")
 }
 
+/// The fixed header's numbers that the rest of the dissection reads.
+#[derive(Clone, Copy)]
+struct Header {
+    sp: u16,
+    dp: u16,
+    seq: u32,
+    ack: u32,
+    /// Header length in bytes (data offset × 4).
+    hl: usize,
+    flags: u16,
+    win: u16,
+    urg: u16,
+}
+
 impl Pipeline {
     /// Dissect a TCP segment (`reported` = its length on the wire).
     pub(crate) fn tcp(
@@ -205,14 +219,17 @@ impl Pipeline {
             cx.malformed(Layer::Transport);
             return;
         }
-        self.tcp_rest(
-            cx,
-            src,
-            dst,
-            p,
-            reported,
-            (sp, dp, seq, ack, hl, flags, win, urg),
-        );
+        let h = Header {
+            sp,
+            dp,
+            seq,
+            ack,
+            hl,
+            flags,
+            win,
+            urg,
+        };
+        self.tcp_rest(cx, src, dst, p, reported, &h);
     }
 
     /// The header fields after `tcp.len` (as far as `avail` bytes go).
@@ -273,7 +290,6 @@ impl Pipeline {
     /// Everything after the ports and the header fields, once the flags,
     /// numbers and window are captured: relative numbers, options,
     /// sequence analysis, payload hand-off.
-    #[allow(clippy::type_complexity)]
     fn tcp_rest(
         &mut self,
         cx: &mut Cx<'_>,
@@ -281,47 +297,23 @@ impl Pipeline {
         dst: IpAddr,
         p: &[u8],
         reported: usize,
-        (sp, dp, seq, ack, hl, flags, win, urg): (u16, u16, u32, u32, usize, u16, u16, u16),
+        h: &Header,
     ) {
+        let Header {
+            sp,
+            dp,
+            seq,
+            ack,
+            hl,
+            flags,
+            win,
+            urg,
+        } = *h;
         let avail = p.len();
         let tcp_len = reported.saturating_sub(hl);
         let opt_end = hl.min(p.len());
         let opts = p.get(20..opt_end).unwrap_or_default();
-        // Relative sequence numbers as tshark shows them: the base of a
-        // direction is its SYN's sequence number, or one less than the first
-        // sequence (or acknowledgement) number seen from mid-stream.
-        let syn = flags & SYN != 0;
-        let mut rel_bases = None;
-        let mut shown_win = u32::from(win);
-        if cx.depth == 0 {
-            let conv = self.tcp_convs.get((src, sp), (dst, dp), cx.ts_ns);
-            let from_client = conv.client == (src, sp);
-            let dir = usize::from(!from_client);
-            if syn {
-                conv.base_seq[dir] = Some(seq);
-            }
-            let base = *conv.base_seq[dir].get_or_insert(seq.wrapping_sub(1));
-            if flags & ACK != 0 && conv.base_seq[1 - dir].is_none() {
-                conv.base_seq[1 - dir] = Some(ack.wrapping_sub(1));
-            }
-            if syn {
-                // Without a window-scale option scaling is off (-2), unless
-                // the options were cut: tshark then leaves it unknown (-1).
-                let none = if p.len() < hl { -1 } else { -2 };
-                let shift = wscale_option(opts).map_or(none, |v| v.min(14) as i8);
-                conv.wscale[dir] = shift;
-                if flags & ACK != 0 && (shift == -2 || conv.wscale[1 - dir] == -2) {
-                    conv.wscale = [-2, -2];
-                }
-            }
-            shown_win = match conv.wscale[dir] {
-                s if s >= 0 && !syn => u32::from(win) << s,
-                _ => u32::from(win),
-            };
-            rel_bases = Some((from_client, base, conv.base_seq[1 - dir]));
-            // tcp.time_relative / tcp.time_delta come from the analyzer.
-            conv.prev_ts = cx.ts_ns;
-        }
+        let (rel_bases, shown_win) = self.tcp_conversation(cx, src, dst, p, h);
         if let (true, Some((_, base, rev_base))) = (cx.wants_columns(), rel_bases) {
             // After the ports (see `tcp`), as tshark reads the header: the
             // flags, numbers and window; the rest once the header is there.
@@ -341,19 +333,7 @@ impl Pipeline {
             }
             return;
         }
-        let mut opt_info = String::new();
-        if !opts.is_empty() && self.quiet.tcp_options {
-            // No option field is read: only whether they are well formed.
-            if !options_valid(opts) {
-                cx.malformed(Layer::Transport);
-            }
-        } else if !opts.is_empty() {
-            cx.d.push(&OPTIONS, cx.d.bytes(&OPTIONS, opts));
-            opt_info = options(cx, opts, rel_bases.and_then(|b| b.2));
-        } else if hl > 20 && avail == 20 {
-            // Options announced but none captured: tshark's text for that.
-            cx.d.push(&OPTIONS, Value::Str("<MISSING>".into()));
-        }
+        let opt_info = self.tcp_options(cx, opts, hl, avail, rel_bases.and_then(|b| b.2));
         // Options cut by the snapshot length: tshark still tracks the
         // conversation and analyses the sequence numbers (that happens
         // before the options are dissected), but shows no analysis tree
@@ -366,7 +346,6 @@ impl Pipeline {
         let Some((from_client, base, _)) = rel_bases else {
             return;
         };
-        let rel = seq.wrapping_sub(base);
         let seg = Segment {
             src,
             dst,
@@ -410,6 +389,98 @@ impl Pipeline {
             // The analysis labels come last in tshark, in front of the text.
             cx.d.info.insert_str(0, &prefix);
         }
+        let rel = seq.wrapping_sub(base);
+        self.tcp_payload(cx, &verdict, h, payload, tcp_len, (from_client, rel));
+    }
+
+    /// Relative sequence numbers as tshark shows them: the base of a
+    /// direction is its SYN's sequence number, or one less than the first
+    /// sequence (or acknowledgement) number seen from mid-stream; and the
+    /// window as shown (scaled once both SYNs agreed on scaling). Only for
+    /// a segment of its own (not one quoted in an ICMP error): then
+    /// `(from_client, base, the other direction's base)`.
+    #[allow(clippy::type_complexity)]
+    fn tcp_conversation(
+        &mut self,
+        cx: &mut Cx<'_>,
+        src: IpAddr,
+        dst: IpAddr,
+        p: &[u8],
+        h: &Header,
+    ) -> (Option<(bool, u32, Option<u32>)>, u32) {
+        let (flags, win) = (h.flags, h.win);
+        if cx.depth != 0 {
+            return (None, u32::from(win));
+        }
+        let syn = flags & SYN != 0;
+        let opts = p.get(20..h.hl.min(p.len())).unwrap_or_default();
+        let conv = self.tcp_convs.get((src, h.sp), (dst, h.dp), cx.ts_ns);
+        let from_client = conv.client == (src, h.sp);
+        let dir = usize::from(!from_client);
+        if syn {
+            conv.base_seq[dir] = Some(h.seq);
+        }
+        let base = *conv.base_seq[dir].get_or_insert(h.seq.wrapping_sub(1));
+        if flags & ACK != 0 && conv.base_seq[1 - dir].is_none() {
+            conv.base_seq[1 - dir] = Some(h.ack.wrapping_sub(1));
+        }
+        if syn {
+            // Without a window-scale option scaling is off (-2), unless
+            // the options were cut: tshark then leaves it unknown (-1).
+            let none = if p.len() < h.hl { -1 } else { -2 };
+            let shift = wscale_option(opts).map_or(none, |v| v.min(14) as i8);
+            conv.wscale[dir] = shift;
+            if flags & ACK != 0 && (shift == -2 || conv.wscale[1 - dir] == -2) {
+                conv.wscale = [-2, -2];
+            }
+        }
+        let shown_win = match conv.wscale[dir] {
+            s if s >= 0 && !syn => u32::from(win) << s,
+            _ => u32::from(win),
+        };
+        // tcp.time_relative / tcp.time_delta come from the analyzer.
+        conv.prev_ts = cx.ts_ns;
+        (Some((from_client, base, conv.base_seq[1 - dir])), shown_win)
+    }
+
+    /// The options' fields (or, when none is read, only whether they are
+    /// well formed); returns their Info text. `rev_base`: the other
+    /// direction's base sequence number, for SACK edges.
+    fn tcp_options(
+        &mut self,
+        cx: &mut Cx<'_>,
+        opts: &[u8],
+        hl: usize,
+        avail: usize,
+        rev_base: Option<u32>,
+    ) -> String {
+        if !opts.is_empty() && self.quiet.tcp_options {
+            // No option field is read: only whether they are well formed.
+            if !options_valid(opts) {
+                cx.malformed(Layer::Transport);
+            }
+        } else if !opts.is_empty() {
+            cx.d.push(&OPTIONS, cx.d.bytes(&OPTIONS, opts));
+            return options(cx, opts, rev_base);
+        } else if hl > 20 && avail == 20 {
+            // Options announced but none captured: tshark's text for that.
+            cx.d.push(&OPTIONS, Value::Str("<MISSING>".into()));
+        }
+        String::new()
+    }
+
+    /// The payload: its field, then the hand-off to the application
+    /// dissectors (or the data dissector). `(from_client, rel)`: the
+    /// direction and the relative sequence number of its first byte.
+    fn tcp_payload(
+        &mut self,
+        cx: &mut Cx<'_>,
+        verdict: &Verdict,
+        h: &Header,
+        payload: &[u8],
+        tcp_len: usize,
+        (from_client, rel): (bool, u32),
+    ) {
         // Cut by the snapshot length: handed to the application once, as
         // captured (even when nothing of it was), without reassembly.
         // Without desegmentation every segment is handed over that way.
@@ -423,8 +494,8 @@ impl Pipeline {
         }
         // As tshark: urgent data (the first `urg` bytes with URG set) is
         // skipped; only what follows it goes to the application.
-        let payload = if flags & 0x20 != 0 {
-            &payload[usize::from(urg).min(payload.len())..]
+        let payload = if h.flags & URG != 0 {
+            &payload[usize::from(h.urg).min(payload.len())..]
         } else {
             payload
         };
@@ -446,8 +517,8 @@ impl Pipeline {
             ts_ns: cx.ts_ns,
         };
         let ep = Endpoints {
-            src_port: sp,
-            dst_port: dp,
+            src_port: h.sp,
+            dst_port: h.dp,
         };
         let handoff = if alone {
             app::tcp_truncated(&mut self.app, ep, seg, tcp_len, cx.d)
@@ -455,7 +526,7 @@ impl Pipeline {
             app::tcp(&mut self.app, ep, seg, cx.d)
         };
         if cx.wants_columns() {
-            self.app_info(cx, &verdict, handoff);
+            self.app_info(cx, verdict, handoff);
         }
         match handoff {
             // A held segment may still name the protocol that holds it.
