@@ -151,11 +151,17 @@ fn sections_and_keys() {
     );
 
     let d = table(&c, "daemon");
-    keys(d, &["listen", "log_level", "dump_dir"], &[], "[daemon]");
+    keys(
+        d,
+        &["listen", "log_level", "log_format", "dump_dir"],
+        &[],
+        "[daemon]",
+    );
     str_of(d, "listen")
         .parse::<SocketAddr>()
         .expect("listen is an address");
     assert!(["error", "warn", "info", "debug", "trace"].contains(&str_of(d, "log_level")));
+    assert!(["text", "json"].contains(&str_of(d, "log_format")));
 
     let s = table(&c, "sampling");
     keys(s, &["sample", "snaplen", "ring_bytes"], &[], "[sampling]");

@@ -67,6 +67,8 @@ pub struct Daemon {
     /// Log level (`error`, `warn`, `info`, `debug`, `trace`) or an
     /// `EnvFilter` directive.
     pub log_level: String,
+    /// How log lines are written: plain text, or one JSON object per line.
+    pub log_format: LogFormat,
     /// Directory for dumps.
     pub dump_dir: PathBuf,
     /// File holding the bearer token required when `listen` is not loopback.
@@ -81,11 +83,23 @@ impl Default for Daemon {
         Self {
             listen: Spanned::new(0..0, "127.0.0.1:9477".into()),
             log_level: "info".into(),
+            log_format: LogFormat::Text,
             dump_dir: "/var/lib/monitor/dumps".into(),
             token_file: None,
             workers: None,
         }
     }
+}
+
+/// `[daemon] log_format`: how the daemon writes its log on stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
 }
 
 /// A size: a number of bytes, or a string with a unit (`"64MiB"`).
@@ -751,6 +765,26 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("3 | filtr = \"tcp\"\n  | ^"), "{e}");
+    }
+
+    #[test]
+    fn log_format_is_text_or_json() {
+        let v = parse("m.toml", "", &no_filter_check).unwrap();
+        assert_eq!(v.config.daemon.log_format, LogFormat::Text);
+        let v = parse(
+            "m.toml",
+            "[daemon]\nlog_format = \"json\"\n",
+            &no_filter_check,
+        )
+        .unwrap();
+        assert_eq!(v.config.daemon.log_format, LogFormat::Json);
+        let e = render("[daemon]\nlog_format = \"xml\"\n");
+        assert!(
+            e.starts_with(
+                "monitor.toml:2:14: error: unknown variant `xml`, expected `text` or `json`"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

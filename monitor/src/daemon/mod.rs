@@ -163,7 +163,10 @@ pub enum RunError {
 /// the kernel is touched.
 pub fn run(options: RunOptions) -> Result<(), RunError> {
     let settings = Settings::resolve(&options).map_err(RunError::Settings)?;
-    init_logging(&settings.file.config.daemon.log_level);
+    init_logging(
+        &settings.file.config.daemon.log_level,
+        settings.file.config.daemon.log_format,
+    );
     let names: Vec<String> = settings.ifaces.iter().map(|(n, _)| n.clone()).collect();
     let ifaces = preflight::check(&names)?;
     let rules = rules::RuleSet::compile(&settings.file.config)?;
@@ -176,14 +179,17 @@ pub fn run(options: RunOptions) -> Result<(), RunError> {
     Ok(())
 }
 
-fn init_logging(level: &str) {
+fn init_logging(level: &str, format: config::LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
+        .with_ansi(false);
+    let _ = match format {
+        config::LogFormat::Text => builder.try_init(),
+        config::LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 async fn serve(
