@@ -202,6 +202,7 @@ async fn serve(
     programs.configure_all(settings.sample, settings.snaplen, rules.tcp_scope.is_some())?;
     let mut tables = programs.take_rules()?;
     let control = rules::Control::new(rules, &mut tables)?;
+    let mut rule_specs = rules::RuleSpec::of(&settings.file.config);
     let mut iface_states = Vec::new();
     for (iface, (_, mode)) in ifaces.iter().zip(&settings.ifaces) {
         let linktype = crate::record::link_type_of_device(&iface.name);
@@ -344,14 +345,16 @@ async fn serve(
                 let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Reloading]);
                 let result = reload(&args, &control, &metrics);
                 match result {
-                    Ok(names) => {
+                    Ok((names, specs)) => {
+                        let changes = rules::RuleChanges::between(&rule_specs, &specs);
+                        rule_specs = specs;
                         metrics.set_rule_names(names);
                         if let Ok(c) = control.lock() {
                             live.set_rules(c.0.live_rules());
                         }
                         metrics.reloads.inc();
                         status.reloaded(Ok(()));
-                        tracing::info!("configuration reloaded");
+                        tracing::info!("configuration reloaded: {changes}");
                     }
                     Err(e) => {
                         metrics.reload_failures.inc();
@@ -391,12 +394,15 @@ async fn serve(
     Ok(())
 }
 
+/// The rule slots' names after a reload, and the rules as now configured.
+type Reloaded = (Vec<Option<(String, bool)>>, Vec<rules::RuleSpec>);
+
 /// Re-read the configuration and swap the rules; on any error nothing changes.
 fn reload(
     args: &RunOptions,
     control: &std::sync::Mutex<(rules::Control, crate::ebpf::RuleTables)>,
     metrics: &Metrics,
-) -> Result<Vec<Option<(String, bool)>>, String> {
+) -> Result<Reloaded, String> {
     let settings = Settings::resolve(args)?;
     let rules = rules::RuleSet::compile(&settings.file.config).map_err(|e| e.to_string())?;
     let mut guard = control
@@ -406,7 +412,7 @@ fn reload(
     control
         .replace(rules, tables, &mut |slot| metrics.rebase_rule(slot))
         .map_err(|e| format!("{e:#}"))?;
-    Ok(control.names())
+    Ok((control.names(), rules::RuleSpec::of(&settings.file.config)))
 }
 
 /// Re-attach to interfaces that disappear and come back (possibly with a

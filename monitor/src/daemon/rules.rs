@@ -235,3 +235,133 @@ impl Control {
             .fold(0, |m, (i, _)| m | 1 << i)
     }
 }
+
+/// A rule as the configuration writes it, for telling what a reload
+/// changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleSpec {
+    /// Name.
+    pub name: String,
+    /// Display filter.
+    pub filter: String,
+    /// Sample fraction.
+    pub sample: f64,
+}
+
+impl RuleSpec {
+    /// The rules of a configuration, in file order.
+    pub fn of(config: &Config) -> Vec<RuleSpec> {
+        config
+            .rules
+            .iter()
+            .map(|r| RuleSpec {
+                name: r.name.get_ref().clone(),
+                filter: r.filter.get_ref().clone(),
+                sample: *r.sample.get_ref(),
+            })
+            .collect()
+    }
+}
+
+/// What a reload did to the rules, by name.
+#[derive(Debug, Default, PartialEq)]
+pub struct RuleChanges {
+    /// New names, in the new file's order.
+    pub added: Vec<String>,
+    /// Names no longer configured, in the old file's order.
+    pub removed: Vec<String>,
+    /// Names kept with another filter or sample fraction, in the new
+    /// file's order.
+    pub changed: Vec<String>,
+}
+
+impl RuleChanges {
+    /// Compare the rules before and after a reload.
+    pub fn between(old: &[RuleSpec], new: &[RuleSpec]) -> Self {
+        let find = |list: &[RuleSpec], name: &str| list.iter().position(|r| r.name == name);
+        let mut changes = Self::default();
+        for r in new {
+            match find(old, &r.name) {
+                None => changes.added.push(r.name.clone()),
+                Some(i) if old[i] != *r => changes.changed.push(r.name.clone()),
+                Some(_) => {}
+            }
+        }
+        changes.removed = old
+            .iter()
+            .filter(|r| find(new, &r.name).is_none())
+            .map(|r| r.name.clone())
+            .collect();
+        changes
+    }
+}
+
+/// `rules added: a, b; removed: c; changed: d`, leaving out the empty
+/// parts; `rules unchanged` when there are none.
+impl std::fmt::Display for RuleChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = [
+            ("added", &self.added),
+            ("removed", &self.removed),
+            ("changed", &self.changed),
+        ]
+        .iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(what, names)| format!("{what}: {}", names.join(", ")))
+        .collect();
+        if parts.is_empty() {
+            write!(f, "rules unchanged")
+        } else {
+            write!(f, "rules {}", parts.join("; "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, filter: &str, sample: f64) -> RuleSpec {
+        RuleSpec {
+            name: name.into(),
+            filter: filter.into(),
+            sample,
+        }
+    }
+
+    #[test]
+    fn reload_names_added_removed_and_changed_rules() {
+        let old = [
+            spec("web", "tcp.port == 80", 0.0),
+            spec("dns", "udp.port == 53", 0.0),
+            spec("resets", "tcp.flags.reset == 1", 0.0),
+            spec("syn", "tcp.flags.syn == 1", 0.0),
+        ];
+        let new = [
+            spec("icmp", "icmp", 0.0),
+            spec("syn", "tcp.flags.syn == 1", 0.5),
+            spec("web", "tcp.port == 8080", 0.0),
+            spec("resets", "tcp.flags.reset == 1", 0.0),
+        ];
+        let c = RuleChanges::between(&old, &new);
+        assert_eq!(
+            c,
+            RuleChanges {
+                added: vec!["icmp".into()],
+                removed: vec!["dns".into()],
+                changed: vec!["syn".into(), "web".into()],
+            }
+        );
+        assert_eq!(
+            c.to_string(),
+            "rules added: icmp; removed: dns; changed: syn, web"
+        );
+        let same = RuleChanges::between(&old, &old);
+        assert_eq!(same, RuleChanges::default());
+        assert_eq!(same.to_string(), "rules unchanged");
+        assert_eq!(
+            RuleChanges::between(&[], &old[..1]).to_string(),
+            "rules added: web"
+        );
+    }
+}
