@@ -35,7 +35,7 @@ pub struct RunArgs {
     /// Size of each ring buffer in bytes, a power of two [default: 8388608].
     #[arg(long, value_parser = parse_ring_size)]
     pub ring_bytes: Option<u32>,
-    /// Print a per-second traffic summary on stderr.
+    /// Print a traffic summary on stderr each second in which packets were seen.
     #[arg(long)]
     pub summary: bool,
     /// Directory for dumps written on SIGUSR1 and by triggers [default:

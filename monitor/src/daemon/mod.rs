@@ -51,7 +51,7 @@ pub struct RunOptions {
     pub snaplen: Option<u32>,
     /// Size of each ring buffer in bytes, a power of two [default: 8388608].
     pub ring_bytes: Option<u32>,
-    /// Print a per-second traffic summary on stderr.
+    /// Print a traffic summary on stderr each second in which packets were seen.
     pub summary: bool,
     /// Directory for dumps written on SIGUSR1 and by triggers [default:
     /// the config's `dump_dir`, else /var/lib/monitor/dumps].
