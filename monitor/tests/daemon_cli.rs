@@ -1,6 +1,7 @@
-//! The daemon's command line, without privileges: a bad `[daemon]
-//! log_format` is refused by `monitor config check` and by `monitor run`
-//! before anything is attached.
+//! The daemon's and the HTTP client's command lines, without privileges:
+//! a bad `[daemon] log_format` is refused by `monitor config check` and by
+//! `monitor run` before anything is attached, and `monitor dump --output`
+//! into a missing directory names the output file's directory.
 
 use std::process::{Command, Output};
 
@@ -63,4 +64,23 @@ fn log_format_is_checked() {
     let e = stderr(&o);
     assert!(e.contains("unknown variant `xml`"), "{e}");
     assert!(!e.contains("nonexistent0"), "{e}");
+}
+
+#[test]
+fn dump_into_a_missing_directory_names_the_output_file() {
+    // Port 1 on loopback: nothing is asked of a daemon when the output
+    // cannot be written anyway.
+    let o = monitor(&[
+        "dump",
+        "--connect",
+        "127.0.0.1:1",
+        "--output",
+        "/nonexistent/dir/x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(
+        e.trim_end(),
+        "monitor: cannot write /nonexistent/dir/x: the output file's directory /nonexistent/dir does not exist"
+    );
 }

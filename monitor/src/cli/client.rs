@@ -87,6 +87,18 @@ pub fn main(args: DumpArgs) -> anyhow::Result<i32> {
     if let Some(l) = &args.last {
         query.push(format!("last={}", encode(l)));
     }
+    // Checked before asking the daemon, so a mistyped path costs no dump.
+    let target = if args.output == Path::new("-") {
+        None
+    } else {
+        match output_target(&args.output) {
+            Ok(t) => Some(t),
+            Err(m) => {
+                eprintln!("monitor: {m}");
+                return Ok(2);
+            }
+        }
+    };
     let path = format!("/api/v1/dump?{}", query.join("&"));
     let (status, body) = match fetch(
         &args.connect,
@@ -108,27 +120,92 @@ pub fn main(args: DumpArgs) -> anyhow::Result<i32> {
         );
         return Ok(2);
     }
-    if args.output == Path::new("-") {
+    let Some((dir, name)) = target else {
         std::io::stdout().write_all(body)?;
         return Ok(0);
-    }
-    let dir = match args.output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
     };
-    let Some(name) = args.output.file_name().and_then(|n| n.to_str()) else {
-        eprintln!("monitor: {} is not a file name", args.output.display());
-        return Ok(2);
-    };
-    match monitor::recorder::dumpfile::write_atomic(&dir, name, |w| w.write_all(body)) {
+    match monitor::recorder::dumpfile::write_atomic(&dir, &name, |w| w.write_all(body)) {
         Ok(p) => {
             eprintln!("monitor: wrote {} ({} bytes)", p.display(), body.len());
             Ok(0)
         }
         Err(e) => {
-            eprintln!("monitor: {e}");
+            eprintln!("monitor: {}", write_error(&args.output, &e));
             Ok(2)
         }
+    }
+}
+
+/// The directory and file name `--output` names, refused with a message
+/// about the output file (not the daemon's dump directory) when the
+/// directory is missing or is not a directory.
+fn output_target(output: &Path) -> Result<(PathBuf, String), String> {
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Some(name) = output.file_name().and_then(|n| n.to_str()) else {
+        return Err(format!("{} is not a file name", output.display()));
+    };
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => Ok((dir, name.to_string())),
+        Ok(_) => Err(format!(
+            "cannot write {}: {} is not a directory",
+            output.display(),
+            dir.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "cannot write {}: the output file's directory {} does not exist",
+            output.display(),
+            dir.display()
+        )),
+        Err(e) => Err(format!(
+            "cannot write {}: the output file's directory {}: {e}",
+            output.display(),
+            dir.display()
+        )),
+    }
+}
+
+/// A failed write of `--output`, said in terms of the output file.
+fn write_error(output: &Path, e: &monitor::recorder::dumpfile::DumpFileError) -> String {
+    use monitor::recorder::dumpfile::DumpFileError as E;
+    match e {
+        E::Dir { path, source } => format!(
+            "cannot write {}: the output file's directory {}: {source}",
+            output.display(),
+            path.display()
+        ),
+        E::NotADir { path } => format!(
+            "cannot write {}: {} is not a directory",
+            output.display(),
+            path.display()
+        ),
+        E::SymlinkDir { path } => format!(
+            "cannot write {}: the output file's directory {} is a symbolic link; give the directory it points to instead",
+            output.display(),
+            path.display()
+        ),
+        other => format!("cannot write {}: {other}", output.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_in_a_missing_directory_is_named_as_such() {
+        let e = output_target(Path::new("/nonexistent/dir/x")).unwrap_err();
+        assert_eq!(
+            e,
+            "cannot write /nonexistent/dir/x: the output file's directory /nonexistent/dir does not exist"
+        );
+        let tmp = std::env::temp_dir();
+        let (dir, name) = output_target(&tmp.join("x.pcapng")).unwrap();
+        assert_eq!((dir, name.as_str()), (tmp, "x.pcapng"));
+        let (dir, _) = output_target(Path::new("x.pcapng")).unwrap();
+        assert_eq!(dir, PathBuf::from("."));
     }
 }
 
