@@ -457,6 +457,16 @@ impl Daemon {
     /// Start `monitor run` with `args` (plus `--listen`) and wait until
     /// `/metrics` answers.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with_stderr(args, Stdio::inherit())
+    }
+
+    /// [`Daemon::start`], its log (stderr) going to `log`.
+    pub fn start_logging_to(args: &[&str], log: &Path) -> Self {
+        let file = std::fs::File::create(log).expect("create the daemon's log file");
+        Self::start_with_stderr(args, Stdio::from(file))
+    }
+
+    fn start_with_stderr(args: &[&str], stderr: Stdio) -> Self {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(monitor_bin())
             .arg("run")
@@ -464,7 +474,7 @@ impl Daemon {
             .args(["--listen", &addr])
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("spawn monitor");
         let mut d = Self {

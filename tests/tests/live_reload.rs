@@ -1,7 +1,8 @@
 //! Rules in a running daemon: counted exactly in the kernel, a SIGHUP with a
 //! new rule starts counting it while the old one keeps its count, a SIGHUP
-//! with a broken filter keeps the running rules and counts the failure, and
-//! `kill -9` leaves nothing attached.
+//! with a broken filter keeps the running rules and counts the failure, a
+//! reload logs the rules it added, removed and changed (here in the JSON
+//! log format), and `kill -9` leaves nothing attached.
 
 use std::{
     net::UdpSocket,
@@ -108,6 +109,55 @@ fn sighup_swaps_rules_and_a_bad_reload_keeps_them() {
 
     assert_eq!(daemon.stop(), 0);
     let _ = std::fs::remove_file(&cfg);
+}
+
+#[test]
+fn json_log_names_the_rules_a_reload_changed() {
+    let net = Netns::new("jlog");
+    let iface = net.host_if.clone();
+    let cfg = std::env::temp_dir().join(format!("{}.toml", net.ns));
+    let log = std::env::temp_dir().join(format!("{}.log", net.ns));
+    let head = "[daemon]\nlog_format = \"json\"\n";
+    std::fs::write(
+        &cfg,
+        format!("{head}[[rule]]\nname = \"pings\"\nfilter = \"icmp.type == 8\"\n[[rule]]\nname = \"dns\"\nfilter = \"udp.port == 53\"\n"),
+    )
+    .unwrap();
+    let cfg_s = cfg.to_string_lossy().to_string();
+    let daemon = Daemon::start_logging_to(
+        &["--config", &cfg_s, "--iface", &iface, "--xdp-mode", "skb"],
+        &log,
+    );
+    std::fs::write(
+        &cfg,
+        format!("{head}[[rule]]\nname = \"pings\"\nfilter = \"icmp\"\n[[rule]]\nname = \"udp9999\"\nfilter = \"udp.dstport == 9999\"\n"),
+    )
+    .unwrap();
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(daemon.pid() as i32, libc::SIGHUP) };
+    let m = wait_for(&daemon, |m| {
+        m.get("monitor_config_reloads_total", &[]) >= 1.0
+    });
+    assert_eq!(m.get("monitor_config_reloads_total", &[]), 1.0);
+    assert_eq!(daemon.stop(), 0);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&cfg);
+    let _ = std::fs::remove_file(&log);
+    let mut messages = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("log line is not JSON ({e}): {line}"));
+        assert!(v["level"].is_string(), "{line}");
+        messages.push(v["fields"]["message"].as_str().unwrap_or("").to_string());
+    }
+    assert!(
+        messages
+            .iter()
+            .any(|m| m
+                == "configuration reloaded: rules added: udp9999; removed: dns; changed: pings"),
+        "{text}"
+    );
 }
 
 #[test]
