@@ -148,6 +148,28 @@ pub fn body_encoded(b: &[u8]) -> bool {
     header(&head, "content-encoding").is_some() || header(&head, "transfer-encoding").is_some()
 }
 
+/// For a message at the start of `b` (its captured bytes) of which
+/// `reported` bytes are in the segment: when its body is a PNG image cut
+/// short, what tshark's PNG dissector comes to on it (None: not a PNG
+/// body, or not cut).
+pub fn cut_png(b: &[u8], reported: usize) -> Option<super::png::CutRead> {
+    let h = header_end(b)?;
+    let head = split_head(&b[..h]);
+    let t = media_type(header(&head, "content-type")?);
+    let body = &b[h..];
+    if t != "image/png" || !super::png::is_png(body) || b.len() >= reported {
+        return None;
+    }
+    let in_segment = reported - h;
+    let declared = header(&head, "content-length").and_then(|v| v.parse::<usize>().ok());
+    let (len, more) = match declared {
+        Some(n) if n <= in_segment => (n, false),
+        Some(_) => (in_segment, true),
+        None => (in_segment, false),
+    };
+    Some(super::png::cut_read(body, len, more))
+}
+
 fn header_end(b: &[u8]) -> Option<usize> {
     let lim = b.len().min(MAX_HEADER);
     (0..lim).find_map(|i| {

@@ -61,6 +61,67 @@ pub fn throws(b: &[u8]) -> bool {
     false
 }
 
+/// What reading the chunks of a PNG body cut short by the snapshot
+/// length comes to, in tshark's terms (tvbuff.c's bounds checks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CutRead {
+    /// The chunks end inside the captured bytes.
+    Fine,
+    /// A read runs past the captured bytes but not past the body's bytes
+    /// in this segment: "Packet size limited during capture".
+    Captured,
+    /// A read runs past the body's bytes in this segment, and the body
+    /// goes on in later segments (the body is a fragment):
+    /// "BoundErrorUnreassembled Packet".
+    Fragment,
+    /// A read runs past the end of the body itself, or a chunk is
+    /// shorter than its dissector reads: a malformed packet.
+    Malformed,
+}
+
+/// Walk the chunks of the captured part `b` of a body of which `reported`
+/// bytes are in this segment (`more`: the body goes on after them), as
+/// tshark's PNG dissector does, up to the first read past the captured
+/// bytes: a chunk's length and type, then the subtree over its header,
+/// data and CRC (`tvb_ensure_bytes_exist`).
+pub fn cut_read(b: &[u8], reported: usize, more: bool) -> CutRead {
+    let past = |end: usize| {
+        if end <= reported {
+            CutRead::Captured
+        } else if more {
+            CutRead::Fragment
+        } else {
+            CutRead::Malformed
+        }
+    };
+    let mut off = MAGIC.len();
+    while off < reported {
+        let Some(len) = be32(b, off) else {
+            return past(off + 4);
+        };
+        if b.len() < off + 8 {
+            return past(off + 8);
+        }
+        if len > i32::MAX as u32 {
+            return if throws(&b[..off + 8]) {
+                CutRead::Malformed
+            } else {
+                CutRead::Fine
+            };
+        }
+        let end = off + 12 + len as usize;
+        if end > b.len() {
+            return past(end);
+        }
+        if throws(&[MAGIC, &b[off..end]].concat()) {
+            // A whole chunk too short for what its dissector reads.
+            return CutRead::Malformed;
+        }
+        off = end;
+    }
+    CutRead::Fine
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1652,3 +1652,89 @@ fn bytes_of_a_pdu_handed_on_are_a_reassembly_error() {
         }
     );
 }
+
+/// A fresh HTTP/1.1 capture cut to 400 bytes (nginx sending a 147,853-byte
+/// PNG): the segment holds the head and the image's first bytes; its IDAT
+/// chunk runs past the segment, and the body goes on in later segments, so
+/// tshark's PNG dissector fails with a fragment bounds error (not "Packet
+/// size limited", not malformed). A chunk that ends inside the segment
+/// but past the captured bytes is a snapshot-length cut.
+#[test]
+fn png_cut_short_past_its_segment_is_an_unreassembled_fragment() {
+    let ep = Endpoints {
+        src_port: 80,
+        dst_port: 40000,
+    };
+    let head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 147853\r\n\r\n";
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(b"IHDR");
+    png.extend_from_slice(&[0, 0, 1, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0, 1, 2, 3, 4]);
+    let seg_body = 1448 - head.len();
+    let mut st = AppState::default();
+    http_seg(
+        &mut st,
+        true,
+        1,
+        b"GET /f15.png HTTP/1.1\r\nHost: a\r\n\r\n",
+        1,
+    );
+    // IDAT of 147,796 bytes: past the segment.
+    let mut data = head.to_vec();
+    data.extend_from_slice(&png);
+    data.extend_from_slice(&147_796u32.to_be_bytes());
+    data.extend_from_slice(b"IDAT\x78\x9c");
+    let mut d = Dissection::default();
+    cut(&mut st, ep, seg_at(7, false, 1, &data, 2), 1448, &mut d);
+    assert_eq!(
+        d.info,
+        "HTTP/1.1 200 OK  (PNG)[BoundErrorUnreassembled Packet]"
+    );
+    assert!(!d.malformed);
+    // An IDAT of 100 bytes ends inside the segment: the capture cut it.
+    let mut st = AppState::default();
+    http_seg(
+        &mut st,
+        true,
+        1,
+        b"GET /f15.png HTTP/1.1\r\nHost: a\r\n\r\n",
+        1,
+    );
+    let mut data = head.to_vec();
+    data.extend_from_slice(&png);
+    data.extend_from_slice(&100u32.to_be_bytes());
+    data.extend_from_slice(b"IDAT\x78\x9c");
+    assert!(png.len() + 112 < seg_body);
+    let mut d = Dissection::default();
+    cut(&mut st, ep, seg_at(7, false, 1, &data, 2), 1448, &mut d);
+    assert_eq!(d.info, "HTTP/1.1 200 OK  (PNG)");
+    assert!(d.malformed, "left to the pipeline: Packet size limited");
+}
+
+/// Pipelined requests in a segment cut short (fresh capture, cut to 110
+/// and 250 bytes): a request whose head was cut after its first line
+/// shows that line; two or more bytes of the next one show as a
+/// continuation; a single byte shows nothing.
+#[test]
+fn pipelined_requests_cut_short_follow_tshark() {
+    let ep = Endpoints {
+        src_port: 40000,
+        dst_port: 80,
+    };
+    let one = b"GET /f15.png HTTP/1.1\r\nHost: 10.77.2.2\r\n\r\n";
+    for (extra, want) in [
+        (&b"G"[..], "GET /f15.png HTTP/1.1 "),
+        (b"GE", "GET /f15.png HTTP/1.1 Continuation"),
+        (
+            b"GET /f3.css HTTP/1.1\r\nHo",
+            "GET /f15.png HTTP/1.1 GET /f3.css HTTP/1.1 ",
+        ),
+    ] {
+        let mut st = AppState::default();
+        let mut data = one.to_vec();
+        data.extend_from_slice(extra);
+        let mut d = Dissection::default();
+        cut(&mut st, ep, seg_at(7, true, 1, &data, 1), 189, &mut d);
+        assert_eq!(d.info, want, "{:?}", String::from_utf8_lossy(extra));
+    }
+}

@@ -19,6 +19,7 @@
 //! called.
 
 use super::http::P_HTTP;
+use super::png;
 use super::tls::P_TLS;
 use super::{
     dns, http, http2, port_proto, tls, AppState, Endpoints, Handoff, TcpPayload, TcpProto,
@@ -210,16 +211,37 @@ pub(super) fn http_cut(
             d.info.push_str(&sub.info);
             rest = &rest[n..];
         }
-        if !rest.is_empty() && starts_message(rest) && !rest.contains(&b'\n') {
-            // Its first line cut short: tshark shows it as a continuation,
-            // and reads the request line's parts once the URI's start is
-            // there.
+        if starts_message(rest) && rest.contains(&b'\n') {
+            // Its head cut short after the first line: its text and what
+            // was captured of its head, as for a first message.
+            d.info.push_str(&http::held_info(rest));
+            http::dissect_cut_head(rest, &mut st.http, seg.from_client, seg.at(), d);
+        } else if rest.len() >= 2 && (starts_message(rest) || !whole) {
+            // Its first line cut short (even before its method is whole;
+            // of a single byte tshark writes nothing before its read
+            // fails): tshark shows it as a continuation, and reads the
+            // request line's parts once the URI's start is there.
             d.info.push_str("Continuation");
             if rest.split(|&c| c == b' ').count() >= 2 {
                 http::dissect_cut_head(rest, &mut st.http, seg.from_client, seg.at(), d);
             }
         }
-        d.malformed = !whole;
+        match http::cut_png(data, reported) {
+            // tshark's FragmentBoundsError: noted where it is caught, not
+            // a malformed packet.
+            Some(png::CutRead::Fragment) => {
+                d.info.push_str("[BoundErrorUnreassembled Packet]");
+                d.malformed = false;
+            }
+            Some(png::CutRead::Fine) => d.malformed = false,
+            Some(png::CutRead::Malformed) => {
+                // Past the end of the body itself: malformed, cut or not.
+                d.info.push_str("[Malformed Packet]");
+                d.malformed = true;
+                d.malformed_noted = true;
+            }
+            Some(png::CutRead::Captured) | None => d.malformed = !whole,
+        }
         return Handoff::Claimed;
     }
     let mark = d.fields.len();
