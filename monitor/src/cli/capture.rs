@@ -240,16 +240,5 @@ pub fn main(args: CaptureArgs) -> anyhow::Result<i32> {
             );
         }
     }
-    if let Some(Err(e)) = written {
-        if let Some(p) = &args.write {
-            eprintln!("monitor: {}: {e}", p.display());
-        }
-        return Ok(2);
-    }
-    match result {
-        Ok(()) => Ok(0),
-        // The reader of stdout went away: the capture ends quietly.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(e.into()),
-    }
+    super::live_exit(written, args.write.as_deref(), result)
 }

@@ -31,7 +31,8 @@ pub struct DumpArgs {
     pub token_file: Option<PathBuf>,
 }
 
-fn encode(s: &str) -> String {
+/// `s` percent-encoded for a query string.
+pub(super) fn encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -16,6 +16,7 @@ use monitor::capture::CaptureReader;
 use monitor::dissect::Pipeline;
 use monitor::recorder::{pcapng, Entry};
 
+use super::client::encode;
 use super::read::{OutputArgs, Printer};
 
 /// Arguments of `monitor tail`.
@@ -63,18 +64,6 @@ fn install_signals() {
             libc::sigaction(sig, &sa, std::ptr::null_mut());
         }
     }
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Run `monitor tail`; returns the exit status.
@@ -210,15 +199,5 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
         "{received} packet{} received",
         if received == 1 { "" } else { "s" }
     );
-    if let Some(Err(e)) = written {
-        if let Some(p) = &args.write {
-            eprintln!("monitor: {}: {e}", p.display());
-        }
-        return Ok(2);
-    }
-    match result {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(e.into()),
-    }
+    super::live_exit(written, args.write.as_deref(), result)
 }

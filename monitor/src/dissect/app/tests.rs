@@ -1671,42 +1671,35 @@ fn png_cut_short_past_its_segment_is_an_unreassembled_fragment() {
     png.extend_from_slice(b"IHDR");
     png.extend_from_slice(&[0, 0, 1, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0, 1, 2, 3, 4]);
     let seg_body = 1448 - head.len();
-    let mut st = AppState::default();
-    http_seg(
-        &mut st,
-        true,
-        1,
-        b"GET /f15.png HTTP/1.1\r\nHost: a\r\n\r\n",
-        1,
-    );
-    // IDAT of 147,796 bytes: past the segment.
-    let mut data = head.to_vec();
-    data.extend_from_slice(&png);
-    data.extend_from_slice(&147_796u32.to_be_bytes());
-    data.extend_from_slice(b"IDAT\x78\x9c");
-    let mut d = Dissection::default();
-    cut(&mut st, ep, seg_at(7, false, 1, &data, 2), 1448, &mut d);
+    // The response's segment, cut after the first 6 bytes of an IDAT
+    // chunk of `idat` bytes.
+    let response = |idat: u32| {
+        let mut st = AppState::default();
+        http_seg(
+            &mut st,
+            true,
+            1,
+            b"GET /f15.png HTTP/1.1\r\nHost: a\r\n\r\n",
+            1,
+        );
+        let mut data = head.to_vec();
+        data.extend_from_slice(&png);
+        data.extend_from_slice(&idat.to_be_bytes());
+        data.extend_from_slice(b"IDAT\x78\x9c");
+        let mut d = Dissection::default();
+        cut(&mut st, ep, seg_at(7, false, 1, &data, 2), 1448, &mut d);
+        d
+    };
+    // Past the segment.
+    let d = response(147_796);
     assert_eq!(
         d.info,
         "HTTP/1.1 200 OK  (PNG)[BoundErrorUnreassembled Packet]"
     );
     assert!(!d.malformed);
-    // An IDAT of 100 bytes ends inside the segment: the capture cut it.
-    let mut st = AppState::default();
-    http_seg(
-        &mut st,
-        true,
-        1,
-        b"GET /f15.png HTTP/1.1\r\nHost: a\r\n\r\n",
-        1,
-    );
-    let mut data = head.to_vec();
-    data.extend_from_slice(&png);
-    data.extend_from_slice(&100u32.to_be_bytes());
-    data.extend_from_slice(b"IDAT\x78\x9c");
+    // Ends inside the segment: the capture cut it.
     assert!(png.len() + 112 < seg_body);
-    let mut d = Dissection::default();
-    cut(&mut st, ep, seg_at(7, false, 1, &data, 2), 1448, &mut d);
+    let d = response(100);
     assert_eq!(d.info, "HTTP/1.1 200 OK  (PNG)");
     assert!(d.malformed, "left to the pipeline: Packet size limited");
 }
