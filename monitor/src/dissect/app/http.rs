@@ -760,8 +760,6 @@ fn dissect_message(
 ) -> Option<TcpProto> {
     let h = header_end(pdu).unwrap_or(pdu.len());
     let head = split_head(&pdu[..h]);
-    let body = &pdu[h..];
-    let has_body = len.max(pdu.len()) > h;
     let response = pdu.starts_with(b"HTTP/");
     d.protocol = "HTTP".into();
     let (a, b, c) = start_line(&pdu[..h], response).unwrap_or_else(|| {
@@ -773,37 +771,79 @@ fn dissect_message(
             parts.next().unwrap_or("").to_string(),
         )
     });
-    let (a, b, c) = (a.as_str(), b.as_str(), c.as_str());
     if !response {
-        st.request_uri = b.to_string();
+        st.request_uri = b.clone();
     }
-    let mut method = String::new();
+    start_line_fields(response, [&a, &b, &c], d);
+    let headers = header_lines(&head, response, d);
+    if !post_head {
+        return None;
+    }
+    let mut info = head.first.to_string();
+    let next = if response {
+        let code: u16 = b.parse().unwrap_or(0);
+        response_exchange(st, code, at, d);
+        (code == 101 && headers.upgrade_h2c).then_some(TcpProto::HTTP2)
+    } else {
+        request_exchange(st, &head, &b, a, at, d);
+        None
+    };
+    info.push(' ');
+    if len.max(pdu.len()) > h {
+        let body = Body {
+            bytes: &pdu[h..],
+            full: len.max(pdu.len()) - h,
+            elided: len > pdu.len(),
+        };
+        message_body(body, &head, headers.content_type, st, at, &mut info, d);
+    }
+    d.info = info;
+    next
+}
+
+/// The first line's fields: version, status code and phrase of a
+/// response; method, URI (with its path, query and query parameters) and
+/// version of a request. `parts` are the line's three words.
+fn start_line_fields(response: bool, [a, b, c]: [&str; 3], d: &mut Dissection) {
     if response {
         d.push(&F_HTTP_RESPONSE_VERSION, Value::Str(a.into()));
         let code: u16 = b.parse().unwrap_or(0);
         d.push(&F_HTTP_RESPONSE_CODE, Value::UInt(code.into()));
         d.push(&F_HTTP_RESPONSE_CODE_DESC, Value::Str(reason(code).into()));
         d.push(&F_HTTP_RESPONSE_PHRASE, Value::Str(c.into()));
-    } else {
-        method = a.to_string();
-        d.push(&F_HTTP_REQUEST_METHOD, Value::Str(a.into()));
-        d.push(&F_HTTP_REQUEST_URI, Value::Str(b.into()));
-        if let Some((path, query)) = b.split_once('?') {
-            d.push(&F_HTTP_REQUEST_URI_PATH, Value::Str(path.into()));
-            d.push(&F_HTTP_REQUEST_URI_QUERY, Value::Str(query.into()));
-            for p in query.split('&').filter(|p| !p.is_empty()) {
-                d.push(&F_HTTP_REQUEST_URI_QUERY_PARAMETER, Value::Str(p.into()));
-            }
-        }
-        d.push(&F_HTTP_REQUEST_VERSION, Value::Str(c.into()));
+        return;
     }
+    d.push(&F_HTTP_REQUEST_METHOD, Value::Str(a.into()));
+    d.push(&F_HTTP_REQUEST_URI, Value::Str(b.into()));
+    if let Some((path, query)) = b.split_once('?') {
+        d.push(&F_HTTP_REQUEST_URI_PATH, Value::Str(path.into()));
+        d.push(&F_HTTP_REQUEST_URI_QUERY, Value::Str(query.into()));
+        for p in query.split('&').filter(|p| !p.is_empty()) {
+            d.push(&F_HTTP_REQUEST_URI_QUERY_PARAMETER, Value::Str(p.into()));
+        }
+    }
+    d.push(&F_HTTP_REQUEST_VERSION, Value::Str(c.into()));
+}
+
+/// What the header lines say that the rest of the message needs.
+struct Headers {
+    /// The Content-Type header's value.
+    content_type: Option<String>,
+    /// `Upgrade: h2c` was there.
+    upgrade_h2c: bool,
+}
+
+/// The header lines' fields, each followed by its `http.*.line` field.
+fn header_lines(head: &Head<'_>, response: bool, d: &mut Dissection) -> Headers {
     let line_def = if response {
         &F_HTTP_RESPONSE_LINE
     } else {
         &F_HTTP_REQUEST_LINE
     };
-    let mut content_type = None;
-    let mut upgrade_h2c = false;
+    let mut out = Headers {
+        content_type: None,
+        upgrade_h2c: false,
+    };
     for (line, end) in head.lines.iter().zip(&head.ends) {
         if let Some((n, v)) = line.split_once(':') {
             let n = n.trim();
@@ -825,10 +865,10 @@ fn dissect_message(
                 }
             }
             if n.eq_ignore_ascii_case("content-type") {
-                content_type = Some(v.to_string());
+                out.content_type = Some(v.to_string());
             }
             if n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("h2c") {
-                upgrade_h2c = true;
+                out.upgrade_h2c = true;
             }
             if n.eq_ignore_ascii_case("http2-settings") {
                 if let Some(b) = super::http2::base64url(v) {
@@ -838,148 +878,175 @@ fn dissect_message(
         }
         d.push(line_def, Value::Str(format!("{line}{end}")));
     }
-    if !post_head {
-        return None;
-    }
-    let mut info = head.first.to_string();
-    let mut next = None;
-    if response {
-        d.push(&F_HTTP_RESPONSE, Value::Bool(true));
-        if st.last.as_ref().is_none_or(|x| x.response.is_some()) {
-            // A response with no request of its own (more responses than
-            // requests seen): tshark still names the connection's latest
-            // request URI.
-            let number = st.next_number();
-            st.open(Exchange {
-                number,
-                ..Exchange::default()
-            });
-        }
-        let code: u16 = b.parse().unwrap_or(0);
-        let x = st.last.as_mut().expect("exchange just opened");
-        d.push(&F_HTTP_RESPONSE_NUMBER, Value::UInt(x.number.into()));
-        if !(100..200).contains(&code) || code == 101 {
-            x.response = Some(at.frame);
-        }
-        let x = x.clone();
-        if let Some(p) = st.prev.as_ref().and_then(|p| p.request) {
-            d.push(&F_HTTP_PREV_REQUEST_IN, Value::UInt(p));
-        }
-        if let Some(p) = st.prev.as_ref().and_then(|p| p.response) {
-            d.push(&F_HTTP_PREV_RESPONSE_IN, Value::UInt(p));
-        }
-        if let Some(f) = x.request {
-            d.push(&F_HTTP_REQUEST_IN, Value::UInt(f));
-            d.push(
-                &F_HTTP_TIME,
-                Value::Float((at.ts_ns - x.request_ts) as f64 / 1e9),
-            );
-        }
-        let uri = st.full_uri.as_deref().unwrap_or(&st.request_uri);
-        if !uri.is_empty() {
-            d.push(&F_HTTP_RESPONSE_FOR_URI, Value::Str(uri.to_string()));
-        }
-        if code == 101 && upgrade_h2c {
-            next = Some(TcpProto::HTTP2);
-        }
-        info.push(' ');
-    } else {
-        // tshark makes the full URI from a Host header only.
-        if let Some(host) = header(&head, "host") {
-            let full_uri = if b.starts_with('/') || b == "*" {
-                format!("http://{host}{b}")
-            } else {
-                b.to_string()
-            };
-            d.push(&F_HTTP_REQUEST_FULL_URI, Value::Str(full_uri.clone()));
-            st.full_uri = Some(full_uri);
-        }
-        d.push(&F_HTTP_REQUEST, Value::Bool(true));
+    out
+}
+
+/// A response's place among the connection's exchanges: its number, the
+/// request it answers and the time since, the previous exchange's frames
+/// and the URI it is for.
+fn response_exchange(st: &mut StreamState, code: u16, at: super::At, d: &mut Dissection) {
+    d.push(&F_HTTP_RESPONSE, Value::Bool(true));
+    if st.last.as_ref().is_none_or(|x| x.response.is_some()) {
+        // A response with no request of its own (more responses than
+        // requests seen): tshark still names the connection's latest
+        // request URI.
         let number = st.next_number();
-        st.seen_request = true;
         st.open(Exchange {
             number,
-            method,
-            request: Some(at.frame),
-            request_ts: at.ts_ns,
-            response: None,
+            ..Exchange::default()
         });
-        d.push(&F_HTTP_REQUEST_NUMBER, Value::UInt(number.into()));
-        if let Some(p) = st.prev.as_ref().and_then(|p| p.request) {
-            d.push(&F_HTTP_PREV_REQUEST_IN, Value::UInt(p));
-        }
-        info.push(' ');
     }
-    if has_body {
-        let chunked = header(&head, "transfer-encoding")
-            .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-        let raw = if chunked {
-            dechunk(body, d)
+    let Some(x) = st.last.as_mut() else {
+        return;
+    };
+    d.push(&F_HTTP_RESPONSE_NUMBER, Value::UInt(x.number.into()));
+    if !(100..200).contains(&code) || code == 101 {
+        x.response = Some(at.frame);
+    }
+    let x = x.clone();
+    if let Some(p) = st.prev.as_ref().and_then(|p| p.request) {
+        d.push(&F_HTTP_PREV_REQUEST_IN, Value::UInt(p));
+    }
+    if let Some(p) = st.prev.as_ref().and_then(|p| p.response) {
+        d.push(&F_HTTP_PREV_RESPONSE_IN, Value::UInt(p));
+    }
+    if let Some(f) = x.request {
+        d.push(&F_HTTP_REQUEST_IN, Value::UInt(f));
+        d.push(
+            &F_HTTP_TIME,
+            Value::Float((at.ts_ns - x.request_ts) as f64 / 1e9),
+        );
+    }
+    let uri = st.full_uri.as_deref().unwrap_or(&st.request_uri);
+    if !uri.is_empty() {
+        d.push(&F_HTTP_RESPONSE_FOR_URI, Value::Str(uri.to_string()));
+    }
+}
+
+/// A request opens an exchange: its full URI (from a Host header only, as
+/// tshark makes it), its number and the previous request's frame.
+fn request_exchange(
+    st: &mut StreamState,
+    head: &Head<'_>,
+    uri: &str,
+    method: String,
+    at: super::At,
+    d: &mut Dissection,
+) {
+    if let Some(host) = header(head, "host") {
+        let full_uri = if uri.starts_with('/') || uri == "*" {
+            format!("http://{host}{uri}")
         } else {
-            body.to_vec()
+            uri.to_string()
         };
-        let coding = header(&head, "content-encoding").map(str::to_ascii_lowercase);
-        let data = match coding.as_deref() {
-            Some("gzip" | "x-gzip") => inflate(&raw, Coding::Gzip).unwrap_or(raw),
-            Some("deflate") => inflate(&raw, Coding::Deflate).unwrap_or(raw),
-            _ => raw,
-        };
-        let media = content_type
-            .as_ref()
-            .filter(|_| !data.is_empty())
-            .map(|ct| (ct, media_type(ct)));
-        if let Some((ct, t)) = &media {
-            if data.starts_with(b"<?xml") && t == "text/html" {
-                // tshark's XML heuristic takes the body whatever its type.
-                d.protocol = "HTTP/XML".into();
-            } else if t != "application/octet-stream" {
-                // Octet streams go to the data dissector, which leaves
-                // the Info column alone.
-                media_info(t, ct, &data, &mut info);
-                if let Some(p) = media_protocol(t) {
-                    d.protocol = p.into();
-                }
-                if t == "image/png" && super::png::is_png(&data) {
-                    d.malformed |= super::png::throws(&data);
-                }
+        d.push(&F_HTTP_REQUEST_FULL_URI, Value::Str(full_uri.clone()));
+        st.full_uri = Some(full_uri);
+    }
+    d.push(&F_HTTP_REQUEST, Value::Bool(true));
+    let number = st.next_number();
+    st.seen_request = true;
+    st.open(Exchange {
+        number,
+        method,
+        request: Some(at.frame),
+        request_ts: at.ts_ns,
+        response: None,
+    });
+    d.push(&F_HTTP_REQUEST_NUMBER, Value::UInt(number.into()));
+    if let Some(p) = st.prev.as_ref().and_then(|p| p.request) {
+        d.push(&F_HTTP_PREV_REQUEST_IN, Value::UInt(p));
+    }
+}
+
+/// A message body as far as it is held.
+struct Body<'a> {
+    /// The bytes after the head that are there.
+    bytes: &'a [u8],
+    /// Its length on the wire.
+    full: usize,
+    /// Only a prefix was kept (see [`elidable_prefix`]).
+    elided: bool,
+}
+
+/// The body: de-chunked and decoded, then handed to the media dissectors
+/// its Content-Type names (which may add to the Info column or, for
+/// DNS-over-HTTPS, replace it).
+fn message_body(
+    body: Body<'_>,
+    head: &Head<'_>,
+    content_type: Option<String>,
+    st: &mut StreamState,
+    at: super::At,
+    info: &mut String,
+    d: &mut Dissection,
+) {
+    let chunked = header(head, "transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let raw = if chunked {
+        dechunk(body.bytes, d)
+    } else {
+        body.bytes.to_vec()
+    };
+    let coding = header(head, "content-encoding").map(str::to_ascii_lowercase);
+    let data = match coding.as_deref() {
+        Some("gzip" | "x-gzip") => inflate(&raw, Coding::Gzip).unwrap_or(raw),
+        Some("deflate") => inflate(&raw, Coding::Deflate).unwrap_or(raw),
+        _ => raw,
+    };
+    let media = content_type
+        .as_ref()
+        .filter(|_| !data.is_empty())
+        .map(|ct| (ct, media_type(ct)));
+    if let Some((ct, t)) = &media {
+        if data.starts_with(b"<?xml") && t == "text/html" {
+            // tshark's XML heuristic takes the body whatever its type.
+            d.protocol = "HTTP/XML".into();
+        } else if t != "application/octet-stream" {
+            // Octet streams go to the data dissector, which leaves
+            // the Info column alone.
+            media_info(t, ct, &data, info);
+            if let Some(p) = media_protocol(t) {
+                d.protocol = p.into();
             }
-        }
-        let text = if d.wants(&F_HTTP_FILE_DATA) {
-            super::util::ascii_z(&data)
-        } else {
-            String::new()
-        };
-        d.push(&F_HTTP_FILE_DATA, Value::Str(text));
-        if let Some((_, t)) = &media {
-            for layer in media_layers(t, &data) {
-                let v = d.bytes(layer, &data);
-                d.push(layer, v);
-            }
-            match t.as_str() {
-                "application/octet-stream" => {
-                    // An elided body (see `elidable_prefix`) is neither
-                    // chunked nor encoded: its length is the rest.
-                    let full = if len > pdu.len() { len - h } else { data.len() };
-                    super::super::data::push_sized(d, &data, full);
-                }
-                "application/ocsp-response" => super::x509::ocsp_response_body(&data, d),
-                "application/pkix-crl" => super::x509::crl_body(&data, d),
-                "application/dns-message" => {
-                    let track = super::dns::Track {
-                        tx: &mut st.doh,
-                        conv: 0,
-                        at,
-                    };
-                    if let Some(dns_info) = super::doh(&data, track, d) {
-                        info = dns_info;
-                    }
-                }
-                _ => {}
+            if t == "image/png" && super::png::is_png(&data) {
+                d.malformed |= super::png::throws(&data);
             }
         }
     }
-    d.info = info;
-    next
+    let text = if d.wants(&F_HTTP_FILE_DATA) {
+        super::util::ascii_z(&data)
+    } else {
+        String::new()
+    };
+    d.push(&F_HTTP_FILE_DATA, Value::Str(text));
+    let Some((_, t)) = &media else {
+        return;
+    };
+    for layer in media_layers(t, &data) {
+        let v = d.bytes(layer, &data);
+        d.push(layer, v);
+    }
+    match t.as_str() {
+        "application/octet-stream" => {
+            // An elided body (see `elidable_prefix`) is neither
+            // chunked nor encoded: its length is the rest.
+            let full = if body.elided { body.full } else { data.len() };
+            super::super::data::push_sized(d, &data, full);
+        }
+        "application/ocsp-response" => super::x509::ocsp_response_body(&data, d),
+        "application/pkix-crl" => super::x509::crl_body(&data, d),
+        "application/dns-message" => {
+            let track = super::dns::Track {
+                tx: &mut st.doh,
+                conv: 0,
+                at,
+            };
+            if let Some(dns_info) = super::doh(&data, track, d) {
+                *info = dns_info;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The protocols tshark's media-type table puts under a body of media type
