@@ -26,6 +26,8 @@ const PACKAGES: &[&str] = &[
     "bpftool",
     "curl",
     "python3",
+    // `python3 -m venv` for the dashboards' generator (its SDK comes from PyPI).
+    "python3-venv",
     "procps",
     "util-linux",
     "dpkg-dev",
@@ -60,7 +62,7 @@ fn installed(pkg: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn run_cmd(cmd: &mut Command) -> anyhow::Result<()> {
+pub(crate) fn run_cmd(cmd: &mut Command) -> anyhow::Result<()> {
     eprintln!("+ {cmd:?}");
     let st = cmd.status().with_context(|| format!("running {cmd:?}"))?;
     if !st.success() {
