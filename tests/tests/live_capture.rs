@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{monitor_bin, read_capture, sh, Daemon, Netns};
+use monitor_tests::{monitor_bin, read_capture, sh, Daemon, LossyPath, Netns};
 
 /// A running `monitor capture`, its stdout collected line by line as it
 /// comes.
@@ -151,7 +151,17 @@ impl Tcpdump {
             None => Command::new("tcpdump"),
         };
         let child = command
-            .args(["-i", iface, "--immediate-mode", "-U", "-n", "-w"])
+            // A 64 MiB buffer: the reference loses nothing of a flood.
+            .args([
+                "-i",
+                iface,
+                "-B",
+                "65536",
+                "--immediate-mode",
+                "-U",
+                "-n",
+                "-w",
+            ])
             .arg(path)
             .arg(bpf)
             .stdout(Stdio::null())
@@ -215,6 +225,19 @@ fn tshark_numbers(file: &Path, filter: &str) -> Vec<usize> {
         .lines()
         .map(|l| l.trim().parse().unwrap())
         .collect()
+}
+
+/// Assert that `written` holds frames `shown` (numbers from 1) of
+/// `reference`, in order, byte for byte and with the same original length.
+fn same_frames(written: &Path, reference: &Path, shown: &[usize], what: &str) {
+    let all = read_capture(reference);
+    let want: Vec<_> = shown.iter().map(|&n| &all[n - 1]).collect();
+    let got = read_capture(written);
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(g.data, w.data, "{what}: frame {}", i + 1);
+        assert_eq!(g.orig_len, w.orig_len, "{what}: frame {}", i + 1);
+    }
 }
 
 /// Pings, one HTTP exchange and one DNS query and answer between the host
@@ -329,15 +352,12 @@ fn capture_prints_what_tshark_shows_and_writes_the_same_frames() {
         );
         assert!(!stderr.contains("dropped"), "{filter}: {stderr}");
         // The file holds the frames shown, byte for byte.
-        let shown = tshark_numbers(&reference, filter);
-        let all = read_capture(&reference);
-        let want: Vec<_> = shown.iter().map(|&n| &all[n - 1]).collect();
-        let got = read_capture(&written);
-        assert_eq!(got.len(), want.len(), "{filter}");
-        for (i, (g, w)) in got.iter().zip(want).enumerate() {
-            assert_eq!(g.data, w.data, "{filter}: frame {}", i + 1);
-            assert_eq!(g.orig_len, w.orig_len, "{filter}: frame {}", i + 1);
-        }
+        same_frames(
+            &written,
+            &reference,
+            &tshark_numbers(&reference, filter),
+            filter,
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -414,9 +434,17 @@ fn tail_follows_the_daemon_as_tshark_shows_an_independent_capture() {
     std::fs::create_dir_all(&dir).unwrap();
     let reference = dir.join("ref.pcap");
     let tcpdump = Tcpdump::start(&iface, &reference, "icmp");
+    let written = dir.join("tail.pcapng");
     let tail = Running::start_cmd(
         "tail",
-        &["--connect", &daemon.addr, "-Y", "icmp"],
+        &[
+            "--connect",
+            &daemon.addr,
+            "-Y",
+            "icmp",
+            "-w",
+            written.to_str().unwrap(),
+        ],
         "Following",
     );
     sh(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &net.ns_ip]);
@@ -431,6 +459,14 @@ fn tail_follows_the_daemon_as_tshark_shows_an_independent_capture() {
     let got: Vec<String> = got.iter().map(|l| untimed(l)).collect();
     let want: Vec<String> = want.iter().map(|l| untimed(l)).collect();
     assert_eq!(got, want);
+    // Its file holds the frames it showed, byte for byte, as captured on
+    // the same veth (the daemon's snaplen keeps them whole).
+    same_frames(
+        &written,
+        &reference,
+        &tshark_numbers(&reference, "icmp"),
+        "tail",
+    );
     // A follower killed outright leaves the daemon serving.
     let gone = Running::start_cmd("tail", &["--connect", &daemon.addr], "Following");
     let _ = gone.stop(Some(libc::SIGKILL));
@@ -532,5 +568,245 @@ fn on_loopback_each_packet_is_shown_once_as_tshark_shows_it() {
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g.data, w.data);
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The lines of `stderr` after "Capturing on …": what the capture printed
+/// when it ended.
+fn closing_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("Capturing on"))
+        .skip(1)
+        .collect()
+}
+
+#[test]
+fn a_full_ring_is_counted_as_tshark_counts_drops() {
+    let net = Netns::new("drop");
+    let iface = net.host_if.clone();
+    let dir = std::env::temp_dir().join(format!("mon-capture-drop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let reference = dir.join("ref.pcap");
+    let tcpdump = Tcpdump::start(&iface, &reference, "icmp");
+    // A 1 MiB ring, and a reader that is stopped while a flood passes:
+    // the ring fills and the programs count what they could not send up.
+    let capture = Running::start(&["-i", &iface, "-Y", "icmp", "-B", "1"]);
+    let pid = capture.child.id() as i32;
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    sh(&[
+        "ping", "-q", "-f", "-c", "2000", "-s", "1400", "-W", "2", &net.ns_ip,
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+    tcpdump.stop();
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let sent = read_capture(&reference).len();
+    assert_eq!(sent, 4000, "the reference holds every request and reply");
+    // Stopped once it has printed what the ring held.
+    let lines = capture.lines.clone();
+    let mut seen = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "nothing printed after the flood");
+        std::thread::sleep(Duration::from_millis(300));
+        let now = lines.lock().unwrap().len();
+        if now > 0 && now == seen {
+            break;
+        }
+        seen = now;
+    }
+    let (status, stderr) = capture.stop(Some(libc::SIGINT));
+    assert_eq!(status, Some(0), "{stderr}");
+    let printed = lines.lock().unwrap().len();
+    // tshark's closing lines: the drops of each interface, then the frames
+    // shown; together they are every frame of the flood.
+    let closing = closing_lines(&stderr);
+    assert_eq!(closing.len(), 2, "{stderr}");
+    let dropped: usize = closing[0]
+        .strip_suffix(&format!(" packets dropped from {iface}"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert_eq!(
+        closing[1],
+        format!("{printed} packets captured"),
+        "{stderr}"
+    );
+    assert!(dropped > 0 && printed > 0, "{stderr}");
+    assert_eq!(dropped + printed, sent, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn count_and_duration_stop_the_capture_as_tsharks_do() {
+    let net = Netns::new("stop");
+    let iface = net.host_if.clone();
+    let dir = std::env::temp_dir().join(format!("mon-capture-stop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let reference = dir.join("ref.pcap");
+    // `icmp.seq == 2` is decided in user space: the kernel sends up every
+    // ICMP frame (as tshark's `-f icmp` would capture), `-c 4` counts them
+    // all, and the two of the second ping are shown: what `tshark -r` of
+    // the same frames shows with `-c 4`.
+    let tcpdump = Tcpdump::start(&iface, &reference, "icmp");
+    let capture = Running::start(&["-i", &iface, "-Y", "icmp.seq == 2", "-c", "4"]);
+    sh(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &net.ns_ip]);
+    std::thread::sleep(Duration::from_millis(300));
+    tcpdump.stop();
+    let lines = capture.lines.clone();
+    let (status, stderr) = capture.stop(None);
+    assert_eq!(status, Some(0), "{stderr}");
+    let out = sh(&[
+        "tshark",
+        "-n",
+        "-r",
+        reference.to_str().unwrap(),
+        "-c",
+        "4",
+        "-Y",
+        "icmp.seq == 2",
+    ]);
+    let want: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(untimed)
+        .collect();
+    assert_eq!(want.len(), 2, "{want:?}");
+    let got: Vec<String> = lines.lock().unwrap().iter().map(|l| untimed(l)).collect();
+    assert_eq!(got, want);
+    assert_eq!(closing_lines(&stderr), ["2 packets captured"], "{stderr}");
+
+    // `-a duration:1` ends a capture that sees nothing after a second,
+    // with tshark's closing line.
+    let started = Instant::now();
+    let capture = Running::start(&["-i", &iface, "-Y", "icmp", "-a", "duration:1"]);
+    let (status, stderr) = capture.stop(None);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(closing_lines(&stderr), ["0 packets captured"], "{stderr}");
+    assert!(attached(&iface).is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An HTTP/1.0 client whose handshake ACK rides on its request, sent 50 ms
+/// after the SYN-ACK (TCP_QUICKACK off delays the bare ACK), so tshark's
+/// first RTT (its out-of-order threshold) is tens of milliseconds rather
+/// than the microseconds in which two capture points may stamp a frame
+/// differently. Prints the bytes received.
+const CLIENT: &str = r#"
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+s.settimeout(60)
+s.connect((sys.argv[1], int(sys.argv[2])))
+time.sleep(0.05)
+s.sendall(b"GET /blob HTTP/1.0\r\nHost: test\r\n\r\n")
+n = 0
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    n += len(b)
+print(n)
+"#;
+
+#[test]
+fn tcp_analysis_flags_on_a_lossy_path_as_tshark_shows_them() {
+    let mut path = LossyPath::new("f", 0.03);
+    let (iface, server) = (path.host_if.clone(), path.server_ip.clone());
+    let dir = std::env::temp_dir().join(format!("mon-capture-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let blob: Vec<u8> = (0..1_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(dir.join("blob"), &blob).unwrap();
+    // Server and client on one CPU: frames are handled one at a time, so
+    // the programs and the packet taps see them in one order.
+    path.spawn_server(&[
+        "taskset",
+        "-c",
+        "0",
+        "python3",
+        "-m",
+        "http.server",
+        "8080",
+        "--bind",
+        &server,
+        "--directory",
+        dir.to_str().unwrap(),
+    ]);
+    path.wait_listening(8080, false);
+    let reference = dir.join("ref.pcap");
+    let written = dir.join("out.pcapng");
+    let tcpdump = Tcpdump::start(&iface, &reference, "tcp");
+    let filter = "tcp.analysis.flags";
+    let capture = Running::start(&["-i", &iface, "-Y", filter, "-w", written.to_str().unwrap()]);
+    for _ in 0..2 {
+        let out = sh(&[
+            "taskset", "-c", "0", "python3", "-c", CLIENT, &server, "8080",
+        ]);
+        let body = String::from_utf8_lossy(&out.stdout);
+        assert!(body.trim().parse::<usize>().unwrap() > blob.len());
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    tcpdump.stop();
+    // tshark's defaults, as `monitor capture` dissects: TCP desegmented.
+    let want = tshark_lines(&reference, filter);
+    let got = capture.wait_lines(want.len());
+    let (status, stderr) = capture.stop(Some(libc::SIGINT));
+    assert_eq!(status, Some(0), "{stderr}");
+    let rtt = sh(&[
+        "tshark",
+        "-n",
+        "-r",
+        reference.to_str().unwrap(),
+        "-Y",
+        "tcp.analysis.initial_rtt",
+        "-T",
+        "fields",
+        "-e",
+        "tcp.stream",
+        "-e",
+        "tcp.analysis.initial_rtt",
+    ]);
+    let flags = sh(&[
+        "tshark",
+        "-n",
+        "-r",
+        reference.to_str().unwrap(),
+        "-q",
+        "-z",
+        "expert,note",
+    ]);
+    let mut rtts: Vec<String> = String::from_utf8_lossy(&rtt.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    rtts.dedup();
+    let report = format!(
+        "initial RTT per stream {rtts:?}\n{}",
+        String::from_utf8_lossy(&flags.stdout)
+    );
+    for kind in ["Out-Of-Order", "Dup ACK", "Previous segment not captured"] {
+        assert!(
+            want.iter().any(|l| l.contains(&format!("[TCP {kind}"))),
+            "no {kind}: {report}"
+        );
+    }
+    let got: Vec<String> = got.iter().map(|l| untimed(l)).collect();
+    let want: Vec<String> = want.iter().map(|l| untimed(l)).collect();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(g, w, "line {}\n{report}", i + 1);
+    }
+    assert_eq!(got.len(), want.len(), "{report}");
+    assert_eq!(
+        closing_lines(&stderr),
+        [format!("{} packets captured", want.len())],
+        "{stderr}"
+    );
+    same_frames(
+        &written,
+        &reference,
+        &tshark_numbers(&reference, filter),
+        filter,
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

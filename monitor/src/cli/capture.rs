@@ -179,7 +179,11 @@ pub fn main(args: CaptureArgs) -> anyhow::Result<i32> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let started = Instant::now();
+    // Frames taken from the ring (what `-c` counts, as tshark's `-c`
+    // counts the frames dumpcap captured) and frames shown (what tshark's
+    // closing `N packets captured` counts).
     let mut captured = 0u64;
+    let mut shown = 0u64;
     let result = (|| -> std::io::Result<()> {
         printer.start(&mut w)?;
         w.flush()?;
@@ -211,6 +215,7 @@ pub fn main(args: CaptureArgs) -> anyhow::Result<i32> {
                     ts_digits: 9,
                 };
                 if printer.packet(&mut pipe, &pkt, &mut w)? {
+                    shown += 1;
                     if let Some(f) = file.as_mut() {
                         f.packet(&Entry::new(pkt.record), &name_of)?;
                     }
@@ -228,17 +233,18 @@ pub fn main(args: CaptureArgs) -> anyhow::Result<i32> {
     // Detach before anything else can fail.
     drop(cap);
     let written = file.map(|f| f.finish(None).and_then(|mut w| w.flush()));
-    eprintln!(
-        "{captured} packet{} captured",
-        if captured == 1 { "" } else { "s" }
-    );
+    // tshark's closing lines: the drops per interface, then the count.
     for (name, n) in dropped {
         if n > 0 {
             eprintln!(
-                "{n} packet{} dropped from {name} (kernel ring buffer full)",
+                "{n} packet{} dropped from {name}",
                 if n == 1 { "" } else { "s" }
             );
         }
     }
+    eprintln!(
+        "{shown} packet{} captured",
+        if shown == 1 { "" } else { "s" }
+    );
     super::live_exit(written, args.write.as_deref(), result)
 }
