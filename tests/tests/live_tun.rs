@@ -265,3 +265,99 @@ fn tun_device_is_parsed_from_the_ip_header_and_dumped_as_raw_ip() {
     let _ = std::fs::remove_file(&out);
     assert_eq!(daemon.stop(), 0, "SIGTERM must exit 0");
 }
+
+/// The summary line without its Time column (the second), blanks collapsed.
+fn untimed(line: &str) -> String {
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    if words.len() > 1 {
+        words.remove(1);
+    }
+    words.join(" ")
+}
+
+#[test]
+fn capture_on_a_tun_device_prints_what_tshark_shows() {
+    use std::io::BufRead as _;
+    let tun = Tun::new();
+    let iface = tun.name.clone();
+    let pcap = std::env::temp_dir().join(format!("{iface}-ref.pcapng"));
+    let written = std::env::temp_dir().join(format!("{iface}-capture.pcapng"));
+    let mut reference = Capture::start(&iface, &pcap, None);
+    // Default attach mode; `-c` ends it once every frame has come (the
+    // `timeout` only bounds a capture that misses some).
+    let frames = 2 * (PINGS + DATAGRAMS);
+    let mut child = Command::new("timeout")
+        .arg("30")
+        .arg(monitor_bin())
+        .args(["capture", "-i", &iface, "-c", &frames.to_string(), "-w"])
+        .arg(&written)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("monitor capture");
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut stderr = String::new();
+    while !stderr.contains("Capturing on") {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "{stderr}");
+        stderr.push_str(&line);
+    }
+    sh(&[
+        "ping",
+        "-q",
+        "-c",
+        &PINGS.to_string(),
+        "-i",
+        "0.2",
+        "-W",
+        "1",
+        &tun.peer,
+    ]);
+    let udp = UdpSocket::bind(format!("{}:0", tun.local)).expect("udp bind");
+    udp.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    for i in 0..DATAGRAMS {
+        udp.send_to(&[i as u8; 40], format!("{}:9999", tun.peer))
+            .expect("udp send");
+        let mut buf = [0u8; 100];
+        udp.recv_from(&mut buf).expect("echoed datagram");
+    }
+    let out = child.wait_with_output().expect("monitor capture");
+    use std::io::Read as _;
+    err.read_to_string(&mut stderr).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    reference.stop();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let theirs = test_support::tshark()
+        .arg("-n")
+        .arg("-r")
+        .arg(&pcap)
+        .output()
+        .unwrap();
+    let want: Vec<String> = String::from_utf8_lossy(&theirs.stdout)
+        .lines()
+        .map(untimed)
+        .collect();
+    assert_eq!(want.len(), frames, "tshark saw other traffic: {want:?}");
+    let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(untimed)
+        .collect();
+    assert_eq!(got, want, "{stderr}");
+    assert!(
+        stderr.ends_with(&format!("\n{frames} packets captured\n")),
+        "{stderr}"
+    );
+    // Its file: raw IP, the same frames byte for byte.
+    let rows = tshark_fields(&written, &["frame.encap_type"]);
+    assert!(rows.iter().all(|r| r[0] == "7"), "{rows:?}");
+    let (w, r) = (
+        monitor_tests::read_capture(&written),
+        monitor_tests::read_capture(&pcap),
+    );
+    assert_eq!(w.len(), r.len());
+    for (i, (a, b)) in w.iter().zip(&r).enumerate() {
+        assert_eq!(a.data, b.data, "frame {}", i + 1);
+    }
+    let _ = std::fs::remove_file(&pcap);
+    let _ = std::fs::remove_file(&written);
+}
