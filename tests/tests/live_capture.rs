@@ -810,3 +810,89 @@ fn tcp_analysis_flags_on_a_lossy_path_as_tshark_shows_them() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A daemon in namespace `ns` on its `lo`, sampling every frame, serving
+/// on `addr` (the namespace's veth address, with a bearer token in
+/// `dir/token`, so that following it adds nothing to `lo`); killed on
+/// drop.
+struct NsDaemon(Child);
+
+impl NsDaemon {
+    fn start(ns: &str, addr: &str, dir: &Path) -> Self {
+        let token = dir.join("token");
+        std::fs::write(&token, "tail-loopback-token\n").unwrap();
+        let cfg = dir.join("monitor.toml");
+        std::fs::write(
+            &cfg,
+            format!("[daemon]\ntoken_file = \"{}\"\n", token.display()),
+        )
+        .unwrap();
+        let child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(monitor_bin())
+            .args(["run", "--iface", "lo", "--sample", "1", "--snaplen", "2048"])
+            .args(["--listen", addr, "--config"])
+            .arg(&cfg)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("monitor in the namespace");
+        let me = Self(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < deadline, "the daemon did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        me
+    }
+}
+
+impl Drop for NsDaemon {
+    fn drop(&mut self) {
+        // SAFETY: plain kill(2) on our own child (`ip netns exec` execs).
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn tail_on_loopback_shows_each_packet_once_as_tshark_shows_it() {
+    let net = Netns::new("tlo");
+    let dir = std::env::temp_dir().join(format!("mon-tail-lo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let addr = format!("{}:{}", net.ns_ip, monitor_tests::free_port());
+    let _daemon = NsDaemon::start(&net.ns, &addr, &dir);
+    let reference = dir.join("ref.pcap");
+    let written = dir.join("tail.pcapng");
+    let tcpdump = Tcpdump::start_in(Some(&net.ns), "lo", &reference, "icmp");
+    let token = dir.join("token");
+    let tail = Running::start_cmd(
+        "tail",
+        &[
+            "--connect",
+            &addr,
+            "--token-file",
+            token.to_str().unwrap(),
+            "-Y",
+            "icmp",
+            "-w",
+            written.to_str().unwrap(),
+        ],
+        "Following",
+    );
+    net.run(true, &["ping", "-c", "2", "-i", "0.2", "127.0.0.1"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tcpdump.stop();
+    let want = tshark_lines(&reference, "icmp");
+    assert_eq!(want.len(), 4, "{want:?}");
+    let lines = tail.lines.clone();
+    // More than tshark shows would come now.
+    let _ = tail.wait_lines(want.len() + 1);
+    let (status, stderr) = tail.stop(Some(libc::SIGINT));
+    assert_eq!(status, Some(0), "{stderr}");
+    let got: Vec<String> = lines.lock().unwrap().iter().map(|l| untimed(l)).collect();
+    let want: Vec<String> = want.iter().map(|l| untimed(l)).collect();
+    assert_eq!(got, want);
+    same_frames(&written, &reference, &[1, 2, 3, 4], "tail on lo");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -277,27 +277,46 @@ fn untimed(line: &str) -> String {
 
 #[test]
 fn capture_on_a_tun_device_prints_what_tshark_shows() {
-    use std::io::BufRead as _;
     let tun = Tun::new();
     let iface = tun.name.clone();
-    let pcap = std::env::temp_dir().join(format!("{iface}-ref.pcapng"));
-    let written = std::env::temp_dir().join(format!("{iface}-capture.pcapng"));
+    // Default attach mode.
+    shows_what_tshark_shows(&tun, &["capture", "-i", &iface], "Capturing on");
+}
+
+#[test]
+fn tail_on_a_tun_device_prints_what_tshark_shows() {
+    let tun = Tun::new();
+    let daemon = Daemon::start(&["--iface", &tun.name, "--sample", "1", "--snaplen", "2048"]);
+    shows_what_tshark_shows(&tun, &["tail", "--connect", &daemon.addr], "Following");
+    assert_eq!(daemon.stop(), 0);
+}
+
+/// `monitor ARGS -c N -w FILE` started (ready once its stderr says
+/// `ready`), pings and UDP datagrams through `tun`: it prints tshark's
+/// lines for dumpcap's capture of the device and writes the same raw IP
+/// frames.
+fn shows_what_tshark_shows(tun: &Tun, args: &[&str], ready: &str) {
+    use std::io::{BufRead as _, Read as _};
+    let iface = tun.name.clone();
+    let pcap = std::env::temp_dir().join(format!("{iface}-{}-ref.pcapng", args[0]));
+    let written = std::env::temp_dir().join(format!("{iface}-{}.pcapng", args[0]));
     let mut reference = Capture::start(&iface, &pcap, None);
-    // Default attach mode; `-c` ends it once every frame has come (the
-    // `timeout` only bounds a capture that misses some).
+    // `-c` ends it once every frame has come (the `timeout` only bounds
+    // one that misses some).
     let frames = 2 * (PINGS + DATAGRAMS);
     let mut child = Command::new("timeout")
         .arg("30")
         .arg(monitor_bin())
-        .args(["capture", "-i", &iface, "-c", &frames.to_string(), "-w"])
+        .args(args)
+        .args(["-c", &frames.to_string(), "-w"])
         .arg(&written)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("monitor capture");
+        .expect("monitor");
     let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut stderr = String::new();
-    while !stderr.contains("Capturing on") {
+    while !stderr.contains(ready) {
         let mut line = String::new();
         assert!(err.read_line(&mut line).unwrap() > 0, "{stderr}");
         stderr.push_str(&line);
@@ -321,8 +340,7 @@ fn capture_on_a_tun_device_prints_what_tshark_shows() {
         let mut buf = [0u8; 100];
         udp.recv_from(&mut buf).expect("echoed datagram");
     }
-    let out = child.wait_with_output().expect("monitor capture");
-    use std::io::Read as _;
+    let out = child.wait_with_output().expect("monitor");
     err.read_to_string(&mut stderr).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     reference.stop();
@@ -343,10 +361,12 @@ fn capture_on_a_tun_device_prints_what_tshark_shows() {
         .map(untimed)
         .collect();
     assert_eq!(got, want, "{stderr}");
-    assert!(
-        stderr.ends_with(&format!("\n{frames} packets captured\n")),
-        "{stderr}"
-    );
+    if args[0] == "capture" {
+        assert!(
+            stderr.ends_with(&format!("\n{frames} packets captured\n")),
+            "{stderr}"
+        );
+    }
     // Its file: raw IP, the same frames byte for byte.
     let rows = tshark_fields(&written, &["frame.encap_type"]);
     assert!(rows.iter().all(|r| r[0] == "7"), "{rows:?}");

@@ -112,6 +112,9 @@ pub struct Live {
     recorder_filter: Option<Filter>,
     /// Clients following the samples as they come (`monitor tail`).
     tails: Mutex<Vec<Tail>>,
+    /// Loopback interfaces: a packet there is sent and received, and
+    /// followers get it once, as it is sent (as tshark shows it).
+    loopback: Vec<u32>,
     /// Rule slots holding a temporary rule (`monitor tail --all`): a frame
     /// one of them accepted was sent for sure.
     temporary: AtomicU32,
@@ -156,11 +159,19 @@ impl Live {
             rules: RwLock::new(rules),
             recorder_filter,
             tails: Mutex::new(Vec::new()),
+            loopback: Vec::new(),
             temporary: AtomicU32::new(0),
             recorder,
             metrics,
             sample,
         }
+    }
+
+    /// The loopback interfaces among those monitored (by index): their
+    /// received copies of packets are not sent to followers.
+    pub fn with_loopback(mut self, ifindexes: impl IntoIterator<Item = u32>) -> Self {
+        self.loopback = ifindexes.into_iter().collect();
+        self
     }
 
     /// Run TCP analysis on `n` worker threads (at least 1), each with its
@@ -301,6 +312,10 @@ impl Live {
             return;
         };
         if tails.is_empty() {
+            return;
+        }
+        let rec = &entry.record;
+        if rec.direction == Some(Direction::Ingress) && self.loopback.contains(&rec.iface) {
             return;
         }
         tails.retain(|t| {

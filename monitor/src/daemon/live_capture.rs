@@ -26,14 +26,6 @@ use crate::{
     record::{Direction, PacketRecord},
 };
 
-/// Whether `name` is a loopback device (`IFF_LOOPBACK` in its flags).
-fn is_loopback(name: &str) -> bool {
-    std::fs::read_to_string(format!("/sys/class/net/{name}/flags"))
-        .ok()
-        .and_then(|f| u32::from_str_radix(f.trim().trim_start_matches("0x"), 16).ok())
-        .is_some_and(|f| f & libc::IFF_LOOPBACK as u32 != 0)
-}
-
 /// Why a capture could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -152,7 +144,7 @@ impl LiveCapture {
         let counters = programs.take_counters()?;
         let loopback = ifaces
             .iter()
-            .filter(|i| is_loopback(&i.name))
+            .filter(|i| i.is_loopback())
             .map(|i| i.index)
             .collect();
         Ok(Self {

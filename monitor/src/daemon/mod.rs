@@ -142,6 +142,17 @@ pub struct Iface {
     pub slot: u32,
 }
 
+impl Iface {
+    /// Whether this is a loopback device (`IFF_LOOPBACK` in its flags):
+    /// every packet there is both sent and received.
+    pub fn is_loopback(&self) -> bool {
+        std::fs::read_to_string(format!("/sys/class/net/{}/flags", self.name))
+            .ok()
+            .and_then(|f| u32::from_str_radix(f.trim().trim_start_matches("0x"), 16).ok())
+            .is_some_and(|f| f & libc::IFF_LOOPBACK as u32 != 0)
+    }
+}
+
 /// Why the daemon could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -251,7 +262,8 @@ async fn serve(
             },
             settings.sample,
         )
-        .with_tcp_workers(file.workers),
+        .with_tcp_workers(file.workers)
+        .with_loopback(ifaces.iter().filter(|i| i.is_loopback()).map(|i| i.index)),
     );
     let dumps = Arc::new(dump::Dumps::new(
         file.config.daemon.dump_dir.clone(),
