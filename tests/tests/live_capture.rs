@@ -688,11 +688,12 @@ fn count_and_duration_stop_the_capture_as_tsharks_do() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// An HTTP/1.0 client whose handshake ACK rides on its request, sent 50 ms
-/// after the SYN-ACK (TCP_QUICKACK off delays the bare ACK), so tshark's
-/// first RTT (its out-of-order threshold) is tens of milliseconds rather
-/// than the microseconds in which two capture points may stamp a frame
-/// differently. Prints the bytes received.
+/// A client whose handshake ACK rides on its request (an HTTP/1.0 GET of
+/// `/blob`, or argv[3]), sent 50 ms after the SYN-ACK (TCP_QUICKACK off
+/// delays the bare ACK), so tshark's first RTT (its out-of-order threshold)
+/// is tens of milliseconds rather than the microseconds in which two
+/// capture points may stamp a frame differently. Reads until the server
+/// closes; prints the bytes received.
 const CLIENT: &str = r#"
 import socket, sys, time
 s = socket.socket()
@@ -700,7 +701,7 @@ s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
 s.settimeout(60)
 s.connect((sys.argv[1], int(sys.argv[2])))
 time.sleep(0.05)
-s.sendall(b"GET /blob HTTP/1.0\r\nHost: test\r\n\r\n")
+s.sendall(sys.argv[3].encode() if len(sys.argv) > 3 else b"GET /blob HTTP/1.0\r\nHost: test\r\n\r\n")
 n = 0
 while True:
     b = s.recv(65536)
@@ -709,6 +710,26 @@ while True:
     n += len(b)
 print(n)
 "#;
+
+/// The TCP analysis flags a comparison needs tshark to show.
+const FLAGGED: [&str; 3] = ["Out-Of-Order", "Dup ACK", "Previous segment not captured"];
+
+/// Run `download` until tshark finds every flag of [`FLAGGED`] in
+/// `reference` (being written by tcpdump), five times at most: the loss is
+/// random.
+fn downloads(reference: &Path, download: impl Fn()) {
+    for _ in 0..5 {
+        download();
+        std::thread::sleep(Duration::from_millis(300));
+        let lines = tshark_lines(reference, "tcp.analysis.flags");
+        if FLAGGED
+            .iter()
+            .all(|k| lines.iter().any(|l| l.contains(&format!("[TCP {k}"))))
+        {
+            return;
+        }
+    }
+}
 
 #[test]
 fn tcp_analysis_flags_on_a_lossy_path_as_tshark_shows_them() {
@@ -739,13 +760,13 @@ fn tcp_analysis_flags_on_a_lossy_path_as_tshark_shows_them() {
     let tcpdump = Tcpdump::start(&iface, &reference, "tcp");
     let filter = "tcp.analysis.flags";
     let capture = Running::start(&["-i", &iface, "-Y", filter, "-w", written.to_str().unwrap()]);
-    for _ in 0..2 {
+    downloads(&reference, || {
         let out = sh(&[
             "taskset", "-c", "0", "python3", "-c", CLIENT, &server, "8080",
         ]);
         let body = String::from_utf8_lossy(&out.stdout);
         assert!(body.trim().parse::<usize>().unwrap() > blob.len());
-    }
+    });
     std::thread::sleep(Duration::from_millis(500));
     tcpdump.stop();
     // tshark's defaults, as `monitor capture` dissects: TCP desegmented.
@@ -785,7 +806,7 @@ fn tcp_analysis_flags_on_a_lossy_path_as_tshark_shows_them() {
         "initial RTT per stream {rtts:?}\n{}",
         String::from_utf8_lossy(&flags.stdout)
     );
-    for kind in ["Out-Of-Order", "Dup ACK", "Previous segment not captured"] {
+    for kind in FLAGGED {
         assert!(
             want.iter().any(|l| l.contains(&format!("[TCP {kind}"))),
             "no {kind}: {report}"
@@ -895,4 +916,118 @@ fn tail_on_loopback_shows_each_packet_once_as_tshark_shows_it() {
     assert_eq!(got, want);
     same_frames(&written, &reference, &[1, 2, 3, 4], "tail on lo");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A server sending 1 000 000 bytes to each client once it has read its
+/// request, then closing; for 60 s at most.
+const SENDER: &str = r#"
+import socket, sys, time
+blob = bytes((i * 7) % 251 for i in range(1000000))
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(4)
+s.settimeout(1.0)
+end = time.time() + 60
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    c.recv(4096)
+    c.sendall(blob)
+    c.close()
+"#;
+
+/// Removes a directory when dropped.
+struct RemoveDir(std::path::PathBuf);
+
+impl Drop for RemoveDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn tail_shows_tcp_analysis_flags_as_tshark_shows_them() {
+    let mut path = LossyPath::new("t", 0.03);
+    let (iface, server) = (path.host_if.clone(), path.server_ip.clone());
+    let dir = std::env::temp_dir().join(format!("mon-tail-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let _cleanup = RemoveDir(dir.clone());
+    // Raw bytes on a port no dissector claims: what is compared is the
+    // TCP layer.
+    let port = "18080";
+    path.spawn_server(&["taskset", "-c", "0", "python3", "-c", SENDER, &server, port]);
+    path.wait_listening(18080, false);
+    let daemon = Daemon::start(&[
+        "--iface",
+        &iface,
+        "--sample",
+        "1",
+        "--snaplen",
+        "2048",
+        "--ring-bytes",
+        "67108864",
+    ]);
+    let reference = dir.join("ref.pcap");
+    let written = dir.join("tail.pcapng");
+    let tcpdump = Tcpdump::start(&iface, &reference, &format!("tcp port {port}"));
+    let filter = format!("tcp.port == {port}");
+    let tail = Running::start_cmd(
+        "tail",
+        &[
+            "--connect",
+            &daemon.addr,
+            "-Y",
+            &filter,
+            "-w",
+            written.to_str().unwrap(),
+        ],
+        "Following",
+    );
+    downloads(&reference, || {
+        let out = sh(&[
+            "taskset", "-c", "0", "python3", "-c", CLIENT, &server, port, "send",
+        ]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1000000");
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    tcpdump.stop();
+    // Each sample dissected on its own: tshark without desegmentation.
+    let out = sh(&[
+        "tshark",
+        "-n",
+        "-o",
+        "tcp.desegment_tcp_streams:FALSE",
+        "-r",
+        reference.to_str().unwrap(),
+        "-Y",
+        &filter,
+    ]);
+    let want: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(untimed)
+        .collect();
+    for kind in FLAGGED {
+        assert!(
+            want.iter().any(|l| l.contains(&format!("[TCP {kind}"))),
+            "no {kind}"
+        );
+    }
+    let got = tail.wait_lines(want.len());
+    let (status, stderr) = tail.stop(Some(libc::SIGINT));
+    assert_eq!(status, Some(0), "{stderr}");
+    let got: Vec<String> = got.iter().map(|l| untimed(l)).collect();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(g, w, "line {}", i + 1);
+    }
+    assert_eq!(got.len(), want.len());
+    assert!(
+        stderr.contains(&format!("\n{} packets received\n", want.len())),
+        "{stderr}"
+    );
+    let every: Vec<usize> = (1..=want.len()).collect();
+    same_frames(&written, &reference, &every, "tail");
+    assert_eq!(daemon.stop(), 0);
 }
