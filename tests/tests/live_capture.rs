@@ -712,7 +712,12 @@ print(n)
 "#;
 
 /// The TCP analysis flags a comparison needs tshark to show.
-const FLAGGED: [&str; 3] = ["Out-Of-Order", "Dup ACK", "Previous segment not captured"];
+const FLAGGED: [&str; 4] = [
+    "Fast Retransmission",
+    "Out-Of-Order",
+    "Dup ACK",
+    "Previous segment not captured",
+];
 
 /// Run `download` until tshark finds every flag of [`FLAGGED`] in
 /// `reference` (being written by tcpdump), five times at most: the loss is
