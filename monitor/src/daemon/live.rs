@@ -839,6 +839,27 @@ mod tests {
     }
 
     #[test]
+    fn followers_get_a_loopback_packet_once_as_it_is_sent() {
+        let frame = segment(80, b"GET / HTTP/1.1\r\n\r\n");
+        for (loopback, want) in [(false, 2), (true, 1)] {
+            let (live, _) = live(Vec::new(), 1.0);
+            let live = live.with_loopback(loopback.then_some(7));
+            let (mut rx, lost) = live.tail(None);
+            live.on_sample(rec(frame.clone(), Direction::Egress), 1, 0, 0);
+            live.on_sample(rec(frame.clone(), Direction::Ingress), 2, 0, 0);
+            let mut dirs = Vec::new();
+            while let Ok(e) = rx.try_recv() {
+                dirs.push(e.record.direction);
+            }
+            assert_eq!(dirs.len(), want, "loopback {loopback}");
+            assert_eq!(dirs[0], Some(Direction::Egress));
+            assert_eq!(lost.load(Ordering::Relaxed), 0);
+            // The recorder keeps both copies.
+            assert_eq!(live.recorder.stats().entries, 2, "loopback {loopback}");
+        }
+    }
+
+    #[test]
     fn rules_that_are_never_sampled_have_no_estimate() {
         let web = "tcp.payload contains \"GET\"";
         let (live, metrics) = live(vec![rule("web", web, 0.0), rule("all", "tcp", 1.0)], 0.0);
