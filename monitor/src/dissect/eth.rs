@@ -3,25 +3,25 @@
 
 use super::pipeline::{Cx, Pipeline};
 use super::Layer;
-use super::{Base, FieldDef, Value};
+use super::{Base, Value};
 
 fields! {
     ETH = "eth", Protocol, Base::Dec, "Ethernet II";
-    ETH_DST = "eth.dst", Ether, Base::Dec, "Destination";
-    ETH_SRC = "eth.src", Ether, Base::Dec, "Source";
-    ETH_ADDR = "eth.addr", Ether, Base::Dec, "Address";
-    ETH_DST_RESOLVED = "eth.dst_resolved", String, Base::Dec, "Destination (resolved)";
-    ETH_SRC_RESOLVED = "eth.src_resolved", String, Base::Dec, "Source (resolved)";
-    ETH_ADDR_RESOLVED = "eth.addr_resolved", String, Base::Dec, "Address (resolved)";
-    ETH_DST_OUI = "eth.dst.oui", UInt, Base::Dec, "Destination OUI";
-    ETH_SRC_OUI = "eth.src.oui", UInt, Base::Dec, "Source OUI";
-    ETH_ADDR_OUI = "eth.addr.oui", UInt, Base::Dec, "Address OUI";
-    ETH_DST_LG = "eth.dst.lg", Bool, Base::Dec, "LG bit";
-    ETH_DST_IG = "eth.dst.ig", Bool, Base::Dec, "IG bit";
-    ETH_SRC_LG = "eth.src.lg", Bool, Base::Dec, "LG bit";
-    ETH_SRC_IG = "eth.src.ig", Bool, Base::Dec, "IG bit";
-    ETH_LG = "eth.lg", Bool, Base::Dec, "LG bit";
-    ETH_IG = "eth.ig", Bool, Base::Dec, "IG bit";
+    ETH_DST = "eth.dst", Ether, Base::Dec, "Destination" in ADDR_BLOCK;
+    ETH_SRC = "eth.src", Ether, Base::Dec, "Source" in ADDR_BLOCK;
+    ETH_ADDR = "eth.addr", Ether, Base::Dec, "Address" in ADDR_BLOCK;
+    ETH_DST_RESOLVED = "eth.dst_resolved", String, Base::Dec, "Destination (resolved)" in ADDR_BLOCK;
+    ETH_SRC_RESOLVED = "eth.src_resolved", String, Base::Dec, "Source (resolved)" in ADDR_BLOCK;
+    ETH_ADDR_RESOLVED = "eth.addr_resolved", String, Base::Dec, "Address (resolved)" in ADDR_BLOCK;
+    ETH_DST_OUI = "eth.dst.oui", UInt, Base::Dec, "Destination OUI" in ADDR_BLOCK;
+    ETH_SRC_OUI = "eth.src.oui", UInt, Base::Dec, "Source OUI" in ADDR_BLOCK;
+    ETH_ADDR_OUI = "eth.addr.oui", UInt, Base::Dec, "Address OUI" in ADDR_BLOCK;
+    ETH_DST_LG = "eth.dst.lg", Bool, Base::Dec, "LG bit" in ADDR_BLOCK;
+    ETH_DST_IG = "eth.dst.ig", Bool, Base::Dec, "IG bit" in ADDR_BLOCK;
+    ETH_SRC_LG = "eth.src.lg", Bool, Base::Dec, "LG bit" in ADDR_BLOCK;
+    ETH_SRC_IG = "eth.src.ig", Bool, Base::Dec, "IG bit" in ADDR_BLOCK;
+    ETH_LG = "eth.lg", Bool, Base::Dec, "LG bit" in ADDR_BLOCK;
+    ETH_IG = "eth.ig", Bool, Base::Dec, "IG bit" in ADDR_BLOCK;
     ETH_TYPE = "eth.type", UInt, Base::Hex(4), "Type";
     ETH_LEN = "eth.len", UInt, Base::Dec, "Length";
     ETH_PADDING = "eth.padding", Bytes, Base::Dec, "Padding";
@@ -54,6 +54,7 @@ fields! {
     LLC_OUI = "llc.oui", UInt, Base::Dec, "Organization Code";
     LLC_PID = "llc.pid", UInt, Base::Hex(4), "Protocol ID";
     LLC_CISCO_PID = "llc.cisco_pid", UInt, Base::Hex(4), "PID";
+    @block pub(crate) ADDR_BLOCK, "The fields of both addresses, pushed together (see [`super::pipeline::Quiet`]).";
 }
 
 pub(crate) fn mac(b: &[u8]) -> [u8; 6] {
@@ -66,25 +67,6 @@ pub(crate) fn mac(b: &[u8]) -> [u8; 6] {
 fn ether(b: &[u8]) -> Value {
     Value::Ether(mac(b))
 }
-
-/// The fields of both addresses, pushed together (see [`super::pipeline::Quiet`]).
-pub(crate) static ADDR_BLOCK: &[&FieldDef] = &[
-    &ETH_DST,
-    &ETH_DST_OUI,
-    &ETH_DST_LG,
-    &ETH_DST_IG,
-    &ETH_DST_RESOLVED,
-    &ETH_SRC,
-    &ETH_SRC_OUI,
-    &ETH_SRC_LG,
-    &ETH_SRC_IG,
-    &ETH_SRC_RESOLVED,
-    &ETH_ADDR,
-    &ETH_ADDR_RESOLVED,
-    &ETH_ADDR_OUI,
-    &ETH_LG,
-    &ETH_IG,
-];
 
 impl Pipeline {
     /// Dissect an Ethernet frame.

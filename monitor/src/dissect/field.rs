@@ -73,6 +73,71 @@ pub struct FieldDef {
     pub layer: bool,
 }
 
+// The blocks of `fields!`, built at compile time: `tags` pairs each field
+// of a dissector with the name of its block ("" for none).
+
+/// `a == b`, usable in constants.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// How many fields of `tags` are in `block`.
+pub(crate) const fn block_len(tags: &[(&FieldDef, &str)], block: &str) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < tags.len() {
+        if same(tags[i].1, block) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The `N` fields of `tags` in `block`, in declaration order.
+pub(crate) const fn block_fields<const N: usize>(
+    tags: &[(&'static FieldDef, &str)],
+    block: &str,
+) -> [&'static FieldDef; N] {
+    assert!(N > 0, "a block without fields");
+    let mut out = [tags[0].0; N];
+    let (mut i, mut n) = (0, 0);
+    while i < tags.len() {
+        if same(tags[i].1, block) {
+            out[n] = tags[i].0;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Fails to compile when a field names a block that is not declared.
+pub(crate) const fn check_blocks(tags: &[(&FieldDef, &str)], blocks: &[&str]) {
+    let mut i = 0;
+    while i < tags.len() {
+        let tag = tags[i].1;
+        let mut known = tag.is_empty();
+        let mut j = 0;
+        while j < blocks.len() {
+            known |= same(tag, blocks[j]);
+            j += 1;
+        }
+        assert!(known, "a field names a block that is not declared");
+        i += 1;
+    }
+}
+
 impl FieldDef {
     /// A field definition; `const` so dissectors can build static tables.
     pub const fn new(name: &'static str, ty: FieldType, base: Base, desc: &'static str) -> Self {

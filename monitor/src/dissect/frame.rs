@@ -6,76 +6,41 @@ use crate::record::{FileInfo, PacketRecord};
 fields! {
     FRAME = "frame", Protocol, Base::Dec, "Frame";
     FRAME_NUMBER = "frame.number", UInt, Base::Dec, "Frame Number";
-    FRAME_LEN = "frame.len", UInt, Base::Dec, "Frame length on the wire";
-    FRAME_CAP_LEN = "frame.cap_len", UInt, Base::Dec, "Frame length stored into the capture file";
-    FRAME_TIME = "frame.time", AbsTime, Base::Dec, "Arrival Time";
-    FRAME_TIME_EPOCH = "frame.time_epoch", RelTime, Base::Dec, "Epoch Time";
-    FRAME_TIME_DELTA = "frame.time_delta", RelTime, Base::Dec, "Time delta from previous captured frame";
-    FRAME_TIME_DELTA_DISPLAYED = "frame.time_delta_displayed", RelTime, Base::Dec, "Time delta from previous displayed frame";
+    FRAME_LEN = "frame.len", UInt, Base::Dec, "Frame length on the wire" in LEN_BLOCK;
+    FRAME_CAP_LEN = "frame.cap_len", UInt, Base::Dec, "Frame length stored into the capture file" in LEN_BLOCK;
+    FRAME_TIME = "frame.time", AbsTime, Base::Dec, "Arrival Time" in TIME_BLOCK;
+    FRAME_TIME_EPOCH = "frame.time_epoch", RelTime, Base::Dec, "Epoch Time" in TIME_BLOCK;
+    FRAME_TIME_DELTA = "frame.time_delta", RelTime, Base::Dec, "Time delta from previous captured frame" in TIME_BLOCK;
+    FRAME_TIME_DELTA_DISPLAYED = "frame.time_delta_displayed", RelTime, Base::Dec, "Time delta from previous displayed frame" in TIME_BLOCK;
     FRAME_TIME_RELATIVE = "frame.time_relative", RelTime, Base::Dec, "Time since reference or first frame";
-    FRAME_MARKED = "frame.marked", Bool, Base::Dec, "Frame is marked";
-    FRAME_IGNORED = "frame.ignored", Bool, Base::Dec, "Frame is ignored";
+    FRAME_MARKED = "frame.marked", Bool, Base::Dec, "Frame is marked" in LEN_BLOCK;
+    FRAME_IGNORED = "frame.ignored", Bool, Base::Dec, "Frame is ignored" in LEN_BLOCK;
     FRAME_PROTOCOLS = "frame.protocols", String, Base::Dec, "Protocols in frame";
-    FRAME_ENCAP_TYPE = "frame.encap_type", Int, Base::Dec, "Encapsulation type";
-    FRAME_OFFSET_SHIFT = "frame.offset_shift", RelTime, Base::Dec, "Time shift for this packet";
-    FRAME_INTERFACE_ID = "frame.interface_id", UInt, Base::Dec, "Interface id";
-    FRAME_INTERFACE_NAME = "frame.interface_name", String, Base::Dec, "Interface name";
-    FRAME_SECTION_NUMBER = "frame.section_number", UInt, Base::Dec, "Section number";
-    FRAME_PACKET_FLAGS = "frame.packet_flags", UInt, Base::Hex(8), "Packet flags";
-    FRAME_PACKET_FLAGS_DIRECTION = "frame.packet_flags_direction", UInt, Base::Hex(8), "Direction";
-    FRAME_PACKET_FLAGS_RECEPTION_TYPE = "frame.packet_flags_reception_type", UInt, Base::Dec, "Reception type";
-    FRAME_PACKET_FLAGS_FCS_LENGTH = "frame.packet_flags_fcs_length", UInt, Base::Dec, "FCS length";
-    FRAME_PACKET_FLAGS_RESERVED = "frame.packet_flags_reserved", UInt, Base::Dec, "Reserved";
-    FRAME_PACKET_FLAGS_CRC_ERROR = "frame.packet_flags_crc_error", Bool, Base::Dec, "CRC error";
-    FRAME_PACKET_FLAGS_PACKET_TOO_ERROR = "frame.packet_flags_packet_too_error", Bool, Base::Dec, "Packet too long error";
-    FRAME_PACKET_FLAGS_PACKET_TOO_SHORT_ERROR = "frame.packet_flags_packet_too_short_error", Bool, Base::Dec, "Packet too short error";
-    FRAME_PACKET_FLAGS_WRONG_INTER_FRAME_GAP_ERROR = "frame.packet_flags_wrong_inter_frame_gap_error", Bool, Base::Dec, "Wrong interframe gap error";
-    FRAME_PACKET_FLAGS_UNALIGNED_FRAME_ERROR = "frame.packet_flags_unaligned_frame_error", Bool, Base::Dec, "Unaligned frame error";
-    FRAME_PACKET_FLAGS_START_FRAME_DELIMITER_ERROR = "frame.packet_flags_start_frame_delimiter_error", Bool, Base::Dec, "Start frame delimiter error";
-    FRAME_PACKET_FLAGS_PREAMBLE_ERROR = "frame.packet_flags_preamble_error", Bool, Base::Dec, "Preamble error";
-    FRAME_PACKET_FLAGS_SYMBOL_ERROR = "frame.packet_flags_symbol_error", Bool, Base::Dec, "Symbol error";
+    FRAME_ENCAP_TYPE = "frame.encap_type", Int, Base::Dec, "Encapsulation type" in LEN_BLOCK;
+    FRAME_OFFSET_SHIFT = "frame.offset_shift", RelTime, Base::Dec, "Time shift for this packet" in LEN_BLOCK;
+    FRAME_INTERFACE_ID = "frame.interface_id", UInt, Base::Dec, "Interface id" in FILE_BLOCK;
+    FRAME_INTERFACE_NAME = "frame.interface_name", String, Base::Dec, "Interface name" in FILE_BLOCK;
+    FRAME_SECTION_NUMBER = "frame.section_number", UInt, Base::Dec, "Section number" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS = "frame.packet_flags", UInt, Base::Hex(8), "Packet flags" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_DIRECTION = "frame.packet_flags_direction", UInt, Base::Hex(8), "Direction" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_RECEPTION_TYPE = "frame.packet_flags_reception_type", UInt, Base::Dec, "Reception type" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_FCS_LENGTH = "frame.packet_flags_fcs_length", UInt, Base::Dec, "FCS length" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_RESERVED = "frame.packet_flags_reserved", UInt, Base::Dec, "Reserved" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_CRC_ERROR = "frame.packet_flags_crc_error", Bool, Base::Dec, "CRC error" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_PACKET_TOO_ERROR = "frame.packet_flags_packet_too_error", Bool, Base::Dec, "Packet too long error" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_PACKET_TOO_SHORT_ERROR = "frame.packet_flags_packet_too_short_error", Bool, Base::Dec, "Packet too short error" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_WRONG_INTER_FRAME_GAP_ERROR = "frame.packet_flags_wrong_inter_frame_gap_error", Bool, Base::Dec, "Wrong interframe gap error" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_UNALIGNED_FRAME_ERROR = "frame.packet_flags_unaligned_frame_error", Bool, Base::Dec, "Unaligned frame error" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_START_FRAME_DELIMITER_ERROR = "frame.packet_flags_start_frame_delimiter_error", Bool, Base::Dec, "Start frame delimiter error" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_PREAMBLE_ERROR = "frame.packet_flags_preamble_error", Bool, Base::Dec, "Preamble error" in FILE_BLOCK;
+    FRAME_PACKET_FLAGS_SYMBOL_ERROR = "frame.packet_flags_symbol_error", Bool, Base::Dec, "Symbol error" in FILE_BLOCK;
     PKT_COMMENT = "pkt_comment", Protocol, Base::Dec, "Packet comments";
     FRAME_COMMENT = "frame.comment", String, Base::Dec, "Comment";
     FRAME_COMMENT_EXPERT = "frame.comment.expert", None, Base::Dec, "Formatted comment";
+    @block pub(crate) TIME_BLOCK, "The times before `frame.time_relative` (see [`super::pipeline::Quiet`]).";
+    @block pub(crate) LEN_BLOCK, "The lengths and flags after `frame.number`.";
+    @block pub FILE_BLOCK, "The pcapng interface and section fields, and the packet's flags.";
 }
-
-/// The times before `frame.time_relative` (see [`super::pipeline::Quiet`]).
-pub(crate) static TIME_BLOCK: &[&super::FieldDef] = &[
-    &FRAME_TIME,
-    &FRAME_TIME_EPOCH,
-    &FRAME_TIME_DELTA,
-    &FRAME_TIME_DELTA_DISPLAYED,
-];
-
-/// The lengths and flags after `frame.number`.
-pub(crate) static LEN_BLOCK: &[&super::FieldDef] = &[
-    &FRAME_LEN,
-    &FRAME_CAP_LEN,
-    &FRAME_ENCAP_TYPE,
-    &FRAME_OFFSET_SHIFT,
-    &FRAME_MARKED,
-    &FRAME_IGNORED,
-];
-
-/// The pcapng interface and section fields, and the packet's flags.
-pub static FILE_BLOCK: &[&super::FieldDef] = &[
-    &FRAME_INTERFACE_ID,
-    &FRAME_INTERFACE_NAME,
-    &FRAME_SECTION_NUMBER,
-    &FRAME_PACKET_FLAGS,
-    &FRAME_PACKET_FLAGS_DIRECTION,
-    &FRAME_PACKET_FLAGS_RECEPTION_TYPE,
-    &FRAME_PACKET_FLAGS_FCS_LENGTH,
-    &FRAME_PACKET_FLAGS_RESERVED,
-    &FRAME_PACKET_FLAGS_CRC_ERROR,
-    &FRAME_PACKET_FLAGS_PACKET_TOO_ERROR,
-    &FRAME_PACKET_FLAGS_PACKET_TOO_SHORT_ERROR,
-    &FRAME_PACKET_FLAGS_WRONG_INTER_FRAME_GAP_ERROR,
-    &FRAME_PACKET_FLAGS_UNALIGNED_FRAME_ERROR,
-    &FRAME_PACKET_FLAGS_START_FRAME_DELIMITER_ERROR,
-    &FRAME_PACKET_FLAGS_PREAMBLE_ERROR,
-    &FRAME_PACKET_FLAGS_SYMBOL_ERROR,
-];
 
 /// The error bits of `epb_flags` (bits 24 to 31), in order.
 static FLAG_ERRORS: [&super::FieldDef; 8] = [

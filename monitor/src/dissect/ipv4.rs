@@ -10,28 +10,28 @@ use super::{Base, FieldDef, Value};
 
 fields! {
     IP = "ip", Protocol, Base::Dec, "Internet Protocol Version 4";
-    IP_VERSION = "ip.version", UInt, Base::Dec, "Version";
-    IP_HDR_LEN = "ip.hdr_len", UInt, Base::Dec, "Header Length";
-    IP_DSFIELD = "ip.dsfield", UInt, Base::Hex(2), "Differentiated Services Field";
-    IP_DSCP = "ip.dsfield.dscp", UInt, Base::Dec, "Differentiated Services Codepoint";
-    IP_ECN = "ip.dsfield.ecn", UInt, Base::Dec, "Explicit Congestion Notification";
-    IP_LEN = "ip.len", UInt, Base::Dec, "Total Length";
-    IP_ID = "ip.id", UInt, Base::HexDec(4), "Identification";
-    IP_FLAGS = "ip.flags", UInt, Base::Hex(2), "Flags";
-    IP_FLAGS_RB = "ip.flags.rb", Bool, Base::Dec, "Reserved bit";
-    IP_FLAGS_DF = "ip.flags.df", Bool, Base::Dec, "Don't fragment";
-    IP_FLAGS_MF = "ip.flags.mf", Bool, Base::Dec, "More fragments";
-    IP_FRAG_OFFSET = "ip.frag_offset", UInt, Base::Dec, "Fragment Offset";
-    IP_TTL = "ip.ttl", UInt, Base::Dec, "Time to Live";
-    IP_PROTO = "ip.proto", UInt, Base::Dec, "Protocol";
-    IP_CHECKSUM = "ip.checksum", UInt, Base::Hex(4), "Header Checksum";
-    IP_CHECKSUM_STATUS = "ip.checksum.status", UInt, Base::Dec, "Header checksum status";
+    IP_VERSION = "ip.version", UInt, Base::Dec, "Version" in HEADER_BLOCK;
+    IP_HDR_LEN = "ip.hdr_len", UInt, Base::Dec, "Header Length" in HEADER_BLOCK;
+    IP_DSFIELD = "ip.dsfield", UInt, Base::Hex(2), "Differentiated Services Field" in HEADER_BLOCK;
+    IP_DSCP = "ip.dsfield.dscp", UInt, Base::Dec, "Differentiated Services Codepoint" in HEADER_BLOCK;
+    IP_ECN = "ip.dsfield.ecn", UInt, Base::Dec, "Explicit Congestion Notification" in HEADER_BLOCK;
+    IP_LEN = "ip.len", UInt, Base::Dec, "Total Length" in HEADER_BLOCK;
+    IP_ID = "ip.id", UInt, Base::HexDec(4), "Identification" in HEADER_BLOCK;
+    IP_FLAGS = "ip.flags", UInt, Base::Hex(2), "Flags" in HEADER_BLOCK;
+    IP_FLAGS_RB = "ip.flags.rb", Bool, Base::Dec, "Reserved bit" in HEADER_BLOCK;
+    IP_FLAGS_DF = "ip.flags.df", Bool, Base::Dec, "Don't fragment" in HEADER_BLOCK;
+    IP_FLAGS_MF = "ip.flags.mf", Bool, Base::Dec, "More fragments" in HEADER_BLOCK;
+    IP_FRAG_OFFSET = "ip.frag_offset", UInt, Base::Dec, "Fragment Offset" in HEADER_BLOCK;
+    IP_TTL = "ip.ttl", UInt, Base::Dec, "Time to Live" in HEADER_BLOCK;
+    IP_PROTO = "ip.proto", UInt, Base::Dec, "Protocol" in HEADER_BLOCK;
+    IP_CHECKSUM = "ip.checksum", UInt, Base::Hex(4), "Header Checksum" in HEADER_BLOCK;
+    IP_CHECKSUM_STATUS = "ip.checksum.status", UInt, Base::Dec, "Header checksum status" in HEADER_BLOCK;
     IP_SRC = "ip.src", Ipv4, Base::Dec, "Source Address";
     IP_DST = "ip.dst", Ipv4, Base::Dec, "Destination Address";
-    IP_ADDR = "ip.addr", Ipv4, Base::Dec, "Source or Destination Address";
-    IP_SRC_HOST = "ip.src_host", String, Base::Dec, "Source Host";
-    IP_DST_HOST = "ip.dst_host", String, Base::Dec, "Destination Host";
-    IP_HOST = "ip.host", String, Base::Dec, "Source or Destination Host";
+    IP_ADDR = "ip.addr", Ipv4, Base::Dec, "Source or Destination Address" in HOST_BLOCK;
+    IP_SRC_HOST = "ip.src_host", String, Base::Dec, "Source Host" in HOST_BLOCK;
+    IP_DST_HOST = "ip.dst_host", String, Base::Dec, "Destination Host" in HOST_BLOCK;
+    IP_HOST = "ip.host", String, Base::Dec, "Source or Destination Host" in HOST_BLOCK;
     IP_OPT_TYPE = "ip.opt.type", UInt, Base::Dec, "Type";
     IP_OPT_LEN = "ip.opt.len", UInt, Base::Dec, "Length";
     IP_OPT_MTU = "ip.opt.mtu", UInt, Base::Dec, "MTU";
@@ -40,6 +40,8 @@ fields! {
     IP_FRAGMENT_OVERLAP = "ip.fragment.overlap", Bool, Base::Dec, "Fragment overlap";
     IP_REASSEMBLED_LENGTH = "ip.reassembled.length", UInt, Base::Dec, "Reassembled IPv4 length";
     IP_REASSEMBLED_DATA = "ip.reassembled.data", Bytes, Base::Dec, "Reassembled IPv4 data";
+    @block pub(crate) HEADER_BLOCK, "The header fields but the addresses, pushed together (see [`super::pipeline::Quiet`]).";
+    @block pub(crate) HOST_BLOCK, "The fields that repeat an address (any-direction and host names).";
 }
 
 /// Name tshark gives an IP protocol number in Info texts.
@@ -67,30 +69,6 @@ pub(crate) fn proto_name(p: u8) -> &'static str {
         _ => "Unknown",
     }
 }
-
-/// The header fields but the addresses, pushed together (see
-/// [`super::pipeline::Quiet`]).
-pub(crate) static HEADER_BLOCK: &[&FieldDef] = &[
-    &IP_VERSION,
-    &IP_HDR_LEN,
-    &IP_DSFIELD,
-    &IP_DSCP,
-    &IP_ECN,
-    &IP_LEN,
-    &IP_ID,
-    &IP_FLAGS,
-    &IP_FLAGS_RB,
-    &IP_FLAGS_DF,
-    &IP_FLAGS_MF,
-    &IP_FRAG_OFFSET,
-    &IP_TTL,
-    &IP_PROTO,
-    &IP_CHECKSUM,
-    &IP_CHECKSUM_STATUS,
-];
-
-/// The fields that repeat an address (any-direction and host names).
-pub(crate) static HOST_BLOCK: &[&FieldDef] = &[&IP_ADDR, &IP_SRC_HOST, &IP_DST_HOST, &IP_HOST];
 
 impl Pipeline {
     /// Dissect an IP packet of either version, as tshark's `ip` dissector

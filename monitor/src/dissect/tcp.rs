@@ -17,104 +17,54 @@ fields! {
     TCP = "tcp", Protocol, Base::Dec, "Transmission Control Protocol";
     SRCPORT = "tcp.srcport", UInt, Base::Dec, "Source Port";
     DSTPORT = "tcp.dstport", UInt, Base::Dec, "Destination Port";
-    PORT = "tcp.port", UInt, Base::Dec, "Source or Destination Port";
+    PORT = "tcp.port", UInt, Base::Dec, "Source or Destination Port" in HEADER_BLOCK;
     LEN = "tcp.len", UInt, Base::Dec, "TCP Segment Len";
-    SEQ_RAW = "tcp.seq_raw", UInt, Base::Dec, "Sequence Number (raw)";
-    ACK_RAW = "tcp.ack_raw", UInt, Base::Dec, "Acknowledgment number (raw)";
-    HDR_LEN = "tcp.hdr_len", UInt, Base::Dec, "Header Length";
-    FLAGS = "tcp.flags", UInt, Base::Hex(4), "Flags";
-    F_RES = "tcp.flags.res", Bool, Base::Dec, "Reserved";
-    F_AE = "tcp.flags.ae", Bool, Base::Dec, "Accurate ECN";
-    F_CWR = "tcp.flags.cwr", Bool, Base::Dec, "Congestion Window Reduced";
-    F_ECE = "tcp.flags.ece", Bool, Base::Dec, "ECN-Echo";
-    F_URG = "tcp.flags.urg", Bool, Base::Dec, "Urgent";
-    F_ACK = "tcp.flags.ack", Bool, Base::Dec, "Acknowledgment";
-    F_PUSH = "tcp.flags.push", Bool, Base::Dec, "Push";
-    F_RESET = "tcp.flags.reset", Bool, Base::Dec, "Reset";
-    F_SYN = "tcp.flags.syn", Bool, Base::Dec, "Syn";
-    F_FIN = "tcp.flags.fin", Bool, Base::Dec, "Fin";
-    F_STR = "tcp.flags.str", String, Base::Dec, "TCP Flags";
-    WINDOW_SIZE_VALUE = "tcp.window_size_value", UInt, Base::Dec, "Window";
-    CHECKSUM = "tcp.checksum", UInt, Base::Hex(4), "Checksum";
-    CHECKSUM_STATUS = "tcp.checksum.status", UInt, Base::Dec, "Checksum Status";
-    URGENT_POINTER = "tcp.urgent_pointer", UInt, Base::Dec, "Urgent Pointer";
-    OPTIONS = "tcp.options", Bytes, Base::Dec, "TCP Options";
-    OPTION_KIND = "tcp.option_kind", UInt, Base::Dec, "Kind";
-    OPTION_LEN = "tcp.option_len", UInt, Base::Dec, "Length";
-    MSS_VAL = "tcp.options.mss_val", UInt, Base::Dec, "MSS Value";
-    WSCALE_SHIFT = "tcp.options.wscale.shift", UInt, Base::Dec, "Shift count";
-    WSCALE_MULT = "tcp.options.wscale.multiplier", UInt, Base::Dec, "Multiplier";
-    SACK_PERM = "tcp.options.sack_perm", None, Base::Dec, "TCP SACK Permitted Option";
-    SACK_LE = "tcp.options.sack_le", UInt, Base::Dec, "left edge";
-    SACK_RE = "tcp.options.sack_re", UInt, Base::Dec, "right edge";
-    SACK_COUNT = "tcp.options.sack.count", UInt, Base::Dec, "TCP SACK Count";
-    TSVAL = "tcp.options.timestamp.tsval", UInt, Base::Dec, "Timestamp value";
-    TSECR = "tcp.options.timestamp.tsecr", UInt, Base::Dec, "Timestamp echo reply";
+    SEQ_RAW = "tcp.seq_raw", UInt, Base::Dec, "Sequence Number (raw)" in HEADER_BLOCK;
+    ACK_RAW = "tcp.ack_raw", UInt, Base::Dec, "Acknowledgment number (raw)" in HEADER_BLOCK;
+    HDR_LEN = "tcp.hdr_len", UInt, Base::Dec, "Header Length" in HEADER_BLOCK;
+    FLAGS = "tcp.flags", UInt, Base::Hex(4), "Flags" in HEADER_BLOCK;
+    F_RES = "tcp.flags.res", Bool, Base::Dec, "Reserved" in HEADER_BLOCK;
+    F_AE = "tcp.flags.ae", Bool, Base::Dec, "Accurate ECN" in HEADER_BLOCK;
+    F_CWR = "tcp.flags.cwr", Bool, Base::Dec, "Congestion Window Reduced" in HEADER_BLOCK;
+    F_ECE = "tcp.flags.ece", Bool, Base::Dec, "ECN-Echo" in HEADER_BLOCK;
+    F_URG = "tcp.flags.urg", Bool, Base::Dec, "Urgent" in HEADER_BLOCK;
+    F_ACK = "tcp.flags.ack", Bool, Base::Dec, "Acknowledgment" in HEADER_BLOCK;
+    F_PUSH = "tcp.flags.push", Bool, Base::Dec, "Push" in HEADER_BLOCK;
+    F_RESET = "tcp.flags.reset", Bool, Base::Dec, "Reset" in HEADER_BLOCK;
+    F_SYN = "tcp.flags.syn", Bool, Base::Dec, "Syn" in HEADER_BLOCK;
+    F_FIN = "tcp.flags.fin", Bool, Base::Dec, "Fin" in HEADER_BLOCK;
+    F_STR = "tcp.flags.str", String, Base::Dec, "TCP Flags" in HEADER_BLOCK;
+    WINDOW_SIZE_VALUE = "tcp.window_size_value", UInt, Base::Dec, "Window" in HEADER_BLOCK;
+    CHECKSUM = "tcp.checksum", UInt, Base::Hex(4), "Checksum" in HEADER_BLOCK;
+    CHECKSUM_STATUS = "tcp.checksum.status", UInt, Base::Dec, "Checksum Status" in HEADER_BLOCK;
+    URGENT_POINTER = "tcp.urgent_pointer", UInt, Base::Dec, "Urgent Pointer" in HEADER_BLOCK;
+    OPTIONS = "tcp.options", Bytes, Base::Dec, "TCP Options" in OPTION_BLOCK;
+    OPTION_KIND = "tcp.option_kind", UInt, Base::Dec, "Kind" in OPTION_BLOCK;
+    OPTION_LEN = "tcp.option_len", UInt, Base::Dec, "Length" in OPTION_BLOCK;
+    MSS_VAL = "tcp.options.mss_val", UInt, Base::Dec, "MSS Value" in OPTION_BLOCK;
+    WSCALE_SHIFT = "tcp.options.wscale.shift", UInt, Base::Dec, "Shift count" in OPTION_BLOCK;
+    WSCALE_MULT = "tcp.options.wscale.multiplier", UInt, Base::Dec, "Multiplier" in OPTION_BLOCK;
+    SACK_PERM = "tcp.options.sack_perm", None, Base::Dec, "TCP SACK Permitted Option" in OPTION_BLOCK;
+    SACK_LE = "tcp.options.sack_le", UInt, Base::Dec, "left edge" in OPTION_BLOCK;
+    SACK_RE = "tcp.options.sack_re", UInt, Base::Dec, "right edge" in OPTION_BLOCK;
+    SACK_COUNT = "tcp.options.sack.count", UInt, Base::Dec, "TCP SACK Count" in OPTION_BLOCK;
+    TSVAL = "tcp.options.timestamp.tsval", UInt, Base::Dec, "Timestamp value" in OPTION_BLOCK;
+    TSECR = "tcp.options.timestamp.tsecr", UInt, Base::Dec, "Timestamp echo reply" in OPTION_BLOCK;
     PAYLOAD = "tcp.payload", Bytes, Base::Dec, "TCP payload";
-    OPT_EOL = "tcp.options.eol", Bytes, Base::Dec, "TCP Option - End of Option List (EOL)";
-    OPT_NOP = "tcp.options.nop", Bytes, Base::Dec, "TCP Option - No-Operation (NOP)";
-    OPT_MSS = "tcp.options.mss", Bytes, Base::Dec, "TCP Option - Maximum segment size";
-    OPT_WSCALE = "tcp.options.wscale", Bytes, Base::Dec, "TCP Option - Window scale";
-    OPT_SACK = "tcp.options.sack", Bytes, Base::Dec, "TCP Option - SACK";
-    OPT_TIMESTAMP = "tcp.options.timestamp", Bytes, Base::Dec, "TCP Option - Timestamps";
-    ACK_NONZERO = "tcp.ack.nonzero", Bool, Base::Dec, "Acknowledgment number: Broken TCP";
-    CONN_SYN = "tcp.connection.syn", Bool, Base::Dec, "Connection establish request (SYN)";
-    CONN_SYNACK = "tcp.connection.synack", Bool, Base::Dec, "Connection establish acknowledge (SYN+ACK)";
-    CONN_FIN = "tcp.connection.fin", Bool, Base::Dec, "Connection finish (FIN)";
-    CONN_RST = "tcp.connection.rst", Bool, Base::Dec, "Connection reset (RST)";
+    OPT_EOL = "tcp.options.eol", Bytes, Base::Dec, "TCP Option - End of Option List (EOL)" in OPTION_BLOCK;
+    OPT_NOP = "tcp.options.nop", Bytes, Base::Dec, "TCP Option - No-Operation (NOP)" in OPTION_BLOCK;
+    OPT_MSS = "tcp.options.mss", Bytes, Base::Dec, "TCP Option - Maximum segment size" in OPTION_BLOCK;
+    OPT_WSCALE = "tcp.options.wscale", Bytes, Base::Dec, "TCP Option - Window scale" in OPTION_BLOCK;
+    OPT_SACK = "tcp.options.sack", Bytes, Base::Dec, "TCP Option - SACK" in OPTION_BLOCK;
+    OPT_TIMESTAMP = "tcp.options.timestamp", Bytes, Base::Dec, "TCP Option - Timestamps" in OPTION_BLOCK;
+    ACK_NONZERO = "tcp.ack.nonzero", Bool, Base::Dec, "Acknowledgment number: Broken TCP" in HEADER_BLOCK;
+    CONN_SYN = "tcp.connection.syn", Bool, Base::Dec, "Connection establish request (SYN)" in HEADER_BLOCK;
+    CONN_SYNACK = "tcp.connection.synack", Bool, Base::Dec, "Connection establish acknowledge (SYN+ACK)" in HEADER_BLOCK;
+    CONN_FIN = "tcp.connection.fin", Bool, Base::Dec, "Connection finish (FIN)" in HEADER_BLOCK;
+    CONN_RST = "tcp.connection.rst", Bool, Base::Dec, "Connection reset (RST)" in HEADER_BLOCK;
+    @block pub(crate) HEADER_BLOCK, "The header fields but the ports and the length, pushed together (see [`super::pipeline::Quiet`]).";
+    @block pub(crate) OPTION_BLOCK, "The option fields (see [`super::pipeline::Quiet`]).";
 }
-
-/// The header fields but the ports and the length, pushed together (see
-/// [`super::pipeline::Quiet`]).
-pub(crate) static HEADER_BLOCK: &[&FieldDef] = &[
-    &PORT,
-    &SEQ_RAW,
-    &ACK_RAW,
-    &ACK_NONZERO,
-    &HDR_LEN,
-    &FLAGS,
-    &F_RES,
-    &F_AE,
-    &F_CWR,
-    &F_ECE,
-    &F_URG,
-    &F_ACK,
-    &F_PUSH,
-    &F_RESET,
-    &F_SYN,
-    &F_FIN,
-    &F_STR,
-    &CONN_SYN,
-    &CONN_SYNACK,
-    &CONN_FIN,
-    &CONN_RST,
-    &WINDOW_SIZE_VALUE,
-    &CHECKSUM,
-    &CHECKSUM_STATUS,
-    &URGENT_POINTER,
-];
-
-/// The option fields (see [`super::pipeline::Quiet`]).
-pub(crate) static OPTION_BLOCK: &[&FieldDef] = &[
-    &OPTIONS,
-    &OPTION_KIND,
-    &OPTION_LEN,
-    &MSS_VAL,
-    &WSCALE_SHIFT,
-    &WSCALE_MULT,
-    &SACK_PERM,
-    &SACK_LE,
-    &SACK_RE,
-    &SACK_COUNT,
-    &TSVAL,
-    &TSECR,
-    &OPT_EOL,
-    &OPT_NOP,
-    &OPT_MSS,
-    &OPT_WSCALE,
-    &OPT_SACK,
-    &OPT_TIMESTAMP,
-];
 
 /// `tcp.flags.str`: one letter per set bit, a middle dot per clear one.
 fn flags_str(flags: u16) -> String {
