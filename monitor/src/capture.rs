@@ -109,6 +109,9 @@ pub struct CaptureReader<R: Read> {
     /// A packet buffer given back by [`CaptureReader::recycle`].
     spare: Vec<u8>,
     done: bool,
+    /// Packets lost before the packets read so far, as their
+    /// `epb_dropcount` options say.
+    dropped: u64,
 }
 
 fn u16_at(b: &[u8], be: bool) -> u16 {
@@ -189,6 +192,7 @@ impl<R: Read> CaptureReader<R> {
                     buf: Vec::new(),
                     spare: Vec::new(),
                     done: false,
+                    dropped: 0,
                 })
             }
             0x0a0d_0d0a => {
@@ -203,6 +207,7 @@ impl<R: Read> CaptureReader<R> {
                     buf: Vec::new(),
                     spare: Vec::new(),
                     done: false,
+                    dropped: 0,
                 };
                 r.buf.extend_from_slice(&hdr[..4]);
                 r.read_shb_rest(4)?;
@@ -318,6 +323,12 @@ impl<R: Read> CaptureReader<R> {
             section,
         };
         Ok(())
+    }
+
+    /// Packets lost before the packets read so far, as their enhanced
+    /// packet blocks say (the sum of their `epb_dropcount` options).
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// The next packet, `None` at the end of the file.
@@ -568,6 +579,11 @@ impl<R: Read> CaptureReader<R> {
                 if code == 1 {
                     let text = val.split(|&b| b == 0).next().unwrap_or_default();
                     comments.push(String::from_utf8_lossy(text).into_owned());
+                } else if code == 4 && btype == 6 && val.len() >= 8 {
+                    let (first, second) = (u32_at(val, be), u32_at(&val[4..], be));
+                    let (hi, lo) = if be { (first, second) } else { (second, first) };
+                    let n = (u64::from(hi) << 32) | u64::from(lo);
+                    self.dropped = self.dropped.saturating_add(n);
                 } else if code == 2 && btype == 6 && val.len() >= 4 {
                     flags = Some(u32_at(val, be));
                     direction = match u32_at(val, be) & 3 {

@@ -1036,3 +1036,75 @@ fn tail_shows_tcp_analysis_flags_as_tshark_shows_them() {
     same_frames(&written, &reference, &every, "tail");
     assert_eq!(daemon.stop(), 0);
 }
+
+#[test]
+fn a_follower_that_falls_behind_is_told_how_many_samples_it_missed() {
+    let net = Netns::new("behind");
+    let iface = net.host_if.clone();
+    let daemon = Daemon::start(&[
+        "--iface",
+        &iface,
+        "--sample",
+        "1",
+        "--snaplen",
+        "2048",
+        "--ring-bytes",
+        "67108864",
+    ]);
+    let tail = Running::start_cmd(
+        "tail",
+        &["--connect", &daemon.addr, "-Y", "icmp"],
+        "Following",
+    );
+    // Stopped while a flood passes: the socket buffers and then the
+    // daemon's queue for it fill, and the daemon drops samples for it.
+    let pid = tail.child.id() as i32;
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    sh(&[
+        "ping", "-q", "-f", "-c", "15000", "-s", "1400", "-W", "2", &net.ns_ip,
+    ]);
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let lines = tail.lines.clone();
+    let settled = || {
+        let mut seen = 0;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < deadline, "the follower did not catch up");
+            std::thread::sleep(Duration::from_millis(500));
+            let now = lines.lock().unwrap().len();
+            if now > 0 && now == seen {
+                return now;
+            }
+            seen = now;
+        }
+    };
+    let before = settled();
+    // A few more pings: the count of what was missed comes with the
+    // next sample sent.
+    sh(&["ping", "-c", "2", "-i", "0.2", "-W", "2", &net.ns_ip]);
+    assert_eq!(settled(), before + 4);
+    let (status, stderr) = tail.stop(Some(libc::SIGINT));
+    assert_eq!(status, Some(0), "{stderr}");
+    let received = lines.lock().unwrap().len();
+    let dropped: usize = stderr
+        .lines()
+        .find_map(|l| {
+            l.strip_suffix(" packets dropped (the daemon's queue for this follower was full)")
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        stderr.ends_with(&format!("\n{received} packets received\n")),
+        "{stderr}"
+    );
+    // Every frame was sampled: what the follower got and what it missed
+    // are all of them.
+    assert_eq!(
+        (received + dropped) as f64,
+        samples(&daemon, &iface),
+        "{stderr}"
+    );
+    assert_eq!(daemon.stop(), 0);
+}

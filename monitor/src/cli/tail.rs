@@ -195,6 +195,13 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
     })();
     SOCKET.store(-1, Ordering::Relaxed);
     let written = file.map(|f| f.finish(None).and_then(|mut w| w.flush()));
+    let dropped = reader.dropped();
+    if dropped > 0 {
+        eprintln!(
+            "{dropped} packet{} dropped (the daemon's queue for this follower was full)",
+            if dropped == 1 { "" } else { "s" }
+        );
+    }
     eprintln!(
         "{received} packet{} received",
         if received == 1 { "" } else { "s" }

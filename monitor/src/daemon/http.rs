@@ -198,8 +198,10 @@ const KEEPALIVE: [u8; 16] = [4, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0];
 
 /// The samples the filter matches from now on, as a pcapng stream: the
 /// section header at once, then each sample as the daemon reads it (with
-/// its interface's description first). The stream ends when the daemon
-/// stops; a client that goes away is forgotten at the next sample.
+/// its interface's description first). Samples the follower missed because
+/// its queue was full are counted in the next sample's `epb_dropcount`.
+/// The stream ends when the daemon stops; a client that goes away is
+/// forgotten at the next sample.
 async fn tail_handler(AxState(s): AxState<State>, Query(q): Query<TailQuery>) -> Response {
     use futures_util::StreamExt as _;
     let filter = match q.filter.as_deref().filter(|f| !f.trim().is_empty()) {
@@ -244,7 +246,10 @@ async fn tail_handler(AxState(s): AxState<State>, Query(q): Query<TailQuery>) ->
         |(mut rx, mut w, dumps, mut stop, lost, mut idle, temporary)| async move {
             let bytes = tokio::select! {
                 e = rx.recv() => {
-                    w.packet(&e?, &|i| dumps.iface_name(i)).ok()?;
+                    // What this follower missed (its queue was full)
+                    // goes with the next sample it gets.
+                    let missed = lost.swap(0, std::sync::atomic::Ordering::Relaxed);
+                    w.packet_after_drops(&e?, &|i| dumps.iface_name(i), missed).ok()?;
                     idle.reset();
                     std::mem::take(w.get_mut())
                 }

@@ -30,6 +30,7 @@ const IF_NAME: u16 = 2;
 const IF_DESCRIPTION: u16 = 3;
 const IF_TSRESOL: u16 = 9;
 const EPB_FLAGS: u16 = 2;
+const EPB_DROPCOUNT: u16 = 4;
 const ISB_STARTTIME: u16 = 2;
 const ISB_ENDTIME: u16 = 3;
 const ISB_IFDROP: u16 = 5;
@@ -300,6 +301,18 @@ impl<W: Write> Writer<W> {
     /// `name_of` maps an ifindex to the interface's name. Timestamps before
     /// the epoch are written as the epoch.
     pub fn packet(&mut self, e: &Entry, name_of: &dyn Fn(u32) -> String) -> io::Result<()> {
+        self.packet_after_drops(e, name_of, 0)
+    }
+
+    /// [`Writer::packet`], saying (`epb_dropcount`, when not 0) that
+    /// `dropped` packets were lost between the previous packet written and
+    /// this one.
+    pub fn packet_after_drops(
+        &mut self,
+        e: &Entry,
+        name_of: &dyn Fn(u32) -> String,
+        dropped: u64,
+    ) -> io::Result<()> {
         let r = &e.record;
         let id = self.interface(r.iface, r.direction, name_of)?;
         let ts = u64::try_from(r.ts_ns).unwrap_or(0);
@@ -317,6 +330,9 @@ impl<W: Write> Writer<W> {
                 Direction::Egress => 2,
             };
             b.opt(EPB_FLAGS, &bits.to_le_bytes());
+        }
+        if dropped > 0 {
+            b.opt(EPB_DROPCOUNT, &dropped.to_le_bytes());
         }
         if let Some(c) = entry_comment(e) {
             b.opt_str(OPT_COMMENT, &c);
@@ -443,6 +459,31 @@ mod tests {
             out.push((code, b[4..4 + len].to_vec()));
             b = &b[4 + len.next_multiple_of(4)..];
         }
+    }
+
+    #[test]
+    fn packets_lost_before_a_packet_are_its_drop_count_and_read_back() {
+        let mut w = Writer::new(Vec::new(), &SectionInfo::default(), 2048).unwrap();
+        let name = |_: u32| "eth0".to_string();
+        let e = entry(3, Some(Direction::Ingress), vec![1; 60], 60);
+        w.packet(&e, &name).unwrap();
+        w.packet_after_drops(&e, &name, 0x1_0000_0005).unwrap();
+        w.packet_after_drops(&e, &name, 2).unwrap();
+        let bytes = w.finish(None).unwrap();
+        let epbs: Vec<_> = blocks(&bytes).into_iter().filter(|b| b.0 == EPB).collect();
+        // 20 bytes of header and 60 of data, then the options.
+        assert!(options(&epbs[0].1[80..])
+            .iter()
+            .all(|o| o.0 != EPB_DROPCOUNT));
+        let drop = (EPB_DROPCOUNT, 0x1_0000_0005u64.to_le_bytes().to_vec());
+        assert!(options(&epbs[1].1[80..]).contains(&drop));
+        let mut r = crate::capture::CaptureReader::new(&bytes[..]).unwrap();
+        let mut seen = Vec::new();
+        while let Some(p) = r.next_packet() {
+            p.unwrap();
+            seen.push(r.dropped());
+        }
+        assert_eq!(seen, [0, 0x1_0000_0005, 0x1_0000_0007]);
     }
 
     #[test]
