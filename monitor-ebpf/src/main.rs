@@ -260,22 +260,10 @@ where
     // Only the rule slots have counters: without the TCP scope's bit (above
     // them) the loop ends after the highest matching rule, not after all
     // of them for every segment in the scope.
-    let mut m = matched & RULE_BITS;
-    for rule in 0..r::MAX_RULES {
-        if m == 0 {
-            break;
-        }
-        if m & 1 != 0 {
-            if let Some(rc) = RULE_COUNTERS.get_ptr_mut(r::counter_index(slot, rule, dir)) {
-                // SAFETY: per-CPU map value of this CPU.
-                unsafe {
-                    (*rc).packets += 1;
-                    (*rc).bytes += len as u64;
-                }
-            }
-        }
-        m >>= 1;
-    }
+    for_each_rule(slot, dir, matched, |rc| {
+        rc.packets += 1;
+        rc.bytes += len as u64;
+    });
     // Frames a rule could not decide: rare (nested headers, fragments), so
     // the common case pays one test here.
     if cands != 0 {
@@ -308,45 +296,22 @@ where
     let rules_bits = (matched & 0xffff_ffff) as u32;
     let cand_bits = (cands & 0xffff_ffff) as u32;
 
+    let tcp_headers = RecordMeta {
+        ts,
+        kind: record_kind::TCP_HEADERS,
+        len,
+        ifindex,
+        dir,
+        snaplen: if l4_end > 0 { l4_end } else { len },
+        rules: rules_bits,
+        candidates: 0,
+        wake_bytes: cfg.wake_bytes,
+    };
     if tcp_record {
-        let cap = if l4_end > 0 { l4_end } else { len };
-        let k = record_kind::TCP_HEADERS;
-        let wake = cfg.wake_bytes;
         // Most headers (Ethernet, IPv4 or IPv6, TCP with the usual
         // options) fit in 128 bytes: a record of 160 bytes instead of 288
         // leaves the ring room for almost twice as many.
-        let ok = if cap <= 128 {
-            sample::<128, F>(
-                &TCP_EVENTS,
-                ts,
-                k,
-                len,
-                ifindex,
-                dir,
-                cap,
-                rules_bits,
-                0,
-                wake,
-                &load,
-                frame,
-            )
-        } else {
-            sample::<256, F>(
-                &TCP_EVENTS,
-                ts,
-                k,
-                len,
-                ifindex,
-                dir,
-                cap,
-                rules_bits,
-                0,
-                wake,
-                &load,
-                frame,
-            )
-        };
-        if ok {
+        if sample_fitting!(&TCP_EVENTS, &tcp_headers, &load, frame; 128; 256) {
             c.tcp_records += 1;
         } else {
             c.tcp_records_dropped += 1;
@@ -357,99 +322,13 @@ where
     if !want {
         return;
     }
-    let snaplen = if cands != 0 { MAX_SNAPLEN } else { cfg.snaplen };
-    let k = record_kind::SAMPLE;
-    let ok = if snaplen <= 64 {
-        sample::<64, F>(
-            &EVENTS,
-            ts,
-            k,
-            len,
-            ifindex,
-            dir,
-            snaplen,
-            rules_bits,
-            cand_bits,
-            cfg.wake_bytes,
-            &load,
-            frame,
-        )
-    } else if snaplen <= 128 {
-        sample::<128, F>(
-            &EVENTS,
-            ts,
-            k,
-            len,
-            ifindex,
-            dir,
-            snaplen,
-            rules_bits,
-            cand_bits,
-            cfg.wake_bytes,
-            &load,
-            frame,
-        )
-    } else if snaplen <= 256 {
-        sample::<256, F>(
-            &EVENTS,
-            ts,
-            k,
-            len,
-            ifindex,
-            dir,
-            snaplen,
-            rules_bits,
-            cand_bits,
-            cfg.wake_bytes,
-            &load,
-            frame,
-        )
-    } else if snaplen <= 512 {
-        sample::<512, F>(
-            &EVENTS,
-            ts,
-            k,
-            len,
-            ifindex,
-            dir,
-            snaplen,
-            rules_bits,
-            cand_bits,
-            cfg.wake_bytes,
-            &load,
-            frame,
-        )
-    } else if snaplen <= 1024 {
-        sample::<1024, F>(
-            &EVENTS,
-            ts,
-            k,
-            len,
-            ifindex,
-            dir,
-            snaplen,
-            rules_bits,
-            cand_bits,
-            cfg.wake_bytes,
-            &load,
-            frame,
-        )
-    } else {
-        sample::<{ MAX_SNAPLEN as usize }, F>(
-            &EVENTS,
-            ts,
-            k,
-            len,
-            ifindex,
-            dir,
-            snaplen,
-            rules_bits,
-            cand_bits,
-            cfg.wake_bytes,
-            &load,
-            frame,
-        )
+    let rec = RecordMeta {
+        kind: record_kind::SAMPLE,
+        snaplen: if cands != 0 { MAX_SNAPLEN } else { cfg.snaplen },
+        candidates: cand_bits,
+        ..tcp_headers
     };
+    let ok = sample_fitting!(&EVENTS, &rec, &load, frame; 64, 128, 256, 512, 1024; MAX_SNAPLEN);
     if ok {
         c.samples += 1;
     } else {
@@ -464,22 +343,30 @@ where
 /// as a candidate whose record could not be written.
 #[inline(always)]
 fn count_candidates(slot: u32, dir: u32, cands: u64, len: u32, lost: bool) {
-    let mut m = cands & RULE_BITS;
+    for_each_rule(slot, dir, cands, |rc| {
+        if lost {
+            rc.candidates_lost += 1;
+        } else {
+            rc.candidates += 1;
+            rc.candidate_bytes += len as u64;
+        }
+    });
+}
+
+/// Update this CPU's counters of every rule slot set in `bits` (for the
+/// interface slot and direction) with `f`. The loop ends after the highest
+/// set slot.
+#[inline(always)]
+fn for_each_rule(slot: u32, dir: u32, bits: u64, f: impl Fn(&mut RuleCounter)) {
+    let mut m = bits & RULE_BITS;
     for rule in 0..r::MAX_RULES {
         if m == 0 {
             break;
         }
         if m & 1 != 0 {
             if let Some(rc) = RULE_COUNTERS.get_ptr_mut(r::counter_index(slot, rule, dir)) {
-                // SAFETY: per-CPU map value of this CPU.
-                unsafe {
-                    if lost {
-                        (*rc).candidates_lost += 1;
-                    } else {
-                        (*rc).candidates += 1;
-                        (*rc).candidate_bytes += len as u64;
-                    }
-                }
+                // SAFETY: per-CPU map value of this CPU, not otherwise borrowed.
+                f(unsafe { &mut *rc });
             }
         }
         m >>= 1;
@@ -503,28 +390,58 @@ struct Sample<const N: usize> {
     data: [u8; N],
 }
 
-/// Reserve, fill and submit one record with up to `min(len, snaplen, N)`
-/// frame bytes. Returns false when the ring buffer had no room (the caller
-/// counts it).
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn sample<const N: usize, F>(
-    ring: &RingBuf,
+/// What a record says about its frame, whatever the room it has for bytes.
+#[derive(Clone, Copy)]
+struct RecordMeta {
     ts: u64,
     kind: u8,
     len: u32,
     ifindex: u32,
     dir: u32,
+    /// Frame bytes wanted (at most `len` and the record's room are copied).
     snaplen: u32,
     rules: u32,
     candidates: u32,
     wake_bytes: u64,
-    load: &F,
-    frame: &Frame,
-) -> bool
+}
+
+/// [`sample`] into the smallest record of the sizes listed that holds
+/// `snaplen` bytes, the last size otherwise: one instance of `sample` per
+/// size, chosen by a chain of comparisons.
+macro_rules! sample_fitting {
+    ($ring:expr, $rec:expr, $load:expr, $frame:expr; $($n:expr),+; $last:expr) => {{
+        let rec: &RecordMeta = $rec;
+        $(
+            if rec.snaplen <= $n {
+                sample::<{ $n as usize }, F>($ring, rec, $load, $frame)
+            } else
+        )+
+        {
+            sample::<{ $last as usize }, F>($ring, rec, $load, $frame)
+        }
+    }};
+}
+use sample_fitting;
+
+/// Reserve, fill and submit one record with up to `min(len, snaplen, N)`
+/// frame bytes. Returns false when the ring buffer had no room (the caller
+/// counts it).
+#[inline(always)]
+fn sample<const N: usize, F>(ring: &RingBuf, rec: &RecordMeta, load: &F, frame: &Frame) -> bool
 where
     F: Fn(*mut core::ffi::c_void, u32) -> i64,
 {
+    let RecordMeta {
+        ts,
+        kind,
+        len,
+        ifindex,
+        dir,
+        snaplen,
+        rules,
+        candidates,
+        wake_bytes,
+    } = *rec;
     let Some(mut entry) = ring.reserve::<Sample<N>>(0) else {
         return false;
     };
