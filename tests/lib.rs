@@ -194,6 +194,19 @@ impl Netns {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// Wait until something in the namespace listens on `port` (`udp` or TCP).
+    pub fn wait_listening(&self, port: u16, udp: bool) {
+        wait_listening_in(&self.ns, port, udp);
+    }
+
+    /// Serve `dir` (else the working directory) over HTTP on `port` of
+    /// `bind` in the namespace, ready when this returns.
+    pub fn serve_http(&mut self, bind: &str, port: u16, dir: Option<&Path>) {
+        let cmd = http_server(bind, port, dir);
+        self.spawn_inside(&cmd.iter().map(String::as_str).collect::<Vec<_>>());
+        self.wait_listening(port, false);
+    }
+
     /// Start a long-running process inside the namespace; killed on drop.
     pub fn spawn_inside(&mut self, args: &[&str]) {
         let child = Command::new("ip")
@@ -387,42 +400,54 @@ impl LossyPath {
     /// Wait until something in the server namespace listens on `port`
     /// (`udp` or TCP).
     pub fn wait_listening(&self, port: u16, udp: bool) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let flags = if udp { "-Hnul" } else { "-Hntl" };
-        loop {
-            let out = self.in_server(&["ss", flags, "sport", &format!("= :{port}")]);
-            if !out.stdout.is_empty() {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "nothing listens on port {port} in {}",
-                self.server
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_listening_in(&self.server, port, udp);
     }
 
     /// Serve `dir` over HTTP on `port` of the server's address
     /// (`python3 -m http.server`), ready when this returns.
     pub fn serve_http(&mut self, dir: &Path, port: u16) {
-        let (ip, port_s, dir) = (
-            self.server_ip.clone(),
-            port.to_string(),
-            dir.to_string_lossy().to_string(),
-        );
-        self.spawn_server(&[
-            "python3",
-            "-m",
-            "http.server",
-            &port_s,
-            "--bind",
-            &ip,
-            "--directory",
-            &dir,
-        ]);
+        let cmd = http_server(&self.server_ip.clone(), port, Some(dir));
+        self.spawn_server(&cmd.iter().map(String::as_str).collect::<Vec<_>>());
         self.wait_listening(port, false);
     }
+}
+
+/// Wait (10 s at most) until something in network namespace `ns` listens
+/// on `port` (`udp` or TCP).
+fn wait_listening_in(ns: &str, port: u16, udp: bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let flags = if udp { "-Hnul" } else { "-Hntl" };
+    loop {
+        let sport = format!("= :{port}");
+        let out = sh(&["ip", "netns", "exec", ns, "ss", flags, "sport", &sport]);
+        if !out.stdout.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "nothing listens on port {port} in {ns}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `python3 -m http.server` on `bind`:`port`, serving `dir` (else its
+/// working directory).
+fn http_server(bind: &str, port: u16, dir: Option<&Path>) -> Vec<String> {
+    let mut cmd: Vec<String> = [
+        "python3",
+        "-m",
+        "http.server",
+        &port.to_string(),
+        "--bind",
+        bind,
+    ]
+    .map(String::from)
+    .into();
+    if let Some(d) = dir {
+        cmd.extend(["--directory".into(), d.to_string_lossy().into_owned()]);
+    }
+    cmd
 }
 
 impl Drop for LossyPath {

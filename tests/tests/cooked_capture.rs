@@ -168,26 +168,7 @@ fn cooked_captures_of_loopback_read_as_tshark_reads_them() {
     let body: String = (0..3000).map(|i| format!("line {i}\n")).collect();
     std::fs::write(dir.join("big.txt"), &body).expect("web page");
     std::fs::write(dir.join("small.txt"), "hello\n").expect("web page");
-    let d = dir.to_string_lossy().to_string();
-    net.spawn_inside(&[
-        "python3",
-        "-m",
-        "http.server",
-        "8080",
-        "--bind",
-        "::",
-        "--directory",
-        &d,
-    ]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while net
-        .run(true, &["ss", "-Hntl", "sport", "= :8080"])
-        .stdout
-        .is_empty()
-    {
-        assert!(Instant::now() < deadline, "web server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    net.serve_http("::", 8080, Some(&dir));
     let sll2 = std::env::temp_dir().join(format!("{}-sll2.pcap", net.ns));
     let sll = std::env::temp_dir().join(format!("{}-sll.pcap", net.ns));
     let mut dumps = [

@@ -741,21 +741,6 @@ impl Drop for Prometheus {
     }
 }
 
-fn wait_listening(net: &Netns, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while net
-        .run(true, &["ss", "-Hntl", "sport", &format!("= :{port}")])
-        .stdout
-        .is_empty()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "server on port {port} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// Pings (two of them 3000 bytes: IPv4 fragments to reassemble), HTTP
 /// fetches (established handshakes, data and ACKs) and SYNs to a closed port
 /// (rejected handshakes).
@@ -786,8 +771,7 @@ fn every_query_returns_data_from_a_live_daemon() {
     let t0 = Instant::now();
     let mut net = Netns::new("graf");
     let ns_ip = net.ns_ip.clone();
-    net.spawn_inside(&["python3", "-m", "http.server", "8000", "--bind", &ns_ip]);
-    wait_listening(&net, 8000);
+    net.serve_http(&ns_ip, 8000, None);
 
     let tmp = TempDir::new("live");
     // `web` is not decided exactly in the kernel (it cannot read

@@ -38,25 +38,7 @@ fn tshark_count(file: &std::path::Path, filter: Option<&str>) -> usize {
 fn handshakes_recorder_and_dumps() {
     let mut net = Netns::new("dump");
     let ns_ip = net.ns_ip.clone();
-    net.spawn_inside(&[
-        "python3",
-        "-m",
-        "http.server",
-        "8080",
-        "--bind",
-        &ns_ip,
-        "--directory",
-        "/",
-    ]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while net
-        .run(true, &["ss", "-Hntl", "sport", "= :8080"])
-        .stdout
-        .is_empty()
-    {
-        assert!(Instant::now() < deadline, "web server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    net.serve_http(&ns_ip, 8080, Some(std::path::Path::new("/")));
     let dir = std::env::temp_dir().join(format!("{}-dumps", net.ns));
     let cfg = std::env::temp_dir().join(format!("{}.toml", net.ns));
     std::fs::write(

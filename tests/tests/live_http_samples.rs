@@ -87,15 +87,7 @@ fn http_response_codes_match_live_on_single_frames() {
     let mut net = Netns::new("http");
     let ns_ip = net.ns_ip.clone();
     net.spawn_inside(&["python3", "-c", SERVER]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while net
-        .run(true, &["ss", "-Hntl", "sport", "= :8080"])
-        .stdout
-        .is_empty()
-    {
-        assert!(Instant::now() < deadline, "HTTP server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    net.wait_listening(8080, false);
     let iface = net.host_if.clone();
     let cfg = std::env::temp_dir().join(format!("{}.toml", net.ns));
     let text: String = RULES

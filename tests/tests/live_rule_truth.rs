@@ -77,15 +77,7 @@ fn kernel_exact_rules_equal_tshark_icmp_errors_included() {
         ],
     );
     assert!(out.status.success(), "iptables in the namespace failed");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while net
-        .run(true, &["ss", "-Hntl", "sport", "= :8000"])
-        .stdout
-        .is_empty()
-    {
-        assert!(Instant::now() < deadline, "TCP server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    net.wait_listening(8000, false);
 
     let iface = net.host_if.clone();
     let cfg = std::env::temp_dir().join(format!("{}.toml", net.ns));
