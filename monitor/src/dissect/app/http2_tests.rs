@@ -258,36 +258,16 @@ fn data_frame(len: usize, flags: u8) -> Vec<u8> {
 /// column and keeps the Protocol column TCP's; HTTP/2's text follows.
 #[test]
 fn a_segment_ending_an_incomplete_pdu_notes_it_before_the_next_frame() {
-    let mut st = AppState::default();
-    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
-    let mut d = Dissection::default();
-    tcp(
-        &mut st,
-        endpoints(true, 40000),
-        seg(true, 1, &preface, 1),
-        &mut d,
-    );
+    let mut st = after_preface(40000);
     // A 29-byte frame: 10 bytes, 10 lost, then its last 9 and a whole
     // 17-byte frame.
     let big = data_frame(20, 0);
     let small = data_frame(8, 0);
-    let mut d = Dissection::default();
-    let h = tcp(
-        &mut st,
-        endpoints(false, 40000),
-        seg(false, 1, &big[..10], 2),
-        &mut d,
-    );
+    let (h, _) = from_server(&mut st, 1, &big[..10], 2);
     assert_eq!(h, Handoff::Held);
     let mut tail = big[20..].to_vec();
     tail.extend_from_slice(&small);
-    let mut d = Dissection::default();
-    let h = tcp(
-        &mut st,
-        endpoints(false, 40000),
-        seg(false, 21, &tail, 4),
-        &mut d,
-    );
+    let (h, d) = from_server(&mut st, 21, &tail, 4);
     assert_eq!(h, Handoff::Claimed);
     assert_eq!(st.held_note, HeldNote::Kept);
     assert_eq!(d.protocol, "TCP");
@@ -307,6 +287,35 @@ fn seg(from_client: bool, seq: u32, data: &[u8], frame: u64) -> TcpPayload<'_> {
     }
 }
 
+/// The state of a connection on client port `port` once the client's
+/// connection preface (frame 1) made it HTTP/2.
+fn after_preface(port: u16) -> AppState {
+    let mut st = AppState::default();
+    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
+    let mut d = Dissection::default();
+    tcp(
+        &mut st,
+        endpoints(true, port),
+        seg(true, 1, &preface, 1),
+        &mut d,
+    );
+    st
+}
+
+/// Hand the server's segment of client port 40000 (frame `frame`,
+/// relative sequence number `seq`) to the TCP payload dispatch: what
+/// became of it, and its dissection.
+fn from_server(st: &mut AppState, seq: u32, data: &[u8], frame: u64) -> (Handoff, Dissection) {
+    let mut d = Dissection::default();
+    let h = tcp(
+        st,
+        endpoints(false, 40000),
+        seg(false, seq, data, frame),
+        &mut d,
+    );
+    (h, d)
+}
+
 /// A frame header: payload length, type, flags, stream.
 fn frame(t: u8, flags: u8, sid: u8, payload: &[u8]) -> Vec<u8> {
     let n = payload.len();
@@ -321,15 +330,7 @@ fn frame(t: u8, flags: u8, sid: u8, payload: &[u8]) -> Vec<u8> {
 /// then random bytes read as a chunk length past the end).
 #[test]
 fn a_malformed_png_body_is_noted_where_its_frame_ends() {
-    let mut st = AppState::default();
-    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
-    let mut d = Dissection::default();
-    tcp(
-        &mut st,
-        endpoints(true, 40000),
-        seg(true, 1, &preface, 1),
-        &mut d,
-    );
+    let mut st = after_preface(40000);
     // Literal header fields, not indexed, not Huffman-coded.
     let mut block = vec![0, 7];
     block.extend_from_slice(b":status\x03200\x00\x0ccontent-type\x09image/png");
@@ -337,13 +338,7 @@ fn a_malformed_png_body_is_noted_where_its_frame_ends() {
     let png = hex("89504e470d0a1a0acd20f5198b26639fcc590f65108c38b87fb4d485");
     server.extend_from_slice(&frame(0, 0x01, 1, &png));
     server.extend_from_slice(&frame(0, 0x00, 3, b"abcd"));
-    let mut d = Dissection::default();
-    let h = tcp(
-        &mut st,
-        endpoints(false, 40000),
-        seg(false, 1, &server, 2),
-        &mut d,
-    );
+    let (h, d) = from_server(&mut st, 1, &server, 2);
     assert_eq!(h, Handoff::Claimed);
     assert_eq!(
         d.info,
@@ -365,15 +360,7 @@ const SEED3_CUT200: &[(u64, &str)] = &[
 /// preface made the connection HTTP/2.
 #[test]
 fn frames_read_from_cut_segments_end_as_in_tshark() {
-    let mut st = AppState::default();
-    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
-    let mut d = Dissection::default();
-    tcp(
-        &mut st,
-        endpoints(true, 44788),
-        seg(true, 1, &preface, 1),
-        &mut d,
-    );
+    let mut st = after_preface(44788);
     let mut seen = Vec::new();
     for &(frame, payload) in SEED3_CUT200 {
         let data = hex(payload);
@@ -411,29 +398,13 @@ fn frames_read_from_cut_segments_end_as_in_tshark() {
 /// handed those bytes, so only TCP's note shows.
 #[test]
 fn a_header_completed_by_a_whole_segment_leaves_only_the_note() {
-    let mut st = AppState::default();
-    let preface = hex("505249202a20485454502f322e300d0a0d0a534d0d0a0d0a");
-    let mut d = Dissection::default();
-    tcp(
-        &mut st,
-        endpoints(true, 40000),
-        seg(true, 1, &preface, 1),
-        &mut d,
-    );
+    let mut st = after_preface(40000);
     let mut first = frame(0, 0x00, 3, b"abcd");
     let big = frame(0, 0x00, 5, &[b'x'; 100]);
     first.extend_from_slice(&big[..8]);
-    let mut d = Dissection::default();
-    let h = tcp(
-        &mut st,
-        endpoints(false, 40000),
-        seg(false, 1, &first, 2),
-        &mut d,
-    );
+    let (h, d) = from_server(&mut st, 1, &first, 2);
     assert_eq!((h, d.info.as_str()), (Handoff::Claimed, "DATA[3]"));
-    let mut d = Dissection::default();
-    let next = seg(false, 1 + first.len() as u32, &big[8..40], 3);
-    let h = tcp(&mut st, endpoints(false, 40000), next, &mut d);
+    let (h, _) = from_server(&mut st, 1 + first.len() as u32, &big[8..40], 3);
     assert_eq!(h, Handoff::Held);
     assert_eq!(st.held_note, HeldNote::Replace(HELD_NOTE.into()));
 }
