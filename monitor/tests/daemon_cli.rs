@@ -1,7 +1,9 @@
 //! The daemon's and the HTTP client's command lines, without privileges:
 //! a bad `[daemon] log_format` is refused by `monitor config check` and by
-//! `monitor run` before anything is attached, and `monitor dump --output`
-//! into a missing directory names the output file's directory.
+//! `monitor run` before anything is attached, `monitor dump --output`
+//! into a missing directory names the output file's directory, and the
+//! clients (`dump`, `status`, `tail`) find the daemon where its
+//! configuration file says it listens.
 
 use std::process::{Command, Output};
 
@@ -83,4 +85,64 @@ fn dump_into_a_missing_directory_names_the_output_file() {
         e.trim_end(),
         "monitor: cannot write /nonexistent/dir/x: the output file's directory /nonexistent/dir does not exist"
     );
+}
+
+/// What `monitor ARGS` asks of a daemon that answers 503 at the address
+/// this test listens on: the request's first line and its headers.
+fn request_seen(args: &[&str], config: Option<&str>) -> (String, Output) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let text = config.map(|c| c.replace("ADDR", &addr));
+    let file = text.map(|t| TempConfig::new(&format!("endpoint-{}", args[0]), &t));
+    let mut argv: Vec<&str> = args.to_vec();
+    if let Some(f) = &file {
+        argv.extend(["--config", f.path()]);
+    }
+    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let child = std::thread::spawn(move || {
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        monitor(&argv)
+    });
+    let (stream, _) = listener.accept().unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+            break;
+        }
+        request.push_str(&line);
+    }
+    (&stream)
+        .write_all(b"HTTP/1.0 503 Service Unavailable\r\n\r\nnot now\n")
+        .unwrap();
+    // The response ends with the connection (HTTP/1.0).
+    stream.shutdown(std::net::Shutdown::Both).unwrap();
+    drop(reader);
+    (request, child.join().unwrap())
+}
+
+#[test]
+fn clients_use_the_configured_listen_address_and_token() {
+    let dir = std::env::temp_dir().join(format!("monitor-daemon-cli-{}-token", std::process::id()));
+    std::fs::write(&dir, "s3cret\n").unwrap();
+    let config = format!(
+        "[daemon]\nlisten = \"ADDR\"\ntoken_file = \"{}\"\n[[interface]]\nname = \"not-on-this-host0\"\n",
+        dir.display()
+    );
+    for args in [
+        &["dump", "--output", "-"][..],
+        &["status"][..],
+        &["tail", "-c", "1"][..],
+    ] {
+        let (request, out) = request_seen(args, Some(&config));
+        assert!(request.starts_with("GET /api/v1/"), "{args:?}: {request:?}");
+        assert!(
+            request.contains("Authorization: Bearer s3cret\r\n"),
+            "{args:?}: {request:?}"
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    std::fs::remove_file(&dir).unwrap();
 }

@@ -11,12 +11,55 @@ use std::{
 
 use clap::Args;
 
+/// How to reach the running daemon: the flags, else the `[daemon]`
+/// section of its configuration file.
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Address of the daemon's HTTP API [default: `listen` in the
+    /// configuration file, else 127.0.0.1:9477].
+    #[arg(long, value_name = "ADDR")]
+    pub connect: Option<String>,
+    /// File holding the bearer token, when the daemon requires one
+    /// [default: `token_file` in the configuration file].
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// The daemon's configuration file, read for `listen` and `token_file`
+    /// [default: /etc/monitor/monitor.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl DaemonArgs {
+    /// The address to connect to and the token file, or why the
+    /// configuration file could not say.
+    pub fn endpoint(&self) -> Result<(String, Option<PathBuf>), String> {
+        let file = match &self.config {
+            Some(p) => Some(p.clone()),
+            None if self.connect.is_none() || self.token_file.is_none() => {
+                Some(PathBuf::from(monitor::config::DEFAULT_PATH)).filter(|p| p.exists())
+            }
+            None => None,
+        };
+        let (listen, token) = match file {
+            Some(f) => {
+                let (a, t) = monitor::config::daemon_endpoint(&f).map_err(|e| e.summary())?;
+                (a.to_string(), t)
+            }
+            None => ("127.0.0.1:9477".to_string(), None),
+        };
+        Ok((
+            self.connect.clone().unwrap_or(listen),
+            self.token_file.clone().or(token),
+        ))
+    }
+}
+
 /// Arguments of `monitor dump`.
 #[derive(Debug, Args)]
 pub struct DumpArgs {
-    /// Address of the daemon's HTTP API.
-    #[arg(long, default_value = "127.0.0.1:9477")]
-    pub connect: String,
+    /// Where the daemon is.
+    #[command(flatten)]
+    pub daemon: DaemonArgs,
     /// Output file (`-` for standard output).
     #[arg(long, short = 'o')]
     pub output: PathBuf,
@@ -26,9 +69,6 @@ pub struct DumpArgs {
     /// Only the last DURATION (e.g. 30s, 5m).
     #[arg(long)]
     pub last: Option<String>,
-    /// File holding the bearer token, when the daemon requires one.
-    #[arg(long)]
-    pub token_file: Option<PathBuf>,
 }
 
 /// `s` percent-encoded for a query string.
@@ -100,11 +140,18 @@ pub fn main(args: DumpArgs) -> anyhow::Result<i32> {
             }
         }
     };
+    let (connect, token_file) = match args.daemon.endpoint() {
+        Ok(e) => e,
+        Err(m) => {
+            eprintln!("monitor: {m}");
+            return Ok(2);
+        }
+    };
     let path = format!("/api/v1/dump?{}", query.join("&"));
     let (status, body) = match fetch(
-        &args.connect,
+        &connect,
         &path,
-        args.token_file.as_deref(),
+        token_file.as_deref(),
         Duration::from_secs(120),
     )? {
         Ok(r) => r,
@@ -213,12 +260,9 @@ mod tests {
 /// Arguments of `monitor status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Address of the daemon's HTTP API.
-    #[arg(long, default_value = "127.0.0.1:9477")]
-    pub connect: String,
-    /// File holding the bearer token, when the daemon requires one.
-    #[arg(long)]
-    pub token_file: Option<PathBuf>,
+    /// Where the daemon is.
+    #[command(flatten)]
+    pub daemon: DaemonArgs,
     /// Print the JSON document as the daemon sent it.
     #[arg(long)]
     pub json: bool,
@@ -226,10 +270,17 @@ pub struct StatusArgs {
 
 /// Print the daemon's status; returns the exit status.
 pub fn status(args: StatusArgs) -> anyhow::Result<i32> {
+    let (connect, token_file) = match args.daemon.endpoint() {
+        Ok(e) => e,
+        Err(m) => {
+            eprintln!("monitor: {m}");
+            return Ok(2);
+        }
+    };
     let (code, body) = match fetch(
-        &args.connect,
+        &connect,
         "/api/v1/status",
-        args.token_file.as_deref(),
+        token_file.as_deref(),
         Duration::from_secs(30),
     )? {
         Ok(r) => r,

@@ -22,12 +22,9 @@ use super::read::{OutputArgs, Printer};
 /// Arguments of `monitor tail`.
 #[derive(Debug, Args)]
 pub struct TailArgs {
-    /// Address of the daemon's HTTP API.
-    #[arg(long, default_value = "127.0.0.1:9477")]
-    pub connect: String,
-    /// File holding the bearer token, when the daemon requires one.
-    #[arg(long)]
-    pub token_file: Option<PathBuf>,
+    /// Where the daemon is.
+    #[command(flatten)]
+    pub daemon: super::client::DaemonArgs,
     /// Filter (applied in the daemon), format and count.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -75,7 +72,14 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
         Ok(p) => p,
         Err(status) => return Ok(status),
     };
-    let token = match &args.token_file {
+    let (connect, token_file) = match args.daemon.endpoint() {
+        Ok(e) => e,
+        Err(m) => {
+            eprintln!("monitor: {m}");
+            return Ok(2);
+        }
+    };
+    let token = match &token_file {
         Some(p) => Some(
             std::fs::read_to_string(p)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
@@ -84,10 +88,10 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
         ),
         None => None,
     };
-    let mut stream = match TcpStream::connect(&args.connect) {
+    let mut stream = match TcpStream::connect(&connect) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("monitor: cannot reach the daemon at {}: {e}", args.connect);
+            eprintln!("monitor: cannot reach the daemon at {connect}: {e}");
             return Ok(2);
         }
     };
@@ -108,8 +112,7 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
     };
     write!(
         stream,
-        "GET /api/v1/tail{query} HTTP/1.0\r\nHost: {}\r\n{auth}\r\n",
-        args.connect
+        "GET /api/v1/tail{query} HTTP/1.0\r\nHost: {connect}\r\n{auth}\r\n"
     )?;
     SOCKET.store(stream.as_raw_fd(), Ordering::Relaxed);
     install_signals();
@@ -140,7 +143,7 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    eprintln!("Following the samples of the daemon at {}", args.connect);
+    eprintln!("Following the samples of the daemon at {connect}");
     let mut file = match &args.write {
         Some(path) => {
             let f = std::fs::File::create(path)

@@ -404,6 +404,41 @@ pub fn load(path: &Path, check_filter: FilterCheck<'_>) -> Result<Validated, Con
     parse(&name, &text, check_filter)
 }
 
+/// Where a client reaches the daemon a file configures: the address to
+/// connect to (an unspecified `listen` address, `0.0.0.0` or `::`, is
+/// reached on loopback) and its token file. Only `[daemon]` is looked at,
+/// so a client works with a file whose rules name interfaces of another
+/// host.
+pub fn daemon_endpoint(path: &Path) -> Result<(SocketAddr, Option<PathBuf>), ConfigError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(&name, "", 0..0, format!("cannot read: {e}")))?;
+    let config: Config = toml::from_str(&text).map_err(|e| {
+        ConfigError::new(
+            &name,
+            &text,
+            e.span().unwrap_or(0..0),
+            e.message().to_string(),
+        )
+    })?;
+    let listen = &config.daemon.listen;
+    let mut addr: SocketAddr = listen.get_ref().parse().map_err(|_| {
+        ConfigError::new(
+            &name,
+            &text,
+            listen.span(),
+            format!("'{}' is not an address:port", listen.get_ref()),
+        )
+    })?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    Ok((addr, config.daemon.token_file))
+}
+
 /// Parse and validate configuration text.
 pub fn parse(
     name: &str,
@@ -718,6 +753,33 @@ mod tests {
 
     fn no_filter_check(_: &str) -> Result<(), crate::filter::FilterError> {
         Ok(())
+    }
+
+    #[test]
+    fn clients_reach_the_configured_listen_address() {
+        let dir = std::env::temp_dir().join(format!("monitor-endpoint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let endpoint = |text: &str| {
+            let p = dir.join("monitor.toml");
+            std::fs::write(&p, text).unwrap();
+            daemon_endpoint(&p).map_err(|e| e.summary())
+        };
+        let (addr, token) = endpoint("").unwrap();
+        assert_eq!((addr.to_string(), token), ("127.0.0.1:9477".into(), None));
+        let (addr, token) = endpoint(
+            "[daemon]\nlisten = \"127.0.0.2:9100\"\ntoken_file = \"/etc/t\"\n\
+             [[interface]]\nname = \"not-here0\"\n",
+        )
+        .unwrap();
+        assert_eq!(addr.to_string(), "127.0.0.2:9100");
+        assert_eq!(token, Some(PathBuf::from("/etc/t")));
+        let (addr, _) = endpoint("[daemon]\nlisten = \"0.0.0.0:9200\"\n").unwrap();
+        assert_eq!(addr.to_string(), "127.0.0.1:9200");
+        let (addr, _) = endpoint("[daemon]\nlisten = \"[::]:9200\"\n").unwrap();
+        assert_eq!(addr.to_string(), "[::1]:9200");
+        let e = endpoint("[daemon]\nlisten = \"nowhere\"\n").unwrap_err();
+        assert!(e.contains("2:") && e.contains("not an address"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     fn render(text: &str) -> String {
