@@ -9,8 +9,19 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+#[cfg(test)]
+mod dist;
 
 /// eBPF/XDP live network monitor that sees traffic the way Wireshark does.
+///
+/// An XDP program (ingress) and a TC program (egress) parse every frame in
+/// the kernel and count it per interface, direction and protocol; a sample
+/// of frames goes through a BPF ring buffer to the daemon (`monitor run`),
+/// which dissects them as Wireshark does and exports Prometheus metrics on
+/// /metrics. The programs never drop or modify traffic, and they are
+/// attached through BPF links, so they are detached when the daemon exits,
+/// even if it is killed. `read`, `filter`, `fields` and `config` work
+/// offline; `dump`, `status` and `tail` ask the running daemon.
 #[derive(Debug, Parser)]
 #[command(name = "monitor", version, about)]
 struct Cli {

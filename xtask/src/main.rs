@@ -91,6 +91,10 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+    /// Render the manual pages and shell completions under monitor/dist/
+    /// from the command line's definitions (a test fails while the
+    /// committed ones are stale).
+    Man,
     /// Install what is missing, build the release binary and a Debian package
     /// (target/debian/monitor_VERSION_ARCH.deb).
     Package {
@@ -166,6 +170,22 @@ fn main() -> anyhow::Result<()> {
                 "--",
                 "--nocapture",
             ])
+        }
+        Cmd::Man => {
+            // The pages are rendered by the test that checks them, which
+            // writes them instead when asked.
+            std::env::set_var("MONITOR_WRITE_DIST", "1");
+            cargo(&[
+                "test",
+                "-q",
+                "-p",
+                "monitor",
+                "--bin",
+                "monitor",
+                "dist::dist_pages_and_completions_are_current",
+            ])?;
+            println!("{}", workspace().join("monitor/dist").display());
+            Ok(())
         }
         Cmd::Package { no_build, out_dir } => {
             setup::run()?;

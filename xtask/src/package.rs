@@ -13,7 +13,10 @@
 //! | `/etc/monitor/monitor.toml` | 0644, conffile | `monitor/dist/monitor.toml` |
 //! | `/usr/share/monitor/grafana/…` | 0644 | `grafana/` |
 //! | `/usr/share/doc/monitor/{README.md,README.Debian,copyright,changelog.gz}` | 0644 | `README.md`, `monitor/dist/`, generated |
-//! | `/usr/share/man/man1/monitor.1.gz` | 0644 | `monitor/dist/monitor.1` |
+//! | `/usr/share/man/man1/monitor*.1.gz` | 0644 | `monitor/dist/man/` (`cargo xtask man`) |
+//! | `/usr/share/bash-completion/completions/monitor` | 0644 | `monitor/dist/completions/monitor.bash` |
+//! | `/usr/share/zsh/vendor-completions/_monitor` | 0644 | `monitor/dist/completions/_monitor` |
+//! | `/usr/share/fish/vendor_completions.d/monitor.fish` | 0644 | `monitor/dist/completions/monitor.fish` |
 //!
 //! and the maintainer scripts in `monitor/dist/debian/`, `conffiles` and
 //! `md5sums`.
@@ -34,6 +37,38 @@ const NAME: &str = "monitor";
 const MAINTAINER: &str = "monitor maintainers <monitor@example.invalid>";
 const CONFFILE: &str = "/etc/monitor/monitor.toml";
 const MAINTAINER_SCRIPTS: &[&str] = &["postinst", "prerm", "postrm"];
+/// Shell completions: file in `monitor/dist/completions` → installed path.
+const COMPLETIONS: &[(&str, &str)] = &[
+    (
+        "monitor.bash",
+        "usr/share/bash-completion/completions/monitor",
+    ),
+    ("_monitor", "usr/share/zsh/vendor-completions/_monitor"),
+    (
+        "monitor.fish",
+        "usr/share/fish/vendor_completions.d/monitor.fish",
+    ),
+];
+
+/// The manual pages in `dist/man`, sorted.
+fn man_pages(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let dir = dist.join("man");
+    let mut pages = Vec::new();
+    for e in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = e?.path();
+        if path.extension().is_some_and(|x| x == "1") {
+            pages.push(path);
+        }
+    }
+    if pages.is_empty() {
+        bail!(
+            "no manual pages in {}: run `cargo xtask man`",
+            dir.display()
+        );
+    }
+    pages.sort();
+    Ok(pages)
+}
 
 /// Build the release binary and the .deb; returns the .deb's path.
 pub fn run(build: bool, out_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
@@ -91,9 +126,16 @@ pub fn run(build: bool, out_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let epoch = source_date_epoch()?;
     fs::write(doc.join("changelog"), changelog(&version, &epoch)?)?;
     gzip(&doc.join("changelog"))?;
-    let man = stage.join("usr/share/man/man1/monitor.1");
-    install(&dist.join("monitor.1"), &man, 0o644)?;
-    gzip(&man)?;
+    for page in man_pages(&dist)? {
+        let man = stage
+            .join("usr/share/man/man1")
+            .join(page.file_name().unwrap());
+        install(&page, &man, 0o644)?;
+        gzip(&man)?;
+    }
+    for (from, to) in COMPLETIONS {
+        install(&dist.join("completions").join(from), &stage.join(to), 0o644)?;
+    }
 
     // Control area.
     let control_dir = stage.join("DEBIAN");
