@@ -52,14 +52,14 @@ complete -c monitor -n "__fish_monitor_using_subcommand read" -s r -d 'Capture f
 complete -c monitor -n "__fish_monitor_using_subcommand read" -s Y -d 'Display filter: print only the packets it matches (tshark\'s `-Y`)' -r
 complete -c monitor -n "__fish_monitor_using_subcommand read" -s T -d 'Output format: text, fields or json' -r
 complete -c monitor -n "__fish_monitor_using_subcommand read" -s e -d 'Field to print with `-T fields` / `-T json` (repeatable)' -r
-complete -c monitor -n "__fish_monitor_using_subcommand read" -s E -d 'Output option for `-T fields`: separator=…, occurrence=f|l|a, aggregator=…, header=y|n, quote=d|s|n (repeatable)' -r
+complete -c monitor -n "__fish_monitor_using_subcommand read" -s E -d 'Output option for `-T fields`: separator=…, occurrence=f|l|a, aggregator=…, header=y|n, quote=d|s|n, bom=y (repeatable)' -r
 complete -c monitor -n "__fish_monitor_using_subcommand read" -s c -d 'Stop after this many packets' -r
 complete -c monitor -n "__fish_monitor_using_subcommand read" -s h -l help -d 'Print help'
 complete -c monitor -n "__fish_monitor_using_subcommand capture" -s i -d 'Interface to capture on (repeatable) [default: the default route\'s]' -r
 complete -c monitor -n "__fish_monitor_using_subcommand capture" -s Y -d 'Display filter: print only the packets it matches (tshark\'s `-Y`)' -r
 complete -c monitor -n "__fish_monitor_using_subcommand capture" -s T -d 'Output format: text, fields or json' -r
 complete -c monitor -n "__fish_monitor_using_subcommand capture" -s e -d 'Field to print with `-T fields` / `-T json` (repeatable)' -r
-complete -c monitor -n "__fish_monitor_using_subcommand capture" -s E -d 'Output option for `-T fields`: separator=…, occurrence=f|l|a, aggregator=…, header=y|n, quote=d|s|n (repeatable)' -r
+complete -c monitor -n "__fish_monitor_using_subcommand capture" -s E -d 'Output option for `-T fields`: separator=…, occurrence=f|l|a, aggregator=…, header=y|n, quote=d|s|n, bom=y (repeatable)' -r
 complete -c monitor -n "__fish_monitor_using_subcommand capture" -s c -d 'Stop after this many packets' -r
 complete -c monitor -n "__fish_monitor_using_subcommand capture" -s w -d 'Also write the packets printed to this pcapng file' -r -F
 complete -c monitor -n "__fish_monitor_using_subcommand capture" -s a -d 'Stop condition: duration:SECONDS or packets:N' -r
@@ -75,7 +75,7 @@ complete -c monitor -n "__fish_monitor_using_subcommand tail" -l config -d 'The 
 complete -c monitor -n "__fish_monitor_using_subcommand tail" -s Y -d 'Display filter: print only the packets it matches (tshark\'s `-Y`)' -r
 complete -c monitor -n "__fish_monitor_using_subcommand tail" -s T -d 'Output format: text, fields or json' -r
 complete -c monitor -n "__fish_monitor_using_subcommand tail" -s e -d 'Field to print with `-T fields` / `-T json` (repeatable)' -r
-complete -c monitor -n "__fish_monitor_using_subcommand tail" -s E -d 'Output option for `-T fields`: separator=…, occurrence=f|l|a, aggregator=…, header=y|n, quote=d|s|n (repeatable)' -r
+complete -c monitor -n "__fish_monitor_using_subcommand tail" -s E -d 'Output option for `-T fields`: separator=…, occurrence=f|l|a, aggregator=…, header=y|n, quote=d|s|n, bom=y (repeatable)' -r
 complete -c monitor -n "__fish_monitor_using_subcommand tail" -s c -d 'Stop after this many packets' -r
 complete -c monitor -n "__fish_monitor_using_subcommand tail" -s w -d 'Also write the packets printed to this pcapng file' -r -F
 complete -c monitor -n "__fish_monitor_using_subcommand tail" -l all -d 'Have the daemon sample every frame the filter\'s kernel part accepts while this runs (a temporary kernel rule, removed when this client goes away however it ends)'

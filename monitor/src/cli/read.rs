@@ -661,7 +661,7 @@ pub struct OutputArgs {
     #[arg(short = 'e')]
     pub fields: Vec<String>,
     /// Output option for `-T fields`: separator=…, occurrence=f|l|a,
-    /// aggregator=…, header=y|n, quote=d|s|n (repeatable).
+    /// aggregator=…, header=y|n, quote=d|s|n, bom=y (repeatable).
     #[arg(short = 'E')]
     pub options: Vec<String>,
     /// Stop after this many packets.
