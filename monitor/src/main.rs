@@ -3,7 +3,6 @@
 
 #![deny(clippy::print_stdout)]
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -51,7 +50,8 @@ enum Cmd {
     /// Work with configuration files.
     #[command(subcommand)]
     Config(cli::config::ConfigCmd),
-    /// List every known field (like `tshark -G fields`).
+    /// List every known protocol and field, in the columns of `tshark -G
+    /// fields`.
     Fields,
 }
 
@@ -101,13 +101,6 @@ fn run(cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Config(cmd) => cli::config::main(cmd),
         Cmd::Dump(args) => cli::client::main(args),
         Cmd::Status(args) => cli::client::status(args),
-        Cmd::Fields => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for f in monitor::dissect::registry() {
-                writeln!(out, "{}\t{:?}\t{}", f.name, f.ty, f.desc)?;
-            }
-            out.flush()?;
-            Ok(0)
-        }
+        Cmd::Fields => cli::fields::main(),
     }
 }

@@ -1071,13 +1071,11 @@ fn common_fields() -> Vec<String> {
     let ours = run(monitor().arg("fields"));
     ours.lines()
         .filter_map(|l| {
+            // tshark -G fields' columns: kind, description, name, type, parent.
             let mut c = l.split('\t');
-            let (name, ty) = (c.next()?, c.next()?);
-            (ty != "Protocol"
-                && ty != "Label"
-                && theirs.contains(name)
-                && !NOT_COMPARED.contains(&name))
-            .then(|| name.to_string())
+            let (kind, name) = (c.next()?, c.nth(1)?);
+            (kind == "F" && theirs.contains(name) && !NOT_COMPARED.contains(&name))
+                .then(|| name.to_string())
         })
         .collect()
 }

@@ -34,7 +34,7 @@ complete -c monitor -n "__fish_monitor_needs_command" -f -a "filter" -d 'Work wi
 complete -c monitor -n "__fish_monitor_needs_command" -f -a "dump" -d 'Fetch a pcapng of the running daemon\'s flight recorder'
 complete -c monitor -n "__fish_monitor_needs_command" -f -a "status" -d 'Show the running daemon\'s interfaces, rules, uptime, reloads and losses'
 complete -c monitor -n "__fish_monitor_needs_command" -f -a "config" -d 'Work with configuration files'
-complete -c monitor -n "__fish_monitor_needs_command" -f -a "fields" -d 'List every known field (like `tshark -G fields`)'
+complete -c monitor -n "__fish_monitor_needs_command" -f -a "fields" -d 'List every known protocol and field, in the columns of `tshark -G fields`'
 complete -c monitor -n "__fish_monitor_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c monitor -n "__fish_monitor_using_subcommand run" -s c -l config -d 'Configuration file (TOML). Without it, built-in defaults apply' -r -F
 complete -c monitor -n "__fish_monitor_using_subcommand run" -s i -l iface -d 'Interface to monitor (repeatable). Default: the config\'s interfaces, else the default route\'s interface' -r
@@ -121,7 +121,7 @@ complete -c monitor -n "__fish_monitor_using_subcommand help; and not __fish_see
 complete -c monitor -n "__fish_monitor_using_subcommand help; and not __fish_seen_subcommand_from run read capture tail filter dump status config fields help" -f -a "dump" -d 'Fetch a pcapng of the running daemon\'s flight recorder'
 complete -c monitor -n "__fish_monitor_using_subcommand help; and not __fish_seen_subcommand_from run read capture tail filter dump status config fields help" -f -a "status" -d 'Show the running daemon\'s interfaces, rules, uptime, reloads and losses'
 complete -c monitor -n "__fish_monitor_using_subcommand help; and not __fish_seen_subcommand_from run read capture tail filter dump status config fields help" -f -a "config" -d 'Work with configuration files'
-complete -c monitor -n "__fish_monitor_using_subcommand help; and not __fish_seen_subcommand_from run read capture tail filter dump status config fields help" -f -a "fields" -d 'List every known field (like `tshark -G fields`)'
+complete -c monitor -n "__fish_monitor_using_subcommand help; and not __fish_seen_subcommand_from run read capture tail filter dump status config fields help" -f -a "fields" -d 'List every known protocol and field, in the columns of `tshark -G fields`'
 complete -c monitor -n "__fish_monitor_using_subcommand help; and not __fish_seen_subcommand_from run read capture tail filter dump status config fields help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c monitor -n "__fish_monitor_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "verify" -d 'Run a capture through the kernel program and the exact evaluator and compare (needs root)'
 complete -c monitor -n "__fish_monitor_using_subcommand help; and __fish_seen_subcommand_from filter" -f -a "check" -d 'Parse and type-check an expression; print it normalised'

@@ -4,6 +4,7 @@
 pub mod capture;
 pub mod client;
 pub mod config;
+pub mod fields;
 pub mod filter;
 pub mod read;
 pub mod run;
