@@ -100,7 +100,10 @@ impl VerdictCache {
 
 /// The daemon's user-space packet state.
 pub struct Live {
-    samples: Mutex<Pipeline>,
+    samples: Mutex<Samples>,
+    /// Changes whenever the filters run on samples change (rules,
+    /// followers): the sample pipeline then learns which fields they read.
+    reads_version: AtomicU64,
     /// TCP analysis shards: flows are spread over them by a hash of their
     /// addresses and ports; each shard has its own analyzers.
     tcp: Vec<Arc<Mutex<TcpState>>>,
@@ -147,7 +150,11 @@ impl Live {
         let mut samples = Pipeline::new();
         samples.set_tcp_desegment(false);
         Self {
-            samples: Mutex::new(samples),
+            samples: Mutex::new(Samples {
+                pipe: samples,
+                version: 0,
+            }),
+            reads_version: AtomicU64::new(1),
             tcp: vec![Arc::new(Mutex::new(TcpState::new(tcp_config.clone())))],
             workers: None,
             tcp_config,
@@ -193,93 +200,36 @@ impl Live {
         describe_rules(&self.metrics, &rules, self.sample);
         if let Ok(mut r) = self.rules.write() {
             *r = rules;
+            // (under the lock: a batch holds it while it dissects)
+            self.reads_version.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// A sampled frame; `kernel_rules` has bit `s` set for every rule slot
-    /// the kernel matched, `candidates` for every slot whose rule left the
-    /// frame to user space (such frames are always sent, so they stand for
+    /// A sampled frame (a batch of one, see [`Live::sample_batch`]);
+    /// `kernel_rules` has bit `s` set for every rule slot the kernel
+    /// matched, `candidates` for every slot whose rule left the frame to
+    /// user space (such frames are always sent, so they stand for
     /// themselves in the estimates).
     pub fn on_sample(&self, rec: PacketRecord, boot_ts: u64, kernel_rules: u32, candidates: u32) {
-        let d = match self.samples.lock() {
-            Ok(mut p) => p.dissect_linktype(&rec, crate::record::live_link_type(rec.iface)),
-            Err(_) => return,
-        };
-        let dir = rec.direction.unwrap_or(Direction::Ingress);
-        let iface = self.metrics.iface_name(rec.iface);
-        self.metrics.sample(&iface, dir, d.malformed_layer);
-        let mut matched = Vec::new();
-        if let Ok(rules) = self.rules.read() {
-            let kernel_match = |slot: usize| kernel_rules & (1 << slot) != 0;
-            let undecided = |slot: usize| candidates & (1 << slot) != 0;
-            // How likely this frame was to be sampled, from every rule it
-            // is a candidate of: the weight of its estimated matches. A
-            // frame some rule left undecided, or a temporary rule
-            // accepted, was sent for sure.
-            let sure =
-                candidates != 0 || kernel_rules & self.temporary.load(Ordering::Relaxed) != 0;
-            let weight = if sure {
-                Some(1.0)
-            } else {
-                estimate::weight(estimate::inclusion_probability(
-                    self.sample,
-                    rules
-                        .iter()
-                        .enumerate()
-                        .filter(|(slot, _)| kernel_match(*slot))
-                        .filter_map(|(_, r)| r.as_ref().map(|r| r.sample)),
-                ))
-            };
-            for (slot, rule) in rules.iter().enumerate() {
-                let Some(rule) = rule else { continue };
-                if !kernel_match(slot) && !undecided(slot) {
-                    continue;
-                }
-                // A kernel match of an exact rule is already counted; the
-                // exact filter still names the rules of the recorded frame.
-                if rule.filter.matches(&d) {
-                    if rule.exact {
-                        if undecided(slot) {
-                            self.metrics.rule_candidate_match(
-                                slot as u32,
-                                &iface,
-                                dir,
-                                rec.orig_len,
-                            );
-                        }
-                    } else {
-                        self.metrics.rule_user_match(&rule.name, &iface, dir);
-                        if let Some(w) = weight
-                            .filter(|_| estimate::rule_fraction(self.sample, rule.sample) > 0.0)
-                        {
-                            self.metrics
-                                .rule_estimate(&rule.name, &iface, dir, w, rec.orig_len);
-                        }
-                    }
-                    matched.push(rule.name.clone());
-                }
-            }
+        if let Some(mut b) = self.sample_batch() {
+            b.sample(rec, boot_ts, kernel_rules, candidates);
         }
-        let key = (boot_ts, rec.iface, dir as u8);
-        let analysis = self
-            .shared
-            .verdicts
-            .lock()
-            .ok()
-            .and_then(|v| v.map.get(&key).cloned())
-            .unwrap_or_default();
-        let mut entry = Entry::new(rec);
-        entry.rules = matched;
-        entry.analysis = analysis;
-        self.send_tails(&d, &entry);
-        if self
-            .recorder_filter
-            .as_ref()
-            .is_some_and(|f| !f.matches(&d))
-        {
-            return;
-        }
-        self.recorder.push(entry);
+    }
+
+    /// Start a batch of samples: the pipeline, the rules and the followers
+    /// are locked once for all of them, and the sample counters are added
+    /// when the batch is dropped.
+    pub fn sample_batch(&self) -> Option<SampleBatch<'_>> {
+        let samples = self.samples.lock().ok()?;
+        let rules = self.rules.read().ok()?;
+        let tails = self.tails.lock().ok()?;
+        Some(SampleBatch {
+            live: self,
+            samples,
+            rules,
+            tails,
+            acc: Vec::new(),
+        })
     }
 
     /// Follow the samples from now on: those `filter` matches (every one
@@ -296,6 +246,8 @@ impl Live {
                 tx,
                 lost: lost.clone(),
             });
+            // (under the lock: a batch holds it while it dissects)
+            self.reads_version.fetch_add(1, Ordering::Relaxed);
         }
         (rx, lost)
     }
@@ -303,34 +255,6 @@ impl Live {
     /// Which rule slots hold temporary rules (bit `s` for slot `s`).
     pub fn set_temporary_slots(&self, mask: u32) {
         self.temporary.store(mask, Ordering::Relaxed);
-    }
-
-    /// Hand a sample to every follower whose filter matches it; forget
-    /// followers that went away.
-    fn send_tails(&self, d: &Dissection, entry: &Entry) {
-        let Ok(mut tails) = self.tails.lock() else {
-            return;
-        };
-        if tails.is_empty() {
-            return;
-        }
-        let rec = &entry.record;
-        if rec.direction == Some(Direction::Ingress) && self.loopback.contains(&rec.iface) {
-            return;
-        }
-        tails.retain(|t| {
-            if t.filter.as_ref().is_some_and(|f| !f.matches(d)) {
-                return !t.tx.is_closed();
-            }
-            match t.tx.try_send(entry.clone()) {
-                Ok(()) => true,
-                Err(TrySendError::Full(_)) => {
-                    t.lost.fetch_add(1, Ordering::Relaxed);
-                    true
-                }
-                Err(TrySendError::Closed(_)) => false,
-            }
-        });
     }
 
     /// Start reading a batch of TCP header records from the ring. With one
@@ -367,9 +291,9 @@ impl Live {
     /// Periodic work: handshake and reassembly timeouts, flow-table and
     /// reassembly gauges.
     pub fn tick(&self, now_ns: i64) {
-        if let Ok(mut p) = self.samples.lock() {
-            p.expire_reassembly(now_ns);
-            self.metrics.reassembly(&p.reassembly_stats());
+        if let Ok(mut s) = self.samples.lock() {
+            s.pipe.expire_reassembly(now_ns);
+            self.metrics.reassembly(&s.pipe.reassembly_stats());
         }
         // Per interface, summed over the shards: flows tracked, and
         // flows evicted or expired.
@@ -400,6 +324,202 @@ impl Live {
         for (ifindex, tracked, gone) in flows {
             let iface = self.metrics.iface_name(ifindex);
             self.metrics.tcp_flows(&iface, tracked, gone);
+        }
+    }
+}
+
+/// The sample pipeline, told which fields the filters run on samples read.
+struct Samples {
+    pipe: Pipeline,
+    /// The [`Live::reads_version`] the pipeline was last told about.
+    version: u64,
+}
+
+/// One interface's share of a batch of samples.
+struct SampleAcc {
+    ifindex: u32,
+    name: String,
+    linktype: u16,
+    /// Samples by direction.
+    samples: [u64; 2],
+}
+
+/// Samples handled together (see [`Live::sample_batch`]).
+pub struct SampleBatch<'a> {
+    live: &'a Live,
+    samples: std::sync::MutexGuard<'a, Samples>,
+    rules: std::sync::RwLockReadGuard<'a, Vec<Option<LiveRule>>>,
+    tails: std::sync::MutexGuard<'a, Vec<Tail>>,
+    acc: Vec<SampleAcc>,
+}
+
+impl SampleBatch<'_> {
+    /// A sampled frame (see [`Live::on_sample`]).
+    pub fn sample(&mut self, rec: PacketRecord, boot_ts: u64, kernel_rules: u32, candidates: u32) {
+        let live = self.live;
+        let version = live.reads_version.load(Ordering::Relaxed);
+        if self.samples.version != version {
+            self.samples.version = version;
+            match self.reads() {
+                Some(names) => self.samples.pipe.only_fields(names),
+                None => self.samples.pipe.all_fields(),
+            }
+        }
+        let pos = match self.acc.iter().position(|a| a.ifindex == rec.iface) {
+            Some(p) => p,
+            None => {
+                self.acc.push(SampleAcc {
+                    ifindex: rec.iface,
+                    name: live.metrics.iface_name(rec.iface),
+                    linktype: crate::record::live_link_type(rec.iface),
+                    samples: [0; 2],
+                });
+                self.acc.len() - 1
+            }
+        };
+        let acc = &mut self.acc[pos];
+        let d = self.samples.pipe.dissect_linktype(&rec, acc.linktype);
+        let dir = rec.direction.unwrap_or(Direction::Ingress);
+        acc.samples[dir as usize & 1] += 1;
+        let iface = acc.name.as_str();
+        if let Some(layer) = d.malformed_layer {
+            live.metrics.sample_error(iface, dir, layer);
+        }
+        let mut matched = Vec::new();
+        if kernel_rules | candidates != 0 {
+            let rules = &*self.rules;
+            let kernel_match = |slot: usize| kernel_rules & (1 << slot) != 0;
+            let undecided = |slot: usize| candidates & (1 << slot) != 0;
+            // How likely this frame was to be sampled, from every rule it
+            // is a candidate of: the weight of its estimated matches. A
+            // frame some rule left undecided, or a temporary rule
+            // accepted, was sent for sure.
+            let sure =
+                candidates != 0 || kernel_rules & live.temporary.load(Ordering::Relaxed) != 0;
+            let weight = if sure {
+                Some(1.0)
+            } else {
+                estimate::weight(estimate::inclusion_probability(
+                    live.sample,
+                    rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(slot, _)| kernel_match(*slot))
+                        .filter_map(|(_, r)| r.as_ref().map(|r| r.sample)),
+                ))
+            };
+            for (slot, rule) in rules.iter().enumerate() {
+                let Some(rule) = rule else { continue };
+                if !kernel_match(slot) && !undecided(slot) {
+                    continue;
+                }
+                // A kernel match of an exact rule is already counted; the
+                // exact filter still names the rules of the recorded frame.
+                if rule.filter.matches(&d) {
+                    if rule.exact {
+                        if undecided(slot) {
+                            live.metrics.rule_candidate_match(
+                                slot as u32,
+                                iface,
+                                dir,
+                                rec.orig_len,
+                            );
+                        }
+                    } else {
+                        live.metrics.rule_user_match(&rule.name, iface, dir);
+                        if let Some(w) = weight
+                            .filter(|_| estimate::rule_fraction(live.sample, rule.sample) > 0.0)
+                        {
+                            live.metrics
+                                .rule_estimate(&rule.name, iface, dir, w, rec.orig_len);
+                        }
+                    }
+                    matched.push(rule.name.clone());
+                }
+            }
+        }
+        let key = (boot_ts, rec.iface, dir as u8);
+        let analysis = live
+            .shared
+            .verdicts
+            .lock()
+            .ok()
+            .and_then(|v| v.map.get(&key).cloned())
+            .unwrap_or_default();
+        let mut entry = Entry::new(rec);
+        entry.rules = matched;
+        entry.analysis = analysis;
+        self.send_tails(&d, &entry);
+        let record = !live
+            .recorder_filter
+            .as_ref()
+            .is_some_and(|f| !f.matches(&d));
+        self.samples.pipe.recycle(d);
+        if record {
+            live.recorder.push(entry);
+        }
+    }
+
+    /// The fields every filter run on samples reads (the rules', the
+    /// flight recorder's, the followers'), or `None` when one of them
+    /// needs the whole dissection.
+    fn reads(&self) -> Option<Vec<&'static str>> {
+        let filters = self
+            .rules
+            .iter()
+            .flatten()
+            .map(|r| &r.filter)
+            .chain(&self.live.recorder_filter)
+            .chain(self.tails.iter().filter_map(|t| t.filter.as_ref()));
+        let mut names = Vec::new();
+        for f in filters {
+            names.extend(f.reads()?.into_iter().map(|d| d.name));
+        }
+        Some(names)
+    }
+
+    /// Hand a sample to every follower whose filter matches it; forget
+    /// followers that went away.
+    fn send_tails(&mut self, d: &Dissection, entry: &Entry) {
+        if self.tails.is_empty() {
+            return;
+        }
+        let rec = &entry.record;
+        if rec.direction == Some(Direction::Ingress) && self.live.loopback.contains(&rec.iface) {
+            return;
+        }
+        let before = self.tails.len();
+        self.tails.retain(|t| {
+            if t.filter.as_ref().is_some_and(|f| !f.matches(d)) {
+                return !t.tx.is_closed();
+            }
+            match t.tx.try_send(entry.clone()) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_)) => {
+                    t.lost.fetch_add(1, Ordering::Relaxed);
+                    true
+                }
+                Err(TrySendError::Closed(_)) => false,
+            }
+        });
+        if self.tails.len() != before {
+            // Their filters' fields need not be dissected any more.
+            self.live.reads_version.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for SampleBatch<'_> {
+    fn drop(&mut self) {
+        for acc in &self.acc {
+            for (d, n) in [Direction::Ingress, Direction::Egress]
+                .into_iter()
+                .zip(acc.samples)
+            {
+                if n > 0 {
+                    self.live.metrics.samples_n(&acc.name, d, n);
+                }
+            }
         }
     }
 }
@@ -1239,6 +1359,127 @@ mod tests {
             }
         }
         assert!(compared > 100, "only {compared} matches compared");
+    }
+
+    #[test]
+    fn samples_dissected_for_the_fields_read_give_the_same_answers() {
+        // Every frame of the sample captures, each TCP segment on its own
+        // as the daemon dissects samples: told which fields the filters
+        // read (none, or those of the filters below), the pipeline finds
+        // the same dissection errors at the same layers and the filters
+        // give the same verdicts as with a full dissection.
+        let exprs = [
+            "tcp.port == 80",
+            "tcp.flags.syn == 1 && tcp.flags.ack == 0",
+            "tcp.analysis.retransmission || tcp.analysis.duplicate_ack",
+            "tcp.payload contains \"HTTP\"",
+            "tcp.options.mss_val < 1460",
+            "http.request.method == \"GET\" || http.response.code >= 300",
+            "dns.qry.name contains \"google\" || dns.flags.rcode != 0",
+            "tls.handshake.type == 1",
+            "ip.src == 10.0.0.0/8 || ip.ttl < 64",
+            "ip.flags.mf == 1 || ip.frag_offset > 0",
+            "ipv6.nxt == 17 || ipv6.hlim == 255",
+            "udp.length > 100 && !dns",
+            "icmp.type == 3 || icmp.type == 8",
+            "eth.src == 00:05:5d:21:99:4c || eth.dst.ig == 1",
+            "vlan.id == 100 || arp.opcode == 2",
+            "frame.len > 1000",
+            "count(ip) == 2 || tcp.len > 0 && udp",
+        ];
+        let filters: Vec<_> = exprs
+            .iter()
+            .map(|e| crate::filter::compile(e).unwrap())
+            .collect();
+        let names: Vec<&'static str> = filters
+            .iter()
+            .flat_map(|f| f.reads().unwrap())
+            .map(|d| d.name)
+            .collect();
+        let (mut matched, mut errors, mut frames) = (vec![0; filters.len()], 0, 0);
+        for path in test_support::all_captures() {
+            let pipe = || {
+                let mut p = Pipeline::new();
+                p.set_tcp_desegment(false);
+                p
+            };
+            let (mut full, mut none, mut lean) = (pipe(), pipe(), pipe());
+            none.only_fields([]);
+            lean.only_fields(names.iter().copied());
+            let r = crate::capture::CaptureReader::open(&path).unwrap();
+            for (i, p) in r.filter_map(Result::ok).enumerate() {
+                let at = format!("{} frame {}", path.display(), i + 1);
+                let a = full.dissect_linktype(&p.record, p.linktype);
+                let b = none.dissect_linktype(&p.record, p.linktype);
+                let c = lean.dissect_linktype(&p.record, p.linktype);
+                assert_eq!(a.malformed_layer, b.malformed_layer, "{at}");
+                assert_eq!(a.malformed_layer, c.malformed_layer, "{at}");
+                errors += usize::from(a.malformed_layer.is_some());
+                for (k, f) in filters.iter().enumerate() {
+                    let m = f.matches(&a);
+                    assert_eq!(m, f.matches(&c), "{at}: {}", exprs[k]);
+                    matched[k] += usize::from(m);
+                }
+                none.recycle(b);
+                lean.recycle(c);
+                frames += 1;
+            }
+        }
+        if frames == 0 {
+            return; // MONITOR_ALLOW_SKIP=1 and no captures
+        }
+        assert!(errors > 0, "no frame with a dissection error");
+        let unmatched: Vec<_> = (0..exprs.len()).filter(|&k| matched[k] == 0).collect();
+        assert!(
+            unmatched.is_empty(),
+            "matched no frame: {:?}",
+            unmatched.iter().map(|&k| exprs[k]).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn rules_followers_and_the_recorder_filter_see_the_fields_they_read() {
+        // The pipeline is told which fields the filters read each time
+        // they change: a follower whose filter reads a field no rule
+        // reads still gets exactly the frames it asked for, and a rule
+        // reading a protocol's bytes gets the full dissection.
+        // One connection's requests, each segment after the one before
+        // (a segment sent again would be a retransmission, whose payload
+        // is not dissected).
+        let mut seq = 0x1000u32;
+        let mut next = |payload: &[u8]| {
+            let mut f = segment(80, payload);
+            f[38..42].copy_from_slice(&seq.to_be_bytes());
+            seq += payload.len() as u32;
+            rec(f, Direction::Ingress)
+        };
+        let get = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        let post = b"POST / HTTP/1.1\r\nHost: a\r\n\r\n";
+        let (live, metrics) = live(vec![rule("web", "tcp.port == 80", 1.0)], 1.0);
+        live.on_sample(next(get), 1, 0b1, 0);
+        let f = crate::filter::compile("http.request.method == \"POST\"").unwrap();
+        let (mut rx, _) = live.tail(Some(f));
+        live.on_sample(next(get), 2, 0b1, 0);
+        let p = next(post);
+        let want = p.data.clone();
+        live.on_sample(p, 3, 0b1, 0);
+        let e = rx.try_recv().expect("the POST");
+        assert_eq!(e.record.data, want);
+        assert_eq!(e.rules, vec![Arc::<str>::from("web")]);
+        assert!(rx.try_recv().is_err(), "only the POST");
+        drop(rx);
+        live.set_rules(vec![
+            rule("web", "tcp.port == 80", 1.0),
+            rule("get", "tcp contains \"GET\"", 1.0),
+        ]);
+        live.on_sample(next(get), 4, 0b01, 0b10);
+        live.on_sample(next(post), 5, 0b01, 0b10);
+        let text = metrics.render();
+        let user =
+            "monitor_rule_user_matches_total{direction=\"ingress\",iface=\"eth0\",rule=\"get\"}";
+        assert_eq!(value(&text, user), Some(1.0));
+        let samples = "monitor_samples_total{direction=\"ingress\",iface=\"eth0\"}";
+        assert_eq!(value(&text, samples), Some(5.0));
     }
 
     #[test]

@@ -116,8 +116,8 @@ impl Metrics {
         Self::build(ifaces, Some((counters, rule_names)))
     }
 
-    /// The user-space metrics alone (no kernel maps), for tests.
-    #[cfg(test)]
+    /// The user-space metrics alone (no kernel maps), for tests and
+    /// benchmarks.
     pub fn without_kernel(ifaces: &[Iface]) -> anyhow::Result<Self> {
         Self::build(ifaces, None)
     }
@@ -411,18 +411,22 @@ impl Metrics {
         }
     }
 
-    /// Count a received, dissected sample; `malformed` is the layer the
-    /// dissectors found cut short or invalid (not snaplen truncation).
-    pub fn sample(&self, name: &str, dir: Direction, malformed: Option<Layer>) {
-        self.samples.with_label_values(&[name, dir.as_str()]).inc();
-        if let Some(layer) = malformed {
-            self.sample_errors
-                .with_label_values(&[name, dir.as_str()])
-                .inc();
-            self.dissection_errors
-                .with_label_values(&[name, layer.as_str()])
-                .inc();
-        }
+    /// Count `n` received, dissected samples.
+    pub fn samples_n(&self, name: &str, dir: Direction, n: u64) {
+        self.samples
+            .with_label_values(&[name, dir.as_str()])
+            .inc_by(n);
+    }
+
+    /// A sample the dissectors found cut short or invalid at `layer` (not
+    /// snaplen truncation).
+    pub fn sample_error(&self, name: &str, dir: Direction, layer: Layer) {
+        self.sample_errors
+            .with_label_values(&[name, dir.as_str()])
+            .inc();
+        self.dissection_errors
+            .with_label_values(&[name, layer.as_str()])
+            .inc();
     }
 
     /// Describe the configured rules: `(name, kernel-exact, smallest

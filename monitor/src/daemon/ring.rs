@@ -176,7 +176,11 @@ async fn poll<T: std::os::fd::AsRawFd>(
     }
 }
 
-/// Read sample records until `stop` turns true.
+/// Most samples handled under one lock.
+const SAMPLE_BATCH: usize = 1024;
+
+/// Read sample records until `stop` turns true: every wake-up drains the
+/// ring in batches (see [`Live::sample_batch`]).
 pub async fn read(
     ring: RingBuf<MapData>,
     live: Arc<Live>,
@@ -186,9 +190,20 @@ pub async fn read(
     let clock = Clock::new();
     tracing::debug!(fd = ring.as_raw_fd(), "reading ring buffer");
     poll(ring, "sample ring buffer", stop, Some(flush), |ring| {
-        while let Some(item) = ring.next() {
-            if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
-                live.on_sample(d.record, d.boot_ts, d.rules, d.candidates);
+        // Batches are bounded so that a ring that never runs dry still
+        // lets rule reloads, new followers and the periodic work in.
+        let mut more = true;
+        while more {
+            let Some(mut batch) = live.sample_batch() else {
+                return;
+            };
+            more = false;
+            for _ in 0..SAMPLE_BATCH {
+                let Some(item) = ring.next() else { break };
+                if let Some(d) = decode_kind(&item, &clock, record_kind::SAMPLE) {
+                    batch.sample(d.record, d.boot_ts, d.rules, d.candidates);
+                }
+                more = true;
             }
         }
     })

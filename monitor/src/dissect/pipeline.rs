@@ -345,6 +345,14 @@ impl Pipeline {
         self.wanted = Some(Arc::new(wanted));
     }
 
+    /// Undo [`Pipeline::only_fields`]: every field is read again (columns
+    /// and filters included).
+    pub fn all_fields(&mut self) {
+        self.wanted = None;
+        self.only_wanted = false;
+        self.quiet = Quiet::default();
+    }
+
     /// Dissect every TCP segment on its own, as tshark with
     /// `-o tcp.desegment_tcp_streams:FALSE`: an application dissector gets
     /// the segment's bytes once and cannot ask for more, so nothing is held

@@ -6,6 +6,7 @@
 //!   converted to the field types, the typed tree.
 //! * [`eval`]: tshark 4.0 semantics over a [`Dissection`].
 //! * [`print`](mod@print): canonical text (what `monitor filter check` prints).
+//! * [`reads`]: the fields a filter reads, for a dissection of those only.
 //! * [`kernel`]: the superset verdict a kernel program can compute from
 //!   fixed header fields, as a forward-only decision graph.
 //! * [`error`]: the one error type, rendered with a caret under the problem.
@@ -20,6 +21,7 @@ pub mod eval;
 pub mod kernel;
 pub mod parse;
 pub mod print;
+pub mod reads;
 #[cfg(test)]
 mod testfields;
 #[cfg(test)]
@@ -53,6 +55,12 @@ impl Filter {
     /// The typed tree.
     pub fn node(&self) -> &check::Node {
         &self.node
+    }
+
+    /// The fields this filter reads, or `None` when it needs a full
+    /// dissection (see [`reads::fields`]).
+    pub fn reads(&self) -> Option<Vec<&'static crate::dissect::FieldDef>> {
+        reads::fields(&self.node)
     }
 
     /// The kernel-decidable superset of this filter.
