@@ -6,8 +6,9 @@
 //!
 //! Cases: UDP datagrams with 64 bytes of payload (the daemon bench's
 //! flood) with no rules; the same with 8 kernel-exact rules the frames
-//! match (`udp.port == P`); and a TCP segment with a rule the kernel
-//! leaves to user space (`tcp.payload contains "GET"`).
+//! match (`udp.port == P`); and one TCP connection's requests and ACKs
+//! with a rule the kernel leaves to user space (`tcp.payload contains
+//! "GET"`).
 
 use std::{hint::black_box, sync::Arc, time::Instant};
 
@@ -128,12 +129,26 @@ fn run(
 fn main() {
     let dgram = udp(9000, &[0x61; 64]);
     let dgram = |_| dgram.clone();
-    // One connection's segments, each after the one before.
+    // One connection: requests from the client, each after the one
+    // before, and the server's ACK of each.
     let get = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
     let get = |i: usize| {
         let mut f = tcp(get);
-        let seq = 1000u32.wrapping_add((i * get.len()) as u32);
+        let end = 1000u32.wrapping_add(((i / 2 + 1) * get.len()) as u32);
+        let seq = end.wrapping_sub(get.len() as u32);
         f[38..42].copy_from_slice(&seq.to_be_bytes());
+        if i % 2 == 1 {
+            // The server's ACK: addresses and ports swapped, no payload.
+            f.truncate(54);
+            f[16..18].copy_from_slice(&40u16.to_be_bytes());
+            let (a, b) = (f[26..30].to_vec(), f[30..34].to_vec());
+            f[26..30].copy_from_slice(&b);
+            f[30..34].copy_from_slice(&a);
+            f[34..38].copy_from_slice(&[0, 80, 0x9c, 0x40]);
+            f[38..42].copy_from_slice(&2000u32.to_be_bytes());
+            f[42..46].copy_from_slice(&end.to_be_bytes());
+            f[47] = 0x10;
+        }
         f
     };
     let only = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
@@ -149,7 +164,7 @@ fn main() {
         ("UDP, 8 kernel-exact rules, 1 matched", &|| {
             run(dgram, eight.clone(), 1, 0)
         }),
-        ("TCP GET, 1 user-space rule (candidate)", &|| {
+        ("TCP GETs and ACKs, 1 user-space rule (candidate)", &|| {
             run(
                 get,
                 vec![rule("web", "tcp.payload contains \"GET\"", false)],

@@ -450,10 +450,7 @@ impl SampleBatch<'_> {
         entry.rules = matched;
         entry.analysis = analysis;
         self.send_tails(&d, &entry);
-        let record = !live
-            .recorder_filter
-            .as_ref()
-            .is_some_and(|f| !f.matches(&d));
+        let record = live.recorder_filter.as_ref().is_none_or(|f| f.matches(&d));
         self.samples.pipe.recycle(d);
         if record {
             live.recorder.push(entry);
