@@ -42,9 +42,10 @@ Logs go to stderr.
 .I /etc/monitor/monitor.toml
 Configuration read by the systemd unit; its comments document every
 setting.
-.B monitor dump
-and
+.BR "monitor dump" ,
 .B monitor status
+and
+.B monitor tail
 take the daemon's address and token file from it.
 .TP
 .I /lib/systemd/system/monitor.service
