@@ -22,9 +22,10 @@
 //!   runs in the background (without the test's daemon) until `/metrics`
 //!   answers, then the other lines run, then it is stopped with SIGTERM
 //!   and must exit 0;
-//! - `<!-- doc-test: each line until stopped -->`: each line runs for
-//!   three seconds (without the test's daemon, so that it can attach) and
-//!   is stopped with SIGTERM, and must exit 0;
+//! - `<!-- doc-test: each line until stopped -->`: each line (a live
+//!   capture) runs, without the test's daemon so that it can attach,
+//!   until it says `Capturing on …` on stderr and three seconds more, is
+//!   stopped with SIGTERM, and must exit 0;
 //! - `<!-- doc-test: not run (REASON) -->`: the block is not run; at most
 //!   [`MAX_NOT_RUN`] blocks may say so, each with its reason.
 //!
@@ -391,12 +392,23 @@ fn script(block: &Block) -> String {
         Mark::EachLineUntilStopped => command_lines(&block.text)
             .iter()
             .map(|l| {
+                // Started when it says so on stderr, as tshark does
+                // ("Capturing on 'eth0'"), however long attaching takes.
                 format!(
-                    "{l} &\n\
+                    "{l} 2>line.err &\n\
                      p=$!\n\
+                     for _ in $(seq 1200); do\n\
+                     \x20   grep -q '^Capturing on' line.err && break\n\
+                     \x20   kill -0 $p 2>/dev/null || break\n\
+                     \x20   sleep 0.1\n\
+                     done\n\
                      sleep 3\n\
                      if kill -0 $p 2>/dev/null; then kill -TERM $p; fi\n\
-                     wait $p\n"
+                     st=0\n\
+                     wait $p || st=$?\n\
+                     cat line.err >&2\n\
+                     grep -q '^Capturing on' line.err\n\
+                     [ $st = 0 ]\n"
                 )
             })
             .collect(),
