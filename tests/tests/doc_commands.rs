@@ -1,5 +1,5 @@
 //! Every command the documentation shows is run: each fenced `sh` block of
-//! `README.md` and `docs/*.md`, as root, in a network namespace whose
+//! `README.md`, `docs/*.md` and `grafana/README.md`, as root, in a network namespace whose
 //! `eth0` and `eth1` are veths carrying pings from a peer namespace.
 //!
 //! The blocks see:
@@ -42,7 +42,7 @@ use std::{
 use monitor_tests::{captures_dir, monitor_bin, require_root, sh, sh_ok, workspace};
 
 /// Blocks that may be marked as not run.
-const MAX_NOT_RUN: usize = 5;
+const MAX_NOT_RUN: usize = 6;
 /// The sample capture the examples call `capture.pcapng`.
 const CAPTURE: &str = "http_espn_retrans.pcapng";
 
@@ -58,6 +58,9 @@ enum Mark {
 struct Block {
     /// `file:line` of the opening fence.
     place: String,
+    /// The directory of the file, whose copy the block runs in when it is
+    /// not the workspace's root.
+    dir: PathBuf,
     text: String,
     mark: Mark,
 }
@@ -120,6 +123,7 @@ fn blocks(path: &Path) -> Vec<Block> {
         }
         out.push(Block {
             place: format!("{name}:{start}"),
+            dir: path.parent().unwrap().to_path_buf(),
             text: body,
             mark,
         });
@@ -127,7 +131,7 @@ fn blocks(path: &Path) -> Vec<Block> {
     out
 }
 
-/// Every block of the README and the docs.
+/// Every block of the README, the docs and the Grafana guide.
 fn all_blocks() -> Vec<Block> {
     let ws = workspace();
     let mut files = vec![ws.join("README.md")];
@@ -138,6 +142,7 @@ fn all_blocks() -> Vec<Block> {
         .collect();
     docs.sort();
     files.extend(docs);
+    files.push(ws.join("grafana/README.md"));
     files.iter().flat_map(|f| blocks(f)).collect()
 }
 
@@ -233,8 +238,11 @@ impl DocEnv {
     }
 
     /// A fresh working directory for one block: `capture.pcapng`, and the
-    /// binary as `target/release/monitor`.
-    fn workdir(&self) -> PathBuf {
+    /// binary as `target/release/monitor`; for a guide in a directory of
+    /// its own (`grafana/`), a copy of that directory, where the user's
+    /// `prometheus.yml` is the scrape example with its alert rules beside
+    /// it.
+    fn workdir(&self, doc_dir: &Path) -> PathBuf {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let work = self.dir.join(format!("work{n}"));
@@ -249,12 +257,25 @@ impl DocEnv {
             work.join("target/release/monitor"),
         )
         .unwrap();
+        if doc_dir != workspace() {
+            sh(&[
+                "cp",
+                "-a",
+                &format!("{}/.", doc_dir.display()),
+                work.to_str().unwrap(),
+            ]);
+            let prom = work.join("prometheus");
+            if prom.join("scrape.yml").exists() {
+                fs::copy(prom.join("scrape.yml"), work.join("prometheus.yml")).unwrap();
+                fs::copy(prom.join("alerts.yml"), work.join("alerts.yml")).unwrap();
+            }
+        }
         work
     }
 
     /// Run `script` in the namespace, after the prelude, in a fresh
     /// working directory, with at most `limit` to finish.
-    fn run(&self, script: &str, daemon_pid: u32, limit: Duration) -> Output {
+    fn run(&self, script: &str, doc_dir: &Path, daemon_pid: u32, limit: Duration) -> Output {
         let path = format!(
             "{}:{}",
             self.dir.join("bin").display(),
@@ -263,7 +284,7 @@ impl DocEnv {
         let mut child = Command::new("ip")
             .args(["netns", "exec", &self.ns, "bash", "-c"])
             .arg(format!("{}{script}", self.prelude()))
-            .current_dir(self.workdir())
+            .current_dir(self.workdir(doc_dir))
             .env("PATH", path)
             .env("MONITOR_DOC_PID", daemon_pid.to_string())
             .stdin(Stdio::null())
@@ -416,7 +437,12 @@ fn script(block: &Block) -> String {
 }
 
 fn run_block(env: &DocEnv, block: &Block, daemon_pid: u32) -> Output {
-    env.run(&script(block), daemon_pid, Duration::from_secs(120))
+    env.run(
+        &script(block),
+        &block.dir,
+        daemon_pid,
+        Duration::from_secs(120),
+    )
 }
 
 fn assert_ran(block: &Block, out: &Output) {
@@ -472,6 +498,7 @@ fn every_documented_command_runs() {
     let pid = daemon.id();
     let wrong = Block {
         place: "a wrong example".into(),
+        dir: workspace(),
         text: "monitor read -r capture.pcapng -Y 'tcp.port =='\n".into(),
         mark: Mark::Script,
     };
