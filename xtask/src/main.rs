@@ -184,7 +184,8 @@ fn main() -> anyhow::Result<()> {
                 "monitor",
                 "dist::dist_pages_and_completions_are_current",
             ])?;
-            println!("{}", workspace().join("monitor/dist").display());
+            let dist = workspace().join("monitor/dist").canonicalize()?;
+            println!("{}", dist.display());
             Ok(())
         }
         Cmd::Package { no_build, out_dir } => {
