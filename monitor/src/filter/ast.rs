@@ -277,4 +277,28 @@ impl Expr {
             Expr::Test { operand } => operand.span(),
         }
     }
+
+    /// A chain `a op b op c …` of one logic operator (parsed left-leaning:
+    /// `(a op b) op c`) as its leftmost operand and the others, left to
+    /// right; found without recursion, so a long chain cannot exhaust the
+    /// stack. Anything else is its own leftmost operand.
+    pub fn logic_chain(&self) -> (&Expr, Vec<&Expr>) {
+        let Expr::Logic { op, .. } = self else {
+            return (self, Vec::new());
+        };
+        let mut rights = Vec::new();
+        let mut cur = self;
+        while let Expr::Logic {
+            op: o, lhs, rhs, ..
+        } = cur
+        {
+            if o != op {
+                break;
+            }
+            rights.push(&**rhs);
+            cur = &**lhs;
+        }
+        rights.reverse();
+        (cur, rights)
+    }
 }

@@ -553,31 +553,19 @@ fn op_text(op: CmpOp) -> &'static str {
 impl Checker<'_> {
     fn expr(&self, e: &Expr) -> Result<Node, FilterError> {
         Ok(match e {
-            Expr::Logic { op, lhs, rhs, .. } => {
-                // Walk the left spine of a chain of one operator iteratively,
-                // so long `a or b or c …` chains do not recurse.
-                let mut rights = vec![&**rhs];
-                let mut cur = &**lhs;
-                while let Expr::Logic {
-                    op: o, lhs, rhs, ..
-                } = cur
-                {
-                    if o != op {
-                        break;
-                    }
-                    rights.push(&**rhs);
-                    cur = &**lhs;
-                }
-                let mut first = self.expr(cur)?;
+            Expr::Logic { op, .. } => {
+                // One node for a whole `a or b or c …` chain.
+                let (first, rest) = e.logic_chain();
+                let mut first = self.expr(first)?;
                 if *op == LogicOp::Xor {
-                    for r in rights.into_iter().rev() {
+                    for r in rest {
                         first = Node::Xor(Box::new(first), Box::new(self.expr(r)?));
                     }
                     return Ok(first);
                 }
-                let mut all = Vec::with_capacity(rights.len() + 1);
+                let mut all = Vec::with_capacity(rest.len() + 1);
                 all.push(first);
-                for r in rights.into_iter().rev() {
+                for r in rest {
                     all.push(self.expr(r)?);
                 }
                 if *op == LogicOp::And {

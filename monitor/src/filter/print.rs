@@ -36,27 +36,15 @@ fn expr(s: &mut String, e: &Expr, min: u8) {
         s.push('(');
     }
     match e {
-        Expr::Logic { op, lhs, rhs, .. } => {
-            // Walk the left spine of a chain iteratively (no deep recursion).
-            let mut rights = vec![&**rhs];
-            let mut cur = &**lhs;
-            while let Expr::Logic {
-                op: o, lhs, rhs, ..
-            } = cur
-            {
-                if o != op {
-                    break;
-                }
-                rights.push(&**rhs);
-                cur = &**lhs;
-            }
-            expr(s, cur, p);
+        Expr::Logic { op, .. } => {
+            let (first, rest) = e.logic_chain();
+            expr(s, first, p);
             let word = match op {
                 LogicOp::Or => " or ",
                 LogicOp::Xor => " xor ",
                 LogicOp::And => " and ",
             };
-            for r in rights.into_iter().rev() {
+            for r in rest {
                 s.push_str(word);
                 // Left-associative: an equal-precedence right child needs parentheses.
                 expr(s, r, p + 1);
