@@ -164,20 +164,19 @@ impl Programs {
         snaplen: u32,
         tcp_records: bool,
     ) -> anyhow::Result<()> {
+        self.set_config(Config {
+            sample_threshold: Config::threshold_for(sample),
+            snaplen,
+            tcp_records: tcp_records as u32,
+            wake_bytes: Config::wake_bytes_for(self.ring_bytes),
+        })
+    }
+
+    /// Write the programs' configuration (read by them for every frame).
+    fn set_config(&mut self, config: Config) -> anyhow::Result<()> {
         let mut cfg: Array<&mut MapData, Config> =
             Array::try_from(self.ebpf.map_mut("CONFIG").context("CONFIG map missing")?)?;
-        cfg.set(
-            0,
-            Config {
-                sample_threshold: Config::threshold_for(sample),
-                snaplen,
-                tcp_records: tcp_records as u32,
-                wake_bytes: Config::wake_bytes_for(self.ring_bytes),
-            },
-            0,
-        )
-        .context("writing CONFIG")?;
-        Ok(())
+        cfg.set(0, config, 0).context("writing CONFIG")
     }
 
     /// Attach the XDP program to `iface` for ingress.
@@ -224,20 +223,12 @@ impl Programs {
     /// them when `sample` is 1) wakes the reader, so each is shown as it
     /// comes; `snaplen` bytes per frame; no TCP header records.
     pub fn configure_capture(&mut self, sample: f64, snaplen: u32) -> anyhow::Result<()> {
-        let mut cfg: Array<&mut MapData, Config> =
-            Array::try_from(self.ebpf.map_mut("CONFIG").context("CONFIG map missing")?)?;
-        cfg.set(
-            0,
-            Config {
-                sample_threshold: Config::threshold_for(sample),
-                snaplen,
-                tcp_records: 0,
-                wake_bytes: 0,
-            },
-            0,
-        )
-        .context("writing CONFIG")?;
-        Ok(())
+        self.set_config(Config {
+            sample_threshold: Config::threshold_for(sample),
+            snaplen,
+            tcp_records: 0,
+            wake_bytes: 0,
+        })
     }
 
     /// Attach the TC program to `iface` for egress (TCX on ≥ 6.6, else clsact).
