@@ -5,11 +5,12 @@
 //! the same frames as `tshark -Y`. Differences here are differences in the
 //! filter engine alone.
 
+use super::tshark_diff::tshark_frames;
 use super::*;
 use crate::dissect::{Base, FieldDef, FieldType};
 use serde_json::Value as J;
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// Every field tshark knows, with its type.
@@ -255,21 +256,6 @@ fn merged_capture() -> PathBuf {
         .expect("mergecap runs");
     assert!(status.success());
     out
-}
-
-fn tshark_frames(cap: &Path, expr: &str) -> Option<BTreeSet<u64>> {
-    let out = test_support::tshark()
-        .arg("-r")
-        .arg(cap)
-        .args(["-Y", expr, "-T", "fields", "-e", "frame.number"])
-        .output()
-        .expect("tshark runs");
-    out.status.success().then(|| {
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.trim().parse().ok())
-            .collect()
-    })
 }
 
 #[test]

@@ -104,7 +104,7 @@ fn captures() -> Vec<PathBuf> {
 
 /// Frame numbers tshark's `-Y expr` selects, or `None` if tshark refuses
 /// the filter.
-fn tshark_frames(cap: &Path, expr: &str) -> Option<BTreeSet<u64>> {
+pub(super) fn tshark_frames(cap: &Path, expr: &str) -> Option<BTreeSet<u64>> {
     let out = test_support::tshark()
         .arg("-r")
         .arg(cap)
