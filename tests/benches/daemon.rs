@@ -15,6 +15,14 @@
 //! same flood with nothing attached, with the monitor (8 rules, 1 %
 //! sampling, TCP analysis on) and with tcpdump writing to /dev/null.
 //!
+//! Then the daemon's memory: its resident set (`VmRSS`) while it tracks
+//! 100,000 TCP flows (its default `max_flows`) and its flight recorder is
+//! full (64 MiB by default), first filled, then held under churn (new
+//! flows evicting old ones, new samples evicting old entries) for
+//! [`RSS_SECONDS`] (`-- --long`: 10 minutes).
+//!
+//! `-- PART` runs one part only: `samples`, `tcp`, `rate` or `rss`.
+//!
 //! The daemon's CPU time is read from `/proc/PID/stat` (user + system)
 //! before and after; records from its own counters. The table gives CPU
 //! ns per record received, the records per second, and the records the
@@ -36,6 +44,204 @@ use monitor_tests::{Daemon, Metrics, Netns};
 
 /// Seconds of flood per measurement.
 const SECONDS: u64 = 5;
+
+/// Seconds the memory part holds the daemon full (`--long`: 600).
+const RSS_SECONDS: u64 = 60;
+
+/// TCP flows the memory part opens before it holds (the daemon tracks at
+/// most its `max_flows`, 100,000 by default).
+const RSS_FLOWS: u32 = 110_000;
+
+/// Resident set of a process, in bytes (`VmRSS`).
+fn rss_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .expect("VmRSS")
+        * 1024
+}
+
+/// Internet checksum of `parts` (one's complement sum of 16-bit words).
+fn checksum(parts: &[&[u8]]) -> u16 {
+    let mut sum = 0u32;
+    let mut odd: Option<u8> = None;
+    for p in parts {
+        for &b in *p {
+            match odd.take() {
+                Some(hi) => sum += u32::from(u16::from_be_bytes([hi, b])),
+                None => odd = Some(b),
+            }
+        }
+    }
+    if let Some(hi) = odd {
+        sum += u32::from(hi) << 8;
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// Send TCP SYNs from `src` to `dst` through a raw socket, one per flow
+/// `first..first + n` (flow `i`: source port from `i`, destination port
+/// 20000 + `i` / 50000), without a socket of our own: each SYN opens a
+/// flow the daemon tracks (the host answers with a RST).
+fn send_syns(src: std::net::Ipv4Addr, dst: std::net::Ipv4Addr, first: u32, n: u32) {
+    // SAFETY: plain socket(2)/sendto(2)/close(2) calls on a descriptor
+    // owned here, with buffers that outlive the calls.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_TCP);
+        assert!(fd >= 0, "raw socket: {}", std::io::Error::last_os_error());
+        let addr = libc::sockaddr_in {
+            sin_family: libc::AF_INET as u16,
+            sin_port: 0,
+            sin_addr: libc::in_addr {
+                s_addr: u32::from(dst).to_be(),
+            },
+            sin_zero: [0; 8],
+        };
+        for i in first..first + n {
+            let sport = 1024 + (i % 50_000) as u16;
+            let dport = 20_000 + (i / 50_000) as u16;
+            let mut tcp = [0u8; 20];
+            tcp[0..2].copy_from_slice(&sport.to_be_bytes());
+            tcp[2..4].copy_from_slice(&dport.to_be_bytes());
+            tcp[4..8].copy_from_slice(&i.wrapping_mul(2_654_435_761).to_be_bytes());
+            tcp[12] = 5 << 4;
+            tcp[13] = 0x02; // SYN
+            tcp[14..16].copy_from_slice(&64240u16.to_be_bytes());
+            let pseudo = [&src.octets()[..], &dst.octets()[..], &[0, 6, 0, 20]].concat();
+            let c = checksum(&[&pseudo, &tcp]);
+            tcp[16..18].copy_from_slice(&c.to_be_bytes());
+            loop {
+                let r = libc::sendto(
+                    fd,
+                    tcp.as_ptr().cast(),
+                    tcp.len(),
+                    0,
+                    (&addr as *const libc::sockaddr_in).cast(),
+                    std::mem::size_of::<libc::sockaddr_in>() as u32,
+                );
+                if r >= 0 {
+                    break;
+                }
+                // A full socket buffer: wait for the device to take more.
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        libc::close(fd);
+    }
+}
+
+/// UDP datagrams of 1400 bytes to `dst`, `n` of them, from a socket in
+/// the namespace.
+fn send_udp(dst: &str, n: u32) {
+    let s = UdpSocket::bind("0.0.0.0:0").unwrap();
+    s.connect(dst).unwrap();
+    let buf = [0x63u8; 1400];
+    for _ in 0..n {
+        let _ = s.send(&buf);
+    }
+}
+
+/// The daemon's resident set while it tracks `RSS_FLOWS` flows (up to its
+/// `max_flows`) and its flight recorder is full, over `secs` seconds of
+/// churn.
+fn memory(net: &Netns, secs: u64) {
+    let port = monitor_tests::free_port();
+    let _sink = UdpSocket::bind(format!("{}:{port}", net.host_ip)).unwrap();
+    let dst = format!("{}:{port}", net.host_ip);
+    let (src, host): (std::net::Ipv4Addr, std::net::Ipv4Addr) =
+        (net.ns_ip.parse().unwrap(), net.host_ip.parse().unwrap());
+    let daemon = Daemon::start(&[
+        "--iface",
+        &net.host_if,
+        "--xdp-mode",
+        "skb",
+        "--sample",
+        "1",
+        "--snaplen",
+        "2048",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = daemon.pid();
+    let idle = rss_bytes(pid);
+    let t0 = Instant::now();
+    // Fill: the flows, then samples until the recorder is full.
+    let ns = net.ns.clone();
+    let d = dst.clone();
+    in_netns(&ns, move || {
+        send_syns(src, host, 0, RSS_FLOWS);
+        send_udp(&d, 60_000);
+    })
+    .join()
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let m = daemon.scrape();
+    let iface = net.host_if.as_str();
+    let flows = m.get("monitor_tcp_flows_tracked", &[("iface", iface)]);
+    let recorder = |m: &Metrics| m.get("monitor_recorder", &[("what", "bytes")]);
+    let full = rss_bytes(pid);
+    println!(
+        "daemon memory (VmRSS; {flows:.0} TCP flows tracked, recorder {:.1} MiB after {:.0} s of filling):",
+        recorder(&m) / 1048576.0,
+        t0.elapsed().as_secs_f64()
+    );
+    println!(
+        "  {:<44} {:>8.1} MiB",
+        "started, idle",
+        idle as f64 / 1048576.0
+    );
+    println!(
+        "  {:<44} {:>8.1} MiB",
+        "flows and recorder full",
+        full as f64 / 1048576.0
+    );
+    // Hold: every second, 2,000 new flows (evicting as many) and 2,000
+    // samples of 1400 bytes (evicting older entries).
+    let mut next = RSS_FLOWS;
+    let mut rss = Vec::new();
+    for _ in 0..secs {
+        let (ns, d, first) = (net.ns.clone(), dst.clone(), next);
+        let t = Instant::now();
+        in_netns(&ns, move || {
+            send_syns(src, host, first, 2000);
+            send_udp(&d, 2000);
+        })
+        .join()
+        .unwrap();
+        next += 2000;
+        std::thread::sleep(Duration::from_secs(1).saturating_sub(t.elapsed()));
+        rss.push(rss_bytes(pid));
+    }
+    let m = daemon.scrape();
+    daemon.stop();
+    let mib = |b: u64| b as f64 / 1048576.0;
+    let third = rss.len() / 3;
+    let (min, max) = (
+        rss.iter().copied().min().unwrap_or(0),
+        rss.iter().copied().max().unwrap_or(0),
+    );
+    println!(
+        "  {:<44} {:>8.1} MiB (min {:.1}, max {:.1}; first third max {:.1}, last third max {:.1})",
+        format!("held {secs} s under churn, at the end"),
+        mib(*rss.last().unwrap_or(&0)),
+        mib(min),
+        mib(max),
+        mib(rss[..third].iter().copied().max().unwrap_or(0)),
+        mib(rss[rss.len() - third..].iter().copied().max().unwrap_or(0)),
+    );
+    println!(
+        "  at the end: {:.0} TCP flows tracked, {:.0} evicted; recorder {:.1} MiB, {:.0} entries",
+        m.get("monitor_tcp_flows_tracked", &[("iface", iface)]),
+        m.get("monitor_tcp_flows_evicted_total", &[("iface", iface)]),
+        recorder(&m) / 1048576.0,
+        m.get("monitor_recorder", &[("what", "entries")]),
+    );
+}
 
 /// CPU time (user + system) of a process, in nanoseconds.
 fn cpu_ns(pid: u32) -> u64 {
@@ -295,6 +501,10 @@ fn main() {
             monitor_tests::workspace().join("target/release/monitor"),
         );
     }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let long = args.iter().any(|a| a == "--long");
+    let part = args.iter().find(|a| !a.starts_with('-')).cloned();
+    let run = |p: &str| part.as_deref().is_none_or(|x| x == p);
     let net = Netns::new("bench");
     let mut rows = Vec::new();
 
@@ -302,20 +512,22 @@ fn main() {
     // it is never read, so the stack drops them once its buffer is full.
     let port = monitor_tests::free_port();
     let _sink = UdpSocket::bind(format!("{}:{port}", net.host_ip)).unwrap();
-    rows.push(measure(
-        "samples (UDP flood, --sample 1)",
-        &net,
-        &["--sample", "1", "--snaplen", "128"],
-        "monitor_samples_total",
-        "monitor_ringbuf_dropped_total",
-        udp_flood(&net, port),
-    ));
+    if run("samples") {
+        rows.push(measure(
+            "samples (UDP flood, --sample 1)",
+            &net,
+            &["--sample", "1", "--snaplen", "128"],
+            "monitor_samples_total",
+            "monitor_ringbuf_dropped_total",
+            udp_flood(&net, port),
+        ));
+    }
 
     // TCP: 1 and 2 analysis workers (`[daemon] workers`); a few streams,
     // so the flows spread over the workers.
     let dir = std::env::temp_dir().join(format!("mon-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for workers in [1, 2] {
+    for workers in [1, 2].into_iter().filter(|_| run("tcp")) {
         let config = dir.join(format!("workers{workers}.toml"));
         std::fs::write(&config, format!("[daemon]\nworkers = {workers}\n")).unwrap();
         let listener = TcpListener::bind(format!("{}:0", net.host_ip)).unwrap();
@@ -333,8 +545,16 @@ fn main() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 
-    packet_rates(&net);
+    if run("rate") {
+        packet_rates(&net);
+    }
+    if run("rss") {
+        memory(&net, if long { 600 } else { RSS_SECONDS });
+    }
 
+    if rows.is_empty() {
+        return;
+    }
     println!("daemon CPU per record (flood through a veth for {SECONDS} s, /proc/PID/stat):");
     println!(
         "  {:<36} {:>12} {:>12} {:>10} {:>12}",

@@ -128,6 +128,7 @@ fn main() -> anyhow::Result<()> {
             cargo(&["build", "--release", "-p", "monitor"])?;
             std::env::set_var("MONITOR_BIN", workspace().join("target/release/monitor"));
             cargo(&["bench", "-p", "monitor-tests", "--bench", "daemon"])?;
+            cargo(&["bench", "-p", "monitor", "--bench", "samples"])?;
             cargo(&["bench", "-p", "monitor", "--bench", "filter"])?;
             cargo(&["bench", "-p", "monitor", "--bench", "tcp_analysis"])?;
             bench_read(None, 60, false)
