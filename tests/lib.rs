@@ -57,6 +57,13 @@ pub fn sh(args: &[&str]) -> Output {
 }
 
 /// Run a command, ignore failure.
+/// Fetch `url` with curl, the body thrown away, giving up after
+/// `max_secs` seconds (like [`sh`], a failure is printed, not fatal).
+pub fn fetch(url: &str, max_secs: u32) -> Output {
+    let max = max_secs.to_string();
+    sh(&["curl", "-s", "-o", "/dev/null", "--max-time", &max, url])
+}
+
 pub fn sh_ok(args: &[&str]) -> bool {
     Command::new(args[0])
         .args(&args[1..])
@@ -479,6 +486,17 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// `monitor dump` of the daemon's flight recorder into `path`;
+    /// asserts that it succeeded.
+    pub fn dump(&self, path: &Path) {
+        let st = Command::new(monitor_bin())
+            .args(["dump", "--connect", &self.addr, "--output"])
+            .arg(path)
+            .status()
+            .expect("run monitor dump");
+        assert!(st.success(), "monitor dump");
+    }
+
     /// Start `monitor run` with `args` (plus `--listen`) and wait until
     /// `/metrics` answers.
     pub fn start(args: &[&str]) -> Self {

@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{monitor_bin, read_capture, sh, Daemon, LossyPath, Netns};
+use monitor_tests::{fetch, monitor_bin, read_capture, sh, Daemon, LossyPath, Netns};
 
 /// A running `monitor capture`, its stdout collected line by line as it
 /// comes.
@@ -244,15 +244,7 @@ fn same_frames(written: &Path, reference: &Path, shown: &[usize], what: &str) {
 /// and the namespace.
 fn traffic(net: &Netns, port: u16) {
     sh(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &net.ns_ip]);
-    sh(&[
-        "curl",
-        "-s",
-        "-o",
-        "/dev/null",
-        "--max-time",
-        "5",
-        &format!("http://{}:{port}/small.txt", net.ns_ip),
-    ]);
+    fetch(&format!("http://{}:{port}/small.txt", net.ns_ip), 5);
     sh(&[
         "dig",
         "+tries=1",

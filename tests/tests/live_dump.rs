@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{monitor_bin, sh, sh_ok, Daemon, Netns};
+use monitor_tests::{fetch, monitor_bin, sh, sh_ok, Daemon, Netns};
 
 const PINGS: usize = 4;
 const REFUSED: usize = 5;
@@ -65,15 +65,7 @@ fn handshakes_recorder_and_dumps() {
         let to: SocketAddr = format!("{ns_ip}:9").parse().unwrap();
         assert!(TcpStream::connect_timeout(&to, Duration::from_secs(2)).is_err());
     }
-    sh(&[
-        "curl",
-        "-s",
-        "-o",
-        "/dev/null",
-        "--max-time",
-        "5",
-        &format!("http://{ns_ip}:8080/"),
-    ]);
+    fetch(&format!("http://{ns_ip}:8080/"), 5);
 
     let o = |outcome: &'static str| [("iface", iface.as_str()), ("outcome", outcome)];
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -106,12 +98,7 @@ fn handshakes_recorder_and_dumps() {
     let total = (m.get("monitor_packets_total", &d("ingress"))
         + m.get("monitor_packets_total", &d("egress"))) as usize;
     let out = std::env::temp_dir().join(format!("{}-all.pcapng", net.ns));
-    let st = Command::new(monitor_bin())
-        .args(["dump", "--connect", &daemon.addr, "--output"])
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    daemon.dump(&out);
     assert_eq!(
         std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
         0o600

@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{monitor_bin, Daemon, Netns};
+use monitor_tests::{Daemon, Netns};
 
 #[test]
 fn dumps_are_in_strict_time_order() {
@@ -68,12 +68,7 @@ fn dumps_are_in_strict_time_order() {
         std::thread::sleep(Duration::from_millis(500));
     }
     let dump = std::env::temp_dir().join(format!("{}.pcapng", net.ns));
-    let st = Command::new(monitor_bin())
-        .args(["dump", "--connect", &daemon.addr, "--output"])
-        .arg(&dump)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    daemon.dump(&dump);
     let out = Command::new("capinfos")
         .args(["-o", "-c", "-M"])
         .arg(&dump)

@@ -9,11 +9,10 @@
 use std::{
     io::{Read as _, Write as _},
     net::{SocketAddr, TcpStream},
-    process::Command,
     time::{Duration, Instant},
 };
 
-use monitor_tests::{monitor_bin, Capture, Daemon, Metrics, Netns};
+use monitor_tests::{Capture, Daemon, Metrics, Netns};
 
 const SERVER: &str = r#"
 import http.server
@@ -154,12 +153,7 @@ fn http_response_codes_match_live_on_single_frames() {
 
     // The daemon's own dump, read by tshark one frame at a time.
     let dump = std::env::temp_dir().join(format!("{}-dump.pcapng", net.ns));
-    let st = Command::new(monitor_bin())
-        .args(["dump", "--connect", &daemon.addr, "--output"])
-        .arg(&dump)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    daemon.dump(&dump);
     for (name, filter, _) in RULES {
         assert_eq!(
             tshark_count(&dump, filter, false),

@@ -14,7 +14,7 @@
 
 use std::{process::Command, time::Duration};
 
-use monitor_tests::{require_root, sh, Daemon, LossyPath};
+use monitor_tests::{fetch, require_root, Daemon, LossyPath};
 
 const FLAGS: [&str; 8] = [
     "retransmission",
@@ -55,27 +55,14 @@ fn live_analysis_counts_equal_tsharks_on_a_lossy_path() {
     let pcap = std::env::temp_dir().join(format!("mon-lossy-{}.pcapng", std::process::id()));
     let mut capture = monitor_tests::Capture::start(&host_if, &pcap, Some("tcp"));
     for _ in 0..3 {
-        sh(&[
-            "curl",
-            "-s",
-            "-o",
-            "/dev/null",
-            "--max-time",
-            "60",
-            &format!("http://{s0}:8080/blob"),
-        ]);
+        fetch(&format!("http://{s0}:8080/blob"), 60);
     }
     std::thread::sleep(Duration::from_secs(2));
     capture.stop();
 
     let m = daemon.scrape();
     let dump = std::env::temp_dir().join(format!("mon-lossy-dump-{}.pcapng", std::process::id()));
-    let st = Command::new(monitor_tests::monitor_bin())
-        .args(["dump", "--connect", &daemon.addr, "--output"])
-        .arg(&dump)
-        .status()
-        .unwrap();
-    assert!(st.success(), "monitor dump");
+    daemon.dump(&dump);
     let iface = host_if.as_str();
     let mut report = Vec::new();
     let mut total = 0.0;

@@ -230,12 +230,7 @@ fn tun_device_is_parsed_from_the_ip_header_and_dumped_as_raw_ip() {
 
     // The dump: raw IP interfaces, frames tshark reads as IP.
     let out = std::env::temp_dir().join(format!("{iface}-dump.pcapng"));
-    let st = Command::new(monitor_bin())
-        .args(["dump", "--connect", &daemon.addr, "--output"])
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(st.success(), "monitor dump");
+    daemon.dump(&out);
     let dumped = tshark_fields(&out, &["frame.encap_type", "frame.protocols"]);
     assert_eq!(
         dumped.len() as f64,
