@@ -636,6 +636,21 @@ pub struct Frame {
     pub orig_len: u32,
 }
 
+/// `tshark -r file -T fields -e …`: one row per frame, one column per field.
+pub fn tshark_fields(file: &Path, fields: &[&str]) -> Vec<Vec<String>> {
+    let mut c = test_support::tshark();
+    c.arg("-r").arg(file).args(["-T", "fields"]);
+    for f in fields {
+        c.args(["-e", f]);
+    }
+    let out = c.output().expect("tshark");
+    assert!(out.status.success(), "tshark -r {}", file.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
 /// Read every frame of a pcap or pcapng file (with the library's reader).
 pub fn read_capture(path: &Path) -> Vec<Frame> {
     monitor::capture::CaptureReader::open(path)

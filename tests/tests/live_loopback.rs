@@ -16,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{free_port, monitor_bin, Metrics, Netns};
+use monitor_tests::{free_port, monitor_bin, tshark_fields, Metrics, Netns};
 
 const TOKEN: &str = "loopback-test-token";
 
@@ -65,20 +65,6 @@ fn scrape(addr: &str) -> Option<Metrics> {
     s.read_to_string(&mut r).ok()?;
     let (head, body) = r.split_once("\r\n\r\n")?;
     head.contains(" 200 ").then(|| Metrics::parse(body))
-}
-
-fn tshark_rows(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut c = test_support::tshark();
-    c.arg("-r").arg(file).args(["-T", "fields"]);
-    for f in fields {
-        c.args(["-e", f]);
-    }
-    let out = c.output().expect("tshark");
-    assert!(out.status.success(), "tshark -r {}", file.display());
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
 }
 
 #[test]
@@ -158,7 +144,7 @@ fn loopback_is_counted_exactly_and_dumped_as_ethernet() {
     std::thread::sleep(Duration::from_millis(800));
     capture.signal(libc::SIGINT);
 
-    let rows = tshark_rows(
+    let rows = tshark_fields(
         &pcap,
         &["frame.encap_type", "ip.proto", "frame.len", "eth.src"],
     );
@@ -211,7 +197,7 @@ fn loopback_is_counted_exactly_and_dumped_as_ethernet() {
         .status()
         .unwrap();
     assert!(st.success(), "monitor dump");
-    let dumped = tshark_rows(&out, &["frame.encap_type", "frame.protocols"]);
+    let dumped = tshark_fields(&out, &["frame.encap_type", "frame.protocols"]);
     assert_eq!(
         dumped.len() as f64,
         2.0 * count(None),

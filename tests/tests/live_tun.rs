@@ -14,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use monitor_tests::{monitor_bin, require_root, sh, sh_ok, Capture, Daemon};
+use monitor_tests::{monitor_bin, require_root, sh, sh_ok, tshark_fields, Capture, Daemon};
 
 const PINGS: usize = 5;
 const DATAGRAMS: usize = 4;
@@ -118,35 +118,8 @@ impl Drop for Tun {
     }
 }
 
-fn tshark_fields(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut c = test_support::tshark();
-    c.arg("-r").arg(file).args(["-T", "fields"]);
-    for f in fields {
-        c.args(["-e", f]);
-    }
-    let out = c.output().expect("tshark");
-    assert!(out.status.success(), "tshark -r {}", file.display());
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
-}
-
-#[test]
-fn tun_device_is_parsed_from_the_ip_header_and_dumped_as_raw_ip() {
-    let tun = Tun::new();
-    assert_eq!(
-        std::fs::read_to_string(format!("/sys/class/net/{}/type", tun.name))
-            .unwrap()
-            .trim(),
-        "65534",
-        "a tun device has no link-layer header"
-    );
-    let iface = tun.name.clone();
-    let daemon = Daemon::start(&["--iface", &iface, "--sample", "1", "--xdp-mode", "skb"]);
-    let pcap = std::env::temp_dir().join(format!("{iface}.pcapng"));
-    let mut capture = Capture::start(&iface, &pcap, None);
-
+/// Pings to the peer, then UDP datagrams it echoes back.
+fn traffic(tun: &Tun) {
     sh(&[
         "ping",
         "-q",
@@ -167,6 +140,24 @@ fn tun_device_is_parsed_from_the_ip_header_and_dumped_as_raw_ip() {
         let (n, _) = udp.recv_from(&mut buf).expect("echoed datagram");
         assert_eq!(n, 40);
     }
+}
+
+#[test]
+fn tun_device_is_parsed_from_the_ip_header_and_dumped_as_raw_ip() {
+    let tun = Tun::new();
+    assert_eq!(
+        std::fs::read_to_string(format!("/sys/class/net/{}/type", tun.name))
+            .unwrap()
+            .trim(),
+        "65534",
+        "a tun device has no link-layer header"
+    );
+    let iface = tun.name.clone();
+    let daemon = Daemon::start(&["--iface", &iface, "--sample", "1", "--xdp-mode", "skb"]);
+    let pcap = std::env::temp_dir().join(format!("{iface}.pcapng"));
+    let mut capture = Capture::start(&iface, &pcap, None);
+
+    traffic(&tun);
 
     let d = |dir: &'static str| [("direction", dir), ("iface", iface.as_str())];
     let want = (PINGS + DATAGRAMS) as f64;
@@ -316,25 +307,7 @@ fn shows_what_tshark_shows(tun: &Tun, args: &[&str], ready: &str) {
         assert!(err.read_line(&mut line).unwrap() > 0, "{stderr}");
         stderr.push_str(&line);
     }
-    sh(&[
-        "ping",
-        "-q",
-        "-c",
-        &PINGS.to_string(),
-        "-i",
-        "0.2",
-        "-W",
-        "1",
-        &tun.peer,
-    ]);
-    let udp = UdpSocket::bind(format!("{}:0", tun.local)).expect("udp bind");
-    udp.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-    for i in 0..DATAGRAMS {
-        udp.send_to(&[i as u8; 40], format!("{}:9999", tun.peer))
-            .expect("udp send");
-        let mut buf = [0u8; 100];
-        udp.recv_from(&mut buf).expect("echoed datagram");
-    }
+    traffic(tun);
     let out = child.wait_with_output().expect("monitor");
     err.read_to_string(&mut stderr).unwrap();
     std::thread::sleep(Duration::from_millis(300));
