@@ -149,6 +149,11 @@ impl Live {
         // connection are not sampled: no TCP reassembly across samples.
         let mut samples = Pipeline::new();
         samples.set_tcp_desegment(false);
+        // Its TCP analyzer and conversation tables keep no more flows
+        // than the daemon's analysis (their memory stays bounded while
+        // flows come and go).
+        samples.set_tcp_config(tcp_config.clone());
+        samples.set_max_conversations(tcp_config.max_flows);
         Self {
             samples: Mutex::new(Samples {
                 pipe: samples,

@@ -164,6 +164,9 @@ pub(crate) struct Quiet {
 pub(crate) struct Conversations {
     map: super::FastMap<ConvKey, Conv>,
     next: u64,
+    /// Most conversations remembered before the table is reset (0:
+    /// [`MAX_CONVS`]).
+    max: usize,
 }
 
 /// Unordered endpoint pair (lower endpoint first).
@@ -192,7 +195,8 @@ impl Conversations {
     /// Look up (or create) the conversation of a packet.
     pub fn get(&mut self, src: (IpAddr, u16), dst: (IpAddr, u16), ts: i64) -> &mut Conv {
         let key = if src <= dst { (src, dst) } else { (dst, src) };
-        if self.map.len() >= MAX_CONVS && !self.map.contains_key(&key) {
+        let max = if self.max == 0 { MAX_CONVS } else { self.max };
+        if self.map.len() >= max && !self.map.contains_key(&key) {
             self.map.clear();
         }
         let next = &mut self.next;
@@ -373,6 +377,16 @@ impl Pipeline {
         } else {
             super::app::Bodies::Elide
         });
+    }
+
+    /// Remember at most `n` UDP and `n` TCP conversations (default 2^20):
+    /// a table that is full is emptied for the next new conversation (its
+    /// stream numbers go on counting up). Bounds the memory of a
+    /// long-running pipeline.
+    pub fn set_max_conversations(&mut self, n: usize) {
+        let n = n.clamp(1, MAX_CONVS);
+        self.udp_convs.max = n;
+        self.tcp_convs.max = n;
     }
 
     /// Replace the TCP analyzer with one using `config` (before any packet).

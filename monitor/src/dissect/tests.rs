@@ -66,6 +66,31 @@ fn tcp_syn_fields() {
 }
 
 #[test]
+fn a_full_conversation_table_is_emptied_for_the_next_new_one() {
+    // The SYN's frame made a UDP datagram (24 bytes of payload) from three
+    // source ports; at most two conversations kept.
+    let datagram = |sport: u16| {
+        let mut f = hex(TCP_SYN);
+        f[23] = 17;
+        f[34..36].copy_from_slice(&sport.to_be_bytes());
+        f[36..38].copy_from_slice(&40000u16.to_be_bytes());
+        f[38..40].copy_from_slice(&32u16.to_be_bytes());
+        f[40..42].copy_from_slice(&[0, 0]);
+        rec(f)
+    };
+    let mut p = Pipeline::new();
+    p.set_max_conversations(2);
+    let streams: Vec<String> = [1, 2, 1, 3, 1, 2]
+        .into_iter()
+        .map(|s| text(&p.dissect(&datagram(s)), "udp.stream"))
+        .collect();
+    // Port 3 finds the table full: emptied, it starts again from 3
+    // alone; port 1 comes back as a new conversation, and port 2 finds
+    // the table full again.
+    assert_eq!(streams, ["0", "1", "0", "2", "3", "4"]);
+}
+
+#[test]
 fn icmpv6_neighbor_solicitation() {
     let mut p = Pipeline::new();
     let d = p.dissect(&rec(hex(ICMPV6_NS)));
