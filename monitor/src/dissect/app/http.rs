@@ -602,8 +602,19 @@ pub fn continuation_is_binary(b: &[u8]) -> bool {
 /// fields and set the columns. tshark skips a leading CRLF; binary bytes
 /// are all data; otherwise it waits for a line end, then takes the lines
 /// that look like headers (a colon, or the blank line that ends them) as
-/// headers and what follows as the body.
-pub fn continuation(b: &[u8], st: &StreamState, d: &mut Dissection) -> Continuation {
+/// headers and what follows as the body. On a connection where no request
+/// was seen, bytes whose first line is not a header are not HTTP, and
+/// HTTP leaves the columns to TCP (a media dissector may still add to the
+/// Info text). With `body`, a body after headers and their blank line is
+/// dissected as any message's (its media type, or data) and the whole is
+/// consumed; otherwise the bytes from the returned offset are the body.
+pub fn continuation(
+    b: &[u8],
+    st: &mut StreamState,
+    at: super::At,
+    body: bool,
+    d: &mut Dissection,
+) -> Continuation {
     let seen = st.seen_request;
     let off = continuation_start(b);
     let Some(&first) = b.get(off) else {
@@ -626,45 +637,79 @@ pub fn continuation(b: &[u8], st: &StreamState, d: &mut Dissection) -> Continuat
         }
         Some(_) => {}
     }
-    d.protocol = "HTTP".into();
-    if seen {
-        d.info = "Continuation".into();
-    }
-    let mut at = off;
+    let mut head = Head {
+        first: "",
+        lines: Vec::new(),
+        ends: Vec::new(),
+    };
+    let mut at_body = off;
+    let mut ended = false;
+    let mut cut_header = false;
     let mut saw_header = false;
-    while at < b.len() {
-        let rest = &b[at..];
+    while at_body < b.len() {
+        let rest = &b[at_body..];
         let (len, next) = match rest.iter().position(|&c| c == b'\r' || c == b'\n') {
             Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, i + 2),
             Some(i) => (i, i + 1),
             None => (rest.len(), rest.len()),
         };
         if len == 0 {
-            at += next;
+            at_body += next;
+            ended = saw_header;
             break;
         }
         if !rest[..len].contains(&b':') {
-            if saw_header && len == rest.len() {
-                // tshark takes a last line cut short after headers for a
-                // header split across segments, and throws: the packet
-                // is malformed and shows no body.
-                d.malformed = true;
-                return Continuation::Shown(b.len());
-            }
+            // tshark takes a last line cut short after headers for a
+            // header split across segments, and throws: the packet is
+            // malformed and shows no body.
+            cut_header = saw_header && len == rest.len();
             break;
         }
+        // (A line with a colon is a header, whatever else it holds.)
         saw_header = true;
-        at += next;
+        if let (Ok(line), Ok(end)) = (
+            std::str::from_utf8(&rest[..len]),
+            std::str::from_utf8(&rest[len..next]),
+        ) {
+            head.lines.push(line);
+            head.ends.push(end);
+        }
+        at_body += next;
     }
-    if at < b.len() {
-        let text = if d.wants(&F_HTTP_FILE_DATA) {
-            super::util::ascii_z(&b[at..])
-        } else {
-            String::new()
+    if !seen && !saw_header {
+        return Continuation::Nothing;
+    }
+    if seen {
+        d.protocol = "HTTP".into();
+        d.info = "Continuation".into();
+    }
+    let headers = header_lines(&head, None, d);
+    if cut_header {
+        d.malformed = true;
+        return Continuation::Shown(b.len());
+    }
+    if at_body >= b.len() {
+        return Continuation::Shown(at_body);
+    }
+    if body && ended {
+        let mut info = String::new();
+        let rest = &b[at_body..];
+        let body = Body {
+            bytes: rest,
+            full: rest.len(),
+            elided: false,
         };
-        d.push(&F_HTTP_FILE_DATA, Value::Str(text));
+        message_body(body, &head, headers.content_type, st, at, &mut info, d);
+        d.info.push_str(&info);
+        return Continuation::Shown(b.len());
     }
-    Continuation::Shown(at)
+    let text = if d.wants(&F_HTTP_FILE_DATA) {
+        super::util::ascii_z(&b[at_body..])
+    } else {
+        String::new()
+    };
+    d.push(&F_HTTP_FILE_DATA, Value::Str(text));
+    Continuation::Shown(at_body)
 }
 
 /// Dissect one complete HTTP message. Returns the protocol the connection
@@ -775,7 +820,14 @@ fn dissect_message(
         st.request_uri = b.clone();
     }
     start_line_fields(response, [&a, &b, &c], d);
-    let headers = header_lines(&head, response, d);
+    // (Lines after a message's first line are `http.request.line` or
+    // `http.response.line`; a continuation's headers have none.)
+    let line_def = if response {
+        &F_HTTP_RESPONSE_LINE
+    } else {
+        &F_HTTP_REQUEST_LINE
+    };
+    let headers = header_lines(&head, Some(line_def), d);
     if !post_head {
         return None;
     }
@@ -833,13 +885,13 @@ struct Headers {
     upgrade_h2c: bool,
 }
 
-/// The header lines' fields, each followed by its `http.*.line` field.
-fn header_lines(head: &Head<'_>, response: bool, d: &mut Dissection) -> Headers {
-    let line_def = if response {
-        &F_HTTP_RESPONSE_LINE
-    } else {
-        &F_HTTP_REQUEST_LINE
-    };
+/// The header lines' fields, each followed by its `line_def` field
+/// (`http.request.line` or `http.response.line`) when given.
+fn header_lines(
+    head: &Head<'_>,
+    line_def: Option<&'static FieldDef>,
+    d: &mut Dissection,
+) -> Headers {
     let mut out = Headers {
         content_type: None,
         upgrade_h2c: false,
@@ -876,7 +928,9 @@ fn header_lines(head: &Head<'_>, response: bool, d: &mut Dissection) -> Headers 
                 }
             }
         }
-        d.push(line_def, Value::Str(format!("{line}{end}")));
+        if let Some(def) = line_def {
+            d.push(def, Value::Str(format!("{line}{end}")));
+        }
     }
     out
 }
@@ -1020,6 +1074,9 @@ fn message_body(
     };
     d.push(&F_HTTP_FILE_DATA, Value::Str(text));
     let Some((_, t)) = &media else {
+        // No media type: the data dissector takes the body.
+        let full = if body.elided { body.full } else { data.len() };
+        super::super::data::push_sized(d, &data, full);
         return;
     };
     for layer in media_layers(t, &data) {

@@ -610,6 +610,10 @@ struct Frame {
     /// The segment's first bytes went into a PDU still incomplete, and
     /// more bytes followed it: TCP's note was written then.
     held_first: bool,
+    /// HTTP showed headers on a connection with no request seen: it left
+    /// the columns to TCP, and what a media dissector wrote follows
+    /// TCP's text.
+    tcp_text_stays: bool,
 }
 
 fn tcp_inner(
@@ -712,7 +716,11 @@ fn tcp_inner(
                         // It needs more for the PDU it was given: the MSP
                         // waits again (fragment_set_partial_reassembly).
                         fr.held_middle |= !call.shown;
-                        if !call.shown && doff == 0 {
+                        // (HTTP writes the column only for a PDU that
+                        // starts a message; on body bytes it writes
+                        // nothing and TCP's text stays.)
+                        let writes = proto != TcpProto::HTTP || http::starts_message(&pdu);
+                        if !call.shown && doff == 0 && writes {
                             fr.held_again = Some(match proto {
                                 p if p == TcpProto::HTTP && d.wants_all() => http::held_info(&pdu),
                                 _ => String::new(),
@@ -800,6 +808,8 @@ fn tcp_inner(
             let sep = if text.starts_with(", ") { "" } else { ", " };
             d.info = format!("{} {HELD_NOTE}{sep}{text}", d.info);
             state.held_note = HeldNote::Kept;
+        } else if fr.tcp_text_stays {
+            d.info.push_str(&text);
         } else {
             d.info = text;
         }
@@ -1005,11 +1015,14 @@ fn dissect_call(
             }
             Pdu::Invalid if cur == TcpProto::HTTP => {
                 let mut sub = d.part();
-                match http::continuation(rest, &st.http, &mut sub) {
+                let seen = st.http.seen_request();
+                match http::continuation(rest, &mut st.http, seg.at(), true, &mut sub) {
                     http::Continuation::NeedMore(at) => {
                         call.need = Some((off + at, desegment::Need::OneMore));
                     }
                     http::Continuation::Shown(body) => {
+                        // Before a request, HTTP leaves the columns to TCP.
+                        fr.tcp_text_stays |= !seen && !fr.shown;
                         let value = d.bytes(&http::P_HTTP, rest);
                         d.fields.push(super::Field {
                             def: &http::P_HTTP,

@@ -1731,3 +1731,143 @@ fn pipelined_requests_cut_short_follow_tshark() {
         assert_eq!(d.info, want, "{:?}", String::from_utf8_lossy(extra));
     }
 }
+
+/// A fresh HTTP/1.0 capture (python's http.server, 1.7 % loss): the
+/// response head is lost, its body's segments go to HTTP, which asks for
+/// more without writing the Info column, and still does when the PDU it
+/// was given whole is again body bytes: TCP's own text stays, with the
+/// note after it (not the note alone).
+#[test]
+fn body_bytes_held_again_keep_tcps_text() {
+    let mut st = AppState::default();
+    http_seg(
+        &mut st,
+        true,
+        1,
+        b"GET /f68.json HTTP/1.0\r\nHost: 10.77.2.2\r\n\r\n",
+        1,
+    );
+    let body = vec![b'7'; 1448];
+    http_seg(&mut st, false, 195, &body, 2);
+    assert_eq!(st.held_note(), &HeldNote::Append);
+    http_seg(&mut st, false, 1643, &body[..292], 4);
+    assert_eq!(st.held_note(), &HeldNote::Append);
+}
+
+/// A segment of header lines on a connection where no request was seen
+/// (the capture began after it): tshark's HTTP shows the headers' fields
+/// and the body under its media type but leaves the columns to TCP (the
+/// media dissector appends its note to TCP's text); bytes whose first line
+/// is not a header are not HTTP at all.
+#[test]
+fn headers_before_any_request_leave_the_columns_to_tcp() {
+    let server = Endpoints {
+        src_port: 80,
+        dst_port: 5000,
+    };
+    let tcp_text = "80 → 5000 [PSH, ACK] Seq=1 Ack=1 Win=65535 Len=62";
+    let mut st = AppState::default();
+    let mut d = Dissection {
+        protocol: "TCP".into(),
+        info: tcp_text.into(),
+        ..Default::default()
+    };
+    let b = b"Content-Type: text/html\r\nContent-Length: 5\r\nServer: x\r\n\r\nhello";
+    tcp(&mut st, server, seg_at(1, false, 1, b, 1), &mut d);
+    assert_eq!(d.protocol, "TCP");
+    assert_eq!(d.info, format!("{tcp_text} (text/html)"));
+    assert_eq!(strs(&d, "http.content_type"), ["text/html"]);
+    assert_eq!(strs(&d, "http.server"), ["x"]);
+    assert!(strs(&d, "http.response.line").is_empty());
+    assert_eq!(layers(&d), ["http", "data-text-lines"]);
+    let mut d = Dissection {
+        protocol: "TCP".into(),
+        info: tcp_text.into(),
+        ..Default::default()
+    };
+    let b = b"hello there\r\nServer: y\r\n\r\n";
+    tcp(&mut st, server, seg_at(2, false, 1, b, 2), &mut d);
+    assert_eq!((d.protocol.as_str(), d.info.as_str()), ("TCP", tcp_text));
+    assert!(layers(&d).is_empty(), "{:?}", layers(&d));
+}
+
+/// After a request, header lines that continue a message lost in part
+/// are a continuation whose headers count: their fields, and a body under
+/// the media type they name.
+#[test]
+fn a_continuation_of_headers_dissects_its_body() {
+    let mut st = AppState::default();
+    http_seg(&mut st, true, 1, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1);
+    let b = b"Content-Type: text/html\r\nContent-Length: 5\r\nServer: x\r\n\r\nhello";
+    let d = http_seg(&mut st, false, 1000, b, 2);
+    assert_eq!(
+        (d.protocol.as_str(), d.info.as_str()),
+        ("HTTP", "Continuation (text/html)")
+    );
+    assert_eq!(strs(&d, "http.content_length_header"), ["5"]);
+    assert_eq!(layers(&d), ["http", "data-text-lines"]);
+}
+
+/// A body with no Content-Type goes to the data dissector, de-chunked and
+/// decoded first (tshark's `http:data`).
+#[test]
+fn a_body_without_a_media_type_is_data() {
+    let mut st = AppState::default();
+    http_seg(&mut st, true, 1, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1);
+    let d = http_seg(
+        &mut st,
+        false,
+        1,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        2,
+    );
+    assert_eq!(layers(&d), ["http", "data"]);
+    assert_eq!(strs(&d, "data.len"), ["Int(5)"]);
+    assert_eq!(strs(&d, "http.file_data"), ["hello"]);
+}
+
+/// Without desegmentation (the daemon's samples, `monitor tail`) each
+/// segment of a body is a continuation captured whole: text is read to
+/// its end without an error; only header-like lines followed by a line
+/// left without its end throw, past the segment (tshark with
+/// `tcp.desegment_tcp_streams:FALSE`: "[BoundErrorUnreassembled Packet]",
+/// not a malformed packet).
+#[test]
+fn body_segments_without_desegmentation_are_not_malformed() {
+    let client = Endpoints {
+        src_port: 5000,
+        dst_port: 80,
+    };
+    let server = Endpoints {
+        src_port: 80,
+        dst_port: 5000,
+    };
+    let mut st = AppState::default();
+    let get = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let mut d = Dissection::default();
+    cut(
+        &mut st,
+        client,
+        seg_at(3, true, 1, get, 1),
+        get.len(),
+        &mut d,
+    );
+    for (body, info) in [
+        (&b"line one\r\nline two"[..], "Continuation"),
+        (
+            &b"{\"a\": 1,\r\n\"b\": 2,\r\nhello"[..],
+            "Continuation[BoundErrorUnreassembled Packet]",
+        ),
+    ] {
+        let mut d = Dissection::default();
+        cut(
+            &mut st,
+            server,
+            seg_at(3, false, 1000, body, 2),
+            body.len(),
+            &mut d,
+        );
+        assert_eq!((d.protocol.as_str(), d.info.as_str()), ("HTTP", info));
+        assert!(!d.malformed, "{info}");
+    }
+}

@@ -262,7 +262,7 @@ pub(super) fn http_cut(
         None
     } else {
         let mut sub = d.part();
-        match http::continuation(data, &st.http, &mut sub) {
+        match http::continuation(data, &mut st.http, seg.at(), false, &mut sub) {
             http::Continuation::NeedMore(at) => {
                 columns = st.http.seen_request();
                 if columns {
@@ -279,9 +279,22 @@ pub(super) fn http_cut(
             }
             http::Continuation::Shown(at) => {
                 d.fields.append(&mut sub.fields);
-                d.protocol = sub.protocol;
-                d.info = sub.info;
-                malformed = sub.malformed || !http::continuation_is_binary(data);
+                // (Before a request, HTTP leaves the columns to TCP.)
+                if !sub.protocol.is_empty() {
+                    d.protocol = sub.protocol;
+                    d.info = sub.info;
+                }
+                if whole {
+                    // Nothing was cut: only a header line left without
+                    // its end throws, past the segment's end (tshark's
+                    // FragmentBoundsError, noted, not malformed).
+                    if sub.malformed {
+                        d.info.push_str("[BoundErrorUnreassembled Packet]");
+                    }
+                    malformed = false;
+                } else {
+                    malformed = sub.malformed || !http::continuation_is_binary(data);
+                }
                 Some(at)
             }
             http::Continuation::Nothing => return Handoff::Ignored,
