@@ -724,6 +724,24 @@ pub fn dissect(
     dissect_sized(pdu, pdu.len(), st, from_client, at, d)
 }
 
+/// A whole message head whose chunked or compressed body was cut short by
+/// the snapshot length: tshark dissects the head as any message's (its
+/// fields, the exchange it belongs to) and decodes nothing of the body.
+/// The columns are left to the caller.
+pub fn dissect_head_only(
+    data: &[u8],
+    st: &mut StreamState,
+    from_client: bool,
+    at: super::At,
+    d: &mut Dissection,
+) {
+    let h = header_end(data).unwrap_or(data.len());
+    let (protocol, info) = (std::mem::take(&mut d.protocol), std::mem::take(&mut d.info));
+    dissect_message(&data[..h], h, st, from_client, at, d, true);
+    d.protocol = protocol;
+    d.info = info;
+}
+
 /// The fields of a message head cut short by the snapshot length (its
 /// first line complete): tshark takes the captured lines as the head, the
 /// last one as cut (no line end in its `*.line` field), and adds what
@@ -1115,6 +1133,7 @@ pub(super) fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef]
     static JFIF: [&FieldDef; 1] = [&P_JFIF];
     static PNG: [&FieldDef; 1] = [&P_PNG];
     static JSON: [&FieldDef; 1] = [&P_JSON];
+    static JSON_TEXT: [&FieldDef; 2] = [&P_JSON, &P_TEXT_LINES];
     static XML: [&FieldDef; 1] = [&P_XML];
     static FORM: [&FieldDef; 1] = [&P_FORM];
     static MEDIA: [&FieldDef; 1] = [&P_MEDIA];
@@ -1128,6 +1147,7 @@ pub(super) fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef]
         "image/gif" if body.starts_with(b"GIF8") => &GIF,
         "image/jpeg" => &JFIF,
         "image/png" if super::png::is_png(body) => &PNG,
+        "application/json" if json_ends_early(body) => &JSON_TEXT,
         "application/json" => &JSON,
         "application/xml" | "text/xml" => &XML,
         "application/x-www-form-urlencoded" => &FORM,
@@ -1141,6 +1161,16 @@ pub(super) fn media_layers(t: &str, body: &[u8]) -> &'static [&'static FieldDef]
         | "application/octet-stream" => &[],
         _ => &MEDIA,
     }
+}
+
+/// True when a JSON body stops inside its value (cut short by the
+/// snapshot length, or one segment of it without desegmentation): tshark's
+/// JSON dissector hands what it could not parse to the line-based text
+/// dissector.
+fn json_ends_early(body: &[u8]) -> bool {
+    let mut values =
+        serde_json::Deserializer::from_slice(body).into_iter::<serde::de::IgnoredAny>();
+    matches!(values.next(), Some(Err(e)) if e.is_eof())
 }
 
 /// Most bytes a compressed body may expand to.

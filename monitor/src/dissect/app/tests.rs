@@ -1871,3 +1871,57 @@ fn body_segments_without_desegmentation_are_not_malformed() {
         assert!(!d.malformed, "{info}");
     }
 }
+
+/// A fresh nginx capture cut at 400 bytes: a response whose head is whole
+/// and whose chunked, gzip-compressed body is cut short. tshark dissects
+/// the head as any response's (its header lines, the request it answers)
+/// and decodes nothing of the body; a JSON body cut short is JSON up to
+/// where it stops, the rest line-based text.
+#[test]
+fn whole_heads_with_bodies_cut_short_follow_tshark() {
+    let client = Endpoints {
+        src_port: 5000,
+        dst_port: 80,
+    };
+    let server = Endpoints {
+        src_port: 80,
+        dst_port: 5000,
+    };
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    let get = b"GET /f53.html HTTP/1.1\r\nHost: 10.77.2.2\r\n\r\n";
+    cut(
+        &mut st,
+        client,
+        seg_at(4, true, 1, get, 1),
+        get.len(),
+        &mut d,
+    );
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\nfd\r\n\x1f\x8b\x08\x00\x00\x00";
+    let mut d = Dissection::default();
+    cut(&mut st, server, seg_at(4, false, 1, resp, 2), 1448, &mut d);
+    assert_eq!(d.info, "HTTP/1.1 200 OK ");
+    assert_eq!(strs(&d, "http.request_in"), ["1"]);
+    assert_eq!(strs(&d, "http.response.line").len(), 3);
+    assert!(strs(&d, "http.chunk_size").is_empty());
+    assert_eq!(layers(&d), ["http"]);
+    let get = b"GET /f68.json HTTP/1.1\r\nHost: 10.77.2.2\r\n\r\n";
+    let mut d = Dissection::default();
+    cut(
+        &mut st,
+        client,
+        seg_at(4, true, 45, get, 3),
+        get.len(),
+        &mut d,
+    );
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n{\"n\": 68, \"s\": \"xxxx";
+    let mut d = Dissection::default();
+    cut(
+        &mut st,
+        server,
+        seg_at(4, false, 1449, resp, 4),
+        370,
+        &mut d,
+    );
+    assert_eq!(layers(&d), ["http", "json", "data-text-lines"]);
+}

@@ -258,7 +258,12 @@ pub(super) fn http_cut(
     let body = if starts_message(data) && data.contains(&b'\n') {
         d.protocol = "HTTP".into();
         d.info = http::held_info(data);
-        http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.at(), d);
+        if http::head_complete(data) {
+            // Its head whole, its encoded body cut short.
+            http::dissect_head_only(data, &mut st.http, seg.from_client, seg.at(), d);
+        } else {
+            http::dissect_cut_head(data, &mut st.http, seg.from_client, seg.at(), d);
+        }
         None
     } else {
         let mut sub = d.part();
