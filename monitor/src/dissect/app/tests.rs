@@ -503,6 +503,20 @@ fn http_gzip_body_is_inflated() {
     assert_eq!(d.info, "HTTP/1.1 200 OK  (text/html)");
 }
 
+/// The two directions of a connection from `client_port` to `server_port`.
+fn endpoints(client_port: u16, server_port: u16) -> (Endpoints, Endpoints) {
+    (
+        Endpoints {
+            src_port: client_port,
+            dst_port: server_port,
+        },
+        Endpoints {
+            src_port: server_port,
+            dst_port: client_port,
+        },
+    )
+}
+
 fn seg_at(stream: u64, from_client: bool, seq: u32, data: &[u8], frame: u64) -> TcpPayload<'_> {
     TcpPayload {
         stream,
@@ -965,14 +979,7 @@ fn cut(
 /// without error.
 #[test]
 fn tls_records_cut_short_follow_tshark() {
-    let client = Endpoints {
-        src_port: 59621,
-        dst_port: 443,
-    };
-    let server = Endpoints {
-        src_port: 443,
-        dst_port: 59621,
-    };
+    let (client, server) = endpoints(59621, 443);
     // Frame 23, a Client Hello: header only (unknown version: "SSL").
     let hello = hex("16030300ad010000a9030362");
     let mut st = AppState::default();
@@ -1046,14 +1053,7 @@ fn tls_records_cut_short_follow_tshark() {
 /// bytes go to the data dissector as captured.
 #[test]
 fn http_segments_cut_short_follow_tshark() {
-    let client = Endpoints {
-        src_port: 59697,
-        dst_port: 80,
-    };
-    let server = Endpoints {
-        src_port: 80,
-        dst_port: 59697,
-    };
+    let (client, server) = endpoints(59697, 80);
     let mut st = AppState::default();
     let mut d = Dissection::default();
     let get = b"GET /msdownl";
@@ -1233,14 +1233,7 @@ fn dns_question_cut_after_its_name_shows_no_fields() {
 /// an extension only when all of it is there.
 #[test]
 fn tls_second_client_hello_cut_short_shows_its_captured_fields() {
-    let client = Endpoints {
-        src_port: 41304,
-        dst_port: 8443,
-    };
-    let server = Endpoints {
-        src_port: 8443,
-        dst_port: 41304,
-    };
+    let (client, server) = endpoints(41304, 8443);
     let hrr = hex(
         "1603030058020000540303cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c\
          20b53c65480fc3479e01830ae52995a531a9ec4e8bddaff7552a4a9fe6111cd3c1130200000c002b000203\
@@ -1342,14 +1335,7 @@ fn sslv2_looking_record_cut_short_is_encrypted_data() {
 fn dns_transactions_follow_tshark() {
     let query = hex("1a1601000001000000000000096d6963726f736f667403636f6d0000010001");
     let response = hex(DNS_RESPONSE);
-    let client = Endpoints {
-        src_port: 49905,
-        dst_port: 53,
-    };
-    let server = Endpoints {
-        src_port: 53,
-        dst_port: 49905,
-    };
+    let (client, server) = endpoints(49905, 53);
     let mut st = AppState::default();
     let mut frame = 0;
     let mut send = |st: &mut AppState, secs: f64, is_query: bool| {
@@ -1761,10 +1747,7 @@ fn body_bytes_held_again_keep_tcps_text() {
 /// is not a header are not HTTP at all.
 #[test]
 fn headers_before_any_request_leave_the_columns_to_tcp() {
-    let server = Endpoints {
-        src_port: 80,
-        dst_port: 5000,
-    };
+    let (_, server) = endpoints(5000, 80);
     let tcp_text = "80 → 5000 [PSH, ACK] Seq=1 Ack=1 Win=65535 Len=62";
     let mut st = AppState::default();
     let mut d = Dissection {
@@ -1834,14 +1817,7 @@ fn a_body_without_a_media_type_is_data() {
 /// not a malformed packet).
 #[test]
 fn body_segments_without_desegmentation_are_not_malformed() {
-    let client = Endpoints {
-        src_port: 5000,
-        dst_port: 80,
-    };
-    let server = Endpoints {
-        src_port: 80,
-        dst_port: 5000,
-    };
+    let (client, server) = endpoints(5000, 80);
     let mut st = AppState::default();
     let get = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
     let mut d = Dissection::default();
@@ -1879,14 +1855,7 @@ fn body_segments_without_desegmentation_are_not_malformed() {
 /// where it stops, the rest line-based text.
 #[test]
 fn whole_heads_with_bodies_cut_short_follow_tshark() {
-    let client = Endpoints {
-        src_port: 5000,
-        dst_port: 80,
-    };
-    let server = Endpoints {
-        src_port: 80,
-        dst_port: 5000,
-    };
+    let (client, server) = endpoints(5000, 80);
     let mut st = AppState::default();
     let mut d = Dissection::default();
     let get = b"GET /f53.html HTTP/1.1\r\nHost: 10.77.2.2\r\n\r\n";
