@@ -771,9 +771,10 @@ pub fn dissect_cut_head(
     pdu.extend_from_slice(if header_cut { b"\r\n\r\n" } else { b"\r\n" });
     let mut post_head = post_head;
     if last_start == 0 && !post_head {
-        // Only (part of) the first line: it is read up to the cut, and
-        // what follows a head is added.
-        pdu = data.to_vec();
+        // Only (part of) the first line: it is read up to the cut (a CR
+        // captured without its LF ends the line), and what follows a head
+        // is added.
+        pdu = data.strip_suffix(b"\r").unwrap_or(data).to_vec();
         pdu.extend_from_slice(b"\r\n\r\n");
         post_head = true;
     }

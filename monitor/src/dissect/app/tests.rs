@@ -1894,3 +1894,18 @@ fn whole_heads_with_bodies_cut_short_follow_tshark() {
     );
     assert_eq!(layers(&d), ["http", "json", "data-text-lines"]);
 }
+
+/// A fresh capture cut at 128 bytes: a pipelined request line captured up
+/// to its CR, without its LF. tshark ends the line at the CR: the version
+/// does not keep it.
+#[test]
+fn a_request_line_cut_after_its_cr_ends_there() {
+    let (client, _) = endpoints(40000, 80);
+    let mut data = b"GET /f15.png HTTP/1.1\r\nHost: 10.77.2.2\r\n\r\n".to_vec();
+    data.extend_from_slice(b"GET /f3.css HTTP/1.1\r");
+    let mut st = AppState::default();
+    let mut d = Dissection::default();
+    cut(&mut st, client, seg_at(7, true, 1, &data, 1), 189, &mut d);
+    assert_eq!(d.info, "GET /f15.png HTTP/1.1 Continuation");
+    assert_eq!(strs(&d, "http.request.version"), ["HTTP/1.1", "HTTP/1.1"]);
+}
