@@ -236,15 +236,9 @@ pub fn main(args: CaptureArgs) -> anyhow::Result<i32> {
     // tshark's closing lines: the drops per interface, then the count.
     for (name, n) in dropped {
         if n > 0 {
-            eprintln!(
-                "{n} packet{} dropped from {name}",
-                if n == 1 { "" } else { "s" }
-            );
+            eprintln!("{} dropped from {name}", super::packets(n));
         }
     }
-    eprintln!(
-        "{shown} packet{} captured",
-        if shown == 1 { "" } else { "s" }
-    );
+    eprintln!("{} captured", super::packets(shown));
     super::live_exit(written, args.write.as_deref(), result)
 }

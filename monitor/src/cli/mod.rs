@@ -11,6 +11,11 @@ pub mod run;
 pub mod tail;
 pub mod verify;
 
+/// `n packets`, or `1 packet`: the counts live commands print on exit.
+fn packets(n: u64) -> String {
+    format!("{n} packet{}", if n == 1 { "" } else { "s" })
+}
+
 /// How a live command (`capture`, `tail`) ends: 2 when its `-w` file could
 /// not be finished (said on stderr), 0 when it ran out or its reader went
 /// away (a closed stdout ends it quietly), else the error.

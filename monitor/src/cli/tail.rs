@@ -201,13 +201,10 @@ pub fn main(args: TailArgs) -> anyhow::Result<i32> {
     let dropped = reader.dropped();
     if dropped > 0 {
         eprintln!(
-            "{dropped} packet{} dropped (the daemon's queue for this follower was full)",
-            if dropped == 1 { "" } else { "s" }
+            "{} dropped (the daemon's queue for this follower was full)",
+            super::packets(dropped)
         );
     }
-    eprintln!(
-        "{received} packet{} received",
-        if received == 1 { "" } else { "s" }
-    );
+    eprintln!("{} received", super::packets(received));
     super::live_exit(written, args.write.as_deref(), result)
 }
